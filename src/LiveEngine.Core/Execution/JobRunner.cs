@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using LiveEngine.Kernels;
+using LiveEngine.Nodes;
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Execution;
+
+/// <summary>
+/// Runs one job of a snapshot: the piece every executor shares. Audio path: allocates nothing, takes no lock,
+/// and turns an exception escaping a node into state (the node is silenced and the exception kept for the
+/// control plane) rather than letting it reach the audio callback.
+/// </summary>
+public static unsafe class JobRunner
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime)
+    {
+        JobInfo job = snapshot.Jobs[jobIndex];
+        float* arena = snapshot.Arena.BasePointer;
+        ReadOnlySpan<int> inputs = new(snapshot.ChannelOffsets, job.InputStart, job.InputCount);
+        ReadOnlySpan<int> outputs = new(snapshot.ChannelOffsets, job.OutputStart, job.OutputCount);
+        if (job.Kind == JobKind.Mix)
+        {
+            int channels = job.OutputCount;
+            for (int c = 0; c < channels; c++)
+            {
+                VectorKernels.Binary<AddOperator>(
+                    new ReadOnlySpan<float>(arena + inputs[c], frames),
+                    new ReadOnlySpan<float>(arena + inputs[channels + c], frames),
+                    new Span<float>(arena + outputs[c], frames));
+            }
+
+            return;
+        }
+
+        int node = job.NodeIndex;
+        if (Volatile.Read(ref snapshot.NodeFaulted[node]) != 0)
+        {
+            Silence(arena, outputs, frames);
+            return;
+        }
+
+        int parameterStart = snapshot.ParameterStarts[node];
+        ReadOnlySpan<float> parameters = new(snapshot.ParameterValues, parameterStart, snapshot.ParameterStarts[node + 1] - parameterStart);
+        var context = new ProcessContext(arena, inputs, outputs, parameters, frames, sampleTime);
+        try
+        {
+            if (job.Kind == JobKind.Node)
+            {
+                snapshot.Nodes[node].Process(in context);
+            }
+            else
+            {
+                Unsafe.As<FeedbackBoundaryNode>(snapshot.Nodes[node]).ProcessWrite(in context);
+            }
+        }
+        catch (Exception exception)
+        {
+            Fault(snapshot, node, exception);
+            Silence(arena, outputs, frames);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Fault(GraphSnapshot snapshot, int node, Exception exception)
+    {
+        snapshot.NodeExceptions[node] = exception;
+
+        // Release: the exception is visible to a control thread that sees the flag.
+        Volatile.Write(ref snapshot.NodeFaulted[node], 1);
+    }
+
+    private static void Silence(float* arena, ReadOnlySpan<int> outputs, int frames)
+    {
+        foreach (int offset in outputs)
+        {
+            new Span<float>(arena + offset, frames).Clear();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace LiveEngine.Graph;
+
+/// <summary>What kind of mistake a graph description holds.</summary>
+public enum GraphErrorKind
+{
+    DuplicateNodeId,
+    UnknownNodeType,
+    UnknownNode,
+    UnknownParameter,
+    ParameterOutOfRange,
+    InvalidChannelCount,
+    UnknownPort,
+    PortMismatch,
+    Cycle,
+    MultipleOutputs,
+}
+
+/// <summary>One mistake in a graph description; the message names the nodes, ports or parameters involved.</summary>
+public sealed record GraphError(GraphErrorKind Kind, string Message)
+{
+    public override string ToString() => Message;
+}

@@ -1,0 +1,38 @@
+namespace LiveEngine.Graph;
+
+/// <summary>A node in a graph description: plain data.</summary>
+public sealed class NodeSpec
+{
+    public NodeSpec()
+    {
+    }
+
+    public NodeSpec(string id, string type, IReadOnlyDictionary<string, double>? parameters = null, int? channels = null)
+    {
+        Id = id;
+        Type = type;
+        Channels = channels;
+        if (parameters is not null)
+        {
+            foreach (KeyValuePair<string, double> pair in parameters)
+            {
+                Parameters[pair.Key] = pair.Value;
+            }
+        }
+    }
+
+    /// <summary>Stable identity: a live change keeps the state of the node with the same id and type.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>The node type's registered name.</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>Channel count for ports sized per node; the type's default when absent.</summary>
+    public int? Channels { get; set; }
+
+    /// <summary>Parameter values by name; parameters not named keep their defaults.</summary>
+    public Dictionary<string, double> Parameters { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Non-numeric options by name (for example which sample a player plays).</summary>
+    public Dictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+}

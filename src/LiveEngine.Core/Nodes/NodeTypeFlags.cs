@@ -1,0 +1,17 @@
+namespace LiveEngine.Nodes;
+
+/// <summary>Roles a node type plays in graph compilation.</summary>
+[Flags]
+public enum NodeTypeFlags
+{
+    None = 0,
+
+    /// <summary>
+    /// The node delays its input by at least one block, so an edge into it does not make a dependency
+    /// within the block: the only way to feed back. The node must derive from <see cref="FeedbackBoundaryNode"/>.
+    /// </summary>
+    FeedbackBoundary = 1,
+
+    /// <summary>The graph's output: its input channels are what a host plays or writes. At most one per graph.</summary>
+    GraphOutput = 2,
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace LiveEngine.Nodes;
+
+/// <summary>The node types a graph may use, by name. Control thread only; not thread-safe.</summary>
+public sealed class NodeTypeRegistry
+{
+    private readonly Dictionary<string, NodeTypeDescriptor> _types = new(StringComparer.Ordinal);
+
+    /// <summary>A registry holding the structural types every graph can use ("out", "feedback").</summary>
+    public NodeTypeRegistry()
+    {
+        CoreNodeTypes.Register(this);
+    }
+
+    public IEnumerable<NodeTypeDescriptor> Types => _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal);
+
+    /// <summary>Adds a type, or replaces the one of the same name (a redefinition).</summary>
+    public void Register(NodeTypeDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        _types[descriptor.Name] = descriptor;
+    }
+
+    public bool TryGet(string name, [NotNullWhen(true)] out NodeTypeDescriptor? descriptor) => _types.TryGetValue(name, out descriptor);
+}

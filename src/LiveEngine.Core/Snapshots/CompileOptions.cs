@@ -1,0 +1,35 @@
+namespace LiveEngine.Snapshots;
+
+/// <summary>The stream format a snapshot is compiled for, and what it inherits.</summary>
+public sealed record CompileOptions
+{
+    public const int MinSampleRate = 22_050;
+    public const int MaxSampleRate = 192_000;
+    public const int MaxBlockLimit = 4_096;
+    public const int MaxChannels = 64;
+
+    /// <summary>Frames per second, 22,050 to 192,000.</summary>
+    public int SampleRate { get; init; } = 48_000;
+
+    /// <summary>The largest block the snapshot will be asked to render, 1 to 4,096 frames.</summary>
+    public int MaxBlockFrames { get; init; } = 512;
+
+    /// <summary>Session seed: with a node's id it seeds that node's randomness, so renders repeat.</summary>
+    public ulong Seed { get; init; } = 0x5EED_1E0E_D001UL;
+
+    /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
+    public GraphSnapshot? Previous { get; init; }
+
+    internal void Validate()
+    {
+        if (SampleRate is < MinSampleRate or > MaxSampleRate)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, $"Sample rate must be {MinSampleRate} to {MaxSampleRate} Hz.");
+        }
+
+        if (MaxBlockFrames is < 1 or > MaxBlockLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBlockFrames), MaxBlockFrames, $"Block size must be 1 to {MaxBlockLimit} frames.");
+        }
+    }
+}

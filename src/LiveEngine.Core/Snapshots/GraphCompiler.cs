@@ -1,0 +1,739 @@
+using System.Globalization;
+using LiveEngine.Buffers;
+using LiveEngine.Graph;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Snapshots;
+
+/// <summary>
+/// Compiles a <see cref="GraphDescription"/> into a <see cref="GraphSnapshot"/>: validate everything, then
+/// build. Control thread only; allocates freely. On any error nothing is built and a
+/// <see cref="GraphValidationException"/> names every culprit.
+/// </summary>
+/// <remarks>
+/// Design: the graph becomes jobs (one per node, two for a feedback node, one per add of a mix tree) whose
+/// outputs are values; values get arena buffers by liveness. Because jobs run in parallel, a buffer may be
+/// reused by job J only when every job that used it is an ancestor of J in the DAG; ancestor sets are
+/// bitsets (n²/8 bytes), so very large graphs fall back to one buffer per value.
+/// </remarks>
+public static class GraphCompiler
+{
+    private const int AncestorBitsetJobLimit = 16_384;
+    private const double MixCostNsPerFrame = 0.15;
+
+    public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        var errors = new List<GraphError>();
+        ResolvedNode[] nodes = ResolveNodes(description, registry, errors);
+        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
+        if (errors.Count == 0)
+        {
+            FindCycle(nodes, edges, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new GraphValidationException(errors);
+        }
+
+        return Build(nodes, edges, options);
+    }
+
+    private sealed record ResolvedNode(int Index, NodeSpec Spec, NodeTypeDescriptor Type, int Channels, float[] Parameters);
+
+    private readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
+
+    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    {
+        var result = new List<ResolvedNode>(description.Nodes.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? outputId = null;
+        foreach (NodeSpec spec in description.Nodes)
+        {
+            if (string.IsNullOrWhiteSpace(spec.Id))
+            {
+                errors.Add(new(GraphErrorKind.UnknownNode, $"A node of type '{spec.Type}' has no id; every node needs a unique id."));
+                continue;
+            }
+
+            if (!seen.Add(spec.Id))
+            {
+                errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
+                continue;
+            }
+
+            if (!registry.TryGet(spec.Type, out NodeTypeDescriptor? type))
+            {
+                string known = string.Join(", ", registry.Types.Select(t => t.Name));
+                string? guess = Suggest(spec.Type, registry.Types.Select(t => t.Name));
+                errors.Add(new(GraphErrorKind.UnknownNodeType, $"Node '{spec.Id}' has unknown type '{spec.Type}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} Known types: {known}."));
+                continue;
+            }
+
+            int channels = spec.Channels ?? type.DefaultChannels;
+            if (channels is < 1 or > CompileOptions.MaxChannels)
+            {
+                errors.Add(new(GraphErrorKind.InvalidChannelCount, $"Node '{spec.Id}' asks for {channels} channels; a node has 1 to {CompileOptions.MaxChannels}."));
+                continue;
+            }
+
+            var parameters = new float[type.Parameters.Count];
+            for (int p = 0; p < parameters.Length; p++)
+            {
+                parameters[p] = type.Parameters[p].Default;
+            }
+
+            foreach ((string name, double value) in spec.Parameters)
+            {
+                int p = type.FindParameter(name);
+                if (p < 0)
+                {
+                    string known = type.Parameters.Count == 0 ? "it has none" : "its parameters: " + string.Join(", ", type.Parameters.Select(x => x.Name));
+                    string? guess = Suggest(name, type.Parameters.Select(x => x.Name));
+                    errors.Add(new(GraphErrorKind.UnknownParameter, $"Node '{spec.Id}' (type '{type.Name}') has no parameter '{name}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} ({known})"));
+                    continue;
+                }
+
+                ParameterDescriptor descriptor = type.Parameters[p];
+                if (!descriptor.Contains(value))
+                {
+                    errors.Add(new(GraphErrorKind.ParameterOutOfRange, $"Parameter '{spec.Id}.{name}' = {Format(value)} is outside its range {Format(descriptor.Min)}..{Format(descriptor.Max)}{Unit(descriptor)}."));
+                    continue;
+                }
+
+                parameters[p] = (float)value;
+            }
+
+            if ((type.Flags & NodeTypeFlags.GraphOutput) != 0)
+            {
+                if (outputId is not null)
+                {
+                    errors.Add(new(GraphErrorKind.MultipleOutputs, $"Nodes '{outputId}' and '{spec.Id}' are both graph outputs (type '{type.Name}'); a graph has at most one."));
+                }
+
+                outputId ??= spec.Id;
+            }
+
+            result.Add(new ResolvedNode(result.Count, spec, type, channels, parameters));
+        }
+
+        return [.. result];
+    }
+
+    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors)
+    {
+        var byId = nodes.ToDictionary(n => n.Spec.Id, StringComparer.Ordinal);
+        var result = new List<ResolvedEdge>(description.Edges.Count);
+        for (int e = 0; e < description.Edges.Count; e++)
+        {
+            EdgeSpec edge = description.Edges[e];
+            bool hasFrom = byId.TryGetValue(edge.From, out ResolvedNode? from);
+            bool hasTo = byId.TryGetValue(edge.To, out ResolvedNode? to);
+            if (!hasFrom || !hasTo)
+            {
+                string missing = !hasFrom && !hasTo ? $"nodes '{edge.From}' and '{edge.To}' do not exist" : $"node '{(hasFrom ? edge.To : edge.From)}' does not exist";
+                errors.Add(new(GraphErrorKind.UnknownNode, $"Edge {edge}: {missing}."));
+                continue;
+            }
+
+            int fromPort = from!.Type.FindOutput(edge.FromPort);
+            int toPort = to!.Type.FindInput(edge.ToPort);
+            if (fromPort < 0)
+            {
+                errors.Add(new(GraphErrorKind.UnknownPort, $"Edge {edge}: node '{from.Spec.Id}' (type '{from.Type.Name}') has no output port '{edge.FromPort}' ({PortList("outputs", from.Type.Outputs)})."));
+            }
+
+            if (toPort < 0)
+            {
+                errors.Add(new(GraphErrorKind.UnknownPort, $"Edge {edge}: node '{to.Spec.Id}' (type '{to.Type.Name}') has no input port '{edge.ToPort}' ({PortList("inputs", to.Type.Inputs)})."));
+            }
+
+            if (fromPort < 0 || toPort < 0)
+            {
+                continue;
+            }
+
+            int fromChannels = from.Type.Outputs[fromPort].ResolveChannels(from.Channels);
+            int toChannels = to.Type.Inputs[toPort].ResolveChannels(to.Channels);
+            if (fromChannels != toChannels)
+            {
+                errors.Add(new(GraphErrorKind.PortMismatch, $"Edge {edge}: port mismatch, '{from.Spec.Id}.{edge.FromPort}' has {Channels(fromChannels)} but '{to.Spec.Id}.{edge.ToPort}' has {Channels(toChannels)}."));
+                continue;
+            }
+
+            result.Add(new ResolvedEdge(e, from.Index, fromPort, to.Index, toPort));
+        }
+
+        return result;
+    }
+
+    /// <summary>Finds one cycle that does not pass through a feedback boundary and reports its nodes in order.</summary>
+    private static void FindCycle(ResolvedNode[] nodes, List<ResolvedEdge> edges, List<GraphError> errors)
+    {
+        var successors = new List<int>[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            successors[i] = [];
+        }
+
+        foreach (ResolvedEdge edge in edges)
+        {
+            if ((nodes[edge.To].Type.Flags & NodeTypeFlags.FeedbackBoundary) == 0)
+            {
+                successors[edge.From].Add(edge.To);
+            }
+        }
+
+        // Iterative DFS with colours: 0 unvisited, 1 on the stack, 2 done.
+        var colour = new byte[nodes.Length];
+        var parent = new int[nodes.Length];
+        var next = new int[nodes.Length];
+        for (int root = 0; root < nodes.Length; root++)
+        {
+            if (colour[root] != 0)
+            {
+                continue;
+            }
+
+            var stack = new Stack<int>();
+            stack.Push(root);
+            colour[root] = 1;
+            parent[root] = -1;
+            while (stack.Count > 0)
+            {
+                int node = stack.Peek();
+                if (next[node] < successors[node].Count)
+                {
+                    int succ = successors[node][next[node]++];
+                    if (colour[succ] == 0)
+                    {
+                        colour[succ] = 1;
+                        parent[succ] = node;
+                        stack.Push(succ);
+                    }
+                    else if (colour[succ] == 1)
+                    {
+                        var cycle = new List<string> { nodes[succ].Spec.Id };
+                        var path = new List<string>();
+                        for (int at = node; at != succ; at = parent[at])
+                        {
+                            path.Add(nodes[at].Spec.Id);
+                        }
+
+                        path.Reverse();
+                        cycle.AddRange(path);
+                        cycle.Add(nodes[succ].Spec.Id);
+                        errors.Add(new(GraphErrorKind.Cycle, $"Cycle: {string.Join(" -> ", cycle)}. Feedback must pass through a '{CoreNodeTypes.Feedback}' node."));
+                        return;
+                    }
+                }
+                else
+                {
+                    colour[node] = 2;
+                    stack.Pop();
+                }
+            }
+        }
+    }
+
+    private static GraphSnapshot Build(ResolvedNode[] nodes, List<ResolvedEdge> edges, CompileOptions options)
+    {
+        var builder = new JobBuilder();
+        ILookup<(int Node, int Port), ResolvedEdge> edgesInto = edges.ToLookup(e => (e.To, e.ToPort));
+
+        // One Node job per node (none for the output); feedback nodes also get their write job.
+        var nodeJob = new int[nodes.Length];
+        var outputValueBase = new int[nodes.Length];
+        foreach (ResolvedNode node in nodes)
+        {
+            nodeJob[node.Index] = -1;
+            if ((node.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
+            {
+                continue;
+            }
+
+            int outputChannels = node.Type.Outputs.Sum(p => p.ResolveChannels(node.Channels));
+            nodeJob[node.Index] = builder.AddJob(JobKind.Node, node.Index, node.Type.CostNsPerFrame, outputChannels);
+            outputValueBase[node.Index] = builder.OutputValueBase(nodeJob[node.Index]);
+        }
+
+        int[] outputInputs = [];
+        foreach (ResolvedNode node in nodes)
+        {
+            bool isOutput = (node.Type.Flags & NodeTypeFlags.GraphOutput) != 0;
+            int consumer = -1;
+            if (!isOutput)
+            {
+                consumer = (node.Type.Flags & NodeTypeFlags.FeedbackBoundary) != 0
+                    ? builder.AddJob(JobKind.FeedbackWrite, node.Index, 0, 0)
+                    : nodeJob[node.Index];
+            }
+
+            var inputValues = new List<int>();
+            for (int port = 0; port < node.Type.Inputs.Count; port++)
+            {
+                int channels = node.Type.Inputs[port].ResolveChannels(node.Channels);
+
+                // Fixed order for the mix tree: source node index, then source port, then declaration order.
+                List<ResolvedEdge> sources = [.. edgesInto[(node.Index, port)]
+                    .OrderBy(e => e.From).ThenBy(e => e.FromPort).ThenBy(e => e.Order)];
+                if (sources.Count == 0)
+                {
+                    inputValues.AddRange(Enumerable.Repeat(JobBuilder.Silence, channels));
+                    continue;
+                }
+
+                var operands = new List<int>(sources.Count);
+                foreach (ResolvedEdge edge in sources)
+                {
+                    ResolvedNode from = nodes[edge.From];
+                    int channelBase = outputValueBase[edge.From];
+                    for (int p = 0; p < edge.FromPort; p++)
+                    {
+                        channelBase += from.Type.Outputs[p].ResolveChannels(from.Channels);
+                    }
+
+                    operands.Add(channelBase);
+                }
+
+                // Balanced pairwise reduction: ((s0+s1)+(s2+s3))+…, each add a job.
+                while (operands.Count > 1)
+                {
+                    var reduced = new List<int>((operands.Count + 1) / 2);
+                    for (int i = 0; i + 1 < operands.Count; i += 2)
+                    {
+                        int mix = builder.AddJob(JobKind.Mix, node.Index, MixCostNsPerFrame * channels, channels);
+                        for (int c = 0; c < channels; c++)
+                        {
+                            builder.AddInput(mix, operands[i] + c);
+                        }
+
+                        for (int c = 0; c < channels; c++)
+                        {
+                            builder.AddInput(mix, operands[i + 1] + c);
+                        }
+
+                        reduced.Add(builder.OutputValueBase(mix));
+                    }
+
+                    if ((operands.Count & 1) == 1)
+                    {
+                        reduced.Add(operands[^1]);
+                    }
+
+                    operands = reduced;
+                }
+
+                for (int c = 0; c < channels; c++)
+                {
+                    inputValues.Add(operands[0] + c);
+                }
+            }
+
+            if (isOutput)
+            {
+                outputInputs = [.. inputValues];
+            }
+            else
+            {
+                foreach (int value in inputValues)
+                {
+                    builder.AddInput(consumer, value);
+                }
+            }
+        }
+
+        return builder.Finish(nodes, options, outputInputs);
+    }
+
+    /// <summary>Accumulates jobs and the values they read and write, then lays out the snapshot.</summary>
+    private sealed class JobBuilder
+    {
+        public const int Silence = -1;
+
+        private readonly List<JobKind> _kinds = [];
+        private readonly List<int> _nodeOfJob = [];
+        private readonly List<double> _costs = [];
+        private readonly List<int> _outputBase = [];
+        private readonly List<int> _outputCount = [];
+        private readonly List<List<int>> _inputs = [];
+        private readonly List<int> _producerOfValue = [];
+
+        public int AddJob(JobKind kind, int nodeIndex, double cost, int outputChannels)
+        {
+            int job = _kinds.Count;
+            _kinds.Add(kind);
+            _nodeOfJob.Add(nodeIndex);
+            _costs.Add(cost);
+            _outputBase.Add(_producerOfValue.Count);
+            _outputCount.Add(outputChannels);
+            _inputs.Add([]);
+            for (int c = 0; c < outputChannels; c++)
+            {
+                _producerOfValue.Add(job);
+            }
+
+            return job;
+        }
+
+        public int OutputValueBase(int job) => _outputBase[job];
+
+        public void AddInput(int job, int value) => _inputs[job].Add(value);
+
+        public GraphSnapshot Finish(ResolvedNode[] nodes, CompileOptions options, int[] outputValues)
+        {
+            int jobCount = _kinds.Count;
+            int valueCount = _producerOfValue.Count;
+
+            // Edges between jobs: the producer of each input value precedes the reader; duplicates collapse.
+            var successorSets = new SortedSet<int>[jobCount];
+            var predecessorCounts = new int[jobCount];
+            var predecessors = new List<int>[jobCount];
+            for (int j = 0; j < jobCount; j++)
+            {
+                successorSets[j] = [];
+                predecessors[j] = [];
+            }
+
+            for (int j = 0; j < jobCount; j++)
+            {
+                foreach (int value in _inputs[j])
+                {
+                    if (value != Silence && successorSets[_producerOfValue[value]].Add(j))
+                    {
+                        predecessorCounts[j]++;
+                        predecessors[j].Add(_producerOfValue[value]);
+                    }
+                }
+            }
+
+            int[] order = TopologicalOrder(successorSets, predecessorCounts);
+            int[] bufferOfValue = AssignBuffers(order, predecessors, valueCount, outputValues, out int bufferCount);
+
+            var arena = new AlignedBufferArena(bufferCount, options.MaxBlockFrames);
+            var jobs = new JobInfo[jobCount];
+            var offsets = new List<int>();
+            for (int j = 0; j < jobCount; j++)
+            {
+                int inputStart = offsets.Count;
+                foreach (int value in _inputs[j])
+                {
+                    offsets.Add(value == Silence ? 0 : arena.OffsetOf(bufferOfValue[value]));
+                }
+
+                int outputStart = offsets.Count;
+                for (int c = 0; c < _outputCount[j]; c++)
+                {
+                    offsets.Add(arena.OffsetOf(bufferOfValue[_outputBase[j] + c]));
+                }
+
+                jobs[j] = new JobInfo(_kinds[j], _nodeOfJob[j], inputStart, _inputs[j].Count, outputStart, _outputCount[j], _costs[j]);
+            }
+
+            var successorStarts = new int[jobCount + 1];
+            var successors = new List<int>();
+            for (int j = 0; j < jobCount; j++)
+            {
+                successorStarts[j] = successors.Count;
+                successors.AddRange(successorSets[j]);
+            }
+
+            successorStarts[jobCount] = successors.Count;
+
+            var ranks = new double[jobCount];
+            for (int k = order.Length - 1; k >= 0; k--)
+            {
+                int j = order[k];
+                double longest = 0;
+                foreach (int s in successorSets[j])
+                {
+                    longest = Math.Max(longest, ranks[s]);
+                }
+
+                ranks[j] = _costs[j] + longest;
+            }
+
+            var levels = new int[jobCount];
+            foreach (int j in order)
+            {
+                foreach (int p in predecessors[j])
+                {
+                    levels[j] = Math.Max(levels[j], levels[p] + 1);
+                }
+            }
+
+            (AudioNode[] instances, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
+            int[] outputOffsets = [.. outputValues.Select(v => v == Silence ? 0 : arena.OffsetOf(bufferOfValue[v]))];
+            return new GraphSnapshot(
+                options.SampleRate,
+                options.MaxBlockFrames,
+                [.. nodes.Select(n => n.Spec.Id)],
+                [.. nodes.Select(n => n.Type)],
+                instances,
+                parameterStarts,
+                parameterValues,
+                jobs,
+                [.. offsets],
+                successorStarts,
+                [.. successors],
+                predecessorCounts,
+                order,
+                ranks,
+                levels,
+                arena,
+                outputOffsets);
+        }
+
+        /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>
+        private static int[] TopologicalOrder(SortedSet<int>[] successors, int[] predecessorCounts)
+        {
+            var remaining = (int[])predecessorCounts.Clone();
+            var ready = new PriorityQueue<int, int>();
+            for (int j = 0; j < remaining.Length; j++)
+            {
+                if (remaining[j] == 0)
+                {
+                    ready.Enqueue(j, j);
+                }
+            }
+
+            var order = new int[remaining.Length];
+            int count = 0;
+            while (ready.TryDequeue(out int j, out _))
+            {
+                order[count++] = j;
+                foreach (int s in successors[j])
+                {
+                    if (--remaining[s] == 0)
+                    {
+                        ready.Enqueue(s, s);
+                    }
+                }
+            }
+
+            if (count != order.Length)
+            {
+                // Node-level cycle detection runs first, so this means the job expansion itself is wrong.
+                throw new InvalidOperationException("Internal error: the job graph has a cycle that node validation did not find.");
+            }
+
+            return order;
+        }
+
+        /// <summary>
+        /// Gives every value a buffer. A released buffer is reused by job J only if every job that last used
+        /// it is an ancestor of J, so no parallel schedule can overlap the old and new contents.
+        /// Buffer 0 is the silence buffer and is never assigned.
+        /// </summary>
+        private int[] AssignBuffers(int[] order, List<int>[] predecessors, int valueCount, int[] pinnedValues, out int bufferCount)
+        {
+            int jobCount = order.Length;
+            var bufferOfValue = new int[valueCount];
+            var readsLeft = new int[valueCount];
+            for (int j = 0; j < jobCount; j++)
+            {
+                foreach (int value in _inputs[j])
+                {
+                    if (value != Silence)
+                    {
+                        readsLeft[value]++;
+                    }
+                }
+            }
+
+            var pinned = new HashSet<int>(pinnedValues.Where(v => v != Silence));
+            bool reuse = jobCount <= AncestorBitsetJobLimit;
+            int words = (jobCount + 63) / 64;
+            ulong[][] ancestors = reuse ? new ulong[jobCount][] : [];
+            var lastUsers = new List<List<int>>();
+            var free = new List<int>();
+            var readersOfValue = new List<int>[valueCount];
+            int next = 1;
+
+            foreach (int j in order)
+            {
+                if (reuse)
+                {
+                    var set = new ulong[words];
+                    foreach (int p in predecessors[j])
+                    {
+                        ulong[] parent = ancestors[p];
+                        for (int w = 0; w < words; w++)
+                        {
+                            set[w] |= parent[w];
+                        }
+
+                        set[p >> 6] |= 1UL << (p & 63);
+                    }
+
+                    ancestors[j] = set;
+                }
+
+                for (int c = 0; c < _outputCount[j]; c++)
+                {
+                    int value = _outputBase[j] + c;
+                    int buffer = -1;
+                    if (reuse)
+                    {
+                        ulong[] set = ancestors[j];
+                        for (int k = free.Count - 1; k >= 0; k--)
+                        {
+                            if (lastUsers[free[k]].TrueForAll(u => (set[u >> 6] & (1UL << (u & 63))) != 0))
+                            {
+                                buffer = free[k];
+                                free.RemoveAt(k);
+                                break;
+                            }
+                        }
+                    }
+
+                    if (buffer < 0)
+                    {
+                        buffer = next++;
+                        while (lastUsers.Count <= buffer)
+                        {
+                            lastUsers.Add([]);
+                        }
+                    }
+
+                    bufferOfValue[value] = buffer;
+                    readersOfValue[value] = [];
+                    if (readsLeft[value] == 0 && !pinned.Contains(value))
+                    {
+                        Release(buffer, [j]);
+                    }
+                }
+
+                foreach (int value in _inputs[j])
+                {
+                    if (value == Silence)
+                    {
+                        continue;
+                    }
+
+                    readersOfValue[value].Add(j);
+                    if (--readsLeft[value] == 0 && !pinned.Contains(value))
+                    {
+                        Release(bufferOfValue[value], readersOfValue[value]);
+                    }
+                }
+            }
+
+            bufferCount = next;
+            return bufferOfValue;
+
+            void Release(int buffer, List<int> users)
+            {
+                if (reuse)
+                {
+                    lastUsers[buffer] = users;
+                    free.Add(buffer);
+                }
+            }
+        }
+    }
+
+    private static (AudioNode[] Instances, int[] ParameterStarts, float[] ParameterValues) PrepareNodes(ResolvedNode[] nodes, CompileOptions options)
+    {
+        var instances = new AudioNode[nodes.Length];
+        var parameterStarts = new int[nodes.Length + 1];
+        var values = new List<float>();
+        foreach (ResolvedNode node in nodes)
+        {
+            parameterStarts[node.Index] = values.Count;
+            values.AddRange(node.Parameters);
+            AudioNode? previous = null;
+            if (options.Previous is { } old)
+            {
+                int oldIndex = old.IndexOfNode(node.Spec.Id);
+                if (oldIndex >= 0 && ReferenceEquals(old.NodeTypes[oldIndex], node.Type))
+                {
+                    previous = old.Nodes[oldIndex];
+                }
+            }
+
+            AudioNode instance = node.Type.Create();
+            var context = new PrepareContext(
+                options.SampleRate,
+                options.MaxBlockFrames,
+                node.Channels,
+                node.Parameters,
+                NodeSeed(options.Seed, node.Spec.Id),
+                node.Spec.Options);
+            instance.Prepare(context, previous);
+            instances[node.Index] = instance;
+        }
+
+        parameterStarts[nodes.Length] = values.Count;
+        return (instances, parameterStarts, [.. values]);
+    }
+
+    /// <summary>FNV-1a of the id mixed with the session seed by SplitMix64: stable across runs and platforms.</summary>
+    internal static ulong NodeSeed(ulong sessionSeed, string id)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (char c in id)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        ulong z = sessionSeed ^ hash;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static string? Suggest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in candidates)
+        {
+            int distance = EditDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+
+        return bestDistance <= Math.Max(1, name.Length / 3) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            row[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
+    }
+
+    private static string PortList(string what, IReadOnlyList<PortDescriptor> ports) =>
+        ports.Count == 0 ? $"it has no {what}" : $"its {what}: {string.Join(", ", ports.Select(p => p.Name))}";
+
+    private static string Channels(int count) => count == 1 ? "1 channel" : $"{count} channels";
+
+    private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Unit(ParameterDescriptor descriptor) => string.IsNullOrEmpty(descriptor.Unit) ? "" : " " + descriptor.Unit;
+}

@@ -1,0 +1,136 @@
+using LiveEngine.Buffers;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Snapshots;
+
+/// <summary>
+/// An immutable, compiled graph: flat job array, successor lists (CSR), dependency counts, a topological
+/// order, critical-path ranks and levels, and buffer assignments in one aligned arena. Built by
+/// <see cref="GraphCompiler"/> off the audio thread; executors only read it (apart from the node
+/// instances' own state, the parameter values and the fault flags, which the audio side owns).
+/// </summary>
+public sealed class GraphSnapshot
+{
+    private readonly Dictionary<string, int> _nodeIndexById;
+
+    internal GraphSnapshot(
+        int sampleRate,
+        int maxBlockFrames,
+        string[] nodeIds,
+        NodeTypeDescriptor[] nodeTypes,
+        AudioNode[] nodes,
+        int[] parameterStarts,
+        float[] parameterValues,
+        JobInfo[] jobs,
+        int[] channelOffsets,
+        int[] successorStarts,
+        int[] successors,
+        int[] dependencyCounts,
+        int[] topologicalOrder,
+        double[] ranks,
+        int[] levels,
+        AlignedBufferArena arena,
+        int[] outputOffsets)
+    {
+        SampleRate = sampleRate;
+        MaxBlockFrames = maxBlockFrames;
+        NodeIds = nodeIds;
+        NodeTypes = nodeTypes;
+        Nodes = nodes;
+        ParameterStarts = parameterStarts;
+        ParameterValues = parameterValues;
+        Jobs = jobs;
+        ChannelOffsets = channelOffsets;
+        SuccessorStarts = successorStarts;
+        Successors = successors;
+        DependencyCounts = dependencyCounts;
+        TopologicalOrder = topologicalOrder;
+        Ranks = ranks;
+        Levels = levels;
+        Arena = arena;
+        OutputOffsets = outputOffsets;
+        NodeFaulted = new int[nodes.Length];
+        NodeExceptions = new Exception?[nodes.Length];
+        _nodeIndexById = new Dictionary<string, int>(nodeIds.Length, StringComparer.Ordinal);
+        for (int i = 0; i < nodeIds.Length; i++)
+        {
+            _nodeIndexById[nodeIds[i]] = i;
+        }
+    }
+
+    public int SampleRate { get; }
+
+    public int MaxBlockFrames { get; }
+
+    /// <summary>Node identities, by node index.</summary>
+    public IReadOnlyList<string> NodeIds { get; }
+
+    public IReadOnlyList<NodeTypeDescriptor> NodeTypes { get; }
+
+    /// <summary>Prepared node instances, by node index. The audio side owns their state.</summary>
+    public AudioNode[] Nodes { get; }
+
+    /// <summary>Index of each node's first parameter in <see cref="ParameterValues"/>; one extra entry ends the last node.</summary>
+    public int[] ParameterStarts { get; }
+
+    /// <summary>Current parameter values of all nodes, node after node.</summary>
+    public float[] ParameterValues { get; }
+
+    public JobInfo[] Jobs { get; }
+
+    /// <summary>Arena offsets (in floats) of every job's input channels and output channels.</summary>
+    public int[] ChannelOffsets { get; }
+
+    /// <summary>Successors of job j are <c>Successors[SuccessorStarts[j]..SuccessorStarts[j + 1]]</c>.</summary>
+    public int[] SuccessorStarts { get; }
+
+    public int[] Successors { get; }
+
+    /// <summary>Number of distinct predecessor jobs of each job: a block's dependency counters start here.</summary>
+    public int[] DependencyCounts { get; }
+
+    /// <summary>Jobs in an order in which every job follows all its predecessors; deterministic for a description.</summary>
+    public int[] TopologicalOrder { get; }
+
+    /// <summary>Critical-path rank (bottom level) of each job: its cost plus the costliest path after it.</summary>
+    public double[] Ranks { get; }
+
+    /// <summary>Longest distance in jobs from a source, for level-synchronous (wavefront) execution.</summary>
+    public int[] Levels { get; }
+
+    public AlignedBufferArena Arena { get; }
+
+    /// <summary>Arena offsets of the graph output's channels; empty when the graph has no output node.</summary>
+    public int[] OutputOffsets { get; }
+
+    /// <summary>Nonzero for a node whose Process threw: it is silenced from then on. Audio side writes, control side reads.</summary>
+    public int[] NodeFaulted { get; }
+
+    /// <summary>The exception that silenced each faulted node, for the control plane to report.</summary>
+    public Exception?[] NodeExceptions { get; }
+
+    public int OutputChannels => OutputOffsets.Length;
+
+    /// <summary>The node with identity <paramref name="id"/>, or -1.</summary>
+    public int IndexOfNode(string id) => _nodeIndexById.TryGetValue(id, out int index) ? index : -1;
+
+    /// <summary>The parameter values of node <paramref name="nodeIndex"/>.</summary>
+    public Span<float> GetParameters(int nodeIndex) =>
+        ParameterValues.AsSpan(ParameterStarts[nodeIndex], ParameterStarts[nodeIndex + 1] - ParameterStarts[nodeIndex]);
+
+    /// <summary>Output channel <paramref name="channel"/> of the last block rendered. Valid until the next block.</summary>
+    public unsafe ReadOnlySpan<float> GetOutput(int channel, int frames) => new(Arena.BasePointer + OutputOffsets[channel], frames);
+
+    /// <summary>A readable name of job <paramref name="jobIndex"/> for traces and tables.</summary>
+    public string DescribeJob(int jobIndex)
+    {
+        JobInfo job = Jobs[jobIndex];
+        string id = NodeIds[job.NodeIndex];
+        return job.Kind switch
+        {
+            JobKind.Mix => $"mix→{id}#{jobIndex}",
+            JobKind.FeedbackWrite => $"{id}(write)",
+            _ => id,
+        };
+    }
+}
