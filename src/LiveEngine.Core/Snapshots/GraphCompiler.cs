@@ -651,7 +651,7 @@ public static class GraphCompiler
             if (options.Previous is { } old)
             {
                 int oldIndex = old.IndexOfNode(node.Spec.Id);
-                if (oldIndex >= 0 && ReferenceEquals(old.NodeTypes[oldIndex], node.Type))
+                if (oldIndex >= 0 && old.NodeTypes[oldIndex].Name == node.Type.Name)
                 {
                     previous = old.Nodes[oldIndex];
                 }

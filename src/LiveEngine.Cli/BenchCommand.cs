@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Cli;
+
+/// <summary>
+/// <c>liveengine bench WORKLOAD [--threads P] [--block B] [--seconds S] [--json F]</c>: renders a whole graph
+/// as fast as it can and reports the real-time factor, per-block time percentiles, and W and span from
+/// measured per-job costs.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var workload = new Argument<string>("workload") { Description = "voices-N, chains-MxL, random-layered, session, or a graph .json file." };
+        var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (the parallel scheduler is its own issue; 1 for now).", DefaultValueFactory = _ => 1 };
+        var block = new Option<int>("--block", "-b") { Description = "Block size in frames.", DefaultValueFactory = _ => 64 };
+        var seconds = new Option<double>("--seconds", "-s") { Description = "Seconds of audio to render in the timed pass.", DefaultValueFactory = _ => 10 };
+        var sampleRate = new Option<int>("--sample-rate", "-r") { Description = "Frames per second.", DefaultValueFactory = _ => 48_000 };
+        var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
+        var command = new Command("bench", "Benchmark a whole graph: real-time factor, block-time percentiles, work and span.")
+        {
+            workload, threads, block, seconds, sampleRate, json,
+        };
+        command.SetAction(result => Cli.Run(() => Execute(
+            result.GetValue(workload)!,
+            result.GetValue(threads),
+            result.GetValue(block),
+            result.GetValue(seconds),
+            result.GetValue(sampleRate),
+            result.GetValue(json))));
+        return command;
+    }
+
+    private static int Execute(string workload, int threads, int block, double seconds, int sampleRate, string? jsonPath)
+    {
+        if (threads != 1)
+        {
+            throw new CliException($"--threads {threads}: this build has the single-thread executor only; the parallel scheduler (issue 3) adds P > 1.");
+        }
+
+        if (seconds is <= 0 or > 3600)
+        {
+            throw new CliException("--seconds must be more than 0 and at most 3600.");
+        }
+
+        bool isFile = workload.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        GraphDescription description = GraphSource.Load(isFile ? workload : null, isFile ? null : workload, seed: 1);
+        long compileStart = Stopwatch.GetTimestamp();
+        GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1);
+        TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);
+
+        BenchResult result = GraphBench.Run(snapshot, workload, block, seconds);
+        result = result with { CompileMs = compileTime.TotalMilliseconds };
+        Console.WriteLine(result.Format());
+        if (jsonPath is not null)
+        {
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>The figures of one <c>liveengine bench</c> run. Times are per block unless named otherwise.</summary>
+internal sealed record BenchResult(
+    string Workload,
+    int Threads,
+    int SampleRate,
+    int BlockFrames,
+    int Nodes,
+    int Jobs,
+    double Seconds,
+    double RealTimeFactor,
+    double DeadlineUs,
+    double MeanUs,
+    double P50Us,
+    double P99Us,
+    double MaxUs,
+    double WorkUs,
+    double SpanUs,
+    double BoundUs,
+    double Efficiency,
+    long AllocatedBytes,
+    int Gen0Collections,
+    double CompileMs = 0)
+{
+    public string Format() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"""
+        {Workload}: {Nodes} nodes, {Jobs} jobs, {Threads} thread(s), {BlockFrames}-frame blocks at {SampleRate} Hz, {Seconds:0.##} s rendered
+          real-time factor  {RealTimeFactor,10:0.00}×
+          block time        mean {MeanUs:0.0} µs, p50 {P50Us:0.0} µs, p99 {P99Us:0.0} µs, max {MaxUs:0.0} µs (deadline {DeadlineUs:0.0} µs)
+          work W            {WorkUs,10:0.0} µs/block (sum of measured job costs)
+          span              {SpanUs,10:0.0} µs/block (costliest path)
+          bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0}
+          allocated         {AllocatedBytes} bytes, {Gen0Collections} gen-0 GCs during the timed pass
+          compile           {CompileMs:0.0} ms
+        """);
+}
+
+/// <summary>Runs a snapshot for a whole-graph benchmark. Everything it needs is allocated before timing starts.</summary>
+internal static class GraphBench
+{
+    public static BenchResult Run(GraphSnapshot snapshot, string workload, int block, double seconds)
+    {
+        int sampleRate = snapshot.SampleRate;
+        long position = 0;
+
+        // Warm-up: tiered JIT reaches its final code (OSR and PGO included) before anything is measured.
+        int warmBlocks = Math.Max(200, sampleRate / block);
+        for (int b = 0; b < warmBlocks; b++, position += block)
+        {
+            SingleThreadExecutor.Process(snapshot, block, position);
+        }
+
+        // Per-job costs, measured in their own pass so that the clock reads do not inflate the timed pass.
+        var timings = new JobTimings(snapshot.Jobs.Length);
+        int measuredBlocks = Math.Max(100, (int)Math.Min(2.0, seconds) * sampleRate / block);
+        for (int b = 0; b < measuredBlocks; b++, position += block)
+        {
+            SingleThreadExecutor.ProcessMeasured(snapshot, block, position, timings);
+        }
+
+        int blocks = Math.Max(1, (int)(seconds * sampleRate / block));
+        var blockTicks = new long[blocks];
+        int gen0 = GC.CollectionCount(0);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        long previous = start;
+        for (int b = 0; b < blocks; b++, position += block)
+        {
+            SingleThreadExecutor.Process(snapshot, block, position);
+            long now = Stopwatch.GetTimestamp();
+            blockTicks[b] = now - previous;
+            previous = now;
+        }
+
+        long total = previous - start;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        gen0 = GC.CollectionCount(0) - gen0;
+
+        Array.Sort(blockTicks);
+        double usPerTick = 1e6 / Stopwatch.Frequency;
+        double meanUs = total * usPerTick / blocks;
+        double workUs = timings.WorkNs() / 1000;
+        double spanUs = timings.SpanNs(snapshot) / 1000;
+        double boundUs = Math.Max(workUs / 1, spanUs);
+        return new BenchResult(
+            workload,
+            Threads: 1,
+            sampleRate,
+            block,
+            snapshot.Nodes.Length,
+            snapshot.Jobs.Length,
+            blocks * (double)block / sampleRate,
+            RealTimeFactor: blocks * (double)block / sampleRate / (total / (double)Stopwatch.Frequency),
+            DeadlineUs: block * 1e6 / sampleRate,
+            meanUs,
+            P50Us: blockTicks[blocks / 2] * usPerTick,
+            P99Us: blockTicks[Math.Min(blocks - 1, (int)(blocks * 0.99))] * usPerTick,
+            MaxUs: blockTicks[^1] * usPerTick,
+            workUs,
+            spanUs,
+            boundUs,
+            Efficiency: boundUs / meanUs,
+            allocated,
+            gen0);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LiveEngine.Graph;
+
+namespace LiveEngine.Dsp.Workloads;
+
+/// <summary>
+/// The standard workloads of BRIEF.md, so that every benchmark, test and peer comparison measures the same
+/// graphs: <c>voices-N</c>, <c>chains-MxL</c>, <c>random-layered</c> and <c>session</c>.
+/// </summary>
+public static partial class StandardWorkloads
+{
+    /// <summary>Names accepted by <see cref="Create"/>, with typical sizes.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["voices-64", "voices-256", "voices-1024", "chains-16x16", "random-layered", "session"];
+
+    /// <summary>Builds the workload called <paramref name="name"/> (for example "voices-256" or "chains-16x16").</summary>
+    public static GraphDescription Create(string name, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Match voices = VoicesPattern().Match(name);
+        if (voices.Success)
+        {
+            return Voices(int.Parse(voices.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
+        Match chains = ChainsPattern().Match(name);
+        if (chains.Success)
+        {
+            return Chains(int.Parse(chains.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(chains.Groups[2].Value, CultureInfo.InvariantCulture));
+        }
+
+        return name switch
+        {
+            "random-layered" => RandomLayered(seed),
+            "session" => Session(),
+            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: voices-N, chains-MxL, random-layered, session (e.g. {string.Join(", ", Names)}).", nameof(name)),
+        };
+    }
+
+    /// <summary>
+    /// N × (band-limited saw → resonant low-pass at 2 kHz, q = 1/0.3 → gain 0.5/√N → equal-power pan) → tree
+    /// mix → stereo out. Pitches, pans and levels match ../shared/peers/scores.scd exactly.
+    /// </summary>
+    public static GraphDescription Voices(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        double level = 0.5 / Math.Sqrt(count);
+        for (int i = 0; i < count; i++)
+        {
+            double freq = 55 * Math.Pow(2, (i % 48) / 12.0) * (1 + (0.0001 * i));
+            double pan = ((i % 17) / 8.0) - 1;
+            string v = "v" + i.ToString(CultureInfo.InvariantCulture);
+            graph.Chain(
+                graph.Add(v + ".osc", "saw", P(("freqHz", freq))),
+                graph.Add(v + ".lpf", "rlpf", P(("cutoffHz", 2000), ("q", 1 / 0.3))),
+                graph.Add(v + ".gain", "gain", P(("level", level))),
+                graph.Add(v + ".pan", "pan", P(("pan", pan))),
+                "out");
+        }
+
+        return graph;
+    }
+
+    /// <summary>M parallel chains of a saw through L RBJ low-pass biquads in series (3000 + 100·k Hz, q = 1/0.9), centred, mixed to stereo.</summary>
+    public static GraphDescription Chains(int chains, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chains, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        double level = 0.5 / Math.Sqrt(chains);
+        for (int m = 0; m < chains; m++)
+        {
+            string c = "c" + m.ToString(CultureInfo.InvariantCulture);
+            string previous = graph.Add(c + ".osc", "saw", P(("freqHz", 55 * Math.Pow(2, (m % 24) / 12.0)), ("level", level)));
+            for (int k = 0; k < length; k++)
+            {
+                string stage = graph.Add($"{c}.lpf{k}", "lpf", P(("cutoffHz", 3000 + (100 * k)), ("q", 1 / 0.9)));
+                graph.Connect(previous, stage);
+                previous = stage;
+            }
+
+            graph.Chain(previous, graph.Add(c + ".pan", "pan"), "out");
+        }
+
+        return graph;
+    }
+
+    /// <summary>
+    /// A seeded random layered DAG of about 1,000 nodes: 40 layers of 25 nodes, each node reading 1 to 3 nodes of
+    /// the layer before (summed by mix trees) and costing what its type costs (biquads, SVFs, delays, gains), so
+    /// the scheduler can be compared with the bound max(W/P, span).
+    /// </summary>
+    public static GraphDescription RandomLayered(int seed = 1, int layers = 40, int width = 25)
+    {
+        var random = new Random(seed);
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        string[] kinds = ["lpf", "hpf", "rlpf", "peak", "delay", "gain"];
+        var previous = new string[width];
+        for (int n = 0; n < width; n++)
+        {
+            previous[n] = graph.Add($"l0.n{n}", "saw", P(("freqHz", 55 * Math.Pow(2, random.Next(48) / 12.0)), ("level", 0.05)));
+        }
+
+        for (int layer = 1; layer < layers; layer++)
+        {
+            var current = new string[width];
+            for (int n = 0; n < width; n++)
+            {
+                string kind = kinds[random.Next(kinds.Length)];
+                current[n] = graph.Add($"l{layer}.n{n}", kind, kind switch
+                {
+                    "delay" => P(("delayMs", 1 + random.Next(50)), ("feedback", 0.3), ("mix", 0.5)),
+                    "gain" => P(("level", 0.5)),
+                    _ => P(("cutoffHz", 200 + random.Next(5000)), ("q", 0.7)),
+                });
+                int inputs = 1 + random.Next(3);
+                for (int k = 0; k < inputs; k++)
+                {
+                    graph.Connect(previous[random.Next(width)], current[n]);
+                }
+            }
+
+            previous = current;
+        }
+
+        foreach (string last in previous)
+        {
+            graph.Chain(last, graph.Add(last + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1))), "out");
+        }
+
+        return graph;
+    }
+
+    /// <summary>
+    /// A realistic mix: 32 tracks × (8-voice synth: saw → rlpf → vca with an ADSR → track sum; then a 4-effect
+    /// chain: peak EQ → high shelf → delay → pan) → 8 stereo buses → reverb → master (limiter) → out.
+    /// </summary>
+    public static GraphDescription Session()
+    {
+        const int Tracks = 32;
+        const int VoicesPerTrack = 8;
+        const int Buses = 8;
+        var graph = new GraphDescription();
+        graph.Chain(graph.Add("reverb", "reverb", P(("decaySec", 2.5), ("mix", 0.25))), graph.Add("master", "master", channels: 2), graph.Add("out", "out"));
+        for (int b = 0; b < Buses; b++)
+        {
+            graph.Chain(graph.Add($"bus{b}", "gain", P(("level", 0.7)), channels: 2), "reverb");
+        }
+
+        int[] chord = [0, 3, 7, 10, 12, 15, 19, 22];
+        for (int t = 0; t < Tracks; t++)
+        {
+            string track = "t" + t.ToString(CultureInfo.InvariantCulture);
+            string eq = graph.Add(track + ".eq", "peak", P(("cutoffHz", 800 + (50 * t)), ("q", 1), ("gainDb", 3)));
+            for (int v = 0; v < VoicesPerTrack; v++)
+            {
+                string voice = $"{track}.v{v}";
+                double freq = 55 * Math.Pow(2, ((t % 12) + chord[v]) / 12.0);
+                graph.Add(voice + ".env", "adsr", P(("attackMs", 5 + v), ("decayMs", 200), ("sustain", 0.6), ("releaseMs", 300), ("gate", 1), ("level", 0.05)));
+                graph.Chain(
+                    graph.Add(voice + ".osc", "saw", P(("freqHz", freq))),
+                    graph.Add(voice + ".lpf", "rlpf", P(("cutoffHz", 1200 + (100 * v)), ("q", 2))),
+                    graph.Add(voice + ".vca", "vca"),
+                    eq);
+                graph.Connect(voice + ".env", voice + ".vca", toPort: "cv");
+            }
+
+            graph.Chain(
+                eq,
+                graph.Add(track + ".shelf", "highshelf", P(("cutoffHz", 6000), ("gainDb", -3))),
+                graph.Add(track + ".delay", "delay", P(("delayMs", 125 + (t * 7 % 250)), ("feedback", 0.35), ("mix", 0.2))),
+                graph.Add(track + ".pan", "pan", P(("pan", ((t % 9) / 4.0) - 1))),
+                $"bus{t % Buses}");
+        }
+
+        return graph;
+    }
+
+    private static Dictionary<string, double> P(params ReadOnlySpan<(string Name, double Value)> values)
+    {
+        var result = new Dictionary<string, double>(values.Length, StringComparer.Ordinal);
+        foreach ((string name, double value) in values)
+        {
+            result[name] = value;
+        }
+
+        return result;
+    }
+
+    [GeneratedRegex(@"^voices-(\d+)$")]
+    private static partial Regex VoicesPattern();
+
+    [GeneratedRegex(@"^chains-(\d+)x(\d+)$")]
+    private static partial Regex ChainsPattern();
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using LiveEngine.Execution;
+using LiveEngine.Hosts.Wav;
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Hosts.Offline;
+
+/// <summary>What an offline render did and how fast.</summary>
+/// <param name="Frames">Frames written.</param>
+/// <param name="Channels">Channels written.</param>
+/// <param name="SampleRate">Frames per second.</param>
+/// <param name="Elapsed">Wall time spent rendering (writing included).</param>
+public sealed record RenderReport(long Frames, int Channels, int SampleRate, TimeSpan Elapsed)
+{
+    /// <summary>Seconds of audio per second of wall time.</summary>
+    public double RealTimeFactor => Elapsed.TotalSeconds <= 0 ? double.PositiveInfinity : Frames / (double)SampleRate / Elapsed.TotalSeconds;
+}
+
+/// <summary>Renders a snapshot faster than real time into a WAV file: the offline host.</summary>
+public static class OfflineWavRenderer
+{
+    /// <summary>
+    /// Renders <paramref name="frames"/> frames of <paramref name="snapshot"/> in blocks of
+    /// <paramref name="blockFrames"/> into <paramref name="path"/>. <paramref name="progress"/>, if given, is
+    /// called about every 50 ms with the fraction done (0..1) on the rendering thread.
+    /// </summary>
+    public static RenderReport Render(GraphSnapshot snapshot, long frames, int blockFrames, string path, WavSampleFormat format, Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentOutOfRangeException.ThrowIfLessThan(frames, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockFrames, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockFrames, snapshot.MaxBlockFrames);
+        if (snapshot.OutputChannels == 0)
+        {
+            throw new InvalidOperationException("The graph has no 'out' node, so there is nothing to render.");
+        }
+
+        // Render into chunk-sized planar buffers and write them in one go: fewer, larger writes.
+        int chunkFrames = Math.Max(blockFrames, 8192 / blockFrames * blockFrames);
+        var chunk = new float[snapshot.OutputChannels][];
+        for (int c = 0; c < chunk.Length; c++)
+        {
+            chunk[c] = new float[chunkFrames];
+        }
+
+        using var writer = new WavWriter(path, snapshot.SampleRate, snapshot.OutputChannels, format);
+        long start = Stopwatch.GetTimestamp();
+        long lastReport = start;
+        long reportTicks = Stopwatch.Frequency / 20;
+        long position = 0;
+        while (position < frames)
+        {
+            int filled = 0;
+            while (filled < chunkFrames && position < frames)
+            {
+                int size = (int)Math.Min(blockFrames, Math.Min(chunkFrames - filled, frames - position));
+                SingleThreadExecutor.Process(snapshot, size, position);
+                for (int c = 0; c < chunk.Length; c++)
+                {
+                    snapshot.GetOutput(c, size).CopyTo(chunk[c].AsSpan(filled, size));
+                }
+
+                filled += size;
+                position += size;
+            }
+
+            writer.WritePlanar(chunk, 0, filled);
+            long now = Stopwatch.GetTimestamp();
+            if (progress is not null && now - lastReport >= reportTicks)
+            {
+                lastReport = now;
+                progress(position / (double)frames);
+            }
+        }
+
+        progress?.Invoke(1.0);
+        writer.Dispose();
+        return new RenderReport(frames, snapshot.OutputChannels, snapshot.SampleRate, Stopwatch.GetElapsedTime(start));
+    }
+}
