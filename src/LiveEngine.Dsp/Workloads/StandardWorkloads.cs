@@ -63,18 +63,20 @@ public static partial class StandardWorkloads
         return graph;
     }
 
-    /// <summary>M parallel chains of a saw through L RBJ low-pass biquads in series (3000 + 100·k Hz, q = 1/0.9), centred, mixed to stereo.</summary>
+    /// <summary>
+    /// M parallel chains of a saw through L RBJ low-pass biquads in series (3000 + 100·k Hz, q = 1/0.9), panned
+    /// and mixed to stereo; pitches, pans and level match ../shared/peers/scores.scd for M ≤ 17.
+    /// </summary>
     public static GraphDescription Chains(int chains, int length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chains, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         var graph = new GraphDescription();
         graph.Add("out", "out");
-        double level = 0.5 / Math.Sqrt(chains);
         for (int m = 0; m < chains; m++)
         {
             string c = "c" + m.ToString(CultureInfo.InvariantCulture);
-            string previous = graph.Add(c + ".osc", "saw", P(("freqHz", 55 * Math.Pow(2, (m % 24) / 12.0)), ("level", level)));
+            string previous = graph.Add(c + ".osc", "saw", P(("freqHz", 55 * Math.Pow(2, (m % 48) / 12.0)), ("level", 0.05)));
             for (int k = 0; k < length; k++)
             {
                 string stage = graph.Add($"{c}.lpf{k}", "lpf", P(("cutoffHz", 3000 + (100 * k)), ("q", 1 / 0.9)));
@@ -82,7 +84,7 @@ public static partial class StandardWorkloads
                 previous = stage;
             }
 
-            graph.Chain(previous, graph.Add(c + ".pan", "pan"), "out");
+            graph.Chain(previous, graph.Add(c + ".pan", "pan", P(("pan", ((m % 17) / 8.0) - 1))), "out");
         }
 
         return graph;

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace LiveEngine.Tests.Cli;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Bench_ReportsRealTimeFactorPercentilesWorkAndSpan_AsTextAndJson()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"liveengine-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", "voices-64", "--seconds", "1", "--json", json);
+            Assert.True(result.ExitCode == 0, result.Error);
+            Assert.Contains("real-time factor", result.Output);
+            Assert.Contains("p99", result.Output);
+
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+            JsonElement root = document.RootElement;
+            Assert.Equal("voices-64", root.GetProperty("Workload").GetString());
+            Assert.True(root.GetProperty("RealTimeFactor").GetDouble() > 0);
+            double work = root.GetProperty("WorkUs").GetDouble();
+            double span = root.GetProperty("SpanUs").GetDouble();
+            Assert.True(span > 0 && span <= work, $"span {span} µs must be positive and at most the work {work} µs");
+            Assert.True(root.GetProperty("P50Us").GetDouble() <= root.GetProperty("P99Us").GetDouble());
+            Assert.Equal(0, root.GetProperty("AllocatedBytes").GetInt64());
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
+    public void Bench_UnknownWorkload_ExitsWithAClearError()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", "voicez-3", "--seconds", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: Unknown workload 'voicez-3'", result.Error);
+    }
+}

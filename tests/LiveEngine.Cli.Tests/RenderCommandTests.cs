@@ -1,0 +1,70 @@
+using LiveEngine.Hosts.Wav;
+
+namespace LiveEngine.Tests.Cli;
+
+public sealed class RenderCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("liveengine-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void RenderVoices256_Writes10SecondsOfFiniteNonSilentStereo()
+    {
+        string wav = Path.Combine(_directory, "x.wav");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", "--workload", "voices-256", "--seconds", "10", "--out", wav);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("real-time factor", result.Output);
+
+        WavFile file = WavFile.Read(wav);
+        Assert.Equal(48_000, file.SampleRate);
+        Assert.Equal(2, file.ChannelCount);
+        Assert.Equal(480_000, file.Frames);
+        foreach (float[] channel in file.Channels)
+        {
+            Assert.All(channel, x => Assert.True(float.IsFinite(x)));
+            double rms = Math.Sqrt(channel.Average(x => (double)x * x));
+            Assert.True(rms > 0.01, $"RMS {rms}: the render is (nearly) silent");
+        }
+    }
+
+    [Fact]
+    public void RenderGraphFile_WithABadParameter_ExitsWithTheValidationMessage()
+    {
+        string json = Path.Combine(_directory, "bad.json");
+        File.WriteAllText(json, """
+            { "nodes": [ { "id": "osc", "type": "saw", "parameters": { "freqHz": 99999 } }, { "id": "out", "type": "out", "channels": 1 } ],
+              "edges": [ { "from": "osc", "to": "out" } ] }
+            """);
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", json, "--seconds", "1", "--out", Path.Combine(_directory, "bad.wav"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: Parameter 'osc.freqHz' = 99999 is outside its range", result.Error);
+        Assert.False(File.Exists(Path.Combine(_directory, "bad.wav")));
+    }
+
+    [Fact]
+    public void RenderExample_WritesTheRequestedFormat()
+    {
+        string example = Path.Combine(RepositoryRoot(), "examples", "first-light.json");
+        string wav = Path.Combine(_directory, "first-light.wav");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", example, "--seconds", "2", "--bits", "16", "--sample-rate", "44100", "--out", wav);
+        Assert.True(result.ExitCode == 0, result.Error);
+        WavFile file = WavFile.Read(wav);
+        Assert.Equal(WavSampleFormat.Pcm16, file.Format);
+        Assert.Equal(88_200, file.Frames);
+        Assert.Contains(file.Channels[0], x => Math.Abs(x) > 0.01);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "LiveEngine.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LiveEngine.sln not found above " + AppContext.BaseDirectory);
+    }
+}

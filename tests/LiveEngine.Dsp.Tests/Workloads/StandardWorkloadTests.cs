@@ -1,0 +1,98 @@
+using LiveEngine.Dsp;
+using LiveEngine.Dsp.Workloads;
+using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Tests.Dsp.Workloads;
+
+public sealed class StandardWorkloadTests
+{
+    public static TheoryData<string> Names => new(StandardWorkloads.Names.Where(n => n != "voices-1024"));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Workload_RendersFiniteNonSilentStereo(string name)
+    {
+        GraphSnapshot snapshot = Compile(name, 64);
+        float[][] output = OfflineRender.Render(snapshot, 24_000, _ => 64);
+        Assert.Equal(2, output.Length);
+        foreach (float[] channel in output)
+        {
+            Assert.All(channel, x => Assert.True(float.IsFinite(x)));
+            double rms = Math.Sqrt(channel.Skip(4_800).Average(x => (double)x * x));
+            Assert.True(rms > 1e-3, $"{name}: RMS {rms} is silence");
+            Assert.True(channel.Max(Math.Abs) < 4, $"{name}: peak {channel.Max(Math.Abs)} is far beyond full scale");
+        }
+    }
+
+    [Theory]
+    [InlineData("voices-256")]
+    [InlineData("session")]
+    public void Process_AllocatesNothingOver10000Blocks(string name)
+    {
+        GraphSnapshot snapshot = Compile(name, 64);
+
+        // Let tiered compilation settle so that the measurement sees steady-state code.
+        long position = 0;
+        for (int b = 0; b < 200; b++, position += 64)
+        {
+            SingleThreadExecutor.Process(snapshot, 64, position);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int b = 0; b < 10_000; b++, position += 64)
+        {
+            SingleThreadExecutor.Process(snapshot, 64, position);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{name}: Process allocated {allocated} bytes over 10,000 blocks; the audio path must allocate nothing.");
+    }
+
+    [Theory]
+    [InlineData("voices-64")]
+    [InlineData("chains-4x4")]
+    [InlineData("session")]
+    public void Render_IsBitIdenticalForEveryBlockSplit(string name)
+    {
+        const int Frames = 9_600;
+        float[][] reference = OfflineRender.Render(Compile(name, 512), Frames, _ => 512);
+        var random = new Random(42);
+        int[] randomSplits = [.. Enumerable.Range(0, Frames).Select(_ => 1 + random.Next(512))];
+        foreach ((int maxBlock, Func<int, int> split) in new (int, Func<int, int>)[] { (1, _ => 1), (31, _ => 31), (64, _ => 64), (512, b => randomSplits[b]) })
+        {
+            float[][] output = OfflineRender.Render(Compile(name, maxBlock), Frames, split);
+            for (int c = 0; c < reference.Length; c++)
+            {
+                Assert.True(reference[c].AsSpan().SequenceEqual(output[c]), $"{name}: channel {c} differs with max block {maxBlock}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(22_050)]
+    [InlineData(44_100)]
+    [InlineData(96_000)]
+    [InlineData(192_000)]
+    public void Render_RepeatsBitForBitAtEachSampleRate(int sampleRate)
+    {
+        GraphDescription graph = StandardWorkloads.Voices(16);
+        var options = new CompileOptions { SampleRate = sampleRate, MaxBlockFrames = 128 };
+        float[][] first = OfflineRender.Render(GraphCompiler.Compile(graph, BuiltinNodeTypes.CreateRegistry(), options), sampleRate / 4, _ => 128);
+        float[][] second = OfflineRender.Render(GraphCompiler.Compile(graph, BuiltinNodeTypes.CreateRegistry(), options), sampleRate / 4, b => 1 + (b * 37 % 128));
+        Assert.Equal(first[0], second[0]);
+        Assert.Equal(first[1], second[1]);
+        Assert.Contains(first[0], x => x != 0);
+    }
+
+    [Fact]
+    public void UnknownWorkload_NamesTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => StandardWorkloads.Create("voice-3"));
+        Assert.StartsWith("Unknown workload 'voice-3'. Known: voices-N, chains-MxL, random-layered, session", e.Message);
+    }
+
+    private static GraphSnapshot Compile(string name, int maxBlock) =>
+        GraphCompiler.Compile(StandardWorkloads.Create(name), BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = maxBlock });
+}
