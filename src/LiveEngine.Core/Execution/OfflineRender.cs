@@ -17,10 +17,13 @@ public static class OfflineRender
     /// <summary>
     /// Renders <paramref name="frames"/> frames of the snapshot's output (one array per channel).
     /// <paramref name="nextBlockFrames"/> gets the block index and returns that block's size (clamped to
-    /// 1..MaxBlockFrames and to what is left), so tests can split the stream any way they like.
+    /// 1..MaxBlockFrames and to what is left), so tests can split the stream any way they like. The
+    /// <paramref name="executor"/> (single-thread when null) is given the snapshot to prepare first.
     /// </summary>
-    public static float[][] Render(GraphSnapshot snapshot, int frames, Func<int, int> nextBlockFrames)
+    public static float[][] Render(GraphSnapshot snapshot, int frames, Func<int, int> nextBlockFrames, IGraphExecutor? executor = null)
     {
+        executor ??= SingleThreadExecutor.Instance;
+        executor.Prepare(snapshot);
         var output = new float[snapshot.OutputChannels][];
         for (int c = 0; c < output.Length; c++)
         {
@@ -32,7 +35,7 @@ public static class OfflineRender
         {
             int size = Math.Clamp(nextBlockFrames(block), 1, snapshot.MaxBlockFrames);
             size = (int)Math.Min(size, frames - position);
-            SingleThreadExecutor.Process(snapshot, size, position);
+            executor.Process(snapshot, size, position);
             for (int c = 0; c < output.Length; c++)
             {
                 snapshot.GetOutput(c, size).CopyTo(output[c].AsSpan((int)position, size));

@@ -7,8 +7,23 @@ namespace LiveEngine.Execution;
 /// Runs a snapshot's jobs in topological order on the calling thread. The reference executor: the parallel
 /// scheduler must produce the same bits. Audio path: allocates nothing.
 /// </summary>
-public static class SingleThreadExecutor
+public sealed class SingleThreadExecutor : IGraphExecutor
 {
+    private SingleThreadExecutor()
+    {
+    }
+
+    /// <summary>The executor as an <see cref="IGraphExecutor"/>; it holds no state.</summary>
+    public static SingleThreadExecutor Instance { get; } = new();
+
+    int IGraphExecutor.Threads => 1;
+
+    void IGraphExecutor.Prepare(GraphSnapshot snapshot)
+    {
+    }
+
+    void IGraphExecutor.Process(GraphSnapshot snapshot, int frames, long sampleTime) => Process(snapshot, frames, sampleTime);
+
     /// <summary>Renders one block of <paramref name="frames"/> frames starting at stream position <paramref name="sampleTime"/>.</summary>
     public static void Process(GraphSnapshot snapshot, int frames, long sampleTime)
     {

@@ -111,6 +111,9 @@ public sealed class GraphSnapshot
 
     public int OutputChannels => OutputOffsets.Length;
 
+    /// <summary>An executor's per-snapshot run state, attached when the executor prepares the snapshot.</summary>
+    internal object? ExecutionState { get; set; }
+
     /// <summary>The node with identity <paramref name="id"/>, or -1.</summary>
     public int IndexOfNode(string id) => _nodeIndexById.TryGetValue(id, out int index) ? index : -1;
 

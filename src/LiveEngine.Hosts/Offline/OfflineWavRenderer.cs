@@ -22,10 +22,12 @@ public static class OfflineWavRenderer
     /// <summary>
     /// Renders <paramref name="frames"/> frames of <paramref name="snapshot"/> in blocks of
     /// <paramref name="blockFrames"/> into <paramref name="path"/>. <paramref name="progress"/>, if given, is
-    /// called about every 50 ms with the fraction done (0..1) on the rendering thread.
+    /// called about every 50 ms with the fraction done (0..1) on the rendering thread. The
+    /// <paramref name="executor"/> (single-thread when null) runs the blocks; every executor gives the same bits.
     /// </summary>
-    public static RenderReport Render(GraphSnapshot snapshot, long frames, int blockFrames, string path, WavSampleFormat format, Action<double>? progress = null)
+    public static RenderReport Render(GraphSnapshot snapshot, long frames, int blockFrames, string path, WavSampleFormat format, Action<double>? progress = null, IGraphExecutor? executor = null)
     {
+        executor ??= SingleThreadExecutor.Instance;
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentOutOfRangeException.ThrowIfLessThan(frames, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockFrames, 1);
@@ -43,6 +45,7 @@ public static class OfflineWavRenderer
             chunk[c] = new float[chunkFrames];
         }
 
+        executor.Prepare(snapshot);
         using var writer = new WavWriter(path, snapshot.SampleRate, snapshot.OutputChannels, format);
         long start = Stopwatch.GetTimestamp();
         long lastReport = start;
@@ -54,7 +57,7 @@ public static class OfflineWavRenderer
             while (filled < chunkFrames && position < frames)
             {
                 int size = (int)Math.Min(blockFrames, Math.Min(chunkFrames - filled, frames - position));
-                SingleThreadExecutor.Process(snapshot, size, position);
+                executor.Process(snapshot, size, position);
                 for (int c = 0; c < chunk.Length; c++)
                 {
                     snapshot.GetOutput(c, size).CopyTo(chunk[c].AsSpan(filled, size));

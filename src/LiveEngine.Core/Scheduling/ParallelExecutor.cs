@@ -1,0 +1,456 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using LiveEngine.Execution;
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Scheduling;
+
+/// <summary>Tuning of a <see cref="ParallelExecutor"/>.</summary>
+public sealed record ParallelExecutorOptions
+{
+    /// <summary>Workers including the calling thread (worker 0).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public SchedulingPolicy Policy { get; init; } = SchedulingPolicy.CriticalPathFirst;
+
+    /// <summary>How long an idle worker spins for the next block before it parks (futex).</summary>
+    public TimeSpan SpinBeforePark { get; init; } = TimeSpan.FromMicroseconds(200);
+
+    /// <summary>Check in every block that each job ran exactly once, after all its predecessors (tests, debugging).</summary>
+    public bool VerifyExecution { get; init; }
+}
+
+/// <summary>
+/// Runs a snapshot's jobs on a fixed pool of workers within each block: the calling (audio) thread is worker 0,
+/// the others are dedicated threads. Per-worker Chase–Lev deques, dependency counters reset per block, the
+/// policy's priorities, bounded spinning then futex parking between blocks. On the audio path: allocates
+/// nothing, takes no lock, never throws.
+/// </summary>
+/// <remarks>
+/// Design (after supernova's dsp_thread_queue and Tracktion's graph player): a finished job decrements its
+/// successors' counters (Interlocked, a full fence, so its outputs are visible to whichever worker runs the
+/// successor); the worker keeps the best successor that became ready and pushes the rest; idle workers claim
+/// sources from a shared rank-ordered list, then steal. A block is open while the epoch is odd. Worker 0 opens
+/// it, works, waits for the last job, closes it, then waits until no worker is inside, so the next block's
+/// reset never races a late thief.
+/// </remarks>
+public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
+{
+    private const int EpochIndex = 16;
+
+    private readonly ParallelExecutorOptions _options;
+    private readonly Thread[] _threads;
+    private readonly long _spinTicks;
+
+    // The epoch word sits alone in pinned memory because futexes wait on its address.
+    private readonly int[] _control = GC.AllocateArray<int>(48, pinned: true);
+    private readonly int* _epoch;
+
+    // Hot shared counters, each on its own cache line.
+    private PaddedIndex _remaining;
+    private PaddedIndex _nextSeed;
+    private PaddedIndex _active;
+    private PaddedIndex _parked;
+
+    // The current block: written by worker 0 before it opens the block, read by workers after they see it open.
+    private GraphSnapshot? _snapshot;
+    private ParallelRunState? _state;
+    private int _frames;
+    private long _sampleTime;
+    private long _block;
+    private volatile bool _stopping;
+    private long _violations;
+    private readonly PaddedIndex[] _workerAllocatedBytes;
+
+    public ParallelExecutor(ParallelExecutorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Threads, 256);
+        _options = options;
+        _spinTicks = (long)(options.SpinBeforePark.TotalSeconds * Stopwatch.Frequency);
+        _epoch = (int*)Unsafe.AsPointer(ref _control[EpochIndex]);
+
+        // Bind the futex syscall now (static initialisation and the first P/Invoke allocate), not on the audio path.
+        Futex.Wake(_epoch, 1);
+        _workerAllocatedBytes = new PaddedIndex[options.Threads];
+        _threads = new Thread[options.Threads - 1];
+        for (int w = 1; w < options.Threads; w++)
+        {
+            int worker = w;
+            _threads[w - 1] = new Thread(() => WorkerMain(worker))
+            {
+                IsBackground = true,
+                Name = $"liveengine worker {worker}",
+                Priority = ThreadPriority.Highest,
+            };
+            _threads[w - 1].Start();
+        }
+    }
+
+    public int Threads => _options.Threads;
+
+    public SchedulingPolicy Policy => _options.Policy;
+
+    /// <summary>Blocks in which verification found a job run twice, not at all, or before a predecessor.</summary>
+    public long Violations => Interlocked.Read(ref _violations);
+
+    /// <summary>
+    /// Bytes allocated so far by worker <paramref name="worker"/>'s thread, as it recorded at the end of its last
+    /// block (worker 0 is whichever thread calls <see cref="Process"/>). Tests assert it stays flat.
+    /// </summary>
+    public long WorkerAllocatedBytes(int worker) => Volatile.Read(ref _workerAllocatedBytes[worker].Value);
+
+    /// <summary>
+    /// Builds the run state for <paramref name="snapshot"/> and attaches it. Control thread only; allocates.
+    /// Must happen before the snapshot is given to <see cref="Process"/>; an unprepared snapshot runs on
+    /// worker 0 alone.
+    /// </summary>
+    public void Prepare(GraphSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot.ExecutionState = new ParallelRunState(this, snapshot, _options.Threads, _options.Policy);
+    }
+
+    /// <summary>Renders one block. Audio thread only (it becomes worker 0). Allocation-free, lock-free.</summary>
+    public void Process(GraphSnapshot snapshot, int frames, long sampleTime)
+    {
+        if (_options.Threads == 1 || snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
+        {
+            SingleThreadExecutor.Process(snapshot, frames, sampleTime);
+            return;
+        }
+
+        Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
+        int jobs = snapshot.Jobs.Length;
+        Array.Copy(snapshot.DependencyCounts, state.Pending, jobs);
+        foreach (WorkStealingDeque deque in state.Deques)
+        {
+            deque.Clear();
+        }
+
+        if (_options.Policy == SchedulingPolicy.Wavefront)
+        {
+            Array.Clear(state.LevelCursors);
+            Array.Clear(state.LevelCompleted);
+        }
+
+        _snapshot = snapshot;
+        _state = state;
+        _frames = frames;
+        _sampleTime = sampleTime;
+        _block++;
+        _remaining.Value = jobs;
+        _nextSeed.Value = 0;
+
+        // Open the block. Interlocked.Increment is a full fence: everything above is visible to a worker that
+        // sees the odd epoch. Reading _parked after it pairs with a parking worker's increment-then-check.
+        Interlocked.Increment(ref *_epoch);
+        if (Volatile.Read(ref _parked.Value) > 0)
+        {
+            Futex.Wake(_epoch, int.MaxValue);
+        }
+
+        RunBlock(0, state, snapshot);
+        Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
+
+        // Close the block, then wait for workers still inside to leave it.
+        Interlocked.Increment(ref *_epoch);
+        int idle = 0;
+        while (Volatile.Read(ref _active.Value) != 0)
+        {
+            Backoff(ref idle);
+        }
+
+        if (_options.VerifyExecution)
+        {
+            VerifyBlock(state, jobs);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        Interlocked.Add(ref *_epoch, 2);
+        Futex.Wake(_epoch, int.MaxValue);
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
+    }
+
+    private void WorkerMain(int worker)
+    {
+        int seen = 0;
+        while (true)
+        {
+            int epoch = WaitForBlock(seen);
+            if (epoch < 0)
+            {
+                return;
+            }
+
+            seen = epoch;
+
+            // Enter, then re-check that the block is still the one seen: if worker 0 closed it meanwhile,
+            // leave without touching state that the next block's reset may be rewriting.
+            Interlocked.Increment(ref _active.Value);
+            if (Volatile.Read(ref *_epoch) == epoch)
+            {
+                RunBlock(worker, _state!, _snapshot!);
+                Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
+            }
+
+            Interlocked.Decrement(ref _active.Value);
+        }
+    }
+
+    /// <summary>Spins, then parks, until a block other than <paramref name="seen"/> is open; -1 when stopping.</summary>
+    private int WaitForBlock(int seen)
+    {
+        long spinUntil = Stopwatch.GetTimestamp() + _spinTicks;
+        int spins = 0;
+        while (true)
+        {
+            int epoch = Volatile.Read(ref *_epoch);
+            if (_stopping)
+            {
+                return -1;
+            }
+
+            if ((epoch & 1) == 1 && epoch != seen)
+            {
+                return epoch;
+            }
+
+            if (++spins < 64 || Stopwatch.GetTimestamp() < spinUntil)
+            {
+                Thread.SpinWait(8);
+                continue;
+            }
+
+            // Park: announce it (full fence), then sleep only if the epoch is still the one just read.
+            // The kernel compares the word atomically, so a block opened after the read is never slept through.
+            Interlocked.Increment(ref _parked.Value);
+            Futex.Wait(_epoch, epoch);
+            Interlocked.Decrement(ref _parked.Value);
+            spinUntil = Stopwatch.GetTimestamp() + _spinTicks;
+            spins = 0;
+        }
+    }
+
+    private void RunBlock(int worker, ParallelRunState state, GraphSnapshot snapshot)
+    {
+        if (_options.Policy == SchedulingPolicy.Wavefront)
+        {
+            RunWavefront(state, snapshot);
+            return;
+        }
+
+        int job = -1;
+        int idle = 0;
+        while (true)
+        {
+            if (job < 0)
+            {
+                job = FindWork(worker, state, snapshot);
+                if (job < 0)
+                {
+                    if (Volatile.Read(ref _remaining.Value) == 0)
+                    {
+                        return;
+                    }
+
+                    Backoff(ref idle);
+                    continue;
+                }
+
+                idle = 0;
+            }
+
+            Execute(state, snapshot, job);
+            job = Complete(worker, state, job);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Execute(ParallelRunState state, GraphSnapshot snapshot, int job)
+    {
+        if (_options.VerifyExecution)
+        {
+            VerifyBeforeRun(state, job);
+            JobRunner.Run(snapshot, job, _frames, _sampleTime);
+            VerifyAfterRun(state, job);
+            return;
+        }
+
+        JobRunner.Run(snapshot, job, _frames, _sampleTime);
+    }
+
+    /// <summary>Releases the successors of a finished job; returns the one to continue with, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Complete(int worker, ParallelRunState state, int job)
+    {
+        int next = -1;
+        int[] order = state.SuccessorOrder;
+        int[] pending = state.Pending;
+        for (int k = state.SuccessorStarts[job], end = state.SuccessorStarts[job + 1]; k < end; k++)
+        {
+            int successor = order[k];
+
+            // Full fence: this job's outputs are published before the successor can be seen as ready.
+            if (Interlocked.Decrement(ref pending[successor]) == 0)
+            {
+                if (next >= 0)
+                {
+                    state.Deques[worker].LocalPush(next);
+                }
+
+                next = successor;
+            }
+        }
+
+        Interlocked.Decrement(ref _remaining.Value);
+        return next;
+    }
+
+    private int FindWork(int worker, ParallelRunState state, GraphSnapshot snapshot)
+    {
+        WorkStealingDeque[] deques = state.Deques;
+        if (deques[worker].TryLocalPop(out int job))
+        {
+            return job;
+        }
+
+        int[] seeds = state.Seeds;
+        if (Volatile.Read(ref _nextSeed.Value) < seeds.Length)
+        {
+            long claimed = Interlocked.Increment(ref _nextSeed.Value) - 1;
+            if (claimed < seeds.Length)
+            {
+                return seeds[claimed];
+            }
+        }
+
+        int workers = deques.Length;
+        if (_options.Policy == SchedulingPolicy.CriticalPathFirst)
+        {
+            // Try the victim whose oldest job ranks highest first (a racy hint; the steal itself is exact).
+            int best = -1;
+            double bestRank = double.NegativeInfinity;
+            for (int v = 0; v < workers; v++)
+            {
+                int top = v == worker ? -1 : deques[v].PeekTop();
+                if (top >= 0 && snapshot.Ranks[top] > bestRank)
+                {
+                    bestRank = snapshot.Ranks[top];
+                    best = v;
+                }
+            }
+
+            if (best >= 0 && deques[best].TrySteal(out job))
+            {
+                return job;
+            }
+        }
+
+        for (int i = 1; i < workers; i++)
+        {
+            if (deques[(worker + i) % workers].TrySteal(out job))
+            {
+                return job;
+            }
+        }
+
+        return -1;
+    }
+
+    private void RunWavefront(ParallelRunState state, GraphSnapshot snapshot)
+    {
+        int levels = state.LevelStarts.Length - 1;
+        for (int level = 0; level < levels; level++)
+        {
+            int start = state.LevelStarts[level];
+            int size = state.LevelStarts[level + 1] - start;
+            ref int cursor = ref state.LevelCursors[level * ParallelRunState.CounterStride];
+            ref int completed = ref state.LevelCompleted[level * ParallelRunState.CounterStride];
+            while (true)
+            {
+                int claimed = Interlocked.Increment(ref cursor) - 1;
+                if (claimed >= size)
+                {
+                    break;
+                }
+
+                int job = state.JobsByLevel[start + claimed];
+                Execute(state, snapshot, job);
+                Interlocked.Increment(ref completed);
+                Interlocked.Decrement(ref _remaining.Value);
+            }
+
+            // The level barrier: every job of this level has finished before any of the next starts.
+            int idle = 0;
+            while (Volatile.Read(ref completed) < size)
+            {
+                Backoff(ref idle);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waiting inside a block: spin first (work usually appears within nanoseconds), then yield the core now and
+    /// then, so that with more workers than cores the thread holding the work gets to run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Backoff(ref int idle)
+    {
+        if (++idle < 64)
+        {
+            Thread.SpinWait(1);
+        }
+        else if ((idle & 15) == 0)
+        {
+            Thread.Yield();
+        }
+        else
+        {
+            Thread.SpinWait(4);
+        }
+    }
+
+    private void VerifyBeforeRun(ParallelRunState state, int job)
+    {
+        long block = _block;
+        for (int k = state.PredecessorStarts[job]; k < state.PredecessorStarts[job + 1]; k++)
+        {
+            if (Volatile.Read(ref state.DoneInBlock[state.Predecessors[k]]) != block)
+            {
+                Interlocked.Increment(ref _violations);
+            }
+        }
+    }
+
+    private void VerifyAfterRun(ParallelRunState state, int job)
+    {
+        if (Interlocked.Exchange(ref state.DoneInBlock[job], _block) == _block)
+        {
+            Interlocked.Increment(ref _violations);
+        }
+    }
+
+    private void VerifyBlock(ParallelRunState state, int jobs)
+    {
+        for (int j = 0; j < jobs; j++)
+        {
+            if (state.DoneInBlock[j] != _block)
+            {
+                Interlocked.Increment(ref _violations);
+            }
+        }
+    }
+}

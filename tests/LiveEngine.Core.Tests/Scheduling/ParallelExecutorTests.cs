@@ -1,0 +1,126 @@
+using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Scheduling;
+using LiveEngine.Snapshots;
+using LiveEngine.Tests.Snapshots;
+
+namespace LiveEngine.Tests.Scheduling;
+
+public sealed class ParallelExecutorTests
+{
+    private const int Frames = 16;
+
+    public static TheoryData<int, int, int, SchedulingPolicy> RandomCases()
+    {
+        var data = new TheoryData<int, int, int, SchedulingPolicy>();
+        var random = new Random(2024);
+        foreach (int nodes in new[] { 10, 100, 500, 2000 })
+        {
+            foreach (SchedulingPolicy policy in Enum.GetValues<SchedulingPolicy>())
+            {
+                data.Add(nodes, random.Next(1000), 2 + random.Next(2), policy);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    public void RandomDag_EveryJobRunsOnceAfterItsInputs_OutputBitIdenticalToOneThread(int nodes, int seed, int threads, SchedulingPolicy policy)
+    {
+        GraphDescription graph = SnapshotCompilerTests.RandomGraph(seed, nodes);
+        int blocks = nodes >= 500 ? 2_000 : 10_000;
+        float[] reference = Render(graph, blocks, null);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = policy, VerifyExecution = true });
+        float[] parallel = Render(graph, blocks, executor);
+        Assert.Equal(0, executor.Violations);
+        Assert.True(reference.AsSpan().SequenceEqual(parallel), $"{nodes} nodes, {threads} threads, {policy}: output differs from one thread");
+    }
+
+    [Fact]
+    public void Process_AllocatesNothingOnAnyWorkerOver10000Blocks()
+    {
+        GraphSnapshot snapshot = Compile(SnapshotCompilerTests.RandomGraph(5, 300));
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 3 });
+        executor.Prepare(snapshot);
+
+        // Worker 0 is this thread and records its count at the end of each block: nothing may be allocated
+        // here between the warm-up and the last block measured, so the array comes first.
+        var before = new long[3];
+        long position = 0;
+        for (int b = 0; b < 500; b++, position += Frames)
+        {
+            executor.Process(snapshot, Frames, position);
+        }
+
+        for (int w = 0; w < 3; w++)
+        {
+            before[w] = executor.WorkerAllocatedBytes(w);
+        }
+
+        for (int b = 0; b < 10_000; b++, position += Frames)
+        {
+            executor.Process(snapshot, Frames, position);
+        }
+
+        for (int w = 0; w < 3; w++)
+        {
+            Assert.True(executor.WorkerAllocatedBytes(w) - before[w] == 0, $"worker {w} allocated {executor.WorkerAllocatedBytes(w) - before[w]} bytes");
+        }
+    }
+
+    [Fact]
+    public void ParkedWorkers_WakeForTheNextBlock()
+    {
+        GraphSnapshot snapshot = Compile(SnapshotCompilerTests.RandomGraph(8, 50));
+        float[] reference = OfflineRender.Render(Compile(SnapshotCompilerTests.RandomGraph(8, 50)), Frames * 20, _ => Frames)[0];
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, SpinBeforePark = TimeSpan.Zero, VerifyExecution = true });
+        executor.Prepare(snapshot);
+        var output = new float[Frames * 20];
+        for (int b = 0; b < 20; b++)
+        {
+            Thread.Sleep(2);
+            executor.Process(snapshot, Frames, b * Frames);
+            snapshot.GetOutput(0, Frames).CopyTo(output.AsSpan(b * Frames));
+        }
+
+        Assert.Equal(0, executor.Violations);
+        Assert.Equal(reference, output);
+    }
+
+    [Fact]
+    public void UnpreparedSnapshot_RunsOnTheCallingThread()
+    {
+        GraphSnapshot snapshot = Compile(SnapshotCompilerTests.RandomGraph(4, 30));
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 });
+        executor.Process(snapshot, Frames, 0);
+        float[] expected = OfflineRender.Render(Compile(SnapshotCompilerTests.RandomGraph(4, 30)), Frames, _ => Frames)[0];
+        Assert.Equal(expected, snapshot.GetOutput(0, Frames).ToArray());
+    }
+
+    private static GraphSnapshot Compile(GraphDescription graph) =>
+        GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = Frames });
+
+    private static float[] Render(GraphDescription graph, int blocks, ParallelExecutor? executor)
+    {
+        GraphSnapshot snapshot = Compile(graph);
+        executor?.Prepare(snapshot);
+        var output = new float[blocks * Frames];
+        for (int b = 0; b < blocks; b++)
+        {
+            if (executor is null)
+            {
+                SingleThreadExecutor.Process(snapshot, Frames, (long)b * Frames);
+            }
+            else
+            {
+                executor.Process(snapshot, Frames, (long)b * Frames);
+            }
+
+            snapshot.GetOutput(0, Frames).CopyTo(output.AsSpan(b * Frames));
+        }
+
+        return output;
+    }
+}
