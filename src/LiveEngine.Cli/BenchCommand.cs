@@ -18,18 +18,20 @@ internal static class BenchCommand
     public static Command Create()
     {
         var workload = new Argument<string>("workload") { Description = "voices-N, chains-MxL, random-layered, session, or a graph .json file." };
-        var threads = new Option<int>("--threads", "-t") { Description = "Worker threads (the parallel scheduler is its own issue; 1 for now).", DefaultValueFactory = _ => 1 };
+        Option<int> threads = Cli.ThreadsOption();
+        Option<string> policy = Cli.PolicyOption();
         var block = new Option<int>("--block", "-b") { Description = "Block size in frames.", DefaultValueFactory = _ => 64 };
         var seconds = new Option<double>("--seconds", "-s") { Description = "Seconds of audio to render in the timed pass.", DefaultValueFactory = _ => 10 };
         var sampleRate = new Option<int>("--sample-rate", "-r") { Description = "Frames per second.", DefaultValueFactory = _ => 48_000 };
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
         var command = new Command("bench", "Benchmark a whole graph: real-time factor, block-time percentiles, work and span.")
         {
-            workload, threads, block, seconds, sampleRate, json,
+            workload, threads, policy, block, seconds, sampleRate, json,
         };
         command.SetAction(result => Cli.Run(() => Execute(
             result.GetValue(workload)!,
             result.GetValue(threads),
+            result.GetValue(policy)!,
             result.GetValue(block),
             result.GetValue(seconds),
             result.GetValue(sampleRate),
@@ -37,13 +39,10 @@ internal static class BenchCommand
         return command;
     }
 
-    private static int Execute(string workload, int threads, int block, double seconds, int sampleRate, string? jsonPath)
+    private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath)
     {
-        if (threads != 1)
-        {
-            throw new CliException($"--threads {threads}: this build has the single-thread executor only; the parallel scheduler (issue 3) adds P > 1.");
-        }
-
+        IGraphExecutor executor = Cli.CreateExecutor(threads, policy);
+        using var disposeExecutor = executor as IDisposable;
         if (seconds is <= 0 or > 3600)
         {
             throw new CliException("--seconds must be more than 0 and at most 3600.");
@@ -55,7 +54,8 @@ internal static class BenchCommand
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1);
         TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);
 
-        BenchResult result = GraphBench.Run(snapshot, workload, block, seconds);
+        BenchResult result = GraphBench.Run(snapshot, executor, workload, block, seconds);
+        result = result with { Policy = threads == 1 ? "serial" : policy };
         result = result with { CompileMs = compileTime.TotalMilliseconds };
         Console.WriteLine(result.Format());
         if (jsonPath is not null)
@@ -88,18 +88,19 @@ internal sealed record BenchResult(
     double Efficiency,
     long AllocatedBytes,
     int Gen0Collections,
-    double CompileMs = 0)
+    double CompileMs = 0,
+    string Policy = "serial")
 {
     public string Format() => string.Create(
         CultureInfo.InvariantCulture,
         $"""
-        {Workload}: {Nodes} nodes, {Jobs} jobs, {Threads} thread(s), {BlockFrames}-frame blocks at {SampleRate} Hz, {Seconds:0.##} s rendered
+        {Workload}: {Nodes} nodes, {Jobs} jobs, {Threads} thread(s) ({Policy}), {BlockFrames}-frame blocks at {SampleRate} Hz, {Seconds:0.##} s rendered
           real-time factor  {RealTimeFactor,10:0.00}×
           block time        mean {MeanUs:0.0} µs, p50 {P50Us:0.0} µs, p99 {P99Us:0.0} µs, max {MaxUs:0.0} µs (deadline {DeadlineUs:0.0} µs)
           work W            {WorkUs,10:0.0} µs/block (sum of measured job costs)
           span              {SpanUs,10:0.0} µs/block (costliest path)
           bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0}
-          allocated         {AllocatedBytes} bytes, {Gen0Collections} gen-0 GCs during the timed pass
+          allocated         {AllocatedBytes} bytes on the calling thread, {Gen0Collections} gen-0 GCs during the timed pass
           compile           {CompileMs:0.0} ms
         """);
 }
@@ -107,19 +108,21 @@ internal sealed record BenchResult(
 /// <summary>Runs a snapshot for a whole-graph benchmark. Everything it needs is allocated before timing starts.</summary>
 internal static class GraphBench
 {
-    public static BenchResult Run(GraphSnapshot snapshot, string workload, int block, double seconds)
+    public static BenchResult Run(GraphSnapshot snapshot, IGraphExecutor executor, string workload, int block, double seconds)
     {
         int sampleRate = snapshot.SampleRate;
         long position = 0;
+        executor.Prepare(snapshot);
 
         // Warm-up: tiered JIT reaches its final code (OSR and PGO included) before anything is measured.
         int warmBlocks = Math.Max(200, sampleRate / block);
         for (int b = 0; b < warmBlocks; b++, position += block)
         {
-            SingleThreadExecutor.Process(snapshot, block, position);
+            executor.Process(snapshot, block, position);
         }
 
-        // Per-job costs, measured in their own pass so that the clock reads do not inflate the timed pass.
+        // Per-job single-thread costs, measured in their own pass so that the clock reads do not inflate the
+        // timed pass; W and span are single-thread figures, the bound for P workers is max(W/P, span).
         var timings = new JobTimings(snapshot.Jobs.Length);
         int measuredBlocks = Math.Max(100, (int)Math.Min(2.0, seconds) * sampleRate / block);
         for (int b = 0; b < measuredBlocks; b++, position += block)
@@ -135,7 +138,7 @@ internal static class GraphBench
         long previous = start;
         for (int b = 0; b < blocks; b++, position += block)
         {
-            SingleThreadExecutor.Process(snapshot, block, position);
+            executor.Process(snapshot, block, position);
             long now = Stopwatch.GetTimestamp();
             blockTicks[b] = now - previous;
             previous = now;
@@ -150,10 +153,10 @@ internal static class GraphBench
         double meanUs = total * usPerTick / blocks;
         double workUs = timings.WorkNs() / 1000;
         double spanUs = timings.SpanNs(snapshot) / 1000;
-        double boundUs = Math.Max(workUs / 1, spanUs);
+        double boundUs = Math.Max(workUs / executor.Threads, spanUs);
         return new BenchResult(
             workload,
-            Threads: 1,
+            executor.Threads,
             sampleRate,
             block,
             snapshot.Nodes.Length,

@@ -1,4 +1,7 @@
+using System.CommandLine;
 using LiveEngine.Dsp;
+using LiveEngine.Execution;
+using LiveEngine.Scheduling;
 using LiveEngine.Graph;
 using LiveEngine.Snapshots;
 
@@ -25,6 +28,28 @@ internal static class Cli
             return 2;
         }
     }
+
+    /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
+    public static IGraphExecutor CreateExecutor(int threads, string policy)
+    {
+        if (threads is < 1 or > 256)
+        {
+            throw new CliException($"--threads must be 1 to 256, not {threads}.");
+        }
+
+        SchedulingPolicy parsed = policy.ToLowerInvariant() switch
+        {
+            "critical-path" or "cp" => SchedulingPolicy.CriticalPathFirst,
+            "steal" or "plain" => SchedulingPolicy.PlainStealing,
+            "wavefront" => SchedulingPolicy.Wavefront,
+            _ => throw new CliException($"--policy must be critical-path, steal or wavefront, not '{policy}'."),
+        };
+        return threads == 1 ? SingleThreadExecutor.Instance : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed });
+    }
+
+    public static Option<int> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included.", DefaultValueFactory = _ => 1 };
+
+    public static Option<string> PolicyOption() => new("--policy") { Description = "Scheduling policy: critical-path (default), steal or wavefront.", DefaultValueFactory = _ => "critical-path" };
 
     public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed)
     {

@@ -91,11 +91,12 @@ public static partial class StandardWorkloads
     }
 
     /// <summary>
-    /// A seeded random layered DAG of about 1,000 nodes: 40 layers of 25 nodes, each node reading 1 to 3 nodes of
-    /// the layer before (summed by mix trees) and costing what its type costs (biquads, SVFs, delays, gains), so
-    /// the scheduler can be compared with the bound max(W/P, span).
+    /// A seeded random layered DAG of about 1,000 nodes: 20 layers of 25 positions; each position mixes 1 to 3
+    /// nodes of the layer before (a mixer with gains 1/√k, which keeps the power of uncorrelated inputs) into a processor whose cost
+    /// depends on its type (biquads, SVFs, delays, gains), so the scheduler can be compared with the bound
+    /// max(W/P, span).
     /// </summary>
-    public static GraphDescription RandomLayered(int seed = 1, int layers = 40, int width = 25)
+    public static GraphDescription RandomLayered(int seed = 1, int layers = 20, int width = 25)
     {
         var random = new Random(seed);
         var graph = new GraphDescription();
@@ -104,7 +105,7 @@ public static partial class StandardWorkloads
         var previous = new string[width];
         for (int n = 0; n < width; n++)
         {
-            previous[n] = graph.Add($"l0.n{n}", "saw", P(("freqHz", 55 * Math.Pow(2, random.Next(48) / 12.0)), ("level", 0.05)));
+            previous[n] = graph.Add($"l0.n{n}", "saw", P(("freqHz", 55 * Math.Pow(2, random.Next(48) / 12.0)), ("level", 0.2)));
         }
 
         for (int layer = 1; layer < layers; layer++)
@@ -112,18 +113,27 @@ public static partial class StandardWorkloads
             var current = new string[width];
             for (int n = 0; n < width; n++)
             {
+                int inputs = 1 + random.Next(3);
+                var gains = new Dictionary<string, double>(StringComparer.Ordinal);
+                for (int k = 1; k <= inputs; k++)
+                {
+                    gains["gain" + k.ToString(CultureInfo.InvariantCulture)] = 1.0 / Math.Sqrt(inputs);
+                }
+
+                string mix = graph.Add($"l{layer}.n{n}.mix", "mixer", gains, channels: 1);
+                for (int k = 1; k <= inputs; k++)
+                {
+                    graph.Connect(previous[random.Next(width)], mix, toPort: "in" + k.ToString(CultureInfo.InvariantCulture));
+                }
+
                 string kind = kinds[random.Next(kinds.Length)];
                 current[n] = graph.Add($"l{layer}.n{n}", kind, kind switch
                 {
                     "delay" => P(("delayMs", 1 + random.Next(50)), ("feedback", 0.3), ("mix", 0.5)),
-                    "gain" => P(("level", 0.5)),
+                    "gain" => P(("level", 1.5)),
                     _ => P(("cutoffHz", 200 + random.Next(5000)), ("q", 0.7)),
                 });
-                int inputs = 1 + random.Next(3);
-                for (int k = 0; k < inputs; k++)
-                {
-                    graph.Connect(previous[random.Next(width)], current[n]);
-                }
+                graph.Connect(mix, current[n]);
             }
 
             previous = current;

@@ -1,0 +1,100 @@
+using LiveEngine.Dsp.Kernels;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Dsp.Nodes;
+
+/// <summary>
+/// "rlpf": resonant 12 dB/octave low-pass, the low-pass output of Simper's trapezoidal state-variable filter
+/// (see <see cref="SvfCoefficients"/>). Parameters cutoffHz and q (SuperCollider's RLPF with rq = 1 / q);
+/// the gain at the cutoff is q. Glided per frame; the TPT structure stays stable under any modulation.
+/// </summary>
+public sealed class RlpfNode : AudioNode
+{
+    // Audio thread only (after Prepare).
+    private int _sampleRate;
+    private long _position;
+    private ParameterSmoother _cutoffHz;
+    private ParameterSmoother _q;
+    private SvfCoefficients _coefficients;
+    private SvfCoefficients[] _ramp = [];
+    private SvfState[] _states = [];
+
+    public override void Prepare(in PrepareContext context, AudioNode? previous)
+    {
+        ReadOnlySpan<float> parameters = context.Parameters.Span;
+        _sampleRate = context.SampleRate;
+        _ramp = new SvfCoefficients[context.MaxBlockFrames];
+        _states = new SvfState[context.Channels];
+        _cutoffHz = ProcessorSmoothing.Create(parameters[0], _sampleRate);
+        _q = ProcessorSmoothing.Create(parameters[1], _sampleRate);
+        if (previous is RlpfNode old && old._sampleRate == _sampleRate)
+        {
+            _position = old._position;
+            _cutoffHz = ProcessorSmoothing.Continue(old._cutoffHz, parameters[0], _sampleRate);
+            _q = ProcessorSmoothing.Continue(old._q, parameters[1], _sampleRate);
+            if (old._states.Length == _states.Length)
+            {
+                old._states.AsSpan().CopyTo(_states);
+            }
+        }
+
+        _coefficients = Design();
+    }
+
+    public override void Process(in ProcessContext context)
+    {
+        _cutoffHz.Target = context.Parameters[0];
+        _q.Target = context.Parameters[1];
+        int frames = context.Frames;
+        bool gliding = _cutoffHz.IsSmoothing || _q.IsSmoothing;
+        if (gliding)
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                ParameterRamp.Next(ref _cutoffHz);
+                ParameterRamp.Next(ref _q);
+                _ramp[i] = Design();
+            }
+
+            _coefficients = _ramp[frames - 1];
+        }
+
+        for (int c = 0; c < _states.Length; c++)
+        {
+            ReadOnlySpan<float> input = context.Input(c);
+            Span<float> output = context.Output(c);
+            ref SvfState state = ref _states[c];
+            for (int start = 0; start < frames;)
+            {
+                int end = DenormalGrid.SegmentEnd(_position, start, frames, out bool flush);
+                if (gliding)
+                {
+                    SvfKernels.LowPass(_ramp.AsSpan(start, end - start), ref state, input[start..end], output[start..end]);
+                }
+                else
+                {
+                    SvfKernels.LowPass(_coefficients, ref state, input[start..end], output[start..end]);
+                }
+
+                if (flush)
+                {
+                    state.FlushDenormals();
+                }
+
+                start = end;
+            }
+        }
+
+        _position += frames;
+    }
+
+    public override void Reset()
+    {
+        Array.Clear(_states);
+        _cutoffHz.Snap();
+        _q.Snap();
+        _coefficients = Design();
+    }
+
+    private SvfCoefficients Design() => SvfCoefficients.LowPass(_cutoffHz.Current, _q.Current, _sampleRate);
+}
