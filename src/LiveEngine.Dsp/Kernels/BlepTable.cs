@@ -1,0 +1,157 @@
+namespace LiveEngine.Dsp.Kernels;
+
+/// <summary>
+/// Band-limited step (BLEP) and ramp (BLAMP) residuals for alias-suppressed oscillators: what must be added
+/// around a discontinuity of the naive waveform so that its samples become those of the ideal waveform
+/// filtered by a Kaiser-windowed sinc low-pass.
+/// </summary>
+/// <remarks>
+/// Design: Välimäki and Huovilainen, "Antialiasing oscillators in subtractive synthesis" (IEEE Signal
+/// Processing Magazine, 2007) and Brandt, "Hard sync without aliasing" (ICMC 2001), with a long table in
+/// place of the two-sample polynomial: a 64-tap windowed sinc (Kaiser, β = <see cref="KaiserBeta"/>, cutoff
+/// <see cref="CutoffRelativeToNyquist"/> of Nyquist) is integrated once into the band-limited step and twice
+/// into the band-limited ramp; the residual (band-limited minus naive) is stored at
+/// <see cref="Phases"/> + 1 fractional offsets, <see cref="Taps"/> samples each, and read with linear
+/// interpolation between offsets (interpolation error below -90 dB). The residual spans
+/// <see cref="HalfTaps"/> samples either side of the discontinuity, so an oscillator using it delays its
+/// output by <see cref="HalfTaps"/> frames. Tuned so that a 5 kHz saw at 48 kHz keeps every alias product
+/// below -60 dB relative to the fundamental, with margin (see the Sources tests).
+/// <para>
+/// Layout: row q holds the residual for a discontinuity that happened q / <see cref="Phases"/> of a sample
+/// before the frame at column <see cref="HalfTaps"/>; column j is the frame j - <see cref="HalfTaps"/>
+/// relative to that frame. Rows are contiguous so one discontinuity is two vector loads per tap group.
+/// </para>
+/// </remarks>
+public static class BlepTable
+{
+    /// <summary>Samples of the residual on each side of a discontinuity; also the oscillators' latency in frames.</summary>
+    public const int HalfTaps = 32;
+
+    /// <summary>Samples of residual added per discontinuity.</summary>
+    public const int Taps = 2 * HalfTaps;
+
+    /// <summary>Fractional offsets stored per sample.</summary>
+    public const int Phases = 256;
+
+    /// <summary>The low-pass cutoff (its -6 dB point) as a fraction of Nyquist.</summary>
+    public const double CutoffRelativeToNyquist = 0.9;
+
+    /// <summary>Kaiser window shape: about 80 dB of stopband rejection.</summary>
+    public const double KaiserBeta = 8.0;
+
+    // Integration grid: this many points per table phase, so every table entry is a grid point.
+    private const int GridPerPhase = 8;
+
+    private static readonly float[] s_step;
+    private static readonly float[] s_ramp;
+
+#pragma warning disable CA1810 // Both tables come from one integration pass; a static constructor keeps that in one place.
+    static BlepTable()
+#pragma warning restore CA1810
+    {
+        (s_step, s_ramp) = Build();
+    }
+
+    /// <summary>Band-limited minus naive unit step, (<see cref="Phases"/> + 1) rows of <see cref="Taps"/>.</summary>
+    public static ReadOnlySpan<float> StepResidual => s_step;
+
+    /// <summary>Band-limited minus naive unit ramp (slope 1 per sample), laid out like <see cref="StepResidual"/>.</summary>
+    public static ReadOnlySpan<float> RampResidual => s_ramp;
+
+    /// <summary>
+    /// Adds the residual of a step of <paramref name="height"/> that happened <paramref name="fraction"/>
+    /// (0 ≤ fraction &lt; 1) of a sample before frame <paramref name="index"/> + <see cref="HalfTaps"/> of
+    /// <paramref name="residual"/>, i.e. to residual[index .. index + <see cref="Taps"/>).
+    /// </summary>
+    public static void AddStep(Span<float> residual, int index, double fraction, float height) =>
+        Add(s_step, residual, index, fraction, height);
+
+    /// <summary>Like <see cref="AddStep"/> for a change of slope of <paramref name="slopeChange"/> per sample.</summary>
+    public static void AddRamp(Span<float> residual, int index, double fraction, float slopeChange) =>
+        Add(s_ramp, residual, index, fraction, slopeChange);
+
+    private static void Add(float[] table, Span<float> residual, int index, double fraction, float scale)
+    {
+        double position = fraction * Phases;
+        int row = Math.Clamp((int)position, 0, Phases - 1);
+        float t = (float)(position - row);
+        ReadOnlySpan<float> a = table.AsSpan(row * Taps, Taps);
+        ReadOnlySpan<float> b = table.AsSpan((row + 1) * Taps, Taps);
+        BlepKernels.AddInterpolatedRow(a, b, t, scale, residual.Slice(index, Taps));
+    }
+
+    private static (float[] Step, float[] Ramp) Build()
+    {
+        int intervals = Taps * Phases * GridPerPhase;
+        double dx = 1.0 / (Phases * GridPerPhase);
+        var impulse = new double[intervals + 1];
+        double i0Beta = BesselI0(KaiserBeta);
+        for (int k = 0; k <= intervals; k++)
+        {
+            double x = (k * dx) - HalfTaps;
+            double r = x / HalfTaps;
+            double window = BesselI0(KaiserBeta * Math.Sqrt(Math.Max(0.0, 1.0 - (r * r)))) / i0Beta;
+            impulse[k] = Sinc(CutoffRelativeToNyquist * x) * window;
+        }
+
+        // Cumulative trapezoid integrals: the step is the integral of the impulse, normalised to end at 1;
+        // the ramp is the integral of the step.
+        var step = new double[intervals + 1];
+        for (int k = 1; k <= intervals; k++)
+        {
+            step[k] = step[k - 1] + (0.5 * dx * (impulse[k - 1] + impulse[k]));
+        }
+
+        double total = step[intervals];
+        for (int k = 0; k <= intervals; k++)
+        {
+            step[k] /= total;
+        }
+
+        var ramp = new double[intervals + 1];
+        for (int k = 1; k <= intervals; k++)
+        {
+            ramp[k] = ramp[k - 1] + (0.5 * dx * (step[k - 1] + step[k]));
+        }
+
+        var stepTable = new float[(Phases + 1) * Taps];
+        var rampTable = new float[(Phases + 1) * Taps];
+        for (int q = 0; q <= Phases; q++)
+        {
+            for (int j = 0; j < Taps; j++)
+            {
+                // Frame j - HalfTaps relative to the frame after the discontinuity, which lies q / Phases of a
+                // sample before that frame. The naive waveform has taken the step for j >= HalfTaps only, for
+                // every q including the limit q = Phases, which keeps rows continuous for interpolation.
+                int k = ((j * Phases) + q) * GridPerPhase;
+                double x = (k * dx) - HalfTaps;
+                bool after = j >= HalfTaps;
+                stepTable[(q * Taps) + j] = (float)(step[k] - (after ? 1.0 : 0.0));
+                rampTable[(q * Taps) + j] = (float)(ramp[k] - (after ? x : 0.0));
+            }
+        }
+
+        return (stepTable, rampTable);
+    }
+
+    private static double Sinc(double x) => x == 0 ? 1.0 : Math.Sin(Math.PI * x) / (Math.PI * x);
+
+    private static double BesselI0(double x)
+    {
+        double sum = 1.0;
+        double term = 1.0;
+        double half = x / 2;
+        for (int k = 1; k < 64; k++)
+        {
+            term *= half / k;
+            double squared = term * term;
+            sum += squared;
+            if (squared < sum * 1e-17)
+            {
+                break;
+            }
+        }
+
+        return sum;
+    }
+}

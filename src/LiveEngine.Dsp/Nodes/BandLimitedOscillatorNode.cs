@@ -1,0 +1,156 @@
+using LiveEngine.Dsp.Kernels;
+using LiveEngine.Kernels;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Dsp.Nodes;
+
+/// <summary>
+/// An oscillator whose naive waveform has steps or corners, made alias-free by adding table BLEP/BLAMP
+/// residuals (<see cref="BlepTable"/>) around each discontinuity at its exact fractional position.
+/// </summary>
+/// <remarks>
+/// The residual reaches <see cref="BlepTable.HalfTaps"/> frames before the discontinuity, so the output is the
+/// band-limited waveform delayed by <see cref="LatencyFrames"/> frames: the naive samples wait in a short
+/// history while residuals accumulate in a lookahead buffer. A fresh oscillator starts from silence with a
+/// band-limited step to its first value, so it does not click either.
+/// </remarks>
+public abstract class BandLimitedOscillatorNode : OscillatorNode
+{
+    /// <summary>Constant latency of every band-limited oscillator, in frames (0.67 ms at 48 kHz).</summary>
+    public const int LatencyFrames = BlepTable.HalfTaps;
+
+    // _naive[0 .. HalfTaps) is the previous blocks' last naive frames, then this block's; output frame k is
+    // _naive[k] plus _residual[k]. _residual also holds the corrections already due to the next Taps frames.
+    private float[] _naive = [];
+    private float[] _residual = [];
+    private bool _startPending;
+
+    public override void Prepare(in PrepareContext context, AudioNode? previous)
+    {
+        base.Prepare(context, previous);
+        _naive = new float[BlepTable.HalfTaps + context.MaxBlockFrames];
+        _residual = new float[context.MaxBlockFrames + BlepTable.Taps];
+        _startPending = true;
+        if (previous is BandLimitedOscillatorNode old && old.GetType() == GetType())
+        {
+            old._naive.AsSpan(0, BlepTable.HalfTaps).CopyTo(_naive);
+            old._residual.AsSpan(0, BlepTable.Taps).CopyTo(_residual);
+            _startPending = old._startPending;
+        }
+    }
+
+    public override void Reset()
+    {
+        base.Reset();
+        Array.Clear(_naive);
+        Array.Clear(_residual);
+        _startPending = true;
+    }
+
+    public override void Process(in ProcessContext context)
+    {
+        int frames = context.Frames;
+        Span<float> residual = _residual.AsSpan(0, frames + BlepTable.Taps);
+        BeginBlock(context, residual);
+        AdvancePhases(context, out ReadOnlySpan<uint> phases, out ReadOnlySpan<uint> increments);
+        Span<float> naive = _naive.AsSpan(BlepTable.HalfTaps, frames);
+        Shape(phases, naive);
+        if (_startPending)
+        {
+            BlepTable.AddStep(residual, 0, 0.0, naive[0]);
+            _startPending = false;
+        }
+
+        AddCorrections(phases, increments, residual);
+        Span<float> output = context.Output(0);
+        VectorKernels.Binary<AddOperator>(_naive.AsSpan(0, frames), residual[..frames], output);
+        ApplyLevel(output);
+
+        _naive.AsSpan(frames, BlepTable.HalfTaps).CopyTo(_naive);
+        residual.Slice(frames, BlepTable.Taps).CopyTo(residual);
+        residual[BlepTable.Taps..].Clear();
+    }
+
+    /// <summary>Reads shape parameters before the block's phases advance; may add a step at frame 0. Audio thread only.</summary>
+    protected virtual void BeginBlock(in ProcessContext context, Span<float> residual)
+    {
+    }
+
+    /// <summary>Writes the naive waveform for <paramref name="phases"/>. Audio thread only.</summary>
+    protected abstract void Shape(ReadOnlySpan<uint> phases, Span<float> naive);
+
+    /// <summary>
+    /// Adds a residual for every discontinuity between consecutive phases: one that happened before frame i
+    /// goes to residual[i ..] through <see cref="BlepTable.AddStep"/> or <see cref="BlepTable.AddRamp"/>.
+    /// Audio thread only.
+    /// </summary>
+    protected abstract void AddCorrections(ReadOnlySpan<uint> phases, ReadOnlySpan<uint> increments, Span<float> residual);
+
+    /// <summary>
+    /// Adds a step of <paramref name="height"/> at each frame whose phase passed <paramref name="threshold"/>
+    /// since the previous frame: phase - threshold (wrapping) is then below the frame's increment, and the
+    /// ratio of the two is how long ago, in frames, the crossing happened.
+    /// </summary>
+    protected static void AddSteps(ReadOnlySpan<uint> phases, ReadOnlySpan<uint> increments, Span<float> residual, uint threshold, float height)
+    {
+        for (int i = 0; i < phases.Length; i++)
+        {
+            uint since = phases[i] - threshold;
+            if (since < increments[i])
+            {
+                BlepTable.AddStep(residual, i, (double)since / increments[i], height);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AddSteps(ReadOnlySpan{uint}, ReadOnlySpan{uint}, Span{float}, uint, float)"/> for two
+    /// thresholds in one pass. Residuals reach later frames, so they must be added in time order (frame by
+    /// frame, A before B within a frame): two separate passes would sum them in an order that depends on
+    /// the block split, and float sums are not associative.
+    /// </summary>
+    protected static void AddSteps(ReadOnlySpan<uint> phases, ReadOnlySpan<uint> increments, Span<float> residual, uint thresholdA, float heightA, uint thresholdB, float heightB)
+    {
+        for (int i = 0; i < phases.Length; i++)
+        {
+            uint increment = increments[i];
+            uint sinceA = phases[i] - thresholdA;
+            if (sinceA < increment)
+            {
+                BlepTable.AddStep(residual, i, (double)sinceA / increment, heightA);
+            }
+
+            uint sinceB = phases[i] - thresholdB;
+            if (sinceB < increment)
+            {
+                BlepTable.AddStep(residual, i, (double)sinceB / increment, heightB);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like the two-threshold <c>AddSteps</c> for corners: a change of slope of <paramref name="slopeChangeA"/>
+    /// (or B) per full period of phase, added as a band-limited ramp residual.
+    /// </summary>
+    protected static void AddCorners(ReadOnlySpan<uint> phases, ReadOnlySpan<uint> increments, Span<float> residual, uint thresholdA, float slopeChangeA, uint thresholdB, float slopeChangeB)
+    {
+        for (int i = 0; i < phases.Length; i++)
+        {
+            uint increment = increments[i];
+
+            // The slope per frame is the slope per period times the fraction of a period one frame advances.
+            double periodsPerFrame = increment / 4294967296.0;
+            uint sinceA = phases[i] - thresholdA;
+            if (sinceA < increment)
+            {
+                BlepTable.AddRamp(residual, i, (double)sinceA / increment, (float)(slopeChangeA * periodsPerFrame));
+            }
+
+            uint sinceB = phases[i] - thresholdB;
+            if (sinceB < increment)
+            {
+                BlepTable.AddRamp(residual, i, (double)sinceB / increment, (float)(slopeChangeB * periodsPerFrame));
+            }
+        }
+    }
+}
