@@ -1,8 +1,8 @@
 using System.CommandLine;
 using LiveEngine.Dsp;
 using LiveEngine.Execution;
-using LiveEngine.Scheduling;
 using LiveEngine.Graph;
+using LiveEngine.Scheduling;
 using LiveEngine.Snapshots;
 
 namespace LiveEngine.Cli;

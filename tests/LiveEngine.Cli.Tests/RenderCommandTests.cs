@@ -55,16 +55,8 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Contains(file.Channels[0], x => Math.Abs(x) > 0.01);
     }
 
-    internal static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "LiveEngine.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("LiveEngine.sln not found above " + AppContext.BaseDirectory);
-    }
+    internal static string RepositoryRoot() =>
+        typeof(RenderCommandTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "RepositoryRoot").Value!;
 }

@@ -9,11 +9,11 @@ namespace LiveEngine.Dsp.Kernels;
 /// </summary>
 public interface IPhaseShaper
 {
-    public static abstract float Invoke(uint phase, uint argument);
+    static abstract float Invoke(uint phase, uint argument);
 
-    public static abstract Vector128<float> Invoke(Vector128<uint> phase, Vector128<uint> argument);
+    static abstract Vector128<float> Invoke(Vector128<uint> phase, Vector128<uint> argument);
 
-    public static abstract Vector256<float> Invoke(Vector256<uint> phase, Vector256<uint> argument);
+    static abstract Vector256<float> Invoke(Vector256<uint> phase, Vector256<uint> argument);
 
-    public static abstract Vector512<float> Invoke(Vector512<uint> phase, Vector512<uint> argument);
+    static abstract Vector512<float> Invoke(Vector512<uint> phase, Vector512<uint> argument);
 }

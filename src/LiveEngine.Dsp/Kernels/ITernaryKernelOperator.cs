@@ -8,13 +8,13 @@ namespace LiveEngine.Dsp.Kernels;
 /// </summary>
 public interface ITernaryKernelOperator
 {
-    public static abstract float Invoke(float x, float y, float z);
+    static abstract float Invoke(float x, float y, float z);
 
-    public static abstract Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> z);
+    static abstract Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> z);
 
-    public static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z);
+    static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z);
 
-    public static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> z);
+    static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> z);
 }
 
 /// <summary>
