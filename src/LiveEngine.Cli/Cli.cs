@@ -30,7 +30,7 @@ internal static class Cli
     }
 
     /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
-    public static IGraphExecutor CreateExecutor(int threads, string policy)
+    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null)
     {
         if (threads is < 1 or > 256)
         {
@@ -44,7 +44,9 @@ internal static class Cli
             "wavefront" => SchedulingPolicy.Wavefront,
             _ => throw new CliException($"--policy must be critical-path, steal or wavefront, not '{policy}'."),
         };
-        return threads == 1 ? SingleThreadExecutor.Instance : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed });
+        return threads == 1 && profiler is null
+            ? SingleThreadExecutor.Instance
+            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler });
     }
 
     public static Option<int> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included.", DefaultValueFactory = _ => 1 };

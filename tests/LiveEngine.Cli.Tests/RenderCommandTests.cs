@@ -29,6 +29,18 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     [Fact]
+    public void RenderVoices1024_OneAndTwoThreads_WriteByteIdenticalFiles()
+    {
+        string one = Path.Combine(_directory, "one.wav");
+        string two = Path.Combine(_directory, "two.wav");
+        LiveEngineProcess.Result first = LiveEngineProcess.Run(null, "render", "--workload", "voices-1024", "--seconds", "2", "--threads", "1", "--bits", "32", "--out", one);
+        LiveEngineProcess.Result second = LiveEngineProcess.Run(null, "render", "--workload", "voices-1024", "--seconds", "2", "--threads", "2", "--bits", "32", "--out", two);
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(two));
+    }
+
+    [Fact]
     public void RenderGraphFile_WithABadParameter_ExitsWithTheValidationMessage()
     {
         string json = Path.Combine(_directory, "bad.json");

@@ -26,7 +26,27 @@ internal static class TestNodes
         registry.Register(new NodeTypeDescriptor(
             "thrower", "Throws in Process after the given block.", [PortDescriptor.Mono("in")], [PortDescriptor.Mono("out")],
             [new ParameterDescriptor("afterBlocks", 0, 1000, 0, "")], static () => new ThrowerNode()));
+        registry.Register(new NodeTypeDescriptor(
+            "stuck", "Copies its input, but spins for as long as StuckNode.Hold is set when run off the exempt thread.",
+            [PortDescriptor.Mono("in")], [PortDescriptor.Mono("out")], [], static () => new StuckNode()));
         return registry;
+    }
+
+    /// <summary>A node that never returns while held: the watchdog's test subject.</summary>
+    internal sealed class StuckNode : AudioNode
+    {
+        public static volatile bool Hold;
+        public static volatile int ExemptThreadId;
+
+        public override void Process(in ProcessContext context)
+        {
+            while (Hold && Environment.CurrentManagedThreadId != ExemptThreadId)
+            {
+                Thread.SpinWait(100);
+            }
+
+            context.Input(0).CopyTo(context.Output(0));
+        }
     }
 
     private sealed class ConstNode : AudioNode

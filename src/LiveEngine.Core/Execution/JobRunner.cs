@@ -70,6 +70,13 @@ public static unsafe class JobRunner
         Volatile.Write(ref snapshot.NodeFaulted[node], 1);
     }
 
+    /// <summary>Writes silence to every output of job <paramref name="jobIndex"/> (a watchdog standing in for a stuck job).</summary>
+    public static void SilenceOutputs(GraphSnapshot snapshot, int jobIndex, int frames)
+    {
+        JobInfo job = snapshot.Jobs[jobIndex];
+        Silence(snapshot.Arena.BasePointer, new ReadOnlySpan<int>(snapshot.ChannelOffsets, job.OutputStart, job.OutputCount), frames);
+    }
+
     private static void Silence(float* arena, ReadOnlySpan<int> outputs, int frames)
     {
         foreach (int offset in outputs)

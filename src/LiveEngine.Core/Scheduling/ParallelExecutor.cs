@@ -18,6 +18,15 @@ public sealed record ParallelExecutorOptions
 
     /// <summary>Check in every block that each job ran exactly once, after all its predecessors (tests, debugging).</summary>
     public bool VerifyExecution { get; init; }
+
+    /// <summary>
+    /// How long worker 0 waits without any job finishing before it declares the job running on another worker
+    /// stuck: that job's node is silenced and faulted, the block completes without it, and the stall is counted.
+    /// </summary>
+    public TimeSpan WatchdogTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Records timelines and per-job costs when set; its worker count must equal <see cref="Threads"/>.</summary>
+    public ExecutionProfiler? Profiler { get; init; }
 }
 
 /// <summary>
@@ -37,8 +46,11 @@ public sealed record ParallelExecutorOptions
 public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 {
     private const int EpochIndex = 16;
+    private const long Idle = -1;
+    private const long Abandoned = -2;
 
     private readonly ParallelExecutorOptions _options;
+    private readonly ExecutionProfiler? _profiler;
     private readonly Thread[] _threads;
     private readonly long _spinTicks;
 
@@ -62,18 +74,40 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private long _violations;
     private readonly PaddedIndex[] _workerAllocatedBytes;
 
+    // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
+    private readonly PaddedIndex[] _runningJob;
+    private readonly long _watchdogTicks;
+    private readonly TimeoutException _stallException;
+    private long _stalls;
+
     public ParallelExecutor(ParallelExecutorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Threads, 256);
+        if (options.Profiler is { } profiler && profiler.Workers != options.Threads)
+        {
+            throw new ArgumentException($"The profiler records {profiler.Workers} workers but the executor has {options.Threads}.", nameof(options));
+        }
+
         _options = options;
+        _profiler = options.Profiler;
         _spinTicks = (long)(options.SpinBeforePark.TotalSeconds * Stopwatch.Frequency);
         _epoch = (int*)Unsafe.AsPointer(ref _control[EpochIndex]);
 
         // Bind the futex syscall now (static initialisation and the first P/Invoke allocate), not on the audio path.
         Futex.Wake(_epoch, 1);
         _workerAllocatedBytes = new PaddedIndex[options.Threads];
+        _runningJob = new PaddedIndex[options.Threads];
+        for (int w = 0; w < options.Threads; w++)
+        {
+            _runningJob[w].Value = Idle;
+        }
+
+        _watchdogTicks = (long)(options.WatchdogTimeout.TotalSeconds * Stopwatch.Frequency);
+
+        // Preallocated so that the watchdog reports a stall without allocating on the audio thread.
+        _stallException = new TimeoutException($"The node ran longer than the watchdog allows ({options.WatchdogTimeout.TotalMilliseconds:0} ms) and was silenced.");
         _threads = new Thread[options.Threads - 1];
         for (int w = 1; w < options.Threads; w++)
         {
@@ -91,6 +125,12 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     public int Threads => _options.Threads;
 
     public SchedulingPolicy Policy => _options.Policy;
+
+    /// <summary>Jobs the watchdog gave up on (each silenced its node); see <see cref="LastStalledJob"/>.</summary>
+    public long Stalls => Interlocked.Read(ref _stalls);
+
+    /// <summary>The job index of the most recent stall in its snapshot, or -1.</summary>
+    public int LastStalledJob { get; private set; } = -1;
 
     /// <summary>Blocks in which verification found a job run twice, not at all, or before a predecessor.</summary>
     public long Violations => Interlocked.Read(ref _violations);
@@ -110,18 +150,20 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         snapshot.ExecutionState = new ParallelRunState(this, snapshot, _options.Threads, _options.Policy);
+        _profiler?.Reset(snapshot.Jobs.Length);
     }
 
     /// <summary>Renders one block. Audio thread only (it becomes worker 0). Allocation-free, lock-free.</summary>
     public void Process(GraphSnapshot snapshot, int frames, long sampleTime)
     {
-        if (_options.Threads == 1 || snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
+        if ((_options.Threads == 1 && _profiler is null) || snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
         {
             SingleThreadExecutor.Process(snapshot, frames, sampleTime);
             return;
         }
 
         Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
+        long blockStart = _profiler is null ? 0 : Stopwatch.GetTimestamp();
         int jobs = snapshot.Jobs.Length;
         Array.Copy(snapshot.DependencyCounts, state.Pending, jobs);
         foreach (WorkStealingDeque deque in state.Deques)
@@ -166,6 +208,8 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         {
             VerifyBlock(state, jobs);
         }
+
+        _profiler?.RecordBlock(_block, blockStart, Stopwatch.GetTimestamp(), frames * (double)Stopwatch.Frequency / snapshot.SampleRate);
     }
 
     public void Dispose()
@@ -200,13 +244,18 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             // Enter, then re-check that the block is still the one seen: if worker 0 closed it meanwhile,
             // leave without touching state that the next block's reset may be rewriting.
             Interlocked.Increment(ref _active.Value);
+            bool abandoned = false;
             if (Volatile.Read(ref *_epoch) == epoch)
             {
-                RunBlock(worker, _state!, _snapshot!);
+                abandoned = !RunBlock(worker, _state!, _snapshot!);
                 Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
             }
 
-            Interlocked.Decrement(ref _active.Value);
+            // An abandoned worker was already counted out by the watchdog.
+            if (!abandoned)
+            {
+                Interlocked.Decrement(ref _active.Value);
+            }
         }
     }
 
@@ -244,43 +293,126 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
     }
 
-    private void RunBlock(int worker, ParallelRunState state, GraphSnapshot snapshot)
+    /// <summary>Works on the open block until every job is done. False if the watchdog abandoned this worker.</summary>
+    private bool RunBlock(int worker, ParallelRunState state, GraphSnapshot snapshot)
     {
         if (_options.Policy == SchedulingPolicy.Wavefront)
         {
-            RunWavefront(state, snapshot);
-            return;
+            RunWavefront(worker, state, snapshot);
+            return true;
         }
 
         int job = -1;
         int idle = 0;
+        long lastRemaining = -1;
+        long lastProgress = 0;
         while (true)
         {
+            bool stolen = false;
             if (job < 0)
             {
-                job = FindWork(worker, state, snapshot);
+                job = FindWork(worker, state, snapshot, out stolen);
                 if (job < 0)
                 {
-                    if (Volatile.Read(ref _remaining.Value) == 0)
+                    long remaining = Volatile.Read(ref _remaining.Value);
+                    if (remaining == 0)
                     {
-                        return;
+                        return true;
                     }
 
                     Backoff(ref idle);
+                    if (worker == 0 && (idle & 255) == 0)
+                    {
+                        job = Watchdog(state, snapshot, remaining, ref lastRemaining, ref lastProgress);
+                    }
+
                     continue;
                 }
 
                 idle = 0;
             }
 
-            Execute(state, snapshot, job);
+            if (worker == 0)
+            {
+                Execute(worker, state, snapshot, job, stolen);
+            }
+            else
+            {
+                // Publish what this worker runs, so that the watchdog can take the job over if it never returns.
+                Volatile.Write(ref _runningJob[worker].Value, job);
+                Execute(worker, state, snapshot, job, stolen);
+                if (Interlocked.CompareExchange(ref _runningJob[worker].Value, Idle, job) != job)
+                {
+                    // The watchdog completed this job in our place while it ran: touch nothing of the block.
+                    Volatile.Write(ref _runningJob[worker].Value, Idle);
+                    return false;
+                }
+            }
+
             job = Complete(worker, state, job);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Execute(ParallelRunState state, GraphSnapshot snapshot, int job)
+    /// <summary>
+    /// Worker 0, idle inside a block: if no job has finished for the watchdog timeout, take over the job that
+    /// another worker has been running all that time: silence and fault its node, complete it here, and count
+    /// that worker out of the block. Returns a job to continue with, or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Watchdog(ParallelRunState state, GraphSnapshot snapshot, long remaining, ref long lastRemaining, ref long lastProgress)
     {
+        long now = Stopwatch.GetTimestamp();
+        if (remaining != lastRemaining)
+        {
+            lastRemaining = remaining;
+            lastProgress = now;
+            return -1;
+        }
+
+        if (now - lastProgress < _watchdogTicks)
+        {
+            return -1;
+        }
+
+        lastProgress = now;
+        for (int w = 1; w < _runningJob.Length; w++)
+        {
+            long job = Volatile.Read(ref _runningJob[w].Value);
+            if (job < 0 || Interlocked.CompareExchange(ref _runningJob[w].Value, Abandoned, job) != job)
+            {
+                continue;
+            }
+
+            int stuck = (int)job;
+            int node = snapshot.Jobs[stuck].NodeIndex;
+            snapshot.NodeExceptions[node] = _stallException;
+
+            // Release: the exception is visible to a control thread that sees the flag.
+            Volatile.Write(ref snapshot.NodeFaulted[node], 1);
+            LastStalledJob = stuck;
+            Interlocked.Increment(ref _stalls);
+            Interlocked.Decrement(ref _active.Value);
+            JobRunner.SilenceOutputs(snapshot, stuck, _frames);
+            if (_options.VerifyExecution)
+            {
+                VerifyAfterRun(state, stuck);
+            }
+
+            return Complete(0, state, stuck);
+        }
+
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Execute(int worker, ParallelRunState state, GraphSnapshot snapshot, int job, bool stolen)
+    {
+        if (_profiler is not null)
+        {
+            ExecuteProfiled(worker, state, snapshot, job, stolen);
+            return;
+        }
+
         if (_options.VerifyExecution)
         {
             VerifyBeforeRun(state, job);
@@ -290,6 +422,23 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
 
         JobRunner.Run(snapshot, job, _frames, _sampleTime);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExecuteProfiled(int worker, ParallelRunState state, GraphSnapshot snapshot, int job, bool stolen)
+    {
+        if (_options.VerifyExecution)
+        {
+            VerifyBeforeRun(state, job);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        JobRunner.Run(snapshot, job, _frames, _sampleTime);
+        _profiler!.RecordJob(worker, job, _block, start, Stopwatch.GetTimestamp(), stolen);
+        if (_options.VerifyExecution)
+        {
+            VerifyAfterRun(state, job);
+        }
     }
 
     /// <summary>Releases the successors of a finished job; returns the one to continue with, or -1.</summary>
@@ -319,8 +468,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         return next;
     }
 
-    private int FindWork(int worker, ParallelRunState state, GraphSnapshot snapshot)
+    private int FindWork(int worker, ParallelRunState state, GraphSnapshot snapshot, out bool stolen)
     {
+        stolen = false;
         WorkStealingDeque[] deques = state.Deques;
         if (deques[worker].TryLocalPop(out int job))
         {
@@ -355,6 +505,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
             if (best >= 0 && deques[best].TrySteal(out job))
             {
+                stolen = true;
                 return job;
             }
         }
@@ -363,6 +514,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         {
             if (deques[(worker + i) % workers].TrySteal(out job))
             {
+                stolen = true;
                 return job;
             }
         }
@@ -370,7 +522,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         return -1;
     }
 
-    private void RunWavefront(ParallelRunState state, GraphSnapshot snapshot)
+    private void RunWavefront(int worker, ParallelRunState state, GraphSnapshot snapshot)
     {
         int levels = state.LevelStarts.Length - 1;
         for (int level = 0; level < levels; level++)
@@ -388,7 +540,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 }
 
                 int job = state.JobsByLevel[start + claimed];
-                Execute(state, snapshot, job);
+                Execute(worker, state, snapshot, job, stolen: false);
                 Interlocked.Increment(ref completed);
                 Interlocked.Decrement(ref _remaining.Value);
             }
