@@ -44,7 +44,8 @@ internal static class BenchCommand
 
     private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath, string? tracePath)
     {
-        IGraphExecutor executor = Cli.CreateExecutor(threads, policy);
+        // The scheduler itself is measured: no switching to serial blocks behind its back.
+        IGraphExecutor executor = Cli.CreateExecutor(threads, policy, adaptive: false);
         using var disposeExecutor = executor as IDisposable;
         if (seconds is <= 0 or > 3600)
         {

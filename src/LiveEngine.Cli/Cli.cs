@@ -30,7 +30,7 @@ internal static class Cli
     }
 
     /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
-    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null)
+    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true)
     {
         if (threads is < 1 or > 256)
         {
@@ -46,7 +46,7 @@ internal static class Cli
         };
         return threads == 1 && profiler is null
             ? SingleThreadExecutor.Instance
-            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler });
+            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive });
     }
 
     public static Option<int> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included.", DefaultValueFactory = _ => 1 };

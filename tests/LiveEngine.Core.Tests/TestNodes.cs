@@ -29,7 +29,28 @@ internal static class TestNodes
         registry.Register(new NodeTypeDescriptor(
             "stuck", "Copies its input, but spins for as long as StuckNode.Hold is set when run off the exempt thread.",
             [PortDescriptor.Mono("in")], [PortDescriptor.Mono("out")], [], static () => new StuckNode()));
+        registry.Register(new NodeTypeDescriptor(
+            "busy", "Outputs silence after spinning 300 µs when run on StuckNode's exempt thread; ranks first (high cost).",
+            [], [PortDescriptor.Mono("out")], [], static () => new BusyNode(), costNsPerFrame: 1000));
         return registry;
+    }
+
+    /// <summary>Keeps worker 0 busy so that another worker picks up the rest of the block.</summary>
+    internal sealed class BusyNode : AudioNode
+    {
+        public override void Process(in ProcessContext context)
+        {
+            if (Environment.CurrentManagedThreadId == StuckNode.ExemptThreadId)
+            {
+                long until = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 3333);
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(10);
+                }
+            }
+
+            context.Output(0).Clear();
+        }
     }
 
     /// <summary>A node that never returns while held: the watchdog's test subject.</summary>

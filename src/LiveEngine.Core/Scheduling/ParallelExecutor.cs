@@ -22,8 +22,16 @@ public sealed record ParallelExecutorOptions
     /// <summary>
     /// How long worker 0 waits without any job finishing before it declares the job running on another worker
     /// stuck: that job's node is silenced and faulted, the block completes without it, and the stall is counted.
+    /// If the call returns after all (a slow or preempted node, not an endless loop), the node plays again.
     /// </summary>
     public TimeSpan WatchdogTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Let measurements decide, per snapshot, whether its blocks run in parallel or on worker 0 alone: the
+    /// executor times blocks both ways now and then and keeps the faster (both give the same bits). Off when
+    /// verifying, so that tests always exercise the scheduler.
+    /// </summary>
+    public bool AdaptiveSerial { get; init; } = true;
 
     /// <summary>Records timelines and per-job costs when set; its worker count must equal <see cref="Threads"/>.</summary>
     public ExecutionProfiler? Profiler { get; init; }
@@ -162,6 +170,37 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             return;
         }
 
+        if (_options.AdaptiveSerial && !_options.VerifyExecution && _profiler is null && _options.Threads > 1)
+        {
+            ProcessAdaptive(state, snapshot, frames, sampleTime);
+            return;
+        }
+
+        ProcessParallel(state, snapshot, frames, sampleTime);
+    }
+
+    /// <summary>Whether the snapshot currently runs serially because measurements said parallelism does not pay.</summary>
+    public bool IsRunningSerially(GraphSnapshot snapshot) => snapshot.ExecutionState is ParallelRunState state && state.Adaptive.Serial;
+
+    private void ProcessAdaptive(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
+    {
+        ref AdaptiveChoice choice = ref state.Adaptive;
+        bool serial = choice.NextBlockSerial();
+        long start = Stopwatch.GetTimestamp();
+        if (serial)
+        {
+            SingleThreadExecutor.Process(snapshot, frames, sampleTime);
+        }
+        else
+        {
+            ProcessParallel(state, snapshot, frames, sampleTime);
+        }
+
+        choice.Record(serial, (Stopwatch.GetTimestamp() - start) / (double)frames);
+    }
+
+    private void ProcessParallel(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
+    {
         Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
         long blockStart = _profiler is null ? 0 : Stopwatch.GetTimestamp();
         int jobs = snapshot.Jobs.Length;
@@ -344,7 +383,14 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 if (Interlocked.CompareExchange(ref _runningJob[worker].Value, Idle, job) != job)
                 {
                     // The watchdog completed this job in our place while it ran: touch nothing of the block.
+                    // The node did return, so it was slow (or preempted), not hung: let it play again.
                     Volatile.Write(ref _runningJob[worker].Value, Idle);
+                    int node = snapshot.Jobs[job].NodeIndex;
+                    if (ReferenceEquals(Volatile.Read(ref snapshot.NodeExceptions[node]), _stallException))
+                    {
+                        Volatile.Write(ref snapshot.NodeFaulted[node], 0);
+                    }
+
                     return false;
                 }
             }

@@ -113,4 +113,7 @@ internal sealed class ParallelRunState
 
     /// <summary>For verification: the block number in which each job last ran.</summary>
     public long[] DoneInBlock { get; }
+
+    /// <summary>The measured choice between parallel and serial blocks (a mutable struct: use by reference).</summary>
+    public AdaptiveChoice Adaptive;
 }

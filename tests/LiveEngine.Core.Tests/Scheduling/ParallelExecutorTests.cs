@@ -6,6 +6,7 @@ using LiveEngine.Tests.Snapshots;
 
 namespace LiveEngine.Tests.Scheduling;
 
+[Collection(TimingSensitive.Name)]
 public sealed class ParallelExecutorTests
 {
     private const int Frames = 16;
@@ -86,6 +87,17 @@ public sealed class ParallelExecutorTests
         }
 
         Assert.Equal(0, executor.Violations);
+        Assert.Equal(reference, output);
+    }
+
+    [Fact]
+    public void TinyGraph_MeasuredSlowerInParallel_RunsSerially_WithTheSameOutput()
+    {
+        GraphSnapshot snapshot = Compile(SnapshotCompilerTests.RandomGraph(6, 6));
+        float[] reference = OfflineRender.Render(Compile(SnapshotCompilerTests.RandomGraph(6, 6)), Frames * 3000, _ => Frames)[0];
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 });
+        float[] output = OfflineRender.Render(snapshot, Frames * 3000, _ => Frames, executor)[0];
+        Assert.True(executor.IsRunningSerially(snapshot), "Six trivial jobs cannot gain from a second thread; the measured choice should be serial.");
         Assert.Equal(reference, output);
     }
 
