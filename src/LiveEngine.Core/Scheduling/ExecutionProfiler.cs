@@ -75,6 +75,26 @@ public sealed class ExecutionProfiler
     /// <summary>Per-job costs (nanoseconds per block); the array is live, copy it to keep a snapshot.</summary>
     public ReadOnlySpan<double> JobCosts => _costNs;
 
+    /// <summary>
+    /// The measured cost of each node of <paramref name="snapshot"/> (its Node job), in nanoseconds per frame of a
+    /// <paramref name="blockFrames"/>-frame block, by node id: what <see cref="Snapshots.CompileOptions.MeasuredNodeCostNsPerFrame"/>
+    /// takes so the next snapshot's ranks follow real costs. Control thread only.
+    /// </summary>
+    public Dictionary<string, double> NodeCostsPerFrame(Snapshots.GraphSnapshot snapshot, int blockFrames)
+    {
+        var costs = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int j = 0; j < _costNs.Length && j < snapshot.Jobs.Length; j++)
+        {
+            Snapshots.JobInfo job = snapshot.Jobs[j];
+            if (job.Kind == Snapshots.JobKind.Node && _lastRunBlock[j] != 0)
+            {
+                costs[snapshot.NodeIds[job.NodeIndex]] = _costNs[j] / blockFrames;
+            }
+        }
+
+        return costs;
+    }
+
     /// <summary>Entries of worker <paramref name="worker"/>, oldest first (at most the ring's capacity).</summary>
     public IEnumerable<TraceEvent> Events(int worker)
     {

@@ -17,6 +17,13 @@ public sealed record CompileOptions
     /// <summary>Session seed: with a node's id it seeds that node's randomness, so renders repeat.</summary>
     public ulong Seed { get; init; } = 0x5EED_1E0E_D001UL;
 
+    /// <summary>
+    /// Measured cost of nodes by id, in nanoseconds per frame (see <see cref="Scheduling.ExecutionProfiler.NodeCostsPerFrame"/>):
+    /// critical-path ranks use them instead of the node types' estimates. Measured on the audio path, turned into
+    /// ranks here, off it, and published with the next snapshot.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? MeasuredNodeCostNsPerFrame { get; init; }
+
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 

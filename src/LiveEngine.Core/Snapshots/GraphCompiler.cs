@@ -258,7 +258,8 @@ public static class GraphCompiler
             }
 
             int outputChannels = node.Type.Outputs.Sum(p => p.ResolveChannels(node.Channels));
-            nodeJob[node.Index] = builder.AddJob(JobKind.Node, node.Index, node.Type.CostNsPerFrame, outputChannels);
+            double cost = options.MeasuredNodeCostNsPerFrame is { } measured && measured.TryGetValue(node.Spec.Id, out double ns) ? ns : node.Type.CostNsPerFrame;
+            nodeJob[node.Index] = builder.AddJob(JobKind.Node, node.Index, cost, outputChannels);
             outputValueBase[node.Index] = builder.OutputValueBase(nodeJob[node.Index]);
         }
 

@@ -23,6 +23,12 @@ public static partial class StandardWorkloads
             return Voices(int.Parse(voices.Groups[1].Value, CultureInfo.InvariantCulture));
         }
 
+        Match trivial = TrivialPattern().Match(name);
+        if (trivial.Success)
+        {
+            return Trivial(int.Parse(trivial.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
         Match chains = ChainsPattern().Match(name);
         if (chains.Success)
         {
@@ -33,7 +39,7 @@ public static partial class StandardWorkloads
         {
             "random-layered" => RandomLayered(seed),
             "session" => Session(),
-            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: voices-N, chains-MxL, random-layered, session (e.g. {string.Join(", ", Names)}).", nameof(name)),
+            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: voices-N, chains-MxL, random-layered, session, trivial-N (e.g. {string.Join(", ", Names)}).", nameof(name)),
         };
     }
 
@@ -205,6 +211,26 @@ public static partial class StandardWorkloads
 
     [GeneratedRegex(@"^voices-(\d+)$")]
     private static partial Regex VoicesPattern();
+
+    /// <summary>
+    /// N independent near-empty jobs (a gain on silence) and no output: the scheduler's own cost. The slope of
+    /// block time over N is the dispatch overhead per node; the intercept is the fixed cost per block.
+    /// </summary>
+    public static GraphDescription Trivial(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        for (int i = 0; i < count; i++)
+        {
+            graph.Add("t" + i.ToString(CultureInfo.InvariantCulture), "gain");
+        }
+
+        return graph;
+    }
+
+    [GeneratedRegex(@"^trivial-(\d+)$")]
+    private static partial Regex TrivialPattern();
 
     [GeneratedRegex(@"^chains-(\d+)x(\d+)$")]
     private static partial Regex ChainsPattern();

@@ -150,6 +150,27 @@ public sealed class SnapshotCompilerTests
     }
 
     [Fact]
+    public void MeasuredCosts_ReplaceEstimatesInRanks()
+    {
+        var graph = new GraphDescription();
+        graph.Add("a", "const");
+        graph.Add("b", "scale");
+        graph.Add("c", "const");
+        graph.Add("out", "out", channels: 1);
+        graph.Chain("a", "b", "out");
+        graph.Connect("c", "out");
+        GraphSnapshot estimated = Compile(graph);
+        int a = estimated.IndexOfNode("a");
+        int c = estimated.IndexOfNode("c");
+        Assert.True(estimated.Ranks[a] > estimated.Ranks[c], "By the estimates, the chain a → b is the critical path.");
+
+        var measured = new Dictionary<string, double> { ["c"] = 500 };
+        GraphSnapshot remeasured = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64, MeasuredNodeCostNsPerFrame = measured });
+        Assert.InRange(remeasured.Ranks[c], 500, 501);
+        Assert.True(remeasured.Ranks[c] > remeasured.Ranks[a], "A measured 500 ns/frame makes c the critical path.");
+    }
+
+    [Fact]
     public void Arena_BuffersAre64ByteAligned()
     {
         var arena = new AlignedBufferArena(5, 33);
