@@ -66,9 +66,10 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private readonly int[] _control = GC.AllocateArray<int>(48, pinned: true);
     private readonly int* _epoch;
 
-    // Hot shared counters, each on its own cache line.
-    private PaddedIndex _remaining;
-    private PaddedIndex _nextSeed;
+    // Hot shared counters, each on its own cache line. Jobs completed are counted per worker (each written only
+    // by its owner, no atomic), so finishing a job touches no line that other workers write.
+    private readonly PaddedIndex[] _completed;
+    private int _jobCount;
     private PaddedIndex _active;
     private PaddedIndex _parked;
 
@@ -106,6 +107,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         // Bind the futex syscall now (static initialisation and the first P/Invoke allocate), not on the audio path.
         Futex.Wake(_epoch, 1);
         _workerAllocatedBytes = new PaddedIndex[options.Threads];
+        _completed = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
         {
@@ -221,8 +223,20 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _frames = frames;
         _sampleTime = sampleTime;
         _block++;
-        _remaining.Value = jobs;
-        _nextSeed.Value = 0;
+        _jobCount = jobs;
+        for (int w = 0; w < _completed.Length; w++)
+        {
+            _completed[w].Value = 0;
+        }
+
+        // Deal the sources out before the block opens (no worker touches the deques yet, so worker 0 may push
+        // into all of them): round-robin in the policy's order, each deque filled lowest priority first so that
+        // its owner pops its best source first. Claiming from one shared list instead cost an atomic on a
+        // contended line per source.
+        if (_options.Policy != SchedulingPolicy.Wavefront)
+        {
+            DealSources(state);
+        }
 
         // Open the block. Interlocked.Increment is a full fence: everything above is visible to a worker that
         // sees the odd epoch. Reading _parked after it pairs with a parking worker's increment-then-check.
@@ -353,7 +367,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 job = FindWork(worker, state, snapshot, out stolen);
                 if (job < 0)
                 {
-                    long remaining = Volatile.Read(ref _remaining.Value);
+                    long remaining = Remaining();
                     if (remaining == 0)
                     {
                         return true;
@@ -494,12 +508,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         int next = -1;
         int[] order = state.SuccessorOrder;
         int[] pending = state.Pending;
+        int[] dependencies = state.DependencyCounts;
         for (int k = state.SuccessorStarts[job], end = state.SuccessorStarts[job + 1]; k < end; k++)
         {
             int successor = order[k];
 
-            // Full fence: this job's outputs are published before the successor can be seen as ready.
-            if (Interlocked.Decrement(ref pending[successor]) == 0)
+            // A successor with this job as its only input is ready now, with no shared counter to touch.
+            // Otherwise the decrement is a full fence: this job's outputs are published before the successor
+            // can be seen as ready by another worker.
+            if (dependencies[successor] == 1 || Interlocked.Decrement(ref pending[successor]) == 0)
             {
                 if (next >= 0)
                 {
@@ -510,7 +527,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             }
         }
 
-        Interlocked.Decrement(ref _remaining.Value);
+        CountCompleted(worker);
         return next;
     }
 
@@ -521,16 +538,6 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         if (deques[worker].TryLocalPop(out int job))
         {
             return job;
-        }
-
-        int[] seeds = state.Seeds;
-        if (Volatile.Read(ref _nextSeed.Value) < seeds.Length)
-        {
-            long claimed = Interlocked.Increment(ref _nextSeed.Value) - 1;
-            if (claimed < seeds.Length)
-            {
-                return seeds[claimed];
-            }
         }
 
         int workers = deques.Length;
@@ -588,7 +595,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 int job = state.JobsByLevel[start + claimed];
                 Execute(worker, state, snapshot, job, stolen: false);
                 Interlocked.Increment(ref completed);
-                Interlocked.Decrement(ref _remaining.Value);
+                CountCompleted(worker);
             }
 
             // The level barrier: every job of this level has finished before any of the next starts.
@@ -597,6 +604,36 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             {
                 Backoff(ref idle);
             }
+        }
+    }
+
+    /// <summary>Counts a finished job for <paramref name="worker"/>. Owner only; the release store publishes the job's outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountCompleted(int worker)
+    {
+        ref long count = ref _completed[worker].Value;
+        Volatile.Write(ref count, count + 1);
+    }
+
+    /// <summary>Jobs of the open block not yet finished: the per-worker counts summed (acquire reads).</summary>
+    private long Remaining()
+    {
+        long done = 0;
+        for (int w = 0; w < _completed.Length; w++)
+        {
+            done += Volatile.Read(ref _completed[w].Value);
+        }
+
+        return _jobCount - done;
+    }
+
+    private static void DealSources(ParallelRunState state)
+    {
+        int[] seeds = state.Seeds;
+        WorkStealingDeque[] deques = state.Deques;
+        for (int k = seeds.Length - 1; k >= 0; k--)
+        {
+            deques[k % deques.Length].LocalPush(seeds[k]);
         }
     }
 

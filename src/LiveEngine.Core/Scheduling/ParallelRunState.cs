@@ -14,6 +14,7 @@ internal sealed class ParallelRunState
         Owner = owner;
         int jobs = snapshot.Jobs.Length;
         Pending = new int[jobs];
+        DependencyCounts = snapshot.DependencyCounts;
         Deques = new WorkStealingDeque[workers];
         for (int w = 0; w < workers; w++)
         {
@@ -90,6 +91,9 @@ internal sealed class ParallelRunState
     public ParallelExecutor Owner { get; }
 
     public int[] Pending { get; }
+
+    /// <summary>The snapshot's per-job predecessor counts (a job with one predecessor needs no counter).</summary>
+    public int[] DependencyCounts { get; }
 
     public WorkStealingDeque[] Deques { get; }
 
