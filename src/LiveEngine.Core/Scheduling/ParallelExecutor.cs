@@ -629,11 +629,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     private static void DealSources(ParallelRunState state)
     {
+        // Dealt in runs of DealRun consecutive sources: sources next to each other are usually nodes created
+        // one after another, whose objects share cache lines; giving them to different workers would make
+        // every job a false-sharing miss.
+        const int DealRun = 16;
         int[] seeds = state.Seeds;
         WorkStealingDeque[] deques = state.Deques;
         for (int k = seeds.Length - 1; k >= 0; k--)
         {
-            deques[k % deques.Length].LocalPush(seeds[k]);
+            deques[k / DealRun % deques.Length].LocalPush(seeds[k]);
         }
     }
 
