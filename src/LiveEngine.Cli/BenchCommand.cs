@@ -19,26 +19,31 @@ internal static class BenchCommand
     public static Command Create()
     {
         var workload = new Argument<string>("workload") { Description = "voices-N, chains-MxL, random-layered, session, or a graph .json file." };
-        Option<int> threads = Cli.ThreadsOption();
-        Option<string> policy = Cli.PolicyOption();
-        var block = new Option<int>("--block", "-b") { Description = "Block size in frames.", DefaultValueFactory = _ => 64 };
+        Option<int?> threads = Cli.ThreadsOption();
+        Option<string?> policy = Cli.PolicyOption();
+        Option<int?> block = Cli.BlockOption();
         var seconds = new Option<double>("--seconds", "-s") { Description = "Seconds of audio to render in the timed pass.", DefaultValueFactory = _ => 10 };
-        var sampleRate = new Option<int>("--sample-rate", "-r") { Description = "Frames per second.", DefaultValueFactory = _ => 48_000 };
+        Option<int?> sampleRate = Cli.SampleRateOption();
+        Option<string?> config = Cli.ConfigOption();
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
         var trace = new Option<string?>("--trace") { Description = "After the timed pass, profile 1 s more and write a Chrome/Perfetto trace (JSON) here." };
         var command = new Command("bench", "Benchmark a whole graph: real-time factor, block-time percentiles, work and span.")
         {
-            workload, threads, policy, block, seconds, sampleRate, json, trace,
+            workload, threads, policy, block, seconds, sampleRate, json, trace, config,
         };
-        command.SetAction(result => Cli.Run(() => Execute(
-            result.GetValue(workload)!,
-            result.GetValue(threads),
-            result.GetValue(policy)!,
-            result.GetValue(block),
-            result.GetValue(seconds),
-            result.GetValue(sampleRate),
-            result.GetValue(json),
-            result.GetValue(trace))));
+        command.SetAction(result => Cli.Run(() =>
+        {
+            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            return Execute(
+                result.GetValue(workload)!,
+                result.GetValue(threads) ?? defaults.Threads,
+                result.GetValue(policy) ?? defaults.Policy,
+                result.GetValue(block) ?? defaults.BlockFrames,
+                result.GetValue(seconds),
+                result.GetValue(sampleRate) ?? defaults.SampleRate,
+                result.GetValue(json),
+                result.GetValue(trace));
+        }));
         return command;
     }
 

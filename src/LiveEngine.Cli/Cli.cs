@@ -49,9 +49,17 @@ internal static class Cli
             : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive });
     }
 
-    public static Option<int> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included.", DefaultValueFactory = _ => 1 };
+    public static Option<int?> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included (repl.config [engine] threads; default 1)." };
 
-    public static Option<string> PolicyOption() => new("--policy") { Description = "Scheduling policy: critical-path (default), steal or wavefront.", DefaultValueFactory = _ => "critical-path" };
+    public static Option<string?> PolicyOption() => new("--policy") { Description = "Scheduling policy: critical-path, steal or wavefront (repl.config [engine] policy; default critical-path)." };
+
+    public static Option<int?> SampleRateOption() => new("--sample-rate", "-r") { Description = "Frames per second, 22050..192000 (repl.config [engine] sample_rate; default 48000)." };
+
+    public static Option<int?> BlockOption() => new("--block", "-b") { Description = "Block size in frames, 1..4096 (repl.config [engine] block_frames; default 64)." };
+
+    public static Option<int?> SeedOption() => new("--seed") { Description = "Session seed for seeded randomness (repl.config [engine] seed; default 1)." };
+
+    public static Option<string?> ConfigOption() => new("--config") { Description = "Configuration file (default: repl.config in the working directory, if there is one)." };
 
     public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed)
     {

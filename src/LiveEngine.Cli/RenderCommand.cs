@@ -17,27 +17,32 @@ internal static class RenderCommand
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file: voices-N, chains-MxL, random-layered, session." };
         var seconds = new Option<double>("--seconds", "-s") { Description = "Length of the render in seconds.", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out", "-o") { Description = "WAV file to write.", Required = true };
-        var sampleRate = new Option<int>("--sample-rate", "-r") { Description = "Frames per second (22050..192000).", DefaultValueFactory = _ => 48_000 };
-        var block = new Option<int>("--block", "-b") { Description = "Block size in frames (1..4096).", DefaultValueFactory = _ => 64 };
+        Option<int?> sampleRate = Cli.SampleRateOption();
+        Option<int?> block = Cli.BlockOption();
         var bits = new Option<int>("--bits") { Description = "16 or 24 (integer PCM) or 32 (float).", DefaultValueFactory = _ => 24 };
-        var seed = new Option<int>("--seed") { Description = "Session seed for seeded randomness.", DefaultValueFactory = _ => 1 };
-        Option<int> threads = Cli.ThreadsOption();
-        Option<string> policy = Cli.PolicyOption();
+        Option<int?> seed = Cli.SeedOption();
+        Option<int?> threads = Cli.ThreadsOption();
+        Option<string?> policy = Cli.PolicyOption();
+        Option<string?> config = Cli.ConfigOption();
         var command = new Command("render", "Render a graph offline, faster than real time, to a WAV file.")
         {
-            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy,
+            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config,
         };
-        command.SetAction(result => Cli.Run(() => Execute(
-            result.GetValue(file),
-            result.GetValue(workload),
-            result.GetValue(seconds),
-            result.GetValue(output)!,
-            result.GetValue(sampleRate),
-            result.GetValue(block),
-            result.GetValue(bits),
-            result.GetValue(seed),
-            result.GetValue(threads),
-            result.GetValue(policy)!)));
+        command.SetAction(result => Cli.Run(() =>
+        {
+            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            return Execute(
+                result.GetValue(file),
+                result.GetValue(workload),
+                result.GetValue(seconds),
+                result.GetValue(output)!,
+                result.GetValue(sampleRate) ?? defaults.SampleRate,
+                result.GetValue(block) ?? defaults.BlockFrames,
+                result.GetValue(bits),
+                result.GetValue(seed) ?? defaults.Seed,
+                result.GetValue(threads) ?? defaults.Threads,
+                result.GetValue(policy) ?? defaults.Policy);
+        }));
         return command;
     }
 

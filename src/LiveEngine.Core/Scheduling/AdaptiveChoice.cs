@@ -1,51 +1,82 @@
 namespace LiveEngine.Scheduling;
 
 /// <summary>
-/// Decides from measurements whether a snapshot's blocks should run in parallel or serially. It times blocks
-/// in both modes (ticks per frame, as a moving average), runs the faster, and re-probes the slower mode for a
-/// few blocks every <see cref="ProbeInterval"/> blocks so that a change in load or graph cost is noticed.
-/// Both modes render the same bits, so switching is inaudible. Audio thread only.
+/// Decides from measurements whether a snapshot's blocks should run in parallel or serially. After a warm-up,
+/// it times a window of blocks in each mode and runs the faster; the chosen mode's cost is then followed block
+/// by block (a moving average), and every <see cref="ProbeInterval"/> blocks the other mode is timed again in a
+/// fresh window, so a change of load or graph cost is noticed. A window's first half is not counted (the mode
+/// warms up: woken workers, caches). Both modes render the same bits, so switching is inaudible. Audio thread only.
 /// </summary>
 internal struct AdaptiveChoice
 {
-    /// <summary>Blocks timed in each mode before the first choice, and in each later probe.</summary>
-    public const int ProbeBlocks = 16;
+    /// <summary>Blocks in a measuring window.</summary>
+    public const int WindowBlocks = 16;
 
     /// <summary>Blocks between probes of the mode not chosen.</summary>
     public const int ProbeInterval = 2048;
 
     // Parallel must win by this factor to be chosen: it costs the other cores' time, so a tie goes serial.
     private const double ParallelMargin = 0.9;
-    private const double Alpha = 0.2;
+    private const double Alpha = 0.05;
 
     private long _blocks;
     private double _serialTicksPerFrame;
     private double _parallelTicksPerFrame;
+    private double _windowSum;
+    private int _windowCount;
 
     /// <summary>The mode chosen by the latest comparison.</summary>
     public bool Serial { get; private set; }
 
-    /// <summary>The mode of the next block: the chosen one, except while probing.</summary>
-    public bool NextBlockSerial()
+    /// <summary>The mode of the next block.</summary>
+    public readonly bool NextBlockSerial()
     {
-        long phase = _blocks % ProbeInterval;
-        if (_blocks < 2 * ProbeBlocks)
+        // Start-up: a parallel warm-up window (not counted), a serial window, a parallel window.
+        if (_blocks < 3 * WindowBlocks)
         {
-            // Start-up: parallel first (warms the workers), then serial.
-            return _blocks >= ProbeBlocks;
+            return _blocks / WindowBlocks == 1;
         }
 
-        return phase < ProbeBlocks ? !Serial : Serial;
+        return _blocks % ProbeInterval < WindowBlocks ? !Serial : Serial;
     }
 
     public void Record(bool serial, double ticksPerFrame)
     {
-        ref double average = ref serial ? ref _serialTicksPerFrame : ref _parallelTicksPerFrame;
-        average = average == 0 ? ticksPerFrame : average + (Alpha * (ticksPerFrame - average));
-        _blocks++;
-        if (_blocks >= 2 * ProbeBlocks)
+        long block = _blocks++;
+        bool probing = block < 3 * WindowBlocks ? block >= WindowBlocks : block % ProbeInterval < WindowBlocks;
+        if (!probing)
         {
-            Serial = _parallelTicksPerFrame >= _serialTicksPerFrame * ParallelMargin;
+            // The chosen mode, followed continuously.
+            if (block >= 3 * WindowBlocks)
+            {
+                ref double chosen = ref serial ? ref _serialTicksPerFrame : ref _parallelTicksPerFrame;
+                chosen += Alpha * (ticksPerFrame - chosen);
+                Decide();
+            }
+
+            return;
+        }
+
+        int position = (int)(block % WindowBlocks);
+        if (position >= WindowBlocks / 2)
+        {
+            _windowSum += ticksPerFrame;
+            _windowCount++;
+        }
+
+        if (position == WindowBlocks - 1)
+        {
+            // The window replaces that mode's estimate outright: an old estimate may come from cold code.
+            ref double estimate = ref serial ? ref _serialTicksPerFrame : ref _parallelTicksPerFrame;
+            estimate = _windowSum / _windowCount;
+            _windowSum = 0;
+            _windowCount = 0;
+            if (block >= (3 * WindowBlocks) - 1)
+            {
+                Decide();
+            }
         }
     }
+
+    private void Decide() => Serial = _parallelTicksPerFrame >= _serialTicksPerFrame * ParallelMargin;
 }

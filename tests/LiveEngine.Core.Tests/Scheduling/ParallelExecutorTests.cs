@@ -31,10 +31,10 @@ public sealed class ParallelExecutorTests
     public void RandomDag_EveryJobRunsOnceAfterItsInputs_OutputBitIdenticalToOneThread(int nodes, int seed, int threads, SchedulingPolicy policy)
     {
         GraphDescription graph = SnapshotCompilerTests.RandomGraph(seed, nodes);
-        int blocks = nodes >= 500 ? 2_000 : 10_000;
-        float[] reference = Render(graph, blocks, null);
+        const int Blocks = 10_000;
+        float[] reference = Render(graph, Blocks, null);
         using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = policy, VerifyExecution = true });
-        float[] parallel = Render(graph, blocks, executor);
+        float[] parallel = Render(graph, Blocks, executor);
         Assert.Equal(0, executor.Violations);
         Assert.True(reference.AsSpan().SequenceEqual(parallel), $"{nodes} nodes, {threads} threads, {policy}: output differs from one thread");
     }
