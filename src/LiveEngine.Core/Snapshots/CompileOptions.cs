@@ -24,6 +24,12 @@ public sealed record CompileOptions
     /// </summary>
     public IReadOnlyDictionary<string, double>? MeasuredNodeCostNsPerFrame { get; init; }
 
+    /// <summary>
+    /// Whether a node whose id, type definition, channels and options are unchanged keeps its instance from
+    /// <see cref="Previous"/> (its state continues exactly; parameter changes glide). Default true.
+    /// </summary>
+    public bool ReuseUnchangedNodes { get; init; } = true;
+
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 

@@ -468,7 +468,7 @@ public static class GraphCompiler
                 }
             }
 
-            (AudioNode[] instances, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
+            (AudioNode[] instances, bool[] reused, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
             int[] outputOffsets = [.. outputValues.Select(v => v == Silence ? 0 : arena.OffsetOf(bufferOfValue[v]))];
             return new GraphSnapshot(
                 options.SampleRate,
@@ -487,7 +487,10 @@ public static class GraphCompiler
                 ranks,
                 levels,
                 arena,
-                outputOffsets);
+                outputOffsets,
+                [.. nodes.Select(n => n.Channels)],
+                [.. nodes.Select(n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Spec.Options, StringComparer.Ordinal))],
+                reused);
         }
 
         /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>
@@ -639,9 +642,10 @@ public static class GraphCompiler
         }
     }
 
-    private static (AudioNode[] Instances, int[] ParameterStarts, float[] ParameterValues) PrepareNodes(ResolvedNode[] nodes, CompileOptions options)
+    private static (AudioNode[] Instances, bool[] Reused, int[] ParameterStarts, float[] ParameterValues) PrepareNodes(ResolvedNode[] nodes, CompileOptions options)
     {
         var instances = new AudioNode[nodes.Length];
+        var reused = new bool[nodes.Length];
         var parameterStarts = new int[nodes.Length + 1];
         var values = new List<float>();
         foreach (ResolvedNode node in nodes)
@@ -649,10 +653,20 @@ public static class GraphCompiler
             parameterStarts[node.Index] = values.Count;
             values.AddRange(node.Parameters);
             AudioNode? previous = null;
-            if (options.Previous is { } old)
+            if (options.Previous is { } old && old.IndexOfNode(node.Spec.Id) is int oldIndex and >= 0)
             {
-                int oldIndex = old.IndexOfNode(node.Spec.Id);
-                if (oldIndex >= 0 && old.NodeTypes[oldIndex].Name == node.Type.Name)
+                if (CanReuse(old, oldIndex, node, options))
+                {
+                    // The same object carries on: its state continues without a copy, and its parameters glide
+                    // to the new snapshot's values through its own smoothers.
+                    instances[node.Index] = old.Nodes[oldIndex];
+                    reused[node.Index] = true;
+                    continue;
+                }
+
+                // Same identity and type name but another shape or definition: a new instance that takes over
+                // what it can of the old one's state when prepared.
+                if (old.NodeTypes[oldIndex].Name == node.Type.Name)
                 {
                     previous = old.Nodes[oldIndex];
                 }
@@ -671,8 +685,24 @@ public static class GraphCompiler
         }
 
         parameterStarts[nodes.Length] = values.Count;
-        return (instances, parameterStarts, [.. values]);
+        return (instances, reused, parameterStarts, [.. values]);
     }
+
+    /// <summary>
+    /// A node instance can move into the new snapshot unchanged when nothing it was prepared with differs: the
+    /// same type definition (not only the name: a redefined type needs a new instance), channel count, options
+    /// and stream format.
+    /// </summary>
+    private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
+        options.ReuseUnchangedNodes
+        && ReferenceEquals(old.NodeTypes[oldIndex], node.Type)
+        && old.NodeChannels[oldIndex] == node.Channels
+        && old.SampleRate == options.SampleRate
+        && old.MaxBlockFrames == options.MaxBlockFrames
+        && SameOptions(old.NodeOptions[oldIndex], node.Spec.Options);
+
+    private static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);
 
     /// <summary>FNV-1a of the id mixed with the session seed by SplitMix64: stable across runs and platforms.</summary>
     internal static ulong NodeSeed(ulong sessionSeed, string id)

@@ -30,8 +30,14 @@ public sealed class GraphSnapshot
         double[] ranks,
         int[] levels,
         AlignedBufferArena arena,
-        int[] outputOffsets)
+        int[] outputOffsets,
+        int[] nodeChannels,
+        IReadOnlyDictionary<string, string>[] nodeOptions,
+        bool[] nodeReused)
     {
+        NodeChannels = nodeChannels;
+        NodeOptions = nodeOptions;
+        NodeReused = nodeReused;
         SampleRate = sampleRate;
         MaxBlockFrames = maxBlockFrames;
         NodeIds = nodeIds;
@@ -67,7 +73,19 @@ public sealed class GraphSnapshot
 
     public IReadOnlyList<NodeTypeDescriptor> NodeTypes { get; }
 
-    /// <summary>Prepared node instances, by node index. The audio side owns their state.</summary>
+    /// <summary>Each node's channel count.</summary>
+    public IReadOnlyList<int> NodeChannels { get; }
+
+    /// <summary>Each node's options, as compiled.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> NodeOptions { get; }
+
+    /// <summary>True for a node whose instance was carried over unchanged from the previous snapshot.</summary>
+    public IReadOnlyList<bool> NodeReused { get; }
+
+    /// <summary>
+    /// Prepared node instances, by node index. The audio side owns their state. An instance carried over from
+    /// the previous snapshot is shared with it: only one of the two may be rendered at a time.
+    /// </summary>
     public AudioNode[] Nodes { get; }
 
     /// <summary>Index of each node's first parameter in <see cref="ParameterValues"/>; one extra entry ends the last node.</summary>

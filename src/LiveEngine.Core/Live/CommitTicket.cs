@@ -1,0 +1,35 @@
+using LiveEngine.Snapshots;
+
+namespace LiveEngine.Live;
+
+/// <summary>
+/// One committed transaction: the snapshot it publishes and when it lands. The audio side fills in
+/// <see cref="AppliedAtSample"/> when it swaps the snapshot in, so callers can check that it landed on time.
+/// </summary>
+public sealed class CommitTicket
+{
+    private long _appliedAtSample = -1;
+
+    internal CommitTicket(long id, GraphSnapshot snapshot, long commitSample)
+    {
+        Id = id;
+        Snapshot = snapshot;
+        CommitSample = commitSample;
+    }
+
+    /// <summary>Sequence number of the commit in its session, from 1.</summary>
+    public long Id { get; }
+
+    public GraphSnapshot Snapshot { get; }
+
+    /// <summary>The sample at which the change was scheduled to land.</summary>
+    public long CommitSample { get; }
+
+    /// <summary>The sample at which the audio side swapped it in, or -1 while it is pending.</summary>
+    public long AppliedAtSample => Volatile.Read(ref _appliedAtSample);
+
+    public bool IsApplied => AppliedAtSample >= 0;
+
+    /// <summary>Audio thread: records the swap. A release store, read by the control thread.</summary>
+    internal void MarkApplied(long sample) => Volatile.Write(ref _appliedAtSample, sample);
+}

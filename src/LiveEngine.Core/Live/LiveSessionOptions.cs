@@ -1,0 +1,21 @@
+using LiveEngine.Time;
+
+namespace LiveEngine.Live;
+
+/// <summary>The stream format and musical defaults of a live session.</summary>
+public sealed record LiveSessionOptions
+{
+    public int SampleRate { get; init; } = 48_000;
+
+    /// <summary>The largest block the audio side will render.</summary>
+    public int MaxBlockFrames { get; init; } = 128;
+
+    /// <summary>Channels the host plays; a snapshot with fewer outputs leaves the rest silent.</summary>
+    public int OutputChannels { get; init; } = 2;
+
+    public Fraction Tempo { get; init; } = 120;
+
+    public int BeatsPerBar { get; init; } = 4;
+
+    public ulong Seed { get; init; } = 0x5EED_1E0E_D001UL;
+}

@@ -1,0 +1,155 @@
+namespace LiveEngine.Time;
+
+/// <summary>
+/// The musical clock: tempo and meter as a list of segments, each starting at an exact sample, and positions in
+/// beats and bars derived exactly from the sample counter (rational arithmetic: no drift over any length, and
+/// none across tempo changes). Control thread only; the audio side deals in samples.
+/// </summary>
+/// <remarks>
+/// Within a segment, beat(s) = startBeat + (s − startSample) · bpm / (60 · sampleRate); the sample of a beat is
+/// the first sample at or after it (a ceiling), so a change "on" a beat never lands early. A beat is a unit of
+/// the meter; a bar is <c>BeatsPerBar</c> beats. Tempo changes land on exact samples; ramps are not modelled yet
+/// (a ramp can be written as a run of small steps).
+/// </remarks>
+public sealed class TempoMap
+{
+    private readonly List<Segment> _segments = [];
+
+    public TempoMap(int sampleRate, Fraction bpm, int beatsPerBar = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
+        ValidateTempo(bpm);
+        ArgumentOutOfRangeException.ThrowIfLessThan(beatsPerBar, 1);
+        SampleRate = sampleRate;
+        _segments.Add(new Segment(0, Fraction.Zero, 0, bpm, beatsPerBar));
+    }
+
+    public int SampleRate { get; }
+
+    /// <summary>Tempo at <paramref name="sample"/> in beats per minute.</summary>
+    public Fraction TempoAt(long sample) => SegmentAtSample(sample).Bpm;
+
+    public int BeatsPerBarAt(long sample) => SegmentAtSample(sample).BeatsPerBar;
+
+    /// <summary>The exact beat position of <paramref name="sample"/>.</summary>
+    public Fraction BeatAt(long sample)
+    {
+        Segment segment = SegmentAtSample(sample);
+        return segment.StartBeat + (Fraction.FromInteger(sample - segment.StartSample) * segment.Bpm / (60L * SampleRate));
+    }
+
+    /// <summary>The exact bar position of <paramref name="sample"/> (bar 0 starts at sample 0).</summary>
+    public Fraction BarAt(long sample)
+    {
+        Segment segment = SegmentAtSample(sample);
+        return segment.StartBar + ((BeatAt(sample) - segment.StartBeat) / segment.BeatsPerBar);
+    }
+
+    /// <summary>The first sample at or after <paramref name="beat"/>.</summary>
+    public long SampleAtBeat(Fraction beat)
+    {
+        Segment segment = _segments[0];
+        foreach (Segment s in _segments)
+        {
+            if (s.StartBeat <= beat)
+            {
+                segment = s;
+            }
+        }
+
+        if (beat < segment.StartBeat)
+        {
+            return 0;
+        }
+
+        return segment.StartSample + ((beat - segment.StartBeat) * (60L * SampleRate) / segment.Bpm).Ceiling();
+    }
+
+    /// <summary>The first sample of bar <paramref name="bar"/>.</summary>
+    public long SampleAtBar(long bar)
+    {
+        Segment segment = _segments[0];
+        foreach (Segment s in _segments)
+        {
+            if (s.StartBar <= bar)
+            {
+                segment = s;
+            }
+        }
+
+        return SampleAtBeat(segment.StartBeat + ((Fraction.FromInteger(bar) - segment.StartBar) * segment.BeatsPerBar));
+    }
+
+    /// <summary>The sample at which a change requested at <paramref name="now"/> with <paramref name="when"/> lands.</summary>
+    public long Resolve(Quantization when, long now)
+    {
+        switch (when.Kind)
+        {
+            case QuantizationKind.Now:
+                return now;
+            case QuantizationKind.NextBeat:
+                return SampleAtBeat(BeatAt(now).Ceiling());
+            case QuantizationKind.NextBar:
+                return SampleAtBar(BarAt(now).Ceiling());
+            case QuantizationKind.Bars:
+                return SampleAtBar(BarAt(now).Floor() + when.Count);
+            case QuantizationKind.AtBeat:
+                return Math.Max(now, SampleAtBeat(when.Beat));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(when), when.Kind, "Unknown quantization.");
+        }
+    }
+
+    /// <summary>
+    /// Changes tempo (and optionally the meter) from <paramref name="sample"/> on. Changes must come in time order;
+    /// a meter change must land on a bar line so that bar numbers stay whole.
+    /// </summary>
+    public void SetTempo(long sample, Fraction bpm, int? beatsPerBar = null)
+    {
+        ValidateTempo(bpm);
+        Segment last = _segments[^1];
+        if (sample < last.StartSample)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, $"Tempo changes must come in time order; the last one is at sample {last.StartSample}.");
+        }
+
+        Fraction beat = BeatAt(sample);
+        Fraction bar = BarAt(sample);
+        int meter = beatsPerBar ?? last.BeatsPerBar;
+        if (meter != last.BeatsPerBar && !bar.IsInteger)
+        {
+            throw new ArgumentException($"A meter change must land on a bar line; sample {sample} is at bar {bar}.", nameof(beatsPerBar));
+        }
+
+        if (sample == last.StartSample)
+        {
+            _segments[^1] = last with { Bpm = bpm, BeatsPerBar = meter };
+            return;
+        }
+
+        _segments.Add(new Segment(sample, beat, bar, bpm, meter));
+    }
+
+    private Segment SegmentAtSample(long sample)
+    {
+        for (int i = _segments.Count - 1; i > 0; i--)
+        {
+            if (_segments[i].StartSample <= sample)
+            {
+                return _segments[i];
+            }
+        }
+
+        return _segments[0];
+    }
+
+    private static void ValidateTempo(Fraction bpm)
+    {
+        if (bpm <= Fraction.Zero || bpm > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bpm), bpm.ToString(), "Tempo must be more than 0 and at most 1000 BPM.");
+        }
+    }
+
+    private readonly record struct Segment(long StartSample, Fraction StartBeat, Fraction StartBar, Fraction Bpm, int BeatsPerBar);
+}
