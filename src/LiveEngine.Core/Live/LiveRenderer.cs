@@ -21,6 +21,9 @@ public sealed class LiveRenderer
     /// <summary>Commits that may be pending at once.</summary>
     public const int QueueCapacity = 256;
 
+    /// <summary>Parameter events that may be pending at once.</summary>
+    public const int EventCapacity = 8192;
+
     private readonly IGraphExecutor _executor;
     private readonly float[][] _output;
 
@@ -28,6 +31,13 @@ public sealed class LiveRenderer
     private readonly CommitTicket?[] _pending = new CommitTicket?[QueueCapacity];
     private PaddedIndex _pendingHead;
     private PaddedIndex _pendingTail;
+
+    // Control thread → audio thread: parameter events, in any order; the audio side sorts them into _events.
+    private readonly ParameterEvent[] _incoming = new ParameterEvent[EventCapacity];
+    private PaddedIndex _incomingHead;
+    private PaddedIndex _incomingTail;
+    private readonly EventHeap _events = new(EventCapacity);
+    private long _droppedEvents;
 
     // Audio thread → control thread: snapshots that were replaced.
     private readonly GraphSnapshot?[] _retired = new GraphSnapshot?[QueueCapacity];
@@ -63,6 +73,9 @@ public sealed class LiveRenderer
     /// <summary>The snapshot playing now. Audio thread (or a control thread while nothing renders).</summary>
     public GraphSnapshot Current => _current;
 
+    /// <summary>Events that arrived for a snapshot no longer playing (a late event after a commit), or did not fit.</summary>
+    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
+
     /// <summary>Replaced snapshots that could not be queued for release (queue full); they are left to the GC.</summary>
     public long DroppedRetirements => Interlocked.Read(ref _droppedRetirements);
 
@@ -73,33 +86,46 @@ public sealed class LiveRenderer
     public void Render(int frames)
     {
         Debug.Assert(frames >= 1 && frames <= _current.MaxBlockFrames, "Block larger than the session's maximum block size: split it.");
+        DrainIncomingEvents();
         int done = 0;
         while (done < frames)
         {
-            CommitTicket? next = PeekPending();
-            if (next is not null)
-            {
-                // A commit whose time has passed (published late) lands at the first frame not yet rendered.
-                long at = Math.Max(next.CommitSample, _position + done);
-                if (at < _position + frames)
-                {
-                    int offset = (int)(at - _position);
-                    if (offset > done)
-                    {
-                        RenderSegment(done, offset);
-                        done = offset;
-                    }
+            long blockEnd = _position + frames;
 
-                    Retire(_current);
-                    _current = next.Snapshot;
-                    DequeuePending();
-                    next.MarkApplied(at);
-                    continue;
-                }
+            // Anything due before the first frame not yet rendered (published late) lands on that frame.
+            long first = _position + done;
+            CommitTicket? next = PeekPending();
+            long commitAt = next is null ? long.MaxValue : Math.Max(next.CommitSample, first);
+            long eventAt = Math.Max(_events.NextSample, first);
+            long at = Math.Min(commitAt, eventAt);
+            if (at >= blockEnd)
+            {
+                RenderSegment(done, frames);
+                done = frames;
+                continue;
             }
 
-            RenderSegment(done, frames);
-            done = frames;
+            int offset = (int)(at - _position);
+            if (offset > done)
+            {
+                RenderSegment(done, offset);
+                done = offset;
+            }
+
+            // Commits first, then events: an event resolved against the snapshot landing on the same sample
+            // writes that snapshot's values either way, so the order between the two does not matter.
+            if (commitAt == at)
+            {
+                Retire(_current);
+                _current = next!.Snapshot;
+                DequeuePending();
+                next.MarkApplied(at);
+            }
+
+            while (_events.Count > 0 && Math.Max(_events.NextSample, first) <= at)
+            {
+                Apply(_events.Pop());
+            }
         }
 
         _position += frames;
@@ -124,6 +150,22 @@ public sealed class LiveRenderer
         return true;
     }
 
+    /// <summary>Queues a parameter event. Control thread only (one at a time); false if the queue is full.</summary>
+    internal bool TryEnqueue(in ParameterEvent item)
+    {
+        long tail = _incomingTail.Value;
+        if (tail - Volatile.Read(ref _incomingHead.Value) >= EventCapacity)
+        {
+            return false;
+        }
+
+        _incoming[tail % EventCapacity] = item;
+
+        // Release: the event is complete before the audio side sees the new tail.
+        Volatile.Write(ref _incomingTail.Value, tail + 1);
+        return true;
+    }
+
     /// <summary>Takes one replaced snapshot off the release queue. Control thread only.</summary>
     internal bool TryTakeRetired(out GraphSnapshot? snapshot)
     {
@@ -138,6 +180,51 @@ public sealed class LiveRenderer
         _retired[head % QueueCapacity] = null;
         Volatile.Write(ref _retiredHead.Value, head + 1);
         return true;
+    }
+
+    private void DrainIncomingEvents()
+    {
+        long head = _incomingHead.Value;
+        long tail = Volatile.Read(ref _incomingTail.Value);
+        while (head < tail && !_events.IsFull)
+        {
+            ref ParameterEvent slot = ref _incoming[head % EventCapacity];
+            _events.Push(slot);
+            slot = default;
+            head++;
+        }
+
+        Volatile.Write(ref _incomingHead.Value, head);
+    }
+
+    /// <summary>
+    /// Writes an event's value into the snapshot it was resolved against: the one playing, or one still pending
+    /// (it will carry the value when it lands). A snapshot already replaced cannot hear it any more.
+    /// </summary>
+    private void Apply(in ParameterEvent item)
+    {
+        if (ReferenceEquals(item.Snapshot, _current) || IsPending(item.Snapshot))
+        {
+            item.Snapshot.ParameterValues[item.Index] = item.Value;
+        }
+        else
+        {
+            _droppedEvents++;
+        }
+    }
+
+    private bool IsPending(GraphSnapshot snapshot)
+    {
+        long tail = Volatile.Read(ref _pendingTail.Value);
+        for (long i = _pendingHead.Value; i < tail; i++)
+        {
+            if (ReferenceEquals(_pending[i % QueueCapacity]?.Snapshot, snapshot))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private CommitTicket? PeekPending()

@@ -21,9 +21,11 @@ public sealed class LiveSession
     private readonly LiveSessionOptions _options;
     private readonly IGraphExecutor _executor;
     private readonly List<string> _history = [];
+    private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
     private GraphSnapshot _latest;
     private long _lastCommitSample;
     private long _commits;
+    private long _events;
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -36,6 +38,7 @@ public sealed class LiveSession
         string json = initial.ToJson();
         _latest = Compile(GraphDescription.FromJson(json), previous: null);
         _history.Add(json);
+        _timeline.Add((0, _latest));
         Renderer = new LiveRenderer(_latest, _executor, _options.OutputChannels);
     }
 
@@ -103,6 +106,46 @@ public sealed class LiveSession
         }
     }
 
+    /// <summary>
+    /// Sets a parameter at an exact musical time: the value lands on the sample <paramref name="when"/> resolves
+    /// to (the smoothers of the node then glide from there), and the session's graph keeps it for later commits.
+    /// Returns that sample. Throws <see cref="ArgumentException"/> naming the node, parameter or range if the
+    /// graph playing at that time has no such node or parameter, or the value is out of range; nothing changes then.
+    /// </summary>
+    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
+    {
+        lock (_gate)
+        {
+            long at = Clock.Resolve(when, Renderer.Position);
+            ScheduleParameterLocked(nodeId, parameter, value, at);
+            UpdateDescriptionLocked(nodeId, parameter, value);
+            return at;
+        }
+    }
+
+    /// <summary>
+    /// A trigger: sets <paramref name="parameter"/> (a gate, by default) to <paramref name="on"/> at
+    /// <paramref name="when"/> and back to <paramref name="off"/> <paramref name="lengthBeats"/> beats later, both
+    /// on exact samples (note on, note off). Returns the two samples.
+    /// </summary>
+    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
+    {
+        if (lengthBeats <= Fraction.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lengthBeats), lengthBeats.ToString(), "A trigger lasts more than zero beats.");
+        }
+
+        lock (_gate)
+        {
+            long start = Clock.Resolve(when, Renderer.Position);
+            long end = Clock.SampleAtBeat(Clock.BeatAt(start) + lengthBeats);
+            ScheduleParameterLocked(nodeId, parameter, on, start);
+            ScheduleParameterLocked(nodeId, parameter, off, end);
+            UpdateDescriptionLocked(nodeId, parameter, off);
+            return (start, end);
+        }
+    }
+
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
     {
@@ -126,7 +169,80 @@ public sealed class LiveSession
 
         _latest = snapshot;
         _lastCommitSample = at;
+        _timeline.Add((at, snapshot));
         return ticket;
+    }
+
+    private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at)
+    {
+        // Keep only the part of the timeline that can still matter: the entry playing now and those after it.
+        long now = Renderer.Position;
+        while (_timeline.Count > 1 && _timeline[1].Sample <= now)
+        {
+            _timeline.RemoveAt(0);
+        }
+
+        int playing = 0;
+        for (int i = 1; i < _timeline.Count && _timeline[i].Sample <= at; i++)
+        {
+            playing = i;
+        }
+
+        GraphSnapshot snapshot = _timeline[playing].Snapshot;
+        int index = ResolveParameter(snapshot, nodeId, parameter, value, at);
+        if (!Renderer.TryEnqueue(new ParameterEvent(at, ++_events, snapshot, index, (float)value)))
+        {
+            throw new InvalidOperationException($"{LiveRenderer.EventCapacity} parameter events are already waiting; is the audio side running?");
+        }
+
+        // Snapshots that land after the event carry the value from their first frame. They are not playing yet,
+        // so writing their values here is safe (at worst, when published late, the value lands a block late).
+        for (int i = playing + 1; i < _timeline.Count; i++)
+        {
+            GraphSnapshot later = _timeline[i].Snapshot;
+            int node = later.IndexOfNode(nodeId);
+            int p = node < 0 ? -1 : later.NodeTypes[node].FindParameter(parameter);
+            if (p >= 0)
+            {
+                later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
+            }
+        }
+    }
+
+    private static int ResolveParameter(GraphSnapshot snapshot, string nodeId, string parameter, double value, long at)
+    {
+        int node = snapshot.IndexOfNode(nodeId);
+        if (node < 0)
+        {
+            throw new ArgumentException($"No node '{nodeId}' in the graph playing at sample {at}.", nameof(nodeId));
+        }
+
+        NodeTypeDescriptor type = snapshot.NodeTypes[node];
+        int p = type.FindParameter(parameter);
+        if (p < 0)
+        {
+            string known = type.Parameters.Count == 0 ? "it has none" : "its parameters: " + string.Join(", ", type.Parameters.Select(x => x.Name));
+            throw new ArgumentException($"Node '{nodeId}' (type '{type.Name}') has no parameter '{parameter}' ({known}).", nameof(parameter));
+        }
+
+        ParameterDescriptor descriptor = type.Parameters[p];
+        if (!descriptor.Contains(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Parameter '{nodeId}.{parameter}' = {value} is outside its range {descriptor.Min}..{descriptor.Max} {descriptor.Unit}.".TrimEnd());
+        }
+
+        return snapshot.ParameterStarts[node] + p;
+    }
+
+    private void UpdateDescriptionLocked(string nodeId, string parameter, double value)
+    {
+        GraphDescription graph = GraphDescription.FromJson(_history[^1]);
+        NodeSpec? node = graph.Nodes.Find(n => n.Id == nodeId);
+        if (node is not null)
+        {
+            node.Parameters[parameter] = value;
+            _history[^1] = graph.ToJson();
+        }
     }
 
     private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous)

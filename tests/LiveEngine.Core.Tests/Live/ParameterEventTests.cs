@@ -1,0 +1,121 @@
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Time;
+
+namespace LiveEngine.Tests.Live;
+
+public sealed class ParameterEventTests
+{
+    private const int Block = 100;
+
+    private static GraphDescription Graph(params string[] extra)
+    {
+        var graph = new GraphDescription();
+        graph.Add("c", "const", new Dictionary<string, double> { ["value"] = 0.25 });
+        graph.Add("out", "out", channels: 1);
+        graph.Connect("c", "out");
+        foreach (string id in extra)
+        {
+            graph.Add(id, "const", new Dictionary<string, double> { ["value"] = 0 });
+            graph.Connect(id, "out");
+        }
+
+        return graph;
+    }
+
+    private static LiveSession NewSession(GraphDescription graph) =>
+        new(TestNodes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1 });
+
+    private static List<float> Render(LiveSession session, int blocks, List<float>? into = null)
+    {
+        into ??= [];
+        for (int b = 0; b < blocks; b++)
+        {
+            session.Renderer.Render(Block);
+            into.AddRange(session.Renderer.Output(0, Block).ToArray());
+        }
+
+        return into;
+    }
+
+    [Fact]
+    public void SetParameter_LandsOnItsExactSample_AndTheGraphKeepsIt()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 15);
+        long at = session.SetParameter("c", "value", 0.5, Quantization.NextBeat);
+        Render(session, 300, output);
+        Assert.Equal(24_000, at);
+        Assert.Equal(0.25f, output[23_999]);
+        Assert.Equal(0.5f, output[24_000]);
+        Assert.Equal(0.5, session.Graph.Nodes[0].Parameters["value"]);
+    }
+
+    [Fact]
+    public void Trigger_SetsAndResetsAGateOnExactBeats()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 1);
+        (long on, long off) = session.Trigger("c", Quantization.AtBeat(1), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+        Render(session, 500, output);
+        Assert.Equal((24_000L, 36_000L), (on, off));
+        Assert.Equal(0.25f, output[23_999]);
+        Assert.Equal(1f, output[24_000]);
+        Assert.Equal(1f, output[35_999]);
+        Assert.Equal(0f, output[36_000]);
+    }
+
+    [Fact]
+    public void EventsAroundAPendingCommit_LandOnTheSnapshotPlayingThen_AndPersistAcrossIt()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 10);
+        session.Commit(Graph("extra"), Quantization.NextBar);
+        session.SetParameter("c", "value", 0.5, Quantization.AtBeat(2));
+        session.SetParameter("extra", "value", 0.125, Quantization.AtBeat(6));
+        Render(session, 1600, output);
+
+        Assert.Equal(0.25f, output[47_999]);
+        Assert.Equal(0.5f, output[48_000]);
+
+        // The commit at 96,000 was compiled before the event: it must not bring back 0.25.
+        Assert.Equal(0.5f, output[96_000]);
+        Assert.Equal(0.5f, output[143_999]);
+        Assert.Equal(0.625f, output[144_000]);
+        Assert.Equal(0, session.Renderer.DroppedEvents);
+    }
+
+    [Fact]
+    public void BadEvents_AreRefusedWithTheReason_AndNothingChanges()
+    {
+        LiveSession session = NewSession(Graph());
+        var e1 = Assert.Throws<ArgumentException>(() => session.SetParameter("nope", "value", 1, Quantization.Now));
+        Assert.StartsWith("No node 'nope' in the graph playing at sample 0.", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => session.SetParameter("c", "valu", 1, Quantization.Now));
+        Assert.StartsWith("Node 'c' (type 'const') has no parameter 'valu' (its parameters: value).", e2.Message);
+        var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => session.SetParameter("c", "value", 5e9, Quantization.Now));
+        Assert.StartsWith("Parameter 'c.value' = 5000000000 is outside its range", e3.Message);
+        List<float> output = Render(session, 10);
+        Assert.All(output, x => Assert.Equal(0.25f, x));
+    }
+
+    [Fact]
+    public void Render_AllocatesNothing_WhileEventsLand()
+    {
+        LiveSession session = NewSession(Graph());
+        Render(session, 2);
+        for (int k = 1; k <= 500; k++)
+        {
+            session.SetParameter("c", "value", k * 0.001, Quantization.AtBeat(Fraction.Create(k, 10)));
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int b = 0; b < 12_500; b++)
+        {
+            session.Renderer.Render(Block);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0.5f, session.Renderer.Output(0, Block)[Block - 1]);
+    }
+}
