@@ -36,7 +36,7 @@ public sealed class LiveSession
         _executor = executor ?? SingleThreadExecutor.Instance;
         Clock = new TempoMap(_options.SampleRate, _options.Tempo, _options.BeatsPerBar);
         string json = initial.ToJson();
-        _latest = Compile(GraphDescription.FromJson(json), previous: null);
+        _latest = Compile(GraphDescription.FromJson(json), previous: null, previousIds: null);
         _history.Add(json);
         _timeline.Add((0, _latest));
         Renderer = new LiveRenderer(_latest, _executor, _options.OutputChannels);
@@ -157,9 +157,45 @@ public sealed class LiveSession
 
     private CommitTicket Publish(GraphDescription graph, Quantization when)
     {
-        GraphSnapshot snapshot = Compile(graph, _latest);
-        long now = Renderer.Position;
-        long at = Math.Max(Clock.Resolve(when, now), _lastCommitSample);
+        // Validate in the user's own terms first: a transition graph's errors would name its helper nodes.
+        IReadOnlyList<GraphError> errors = GraphCompiler.Validate(graph, _registry);
+        if (errors.Count > 0)
+        {
+            throw new GraphValidationException(errors);
+        }
+
+        long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
+        GraphDescription before = GraphDescription.FromJson(_history[^1]);
+        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, at, _options.CrossfadeMs) : null;
+        GraphSnapshot? fading = null;
+        if (transition is not null)
+        {
+            try
+            {
+                fading = Compile(transition.Graph, _latest, transition.PreviousIds);
+            }
+            catch (GraphValidationException)
+            {
+                // A shape the transition cannot express: switch at the commit sample instead of failing a valid edit.
+                fading = null;
+            }
+        }
+
+        if (fading is null)
+        {
+            return Enqueue(Compile(graph, _latest, null), at);
+        }
+
+        CommitTicket ticket = Enqueue(fading, at);
+
+        // Once the fades are over (they end on gains of exactly 0 and 1), the graph itself replaces the transition.
+        long end = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
+        Enqueue(Compile(graph, _latest, null), end);
+        return ticket;
+    }
+
+    private CommitTicket Enqueue(GraphSnapshot snapshot, long at)
+    {
         var ticket = new CommitTicket(++_commits, snapshot, at);
         CollectRetiredLocked();
         if (!Renderer.TryEnqueue(ticket))
@@ -245,7 +281,7 @@ public sealed class LiveSession
         }
     }
 
-    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous)
+    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds)
     {
         var options = new CompileOptions
         {
@@ -253,6 +289,7 @@ public sealed class LiveSession
             MaxBlockFrames = _options.MaxBlockFrames,
             Seed = _options.Seed,
             Previous = previous,
+            PreviousIds = previousIds,
         };
         GraphSnapshot snapshot = GraphCompiler.Compile(graph, _registry, options);
         _executor.Prepare(snapshot);

@@ -18,4 +18,10 @@ public sealed record LiveSessionOptions
     public int BeatsPerBar { get; init; } = 4;
 
     public ulong Seed { get; init; } = 0x5EED_1E0E_D001UL;
+
+    /// <summary>
+    /// Length of the equal-power crossfade from a replaced node's old instance to its new one, and of a removed
+    /// node's fade-out, in milliseconds. 0 switches at the commit sample.
+    /// </summary>
+    public double CrossfadeMs { get; init; } = 20;
 }

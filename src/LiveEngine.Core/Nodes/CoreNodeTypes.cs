@@ -9,6 +9,9 @@ public static class CoreNodeTypes
     /// <summary>Type name of the feedback delay, the only edge allowed to close a cycle.</summary>
     public const string Feedback = "feedback";
 
+    /// <summary>Type name of the equal-power crossfade that live changes insert around replaced and removed nodes.</summary>
+    public const string Crossfade = "xfade";
+
     public static void Register(NodeTypeRegistry registry)
     {
         registry.Register(new NodeTypeDescriptor(
@@ -30,6 +33,14 @@ public static class CoreNodeTypes
             static () => new FeedbackNode(),
             costNsPerFrame: 0.5,
             flags: NodeTypeFlags.FeedbackBoundary));
+        registry.Register(new NodeTypeDescriptor(
+            Crossfade,
+            "Equal-power crossfade from 'old' to 'new' over durationMs from the stream sample in option startSample; exactly 'old' before, exactly 'new' after. Inserted by live changes.",
+            [PortDescriptor.PerNode("old"), PortDescriptor.PerNode("new")],
+            [PortDescriptor.PerNode("out")],
+            [new ParameterDescriptor("durationMs", 0.1f, 10_000, 20, "ms", "Length of the fade.")],
+            static () => new CrossfadeNode(),
+            costNsPerFrame: 2));
     }
 
     /// <summary>The graph output has no job: hosts read the buffers feeding its input.</summary>

@@ -30,6 +30,13 @@ public sealed record CompileOptions
     /// </summary>
     public bool ReuseUnchangedNodes { get; init; } = true;
 
+    /// <summary>
+    /// Ids under which nodes of this graph are found in <see cref="Previous"/> when they differ from their own
+    /// (new id → previous id): a live change keeps a replaced node's old instance playing under another id while
+    /// it fades out.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? PreviousIds { get; init; }
+
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 

@@ -29,6 +29,27 @@ public static class GraphCompiler
         options.Validate();
 
         var errors = new List<GraphError>();
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors);
+        if (errors.Count > 0)
+        {
+            throw new GraphValidationException(errors);
+        }
+
+        return Build(nodes, edges, options);
+    }
+
+    /// <summary>Every mistake in <paramref name="description"/>, without building anything (empty if it is valid).</summary>
+    public static IReadOnlyList<GraphError> Validate(GraphDescription description, NodeTypeRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(registry);
+        var errors = new List<GraphError>();
+        Resolve(description, registry, errors);
+        return errors;
+    }
+
+    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    {
         ResolvedNode[] nodes = ResolveNodes(description, registry, errors);
         List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
         if (errors.Count == 0)
@@ -36,12 +57,7 @@ public static class GraphCompiler
             FindCycle(nodes, edges, errors);
         }
 
-        if (errors.Count > 0)
-        {
-            throw new GraphValidationException(errors);
-        }
-
-        return Build(nodes, edges, options);
+        return (nodes, edges);
     }
 
     private sealed record ResolvedNode(int Index, NodeSpec Spec, NodeTypeDescriptor Type, int Channels, float[] Parameters);
@@ -653,7 +669,8 @@ public static class GraphCompiler
             parameterStarts[node.Index] = values.Count;
             values.AddRange(node.Parameters);
             AudioNode? previous = null;
-            if (options.Previous is { } old && old.IndexOfNode(node.Spec.Id) is int oldIndex and >= 0)
+            string previousId = options.PreviousIds is { } aliases && aliases.TryGetValue(node.Spec.Id, out string? alias) ? alias : node.Spec.Id;
+            if (options.Previous is { } old && old.IndexOfNode(previousId) is int oldIndex and >= 0)
             {
                 if (CanReuse(old, oldIndex, node, options))
                 {

@@ -20,7 +20,7 @@ public sealed class LiveSessionTests
     }
 
     private static LiveSession NewSession(GraphDescription initial) =>
-        new(TestNodes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1 });
+        new(TestNodes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1, CrossfadeMs = 0 });
 
     private static float[] Render(LiveSession session, int blocks)
     {

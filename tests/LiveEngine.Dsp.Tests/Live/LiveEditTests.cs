@@ -101,4 +101,45 @@ public sealed class LiveEditTests
         float[] rightNow = session.Renderer.Output(1, Block).ToArray();
         Assert.NotEqual(Render(reference, 1)[1], rightNow);
     }
+
+    [Fact]
+    public void FilterReplacedByAnotherType_CrossfadesWithoutAJumpBeyondTheSignalsOwnSteps()
+    {
+        static GraphDescription Graph(string filter)
+        {
+            var graph = new GraphDescription();
+            graph.Add("osc", "saw", new Dictionary<string, double> { ["freqHz"] = 220, ["level"] = 0.5 });
+            graph.Add("filter", filter, new Dictionary<string, double> { ["cutoffHz"] = 800, ["q"] = 0.7 });
+            graph.Add("out", "out", channels: 1);
+            graph.Chain("osc", "filter", "out");
+            return graph;
+        }
+
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), Graph("lpf"), new LiveSessionOptions { OutputChannels = 1 });
+        float[] before = Render(session, 200)[0];
+        CommitTicket ticket = session.Commit(Graph("hpf"), Quantization.NextBar);
+        float[] after = Render(session, 1000)[0];
+        float[] all = [.. before, .. after];
+        Assert.Equal(96_000, ticket.AppliedAtSample);
+
+        static double MaxStep(float[] x, int from, int to)
+        {
+            double max = 0;
+            for (int i = Math.Max(1, from); i < to; i++)
+            {
+                max = Math.Max(max, Math.Abs(x[i] - x[i - 1]));
+            }
+
+            return max;
+        }
+
+        // The bound: a step at the swap or during the 20 ms fade is no larger than the largest step either filter
+        // makes on its own in steady state (the high-pass passes the saw's edges, so it sets the bound).
+        double steadyLow = MaxStep(all, 10_000, 20_000);
+        double steadyHigh = MaxStep(all, 100_000, all.Length);
+        double atSwap = MaxStep(all, 96_000 - 10, 96_000 + 960 + 10);
+        Assert.True(atSwap <= Math.Max(steadyLow, steadyHigh) * 1.05, $"step at the swap {atSwap} vs steady {steadyLow} (lpf), {steadyHigh} (hpf)");
+        Assert.True(steadyHigh > steadyLow, "sanity: the high-pass passes sharper edges");
+    }
 }
+

@@ -1,0 +1,173 @@
+using System.Globalization;
+using LiveEngine.Graph;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Live;
+
+/// <summary>
+/// The graph that plays while a live change crossfades: the new graph, plus the old instances of replaced and
+/// removed nodes kept playing under "~old" ids, an equal-power crossfade from each replaced node's old instance
+/// to its new one, and a fade-out after each removed node where it fed a node that stays. Once the fades are
+/// over, the new graph itself is committed; the fades end on gains of exactly 0 and 1, so that swap is silent.
+/// Control side only.
+/// </summary>
+/// <remarks>
+/// A node is replaced when its id stays but its type, channel count or options change (it needs a new
+/// instance). Old instances keep their old inputs: a source that stays feeds them directly, a source that was
+/// replaced or removed feeds them through its own old instance, so an old chain fades out as a whole.
+/// Re-wired edges between nodes that stay switch at the commit sample (not crossfaded yet).
+/// </remarks>
+internal sealed class Transition
+{
+    private const string OldSuffix = "~old";
+
+    private Transition(GraphDescription graph, Dictionary<string, string> previousIds)
+    {
+        Graph = graph;
+        PreviousIds = previousIds;
+    }
+
+    /// <summary>The graph to play during the fades.</summary>
+    public GraphDescription Graph { get; }
+
+    /// <summary>Ids of the old instances in the transition graph → their ids in the previous graph.</summary>
+    public IReadOnlyDictionary<string, string> PreviousIds { get; }
+
+    /// <summary>The transition from <paramref name="before"/> to <paramref name="after"/>, or null when no node needs a fade.</summary>
+    public static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, long startSample, double fadeMs)
+    {
+        var old = before.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var next = after.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (NodeSpec node in before.Nodes)
+        {
+            if (!registry.TryGet(node.Type, out NodeTypeDescriptor? type) || (type.Flags & NodeTypeFlags.GraphOutput) != 0 || type.Outputs.Count == 0)
+            {
+                continue;
+            }
+
+            if (!next.TryGetValue(node.Id, out NodeSpec? successor))
+            {
+                removed.Add(node.Id);
+            }
+            else if (NeedsNewInstance(node, successor))
+            {
+                replaced.Add(node.Id);
+            }
+        }
+
+        if (replaced.Count == 0 && removed.Count == 0)
+        {
+            return null;
+        }
+
+        GraphDescription graph = GraphDescription.FromJson(after.ToJson());
+        var previousIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        string start = startSample.ToString(CultureInfo.InvariantCulture);
+        var fade = new Dictionary<string, double> { ["durationMs"] = fadeMs };
+
+        // The old instances, with their old settings.
+        foreach (string id in replaced.Concat(removed))
+        {
+            NodeSpec spec = old[id];
+            NodeSpec ghost = GraphDescription.FromJson(new GraphDescription { Nodes = [spec] }.ToJson()).Nodes[0];
+            ghost.Id = id + OldSuffix;
+            graph.Nodes.Add(ghost);
+            previousIds[ghost.Id] = id;
+        }
+
+        // Their old inputs.
+        foreach (EdgeSpec edge in before.Edges)
+        {
+            if (!replaced.Contains(edge.To) && !removed.Contains(edge.To))
+            {
+                continue;
+            }
+
+            string from = replaced.Contains(edge.From) || removed.Contains(edge.From) ? edge.From + OldSuffix : edge.From;
+            if (next.ContainsKey(from) || previousIds.ContainsKey(from))
+            {
+                graph.Connect(from, edge.To + OldSuffix, edge.FromPort, edge.ToPort);
+            }
+        }
+
+        // A replaced node crossfades from its old instance to its new one where the two have the same output
+        // shape; otherwise the old one fades out like a removed node and the new one starts at the commit.
+        foreach (string id in replaced)
+        {
+            if (!SameOutputShape(old[id], next[id], registry, out string port))
+            {
+                removed.Add(id);
+                continue;
+            }
+
+            string crossfade = id + "~xfade";
+            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, fade, Channels(next[id], registry)) { Options = { ["startSample"] = start } });
+            foreach (EdgeSpec edge in graph.Edges.Where(e => e.From == id && e.FromPort == port).ToList())
+            {
+                edge.From = crossfade;
+                edge.FromPort = EdgeSpec.DefaultOutput;
+            }
+
+            graph.Connect(id + OldSuffix, crossfade, port, "old");
+            graph.Connect(id, crossfade, port, "new");
+        }
+
+        // A removed (or reshaped) node fades out where it fed a node that stays; old instances feed each other directly.
+        foreach (string id in removed)
+        {
+            string? fadeOut = null;
+            foreach (EdgeSpec edge in before.Edges.Where(e => e.From == id))
+            {
+                // An old consumer hears this node's old instance directly, through its own old inputs.
+                if (replaced.Contains(edge.To) || removed.Contains(edge.To))
+                {
+                    continue;
+                }
+
+                if (!next.TryGetValue(edge.To, out NodeSpec? consumer) || !registry.TryGet(consumer.Type, out NodeTypeDescriptor? consumerType) || consumerType.FindInput(edge.ToPort) < 0)
+                {
+                    continue;
+                }
+
+                if (fadeOut is null)
+                {
+                    fadeOut = id + "~fade";
+                    graph.Nodes.Add(new NodeSpec(fadeOut, CoreNodeTypes.Crossfade, fade, Channels(old[id], registry)) { Options = { ["startSample"] = start } });
+                    graph.Connect(id + OldSuffix, fadeOut, edge.FromPort, "old");
+                }
+
+                graph.Connect(fadeOut, edge.To, EdgeSpec.DefaultOutput, edge.ToPort);
+            }
+        }
+
+        return new Transition(graph, previousIds);
+    }
+
+    private static bool NeedsNewInstance(NodeSpec before, NodeSpec after) =>
+        before.Type != after.Type
+        || before.Channels != after.Channels
+        || before.Options.Count != after.Options.Count
+        || before.Options.Any(pair => !after.Options.TryGetValue(pair.Key, out string? value) || value != pair.Value);
+
+    private static bool SameOutputShape(NodeSpec before, NodeSpec after, NodeTypeRegistry registry, out string port)
+    {
+        port = EdgeSpec.DefaultOutput;
+        if (!registry.TryGet(before.Type, out NodeTypeDescriptor? oldType) || !registry.TryGet(after.Type, out NodeTypeDescriptor? newType)
+            || oldType.Outputs.Count != 1 || newType.Outputs.Count != 1 || oldType.Outputs[0].Name != newType.Outputs[0].Name)
+        {
+            return false;
+        }
+
+        port = oldType.Outputs[0].Name;
+        return Channels(before, registry) == Channels(after, registry);
+    }
+
+    /// <summary>Channels of the node's (first) output port.</summary>
+    private static int Channels(NodeSpec node, NodeTypeRegistry registry)
+    {
+        NodeTypeDescriptor type = registry.TryGet(node.Type, out NodeTypeDescriptor? t) ? t : throw new InvalidOperationException($"Unknown node type '{node.Type}'.");
+        return type.Outputs[0].ResolveChannels(node.Channels ?? type.DefaultChannels);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+
+namespace LiveEngine.Nodes;
+
+/// <summary>
+/// An equal-power crossfade from input "old" to input "new" over <c>durationMs</c>, starting at the stream sample
+/// given by the option <c>startSample</c>: before it the output is exactly "old", after it exactly "new" (gains
+/// of exactly 1 and 0, so a later graph without the crossfade continues bit for bit). With nothing on "new" it
+/// is a fade-out. Inserted by live changes around a replaced or removed node; position-based, so independent of
+/// block size.
+/// </summary>
+public sealed class CrossfadeNode : AudioNode
+{
+    private long _start;
+    private int _length;
+
+    public override void Prepare(in PrepareContext context, AudioNode? previous)
+    {
+        _start = context.Options.TryGetValue("startSample", out string? text) ? long.Parse(text, CultureInfo.InvariantCulture) : 0;
+        _length = Math.Max(1, (int)Math.Round(context.Parameters.Span[0] * context.SampleRate / 1000.0));
+    }
+
+    public override void Process(in ProcessContext context)
+    {
+        int channels = context.OutputChannelCount;
+        int frames = context.Frames;
+        long first = context.SampleTime - _start;
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> old = context.Input(c);
+            ReadOnlySpan<float> next = context.Input(channels + c);
+            Span<float> output = context.Output(c);
+            if (first >= _length)
+            {
+                next.CopyTo(output);
+                continue;
+            }
+
+            if (first + frames <= 0)
+            {
+                old.CopyTo(output);
+                continue;
+            }
+
+            for (int i = 0; i < frames; i++)
+            {
+                long t = first + i;
+                if (t <= 0)
+                {
+                    output[i] = old[i];
+                }
+                else if (t >= _length)
+                {
+                    output[i] = next[i];
+                }
+                else
+                {
+                    // Equal power: cos² + sin² = 1, so uncorrelated signals keep their loudness through the fade.
+                    double phase = t * (Math.PI / 2) / _length;
+                    output[i] = (float)((old[i] * Math.Cos(phase)) + (next[i] * Math.Sin(phase)));
+                }
+            }
+        }
+    }
+}
