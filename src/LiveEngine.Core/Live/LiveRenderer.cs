@@ -19,7 +19,7 @@ namespace LiveEngine.Live;
 public sealed class LiveRenderer
 {
     /// <summary>Commits that may be pending at once.</summary>
-    public const int QueueCapacity = 256;
+    public const int QueueCapacity = 4096;
 
     /// <summary>Parameter events that may be pending at once.</summary>
     public const int EventCapacity = 8192;

@@ -20,12 +20,18 @@ public sealed class LiveSession
     private readonly NodeTypeRegistry _registry;
     private readonly LiveSessionOptions _options;
     private readonly IGraphExecutor _executor;
+    // Undo history (JSON of each committed graph), capped so that a long performance does not grow it forever.
+    private const int HistoryLimit = 1000;
     private readonly List<string> _history = [];
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
     private GraphSnapshot _latest;
     private long _lastCommitSample;
     private long _commits;
     private long _events;
+
+    // The graph a running transition fades into, and the sample at which its fades are over.
+    private GraphDescription? _fadeTarget;
+    private long _fadeEnd;
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -85,6 +91,11 @@ public sealed class LiveSession
         {
             CommitTicket ticket = Publish(GraphDescription.FromJson(json), when);
             _history.Add(json);
+            if (_history.Count > HistoryLimit)
+            {
+                _history.RemoveAt(0);
+            }
+
             return ticket;
         }
     }
@@ -155,6 +166,25 @@ public sealed class LiveSession
         }
     }
 
+    /// <summary>
+    /// Housekeeping for a host to call every few milliseconds from a control thread (the REPL loop, a timer):
+    /// releases replaced snapshots, and once a crossfade is over replaces the transition graph, whose old
+    /// instances are silent by then but still cost time, by the graph itself.
+    /// </summary>
+    public void Maintain()
+    {
+        lock (_gate)
+        {
+            CollectRetiredLocked();
+            if (_fadeTarget is not null && Renderer.Position >= _fadeEnd)
+            {
+                GraphDescription target = _fadeTarget;
+                _fadeTarget = null;
+                Enqueue(Compile(target, _latest, null), Math.Max(Renderer.Position, _lastCommitSample));
+            }
+        }
+    }
+
     private CommitTicket Publish(GraphDescription graph, Quantization when)
     {
         // Validate in the user's own terms first: a transition graph's errors would name its helper nodes.
@@ -183,19 +213,22 @@ public sealed class LiveSession
 
         if (fading is null)
         {
+            _fadeTarget = null;
             return Enqueue(Compile(graph, _latest, null), at);
         }
 
+        // The transition graph stays until the fades are over; then Maintain commits the graph itself (the fades
+        // end on gains of exactly 0 and 1, so that swap changes nothing). A commit that comes first simply
+        // replaces the transition, cutting short whatever fade is still running.
         CommitTicket ticket = Enqueue(fading, at);
-
-        // Once the fades are over (they end on gains of exactly 0 and 1), the graph itself replaces the transition.
-        long end = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
-        Enqueue(Compile(graph, _latest, null), end);
+        _fadeTarget = graph;
+        _fadeEnd = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
         return ticket;
     }
 
     private CommitTicket Enqueue(GraphSnapshot snapshot, long at)
     {
+        PruneTimeline();
         var ticket = new CommitTicket(++_commits, snapshot, at);
         CollectRetiredLocked();
         if (!Renderer.TryEnqueue(ticket))
@@ -211,13 +244,7 @@ public sealed class LiveSession
 
     private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at)
     {
-        // Keep only the part of the timeline that can still matter: the entry playing now and those after it.
-        long now = Renderer.Position;
-        while (_timeline.Count > 1 && _timeline[1].Sample <= now)
-        {
-            _timeline.RemoveAt(0);
-        }
-
+        PruneTimeline();
         int playing = 0;
         for (int i = 1; i < _timeline.Count && _timeline[i].Sample <= at; i++)
         {
@@ -243,6 +270,19 @@ public sealed class LiveSession
                 later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
             }
         }
+    }
+
+    /// <summary>Keeps only the part of the timeline that can still matter: the entry playing now and those after it.</summary>
+    private void PruneTimeline()
+    {
+        long now = Renderer.Position;
+        int passed = 0;
+        while (passed + 1 < _timeline.Count && _timeline[passed + 1].Sample <= now)
+        {
+            passed++;
+        }
+
+        _timeline.RemoveRange(0, passed);
     }
 
     private static int ResolveParameter(GraphSnapshot snapshot, string nodeId, string parameter, double value, long at)
