@@ -61,7 +61,8 @@ public sealed class LiveStressTests
             {
                 audioFailure = e;
             }
-        }) { IsBackground = true, Name = "stress audio" };
+        })
+        { IsBackground = true, Name = "stress audio" };
         audio.Start();
         Assert.True(warm.Wait(TimeSpan.FromSeconds(30)), "the audio thread did not start");
 
