@@ -157,6 +157,32 @@ public sealed class LiveSession
         }
     }
 
+    /// <summary>
+    /// Changes the tempo (and optionally the meter, on a bar line) at <paramref name="when"/>; returns the sample.
+    /// Commits and events already scheduled keep the samples they were given.
+    /// </summary>
+    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
+    {
+        lock (_gate)
+        {
+            long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
+            Clock.SetTempo(at, bpm, beatsPerBar);
+            return at;
+        }
+    }
+
+    /// <summary>Ramps the tempo linearly to <paramref name="bpm"/> over <paramref name="lengthBeats"/> beats (counted at the current tempo) from <paramref name="when"/>.</summary>
+    public long RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
+    {
+        lock (_gate)
+        {
+            long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
+            long length = Clock.SampleAtBeat(Clock.BeatAt(at) + lengthBeats) - at;
+            Clock.RampTempo(at, length, bpm);
+            return at;
+        }
+    }
+
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
     {

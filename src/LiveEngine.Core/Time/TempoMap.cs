@@ -8,8 +8,10 @@ namespace LiveEngine.Time;
 /// <remarks>
 /// Within a segment, beat(s) = startBeat + (s − startSample) · bpm / (60 · sampleRate); the sample of a beat is
 /// the first sample at or after it (a ceiling), so a change "on" a beat never lands early. A beat is a unit of
-/// the meter; a bar is <c>BeatsPerBar</c> beats. Tempo changes land on exact samples; ramps are not modelled yet
-/// (a ramp can be written as a run of small steps).
+/// the meter; a bar is <c>BeatsPerBar</c> beats. Tempo changes land on exact samples. A tempo ramp (linear in
+/// BPM over L samples) integrates exactly too: beat(s) = startBeat + (bpm₀·Δ + (bpm₁ − bpm₀)·Δ²/(2L)) / (60 · sampleRate)
+/// with Δ = s − startSample, still a rational number; the sample of a beat inside a ramp is found from the
+/// quadratic's floating-point root and then fixed with exact comparisons.
 /// </remarks>
 public sealed class TempoMap
 {
@@ -21,22 +23,24 @@ public sealed class TempoMap
         ValidateTempo(bpm);
         ArgumentOutOfRangeException.ThrowIfLessThan(beatsPerBar, 1);
         SampleRate = sampleRate;
-        _segments.Add(new Segment(0, Fraction.Zero, 0, bpm, beatsPerBar));
+        _segments.Add(new Segment(0, Fraction.Zero, 0, bpm, beatsPerBar, bpm, 0));
     }
 
     public int SampleRate { get; }
 
     /// <summary>Tempo at <paramref name="sample"/> in beats per minute.</summary>
-    public Fraction TempoAt(long sample) => SegmentAtSample(sample).Bpm;
+    public Fraction TempoAt(long sample)
+    {
+        Segment segment = SegmentAtSample(sample);
+        return segment.RampSamples == 0
+            ? segment.Bpm
+            : segment.Bpm + ((segment.EndBpm - segment.Bpm) * Fraction.Create(sample - segment.StartSample, segment.RampSamples));
+    }
 
     public int BeatsPerBarAt(long sample) => SegmentAtSample(sample).BeatsPerBar;
 
     /// <summary>The exact beat position of <paramref name="sample"/>.</summary>
-    public Fraction BeatAt(long sample)
-    {
-        Segment segment = SegmentAtSample(sample);
-        return segment.StartBeat + (Fraction.FromInteger(sample - segment.StartSample) * segment.Bpm / (60L * SampleRate));
-    }
+    public Fraction BeatAt(long sample) => BeatInSegment(SegmentAtSample(sample), sample);
 
     /// <summary>The exact bar position of <paramref name="sample"/> (bar 0 starts at sample 0).</summary>
     public Fraction BarAt(long sample)
@@ -62,7 +66,28 @@ public sealed class TempoMap
             return 0;
         }
 
-        return segment.StartSample + ((beat - segment.StartBeat) * (60L * SampleRate) / segment.Bpm).Ceiling();
+        if (segment.RampSamples == 0)
+        {
+            return segment.StartSample + ((beat - segment.StartBeat) * (60L * SampleRate) / segment.Bpm).Ceiling();
+        }
+
+        // Inside a ramp: the root of a·Δ² + b·Δ = beats·60·sr in floating point, then the exact first sample.
+        double a = (segment.EndBpm - segment.Bpm).ToDouble() / (2.0 * segment.RampSamples);
+        double b = segment.Bpm.ToDouble();
+        double c = (beat - segment.StartBeat).ToDouble() * 60.0 * SampleRate;
+        double root = Math.Abs(a) < 1e-300 ? c / b : (-b + Math.Sqrt(Math.Max(0, (b * b) + (4 * a * c)))) / (2 * a);
+        long delta = Math.Clamp((long)Math.Floor(root), 0, segment.RampSamples);
+        while (delta > 0 && BeatInSegment(segment, segment.StartSample + delta - 1) >= beat)
+        {
+            delta--;
+        }
+
+        while (BeatInSegment(segment, segment.StartSample + delta) < beat)
+        {
+            delta++;
+        }
+
+        return segment.StartSample + delta;
     }
 
     /// <summary>The first sample of bar <paramref name="bar"/>.</summary>
@@ -121,13 +146,51 @@ public sealed class TempoMap
             throw new ArgumentException($"A meter change must land on a bar line; sample {sample} is at bar {bar}.", nameof(beatsPerBar));
         }
 
+        if (last.RampSamples > 0 && sample < last.StartSample + last.RampSamples)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, $"A tempo ramp runs until sample {last.StartSample + last.RampSamples}; change the tempo after it.");
+        }
+
         if (sample == last.StartSample)
         {
-            _segments[^1] = last with { Bpm = bpm, BeatsPerBar = meter };
+            _segments[^1] = last with { Bpm = bpm, EndBpm = bpm, RampSamples = 0, BeatsPerBar = meter };
             return;
         }
 
-        _segments.Add(new Segment(sample, beat, bar, bpm, meter));
+        _segments.Add(new Segment(sample, beat, bar, bpm, meter, bpm, 0));
+    }
+
+    /// <summary>
+    /// Ramps the tempo linearly (in BPM) from its value at <paramref name="sample"/> to <paramref name="targetBpm"/>
+    /// over <paramref name="lengthSamples"/> samples, then holds it. Positions stay exact through the ramp.
+    /// </summary>
+    public void RampTempo(long sample, long lengthSamples, Fraction targetBpm)
+    {
+        ValidateTempo(targetBpm);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lengthSamples, 1);
+        Fraction from = TempoAt(sample);
+        SetTempo(sample, from);
+        Segment start = _segments[^1];
+        _segments[^1] = start with { EndBpm = targetBpm, RampSamples = lengthSamples };
+
+        // The tempo after the ramp, from the ramp's exact end position (this also checks the arithmetic fits).
+        long end = sample + lengthSamples;
+        Segment ramp = _segments[^1];
+        Fraction endBeat = BeatInSegment(ramp, end);
+        Fraction endBar = ramp.StartBar + ((endBeat - ramp.StartBeat) / ramp.BeatsPerBar);
+        _segments.Add(new Segment(end, endBeat, endBar, targetBpm, ramp.BeatsPerBar, targetBpm, 0));
+    }
+
+    private Fraction BeatInSegment(Segment segment, long sample)
+    {
+        long delta = sample - segment.StartSample;
+        Fraction beats = Fraction.FromInteger(delta) * segment.Bpm;
+        if (segment.RampSamples > 0)
+        {
+            beats += (segment.EndBpm - segment.Bpm) * Fraction.Create((Int128)delta * delta, 2 * (Int128)segment.RampSamples);
+        }
+
+        return segment.StartBeat + (beats / (60L * SampleRate));
     }
 
     private Segment SegmentAtSample(long sample)
@@ -151,5 +214,6 @@ public sealed class TempoMap
         }
     }
 
-    private readonly record struct Segment(long StartSample, Fraction StartBeat, Fraction StartBar, Fraction Bpm, int BeatsPerBar);
+    /// <summary>A stretch of constant tempo (RampSamples 0), or a linear ramp from Bpm to EndBpm over RampSamples.</summary>
+    private readonly record struct Segment(long StartSample, Fraction StartBeat, Fraction StartBar, Fraction Bpm, int BeatsPerBar, Fraction EndBpm, long RampSamples);
 }

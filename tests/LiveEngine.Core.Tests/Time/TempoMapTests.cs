@@ -80,4 +80,31 @@ public sealed class TempoMapTests
         Assert.Equal(1, Fraction.Create(1, 3).Ceiling());
         Assert.Throws<OverflowException>(() => Fraction.FromInteger(long.MaxValue) * 2);
     }
+
+    [Fact]
+    public void TempoRamp_IntegratesExactly_AndBeatsInsideItLandOnTheirFirstSample()
+    {
+        var clock = new TempoMap(48_000, 120);
+        clock.RampTempo(96_000, 96_000, 240);
+
+        // Two seconds averaging 180 BPM are exactly 6 beats: the ramp ends on beat 4 + 6.
+        Assert.Equal(Fraction.FromInteger(10), clock.BeatAt(192_000));
+        Assert.Equal(Fraction.FromInteger(180), clock.TempoAt(144_000));
+        Assert.Equal(Fraction.FromInteger(240), clock.TempoAt(500_000));
+        Assert.Equal(192_000 + 12_000, clock.SampleAtBeat(11));
+
+        for (int tenth = 41; tenth < 100; tenth += 3)
+        {
+            Fraction beat = Fraction.Create(tenth, 10);
+            long sample = clock.SampleAtBeat(beat);
+            Assert.True(clock.BeatAt(sample) >= beat && clock.BeatAt(sample - 1) < beat, $"beat {beat} at sample {sample}");
+        }
+
+        // A day later, bar lines are still exact: bar 3 ends the ramp (beat 12 is 24,000 samples after beat 10).
+        long day = 24L * 3600 * 48_000;
+        Fraction bar = clock.BarAt(day);
+        Assert.Equal(Fraction.FromInteger(10) + Fraction.Create(day - 192_000, 12_000), clock.BeatAt(day));
+        Assert.Equal(clock.SampleAtBar(bar.Ceiling()), 192_000 + ((((bar.Ceiling() * 4) - 10) * 12_000)));
+    }
 }
+
