@@ -7,7 +7,8 @@ namespace LiveEngine.Live;
 /// <summary>
 /// The graph that plays while a live change crossfades: the new graph, plus the old instances of replaced and
 /// removed nodes kept playing under "~old" ids, an equal-power crossfade from each replaced node's old instance
-/// to its new one, and a fade-out after each removed node where it fed a node that stays. Once the fades are
+/// to its new one, a crossfade on each re-wired input, and a fade-out after each removed node where it fed a
+/// node that stays. Once the fades are
 /// over, the new graph itself is committed; the fades end on gains of exactly 0 and 1, so that swap is silent.
 /// Control side only.
 /// </summary>
@@ -57,7 +58,28 @@ internal sealed class Transition
             }
         }
 
-        if (replaced.Count == 0 && removed.Count == 0)
+        // Inputs of nodes that stay whose set of sources changed: they crossfade from the old sum to the new one.
+        var rewired = new List<(string Node, string Port)>();
+        foreach (NodeSpec node in after.Nodes)
+        {
+            if (!old.TryGetValue(node.Id, out NodeSpec? previous) || NeedsNewInstance(previous, node) || !registry.TryGet(node.Type, out NodeTypeDescriptor? type)
+                || (type.Flags & NodeTypeFlags.FeedbackBoundary) != 0)
+            {
+                continue;
+            }
+
+            foreach (PortDescriptor port in type.Inputs)
+            {
+                HashSet<(string, string)> before1 = Sources(before, node.Id, port.Name);
+                HashSet<(string, string)> after1 = Sources(after, node.Id, port.Name);
+                if (!before1.SetEquals(after1))
+                {
+                    rewired.Add((node.Id, port.Name));
+                }
+            }
+        }
+
+        if (replaced.Count == 0 && removed.Count == 0 && rewired.Count == 0)
         {
             return null;
         }
@@ -92,6 +114,36 @@ internal sealed class Transition
             }
         }
 
+        // A re-wired input hears its old sources (old instances where those were replaced or removed) fade into
+        // its new ones.
+        foreach ((string id, string port) in rewired)
+        {
+            NodeSpec consumer = next[id];
+            NodeTypeDescriptor type = registry.TryGet(consumer.Type, out NodeTypeDescriptor? t) ? t : throw new InvalidOperationException($"Unknown node type '{consumer.Type}'.");
+            int channels = type.Inputs[type.FindInput(port)].ResolveChannels(consumer.Channels ?? type.DefaultChannels);
+            string crossfade = $"{id}~{port}~xfade";
+            var linear = new Dictionary<string, double>(fade) { ["linear"] = 1 };
+            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, linear, channels) { Options = { ["startSample"] = start } });
+            foreach (EdgeSpec edge in graph.Edges.Where(e => e.To == id && e.ToPort == port))
+            {
+                edge.To = crossfade;
+                edge.ToPort = "new";
+            }
+
+            foreach ((string from, string fromPort) in Sources(before, id, port))
+            {
+                string source = replaced.Contains(from) || removed.Contains(from) ? from + OldSuffix : from;
+                if (next.ContainsKey(source) || previousIds.ContainsKey(source))
+                {
+                    graph.Connect(source, crossfade, fromPort, "old");
+                }
+            }
+
+            graph.Connect(crossfade, id, EdgeSpec.DefaultOutput, port);
+        }
+
+        var rewiredInputs = new HashSet<(string, string)>(rewired);
+
         // A replaced node crossfades from its old instance to its new one where the two have the same output
         // shape; otherwise the old one fades out like a removed node and the new one starts at the commit.
         foreach (string id in replaced)
@@ -120,8 +172,9 @@ internal sealed class Transition
             string? fadeOut = null;
             foreach (EdgeSpec edge in before.Edges.Where(e => e.From == id))
             {
-                // An old consumer hears this node's old instance directly, through its own old inputs.
-                if (replaced.Contains(edge.To) || removed.Contains(edge.To))
+                // An old consumer hears this node's old instance directly, through its own old inputs; a re-wired
+                // input hears it through its crossfade.
+                if (replaced.Contains(edge.To) || removed.Contains(edge.To) || rewiredInputs.Contains((edge.To, edge.ToPort)))
                 {
                     continue;
                 }
@@ -144,6 +197,9 @@ internal sealed class Transition
 
         return new Transition(graph, previousIds);
     }
+
+    private static HashSet<(string, string)> Sources(GraphDescription graph, string node, string port) =>
+        [.. graph.Edges.Where(e => e.To == node && e.ToPort == port).Select(e => (e.From, e.FromPort))];
 
     private static bool NeedsNewInstance(NodeSpec before, NodeSpec after) =>
         before.Type != after.Type

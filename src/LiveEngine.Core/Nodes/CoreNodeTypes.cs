@@ -38,7 +38,10 @@ public static class CoreNodeTypes
             "Equal-power crossfade from 'old' to 'new' over durationMs from the stream sample in option startSample; exactly 'old' before, exactly 'new' after. Inserted by live changes.",
             [PortDescriptor.PerNode("old"), PortDescriptor.PerNode("new")],
             [PortDescriptor.PerNode("out")],
-            [new ParameterDescriptor("durationMs", 0.1f, 10_000, 20, "ms", "Length of the fade.")],
+            [
+                new ParameterDescriptor("durationMs", 0.1f, 10_000, 20, "ms", "Length of the fade."),
+                new ParameterDescriptor("linear", 0, 1, 0, "", "1: linear gains (for sides that share sources); 0: equal power."),
+            ],
             static () => new CrossfadeNode(),
             costNsPerFrame: 2));
     }

@@ -6,18 +6,21 @@ namespace LiveEngine.Nodes;
 /// An equal-power crossfade from input "old" to input "new" over <c>durationMs</c>, starting at the stream sample
 /// given by the option <c>startSample</c>: before it the output is exactly "old", after it exactly "new" (gains
 /// of exactly 1 and 0, so a later graph without the crossfade continues bit for bit). With nothing on "new" it
-/// is a fade-out. Inserted by live changes around a replaced or removed node; position-based, so independent of
-/// block size.
+/// is a fade-out. Equal power (cos/sin) for two different signals; linear (1 − x, x) when the two sides share
+/// sources, as on a re-wired input, where equal power would lift what both sides have in common by up to 3 dB.
+/// Inserted by live changes; position-based, so independent of block size.
 /// </summary>
 public sealed class CrossfadeNode : AudioNode
 {
     private long _start;
     private int _length;
+    private bool _linear;
 
     public override void Prepare(in PrepareContext context, AudioNode? previous)
     {
         _start = context.Options.TryGetValue("startSample", out string? text) ? long.Parse(text, CultureInfo.InvariantCulture) : 0;
         _length = Math.Max(1, (int)Math.Round(context.Parameters.Span[0] * context.SampleRate / 1000.0));
+        _linear = context.Parameters.Span[1] >= 0.5f;
     }
 
     public override void Process(in ProcessContext context)
@@ -52,6 +55,11 @@ public sealed class CrossfadeNode : AudioNode
                 else if (t >= _length)
                 {
                     output[i] = next[i];
+                }
+                else if (_linear)
+                {
+                    double x = t / (double)_length;
+                    output[i] = (float)((old[i] * (1 - x)) + (next[i] * x));
                 }
                 else
                 {

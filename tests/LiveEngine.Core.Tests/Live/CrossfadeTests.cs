@@ -21,7 +21,7 @@ public sealed class CrossfadeTests
     }
 
     [Fact]
-    public void RemovedNode_FadesOutWithEqualPower_ThenTheGraphItselfTakesOver()
+    public void RemovedNode_FadesOutOfTheSumItFed_ThenTheGraphItselfTakesOver()
     {
         var before = new GraphDescription();
         before.Add("keep", "const", new Dictionary<string, double> { ["value"] = 0.25 });
@@ -41,11 +41,12 @@ public sealed class CrossfadeTests
         session.Maintain();
         Render(session, 100, output);
 
-        // 20 ms at 48 kHz = 960 frames of cos-shaped fade from 0.75 to 0.25, then exactly 0.25.
+        // The output's input lost a source: it crossfades linearly (the kept source is on both sides, so equal
+        // power would lift it by 3 dB mid-fade) over 20 ms at 48 kHz = 960 frames from 0.75 to 0.25.
         Assert.Equal(24_000, ticket.AppliedAtSample);
         Assert.Equal(0.75f, output[23_999]);
         Assert.Equal(0.75f, output[24_000]);
-        Assert.Equal(0.25 + (0.5 * Math.Cos(Math.PI / 4)), output[24_480], 5);
+        Assert.Equal(0.5, output[24_480], 5);
         Assert.Equal(0.25f, output[24_960]);
         Assert.All(output.Skip(24_960).ToArray(), x => Assert.Equal(0.25f, x));
         for (int i = 24_001; i < 24_960; i++)
@@ -55,6 +56,36 @@ public sealed class CrossfadeTests
 
         // Maintain replaced the transition graph by the plain one after the fade, without a trace in the output.
         Assert.Equal(-1, session.Renderer.Current.IndexOfNode("gone~old"));
+    }
+
+    [Fact]
+    public void RewiredInput_CrossfadesLinearlyFromTheOldSourcesToTheNewOnes()
+    {
+        static GraphDescription Graph(string source)
+        {
+            var graph = new GraphDescription();
+            graph.Add("a", "const", new Dictionary<string, double> { ["value"] = 0.25 });
+            graph.Add("b", "const", new Dictionary<string, double> { ["value"] = 0.75 });
+            graph.Add("gain", "scale", new Dictionary<string, double> { ["factor"] = 1 });
+            graph.Add("out", "out", channels: 1);
+            graph.Chain(source, "gain", "out");
+            return graph;
+        }
+
+        var session = new LiveSession(TestNodes.CreateRegistry(), Graph("a"), new LiveSessionOptions { MaxBlockFrames = 64, OutputChannels = 1 });
+        List<float> output = Render(session, 10);
+        Nodes.AudioNode gain = session.Renderer.Current.Nodes[session.Renderer.Current.IndexOfNode("gain")];
+        session.Commit(Graph("b"), Quantization.AtBeat(1));
+        Render(session, 400, output);
+        session.Maintain();
+        Render(session, 100, output);
+        Assert.Equal(0.25f, output[24_000]);
+        Assert.Equal(0.5, output[24_480], 5);
+        Assert.All(output.Skip(24_960).ToArray(), x => Assert.Equal(0.75f, x));
+
+        // The re-wired node itself kept its instance through the transition and the plain graph after it.
+        Assert.Equal(-1, session.Renderer.Current.IndexOfNode("gain~in~xfade"));
+        Assert.Same(gain, session.Renderer.Current.Nodes[session.Renderer.Current.IndexOfNode("gain")]);
     }
 
     [Fact]
