@@ -71,33 +71,8 @@ public sealed class BiquadNode : AudioNode
             _coefficients = _ramp[frames - 1];
         }
 
-        for (int c = 0; c < _states.Length; c++)
-        {
-            ReadOnlySpan<float> input = context.Input(c);
-            Span<float> output = context.Output(c);
-            ref BiquadState state = ref _states[c];
-            for (int start = 0; start < frames;)
-            {
-                int end = DenormalGrid.SegmentEnd(_position, start, frames, out bool flush);
-                if (gliding)
-                {
-                    BiquadKernels.Process(_ramp.AsSpan(start, end - start), ref state, input[start..end], output[start..end]);
-                }
-                else
-                {
-                    BiquadKernels.Process(_coefficients, ref state, input[start..end], output[start..end]);
-                }
-
-                if (flush)
-                {
-                    state.FlushDenormals();
-                }
-
-                start = end;
-            }
-        }
-
-        _position += frames;
+        ReadOnlySpan<BiquadCoefficients> ramp = gliding ? _ramp.AsSpan(0, frames) : default;
+        RecursiveFilterRunner.Run<BiquadFilterKernel, BiquadCoefficients, BiquadState>(context, _states, _coefficients, ramp, ref _position);
     }
 
     public override void Reset()

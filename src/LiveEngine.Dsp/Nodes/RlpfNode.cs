@@ -59,33 +59,8 @@ public sealed class RlpfNode : AudioNode
             _coefficients = _ramp[frames - 1];
         }
 
-        for (int c = 0; c < _states.Length; c++)
-        {
-            ReadOnlySpan<float> input = context.Input(c);
-            Span<float> output = context.Output(c);
-            ref SvfState state = ref _states[c];
-            for (int start = 0; start < frames;)
-            {
-                int end = DenormalGrid.SegmentEnd(_position, start, frames, out bool flush);
-                if (gliding)
-                {
-                    SvfKernels.LowPass(_ramp.AsSpan(start, end - start), ref state, input[start..end], output[start..end]);
-                }
-                else
-                {
-                    SvfKernels.LowPass(_coefficients, ref state, input[start..end], output[start..end]);
-                }
-
-                if (flush)
-                {
-                    state.FlushDenormals();
-                }
-
-                start = end;
-            }
-        }
-
-        _position += frames;
+        ReadOnlySpan<SvfCoefficients> ramp = gliding ? _ramp.AsSpan(0, frames) : default;
+        RecursiveFilterRunner.Run<SvfLowPassKernel, SvfCoefficients, SvfState>(context, _states, _coefficients, ramp, ref _position);
     }
 
     public override void Reset()
