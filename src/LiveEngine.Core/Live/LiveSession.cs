@@ -100,6 +100,21 @@ public sealed class LiveSession
         }
     }
 
+    /// <summary>
+    /// Commits a change expressed as an edit of the latest graph (a diff): <paramref name="change"/> gets a copy to
+    /// modify — add or remove nodes and edges, set parameters — and the result is committed as by <see cref="Commit"/>.
+    /// </summary>
+    public CommitTicket Edit(Action<GraphDescription> change, Quantization when)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_gate)
+        {
+            GraphDescription graph = GraphDescription.FromJson(_history[^1]);
+            change(graph);
+            return Commit(graph, when);
+        }
+    }
+
     /// <summary>Brings back the graph before the last commit, at <paramref name="when"/>. False if there is nothing to undo.</summary>
     public bool TryUndo(Quantization when, out CommitTicket? ticket)
     {

@@ -122,6 +122,23 @@ public sealed class LiveSessionTests
     }
 
     [Fact]
+    public void Edit_AppliesAChangeToTheLatestGraph()
+    {
+        LiveSession session = NewSession(Constant("a", 0.25));
+        session.Edit(g => g.Nodes[0].Parameters["value"] = 0.5, Quantization.Now);
+        session.Edit(g =>
+        {
+            g.Add("b", "const", new Dictionary<string, double> { ["value"] = 0.125 });
+            g.Connect("b", "out");
+        }, Quantization.Now);
+        Render(session, 10);
+        Assert.Equal(0.625f, session.Renderer.Output(0, Block)[Block - 1]);
+        Assert.Equal(2, session.UndoDepth);
+        Assert.Throws<GraphValidationException>(() => session.Edit(g => g.Connect("b", "nowhere"), Quantization.Now));
+        Assert.Equal(2, session.Graph.Nodes.Count(n => n.Type == "const"));
+    }
+
+    [Fact]
     public void Undo_BringsBackThePreviousGraph()
     {
         LiveSession session = NewSession(Constant("a", 0.25));
