@@ -28,7 +28,7 @@ internal static class TestNodes
             [new ParameterDescriptor("afterBlocks", 0, 1000, 0, "")], static () => new ThrowerNode()));
         registry.Register(new NodeTypeDescriptor(
             "stuck", "Copies its input, but spins for as long as StuckNode.Hold is set when run off the exempt thread.",
-            [PortDescriptor.Mono("in")], [PortDescriptor.Mono("out")], [], static () => new StuckNode()));
+            [PortDescriptor.Mono("in")], [PortDescriptor.Mono("out")], [], static () => new StuckNode(), flags: NodeTypeFlags.Untrusted));
         registry.Register(new NodeTypeDescriptor(
             "busy", "Outputs silence after spinning 300 µs when run on StuckNode's exempt thread; ranks first (high cost).",
             [], [PortDescriptor.Mono("out")], [], static () => new BusyNode(), costNsPerFrame: 1000));

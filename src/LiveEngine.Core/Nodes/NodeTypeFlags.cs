@@ -14,4 +14,10 @@ public enum NodeTypeFlags
 
     /// <summary>The graph's output: its input channels are what a host plays or writes. At most one per graph.</summary>
     GraphOutput = 2,
+
+    /// <summary>
+    /// Process may run for an unbounded time (user code): the parallel executor's watchdog guards its jobs. The
+    /// built-in types do bounded work and are not guarded, which spares every job an atomic operation.
+    /// </summary>
+    Untrusted = 4,
 }

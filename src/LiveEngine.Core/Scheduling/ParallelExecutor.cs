@@ -20,8 +20,9 @@ public sealed record ParallelExecutorOptions
     public bool VerifyExecution { get; init; }
 
     /// <summary>
-    /// How long worker 0 waits without any job finishing before it declares the job running on another worker
-    /// stuck: that job's node is silenced and faulted, the block completes without it, and the stall is counted.
+    /// How long worker 0 waits without any job finishing before it declares a job of an untrusted node type
+    /// (<see cref="Nodes.NodeTypeFlags.Untrusted"/>) running on another worker stuck: that job's node is silenced
+    /// and faulted, the block completes without it, and the stall is counted.
     /// If the call returns after all (a slow or preempted node, not an endless loop), the node plays again.
     /// </summary>
     public TimeSpan WatchdogTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
@@ -385,7 +386,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 idle = 0;
             }
 
-            if (worker == 0)
+            if (worker == 0 || !state.Guarded[job])
             {
                 Execute(worker, state, snapshot, job, stolen);
             }

@@ -14,6 +14,13 @@ internal sealed class ParallelRunState
         Owner = owner;
         int jobs = snapshot.Jobs.Length;
         Pending = new int[jobs];
+        Guarded = new bool[jobs];
+        for (int j = 0; j < jobs; j++)
+        {
+            JobInfo job = snapshot.Jobs[j];
+            Guarded[j] = job.Kind != JobKind.Mix && (snapshot.NodeTypes[job.NodeIndex].Flags & Nodes.NodeTypeFlags.Untrusted) != 0;
+        }
+
         DependencyCounts = snapshot.DependencyCounts;
         Deques = new WorkStealingDeque[workers];
         for (int w = 0; w < workers; w++)
@@ -91,6 +98,9 @@ internal sealed class ParallelRunState
     public ParallelExecutor Owner { get; }
 
     public int[] Pending { get; }
+
+    /// <summary>Jobs of untrusted node types, which the watchdog may take over.</summary>
+    public bool[] Guarded { get; }
 
     /// <summary>The snapshot's per-job predecessor counts (a job with one predecessor needs no counter).</summary>
     public int[] DependencyCounts { get; }
