@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using LiveEngine.Hosts.Drivers;
+using LiveEngine.Live;
+
+namespace LiveEngine.Hosts.Jack;
+
+/// <summary>
+/// Plays a <see cref="LiveRenderer"/> through a JACK server: one output port per channel, auto-connected to the
+/// physical playback ports, the renderer driven from JACK's process callback. The callback allocates nothing
+/// after the thread's warm-up, takes no lock, and lets no exception escape. JACK's own error and info printing
+/// is silenced so that nothing scribbles over a REPL.
+/// </summary>
+public sealed unsafe class JackDriver : IDisposable
+{
+    private readonly LiveRenderer _renderer;
+    private readonly nint[] _ports;
+    private GCHandle _self;
+    private nint _client;
+    private volatile bool _shutdown;
+    private long _callbackErrors;
+
+    private JackDriver(LiveRenderer renderer, nint client, nint[] ports)
+    {
+        _renderer = renderer;
+        _client = client;
+        _ports = ports;
+    }
+
+    public int SampleRate { get; private init; }
+
+    public int BufferFrames { get; private init; }
+
+    public BlockTimeStats Stats { get; } = new();
+
+    /// <summary>True once the server has shut the client down (it stopped, or kicked the client out).</summary>
+    public bool IsShutDown => _shutdown;
+
+    /// <summary>Exceptions caught in the process callback (a bug: they are counted, never thrown into native code).</summary>
+    public long CallbackErrors => Interlocked.Read(ref _callbackErrors);
+
+    /// <summary>
+    /// Whether a JACK server answers (without starting one): what <c>--driver auto</c> asks. False also when
+    /// libjack is not installed.
+    /// </summary>
+    public static bool IsServerRunning(string? serverName = null)
+    {
+        try
+        {
+            Silence();
+            nint client = JackNative.jack_client_open("liveengine-probe", JackNative.NoStartServer | (serverName is null ? 0 : JackNative.ServerName), out _, serverName);
+            if (client == 0)
+            {
+                return false;
+            }
+
+            JackNative.jack_client_close(client);
+            return true;
+        }
+        catch (DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Connects to a running server and starts playing <paramref name="renderer"/>. The server's sample rate must
+    /// equal the session's, and its buffer size must not exceed the session's maximum block (larger buffers are
+    /// rendered in several blocks).
+    /// </summary>
+    public static JackDriver Start(LiveRenderer renderer, int sessionSampleRate, string clientName = "liveengine", string? serverName = null, bool connectToPlayback = true)
+    {
+        ArgumentNullException.ThrowIfNull(renderer);
+        Silence();
+        nint client = JackNative.jack_client_open(clientName, JackNative.NoStartServer | (serverName is null ? 0 : JackNative.ServerName), out int status, serverName);
+        if (client == 0)
+        {
+            throw new InvalidOperationException($"No JACK server{(serverName is null ? "" : $" named '{serverName}'")} to connect to (status 0x{status:x}). Start one, e.g. `jackd -d dummy -r 48000 -p 128`, or use another driver.");
+        }
+
+        int sampleRate = (int)JackNative.jack_get_sample_rate(client);
+        if (sampleRate != sessionSampleRate)
+        {
+            JackNative.jack_client_close(client);
+            throw new InvalidOperationException($"The JACK server runs at {sampleRate} Hz but the session at {sessionSampleRate} Hz.");
+        }
+
+        var ports = new nint[renderer.OutputChannels];
+        for (int c = 0; c < ports.Length; c++)
+        {
+            ports[c] = JackNative.jack_port_register(client, $"out_{c + 1}", JackNative.DefaultAudioType, JackNative.PortIsOutput, 0);
+            if (ports[c] == 0)
+            {
+                JackNative.jack_client_close(client);
+                throw new InvalidOperationException($"JACK refused to register output port out_{c + 1}.");
+            }
+        }
+
+        var driver = new JackDriver(renderer, client, ports)
+        {
+            SampleRate = sampleRate,
+            BufferFrames = (int)JackNative.jack_get_buffer_size(client),
+        };
+        driver._self = GCHandle.Alloc(driver);
+        nint self = GCHandle.ToIntPtr(driver._self);
+        JackNative.jack_set_process_callback(client, &OnProcess, self);
+        JackNative.jack_set_xrun_callback(client, &OnXrun, self);
+        JackNative.jack_on_shutdown(client, &OnShutdown, self);
+        if (JackNative.jack_activate(client) != 0)
+        {
+            driver.Dispose();
+            throw new InvalidOperationException("JACK refused to activate the client.");
+        }
+
+        if (connectToPlayback)
+        {
+            driver.ConnectToPlayback();
+        }
+
+        return driver;
+    }
+
+    public void Dispose()
+    {
+        if (_client != 0)
+        {
+            JackNative.jack_deactivate(_client);
+            JackNative.jack_client_close(_client);
+            _client = 0;
+        }
+
+        if (_self.IsAllocated)
+        {
+            _self.Free();
+        }
+    }
+
+    private void ConnectToPlayback()
+    {
+        nint list = JackNative.jack_get_ports(_client, null, JackNative.DefaultAudioType, JackNative.PortIsInput | JackNative.PortIsPhysical);
+        if (list == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var names = (nint*)list;
+            for (int c = 0; c < _ports.Length && names[c] != 0; c++)
+            {
+                string? source = Marshal.PtrToStringUTF8(JackNative.jack_port_name(_ports[c]));
+                string? destination = Marshal.PtrToStringUTF8(names[c]);
+                if (source is not null && destination is not null)
+                {
+                    JackNative.jack_connect(_client, source, destination);
+                }
+            }
+        }
+        finally
+        {
+            JackNative.jack_free(list);
+        }
+    }
+
+    /// <summary>JACK's process callback, on its real-time thread. Never throws into native code.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnProcess(uint frames, nint argument)
+    {
+        var driver = (JackDriver)GCHandle.FromIntPtr(argument).Target!;
+        try
+        {
+            driver.Process((int)frames);
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref driver._callbackErrors);
+        }
+
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnXrun(nint argument)
+    {
+        ((JackDriver)GCHandle.FromIntPtr(argument).Target!).Stats.RecordXrun();
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnShutdown(nint argument)
+    {
+        ((JackDriver)GCHandle.FromIntPtr(argument).Target!)._shutdown = true;
+    }
+
+    [UnmanagedCallersOnly]
+    private static void Discard(nint message)
+    {
+    }
+
+    private static void Silence()
+    {
+        JackNative.jack_set_error_function(&Discard);
+        JackNative.jack_set_info_function(&Discard);
+    }
+
+    private void Process(int frames)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int block = _renderer.MaxBlockFrames;
+        for (int done = 0; done < frames; done += block)
+        {
+            int n = Math.Min(block, frames - done);
+            _renderer.Render(n);
+            for (int c = 0; c < _ports.Length; c++)
+            {
+                float* buffer = JackNative.jack_port_get_buffer(_ports[c], (uint)frames);
+                _renderer.Output(c, n).CopyTo(new Span<float>(buffer + done, n));
+            }
+        }
+
+        Stats.RecordBlock(Stopwatch.GetTimestamp() - start);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using LiveEngine.Hosts.Jack;
+
+namespace LiveEngine.Tests.Hosts.Jack;
+
+/// <summary>
+/// A real JACK server for a test: <c>jackd --no-realtime -n NAME -d dummy -r 48000 -p 128</c>, whose dummy backend
+/// paces in real time without a sound card. Started on construction, stopped on dispose. `.ci/run` installs
+/// jackd2; without it the test fails and says so.
+/// </summary>
+internal sealed class JackServer : IDisposable
+{
+    private readonly Process _process;
+
+    public JackServer(int sampleRate = 48_000, int period = 128)
+    {
+        Name = $"liveengine-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+        string jackd = new[] { "/usr/bin/jackd", "/usr/local/bin/jackd" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("jackd is not installed: `apt-get install jackd2` (.ci/run does this).");
+        var start = new ProcessStartInfo(jackd)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { "--no-realtime", "-n", Name, "-d", "dummy", "-r", sampleRate.ToString(), "-p", period.ToString() })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["JACK_NO_AUDIO_RESERVATION"] = "1";
+        _process = Process.Start(start)!;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!JackDriver.IsServerRunning(Name))
+        {
+            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                Dispose();
+                throw new InvalidOperationException($"jackd '{Name}' did not come up within 10 s.");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    public string Name { get; }
+
+    /// <summary>Stops the server, as if it crashed or was stopped mid-performance.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(5_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
