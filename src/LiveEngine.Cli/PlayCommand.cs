@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
+using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
 using LiveEngine.Hosts.Offline;
 using LiveEngine.Hosts.Wav;
@@ -20,7 +21,7 @@ internal static class PlayCommand
     {
         var file = new Argument<string?>("file") { Description = "Graph description (.json) to play.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file." };
-        var driver = new Option<string>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, or offline.", DefaultValueFactory = _ => "auto" };
+        var driver = new Option<string>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, null (real-time paced, no sound), or offline.", DefaultValueFactory = _ => "auto" };
         var seconds = new Option<double>("--seconds", "-s") { Description = "How long to play.", DefaultValueFactory = _ => 20 };
         var server = new Option<string?>("--jack-server") { Description = "Name of the JACK server (default: the default server)." };
         var output = new Option<string?>("--out", "-o") { Description = "WAV file for the offline fallback (default: the graph's name + .wav)." };
@@ -55,15 +56,14 @@ internal static class PlayCommand
 
         GraphDescription description = GraphSource.Load(file, workload, defaults.Seed);
         string name = workload ?? Path.GetFileNameWithoutExtension(file!);
-        bool useJack = driverName switch
+        string chosen = driverName switch
         {
-            "jack" => true,
-            "offline" => false,
-            "auto" => JackDriver.IsServerRunning(server),
-            _ => throw new CliException($"--driver must be auto, jack or offline, not '{driverName}'."),
+            "jack" or "null" or "offline" => driverName,
+            "auto" => JackDriver.IsServerRunning(server) ? "jack" : "offline",
+            _ => throw new CliException($"--driver must be auto, jack, null or offline, not '{driverName}'."),
         };
 
-        if (!useJack)
+        if (chosen == "offline")
         {
             string wav = output ?? name + ".wav";
             Console.Error.WriteLine(driverName == "auto"
@@ -85,6 +85,15 @@ internal static class PlayCommand
             MaxBlockFrames = Math.Max(defaults.BlockFrames, 1024),
             Seed = (ulong)defaults.Seed,
         }, graphExecutor);
+        if (chosen == "null")
+        {
+            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s."));
+            Perform(session, seconds, () => false);
+            Report(paced.Stats, paced.BufferFrames, paced.SampleRate);
+            return 0;
+        }
+
         JackDriver driver;
         try
         {
@@ -98,23 +107,33 @@ internal static class PlayCommand
         using (driver)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through JACK: {driver.SampleRate} Hz, {driver.BufferFrames}-frame buffers, {threads} thread(s), {seconds:0.###} s."));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds && !driver.IsShutDown)
-            {
-                Thread.Sleep(10);
-                session.Maintain();
-            }
-
+            Perform(session, seconds, () => driver.IsShutDown);
             if (driver.IsShutDown)
             {
                 Console.Error.WriteLine("The JACK server stopped during the performance.");
             }
 
-            double deadlineUs = driver.BufferFrames * 1e6 / driver.SampleRate;
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{driver.Stats.Callbacks} callbacks, {driver.Stats.Xruns} xruns; block time p50 {driver.Stats.PercentileUs(0.5):0} µs, p99 {driver.Stats.PercentileUs(0.99):0} µs, max {driver.Stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {driver.Stats.AllocatedAfterWarmUp} bytes after warm-up"));
+            Report(driver.Stats, driver.BufferFrames, driver.SampleRate);
             return driver.IsShutDown ? 1 : 0;
         }
+    }
+
+    /// <summary>The control side of a performance: housekeeping every 10 ms until the time is up or the driver stops.</summary>
+    private static void Perform(LiveSession session, double seconds, Func<bool> stopped)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds && !stopped())
+        {
+            Thread.Sleep(10);
+            session.Maintain();
+        }
+    }
+
+    private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate)
+    {
+        double deadlineUs = bufferFrames * 1e6 / sampleRate;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{stats.Callbacks} callbacks, {stats.Xruns} xruns; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
     }
 }
