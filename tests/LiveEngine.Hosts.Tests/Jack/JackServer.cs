@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using LiveEngine.Hosts.Jack;
 
 namespace LiveEngine.Tests.Hosts.Jack;
@@ -6,15 +7,18 @@ namespace LiveEngine.Tests.Hosts.Jack;
 /// <summary>
 /// A real JACK server for a test: <c>jackd --no-realtime -n NAME -d dummy -r 48000 -p 128</c>, whose dummy backend
 /// paces in real time without a sound card. Started on construction, stopped on dispose. `.ci/run` installs
-/// jackd2; without it the test fails and says so.
+/// jackd2; without it the test fails and says so. One fixed server name, and a graceful stop (SIGTERM): JACK's
+/// shared-memory registry holds only a few servers, and a server killed outright leaves its entry behind.
 /// </summary>
-internal sealed class JackServer : IDisposable
+internal sealed partial class JackServer : IDisposable
 {
+    private const int SigTerm = 15;
+
     private readonly Process _process;
 
     public JackServer(int sampleRate = 48_000, int period = 128)
     {
-        Name = $"liveengine-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+        Name = "liveengine-test";
         string jackd = new[] { "/usr/bin/jackd", "/usr/local/bin/jackd" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("jackd is not installed: `apt-get install jackd2` (.ci/run does this).");
         var start = new ProcessStartInfo(jackd)
@@ -47,15 +51,24 @@ internal sealed class JackServer : IDisposable
 
     public string Name { get; }
 
-    /// <summary>Stops the server, as if it crashed or was stopped mid-performance.</summary>
+    /// <summary>Stops the server, as if it were stopped mid-performance.</summary>
     public void Kill()
     {
-        if (!_process.HasExited)
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        kill(_process.Id, SigTerm);
+        if (!_process.WaitForExit(5_000))
         {
             _process.Kill();
             _process.WaitForExit(5_000);
         }
     }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
 
     public void Dispose()
     {
