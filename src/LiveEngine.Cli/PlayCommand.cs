@@ -5,6 +5,7 @@ using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
 using LiveEngine.Hosts.Offline;
+using LiveEngine.Hosts.PortAudio;
 using LiveEngine.Hosts.Wav;
 using LiveEngine.Live;
 
@@ -21,7 +22,9 @@ internal static class PlayCommand
     {
         var file = new Argument<string?>("file") { Description = "Graph description (.json) to play.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file." };
-        var driver = new Option<string>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, null (real-time paced, no sound), or offline.", DefaultValueFactory = _ => "auto" };
+        var driver = new Option<string>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline.", DefaultValueFactory = _ => "auto" };
+        var hostApi = new Option<string?>("--host-api") { Description = "PortAudio host API by name (ALSA, JACK, …); default: any." };
+        var device = new Option<string?>("--device") { Description = "PortAudio device by (part of) its name; default: the host API's default." };
         var seconds = new Option<double>("--seconds", "-s") { Description = "How long to play.", DefaultValueFactory = _ => 20 };
         var server = new Option<string?>("--jack-server") { Description = "Name of the JACK server (default: the default server)." };
         var output = new Option<string?>("--out", "-o") { Description = "WAV file for the offline fallback (default: the graph's name + .wav)." };
@@ -29,7 +32,7 @@ internal static class PlayCommand
         Option<string?> config = Cli.ConfigOption();
         var command = new Command("play", "Play a graph in real time through JACK (or render it offline when there is no audio server).")
         {
-            file, workload, driver, seconds, server, output, threads, config,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -42,12 +45,14 @@ internal static class PlayCommand
                 result.GetValue(server),
                 result.GetValue(output),
                 result.GetValue(threads) ?? defaults.Threads,
-                defaults);
+                defaults,
+                result.GetValue(hostApi),
+                result.GetValue(device));
         }));
         return command;
     }
 
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device)
     {
         if (seconds is <= 0 or > 24 * 3600)
         {
@@ -58,9 +63,9 @@ internal static class PlayCommand
         string name = workload ?? Path.GetFileNameWithoutExtension(file!);
         string chosen = driverName switch
         {
-            "jack" or "null" or "offline" => driverName,
+            "jack" or "portaudio" or "null" or "offline" => driverName,
             "auto" => JackDriver.IsServerRunning(server) ? "jack" : "offline",
-            _ => throw new CliException($"--driver must be auto, jack, null or offline, not '{driverName}'."),
+            _ => throw new CliException($"--driver must be auto, jack, portaudio, null or offline, not '{driverName}'."),
         };
 
         if (chosen == "offline")
@@ -92,6 +97,27 @@ internal static class PlayCommand
             Perform(session, seconds, () => false);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate);
             return 0;
+        }
+
+        if (chosen == "portaudio")
+        {
+            PortAudioDriver pa;
+            try
+            {
+                pa = PortAudioDriver.Start(session.Renderer, defaults.SampleRate, defaults.BlockFrames, hostApi, device);
+            }
+            catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
+            {
+                throw new CliException(e.Message);
+            }
+
+            using (pa)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through PortAudio ({pa.DeviceName}): {defaults.SampleRate} Hz, {defaults.BlockFrames}-frame buffers, {seconds:0.###} s."));
+                Perform(session, seconds, () => false);
+                Report(pa.Stats, defaults.BlockFrames, defaults.SampleRate);
+                return 0;
+            }
         }
 
         JackDriver driver;

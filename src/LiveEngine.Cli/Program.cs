@@ -7,6 +7,7 @@ var root = new RootCommand("LiveEngine: a live-coding music engine. Play graphs 
     RenderCommand.Create(),
     BenchCommand.Create(),
     NodesCommand.Create(),
+    DevicesCommand.Create(),
     SelfTestCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -5,6 +5,7 @@ using LiveEngine.Live;
 
 namespace LiveEngine.Tests.Hosts.Jack;
 
+[Collection(JackServerCollection.Name)]
 public sealed class JackDriverTests
 {
     private static LiveSession Sine()
