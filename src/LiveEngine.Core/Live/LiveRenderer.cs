@@ -134,6 +134,20 @@ public sealed class LiveRenderer
         Volatile.Write(ref _publishedPosition.Value, _position);
     }
 
+    /// <summary>
+    /// Renders <paramref name="blocks"/> blocks whose output nobody hears, before a driver starts: the JIT
+    /// compiles the whole render path (executor, every node's Process) here instead of in the first real-time
+    /// callbacks. The session's position advances by that much. Call it on the thread that will not be the
+    /// audio thread, before the driver activates.
+    /// </summary>
+    public void WarmUp(int blocks = 64)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            Render(MaxBlockFrames);
+        }
+    }
+
     /// <summary>Queues a commit. Control thread only (one at a time); false if the queue is full.</summary>
     internal bool TryEnqueue(CommitTicket ticket)
     {

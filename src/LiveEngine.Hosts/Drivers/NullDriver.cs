@@ -36,6 +36,8 @@ public sealed class NullDriver : IDisposable
         ArgumentNullException.ThrowIfNull(renderer);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockFrames, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockFrames, renderer.MaxBlockFrames);
+        // Compile the render path now, not in the first real-time callbacks.
+        renderer.WarmUp();
         var driver = new NullDriver(renderer, sampleRate, blockFrames);
         driver._thread.Start();
         return driver;

@@ -101,6 +101,8 @@ public sealed unsafe class JackDriver : IDisposable
             SampleRate = sampleRate,
             BufferFrames = (int)JackNative.jack_get_buffer_size(client),
         };
+        // Compile the render path now, not in the first real-time callbacks.
+        renderer.WarmUp();
         driver._self = GCHandle.Alloc(driver);
         nint self = GCHandle.ToIntPtr(driver._self);
         JackNative.jack_set_process_callback(client, &OnProcess, self);

@@ -79,6 +79,8 @@ public sealed unsafe class PortAudioDriver : IDisposable
             throw new InvalidOperationException($"No PortAudio output device{(hostApi is null ? "" : $" of host API '{hostApi}'")}{(device is null ? "" : $" named '{device}'")} with {renderer.OutputChannels} channels. Devices: {known}.");
         }
 
+        // Compile the render path now, not in the first real-time callbacks.
+        renderer.WarmUp();
         var driver = new PortAudioDriver(renderer) { DeviceName = $"{chosen.HostApi}: {chosen.Name}" };
         driver._self = GCHandle.Alloc(driver);
         var parameters = new PortAudioNative.StreamParameters
