@@ -3,16 +3,17 @@ using System.Globalization;
 namespace LiveEngine.Cli;
 
 /// <summary>
-/// The <c>[engine]</c> table of <c>repl.config</c>: defaults for the stream format and the scheduler that the
-/// command-line flags override. The file is TOML; this reader takes the part of TOML the file uses (tables,
+/// The <c>[engine]</c> and <c>[driver]</c> tables of <c>repl.config</c>: defaults for the stream format, the
+/// scheduler and the audio driver that the command-line flags override. The file is TOML; this reader takes the part of TOML the file uses (tables,
 /// <c>key = value</c> with integers, floats, booleans and basic strings, <c># comments</c>) and names the line
-/// of anything else. The REPL issue extends the file with its own tables (driver, MIDI, socket, history).
+/// of anything else. The REPL issue extends the file with its own tables (MIDI, socket, history).
 /// </summary>
 internal sealed record EngineConfig
 {
     public const string FileName = "repl.config";
 
     private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed"];
+    private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
 
     /// <summary>Frames per second. Default 48000.</summary>
     public int SampleRate { get; init; } = 48_000;
@@ -28,6 +29,18 @@ internal sealed record EngineConfig
 
     /// <summary>Session seed. Default 1.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>auto, jack, portaudio, null or offline. Default auto.</summary>
+    public string Driver { get; init; } = "auto";
+
+    /// <summary>JACK server name; null for the default server.</summary>
+    public string? JackServer { get; init; }
+
+    /// <summary>PortAudio host API by name; null for any.</summary>
+    public string? HostApi { get; init; }
+
+    /// <summary>PortAudio device by (part of) its name; null for the host API's default.</summary>
+    public string? Device { get; init; }
 
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
@@ -84,15 +97,28 @@ internal sealed record EngineConfig
 
             string key = line[..equals].Trim();
             string raw = line[(equals + 1)..].Trim();
-            if (table != "engine")
+            if (table is not "engine" and not "driver")
             {
-                // Tables of later issues (driver, midi, socket, repl) are theirs to read.
+                // Tables of later issues (midi, socket, repl) are theirs to read.
                 continue;
             }
 
-            if (!seen.Add(key))
+            if (!seen.Add(table + "." + key))
             {
-                throw new CliException($"{where}: key '{key}' is set twice in [engine].");
+                throw new CliException($"{where}: key '{key}' is set twice in [{table}].");
+            }
+
+            if (table == "driver")
+            {
+                config = key switch
+                {
+                    "name" => config with { Driver = String(raw, key, where) },
+                    "jack_server" => config with { JackServer = String(raw, key, where) },
+                    "host_api" => config with { HostApi = String(raw, key, where) },
+                    "device" => config with { Device = String(raw, key, where) },
+                    _ => throw new CliException($"{where}: unknown key '{key}' in [driver]. Known keys: {string.Join(", ", s_driverKeys)}."),
+                };
+                continue;
             }
 
             config = key switch

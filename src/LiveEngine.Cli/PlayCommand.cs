@@ -22,7 +22,7 @@ internal static class PlayCommand
     {
         var file = new Argument<string?>("file") { Description = "Graph description (.json) to play.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file." };
-        var driver = new Option<string>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline.", DefaultValueFactory = _ => "auto" };
+        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline (repl.config [driver] name; default auto)." };
         var hostApi = new Option<string?>("--host-api") { Description = "PortAudio host API by name (ALSA, JACK, …); default: any." };
         var device = new Option<string?>("--device") { Description = "PortAudio device by (part of) its name; default: the host API's default." };
         var seconds = new Option<double>("--seconds", "-s") { Description = "How long to play.", DefaultValueFactory = _ => 20 };
@@ -40,14 +40,14 @@ internal static class PlayCommand
             return Execute(
                 result.GetValue(file),
                 result.GetValue(workload),
-                result.GetValue(driver)!,
+                result.GetValue(driver) ?? defaults.Driver,
                 result.GetValue(seconds),
-                result.GetValue(server),
+                result.GetValue(server) ?? defaults.JackServer,
                 result.GetValue(output),
                 result.GetValue(threads) ?? defaults.Threads,
                 defaults,
-                result.GetValue(hostApi),
-                result.GetValue(device));
+                result.GetValue(hostApi) ?? defaults.HostApi,
+                result.GetValue(device) ?? defaults.Device);
         }));
         return command;
     }

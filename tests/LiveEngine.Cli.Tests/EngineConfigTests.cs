@@ -15,8 +15,11 @@ public sealed class EngineConfigTests
     public void Values_CommentsAndOtherTables_AreRead()
     {
         EngineConfig config = EngineConfig.Parse(
-            ["# comment", "[driver]", "name = \"jack\"", "", "[engine]", "sample_rate = 96_000  # trailing", "threads = 4", "policy = \"wavefront\""],
+            ["# comment", "[driver]", "name = \"jack\"", "host_api = \"JACK\"", "[midi]", "ports = 2", "", "[engine]", "sample_rate = 96_000  # trailing", "threads = 4", "policy = \"wavefront\""],
             "test.config");
+        Assert.Equal("jack", config.Driver);
+        Assert.Equal("JACK", config.HostApi);
+        Assert.Null(config.Device);
         Assert.Equal(96_000, config.SampleRate);
         Assert.Equal(4, config.Threads);
         Assert.Equal("wavefront", config.Policy);
