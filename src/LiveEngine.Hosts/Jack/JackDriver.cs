@@ -18,6 +18,8 @@ public sealed unsafe class JackDriver : IDisposable
     private GCHandle _self;
     private nint _client;
     private volatile bool _shutdown;
+    private volatile bool _sampleRateChanged;
+    private int _bufferFrames;
     private long _callbackErrors;
 
     private JackDriver(LiveRenderer renderer, nint client, nint[] ports)
@@ -29,7 +31,11 @@ public sealed unsafe class JackDriver : IDisposable
 
     public int SampleRate { get; private init; }
 
-    public int BufferFrames { get; private init; }
+    /// <summary>The server's current buffer size; it may change while playing (blocks larger than the session's maximum are rendered in several).</summary>
+    public int BufferFrames => Volatile.Read(ref _bufferFrames);
+
+    /// <summary>True once the server's sample rate moved away from the session's: the music plays at the wrong speed, so a host should stop and say so.</summary>
+    public bool SampleRateChanged => _sampleRateChanged;
 
     public BlockTimeStats Stats { get; } = new();
 
@@ -99,7 +105,7 @@ public sealed unsafe class JackDriver : IDisposable
         var driver = new JackDriver(renderer, client, ports)
         {
             SampleRate = sampleRate,
-            BufferFrames = (int)JackNative.jack_get_buffer_size(client),
+            _bufferFrames = (int)JackNative.jack_get_buffer_size(client),
         };
         // Compile the render path now, not in the first real-time callbacks.
         renderer.WarmUp();
@@ -107,6 +113,8 @@ public sealed unsafe class JackDriver : IDisposable
         nint self = GCHandle.ToIntPtr(driver._self);
         JackNative.jack_set_process_callback(client, &OnProcess, self);
         JackNative.jack_set_xrun_callback(client, &OnXrun, self);
+        JackNative.jack_set_buffer_size_callback(client, &OnBufferSize, self);
+        JackNative.jack_set_sample_rate_callback(client, &OnSampleRate, self);
         JackNative.jack_on_shutdown(client, &OnShutdown, self);
         if (JackNative.jack_activate(client) != 0)
         {
@@ -120,6 +128,18 @@ public sealed unsafe class JackDriver : IDisposable
         }
 
         return driver;
+    }
+
+    /// <summary>
+    /// Freewheel: the server runs the process callback as fast as it can instead of in real time (for renders and
+    /// fast tests through the real driver). Control thread.
+    /// </summary>
+    public void SetFreewheel(bool on)
+    {
+        if (JackNative.jack_set_freewheel(_client, on ? 1 : 0) != 0)
+        {
+            throw new InvalidOperationException($"JACK refused to turn freewheel {(on ? "on" : "off")}.");
+        }
     }
 
     public void Dispose()
@@ -185,6 +205,25 @@ public sealed unsafe class JackDriver : IDisposable
     private static int OnXrun(nint argument)
     {
         ((JackDriver)GCHandle.FromIntPtr(argument).Target!).Stats.RecordXrun();
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnBufferSize(uint frames, nint argument)
+    {
+        Volatile.Write(ref ((JackDriver)GCHandle.FromIntPtr(argument).Target!)._bufferFrames, (int)frames);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnSampleRate(uint rate, nint argument)
+    {
+        var driver = (JackDriver)GCHandle.FromIntPtr(argument).Target!;
+        if (rate != driver.SampleRate)
+        {
+            driver._sampleRateChanged = true;
+        }
+
         return 0;
     }
 

@@ -44,6 +44,15 @@ internal static unsafe partial class JackNative
     public static partial int jack_set_xrun_callback(nint client, delegate* unmanaged<nint, int> callback, nint argument);
 
     [LibraryImport(Library)]
+    public static partial int jack_set_buffer_size_callback(nint client, delegate* unmanaged<uint, nint, int> callback, nint argument);
+
+    [LibraryImport(Library)]
+    public static partial int jack_set_sample_rate_callback(nint client, delegate* unmanaged<uint, nint, int> callback, nint argument);
+
+    [LibraryImport(Library)]
+    public static partial int jack_set_freewheel(nint client, int onOff);
+
+    [LibraryImport(Library)]
     public static partial void jack_on_shutdown(nint client, delegate* unmanaged<nint, void> callback, nint argument);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]

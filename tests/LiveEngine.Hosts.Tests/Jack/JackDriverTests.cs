@@ -42,6 +42,29 @@ public sealed class JackDriverTests
     }
 
     [Fact]
+    public void Freewheel_RunsFasterThanRealTime_AndBackToRealTime()
+    {
+        using var server = new JackServer();
+        LiveSession session = Sine();
+        using JackDriver driver = JackDriver.Start(session.Renderer, 48_000, "liveengine-test", server.Name);
+        driver.SetFreewheel(true);
+        long before = driver.Stats.Callbacks;
+        Thread.Sleep(500);
+        long freewheeling = driver.Stats.Callbacks - before;
+        driver.SetFreewheel(false);
+        Thread.Sleep(100);
+        before = driver.Stats.Callbacks;
+        Thread.Sleep(500);
+        long realTime = driver.Stats.Callbacks - before;
+
+        // Real time: 500 ms is about 188 periods of 128 frames; freewheeling a single sine, many times that.
+        Assert.InRange(realTime, 100, 260);
+        Assert.True(freewheeling > 3 * realTime, $"freewheel ran {freewheeling} callbacks in 500 ms against {realTime} in real time");
+        Assert.False(driver.SampleRateChanged);
+        Assert.Equal(128, driver.BufferFrames);
+    }
+
+    [Fact]
     public void ServerStoppedMidPerformance_IsReported()
     {
         var server = new JackServer();
