@@ -155,7 +155,8 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// <summary>
     /// Builds the run state for <paramref name="snapshot"/> and attaches it. Control thread only; allocates.
     /// Must happen before the snapshot is given to <see cref="Process"/>; an unprepared snapshot runs on
-    /// worker 0 alone.
+    /// worker 0 alone. It also resets the profiler, if there is one: profile one snapshot at a time (as
+    /// <c>liveengine bench --trace</c> does), not a live session whose snapshots are prepared while others play.
     /// </summary>
     public void Prepare(GraphSnapshot snapshot)
     {
