@@ -63,23 +63,5 @@ public sealed class JobTimings
     }
 
     /// <summary>The span: the costliest path through the job DAG with measured costs, in nanoseconds per block.</summary>
-    public double SpanNs(Snapshots.GraphSnapshot snapshot)
-    {
-        var longest = new double[snapshot.Jobs.Length];
-        double span = 0;
-        for (int k = snapshot.TopologicalOrder.Length - 1; k >= 0; k--)
-        {
-            int j = snapshot.TopologicalOrder[k];
-            double after = 0;
-            for (int s = snapshot.SuccessorStarts[j]; s < snapshot.SuccessorStarts[j + 1]; s++)
-            {
-                after = Math.Max(after, longest[snapshot.Successors[s]]);
-            }
-
-            longest[j] = MeanNs(j) + after;
-            span = Math.Max(span, longest[j]);
-        }
-
-        return span;
-    }
+    public double SpanNs(Snapshots.GraphSnapshot snapshot) => Snapshots.CriticalPath.Span(snapshot, MeanNs);
 }

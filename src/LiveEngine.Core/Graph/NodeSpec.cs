@@ -35,4 +35,8 @@ public sealed class NodeSpec
 
     /// <summary>Non-numeric options by name (for example which sample a player plays).</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
+    public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);
 }

@@ -202,10 +202,7 @@ internal sealed class Transition
         [.. graph.Edges.Where(e => e.To == node && e.ToPort == port).Select(e => (e.From, e.FromPort))];
 
     private static bool NeedsNewInstance(NodeSpec before, NodeSpec after) =>
-        before.Type != after.Type
-        || before.Channels != after.Channels
-        || before.Options.Count != after.Options.Count
-        || before.Options.Any(pair => !after.Options.TryGetValue(pair.Key, out string? value) || value != pair.Value);
+        before.Type != after.Type || before.Channels != after.Channels || !NodeSpec.SameOptions(before.Options, after.Options);
 
     private static bool SameOutputShape(NodeSpec before, NodeSpec after, NodeTypeRegistry registry, out string port)
     {

@@ -35,29 +35,16 @@ public sealed record ProfileSummary(
         }
 
         // The costliest path through the DAG with the measured costs, walked from its first job.
-        var longest = new double[costs.Length];
-        var next = new int[costs.Length];
+        double[] costArray = costs.ToArray();
+        var next = new int[costArray.Length];
+        double[] levels = LiveEngine.Snapshots.CriticalPath.BottomLevels(snapshot.TopologicalOrder, snapshot.SuccessorStarts, snapshot.Successors, j => costArray[j], next);
         int head = -1;
         double span = 0;
-        for (int k = snapshot.TopologicalOrder.Length - 1; k >= 0; k--)
+        for (int j = 0; j < levels.Length; j++)
         {
-            int j = snapshot.TopologicalOrder[k];
-            next[j] = -1;
-            double after = 0;
-            for (int s = snapshot.SuccessorStarts[j]; s < snapshot.SuccessorStarts[j + 1]; s++)
+            if (levels[j] > span)
             {
-                int successor = snapshot.Successors[s];
-                if (longest[successor] > after)
-                {
-                    after = longest[successor];
-                    next[j] = successor;
-                }
-            }
-
-            longest[j] = costs[j] + after;
-            if (longest[j] > span)
-            {
-                span = longest[j];
+                span = levels[j];
                 head = j;
             }
         }

@@ -462,18 +462,8 @@ public static class GraphCompiler
 
             successorStarts[jobCount] = successors.Count;
 
-            var ranks = new double[jobCount];
-            for (int k = order.Length - 1; k >= 0; k--)
-            {
-                int j = order[k];
-                double longest = 0;
-                foreach (int s in successorSets[j])
-                {
-                    longest = Math.Max(longest, ranks[s]);
-                }
-
-                ranks[j] = _costs[j] + longest;
-            }
+            int[] successorArray = [.. successors];
+            double[] ranks = CriticalPath.BottomLevels(order, successorStarts, successorArray, j => _costs[j]);
 
             var levels = new int[jobCount];
             foreach (int j in order)
@@ -497,7 +487,7 @@ public static class GraphCompiler
                 jobs,
                 [.. offsets],
                 successorStarts,
-                [.. successors],
+                successorArray,
                 predecessorCounts,
                 order,
                 ranks,
@@ -716,10 +706,7 @@ public static class GraphCompiler
         && old.NodeChannels[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate
         && old.MaxBlockFrames == options.MaxBlockFrames
-        && SameOptions(old.NodeOptions[oldIndex], node.Spec.Options);
-
-    private static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);
+        && NodeSpec.SameOptions(old.NodeOptions[oldIndex], node.Spec.Options);
 
     /// <summary>FNV-1a of the id mixed with the session seed by SplitMix64: stable across runs and platforms.</summary>
     internal static ulong NodeSeed(ulong sessionSeed, string id)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Live;
@@ -15,6 +14,7 @@ public sealed unsafe class JackDriver : IDisposable
 {
     private readonly LiveRenderer _renderer;
     private readonly nint[] _ports;
+    private readonly float*[] _buffers;
     private GCHandle _self;
     private nint _client;
     private volatile bool _shutdown;
@@ -27,6 +27,7 @@ public sealed unsafe class JackDriver : IDisposable
         _renderer = renderer;
         _client = client;
         _ports = ports;
+        _buffers = new float*[ports.Length];
     }
 
     public int SampleRate { get; private init; }
@@ -246,19 +247,15 @@ public sealed unsafe class JackDriver : IDisposable
 
     private void Process(int frames)
     {
-        long start = Stopwatch.GetTimestamp();
-        int block = _renderer.MaxBlockFrames;
-        for (int done = 0; done < frames; done += block)
+        // Port buffers are valid for this callback only: ask for them every time (JACK's rule), into a preallocated array.
+        for (int c = 0; c < _ports.Length; c++)
         {
-            int n = Math.Min(block, frames - done);
-            _renderer.Render(n);
-            for (int c = 0; c < _ports.Length; c++)
-            {
-                float* buffer = JackNative.jack_port_get_buffer(_ports[c], (uint)frames);
-                _renderer.Output(c, n).CopyTo(new Span<float>(buffer + done, n));
-            }
+            _buffers[c] = JackNative.jack_port_get_buffer(_ports[c], (uint)frames);
         }
 
-        Stats.RecordBlock(Stopwatch.GetTimestamp() - start);
+        fixed (float** channels = _buffers)
+        {
+            RendererPump.Pump(_renderer, channels, frames, Stats);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Live;
@@ -161,7 +160,7 @@ public sealed unsafe class PortAudioDriver : IDisposable
                 driver.Stats.RecordXrun();
             }
 
-            driver.Process((float**)output, (int)frames);
+            RendererPump.Pump(driver._renderer, (float**)output, (int)frames, driver.Stats);
         }
         catch (Exception)
         {
@@ -171,20 +170,4 @@ public sealed unsafe class PortAudioDriver : IDisposable
         return PortAudioNative.Continue;
     }
 
-    private void Process(float** channels, int frames)
-    {
-        long start = Stopwatch.GetTimestamp();
-        int block = _renderer.MaxBlockFrames;
-        for (int done = 0; done < frames; done += block)
-        {
-            int n = Math.Min(block, frames - done);
-            _renderer.Render(n);
-            for (int c = 0; c < _renderer.OutputChannels; c++)
-            {
-                _renderer.Output(c, n).CopyTo(new Span<float>(channels[c] + done, n));
-            }
-        }
-
-        Stats.RecordBlock(Stopwatch.GetTimestamp() - start);
-    }
 }

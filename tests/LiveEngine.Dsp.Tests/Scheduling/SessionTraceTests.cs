@@ -13,13 +13,25 @@ public sealed class SessionTraceTests
     {
         const int Blocks = 20;
         GraphSnapshot snapshot = GraphCompiler.Compile(StandardWorkloads.Session(), BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 128 });
+
+        // Warm first (as `liveengine bench --trace` does): a cold first block includes JIT time, which would seed
+        // the profiler's cost averages with compile time instead of work.
+        using (var warm = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 }))
+        {
+            warm.Prepare(snapshot);
+            for (int b = 0; b < 300; b++)
+            {
+                warm.Process(snapshot, 128, b * 128L);
+            }
+        }
+
         var profiler = new ExecutionProfiler(2);
         using (var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, Profiler = profiler }))
         {
             executor.Prepare(snapshot);
             for (int b = 0; b < Blocks; b++)
             {
-                executor.Process(snapshot, 128, b * 128L);
+                executor.Process(snapshot, 128, (300 + b) * 128L);
             }
         }
 
@@ -73,7 +85,11 @@ public sealed class SessionTraceTests
         Assert.Equal(Blocks, blockEvents);
         Assert.Equal(Blocks * snapshot.Jobs.Length, jobEvents);
         ProfileSummary summary = ProfileSummary.Create(profiler, snapshot);
+        // The reverb is the costliest node of the session by far; ten nodes, costliest first, none above the whole.
         Assert.Contains(summary.TopNodes, n => n.Node == "reverb");
+        Assert.Equal(10, summary.TopNodes.Count);
+        Assert.All(summary.TopNodes, n => Assert.True(snapshot.IndexOfNode(n.Node) >= 0 && n.CostNs <= summary.WorkNs));
+        Assert.True(summary.TopNodes.Zip(summary.TopNodes.Skip(1)).All(p => p.First.CostNs >= p.Second.CostNs), "top nodes are sorted by cost");
         Assert.True(summary.SpanNs <= summary.WorkNs);
         Assert.Contains("critical path", summary.Format());
     }
