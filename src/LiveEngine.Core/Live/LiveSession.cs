@@ -1,3 +1,4 @@
+using LiveEngine.Control;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
@@ -53,6 +54,12 @@ public sealed class LiveSession
 
     /// <summary>Tempo, meter and beat/bar positions. Control thread.</summary>
     public TempoMap Clock { get; }
+
+    /// <summary>Named variables that code reads and controllers, the REPL and the socket write.</summary>
+    public NamedVariables Variables { get; } = new();
+
+    /// <summary>The options the session was made with.</summary>
+    public LiveSessionOptions Options => _options;
 
     /// <summary>The latest committed graph (it may not have landed yet), as a copy.</summary>
     public GraphDescription Graph
