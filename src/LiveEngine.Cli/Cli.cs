@@ -29,6 +29,25 @@ internal static class Cli
         }
     }
 
+    /// <summary>As <see cref="Run"/>, for asynchronous command bodies.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        catch (GraphValidationException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+    }
+
     /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
     public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true)
     {

@@ -12,8 +12,11 @@ internal sealed record EngineConfig
 {
     public const string FileName = "repl.config";
 
-    private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed"];
+    private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
+    private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
+    private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log"];
+    private static readonly string[] s_logKeys = ["path", "level"];
 
     /// <summary>Frames per second. Default 48000.</summary>
     public int SampleRate { get; init; } = 48_000;
@@ -41,6 +44,48 @@ internal sealed record EngineConfig
 
     /// <summary>PortAudio device by (part of) its name; null for the host API's default.</summary>
     public string? Device { get; init; }
+
+    /// <summary>Tempo at the start, BPM. Default 120.</summary>
+    public double Tempo { get; init; } = 120;
+
+    /// <summary>Beats per bar at the start. Default 4.</summary>
+    public int BeatsPerBar { get; init; } = 4;
+
+    /// <summary>[socket] enabled: whether the REPL opens the editor socket. Default true.</summary>
+    public bool SocketEnabled { get; init; } = true;
+
+    /// <summary>[socket] bind: the address the editor socket listens on. Default 127.0.0.1 (loopback).</summary>
+    public string SocketBind { get; init; } = "127.0.0.1";
+
+    /// <summary>[socket] port. Default 7771.</summary>
+    public int SocketPort { get; init; } = 7771;
+
+    /// <summary>[socket] token: required from clients when set; any non-loopback bind needs one. Default none.</summary>
+    public string? SocketToken { get; init; }
+
+    /// <summary>[socket] max_message_bytes. Default 1048576.</summary>
+    public int SocketMaxMessageBytes { get; init; } = 1 << 20;
+
+    /// <summary>[socket] messages_per_second per connection. Default 500.</summary>
+    public int SocketMessagesPerSecond { get; init; } = 500;
+
+    /// <summary>[repl] mode: lua or cs. Default lua.</summary>
+    public string ReplMode { get; init; } = "lua";
+
+    /// <summary>[repl] history: the history file. Default ~/.liveengine_history.</summary>
+    public string ReplHistory { get; init; } = "~/.liveengine_history";
+
+    /// <summary>[repl] quantize: when typed code's commits land. Default bar.</summary>
+    public string ReplQuantize { get; init; } = "bar";
+
+    /// <summary>[repl] session_log: the folder session logs go to. Default sessions.</summary>
+    public string SessionLogFolder { get; init; } = "sessions";
+
+    /// <summary>[log] path: the log file. Default liveengine.log.</summary>
+    public string LogPath { get; init; } = "liveengine.log";
+
+    /// <summary>[log] level: verbose, debug, information, warning, error. Default information.</summary>
+    public string LogLevel { get; init; } = "information";
 
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
@@ -97,10 +142,14 @@ internal sealed record EngineConfig
 
             string key = line[..equals].Trim();
             string raw = line[(equals + 1)..].Trim();
-            if (table is not "engine" and not "driver")
+            if (table is not ("engine" or "driver" or "socket" or "repl" or "log"))
             {
-                // Tables of later issues (midi, socket, repl) are theirs to read.
-                continue;
+                if (table is "midi")
+                {
+                    continue; // read by the MIDI layer
+                }
+
+                throw new CliException($"{where}: unknown table [{table}]. Known tables: engine, driver, socket, repl, log, midi.");
             }
 
             if (!seen.Add(table + "." + key))
@@ -121,8 +170,49 @@ internal sealed record EngineConfig
                 continue;
             }
 
+            if (table == "socket")
+            {
+                config = key switch
+                {
+                    "enabled" => config with { SocketEnabled = Boolean(raw, key, where) },
+                    "bind" => config with { SocketBind = String(raw, key, where) },
+                    "port" => config with { SocketPort = Range(Integer(raw, key, where), 0, 65535, key, where) },
+                    "token" => config with { SocketToken = String(raw, key, where) is { Length: > 0 } token ? token : null },
+                    "max_message_bytes" => config with { SocketMaxMessageBytes = Range(Integer(raw, key, where), 1024, 64 << 20, key, where) },
+                    "messages_per_second" => config with { SocketMessagesPerSecond = Range(Integer(raw, key, where), 1, 100_000, key, where) },
+                    _ => throw new CliException($"{where}: unknown key '{key}' in [socket]. Known keys: {string.Join(", ", s_socketKeys)}."),
+                };
+                continue;
+            }
+
+            if (table == "repl")
+            {
+                config = key switch
+                {
+                    "mode" => config with { ReplMode = OneOf(String(raw, key, where), ["lua", "cs"], key, where) },
+                    "history" => config with { ReplHistory = String(raw, key, where) },
+                    "quantize" => config with { ReplQuantize = Quantize(String(raw, key, where), key, where) },
+                    "session_log" => config with { SessionLogFolder = String(raw, key, where) },
+                    _ => throw new CliException($"{where}: unknown key '{key}' in [repl]. Known keys: {string.Join(", ", s_replKeys)}."),
+                };
+                continue;
+            }
+
+            if (table == "log")
+            {
+                config = key switch
+                {
+                    "path" => config with { LogPath = String(raw, key, where) },
+                    "level" => config with { LogLevel = OneOf(String(raw, key, where), ["verbose", "debug", "information", "warning", "error"], key, where) },
+                    _ => throw new CliException($"{where}: unknown key '{key}' in [log]. Known keys: {string.Join(", ", s_logKeys)}."),
+                };
+                continue;
+            }
+
             config = key switch
             {
+                "tempo" => config with { Tempo = RangeD(Number(raw, key, where), 1, 999, key, where) },
+                "beats_per_bar" => config with { BeatsPerBar = Range(Integer(raw, key, where), 1, 64, key, where) },
                 "sample_rate" => config with { SampleRate = Integer(raw, key, where) },
                 "block_frames" => config with { BlockFrames = Integer(raw, key, where) },
                 "threads" => config with { Threads = Integer(raw, key, where) },
@@ -158,6 +248,30 @@ internal sealed record EngineConfig
         int.TryParse(raw.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new CliException($"{where}: '{key}' must be an integer, not {raw}.");
+
+    private static double Number(string raw, string key, string where) =>
+        double.TryParse(raw.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            ? value
+            : throw new CliException($"{where}: '{key}' must be a number, not {raw}.");
+
+    private static bool Boolean(string raw, string key, string where) => raw switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new CliException($"{where}: '{key}' must be true or false, not {raw}."),
+    };
+
+    private static int Range(int value, int min, int max, string key, string where) =>
+        value >= min && value <= max ? value : throw new CliException($"{where}: '{key}' must be {min}..{max}, not {value}.");
+
+    private static double RangeD(double value, double min, double max, string key, string where) =>
+        value >= min && value <= max ? value : throw new CliException(string.Create(CultureInfo.InvariantCulture, $"{where}: '{key}' must be {min}..{max}, not {value}."));
+
+    private static string OneOf(string value, string[] allowed, string key, string where) =>
+        allowed.Contains(value) ? value : throw new CliException($"{where}: '{key}' must be one of {string.Join(", ", allowed)}, not \"{value}\".");
+
+    private static string Quantize(string value, string key, string where) =>
+        LiveEngine.Time.Quantization.TryParse(value, out _, out string? error) ? value : throw new CliException($"{where}: '{key}': {error}");
 
     private static string String(string raw, string key, string where) =>
         raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"'

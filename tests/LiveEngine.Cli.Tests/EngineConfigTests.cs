@@ -27,15 +27,44 @@ public sealed class EngineConfigTests
     }
 
     [Theory]
-    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed.")]
+    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
+    [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
+    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi.")]
     [InlineData("threads 2", "test.config:2: expected 'key = value', found 'threads 2'.")]
     [InlineData("policy = \"steal", "test.config:2: unterminated string.")]
     public void Mistakes_AreNamedWithFileAndLine(string line, string message)
     {
         var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[engine]", line], "test.config"));
         Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("[socket]", "port = 70000", "test.config:3: 'port' must be 0..65535, not 70000.")]
+    [InlineData("[socket]", "enabled = yes", "test.config:3: 'enabled' must be true or false, not yes.")]
+    [InlineData("[repl]", "mode = \"python\"", "test.config:3: 'mode' must be one of lua, cs, not \"python\".")]
+    [InlineData("[repl]", "quantize = \"soon\"", "test.config:3: 'quantize': 'soon' is not a quantisation: use now, beat, bar, N bars (bars:N) or at:BEAT.")]
+    [InlineData("[log]", "level = \"loud\"", "test.config:3: 'level' must be one of verbose, debug, information, warning, error, not \"loud\".")]
+    public void FrontEndTables_AreCheckedToo(string table, string line, string message)
+    {
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[engine]", table, line], "test.config"));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void FrontEndTables_AreRead()
+    {
+        EngineConfig config = EngineConfig.Parse(
+            ["[engine]", "tempo = 92.5", "[socket]", "bind = \"0.0.0.0\"", "port = 9000", "token = \"abc\"", "[repl]", "mode = \"cs\"", "quantize = \"2 bars\"", "[log]", "level = \"debug\""],
+            "test.config");
+        Assert.Equal(92.5, config.Tempo);
+        Assert.Equal("0.0.0.0", config.SocketBind);
+        Assert.Equal(9000, config.SocketPort);
+        Assert.Equal("abc", config.SocketToken);
+        Assert.Equal("cs", config.ReplMode);
+        Assert.Equal("2 bars", config.ReplQuantize);
+        Assert.Equal("debug", config.LogLevel);
     }
 
     [Fact]

@@ -126,6 +126,38 @@ public readonly struct Fraction : IEquatable<Fraction>, IComparable<Fraction>
         ? Numerator.ToString(CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{Numerator}/{Denominator}");
 
+    /// <summary>Parses <c>7</c>, <c>-3/4</c> or a decimal such as <c>0.25</c>. False (and zero) on anything else.</summary>
+    public static bool TryParse(string? text, out Fraction value)
+    {
+        value = Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        int slash = text.IndexOf('/');
+        if (slash >= 0)
+        {
+            if (long.TryParse(text.AsSpan(0, slash), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n)
+                && long.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long d) && d != 0)
+            {
+                value = Create(n, d);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number))
+        {
+            value = FromDecimal(number);
+            return true;
+        }
+
+        return false;
+    }
+
     private static Int128 Gcd(Int128 a, Int128 b)
     {
         while (b != 0)

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using LiveEngine.Dsp;
+using LiveEngine.Frontend;
+using LiveEngine.Frontend.Repl;
+using LiveEngine.Frontend.Rpc;
+using LiveEngine.Hosts.Drivers;
+using LiveEngine.Hosts.Jack;
+using LiveEngine.Hosts.PortAudio;
+using LiveEngine.Live;
+using LiveEngine.Time;
+using Serilog;
+using Serilog.Events;
+
+namespace LiveEngine.Cli;
+
+/// <summary>
+/// <c>liveengine</c> (or <c>liveengine repl</c>): the performer's REPL, with the editor socket, the session log and
+/// the audio driver (JACK when a server runs; otherwise the real-time null driver, silent, and the session log
+/// renders offline with <c>liveengine replay</c>).
+/// </summary>
+internal static class ReplCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("repl", "The live-coding REPL (the default command): Lua and C#, with the editor socket and the session log.");
+        AddOptions(command);
+        return command;
+    }
+
+    /// <summary>Adds the REPL's options and action to <paramref name="command"/> (the root command gets them too).</summary>
+    public static void AddOptions(Command command)
+    {
+        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else null), jack, portaudio or null (repl.config [driver] name)." };
+        var mode = new Option<string?>("--mode") { Description = "Language at the start: lua or cs (repl.config [repl] mode)." };
+        var port = new Option<int?>("--port") { Description = "Editor socket port (repl.config [socket] port; 0 for any free port)." };
+        var noSocket = new Option<bool>("--no-socket") { Description = "Do not open the editor socket." };
+        var sessionLog = new Option<string?>("--session-log") { Description = "Session log file (default: a new file in repl.config [repl] session_log)." };
+        var history = new Option<string?>("--history") { Description = "History file (repl.config [repl] history)." };
+        Option<string?> config = Cli.ConfigOption();
+        command.Options.Add(driver);
+        command.Options.Add(mode);
+        command.Options.Add(port);
+        command.Options.Add(noSocket);
+        command.Options.Add(sessionLog);
+        command.Options.Add(history);
+        command.Options.Add(config);
+        command.SetAction((result, cancellationToken) => Cli.RunAsync(async () =>
+        {
+            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            defaults = defaults with
+            {
+                Driver = result.GetValue(driver) ?? defaults.Driver,
+                ReplMode = result.GetValue(mode) ?? defaults.ReplMode,
+                SocketPort = result.GetValue(port) ?? defaults.SocketPort,
+                SocketEnabled = defaults.SocketEnabled && !result.GetValue(noSocket),
+                ReplHistory = result.GetValue(history) ?? defaults.ReplHistory,
+            };
+            return await RunAsync(defaults, result.GetValue(sessionLog), cancellationToken).ConfigureAwait(false);
+        }));
+    }
+
+    private static async Task<int> RunAsync(EngineConfig config, string? sessionLog, CancellationToken cancellationToken)
+    {
+        string logPath = ExpandHome(config.LogPath);
+        using Serilog.Core.Logger log = new LoggerConfiguration()
+            .MinimumLevel.Is(config.LogLevel switch
+            {
+                "verbose" => LogEventLevel.Verbose,
+                "debug" => LogEventLevel.Debug,
+                "warning" => LogEventLevel.Warning,
+                "error" => LogEventLevel.Error,
+                _ => LogEventLevel.Information,
+            })
+            .WriteTo.File(logPath, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            .CreateLogger();
+
+        // Native libraries' complaints go to a file next to the log, never over the prompt.
+        NativeStderr.RedirectTo(logPath + ".stderr");
+
+        sessionLog ??= Path.Combine(ExpandHome(config.SessionLogFolder), $"session-{DateTime.Now:yyyyMMdd-HHmmss}.jsonl");
+        var options = new PerformanceOptions
+        {
+            Session = new LiveSessionOptions
+            {
+                SampleRate = config.SampleRate,
+                MaxBlockFrames = Math.Max(config.BlockFrames, 1024),
+                Seed = (ulong)config.Seed,
+                Tempo = Fraction.FromDecimal((decimal)config.Tempo),
+                BeatsPerBar = config.BeatsPerBar,
+            },
+            BlockFrames = config.BlockFrames,
+            LogPath = sessionLog,
+        };
+        Execution.IGraphExecutor executor = Cli.CreateExecutor(config.Threads, config.Policy);
+        using var disposeExecutor = executor as IDisposable;
+        using var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, executor);
+        foreach (Func<LiveSession, ILiveLanguage> language in FrontendLanguages.Create(performance.Registry))
+        {
+            performance.AddLanguage(language);
+        }
+
+        performance.Notices += notice => log.Write(notice.Level switch
+        {
+            NoticeLevel.Error => LogEventLevel.Error,
+            NoticeLevel.Warning => LogEventLevel.Warning,
+            _ => LogEventLevel.Information,
+        }, "{Source}: {Message}", notice.Source, notice.Message);
+
+        performance.Session.Renderer.WarmUp();
+        DriverHandle driver = StartDriver(performance, config, out string driverText);
+        performance.Play(driver);
+        log.Information("REPL started: {Driver}; session log {SessionLog}", driverText, sessionLog);
+        Console.WriteLine(driverText);
+
+        EditorServer? server = null;
+        if (config.SocketEnabled)
+        {
+            if (!IPAddress.TryParse(config.SocketBind, out IPAddress? bind))
+            {
+                throw new CliException($"[socket] bind '{config.SocketBind}' is not an IP address.");
+            }
+
+            try
+            {
+                server = new EditorServer(performance, new EditorServerOptions
+                {
+                    Bind = bind,
+                    Port = config.SocketPort,
+                    Token = config.SocketToken,
+                    MaxMessageBytes = config.SocketMaxMessageBytes,
+                    MessagesPerSecond = config.SocketMessagesPerSecond,
+                });
+                server.Start();
+                Console.WriteLine($"Editor socket: {bind}:{server.Port} (JSON-RPC 2.0, LSP framing; docs/protocol.md).");
+                log.Information("editor socket on {Bind}:{Port}", bind, server.Port);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+            {
+                Console.WriteLine($"Editor socket not opened: {e.Message}");
+                log.Warning(e, "editor socket not opened");
+                server = null;
+            }
+        }
+
+        Console.WriteLine($"Session log: {sessionLog} (render it with: liveengine replay {sessionLog} --out session.wav)");
+        if (!Quantization.TryParse(config.ReplQuantize, out Quantization quantize, out string? error))
+        {
+            throw new CliException(error!);
+        }
+
+        var repl = new Repl(performance, new ReplOptions { Mode = config.ReplMode, HistoryPath = ExpandHome(config.ReplHistory), Quantize = quantize }, log: log);
+        try
+        {
+            await repl.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        log.Information("REPL ended");
+        return 0;
+    }
+
+    private static DriverHandle StartDriver(Performance performance, EngineConfig config, out string description)
+    {
+        LiveRenderer renderer = performance.Session.Renderer;
+        string chosen = config.Driver switch
+        {
+            "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
+            "jack" or "portaudio" or "null" => config.Driver,
+            _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
+        };
+        switch (chosen)
+        {
+            case "jack":
+                JackDriver jack;
+                try
+                {
+                    jack = JackDriver.Start(renderer, config.SampleRate, "liveengine", config.JackServer);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new CliException(e.Message);
+                }
+
+                description = string.Create(CultureInfo.InvariantCulture, $"Playing through JACK: {jack.SampleRate} Hz, {jack.BufferFrames}-frame buffers.");
+                return new DriverHandle("jack", jack.Stats, jack.BufferFrames, () => jack.IsShutDown, jack);
+            case "portaudio":
+                PortAudioDriver pa;
+                try
+                {
+                    pa = PortAudioDriver.Start(renderer, config.SampleRate, config.BlockFrames, config.HostApi, config.Device);
+                }
+                catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
+                {
+                    throw new CliException(e.Message);
+                }
+
+                description = $"Playing through PortAudio ({pa.DeviceName}).";
+                return new DriverHandle("portaudio", pa.Stats, config.BlockFrames, static () => false, pa);
+            default:
+                // Silent, so latency does not matter: larger periods wake the pacing thread less often.
+                int block = Math.Min(Math.Max(config.BlockFrames, 256), renderer.MaxBlockFrames);
+                NullDriver paced = NullDriver.Start(renderer, config.SampleRate, block);
+                description = config.Driver == "auto"
+                    ? "No audio device (no JACK server running): playing through the null driver, in real time but silent. The session log renders it: liveengine replay."
+                    : "Playing through the null driver (real-time paced, silent).";
+                return new DriverHandle("null", paced.Stats, block, static () => false, paced);
+        }
+    }
+
+    internal static string ExpandHome(string path) =>
+        path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]) : path;
+}

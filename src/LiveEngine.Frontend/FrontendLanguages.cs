@@ -1,0 +1,16 @@
+using LiveEngine.Frontend.Languages;
+using LiveEngine.Live;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Frontend;
+
+/// <summary>The languages a performance speaks: Lua and C#.</summary>
+public static class FrontendLanguages
+{
+    /// <summary>Factories for every language, bound to a session when the performance adds them.</summary>
+    public static IReadOnlyList<Func<LiveSession, ILiveLanguage>> Create(NodeTypeRegistry registry) =>
+    [
+        session => new LuaLanguage(session, registry),
+        session => new CSharpLanguage(session, registry),
+    ];
+}

@@ -1,0 +1,49 @@
+using LiveEngine.Time;
+
+namespace LiveEngine.Frontend;
+
+/// <summary>
+/// A live-coding language as the front end sees it: Lua and C# each come with an adapter. A language is bound
+/// to one session when it is made; it evaluates code on its own thread (never the audio path), runs its
+/// scheduled callbacks ahead of the audio position when pumped, and completes identifiers for the REPL and the
+/// editor socket.
+/// </summary>
+public interface ILiveLanguage : IDisposable
+{
+    /// <summary>The name used in modes, the socket and the session log: <c>lua</c>, <c>cs</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Evaluates <paramref name="code"/> (named <paramref name="source"/> in errors); commits the code makes
+    /// without a time of their own land at <paramref name="quantize"/>. Never throws for a mistake in the code:
+    /// the error is in the result.
+    /// </summary>
+    Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default);
+
+    /// <summary>False while <paramref name="code"/> is an unfinished construct (an open block, string or bracket): the REPL then reads another line.</summary>
+    bool IsComplete(string code);
+
+    /// <summary>Completions for the identifier that ends at <paramref name="position"/> in <paramref name="code"/>.</summary>
+    IReadOnlyList<string> Complete(string code, int position);
+
+    /// <summary>
+    /// Runs the scheduled callbacks due before the look-ahead horizon after <paramref name="position"/>. Real time
+    /// asks without waiting (<paramref name="wait"/> false); an offline render waits, so that every event is in
+    /// place before its block renders.
+    /// </summary>
+    void Pump(long position, bool wait);
+
+    /// <summary>Stops every scheduled callback (the panic button).</summary>
+    void StopAll();
+
+    /// <summary>Raised for errors and notices from scheduled callbacks (on the pumping thread).</summary>
+    event Action<string>? Diagnostics;
+}
+
+/// <summary>What an evaluation did: its printed output and value as text, or the error (with where).</summary>
+public sealed record Evaluation(bool Ok, string Output, string? Error)
+{
+    public static Evaluation Success(string output) => new(true, output, null);
+
+    public static Evaluation Failure(string error, string output = "") => new(false, output, error);
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using LiveEngine.Live;
+using LiveEngine.Lua;
+using LiveEngine.Nodes;
+using LiveEngine.Time;
+
+namespace LiveEngine.Frontend.Languages;
+
+/// <summary>Lua in the front end: a <see cref="LuaWorkspace"/> (one sandboxed state on its own thread) behind <see cref="ILiveLanguage"/>.</summary>
+public sealed class LuaLanguage : ILiveLanguage
+{
+    private readonly LuaWorkspace _workspace;
+    private readonly KeraLua.Lua _syntax = new(openLibs: false);
+    private readonly object _syntaxGate = new();
+
+    public LuaLanguage(LiveSession session, NodeTypeRegistry registry)
+    {
+        _workspace = new LuaWorkspace(session, new LuaPieceOptions { NodeTypes = registry });
+        _workspace.Diagnostics += message => Diagnostics?.Invoke(message);
+    }
+
+    public string Name => "lua";
+
+    public event Action<string>? Diagnostics;
+
+    public async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
+    {
+        EvalResult when = await _workspace.EvaluateAsync($"quant({ToLua(quantize)})", "quantize").ConfigureAwait(false);
+        if (!when.Ok)
+        {
+            return Evaluation.Failure(when.Error ?? "quantize failed");
+        }
+
+        // As Lua's own REPL does: code that is an expression is evaluated as `return <code>`, so its value shows.
+        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return " + code : code, source).ConfigureAwait(false);
+        string output = result.Output + (result.Value is { Length: > 0 } value ? value : "");
+        return result.Ok ? Evaluation.Success(output.TrimEnd('\n')) : Evaluation.Failure(result.Error ?? "failed", output);
+    }
+
+    /// <summary>Lua's own compiler decides: a chunk that fails to load only because it ends early (<c>&lt;eof&gt;</c>) is unfinished.</summary>
+    public bool IsComplete(string code)
+    {
+        lock (_syntaxGate)
+        {
+            KeraLua.LuaStatus status = _syntax.LoadString(code, "check");
+            if (status == KeraLua.LuaStatus.OK)
+            {
+                _syntax.Pop(1);
+                return true;
+            }
+
+            string message = _syntax.ToString(-1) ?? "";
+            _syntax.Pop(1);
+            return status != KeraLua.LuaStatus.ErrSyntax || !message.EndsWith("<eof>", StringComparison.Ordinal);
+        }
+    }
+
+    private bool IsExpression(string code)
+    {
+        lock (_syntaxGate)
+        {
+            if (_syntax.LoadString("return " + code + ";", "check") != KeraLua.LuaStatus.OK)
+            {
+                _syntax.Pop(1);
+                return false;
+            }
+
+            _syntax.Pop(1);
+            return true;
+        }
+    }
+
+    public IReadOnlyList<string> Complete(string code, int position)
+    {
+        int start = position;
+        while (start > 0 && (char.IsAsciiLetterOrDigit(code[start - 1]) || code[start - 1] is '_' or '.'))
+        {
+            start--;
+        }
+
+        return _workspace.Completions(code[start..position]);
+    }
+
+    public void Pump(long position, bool wait)
+    {
+        if (wait)
+        {
+            _workspace.PumpAsync(position).GetAwaiter().GetResult();
+        }
+        else
+        {
+            _workspace.Pump(position);
+        }
+    }
+
+    public void StopAll() => _workspace.EvaluateAsync("hush()", "panic").GetAwaiter().GetResult();
+
+    internal static string ToLua(Quantization q) => q.Kind switch
+    {
+        QuantizationKind.Now => "\"now\"",
+        QuantizationKind.NextBeat => "\"beat\"",
+        QuantizationKind.NextBar => "\"bar\"",
+        QuantizationKind.Bars => q.Count.ToString(CultureInfo.InvariantCulture),
+        _ => $"{{at = {q.Beat.Numerator.ToString(CultureInfo.InvariantCulture)} / {q.Beat.Denominator.ToString(CultureInfo.InvariantCulture)}}}",
+    };
+
+    public void Dispose()
+    {
+        _workspace.Dispose();
+        _syntax.Dispose();
+    }
+}

@@ -1,0 +1,407 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Drivers;
+using LiveEngine.Live;
+using LiveEngine.Nodes;
+using LiveEngine.Snapshots;
+using LiveEngine.Time;
+
+namespace LiveEngine.Frontend;
+
+/// <summary>How a performance is set up.</summary>
+public sealed record PerformanceOptions
+{
+    /// <summary>Stream format, tempo and seed of the session.</summary>
+    public LiveSessionOptions Session { get; init; } = new();
+
+    /// <summary>Frames per block for offline rendering (a driver brings its own).</summary>
+    public int BlockFrames { get; init; } = 128;
+
+    /// <summary>The graph at the start; null for silence (a graph with just its <c>out</c> node).</summary>
+    public GraphDescription? InitialGraph { get; init; }
+
+    /// <summary>The session log to append to; null for none.</summary>
+    public string? LogPath { get; init; }
+}
+
+/// <summary>An audio driver the performance plays through, as the front end sees it.</summary>
+public sealed record DriverHandle(string Name, BlockTimeStats Stats, int BufferFrames, Func<bool> IsShutDown, IDisposable Driver);
+
+/// <summary>
+/// One performance: a live session, the languages bound to it, the audio driver, the session log and the
+/// stream of notices. The REPL and the editor socket both drive it, so they see one engine. Every action is
+/// logged (before it runs) with the sample the audio side had reached, and <see cref="SessionReplay"/> re-renders
+/// the log offline. Evaluations run one at a time, in the order they arrive.
+/// </summary>
+public sealed class Performance : IDisposable
+{
+    private readonly Dictionary<string, ILiveLanguage> _languages = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _evaluating = new(1, 1);
+    private readonly object _actionGate = new();
+    private readonly HashSet<(GraphSnapshot, int)> _reportedFaults = [];
+    private readonly IGraphExecutor _executor;
+    private Thread? _pump;
+    private volatile bool _stopping;
+    private DriverHandle? _driver;
+    private long _lastXruns;
+    private long _lastXrunNotice = long.MinValue / 2;
+    private float[][]? _offlineChunk;
+
+    public Performance(NodeTypeRegistry registry, PerformanceOptions options, IGraphExecutor? executor = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Registry = registry;
+        _executor = executor ?? SingleThreadExecutor.Instance;
+        GraphDescription initial = options.InitialGraph ?? Silence();
+        Session = new LiveSession(registry, initial, options.Session, _executor);
+        if (options.LogPath is not null)
+        {
+            Log = new SessionLog(options.LogPath);
+            Log.Append(new SessionLogEntry
+            {
+                Kind = "session",
+                Version = SessionLog.FormatVersion,
+                SampleRate = options.Session.SampleRate,
+                BlockFrames = options.BlockFrames,
+                Channels = options.Session.OutputChannels,
+                Seed = options.Session.Seed,
+                Tempo = options.Session.Tempo.ToString(),
+                BeatsPerBar = options.Session.BeatsPerBar,
+                Graph = JsonNode.Parse(initial.ToJson()),
+            });
+        }
+    }
+
+    public PerformanceOptions Options { get; }
+
+    public NodeTypeRegistry Registry { get; }
+
+    public LiveSession Session { get; }
+
+    public SessionLog? Log { get; }
+
+    /// <summary>The driver playing the session, or null offline.</summary>
+    public DriverHandle? Driver => _driver;
+
+    public IReadOnlyCollection<string> LanguageNames => _languages.Keys;
+
+    /// <summary>Errors and events for the performer: failing callbacks, faulted nodes, xruns, a stopped server.</summary>
+    public event Action<Notice>? Notices;
+
+    /// <summary>Binds a language to this performance's session.</summary>
+    public void AddLanguage(Func<LiveSession, ILiveLanguage> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ILiveLanguage language = create(Session);
+        language.Diagnostics += message => Raise(NoticeLevel.Error, language.Name, message);
+        _languages.Add(language.Name, language);
+    }
+
+    public bool TryGetLanguage(string name, out ILiveLanguage? language) => _languages.TryGetValue(name, out language);
+
+    /// <summary>The graph with nothing but the output: silence.</summary>
+    public static GraphDescription Silence()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        return graph;
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="code"/> in <paramref name="language"/>: logged (and flushed) first, then run; the
+    /// result is logged too. An unknown language is an error result, not an exception.
+    /// </summary>
+    public async Task<Evaluation> EvaluateAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        if (!_languages.TryGetValue(language, out ILiveLanguage? lang))
+        {
+            return Evaluation.Failure($"No language '{language}': this performance has {string.Join(", ", _languages.Keys.Order())}.");
+        }
+
+        await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Log?.Append(new SessionLogEntry { Kind = "eval", Position = Session.Renderer.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
+            Evaluation result;
+            try
+            {
+                result = await lang.EvaluateAsync(code, source, quantize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result = Evaluation.Failure($"{source}: {e.Message}");
+            }
+
+            Log?.Append(new SessionLogEntry { Kind = "result", Position = Session.Renderer.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
+            return result;
+        }
+        finally
+        {
+            _evaluating.Release();
+        }
+    }
+
+    /// <summary>Evaluates synchronously (offline rendering and replay, where no other thread evaluates).</summary>
+    public Evaluation Evaluate(string language, string code, string source, Quantization quantize) =>
+        EvaluateAsync(language, code, source, quantize).GetAwaiter().GetResult();
+
+    /// <summary>Sets a node parameter at <paramref name="when"/>; returns the sample. Logged.</summary>
+    public long SetParameter(string node, string parameter, double value, Quantization when)
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "param", Position = Session.Renderer.Position, Node = node, Parameter = parameter, Value = value, Quantize = when.ToString() });
+            return Session.SetParameter(node, parameter, value, when);
+        }
+    }
+
+    /// <summary>Changes the tempo at <paramref name="when"/>; returns the sample. Logged.</summary>
+    public long SetTempo(Fraction bpm, Quantization when)
+    {
+        if (bpm <= Fraction.Zero || bpm > 999)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bpm), bpm.ToString(), "The tempo must be more than 0 and at most 999 BPM.");
+        }
+
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "tempo", Position = Session.Renderer.Position, Tempo = bpm.ToString(), Quantize = when.ToString() });
+            return Session.SetTempo(bpm, when);
+        }
+    }
+
+    /// <summary>Sets a named variable now. Logged.</summary>
+    public void SetVariable(string name, double value)
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "var", Position = Session.Renderer.Position, Name = name, Value = value });
+            Session.Variables.Set(name, value);
+        }
+    }
+
+    /// <summary>Commits a whole graph at <paramref name="when"/>. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.</summary>
+    public CommitTicket Commit(GraphDescription graph, Quantization when)
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "commit", Position = Session.Renderer.Position, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
+            return Session.Commit(graph, when);
+        }
+    }
+
+    /// <summary>Brings back the graph before the last commit. Logged.</summary>
+    public bool Undo(Quantization when)
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "undo", Position = Session.Renderer.Position, Quantize = when.ToString() });
+            return Session.TryUndo(when, out _);
+        }
+    }
+
+    /// <summary>The panic button: every scheduled callback stops and the graph fades to silence now. Logged.</summary>
+    public void Panic()
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "panic", Position = Session.Renderer.Position });
+            foreach (ILiveLanguage language in _languages.Values)
+            {
+                language.StopAll();
+            }
+
+            Session.Commit(Silence(), Quantization.Now);
+        }
+
+        Raise(NoticeLevel.Warning, "panic", "every callback stopped; fading to silence");
+    }
+
+    /// <summary>
+    /// Plays the session through <paramref name="driver"/> and starts the control thread that pumps the languages'
+    /// callbacks ahead of the audio, does the session's housekeeping and turns faults and xruns into notices.
+    /// </summary>
+    public void Play(DriverHandle driver)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        if (_pump is not null)
+        {
+            throw new InvalidOperationException("The performance is already playing.");
+        }
+
+        _driver = driver;
+        _pump = new Thread(PumpLoop) { IsBackground = true, Name = "liveengine control" };
+        _pump.Start();
+    }
+
+    /// <summary>
+    /// Offline: renders until the audio position reaches <paramref name="position"/>, pumping the languages before
+    /// every block; <paramref name="sink"/> gets each block (planar channels, frames).
+    /// </summary>
+    public void RenderTo(long position, Action<float[][], int>? sink = null)
+    {
+        if (_driver is not null)
+        {
+            throw new InvalidOperationException("A driver is playing this performance; offline rendering would race it.");
+        }
+
+        LiveRenderer renderer = Session.Renderer;
+        int block = Math.Min(Options.BlockFrames, renderer.MaxBlockFrames);
+        _offlineChunk ??= Enumerable.Range(0, renderer.OutputChannels).Select(_ => new float[block]).ToArray();
+        int blocks = 0;
+        while (renderer.Position < position)
+        {
+            int frames = (int)Math.Min(block, position - renderer.Position);
+            PumpLanguages(renderer.Position, wait: true);
+            renderer.Render(frames);
+            if (sink is not null)
+            {
+                for (int c = 0; c < _offlineChunk.Length; c++)
+                {
+                    renderer.Output(c, frames).CopyTo(_offlineChunk[c]);
+                }
+
+                sink(_offlineChunk, frames);
+            }
+
+            if (++blocks % 32 == 0)
+            {
+                Session.Maintain();
+                CheckFaults();
+            }
+        }
+    }
+
+    /// <summary>A text view of the playing graph: nodes in order, their inputs and their estimated cost per block.</summary>
+    public string DescribeGraph()
+    {
+        GraphDescription graph = Session.Graph;
+        GraphSnapshot playing = Session.Renderer.Current;
+        int block = _driver?.BufferFrames ?? Options.BlockFrames;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{graph.Nodes.Count} nodes, {graph.Edges.Count} edges; {playing.Jobs.Length} jobs playing");
+        foreach (NodeSpec node in graph.Nodes)
+        {
+            string inputs = string.Join(", ", graph.Edges.Where(e => e.To == node.Id).Select(e => e.ToPort == "in" ? e.From : $"{e.From}→{e.ToPort}"));
+            string parameters = string.Join(" ", node.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:0.###}")));
+            double costUs = Registry.TryGet(node.Type, out NodeTypeDescriptor? type) ? type.CostNsPerFrame * block * (node.Channels ?? type.DefaultChannels) / 1000 : 0;
+            int index = playing.IndexOfNode(node.Id);
+            string fault = index >= 0 && playing.NodeFaulted[index] != 0 ? "  FAULTED" : "";
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {node.Id,-14} {node.Type,-10} ~{costUs,6:0.0} µs  {(inputs.Length > 0 ? "← " + inputs : "")}  {parameters}{fault}").TrimEnd());
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>Block time, xruns, load and garbage collections, as text.</summary>
+    public string DescribeStats()
+    {
+        var text = new StringBuilder();
+        LiveRenderer renderer = Session.Renderer;
+        text.AppendLine(CultureInfo.InvariantCulture, $"position {renderer.Position} samples = bar {Session.Clock.BarAt(renderer.Position).ToDouble() + 1:0.00}, tempo {Session.Clock.TempoAt(renderer.Position).ToDouble():0.##} BPM");
+        if (_driver is { } driver)
+        {
+            BlockTimeStats stats = driver.Stats;
+            double deadline = driver.BufferFrames * 1e6 / Session.Options.SampleRate;
+            text.AppendLine(CultureInfo.InvariantCulture, $"driver {driver.Name}: {stats.Callbacks} blocks of {driver.BufferFrames}, xruns {stats.Xruns}; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs of {deadline:0} µs (load p99 {stats.PercentileUs(0.99) / deadline:P0})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up");
+        }
+        else
+        {
+            text.AppendLine("no driver: offline");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"workers {_executor.Threads}; GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; dropped events {renderer.DroppedEvents}");
+        return text.ToString().TrimEnd();
+    }
+
+    private void PumpLoop()
+    {
+        while (!_stopping)
+        {
+            PumpLanguages(Session.Renderer.Position, wait: false);
+            Session.Maintain();
+            CheckFaults();
+            if (_driver is { } driver)
+            {
+                // xruns are reported at most every 2 s, with how many there were, so a bad patch cannot flood the prompt.
+                long xruns = driver.Stats.Xruns;
+                long now = Environment.TickCount64;
+                if (xruns > _lastXruns && now - _lastXrunNotice >= 2000)
+                {
+                    Raise(NoticeLevel.Warning, "audio", $"{xruns - _lastXruns} xrun(s) since the last report (total {xruns})");
+                    _lastXruns = xruns;
+                    _lastXrunNotice = now;
+                }
+
+                if (driver.IsShutDown())
+                {
+                    Raise(NoticeLevel.Error, "audio", $"the {driver.Name} driver stopped (server gone?)");
+                    _driver = driver with { IsShutDown = static () => false };
+                }
+            }
+
+            Thread.Sleep(2);
+        }
+    }
+
+    private void PumpLanguages(long position, bool wait)
+    {
+        foreach (ILiveLanguage language in _languages.Values)
+        {
+            try
+            {
+                language.Pump(position, wait);
+            }
+            catch (Exception e)
+            {
+                Raise(NoticeLevel.Error, language.Name, e.Message);
+            }
+        }
+    }
+
+    private void CheckFaults()
+    {
+        GraphSnapshot playing = Session.Renderer.Current;
+        for (int n = 0; n < playing.Nodes.Length; n++)
+        {
+            if (Volatile.Read(ref playing.NodeFaulted[n]) != 0 && _reportedFaults.Add((playing, n)))
+            {
+                Raise(NoticeLevel.Error, "engine", $"node '{playing.NodeIds[n]}' threw and was silenced: {playing.NodeExceptions[n]?.Message}");
+            }
+        }
+
+        if (_reportedFaults.Count > 256)
+        {
+            _reportedFaults.RemoveWhere(f => f.Item1 != playing);
+        }
+    }
+
+    private void Raise(NoticeLevel level, string source, string message) =>
+        Notices?.Invoke(new Notice(level, source, message, DateTimeOffset.UtcNow));
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _pump?.Join(1000);
+        if (_driver is not null)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "end", Position = Session.Renderer.Position });
+        }
+
+        _driver?.Driver.Dispose();
+        foreach (ILiveLanguage language in _languages.Values)
+        {
+            language.Dispose();
+        }
+
+        Log?.Dispose();
+        _evaluating.Dispose();
+    }
+}

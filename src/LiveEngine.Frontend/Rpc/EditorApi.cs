@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LiveEngine.Graph;
+using LiveEngine.Snapshots;
+using LiveEngine.Time;
+using StreamJsonRpc;
+
+namespace LiveEngine.Frontend.Rpc;
+
+/// <summary>
+/// The methods of the editor socket (JSON-RPC 2.0, named parameters). docs/protocol.md documents each with an
+/// example. A mistake in the arguments is a JSON-RPC error with code -32602 and the precise message; a mistake in
+/// evaluated code is a normal result with <c>ok: false</c> (the editor shows it like any other result).
+/// </summary>
+public sealed class EditorApi
+{
+    public const int InvalidParams = -32602;
+
+    private readonly Performance _performance;
+    private readonly EditorConnection _connection;
+
+    internal EditorApi(Performance performance, EditorConnection connection)
+    {
+        _performance = performance;
+        _connection = connection;
+    }
+
+    /// <summary>Says hello; when the server needs a token this must come first, with it.</summary>
+    [JsonRpcMethod("initialize")]
+    public JsonObject Initialize(string? token = null, string? client = null)
+    {
+        _ = token; // checked by the connection before dispatch
+        _connection.ClientName = client;
+        var options = _performance.Session.Options;
+        return new JsonObject
+        {
+            ["server"] = "liveengine",
+            ["protocol"] = 1,
+            ["languages"] = new JsonArray([.. _performance.LanguageNames.Order().Select(n => (JsonNode)n!)]),
+            ["sampleRate"] = options.SampleRate,
+            ["channels"] = options.OutputChannels,
+            ["maxMessageBytes"] = _connection.Server.Options.MaxMessageBytes,
+            ["messagesPerSecond"] = _connection.Server.Options.MessagesPerSecond,
+        };
+    }
+
+    /// <summary>Evaluates code; its commits land at <paramref name="quantize"/> (now, beat, bar, N bars, at:BEAT; default bar).</summary>
+    [JsonRpcMethod("eval")]
+    public async Task<JsonObject> EvalAsync(string language, string code, string? quantize = null, string? source = null)
+    {
+        Quantization when = ParseQuantize(quantize, Quantization.NextBar);
+        Evaluation result = await _performance.EvaluateAsync(language, code, source ?? $"{_connection.Name}:eval", when).ConfigureAwait(false);
+        return new JsonObject { ["ok"] = result.Ok, ["output"] = result.Output, ["error"] = result.Error };
+    }
+
+    /// <summary>The latest committed graph as its JSON description.</summary>
+    [JsonRpcMethod("graph/get")]
+    public JsonNode GraphGet() => JsonNode.Parse(_performance.Session.Graph.ToJson())!;
+
+    /// <summary>The graph as text, with estimated costs (what <c>:graph</c> shows).</summary>
+    [JsonRpcMethod("graph/text")]
+    public string GraphText() => _performance.DescribeGraph();
+
+    /// <summary>Replaces the graph with <paramref name="graph"/> at <paramref name="quantize"/>.</summary>
+    [JsonRpcMethod("graph/commit")]
+    public JsonObject GraphCommit(JsonObject graph, string? quantize = null)
+    {
+        Quantization when = ParseQuantize(quantize, Quantization.NextBar);
+        GraphDescription description;
+        try
+        {
+            description = GraphDescription.FromJson(graph.ToJsonString());
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Invalid($"graph: {e.Message}");
+        }
+
+        try
+        {
+            return new JsonObject { ["sample"] = _performance.Commit(description, when).CommitSample };
+        }
+        catch (GraphValidationException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    /// <summary>A node's parameters and their values.</summary>
+    [JsonRpcMethod("parameters/get")]
+    public JsonObject ParametersGet(string node)
+    {
+        NodeSpec spec = _performance.Session.Graph.Nodes.Find(n => n.Id == node)
+            ?? throw Invalid($"No node '{node}' in the graph.");
+        var result = new JsonObject();
+        if (_performance.Registry.TryGet(spec.Type, out var type))
+        {
+            foreach (var parameter in type.Parameters)
+            {
+                result[parameter.Name] = spec.Parameters.TryGetValue(parameter.Name, out double value) ? value : parameter.Default;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Sets one parameter at <paramref name="quantize"/> (default now); returns the sample it lands on.</summary>
+    [JsonRpcMethod("parameters/set")]
+    public JsonObject ParametersSet(string node, string parameter, double value, string? quantize = null)
+    {
+        Quantization when = ParseQuantize(quantize, Quantization.Now);
+        try
+        {
+            return new JsonObject { ["sample"] = _performance.SetParameter(node, parameter, value, when) };
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    /// <summary>Sets a named variable (what controllers and code read).</summary>
+    [JsonRpcMethod("variables/set")]
+    public void VariablesSet(string name, double value)
+    {
+        try
+        {
+            _performance.SetVariable(name, value);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    /// <summary>Every named variable and its value.</summary>
+    [JsonRpcMethod("variables/get")]
+    public JsonObject VariablesGet()
+    {
+        var result = new JsonObject();
+        foreach (var pair in _performance.Session.Variables.Snapshot())
+        {
+            result[pair.Key] = pair.Value;
+        }
+
+        return result;
+    }
+
+    /// <summary>Sets the tempo at <paramref name="quantize"/> (default bar).</summary>
+    [JsonRpcMethod("transport/tempo")]
+    public JsonObject TransportTempo(double bpm, string? quantize = null)
+    {
+        Quantization when = ParseQuantize(quantize, Quantization.NextBar);
+        if (!double.IsFinite(bpm) || bpm <= 0 || bpm > 999)
+        {
+            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"bpm must be more than 0 and at most 999, not {bpm}."));
+        }
+
+        return new JsonObject { ["sample"] = _performance.SetTempo(Fraction.FromDecimal((decimal)bpm), when) };
+    }
+
+    /// <summary>Where the music is: sample, beat, bar, tempo, meter.</summary>
+    [JsonRpcMethod("transport/state")]
+    public JsonObject TransportState()
+    {
+        long position = _performance.Session.Renderer.Position;
+        var clock = _performance.Session.Clock;
+        return new JsonObject
+        {
+            ["sample"] = position,
+            ["beat"] = clock.BeatAt(position).ToDouble(),
+            ["bar"] = clock.BarAt(position).ToDouble(),
+            ["bpm"] = clock.TempoAt(position).ToDouble(),
+            ["beatsPerBar"] = clock.BeatsPerBarAt(position),
+        };
+    }
+
+    /// <summary>Undoes the last commit at <paramref name="quantize"/> (default bar).</summary>
+    [JsonRpcMethod("undo")]
+    public bool Undo(string? quantize = null) => _performance.Undo(ParseQuantize(quantize, Quantization.NextBar));
+
+    /// <summary>Stops every callback and fades to silence.</summary>
+    [JsonRpcMethod("panic")]
+    public void Panic() => _performance.Panic();
+
+    /// <summary>Engine statistics now.</summary>
+    [JsonRpcMethod("stats/get")]
+    public JsonObject StatsGet() => _connection.Server.Stats();
+
+    /// <summary>Sends a <c>stats</c> notification every <paramref name="intervalMs"/> (100..10000) until unsubscribed.</summary>
+    [JsonRpcMethod("stats/subscribe")]
+    public void StatsSubscribe(int intervalMs = 1000)
+    {
+        if (intervalMs is < 100 or > 10_000)
+        {
+            throw Invalid($"intervalMs must be 100..10000, not {intervalMs}.");
+        }
+
+        _connection.SubscribeStats(TimeSpan.FromMilliseconds(intervalMs));
+    }
+
+    [JsonRpcMethod("stats/unsubscribe")]
+    public void StatsUnsubscribe() => _connection.SubscribeStats(null);
+
+    /// <summary>Completions for the identifier ending at <paramref name="position"/> (a character offset in <paramref name="code"/>).</summary>
+    [JsonRpcMethod("complete")]
+    public string[] Complete(string language, string code, int position)
+    {
+        if (!_performance.TryGetLanguage(language, out ILiveLanguage? lang))
+        {
+            throw Invalid($"No language '{language}'.");
+        }
+
+        if (position < 0 || position > code.Length)
+        {
+            throw Invalid($"position {position} is outside the code (0..{code.Length}).");
+        }
+
+        return [.. lang!.Complete(code, position)];
+    }
+
+    private static Quantization ParseQuantize(string? text, Quantization fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return Quantization.TryParse(text, out Quantization when, out string? error) ? when : throw Invalid(error!);
+    }
+
+    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = InvalidParams };
+}

@@ -1,0 +1,245 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace LiveEngine.Tests.Cli;
+
+/// <summary>
+/// The REPL in a real terminal (tmux), and an editor (headless Neovim with the example plugin) driving the same
+/// performance through the socket. The engine plays through the real-time null driver.
+/// </summary>
+[Collection("TimingSensitive")]
+public sealed class ReplTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("le-repl-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string[] Args(int port = 0) =>
+    [
+        "--driver", "null", "--port", port.ToString(), "--history", Path.Combine(_dir, "history"),
+        "--session-log", Path.Combine(_dir, "session.jsonl"), "--config", WriteConfig(),
+    ];
+
+    private string WriteConfig()
+    {
+        string path = Path.Combine(_dir, "test.config");
+        File.WriteAllLines(path, ["[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\""]);
+        return path;
+    }
+
+    [Fact]
+    public void MultiLineSnippet_Completion_History_Graph_Panic_Quit()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+
+        // A multi-line function: the REPL continues while the chunk is unfinished.
+        tmux.Type("function twice(x)");
+        tmux.WaitFor("(unfinished");
+        tmux.Type("  return x * 2");
+        tmux.Type("end");
+        tmux.Type("print(twice(21))");
+        tmux.WaitFor(s => s.Contains("\n42", StringComparison.Ordinal), "the result 42");
+
+        // Completion: 'twi' + Tab completes the user's own function.
+        tmux.Type("twi", enter: false);
+        tmux.Key("Tab");
+        tmux.WaitFor("lua> twice");
+        tmux.Type("(100)");
+        tmux.WaitFor(s => s.Contains("200", StringComparison.Ordinal), "twice(100) = 200");
+
+        // History: Ctrl+P brings back the last entry.
+        tmux.Key("C-p");
+        tmux.WaitFor(s => s.TrimEnd().EndsWith("lua> twice(100)", StringComparison.Ordinal), "the recalled entry");
+        tmux.Key("Enter");
+        tmux.WaitFor(s => s.Split("200").Length >= 3, "the recalled entry's result");
+
+        // A graph, shown by :graph once it has landed (at the next bar).
+        tmux.Type("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 900 }))");
+        Thread.Sleep(2500); // more than a bar at 120 BPM
+        tmux.Type(":graph");
+        string graph = tmux.WaitFor("← bass");
+        Assert.Matches(@"bass\s+saw", graph);
+
+        // An error names the chunk and line, and the REPL goes on.
+        tmux.Type("pley()");
+        tmux.WaitFor("error: repl:");
+
+        tmux.Type(":panic");
+        tmux.WaitFor("panic: callbacks stopped");
+        Thread.Sleep(300);
+        tmux.Type(":graph");
+        tmux.WaitFor(s => s.Contains("1 nodes, 0 edges", StringComparison.Ordinal), "the silent graph after :panic");
+
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+
+        string history = File.ReadAllText(Path.Combine(_dir, "history"));
+        Assert.Contains("function twice(x)\\n  return x * 2\\nend", history);
+        string log = File.ReadAllText(Path.Combine(_dir, "session.jsonl"));
+        Assert.Contains("\"kind\":\"panic\"", log);
+    }
+
+    [Fact]
+    public void HeadlessNeovim_SendsAParagraph_AndTheGraphChangesAtTheNextBar()
+    {
+        string nvim = new[] { "/usr/bin/nvim", "/usr/local/bin/nvim" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("nvim is not installed: `apt-get install neovim` (.ci/run does this).");
+        int port = FreePort();
+        using var tmux = new TmuxSession(_dir, Args(port));
+        tmux.WaitFor("lua>");
+        tmux.WaitFor($"127.0.0.1:{port}");
+
+        string piece = Path.Combine(_dir, "piece.lua");
+        File.WriteAllLines(piece,
+        [
+            "-- sent from Neovim",
+            "",
+            "out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 700 }))",
+            "print(\"commit at \" .. commit(\"bar\"))",
+            "",
+            "print(\"not this paragraph\")",
+        ]);
+        string result = Path.Combine(_dir, "result.json");
+        string plugin = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "editors", "nvim");
+        string script = Path.Combine(_dir, "send.lua");
+        File.WriteAllText(script, $$"""
+            local le = require('liveengine')
+            le.setup({ port = {{port}} })
+            vim.api.nvim_win_set_cursor(0, { 4, 0 })
+            local done = false
+            le.send_paragraph({ done = function(r)
+              vim.schedule(function()
+                vim.fn.writefile({ vim.json.encode(r) }, '{{result}}')
+                done = true
+              end)
+            end })
+            vim.wait(20000, function() return done end, 50)
+            vim.cmd('qa!')
+            """);
+        long before = Position(port);
+        var start = new System.Diagnostics.ProcessStartInfo(nvim) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "--headless", "-u", "NONE", "--cmd", $"set rtp+={plugin}", piece, "-c", $"luafile {script}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            Assert.True(process.WaitForExit(30_000), "nvim did not finish");
+        }
+
+        Assert.True(File.Exists(result), "nvim wrote no result");
+        JsonObject response = JsonNode.Parse(File.ReadAllText(result))!.AsObject();
+        Assert.True((bool)response["result"]!["ok"]!, response.ToJsonString());
+        string output = (string)response["result"]!["output"]!;
+        Assert.DoesNotContain("not this paragraph", output);
+        long commit = long.Parse(output.Split("commit at ")[1].Trim().Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
+        const long Bar = 48_000 * 2; // 4/4 at 120 BPM
+        Assert.Equal(0, commit % Bar);
+        Assert.InRange(commit, before, before + (3 * Bar));
+
+        // The editor and the REPL drive one engine: the REPL shows the graph the editor sent.
+        Thread.Sleep(2500);
+        tmux.Type(":graph");
+        tmux.WaitFor("bass");
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
+    public void TheReplAndAHostileSocketClient_ShareOneEngine_ThatKeepsPlaying()
+    {
+        int port = FreePort();
+        using var tmux = new TmuxSession(_dir, Args(port));
+        tmux.WaitFor($"127.0.0.1:{port}");
+        long before = Position(port);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var client = new TcpClient("127.0.0.1", port))
+        {
+            NetworkStream stream = client.GetStream();
+            void Send(string body) => stream.Write(Encoding.UTF8.GetBytes($"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}"));
+            Send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");                       // malformed JSON
+            Send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"no/such\"}");             // unknown method
+            stream.Write(Encoding.ASCII.GetBytes("Content-Length: 2000000\r\n\r\n"));   // oversized
+            stream.Write(new byte[2_000_000]);
+            var flood = new StringBuilder();
+            for (int i = 0; i < 10_000; i++)
+            {
+                string body = $"{{\"jsonrpc\":\"2.0\",\"id\":{100 + i},\"method\":\"transport/state\"}}";
+                flood.Append($"Content-Length: {body.Length}\r\n\r\n{body}");
+            }
+
+            stream.Write(Encoding.ASCII.GetBytes(flood.ToString()));
+            var reader = new StreamReader(stream, Encoding.UTF8);
+            int answers = 0, parseErrors = 0, notFound = 0, tooLarge = 0, limited = 0;
+            while (answers < 10_003)
+            {
+                JsonObject message = ReadFrame(reader);
+                if (message["method"] is not null)
+                {
+                    continue; // a notification
+                }
+
+                answers++;
+                switch ((int?)message["error"]?["code"])
+                {
+                    case -32700: parseErrors++; break;
+                    case -32601: notFound++; break;
+                    case -32600: tooLarge++; break;
+                    case -32000: limited++; break;
+                }
+            }
+
+            Assert.Equal(1, parseErrors);
+            Assert.Equal(1, notFound);
+            Assert.Equal(1, tooLarge);
+            Assert.True(limited > 0, "the flood was not rate limited");
+        }
+
+        // The REPL still answers, and the engine kept rendering in real time.
+        tmux.Type("print(6 * 7)");
+        tmux.WaitFor(s => s.Contains("\n42", StringComparison.Ordinal), "the REPL's answer after the flood");
+        double seconds = clock.Elapsed.TotalSeconds;
+        long advanced = Position(port) - before;
+        Assert.True(advanced > seconds * 48_000 * 0.8, $"the engine rendered {advanced} samples in {seconds:0.00} s: it did not keep up with real time");
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    private static JsonObject ReadFrame(StreamReader reader)
+    {
+        int length = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is { Length: > 0 })
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(line[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        char[] buffer = new char[length];
+        reader.ReadBlock(buffer, 0, length);
+        return JsonNode.Parse(new string(buffer))!.AsObject();
+    }
+
+    private static long Position(int port)
+    {
+        using var client = new TcpClient("127.0.0.1", port);
+        NetworkStream stream = client.GetStream();
+        string body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"transport/state\"}";
+        stream.Write(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n{body}"));
+        return (long)ReadFrame(new StreamReader(stream, Encoding.UTF8))["result"]!["sample"]!;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
