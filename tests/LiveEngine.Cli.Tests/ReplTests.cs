@@ -62,6 +62,11 @@ public sealed class ReplTests : IDisposable
         string graph = tmux.WaitFor("← bass");
         Assert.Matches(@"bass\s+saw", graph);
 
+        // :save writes the graph as JSON; :load commits it again later.
+        tmux.Type(":save saved.json");
+        tmux.WaitFor("saved the graph to saved.json");
+        Assert.Contains("\"bass\"", File.ReadAllText(Path.Combine(_dir, "saved.json")));
+
         // An error names the chunk and line, and the REPL goes on.
         tmux.Type("pley()");
         tmux.WaitFor("error: repl:");
@@ -71,6 +76,8 @@ public sealed class ReplTests : IDisposable
         Thread.Sleep(300);
         tmux.Type(":graph");
         tmux.WaitFor(s => s.Contains("1 nodes, 0 edges", StringComparison.Ordinal), "the silent graph after :panic");
+        tmux.Type(":load saved.json");
+        tmux.WaitFor("graph from saved.json lands at sample");
 
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");

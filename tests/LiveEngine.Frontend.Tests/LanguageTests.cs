@@ -1,0 +1,100 @@
+using LiveEngine.Dsp;
+using LiveEngine.Frontend;
+using LiveEngine.Hosts.Wav;
+using LiveEngine.Live;
+using LiveEngine.Time;
+
+namespace LiveEngine.Tests.Frontend;
+
+/// <summary>The two languages through the front end's interface, and a Lua session logged and replayed bit for bit.</summary>
+public sealed class LanguageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("le-lang-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static Performance Offline(string? log = null)
+    {
+        var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+        {
+            Session = new LiveSessionOptions { SampleRate = 48_000, MaxBlockFrames = 128 },
+            BlockFrames = 128,
+            LogPath = log,
+        });
+        foreach (var language in FrontendLanguages.Create(performance.Registry))
+        {
+            performance.AddLanguage(language);
+        }
+
+        return performance;
+    }
+
+    [Fact]
+    public void Lua_KnowsUnfinishedChunks_EchoesExpressions_AndCompletes()
+    {
+        using Performance performance = Offline();
+        Assert.True(performance.TryGetLanguage("lua", out ILiveLanguage? lua));
+        Assert.False(lua!.IsComplete("function f(x)"));
+        Assert.False(lua.IsComplete("x = { 1,"));
+        Assert.False(lua.IsComplete("s = [[ open"));
+        Assert.True(lua.IsComplete("function f(x) return x end"));
+        Assert.True(lua.IsComplete("x = = 1")); // wrong, but finished: evaluating it reports the error
+        Evaluation value = performance.Evaluate("lua", "6 * 7", "t", Quantization.Now);
+        Assert.True(value.Ok, value.Error);
+        Assert.Equal("42", value.Output);
+        Evaluation error = performance.Evaluate("lua", "x = = 1", "t", Quantization.Now);
+        Assert.False(error.Ok);
+        Assert.StartsWith("t:1:", error.Error);
+        Assert.Contains("print", lua.Complete("pri", 3));
+    }
+
+    [Fact]
+    public void CSharp_KnowsUnfinishedSubmissions_ReportsLineAndColumn_AndCompletes()
+    {
+        using Performance performance = Offline();
+        Assert.True(performance.TryGetLanguage("cs", out ILiveLanguage? cs));
+        Assert.False(cs!.IsComplete("void F() {"));
+        Assert.True(cs.IsComplete("var x = 1;"));
+        Evaluation ok = performance.Evaluate("cs", "var x = 20; x + 22", "cs1", Quantization.Now);
+        Assert.True(ok.Ok, ok.Error);
+        Assert.Equal("42", ok.Output);
+        Evaluation bad = performance.Evaluate("cs", "int y = \"no\";", "cs2", Quantization.Now);
+        Assert.False(bad.Ok);
+        Assert.StartsWith("cs2:", bad.Error);
+        Assert.Contains("(1,", bad.Error);
+        IReadOnlyList<string> completions = cs.Complete("Vars.", 5);
+        Assert.Contains("Set", completions);
+    }
+
+    [Fact]
+    public void ALuaSession_WithCallbacks_ReplaysBitIdentically()
+    {
+        string log = Path.Combine(_dir, "lua.jsonl");
+        string original = Path.Combine(_dir, "original.wav");
+        using (Performance performance = Offline(log))
+        using (var writer = new WavWriter(original, 48_000, 2, WavSampleFormat.Float32))
+        {
+            Action<float[][], int> sink = (chunk, frames) => writer.WritePlanar(chunk, 0, frames);
+            performance.RenderTo(5_000, sink);
+            Evaluation first = performance.Evaluate("lua", """
+                out(saw("bass", { freq = 55 }) >> lpf("lp", { cutoff = 600 }))
+                every(1 / 4, function(i) set("lp", "cutoff", 300 + (i % 8) * 200) end, "sweep")
+                """, "live.lua:1", Quantization.NextBeat);
+            Assert.True(first.Ok, first.Error);
+            performance.RenderTo(70_123, sink);
+            Evaluation second = performance.Evaluate("lua", "tempo(150)", "live.lua:4", Quantization.NextBar);
+            Assert.True(second.Ok, second.Error);
+            performance.RenderTo(200_000, sink);
+        }
+
+        string replayed = Path.Combine(_dir, "replayed.wav");
+        var registry = BuiltinNodeTypes.CreateRegistry();
+        ReplayReport report = SessionReplay.Render(log, registry, FrontendLanguages.Create(registry), replayed, WavSampleFormat.Float32, tailSeconds: 200_000 / 48_000.0 - (70_123 / 48_000.0));
+        Assert.Equal(0, report.FailedActions);
+        byte[] a = File.ReadAllBytes(original);
+        byte[] b = File.ReadAllBytes(replayed);
+        Assert.True(a.Length <= b.Length);
+        Assert.True(a.AsSpan().SequenceEqual(b.AsSpan(0, a.Length)), "the replay differs from the original render");
+        Assert.True(WavFile.Read(original).Channels[0].Max(MathF.Abs) > 0.05f, "the session was silent");
+    }
+}
