@@ -38,7 +38,7 @@ internal static class GraphSource
         string extension = Path.GetExtension(file);
         if (!extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new CliException($"{file}: this build reads graph descriptions (.json); '{extension}' scripts arrive with the Lua and C# front ends.");
+            throw new CliException($"{file}: expected a graph description (.json) or a piece (.lua, .csx), not '{extension}'.");
         }
 
         try

@@ -13,7 +13,7 @@ internal static class RenderCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string?>("file") { Description = "Graph description (.json) to render.", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<string?>("file") { Description = "Graph description (.json) or piece (.lua, .csx) to render.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file: voices-N, chains-MxL, random-layered, session." };
         var seconds = new Option<double>("--seconds", "-s") { Description = "Length of the render in seconds.", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out", "-o") { Description = "WAV file to write.", Required = true };
@@ -63,14 +63,18 @@ internal static class RenderCommand
             throw new CliException($"--bits must be 16, 24 or 32, not {bits}.");
         }
 
-        GraphDescription description = GraphSource.Load(file, workload, seed);
         IGraphExecutor executor = Cli.CreateExecutor(threads, policy);
         using var disposeExecutor = executor as IDisposable;
+        if (Pieces.IsPiece(file) && workload is null)
+        {
+            return RenderPiece(file!, seconds, output, sampleRate, block, format, seed, threads, executor);
+        }
+
+        GraphDescription description = GraphSource.Load(file, workload, seed);
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed);
         long frames = (long)Math.Round(seconds * sampleRate);
         string name = workload ?? Path.GetFileName(file!);
         Console.Error.WriteLine($"Rendering {name}: {seconds.ToString("0.###", CultureInfo.InvariantCulture)} s at {sampleRate} Hz, {block}-frame blocks, {snapshot.Nodes.Length} nodes, {snapshot.Jobs.Length} jobs, {threads} thread(s) → {output}");
-        Console.Error.WriteLine("No audio driver in this build (JACK/PortAudio arrive with the audio-hosts issue): rendering offline to a WAV file.");
         var bar = new ProgressBar(Console.Error);
         RenderReport report = OfflineWavRenderer.Render(snapshot, frames, block, output, format, bar.Report, executor);
         bar.Complete();
@@ -87,6 +91,26 @@ internal static class RenderCommand
                     Console.Error.WriteLine($"Node '{snapshot.NodeIds[n]}' threw and was silenced: {snapshot.NodeExceptions[n]?.Message}");
                 }
             }
+        }
+
+        return 0;
+    }
+
+    private static int RenderPiece(string file, double seconds, string output, int sampleRate, int block, WavSampleFormat format, int seed, int threads, IGraphExecutor executor)
+    {
+        var options = new Live.LiveSessionOptions { SampleRate = sampleRate, MaxBlockFrames = Math.Max(block, 128), Seed = (ulong)seed };
+        (Live.LiveSession session, Control.ILivePiece piece) = Pieces.Open(file, options, executor);
+        using (piece)
+        {
+            Pieces.Start(piece, session, file);
+            long frames = (long)Math.Round(seconds * sampleRate);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Rendering {Path.GetFileName(file)}: {seconds:0.###} s at {sampleRate} Hz, {block}-frame blocks, {threads} thread(s) → {output}"));
+            var bar = new ProgressBar(Console.Error);
+            RenderReport report = OfflinePieceRenderer.Render(piece, session, frames, block, output, format, bar.Report, started: true);
+            bar.Complete();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
         }
 
         return 0;

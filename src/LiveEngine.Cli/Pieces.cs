@@ -1,0 +1,49 @@
+using LiveEngine.Control;
+using LiveEngine.CSharp;
+using LiveEngine.Dsp;
+using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Lua;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Cli;
+
+/// <summary>Scripts as pieces: a .lua or .csx file that builds its graph and schedules its own changes.</summary>
+internal static class Pieces
+{
+    public static bool IsPiece(string? file) =>
+        file is not null && Path.GetExtension(file).ToLowerInvariant() is ".lua" or ".csx";
+
+    /// <summary>A session (only the output node, the built-in node types) and the piece that will drive it.</summary>
+    public static (LiveSession Session, ILivePiece Piece) Open(string file, LiveSessionOptions options, IGraphExecutor executor)
+    {
+        if (!File.Exists(file))
+        {
+            throw new CliException($"File not found: {file}");
+        }
+
+        NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        var silence = new GraphDescription();
+        silence.Add("out", "out", channels: options.OutputChannels);
+        var session = new LiveSession(registry, silence, options, executor);
+        ILivePiece piece = Path.GetExtension(file).ToLowerInvariant() == ".lua"
+            ? new LuaPiece(file, new LuaPieceOptions { NodeTypes = registry })
+            : new CSharpPiece(File.ReadAllText(file), Path.GetFileName(file), registry);
+        piece.Diagnostics += message => Console.Error.WriteLine("warning: " + message);
+        return (session, piece);
+    }
+
+    /// <summary>Runs the piece's top level; its error (file and line) becomes a clear command-line error.</summary>
+    public static void Start(ILivePiece piece, LiveSession session, string file)
+    {
+        try
+        {
+            piece.Start(session);
+        }
+        catch (Exception e) when (e is LuaScriptException or InvalidOperationException or ArgumentException or GraphValidationException)
+        {
+            throw new CliException(e.Message.StartsWith(Path.GetFileName(file), StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
+        }
+    }
+}
