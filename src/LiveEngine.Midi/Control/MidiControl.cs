@@ -1,0 +1,546 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LiveEngine.Control;
+using LiveEngine.Live;
+using LiveEngine.Midi.Translation;
+using LiveEngine.Midi.Ump;
+using LiveEngine.Time;
+
+namespace LiveEngine.Midi.Control;
+
+/// <summary>
+/// Centralised MIDI control: banks of controller slots (32 each by default) that map controllers (CC, RPN/NRPN,
+/// per-note controllers, pitch bend, pressure; any group and channel) onto named variables or node parameters, with
+/// range, curve, smoothing and soft takeover; a bank switch by command or by Program Change; learn mode; JSON save
+/// and load. Every transport (RtMidi, Network MIDI 2.0) and every front end (Lua, C#, REPL, socket) talks to this one
+/// object. MIDI 1.0 input (bytes or MT 0x2 UMP) is first translated to MIDI 2.0 (<see cref="Midi1ToMidi2"/>), so
+/// an NRPN sequence is one controller move.
+/// Parameters are set through <see cref="LiveSession.SetParameter"/>: on the exact sample of the message's timestamp
+/// when that sample is still ahead of the renderer, otherwise at the start of the next block (<see cref="Quantization.Now"/>).
+/// Thread-safe (one lock, control side); nothing here runs on the audio thread. Errors (an unknown node, a value out
+/// of range) are counted and kept in <see cref="LastError"/>, never thrown out of <see cref="Receive"/>.
+/// </summary>
+public sealed class MidiControl
+{
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly object _gate = new();
+    private readonly LiveSession? _session;
+    private readonly NamedVariables _variables;
+    private readonly Midi1ToMidi2 _translator = new();
+    private readonly Midi1ByteParser _byteParser = new();
+    private readonly List<ControllerBank> _banks = [];
+    private SlotState[] _states;
+    private int _active;
+    private LearnRequest? _learn;
+    private ControlSource? _bankSwitch;
+    private long? _timestampSample;
+
+    /// <summary>Control that can drive named variables and parameters of <paramref name="session"/>.</summary>
+    public MidiControl(LiveSession session, int bankSize = ControllerBank.DefaultSize)
+        : this(session.Variables, session, bankSize)
+    {
+    }
+
+    /// <summary>Control that drives named variables only (no session: parameter targets are errors).</summary>
+    public MidiControl(NamedVariables variables, int bankSize = ControllerBank.DefaultSize)
+        : this(variables, null, bankSize)
+    {
+    }
+
+    private MidiControl(NamedVariables variables, LiveSession? session, int bankSize)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        _variables = variables;
+        _session = session;
+        _banks.Add(new ControllerBank("bank1", bankSize));
+        _states = new SlotState[bankSize];
+    }
+
+    /// <summary>Raised (on the receiving thread, outside the lock) when learn mode bound a slot: (bank, slot, binding).</summary>
+    public event Action<int, int, ControllerBinding>? Learned;
+
+    /// <summary>Raised when the active bank changes: (index, name).</summary>
+    public event Action<int, string>? BankSwitched;
+
+    /// <summary>Messages received (after MIDI 1.0 translation).</summary>
+    public long Messages { get; private set; }
+
+    /// <summary>Values written to a variable or a parameter.</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>Moves ignored by soft takeover (the controller had not reached the current value yet).</summary>
+    public long HeldBySoftTakeover { get; private set; }
+
+    /// <summary>Writes that failed (unknown node or parameter, value out of range).</summary>
+    public long Errors { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    /// <summary>The sample on which the last parameter write lands (from <see cref="LiveSession.SetParameter"/>).</summary>
+    public long LastParameterSample { get; private set; } = -1;
+
+    /// <summary>A source whose Program Change selects the bank with that number (null: banks switch by command only).</summary>
+    public ControlSource? BankSwitchSource
+    {
+        get { lock (_gate) { return _bankSwitch; } }
+        set { lock (_gate) { _bankSwitch = value; } }
+    }
+
+    public int ActiveBank
+    {
+        get { lock (_gate) { return _active; } }
+    }
+
+    public IReadOnlyList<string> BankNames
+    {
+        get { lock (_gate) { return [.. _banks.Select(b => b.Name)]; } }
+    }
+
+    public bool IsLearning
+    {
+        get { lock (_gate) { return _learn is not null; } }
+    }
+
+    /// <summary>Adds a bank; returns its index.</summary>
+    public int AddBank(string name, int size = ControllerBank.DefaultSize)
+    {
+        lock (_gate)
+        {
+            if (_banks.Any(b => b.Name == name))
+            {
+                throw new ArgumentException($"There is already a bank named '{name}'.", nameof(name));
+            }
+
+            _banks.Add(new ControllerBank(name, size));
+            return _banks.Count - 1;
+        }
+    }
+
+    /// <summary>Puts <paramref name="binding"/> in slot <paramref name="slot"/> of bank <paramref name="bank"/>.</summary>
+    public void Bind(int bank, int slot, ControllerBinding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        binding.Validate();
+        lock (_gate)
+        {
+            ControllerBank b = BankAt(bank);
+            SlotIndex(b, slot);
+            b.Slots[slot] = binding;
+            if (bank == _active)
+            {
+                _states[slot] = default;
+            }
+        }
+    }
+
+    /// <summary>Puts <paramref name="binding"/> in the first free slot of the active bank; returns the slot.</summary>
+    public int Bind(ControllerBinding binding)
+    {
+        lock (_gate)
+        {
+            int slot = Array.IndexOf(_banks[_active].Slots, null);
+            if (slot < 0)
+            {
+                throw new InvalidOperationException($"Bank '{_banks[_active].Name}' is full ({_banks[_active].Slots.Length} slots).");
+            }
+
+            Bind(_active, slot, binding);
+            return slot;
+        }
+    }
+
+    public void Unbind(int bank, int slot)
+    {
+        lock (_gate)
+        {
+            ControllerBank b = BankAt(bank);
+            SlotIndex(b, slot);
+            b.Slots[slot] = null;
+        }
+    }
+
+    public ControllerBinding? BindingAt(int bank, int slot)
+    {
+        lock (_gate)
+        {
+            ControllerBank b = BankAt(bank);
+            SlotIndex(b, slot);
+            return b.Slots[slot];
+        }
+    }
+
+    /// <summary>
+    /// Arms learn mode: the next controller moved (any source but Program Change) is bound to
+    /// <paramref name="target"/> in the given slot with the given mapping, and <see cref="Learned"/> is raised.
+    /// </summary>
+    public void Learn(int bank, int slot, ControlTarget target, double min = 0, double max = 1, ControlCurve curve = ControlCurve.Linear, double smoothingMs = 0, bool softTakeover = false)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.Validate();
+        lock (_gate)
+        {
+            SlotIndex(BankAt(bank), slot);
+            _learn = new LearnRequest(bank, slot, new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange), target, min, max, curve, smoothingMs, softTakeover));
+        }
+    }
+
+    public void CancelLearn()
+    {
+        lock (_gate)
+        {
+            _learn = null;
+        }
+    }
+
+    public void SwitchBank(int index)
+    {
+        string name;
+        lock (_gate)
+        {
+            BankAt(index);
+            name = SwitchBankLocked(index);
+        }
+
+        BankSwitched?.Invoke(index, name);
+    }
+
+    public void SwitchBank(string name)
+    {
+        int index;
+        lock (_gate)
+        {
+            index = _banks.FindIndex(b => b.Name == name);
+        }
+
+        if (index < 0)
+        {
+            throw new ArgumentException($"No bank is named '{name}'.", nameof(name));
+        }
+
+        SwitchBank(index);
+    }
+
+    /// <summary>
+    /// Handles one message (any protocol). <paramref name="atSample"/> is the engine sample the message belongs to,
+    /// when the transport can tell; parameter writes then land on it if it is still ahead. Never throws.
+    /// </summary>
+    public void Receive(in UmpMessage message, long? atSample = null)
+    {
+        var sink = new Sink(this);
+        lock (_gate)
+        {
+            _timestampSample = atSample;
+            _translator.Translate(message, ref sink);
+        }
+
+        sink.RaiseEvents();
+    }
+
+    /// <summary>Handles a MIDI 1.0 byte stream (running status, SysEx and real time included). Never throws.</summary>
+    public void ReceiveMidi1(ReadOnlySpan<byte> bytes, long? atSample = null)
+    {
+        var sink = new Sink(this);
+        lock (_gate)
+        {
+            _timestampSample = atSample;
+            var translate = new TranslateSink(this, sink);
+            _byteParser.Feed(bytes, ref translate);
+            sink = translate.Inner;
+        }
+
+        sink.RaiseEvents();
+    }
+
+    /// <summary>
+    /// Advances smoothing by <paramref name="seconds"/>: each smoothed slot moves toward its target as a one-pole
+    /// filter with the slot's time constant. A host calls it every few milliseconds from a control thread.
+    /// </summary>
+    public void Advance(double seconds)
+    {
+        lock (_gate)
+        {
+            ControllerBank bank = _banks[_active];
+            for (int i = 0; i < _states.Length; i++)
+            {
+                ref SlotState state = ref _states[i];
+                ControllerBinding? binding = bank.Slots[i];
+                if (!state.Smoothing || binding is null)
+                {
+                    continue;
+                }
+
+                double k = 1 - Math.Exp(-seconds * 1000 / binding.SmoothingMs);
+                state.Current += (state.Target - state.Current) * k;
+                double tolerance = 1e-9 * Math.Max(1, Math.Abs(binding.Max - binding.Min));
+                if (Math.Abs(state.Target - state.Current) <= tolerance)
+                {
+                    state.Current = state.Target;
+                    state.Smoothing = false;
+                }
+
+                Write(binding, state.Current, null);
+            }
+        }
+    }
+
+    /// <summary>The banks, bindings, active bank and bank-switch source as JSON (saved with the session).</summary>
+    public string SaveJson()
+    {
+        lock (_gate)
+        {
+            var state = new MidiControlState(
+                [.. _banks.Select(b => new MidiControlState.Bank(b.Name, b.Slots.Length, [.. b.Slots.Select((s, i) => (s, i)).Where(p => p.s is not null).Select(p => new MidiControlState.Slot(p.i, p.s!))]))],
+                _active,
+                _bankSwitch);
+            return JsonSerializer.Serialize(state, s_json);
+        }
+    }
+
+    /// <summary>Replaces every bank and binding with those of <paramref name="json"/> (from <see cref="SaveJson"/>). On an error nothing changes.</summary>
+    public void LoadJson(string json)
+    {
+        MidiControlState state = JsonSerializer.Deserialize<MidiControlState>(json, s_json)
+            ?? throw new ArgumentException("The MIDI control JSON is empty.", nameof(json));
+        if (state.Banks is null || state.Banks.Count == 0)
+        {
+            throw new ArgumentException("The MIDI control JSON has no banks.", nameof(json));
+        }
+
+        var banks = new List<ControllerBank>();
+        foreach (MidiControlState.Bank saved in state.Banks)
+        {
+            var bank = new ControllerBank(saved.Name, saved.Size);
+            foreach (MidiControlState.Slot slot in saved.Slots ?? [])
+            {
+                SlotIndex(bank, slot.Index);
+                slot.Binding.Validate();
+                bank.Slots[slot.Index] = slot.Binding;
+            }
+
+            banks.Add(bank);
+        }
+
+        if ((uint)state.ActiveBank >= (uint)banks.Count)
+        {
+            throw new ArgumentException($"The active bank {state.ActiveBank} does not exist.", nameof(json));
+        }
+
+        lock (_gate)
+        {
+            _banks.Clear();
+            _banks.AddRange(banks);
+            _bankSwitch = state.BankSwitch;
+            _learn = null;
+            SwitchBankLocked(state.ActiveBank);
+        }
+    }
+
+    private string SwitchBankLocked(int index)
+    {
+        _active = index;
+        // A new bank starts from scratch: soft takeover must pick each value up again, smoothing stops.
+        _states = new SlotState[_banks[index].Slots.Length];
+        return _banks[index].Name;
+    }
+
+    private ControllerBank BankAt(int bank) =>
+        (uint)bank < (uint)_banks.Count ? _banks[bank] : throw new ArgumentOutOfRangeException(nameof(bank), bank, $"There are {_banks.Count} banks.");
+
+    private static void SlotIndex(ControllerBank bank, int slot)
+    {
+        if ((uint)slot >= (uint)bank.Slots.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"Bank '{bank.Name}' has {bank.Slots.Length} slots.");
+        }
+    }
+
+    // Lock held.
+    private void Dispatch(in UmpMessage message, ref Sink sink)
+    {
+        Messages++;
+        if (!ControlSource.TryGetKey(message, out ControlSourceKey source, out double normalized))
+        {
+            return;
+        }
+
+        if (source.Kind == ControlSourceKind.ProgramChange)
+        {
+            if (_bankSwitch is { } bankSwitch && bankSwitch.Matches(source with { Index = bankSwitch.Index }) && (int)normalized < _banks.Count)
+            {
+                int index = (int)normalized;
+                sink.Switched = (index, SwitchBankLocked(index));
+            }
+
+            return;
+        }
+
+        if (_learn is { } learn)
+        {
+            _learn = null;
+            ControllerBinding binding = learn.Binding with { Source = new ControlSource(source.Kind, source.Group, source.Channel, source.Index) };
+            _banks[learn.Bank].Slots[learn.Slot] = binding;
+            if (learn.Bank == _active)
+            {
+                _states[learn.Slot] = default;
+            }
+
+            sink.Learned = (learn.Bank, learn.Slot, binding);
+            return;
+        }
+
+        ControllerBinding?[] slots = _banks[_active].Slots;
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (slots[i] is { } binding && binding.Source.Matches(source))
+            {
+                Apply(i, binding, normalized);
+            }
+        }
+    }
+
+    private void Apply(int slot, ControllerBinding binding, double position)
+    {
+        ref SlotState state = ref _states[slot];
+        if (binding.SoftTakeover && !state.PickedUp)
+        {
+            if (!TryReadTarget(binding, out double current))
+            {
+                state.PickedUp = true;
+            }
+            else
+            {
+                double at = binding.Unmap(current);
+                bool close = Math.Abs(position - at) <= 1.0 / 128;
+                bool crossed = state.HasLast && Math.Sign(state.LastPosition - at) != Math.Sign(position - at);
+                state.LastPosition = position;
+                state.HasLast = true;
+                if (!close && !crossed)
+                {
+                    HeldBySoftTakeover++;
+                    return;
+                }
+
+                state.PickedUp = true;
+            }
+        }
+
+        double value = binding.Map(position);
+        if (binding.SmoothingMs > 0)
+        {
+            if (!state.Smoothing && !state.HasCurrent)
+            {
+                state.Current = TryReadTarget(binding, out double current) ? current : value;
+                state.HasCurrent = true;
+            }
+
+            state.Target = value;
+            state.Smoothing = true;
+            return;
+        }
+
+        Write(binding, value, _timestampSample);
+    }
+
+    private bool TryReadTarget(ControllerBinding binding, out double value)
+    {
+        if (binding.Target.Variable is { } name)
+        {
+            return _variables.TryGet(name, out value);
+        }
+
+        value = 0;
+        if (_session is null)
+        {
+            return false;
+        }
+
+        foreach (var node in _session.Graph.Nodes)
+        {
+            if (node.Id == binding.Target.Node)
+            {
+                return node.Parameters.TryGetValue(binding.Target.Parameter!, out value);
+            }
+        }
+
+        return false;
+    }
+
+    private void Write(ControllerBinding binding, double value, long? atSample)
+    {
+        try
+        {
+            if (binding.Target.Variable is { } name)
+            {
+                _variables.Set(name, value);
+            }
+            else
+            {
+                if (_session is null)
+                {
+                    throw new InvalidOperationException($"No session: cannot set {binding.Target}.");
+                }
+
+                Quantization when = atSample is { } sample && sample > _session.Renderer.Position
+                    ? Quantization.AtBeat(_session.Clock.BeatAt(sample))
+                    : Quantization.Now;
+                LastParameterSample = _session.SetParameter(binding.Target.Node!, binding.Target.Parameter!, value, when);
+            }
+
+            Applied++;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            Errors++;
+            LastError = e.Message;
+        }
+    }
+
+    private struct SlotState
+    {
+        public bool PickedUp;
+        public bool HasLast;
+        public double LastPosition;
+        public bool Smoothing;
+        public bool HasCurrent;
+        public double Current;
+        public double Target;
+    }
+
+    private sealed record LearnRequest(int Bank, int Slot, ControllerBinding Binding);
+
+    // Collects what happened under the lock so that events are raised after it is released.
+    private struct Sink(MidiControl owner) : IUmpSink
+    {
+        public (int Bank, int Slot, ControllerBinding Binding)? Learned;
+        public (int Index, string Name)? Switched;
+
+        public void OnMessage(in UmpMessage message) => owner.Dispatch(message, ref this);
+
+        public readonly void RaiseEvents()
+        {
+            if (Learned is { } l)
+            {
+                owner.Learned?.Invoke(l.Bank, l.Slot, l.Binding);
+            }
+
+            if (Switched is { } s)
+            {
+                owner.BankSwitched?.Invoke(s.Index, s.Name);
+            }
+        }
+    }
+
+    private struct TranslateSink(MidiControl owner, Sink inner) : IUmpSink
+    {
+        public Sink Inner = inner;
+
+        public void OnMessage(in UmpMessage message) => owner._translator.Translate(message, ref Inner);
+    }
+}
