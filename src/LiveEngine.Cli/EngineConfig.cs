@@ -17,6 +17,7 @@ internal sealed record EngineConfig
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log"];
     private static readonly string[] s_logKeys = ["path", "level"];
+    private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "bank_size", "banks"];
 
     /// <summary>Frames per second. Default 48000.</summary>
     public int SampleRate { get; init; } = 48_000;
@@ -87,6 +88,24 @@ internal sealed record EngineConfig
     /// <summary>[log] level: verbose, debug, information, warning, error. Default information.</summary>
     public string LogLevel { get; init; } = "information";
 
+    /// <summary>[midi] jack_input: open a JACK MIDI input (RtMidi) when playing through JACK. Default true.</summary>
+    public bool MidiJackInput { get; init; } = true;
+
+    /// <summary>[midi] connect: a JACK MIDI port to connect the input to (a controller). Default none.</summary>
+    public string? MidiConnect { get; init; }
+
+    /// <summary>[midi] network_port: UDP port of the Network MIDI 2.0 host endpoint; 0 for none. Default 0.</summary>
+    public int MidiNetworkPort { get; init; }
+
+    /// <summary>[midi] network_bind: the address it listens on. Default 0.0.0.0.</summary>
+    public string MidiNetworkBind { get; init; } = "0.0.0.0";
+
+    /// <summary>[midi] bank_size: controllers per bank. Default 32.</summary>
+    public int MidiBankSize { get; init; } = 32;
+
+    /// <summary>[midi] banks: a saved bank file to load at the start. Default none.</summary>
+    public string? MidiBanks { get; init; }
+
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
 
@@ -131,6 +150,11 @@ internal sealed record EngineConfig
                 }
 
                 table = line[1..^1].Trim();
+                if (table is not ("engine" or "driver" or "socket" or "repl" or "log" or "midi"))
+                {
+                    throw new CliException($"{where}: unknown table [{table}]. Known tables: engine, driver, socket, repl, log, midi.");
+                }
+
                 continue;
             }
 
@@ -142,14 +166,9 @@ internal sealed record EngineConfig
 
             string key = line[..equals].Trim();
             string raw = line[(equals + 1)..].Trim();
-            if (table is not ("engine" or "driver" or "socket" or "repl" or "log"))
+            if (table.Length == 0)
             {
-                if (table is "midi")
-                {
-                    continue; // read by the MIDI layer
-                }
-
-                throw new CliException($"{where}: unknown table [{table}]. Known tables: engine, driver, socket, repl, log, midi.");
+                throw new CliException($"{where}: '{key}' comes before any table; put it under [engine], [driver], [socket], [repl], [log] or [midi].");
             }
 
             if (!seen.Add(table + "." + key))
@@ -194,6 +213,21 @@ internal sealed record EngineConfig
                     "quantize" => config with { ReplQuantize = Quantize(String(raw, key, where), key, where) },
                     "session_log" => config with { SessionLogFolder = String(raw, key, where) },
                     _ => throw new CliException($"{where}: unknown key '{key}' in [repl]. Known keys: {string.Join(", ", s_replKeys)}."),
+                };
+                continue;
+            }
+
+            if (table == "midi")
+            {
+                config = key switch
+                {
+                    "jack_input" => config with { MidiJackInput = Boolean(raw, key, where) },
+                    "connect" => config with { MidiConnect = String(raw, key, where) is { Length: > 0 } port ? port : null },
+                    "network_port" => config with { MidiNetworkPort = Range(Integer(raw, key, where), 0, 65535, key, where) },
+                    "network_bind" => config with { MidiNetworkBind = String(raw, key, where) },
+                    "bank_size" => config with { MidiBankSize = Range(Integer(raw, key, where), 1, 128, key, where) },
+                    "banks" => config with { MidiBanks = String(raw, key, where) is { Length: > 0 } banks ? banks : null },
+                    _ => throw new CliException($"{where}: unknown key '{key}' in [midi]. Known keys: {string.Join(", ", s_midiKeys)}."),
                 };
                 continue;
             }

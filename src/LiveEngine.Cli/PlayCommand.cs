@@ -92,8 +92,8 @@ internal static class PlayCommand
         }, graphExecutor);
         if (chosen == "null")
         {
-            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames));
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s."));
+            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
             Perform(session, seconds, () => false);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate);
             return 0;
@@ -132,7 +132,7 @@ internal static class PlayCommand
 
         using (driver)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through JACK: {driver.SampleRate} Hz, {driver.BufferFrames}-frame buffers, {threads} thread(s), {seconds:0.###} s."));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through JACK: {driver.SampleRate} Hz, {driver.BufferFrames}-frame buffers, {threads} thread(s), {seconds:0.###} s; {(driver.IsRealTime ? "real-time" : "no real-time")} JACK thread."));
             Perform(session, seconds, () => driver.IsShutDown);
             if (driver.IsShutDown)
             {
@@ -155,11 +155,25 @@ internal static class PlayCommand
         }
     }
 
+    private const int XrunsListed = 20;
+
     private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate)
     {
         double deadlineUs = bufferFrames * 1e6 / sampleRate;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{stats.Callbacks} callbacks, {stats.Xruns} xruns; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
+            $"{stats.Callbacks} callbacks, {stats.Xruns} xruns, {stats.DeadlineMisses} deadline misses; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
+        IReadOnlyList<XrunRecord> log = stats.XrunLog();
+        foreach (XrunRecord xrun in log.Take(XrunsListed))
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {xrun.Source switch { XrunSource.Server => "server xrun", XrunSource.Deadline => "deadline miss", _ => "late period" }} at {xrun.Sample / (double)sampleRate:0.000} s (sample {xrun.Sample}), {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC"));
+        }
+
+        if (log.Count > XrunsListed)
+        {
+            Console.WriteLine($"  … and {log.Count - XrunsListed} more");
+        }
     }
 }

@@ -9,6 +9,7 @@ using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
 using LiveEngine.Hosts.PortAudio;
 using LiveEngine.Live;
+using LiveEngine.Midi.Control;
 using LiveEngine.Time;
 using Serilog;
 using Serilog.Events;
@@ -92,6 +93,7 @@ internal static class ReplCommand
             },
             BlockFrames = config.BlockFrames,
             LogPath = sessionLog,
+            MidiBankSize = config.MidiBankSize,
         };
         Execution.IGraphExecutor executor = Cli.CreateExecutor(config.Threads, config.Policy);
         using var disposeExecutor = executor as IDisposable;
@@ -113,6 +115,8 @@ internal static class ReplCommand
         performance.Play(driver);
         log.Information("REPL started: {Driver}; session log {SessionLog}", driverText, sessionLog);
         Console.WriteLine(driverText);
+
+        StartMidi(performance, config, driver.Name == "jack", log);
 
         EditorServer? server = null;
         if (config.SocketEnabled)
@@ -165,6 +169,61 @@ internal static class ReplCommand
 
         log.Information("REPL ended");
         return 0;
+    }
+
+    /// <summary>The controller inputs repl.config asks for: a JACK MIDI input (RtMidi) and a Network MIDI 2.0 endpoint.</summary>
+    private static void StartMidi(Performance performance, EngineConfig config, bool jack, Serilog.ILogger log)
+    {
+        if (config.MidiBanks is { } banks)
+        {
+            try
+            {
+                performance.Midi.LoadJson(File.ReadAllText(ExpandHome(banks)));
+                Console.WriteLine($"MIDI banks loaded from {banks}.");
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or FormatException or System.Text.Json.JsonException)
+            {
+                Console.WriteLine($"MIDI banks not loaded from {banks}: {e.Message}");
+            }
+        }
+
+        if (jack && config.MidiJackInput)
+        {
+            try
+            {
+                if (config.JackServer is { } server)
+                {
+                    LiveEngine.Midi.Transports.RtMidi.RtMidiPorts.UseJackServer(server);
+                }
+
+                performance.Attach(new LiveEngine.Midi.Transports.RtMidi.RtMidiInput("liveengine-midi", performance.Midi, config.MidiConnect));
+                Console.WriteLine($"MIDI in: JACK port liveengine-midi:in{(config.MidiConnect is null ? "" : " ← " + config.MidiConnect)}.");
+            }
+            catch (Exception e) when (e is DllNotFoundException or InvalidOperationException or EntryPointNotFoundException)
+            {
+                Console.WriteLine($"MIDI in (JACK) not opened: {e.Message}");
+                log.Warning(e, "RtMidi JACK input not opened");
+            }
+        }
+
+        if (config.MidiNetworkPort > 0)
+        {
+            if (!IPAddress.TryParse(config.MidiNetworkBind, out IPAddress? address))
+            {
+                throw new CliException($"[midi] network_bind '{config.MidiNetworkBind}' is not an IP address.");
+            }
+
+            try
+            {
+                MidiControl midi = performance.Midi;
+                performance.Attach(new LiveEngine.Midi.Transports.Network.NetMidiHost(m => midi.Receive(m), new IPEndPoint(address, config.MidiNetworkPort), "LiveEngine"));
+                Console.WriteLine($"MIDI in: Network MIDI 2.0 host on {address}:{config.MidiNetworkPort} (UDP).");
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                Console.WriteLine($"Network MIDI 2.0 not opened: {e.Message}");
+            }
+        }
     }
 
     private static DriverHandle StartDriver(Performance performance, EngineConfig config, out string description)

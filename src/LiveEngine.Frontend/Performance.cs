@@ -5,6 +5,7 @@ using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Live;
+using LiveEngine.Midi.Control;
 using LiveEngine.Nodes;
 using LiveEngine.Snapshots;
 using LiveEngine.Time;
@@ -22,6 +23,9 @@ public sealed record PerformanceOptions
 
     /// <summary>The graph at the start; null for silence (a graph with just its <c>out</c> node).</summary>
     public GraphDescription? InitialGraph { get; init; }
+
+    /// <summary>Controllers per MIDI bank.</summary>
+    public int MidiBankSize { get; init; } = 32;
 
     /// <summary>The session log to append to; null for none.</summary>
     public string? LogPath { get; init; }
@@ -49,6 +53,8 @@ public sealed class Performance : IDisposable
     private long _lastXruns;
     private long _lastXrunNotice = long.MinValue / 2;
     private float[][]? _offlineChunk;
+    private readonly List<IDisposable> _attachments = [];
+    private long _midiErrors;
 
     public Performance(NodeTypeRegistry registry, PerformanceOptions options, IGraphExecutor? executor = null)
     {
@@ -59,6 +65,13 @@ public sealed class Performance : IDisposable
         _executor = executor ?? SingleThreadExecutor.Instance;
         GraphDescription initial = options.InitialGraph ?? Silence();
         Session = new LiveSession(registry, initial, options.Session, _executor);
+        Midi = new MidiControl(Session, options.MidiBankSize);
+        Midi.ValueWritten += (target, value, sample) => Log?.Append(
+            target.Variable is { } name
+                ? new SessionLogEntry { Kind = "midi", Position = sample, Name = name, Value = value }
+                : new SessionLogEntry { Kind = "midi", Position = sample, Node = target.Node, Parameter = target.Parameter, Value = value },
+            durable: false);
+        Midi.Learned += (bank, slot, binding) => Raise(NoticeLevel.Info, "midi", $"learned: bank {bank + 1} slot {slot + 1}: {Frontend.Midi.MidiBindingSyntax.Format(binding)}");
         if (options.LogPath is not null)
         {
             Log = new SessionLog(options.LogPath);
@@ -84,6 +97,16 @@ public sealed class Performance : IDisposable
     public LiveSession Session { get; }
 
     public SessionLog? Log { get; }
+
+    /// <summary>The controller banks: bindings of MIDI controllers to variables and parameters (docs/midi.md).</summary>
+    public MidiControl Midi { get; }
+
+    /// <summary>Keeps <paramref name="thing"/> (a MIDI input, say) alive as long as the performance; disposed with it.</summary>
+    public void Attach(IDisposable thing)
+    {
+        ArgumentNullException.ThrowIfNull(thing);
+        _attachments.Add(thing);
+    }
 
     /// <summary>The driver playing the session, or null offline.</summary>
     public DriverHandle? Driver => _driver;
@@ -323,8 +346,18 @@ public sealed class Performance : IDisposable
 
     private void PumpLoop()
     {
+        long last = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!_stopping)
         {
+            long tick = System.Diagnostics.Stopwatch.GetTimestamp();
+            Midi.Advance((tick - last) / (double)System.Diagnostics.Stopwatch.Frequency);
+            last = tick;
+            if (Midi.Errors > _midiErrors)
+            {
+                _midiErrors = Midi.Errors;
+                Raise(NoticeLevel.Warning, "midi", Midi.LastError ?? "a controller write failed");
+            }
+
             PumpLanguages(Session.Renderer.Position, wait: false);
             Session.Maintain();
             CheckFaults();
@@ -393,6 +426,11 @@ public sealed class Performance : IDisposable
         if (_driver is not null)
         {
             Log?.Append(new SessionLogEntry { Kind = "end", Position = Session.Renderer.Position });
+        }
+
+        foreach (IDisposable thing in _attachments)
+        {
+            thing.Dispose();
         }
 
         _driver?.Driver.Dispose();

@@ -9,7 +9,7 @@ namespace LiveEngine.Frontend;
 /// One line of a session log. <see cref="Kind"/> says which fields matter:
 /// <c>session</c> (the header: format and initial graph), <c>eval</c> (code, written before it runs),
 /// <c>result</c> (its outcome), <c>param</c>, <c>tempo</c>, <c>var</c>, <c>undo</c>, <c>commit</c> (a graph),
-/// <c>panic</c>, and <c>end</c> (a clean stop). <see cref="Position"/> is the sample the audio side had reached
+/// <c>panic</c>, <c>midi</c> (a value a controller binding wrote) and <c>end</c> (a clean stop). <see cref="Position"/> is the sample the audio side had reached
 /// when the action was taken: replay takes every action at exactly that sample.
 /// </summary>
 public sealed record SessionLogEntry
@@ -73,7 +73,7 @@ public sealed class SessionLog : IDisposable
 {
     public const int FormatVersion = 1;
 
-    internal static readonly JsonSerializerOptions JsonOptions = new()
+    internal static readonly JsonSerializerOptions s_jsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -93,16 +93,20 @@ public sealed class SessionLog : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Appends <paramref name="entry"/> (numbered) and flushes it to the disk. Returns its sequence number.</summary>
-    public long Append(SessionLogEntry entry)
+    /// <summary>
+    /// Appends <paramref name="entry"/> (numbered) and flushes it to the disk (fsync) when <paramref name="durable"/>;
+    /// otherwise to the operating system only (controller streams: hundreds a second; the next durable entry
+    /// syncs them too). Returns its sequence number.
+    /// </summary>
+    public long Append(SessionLogEntry entry, bool durable = true)
     {
         ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
             SessionLogEntry numbered = entry with { Seq = ++_seq, Wall = entry.Wall ?? DateTimeOffset.UtcNow };
-            byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(numbered, JsonOptions) + "\n");
+            byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(numbered, s_jsonOptions) + "\n");
             _stream.Write(line);
-            _stream.Flush(flushToDisk: true);
+            _stream.Flush(flushToDisk: durable);
             return numbered.Seq;
         }
     }
@@ -123,7 +127,7 @@ public sealed class SessionLog : IDisposable
 
             try
             {
-                entries.Add(JsonSerializer.Deserialize<SessionLogEntry>(lines[i], JsonOptions)
+                entries.Add(JsonSerializer.Deserialize<SessionLogEntry>(lines[i], s_jsonOptions)
                     ?? throw new InvalidDataException($"{path}:{i + 1}: an empty entry."));
             }
             catch (JsonException e) when (i == lines.Length - 1)

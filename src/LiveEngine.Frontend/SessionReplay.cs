@@ -135,6 +135,12 @@ public static class SessionReplay
                 case "undo":
                     performance.Undo(when);
                     return null;
+                case "midi" when entry.Name is { } name:
+                    performance.Session.Variables.Set(name, entry.Value ?? 0);
+                    return null;
+                case "midi":
+                    performance.Session.SetParameter(entry.Node ?? "", entry.Parameter ?? "", entry.Value ?? 0, Quantization.Now);
+                    return null;
                 case "panic":
                     performance.Panic();
                     return null;

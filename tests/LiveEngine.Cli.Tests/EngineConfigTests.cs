@@ -15,7 +15,7 @@ public sealed class EngineConfigTests
     public void Values_CommentsAndOtherTables_AreRead()
     {
         EngineConfig config = EngineConfig.Parse(
-            ["# comment", "[driver]", "name = \"jack\"", "host_api = \"JACK\"", "[midi]", "ports = 2", "", "[engine]", "sample_rate = 96_000  # trailing", "threads = 4", "policy = \"wavefront\""],
+            ["# comment", "[driver]", "name = \"jack\"", "host_api = \"JACK\"", "[midi]", "network_port = 5673", "", "[engine]", "sample_rate = 96_000  # trailing", "threads = 4", "policy = \"wavefront\""],
             "test.config");
         Assert.Equal("jack", config.Driver);
         Assert.Equal("JACK", config.HostApi);
@@ -24,6 +24,7 @@ public sealed class EngineConfigTests
         Assert.Equal(4, config.Threads);
         Assert.Equal("wavefront", config.Policy);
         Assert.Equal(64, config.BlockFrames);
+        Assert.Equal(5673, config.MidiNetworkPort);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Graph;

@@ -30,6 +30,14 @@ public sealed class CommitTicket
 
     public bool IsApplied => AppliedAtSample >= 0;
 
+    /// <summary>True once the control side has withdrawn the commit (a graph swap that a later commit made moot).</summary>
+    public bool IsCancelled => Volatile.Read(ref _cancelled) != 0;
+
+    private int _cancelled;
+
+    /// <summary>Control thread: withdraws a commit that has not landed; the audio side skips it.</summary>
+    internal void Cancel() => Volatile.Write(ref _cancelled, 1);
+
     /// <summary>Audio thread: records the swap. A release store, read by the control thread.</summary>
     internal void MarkApplied(long sample) => Volatile.Write(ref _appliedAtSample, sample);
 }

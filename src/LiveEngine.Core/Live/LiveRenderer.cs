@@ -243,8 +243,19 @@ public sealed class LiveRenderer
 
     private CommitTicket? PeekPending()
     {
-        long head = _pendingHead.Value;
-        return head == Volatile.Read(ref _pendingTail.Value) ? null : _pending[head % QueueCapacity];
+        while (true)
+        {
+            long head = _pendingHead.Value;
+            CommitTicket? ticket = head == Volatile.Read(ref _pendingTail.Value) ? null : _pending[head % QueueCapacity];
+            if (ticket is null || !ticket.IsCancelled)
+            {
+                return ticket;
+            }
+
+            // Withdrawn by the control side: never played; hand it back for release.
+            DequeuePending();
+            Retire(ticket.Snapshot);
+        }
     }
 
     private void DequeuePending()

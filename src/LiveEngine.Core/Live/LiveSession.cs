@@ -24,15 +24,21 @@ public sealed class LiveSession
     // Undo history (JSON of each committed graph), capped so that a long performance does not grow it forever.
     private const int HistoryLimit = 1000;
     private readonly List<string> _history = [];
+
+    // The latest graph with the parameter values set since it was committed. _history[^1] catches up lazily
+    // (LatestJsonLocked), so that a parameter change, 100 times a second from a controller, does not
+    // round-trip the whole graph through JSON (it allocated ~4 KB per change for a 4-node graph).
+    private GraphDescription? _latestWithParameters;
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
     private GraphSnapshot _latest;
     private long _lastCommitSample;
+
+    // The swap from a transition graph to the graph itself, scheduled for the end of its fades; a commit that
+    // comes before then withdraws it (and so cuts the fade short) instead of waiting for it.
+    private CommitTicket? _pendingSwap;
     private long _commits;
     private long _events;
 
-    // The graph a running transition fades into, and the sample at which its fades are over.
-    private GraphDescription? _fadeTarget;
-    private long _fadeEnd;
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -68,7 +74,7 @@ public sealed class LiveSession
         {
             lock (_gate)
             {
-                return GraphDescription.FromJson(_history[^1]);
+                return GraphDescription.FromJson(LatestJsonLocked());
             }
         }
     }
@@ -116,7 +122,7 @@ public sealed class LiveSession
         ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
         {
-            GraphDescription graph = GraphDescription.FromJson(_history[^1]);
+            GraphDescription graph = GraphDescription.FromJson(LatestJsonLocked());
             change(graph);
             return Commit(graph, when);
         }
@@ -216,20 +222,14 @@ public sealed class LiveSession
 
     /// <summary>
     /// Housekeeping for a host to call every few milliseconds from a control thread (the REPL loop, a timer):
-    /// releases replaced snapshots, and once a crossfade is over replaces the transition graph, whose old
-    /// instances are silent by then but still cost time, by the graph itself.
+    /// releases replaced snapshots. (What it does never changes the output: the graph that replaces a
+    /// transition once its fades are over is scheduled with the transition, on a fixed sample.)
     /// </summary>
     public void Maintain()
     {
         lock (_gate)
         {
             CollectRetiredLocked();
-            if (_fadeTarget is not null && Renderer.Position >= _fadeEnd)
-            {
-                GraphDescription target = _fadeTarget;
-                _fadeTarget = null;
-                Enqueue(Compile(target, _latest, null), Math.Max(Renderer.Position, _lastCommitSample));
-            }
         }
     }
 
@@ -243,7 +243,21 @@ public sealed class LiveSession
         }
 
         long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
-        GraphDescription before = GraphDescription.FromJson(_history[^1]);
+        if (_pendingSwap is { } swap)
+        {
+            _pendingSwap = null;
+            if (at < swap.CommitSample && !swap.IsApplied)
+            {
+                swap.Cancel();
+                _timeline.RemoveAll(entry => entry.Snapshot == swap.Snapshot);
+            }
+            else
+            {
+                at = Math.Max(at, swap.CommitSample);
+            }
+        }
+
+        GraphDescription before = GraphDescription.FromJson(LatestJsonLocked());
         Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, at, _options.CrossfadeMs) : null;
         GraphSnapshot? fading = null;
         if (transition is not null)
@@ -261,23 +275,26 @@ public sealed class LiveSession
 
         if (fading is null)
         {
-            _fadeTarget = null;
             return Enqueue(Compile(graph, _latest, null), at);
         }
 
-        // The transition graph stays until the fades are over; then Maintain commits the graph itself (the fades
-        // end on gains of exactly 0 and 1, so that swap changes nothing). A commit that comes first simply
-        // replaces the transition, cutting short whatever fade is still running.
+        // The transition graph plays until the fades are over, and the graph itself replaces it on the first
+        // sample after them (the fades end on gains of exactly 0 and 1, so that swap changes nothing; the nodes
+        // that stay keep their instances). Both are scheduled now, on fixed samples: a render does not depend on
+        // when housekeeping runs, and a parameter event aimed after the fade finds the snapshot that will play
+        // then. A commit that comes before the swap withdraws it, cutting the fade short.
         CommitTicket ticket = Enqueue(fading, at);
-        _fadeTarget = graph;
-        _fadeEnd = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
+        long fadeEnd = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
+        _pendingSwap = Enqueue(Compile(graph, fading, null), fadeEnd, completesTransition: true);
+        _lastCommitSample = at;
         return ticket;
     }
 
-    private CommitTicket Enqueue(GraphSnapshot snapshot, long at)
+    /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>
+    private CommitTicket Enqueue(GraphSnapshot snapshot, long at, bool completesTransition = false)
     {
         PruneTimeline();
-        var ticket = new CommitTicket(++_commits, snapshot, at);
+        var ticket = new CommitTicket(completesTransition ? _commits : ++_commits, snapshot, at);
         CollectRetiredLocked();
         if (!Renderer.TryEnqueue(ticket))
         {
@@ -360,13 +377,27 @@ public sealed class LiveSession
 
     private void UpdateDescriptionLocked(string nodeId, string parameter, double value)
     {
-        GraphDescription graph = GraphDescription.FromJson(_history[^1]);
-        NodeSpec? node = graph.Nodes.Find(n => n.Id == nodeId);
-        if (node is not null)
+        _latestWithParameters ??= GraphDescription.FromJson(_history[^1]);
+        foreach (NodeSpec node in _latestWithParameters.Nodes)
         {
-            node.Parameters[parameter] = value;
-            _history[^1] = graph.ToJson();
+            if (node.Id == nodeId)
+            {
+                node.Parameters[parameter] = value;
+                return;
+            }
         }
+    }
+
+    /// <summary>The latest graph's JSON, with the parameter values set since its commit.</summary>
+    private string LatestJsonLocked()
+    {
+        if (_latestWithParameters is not null)
+        {
+            _history[^1] = _latestWithParameters.ToJson();
+            _latestWithParameters = null;
+        }
+
+        return _history[^1];
     }
 
     private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds)

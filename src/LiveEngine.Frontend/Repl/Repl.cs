@@ -31,7 +31,7 @@ public sealed record ReplOptions
 /// </summary>
 public sealed class Repl
 {
-    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":quit"];
+    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":quit"];
 
     private readonly Performance _performance;
     private readonly IAnsiConsole _console;
@@ -229,6 +229,9 @@ public sealed class Repl
                 case ":load":
                     await LoadAsync(argument).ConfigureAwait(false);
                     break;
+                case ":midi":
+                    _console.WriteLine(Midi.MidiCommands.Execute(_performance.Midi, argument));
+                    break;
                 case ":save":
                     if (argument.Length == 0)
                     {
@@ -243,7 +246,7 @@ public sealed class Repl
                     break;
             }
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or GraphValidationException or InvalidOperationException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or GraphValidationException or InvalidOperationException or System.Text.Json.JsonException)
         {
             _console.MarkupLine("[red]error:[/] " + Markup.Escape(e.Message));
         }
@@ -341,6 +344,8 @@ public sealed class Repl
           :load FILE           evaluate a .lua or .csx file, or commit a .json graph
           :save FILE           save the graph as JSON
           :vars                the named variables
+          :midi [COMMAND]      controller banks: list, bind [SLOT] SPEC, unbind SLOT, learn SLOT -> TARGET,
+                               bank NAME|N, save FILE, load FILE (SPEC: cc 74 ch 1 -> lp.cutoffHz 80..8000 exp)
           :undo                bring back the graph before the last commit
           :panic               stop every callback and fade to silence
           :quit                leave (the session log keeps everything)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LiveEngine.Graph;
-using LiveEngine.Snapshots;
 using LiveEngine.Time;
 using StreamJsonRpc;
 
@@ -201,6 +200,38 @@ public sealed class EditorApi
 
     [JsonRpcMethod("stats/unsubscribe")]
     public void StatsUnsubscribe() => _connection.SubscribeStats(null);
+
+    /// <summary>A MIDI command, as <c>:midi</c> takes it (docs/midi.md): <c>bind cc 74 -&gt; lp.cutoffHz 80..8000 exp</c>, <c>learn 3 -&gt; drive</c>, <c>bank fx</c>, <c>list</c>.</summary>
+    [JsonRpcMethod("midi/command")]
+    public string MidiCommand(string command)
+    {
+        try
+        {
+            return Midi.MidiCommands.Execute(_performance.Midi, command);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    /// <summary>The controller banks in their saved (JSON) form.</summary>
+    [JsonRpcMethod("midi/get")]
+    public JsonNode MidiGet() => JsonNode.Parse(_performance.Midi.SaveJson())!;
+
+    /// <summary>Replaces the controller banks with a saved form (as <c>midi/get</c> gives); on an error nothing changes.</summary>
+    [JsonRpcMethod("midi/load")]
+    public void MidiLoad(JsonObject banks)
+    {
+        try
+        {
+            _performance.Midi.LoadJson(banks.ToJsonString());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            throw Invalid(e.Message);
+        }
+    }
 
     /// <summary>Completions for the identifier ending at <paramref name="position"/> (a character offset in <paramref name="code"/>).</summary>
     [JsonRpcMethod("complete")]

@@ -4,47 +4,108 @@ namespace LiveEngine.Hosts.Drivers;
 
 /// <summary>
 /// What a real-time driver measures on its audio thread: a histogram of block times (1 µs buckets up to 20 ms,
-/// preallocated), callbacks, xruns, and the bytes the audio thread allocated after its warm-up. Recorded
-/// without allocation or locks; read by the control thread (percentiles are approximate while it runs).
+/// preallocated), callbacks, xruns with timestamps (the server's and our own deadline misses), and the bytes the
+/// audio thread allocated after its warm-up. Recorded without allocation or locks; read by the control thread
+/// (percentiles are approximate while it runs). Drivers that replace one another in a host may share one
+/// instance, so that the figures cover the whole performance; only one driver records at a time.
 /// </summary>
 public sealed class BlockTimeStats
 {
     private const int Buckets = 20_001;
 
+    /// <summary>Xruns kept with their timestamps (the most recent ones); the counters count them all.</summary>
+    public const int XrunLogCapacity = 1024;
+
     /// <summary>Callbacks not counted in the allocation figure: the first ones attach the thread and run cold code.</summary>
     public const int WarmUpCallbacks = 200;
 
     private readonly long[] _histogram = new long[Buckets];
+    private readonly XrunRecord[] _xrunLog = new XrunRecord[XrunLogCapacity];
+    private long _xrunsLogged;
     private long _callbacks;
+    private long _callbacksSinceAttach;
     private long _xruns;
+    private long _deadlineMisses;
     private long _allocatedAtWarmUp = -1;
     private long _allocatedLast;
+    private int _sampleRate;
 
     public long Callbacks => Volatile.Read(ref _callbacks);
 
+    /// <summary>Xruns the server reported, plus periods the null driver started late.</summary>
     public long Xruns => Volatile.Read(ref _xruns);
 
-    /// <summary>Bytes the audio thread allocated after its first <see cref="WarmUpCallbacks"/> callbacks (-1 before then).</summary>
-    public long AllocatedAfterWarmUp => _allocatedAtWarmUp < 0 ? -1 : Volatile.Read(ref _allocatedLast) - _allocatedAtWarmUp;
+    /// <summary>Callbacks that took longer than their period (our own timing; the server may or may not have noticed).</summary>
+    public long DeadlineMisses => Volatile.Read(ref _deadlineMisses);
 
-    /// <summary>Audio thread: one block took <paramref name="ticks"/>.</summary>
-    public void RecordBlock(long ticks)
+    /// <summary>The stream's sample rate, which turns a callback's frames into its deadline (0: no deadline check).</summary>
+    public int SampleRate
+    {
+        get => Volatile.Read(ref _sampleRate);
+        set => Volatile.Write(ref _sampleRate, value);
+    }
+
+    /// <summary>
+    /// Bytes the current audio thread allocated after its first <see cref="WarmUpCallbacks"/> callbacks (-1 before
+    /// then). Counts from the last <see cref="AttachThread"/>.
+    /// </summary>
+    public long AllocatedAfterWarmUp => Volatile.Read(ref _allocatedAtWarmUp) < 0 ? -1 : Volatile.Read(ref _allocatedLast) - _allocatedAtWarmUp;
+
+    /// <summary>Control thread, before a (new) driver starts: allocation is counted on a new thread from here.</summary>
+    public void AttachThread()
+    {
+        Volatile.Write(ref _allocatedAtWarmUp, -1);
+        Volatile.Write(ref _callbacksSinceAttach, 0);
+    }
+
+    /// <summary>
+    /// Audio thread: one callback of <paramref name="frames"/> frames, starting at stream position
+    /// <paramref name="sample"/>, took <paramref name="ticks"/> (Stopwatch ticks). A callback longer than its period
+    /// is a deadline miss, logged with its position and time.
+    /// </summary>
+    public void RecordBlock(long ticks, int frames, long sample)
     {
         long us = ticks * 1_000_000 / Stopwatch.Frequency;
         _histogram[Math.Min(us, Buckets - 1)]++;
-        long callbacks = _callbacks + 1;
+        int sampleRate = _sampleRate;
+        if (sampleRate > 0 && ticks * sampleRate > frames * Stopwatch.Frequency)
+        {
+            Interlocked.Increment(ref _deadlineMisses);
+            Log(XrunSource.Deadline, sample);
+        }
+
+        long sinceAttach = _callbacksSinceAttach + 1;
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        if (callbacks == WarmUpCallbacks)
+        if (sinceAttach == WarmUpCallbacks)
         {
             _allocatedAtWarmUp = allocated;
         }
 
+        _callbacksSinceAttach = sinceAttach;
         Volatile.Write(ref _allocatedLast, allocated);
-        Volatile.Write(ref _callbacks, callbacks);
+        Volatile.Write(ref _callbacks, _callbacks + 1);
     }
 
-    /// <summary>Any thread: the server reported an xrun.</summary>
-    public void RecordXrun() => Interlocked.Increment(ref _xruns);
+    /// <summary>Any thread: an xrun at stream position <paramref name="sample"/> (the server's, or a late period).</summary>
+    public void RecordXrun(XrunSource source, long sample)
+    {
+        Interlocked.Increment(ref _xruns);
+        Log(source, sample);
+    }
+
+    /// <summary>Control thread: the logged xruns, oldest first (at most <see cref="XrunLogCapacity"/>, the most recent).</summary>
+    public IReadOnlyList<XrunRecord> XrunLog()
+    {
+        long logged = Volatile.Read(ref _xrunsLogged);
+        long first = Math.Max(0, logged - XrunLogCapacity);
+        var records = new List<XrunRecord>((int)(logged - first));
+        for (long i = first; i < logged; i++)
+        {
+            records.Add(_xrunLog[i % XrunLogCapacity]);
+        }
+
+        return records;
+    }
 
     /// <summary>The block time (µs) below which <paramref name="fraction"/> of blocks fell.</summary>
     public double PercentileUs(double fraction)
@@ -85,5 +146,14 @@ public sealed class BlockTimeStats
         }
 
         return 0;
+    }
+
+    private void Log(XrunSource source, long sample)
+    {
+        // The audio thread and the server's xrun thread may log at once: each claims its own slot. A reader may
+        // see a claimed slot a moment before it is written (the log is a report, not a synchronisation point).
+        long slot = Interlocked.Increment(ref _xrunsLogged) - 1;
+        long unixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        _xrunLog[slot % XrunLogCapacity] = new XrunRecord(source, sample, unixUs);
     }
 }

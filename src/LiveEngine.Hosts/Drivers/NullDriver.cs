@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Hosts.RealTime;
 using LiveEngine.Live;
 
 namespace LiveEngine.Hosts.Drivers;
@@ -7,39 +8,61 @@ namespace LiveEngine.Hosts.Drivers;
 /// A driver for machines without audio: a dedicated thread renders one block per period of real time and
 /// throws the samples away, so a performance behaves as with a sound card (time passes at the real rate, late
 /// blocks are counted as xruns) without one. The thread sleeps until shortly before each deadline and spins the
-/// rest of the way, so blocks start on time without burning a core between them.
+/// rest of the way, so blocks start on time without burning a core between them. With a real-time priority the
+/// thread asks for SCHED_FIFO and keeps its normal priority where that is refused (<see cref="RealTime"/> says which).
 /// </summary>
-public sealed class NullDriver : IDisposable
+public sealed class NullDriver : IAudioDriver
 {
     private readonly LiveRenderer _renderer;
     private readonly int _blockFrames;
     private readonly int _sampleRate;
+    private readonly int _realTimePriority;
     private readonly Thread _thread;
+    private readonly ManualResetEventSlim _started = new();
     private volatile bool _stopping;
 
-    private NullDriver(LiveRenderer renderer, int sampleRate, int blockFrames)
+    private NullDriver(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats stats, int realTimePriority)
     {
         _renderer = renderer;
         _sampleRate = sampleRate;
         _blockFrames = blockFrames;
+        _realTimePriority = realTimePriority;
+        Stats = stats;
         _thread = new Thread(Run) { IsBackground = true, Name = "liveengine null driver", Priority = ThreadPriority.Highest };
     }
 
-    public BlockTimeStats Stats { get; } = new();
+    public string Name => "null";
+
+    public BlockTimeStats Stats { get; }
+
+    /// <summary>The pacing thread's scheduling: SCHED_FIFO where granted, else why not.</summary>
+    public RealTimeResult RealTime { get; private set; }
+
+    /// <summary>Never: no server can go away.</summary>
+    public bool IsShutDown => false;
 
     public int SampleRate => _sampleRate;
 
     public int BufferFrames => _blockFrames;
 
-    public static NullDriver Start(LiveRenderer renderer, int sampleRate, int blockFrames)
+    /// <param name="renderer">The session's audio side.</param>
+    /// <param name="sampleRate">Frames per second of real time.</param>
+    /// <param name="blockFrames">Frames per period.</param>
+    /// <param name="stats">Where the measurements go (shared by drivers that replace one another); null: a new one.</param>
+    /// <param name="realTimePriority">SCHED_FIFO priority for the pacing thread (1..99), or 0 for a normal thread.</param>
+    public static NullDriver Start(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats? stats = null, int realTimePriority = 0)
     {
         ArgumentNullException.ThrowIfNull(renderer);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockFrames, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockFrames, renderer.MaxBlockFrames);
         // Compile the render path now, not in the first real-time callbacks.
         renderer.WarmUp();
-        var driver = new NullDriver(renderer, sampleRate, blockFrames);
+        stats ??= new BlockTimeStats();
+        stats.SampleRate = 0;
+        stats.AttachThread();
+        var driver = new NullDriver(renderer, sampleRate, blockFrames, stats, realTimePriority);
         driver._thread.Start();
+        driver._started.Wait();
         return driver;
     }
 
@@ -47,10 +70,15 @@ public sealed class NullDriver : IDisposable
     {
         _stopping = true;
         _thread.Join();
+        _started.Dispose();
     }
 
     private void Run()
     {
+        RealTime = _realTimePriority > 0
+            ? RealTimeThread.TryPromoteCurrentThread(_realTimePriority)
+            : new RealTimeResult(false, "normal priority (none asked for)");
+        _started.Set();
         long period = Stopwatch.Frequency * _blockFrames / _sampleRate;
         long spinWindow = Stopwatch.Frequency / 2000;
         long deadline = Stopwatch.GetTimestamp() + period;
@@ -65,7 +93,7 @@ public sealed class NullDriver : IDisposable
             if (end > deadline)
             {
                 // Missed the period: count it, and start the schedule again from now rather than racing to catch up.
-                Stats.RecordXrun();
+                Stats.RecordXrun(XrunSource.LatePeriod, _renderer.Position);
                 deadline = end + period;
                 continue;
             }

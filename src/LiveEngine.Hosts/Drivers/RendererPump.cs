@@ -5,8 +5,8 @@ namespace LiveEngine.Hosts.Drivers;
 
 /// <summary>
 /// What every real-time driver does in its callback: render the device's buffer in blocks of at most the
-/// session's maximum, copy each block into the device's per-channel buffers, and record the callback's time.
-/// Audio thread only; allocation-free.
+/// session's maximum, copy each block into the device's per-channel buffers, and record the callback's time
+/// (a callback longer than its period is logged as a deadline miss). Audio thread only; allocation-free.
 /// </summary>
 internal static unsafe class RendererPump
 {
@@ -17,6 +17,7 @@ internal static unsafe class RendererPump
     public static void Pump(LiveRenderer renderer, float** channels, int frames, BlockTimeStats stats)
     {
         long start = Stopwatch.GetTimestamp();
+        long sample = renderer.Position;
         int block = renderer.MaxBlockFrames;
         for (int done = 0; done < frames; done += block)
         {
@@ -33,6 +34,6 @@ internal static unsafe class RendererPump
             }
         }
 
-        stats.RecordBlock(Stopwatch.GetTimestamp() - start);
+        stats.RecordBlock(Stopwatch.GetTimestamp() - start, frames, sample);
     }
 }

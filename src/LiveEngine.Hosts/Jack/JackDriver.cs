@@ -10,7 +10,7 @@ namespace LiveEngine.Hosts.Jack;
 /// after the thread's warm-up, takes no lock, and lets no exception escape. JACK's own error and info printing
 /// is silenced so that nothing scribbles over a REPL.
 /// </summary>
-public sealed unsafe class JackDriver : IDisposable
+public sealed unsafe class JackDriver : IAudioDriver
 {
     private readonly LiveRenderer _renderer;
     private readonly nint[] _ports;
@@ -22,13 +22,19 @@ public sealed unsafe class JackDriver : IDisposable
     private int _bufferFrames;
     private long _callbackErrors;
 
-    private JackDriver(LiveRenderer renderer, nint client, nint[] ports)
+    private JackDriver(LiveRenderer renderer, nint client, nint[] ports, BlockTimeStats stats)
     {
         _renderer = renderer;
         _client = client;
         _ports = ports;
         _buffers = new float*[ports.Length];
+        Stats = stats;
     }
+
+    public string Name { get; private init; } = "jack";
+
+    /// <summary>Whether JACK runs the process callback with real-time priority (the server's -R, the default; not with --no-realtime).</summary>
+    public bool IsRealTime { get; private init; }
 
     public int SampleRate { get; private init; }
 
@@ -38,7 +44,7 @@ public sealed unsafe class JackDriver : IDisposable
     /// <summary>True once the server's sample rate moved away from the session's: the music plays at the wrong speed, so a host should stop and say so.</summary>
     public bool SampleRateChanged => _sampleRateChanged;
 
-    public BlockTimeStats Stats { get; } = new();
+    public BlockTimeStats Stats { get; }
 
     /// <summary>True once the server has shut the client down (it stopped, or kicked the client out).</summary>
     public bool IsShutDown => _shutdown;
@@ -75,7 +81,13 @@ public sealed unsafe class JackDriver : IDisposable
     /// equal the session's, and its buffer size must not exceed the session's maximum block (larger buffers are
     /// rendered in several blocks).
     /// </summary>
-    public static JackDriver Start(LiveRenderer renderer, int sessionSampleRate, string clientName = "liveengine", string? serverName = null, bool connectToPlayback = true)
+    /// <param name="renderer">The session's audio side.</param>
+    /// <param name="sessionSampleRate">The session's sample rate, which the server's must equal.</param>
+    /// <param name="clientName">The JACK client's name (its ports are <c>NAME:out_1</c>, …).</param>
+    /// <param name="serverName">The server's name; null: the default server.</param>
+    /// <param name="connectToPlayback">Connect the outputs to the physical playback ports.</param>
+    /// <param name="stats">Where the measurements go (shared by drivers that replace one another); null: a new one.</param>
+    public static JackDriver Start(LiveRenderer renderer, int sessionSampleRate, string clientName = "liveengine", string? serverName = null, bool connectToPlayback = true, BlockTimeStats? stats = null)
     {
         ArgumentNullException.ThrowIfNull(renderer);
         Silence();
@@ -103,9 +115,14 @@ public sealed unsafe class JackDriver : IDisposable
             }
         }
 
-        var driver = new JackDriver(renderer, client, ports)
+        stats ??= new BlockTimeStats();
+        stats.SampleRate = sampleRate;
+        stats.AttachThread();
+        var driver = new JackDriver(renderer, client, ports, stats)
         {
             SampleRate = sampleRate,
+            Name = serverName is null ? "jack" : $"jack (server {serverName})",
+            IsRealTime = JackNative.jack_is_realtime(client) != 0,
             _bufferFrames = (int)JackNative.jack_get_buffer_size(client),
         };
         // Compile the render path now, not in the first real-time callbacks.
@@ -205,7 +222,8 @@ public sealed unsafe class JackDriver : IDisposable
     [UnmanagedCallersOnly]
     private static int OnXrun(nint argument)
     {
-        ((JackDriver)GCHandle.FromIntPtr(argument).Target!).Stats.RecordXrun();
+        var driver = (JackDriver)GCHandle.FromIntPtr(argument).Target!;
+        driver.Stats.RecordXrun(XrunSource.Server, driver._renderer.Position);
         return 0;
     }
 

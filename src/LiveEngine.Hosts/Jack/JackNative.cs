@@ -76,6 +76,15 @@ internal static unsafe partial class JackNative
     [LibraryImport(Library)]
     public static partial uint jack_get_buffer_size(nint client);
 
+    [LibraryImport(Library)]
+    public static partial int jack_is_realtime(nint client);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int jack_disconnect(nint client, string sourcePort, string destinationPort);
+
+    [LibraryImport(Library)]
+    public static partial nint jack_get_client_name(nint client);
+
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int jack_connect(nint client, string sourcePort, string destinationPort);
 

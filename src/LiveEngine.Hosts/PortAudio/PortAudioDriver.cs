@@ -12,7 +12,7 @@ public sealed record PortAudioDevice(int Index, string Name, string HostApi, int
 /// name or the API's default, non-interleaved float32. The stream callback allocates nothing after the thread's
 /// warm-up and lets no exception escape; output underflows count as xruns.
 /// </summary>
-public sealed unsafe class PortAudioDriver : IDisposable
+public sealed unsafe class PortAudioDriver : IAudioDriver
 {
     private static int s_initialised;
 
@@ -21,12 +21,22 @@ public sealed unsafe class PortAudioDriver : IDisposable
     private nint _stream;
     private long _callbackErrors;
 
-    private PortAudioDriver(LiveRenderer renderer)
+    private PortAudioDriver(LiveRenderer renderer, BlockTimeStats stats)
     {
         _renderer = renderer;
+        Stats = stats;
     }
 
-    public BlockTimeStats Stats { get; } = new();
+    public BlockTimeStats Stats { get; }
+
+    public string Name => $"portaudio ({DeviceName})";
+
+    public int SampleRate { get; private init; }
+
+    public int BufferFrames { get; private init; }
+
+    /// <summary>PortAudio reports no server going away to the callback; a stream that stops simply stops calling.</summary>
+    public bool IsShutDown => false;
 
     public string DeviceName { get; private set; } = "";
 
@@ -63,7 +73,13 @@ public sealed unsafe class PortAudioDriver : IDisposable
     /// Opens and starts an output stream. <paramref name="hostApi"/> picks the host API by (part of) its name, e.g.
     /// "JACK" or "ALSA"; <paramref name="device"/> a device by (part of) its name; null means the default.
     /// </summary>
-    public static PortAudioDriver Start(LiveRenderer renderer, int sampleRate, int framesPerBuffer, string? hostApi = null, string? device = null)
+    /// <param name="renderer">The session's audio side.</param>
+    /// <param name="sampleRate">The session's sample rate.</param>
+    /// <param name="framesPerBuffer">Frames per callback.</param>
+    /// <param name="hostApi">Host API by (part of) its name; null: any.</param>
+    /// <param name="device">Device by (part of) its name; null: the default.</param>
+    /// <param name="stats">Where the measurements go (shared by drivers that replace one another); null: a new one.</param>
+    public static PortAudioDriver Start(LiveRenderer renderer, int sampleRate, int framesPerBuffer, string? hostApi = null, string? device = null, BlockTimeStats? stats = null)
     {
         ArgumentNullException.ThrowIfNull(renderer);
         IReadOnlyList<PortAudioDevice> devices = Devices();
@@ -80,7 +96,10 @@ public sealed unsafe class PortAudioDriver : IDisposable
 
         // Compile the render path now, not in the first real-time callbacks.
         renderer.WarmUp();
-        var driver = new PortAudioDriver(renderer) { DeviceName = $"{chosen.HostApi}: {chosen.Name}" };
+        stats ??= new BlockTimeStats();
+        stats.SampleRate = sampleRate;
+        stats.AttachThread();
+        var driver = new PortAudioDriver(renderer, stats) { DeviceName = $"{chosen.HostApi}: {chosen.Name}", SampleRate = sampleRate, BufferFrames = framesPerBuffer };
         driver._self = GCHandle.Alloc(driver);
         var parameters = new PortAudioNative.StreamParameters
         {
@@ -157,7 +176,7 @@ public sealed unsafe class PortAudioDriver : IDisposable
         {
             if ((statusFlags & (nuint)PortAudioNative.OutputUnderflowOrOverflow) != 0)
             {
-                driver.Stats.RecordXrun();
+                driver.Stats.RecordXrun(XrunSource.Server, driver._renderer.Position);
             }
 
             RendererPump.Pump(driver._renderer, (float**)output, (int)frames, driver.Stats);

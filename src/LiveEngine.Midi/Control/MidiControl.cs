@@ -63,6 +63,13 @@ public sealed class MidiControl
         _states = new SlotState[bankSize];
     }
 
+    /// <summary>
+    /// Raised after each value a binding wrote: (target, value, sample). For a parameter the sample is where it
+    /// lands; for a variable, the audio position when it was set. On the receiving thread; a session log records
+    /// these so that a replay hears the controllers too. Keep handlers short.
+    /// </summary>
+    public event Action<ControlTarget, double, long>? ValueWritten;
+
     /// <summary>Raised (on the receiving thread, outside the lock) when learn mode bound a slot: (bank, slot, binding).</summary>
     public event Action<int, int, ControllerBinding>? Learned;
 
@@ -476,9 +483,11 @@ public sealed class MidiControl
     {
         try
         {
+            long at;
             if (binding.Target.Variable is { } name)
             {
                 _variables.Set(name, value);
+                at = _session?.Renderer.Position ?? 0;
             }
             else
             {
@@ -491,9 +500,11 @@ public sealed class MidiControl
                     ? Quantization.AtBeat(_session.Clock.BeatAt(sample))
                     : Quantization.Now;
                 LastParameterSample = _session.SetParameter(binding.Target.Node!, binding.Target.Parameter!, value, when);
+                at = LastParameterSample;
             }
 
             Applied++;
+            ValueWritten?.Invoke(binding.Target, value, at);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -154,11 +154,11 @@ public sealed class EditorServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AFloodOf10000Messages_IsAnsweredInFull_RateLimited_WhileTheEngineKeepsPlaying()
+    public async Task AFloodOf10000Messages_IsAnsweredInFull_RateLimited_WhileTheEngineKeepsPlaying()
     {
         using var client = new RpcTestClient(_server.Port);
         long before = _performance.Session.Renderer.Position;
-        long xrunsBefore = _performance.Driver!.Stats.Xruns;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var sender = Task.Run(() =>
         {
             var batch = new StringBuilder();
@@ -187,13 +187,16 @@ public sealed class EditorServerTests : IAsyncLifetime
             }
         }
 
-        sender.Wait();
+        await sender;
         Assert.Equal(10_000, ids.Count);
         Assert.InRange(limited, 1, 10_000 - 400);
-        double seconds = (_performance.Session.Renderer.Position - before) / 48_000.0;
-        Assert.True(seconds > 0, "the engine stopped rendering during the flood");
-        Assert.NotNull(client.Call("stats/get")["error"] is null ? (object)1 : null);
-        _ = xrunsBefore;
+
+        // The engine rendered in real time throughout, and the connection still works.
+        double rendered = (_performance.Session.Renderer.Position - before) / 48_000.0;
+        double elapsed = clock.Elapsed.TotalSeconds;
+        Assert.True(rendered > elapsed * 0.8, $"the engine rendered {rendered:0.00} s in {elapsed:0.00} s during the flood");
+        await Task.Delay(1100); // the rate limiter refills
+        Assert.NotNull(client.Call("stats/get")["result"]);
     }
 
     [Fact]

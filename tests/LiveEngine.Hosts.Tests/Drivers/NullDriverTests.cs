@@ -6,6 +6,7 @@ using LiveEngine.Live;
 
 namespace LiveEngine.Tests.Hosts.Drivers;
 
+[Collection(RealTimeCollection.Name)]
 public sealed class NullDriverTests
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace LiveEngine.Tests.Hosts.PortAudio;
 public sealed partial class PortAudioDriverTests
 {
     [Fact]
-    public void PlaysThroughPortAudiosJackHostApi_InRealTime_AllocatingNothingAfterWarmUp()
+    public void PlaysThroughPortAudiosJackHostApi_InRealTime_ToneHeardAtItsFrequencyAndLevel_AllocatingNothingAfterWarmUp()
     {
         using var server = new JackServer();
 
@@ -22,14 +22,25 @@ public sealed partial class PortAudioDriverTests
         Assert.Contains(devices, d => d.HostApi.Contains("JACK", StringComparison.OrdinalIgnoreCase));
 
         var graph = new GraphDescription();
-        graph.Add("osc", "saw", new Dictionary<string, double> { ["freqHz"] = 220, ["level"] = 0.1 });
+        // A 1 kHz sine at level 0.4, centred by the equal-power pan: RMS 0.4 · cos(π/4) / √2 = 0.2 per channel.
+        graph.Add("osc", "sine", new Dictionary<string, double> { ["freqHz"] = 1000, ["level"] = 0.4 });
         graph.Add("pan", "pan");
         graph.Add("out", "out");
         graph.Chain("osc", "pan", "out");
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = 128 });
         using (PortAudioDriver driver = PortAudioDriver.Start(session.Renderer, 48_000, 128, hostApi: "JACK"))
         {
-            Thread.Sleep(2_000);
+            using (JackCapture capture = JackCapture.Start(server.Name, 2, 48_000))
+            {
+                IReadOnlyList<string> ports = capture.OutputPorts("^PortAudio");
+                Assert.Equal(2, ports.Count);
+                capture.Connect(ports[0], 0);
+                capture.Connect(ports[1], 1);
+                Thread.Sleep(200);
+                Tone.AssertTone(capture.Record(38_400), capture.SampleRate, 1000, 20 * Math.Log10(0.2));
+            }
+
+            Thread.Sleep(800);
             Assert.InRange(driver.Stats.Callbacks, 250, 900);
             Assert.Equal(0, driver.CallbackErrors);
             Assert.Equal(0, driver.Stats.AllocatedAfterWarmUp);

@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LiveEngine.Dsp;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
+
+namespace LiveEngine.Cli;
+
+/// <summary>
+/// <c>liveengine engine --socket PATH [--driver null|jack|portaudio]</c>: the engine in its own GC-quiet process,
+/// serving the binary protocol of docs/engine-protocol.md until a client asks it to shut down.
+/// <c>liveengine engine soak</c>: starts one, drives it like a live coder (an edit every 2 s, a parameter change
+/// at 100 Hz) and reports the engine process's allocations, GC counts and block times (docs/audio.md).
+/// </summary>
+internal static class EngineCommand
+{
+    public static Command Create()
+    {
+        var socket = new Option<string>("--socket") { Description = "Unix domain socket to listen on.", Required = true };
+        var driver = new Option<string?>("--driver", "-d") { Description = "null (real-time paced, no sound), jack or portaudio (default null)." };
+        var server = new Option<string?>("--jack-server") { Description = "Name of the JACK server (default: the default server)." };
+        var hostApi = new Option<string?>("--host-api") { Description = "PortAudio host API by name (ALSA, JACK, …)." };
+        var device = new Option<string?>("--device") { Description = "PortAudio device by (part of) its name." };
+        var priority = new Option<int>("--rt-priority") { Description = "SCHED_FIFO priority of the engine's own audio thread, 0 for none (default 70).", DefaultValueFactory = _ => 70 };
+        var noLock = new Option<bool>("--no-mlock") { Description = "Do not lock the process's memory (mlockall)." };
+        var client = new Option<string>("--client-name") { Description = "JACK client name (default liveengine).", DefaultValueFactory = _ => "liveengine" };
+        Option<int?> threads = Cli.ThreadsOption();
+        Option<int?> block = Cli.BlockOption();
+        Option<int?> sampleRate = Cli.SampleRateOption();
+        Option<string?> config = Cli.ConfigOption();
+        var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
+        {
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, config, CreateSoak(),
+        };
+        command.SetAction(result => Cli.Run(() =>
+        {
+            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            Execution.IGraphExecutor executor = Cli.CreateExecutor(result.GetValue(threads) ?? defaults.Threads, defaults.Policy);
+            using var disposeExecutor = executor as IDisposable;
+            string kind = result.GetValue(driver) ?? "null";
+            if (kind is not ("null" or "jack" or "portaudio"))
+            {
+                throw new CliException($"--driver must be null, jack or portaudio, not '{kind}'.");
+            }
+
+            var options = new EngineHostOptions
+            {
+                SocketPath = result.GetValue(socket)!,
+                Driver = new DriverSpec(kind, result.GetValue(server) ?? defaults.JackServer, result.GetValue(hostApi) ?? defaults.HostApi, result.GetValue(device) ?? defaults.Device),
+                SampleRate = result.GetValue(sampleRate) ?? defaults.SampleRate,
+                BlockFrames = result.GetValue(block) ?? defaults.BlockFrames,
+                RealTimePriority = result.GetValue(priority),
+                LockMemory = !result.GetValue(noLock),
+                JackClientName = result.GetValue(client)!,
+                Seed = (ulong)defaults.Seed,
+            };
+            return EngineHost.Run(options, BuiltinNodeTypes.CreateRegistry(), Console.Error, executor);
+        }));
+        return command;
+    }
+
+    private static Command CreateSoak()
+    {
+        var seconds = new Option<double>("--seconds", "-s") { Description = "How long to soak (default 60).", DefaultValueFactory = _ => 60 };
+        var edit = new Option<double>("--edit-seconds") { Description = "Seconds between graph edits (default 2).", DefaultValueFactory = _ => 2 };
+        var hz = new Option<double>("--parameter-hz") { Description = "Parameter changes per second (default 100).", DefaultValueFactory = _ => 100 };
+        var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload to play (default: a sine through a gain and a pan)." };
+        var driver = new Option<string>("--driver", "-d") { Description = "The engine's driver (default null).", DefaultValueFactory = _ => "null" };
+        var server = new Option<string?>("--jack-server") { Description = "Name of the JACK server." };
+        var garbage = new Option<bool>("--front-garbage") { Description = "Let the front churn garbage (a GC storm, as while Roslyn compiles) during the soak." };
+        var plain = new Option<bool>("--plain-runtime") { Description = "Start the engine with the runtime's defaults instead of EngineClient.EngineEnvironment (to compare GC settings)." };
+        var noLock = new Option<bool>("--no-mlock") { Description = "Start the engine without mlockall." };
+        var env = new Option<string[]>("--env") { Description = "NAME=VALUE for the engine process's environment, e.g. DOTNET_GCgen0size=0x4000000 (repeatable).", AllowMultipleArgumentsPerToken = true };
+        Option<int?> block = Cli.BlockOption();
+        var command = new Command("soak", "Start an engine process, edit every 2 s and change a parameter at 100 Hz, and report its allocations, GC counts and block times.")
+        {
+            seconds, edit, hz, workload, driver, server, garbage, env, block, plain, noLock,
+        };
+        command.SetAction(result => Cli.Run(() => Soak(
+            result.GetValue(seconds),
+            result.GetValue(edit),
+            result.GetValue(hz),
+            result.GetValue(workload),
+            result.GetValue(driver)!,
+            result.GetValue(server),
+            result.GetValue(garbage),
+            result.GetValue(env) ?? [],
+            result.GetValue(block) ?? 128,
+            result.GetValue(plain),
+            result.GetValue(noLock))));
+        return command;
+    }
+
+    private static int Soak(double seconds, double editSeconds, double parameterHz, string? workload, string driver, string? server, bool frontGarbage, string[] environment, int block, bool plainRuntime, bool noLock)
+    {
+        if (seconds <= 0 || editSeconds <= 0 || parameterHz is <= 0 or > 10_000)
+        {
+            throw new CliException("--seconds and --edit-seconds must be positive, --parameter-hz 0..10000.");
+        }
+
+        GraphDescription graph = workload is null ? EngineSoak.DefaultGraph() : GraphSource.Load(null, workload, 1);
+        string levelNode = EngineSoak.LevelNode(graph, BuiltinNodeTypes.CreateRegistry());
+        string socketPath = Path.Combine(Path.GetTempPath(), $"liveengine-soak-{Environment.ProcessId}.sock");
+        ProcessStartInfo start = SelfStartInfo();
+        foreach (string arg in new[] { "engine", "--socket", socketPath, "--driver", driver, "--block", block.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (server is not null)
+        {
+            start.ArgumentList.Add("--jack-server");
+            start.ArgumentList.Add(server);
+        }
+
+        foreach (string pair in environment)
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliException($"--env wants NAME=VALUE, not '{pair}'.");
+            }
+
+            start.Environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        if (!plainRuntime)
+        {
+            EngineClient.ApplyEngineEnvironment(start);
+        }
+
+        if (noLock)
+        {
+            start.ArgumentList.Add("--no-mlock");
+        }
+
+        using EngineClient engine = EngineClient.Launch(start, socketPath, "soak");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Soaking engine {engine.Info.ProcessId} ({engine.Info.Driver}, {block}-frame blocks) for {seconds:0.#} s: an edit every {editSeconds:0.##} s, {parameterHz:0} parameter changes/s{(frontGarbage ? ", the front churning garbage" : "")}; engine environment: {string.Join(' ', start.Environment.Where(e => e.Key.StartsWith("DOTNET_", StringComparison.Ordinal) && (e.Key.Contains("GC", StringComparison.OrdinalIgnoreCase) || e.Key.Contains("Tiered", StringComparison.Ordinal))).Select(e => $"{e.Key}={e.Value}"))}."));
+        SoakReport report;
+        try
+        {
+            report = EngineSoak.Run(engine, graph, levelNode, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(editSeconds), parameterHz, frontGarbage, line => Console.Error.WriteLine(line));
+        }
+        finally
+        {
+            engine.Shutdown();
+        }
+
+        EngineStats after = report.After;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Duration.TotalSeconds:0.0} s, {report.Edits} edits, {report.ParameterChanges} parameter changes; engine process allocated {report.AllocatedBytes} bytes ({report.AllocatedBytes / Math.Max(1, report.Edits)} per edit, parameter changes included); GCs gen0 {report.Gen0}, gen1 {report.Gen1}, gen2 {report.Gen2}, paused {report.GcPauseUs} µs in all; front gen0 GCs {report.FrontGen0Collections}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{after.Driver}: block time p50 {after.BlockP50Us:0} µs, p99 {after.BlockP99Us:0} µs, max {after.BlockMaxUs:0} µs (whole run); xruns {report.Xruns}, deadline misses {report.DeadlineMisses}; audio thread allocated {after.AudioThreadAllocatedBytes} bytes after warm-up; {after.RealTime}"));
+        foreach (Hosts.Drivers.XrunRecord xrun in after.XrunLog)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  xrun ({xrun.Source}) at sample {xrun.Sample}, {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>How to start this same executable again (the apphost, or <c>dotnet liveengine.dll</c>).</summary>
+    private static ProcessStartInfo SelfStartInfo()
+    {
+        string process = Environment.ProcessPath ?? throw new CliException("Cannot tell which executable this is.");
+        var start = new ProcessStartInfo(process) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(EngineCommand).Assembly.Location);
+        }
+
+        return start;
+    }
+}

@@ -1,0 +1,445 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Drivers;
+using LiveEngine.Time;
+
+namespace LiveEngine.Hosts.Engine;
+
+/// <summary>
+/// The front's side of the engine protocol: starts an engine process (<see cref="Launch"/>) or attaches to a running
+/// one (<see cref="Connect"/>), and sends requests one at a time (callers on several threads are serialised).
+/// Disposing the client only closes the connection: the engine keeps playing, and a new front attaches to the same
+/// socket and finds the same graph, still advancing. <see cref="Shutdown"/> stops the engine itself. An error reply
+/// throws <see cref="EngineRequestException"/> with the engine's code and precise message.
+/// </summary>
+public sealed class EngineClient : IEngineControl
+{
+    private readonly object _gate = new();
+    private readonly Socket _socket;
+    private readonly FrameWriter _writer = new();
+    private byte[] _receive = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    private uint _nextRequest;
+    private bool _disposed;
+
+    private EngineClient(Socket socket, Process? process)
+    {
+        _socket = socket;
+        Process = process;
+        Info = null!;
+    }
+
+    /// <summary>
+    /// The runtime settings the engine process runs with, chosen by the soak (docs/audio.md): a larger gen-0
+    /// budget so that commits of a large graph collect less often, and tiered compilation off (its tier-up
+    /// suspends the runtime and allocates). Environment variables, because the same executable is also the front,
+    /// which wants neither. <see cref="Launch"/> does not add them by itself: callers apply them with
+    /// <see cref="ApplyEngineEnvironment"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> EngineEnvironment { get; } = new Dictionary<string, string>
+    {
+        ["DOTNET_GCgen0size"] = "0x10000000",
+        ["DOTNET_TieredCompilation"] = "0",
+    };
+
+    /// <summary>Sets <see cref="EngineEnvironment"/> on <paramref name="start"/>, leaving variables the caller already set alone.</summary>
+    public static void ApplyEngineEnvironment(ProcessStartInfo start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        foreach ((string name, string value) in EngineEnvironment)
+        {
+            start.Environment.TryAdd(name, value);
+        }
+    }
+
+    /// <summary>The engine process this client started, or null if it attached to a running one.</summary>
+    public Process? Process { get; }
+
+    public EngineInfo Info { get; private set; }
+
+    /// <summary>Attaches to the engine listening on <paramref name="socketPath"/>, retrying until <paramref name="timeout"/> (an engine still starting).</summary>
+    public static EngineClient Connect(string socketPath, string clientName = "front", TimeSpan? timeout = null) =>
+        ConnectCore(socketPath, clientName, timeout ?? TimeSpan.Zero, null);
+
+    /// <summary>
+    /// Starts an engine process (e.g. <c>liveengine engine --socket PATH</c>, which must listen on
+    /// <paramref name="socketPath"/>) and attaches to it once it listens. The process outlives this client.
+    /// </summary>
+    public static EngineClient Launch(ProcessStartInfo start, string socketPath, string clientName = "front", TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
+        try
+        {
+            return ConnectCore(socketPath, clientName, timeout ?? TimeSpan.FromSeconds(20), process);
+        }
+        catch
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public CommitResult Commit(GraphDescription graph, Quantization when)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        string json = graph.ToJson();
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.Commit);
+            w.WriteQuantization(when);
+            w.WriteString(json);
+            FrameReader r = Send(EngineMessage.Commit);
+            var result = new CommitResult(r.ReadInt64("commit id"), r.ReadInt64("commit sample"));
+            r.EnsureEnd(EngineMessage.Commit);
+            return result;
+        }
+    }
+
+    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.SetParameter);
+            w.WriteQuantization(when);
+            w.WriteString(nodeId);
+            w.WriteString(parameter);
+            w.WriteDouble(value);
+            FrameReader r = Send(EngineMessage.SetParameter);
+            long sample = r.ReadInt64("sample");
+            r.EnsureEnd(EngineMessage.SetParameter);
+            return sample;
+        }
+    }
+
+    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.Trigger);
+            w.WriteQuantization(when);
+            w.WriteString(nodeId);
+            w.WriteString(parameter);
+            w.WriteFraction(lengthBeats);
+            w.WriteDouble(on);
+            w.WriteDouble(off);
+            FrameReader r = Send(EngineMessage.Trigger);
+            (long, long) samples = (r.ReadInt64("on sample"), r.ReadInt64("off sample"));
+            r.EnsureEnd(EngineMessage.Trigger);
+            return samples;
+        }
+    }
+
+    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.SetTempo);
+            w.WriteQuantization(when);
+            w.WriteFraction(bpm);
+            w.WriteInt32(beatsPerBar ?? 0);
+            FrameReader r = Send(EngineMessage.SetTempo);
+            long sample = r.ReadInt64("sample");
+            r.EnsureEnd(EngineMessage.SetTempo);
+            return sample;
+        }
+    }
+
+    public long? Undo(Quantization when)
+    {
+        lock (_gate)
+        {
+            Begin(EngineMessage.Undo).WriteQuantization(when);
+            FrameReader r = Send(EngineMessage.Undo);
+            bool undone = r.ReadByte("undone") != 0;
+            long sample = r.ReadInt64("sample");
+            r.EnsureEnd(EngineMessage.Undo);
+            return undone ? sample : null;
+        }
+    }
+
+    public void SetVariable(string name, double value)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.SetVariable);
+            w.WriteString(name);
+            w.WriteDouble(value);
+            Send(EngineMessage.SetVariable).EnsureEnd(EngineMessage.SetVariable);
+        }
+    }
+
+    public EngineClock GetClock()
+    {
+        lock (_gate)
+        {
+            Begin(EngineMessage.GetClock);
+            FrameReader r = Send(EngineMessage.GetClock);
+            long position = r.ReadInt64("position");
+            int sampleRate = r.ReadInt32("sample rate");
+            Fraction bpm = r.ReadFraction("initial tempo");
+            int beatsPerBar = r.ReadInt32("initial beats per bar");
+            int count = r.ReadInt32("tempo change count");
+            var changes = new List<TempoChange>();
+            for (int i = 0; i < count; i++)
+            {
+                changes.Add(new TempoChange(r.ReadInt64("change sample"), r.ReadFraction("change tempo"), r.ReadInt32("change beats per bar")));
+            }
+
+            r.EnsureEnd(EngineMessage.GetClock);
+            return new EngineClock(position, sampleRate, bpm, beatsPerBar, changes);
+        }
+    }
+
+    public GraphDescription GetGraph()
+    {
+        lock (_gate)
+        {
+            Begin(EngineMessage.GetGraph);
+            FrameReader r = Send(EngineMessage.GetGraph);
+            string json = r.ReadString("graph JSON");
+            r.EnsureEnd(EngineMessage.GetGraph);
+            return GraphDescription.FromJson(json);
+        }
+    }
+
+    public EngineStats GetStats()
+    {
+        lock (_gate)
+        {
+            Begin(EngineMessage.GetStats);
+            FrameReader r = Send(EngineMessage.GetStats);
+            long position = r.ReadInt64("position");
+            string driver = r.ReadString("driver");
+            string realTime = r.ReadString("real time");
+            long callbacks = r.ReadInt64("callbacks");
+            long xruns = r.ReadInt64("xruns");
+            long misses = r.ReadInt64("deadline misses");
+            double p50 = r.ReadDouble("p50");
+            double p99 = r.ReadDouble("p99");
+            double max = r.ReadDouble("max");
+            long audioAllocated = r.ReadInt64("audio thread allocated bytes");
+            long gen0 = r.ReadInt64("gen0");
+            long gen1 = r.ReadInt64("gen1");
+            long gen2 = r.ReadInt64("gen2");
+            long pause = r.ReadInt64("GC pause");
+            long allocated = r.ReadInt64("allocated bytes");
+            var faulted = new List<string>();
+            for (int i = r.ReadInt32("faulted node count"); i > 0; i--)
+            {
+                faulted.Add(r.ReadString("faulted node"));
+            }
+
+            var xrunLog = new List<XrunRecord>();
+            for (int i = r.ReadInt32("xrun count"); i > 0; i--)
+            {
+                xrunLog.Add(new XrunRecord((XrunSource)r.ReadByte("xrun source"), r.ReadInt64("xrun sample"), r.ReadInt64("xrun time")));
+            }
+
+            var events = new List<DriverEvent>();
+            for (int i = r.ReadInt32("driver event count"); i > 0; i--)
+            {
+                events.Add(new DriverEvent(r.ReadInt64("event sample"), r.ReadInt64("event time"), r.ReadString("event message")));
+            }
+
+            r.EnsureEnd(EngineMessage.GetStats);
+            return new EngineStats
+            {
+                Position = position,
+                Driver = driver,
+                RealTime = realTime,
+                Callbacks = callbacks,
+                Xruns = xruns,
+                DeadlineMisses = misses,
+                BlockP50Us = p50,
+                BlockP99Us = p99,
+                BlockMaxUs = max,
+                AudioThreadAllocatedBytes = audioAllocated,
+                Gen0Collections = gen0,
+                Gen1Collections = gen1,
+                Gen2Collections = gen2,
+                GcPauseUs = pause,
+                AllocatedBytes = allocated,
+                FaultedNodes = faulted,
+                XrunLog = xrunLog,
+                DriverEvents = events,
+            };
+        }
+    }
+
+    public string SwitchDriver(DriverSpec driver)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.SwitchDriver);
+            w.WriteString(driver.Kind);
+            w.WriteString(driver.JackServer ?? "");
+            w.WriteString(driver.HostApi ?? "");
+            w.WriteString(driver.Device ?? "");
+            FrameReader r = Send(EngineMessage.SwitchDriver);
+            string name = r.ReadString("driver");
+            r.EnsureEnd(EngineMessage.SwitchDriver);
+            return name;
+        }
+    }
+
+    public void Shutdown()
+    {
+        lock (_gate)
+        {
+            Begin(EngineMessage.Shutdown);
+            Send(EngineMessage.Shutdown).EnsureEnd(EngineMessage.Shutdown);
+        }
+
+        if (Process is not null && !Process.WaitForExit(10_000))
+        {
+            throw new InvalidOperationException($"The engine process {Process.Id} did not exit within 10 s of the shutdown request.");
+        }
+    }
+
+    /// <summary>Closes the connection; the engine keeps playing.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _socket.Dispose();
+            _writer.Dispose();
+            ArrayPool<byte>.Shared.Return(_receive);
+            _receive = [];
+        }
+    }
+
+    private static EngineClient ConnectCore(string socketPath, string clientName, TimeSpan timeout, Process? process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                if (process is { HasExited: true })
+                {
+                    throw new InvalidOperationException($"The engine process exited with code {process.ExitCode} before listening on {socketPath}.");
+                }
+
+                if (clock.Elapsed >= timeout)
+                {
+                    throw new InvalidOperationException($"No engine listens on {socketPath} ({e.SocketErrorCode}).");
+                }
+
+                Thread.Sleep(50);
+                continue;
+            }
+
+            var client = new EngineClient(socket, process);
+            try
+            {
+                client.Info = client.Hello(clientName);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+
+            return client;
+        }
+    }
+
+    private EngineInfo Hello(string clientName)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.Hello);
+            w.WriteUInt32(EngineProtocol.Version);
+            w.WriteString(clientName);
+            FrameReader r = Send(EngineMessage.Hello);
+            var info = new EngineInfo(
+                r.ReadUInt32("protocol version"),
+                r.ReadInt32("sample rate"),
+                r.ReadInt32("output channels"),
+                r.ReadInt32("max block frames"),
+                r.ReadInt64("position"),
+                r.ReadString("driver"),
+                r.ReadInt32("process id"));
+            r.EnsureEnd(EngineMessage.Hello);
+            return info;
+        }
+    }
+
+    private FrameWriter Begin(EngineMessage type)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Begin((ushort)type, ++_nextRequest);
+        return _writer;
+    }
+
+    /// <summary>Sends the frame being written and reads the reply's payload (valid until the next request).</summary>
+    private FrameReader Send(EngineMessage type)
+    {
+        _writer.Finish();
+        _socket.Send(_writer.Frame);
+        ReceiveExactly(_receive.AsSpan(0, EngineProtocol.LengthBytes));
+        int length = EngineProtocol.ReadLength(_receive);
+        if (length > _receive.Length)
+        {
+            ArrayPool<byte>.Shared.Return(_receive);
+            _receive = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        ReceiveExactly(_receive.AsSpan(0, length));
+        var replyType = (EngineMessage)BinaryPrimitives.ReadUInt16LittleEndian(_receive);
+        uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(_receive.AsSpan(2));
+        var reader = new FrameReader(_receive.AsSpan(EngineProtocol.HeaderBytes, length - EngineProtocol.HeaderBytes));
+        if (requestId != _nextRequest)
+        {
+            throw new EngineProtocolException($"The reply answers request {requestId}, not {_nextRequest}.");
+        }
+
+        if (replyType == EngineMessage.Error)
+        {
+            var code = (EngineErrorCode)reader.ReadUInt16("error code");
+            throw new EngineRequestException(code, reader.ReadString("error message"));
+        }
+
+        if (replyType != (type | EngineMessage.ReplyFlag))
+        {
+            throw new EngineProtocolException($"Expected the reply to {type}, got message type 0x{(ushort)replyType:x4}.");
+        }
+
+        return reader;
+    }
+
+    private void ReceiveExactly(Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            int received = _socket.Receive(destination);
+            if (received == 0)
+            {
+                throw new EngineRequestException(EngineErrorCode.InvalidState, "The engine closed the connection.");
+            }
+
+            destination = destination[received..];
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using LiveEngine.Graph;
+using LiveEngine.Time;
+
+namespace LiveEngine.Hosts.Engine;
+
+/// <summary>
+/// What a front end (REPL, Lua, C# scripts, editor socket) does to a playing engine, whether the engine runs in
+/// its own process (<see cref="EngineClient"/>) or in this one (<see cref="InProcessEngine"/>, for tests and
+/// offline work). Errors are exceptions with the engine's precise message: <see cref="InProcessEngine"/> throws
+/// the session's own (GraphValidationException, ArgumentException), <see cref="EngineClient"/> an
+/// <see cref="EngineRequestException"/> carrying the same text. Calls may come from any thread; they are served
+/// one at a time.
+/// </summary>
+public interface IEngineControl : IDisposable
+{
+    /// <summary>The engine's format and state as of attaching.</summary>
+    EngineInfo Info { get; }
+
+    /// <summary>Validates, compiles and schedules <paramref name="graph"/> to land at <paramref name="when"/>.</summary>
+    CommitResult Commit(GraphDescription graph, Quantization when);
+
+    /// <summary>Sets a parameter at an exact musical time; returns the sample it lands on.</summary>
+    long SetParameter(string nodeId, string parameter, double value, Quantization when);
+
+    /// <summary>Sets <paramref name="parameter"/> to <paramref name="on"/> at <paramref name="when"/> and back to <paramref name="off"/> <paramref name="lengthBeats"/> later.</summary>
+    (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0);
+
+    /// <summary>Changes the tempo (and the meter when <paramref name="beatsPerBar"/> is given) at <paramref name="when"/>; returns the sample.</summary>
+    long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null);
+
+    /// <summary>Brings back the graph before the last commit; the sample it lands on, or null if there was nothing to undo.</summary>
+    long? Undo(Quantization when);
+
+    /// <summary>Sets a named variable (<see cref="Control.NamedVariables"/>).</summary>
+    void SetVariable(string name, double value);
+
+    /// <summary>The position and every tempo change, so the front can mirror the engine's <see cref="TempoMap"/>.</summary>
+    EngineClock GetClock();
+
+    /// <summary>The latest committed graph.</summary>
+    GraphDescription GetGraph();
+
+    EngineStats GetStats();
+
+    /// <summary>Stops the current driver and starts <paramref name="driver"/> (e.g. reconnects to a restarted JACK server); returns the driver's name.</summary>
+    string SwitchDriver(DriverSpec driver);
+
+    /// <summary>Stops the engine (its process exits).</summary>
+    void Shutdown();
+}
+
+/// <summary>The engine's format and where it is, as of attaching.</summary>
+/// <param name="ProtocolVersion">The engine's protocol version.</param>
+/// <param name="SampleRate">Frames per second.</param>
+/// <param name="OutputChannels">Channels of the graph output.</param>
+/// <param name="MaxBlockFrames">The session's maximum block.</param>
+/// <param name="Position">The stream position (frames) when attached.</param>
+/// <param name="Driver">The driver playing, in words.</param>
+/// <param name="ProcessId">The engine's process id.</param>
+public sealed record EngineInfo(uint ProtocolVersion, int SampleRate, int OutputChannels, int MaxBlockFrames, long Position, string Driver, int ProcessId);
+
+/// <summary>A scheduled commit: its sequence number and the sample it lands on.</summary>
+public readonly record struct CommitResult(long Id, long CommitSample);
+
+/// <summary>A tempo change as the engine made it: from <paramref name="Sample"/> on, <paramref name="Bpm"/> and <paramref name="BeatsPerBar"/>.</summary>
+/// <param name="Sample">Where it starts.</param>
+/// <param name="Bpm">Beats per minute.</param>
+/// <param name="BeatsPerBar">The meter (the previous one when the change did not name one).</param>
+public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPerBar);
+
+/// <summary>The engine's clock: where it is, and the tempo map as its first tempo plus every change.</summary>
+public sealed record EngineClock(long Position, int SampleRate, Fraction InitialBpm, int InitialBeatsPerBar, IReadOnlyList<TempoChange> Changes)
+{
+    /// <summary>A TempoMap equal to the engine's, for the front to compute beats and bars without asking.</summary>
+    public TempoMap ToTempoMap()
+    {
+        var map = new TempoMap(SampleRate, InitialBpm, InitialBeatsPerBar);
+        foreach (TempoChange change in Changes)
+        {
+            map.SetTempo(change.Sample, change.Bpm, change.BeatsPerBar);
+        }
+
+        return map;
+    }
+}
+
+/// <summary>Something that happened to the engine's driver: lost, switched, fell back.</summary>
+public sealed record DriverEvent(long Sample, long UnixTimeUs, string Message);
+
+/// <summary>
+/// The engine's measurements since it started: the audio callbacks (over every driver it played through), xruns
+/// with timestamps, and the engine process's garbage collections and allocated bytes.
+/// </summary>
+public sealed record EngineStats
+{
+    public long Position { get; init; }
+
+    public string Driver { get; init; } = "";
+
+    /// <summary>The audio thread's scheduling, in words (SCHED_FIFO granted or why not), and whether memory is locked.</summary>
+    public string RealTime { get; init; } = "";
+
+    public long Callbacks { get; init; }
+
+    /// <summary>Xruns reported by the server (or null-driver periods started late).</summary>
+    public long Xruns { get; init; }
+
+    /// <summary>Callbacks that took longer than their period, by our own timing.</summary>
+    public long DeadlineMisses { get; init; }
+
+    public double BlockP50Us { get; init; }
+
+    public double BlockP99Us { get; init; }
+
+    public double BlockMaxUs { get; init; }
+
+    /// <summary>Bytes the current audio thread allocated after its warm-up (-1 before the warm-up ended).</summary>
+    public long AudioThreadAllocatedBytes { get; init; }
+
+    public long Gen0Collections { get; init; }
+
+    public long Gen1Collections { get; init; }
+
+    public long Gen2Collections { get; init; }
+
+    /// <summary>Time the engine process's threads spent paused by the GC since it started (<c>GC.GetTotalPauseDuration</c>), µs.</summary>
+    public long GcPauseUs { get; init; }
+
+    /// <summary>Bytes the engine process allocated since it started (all threads; <c>GC.GetTotalAllocatedBytes(true)</c>).</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Nodes of the playing graph silenced because their Process threw, with the exception's message.</summary>
+    public IReadOnlyList<string> FaultedNodes { get; init; } = [];
+
+    public IReadOnlyList<Drivers.XrunRecord> XrunLog { get; init; } = [];
+
+    public IReadOnlyList<DriverEvent> DriverEvents { get; init; } = [];
+}
+
+/// <summary>Which driver to play through: "null", "jack" (optionally a named server), or "portaudio" (host API, device).</summary>
+public sealed record DriverSpec(string Kind, string? JackServer = null, string? HostApi = null, string? Device = null)
+{
+    public static DriverSpec Null { get; } = new("null");
+}

@@ -1,0 +1,325 @@
+using System.Text.Json;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Drivers;
+using LiveEngine.Hosts.Jack;
+using LiveEngine.Hosts.PortAudio;
+using LiveEngine.Hosts.RealTime;
+using LiveEngine.Live;
+using LiveEngine.Time;
+
+namespace LiveEngine.Hosts.Engine;
+
+/// <summary>
+/// The engine in this process: a <see cref="LiveSession"/> and the driver that plays it, behind
+/// <see cref="IEngineControl"/>. The engine process serves it over the socket (<see cref="EngineServer"/>); tests and
+/// offline tools may use it directly. <see cref="Maintain"/> (every few ms, from a housekeeping thread) does the
+/// session's housekeeping and watches the driver: when its server goes away, the engine says so and keeps
+/// rendering on the null driver, so the position keeps advancing until a <see cref="SwitchDriver"/> reconnects.
+/// Calls are served one at a time (one lock); they may allocate (they run on control threads), but a parameter
+/// change allocates only what the session itself does.
+/// </summary>
+public sealed class InProcessEngine : IEngineControl
+{
+    private readonly object _gate = new();
+    private readonly LiveSession _session;
+    private readonly int _blockFrames;
+    private readonly int _realTimePriority;
+    private readonly string _jackClientName;
+    private readonly BlockTimeStats _stats = new();
+    private readonly List<TempoChange> _tempoChanges = [];
+    private readonly List<DriverEvent> _driverEvents = [];
+    private IAudioDriver? _driver;
+    private RealTimeResult _memoryLock = new(false, "memory not locked (not asked for)");
+    private bool _shutdownRequested;
+
+    /// <param name="session">The session to play.</param>
+    /// <param name="blockFrames">Frames per period for the null and PortAudio drivers (JACK uses the server's).</param>
+    /// <param name="realTimePriority">SCHED_FIFO priority for the threads the engine owns (the null driver's), or 0.</param>
+    /// <param name="jackClientName">The JACK client's name when playing through JACK.</param>
+    public InProcessEngine(LiveSession session, int blockFrames, int realTimePriority = 0, string jackClientName = "liveengine")
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _session = session;
+        _blockFrames = Math.Min(blockFrames, session.Renderer.MaxBlockFrames);
+        _realTimePriority = realTimePriority;
+        _jackClientName = jackClientName;
+    }
+
+    public LiveSession Session => _session;
+
+    /// <summary>Set once a client asked the engine to shut down; the host then stops.</summary>
+    public bool ShutdownRequested
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shutdownRequested;
+            }
+        }
+    }
+
+    /// <summary>Raised (on the calling thread) when a client asks for a shutdown.</summary>
+    public event Action? ShutdownRequestedEvent;
+
+    public EngineInfo Info
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new EngineInfo(EngineProtocol.Version, _session.Options.SampleRate, _session.Renderer.OutputChannels, _session.Renderer.MaxBlockFrames, _session.Renderer.Position, _driver?.Name ?? "none", Environment.ProcessId);
+            }
+        }
+    }
+
+    /// <summary>The current driver's name, or "none" before <see cref="StartDriver"/>.</summary>
+    public string DriverName
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _driver?.Name ?? "none";
+            }
+        }
+    }
+
+    /// <summary>Locks the process's memory (for the engine process; a test host should not). Says what it got.</summary>
+    public RealTimeResult LockMemory()
+    {
+        lock (_gate)
+        {
+            _memoryLock = RealTimeThread.TryLockMemory();
+            return _memoryLock;
+        }
+    }
+
+    /// <summary>Starts the first driver; if it cannot start, plays on the null driver and throws the reason.</summary>
+    public string StartDriver(DriverSpec driver) => SwitchDriver(driver);
+
+    public CommitResult Commit(GraphDescription graph, Quantization when)
+    {
+        lock (_gate)
+        {
+            CommitTicket ticket = _session.Commit(graph, when);
+            return new CommitResult(ticket.Id, ticket.CommitSample);
+        }
+    }
+
+    /// <summary>Commits a graph given as JSON; invalid JSON is a <see cref="GraphValidationException"/>-like refusal with the parser's message.</summary>
+    public CommitResult Commit(string graphJson, Quantization when)
+    {
+        GraphDescription graph;
+        try
+        {
+            graph = GraphDescription.FromJson(graphJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidGraphJsonException($"Invalid graph JSON: {e.Message}");
+        }
+
+        return Commit(graph, when);
+    }
+
+    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
+    {
+        lock (_gate)
+        {
+            return _session.SetParameter(nodeId, parameter, value, when);
+        }
+    }
+
+    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
+    {
+        lock (_gate)
+        {
+            return _session.Trigger(nodeId, when, lengthBeats, parameter, on, off);
+        }
+    }
+
+    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
+    {
+        lock (_gate)
+        {
+            long at = _session.SetTempo(bpm, when, beatsPerBar);
+            TempoChange change = new(at, bpm, _session.Clock.BeatsPerBarAt(at));
+            if (_tempoChanges.Count > 0 && _tempoChanges[^1].Sample == at)
+            {
+                _tempoChanges[^1] = change;
+            }
+            else
+            {
+                _tempoChanges.Add(change);
+            }
+
+            return at;
+        }
+    }
+
+    public long? Undo(Quantization when)
+    {
+        lock (_gate)
+        {
+            return _session.TryUndo(when, out CommitTicket? ticket) ? ticket!.CommitSample : null;
+        }
+    }
+
+    public void SetVariable(string name, double value)
+    {
+        lock (_gate)
+        {
+            _session.Variables.Set(name, value);
+        }
+    }
+
+    public EngineClock GetClock()
+    {
+        lock (_gate)
+        {
+            return new EngineClock(_session.Renderer.Position, _session.Options.SampleRate, _session.Options.Tempo, _session.Options.BeatsPerBar, [.. _tempoChanges]);
+        }
+    }
+
+    public GraphDescription GetGraph() => _session.Graph;
+
+    public EngineStats GetStats()
+    {
+        lock (_gate)
+        {
+            var faulted = new List<string>();
+            Snapshots.GraphSnapshot playing = _session.Renderer.Current;
+            for (int n = 0; n < playing.NodeFaulted.Length; n++)
+            {
+                if (Volatile.Read(ref playing.NodeFaulted[n]) != 0)
+                {
+                    Exception? cause = playing.NodeExceptions[n];
+                    faulted.Add(cause is null ? playing.NodeIds[n] : $"{playing.NodeIds[n]}: {cause.GetType().Name}: {cause.Message}");
+                }
+            }
+
+            string thread = _driver switch
+            {
+                NullDriver paced => paced.RealTime.Description,
+                JackDriver jack => jack.IsRealTime ? "JACK real-time thread" : "JACK thread without real-time priority (server runs --no-realtime)",
+                PortAudioDriver => "PortAudio's thread",
+                _ => "no driver",
+            };
+            return new EngineStats
+            {
+                Position = _session.Renderer.Position,
+                Driver = _driver?.Name ?? "none",
+                RealTime = $"{thread}; {_memoryLock.Description}",
+                Callbacks = _stats.Callbacks,
+                Xruns = _stats.Xruns,
+                DeadlineMisses = _stats.DeadlineMisses,
+                BlockP50Us = _stats.PercentileUs(0.5),
+                BlockP99Us = _stats.PercentileUs(0.99),
+                BlockMaxUs = _stats.MaxUs(),
+                AudioThreadAllocatedBytes = _stats.AllocatedAfterWarmUp,
+                Gen0Collections = GC.CollectionCount(0),
+                Gen1Collections = GC.CollectionCount(1),
+                Gen2Collections = GC.CollectionCount(2),
+                GcPauseUs = (long)GC.GetTotalPauseDuration().TotalMicroseconds,
+                AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true),
+                FaultedNodes = faulted,
+                XrunLog = _stats.XrunLog(),
+                DriverEvents = [.. _driverEvents],
+            };
+        }
+    }
+
+    public string SwitchDriver(DriverSpec driver)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        lock (_gate)
+        {
+            // Only one driver may drive the renderer: the old one stops before the new one starts.
+            string? previous = _driver?.Name;
+            _driver?.Dispose();
+            _driver = null;
+            try
+            {
+                _driver = StartLocked(driver);
+                AddEventLocked(previous is null ? $"playing through {_driver.Name}" : $"switched from {previous} to {_driver.Name}");
+                return _driver.Name;
+            }
+            catch (Exception e) when (e is InvalidOperationException or DllNotFoundException or ArgumentException)
+            {
+                _driver = StartLocked(DriverSpec.Null);
+                AddEventLocked($"could not start {driver.Kind}: {e.Message}; playing on the null driver");
+                throw new DriverUnavailableException($"Could not start the {driver.Kind} driver: {e.Message} The engine plays on the null driver.");
+            }
+        }
+    }
+
+    public void Shutdown()
+    {
+        lock (_gate)
+        {
+            _shutdownRequested = true;
+        }
+
+        ShutdownRequestedEvent?.Invoke();
+    }
+
+    /// <summary>
+    /// Housekeeping, every few milliseconds from one control thread: the session's (retired snapshots, finished
+    /// crossfades), and the driver's health: a server that went away is reported and replaced by the null driver.
+    /// </summary>
+    public void Maintain()
+    {
+        lock (_gate)
+        {
+            _session.Maintain();
+            if (_driver is { IsShutDown: true } lost)
+            {
+                string name = lost.Name;
+                lost.Dispose();
+                _driver = StartLocked(DriverSpec.Null);
+                AddEventLocked($"{name} stopped (the server went away); playing on the null driver until a switch-driver request reconnects");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _driver?.Dispose();
+            _driver = null;
+        }
+    }
+
+    private IAudioDriver StartLocked(DriverSpec spec)
+    {
+        LiveRenderer renderer = _session.Renderer;
+        int sampleRate = _session.Options.SampleRate;
+        return spec.Kind switch
+        {
+            "null" => NullDriver.Start(renderer, sampleRate, _blockFrames, _stats, _realTimePriority),
+            "jack" => JackDriver.Start(renderer, sampleRate, _jackClientName, string.IsNullOrEmpty(spec.JackServer) ? null : spec.JackServer, connectToPlayback: true, _stats),
+            "portaudio" => PortAudioDriver.Start(renderer, sampleRate, _blockFrames, NullIfEmpty(spec.HostApi), NullIfEmpty(spec.Device), _stats),
+            _ => throw new ArgumentException($"Unknown driver '{spec.Kind}': null, jack or portaudio.", nameof(spec)),
+        };
+    }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    private void AddEventLocked(string message)
+    {
+        long unixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        _driverEvents.Add(new DriverEvent(_session.Renderer.Position, unixUs, message));
+        if (_driverEvents.Count > 256)
+        {
+            _driverEvents.RemoveAt(0);
+        }
+    }
+}
+
+/// <summary>A commit whose JSON could not be parsed into a graph description.</summary>
+public sealed class InvalidGraphJsonException(string message) : Exception(message);
+
+/// <summary>A driver could not be started; the engine plays on the null driver instead.</summary>
+public sealed class DriverUnavailableException(string message) : Exception(message);

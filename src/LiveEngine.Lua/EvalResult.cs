@@ -1,0 +1,15 @@
+namespace LiveEngine.Lua;
+
+/// <summary>
+/// What one evaluation gave: <see cref="Value"/> (what the code returned, as text, or null), <see cref="Output"/>
+/// (what it printed), or <see cref="Error"/> (the message, starting with <c>chunk:line:</c>; nothing it built
+/// was committed then).
+/// </summary>
+public sealed record EvalResult(bool Ok, string? Value, string Output, string? Error)
+{
+    public static EvalResult Success(string? value, string output) => new(true, value, output, null);
+
+    public static EvalResult Failure(string error, string output = "") => new(false, null, output, error);
+
+    public override string ToString() => Ok ? (Output + (Value ?? "")).TrimEnd('\n') : "error: " + Error;
+}

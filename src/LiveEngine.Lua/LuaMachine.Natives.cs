@@ -1,0 +1,368 @@
+using KeraLua;
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Lua.Native;
+using LiveEngine.Time;
+using LuaState = KeraLua.Lua;
+
+namespace LiveEngine.Lua;
+
+/// <summary>The engine calls the prelude builds the DSL on (table <c>__native</c>, hidden from user code).</summary>
+internal sealed unsafe partial class LuaMachine
+{
+    // Static delegates: the native side keeps raw function pointers, so these must live as long as the process.
+    private static readonly (string Name, LuaFunction Function)[] s_natives =
+    [
+        ("commit", NativeCommit),
+        ("set", NativeSet),
+        ("trig", NativeTrigger),
+        ("schedule", NativeSchedule),
+        ("stop", NativeStop),
+        ("hush", NativeHush),
+        ("now", NativeNow),
+        ("tempo", NativeTempo),
+        ("getvar", NativeGetVariable),
+        ("setvar", NativeSetVariable),
+        ("output", NativeOutput),
+        ("activate", NativeActivate),
+    ];
+
+    private void InstallNatives()
+    {
+        _lua.NewTable();
+        foreach ((string name, LuaFunction function) in s_natives)
+        {
+            _lua.PushCFunction(function);
+            _lua.SetField(-2, name);
+        }
+
+        _lua.SetGlobal("__native");
+    }
+
+    /// <summary>Wraps a native's body: engine time is not the script's, and an exception becomes <c>nil, message</c>.</summary>
+    private static int Call(nint state, Func<LuaMachine, nint, int> body)
+    {
+        LuaMachine? machine = s_current;
+        if (machine is null)
+        {
+            return 0;
+        }
+
+        machine.EnterNative();
+        try
+        {
+            return body(machine, state);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or GraphValidationException or FormatException or System.Text.Json.JsonException or OverflowException or DivideByZeroException)
+        {
+            LuaNative.PushNil(state);
+            PushString(state, e.Message);
+            return 2;
+        }
+        finally
+        {
+            machine.ExitNative();
+        }
+    }
+
+    private static void PushString(nint state, string text) => LuaState.FromIntPtr(state).PushString(text);
+
+    private static double Number(nint state, int index) => LuaNative.ToNumberX(state, index, out _);
+
+    private static long Integer(nint state, int index) => LuaNative.ToIntegerX(state, index, out _);
+
+    private static Fraction Rational(nint state, int index) =>
+        LuaNative.Type(state, index) == LuaNative.TypeNil ? Fraction.Zero : Fraction.Create(Integer(state, index), Math.Max(1, Integer(state, index + 1)));
+
+    /// <summary>A quantisation from (kind, count, beat numerator, beat denominator) at <paramref name="index"/>; relative to the callback's beat inside a callback.</summary>
+    private Quantization When(nint state, int index)
+    {
+        long kind = Integer(state, index);
+        int count = (int)Integer(state, index + 1);
+        Fraction beat = Rational(state, index + 2);
+        Quantization when = kind switch
+        {
+            1 => Quantization.NextBeat,
+            2 => Quantization.NextBar,
+            3 => Quantization.InBars(count),
+            4 => Quantization.AtBeat(beat),
+            _ => Quantization.Now,
+        };
+        if (!_inCallback || when.Kind == QuantizationKind.AtBeat)
+        {
+            return when;
+        }
+
+        // Inside a callback "now" is the callback's own musical time, not the audio position.
+        Fraction at = _currentBeat;
+        long beatsPerBar = _session.Options.BeatsPerBar;
+        return when.Kind switch
+        {
+            QuantizationKind.NextBeat => Quantization.AtBeat(at.Ceiling()),
+            QuantizationKind.NextBar => Quantization.AtBeat(Fraction.Create(at.Ceiling() + beatsPerBar - 1, beatsPerBar).Floor() * beatsPerBar),
+            QuantizationKind.Bars => Quantization.AtBeat((Fraction.Create(at.Numerator, at.Denominator * beatsPerBar).Floor() + count) * beatsPerBar),
+            _ => Quantization.AtBeat(at),
+        };
+    }
+
+    // commit(json, kind, count, beatNum, beatDen, patch) -> commit sample
+    private static int NativeCommit(nint state) => Call(state, static (m, s) =>
+    {
+        string json = ReadString(s, 1);
+        Quantization when = m.When(s, 2);
+        bool patch = LuaNative.ToBoolean(s, 6) != 0;
+        GraphDescription graph = GraphDescription.FromJson(json);
+        CommitTicket ticket = patch ? m._session.Edit(g => Merge(g, graph), when) : m._session.Commit(graph, when);
+        m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, ticket.CommitSample);
+        LuaNative.PushInteger(s, ticket.CommitSample);
+        return 1;
+    });
+
+    /// <summary>A patch: nodes of <paramref name="patch"/> replace those with the same id or join; its edges join (except the output node, which stays).</summary>
+    private static void Merge(GraphDescription graph, GraphDescription patch)
+    {
+        foreach (NodeSpec node in patch.Nodes)
+        {
+            if (node.Type == "out" && graph.Nodes.Exists(n => n.Type == "out"))
+            {
+                continue;
+            }
+
+            int index = graph.Nodes.FindIndex(n => n.Id == node.Id);
+            if (index >= 0)
+            {
+                graph.Nodes[index] = node;
+            }
+            else
+            {
+                graph.Nodes.Add(node);
+            }
+        }
+
+        foreach (EdgeSpec edge in patch.Edges)
+        {
+            if (!graph.Edges.Exists(e => e.From == edge.From && e.FromPort == edge.FromPort && e.To == edge.To && e.ToPort == edge.ToPort))
+            {
+                graph.Edges.Add(edge);
+            }
+        }
+    }
+
+    // set(id, param, value, offNum, offDen): the hot path; allocates nothing once the strings are cached.
+    private static int NativeSet(nint state)
+    {
+        LuaMachine? m = s_current;
+        if (m is null)
+        {
+            return 0;
+        }
+
+        m.EnterNative();
+        try
+        {
+            string? node = m._strings.Get(state, 1);
+            string? parameter = m._strings.Get(state, 2);
+            if (node is null || parameter is null)
+            {
+                return m.Fail(state, "set: the node id and the parameter name must be strings.");
+            }
+
+            double value = Number(state, 3);
+            if (!m._inCallback)
+            {
+                return m.SetNow(state, node, parameter, value);
+            }
+
+            m.Emit(new ScheduledEvent
+            {
+                Kind = ScheduledEventKind.Set,
+                Node = node,
+                Parameter = parameter,
+                Value = value,
+                Beat = m._currentBeat + Rational(state, 4),
+            });
+            LuaNative.PushBoolean(state, 1);
+            return 1;
+        }
+        finally
+        {
+            m.ExitNative();
+        }
+    }
+
+    // trig(id, param, lenNum, lenDen, offNum, offDen, on, off)
+    private static int NativeTrigger(nint state)
+    {
+        LuaMachine? m = s_current;
+        if (m is null)
+        {
+            return 0;
+        }
+
+        m.EnterNative();
+        try
+        {
+            string? node = m._strings.Get(state, 1);
+            string? parameter = m._strings.Get(state, 2);
+            Fraction length = Rational(state, 3);
+            if (node is null || parameter is null)
+            {
+                return m.Fail(state, "trig: the node id and the parameter name must be strings.");
+            }
+
+            if (length <= Fraction.Zero)
+            {
+                return m.Fail(state, "trig: a trigger lasts more than zero beats.");
+            }
+
+            var e = new ScheduledEvent
+            {
+                Kind = ScheduledEventKind.Trigger,
+                Node = node,
+                Parameter = parameter,
+                LengthBeats = length,
+                Beat = m._currentBeat + Rational(state, 5),
+                Value = Number(state, 7),
+                OffValue = Number(state, 8),
+            };
+            if (!m._inCallback)
+            {
+                return m.TriggerNow(state, e);
+            }
+
+            m.Emit(e);
+            LuaNative.PushBoolean(state, 1);
+            return 1;
+        }
+        finally
+        {
+            m.ExitNative();
+        }
+    }
+
+    private int Fail(nint state, string message)
+    {
+        LuaNative.PushNil(state);
+        PushString(state, message);
+        return 2;
+    }
+
+    private int SetNow(nint state, string node, string parameter, double value)
+    {
+        try
+        {
+            _session.SetParameter(node, parameter, value, Quantization.Now);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(state, e.Message);
+        }
+
+        LuaNative.PushBoolean(state, 1);
+        return 1;
+    }
+
+    private int TriggerNow(nint state, in ScheduledEvent e)
+    {
+        try
+        {
+            _session.Trigger(e.Node, Quantization.Now, e.LengthBeats, e.Parameter, e.Value, e.OffValue);
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(state, ex.Message);
+        }
+
+        LuaNative.PushBoolean(state, 1);
+        return 1;
+    }
+
+    // schedule(name|nil, fn, intervalNum, intervalDen, phaseNum, phaseDen, once, absolute)
+    private static int NativeSchedule(nint state) => Call(state, static (m, s) =>
+    {
+        string? name = LuaNative.Type(s, 1) == LuaNative.TypeString ? ReadString(s, 1) : null;
+        Fraction interval = Rational(s, 3);
+        Fraction phase = Rational(s, 5);
+        bool once = LuaNative.ToBoolean(s, 7) != 0;
+        bool absolute = LuaNative.ToBoolean(s, 8) != 0;
+        if (!once && interval <= Fraction.Zero)
+        {
+            return m.Fail(s, "every: the interval must be more than zero beats.");
+        }
+
+        LuaState lua = LuaState.FromIntPtr(s);
+        lua.PushCopy(2);
+        int function = lua.Ref(LuaRegistry.Index);
+        m.AddCallback(name, function, interval, phase, once, absolute);
+        LuaNative.PushBoolean(s, 1);
+        return 1;
+    });
+
+    private static int NativeStop(nint state) => Call(state, static (m, s) =>
+    {
+        LuaNative.PushInteger(s, m.RemoveCallbacks(ReadString(s, 1)));
+        return 1;
+    });
+
+    private static int NativeHush(nint state) => Call(state, static (m, s) =>
+    {
+        LuaNative.PushInteger(s, m.RemoveCallbacks(null));
+        return 1;
+    });
+
+    // now() -> beat, bar (numbers), in a callback its own time
+    private static int NativeNow(nint state) => Call(state, static (m, s) =>
+    {
+        Fraction beat = m.NowBeat();
+        LuaNative.PushNumber(s, beat.ToDouble());
+        LuaNative.PushNumber(s, beat.ToDouble() / m._session.Options.BeatsPerBar);
+        return 2;
+    });
+
+    // tempo(bpmNum, bpmDen, rampNum, rampDen, kind, count, beatNum, beatDen) -> sample
+    private static int NativeTempo(nint state) => Call(state, static (m, s) =>
+    {
+        Fraction bpm = Rational(s, 1);
+        Fraction ramp = Rational(s, 3);
+        Quantization when = m.When(s, 5);
+        long at = ramp > Fraction.Zero ? m._session.RampTempo(bpm, ramp, when) : m._session.SetTempo(bpm, when);
+        LuaNative.PushInteger(s, at);
+        return 1;
+    });
+
+    private static int NativeGetVariable(nint state) => Call(state, static (m, s) =>
+    {
+        LuaNative.PushNumber(s, m._session.Variables.Get(ReadString(s, 1), Number(s, 2)));
+        return 1;
+    });
+
+    private static int NativeSetVariable(nint state) => Call(state, static (m, s) =>
+    {
+        m._session.Variables.Set(ReadString(s, 1), Number(s, 2));
+        LuaNative.PushBoolean(s, 1);
+        return 1;
+    });
+
+    private static int NativeOutput(nint state) => Call(state, static (m, s) =>
+    {
+        string text = ReadString(s, 1);
+        if (m._capturePrint)
+        {
+            m._printed.Append(text).Append('\n');
+        }
+        else
+        {
+            m.Printed?.Invoke(text);
+        }
+
+        return 0;
+    });
+
+    private static int NativeActivate(nint state) => Call(state, static (m, s) =>
+    {
+        m.ActivateStaged();
+        return 0;
+    });
+
+
+}

@@ -1,0 +1,13 @@
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Lua;
+
+/// <summary>How a Lua piece or workspace is set up.</summary>
+public sealed record LuaPieceOptions
+{
+    /// <summary>The sandbox's limits.</summary>
+    public LuaLimits Limits { get; init; } = new();
+
+    /// <summary>The node types the DSL offers; must be the session's. Null: the built-in set.</summary>
+    public NodeTypeRegistry? NodeTypes { get; init; }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using LiveEngine.Dsp;
+using LiveEngine.Live;
+
+namespace LiveEngine.Lua;
+
+/// <summary>
+/// A persistent Lua state for the REPL and the editor socket: one sandboxed state bound to a session, living on
+/// its own thread, into which code is sent piece by piece (globals persist between evaluations). Thread-safe:
+/// any thread may call; the work runs in order on the workspace's thread.
+/// </summary>
+public sealed class LuaWorkspace : IDisposable
+{
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
+    private readonly LuaMachine _machine;
+    private long _pumpPosition = -1;
+    private int _pumpQueued;
+    private volatile string[] _names = [];
+    private bool _disposed;
+
+    public LuaWorkspace(LiveSession session, LuaPieceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        options ??= new LuaPieceOptions();
+        var ready = new TaskCompletionSource<LuaMachine>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _thread = new Thread(() =>
+        {
+            try
+            {
+                ready.SetResult(new LuaMachine(session, options.NodeTypes ?? BuiltinNodeTypes.CreateRegistry(), options.Limits));
+            }
+            catch (Exception e)
+            {
+                ready.SetException(e);
+                return;
+            }
+
+            foreach (Action item in _work.GetConsumingEnumerable())
+            {
+                item();
+            }
+
+            ready.Task.Result.Dispose();
+        })
+        {
+            IsBackground = true,
+            Name = "LiveEngine Lua workspace",
+        };
+        _thread.Start();
+        _machine = ready.Task.GetAwaiter().GetResult();
+        _machine.Diagnostics += m => Diagnostics?.Invoke(m);
+        _machine.Printed += m => Output?.Invoke(m);
+        RefreshNames().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Errors and notices from callbacks (raised on the workspace's thread).</summary>
+    public event Action<string>? Diagnostics;
+
+    /// <summary>What callbacks print (raised on the workspace's thread).</summary>
+    public event Action<string>? Output;
+
+    /// <summary>Samples ahead of the audio position that callbacks run.</summary>
+    public long LookaheadSamples => _machine.LookaheadSamples;
+
+    /// <summary>
+    /// Runs <paramref name="code"/> (chunk name <paramref name="chunkName"/>, used in error messages) after
+    /// everything sent before it. A syntax or runtime error, or a limit, gives a failed result; the state stays usable.
+    /// </summary>
+    public Task<EvalResult> EvaluateAsync(string code, string chunkName = "repl")
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return Post(() =>
+        {
+            try
+            {
+                (string? value, string printed) = _machine.Evaluate(code, chunkName);
+                return EvalResult.Success(value, printed);
+            }
+            catch (LuaScriptException e)
+            {
+                return EvalResult.Failure(e.Message);
+            }
+        }).ContinueWith(async t =>
+        {
+            await RefreshNames().ConfigureAwait(false);
+            return t.Result;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>
+    /// Asks the workspace to run the callbacks due before <paramref name="position"/> + the look-ahead. Never
+    /// blocks: call it every few milliseconds with the audio position; requests that pile up are merged.
+    /// </summary>
+    public void Pump(long position)
+    {
+        Interlocked.Exchange(ref _pumpPosition, position);
+        if (Interlocked.Exchange(ref _pumpQueued, 1) == 0 && !_disposed)
+        {
+            _work.Add(() =>
+            {
+                Volatile.Write(ref _pumpQueued, 0);
+                _machine.Pump(Interlocked.Read(ref _pumpPosition));
+            });
+        }
+    }
+
+    /// <summary>Runs the callbacks due before <paramref name="position"/> + the look-ahead, and returns once they have run.</summary>
+    public Task PumpAsync(long position) => Post(() =>
+    {
+        _machine.Pump(position);
+        return true;
+    });
+
+    /// <summary>Global names (DSL, stdlib, the user's own) that start with <paramref name="prefix"/>, sorted.</summary>
+    public IReadOnlyList<string> Completions(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return [.. _names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))];
+    }
+
+    private Task RefreshNames() => Post(() =>
+    {
+        (string? names, _) = _machine.Evaluate("return __names()", "names");
+        _names = names is null ? [] : names.Split('\n');
+        return true;
+    });
+
+    private Task<T> Post<T>(Func<T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _work.CompleteAdding();
+        _thread.Join();
+        _work.Dispose();
+    }
+}

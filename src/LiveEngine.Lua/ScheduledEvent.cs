@@ -1,0 +1,31 @@
+using LiveEngine.Time;
+
+namespace LiveEngine.Lua;
+
+/// <summary>What a scheduled callback asked for.</summary>
+internal enum ScheduledEventKind
+{
+    /// <summary>Set <see cref="ScheduledEvent.Parameter"/> to <see cref="ScheduledEvent.Value"/>.</summary>
+    Set,
+
+    /// <summary>Set the parameter to <see cref="ScheduledEvent.Value"/>, then to <see cref="ScheduledEvent.OffValue"/> <see cref="ScheduledEvent.LengthBeats"/> later.</summary>
+    Trigger,
+}
+
+/// <summary>An event emitted by a callback, stamped with its exact musical time. A plain struct: emitting one allocates nothing.</summary>
+internal struct ScheduledEvent
+{
+    public ScheduledEventKind Kind;
+    public string Node;
+    public string Parameter;
+    public double Value;
+    public double OffValue;
+    public Fraction Beat;
+    public Fraction LengthBeats;
+}
+
+/// <summary>Where the events of a callback go once it has finished without error.</summary>
+internal interface IScheduledEventSink
+{
+    void Deliver(in ScheduledEvent e);
+}

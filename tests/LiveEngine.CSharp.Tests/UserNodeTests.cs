@@ -1,0 +1,245 @@
+using LiveEngine.Scheduling;
+
+namespace LiveEngine.CSharp.Tests;
+
+public sealed class UserNodeTests
+{
+    /// <summary>A source writing its "level" parameter times <paramref name="scale"/> on every frame.</summary>
+    private static string ConstantNode(string scale) => $$"""
+        [Node("dc", Inputs = new string[0])]
+        [Param("level", 0, 1, 0.25f)]
+        class Dc : UserNode
+        {
+            private long _frames;
+
+            protected override void Render(in ProcessContext context)
+            {
+                context.Output(0).Fill(context.Parameters[0] * {{scale}});
+                _frames += context.Frames;
+            }
+        }
+        """;
+
+    [Fact]
+    public void NodeClassDefinedInASnippet_PlaysInARenderedGraph()
+    {
+        using var f = new SessionFixture();
+        EvalResult result = f.EvalOk(ConstantNode("1f") + """
+
+            Graph().Add("d", "dc", ("level", 0.25)).Chain("d", "out").Commit(Now);
+            """);
+        AdmissionMeasurement admitted = Assert.Single(result.AdmittedNodes);
+        Assert.Equal("dc", admitted.TypeName);
+        Assert.Equal(0, admitted.AllocatedBytesPerBlock);
+        Assert.True(admitted.CostNsPerFrame > 0);
+        float[] output = f.Render(1_000);
+        Assert.All(output, s => Assert.Equal(0.25f, s));
+    }
+
+    [Fact]
+    public void UserNode_ProcessesItsInput_LikeTheEquivalentArithmetic()
+    {
+        using var f = new SessionFixture();
+        f.EvalOk("""
+            [Node("halfwave")]
+            class HalfWave : UserNode
+            {
+                protected override void Render(in ProcessContext context)
+                {
+                    ReadOnlySpan<float> input = context.Input(0);
+                    Span<float> output = context.Output(0);
+                    for (int i = 0; i < input.Length; i++)
+                    {
+                        output[i] = MathF.Max(0, input[i]);
+                    }
+                }
+            }
+
+            Graph().Add("s", "sine", ("freqHz", 1000), ("level", 0.5)).Add("h", "halfwave").Chain("s", "h", "out").Commit(Now);
+            """);
+        float[] rectified = f.Render(4_800);
+        f.EvalOk("""Edit().Remove("h").Chain("s", "out").Commit(Now);""");
+        float[] sine = f.Render(4_800);
+        Assert.Equal(0f, rectified.Min());
+        Assert.True(sine.Min() < -0.49f);
+
+        // The same oscillator, continuing: rectifying it by hand gives the user node's output.
+        using var g = new SessionFixture();
+        g.EvalOk("""Graph().Add("s", "sine", ("freqHz", 1000), ("level", 0.5)).Chain("s", "out").Commit(Now);""");
+        float[] reference = g.Render(4_800);
+        Assert.Equal(reference.Select(x => MathF.Max(0, x)).ToArray(), rectified);
+    }
+
+    [Fact]
+    public void RedefiningANodeClass_ChangesTheSoundAtTheCommittedBar_AdoptingMatchingState()
+    {
+        using var f = new SessionFixture();
+        f.EvalOk(ConstantNode("1f") + """
+
+            Graph().Add("d", "dc", ("level", 0.5)).Chain("d", "out").Commit(Now);
+            """);
+        float[] first = f.Render(10_000);
+        EvalResult redefined = f.EvalOk(ConstantNode("-1f"));
+        Assert.Equal(["dc"], redefined.Redefined);
+        float[] rest = f.Render(SessionFixture.BarFrames + 1_000 - 10_000);
+        Assert.All(first, s => Assert.Equal(0.5f, s));
+        int bar = SessionFixture.BarFrames - 10_000;
+        Assert.All(rest[..bar], s => Assert.Equal(0.5f, s));
+        Assert.All(rest[bar..], s => Assert.Equal(-0.5f, s));
+
+        var node = (UserNode)f.Session.Renderer.Current.Nodes[f.Session.Renderer.Current.IndexOfNode("d")];
+        Assert.Equal(HotSwapMode.Adopted, node.SwapMode);
+        Assert.Equal((long)SessionFixture.BarFrames + 1_000, (long)node.GetType().GetField("_frames", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(node)!);
+    }
+
+    [Fact]
+    public void RedefiningANodeClassWithOtherFields_CrossfadesFromTheOldInstance()
+    {
+        using var f = new SessionFixture();
+        f.EvalOk(ConstantNode("1f") + """
+
+            Graph().Add("d", "dc", ("level", 0.5)).Chain("d", "out").Commit(Now);
+            """);
+        float[] first = f.Render(1_000);
+        f.EvalOk("""
+            [Node("dc", Inputs = new string[0])]
+            [Param("level", 0, 1, 0.25f)]
+            class Dc : UserNode
+            {
+                private double _other;
+
+                protected override void Render(in ProcessContext context) => context.Output(0).Fill(-context.Parameters[0]);
+            }
+            """);
+        float[] output = [.. first, .. f.Render(SessionFixture.BarFrames + 1_000)];
+        int bar = SessionFixture.BarFrames;
+        int fade = 960; // 20 ms at 48 kHz
+        Assert.Equal(0.5f, output[bar - 1]);
+        for (int i = 0; i < fade; i++)
+        {
+            float gain = Math.Min(1f, (i + 1) * (1f / fade));
+            Assert.Equal((-0.5f * gain) + (0.5f * (1f - gain)), output[bar + i]);
+        }
+
+        Assert.All(output[(bar + fade)..], s => Assert.Equal(-0.5f, s));
+        var node = (UserNode)f.Session.Renderer.Current.Nodes[f.Session.Renderer.Current.IndexOfNode("d")];
+        Assert.Equal(HotSwapMode.Crossfaded, node.SwapMode);
+        Assert.False(node.IsCrossfading);
+    }
+
+    [Fact]
+    public void ANodeThatAllocatesInProcess_IsRejected_NamingTheSize()
+    {
+        using var f = new SessionFixture();
+        string before = f.Session.Graph.ToJson();
+        EvalResult result = f.Eval("""
+            [Node("leaky")]
+            class Leaky : UserNode
+            {
+                private float[] _last = new float[0];
+
+                protected override void Render(in ProcessContext context)
+                {
+                    _last = new float[8];
+                    context.Input(0).CopyTo(context.Output(0));
+                }
+            }
+
+            Graph().Add("l", "leaky").Chain("l", "out").Commit(Now);
+            """);
+        Assert.False(result.Success);
+        SnippetDiagnostic error = Assert.Single(result.Errors);
+        Assert.Equal("ADMIT", error.Id);
+        Assert.Equal("(2,7): error ADMIT: node 'leaky' allocates 56 bytes per block in Process", error.ToString());
+        Assert.False(f.Registry.TryGet("leaky", out _));
+        Assert.Equal(before, f.Session.Graph.ToJson());
+    }
+
+    [Fact]
+    public void ANodeWritingNaN_IsRejected()
+    {
+        using var f = new SessionFixture();
+        EvalResult result = f.Eval("""
+            [Node("nan", Inputs = new string[0])]
+            class NotANumber : UserNode
+            {
+                protected override void Render(in ProcessContext context) => context.Output(0).Fill(float.NaN);
+            }
+            """);
+        Assert.Equal("node 'nan' writes NaN or infinity in Process (default parameters, a test tone at the inputs)", Assert.Single(result.Errors).Message);
+    }
+
+    [Fact]
+    public async Task ANodeThatNeverReturns_IsRejectedAfterTheTimeout()
+    {
+        using var f = new SessionFixture();
+        using var workspace = new CSharpWorkspace(f.Session, f.Registry, new AdmissionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        EvalResult result = await workspace.EvaluateAsync("""
+            [Node("spin", Inputs = new string[0])]
+            class Spin : UserNode
+            {
+                private long _n;
+
+                protected override void Render(in ProcessContext context)
+                {
+                    while (context.Frames > 0) { _n++; }
+                }
+            }
+            """);
+        Assert.Equal("node 'spin': Process did not return within 300 ms (a runaway loop?)", Assert.Single(result.Errors).Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ANodeThatThrows_IsSilencedAndReported_AndTheRestPlaysOn(int threads)
+    {
+        using var executor = threads > 1 ? new ParallelExecutor(new ParallelExecutorOptions { Threads = threads }) : null;
+        using var f = new SessionFixture(executor: executor);
+        f.EvalOk("""
+            [Node("fragile", Inputs = new string[0])]
+            [Param("boom", 0, 1, 0)]
+            class Fragile : UserNode
+            {
+                protected override void Render(in ProcessContext context)
+                {
+                    if (context.Parameters[0] > 0.5f)
+                    {
+                        throw new InvalidOperationException("boom at " + context.SampleTime);
+                    }
+
+                    context.Output(0).Fill(0.25f);
+                }
+            }
+
+            Graph().Add("f", "fragile").Add("s", "sine", ("freqHz", 1000), ("level", 0)).Chain("f", "out").Connect("s", "out").Commit(Now);
+            """);
+        float[] healthy = f.Render(1_024);
+        Assert.All(healthy, s => Assert.Equal(0.25f, s));
+        Assert.Empty(f.Workspace.Faults());
+
+        f.EvalOk("""Set("f", "boom", 1); Set("s", "level", 0.5);""");
+        float[] after = f.Render(4_800);
+        NodeFault fault = Assert.Single(f.Workspace.Faults());
+        Assert.Equal("f", fault.NodeId);
+        Assert.Equal("fragile", fault.TypeName);
+        Assert.Equal("boom at 1024", fault.Exception!.Message);
+        Assert.StartsWith("node 'f' (fragile) threw InvalidOperationException: boom at 1024", fault.ToString(), StringComparison.Ordinal);
+        Assert.True(after[^480..].Max() > 0.45f);
+        Assert.True(after[^480..].Min() < -0.45f);
+    }
+
+    [Fact]
+    public void ANodeNamedLikeABuiltIn_IsRefused()
+    {
+        using var f = new SessionFixture();
+        EvalResult result = f.Eval("""
+            [Node("gain")]
+            class MyGain : UserNode
+            {
+                protected override void Render(in ProcessContext context) => context.Input(0).CopyTo(context.Output(0));
+            }
+            """);
+        Assert.Equal("(2,7): error ADMIT: node 'gain' is a built-in type; give the class another name", Assert.Single(result.Errors).ToString());
+    }
+}

@@ -1,0 +1,256 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using LiveEngine.Dsp;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
+using LiveEngine.Live;
+using LiveEngine.Tests.Hosts.Drivers;
+using LiveEngine.Time;
+
+namespace LiveEngine.Tests.Hosts.Engine;
+
+/// <summary>The protocol end to end over a real Unix domain socket, with the engine in this process on the null driver.</summary>
+[Collection(RealTimeCollection.Name)]
+public sealed class EngineServerTests : IDisposable
+{
+    private readonly string _socketPath = EngineProcess.NewSocketPath();
+    private readonly InProcessEngine _engine;
+    private readonly EngineServer _server;
+
+    public EngineServerTests()
+    {
+        var initial = new GraphDescription();
+        initial.Add("out", "out");
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = 128 });
+        _engine = new InProcessEngine(session, 128);
+        _engine.StartDriver(DriverSpec.Null);
+        _server = new EngineServer(_engine, _socketPath);
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _engine.Dispose();
+    }
+
+    private static GraphDescription Sine(double freqHz)
+    {
+        var graph = new GraphDescription();
+        graph.Add("osc", "sine", new Dictionary<string, double> { ["freqHz"] = freqHz, ["level"] = 0.25 });
+        graph.Add("pan", "pan");
+        graph.Add("out", "out");
+        graph.Chain("osc", "pan", "out");
+        return graph;
+    }
+
+    [Fact]
+    public void EveryRequest_GetsItsReply_WithTheEngineSideEffect()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "test");
+        Assert.Equal(EngineProtocol.Version, client.Info.ProtocolVersion);
+        Assert.Equal(48_000, client.Info.SampleRate);
+        Assert.Equal(2, client.Info.OutputChannels);
+        Assert.Equal("null", client.Info.Driver);
+        Assert.Equal(Environment.ProcessId, client.Info.ProcessId);
+
+        CommitResult first = client.Commit(Sine(440), Quantization.Now);
+        CommitResult second = client.Commit(Sine(660), Quantization.NextBeat);
+        Assert.Equal(first.Id + 1, second.Id);
+        // At 120 BPM and 48 kHz a beat is 24,000 frames: the next beat is a multiple of it.
+        Assert.Equal(0, second.CommitSample % 24_000);
+        Assert.Equal(Sine(660).ToJson(), client.GetGraph().ToJson());
+
+        long at = client.SetParameter("osc", "level", 0.5, Quantization.NextBar);
+        Assert.Equal(0, at % 96_000);
+        Assert.Equal(0.5, client.GetGraph().Nodes.Single(n => n.Id == "osc").Parameters["level"]);
+
+        (long on, long off) = client.Trigger("osc", Quantization.NextBeat, Fraction.Create(1, 2), "level", 0.75, 0.125);
+        Assert.Equal(12_000, off - on);
+
+        client.SetVariable("cutoff", 1234.5);
+        Assert.Equal(1234.5, _engine.Session.Variables.Get("cutoff"));
+
+        long tempoAt = client.SetTempo(90, Quantization.NextBar, 3);
+        EngineClock clock = client.GetClock();
+        Assert.Equal([new TempoChange(tempoAt, 90, 3)], clock.Changes);
+        TempoMap mirror = clock.ToTempoMap();
+        foreach (long sample in new[] { 0L, tempoAt - 1, tempoAt, tempoAt + 12_345, tempoAt + 10_000_000 })
+        {
+            Assert.Equal(_engine.Session.Clock.BeatAt(sample), mirror.BeatAt(sample));
+            Assert.Equal(_engine.Session.Clock.BarAt(sample), mirror.BarAt(sample));
+        }
+
+        Assert.NotNull(client.Undo(Quantization.Now));
+        Assert.Equal(Sine(440).ToJson(), client.GetGraph().ToJson());
+        Assert.NotNull(client.Undo(Quantization.Now));
+        Assert.Null(client.Undo(Quantization.Now));
+
+        EngineStats stats = client.GetStats();
+        Assert.Equal("null", stats.Driver);
+        Assert.True(stats.Callbacks > 0);
+        Assert.True(stats.AllocatedBytes > 0);
+        Assert.Contains(stats.DriverEvents, e => e.Message == "playing through null");
+        Assert.Empty(stats.FaultedNodes);
+    }
+
+    [Fact]
+    public void ValidationAndArgumentErrors_KeepTheEnginesText()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "test");
+        GraphDescription bad = Sine(440);
+        bad.Add("mystery", "no-such-type");
+        var remote = Assert.Throws<EngineRequestException>(() => client.Commit(bad, Quantization.Now));
+        var local = Assert.Throws<GraphValidationException>(() => _engine.Commit(bad, Quantization.Now));
+        Assert.Equal(EngineErrorCode.Validation, remote.Code);
+        Assert.Equal(local.Message, remote.Message);
+        Assert.Contains("no-such-type", remote.Message);
+
+        client.Commit(Sine(440), Quantization.Now);
+        var unknownNode = Assert.Throws<EngineRequestException>(() => client.SetParameter("nope", "level", 1, Quantization.Now));
+        Assert.Equal(EngineErrorCode.Argument, unknownNode.Code);
+        Assert.StartsWith("No node 'nope' in the graph playing at sample ", unknownNode.Message);
+
+        var unknownParameter = Assert.Throws<EngineRequestException>(() => client.SetParameter("osc", "cutoffHz", 1, Quantization.Now));
+        Assert.StartsWith("Node 'osc' (type 'sine') has no parameter 'cutoffHz' (its parameters: freqHz, level).", unknownParameter.Message);
+
+        var driver = Assert.Throws<EngineRequestException>(() => client.SwitchDriver(new DriverSpec("jack", "no-such-server-x")));
+        Assert.Equal(EngineErrorCode.Driver, driver.Code);
+        Assert.StartsWith("Could not start the jack driver: No JACK server named 'no-such-server-x' to connect to", driver.Message);
+        Assert.EndsWith("The engine plays on the null driver.", driver.Message);
+        Assert.Equal("null", client.GetStats().Driver);
+    }
+
+    [Fact]
+    public void MalformedFrames_GetErrorReplies_AndTheEngineServesOn()
+    {
+        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            raw.Connect(new UnixDomainSocketEndPoint(_socketPath));
+
+            (ushort type, uint id, EngineErrorCode code, string message) = Ask(raw, 99, 7, []);
+            Assert.Equal((ushort)EngineMessage.Error, type);
+            Assert.Equal(7u, id);
+            Assert.Equal(EngineErrorCode.UnknownMessage, code);
+            Assert.Equal("Unknown message type 99 (known: 1..12, see docs/engine-protocol.md).", message);
+
+            // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
+            byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];
+            (_, id, code, message) = Ask(raw, (ushort)EngineMessage.SetParameter, 8, truncated);
+            Assert.Equal(8u, id);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("The frame ends before the parameter name length (4 byte(s) needed, 0 left).", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetClock, 9, [1, 2, 3]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("3 unexpected byte(s) after the payload of GetClock.", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.Hello, 10, [1, 0, 0, 0, 2, 0, 0, 0, 0xC3, 0x28]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("The client name is not valid UTF-8.", message);
+
+            // A length that cannot be trusted: an error reply, then the connection is closed.
+            raw.Send([2, 0, 0, 0]);
+            (type, id, code, message) = ReadReply(raw);
+            Assert.Equal(0u, id);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("A frame's length must be 6..16777216 bytes, not 2. Closing the connection.", message);
+            Assert.Equal(0, raw.Receive(new byte[1]));
+        }
+
+        using EngineClient client = EngineClient.Connect(_socketPath, "after the garbage");
+        Assert.Equal("null", client.GetStats().Driver);
+        Assert.True(client.GetClock().Position > 0);
+    }
+
+    [Fact]
+    public void ParameterChange_AllocatesNothing_NeitherInTheProtocolLayerNorInTheSession()
+    {
+        _engine.Commit(Sine(440), Quantization.Now);
+        using var writer = new FrameWriter();
+        var names = new StringTable();
+        using var request = new FrameWriter();
+        request.Begin((ushort)EngineMessage.SetParameter, 1);
+        request.WriteQuantization(Quantization.Now);
+        request.WriteString("osc");
+        request.WriteString("level");
+        request.WriteDouble(0.5);
+        request.Finish();
+        ReadOnlySpan<byte> payload = request.Frame[(EngineProtocol.LengthBytes + EngineProtocol.HeaderBytes)..];
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.SetParameter, 1, payload, writer, names);
+            _engine.SetParameter("osc", "level", 0.5, Quantization.Now);
+        }
+
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.SetParameter, 1, payload, writer, names);
+        }
+
+        long throughProtocol = GC.GetAllocatedBytesForCurrentThread() - start;
+        start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _engine.SetParameter("osc", "level", 0.5, Quantization.Now);
+        }
+
+        long direct = GC.GetAllocatedBytesForCurrentThread() - start;
+        Assert.Equal(0x8000 | (ushort)EngineMessage.SetParameter, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+        Assert.Equal(0, direct);
+        Assert.Equal(0, throughProtocol);
+    }
+
+    [Fact]
+    public void DocumentedExample_IsByteForByteWhatTheClientSends()
+    {
+        // docs/engine-protocol.md, "Example": SetParameter osc.level = 0.5 at the next bar, request id 5.
+        byte[] documented = Convert.FromHexString(
+            "33000000" + "0300" + "05000000" + "0200000000" + "0000000000000000" + "0100000000000000" +
+            "03000000" + "6f7363" + "05000000" + "6c6576656c" + "000000000000e03f");
+        using var writer = new FrameWriter();
+        writer.Begin((ushort)EngineMessage.SetParameter, 5);
+        writer.WriteQuantization(Quantization.NextBar);
+        writer.WriteString("osc");
+        writer.WriteString("level");
+        writer.WriteDouble(0.5);
+        writer.Finish();
+        Assert.Equal(documented, writer.Frame.ToArray());
+    }
+
+    private static (ushort Type, uint Id, EngineErrorCode Code, string Message) Ask(Socket socket, ushort type, uint id, byte[] payload)
+    {
+        byte[] frame = new byte[10 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(6 + payload.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(4), type);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(6), id);
+        payload.CopyTo(frame, 10);
+        socket.Send(frame);
+        return ReadReply(socket);
+    }
+
+    private static (ushort Type, uint Id, EngineErrorCode Code, string Message) ReadReply(Socket socket)
+    {
+        byte[] prefix = Receive(socket, 4);
+        byte[] body = Receive(socket, (int)BinaryPrimitives.ReadUInt32LittleEndian(prefix));
+        ushort type = BinaryPrimitives.ReadUInt16LittleEndian(body);
+        uint id = BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(2));
+        var code = (EngineErrorCode)BinaryPrimitives.ReadUInt16LittleEndian(body.AsSpan(6));
+        int length = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(8));
+        return (type, id, code, System.Text.Encoding.UTF8.GetString(body, 12, length));
+    }
+
+    private static byte[] Receive(Socket socket, int count)
+    {
+        byte[] buffer = new byte[count];
+        int done = 0;
+        while (done < count)
+        {
+            int n = socket.Receive(buffer, done, count - done, SocketFlags.None);
+            Assert.NotEqual(0, n);
+            done += n;
+        }
+
+        return buffer;
+    }
+}
