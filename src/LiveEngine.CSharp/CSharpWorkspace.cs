@@ -119,6 +119,9 @@ public sealed class CSharpWorkspace : IDisposable
         }
     }
 
+    /// <summary>Offers a host command to snippets (<see cref="LiveGlobals.Midi"/> calls "midi").</summary>
+    public void AddHostCommand(string name, Func<string, string> command) => Globals.HostCommands[name] = command;
+
     /// <summary>Runs the <see cref="LiveGlobals.EveryBar"/> callbacks due before <paramref name="horizon"/>; returns their failures.</summary>
     public IReadOnlyList<string> Pump(long horizon) => Globals.RunDue(horizon);
 

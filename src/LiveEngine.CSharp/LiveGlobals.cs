@@ -104,6 +104,18 @@ public sealed class LiveGlobals
     public void StopAll() => _barCallbacks.Clear();
 
     /// <summary>Writes a line to the snippet's output.</summary>
+    /// <summary>Commands the host offers (e.g. "midi"): name → (argument → answer). Set by the front end.</summary>
+    internal Dictionary<string, Func<string, string>> HostCommands { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The controller banks (docs/midi.md), as the REPL's <c>:midi</c> takes them:
+    /// <c>Midi("bind cc 74 -&gt; lp.cutoffHz 80..8000 exp soft")</c>, <c>Midi("learn 2 -&gt; drive 1..4")</c>, <c>Midi("list")</c>.
+    /// </summary>
+    public string Midi(string command) =>
+        HostCommands.TryGetValue("midi", out Func<string, string>? midi)
+            ? midi(command)
+            : throw new InvalidOperationException("MIDI is not available here (no host offers it).");
+
     public void Print(object? value) => _output.AppendLine(Convert.ToString(value, CultureInfo.InvariantCulture));
 
     internal string TakeOutput()

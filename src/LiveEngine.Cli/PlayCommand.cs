@@ -20,7 +20,7 @@ internal static class PlayCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string?>("file") { Description = "Graph description (.json) to play.", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<string?>("file") { Description = "Graph description (.json) or piece (.lua, .csx) to play.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file." };
         var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline (repl.config [driver] name; default auto)." };
         var hostApi = new Option<string?>("--host-api") { Description = "PortAudio host API by name (ALSA, JACK, …); default: any." };
@@ -59,7 +59,8 @@ internal static class PlayCommand
             throw new CliException("--seconds must be more than 0 and at most 86400.");
         }
 
-        GraphDescription description = GraphSource.Load(file, workload, defaults.Seed);
+        bool isPiece = workload is null && Pieces.IsPiece(file);
+        GraphDescription description = isPiece ? new GraphDescription() : GraphSource.Load(file, workload, defaults.Seed);
         string name = workload ?? Path.GetFileNameWithoutExtension(file!);
         string chosen = driverName switch
         {
@@ -68,12 +69,35 @@ internal static class PlayCommand
             _ => throw new CliException($"--driver must be auto, jack, portaudio, null or offline, not '{driverName}'."),
         };
 
+        var sessionOptions = new LiveSessionOptions
+        {
+            SampleRate = defaults.SampleRate,
+            MaxBlockFrames = Math.Max(defaults.BlockFrames, 1024),
+            Seed = (ulong)defaults.Seed,
+            Tempo = Time.Fraction.FromDecimal((decimal)defaults.Tempo),
+            BeatsPerBar = defaults.BeatsPerBar,
+        };
         if (chosen == "offline")
         {
             string wav = output ?? name + ".wav";
             Console.Error.WriteLine(driverName == "auto"
                 ? $"No audio server found (no JACK server running): rendering offline to {wav} instead."
                 : $"Rendering offline to {wav}.");
+            if (isPiece)
+            {
+                Execution.IGraphExecutor pieceExecutor = Cli.CreateExecutor(threads, defaults.Policy);
+                using var disposePieceExecutor = pieceExecutor as IDisposable;
+                (LiveSession pieceSession, Control.ILivePiece offlinePiece) = Pieces.Open(file!, sessionOptions, pieceExecutor);
+                using (offlinePiece)
+                {
+                    Pieces.Start(offlinePiece, pieceSession, file!);
+                    RenderReport pieceReport = OfflinePieceRenderer.Render(offlinePiece, pieceSession, (long)Math.Round(seconds * defaults.SampleRate), defaults.BlockFrames, wav, WavSampleFormat.Pcm24, started: true);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {wav}: {seconds:0.###} s in {pieceReport.Elapsed.TotalSeconds:0.###} s — real-time factor {pieceReport.RealTimeFactor:0.0}×"));
+                }
+
+                return 0;
+            }
+
             Snapshots.GraphSnapshot snapshot = Cli.Compile(description, defaults.SampleRate, defaults.BlockFrames, defaults.Seed);
             Execution.IGraphExecutor offline = Cli.CreateExecutor(threads, defaults.Policy);
             using var disposeOffline = offline as IDisposable;
@@ -84,17 +108,25 @@ internal static class PlayCommand
 
         Execution.IGraphExecutor graphExecutor = Cli.CreateExecutor(threads, defaults.Policy);
         using var disposeExecutor = graphExecutor as IDisposable;
-        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), description, new LiveSessionOptions
+        LiveSession session;
+        Control.ILivePiece? piece = null;
+        if (isPiece)
         {
-            SampleRate = defaults.SampleRate,
-            MaxBlockFrames = Math.Max(defaults.BlockFrames, 1024),
-            Seed = (ulong)defaults.Seed,
-        }, graphExecutor);
+            (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor);
+            Pieces.Start(piece, session, file!);
+            piece.Pump(0);
+        }
+        else
+        {
+            session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), description, sessionOptions, graphExecutor);
+        }
+
+        using var disposePiece = piece;
         if (chosen == "null")
         {
             using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
-            Perform(session, seconds, () => false);
+            Perform(session, piece, seconds, () => false);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate);
             return 0;
         }
@@ -114,7 +146,7 @@ internal static class PlayCommand
             using (pa)
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through PortAudio ({pa.DeviceName}): {defaults.SampleRate} Hz, {defaults.BlockFrames}-frame buffers, {seconds:0.###} s."));
-                Perform(session, seconds, () => false);
+                Perform(session, piece, seconds, () => false);
                 Report(pa.Stats, defaults.BlockFrames, defaults.SampleRate);
                 return 0;
             }
@@ -133,7 +165,7 @@ internal static class PlayCommand
         using (driver)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through JACK: {driver.SampleRate} Hz, {driver.BufferFrames}-frame buffers, {threads} thread(s), {seconds:0.###} s; {(driver.IsRealTime ? "real-time" : "no real-time")} JACK thread."));
-            Perform(session, seconds, () => driver.IsShutDown);
+            Perform(session, piece, seconds, () => driver.IsShutDown);
             if (driver.IsShutDown)
             {
                 Console.Error.WriteLine("The JACK server stopped during the performance.");
@@ -144,13 +176,17 @@ internal static class PlayCommand
         }
     }
 
-    /// <summary>The control side of a performance: housekeeping every 10 ms until the time is up or the driver stops.</summary>
-    private static void Perform(LiveSession session, double seconds, Func<bool> stopped)
+    /// <summary>
+    /// The control side of a performance: every 5 ms the piece (if any) runs its callbacks ahead of the audio,
+    /// and the session does its housekeeping, until the time is up or the driver stops.
+    /// </summary>
+    private static void Perform(LiveSession session, Control.ILivePiece? piece, double seconds, Func<bool> stopped)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds && !stopped())
         {
-            Thread.Sleep(10);
+            Thread.Sleep(5);
+            piece?.Pump(session.Renderer.Position);
             session.Maintain();
         }
     }

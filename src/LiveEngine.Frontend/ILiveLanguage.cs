@@ -33,6 +33,9 @@ public interface ILiveLanguage : IDisposable
     /// </summary>
     void Pump(long position, bool wait);
 
+    /// <summary>Offers code a command of the host's (the performance offers <c>midi</c>: Lua <c>midi(cmd)</c>, C# <c>Midi(cmd)</c>).</summary>
+    void AddHostCommand(string name, Func<string, string> command);
+
     /// <summary>Stops every scheduled callback (the panic button).</summary>
     void StopAll();
 

@@ -122,6 +122,7 @@ public sealed class Performance : IDisposable
         ArgumentNullException.ThrowIfNull(create);
         ILiveLanguage language = create(Session);
         language.Diagnostics += message => Raise(NoticeLevel.Error, language.Name, message);
+        language.AddHostCommand("midi", command => Frontend.Midi.MidiCommands.Execute(Midi, command));
         _languages.Add(language.Name, language);
     }
 

@@ -25,7 +25,11 @@ internal sealed unsafe partial class LuaMachine
         ("setvar", NativeSetVariable),
         ("output", NativeOutput),
         ("activate", NativeActivate),
+        ("host", NativeHost),
     ];
+
+    /// <summary>Commands the host offers to scripts (e.g. <c>midi</c>): name → (argument → result text). Lua thread only.</summary>
+    internal Dictionary<string, Func<string, string>> HostCommands { get; } = new(StringComparer.Ordinal);
 
     private void InstallNatives()
     {
@@ -356,6 +360,31 @@ internal sealed unsafe partial class LuaMachine
         }
 
         return 0;
+    });
+
+    // host(name, argument) -> result text, or nil and the host's message
+    private static int NativeHost(nint state) => Call(state, static (m, s) =>
+    {
+        string name = ReadString(s, 1);
+        string argument = LuaNative.Type(s, 2) == LuaNative.TypeString ? ReadString(s, 2) : "";
+        if (!m.HostCommands.TryGetValue(name, out Func<string, string>? command))
+        {
+            throw new InvalidOperationException($"'{name}' is not available here (no host offers it)");
+        }
+
+        string result;
+        try
+        {
+            result = command(argument);
+        }
+        catch (Exception e) when (e is not InvalidOperationException and not ArgumentException and not FormatException)
+        {
+            // Nothing may unwind through Lua's C frames: any failure becomes the script's error.
+            throw new InvalidOperationException(e.Message, e);
+        }
+
+        PushString(s, result);
+        return 1;
     });
 
     private static int NativeActivate(nint state) => Call(state, static (m, s) =>

@@ -112,6 +112,18 @@ public sealed class LuaWorkspace : IDisposable
         return true;
     });
 
+    /// <summary>Offers a host command to scripts (Lua: <c>host(name, arg)</c>; the prelude's <c>midi(cmd)</c> calls "midi"). Runs on the workspace's thread.</summary>
+    public Task AddHostCommandAsync(string name, Func<string, string> command)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(command);
+        return Post(() =>
+        {
+            _machine.HostCommands[name] = command;
+            return true;
+        });
+    }
+
     /// <summary>Global names (DSL, stdlib, the user's own) that start with <paramref name="prefix"/>, sorted.</summary>
     public IReadOnlyList<string> Completions(string prefix)
     {

@@ -42,6 +42,26 @@ public sealed class PieceRenderTests
     }
 
     [Fact]
+    public void Play_WithoutAnAudioServer_RendersThePieceOffline_AndSaysSo()
+    {
+        string wav = Path.Combine(Path.GetTempPath(), $"liveengine-{Guid.NewGuid():N}.wav");
+        try
+        {
+            string path = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "techno.lua");
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", path, "--seconds", "2", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8], "--out", wav);
+            Assert.True(result.ExitCode == 0, result.Error);
+            Assert.Contains("No audio server found", result.Error);
+            WavFile file = WavFile.Read(wav);
+            Assert.Equal(96_000, file.Channels[0].Length);
+            Assert.True(file.Channels[0].Max(MathF.Abs) > 0.01f);
+        }
+        finally
+        {
+            File.Delete(wav);
+        }
+    }
+
+    [Fact]
     public void AnErrorInAPiece_IsNamedWithFileAndLine()
     {
         string piece = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.lua");

@@ -67,6 +67,27 @@ public sealed class LanguageTests : IDisposable
     }
 
     [Fact]
+    public void BothLanguages_DriveTheControllerBanks()
+    {
+        using Performance performance = Offline();
+        Evaluation lua = performance.Evaluate("lua", "midi(\"bind cc 74 -> cutoff 100..4000 exp\")", "m.lua", Quantization.Now);
+        Assert.True(lua.Ok, lua.Error);
+        Assert.Equal("bank 1 slot 1: cc 74 -> cutoff 100..4000 exp", lua.Output);
+        Evaluation bad = performance.Evaluate("lua", "\nmidi(\"bind cc 74\")", "m.lua", Quantization.Now);
+        Assert.False(bad.Ok);
+        Assert.StartsWith("m.lua:2:", bad.Error);
+        Assert.Contains("SOURCE -> TARGET", bad.Error);
+        Evaluation cs = performance.Evaluate("cs", "Midi(\"bind 3 pb ch 1 -> bend -2..2\")", "m.csx", Quantization.Now);
+        Assert.True(cs.Ok, cs.Error);
+        Assert.Equal("bank 1 slot 3: pb ch 1 -> bend -2..2", cs.Output);
+        performance.Midi.ReceiveMidi1([0xB0, 74, 127]);
+        performance.Midi.ReceiveMidi1([0xE0, 0x7F, 0x7F]);
+        Evaluation read = performance.Evaluate("lua", "var(\"cutoff\")", "m.lua", Quantization.Now);
+        Assert.Equal("4000", read.Output.Replace(".0", "", StringComparison.Ordinal));
+        Assert.Equal(2, performance.Session.Variables.Get("bend"), 3);
+    }
+
+    [Fact]
     public void ALuaSession_WithCallbacks_ReplaysBitIdentically()
     {
         string log = Path.Combine(_dir, "lua.jsonl");

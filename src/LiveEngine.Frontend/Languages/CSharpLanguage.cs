@@ -51,6 +51,8 @@ public sealed class CSharpLanguage : ILiveLanguage
         }
     }
 
+    public void AddHostCommand(string name, Func<string, string> command) => _workspace.AddHostCommand(name, command);
+
     public void StopAll() => _workspace.Globals.StopAll();
 
     public void Dispose() => _workspace.Dispose();

@@ -31,8 +31,9 @@ public sealed class LuaLanguage : ILiveLanguage
             return Evaluation.Failure(when.Error ?? "quantize failed");
         }
 
-        // As Lua's own REPL does: code that is an expression is evaluated as `return <code>`, so its value shows.
-        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return " + code : code, source).ConfigureAwait(false);
+        // As Lua's own REPL does: code that is an expression is evaluated as `return (<code>)`, so its value shows.
+        // The parentheses keep a call from becoming a tail call, whose errors would lose their line.
+        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return (" + code + "\n)" : code, source).ConfigureAwait(false);
         string output = result.Output + (result.Value is { Length: > 0 } value ? value : "");
         return result.Ok ? Evaluation.Success(output.TrimEnd('\n')) : Evaluation.Failure(result.Error ?? "failed", output);
     }
@@ -59,7 +60,7 @@ public sealed class LuaLanguage : ILiveLanguage
     {
         lock (_syntaxGate)
         {
-            if (_syntax.LoadString("return " + code + ";", "check") != KeraLua.LuaStatus.OK)
+            if (_syntax.LoadString("return (" + code + "\n);", "check") != KeraLua.LuaStatus.OK)
             {
                 _syntax.Pop(1);
                 return false;
@@ -92,6 +93,8 @@ public sealed class LuaLanguage : ILiveLanguage
             _workspace.Pump(position);
         }
     }
+
+    public void AddHostCommand(string name, Func<string, string> command) => _workspace.AddHostCommandAsync(name, command).GetAwaiter().GetResult();
 
     public void StopAll() => _workspace.EvaluateAsync("hush()", "panic").GetAwaiter().GetResult();
 

@@ -678,6 +678,16 @@ function tempo(bpm, when)
 end
 
 ---------------------------------------------------------------------------------------------------
+--- midi(command): the controller banks (docs/midi.md), as the REPL's :midi takes them, e.g.
+--- midi("bind cc 74 -> lp.cutoffHz 80..8000 exp soft"), midi("learn 2 -> drive 1..4"), midi("bank fx"),
+--- midi("list"). Returns the answer as text. Available where a host offers MIDI (the REPL, the socket).
+function midi(command)
+  if type(command) ~= "string" then error("midi: expected a command string, e.g. midi(\"list\")", 2) end
+  local result, err = N.host("midi", command)
+  if not result then error(err, 2) end
+  return result
+end
+
 -- Named variables: what controllers, the REPL and the socket write; var(name [, default]) reads one.
 
 function var(name, default)
