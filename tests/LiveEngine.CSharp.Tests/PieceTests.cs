@@ -14,9 +14,8 @@ public sealed class PieceTests
     [InlineData("pulse-grid.csx")]
     public void ExamplePiece_RendersFourBarsOfFiniteAudibleSound(string file)
     {
-        // CrossfadeMs = 0: with a graph crossfade running, LiveSession loses the triggers scheduled before
-        // Maintain swaps the fade target in (reported to the lead), which would silence pulse-grid's first bar.
-        (LiveSession session, CSharpPiece piece) = CSharpPiece.Open(Example(file), new LiveSessionOptions { CrossfadeMs = 0 });
+        // Default crossfades: triggers scheduled while a commit's crossfade runs are kept (pulse-grid's first bar sounds).
+        (LiveSession session, CSharpPiece piece) = CSharpPiece.Open(Example(file), new LiveSessionOptions());
         using (piece)
         {
             var messages = new List<string>();
