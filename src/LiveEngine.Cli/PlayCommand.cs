@@ -113,6 +113,9 @@ internal static class PlayCommand
         if (isPiece)
         {
             (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor);
+
+            // A piece commits node types as it goes: compile them all now, not in a real-time callback.
+            LiveEngine.Hosts.Engine.NodeTypeWarmUp.Run(BuiltinNodeTypes.CreateRegistry(), sessionOptions.SampleRate, sessionOptions.MaxBlockFrames);
             Pieces.Start(piece, session, file!);
             piece.Pump(0);
         }

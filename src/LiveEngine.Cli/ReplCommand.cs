@@ -110,6 +110,9 @@ internal static class ReplCommand
             _ => LogEventLevel.Information,
         }, "{Source}: {Message}", notice.Source, notice.Message);
 
+        // Compile every node type's render path (and run its static set-up) now, not in the first real-time
+        // callback that plays it: the code typed later may use any of them.
+        LiveEngine.Hosts.Engine.NodeTypeWarmUp.Run(performance.Registry, options.Session.SampleRate, options.Session.MaxBlockFrames);
         performance.Session.Renderer.WarmUp();
         DriverHandle driver = StartDriver(performance, config, out string driverText);
         performance.Play(driver);

@@ -89,6 +89,22 @@ public sealed class ReplTests : IDisposable
     }
 
     [Fact]
+    public void APieceLoadedAtTheRepl_PlaysWithoutAllocatingOnTheAudioThread()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+        tmux.Type(":load " + Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "techno.lua"));
+        Thread.Sleep(4000); // the piece lands on the next bar and plays through new node types and events
+        tmux.Type(":graph");
+        tmux.WaitFor("kick");
+        tmux.Type(":stats");
+        string stats = tmux.WaitFor("audio thread allocated");
+        Assert.Contains("audio thread allocated 0 bytes after warm-up", stats);
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
     public void HeadlessNeovim_SendsAParagraph_AndTheGraphChangesAtTheNextBar()
     {
         string nvim = new[] { "/usr/bin/nvim", "/usr/local/bin/nvim" }.FirstOrDefault(File.Exists)
