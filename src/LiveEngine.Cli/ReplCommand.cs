@@ -158,6 +158,13 @@ internal static class ReplCommand
         }
 
         var repl = new Repl(performance, new ReplOptions { Mode = config.ReplMode, HistoryPath = ExpandHome(config.ReplHistory), Quantize = quantize }, log: log);
+
+        // On stage a stray Ctrl+C must not stop the music: it is ignored, with a hint; :quit leaves.
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            performance.Notify(NoticeLevel.Info, "repl", "Ctrl+C does not stop the music: type :quit to leave, :panic to fade to silence");
+        };
         try
         {
             await repl.RunAsync(cancellationToken).ConfigureAwait(false);

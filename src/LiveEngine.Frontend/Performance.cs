@@ -417,6 +417,9 @@ public sealed class Performance : IDisposable
         }
     }
 
+    /// <summary>Shows the performer a notice (as the engine's own are shown).</summary>
+    public void Notify(NoticeLevel level, string source, string message) => Raise(level, source, message);
+
     private void Raise(NoticeLevel level, string source, string message) =>
         Notices?.Invoke(new Notice(level, source, message, DateTimeOffset.UtcNow));
 

@@ -79,6 +79,12 @@ public sealed class ReplTests : IDisposable
         tmux.Type(":load saved.json");
         tmux.WaitFor("graph from saved.json lands at sample");
 
+        // A stray Ctrl+C does not stop the music.
+        tmux.Key("C-c");
+        tmux.WaitFor("Ctrl+C does not stop the music");
+        tmux.Type("print(6 * 7)");
+        tmux.WaitFor(s => s.Split("\n42").Length >= 3, "the REPL still evaluating after Ctrl+C");
+
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
 
