@@ -7,7 +7,7 @@ namespace LiveEngine.Tests.Hosts.Jack;
 /// <summary>
 /// A real JACK server for a test: <c>jackd --no-realtime -n NAME -d dummy -r 48000 -p 128</c>, whose dummy backend
 /// paces in real time without a sound card. Started on construction, stopped on dispose. `.ci/run` installs
-/// jackd2; without it the test fails and says so. One fixed server name, and a graceful stop (SIGTERM): JACK's
+/// jackd2; without it the test fails and says so. A fixed server name per test project (also linked into LiveEngine.Midi.Tests, which names its own), and a graceful stop (SIGTERM): JACK's
 /// shared-memory registry holds only a few servers, and a server killed outright leaves its entry behind.
 /// </summary>
 internal sealed partial class JackServer : IDisposable
@@ -16,9 +16,12 @@ internal sealed partial class JackServer : IDisposable
 
     private readonly Process _process;
 
-    public JackServer(int sampleRate = 48_000, int period = 128)
+    /// <param name="name">The server's name: each test project that starts servers in parallel with another uses its own.</param>
+    /// <param name="sampleRate">Frames per second.</param>
+    /// <param name="period">Frames per period.</param>
+    public JackServer(string name = "liveengine-test", int sampleRate = 48_000, int period = 128)
     {
-        Name = "liveengine-test";
+        Name = name;
         string jackd = new[] { "/usr/bin/jackd", "/usr/local/bin/jackd" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("jackd is not installed: `apt-get install jackd2` (.ci/run does this).");
         var start = new ProcessStartInfo(jackd)

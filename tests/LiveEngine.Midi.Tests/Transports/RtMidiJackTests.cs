@@ -3,6 +3,7 @@ using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Midi.Translation;
 using LiveEngine.Midi.Transports.RtMidi;
+using LiveEngine.Tests.Hosts.Jack;
 using LiveEngine.Tests.Midi.Control;
 
 namespace LiveEngine.Tests.Midi.Transports;
@@ -22,7 +23,7 @@ public sealed class RtMidiJackTests
     [Fact]
     public void JackClient_SendsCcNrpnAndPitchBend_ThroughRtMidi_AndBoundParametersFollow()
     {
-        using var server = new JackServer();
+        using var server = new JackServer("liveengine-midi-test");
         RtMidiPorts.UseJackServer(server.Name);
 
         LiveSession session = MidiControlTests.Session();
