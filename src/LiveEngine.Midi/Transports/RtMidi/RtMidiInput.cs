@@ -35,16 +35,7 @@ public sealed unsafe class RtMidiInput : IDisposable
             RtMidiNative.Check(_device, $"Opening RtMidi JACK input '{clientName}'");
             // Let SysEx and timing (clock) through; drop active sensing.
             RtMidiNative.rtmidi_in_ignore_types(_device, false, false, true);
-            if (connectTo is null)
-            {
-                RtMidiNative.rtmidi_open_virtual_port(_device, portName);
-            }
-            else
-            {
-                RtMidiNative.rtmidi_open_port(_device, RtMidiPorts.Find(_device, connectTo), portName);
-            }
-
-            RtMidiNative.Check(_device, $"Opening port '{portName}' of '{clientName}'");
+            RtMidiPorts.Open(_device, clientName, portName, connectTo);
         }
         catch
         {

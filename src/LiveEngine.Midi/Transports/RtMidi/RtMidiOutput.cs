@@ -22,16 +22,7 @@ public sealed unsafe class RtMidiOutput : IDisposable
         try
         {
             RtMidiNative.Check(_device, $"Opening RtMidi JACK output '{clientName}'");
-            if (connectTo is null)
-            {
-                RtMidiNative.rtmidi_open_virtual_port(_device, portName);
-            }
-            else
-            {
-                RtMidiNative.rtmidi_open_port(_device, RtMidiPorts.Find(_device, connectTo), portName);
-            }
-
-            RtMidiNative.Check(_device, $"Opening port '{portName}' of '{clientName}'");
+            RtMidiPorts.Open(_device, clientName, portName, connectTo);
         }
         catch
         {

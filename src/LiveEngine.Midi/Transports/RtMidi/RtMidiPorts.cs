@@ -62,4 +62,22 @@ public static unsafe class RtMidiPorts
 
         throw new RtMidiException($"No JACK MIDI port is named '{portName}'; there are: {(names.Count == 0 ? "none" : string.Join(", ", names))}.");
     }
+
+    /// <summary>
+    /// Opens the device's port: its own (virtual) port named <paramref name="portName"/>, or, with
+    /// <paramref name="connectTo"/>, a port connected to that one. Throws with RtMidi's message if that fails.
+    /// </summary>
+    internal static unsafe void Open(RtMidiNative.RtMidiWrapper* device, string clientName, string portName, string? connectTo)
+    {
+        if (connectTo is null)
+        {
+            RtMidiNative.rtmidi_open_virtual_port(device, portName);
+        }
+        else
+        {
+            RtMidiNative.rtmidi_open_port(device, Find(device, connectTo), portName);
+        }
+
+        RtMidiNative.Check(device, $"Opening port '{portName}' of '{clientName}'");
+    }
 }
