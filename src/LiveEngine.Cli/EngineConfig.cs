@@ -15,7 +15,7 @@ internal sealed record EngineConfig
     private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
-    private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log"];
+    private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders"];
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "bank_size", "banks"];
 
@@ -81,6 +81,9 @@ internal sealed record EngineConfig
 
     /// <summary>[repl] session_log: the folder session logs go to. Default sessions.</summary>
     public string SessionLogFolder { get; init; } = "sessions";
+
+    /// <summary>[repl] sample_folders: folders (separated by ':') code may load samples from. Default none.</summary>
+    public string SampleFolders { get; init; } = "";
 
     /// <summary>[log] path: the log file. Default liveengine.log.</summary>
     public string LogPath { get; init; } = "liveengine.log";
@@ -212,6 +215,7 @@ internal sealed record EngineConfig
                     "history" => config with { ReplHistory = String(raw, key, where) },
                     "quantize" => config with { ReplQuantize = Quantize(String(raw, key, where), key, where) },
                     "session_log" => config with { SessionLogFolder = String(raw, key, where) },
+                    "sample_folders" => config with { SampleFolders = String(raw, key, where) },
                     _ => throw new CliException($"{where}: unknown key '{key}' in [repl]. Known keys: {string.Join(", ", s_replKeys)}."),
                 };
                 continue;

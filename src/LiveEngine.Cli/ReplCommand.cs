@@ -94,6 +94,7 @@ internal static class ReplCommand
             BlockFrames = config.BlockFrames,
             LogPath = sessionLog,
             MidiBankSize = config.MidiBankSize,
+            SampleFolders = [.. config.SampleFolders.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ExpandHome)],
         };
         Execution.IGraphExecutor executor = Cli.CreateExecutor(config.Threads, config.Policy);
         using var disposeExecutor = executor as IDisposable;

@@ -24,6 +24,9 @@ public sealed record PerformanceOptions
     /// <summary>The graph at the start; null for silence (a graph with just its <c>out</c> node).</summary>
     public GraphDescription? InitialGraph { get; init; }
 
+    /// <summary>Folders code may load samples from (Lua <c>sample(name, file)</c>); none by default.</summary>
+    public IReadOnlyList<string> SampleFolders { get; init; } = [];
+
     /// <summary>Controllers per MIDI bank.</summary>
     public int MidiBankSize { get; init; } = 32;
 
@@ -55,6 +58,7 @@ public sealed class Performance : IDisposable
     private float[][]? _offlineChunk;
     private readonly List<IDisposable> _attachments = [];
     private long _midiErrors;
+    private readonly SampleFolders _samples;
 
     public Performance(NodeTypeRegistry registry, PerformanceOptions options, IGraphExecutor? executor = null)
     {
@@ -66,6 +70,7 @@ public sealed class Performance : IDisposable
         GraphDescription initial = options.InitialGraph ?? Silence();
         Session = new LiveSession(registry, initial, options.Session, _executor);
         Midi = new MidiControl(Session, options.MidiBankSize);
+        _samples = new SampleFolders(options.SampleFolders);
         Midi.ValueWritten += (target, value, sample) => Log?.Append(
             target.Variable is { } name
                 ? new SessionLogEntry { Kind = "midi", Position = sample, Name = name, Value = value }
@@ -86,6 +91,7 @@ public sealed class Performance : IDisposable
                 Tempo = options.Session.Tempo.ToString(),
                 BeatsPerBar = options.Session.BeatsPerBar,
                 Graph = JsonNode.Parse(initial.ToJson()),
+                SampleFolders = options.SampleFolders.Count == 0 ? null : options.SampleFolders,
             });
         }
     }
@@ -123,6 +129,7 @@ public sealed class Performance : IDisposable
         ILiveLanguage language = create(Session);
         language.Diagnostics += message => Raise(NoticeLevel.Error, language.Name, message);
         language.AddHostCommand("midi", command => Frontend.Midi.MidiCommands.Execute(Midi, command));
+        language.AddHostCommand("sample", _samples.Command);
         _languages.Add(language.Name, language);
     }
 

@@ -39,6 +39,9 @@ public sealed record SessionLogEntry
 
     public JsonNode? Graph { get; init; }
 
+    /// <summary>The header's sample folders (what code may read), so that a replay loads the same samples.</summary>
+    public IReadOnlyList<string>? SampleFolders { get; init; }
+
     // eval / result
     public string? Language { get; init; }
 

@@ -56,6 +56,7 @@ public static class SessionReplay
             },
             BlockFrames = header.BlockFrames ?? 128,
             InitialGraph = header.Graph is null ? null : GraphDescription.FromJson(header.Graph.ToJsonString()),
+            SampleFolders = header.SampleFolders ?? [],
         };
         using var performance = new Performance(registry, options, executor);
         foreach (Func<LiveSession, ILiveLanguage> language in languages)

@@ -88,6 +88,58 @@ public sealed class LanguageTests : IDisposable
     }
 
     [Fact]
+    public void Lua_LoadsSamplesOnlyFromGrantedFolders_AndTheSamplerPlaysThem()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "samples")).FullName;
+        float[] blip = [.. Enumerable.Range(0, 4800).Select(i => 0.8f * MathF.Sin(i * 0.1f) * (1 - (i / 4800f)))];
+        using (var writer = new WavWriter(Path.Combine(folder, "blip.wav"), 48_000, 1, WavSampleFormat.Float32))
+        {
+            writer.WritePlanar([blip], 0, blip.Length);
+        }
+
+        File.WriteAllText(Path.Combine(_dir, "secret.txt"), "not a sample");
+        string log = Path.Combine(_dir, "samples.jsonl");
+        using (var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+        {
+            Session = new LiveSessionOptions { SampleRate = 48_000, MaxBlockFrames = 128 },
+            SampleFolders = [folder],
+            LogPath = log,
+        }))
+        {
+            foreach (var language in FrontendLanguages.Create(performance.Registry))
+            {
+                performance.AddLanguage(language);
+            }
+
+            Evaluation loaded = performance.Evaluate("lua", "sample(\"blip\", \"blip.wav\")", "s.lua", Quantization.Now);
+            Assert.True(loaded.Ok, loaded.Error);
+            Assert.StartsWith("sample 'blip': 4800 frames, 1 ch, 48000 Hz", loaded.Output);
+            Evaluation escape = performance.Evaluate("lua", "sample(\"x\", \"../secret.txt\")", "s.lua", Quantization.Now);
+            Assert.False(escape.Ok);
+            Assert.Contains("no file '../secret.txt' inside the granted folders", escape.Error);
+            Evaluation play = performance.Evaluate("lua", "out(sampler(\"s\") { sample = \"blip\", level = 1 })", "s.lua", Quantization.Now);
+            Assert.True(play.Ok, play.Error);
+            Assert.Equal("blip", performance.Session.Graph.Nodes.Single(n => n.Id == "s").Options["sample"]);
+            float peak = 0;
+            performance.RenderTo(9_600, (chunk, frames) => peak = Math.Max(peak, chunk[0].AsSpan(0, frames).ToArray().Max(MathF.Abs)));
+            Assert.True(peak > 0.3f, $"the sampler is silent (peak {peak})");
+        }
+
+        // A replay is granted the same folders, from the log's header.
+        ReplayReport report = SessionReplay.Render(log, BuiltinNodeTypes.CreateRegistry(), FrontendLanguages.Create(BuiltinNodeTypes.CreateRegistry()), Path.Combine(_dir, "replay.wav"), WavSampleFormat.Float32, 0.1);
+        Assert.Equal(1, report.FailedActions); // the refused escape, as live
+    }
+
+    [Fact]
+    public void Lua_WithoutGrantedFolders_SaysSo()
+    {
+        using Performance performance = Offline();
+        Evaluation refused = performance.Evaluate("lua", "sample(\"k\", \"kick.wav\")", "s.lua", Quantization.Now);
+        Assert.False(refused.Ok);
+        Assert.Contains("no sample folders are granted", refused.Error);
+    }
+
+    [Fact]
     public void ALuaSession_WithCallbacks_ReplaysBitIdentically()
     {
         string log = Path.Combine(_dir, "lua.jsonl");

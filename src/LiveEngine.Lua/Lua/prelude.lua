@@ -237,6 +237,7 @@ local function ensure(node)
       error(format("node id '%s' is already a '%s' in this graph; pick another name", id, rawget(existing, "_type")), 4)
     end
     for k, v in pairs(rawget(node, "_p")) do rawget(existing, "_p")[k] = v end
+    for k, v in pairs(rawget(node, "_o")) do rawget(existing, "_o")[k] = v end
     return existing
   end
   return node
@@ -255,9 +256,14 @@ local function apply(node, params, level)
       rawset(node, "_ch", v)
     elseif k ~= "id" and k ~= "name" then
       if type(k) ~= "string" then error("parameter names are strings", level + 1) end
-      local real = resolve(typ, k, level + 1)
-      if type(v) ~= "number" then error(format("parameter '%s' wants a number, got %s", real, type(v)), level + 1) end
-      p[real] = v
+      if type(v) == "string" then
+        -- a string is a node option (e.g. a sampler's sample = "kick"), not a parameter
+        rawget(node, "_o")[k] = v
+      else
+        local real = resolve(typ, k, level + 1)
+        if type(v) ~= "number" then error(format("parameter '%s' wants a number, got %s", real, type(v)), level + 1) end
+        p[real] = v
+      end
     end
   end
   draft.dirty = true
@@ -272,7 +278,7 @@ local function new_node(typ, id, params, level)
   elseif type(id) ~= "string" or id == "" then
     error("a node's name must be a non-empty string", level + 1)
   end
-  local node = ensure(setmetatable({ _id = id, _type = typ, _p = {} }, Node))
+  local node = ensure(setmetatable({ _id = id, _type = typ, _p = {}, _o = {} }, Node))
   if params then apply(node, params, level + 1) end
   return node
 end
@@ -299,7 +305,7 @@ for typ in pairs(T) do
 end
 
 --- The graph's output (stereo unless the session has another channel count).
-out = setmetatable({ _id = "out", _type = "out", _p = {}, _ch = OUTPUT_CHANNELS }, Node)
+out = setmetatable({ _id = "out", _type = "out", _p = {}, _o = {}, _ch = OUTPUT_CHANNELS }, Node)
 
 local function in_ports(typ)
   return T[typ].inputs
@@ -488,7 +494,12 @@ local function emit_graph()
     for k in pairs(rawget(n, "_p")) do keys[#keys + 1] = k end
     sort(keys)
     for _, k in ipairs(keys) do ps[#ps + 1] = json_string(k) .. ":" .. json_number(rawget(n, "_p")[k]) end
-    parts[#parts + 1] = format('{"id":%s,"type":%s,"channels":%d,"parameters":{%s}}', json_string(id), json_string(typ), ch[id], concat(ps, ","))
+    local os, okeys = {}, {}
+    for k in pairs(rawget(n, "_o") or {}) do okeys[#okeys + 1] = k end
+    sort(okeys)
+    for _, k in ipairs(okeys) do os[#os + 1] = json_string(k) .. ":" .. json_string(rawget(n, "_o")[k]) end
+    local options = #os == 0 and "" or (',"options":{' .. concat(os, ",") .. "}")
+    parts[#parts + 1] = format('{"id":%s,"type":%s,"channels":%d,"parameters":{%s}%s}', json_string(id), json_string(typ), ch[id], concat(ps, ","), options)
   end
   for id in pairs(pans) do types[id] = "pan" end
   for _, x in ipairs(extra_nodes) do parts[#parts + 1] = x end
@@ -678,6 +689,16 @@ function tempo(bpm, when)
 end
 
 ---------------------------------------------------------------------------------------------------
+--- sample(name, file): loads a WAV file from the folders repl.config grants ([repl] sample_folders) into the
+--- sample library as `name`, for the sampler node: sample("kick", "drums/kick.wav"); sampler("k") { sample = "kick" }.
+--- Scripts read no other files; outside the REPL (or with no folders granted) it is an error that says so.
+function sample(name, file)
+  if type(name) ~= "string" or type(file) ~= "string" then error("sample: expected a name and a file, e.g. sample(\"kick\", \"kick.wav\")", 2) end
+  local result, err = N.host("sample", name .. "\n" .. file)
+  if not result then error(err, 2) end
+  return result
+end
+
 --- midi(command): the controller banks (docs/midi.md), as the REPL's :midi takes them, e.g.
 --- midi("bind cc 74 -> lp.cutoffHz 80..8000 exp soft"), midi("learn 2 -> drive 1..4"), midi("bank fx"),
 --- midi("list"). Returns the answer as text. Available where a host offers MIDI (the REPL, the socket).
