@@ -40,6 +40,32 @@ public sealed class GraphDescription
         }
     }
 
+    /// <summary>
+    /// A deep copy, equal to what a JSON round trip (<see cref="ToJson"/>, <see cref="FromJson"/>) gives but without
+    /// the text: the control plane copies graphs of a thousand nodes on every commit. Strings are shared (they are
+    /// immutable); null collections and strings become empty, as the JSON round trip makes them. (One difference: a
+    /// NaN or infinite parameter, which JSON cannot hold, is copied instead of thrown on; validation rejects it.)
+    /// </summary>
+    public GraphDescription Clone()
+    {
+        var copy = new GraphDescription
+        {
+            Nodes = new List<NodeSpec>(Nodes?.Count ?? 0),
+            Edges = new List<EdgeSpec>(Edges?.Count ?? 0),
+        };
+        foreach (NodeSpec node in Nodes ?? [])
+        {
+            copy.Nodes.Add(node?.Clone()!);
+        }
+
+        foreach (EdgeSpec edge in Edges ?? [])
+        {
+            copy.Edges.Add(edge is null ? null! : new EdgeSpec(edge.From ?? "", edge.To ?? "", edge.FromPort ?? EdgeSpec.DefaultOutput, edge.ToPort ?? EdgeSpec.DefaultInput));
+        }
+
+        return copy;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, s_jsonOptions);
 
     public static GraphDescription FromJson(string json) =>

@@ -36,6 +36,16 @@ public sealed class NodeSpec
     /// <summary>Non-numeric options by name (for example which sample a player plays).</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>A deep copy (see <see cref="GraphDescription.Clone"/>).</summary>
+    public NodeSpec Clone() => new()
+    {
+        Id = Id ?? "",
+        Type = Type ?? "",
+        Channels = Channels,
+        Parameters = Parameters is null ? new(StringComparer.Ordinal) : new(Parameters, StringComparer.Ordinal),
+        Options = Options is null ? new(StringComparer.Ordinal) : new(Options, StringComparer.Ordinal),
+    };
+
     /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
     public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);

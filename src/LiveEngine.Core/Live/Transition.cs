@@ -60,6 +60,7 @@ internal sealed class Transition
 
         // Inputs of nodes that stay whose set of sources changed: they crossfade from the old sum to the new one.
         var rewired = new List<(string Node, string Port)>();
+        HashSet<(string, string)> changedInputs = InputsWithChangedSources(before, after);
         foreach (NodeSpec node in after.Nodes)
         {
             if (!old.TryGetValue(node.Id, out NodeSpec? previous) || NeedsNewInstance(previous, node) || !registry.TryGet(node.Type, out NodeTypeDescriptor? type)
@@ -70,9 +71,7 @@ internal sealed class Transition
 
             foreach (PortDescriptor port in type.Inputs)
             {
-                HashSet<(string, string)> before1 = Sources(before, node.Id, port.Name);
-                HashSet<(string, string)> after1 = Sources(after, node.Id, port.Name);
-                if (!before1.SetEquals(after1))
+                if (changedInputs.Contains((node.Id, port.Name)))
                 {
                     rewired.Add((node.Id, port.Name));
                 }
@@ -84,7 +83,7 @@ internal sealed class Transition
             return null;
         }
 
-        GraphDescription graph = GraphDescription.FromJson(after.ToJson());
+        GraphDescription graph = after.Clone();
         var previousIds = new Dictionary<string, string>(StringComparer.Ordinal);
         string start = startSample.ToString(CultureInfo.InvariantCulture);
         var fade = new Dictionary<string, double> { ["durationMs"] = fadeMs };
@@ -93,7 +92,7 @@ internal sealed class Transition
         foreach (string id in replaced.Concat(removed))
         {
             NodeSpec spec = old[id];
-            NodeSpec ghost = GraphDescription.FromJson(new GraphDescription { Nodes = [spec] }.ToJson()).Nodes[0];
+            NodeSpec ghost = spec.Clone();
             ghost.Id = id + OldSuffix;
             graph.Nodes.Add(ghost);
             previousIds[ghost.Id] = id;
@@ -200,6 +199,40 @@ internal sealed class Transition
 
     private static HashSet<(string, string)> Sources(GraphDescription graph, string node, string port) =>
         [.. graph.Edges.Where(e => e.To == node && e.ToPort == port).Select(e => (e.From, e.FromPort))];
+
+    /// <summary>
+    /// The inputs (node, port) whose set of sources differs between the graphs: those that an edge of one graph,
+    /// missing from the other, points into. Two passes over the edges, instead of a pass per input of every node.
+    /// </summary>
+    private static HashSet<(string Node, string Port)> InputsWithChangedSources(GraphDescription before, GraphDescription after)
+    {
+        var edgesBefore = new HashSet<(string, string, string, string)>(before.Edges.Count);
+        foreach (EdgeSpec edge in before.Edges)
+        {
+            edgesBefore.Add((edge.From, edge.FromPort, edge.To, edge.ToPort));
+        }
+
+        var edgesAfter = new HashSet<(string, string, string, string)>(after.Edges.Count);
+        var changed = new HashSet<(string, string)>();
+        foreach (EdgeSpec edge in after.Edges)
+        {
+            edgesAfter.Add((edge.From, edge.FromPort, edge.To, edge.ToPort));
+            if (!edgesBefore.Contains((edge.From, edge.FromPort, edge.To, edge.ToPort)))
+            {
+                changed.Add((edge.To, edge.ToPort));
+            }
+        }
+
+        foreach (EdgeSpec edge in before.Edges)
+        {
+            if (!edgesAfter.Contains((edge.From, edge.FromPort, edge.To, edge.ToPort)))
+            {
+                changed.Add((edge.To, edge.ToPort));
+            }
+        }
+
+        return changed;
+    }
 
     private static bool NeedsNewInstance(NodeSpec before, NodeSpec after) =>
         before.Type != after.Type || before.Channels != after.Channels || !NodeSpec.SameOptions(before.Options, after.Options);

@@ -48,6 +48,38 @@ public static class GraphCompiler
         return errors;
     }
 
+    /// <summary>
+    /// Validates <paramref name="description"/> and keeps what validation resolved, so that
+    /// <see cref="Compile(ValidatedGraph, CompileOptions)"/> does not resolve the graph a second time (for a
+    /// 1,200-node graph that is ~0.4 MB per commit). The description must not change until it is compiled.
+    /// </summary>
+    internal static ValidatedGraph? TryValidate(GraphDescription description, NodeTypeRegistry registry, out IReadOnlyList<GraphError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(registry);
+        var found = new List<GraphError>();
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found);
+        errors = found;
+        return found.Count == 0 ? new ValidatedGraph(nodes, edges) : null;
+    }
+
+    /// <summary>Compiles a graph that <see cref="TryValidate"/> accepted.</summary>
+    internal static GraphSnapshot Compile(ValidatedGraph graph, CompileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Build(graph.Nodes, graph.Edges, options);
+    }
+
+    /// <summary>A description that passed validation, resolved against the registry: see <see cref="TryValidate"/>.</summary>
+    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges)
+    {
+        internal ResolvedNode[] Nodes { get; } = nodes;
+
+        internal List<ResolvedEdge> Edges { get; } = edges;
+    }
+
     private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
     {
         ResolvedNode[] nodes = ResolveNodes(description, registry, errors);
@@ -60,9 +92,9 @@ public static class GraphCompiler
         return (nodes, edges);
     }
 
-    private sealed record ResolvedNode(int Index, NodeSpec Spec, NodeTypeDescriptor Type, int Channels, float[] Parameters);
+    internal sealed record ResolvedNode(int Index, NodeSpec Spec, NodeTypeDescriptor Type, int Channels, float[] Parameters);
 
-    private readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
+    internal readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
 
     private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
     {
@@ -209,6 +241,8 @@ public static class GraphCompiler
         var colour = new byte[nodes.Length];
         var parent = new int[nodes.Length];
         var next = new int[nodes.Length];
+        // One stack for every root: each search ends with it empty.
+        var stack = new Stack<int>();
         for (int root = 0; root < nodes.Length; root++)
         {
             if (colour[root] != 0)
@@ -216,7 +250,6 @@ public static class GraphCompiler
                 continue;
             }
 
-            var stack = new Stack<int>();
             stack.Push(root);
             colour[root] = 1;
             parent[root] = -1;
@@ -280,6 +313,9 @@ public static class GraphCompiler
         }
 
         int[] outputInputs = [];
+        // Scratch lists reused for every node and input: a 1,200-node graph would otherwise allocate thousands.
+        var inputValues = new List<int>();
+        var sources = new List<ResolvedEdge>();
         foreach (ResolvedNode node in nodes)
         {
             bool isOutput = (node.Type.Flags & NodeTypeFlags.GraphOutput) != 0;
@@ -291,19 +327,25 @@ public static class GraphCompiler
                     : nodeJob[node.Index];
             }
 
-            var inputValues = new List<int>();
+            inputValues.Clear();
             for (int port = 0; port < node.Type.Inputs.Count; port++)
             {
                 int channels = node.Type.Inputs[port].ResolveChannels(node.Channels);
 
                 // Fixed order for the mix tree: source node index, then source port, then declaration order.
-                List<ResolvedEdge> sources = [.. edgesInto[(node.Index, port)]
-                    .OrderBy(e => e.From).ThenBy(e => e.FromPort).ThenBy(e => e.Order)];
+                sources.Clear();
+                sources.AddRange(edgesInto[(node.Index, port)]);
                 if (sources.Count == 0)
                 {
-                    inputValues.AddRange(Enumerable.Repeat(JobBuilder.Silence, channels));
+                    for (int c = 0; c < channels; c++)
+                    {
+                        inputValues.Add(JobBuilder.Silence);
+                    }
+
                     continue;
                 }
+
+                sources.Sort(CompareSources);
 
                 var operands = new List<int>(sources.Count);
                 foreach (ResolvedEdge edge in sources)
@@ -366,6 +408,19 @@ public static class GraphCompiler
         }
 
         return builder.Finish(nodes, options, outputInputs);
+    }
+
+    /// <summary>Source node index, then source port, then declaration order: a total order, so an unstable sort is deterministic.</summary>
+    private static int CompareSources(ResolvedEdge a, ResolvedEdge b)
+    {
+        int byNode = a.From.CompareTo(b.From);
+        if (byNode != 0)
+        {
+            return byNode;
+        }
+
+        int byPort = a.FromPort.CompareTo(b.FromPort);
+        return byPort != 0 ? byPort : a.Order.CompareTo(b.Order);
     }
 
     /// <summary>Accumulates jobs and the values they read and write, then lays out the snapshot.</summary>
@@ -593,7 +648,7 @@ public static class GraphCompiler
                         ulong[] set = ancestors[j];
                         for (int k = free.Count - 1; k >= 0; k--)
                         {
-                            if (lastUsers[free[k]].TrueForAll(u => (set[u >> 6] & (1UL << (u & 63))) != 0))
+                            if (AllAncestors(lastUsers[free[k]], set))
                             {
                                 buffer = free[k];
                                 free.RemoveAt(k);
@@ -636,6 +691,19 @@ public static class GraphCompiler
 
             bufferCount = next;
             return bufferOfValue;
+
+            static bool AllAncestors(List<int> jobs, ulong[] ancestorSet)
+            {
+                foreach (int u in jobs)
+                {
+                    if ((ancestorSet[u >> 6] & (1UL << (u & 63))) == 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
 
             void Release(int buffer, List<int> users)
             {
