@@ -54,6 +54,7 @@ public sealed class Performance : IDisposable
     private volatile bool _stopping;
     private DriverHandle? _driver;
     private long _lastXruns;
+    private bool _reportedShutDown;
     private long _lastXrunNotice = long.MinValue / 2;
     private float[][]? _offlineChunk;
     private readonly List<IDisposable> _attachments = [];
@@ -381,10 +382,10 @@ public sealed class Performance : IDisposable
                     _lastXrunNotice = now;
                 }
 
-                if (driver.IsShutDown())
+                if (!_reportedShutDown && driver.IsShutDown())
                 {
+                    _reportedShutDown = true;
                     Raise(NoticeLevel.Error, "audio", $"the {driver.Name} driver stopped (server gone?)");
-                    _driver = driver with { IsShutDown = static () => false };
                 }
             }
 

@@ -124,9 +124,13 @@ public static class SessionReplay
                     performance.SetParameter(entry.Node ?? "", entry.Parameter ?? "", entry.Value ?? 0, when);
                     return null;
                 case "tempo":
-                    return Fraction.TryParse(entry.Tempo, out Fraction bpm)
-                        ? Set(() => performance.SetTempo(bpm, when))
-                        : $"tempo '{entry.Tempo}' is not a number";
+                    if (!Fraction.TryParse(entry.Tempo, out Fraction bpm))
+                    {
+                        return $"tempo '{entry.Tempo}' is not a number";
+                    }
+
+                    performance.SetTempo(bpm, when);
+                    return null;
                 case "var":
                     performance.SetVariable(entry.Name ?? "", entry.Value ?? 0);
                     return null;
@@ -153,11 +157,5 @@ public static class SessionReplay
         {
             return e.Message;
         }
-    }
-
-    private static string? Set(Func<long> action)
-    {
-        action();
-        return null;
     }
 }
