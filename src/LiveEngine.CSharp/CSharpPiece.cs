@@ -55,7 +55,7 @@ public sealed class CSharpPiece : ILivePiece
         return (session, new CSharpPiece(File.ReadAllText(path), Path.GetFileName(path), registry));
     }
 
-    public void Start(LiveSession session)
+    public void Start(ILiveSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         if (_workspace is not null)

@@ -47,8 +47,11 @@ public sealed class CSharpWorkspace : IDisposable
     private int _submissionCount;
     private CompletionHost? _completion;
 
+    // A warm-up scratch workspace keeps its node classes to itself: an engine in another process never sees them.
+    private bool _scratch;
+
     /// <summary>Binds a REPL to <paramref name="session"/>, whose node types are <paramref name="registry"/>.</summary>
-    public CSharpWorkspace(LiveSession session, NodeTypeRegistry registry, AdmissionOptions? admission = null)
+    public CSharpWorkspace(ILiveSession session, NodeTypeRegistry registry, AdmissionOptions? admission = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(registry);
@@ -59,7 +62,7 @@ public sealed class CSharpWorkspace : IDisposable
         _submissions[0] = Globals;
     }
 
-    public LiveSession Session { get; }
+    public ILiveSession Session { get; }
 
     /// <summary>The object whose members snippets call unqualified.</summary>
     public LiveGlobals Globals { get; }
@@ -86,7 +89,7 @@ public sealed class CSharpWorkspace : IDisposable
     /// <summary>Compiles a trivial snippet, a node class and a completion so that the first real submission is fast.</summary>
     public async Task WarmUpAsync()
     {
-        var scratch = new CSharpWorkspace(Session, new NodeTypeRegistry(), _admission);
+        var scratch = new CSharpWorkspace(Session, new NodeTypeRegistry(), _admission) { _scratch = true };
         await scratch.EvaluateAsync("""
             [Node("warmup", Inputs = new[] { "in" })]
             [Param("level", 0, 1, 0.5f)]
@@ -146,7 +149,13 @@ public sealed class CSharpWorkspace : IDisposable
     /// <summary>The nodes of the playing snapshot that an exception in Process has silenced.</summary>
     public IReadOnlyList<NodeFault> Faults()
     {
-        GraphSnapshot snapshot = Session.Renderer.Current;
+        if (Session is not LiveSession local)
+        {
+            // The engine runs elsewhere: what it reported, in words.
+            return [.. Session.Faults().Select(f => new NodeFault(f.NodeId, f.TypeName, null, f.Message))];
+        }
+
+        GraphSnapshot snapshot = local.Renderer.Current;
         var faults = new List<NodeFault>();
         for (int i = 0; i < snapshot.NodeFaulted.Length; i++)
         {
@@ -239,6 +248,20 @@ public sealed class CSharpWorkspace : IDisposable
                     {
                         diagnostics.Add(AtClass(tree, nodeClasses, $"node '{type.Name}' is a built-in type; give the class another name"));
                     }
+                }
+            }
+
+            // An engine in another process admits the same bytes itself (it trusts no one's measurement) before
+            // any graph there may use them.
+            if (!diagnostics.Any(d => d.IsError) && !_scratch && Session is IRemoteNodeHost engine)
+            {
+                try
+                {
+                    engine.AdmitNodes(library.Image, library.Pdb);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    diagnostics.Add(AtClass(tree, nodeClasses, $"the engine refused the node class(es): {exception.Message}"));
                 }
             }
 

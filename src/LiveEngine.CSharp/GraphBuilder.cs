@@ -11,10 +11,10 @@ namespace LiveEngine.CSharp;
 /// </summary>
 public sealed class GraphBuilder
 {
-    private readonly LiveSession _session;
+    private readonly ILiveSession _session;
     private readonly Action _committed;
 
-    internal GraphBuilder(LiveSession session, GraphDescription graph, Action committed)
+    internal GraphBuilder(ILiveSession session, GraphDescription graph, Action committed)
     {
         _session = session;
         Description = graph;
@@ -82,15 +82,15 @@ public sealed class GraphBuilder
     }
 
     /// <summary>Validates, compiles and schedules the graph to land at <paramref name="when"/>; throws with the precise errors otherwise.</summary>
-    public CommitTicket Commit(Quantization when)
+    public CommitReceipt Commit(Quantization when)
     {
-        CommitTicket ticket = _session.Commit(Description, when);
+        CommitReceipt ticket = _session.Commit(Description, when);
         _committed();
         return ticket;
     }
 
     /// <summary>Commits at the next bar line.</summary>
-    public CommitTicket Commit() => Commit(Quantization.NextBar);
+    public CommitReceipt Commit() => Commit(Quantization.NextBar);
 
     public override string ToString() => Description.ToJson();
 

@@ -17,13 +17,13 @@ public sealed class LiveGlobals
     private readonly List<(long NextBar, long EveryBars, Action<long> Action)> _barCallbacks = [];
     private readonly StringBuilder _output = new();
 
-    internal LiveGlobals(LiveSession session)
+    internal LiveGlobals(ILiveSession session)
     {
         Session = session;
         Rand = new Random(unchecked((int)session.Options.Seed));
     }
 
-    public LiveSession Session { get; }
+    public ILiveSession Session { get; }
 
     /// <summary>The session's named variables (shared with Lua, MIDI controllers and the editor socket).</summary>
     public NamedVariables Vars => Session.Variables;
@@ -56,10 +56,10 @@ public sealed class LiveGlobals
     public static Fraction Beats(long numerator, long denominator = 1) => Fraction.Create(numerator, denominator);
 
     /// <summary>The audio position, in beats.</summary>
-    public double Beat => Session.Clock.BeatAt(Session.Renderer.Position).ToDouble();
+    public double Beat => Session.Clock.BeatAt(Session.Position).ToDouble();
 
     /// <summary>The audio position, in bars.</summary>
-    public double Bar => Session.Clock.BarAt(Session.Renderer.Position).ToDouble();
+    public double Bar => Session.Clock.BarAt(Session.Position).ToDouble();
 
     /// <summary>A new graph holding only the output node "out".</summary>
     public GraphBuilder Graph()
@@ -96,7 +96,7 @@ public sealed class LiveGlobals
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(everyBars, 1);
-        long next = Session.Clock.BarAt(Session.Renderer.Position).Ceiling();
+        long next = Session.Clock.BarAt(Session.Position).Ceiling();
         _barCallbacks.Add((next, everyBars, action));
     }
 

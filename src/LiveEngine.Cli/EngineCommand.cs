@@ -28,10 +28,12 @@ internal static class EngineCommand
         Option<int?> threads = Cli.ThreadsOption();
         Option<int?> block = Cli.BlockOption();
         Option<int?> sampleRate = Cli.SampleRateOption();
+        var tempo = new Option<double?>("--tempo") { Description = "Tempo at the start in BPM (repl.config [engine] tempo)." };
+        var meter = new Option<int?>("--beats-per-bar") { Description = "Meter at the start (repl.config [engine] beats_per_bar)." };
         Option<string?> config = Cli.ConfigOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, config, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, config, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -54,8 +56,14 @@ internal static class EngineCommand
                 LockMemory = !result.GetValue(noLock),
                 JackClientName = result.GetValue(client)!,
                 Seed = (ulong)defaults.Seed,
+                Tempo = Time.Fraction.FromDecimal((decimal)(result.GetValue(tempo) ?? defaults.Tempo)),
+                BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
             };
-            return EngineHost.Run(options, BuiltinNodeTypes.CreateRegistry(), Console.Error, executor);
+            Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+
+            // C# user nodes compiled by a front arrive as assembly bytes; the engine admits them itself.
+            var admitter = new CSharp.EngineNodeAdmitter(registry, new CSharp.AdmissionOptions { SampleRate = options.SampleRate, BlockFrames = options.BlockFrames });
+            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit }, registry, Console.Error, executor);
         }));
         return command;
     }
@@ -156,6 +164,37 @@ internal static class EngineCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// How to start an engine process that outlives the front: in a session of its own (so a Ctrl+C typed at the
+    /// REPL, or the terminal closing, does not reach it), stdin from /dev/null and its output appended to
+    /// <paramref name="logPath"/> (never over the prompt). <paramref name="arguments"/> follow <c>engine</c>.
+    /// </summary>
+    internal static ProcessStartInfo DetachedEngineStartInfo(IEnumerable<string> arguments, string logPath)
+    {
+        ProcessStartInfo self = SelfStartInfo();
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(File.Exists("/usr/bin/setsid") || File.Exists("/bin/setsid")
+            ? "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1"
+            : "log=$1; shift; trap '' INT HUP; exec \"$@\" </dev/null >>\"$log\" 2>&1");
+        start.ArgumentList.Add("liveengine-engine");
+        start.ArgumentList.Add(logPath);
+        start.ArgumentList.Add(self.FileName);
+        foreach (string arg in self.ArgumentList)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("engine");
+        foreach (string arg in arguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        EngineClient.ApplyEngineEnvironment(start);
+        return start;
     }
 
     /// <summary>How to start this same executable again (the apphost, or <c>dotnet liveengine.dll</c>).</summary>

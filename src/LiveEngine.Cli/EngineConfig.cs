@@ -12,7 +12,7 @@ internal sealed record EngineConfig
 {
     public const string FileName = "repl.config";
 
-    private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar"];
+    private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders"];
@@ -30,6 +30,12 @@ internal sealed record EngineConfig
 
     /// <summary>critical-path, steal or wavefront. Default critical-path.</summary>
     public string Policy { get; init; } = "critical-path";
+
+    /// <summary>The REPL plays through an engine process of its own (true), or renders in its own process (false). Default true.</summary>
+    public bool EngineProcess { get; init; } = true;
+
+    /// <summary>The engine process's control socket; null for the default (<c>$XDG_RUNTIME_DIR/liveengine-engine.sock</c>, else the temp folder).</summary>
+    public string? EngineSocket { get; init; }
 
     /// <summary>Session seed. Default 1.</summary>
     public int Seed { get; init; } = 1;
@@ -256,6 +262,8 @@ internal sealed record EngineConfig
                 "threads" => config with { Threads = Integer(raw, key, where) },
                 "seed" => config with { Seed = Integer(raw, key, where) },
                 "policy" => config with { Policy = String(raw, key, where) },
+                "process" => config with { EngineProcess = Boolean(raw, key, where) },
+                "socket" => config with { EngineSocket = String(raw, key, where) is { Length: > 0 } path ? path : null },
                 _ => throw new CliException($"{where}: unknown key '{key}' in [engine]. Known keys: {string.Join(", ", s_keys)}."),
             };
         }

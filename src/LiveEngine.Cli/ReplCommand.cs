@@ -6,6 +6,7 @@ using LiveEngine.Frontend;
 using LiveEngine.Frontend.Repl;
 using LiveEngine.Frontend.Rpc;
 using LiveEngine.Hosts.Drivers;
+using LiveEngine.Hosts.Engine;
 using LiveEngine.Hosts.Jack;
 using LiveEngine.Hosts.PortAudio;
 using LiveEngine.Live;
@@ -96,10 +97,37 @@ internal static class ReplCommand
             MidiBankSize = config.MidiBankSize,
             SampleFolders = [.. config.SampleFolders.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ExpandHome)],
         };
-        Execution.IGraphExecutor executor = Cli.CreateExecutor(config.Threads, config.Policy);
-        using var disposeExecutor = executor as IDisposable;
-        using var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, executor);
-        foreach (Func<LiveSession, ILiveLanguage> language in FrontendLanguages.Create(performance.Registry))
+        EngineClient? engine = null;
+        Execution.IGraphExecutor? executor = null;
+        Performance performance;
+        string driverText;
+        if (config.EngineProcess)
+        {
+            (engine, driverText) = AttachEngine(config, logPath);
+            performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, new RemoteSession(engine, options.Session));
+        }
+        else
+        {
+            executor = Cli.CreateExecutor(config.Threads, config.Policy);
+            performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, executor);
+            driverText = "";
+        }
+
+        try
+        {
+            return await RunAsync(performance, engine, config, options, sessionLog, driverText, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            performance.Dispose();
+            (executor as IDisposable)?.Dispose();
+            engine?.Dispose();
+        }
+    }
+
+    private static async Task<int> RunAsync(Performance performance, EngineClient? engine, EngineConfig config, PerformanceOptions options, string sessionLog, string driverText, Serilog.Core.Logger log, CancellationToken cancellationToken)
+    {
+        foreach (Func<ILiveSession, ILiveLanguage> language in FrontendLanguages.Create(performance.Registry))
         {
             performance.AddLanguage(language);
         }
@@ -111,16 +139,27 @@ internal static class ReplCommand
             _ => LogEventLevel.Information,
         }, "{Source}: {Message}", notice.Source, notice.Message);
 
-        // Compile every node type's render path (and run its static set-up) now, not in the first real-time
-        // callback that plays it: the code typed later may use any of them.
-        LiveEngine.Hosts.Engine.NodeTypeWarmUp.Run(performance.Registry, options.Session.SampleRate, options.Session.MaxBlockFrames);
-        performance.Session.Renderer.WarmUp();
-        DriverHandle driver = StartDriver(performance, config, out string driverText);
-        performance.Play(driver);
+        string driverName;
+        if (performance.Local is { } local)
+        {
+            // Compile every node type's render path (and run its static set-up) now, not in the first real-time
+            // callback that plays it: the code typed later may use any of them. (An engine process does this itself.)
+            LiveEngine.Hosts.Engine.NodeTypeWarmUp.Run(performance.Registry, options.Session.SampleRate, options.Session.MaxBlockFrames);
+            local.Renderer.WarmUp();
+            DriverHandle driver = StartDriver(local, config, out driverText);
+            performance.Play(driver);
+            driverName = driver.Name;
+        }
+        else
+        {
+            performance.StartControl();
+            driverName = engine!.Info.Driver;
+        }
+
         log.Information("REPL started: {Driver}; session log {SessionLog}", driverText, sessionLog);
         Console.WriteLine(driverText);
 
-        StartMidi(performance, config, driver.Name == "jack", log);
+        StartMidi(performance, config, driverName == "jack", log);
 
         EditorServer? server = null;
         if (config.SocketEnabled)
@@ -178,8 +217,111 @@ internal static class ReplCommand
             }
         }
 
+        if (engine is not null)
+        {
+            if (repl.Detached)
+            {
+                Console.WriteLine($"The engine process {engine.Info.ProcessId} plays on; `liveengine` in this folder attaches to it again.");
+            }
+            else
+            {
+                try
+                {
+                    engine.Shutdown();
+                }
+                catch (Exception e) when (e is EngineRequestException or System.Net.Sockets.SocketException or InvalidOperationException)
+                {
+                    Console.WriteLine($"The engine process did not stop cleanly: {e.Message}");
+                }
+            }
+        }
+
         log.Information("REPL ended");
         return 0;
+    }
+
+    /// <summary>
+    /// Attaches to the engine process listening on the configured socket (one left playing by an earlier REPL
+    /// keeps its graph and its position), or starts one: detached from this terminal, so that neither a Ctrl+C nor
+    /// a crash of the REPL stops the music.
+    /// </summary>
+    private static (EngineClient Engine, string Description) AttachEngine(EngineConfig config, string logPath)
+    {
+        string socketPath = config.EngineSocket is { } configured ? ExpandHome(configured) : DefaultEngineSocket();
+        try
+        {
+            EngineClient attached = EngineClient.Connect(socketPath, "repl");
+            return (attached, $"Attached to the engine process {attached.Info.ProcessId} on {socketPath}, still playing through {attached.Info.Driver} (at sample {attached.Info.Position}).");
+        }
+        catch (InvalidOperationException)
+        {
+            // No engine there yet: start one.
+        }
+        catch (EngineRequestException e)
+        {
+            throw new CliException($"The engine on {socketPath} refused this REPL: {e.Message} Stop it, or set another [engine] socket.");
+        }
+
+        string chosen = config.Driver switch
+        {
+            "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
+            "jack" or "portaudio" or "null" => config.Driver,
+            _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
+        };
+        var arguments = new List<string>
+        {
+            "--socket", socketPath, "--driver", chosen,
+            "--sample-rate", config.SampleRate.ToString(CultureInfo.InvariantCulture),
+            // Silent, so latency does not matter: larger periods wake the pacing thread less often.
+            "--block", (chosen == "null" ? Math.Max(config.BlockFrames, 256) : config.BlockFrames).ToString(CultureInfo.InvariantCulture),
+            "--threads", config.Threads.ToString(CultureInfo.InvariantCulture),
+            "--tempo", config.Tempo.ToString(CultureInfo.InvariantCulture),
+            "--beats-per-bar", config.BeatsPerBar.ToString(CultureInfo.InvariantCulture),
+        };
+        AddIfSet(arguments, "--jack-server", config.JackServer);
+        AddIfSet(arguments, "--host-api", config.HostApi);
+        AddIfSet(arguments, "--device", config.Device);
+        string engineLog = logPath + ".engine";
+        EngineClient engine;
+        try
+        {
+            engine = EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"The engine process did not start: {e.Message} Its log: {engineLog}.");
+        }
+
+        string where = engine.Info.Driver switch
+        {
+            "jack" => "JACK",
+            "portaudio" => "PortAudio",
+            _ when config.Driver == "auto" => "the null driver: no audio device (no JACK server running), so in real time but silent; the session log renders it (liveengine replay)",
+            _ => "the null driver (real-time paced, silent)",
+        };
+        if (chosen != "null" && engine.Info.Driver == "null")
+        {
+            where = $"the null driver, because {chosen} could not start (see {engineLog})";
+        }
+
+        return (engine, $"Engine process {engine.Info.ProcessId} started on {socketPath}: {engine.Info.SampleRate} Hz, playing through {where}.");
+    }
+
+    private static void AddIfSet(List<string> arguments, string option, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            arguments.Add(option);
+            arguments.Add(value);
+        }
+    }
+
+    /// <summary>One engine per user by default: in the runtime folder when there is one, else the temp folder.</summary>
+    private static string DefaultEngineSocket()
+    {
+        string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        string folder = !string.IsNullOrEmpty(runtime) && Directory.Exists(runtime) ? runtime : Path.GetTempPath();
+        return Path.Combine(folder, "liveengine-engine.sock");
     }
 
     /// <summary>The controller inputs repl.config asks for: a JACK MIDI input (RtMidi) and a Network MIDI 2.0 endpoint.</summary>
@@ -237,9 +379,9 @@ internal static class ReplCommand
         }
     }
 
-    private static DriverHandle StartDriver(Performance performance, EngineConfig config, out string description)
+    private static DriverHandle StartDriver(LiveSession session, EngineConfig config, out string description)
     {
-        LiveRenderer renderer = performance.Session.Renderer;
+        LiveRenderer renderer = session.Renderer;
         string chosen = config.Driver switch
         {
             "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",

@@ -8,7 +8,7 @@ namespace LiveEngine.Frontend;
 public static class FrontendLanguages
 {
     /// <summary>Factories for every language, bound to a session when the performance adds them.</summary>
-    public static IReadOnlyList<Func<LiveSession, ILiveLanguage>> Create(NodeTypeRegistry registry) =>
+    public static IReadOnlyList<Func<ILiveSession, ILiveLanguage>> Create(NodeTypeRegistry registry) =>
     [
         session => new LuaLanguage(session, registry),
         session => new CSharpLanguage(session, registry),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
+using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Nodes;
@@ -43,13 +44,23 @@ public sealed record DriverHandle(string Name, BlockTimeStats Stats, int BufferF
 /// logged (before it runs) with the sample the audio side had reached, and <see cref="SessionReplay"/> re-renders
 /// the log offline. Evaluations run one at a time, in the order they arrive.
 /// </summary>
+/// <remarks>
+/// Two ways to hold the engine: in this process (a <see cref="LiveSession"/> and a driver given to
+/// <see cref="Play"/>; offline rendering and replay), or in the engine process (a <see cref="RemoteSession"/>;
+/// the REPL's default), where the audio thread shares no heap with the compilers and the scripting here, so their
+/// garbage never pauses it (BRIEF.md, "The GC problem"). The languages, MIDI and the socket see the same
+/// <see cref="ILiveSession"/> either way.
+/// </remarks>
 public sealed class Performance : IDisposable
 {
     private readonly Dictionary<string, ILiveLanguage> _languages = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _evaluating = new(1, 1);
     private readonly object _actionGate = new();
     private readonly HashSet<(GraphSnapshot, int)> _reportedFaults = [];
-    private readonly IGraphExecutor _executor;
+    private readonly HashSet<string> _reportedRemoteFaults = new(StringComparer.Ordinal);
+    private readonly IGraphExecutor? _executor;
+    private int _seenDriverEvents;
+    private long _engineFailures;
     private Thread? _pump;
     private volatile bool _stopping;
     private DriverHandle? _driver;
@@ -69,15 +80,51 @@ public sealed class Performance : IDisposable
         Registry = registry;
         _executor = executor ?? SingleThreadExecutor.Instance;
         GraphDescription initial = options.InitialGraph ?? Silence();
-        Session = new LiveSession(registry, initial, options.Session, _executor);
+        Local = new LiveSession(registry, initial, options.Session, _executor);
+        Session = Local;
         Midi = new MidiControl(Session, options.MidiBankSize);
         _samples = new SampleFolders(options.SampleFolders);
-        Midi.ValueWritten += (target, value, sample) => Log?.Append(
-            target.Variable is { } name
-                ? new SessionLogEntry { Kind = "midi", Position = sample, Name = name, Value = value }
-                : new SessionLogEntry { Kind = "midi", Position = sample, Node = target.Node, Parameter = target.Parameter, Value = value },
-            durable: false);
+        Midi.ValueWritten += LogMidi;
         Midi.Learned += (bank, slot, binding) => Raise(NoticeLevel.Info, "midi", $"learned: bank {bank + 1} slot {slot + 1}: {Frontend.Midi.MidiBindingSyntax.Format(binding)}");
+        StartLog(options, options.Session, initial);
+    }
+
+    /// <summary>
+    /// A performance whose engine plays in another process: <paramref name="remote"/> forwards every change to it.
+    /// Its graph as of now (an engine already playing keeps playing it) opens the session log. The engine is not
+    /// this performance's to stop: disposing it leaves the engine playing.
+    /// </summary>
+    public Performance(NodeTypeRegistry registry, PerformanceOptions options, RemoteSession remote)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(remote);
+        Registry = registry;
+        Remote = remote;
+        Session = remote;
+        Options = options with { Session = remote.Options };
+        Midi = new MidiControl(Session, options.MidiBankSize);
+        _samples = new SampleFolders(options.SampleFolders);
+        Midi.ValueWritten += LogMidi;
+        Midi.Learned += (bank, slot, binding) => Raise(NoticeLevel.Info, "midi", $"learned: bank {bank + 1} slot {slot + 1}: {Frontend.Midi.MidiBindingSyntax.Format(binding)}");
+        GraphDescription playing = remote.Graph;
+        if (options.InitialGraph is { } initial)
+        {
+            remote.Commit(initial, Quantization.Now);
+            playing = initial;
+        }
+
+        StartLog(Options, remote.Options, playing);
+    }
+
+    private void LogMidi(ControlTarget target, double value, long sample) => Log?.Append(
+        target.Variable is { } name
+            ? new SessionLogEntry { Kind = "midi", Position = sample, Name = name, Value = value }
+            : new SessionLogEntry { Kind = "midi", Position = sample, Node = target.Node, Parameter = target.Parameter, Value = value },
+        durable: false);
+
+    private void StartLog(PerformanceOptions options, LiveSessionOptions session, GraphDescription initial)
+    {
         if (options.LogPath is not null)
         {
             Log = new SessionLog(options.LogPath);
@@ -85,12 +132,12 @@ public sealed class Performance : IDisposable
             {
                 Kind = "session",
                 Version = SessionLog.FormatVersion,
-                SampleRate = options.Session.SampleRate,
+                SampleRate = session.SampleRate,
                 BlockFrames = options.BlockFrames,
-                Channels = options.Session.OutputChannels,
-                Seed = options.Session.Seed,
-                Tempo = options.Session.Tempo.ToString(),
-                BeatsPerBar = options.Session.BeatsPerBar,
+                Channels = session.OutputChannels,
+                Seed = session.Seed,
+                Tempo = session.Tempo.ToString(),
+                BeatsPerBar = session.BeatsPerBar,
                 Graph = JsonNode.Parse(initial.ToJson()),
                 SampleFolders = options.SampleFolders.Count == 0 ? null : options.SampleFolders,
             });
@@ -101,9 +148,16 @@ public sealed class Performance : IDisposable
 
     public NodeTypeRegistry Registry { get; }
 
-    public LiveSession Session { get; }
+    /// <summary>The session code drives: <see cref="Local"/> or <see cref="Remote"/>.</summary>
+    public ILiveSession Session { get; }
 
-    public SessionLog? Log { get; }
+    /// <summary>The session when the engine renders in this process (null when it plays in the engine process).</summary>
+    public LiveSession? Local { get; }
+
+    /// <summary>The session when the engine plays in its own process (null in this one).</summary>
+    public RemoteSession? Remote { get; }
+
+    public SessionLog? Log { get; private set; }
 
     /// <summary>The controller banks: bindings of MIDI controllers to variables and parameters (docs/midi.md).</summary>
     public MidiControl Midi { get; }
@@ -124,7 +178,7 @@ public sealed class Performance : IDisposable
     public event Action<Notice>? Notices;
 
     /// <summary>Binds a language to this performance's session.</summary>
-    public void AddLanguage(Func<LiveSession, ILiveLanguage> create)
+    public void AddLanguage(Func<ILiveSession, ILiveLanguage> create)
     {
         ArgumentNullException.ThrowIfNull(create);
         ILiveLanguage language = create(Session);
@@ -159,7 +213,7 @@ public sealed class Performance : IDisposable
         await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Log?.Append(new SessionLogEntry { Kind = "eval", Position = Session.Renderer.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = "eval", Position = Session.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
             Evaluation result;
             try
             {
@@ -170,7 +224,7 @@ public sealed class Performance : IDisposable
                 result = Evaluation.Failure($"{source}: {e.Message}");
             }
 
-            Log?.Append(new SessionLogEntry { Kind = "result", Position = Session.Renderer.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
+            Log?.Append(new SessionLogEntry { Kind = "result", Position = Session.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
             return result;
         }
         finally
@@ -188,7 +242,7 @@ public sealed class Performance : IDisposable
     {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "param", Position = Session.Renderer.Position, Node = node, Parameter = parameter, Value = value, Quantize = when.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = "param", Position = Session.Position, Node = node, Parameter = parameter, Value = value, Quantize = when.ToString() });
             return Session.SetParameter(node, parameter, value, when);
         }
     }
@@ -203,7 +257,7 @@ public sealed class Performance : IDisposable
 
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "tempo", Position = Session.Renderer.Position, Tempo = bpm.ToString(), Quantize = when.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = "tempo", Position = Session.Position, Tempo = bpm.ToString(), Quantize = when.ToString() });
             return Session.SetTempo(bpm, when);
         }
     }
@@ -213,17 +267,17 @@ public sealed class Performance : IDisposable
     {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "var", Position = Session.Renderer.Position, Name = name, Value = value });
+            Log?.Append(new SessionLogEntry { Kind = "var", Position = Session.Position, Name = name, Value = value });
             Session.Variables.Set(name, value);
         }
     }
 
     /// <summary>Commits a whole graph at <paramref name="when"/>. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.</summary>
-    public CommitTicket Commit(GraphDescription graph, Quantization when)
+    public CommitReceipt Commit(GraphDescription graph, Quantization when)
     {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "commit", Position = Session.Renderer.Position, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = "commit", Position = Session.Position, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
             return Session.Commit(graph, when);
         }
     }
@@ -233,7 +287,7 @@ public sealed class Performance : IDisposable
     {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "undo", Position = Session.Renderer.Position, Quantize = when.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = "undo", Position = Session.Position, Quantize = when.ToString() });
             return Session.TryUndo(when, out _);
         }
     }
@@ -243,7 +297,7 @@ public sealed class Performance : IDisposable
     {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "panic", Position = Session.Renderer.Position });
+            Log?.Append(new SessionLogEntry { Kind = "panic", Position = Session.Position });
             foreach (ILiveLanguage language in _languages.Values)
             {
                 language.StopAll();
@@ -262,12 +316,26 @@ public sealed class Performance : IDisposable
     public void Play(DriverHandle driver)
     {
         ArgumentNullException.ThrowIfNull(driver);
+        if (Local is null)
+        {
+            throw new InvalidOperationException("The engine process plays this performance; it has its own driver.");
+        }
+
+        _driver = driver;
+        StartControl();
+    }
+
+    /// <summary>
+    /// Starts the control thread alone: for a performance whose engine process plays it (<see cref="Remote"/>), whose
+    /// xruns, faulted nodes and driver events come from the engine's statistics.
+    /// </summary>
+    public void StartControl()
+    {
         if (_pump is not null)
         {
             throw new InvalidOperationException("The performance is already playing.");
         }
 
-        _driver = driver;
         _pump = new Thread(PumpLoop) { IsBackground = true, Name = "liveengine control" };
         _pump.Start();
     }
@@ -278,12 +346,12 @@ public sealed class Performance : IDisposable
     /// </summary>
     public void RenderTo(long position, Action<float[][], int>? sink = null)
     {
-        if (_driver is not null)
+        if (_driver is not null || Local is null)
         {
-            throw new InvalidOperationException("A driver is playing this performance; offline rendering would race it.");
+            throw new InvalidOperationException("A driver or the engine process plays this performance; offline rendering would race it.");
         }
 
-        LiveRenderer renderer = Session.Renderer;
+        LiveRenderer renderer = Local.Renderer;
         int block = Math.Min(Options.BlockFrames, renderer.MaxBlockFrames);
         _offlineChunk ??= Enumerable.Range(0, renderer.OutputChannels).Select(_ => new float[block]).ToArray();
         int blocks = 0;
@@ -304,7 +372,7 @@ public sealed class Performance : IDisposable
 
             if (++blocks % 32 == 0)
             {
-                Session.Maintain();
+                Local.Maintain();
                 CheckFaults();
             }
         }
@@ -314,29 +382,40 @@ public sealed class Performance : IDisposable
     public string DescribeGraph()
     {
         GraphDescription graph = Session.Graph;
-        GraphSnapshot playing = Session.Renderer.Current;
+        HashSet<string> faulted = [.. Session.Faults().Select(f => f.NodeId)];
         int block = _driver?.BufferFrames ?? Options.BlockFrames;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{graph.Nodes.Count} nodes, {graph.Edges.Count} edges; {playing.Jobs.Length} jobs playing");
+        string playing = Local is { } local ? $"{local.Renderer.Current.Jobs.Length} jobs playing" : "playing in the engine process";
+        text.AppendLine(CultureInfo.InvariantCulture, $"{graph.Nodes.Count} nodes, {graph.Edges.Count} edges; {playing}");
         foreach (NodeSpec node in graph.Nodes)
         {
             string inputs = string.Join(", ", graph.Edges.Where(e => e.To == node.Id).Select(e => e.ToPort == "in" ? e.From : $"{e.From}→{e.ToPort}"));
             string parameters = string.Join(" ", node.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:0.###}")));
             double costUs = Registry.TryGet(node.Type, out NodeTypeDescriptor? type) ? type.CostNsPerFrame * block * (node.Channels ?? type.DefaultChannels) / 1000 : 0;
-            int index = playing.IndexOfNode(node.Id);
-            string fault = index >= 0 && playing.NodeFaulted[index] != 0 ? "  FAULTED" : "";
+            string fault = faulted.Contains(node.Id) ? "  FAULTED" : "";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {node.Id,-14} {node.Type,-10} ~{costUs,6:0.0} µs  {(inputs.Length > 0 ? "← " + inputs : "")}  {parameters}{fault}").TrimEnd());
         }
 
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>Block time, xruns, load and garbage collections, as text.</summary>
+    /// <summary>Block time, xruns, load and garbage collections (the engine's, and this process's), as text.</summary>
     public string DescribeStats()
     {
         var text = new StringBuilder();
-        LiveRenderer renderer = Session.Renderer;
-        text.AppendLine(CultureInfo.InvariantCulture, $"position {renderer.Position} samples = bar {Session.Clock.BarAt(renderer.Position).ToDouble() + 1:0.00}, tempo {Session.Clock.TempoAt(renderer.Position).ToDouble():0.##} BPM");
+        long position = Session.Position;
+        text.AppendLine(CultureInfo.InvariantCulture, $"position {position} samples = bar {Session.Clock.BarAt(position).ToDouble() + 1:0.00}, tempo {Session.Clock.TempoAt(position).ToDouble():0.##} BPM");
+        if (Remote is { } remote)
+        {
+            EngineStats stats = remote.PollStats();
+            EngineInfo info = remote.Engine.Info;
+            text.AppendLine(CultureInfo.InvariantCulture, $"engine process {info.ProcessId}, driver {stats.Driver}: {stats.Callbacks} callbacks, xruns {stats.Xruns}, deadline misses {stats.DeadlineMisses}; block time p50 {stats.BlockP50Us:0} µs, p99 {stats.BlockP99Us:0} µs, max {stats.BlockMaxUs:0} µs");
+            text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AudioThreadAllocatedBytes} bytes after warm-up; {stats.RealTime}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"engine GC count gen0 {stats.Gen0Collections}, gen1 {stats.Gen1Collections}, gen2 {stats.Gen2Collections}, paused {stats.GcPauseUs / 1000.0:0.#} ms in all; allocated {stats.AllocatedBytes / 1e6:0.0} MB since it started");
+            text.AppendLine(CultureInfo.InvariantCulture, $"front GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)} (never pauses the audio)");
+            return text.ToString().TrimEnd();
+        }
+
         if (_driver is { } driver)
         {
             BlockTimeStats stats = driver.Stats;
@@ -349,7 +428,7 @@ public sealed class Performance : IDisposable
             text.AppendLine("no driver: offline");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"workers {_executor.Threads}; GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; dropped events {renderer.DroppedEvents}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"workers {_executor?.Threads ?? 1}; GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; dropped events {Local!.Renderer.DroppedEvents}");
         return text.ToString().TrimEnd();
     }
 
@@ -367,29 +446,79 @@ public sealed class Performance : IDisposable
                 Raise(NoticeLevel.Warning, "midi", Midi.LastError ?? "a controller write failed");
             }
 
-            PumpLanguages(Session.Renderer.Position, wait: false);
-            Session.Maintain();
-            CheckFaults();
-            if (_driver is { } driver)
+            PumpLanguages(Session.Position, wait: false);
+            if (!MaintainSession())
             {
-                // xruns are reported at most every 2 s, with how many there were, so a bad patch cannot flood the prompt.
-                long xruns = driver.Stats.Xruns;
-                long now = Environment.TickCount64;
-                if (xruns > _lastXruns && now - _lastXrunNotice >= 2000)
-                {
-                    Raise(NoticeLevel.Warning, "audio", $"{xruns - _lastXruns} xrun(s) since the last report (total {xruns})");
-                    _lastXruns = xruns;
-                    _lastXrunNotice = now;
-                }
-
-                if (!_reportedShutDown && driver.IsShutDown())
-                {
-                    _reportedShutDown = true;
-                    Raise(NoticeLevel.Error, "audio", $"the {driver.Name} driver stopped (server gone?)");
-                }
+                // The engine is unreachable: say so once, then try again now and then rather than every 2 ms.
+                Thread.Sleep(500);
+                continue;
             }
 
+            CheckFaults();
+            WatchAudio();
             Thread.Sleep(2);
+        }
+    }
+
+    /// <summary>The session's housekeeping; false when the engine process cannot be reached (reported once per outage).</summary>
+    private bool MaintainSession()
+    {
+        try
+        {
+            Session.Maintain();
+            if (_engineFailures > 0)
+            {
+                _engineFailures = 0;
+                Raise(NoticeLevel.Info, "engine", "the engine answers again");
+            }
+
+            return true;
+        }
+        catch (Exception e) when (Remote is not null && e is EngineRequestException or EngineProtocolException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            if (_engineFailures++ == 0)
+            {
+                Raise(NoticeLevel.Error, "engine", $"the engine process does not answer: {e.Message}");
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Xruns (at most one notice per 2 s, so a bad patch cannot flood the prompt) and a driver that stopped or switched.</summary>
+    private void WatchAudio()
+    {
+        long xruns;
+        if (Remote is { LastStats: { } stats })
+        {
+            xruns = stats.Xruns;
+            for (; _seenDriverEvents < stats.DriverEvents.Count; _seenDriverEvents++)
+            {
+                DriverEvent driverEvent = stats.DriverEvents[_seenDriverEvents];
+                bool lost = driverEvent.Message.Contains("stopped", StringComparison.Ordinal) || driverEvent.Message.Contains("could not", StringComparison.Ordinal);
+                Raise(lost ? NoticeLevel.Error : NoticeLevel.Info, "audio", driverEvent.Message);
+            }
+        }
+        else if (_driver is { } driver)
+        {
+            xruns = driver.Stats.Xruns;
+            if (!_reportedShutDown && driver.IsShutDown())
+            {
+                _reportedShutDown = true;
+                Raise(NoticeLevel.Error, "audio", $"the {driver.Name} driver stopped (server gone?)");
+            }
+        }
+        else
+        {
+            return;
+        }
+
+        long now = Environment.TickCount64;
+        if (xruns > _lastXruns && now - _lastXrunNotice >= 2000)
+        {
+            Raise(NoticeLevel.Warning, "audio", $"{xruns - _lastXruns} xrun(s) since the last report (total {xruns})");
+            _lastXruns = xruns;
+            _lastXrunNotice = now;
         }
     }
 
@@ -410,7 +539,26 @@ public sealed class Performance : IDisposable
 
     private void CheckFaults()
     {
-        GraphSnapshot playing = Session.Renderer.Current;
+        if (Local is null)
+        {
+            IReadOnlyList<NodeFaultReport> faults = Session.Faults();
+            foreach (NodeFaultReport fault in faults)
+            {
+                if (_reportedRemoteFaults.Add(fault.NodeId + "\n" + fault.Message))
+                {
+                    Raise(NoticeLevel.Error, "engine", $"node '{fault.NodeId}' threw and was silenced: {fault.Message}");
+                }
+            }
+
+            if (faults.Count == 0)
+            {
+                _reportedRemoteFaults.Clear();
+            }
+
+            return;
+        }
+
+        GraphSnapshot playing = Local.Renderer.Current;
         for (int n = 0; n < playing.Nodes.Length; n++)
         {
             if (Volatile.Read(ref playing.NodeFaulted[n]) != 0 && _reportedFaults.Add((playing, n)))
@@ -435,9 +583,9 @@ public sealed class Performance : IDisposable
     {
         _stopping = true;
         _pump?.Join(1000);
-        if (_driver is not null)
+        if (_driver is not null || Remote is not null)
         {
-            Log?.Append(new SessionLogEntry { Kind = "end", Position = Session.Renderer.Position });
+            Log?.Append(new SessionLogEntry { Kind = "end", Position = Session.Position });
         }
 
         foreach (IDisposable thing in _attachments)

@@ -25,7 +25,7 @@ public static class SessionReplay
     public static ReplayReport Render(
         string logPath,
         NodeTypeRegistry registry,
-        IEnumerable<Func<LiveSession, ILiveLanguage>> languages,
+        IEnumerable<Func<ILiveSession, ILiveLanguage>> languages,
         string wavPath,
         WavSampleFormat format,
         double tailSeconds = 2,
@@ -59,7 +59,7 @@ public static class SessionReplay
             SampleFolders = header.SampleFolders ?? [],
         };
         using var performance = new Performance(registry, options, executor);
-        foreach (Func<LiveSession, ILiveLanguage> language in languages)
+        foreach (Func<ILiveSession, ILiveLanguage> language in languages)
         {
             performance.AddLanguage(language);
         }
@@ -97,11 +97,11 @@ public static class SessionReplay
 
         if (end < 0)
         {
-            end = performance.Session.Renderer.Position + (long)Math.Round(tailSeconds * options.Session.SampleRate);
+            end = performance.Session.Position + (long)Math.Round(tailSeconds * options.Session.SampleRate);
         }
 
         performance.RenderTo(end, sink);
-        return new ReplayReport(performance.Session.Renderer.Position, actions, failed, messages);
+        return new ReplayReport(performance.Session.Position, actions, failed, messages);
     }
 
     /// <summary>Takes one logged action; returns its error, if it failed (as it then did live too).</summary>

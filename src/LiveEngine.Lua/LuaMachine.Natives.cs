@@ -116,7 +116,7 @@ internal sealed unsafe partial class LuaMachine
         Quantization when = m.When(s, 2);
         bool patch = LuaNative.ToBoolean(s, 6) != 0;
         GraphDescription graph = GraphDescription.FromJson(json);
-        CommitTicket ticket = patch ? m._session.Edit(g => Merge(g, graph), when) : m._session.Commit(graph, when);
+        CommitReceipt ticket = patch ? m._session.Edit(g => Merge(g, graph), when) : m._session.Commit(graph, when);
         m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, ticket.CommitSample);
         LuaNative.PushInteger(s, ticket.CommitSample);
         return 1;

@@ -150,7 +150,7 @@ internal sealed unsafe partial class LuaMachine
     /// <summary>The current musical time: a callback's own time inside one, else the audio position (or the pumped one, if later).</summary>
     private Fraction NowBeat() => _inCallback
         ? _currentBeat
-        : _session.Clock.BeatAt(Math.Max(_session.Renderer.Position, _pumpedPosition));
+        : _session.Clock.BeatAt(Math.Max(_session.Position, _pumpedPosition));
 
     private void AddCallback(string? name, int function, Fraction interval, Fraction phase, bool once, bool absolute)
     {

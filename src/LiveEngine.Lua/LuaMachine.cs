@@ -37,7 +37,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
     private readonly AllocatorState* _memory;
     private readonly nint _debugRecord;
     private readonly LuaLimits _limits;
-    private readonly LiveSession _session;
+    private readonly ILiveSession _session;
     private readonly NodeTypeRegistry _registry;
     private readonly LuaStringCache _strings = new();
     private readonly int _evalRef;
@@ -58,7 +58,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
     private readonly StringBuilder _printed = new();
     private bool _capturePrint;
 
-    public LuaMachine(LiveSession session, NodeTypeRegistry registry, LuaLimits? limits = null)
+    public LuaMachine(ILiveSession session, NodeTypeRegistry registry, LuaLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(registry);
@@ -93,7 +93,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
     /// <summary>Raised with the text that <c>print</c> writes while no evaluation is capturing it.</summary>
     public event Action<string>? Printed;
 
-    public LiveSession Session => _session;
+    public ILiveSession Session => _session;
 
     public LuaLimits Limits => _limits;
 
@@ -419,7 +419,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
             text.Append("} },\n");
         }
 
-        text.Append(invariant, $"}}\n__output_channels = {_session.Renderer.OutputChannels}\n");
+        text.Append(invariant, $"}}\n__output_channels = {_session.OutputChannels}\n");
         text.Append(invariant, $"__beats_per_bar = {_session.Options.BeatsPerBar}\n");
         text.Append(invariant, $"__seed = {{{(long)(_session.Options.Seed >> 32)}, {(long)(_session.Options.Seed & 0xFFFF_FFFF)}}}\n");
         return text.ToString();

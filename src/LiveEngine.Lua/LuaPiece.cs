@@ -66,7 +66,7 @@ public sealed class LuaPiece : ILivePiece
     }
 
     /// <summary>Runs the top level. Throws <see cref="LuaScriptException"/> (file and line) if it fails; the session's graph is then unchanged.</summary>
-    public void Start(LiveSession session)
+    public void Start(ILiveSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         if (_machine is not null)

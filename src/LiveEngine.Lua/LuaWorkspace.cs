@@ -19,7 +19,7 @@ public sealed class LuaWorkspace : IDisposable
     private volatile string[] _names = [];
     private bool _disposed;
 
-    public LuaWorkspace(LiveSession session, LuaPieceOptions? options = null)
+    public LuaWorkspace(ILiveSession session, LuaPieceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         options ??= new LuaPieceOptions();

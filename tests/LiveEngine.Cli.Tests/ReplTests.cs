@@ -6,25 +6,41 @@ namespace LiveEngine.Tests.Cli;
 
 /// <summary>
 /// The REPL in a real terminal (tmux), and an editor (headless Neovim with the example plugin) driving the same
-/// performance through the socket. The engine plays through the real-time null driver.
+/// performance through the socket. The engine plays through the real-time null driver, in an engine process of
+/// its own (the default) unless a test says otherwise; each test's engine listens on a socket in its folder.
 /// </summary>
 [Collection("TimingSensitive")]
 public sealed class ReplTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("le-repl-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string EngineSocket => Path.Combine(_dir, "engine.sock");
 
-    private string[] Args(int port = 0) =>
+    public void Dispose()
+    {
+        // An engine process outlives a REPL that did not :quit (a failed test): stop it.
+        using (var kill = System.Diagnostics.Process.Start("pkill", ["-f", EngineSocket]))
+        {
+            kill.WaitForExit();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string[] Args(int port = 0, bool engineProcess = true) =>
     [
         "--driver", "null", "--port", port.ToString(), "--history", Path.Combine(_dir, "history"),
-        "--session-log", Path.Combine(_dir, "session.jsonl"), "--config", WriteConfig(),
+        "--session-log", Path.Combine(_dir, "session.jsonl"), "--config", WriteConfig(engineProcess),
     ];
 
-    private string WriteConfig()
+    private string WriteConfig(bool engineProcess)
     {
         string path = Path.Combine(_dir, "test.config");
-        File.WriteAllLines(path, ["[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\""]);
+        File.WriteAllLines(path,
+        [
+            "[engine]", $"process = {(engineProcess ? "true" : "false")}", $"socket = \"{EngineSocket}\"",
+            "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\"",
+        ]);
         return path;
     }
 
@@ -94,10 +110,12 @@ public sealed class ReplTests : IDisposable
         Assert.Contains("\"kind\":\"panic\"", log);
     }
 
-    [Fact]
-    public void APieceLoadedAtTheRepl_PlaysWithoutAllocatingOnTheAudioThread()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APieceLoadedAtTheRepl_PlaysWithoutAllocatingOnTheAudioThread(bool engineProcess)
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(_dir, Args(engineProcess: engineProcess));
         tmux.WaitFor("lua>");
         tmux.Type(":load " + Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "techno.lua"));
         Thread.Sleep(4000); // the piece lands on the next bar and plays through new node types and events
@@ -106,8 +124,42 @@ public sealed class ReplTests : IDisposable
         tmux.Type(":stats");
         string stats = tmux.WaitFor("audio thread allocated");
         Assert.Contains("audio thread allocated 0 bytes after warm-up", stats);
+        if (engineProcess)
+        {
+            // The engine's own collections: none since its start-up, whatever the REPL's compilers did.
+            Assert.Contains("engine process", stats);
+        }
+
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
+        Assert.False(File.Exists(EngineSocket), ":quit stops the engine process, which removes its socket");
+    }
+
+    [Fact]
+    public void DetachLeavesTheEnginePlaying_AndTheNextReplAttachesToTheSameGraph()
+    {
+        using (var tmux = new TmuxSession(_dir, Args()))
+        {
+            tmux.WaitFor("lua>");
+            tmux.WaitFor("Engine process");
+            tmux.Type("out(sine(\"drone\", { freq = 110 }))");
+            Thread.Sleep(2500); // the commit lands on the next bar
+            tmux.Type(":detach");
+            tmux.WaitFor("LIVEENGINE-EXITED 0");
+        }
+
+        Assert.True(File.Exists(EngineSocket), "the engine plays on after :detach");
+        using (var tmux = new TmuxSession(_dir, Args()))
+        {
+            string banner = tmux.WaitFor("lua>");
+            Assert.Contains("Attached to the engine process", banner);
+            tmux.Type(":graph");
+            tmux.WaitFor("drone");
+            tmux.Type(":quit");
+            tmux.WaitFor("LIVEENGINE-EXITED 0");
+        }
+
+        Assert.False(File.Exists(EngineSocket));
     }
 
     [Fact]

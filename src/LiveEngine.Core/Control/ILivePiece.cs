@@ -16,7 +16,7 @@ public interface ILivePiece : IDisposable
     long LookaheadSamples { get; }
 
     /// <summary>Runs the piece's top level against <paramref name="session"/>. Throws if the top level fails (with the chunk name and line).</summary>
-    void Start(LiveSession session);
+    void Start(ILiveSession session);
 
     /// <summary>Runs the callbacks due before <paramref name="position"/> + <see cref="LookaheadSamples"/>.</summary>
     void Pump(long position);

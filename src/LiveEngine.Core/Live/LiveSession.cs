@@ -15,7 +15,7 @@ namespace LiveEngine.Live;
 /// unchanged carry their state over (same instance); their parameters glide to the new values.
 /// Control side: calls are serialised internally; the audio side is <see cref="Renderer"/>.
 /// </summary>
-public sealed class LiveSession
+public sealed class LiveSession : ILiveSession
 {
     private readonly object _gate = new();
     private readonly NodeTypeRegistry _registry;
@@ -212,6 +212,41 @@ public sealed class LiveSession
             return at;
         }
     }
+
+    long ILiveSession.Position => Renderer.Position;
+
+    int ILiveSession.OutputChannels => Renderer.OutputChannels;
+
+    CommitReceipt ILiveSession.Commit(GraphDescription graph, Quantization when) => Receipt(Commit(graph, when));
+
+    CommitReceipt ILiveSession.Edit(Action<GraphDescription> change, Quantization when) => Receipt(Edit(change, when));
+
+    bool ILiveSession.TryUndo(Quantization when, out long sample)
+    {
+        bool undone = TryUndo(when, out CommitTicket? ticket);
+        sample = ticket?.CommitSample ?? -1;
+        return undone;
+    }
+
+    /// <summary>The nodes of the playing snapshot that an exception in Process (or the watchdog) has silenced.</summary>
+    public IReadOnlyList<NodeFaultReport> Faults()
+    {
+        GraphSnapshot playing = Renderer.Current;
+        var faults = new List<NodeFaultReport>();
+        for (int n = 0; n < playing.NodeFaulted.Length; n++)
+        {
+            // Acquire: pairs with the audio side's release, so the exception it stored before the flag is visible.
+            if (Volatile.Read(ref playing.NodeFaulted[n]) != 0)
+            {
+                Exception? cause = Volatile.Read(ref playing.NodeExceptions[n]);
+                faults.Add(new NodeFaultReport(playing.NodeIds[n], playing.NodeTypes[n].Name, cause is null ? "stalled (stopped by the watchdog)" : $"{cause.GetType().Name}: {cause.Message}"));
+            }
+        }
+
+        return faults;
+    }
+
+    private static CommitReceipt Receipt(CommitTicket ticket) => new(ticket.Id, ticket.CommitSample);
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()

@@ -181,6 +181,13 @@ public sealed class TempoMap
         _segments.Add(new Segment(end, endBeat, endBar, targetBpm, ramp.BeatsPerBar, targetBpm, 0));
     }
 
+    /// <summary>The length in samples of the tempo ramp that starts at <paramref name="sample"/>, or 0 if none starts there.</summary>
+    public long RampSamplesFrom(long sample)
+    {
+        Segment segment = SegmentAtSample(sample);
+        return segment.StartSample == sample ? segment.RampSamples : 0;
+    }
+
     private Fraction BeatInSegment(Segment segment, long sample)
     {
         long delta = sample - segment.StartSample;

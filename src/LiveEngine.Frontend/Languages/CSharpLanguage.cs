@@ -14,7 +14,7 @@ public sealed class CSharpLanguage : ILiveLanguage
     private readonly CSharpWorkspace _workspace;
     private readonly long _lookahead;
 
-    public CSharpLanguage(LiveSession session, NodeTypeRegistry registry)
+    public CSharpLanguage(ILiveSession session, NodeTypeRegistry registry)
     {
         _workspace = new CSharpWorkspace(session, registry);
         _lookahead = session.Options.SampleRate / 5;

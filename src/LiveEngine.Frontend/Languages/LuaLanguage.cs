@@ -13,7 +13,7 @@ public sealed class LuaLanguage : ILiveLanguage
     private readonly KeraLua.Lua _syntax = new(openLibs: false);
     private readonly object _syntaxGate = new();
 
-    public LuaLanguage(LiveSession session, NodeTypeRegistry registry)
+    public LuaLanguage(ILiveSession session, NodeTypeRegistry registry)
     {
         _workspace = new LuaWorkspace(session, new LuaPieceOptions { NodeTypes = registry });
         _workspace.Diagnostics += message => Diagnostics?.Invoke(message);

@@ -31,7 +31,7 @@ public sealed record ReplOptions
 /// </summary>
 public sealed class Repl
 {
-    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":quit"];
+    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":detach", ":quit"];
 
     private readonly Performance _performance;
     private readonly IAnsiConsole _console;
@@ -153,6 +153,9 @@ public sealed class Repl
         }
     }
 
+    /// <summary>True once the performer left with <c>:detach</c>: the engine process plays on.</summary>
+    public bool Detached { get; private set; }
+
     /// <summary>Runs a REPL command; false for <c>:quit</c>.</summary>
     private async Task<bool> CommandAsync(string text)
     {
@@ -163,6 +166,15 @@ public sealed class Repl
             switch (words[0])
             {
                 case ":quit" or ":q" or ":exit":
+                    return false;
+                case ":detach":
+                    if (_performance.Remote is null)
+                    {
+                        _console.MarkupLine("[red]error:[/] the engine plays in this process ([[engine]] process = false): leaving would stop it; :quit leaves");
+                        break;
+                    }
+
+                    Detached = true;
                     return false;
                 case ":help":
                     _console.WriteLine(Help);
@@ -197,7 +209,7 @@ public sealed class Repl
                     string[] parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
                     if (parts.Length == 0)
                     {
-                        long at = _performance.Session.Renderer.Position;
+                        long at = _performance.Session.Position;
                         _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_performance.Session.Clock.TempoAt(at).ToDouble():0.##} BPM"));
                         break;
                     }
@@ -348,7 +360,8 @@ public sealed class Repl
                                bank NAME|N, save FILE, load FILE (SPEC: cc 74 ch 1 -> lp.cutoffHz 80..8000 exp)
           :undo                bring back the graph before the last commit
           :panic               stop every callback and fade to silence
-          :quit                leave (the session log keeps everything)
+          :detach              leave, the engine process playing on; `liveengine` attaches to it again
+          :quit                leave and stop the engine (the session log keeps everything)
         """;
 
     private sealed class ModePrompt(Func<string> mode) : ILineEditorPrompt

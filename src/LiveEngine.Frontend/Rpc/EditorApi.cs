@@ -162,7 +162,7 @@ public sealed class EditorApi
     [JsonRpcMethod("transport/state")]
     public JsonObject TransportState()
     {
-        long position = _performance.Session.Renderer.Position;
+        long position = _performance.Session.Position;
         var clock = _performance.Session.Clock;
         return new JsonObject
         {

@@ -93,7 +93,7 @@ public sealed class EditorServer : IAsyncDisposable
     internal JsonObject Stats()
     {
         var session = _performance.Session;
-        long position = session.Renderer.Position;
+        long position = session.Position;
         var stats = new JsonObject
         {
             ["sample"] = position,

@@ -152,6 +152,40 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.RampTempo);
+            w.WriteQuantization(when);
+            w.WriteFraction(bpm);
+            w.WriteFraction(lengthBeats);
+            FrameReader r = Send(EngineMessage.RampTempo);
+            (long, long) ramp = (r.ReadInt64("sample"), r.ReadInt64("ramp samples"));
+            r.EnsureEnd(EngineMessage.RampTempo);
+            return ramp;
+        }
+    }
+
+    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.AdmitNodes);
+            w.WriteBytes(image);
+            w.WriteBytes(pdb);
+            FrameReader r = Send(EngineMessage.AdmitNodes);
+            var names = new List<string>();
+            for (int i = r.ReadInt32("admitted type count"); i > 0; i--)
+            {
+                names.Add(r.ReadString("node type"));
+            }
+
+            r.EnsureEnd(EngineMessage.AdmitNodes);
+            return names;
+        }
+    }
+
     public long? Undo(Quantization when)
     {
         lock (_gate)
@@ -190,7 +224,7 @@ public sealed class EngineClient : IEngineControl
             var changes = new List<TempoChange>();
             for (int i = 0; i < count; i++)
             {
-                changes.Add(new TempoChange(r.ReadInt64("change sample"), r.ReadFraction("change tempo"), r.ReadInt32("change beats per bar")));
+                changes.Add(new TempoChange(r.ReadInt64("change sample"), r.ReadFraction("change tempo"), r.ReadInt32("change beats per bar"), r.ReadInt64("change ramp samples")));
             }
 
             r.EnsureEnd(EngineMessage.GetClock);

@@ -26,6 +26,15 @@ public sealed record EngineHostOptions
     public string JackClientName { get; init; } = "liveengine";
 
     public ulong Seed { get; init; }
+
+    /// <summary>Tempo at the start.</summary>
+    public Time.Fraction Tempo { get; init; } = 120;
+
+    /// <summary>Meter at the start.</summary>
+    public int BeatsPerBar { get; init; } = 4;
+
+    /// <summary>Admits C# user nodes shipped by a front (<see cref="InProcessEngine.NodeAdmitter"/>); null refuses them.</summary>
+    public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; init; }
 }
 
 /// <summary>
@@ -52,11 +61,13 @@ public static class EngineHost
             // larger than this is rendered in several blocks.
             MaxBlockFrames = options.BlockFrames,
             Seed = options.Seed,
+            Tempo = options.Tempo,
+            BeatsPerBar = options.BeatsPerBar,
         }, executor);
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
         int types = NodeTypeWarmUp.Run(registry, options.SampleRate, session.Renderer.MaxBlockFrames);
         log.WriteLine($"Warmed {types} node types in {warmUp.ElapsedMilliseconds} ms.");
-        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName);
+        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter };
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);

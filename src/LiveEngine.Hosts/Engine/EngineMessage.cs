@@ -18,6 +18,8 @@ public enum EngineMessage : ushort
     GetStats = 10,
     SwitchDriver = 11,
     Shutdown = 12,
+    RampTempo = 13,
+    AdmitNodes = 14,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

@@ -11,7 +11,7 @@ namespace LiveEngine.Hosts.Engine;
 public static class EngineProtocol
 {
     /// <summary>Bumped whenever a message's layout changes; Hello refuses a client with another one.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Bytes of the length prefix.</summary>
     public const int LengthBytes = 4;

@@ -319,6 +319,33 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.RampTempo:
+                {
+                    Quantization when = reader.ReadQuantization();
+                    Fraction bpm = reader.ReadFraction("tempo");
+                    Fraction length = reader.ReadFraction("length in beats");
+                    reader.EnsureEnd(type);
+                    (long sample, long lengthSamples) = _engine.RampTempo(bpm, length, when);
+                    writer.WriteInt64(sample);
+                    writer.WriteInt64(lengthSamples);
+                    return false;
+                }
+
+            case EngineMessage.AdmitNodes:
+                {
+                    ReadOnlySpan<byte> image = reader.ReadBytes("assembly image");
+                    ReadOnlySpan<byte> pdb = reader.ReadBytes("assembly PDB");
+                    reader.EnsureEnd(type);
+                    IReadOnlyList<string> admitted = _engine.AdmitNodes(image, pdb);
+                    writer.WriteInt32(admitted.Count);
+                    foreach (string name in admitted)
+                    {
+                        writer.WriteString(name);
+                    }
+
+                    return false;
+                }
+
             case EngineMessage.Undo:
                 {
                     Quantization when = reader.ReadQuantization();
@@ -352,6 +379,7 @@ public sealed class EngineServer : IDisposable
                         writer.WriteInt64(change.Sample);
                         writer.WriteFraction(change.Bpm);
                         writer.WriteInt32(change.BeatsPerBar);
+                        writer.WriteInt64(change.RampSamples);
                     }
 
                     return false;
@@ -383,7 +411,7 @@ public sealed class EngineServer : IDisposable
                 return true;
 
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..12, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..14, see docs/engine-protocol.md).");
         }
     }
 

@@ -86,6 +86,9 @@ public ref struct FrameReader
         }
     }
 
+    /// <summary>A byte string (<c>u32 count | bytes</c>), valid until the next frame is read.</summary>
+    public ReadOnlySpan<byte> ReadBytes(string what) => ReadStringBytes(what);
+
     private ReadOnlySpan<byte> ReadStringBytes(string what)
     {
         if (Remaining < 4)

@@ -61,6 +61,13 @@ public sealed class FrameWriter : IDisposable
         Encoding.UTF8.GetBytes(value, Reserve(bytes));
     }
 
+    /// <summary>A byte string: <c>u32 count | bytes</c>.</summary>
+    public void WriteBytes(ReadOnlySpan<byte> value)
+    {
+        WriteInt32(value.Length);
+        value.CopyTo(Reserve(value.Length));
+    }
+
     public void WriteFraction(Fraction value)
     {
         WriteInt64(value.Numerator);

@@ -28,6 +28,16 @@ public interface IEngineControl : IDisposable
     /// <summary>Changes the tempo (and the meter when <paramref name="beatsPerBar"/> is given) at <paramref name="when"/>; returns the sample.</summary>
     long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null);
 
+    /// <summary>Ramps the tempo linearly to <paramref name="bpm"/> over <paramref name="lengthBeats"/> beats from <paramref name="when"/>; returns the sample it starts on and its length in samples.</summary>
+    (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when);
+
+    /// <summary>
+    /// Admits the node classes of a compiled user assembly (C# <c>UserNode</c>s) into the engine's registry, after the
+    /// engine's own admission run (allocation, cost, finite output); returns the node type names. A rejection is an
+    /// error naming the class and why; nothing is registered then.
+    /// </summary>
+    IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb);
+
     /// <summary>Brings back the graph before the last commit; the sample it lands on, or null if there was nothing to undo.</summary>
     long? Undo(Quantization when);
 
@@ -64,9 +74,10 @@ public readonly record struct CommitResult(long Id, long CommitSample);
 
 /// <summary>A tempo change as the engine made it: from <paramref name="Sample"/> on, <paramref name="Bpm"/> and <paramref name="BeatsPerBar"/>.</summary>
 /// <param name="Sample">Where it starts.</param>
-/// <param name="Bpm">Beats per minute.</param>
+/// <param name="Bpm">Beats per minute (a ramp's target).</param>
 /// <param name="BeatsPerBar">The meter (the previous one when the change did not name one).</param>
-public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPerBar);
+/// <param name="RampSamples">0 for a step; otherwise the tempo ramps linearly to <paramref name="Bpm"/> over this many samples.</param>
+public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPerBar, long RampSamples = 0);
 
 /// <summary>The engine's clock: where it is, and the tempo map as its first tempo plus every change.</summary>
 public sealed record EngineClock(long Position, int SampleRate, Fraction InitialBpm, int InitialBeatsPerBar, IReadOnlyList<TempoChange> Changes)
@@ -77,7 +88,14 @@ public sealed record EngineClock(long Position, int SampleRate, Fraction Initial
         var map = new TempoMap(SampleRate, InitialBpm, InitialBeatsPerBar);
         foreach (TempoChange change in Changes)
         {
-            map.SetTempo(change.Sample, change.Bpm, change.BeatsPerBar);
+            if (change.RampSamples > 0)
+            {
+                map.RampTempo(change.Sample, change.RampSamples, change.Bpm);
+            }
+            else
+            {
+                map.SetTempo(change.Sample, change.Bpm, change.BeatsPerBar);
+            }
         }
 
         return map;

@@ -158,6 +158,49 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 
+    public (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
+    {
+        lock (_gate)
+        {
+            long at = _session.RampTempo(bpm, lengthBeats, when);
+            TempoMap clock = _session.Clock;
+            long length = clock.RampSamplesFrom(at);
+            TempoChange change = new(at, bpm, clock.BeatsPerBarAt(at), length);
+            if (_tempoChanges.Count > 0 && _tempoChanges[^1].Sample == at)
+            {
+                _tempoChanges[^1] = change;
+            }
+            else
+            {
+                _tempoChanges.Add(change);
+            }
+
+            return (at, length);
+        }
+    }
+
+    /// <summary>
+    /// Admits user node classes from a compiled assembly through <see cref="NodeAdmitter"/> (the engine process sets
+    /// it); throws if this engine has none.
+    /// </summary>
+    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
+    {
+        Func<byte[], byte[]?, IReadOnlyList<string>> admit = NodeAdmitter
+            ?? throw new InvalidOperationException("This engine admits no user nodes (it was started without a node admitter).");
+        byte[] imageBytes = image.ToArray();
+        byte[]? pdbBytes = pdb.IsEmpty ? null : pdb.ToArray();
+
+        // Admission measures on its own thread and can take a while: not under the engine's lock.
+        return admit(imageBytes, pdbBytes);
+    }
+
+    /// <summary>
+    /// Admits the user node classes of an assembly image (with its optional PDB) into the session's registry and
+    /// returns their type names; throws <see cref="ArgumentException"/> with every rejection. Set by the host that
+    /// can compile-check user code (the CLI's engine command); null refuses admission.
+    /// </summary>
+    public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; set; }
+
     public long? Undo(Quantization when)
     {
         lock (_gate)

@@ -11,7 +11,7 @@ namespace LiveEngine.Midi.Clock;
 /// renderer's position plus the output latency); the ticks go to the sender with their samples, for a transport
 /// to send now or to schedule. Control side; one thread at a time.
 /// </summary>
-public sealed class MidiClockOut(LiveSession session, Action<UmpMessage, long> send)
+public sealed class MidiClockOut(ILiveSession session, Action<UmpMessage, long> send)
 {
     public const int TicksPerBeat = 24;
 

@@ -12,13 +12,13 @@ namespace LiveEngine.Midi.Clock;
 /// </summary>
 public sealed class MidiClockSync
 {
-    private readonly LiveSession _session;
+    private readonly ILiveSession _session;
     private readonly double[] _times;
     private readonly double _toleranceBpm;
     private int _count;
     private int _next;
 
-    public MidiClockSync(LiveSession session, int window = 24, double toleranceBpm = 0.2)
+    public MidiClockSync(ILiveSession session, int window = 24, double toleranceBpm = 0.2)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 2);
@@ -70,7 +70,7 @@ public sealed class MidiClockSync
         }
 
         EstimatedBpm = bpm;
-        long position = _session.Renderer.Position;
+        long position = _session.Position;
         if (Math.Abs(_session.Clock.TempoAt(position).ToDouble() - bpm) > _toleranceBpm)
         {
             _session.SetTempo(Fraction.Create((long)Math.Round(bpm * 100), 100), Quantization.Now);

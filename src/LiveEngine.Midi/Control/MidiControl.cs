@@ -31,7 +31,7 @@ public sealed class MidiControl
     };
 
     private readonly object _gate = new();
-    private readonly LiveSession? _session;
+    private readonly ILiveSession? _session;
     private readonly NamedVariables _variables;
     private readonly Midi1ToMidi2 _translator = new();
     private readonly Midi1ByteParser _byteParser = new();
@@ -43,7 +43,7 @@ public sealed class MidiControl
     private long? _timestampSample;
 
     /// <summary>Control that can drive named variables and parameters of <paramref name="session"/>.</summary>
-    public MidiControl(LiveSession session, int bankSize = ControllerBank.DefaultSize)
+    public MidiControl(ILiveSession session, int bankSize = ControllerBank.DefaultSize)
         : this(session.Variables, session, bankSize)
     {
     }
@@ -54,7 +54,7 @@ public sealed class MidiControl
     {
     }
 
-    private MidiControl(NamedVariables variables, LiveSession? session, int bankSize)
+    private MidiControl(NamedVariables variables, ILiveSession? session, int bankSize)
     {
         ArgumentNullException.ThrowIfNull(variables);
         _variables = variables;
@@ -487,7 +487,7 @@ public sealed class MidiControl
             if (binding.Target.Variable is { } name)
             {
                 _variables.Set(name, value);
-                at = _session?.Renderer.Position ?? 0;
+                at = _session?.Position ?? 0;
             }
             else
             {
@@ -496,7 +496,7 @@ public sealed class MidiControl
                     throw new InvalidOperationException($"No session: cannot set {binding.Target}.");
                 }
 
-                Quantization when = atSample is { } sample && sample > _session.Renderer.Position
+                Quantization when = atSample is { } sample && sample > _session.Position
                     ? Quantization.AtBeat(_session.Clock.BeatAt(sample))
                     : Quantization.Now;
                 LastParameterSample = _session.SetParameter(binding.Target.Node!, binding.Target.Parameter!, value, when);

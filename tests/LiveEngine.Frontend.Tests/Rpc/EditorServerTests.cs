@@ -31,8 +31,8 @@ public sealed class EditorServerTests : IAsyncLifetime
             Session = new LiveSessionOptions { SampleRate = 48_000, MaxBlockFrames = 128 },
             InitialGraph = graph,
         });
-        _performance.Session.Renderer.WarmUp();
-        NullDriver driver = NullDriver.Start(_performance.Session.Renderer, 48_000, 128);
+        _performance.Local!.Renderer.WarmUp();
+        NullDriver driver = NullDriver.Start(_performance.Local!.Renderer, 48_000, 128);
         _performance.Play(new DriverHandle("null", driver.Stats, 128, () => false, driver));
         _server = new EditorServer(_performance, new EditorServerOptions { Port = 0, MessagesPerSecond = 200, Burst = 400 });
         _server.Start();
@@ -157,7 +157,7 @@ public sealed class EditorServerTests : IAsyncLifetime
     public async Task AFloodOf10000Messages_IsAnsweredInFull_RateLimited_WhileTheEngineKeepsPlaying()
     {
         using var client = new RpcTestClient(_server.Port);
-        long before = _performance.Session.Renderer.Position;
+        long before = _performance.Local!.Renderer.Position;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var sender = Task.Run(() =>
         {
@@ -192,7 +192,7 @@ public sealed class EditorServerTests : IAsyncLifetime
         Assert.InRange(limited, 1, 10_000 - 400);
 
         // The engine rendered in real time throughout, and the connection still works.
-        double rendered = (_performance.Session.Renderer.Position - before) / 48_000.0;
+        double rendered = (_performance.Local!.Renderer.Position - before) / 48_000.0;
         double elapsed = clock.Elapsed.TotalSeconds;
         Assert.True(rendered > elapsed * 0.8, $"the engine rendered {rendered:0.00} s in {elapsed:0.00} s during the flood");
         await Task.Delay(1100); // the rate limiter refills

@@ -1,0 +1,155 @@
+using LiveEngine.CSharp;
+using LiveEngine.Dsp;
+using LiveEngine.Frontend;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
+using LiveEngine.Live;
+using LiveEngine.Nodes;
+using LiveEngine.Time;
+
+namespace LiveEngine.Tests.Frontend;
+
+/// <summary>
+/// A performance whose engine plays elsewhere (as the REPL's does): Lua and C# evaluated here, every change carried
+/// by the engine protocol over a Unix socket to an engine on the real-time null driver, with its own registry, so
+/// nothing reaches it but what the protocol carries — user node classes included, as assembly bytes.
+/// </summary>
+[Collection("TimingSensitive")]
+public sealed class EnginePerformanceTests : IDisposable
+{
+    private readonly string _socketPath = Path.Combine(Path.GetTempPath(), $"le-front-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+    private readonly NodeTypeRegistry _engineRegistry = BuiltinNodeTypes.CreateRegistry();
+    private readonly LiveSession _engineSession;
+    private readonly InProcessEngine _engine;
+    private readonly EngineServer _server;
+    private readonly EngineClient _client;
+    private readonly Performance _performance;
+
+    public EnginePerformanceTests()
+    {
+        var initial = new GraphDescription();
+        initial.Add("out", "out");
+        _engineSession = new LiveSession(_engineRegistry, initial, new LiveSessionOptions { MaxBlockFrames = 128, Tempo = 240 });
+        var admitter = new EngineNodeAdmitter(_engineRegistry, new AdmissionOptions { SampleRate = 48_000, BlockFrames = 128 });
+        _engine = new InProcessEngine(_engineSession, 128) { NodeAdmitter = admitter.Admit };
+        _engine.StartDriver(DriverSpec.Null);
+        _server = new EngineServer(_engine, _socketPath);
+        _client = EngineClient.Connect(_socketPath, "front");
+        _performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions(), new RemoteSession(_client));
+        foreach (var language in FrontendLanguages.Create(_performance.Registry))
+        {
+            _performance.AddLanguage(language);
+        }
+
+        _performance.StartControl();
+    }
+
+    public void Dispose()
+    {
+        _performance.Dispose();
+        _client.Dispose();
+        _server.Dispose();
+        _engine.Dispose();
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what, double seconds = 10)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"timed out waiting for {what}");
+            Thread.Sleep(20);
+        }
+    }
+
+    [Fact]
+    public async Task Lua_CommitsAtTheEnginesBarLine_AndItsCallbacksSetParametersThere()
+    {
+        Assert.Null(_performance.Local);
+        Evaluation result = await _performance.EvaluateAsync("lua", """
+            out(saw("bass", { freq = 55 }) >> lpf("lp", { cutoff = 600 }))
+            print("commit at " .. commit("bar"))
+            every(1 / 4, function(i) set("lp", "cutoff", 300 + (i % 8) * 100) end, "sweep")
+            """, "live.lua:1", Quantization.NextBar);
+        Assert.True(result.Ok, result.Error);
+        long commit = long.Parse(result.Output!.Split("commit at ")[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The engine chose the sample: a bar line of its own clock (240 BPM: a bar is 48,000 frames).
+        Assert.Equal(0, commit % 48_000);
+        WaitUntil(() => _engineSession.Graph.Nodes.Exists(n => n.Id == "bass"), "the graph in the engine");
+
+        // The callback runs here, 100 ms ahead; its parameter changes land in the engine.
+        WaitUntil(() => _engineSession.Renderer.Position > commit + 24_000, "a few callbacks");
+        WaitUntil(() => _engineSession.Graph.Nodes.Find(n => n.Id == "lp")!.Parameters["cutoffHz"] != 600, "a sweep step in the engine");
+        Assert.Equal(0, _engineSession.Renderer.DroppedEvents);
+    }
+
+    [Fact]
+    public async Task CSharp_UserNodeClasses_AreAdmittedByTheEngine_BeforeAGraphUsesThem()
+    {
+        Evaluation defined = await _performance.EvaluateAsync("cs", """
+            [Node("halver", Inputs = new[] { "in" })]
+            class Halver : UserNode
+            {
+                protected override void Render(in ProcessContext context)
+                {
+                    ReadOnlySpan<float> input = context.Input(0);
+                    Span<float> output = context.Output(0);
+                    for (int i = 0; i < output.Length; i++)
+                    {
+                        output[i] = input[i] * 0.5f;
+                    }
+                }
+            }
+            """, "snippet", Quantization.Now);
+        Assert.True(defined.Ok, defined.Error);
+        Assert.True(_engineRegistry.TryGet("halver", out NodeTypeDescriptor? type), "the engine registered the type");
+        Assert.True((type!.Flags & NodeTypeFlags.Untrusted) != 0);
+
+        Evaluation used = await _performance.EvaluateAsync("cs", """Graph().Add("s", "sine", ("freqHz", 220)).Add("h", "halver").Add("p", "pan").Chain("s", "h", "p", "out").Commit(Now);""", "snippet", Quantization.Now);
+        Assert.True(used.Ok, used.Error);
+        WaitUntil(() => _engineSession.Renderer.Current.IndexOfNode("h") >= 0, "the user node playing in the engine");
+        Thread.Sleep(200);
+        Assert.Empty(_performance.Session.Faults());
+
+        // A class the engine refuses (it allocates) never reaches a graph, and the error says why.
+        Evaluation refused = await _performance.EvaluateAsync("cs", """
+            [Node("leaky", Inputs = new[] { "in" })]
+            class Leaky : UserNode
+            {
+                protected override void Render(in ProcessContext context)
+                {
+                    var garbage = new float[context.Frames];
+                    context.Input(0).CopyTo(context.Output(0));
+                    garbage[0] = 1;
+                }
+            }
+            """, "snippet", Quantization.Now);
+        Assert.False(refused.Ok);
+        Assert.Contains("allocates", refused.Error, StringComparison.Ordinal);
+        Assert.False(_engineRegistry.TryGet("leaky", out _));
+    }
+
+    [Fact]
+    public void StatsAndGraph_ComeFromTheEngine()
+    {
+        _performance.Commit(GraphDescriptionWithSine(), Quantization.Now);
+        string stats = _performance.DescribeStats();
+        Assert.Contains($"engine process {Environment.ProcessId}", stats, StringComparison.Ordinal);
+        Assert.Contains("audio thread allocated", stats, StringComparison.Ordinal);
+        Assert.Contains("engine GC count", stats, StringComparison.Ordinal);
+        string graph = _performance.DescribeGraph();
+        Assert.Contains("playing in the engine process", graph, StringComparison.Ordinal);
+        Assert.Contains("tone", graph, StringComparison.Ordinal);
+    }
+
+    private static GraphDescription GraphDescriptionWithSine()
+    {
+        var graph = new GraphDescription();
+        graph.Add("tone", "sine", new Dictionary<string, double> { ["freqHz"] = 330 });
+        graph.Add("pan", "pan");
+        graph.Add("out", "out");
+        graph.Chain("tone", "pan", "out");
+        return graph;
+    }
+}

@@ -1,0 +1,145 @@
+using LiveEngine.Dsp;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
+using LiveEngine.Live;
+using LiveEngine.Tests.Hosts.Drivers;
+using LiveEngine.Time;
+
+namespace LiveEngine.Tests.Hosts.Engine;
+
+/// <summary>
+/// A front's session whose engine plays elsewhere: every call crosses the real protocol (a Unix domain socket) to an
+/// engine on the real-time null driver, and what the front mirrors — clock, graph, variables, position — agrees with
+/// the engine's own.
+/// </summary>
+[Collection(RealTimeCollection.Name)]
+public sealed class RemoteSessionTests : IDisposable
+{
+    private readonly string _socketPath = EngineProcess.NewSocketPath();
+    private readonly LiveSession _engineSession;
+    private readonly InProcessEngine _engine;
+    private readonly EngineServer _server;
+    private readonly EngineClient _client;
+
+    public RemoteSessionTests()
+    {
+        var initial = new GraphDescription();
+        initial.Add("out", "out");
+        _engineSession = new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = 128, Tempo = 132 });
+        _engine = new InProcessEngine(_engineSession, 128);
+        _engine.StartDriver(DriverSpec.Null);
+        _server = new EngineServer(_engine, _socketPath);
+        _client = EngineClient.Connect(_socketPath, "test");
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _server.Dispose();
+        _engine.Dispose();
+    }
+
+    private static GraphDescription Sine(string id, double freqHz)
+    {
+        var graph = new GraphDescription();
+        graph.Add(id, "sine", new Dictionary<string, double> { ["freqHz"] = freqHz, ["level"] = 0.25 });
+        graph.Add("pan", "pan");
+        graph.Add("out", "out");
+        graph.Chain(id, "pan", "out");
+        return graph;
+    }
+
+    [Fact]
+    public void CommitsEditsParametersAndUndo_ReachTheEngine_AndTheMirrorAgrees()
+    {
+        var remote = new RemoteSession(_client);
+        Assert.Equal(132, remote.Options.Tempo.ToDouble());
+        Assert.Equal(48_000, remote.Options.SampleRate);
+
+        CommitReceipt first = remote.Commit(Sine("a", 220), Quantization.NextBar);
+        long bar = (long)Math.Round(remote.Clock.BarAt(first.CommitSample).ToDouble());
+        Assert.Equal(remote.Clock.SampleAtBar(bar), first.CommitSample);
+        CommitReceipt second = remote.Edit(g => g.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"] = 330, Quantization.NextBeat);
+        Assert.True(second.Id > first.Id);
+        Assert.Equal(2, remote.UndoDepth);
+        Assert.Equal(330, _engineSession.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
+
+        long sample = remote.SetParameter("a", "level", 0.5, Quantization.InBars(2));
+        Assert.True(sample >= 0);
+        Assert.Equal(0.5, remote.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["level"]);
+        Assert.Equal(0.5, _engineSession.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["level"]);
+
+        Assert.True(remote.TryUndo(Quantization.Now, out long undoSample));
+        Assert.True(undoSample >= second.CommitSample);
+        Assert.Equal(220, remote.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
+
+        // The engine's refusal, word for word.
+        var bad = new GraphDescription();
+        bad.Add("x", "no-such-type");
+        bad.Add("out", "out");
+        EngineRequestException refused = Assert.Throws<EngineRequestException>(() => remote.Commit(bad, Quantization.Now));
+        Assert.Contains("no-such-type", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TempoChangesAndRamps_AreMirroredExactly()
+    {
+        var remote = new RemoteSession(_client);
+        long step = remote.SetTempo(140, Quantization.NextBar);
+        long ramp = remote.RampTempo(90, 8, Quantization.InBars(2));
+        Assert.True(ramp > step);
+        TempoMap engine = _engineSession.Clock;
+        foreach (long at in new[] { 0L, step - 1, step, step + 12_345, ramp, ramp + 1, ramp + 100_000, ramp + 1_000_000 })
+        {
+            Assert.Equal(engine.BeatAt(at), remote.Clock.BeatAt(at));
+            Assert.Equal(engine.TempoAt(at), remote.Clock.TempoAt(at));
+        }
+
+        // A second front attaching later rebuilds the same map from GetClock.
+        using EngineClient other = EngineClient.Connect(_socketPath, "second");
+        var late = new RemoteSession(other);
+        Assert.Equal(engine.BeatAt(ramp + 500_000), late.Clock.BeatAt(ramp + 500_000));
+        Assert.Equal(engine.SampleAtBar(20), late.Clock.SampleAtBar(20));
+    }
+
+    [Fact]
+    public void ThePositionEstimate_FollowsTheEngine_AndNeverGoesBack()
+    {
+        var remote = new RemoteSession(_client);
+        long previous = remote.Position;
+        var deviations = new List<long>();
+        for (int i = 0; i < 40; i++)
+        {
+            Thread.Sleep(25);
+            remote.Maintain();
+            long estimate = remote.Position;
+            Assert.True(estimate >= previous, $"the estimate went back from {previous} to {estimate}");
+            previous = estimate;
+            deviations.Add(Math.Abs(estimate - _engineSession.Renderer.Position));
+        }
+
+        // The null driver advances in 128-frame periods; the estimate is within a few periods of it.
+        deviations.Sort();
+        Assert.True(deviations[deviations.Count / 2] < 48_000 / 20, $"median deviation {deviations[deviations.Count / 2]} frames");
+    }
+
+    [Fact]
+    public void VariablesReachTheEngine_AndFaultsComeBack()
+    {
+        var remote = new RemoteSession(_client);
+        remote.Variables.Set("cutoff", 0.75);
+        remote.Maintain();
+        Assert.Equal(0.75, _engineSession.Variables.Get("cutoff"));
+        Assert.Empty(remote.Faults());
+        Assert.Null(remote.LastStats is { } stats && stats.FaultedNodes.Count > 0 ? stats : null);
+    }
+
+    [Fact]
+    public void AnEngineWithoutAnAdmitter_RefusesUserNodes_WithAClearError()
+    {
+        var remote = new RemoteSession(_client);
+        EngineRequestException refused = Assert.Throws<EngineRequestException>(() => remote.AdmitNodes([1, 2, 3], []));
+        Assert.Equal(EngineErrorCode.InvalidState, refused.Code);
+        Assert.Contains("admits no user nodes", refused.Message, StringComparison.Ordinal);
+    }
+}
