@@ -300,7 +300,7 @@ public sealed class CSharpWorkspace : IDisposable
                 {
                     Session.Commit(graph, SwapAt);
                 }
-                catch (Exception exception) when (exception is GraphValidationException or InvalidOperationException or ArgumentException)
+                catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
                     diagnostics.Add(new SnippetDiagnostic("error", "SWAP", $"redefined {string.Join(", ", swapped)} but the graph did not recompile: {exception.Message}", 0, 0));
                 }

@@ -28,12 +28,13 @@ internal static class EngineCommand
         Option<int?> threads = Cli.ThreadsOption();
         Option<int?> block = Cli.BlockOption();
         Option<int?> sampleRate = Cli.SampleRateOption();
-        var tempo = new Option<double?>("--tempo") { Description = "Tempo at the start in BPM (repl.config [engine] tempo)." };
+        var tempo = new Option<string?>("--tempo") { Description = "Tempo at the start in BPM, e.g. 128 or 1001/8 (repl.config [engine] tempo)." };
+        var resume = new Option<string?>("--resume") { Description = "SAMPLE:BEAT:BAR: start there instead of at 0 (beats and bars as fractions, e.g. 96000:8:2), to take over a performance whose engine died." };
         var meter = new Option<int?>("--beats-per-bar") { Description = "Meter at the start (repl.config [engine] beats_per_bar)." };
         Option<string?> config = Cli.ConfigOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, config, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, config, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -56,7 +57,8 @@ internal static class EngineCommand
                 LockMemory = !result.GetValue(noLock),
                 JackClientName = result.GetValue(client)!,
                 Seed = (ulong)defaults.Seed,
-                Tempo = Time.Fraction.FromDecimal((decimal)(result.GetValue(tempo) ?? defaults.Tempo)),
+                Tempo = ParseTempo(result.GetValue(tempo)) ?? Time.Fraction.FromDecimal((decimal)defaults.Tempo),
+                Origin = ParseResume(result.GetValue(resume)),
                 BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
@@ -164,6 +166,37 @@ internal static class EngineCommand
         }
 
         return 0;
+    }
+
+    private static Time.Fraction? ParseTempo(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Time.Fraction.TryParse(text, out Time.Fraction bpm) && bpm > Time.Fraction.Zero && bpm <= 999
+            ? bpm
+            : throw new CliException($"--tempo must be a tempo in BPM (more than 0, at most 999; 128, 1001/8 or 127.5), not '{text}'.");
+    }
+
+    private static Time.TempoOrigin ParseResume(string? text)
+    {
+        if (text is null)
+        {
+            return default;
+        }
+
+        string[] parts = text.Split(':');
+        if (parts.Length == 3
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long sample)
+            && Time.Fraction.TryParse(parts[1], out Time.Fraction beat) && beat >= Time.Fraction.Zero
+            && Time.Fraction.TryParse(parts[2], out Time.Fraction bar) && bar >= Time.Fraction.Zero)
+        {
+            return new Time.TempoOrigin(sample, beat, bar);
+        }
+
+        throw new CliException($"--resume wants SAMPLE:BEAT:BAR (a sample count, then beat and bar as fractions, e.g. 96000:8:2), not '{text}'.");
     }
 
     /// <summary>

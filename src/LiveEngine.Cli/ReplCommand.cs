@@ -104,7 +104,10 @@ internal static class ReplCommand
         if (config.EngineProcess)
         {
             (engine, driverText) = AttachEngine(config, logPath);
-            performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, new RemoteSession(engine, options.Session));
+            performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, new RemoteSession(engine, options.Session))
+            {
+                EngineRestarter = remote => RestartEngine(remote, config, logPath),
+            };
         }
         else
         {
@@ -119,8 +122,10 @@ internal static class ReplCommand
         }
         finally
         {
+            IEngineControl? current = performance.Remote?.Engine;
             performance.Dispose();
             (executor as IDisposable)?.Dispose();
+            current?.Dispose();
             engine?.Dispose();
         }
     }
@@ -217,19 +222,19 @@ internal static class ReplCommand
             }
         }
 
-        if (engine is not null)
+        if (performance.Remote is { } remote)
         {
             if (repl.Detached)
             {
-                Console.WriteLine($"The engine process {engine.Info.ProcessId} plays on; `liveengine` in this folder attaches to it again.");
+                Console.WriteLine($"The engine process {remote.Engine.Info.ProcessId} plays on with the graph (callbacks stop with this REPL); `liveengine` with the same [engine] socket attaches to it again.");
             }
             else
             {
                 try
                 {
-                    engine.Shutdown();
+                    remote.Engine.Shutdown();
                 }
-                catch (Exception e) when (e is EngineRequestException or System.Net.Sockets.SocketException or InvalidOperationException)
+                catch (Exception e) when (e is EngineRequestException or IOException or System.Net.Sockets.SocketException or InvalidOperationException)
                 {
                     Console.WriteLine($"The engine process did not stop cleanly: {e.Message}");
                 }
@@ -262,35 +267,9 @@ internal static class ReplCommand
             throw new CliException($"The engine on {socketPath} refused this REPL: {e.Message} Stop it, or set another [engine] socket.");
         }
 
-        string chosen = config.Driver switch
-        {
-            "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
-            "jack" or "portaudio" or "null" => config.Driver,
-            _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
-        };
-        var arguments = new List<string>
-        {
-            "--socket", socketPath, "--driver", chosen,
-            "--sample-rate", config.SampleRate.ToString(CultureInfo.InvariantCulture),
-            // Silent, so latency does not matter: larger periods wake the pacing thread less often.
-            "--block", (chosen == "null" ? Math.Max(config.BlockFrames, 256) : config.BlockFrames).ToString(CultureInfo.InvariantCulture),
-            "--threads", config.Threads.ToString(CultureInfo.InvariantCulture),
-            "--tempo", config.Tempo.ToString(CultureInfo.InvariantCulture),
-            "--beats-per-bar", config.BeatsPerBar.ToString(CultureInfo.InvariantCulture),
-        };
-        AddIfSet(arguments, "--jack-server", config.JackServer);
-        AddIfSet(arguments, "--host-api", config.HostApi);
-        AddIfSet(arguments, "--device", config.Device);
+        string chosen = ChooseDriver(config);
         string engineLog = logPath + ".engine";
-        EngineClient engine;
-        try
-        {
-            engine = EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException($"The engine process did not start: {e.Message} Its log: {engineLog}.");
-        }
+        EngineClient engine = LaunchEngine(config, socketPath, chosen, engineLog, config.Tempo.ToString(CultureInfo.InvariantCulture), config.BeatsPerBar, resume: null);
 
         string where = engine.Info.Driver switch
         {
@@ -305,6 +284,67 @@ internal static class ReplCommand
         }
 
         return (engine, $"Engine process {engine.Info.ProcessId} started on {socketPath}: {engine.Info.SampleRate} Hz, playing through {where}.");
+    }
+
+    /// <summary>
+    /// Starts an engine process to take over from <paramref name="remote"/>'s, which died or hung (then it is
+    /// stopped first): at the position, beat, bar and tempo where the performance was.
+    /// </summary>
+    internal static IEngineControl RestartEngine(RemoteSession remote, EngineConfig config, string logPath)
+    {
+        IEngineControl old = remote.Engine;
+        try
+        {
+            using var hung = System.Diagnostics.Process.GetProcessById(old.Info.ProcessId);
+            if (hung.ProcessName.Contains("liveengine", StringComparison.OrdinalIgnoreCase) || hung.ProcessName == "dotnet")
+            {
+                hung.Kill();
+                hung.WaitForExit(2000);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already.
+        }
+
+        old.Dispose();
+        string socketPath = config.EngineSocket is { } configured ? ExpandHome(configured) : DefaultEngineSocket();
+        (TempoOrigin origin, Fraction bpm, int beatsPerBar) = remote.ResumePoint();
+        string resume = string.Create(CultureInfo.InvariantCulture, $"{origin.Sample}:{origin.Beat}:{origin.Bar}");
+        return LaunchEngine(config, socketPath, ChooseDriver(config), logPath + ".engine", bpm.ToString(), beatsPerBar, resume);
+    }
+
+    private static string ChooseDriver(EngineConfig config) => config.Driver switch
+    {
+        "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
+        "jack" or "portaudio" or "null" => config.Driver,
+        _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
+    };
+
+    private static EngineClient LaunchEngine(EngineConfig config, string socketPath, string driver, string engineLog, string tempo, int beatsPerBar, string? resume)
+    {
+        var arguments = new List<string>
+        {
+            "--socket", socketPath, "--driver", driver,
+            "--sample-rate", config.SampleRate.ToString(CultureInfo.InvariantCulture),
+            // Silent, so latency does not matter: larger periods wake the pacing thread less often.
+            "--block", (driver == "null" ? Math.Max(config.BlockFrames, 256) : config.BlockFrames).ToString(CultureInfo.InvariantCulture),
+            "--threads", config.Threads.ToString(CultureInfo.InvariantCulture),
+            "--tempo", tempo,
+            "--beats-per-bar", beatsPerBar.ToString(CultureInfo.InvariantCulture),
+        };
+        AddIfSet(arguments, "--jack-server", config.JackServer);
+        AddIfSet(arguments, "--host-api", config.HostApi);
+        AddIfSet(arguments, "--device", config.Device);
+        AddIfSet(arguments, "--resume", resume);
+        try
+        {
+            return EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"The engine process did not start: {e.Message} Its log: {engineLog}.");
+        }
     }
 
     private static void AddIfSet(List<string> arguments, string option, string? value)

@@ -60,6 +60,9 @@ public sealed class Performance : IDisposable
     private readonly HashSet<string> _reportedRemoteFaults = new(StringComparer.Ordinal);
     private readonly IGraphExecutor? _executor;
     private int _seenDriverEvents;
+    private int _failedRestarts;
+    private double[] _lastWorkerBusy = [];
+    private long _lastWorkerBusyAt;
     private long _engineFailures;
     private Thread? _pump;
     private volatile bool _stopping;
@@ -168,6 +171,13 @@ public sealed class Performance : IDisposable
         ArgumentNullException.ThrowIfNull(thing);
         _attachments.Add(thing);
     }
+
+    /// <summary>
+    /// Starts an engine process to take over when the one playing this performance dies (given the session, to
+    /// resume where it was); null to only report the loss. The control thread calls it once the engine has failed
+    /// to answer twice in a row, then <see cref="RemoteSession.Reattach"/>es the session to the new engine.
+    /// </summary>
+    public Func<RemoteSession, IEngineControl>? EngineRestarter { get; set; }
 
     /// <summary>The driver playing the session, or null offline.</summary>
     public DriverHandle? Driver => _driver;
@@ -411,6 +421,7 @@ public sealed class Performance : IDisposable
             EngineInfo info = remote.Engine.Info;
             text.AppendLine(CultureInfo.InvariantCulture, $"engine process {info.ProcessId}, driver {stats.Driver}: {stats.Callbacks} callbacks, xruns {stats.Xruns}, deadline misses {stats.DeadlineMisses}; block time p50 {stats.BlockP50Us:0} µs, p99 {stats.BlockP99Us:0} µs, max {stats.BlockMaxUs:0} µs");
             text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AudioThreadAllocatedBytes} bytes after warm-up; {stats.RealTime}");
+            text.AppendLine(DescribeWorkers(stats.WorkerBusySeconds, stats.Position));
             text.AppendLine(CultureInfo.InvariantCulture, $"engine GC count gen0 {stats.Gen0Collections}, gen1 {stats.Gen1Collections}, gen2 {stats.Gen2Collections}, paused {stats.GcPauseUs / 1000.0:0.#} ms in all; allocated {stats.AllocatedBytes / 1e6:0.0} MB since it started");
             text.AppendLine(CultureInfo.InvariantCulture, $"front GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)} (never pauses the audio)");
             return text.ToString().TrimEnd();
@@ -428,8 +439,39 @@ public sealed class Performance : IDisposable
             text.AppendLine("no driver: offline");
         }
 
+        if (_executor is Scheduling.ParallelExecutor parallel)
+        {
+            text.AppendLine(DescribeWorkers([.. Enumerable.Range(0, parallel.Threads).Select(w => parallel.WorkerBusyTicks(w) / (double)System.Diagnostics.Stopwatch.Frequency)], position));
+        }
+        else if (_driver is { } single)
+        {
+            text.AppendLine(DescribeWorkers([single.Stats.BusyTicks / (double)System.Diagnostics.Stopwatch.Frequency], position));
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"workers {_executor?.Threads ?? 1}; GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; dropped events {Local!.Renderer.DroppedEvents}");
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>CPU per worker: the share of wall time each spent in audio blocks since the last call (or since it started).</summary>
+    private string DescribeWorkers(IReadOnlyList<double> busySeconds, long position)
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool since = _lastWorkerBusy.Length == busySeconds.Count && _lastWorkerBusyAt != 0 && busySeconds.Zip(_lastWorkerBusy).All(p => p.First >= p.Second);
+
+        // The first time: since the engine started, which is where its clock starts.
+        double wall = since
+            ? System.Diagnostics.Stopwatch.GetElapsedTime(_lastWorkerBusyAt, now).TotalSeconds
+            : (position - Session.Clock.Origin.Sample) / (double)Session.Options.SampleRate;
+        var text = new StringBuilder(since ? "CPU per worker since the last :stats:" : "CPU per worker since the start:");
+        for (int w = 0; w < busySeconds.Count; w++)
+        {
+            double busy = busySeconds[w] - (since ? _lastWorkerBusy[w] : 0);
+            text.Append(CultureInfo.InvariantCulture, $" w{w} {(wall > 0 ? busy / wall : 0):P1}");
+        }
+
+        _lastWorkerBusy = [.. busySeconds];
+        _lastWorkerBusyAt = now;
+        return text.ToString();
     }
 
     private void PumpLoop()
@@ -449,7 +491,13 @@ public sealed class Performance : IDisposable
             PumpLanguages(Session.Position, wait: false);
             if (!MaintainSession())
             {
-                // The engine is unreachable: say so once, then try again now and then rather than every 2 ms.
+                // The engine is unreachable: say so once, start another if we can, and try again now and then rather
+                // than every 2 ms.
+                if (_engineFailures >= 2)
+                {
+                    TryRestartEngine();
+                }
+
                 Thread.Sleep(500);
                 continue;
             }
@@ -474,7 +522,13 @@ public sealed class Performance : IDisposable
 
             return true;
         }
-        catch (Exception e) when (Remote is not null && e is EngineRequestException or EngineProtocolException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (InvalidOperationException e) when (Remote is not null && e is not EngineUnavailableException)
+        {
+            // The engine answered, but refused something of the housekeeping: say it, and go on.
+            Raise(NoticeLevel.Error, "engine", e.Message);
+            return true;
+        }
+        catch (EngineUnavailableException e)
         {
             if (_engineFailures++ == 0)
             {
@@ -482,6 +536,34 @@ public sealed class Performance : IDisposable
             }
 
             return false;
+        }
+    }
+
+    private void TryRestartEngine()
+    {
+        const int MaxRestarts = 3;
+        if (Remote is not { } remote || EngineRestarter is not { } restart || _failedRestarts >= MaxRestarts)
+        {
+            return;
+        }
+
+        try
+        {
+            IEngineControl engine = restart(remote);
+            remote.Reattach(engine);
+            _engineFailures = 0;
+            _failedRestarts = 0;
+            _seenDriverEvents = 0;
+            _lastXruns = 0;
+            long position = remote.Position;
+            Raise(NoticeLevel.Warning, "engine", string.Create(CultureInfo.InvariantCulture, $"a new engine process ({engine.Info.ProcessId}, {engine.Info.Driver}) took over at bar {remote.Clock.BarAt(position).ToDouble() + 1:0.##}, playing the latest graph"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (++_failedRestarts == MaxRestarts)
+            {
+                Raise(NoticeLevel.Error, "engine", $"could not start a new engine process ({e.Message}); gave up after {MaxRestarts} tries: restart liveengine");
+            }
         }
     }
 

@@ -57,8 +57,9 @@ internal sealed unsafe partial class LuaMachine
         {
             return body(machine, state);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or GraphValidationException or FormatException or System.Text.Json.JsonException or OverflowException or DivideByZeroException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Nothing may unwind through Lua's C frames: every error becomes the native's (nil, message) result.
             LuaNative.PushNil(state);
             PushString(state, e.Message);
             return 2;

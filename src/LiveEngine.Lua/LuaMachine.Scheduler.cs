@@ -313,8 +313,9 @@ internal sealed unsafe partial class LuaMachine
                     machine._session.Trigger(e.Node, Quantization.AtBeat(e.Beat), e.LengthBeats, e.Parameter, e.Value, e.OffValue);
                 }
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // An event the session refuses, or an engine that cannot be reached: reported, and the others play.
                 machine.Diagnostics?.Invoke($"event at beat {e.Beat} dropped: {ex.Message}");
             }
         }

@@ -136,6 +136,36 @@ public sealed class ReplTests : IDisposable
     }
 
     [Fact]
+    public void AnEngineThatDies_IsReplaced_AndTheGraphAndTheCallbacksGoOn()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        string banner = tmux.WaitFor("lua>");
+        int pid = int.Parse(System.Text.RegularExpressions.Regex.Match(banner, @"Engine process (\d+) started").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        tmux.Type("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 300 }))");
+        tmux.Type("every(1, function(i) set(\"lp\", \"cutoff\", 400 + i) end, \"sweep\")");
+        Thread.Sleep(2500);
+
+        using (var engine = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            engine.Kill();
+            engine.WaitForExit();
+        }
+
+        tmux.WaitFor("took over at bar", seconds: 60);
+        tmux.Type(":graph");
+        tmux.WaitFor("← bass");
+
+        // The callback, which runs in the REPL, goes on setting the new engine's filter.
+        string first = tmux.WaitFor(s => System.Text.RegularExpressions.Regex.IsMatch(s, @"cutoffHz=4\d\d"), "the sweep on the new engine");
+        string seen = System.Text.RegularExpressions.Regex.Matches(first, @"cutoffHz=(4\d\d)")[^1].Groups[1].Value;
+        Thread.Sleep(2500);
+        tmux.Type(":graph");
+        tmux.WaitFor(s => System.Text.RegularExpressions.Regex.Matches(s, @"cutoffHz=(4\d\d)") is { Count: > 0 } m && m[^1].Groups[1].Value != seen, "a later sweep step");
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
     public void DetachLeavesTheEnginePlaying_AndTheNextReplAttachesToTheSameGraph()
     {
         using (var tmux = new TmuxSession(_dir, Args()))

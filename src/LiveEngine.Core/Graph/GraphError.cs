@@ -13,6 +13,9 @@ public enum GraphErrorKind
     PortMismatch,
     Cycle,
     MultipleOutputs,
+
+    /// <summary>Reported by an engine in another process; the message is its validator's, which says what.</summary>
+    Engine,
 }
 
 /// <summary>One mistake in a graph description; the message names the nodes, ports or parameters involved.</summary>

@@ -52,9 +52,11 @@ public sealed class LiveRenderer
     // Written by the audio thread, read by the control thread.
     private PaddedIndex _publishedPosition;
 
-    internal LiveRenderer(GraphSnapshot initial, IGraphExecutor executor, int outputChannels)
+    internal LiveRenderer(GraphSnapshot initial, IGraphExecutor executor, int outputChannels, long startPosition = 0)
     {
         _current = initial;
+        _position = startPosition;
+        _publishedPosition.Value = startPosition;
         _executor = executor;
         _output = new float[outputChannels][];
         for (int c = 0; c < outputChannels; c++)

@@ -49,13 +49,16 @@ public sealed class LiveSession : ILiveSession
         _registry = registry;
         _options = options ?? new LiveSessionOptions();
         _executor = executor ?? SingleThreadExecutor.Instance;
-        Clock = new TempoMap(_options.SampleRate, _options.Tempo, _options.BeatsPerBar);
+        Clock = new TempoMap(_options.SampleRate, _options.Tempo, _options.BeatsPerBar, _options.Origin);
         GraphDescription copy = initial.Clone();
         _latest = Compile(copy, previous: null, previousIds: null);
         _history.Add(copy);
         _timeline.Add((0, _latest));
-        Renderer = new LiveRenderer(_latest, _executor, _options.OutputChannels);
+        Renderer = new LiveRenderer(_latest, _executor, _options.OutputChannels, _options.Origin.Sample);
     }
+
+    /// <summary>What runs each block's jobs (one thread, or a pool of workers).</summary>
+    public IGraphExecutor Executor => _executor;
 
     /// <summary>The audio side: give it to the host's callback (or drive it offline).</summary>
     public LiveRenderer Renderer { get; }

@@ -20,6 +20,12 @@ public sealed record LiveSessionOptions
     public ulong Seed { get; init; } = 0x5EED_1E0E_D001UL;
 
     /// <summary>
+    /// Where the session starts: its first sample, beat and bar (all 0 by default). An engine that takes over a
+    /// performance from one that died starts where that one was, so that beats, bars and sample times go on.
+    /// </summary>
+    public TempoOrigin Origin { get; init; }
+
+    /// <summary>
     /// Length of the equal-power crossfade from a replaced node's old instance to its new one, and of a removed
     /// node's fade-out, in milliseconds. 0 switches at the commit sample.
     /// </summary>

@@ -84,6 +84,10 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private long _violations;
     private readonly PaddedIndex[] _workerAllocatedBytes;
 
+    // Stopwatch ticks each worker spent inside blocks (running, stealing, waiting for inputs), written by that
+    // worker only: its load, for the REPL's :stats.
+    private readonly PaddedIndex[] _workerBusyTicks;
+
     // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
     private readonly PaddedIndex[] _runningJob;
     private readonly long _watchdogTicks;
@@ -108,6 +112,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         // Bind the futex syscall now (static initialisation and the first P/Invoke allocate), not on the audio path.
         Futex.Wake(_epoch, 1);
         _workerAllocatedBytes = new PaddedIndex[options.Threads];
+        _workerBusyTicks = new PaddedIndex[options.Threads];
         _completed = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
@@ -151,6 +156,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// block (worker 0 is whichever thread calls <see cref="Process"/>). Tests assert it stays flat.
     /// </summary>
     public long WorkerAllocatedBytes(int worker) => Volatile.Read(ref _workerAllocatedBytes[worker].Value);
+
+    /// <summary>Stopwatch ticks <paramref name="worker"/> has spent inside blocks since the executor started (worker 0 includes blocks run serially).</summary>
+    public long WorkerBusyTicks(int worker) => Volatile.Read(ref _workerBusyTicks[worker].Value);
 
     /// <summary>
     /// Builds the run state for <paramref name="snapshot"/> and attaches it. Control thread only; allocates.
@@ -200,7 +208,13 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             ProcessParallel(state, snapshot, frames, sampleTime);
         }
 
-        choice.Record(serial, (Stopwatch.GetTimestamp() - start) / (double)frames);
+        long end = Stopwatch.GetTimestamp();
+        if (serial)
+        {
+            Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+        }
+
+        choice.Record(serial, (end - start) / (double)frames);
     }
 
     private void ProcessParallel(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
@@ -248,7 +262,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             Futex.Wake(_epoch, int.MaxValue);
         }
 
+        long runStart = Stopwatch.GetTimestamp();
         RunBlock(0, state, snapshot);
+        Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (Stopwatch.GetTimestamp() - runStart));
         Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
 
         // Close the block, then wait for workers still inside to leave it.
@@ -302,7 +318,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             bool abandoned = false;
             if (Volatile.Read(ref *_epoch) == epoch)
             {
+                long runStart = Stopwatch.GetTimestamp();
                 abandoned = !RunBlock(worker, _state!, _snapshot!);
+                Volatile.Write(ref _workerBusyTicks[worker].Value, _workerBusyTicks[worker].Value + (Stopwatch.GetTimestamp() - runStart));
                 Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
             }
 

@@ -18,13 +18,27 @@ public sealed class TempoMap
     private readonly List<Segment> _segments = [];
 
     public TempoMap(int sampleRate, Fraction bpm, int beatsPerBar = 4)
+        : this(sampleRate, bpm, beatsPerBar, default)
+    {
+    }
+
+    /// <summary>
+    /// A map whose first tempo starts at <paramref name="origin"/> rather than at sample 0, beat 0: an engine that takes
+    /// over a performance mid-way (after its predecessor died) continues the beat and bar count from there.
+    /// </summary>
+    public TempoMap(int sampleRate, Fraction bpm, int beatsPerBar, TempoOrigin origin)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
         ValidateTempo(bpm);
         ArgumentOutOfRangeException.ThrowIfLessThan(beatsPerBar, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(origin.Sample);
         SampleRate = sampleRate;
-        _segments.Add(new Segment(0, Fraction.Zero, 0, bpm, beatsPerBar, bpm, 0));
+        Origin = origin;
+        _segments.Add(new Segment(origin.Sample, origin.Beat, origin.Bar, bpm, beatsPerBar, bpm, 0));
     }
+
+    /// <summary>Where the first tempo starts (sample 0, beat 0, bar 0 unless the map continues another).</summary>
+    public TempoOrigin Origin { get; }
 
     public int SampleRate { get; }
 
@@ -63,7 +77,7 @@ public sealed class TempoMap
 
         if (beat < segment.StartBeat)
         {
-            return 0;
+            return segment.StartSample;
         }
 
         if (segment.RampSamples == 0)
@@ -224,3 +238,6 @@ public sealed class TempoMap
     /// <summary>A stretch of constant tempo (RampSamples 0), or a linear ramp from Bpm to EndBpm over RampSamples.</summary>
     private readonly record struct Segment(long StartSample, Fraction StartBeat, Fraction StartBar, Fraction Bpm, int BeatsPerBar, Fraction EndBpm, long RampSamples);
 }
+
+/// <summary>Where a tempo map starts: its first sample and the beat and bar positions there.</summary>
+public readonly record struct TempoOrigin(long Sample, Fraction Beat, Fraction Bar);

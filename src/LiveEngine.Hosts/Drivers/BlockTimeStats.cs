@@ -22,6 +22,7 @@ public sealed class BlockTimeStats
     private readonly long[] _histogram = new long[Buckets];
     private readonly XrunRecord[] _xrunLog = new XrunRecord[XrunLogCapacity];
     private long _xrunsLogged;
+    private long _busyTicks;
     private long _callbacks;
     private long _callbacksSinceAttach;
     private long _xruns;
@@ -31,6 +32,9 @@ public sealed class BlockTimeStats
     private int _sampleRate;
 
     public long Callbacks => Volatile.Read(ref _callbacks);
+
+    /// <summary>Stopwatch ticks spent in callbacks, in all.</summary>
+    public long BusyTicks => Volatile.Read(ref _busyTicks);
 
     /// <summary>Xruns the server reported, plus periods the null driver started late.</summary>
     public long Xruns => Volatile.Read(ref _xruns);
@@ -65,6 +69,7 @@ public sealed class BlockTimeStats
     /// </summary>
     public void RecordBlock(long ticks, int frames, long sample)
     {
+        Volatile.Write(ref _busyTicks, _busyTicks + ticks);
         long us = ticks * 1_000_000 / Stopwatch.Frequency;
         _histogram[Math.Min(us, Buckets - 1)]++;
         int sampleRate = _sampleRate;

@@ -23,6 +23,7 @@ public sealed class EngineClient : IEngineControl
     private byte[] _receive = ArrayPool<byte>.Shared.Rent(64 * 1024);
     private uint _nextRequest;
     private bool _disposed;
+    private bool _broken;
 
     private EngineClient(Socket socket, Process? process)
     {
@@ -53,6 +54,12 @@ public sealed class EngineClient : IEngineControl
             start.Environment.TryAdd(name, value);
         }
     }
+
+    /// <summary>
+    /// How long a request waits for its reply before the client gives up on the engine (a hung engine must not hang
+    /// the REPL): longer than any request takes, admission of a user node included.
+    /// </summary>
+    public static TimeSpan ReplyTimeout { get; } = TimeSpan.FromSeconds(20);
 
     /// <summary>The engine process this client started, or null if it attached to a running one.</summary>
     public Process? Process { get; }
@@ -220,6 +227,7 @@ public sealed class EngineClient : IEngineControl
             int sampleRate = r.ReadInt32("sample rate");
             Fraction bpm = r.ReadFraction("initial tempo");
             int beatsPerBar = r.ReadInt32("initial beats per bar");
+            var origin = new TempoOrigin(r.ReadInt64("origin sample"), r.ReadFraction("origin beat"), r.ReadFraction("origin bar"));
             int count = r.ReadInt32("tempo change count");
             var changes = new List<TempoChange>();
             for (int i = 0; i < count; i++)
@@ -228,7 +236,7 @@ public sealed class EngineClient : IEngineControl
             }
 
             r.EnsureEnd(EngineMessage.GetClock);
-            return new EngineClock(position, sampleRate, bpm, beatsPerBar, changes);
+            return new EngineClock(position, sampleRate, bpm, beatsPerBar, changes) { Origin = origin };
         }
     }
 
@@ -283,6 +291,12 @@ public sealed class EngineClient : IEngineControl
                 events.Add(new DriverEvent(r.ReadInt64("event sample"), r.ReadInt64("event time"), r.ReadString("event message")));
             }
 
+            var busy = new List<double>();
+            for (int i = r.ReadInt32("worker count"); i > 0; i--)
+            {
+                busy.Add(r.ReadDouble("worker busy seconds"));
+            }
+
             r.EnsureEnd(EngineMessage.GetStats);
             return new EngineStats
             {
@@ -304,6 +318,7 @@ public sealed class EngineClient : IEngineControl
                 FaultedNodes = faulted,
                 XrunLog = xrunLog,
                 DriverEvents = events,
+                WorkerBusySeconds = busy,
             };
         }
     }
@@ -384,6 +399,7 @@ public sealed class EngineClient : IEngineControl
                 continue;
             }
 
+            socket.ReceiveTimeout = (int)ReplyTimeout.TotalMilliseconds;
             var client = new EngineClient(socket, process);
             try
             {
@@ -423,6 +439,11 @@ public sealed class EngineClient : IEngineControl
     private FrameWriter Begin(EngineMessage type)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_broken)
+        {
+            throw new EngineConnectionLostException("The connection to the engine was closed after it stopped answering.");
+        }
+
         _writer.Begin((ushort)type, ++_nextRequest);
         return _writer;
     }
@@ -467,10 +488,22 @@ public sealed class EngineClient : IEngineControl
     {
         while (destination.Length > 0)
         {
-            int received = _socket.Receive(destination);
+            int received;
+            try
+            {
+                received = _socket.Receive(destination);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                // A late reply would answer the wrong request: this connection cannot be trusted any more.
+                _broken = true;
+                _socket.Dispose();
+                throw new EngineConnectionLostException($"The engine did not answer within {ReplyTimeout.TotalSeconds:0} s; the connection is closed.");
+            }
+
             if (received == 0)
             {
-                throw new EngineRequestException(EngineErrorCode.InvalidState, "The engine closed the connection.");
+                throw new EngineConnectionLostException("The engine closed the connection.");
             }
 
             destination = destination[received..];

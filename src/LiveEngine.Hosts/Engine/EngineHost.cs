@@ -27,6 +27,9 @@ public sealed record EngineHostOptions
 
     public ulong Seed { get; init; }
 
+    /// <summary>Where the session starts: sample, beat and bar (all 0, unless this engine takes over a performance).</summary>
+    public Time.TempoOrigin Origin { get; init; }
+
     /// <summary>Tempo at the start.</summary>
     public Time.Fraction Tempo { get; init; } = 120;
 
@@ -63,6 +66,7 @@ public static class EngineHost
             Seed = options.Seed,
             Tempo = options.Tempo,
             BeatsPerBar = options.BeatsPerBar,
+            Origin = options.Origin,
         }, executor);
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
         int types = NodeTypeWarmUp.Run(registry, options.SampleRate, session.Renderer.MaxBlockFrames);

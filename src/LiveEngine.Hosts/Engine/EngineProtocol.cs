@@ -35,6 +35,9 @@ public static class EngineProtocol
     }
 }
 
+/// <summary>The engine closed the connection or stopped answering: no reply will come on it.</summary>
+public sealed class EngineConnectionLostException(string message) : IOException(message);
+
 /// <summary>A frame or payload that cannot be read; answered with <see cref="EngineErrorCode.Malformed"/>.</summary>
 public sealed class EngineProtocolException(string message) : Exception(message);
 

@@ -373,6 +373,9 @@ public sealed class EngineServer : IDisposable
                     writer.WriteInt32(clock.SampleRate);
                     writer.WriteFraction(clock.InitialBpm);
                     writer.WriteInt32(clock.InitialBeatsPerBar);
+                    writer.WriteInt64(clock.Origin.Sample);
+                    writer.WriteFraction(clock.Origin.Beat);
+                    writer.WriteFraction(clock.Origin.Bar);
                     writer.WriteInt32(clock.Changes.Count);
                     foreach (TempoChange change in clock.Changes)
                     {
@@ -452,6 +455,12 @@ public sealed class EngineServer : IDisposable
             writer.WriteInt64(driverEvent.Sample);
             writer.WriteInt64(driverEvent.UnixTimeUs);
             writer.WriteString(driverEvent.Message);
+        }
+
+        writer.WriteInt32(stats.WorkerBusySeconds.Count);
+        foreach (double seconds in stats.WorkerBusySeconds)
+        {
+            writer.WriteDouble(seconds);
         }
     }
 

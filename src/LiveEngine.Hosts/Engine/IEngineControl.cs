@@ -82,10 +82,13 @@ public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPe
 /// <summary>The engine's clock: where it is, and the tempo map as its first tempo plus every change.</summary>
 public sealed record EngineClock(long Position, int SampleRate, Fraction InitialBpm, int InitialBeatsPerBar, IReadOnlyList<TempoChange> Changes)
 {
+    /// <summary>Where the engine's first tempo starts (not sample 0 for an engine that took over a performance).</summary>
+    public TempoOrigin Origin { get; init; }
+
     /// <summary>A TempoMap equal to the engine's, for the front to compute beats and bars without asking.</summary>
     public TempoMap ToTempoMap()
     {
-        var map = new TempoMap(SampleRate, InitialBpm, InitialBeatsPerBar);
+        var map = new TempoMap(SampleRate, InitialBpm, InitialBeatsPerBar, Origin);
         foreach (TempoChange change in Changes)
         {
             if (change.RampSamples > 0)
@@ -153,6 +156,12 @@ public sealed record EngineStats
     public IReadOnlyList<Drivers.XrunRecord> XrunLog { get; init; } = [];
 
     public IReadOnlyList<DriverEvent> DriverEvents { get; init; } = [];
+
+    /// <summary>
+    /// Seconds each worker of the engine's executor spent inside audio blocks since it started (one entry, the audio
+    /// thread's time in callbacks, for a single-threaded engine): their load, as differences over an interval.
+    /// </summary>
+    public IReadOnlyList<double> WorkerBusySeconds { get; init; } = [];
 }
 
 /// <summary>Which driver to play through: "null", "jack" (optionally a named server), or "portaudio" (host API, device).</summary>

@@ -221,7 +221,7 @@ public sealed class InProcessEngine : IEngineControl
     {
         lock (_gate)
         {
-            return new EngineClock(_session.Renderer.Position, _session.Options.SampleRate, _session.Options.Tempo, _session.Options.BeatsPerBar, [.. _tempoChanges]);
+            return new EngineClock(_session.Renderer.Position, _session.Options.SampleRate, _session.Options.Tempo, _session.Options.BeatsPerBar, [.. _tempoChanges]) { Origin = _session.Clock.Origin };
         }
     }
 
@@ -269,6 +269,7 @@ public sealed class InProcessEngine : IEngineControl
                 FaultedNodes = faulted,
                 XrunLog = _stats.XrunLog(),
                 DriverEvents = [.. _driverEvents],
+                WorkerBusySeconds = WorkerBusySeconds(),
             };
         }
     }
@@ -346,6 +347,22 @@ public sealed class InProcessEngine : IEngineControl
             "portaudio" => PortAudioDriver.Start(renderer, sampleRate, _blockFrames, NullIfEmpty(spec.HostApi), NullIfEmpty(spec.Device), _stats),
             _ => throw new ArgumentException($"Unknown driver '{spec.Kind}': null, jack or portaudio.", nameof(spec)),
         };
+    }
+
+    private double[] WorkerBusySeconds()
+    {
+        if (_session.Executor is Scheduling.ParallelExecutor parallel)
+        {
+            var busy = new double[parallel.Threads];
+            for (int w = 0; w < busy.Length; w++)
+            {
+                busy[w] = parallel.WorkerBusyTicks(w) / (double)System.Diagnostics.Stopwatch.Frequency;
+            }
+
+            return busy;
+        }
+
+        return [_stats.BusyTicks / (double)System.Diagnostics.Stopwatch.Frequency];
     }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;

@@ -23,7 +23,11 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
 {
     private const int HistoryLimit = 1000;
     private readonly object _gate = new();
-    private readonly IEngineControl _engine;
+    private const int AdmittedLimit = 256;
+    private IEngineControl _engine;
+
+    // The user node assemblies the engine admitted, in order: an engine that takes over admits them again.
+    private readonly List<(byte[] Image, byte[] Pdb)> _admitted = [];
     private readonly List<TempoChange> _mirroredChanges = [];
     private readonly Dictionary<string, double> _sentVariables = new(StringComparer.Ordinal);
     private TempoMap _clock;
@@ -58,6 +62,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         _syncPosition = clock.Position;
         _lastPosition = clock.Position;
         _syncTimestamp = _lastClockSync = Stopwatch.GetTimestamp();
+        _graph = engine.GetGraph();
     }
 
     /// <summary>How often <see cref="Maintain"/> asks the engine for its clock.</summary>
@@ -67,7 +72,16 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     public static TimeSpan StatsInterval { get; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The engine this session drives.</summary>
-    public IEngineControl Engine => _engine;
+    public IEngineControl Engine
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _engine;
+            }
+        }
+    }
 
     public LiveSessionOptions Options { get; }
 
@@ -93,7 +107,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         {
             lock (_gate)
             {
-                _graph ??= _engine.GetGraph();
+                _graph ??= Call(e => e.GetGraph());
                 return _graph.Clone();
             }
         }
@@ -131,7 +145,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         ArgumentNullException.ThrowIfNull(graph);
         lock (_gate)
         {
-            CommitResult result = _engine.Commit(graph, when);
+            CommitResult result = Call(e => e.Commit(graph, when));
             _graph = graph.Clone();
             _undoDepth = Math.Min(_undoDepth + 1, HistoryLimit - 1);
             return new CommitReceipt(result.Id, result.CommitSample);
@@ -153,7 +167,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     {
         lock (_gate)
         {
-            long? undone = _engine.Undo(when);
+            long? undone = Call(e => e.Undo(when));
             sample = undone ?? -1;
             if (undone is null)
             {
@@ -161,8 +175,8 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
                 return false;
             }
 
-            // The engine knows the graph it went back to; fetch it when next read.
-            _graph = null;
+            // The engine knows the graph it went back to.
+            _graph = Call(e => e.GetGraph());
             _undoDepth = Math.Max(0, _undoDepth - 1);
             return true;
         }
@@ -172,7 +186,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     {
         lock (_gate)
         {
-            long sample = _engine.SetParameter(nodeId, parameter, value, when);
+            long sample = Call(e => e.SetParameter(nodeId, parameter, value, when));
             MirrorParameter(nodeId, parameter, value);
             return sample;
         }
@@ -182,7 +196,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     {
         lock (_gate)
         {
-            (long, long) samples = _engine.Trigger(nodeId, when, lengthBeats, parameter, on, off);
+            (long, long) samples = Call(e => e.Trigger(nodeId, when, lengthBeats, parameter, on, off));
             MirrorParameter(nodeId, parameter, off);
             return samples;
         }
@@ -192,7 +206,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     {
         lock (_gate)
         {
-            long sample = _engine.SetTempo(bpm, when, beatsPerBar);
+            long sample = Call(e => e.SetTempo(bpm, when, beatsPerBar));
             MirrorTempo(new TempoChange(sample, bpm, beatsPerBar ?? _clock.BeatsPerBarAt(sample)));
             return sample;
         }
@@ -202,13 +216,76 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     {
         lock (_gate)
         {
-            (long sample, long length) = _engine.RampTempo(bpm, lengthBeats, when);
+            (long sample, long length) = Call(e => e.RampTempo(bpm, lengthBeats, when));
             MirrorTempo(new TempoChange(sample, bpm, _clock.BeatsPerBarAt(sample), length));
             return sample;
         }
     }
 
-    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb) => _engine.AdmitNodes(image, pdb);
+    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
+    {
+        lock (_gate)
+        {
+            byte[] imageBytes = image.ToArray();
+            byte[] pdbBytes = pdb.ToArray();
+            IReadOnlyList<string> admitted = Call(e => e.AdmitNodes(imageBytes, pdbBytes));
+            _admitted.Add((imageBytes, pdbBytes));
+            if (_admitted.Count > AdmittedLimit)
+            {
+                _admitted.RemoveAt(0);
+            }
+
+            return admitted;
+        }
+    }
+
+    /// <summary>
+    /// Where an engine taking over should start so that the performance goes on: the position now, with its beat
+    /// and bar, and the tempo and meter there.
+    /// </summary>
+    public (TempoOrigin Origin, Fraction Bpm, int BeatsPerBar) ResumePoint()
+    {
+        long position = Position;
+        lock (_gate)
+        {
+            return (new TempoOrigin(position, _clock.BeatAt(position), _clock.BarAt(position)), _clock.TempoAt(position), _clock.BeatsPerBarAt(position));
+        }
+    }
+
+    /// <summary>
+    /// Goes on with <paramref name="engine"/> after the previous engine died: it admits the user nodes again and
+    /// plays the latest graph now, and the clock, position and variables follow it from here.
+    /// </summary>
+    public void Reattach(IEngineControl engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        lock (_gate)
+        {
+            GraphDescription? graph = _graph;
+            _engine = engine;
+            foreach ((byte[] image, byte[] pdb) in _admitted)
+            {
+                engine.AdmitNodes(image, pdb);
+            }
+
+            if (graph is not null)
+            {
+                engine.Commit(graph, Quantization.Now);
+            }
+
+            _undoDepth = 0;
+            _sentVariables.Clear();
+            Interlocked.Exchange(ref _variablesVersion, -1);
+            EngineClock clock = engine.GetClock();
+            _clock = clock.ToTempoMap();
+            _mirroredChanges.Clear();
+            _mirroredChanges.AddRange(clock.Changes);
+
+            // The one time the position may go back: the estimate ran on while no engine played.
+            _syncPosition = _lastPosition = clock.Position;
+            _syncTimestamp = _lastClockSync = Stopwatch.GetTimestamp();
+        }
+    }
 
     public IReadOnlyList<NodeFaultReport> Faults()
     {
@@ -244,7 +321,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     public void SyncClock()
     {
         long before = Stopwatch.GetTimestamp();
-        EngineClock clock = _engine.GetClock();
+        EngineClock clock = Call(e => e.GetClock());
         lock (_gate)
         {
             // The position was read somewhere during the request: stamping it with the request's start keeps the
@@ -264,7 +341,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     /// <summary>Asks the engine for its statistics now; faulted nodes become <see cref="Faults"/>.</summary>
     public EngineStats PollStats()
     {
-        EngineStats stats = _engine.GetStats();
+        EngineStats stats = Call(e => e.GetStats());
         var faults = new List<NodeFaultReport>(stats.FaultedNodes.Count);
         lock (_gate)
         {
@@ -285,6 +362,33 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         return stats;
     }
 
+    /// <summary>
+    /// Runs a request on the engine and gives its refusal the type the same refusal has in this process
+    /// (<see cref="GraphValidationException"/>, <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/>),
+    /// so that code written against <see cref="LiveSession"/> handles it alike; a lost engine is an
+    /// <see cref="EngineUnavailableException"/>.
+    /// </summary>
+    private T Call<T>(Func<IEngineControl, T> request)
+    {
+        try
+        {
+            return request(Engine);
+        }
+        catch (EngineRequestException e)
+        {
+            throw e.Code switch
+            {
+                EngineErrorCode.Validation => new GraphValidationException([new GraphError(GraphErrorKind.Engine, e.Message)]),
+                EngineErrorCode.Argument => new ArgumentException(e.Message),
+                _ => new InvalidOperationException(e.Message, e),
+            };
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or EngineProtocolException or ObjectDisposedException or IOException)
+        {
+            throw new EngineUnavailableException($"The engine process does not answer: {e.Message}", e);
+        }
+    }
+
     private void SendVariables()
     {
         long version = Variables.Version;
@@ -297,7 +401,11 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         {
             if (!_sentVariables.TryGetValue(name, out double sent) || !sent.Equals(value))
             {
-                _engine.SetVariable(name, value);
+                Call(e =>
+                {
+                    e.SetVariable(name, value);
+                    return 0;
+                });
                 _sentVariables[name] = value;
             }
         }
@@ -345,3 +453,6 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         }
     }
 }
+
+/// <summary>The engine process cannot be reached (it died, hung or closed the connection); the front may start another.</summary>
+public sealed class EngineUnavailableException(string message, Exception inner) : InvalidOperationException(message, inner);

@@ -506,7 +506,7 @@ public sealed class MidiControl
             Applied++;
             ValueWritten?.Invoke(binding.Target, value, at);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             Errors++;
             LastError = e.Message;

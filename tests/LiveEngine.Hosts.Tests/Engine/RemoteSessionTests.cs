@@ -73,12 +73,14 @@ public sealed class RemoteSessionTests : IDisposable
         Assert.True(undoSample >= second.CommitSample);
         Assert.Equal(220, remote.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
 
-        // The engine's refusal, word for word.
         var bad = new GraphDescription();
         bad.Add("x", "no-such-type");
         bad.Add("out", "out");
-        EngineRequestException refused = Assert.Throws<EngineRequestException>(() => remote.Commit(bad, Quantization.Now));
+        // The engine's refusal, word for word, with the type the same refusal has in this process.
+        GraphValidationException refused = Assert.Throws<GraphValidationException>(() => remote.Commit(bad, Quantization.Now));
         Assert.Contains("no-such-type", refused.Message, StringComparison.Ordinal);
+        ArgumentException unknown = Assert.Throws<ArgumentException>(() => remote.SetParameter("nope", "level", 1, Quantization.Now));
+        Assert.Contains("nope", unknown.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,8 +140,35 @@ public sealed class RemoteSessionTests : IDisposable
     public void AnEngineWithoutAnAdmitter_RefusesUserNodes_WithAClearError()
     {
         var remote = new RemoteSession(_client);
-        EngineRequestException refused = Assert.Throws<EngineRequestException>(() => remote.AdmitNodes([1, 2, 3], []));
-        Assert.Equal(EngineErrorCode.InvalidState, refused.Code);
+        InvalidOperationException refused = Assert.Throws<InvalidOperationException>(() => remote.AdmitNodes([1, 2, 3], []));
         Assert.Contains("admits no user nodes", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEngineThatGoesAway_IsUnavailable_AndAnotherTakesOverWhereItWas()
+    {
+        var remote = new RemoteSession(_client);
+        remote.Commit(Sine("a", 220), Quantization.Now);
+        remote.SetTempo(150, Quantization.NextBar);
+        Thread.Sleep(300);
+        (TempoOrigin origin, Fraction bpm, int meter) = remote.ResumePoint();
+        _server.Dispose();
+        _engine.Dispose();
+        Assert.Throws<EngineUnavailableException>(() => remote.SetParameter("a", "level", 0.1, Quantization.Now));
+
+        // The successor starts where the performance was: same beat and bar at its first sample.
+        var next = new LiveSession(BuiltinNodeTypes.CreateRegistry(), Sine("silence", 1), new LiveSessionOptions { MaxBlockFrames = 128, Tempo = bpm, BeatsPerBar = meter, Origin = origin });
+        using var engine = new InProcessEngine(next, 128);
+        engine.StartDriver(DriverSpec.Null);
+        string path = EngineProcess.NewSocketPath();
+        using var server = new EngineServer(engine, path);
+        using EngineClient client = EngineClient.Connect(path, "successor");
+        remote.Reattach(client);
+        Assert.Equal(origin.Beat, next.Clock.BeatAt(origin.Sample));
+        Assert.Equal(origin.Bar, next.Clock.BarAt(origin.Sample));
+        Assert.True(next.Renderer.Position >= origin.Sample);
+        Assert.True(next.Graph.Nodes.Exists(n => n.Id == "a"), "the latest graph plays again");
+        Assert.Equal(next.Clock.BeatAt(origin.Sample + 48_000), remote.Clock.BeatAt(origin.Sample + 48_000));
+        Assert.InRange(remote.Position - origin.Sample, 0, 48_000);
     }
 }
