@@ -28,7 +28,7 @@ public sealed class EngineConfigTests
     }
 
     [Theory]
-    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar.")]
+    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
