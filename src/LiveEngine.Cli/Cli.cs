@@ -49,7 +49,7 @@ internal static class Cli
     }
 
     /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
-    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true)
+    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true, Action<int>? workerStarted = null)
     {
         if (threads is < 1 or > 256)
         {
@@ -65,7 +65,7 @@ internal static class Cli
         };
         return threads == 1 && profiler is null
             ? SingleThreadExecutor.Instance
-            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive });
+            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive, WorkerStarted = workerStarted });
     }
 
     public static Option<int?> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included (repl.config [engine] threads; default 1)." };

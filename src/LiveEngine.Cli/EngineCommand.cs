@@ -39,7 +39,13 @@ internal static class EngineCommand
         command.SetAction(result => Cli.Run(() =>
         {
             EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
-            Execution.IGraphExecutor executor = Cli.CreateExecutor(result.GetValue(threads) ?? defaults.Threads, defaults.Policy);
+            // The workers get the audio thread's real-time priority: a block waits for its slowest worker.
+            int rtPriority = result.GetValue(priority);
+            var workerScheduling = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            Execution.IGraphExecutor executor = Cli.CreateExecutor(
+                result.GetValue(threads) ?? defaults.Threads,
+                defaults.Policy,
+                workerStarted: rtPriority <= 0 ? null : worker => workerScheduling.Enqueue($"worker {worker}: {Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(rtPriority).Description}"));
             using var disposeExecutor = executor as IDisposable;
             string kind = result.GetValue(driver) ?? "null";
             if (kind is not ("null" or "jack" or "portaudio"))
@@ -65,7 +71,7 @@ internal static class EngineCommand
 
             // C# user nodes compiled by a front arrive as assembly bytes; the engine admits them itself.
             var admitter = new CSharp.EngineNodeAdmitter(registry, new CSharp.AdmissionOptions { SampleRate = options.SampleRate, BlockFrames = options.BlockFrames });
-            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit }, registry, Console.Error, executor);
+            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit, WorkerRealTime = () => string.Join("; ", workerScheduling.Order(StringComparer.Ordinal)) }, registry, Console.Error, executor);
         }));
         return command;
     }

@@ -36,6 +36,12 @@ public sealed record ParallelExecutorOptions
 
     /// <summary>Records timelines and per-job costs when set; its worker count must equal <see cref="Threads"/>.</summary>
     public ExecutionProfiler? Profiler { get; init; }
+
+    /// <summary>
+    /// Called on each dedicated worker thread (1 … Threads − 1) as it starts, before its first block: a host gives it
+    /// real-time scheduling here, as its audio thread has. What it throws is ignored (the worker runs regardless).
+    /// </summary>
+    public Action<int>? WorkerStarted { get; init; }
 }
 
 /// <summary>
@@ -301,6 +307,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     private void WorkerMain(int worker)
     {
+        try
+        {
+            _options.WorkerStarted?.Invoke(worker);
+        }
+        catch (Exception)
+        {
+            // The host's set-up failed: the worker still runs, at normal priority.
+        }
+
         int seen = 0;
         while (true)
         {

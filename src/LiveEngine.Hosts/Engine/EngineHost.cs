@@ -36,6 +36,9 @@ public sealed record EngineHostOptions
     /// <summary>Meter at the start.</summary>
     public int BeatsPerBar { get; init; } = 4;
 
+    /// <summary>The executor's workers' scheduling, in words (empty for none), for the stats' real-time line.</summary>
+    public Func<string>? WorkerRealTime { get; init; }
+
     /// <summary>Admits C# user nodes shipped by a front (<see cref="InProcessEngine.NodeAdmitter"/>); null refuses them.</summary>
     public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; init; }
 }
@@ -71,7 +74,7 @@ public static class EngineHost
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
         int types = NodeTypeWarmUp.Run(registry, options.SampleRate, session.Renderer.MaxBlockFrames);
         log.WriteLine($"Warmed {types} node types in {warmUp.ElapsedMilliseconds} ms.");
-        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter };
+        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime };
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);

@@ -201,6 +201,9 @@ public sealed class InProcessEngine : IEngineControl
     /// </summary>
     public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; set; }
 
+    /// <summary>How the executor's dedicated workers are scheduled, in words (set by the host that started them).</summary>
+    public Func<string>? WorkerRealTime { get; set; }
+
     public long? Undo(Quantization when)
     {
         lock (_gate)
@@ -253,7 +256,7 @@ public sealed class InProcessEngine : IEngineControl
             {
                 Position = _session.Renderer.Position,
                 Driver = _driver?.Name ?? "none",
-                RealTime = $"{thread}; {_memoryLock.Description}",
+                RealTime = WorkerRealTime?.Invoke() is { Length: > 0 } workers ? $"{thread}; {workers}; {_memoryLock.Description}" : $"{thread}; {_memoryLock.Description}",
                 Callbacks = _stats.Callbacks,
                 Xruns = _stats.Xruns,
                 DeadlineMisses = _stats.DeadlineMisses,
