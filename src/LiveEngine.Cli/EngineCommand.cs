@@ -71,7 +71,7 @@ internal static class EngineCommand
 
             // C# user nodes compiled by a front arrive as assembly bytes; the engine admits them itself.
             var admitter = new CSharp.EngineNodeAdmitter(registry, new CSharp.AdmissionOptions { SampleRate = options.SampleRate, BlockFrames = options.BlockFrames });
-            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit, WorkerRealTime = () => string.Join("; ", workerScheduling.Order(StringComparer.Ordinal)) }, registry, Console.Error, executor);
+            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit, SampleLoader = static (name, channels, rate) => Dsp.Nodes.SampleLibrary.Shared.Add(name, channels, rate), WorkerRealTime = () => string.Join("; ", workerScheduling.Order(StringComparer.Ordinal)) }, registry, Console.Error, executor);
         }));
         return command;
     }

@@ -107,7 +107,9 @@ public sealed class Performance : IDisposable
         Session = remote;
         Options = options with { Session = remote.Options };
         Midi = new MidiControl(Session, options.MidiBankSize);
-        _samples = new SampleFolders(options.SampleFolders);
+
+        // The engine plays samplers from its own library: every sample loaded here is sent there too.
+        _samples = new SampleFolders(options.SampleFolders) { Loaded = remote.LoadSample };
         Midi.ValueWritten += LogMidi;
         Midi.Learned += (bank, slot, binding) => Raise(NoticeLevel.Info, "midi", $"learned: bank {bank + 1} slot {slot + 1}: {Frontend.Midi.MidiBindingSyntax.Format(binding)}");
         GraphDescription playing = remote.Graph;

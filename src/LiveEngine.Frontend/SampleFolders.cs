@@ -15,6 +15,9 @@ public sealed class SampleFolders(IReadOnlyList<string> folders)
 
     public IReadOnlyList<string> Folders => _folders;
 
+    /// <summary>Called with every sample loaded, after it is in this process's library: a remote engine gets its copy here.</summary>
+    public Action<string, IReadOnlyList<float[]>, int>? Loaded { get; init; }
+
     /// <summary>The host command: "NAME\nFILE" → a line saying what was loaded. Throws with the reason otherwise.</summary>
     public string Command(string argument)
     {
@@ -60,6 +63,7 @@ public sealed class SampleFolders(IReadOnlyList<string> folders)
             }
 
             SampleLibrary.Shared.Add(name, wav.Channels, wav.SampleRate);
+            Loaded?.Invoke(name, wav.Channels, wav.SampleRate);
             return string.Create(CultureInfo.InvariantCulture, $"sample '{name}': {wav.Channels[0].Length} frames, {wav.ChannelCount} ch, {wav.SampleRate} Hz from {full}");
         }
 

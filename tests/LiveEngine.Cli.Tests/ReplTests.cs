@@ -39,6 +39,7 @@ public sealed class ReplTests : IDisposable
         File.WriteAllLines(path,
         [
             "[engine]", $"process = {(engineProcess ? "true" : "false")}", $"socket = \"{EngineSocket}\"",
+            "[repl]", $"sample_folders = \"{_dir}\"",
             "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\"",
         ]);
         return path;
@@ -161,6 +162,35 @@ public sealed class ReplTests : IDisposable
         Thread.Sleep(2500);
         tmux.Type(":graph");
         tmux.WaitFor(s => System.Text.RegularExpressions.Regex.Matches(s, @"cutoffHz=(4\d\d)") is { Count: > 0 } m && m[^1].Groups[1].Value != seen, "a later sweep step");
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
+    public void ASampleLoadedAtTheRepl_PlaysInTheEngineProcess()
+    {
+        var blip = new float[4_800];
+        for (int i = 0; i < blip.Length; i++)
+        {
+            blip[i] = 0.8f * MathF.Sin(2 * MathF.PI * 440 * i / 48_000f);
+        }
+
+        using (var wav = new LiveEngine.Hosts.Wav.WavWriter(Path.Combine(_dir, "blip.wav"), 48_000, 1, LiveEngine.Hosts.Wav.WavSampleFormat.Float32))
+        {
+            wav.WritePlanar([blip], 0, blip.Length);
+        }
+
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+        tmux.Type("sample(\"blip\", \"blip.wav\")");
+        tmux.WaitFor("sample 'blip': 4800 frames");
+
+        // The engine process has its own sample library: without the sample sent there, this commit is refused.
+        tmux.Type("out(sampler(\"s\") { sample = \"blip\", level = 1 })");
+        Thread.Sleep(2500);
+        tmux.Type(":graph");
+        string graph = tmux.WaitFor(s => s.Contains(" s ", StringComparison.Ordinal) && s.Contains("sampler", StringComparison.Ordinal), "the sampler in the engine's graph");
+        Assert.DoesNotContain("error", graph, StringComparison.Ordinal);
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
     }

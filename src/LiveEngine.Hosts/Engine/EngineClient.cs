@@ -193,6 +193,36 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Count is < 1 or > EngineProtocol.MaxSampleChannels || channels.Any(c => c.Length != channels[0].Length))
+        {
+            throw new ArgumentException($"A sample has 1..{EngineProtocol.MaxSampleChannels} channels of equal length.", nameof(channels));
+        }
+
+        long bytes = (long)channels.Count * channels[0].Length * sizeof(float);
+        if (bytes > EngineProtocol.MaxFrameBytes - 4096)
+        {
+            throw new ArgumentException($"The sample '{name}' is {bytes / 1e6:0.0} MB; the engine protocol carries at most {EngineProtocol.MaxFrameBytes / 1e6:0.0} MB in a message. Trim it or lower its sample rate.", nameof(channels));
+        }
+
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.LoadSample);
+            w.WriteString(name);
+            w.WriteInt32(sampleRate);
+            w.WriteInt32(channels.Count);
+            foreach (float[] channel in channels)
+            {
+                w.WriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(channel.AsSpan()));
+            }
+
+            Send(EngineMessage.LoadSample).EnsureEnd(EngineMessage.LoadSample);
+        }
+    }
+
     public long? Undo(Quantization when)
     {
         lock (_gate)

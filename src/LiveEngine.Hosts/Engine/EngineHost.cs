@@ -36,6 +36,9 @@ public sealed record EngineHostOptions
     /// <summary>Meter at the start.</summary>
     public int BeatsPerBar { get; init; } = 4;
 
+    /// <summary>Adds a sample to the engine's sample library (<see cref="InProcessEngine.SampleLoader"/>); null refuses samples.</summary>
+    public Action<string, float[][], int>? SampleLoader { get; init; }
+
     /// <summary>The executor's workers' scheduling, in words (empty for none), for the stats' real-time line.</summary>
     public Func<string>? WorkerRealTime { get; init; }
 
@@ -74,7 +77,7 @@ public static class EngineHost
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
         int types = NodeTypeWarmUp.Run(registry, options.SampleRate, session.Renderer.MaxBlockFrames);
         log.WriteLine($"Warmed {types} node types in {warmUp.ElapsedMilliseconds} ms.");
-        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime };
+        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);

@@ -20,6 +20,7 @@ public enum EngineMessage : ushort
     Shutdown = 12,
     RampTempo = 13,
     AdmitNodes = 14,
+    LoadSample = 15,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

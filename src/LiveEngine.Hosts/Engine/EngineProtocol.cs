@@ -13,6 +13,9 @@ public static class EngineProtocol
     /// <summary>Bumped whenever a message's layout changes; Hello refuses a client with another one.</summary>
     public const uint Version = 2;
 
+    /// <summary>The most channels a sample sent with LoadSample may have.</summary>
+    public const int MaxSampleChannels = 8;
+
     /// <summary>Bytes of the length prefix.</summary>
     public const int LengthBytes = 4;
 

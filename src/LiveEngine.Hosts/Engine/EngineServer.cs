@@ -346,6 +346,33 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.LoadSample:
+                {
+                    string name = reader.ReadString("sample name");
+                    int sampleRate = reader.ReadInt32("sample rate");
+                    int channelCount = reader.ReadInt32("channel count");
+                    if (channelCount is < 1 or > EngineProtocol.MaxSampleChannels)
+                    {
+                        throw new EngineProtocolException($"A sample has 1..{EngineProtocol.MaxSampleChannels} channels, not {channelCount}.");
+                    }
+
+                    var channels = new float[channelCount][];
+                    for (int c = 0; c < channelCount; c++)
+                    {
+                        ReadOnlySpan<byte> bytes = reader.ReadBytes("sample channel");
+                        if (bytes.Length % sizeof(float) != 0 || (c > 0 && bytes.Length != channels[0].Length * sizeof(float)))
+                        {
+                            throw new EngineProtocolException($"Sample channel {c + 1} has {bytes.Length} bytes: a whole number of floats, as many as channel 1.");
+                        }
+
+                        channels[c] = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+                    }
+
+                    reader.EnsureEnd(type);
+                    _engine.LoadSample(name, channels, sampleRate);
+                    return false;
+                }
+
             case EngineMessage.Undo:
                 {
                     Quantization when = reader.ReadQuantization();
@@ -414,7 +441,7 @@ public sealed class EngineServer : IDisposable
                 return true;
 
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..14, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..15, see docs/engine-protocol.md).");
         }
     }
 

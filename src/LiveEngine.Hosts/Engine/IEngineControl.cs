@@ -38,6 +38,12 @@ public interface IEngineControl : IDisposable
     /// </summary>
     IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb);
 
+    /// <summary>
+    /// Puts a sample (planar channels at <paramref name="sampleRate"/>) into the engine's sample library under
+    /// <paramref name="name"/>, for samplers committed later; a sample of that name is replaced.
+    /// </summary>
+    void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate);
+
     /// <summary>Brings back the graph before the last commit; the sample it lands on, or null if there was nothing to undo.</summary>
     long? Undo(Quantization when);
 

@@ -201,6 +201,18 @@ public sealed class InProcessEngine : IEngineControl
     /// </summary>
     public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; set; }
 
+    /// <summary>Adds a sample to the engine's sample library (set by the host, which knows the library); null refuses samples.</summary>
+    public Action<string, float[][], int>? SampleLoader { get; set; }
+
+    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(channels);
+        Action<string, float[][], int> load = SampleLoader
+            ?? throw new InvalidOperationException("This engine has no sample library (it was started without a sample loader).");
+        load(name, [.. channels], sampleRate);
+    }
+
     /// <summary>How the executor's dedicated workers are scheduled, in words (set by the host that started them).</summary>
     public Func<string>? WorkerRealTime { get; set; }
 

@@ -28,6 +28,9 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
 
     // The user node assemblies the engine admitted, in order: an engine that takes over admits them again.
     private readonly List<(byte[] Image, byte[] Pdb)> _admitted = [];
+
+    // The samples sent to the engine, by name: an engine that takes over gets them again.
+    private readonly Dictionary<string, (float[][] Channels, int SampleRate)> _samples = new(StringComparer.Ordinal);
     private readonly List<TempoChange> _mirroredChanges = [];
     private readonly Dictionary<string, double> _sentVariables = new(StringComparer.Ordinal);
     private TempoMap _clock;
@@ -239,6 +242,21 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         }
     }
 
+    /// <summary>Sends a sample to the engine's sample library (see <see cref="IEngineControl.LoadSample"/>).</summary>
+    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
+    {
+        float[][] copy = [.. channels];
+        lock (_gate)
+        {
+            Call(e =>
+            {
+                e.LoadSample(name, copy, sampleRate);
+                return 0;
+            });
+            _samples[name] = (copy, sampleRate);
+        }
+    }
+
     /// <summary>
     /// Where an engine taking over should start so that the performance goes on: the position now, with its beat
     /// and bar, and the tempo and meter there.
@@ -266,6 +284,11 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
             foreach ((byte[] image, byte[] pdb) in _admitted)
             {
                 engine.AdmitNodes(image, pdb);
+            }
+
+            foreach ((string name, (float[][] channels, int sampleRate)) in _samples)
+            {
+                engine.LoadSample(name, channels, sampleRate);
             }
 
             if (graph is not null)

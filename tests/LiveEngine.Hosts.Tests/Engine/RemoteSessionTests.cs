@@ -145,9 +145,38 @@ public sealed class RemoteSessionTests : IDisposable
     }
 
     [Fact]
+    public void Samples_ReachTheEnginesLibrary_BitForBit()
+    {
+        var received = new Dictionary<string, (float[][] Channels, int Rate)>();
+        _engine.SampleLoader = (name, channels, rate) => received[name] = (channels, rate);
+        var remote = new RemoteSession(_client);
+        var random = new Random(5);
+        float[][] stereo = [new float[30_000], new float[30_000]];
+        foreach (float[] channel in stereo)
+        {
+            for (int i = 0; i < channel.Length; i++)
+            {
+                channel[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+        }
+
+        remote.LoadSample("loop", stereo, 44_100);
+        Assert.Equal(44_100, received["loop"].Rate);
+        Assert.Equal(stereo[0], received["loop"].Channels[0]);
+        Assert.Equal(stereo[1], received["loop"].Channels[1]);
+
+        // Too big for one message: refused before sending, with the sizes.
+        float[][] huge = [new float[5_000_000]];
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => remote.LoadSample("huge", huge, 48_000));
+        Assert.Contains("20.0 MB", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEngineThatGoesAway_IsUnavailable_AndAnotherTakesOverWhereItWas()
     {
+        _engine.SampleLoader = (_, _, _) => { };
         var remote = new RemoteSession(_client);
+        remote.LoadSample("hit", [[0.5f, 0.25f]], 48_000);
         remote.Commit(Sine("a", 220), Quantization.Now);
         remote.SetTempo(150, Quantization.NextBar);
         Thread.Sleep(300);
@@ -158,7 +187,8 @@ public sealed class RemoteSessionTests : IDisposable
 
         // The successor starts where the performance was: same beat and bar at its first sample.
         var next = new LiveSession(BuiltinNodeTypes.CreateRegistry(), Sine("silence", 1), new LiveSessionOptions { MaxBlockFrames = 128, Tempo = bpm, BeatsPerBar = meter, Origin = origin });
-        using var engine = new InProcessEngine(next, 128);
+        var samples = new List<string>();
+        using var engine = new InProcessEngine(next, 128) { SampleLoader = (name, _, _) => samples.Add(name) };
         engine.StartDriver(DriverSpec.Null);
         string path = EngineProcess.NewSocketPath();
         using var server = new EngineServer(engine, path);
@@ -168,6 +198,7 @@ public sealed class RemoteSessionTests : IDisposable
         Assert.Equal(origin.Bar, next.Clock.BarAt(origin.Sample));
         Assert.True(next.Renderer.Position >= origin.Sample);
         Assert.True(next.Graph.Nodes.Exists(n => n.Id == "a"), "the latest graph plays again");
+        Assert.Equal(["hit"], samples);
         Assert.Equal(next.Clock.BeatAt(origin.Sample + 48_000), remote.Clock.BeatAt(origin.Sample + 48_000));
         Assert.InRange(remote.Position - origin.Sample, 0, 48_000);
     }
