@@ -143,6 +143,19 @@ public sealed class EnginePerformanceTests : IDisposable
         Assert.Contains("tone", graph, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheEditorSocket_ReportsTheEnginesStats()
+    {
+        await using var server = new LiveEngine.Frontend.Rpc.EditorServer(_performance, new LiveEngine.Frontend.Rpc.EditorServerOptions { Port = 0 });
+        server.Start();
+        WaitUntil(() => _performance.Remote!.LastStats is not null, "the first stats poll");
+        using var client = new Rpc.RpcTestClient(server.Port);
+        var stats = client.Call("stats/get")["result"]!.AsObject();
+        Assert.Equal("null", (string?)stats["driver"]);
+        Assert.Equal(3, stats["engineGc"]!.AsArray().Count);
+        Assert.True((long)stats["blocks"]! > 0);
+    }
+
     private static GraphDescription GraphDescriptionWithSine()
     {
         var graph = new GraphDescription();

@@ -103,7 +103,19 @@ public sealed class EditorServer : IAsyncDisposable
             ["refusedMessages"] = Refused,
             ["clients"] = Connections,
         };
-        if (_performance.Driver is { } driver)
+        if (_performance.Remote?.LastStats is { } engine)
+        {
+            // The engine process's own figures, as polled by the control thread (no request per call).
+            stats["driver"] = engine.Driver;
+            stats["blocks"] = engine.Callbacks;
+            stats["xruns"] = engine.Xruns;
+            stats["blockUsP50"] = Math.Round(engine.BlockP50Us, 1);
+            stats["blockUsP99"] = Math.Round(engine.BlockP99Us, 1);
+            stats["blockUsMax"] = Math.Round(engine.BlockMaxUs, 1);
+            stats["engineGc"] = new JsonArray(engine.Gen0Collections, engine.Gen1Collections, engine.Gen2Collections);
+            stats["audioAllocatedBytes"] = engine.AudioThreadAllocatedBytes;
+        }
+        else if (_performance.Driver is { } driver)
         {
             stats["driver"] = driver.Name;
             stats["blocks"] = driver.Stats.Callbacks;
