@@ -27,9 +27,10 @@ internal static class BenchCommand
         Option<string?> config = Cli.ConfigOption();
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
         var trace = new Option<string?>("--trace") { Description = "After the timed pass, profile 1 s more and write a Chrome/Perfetto trace (JSON) here." };
+        Option<bool> pin = Cli.PinOption();
         var command = new Command("bench", "Benchmark a whole graph: real-time factor, block-time percentiles, work and span.")
         {
-            workload, threads, policy, block, seconds, sampleRate, json, trace, config,
+            workload, threads, policy, block, seconds, sampleRate, json, trace, pin, config,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -42,15 +43,18 @@ internal static class BenchCommand
                 result.GetValue(seconds),
                 result.GetValue(sampleRate) ?? defaults.SampleRate,
                 result.GetValue(json),
-                result.GetValue(trace));
+                result.GetValue(trace),
+                result.GetValue(pin));
         }));
         return command;
     }
 
-    private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath, string? tracePath)
+    private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath, string? tracePath, bool pin)
     {
+        IReadOnlyList<int>? cpus = pin ? Cli.PinCallingThread() : null;
+
         // The scheduler itself is measured: no switching to serial blocks behind its back.
-        IGraphExecutor executor = Cli.CreateExecutor(threads, policy, adaptive: false);
+        IGraphExecutor executor = Cli.CreateExecutor(threads, policy, adaptive: false, cpuPerWorker: cpus);
         using var disposeExecutor = executor as IDisposable;
         if (seconds is <= 0 or > 3600)
         {
@@ -67,6 +71,12 @@ internal static class BenchCommand
         result = result with { Policy = threads == 1 ? "serial" : policy };
         result = result with { CompileMs = compileTime.TotalMilliseconds };
         Console.WriteLine(result.Format());
+        if (cpus is not null)
+        {
+            string workers = executor is ParallelExecutor parallel ? string.Join(", ", parallel.Placement) : "no other workers";
+            Console.WriteLine($"  pinned            calling thread on CPU {cpus[0]}; {workers}");
+        }
+
         if (jsonPath is not null)
         {
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -76,7 +86,7 @@ internal static class BenchCommand
         {
             // A separate pass: the profiler's clock reads would otherwise inflate the timed figures above.
             var profiler = new ExecutionProfiler(threads);
-            using (var traced = (ParallelExecutor)Cli.CreateExecutor(threads, policy, profiler))
+            using (var traced = (ParallelExecutor)Cli.CreateExecutor(threads, policy, profiler, cpuPerWorker: cpus))
             {
                 traced.Prepare(snapshot);
                 long position = 0;

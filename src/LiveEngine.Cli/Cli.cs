@@ -49,7 +49,7 @@ internal static class Cli
     }
 
     /// <summary>The executor for <c>--threads</c> and <c>--policy</c>: the single-thread reference for 1 thread.</summary>
-    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true, Action<int>? workerStarted = null)
+    public static IGraphExecutor CreateExecutor(int threads, string policy, ExecutionProfiler? profiler = null, bool adaptive = true, Action<int>? workerStarted = null, IReadOnlyList<int>? cpuPerWorker = null)
     {
         if (threads is < 1 or > 256)
         {
@@ -65,7 +65,31 @@ internal static class Cli
         };
         return threads == 1 && profiler is null
             ? SingleThreadExecutor.Instance
-            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive, WorkerStarted = workerStarted });
+            : new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, Policy = parsed, Profiler = profiler, AdaptiveSerial = adaptive, WorkerStarted = workerStarted, CpuPerWorker = cpuPerWorker });
+    }
+
+    public static Option<bool> PinOption() => new("--pin") { Description = "Pin the calling thread to the first CPU this process may use and worker w to the w-th (wrapping around)." };
+
+    /// <summary>
+    /// For <c>--pin</c>: the CPUs this process may use, in order, with the calling thread pinned to the first now.
+    /// Null (and a line on stderr saying why) where pinning is not possible.
+    /// </summary>
+    public static IReadOnlyList<int>? PinCallingThread()
+    {
+        IReadOnlyList<int> cpus = CpuAffinity.CurrentThreadCpus();
+        if (cpus.Count == 0)
+        {
+            Console.Error.WriteLine("--pin: not pinned (no CPU affinity on this system).");
+            return null;
+        }
+
+        if (!CpuAffinity.TryPinCurrentThread(cpus[0], out string? refusal))
+        {
+            Console.Error.WriteLine($"--pin: not pinned ({refusal}).");
+            return null;
+        }
+
+        return cpus;
     }
 
     public static Option<int?> ThreadsOption() => new("--threads", "-t") { Description = "Worker threads, the calling thread included (repl.config [engine] threads; default 1)." };

@@ -38,6 +38,14 @@ public sealed record ParallelExecutorOptions
     public ExecutionProfiler? Profiler { get; init; }
 
     /// <summary>
+    /// CPUs to pin the dedicated workers to: worker w (1 … Threads − 1) runs only on <c>CpuPerWorker[w % Count]</c>
+    /// (entry 0 is for the calling thread, which the host pins itself: it is the host's audio thread). Null leaves
+    /// placement to the OS. A refused pin is reported in <see cref="ParallelExecutor.Placement"/> and the worker
+    /// runs unpinned.
+    /// </summary>
+    public IReadOnlyList<int>? CpuPerWorker { get; init; }
+
+    /// <summary>
     /// Called on each dedicated worker thread (1 … Threads − 1) as it starts, before its first block: a host gives it
     /// real-time scheduling here, as its audio thread has. What it throws is ignored (the worker runs regardless).
     /// </summary>
@@ -93,6 +101,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     // Stopwatch ticks each worker spent inside blocks (running, stealing, waiting for inputs), written by that
     // worker only: its load, for the REPL's :stats.
     private readonly PaddedIndex[] _workerBusyTicks;
+    private readonly string?[] _placement;
 
     // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
     private readonly PaddedIndex[] _runningJob;
@@ -119,6 +128,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         Futex.Wake(_epoch, 1);
         _workerAllocatedBytes = new PaddedIndex[options.Threads];
         _workerBusyTicks = new PaddedIndex[options.Threads];
+        _placement = new string?[options.Threads];
         _completed = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
@@ -162,6 +172,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// block (worker 0 is whichever thread calls <see cref="Process"/>). Tests assert it stays flat.
     /// </summary>
     public long WorkerAllocatedBytes(int worker) => Volatile.Read(ref _workerAllocatedBytes[worker].Value);
+
+    /// <summary>Where each dedicated worker runs, in words, once it has started (see <see cref="ParallelExecutorOptions.CpuPerWorker"/>).</summary>
+    public IReadOnlyList<string> Placement => [.. _placement.Skip(1).Where(p => p is not null).Select(p => p!)];
 
     /// <summary>Stopwatch ticks <paramref name="worker"/> has spent inside blocks since the executor started (worker 0 includes blocks run serially).</summary>
     public long WorkerBusyTicks(int worker) => Volatile.Read(ref _workerBusyTicks[worker].Value);
@@ -307,6 +320,12 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     private void WorkerMain(int worker)
     {
+        if (_options.CpuPerWorker is { Count: > 0 } cpus)
+        {
+            int cpu = cpus[worker % cpus.Count];
+            _placement[worker] = CpuAffinity.TryPinCurrentThread(cpu, out string? refusal) ? $"worker {worker} on CPU {cpu}" : $"worker {worker} unpinned: {refusal}";
+        }
+
         try
         {
             _options.WorkerStarted?.Invoke(worker);

@@ -26,6 +26,29 @@ public sealed class ParallelExecutorTests
         return data;
     }
 
+    [Fact]
+    public void PinnedWorkers_RunOnTheirCpu_AndTheOutputIsUnchanged()
+    {
+        IReadOnlyList<int> allowed = CpuAffinity.CurrentThreadCpus();
+        Assert.NotEmpty(allowed); // Linux, where CI runs
+        int cpu = allowed[^1];
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<int, IReadOnlyList<int>>();
+        GraphDescription graph = SnapshotCompilerTests.RandomGraph(7, 200);
+        float[] reference = Render(graph, 200, null);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions
+        {
+            Threads = 3,
+            CpuPerWorker = [cpu],
+            WorkerStarted = worker => seen[worker] = CpuAffinity.CurrentThreadCpus(),
+            AdaptiveSerial = false,
+        });
+        float[] parallel = Render(graph, 200, executor);
+        Assert.True(reference.AsSpan().SequenceEqual(parallel));
+        Assert.Equal([cpu], seen[1]);
+        Assert.Equal([cpu], seen[2]);
+        Assert.Equal([$"worker 1 on CPU {cpu}", $"worker 2 on CPU {cpu}"], executor.Placement.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(RandomCases))]
     public void RandomDag_EveryJobRunsOnceAfterItsInputs_OutputBitIdenticalToOneThread(int nodes, int seed, int threads, SchedulingPolicy policy)
