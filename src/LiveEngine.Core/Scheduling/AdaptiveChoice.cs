@@ -5,7 +5,9 @@ namespace LiveEngine.Scheduling;
 /// it times a window of blocks in each mode and runs the faster; the chosen mode's cost is then followed block
 /// by block (a moving average), and every <see cref="ProbeInterval"/> blocks the other mode is timed again in a
 /// fresh window, so a change of load or graph cost is noticed. A window's first half is not counted (the mode
-/// warms up: woken workers, caches). Both modes render the same bits, so switching is inaudible. Audio thread only.
+/// warms up: woken workers, caches), and its second half counts by its median, so one block in which the thread
+/// was preempted (milliseconds, against microseconds of work) cannot decide the mode. Both modes render the same
+/// bits, so switching is inaudible. Audio thread only.
 /// </summary>
 internal struct AdaptiveChoice
 {
@@ -22,7 +24,7 @@ internal struct AdaptiveChoice
     private long _blocks;
     private double _serialTicksPerFrame;
     private double _parallelTicksPerFrame;
-    private double _windowSum;
+    private WindowSamples _window;
     private int _windowCount;
 
     /// <summary>The mode chosen by the latest comparison.</summary>
@@ -50,7 +52,11 @@ internal struct AdaptiveChoice
             if (block >= 3 * WindowBlocks)
             {
                 ref double chosen = ref serial ? ref _serialTicksPerFrame : ref _parallelTicksPerFrame;
-                chosen += Alpha * (ticksPerFrame - chosen);
+
+                // A preempted block (milliseconds) counts as at most 4× the estimate: a real change of cost still
+                // moves it within a few blocks, one outlier no longer flips the mode until the next probe.
+                double sample = chosen > 0 ? Math.Min(ticksPerFrame, 4 * chosen) : ticksPerFrame;
+                chosen += Alpha * (sample - chosen);
                 Decide();
             }
 
@@ -60,16 +66,16 @@ internal struct AdaptiveChoice
         int position = (int)(block % WindowBlocks);
         if (position >= WindowBlocks / 2)
         {
-            _windowSum += ticksPerFrame;
-            _windowCount++;
+            _window[_windowCount++] = ticksPerFrame;
         }
 
         if (position == WindowBlocks - 1)
         {
             // The window replaces that mode's estimate outright: an old estimate may come from cold code.
             ref double estimate = ref serial ? ref _serialTicksPerFrame : ref _parallelTicksPerFrame;
-            estimate = _windowSum / _windowCount;
-            _windowSum = 0;
+            Span<double> samples = ((Span<double>)_window)[.._windowCount];
+            samples.Sort();
+            estimate = (samples[(_windowCount - 1) / 2] + samples[_windowCount / 2]) / 2;
             _windowCount = 0;
             if (block >= (3 * WindowBlocks) - 1)
             {
@@ -79,4 +85,11 @@ internal struct AdaptiveChoice
     }
 
     private void Decide() => Serial = _parallelTicksPerFrame >= _serialTicksPerFrame * ParallelMargin;
+
+    /// <summary>The counted half of a window, inline in the struct (nothing to allocate on the audio thread).</summary>
+    [System.Runtime.CompilerServices.InlineArray(WindowBlocks / 2)]
+    private struct WindowSamples
+    {
+        private double _first;
+    }
 }

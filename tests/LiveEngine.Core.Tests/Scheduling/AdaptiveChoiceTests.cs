@@ -1,0 +1,53 @@
+using LiveEngine.Scheduling;
+
+namespace LiveEngine.Tests.Scheduling;
+
+/// <summary>The serial/parallel choice, fed measured block costs directly: a preempted block must not decide it.</summary>
+public sealed class AdaptiveChoiceTests
+{
+    // Ticks per frame of each mode: parallel is slower (a tiny graph).
+    private const double Serial = 1.0;
+    private const double Parallel = 3.0;
+    private const double Preempted = 5_000.0;
+
+    /// <summary>Runs <paramref name="blocks"/> blocks; <paramref name="cost"/> gives a block's cost from its index and mode.</summary>
+    private static bool Run(ref AdaptiveChoice choice, int blocks, Func<long, bool, double> cost, long start = 0)
+    {
+        for (long b = start; b < start + blocks; b++)
+        {
+            bool serial = choice.NextBlockSerial();
+            choice.Record(serial, cost(b, serial));
+        }
+
+        return choice.Serial;
+    }
+
+    [Fact]
+    public void APreemptedBlockInTheSerialWindow_DoesNotMakeParallelWin()
+    {
+        var choice = default(AdaptiveChoice);
+
+        // Blocks 16..31 are the serial window; its counted half starts at 24.
+        bool serial = Run(ref choice, 3 * AdaptiveChoice.WindowBlocks, (b, s) => b == 26 ? Preempted : s ? Serial : Parallel);
+        Assert.True(serial);
+    }
+
+    [Fact]
+    public void APreemptedBlockWhileFollowingTheChoice_DoesNotFlipIt()
+    {
+        var choice = default(AdaptiveChoice);
+        Assert.True(Run(ref choice, 100, (_, s) => s ? Serial : Parallel));
+        Assert.True(Run(ref choice, 1, (_, _) => Preempted, start: 100));
+        Assert.True(Run(ref choice, 100, (_, s) => s ? Serial : Parallel, start: 101));
+    }
+
+    [Fact]
+    public void AGraphThatBecomesHeavy_MovesToParallel_AtTheNextProbe()
+    {
+        var choice = default(AdaptiveChoice);
+        Assert.True(Run(ref choice, 100, (_, s) => s ? Serial : Parallel));
+
+        // From now on parallel is twice as fast: the probe of the parallel mode at block 2048 finds it out.
+        Assert.False(Run(ref choice, AdaptiveChoice.ProbeInterval + AdaptiveChoice.WindowBlocks, (_, s) => s ? 10.0 : 5.0, start: 100));
+    }
+}
