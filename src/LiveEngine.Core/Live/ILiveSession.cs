@@ -27,7 +27,7 @@ public interface ILiveSession
     /// <summary>Commits that can be undone.</summary>
     int UndoDepth { get; }
 
-    /// <summary>The audio side's position in frames: what it has rendered (a close estimate for a remote session, never ahead of what was last seen by more than the time since).</summary>
+    /// <summary>The audio side's position in frames: what it has rendered (for a remote session an estimate: the last position the engine reported plus the time since, at most half a second past it, never going back).</summary>
     long Position { get; }
 
     /// <summary>Channels of the graph's output.</summary>

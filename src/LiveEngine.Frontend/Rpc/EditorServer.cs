@@ -107,6 +107,7 @@ public sealed class EditorServer : IAsyncDisposable
         {
             // The engine process's own figures, as polled by the control thread (no request per call).
             stats["driver"] = engine.Driver;
+            stats["engineSample"] = engine.Position;
             stats["blocks"] = engine.Callbacks;
             stats["xruns"] = engine.Xruns;
             stats["blockUsP50"] = Math.Round(engine.BlockP50Us, 1);

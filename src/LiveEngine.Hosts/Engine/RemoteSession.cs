@@ -68,6 +68,9 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         _graph = engine.GetGraph();
     }
 
+    /// <summary>How far past the engine's last reported position the estimate may run (five clock syncs).</summary>
+    public static TimeSpan MaxLead { get; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How often <see cref="Maintain"/> asks the engine for its clock.</summary>
     public static TimeSpan ClockSyncInterval { get; } = TimeSpan.FromMilliseconds(100);
 
@@ -134,7 +137,9 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
             long now = Stopwatch.GetTimestamp();
             lock (_gate)
             {
-                long estimate = _syncPosition + (long)((now - _syncTimestamp) * (double)Options.SampleRate / Stopwatch.Frequency);
+                // At most MaxLead past what the engine last reported: if it stalls, the estimate stops there too.
+                long elapsed = (long)((now - _syncTimestamp) * (double)Options.SampleRate / Stopwatch.Frequency);
+                long estimate = _syncPosition + Math.Min(elapsed, (long)(MaxLead.TotalSeconds * Options.SampleRate));
                 _lastPosition = Math.Max(_lastPosition, estimate);
                 return _lastPosition;
             }

@@ -126,6 +126,18 @@ public sealed class RemoteSessionTests : IDisposable
     }
 
     [Fact]
+    public void ThePositionEstimate_StopsHalfASecondPastAnEngineThatStalls()
+    {
+        var remote = new RemoteSession(_client);
+        remote.SyncClock();
+        long seen = _engineSession.Renderer.Position;
+        _engine.Dispose(); // the driver stops: the engine's position no longer advances
+        Thread.Sleep(1_200);
+        long estimate = remote.Position;
+        Assert.InRange(estimate - seen, 0, (long)(RemoteSession.MaxLead.TotalSeconds * 48_000) + 4_800);
+    }
+
+    [Fact]
     public void VariablesReachTheEngine_AndFaultsComeBack()
     {
         var remote = new RemoteSession(_client);
