@@ -83,7 +83,21 @@ public readonly record struct CommitResult(long Id, long CommitSample);
 /// <param name="Bpm">Beats per minute (a ramp's target).</param>
 /// <param name="BeatsPerBar">The meter (the previous one when the change did not name one).</param>
 /// <param name="RampSamples">0 for a step; otherwise the tempo ramps linearly to <paramref name="Bpm"/> over this many samples.</param>
-public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPerBar, long RampSamples = 0);
+public readonly record struct TempoChange(long Sample, Fraction Bpm, int BeatsPerBar, long RampSamples = 0)
+{
+    /// <summary>Appends this change to <paramref name="changes"/>, replacing a last one at the same sample (as the tempo map does).</summary>
+    internal void AppendTo(List<TempoChange> changes)
+    {
+        if (changes.Count > 0 && changes[^1].Sample == Sample)
+        {
+            changes[^1] = this;
+        }
+        else
+        {
+            changes.Add(this);
+        }
+    }
+}
 
 /// <summary>The engine's clock: where it is, and the tempo map as its first tempo plus every change.</summary>
 public sealed record EngineClock(long Position, int SampleRate, Fraction InitialBpm, int InitialBeatsPerBar, IReadOnlyList<TempoChange> Changes)

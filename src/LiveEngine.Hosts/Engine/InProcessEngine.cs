@@ -145,14 +145,7 @@ public sealed class InProcessEngine : IEngineControl
         {
             long at = _session.SetTempo(bpm, when, beatsPerBar);
             TempoChange change = new(at, bpm, _session.Clock.BeatsPerBarAt(at));
-            if (_tempoChanges.Count > 0 && _tempoChanges[^1].Sample == at)
-            {
-                _tempoChanges[^1] = change;
-            }
-            else
-            {
-                _tempoChanges.Add(change);
-            }
+            change.AppendTo(_tempoChanges);
 
             return at;
         }
@@ -166,14 +159,7 @@ public sealed class InProcessEngine : IEngineControl
             TempoMap clock = _session.Clock;
             long length = clock.RampSamplesFrom(at);
             TempoChange change = new(at, bpm, clock.BeatsPerBarAt(at), length);
-            if (_tempoChanges.Count > 0 && _tempoChanges[^1].Sample == at)
-            {
-                _tempoChanges[^1] = change;
-            }
-            else
-            {
-                _tempoChanges.Add(change);
-            }
+            change.AppendTo(_tempoChanges);
 
             return (at, length);
         }

@@ -40,6 +40,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     private long _syncTimestamp;
     private long _lastPosition;
     private long _lastClockSync;
+    private bool _clockStale;
     private long _lastStatsPoll;
     private long _variablesVersion;
     private IReadOnlyList<NodeFaultReport> _faults = [];
@@ -305,6 +306,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
             _sentVariables.Clear();
             Interlocked.Exchange(ref _variablesVersion, -1);
             EngineClock clock = engine.GetClock();
+            _clockStale = false;
             _clock = clock.ToTempoMap();
             _mirroredChanges.Clear();
             _mirroredChanges.AddRange(clock.Changes);
@@ -357,8 +359,9 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
             _syncPosition = clock.Position;
             _syncTimestamp = before;
             _lastClockSync = before;
-            if (!clock.Changes.SequenceEqual(_mirroredChanges))
+            if (_clockStale || !clock.Changes.SequenceEqual(_mirroredChanges))
             {
+                _clockStale = false;
                 _clock = clock.ToTempoMap();
                 _mirroredChanges.Clear();
                 _mirroredChanges.AddRange(clock.Changes);
@@ -463,21 +466,14 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
                 _clock.SetTempo(change.Sample, change.Bpm, change.BeatsPerBar);
             }
 
-            if (_mirroredChanges.Count > 0 && _mirroredChanges[^1].Sample == change.Sample)
-            {
-                _mirroredChanges[^1] = change;
-            }
-            else
-            {
-                _mirroredChanges.Add(change);
-            }
+            change.AppendTo(_mirroredChanges);
         }
         catch (ArgumentException)
         {
-            // The mirror disagrees with the engine (another client changed the tempo): take the engine's.
+            // The mirror disagrees with the engine (another client changed the tempo): take the engine's at the
+            // next Maintain.
+            _clockStale = true;
             _lastClockSync = 0;
-            _mirroredChanges.Clear();
-            _mirroredChanges.Add(new TempoChange(long.MinValue, Fraction.Zero, 0));
         }
     }
 }

@@ -42,6 +42,18 @@ public sealed class AdaptiveChoiceTests
     }
 
     [Fact]
+    public void Deciding_AllocatesNothing()
+    {
+        // It runs on the audio thread: the windows' median (a sort) included.
+        var choice = default(AdaptiveChoice);
+        Func<long, bool, double> cost = (b, s) => (b % 7 == 0 ? 2 : 1) * (s ? Serial : Parallel);
+        Run(ref choice, 3 * AdaptiveChoice.ProbeInterval, cost);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(ref choice, 3 * AdaptiveChoice.ProbeInterval, cost, start: 3 * AdaptiveChoice.ProbeInterval);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void AGraphThatBecomesHeavy_MovesToParallel_AtTheNextProbe()
     {
         var choice = default(AdaptiveChoice);
