@@ -204,11 +204,12 @@ internal static class ReplCommand
 
         var repl = new Repl(performance, new ReplOptions { Mode = config.ReplMode, HistoryPath = ExpandHome(config.ReplHistory), Quantize = quantize }, log: log);
 
-        // On stage a stray Ctrl+C must not stop the music: it is ignored, with a hint; :quit leaves.
+        // On stage a stray Ctrl+C must not stop the music: while code runs it is ignored, with a hint; :quit leaves.
+        // (While the performer types, it is a key that clears the line: Repl.)
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            performance.Notify(NoticeLevel.Info, "repl", "Ctrl+C does not stop the music: type :quit to leave, :panic to fade to silence");
+            performance.Notify(NoticeLevel.Info, "repl", Repl.QuitHint);
         };
         try
         {

@@ -111,6 +111,97 @@ public sealed class ReplTests : IDisposable
         Assert.Contains("\"kind\":\"panic\"", log);
     }
 
+    [Fact]
+    public void TextAndEnterInOneSendKeys_EvaluateAsIfTyped()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+
+        // One send-keys call: the text and its Enter arrive in one read, as from vim-slime or a paste.
+        tmux.Burst("out(saw{55} >> lpf{800})", "Enter");
+        // Its value (the output node), then a fresh prompt: no continuation line.
+        tmux.WaitFor(s => LastLines(s, 3) == "lua> out(saw{55} >> lpf{800})\nout(out)\nlua>", "the value and a fresh prompt after the evaluated line");
+        Thread.Sleep(2500); // the commit lands on the next bar
+        tmux.Burst(":graph", "Enter");
+        string graph = tmux.WaitFor(s => s.Contains("lpf", StringComparison.Ordinal) && s.Contains("← saw", StringComparison.Ordinal), "saw into lpf in :graph");
+        Assert.DoesNotContain("....", graph, StringComparison.Ordinal);
+
+        // A pasted multi-line block (literally: tmux would take a bare "end" for the End key), the newlines as a
+        // terminal pastes them (CR): each line as if typed, an unfinished chunk continuing on the next.
+        tmux.Burst("-l", "function inc(x)\r  return x + 1\rend\rprint(inc(41))\r");
+        tmux.WaitFor(s => s.Contains("\n42", StringComparison.Ordinal), "the pasted function's result");
+
+        tmux.Burst(":quit", "Enter");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
+    public void CtrlC_CtrlU_AndEsc_ClearTheLine_AndCtrlCOnAnEmptyLineHintsAtQuit()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+
+        tmux.Type("pley(1, ", enter: false);
+        Thread.Sleep(300);
+        tmux.Key("C-c");
+        tmux.WaitFor(s => !s.Contains("pley", StringComparison.Ordinal), "the line cleared by Ctrl+C");
+        tmux.Type("print(6 * 7)");
+        tmux.WaitFor(s => s.Contains("\n42", StringComparison.Ordinal), "the code typed after Ctrl+C, alone");
+
+        // An unfinished chunk is dropped by Ctrl+C too.
+        tmux.Type("function broken(");
+        tmux.WaitFor("(unfinished");
+        tmux.Key("C-c");
+        tmux.WaitFor("dropped the unfinished chunk");
+        tmux.Type("print(6 * 8)");
+        tmux.WaitFor(s => s.Contains("\n48", StringComparison.Ordinal), "the code typed after dropping the chunk, alone");
+
+        // Ctrl+U clears to the start of the line, keeping what is right of the cursor.
+        tmux.Type("junk junk print(", enter: false);
+        Thread.Sleep(300);
+        tmux.Key("C-u");
+        tmux.Type("6 * 9)", enter: false);
+        tmux.Key("Home");
+        tmux.Type("print(", enter: false);
+        tmux.Key("End");
+        Thread.Sleep(300);
+        tmux.Key("Enter");
+        tmux.WaitFor(s => s.Contains("\n54", StringComparison.Ordinal), "the line after Ctrl+U");
+
+        tmux.Type("more junk", enter: false);
+        Thread.Sleep(300);
+        tmux.Key("Escape");
+        Thread.Sleep(300);
+        tmux.Type("print(6 * 10)");
+        string screen = tmux.WaitFor(s => s.Contains("\n60", StringComparison.Ordinal), "the line after Esc");
+        Assert.DoesNotContain("error", screen, StringComparison.Ordinal);
+
+        // On an empty line, Ctrl+C only says how to leave; the music goes on.
+        tmux.Key("C-c");
+        tmux.WaitFor("type :quit to leave");
+        tmux.Type(":quit");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
+    [Fact]
+    public void AnEnterTypedWhileNoticesPrint_IsNotLost()
+    {
+        using var tmux = new TmuxSession(_dir, Args());
+        tmux.WaitFor("lua>");
+
+        // A flood of notices: every 1/16 beat, eight callbacks that fail (and are disabled) at once.
+        tmux.Type("every(1/16, function() for i = 1, 8 do after(0, function() error(\"flood\") end) end end, \"flood\")");
+        tmux.WaitFor(s => s.Split("flood").Length > 40, "the flood of notices");
+        for (int i = 0; i < 5; i++)
+        {
+            tmux.Type($"print({i} + 1000)");
+            tmux.WaitFor(s => s.Contains($"\n{i + 1000}", StringComparison.Ordinal), $"print({i} + 1000), Enter typed during the flood");
+        }
+
+        tmux.Burst("stop(\"flood\")", "Enter", ":quit", "Enter");
+        tmux.WaitFor("LIVEENGINE-EXITED 0");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -356,6 +447,10 @@ public sealed class ReplTests : IDisposable
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
     }
+
+    /// <summary>The last <paramref name="count"/> non-empty lines of the screen, without the padding tmux adds.</summary>
+    private static string LastLines(string screen, int count) =>
+        string.Join('\n', screen.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).TakeLast(count));
 
     private static JsonObject ReadFrame(StreamReader reader)
     {

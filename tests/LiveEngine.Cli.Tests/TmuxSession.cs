@@ -25,10 +25,16 @@ internal sealed class TmuxSession : IDisposable
         Run("send-keys", "-t", _name, "-l", text);
         if (enter)
         {
-            Thread.Sleep(300); // typed, not pasted: the editor turns a pasted Enter into a new line
+            Thread.Sleep(300); // typed by hand: ReplTests sends text and Enter in one burst where that matters
             Key("Enter");
         }
     }
+
+    /// <summary>
+    /// Sends everything in ONE send-keys call, as vim-slime, an editor's terminal or a paste deliver it: tmux names
+    /// (Enter, C-c) become keys, any other argument is typed literally.
+    /// </summary>
+    public void Burst(params string[] keys) => Run(["send-keys", "-t", _name, .. keys]);
 
     /// <summary>Presses a key by tmux name: Enter, Tab, C-p, BSpace.</summary>
     public void Key(string key) => Run("send-keys", "-t", _name, key);

@@ -43,6 +43,13 @@ public sealed class Repl
     private Quantization _quantize;
     private int _evaluations;
 
+    // Editor thread (the line editor's commands and the reading loop, one after the other).
+    private bool _chunkPending;
+    private bool _dropChunk;
+
+    /// <summary>What a Ctrl+C on an empty line says.</summary>
+    public const string QuitHint = "Ctrl+C does not stop the music: type :quit to leave, :panic to fade to silence";
+
     public Repl(Performance performance, ReplOptions options, IAnsiConsole? console = null, ILogger? log = null)
     {
         _performance = performance;
@@ -61,6 +68,9 @@ public sealed class Repl
             Highlighter = new ReplHighlighter(() => _mode, nodeTypes.ToHashSet(StringComparer.Ordinal)),
         };
         _editor.KeyBindings.Add(ReplInput.RedrawKey, () => new RedrawCommand());
+        _editor.KeyBindings.Add(ConsoleKey.C, ConsoleModifiers.Control, () => new InterruptCommand(() => _chunkPending, () => _dropChunk = true, () => performance.Notify(NoticeLevel.Info, "repl", QuitHint)));
+        _editor.KeyBindings.Add<ClearToLineStartCommand>(ConsoleKey.U, ConsoleModifiers.Control);
+        _editor.KeyBindings.Add<ClearLineCommand>(ConsoleKey.Escape);
         _editor.KeyBindings.Add<PreviousHistoryCommand>(ConsoleKey.P, ConsoleModifiers.Control);
         _editor.KeyBindings.Add<NextHistoryCommand>(ConsoleKey.N, ConsoleModifiers.Control);
         LoadHistory();
@@ -104,7 +114,10 @@ public sealed class Repl
         var chunk = new StringBuilder();
         while (true)
         {
+            _chunkPending = chunk.Length > 0;
+            _dropChunk = false;
             _input.Editing = true;
+            SetControlCAsKey(true);
             string? line;
             try
             {
@@ -112,12 +125,20 @@ public sealed class Repl
             }
             finally
             {
+                SetControlCAsKey(false);
                 _input.Editing = false;
             }
 
             if (line is null)
             {
                 return chunk.Length == 0 ? null : chunk.ToString();
+            }
+
+            if (_dropChunk)
+            {
+                _console.MarkupLine("[grey]  (dropped the unfinished chunk)[/]");
+                chunk.Clear();
+                continue;
             }
 
             if (chunk.Length > 0)
@@ -134,6 +155,18 @@ public sealed class Repl
             }
 
             _console.Markup("[grey]  (unfinished: continue, or an empty line to evaluate as it is)[/]\n");
+        }
+    }
+
+    /// <summary>
+    /// While the performer types, Ctrl+C is a key (<see cref="InterruptCommand"/> clears the line); while code runs,
+    /// the terminal turns it into a signal again, which the host answers with <see cref="QuitHint"/>.
+    /// </summary>
+    private static void SetControlCAsKey(bool key)
+    {
+        if (!Console.IsInputRedirected)
+        {
+            Console.TreatControlCAsInput = key;
         }
     }
 
@@ -347,7 +380,8 @@ public sealed class Repl
 
     private const string Help = """
         Type code in the current language and press Enter: an unfinished block continues on the next line
-        (Shift+Enter also adds a line). Commits land at the current quantisation.
+        (Shift+Enter also adds a line). Commits land at the current quantisation. Ctrl+C clears the line (and
+        drops an unfinished block), Ctrl+U deletes to the start of the line, Esc clears the line.
           :lua, :cs            switch the language
           :graph               the playing graph: nodes, inputs, parameters, estimated cost
           :stats               block time p50/p99, xruns, load, workers, GC counts

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using RadLine;
 using Spectre.Console;
 
@@ -6,21 +7,41 @@ namespace LiveEngine.Frontend.Repl;
 
 /// <summary>
 /// The REPL's key source: the terminal's keys, plus a way for notices (xruns, faulted nodes, failing callbacks)
-/// to appear while the performer types. A notice is printed on its own line above the prompt, and a synthetic
-/// key that does nothing makes the line editor redraw the line being typed below it, so the typing is not
+/// to appear while the performer types. Notices are printed on their own lines above the prompt, and a synthetic
+/// key that does nothing makes the line editor redraw the line being typed below them, so the typing is not
 /// corrupted and nothing typed is lost.
 /// </summary>
+/// <remarks>
+/// Keys come first: a notice is shown only when no key waits, and at most every <see cref="NoticeIntervalMs"/>
+/// (all the notices waiting then, at once). The editor reads every key that is already there before it acts on
+/// them, so a flood of notices that counted as keys would otherwise keep it reading, and the performer's keys
+/// would wait behind the flood.
+/// </remarks>
 internal sealed class ReplInput : IInputSource
 {
     /// <summary>The key that only makes the editor redraw.</summary>
     public const ConsoleKey RedrawKey = ConsoleKey.F24;
 
+    /// <summary>Shortest time between two prints of the waiting notices.</summary>
+    public const int NoticeIntervalMs = 20;
+
+    private static readonly long s_noticeIntervalTicks = Stopwatch.Frequency * NoticeIntervalMs / 1000;
+
     private readonly IAnsiConsole _console;
     private readonly ConcurrentQueue<string> _notices = new();
 
+    // Editor thread only.
+    private long _lastNoticesPrinted;
+
     public ReplInput(IAnsiConsole console) => _console = console;
 
-    public bool ByPassProcessing => false;
+    /// <summary>
+    /// True: RadLine takes five or more keys that are already waiting for a paste and turns their Enter into a new
+    /// line. Text and Enter that arrive together (tmux send-keys, vim-slime, an editor's terminal, a paste, or keys
+    /// typed while notices print) then became a continuation instead of being evaluated. Every Enter submits; the
+    /// REPL itself continues a chunk the language finds unfinished, for typed and pasted lines alike.
+    /// </summary>
+    public bool ByPassProcessing => true;
 
     /// <summary>Set while the line editor reads keys; notices are printed directly otherwise.</summary>
     public volatile bool Editing;
@@ -37,27 +58,32 @@ internal sealed class ReplInput : IInputSource
         }
     }
 
-    public bool IsKeyAvailable() => !_notices.IsEmpty || Console.KeyAvailable;
+    public bool IsKeyAvailable() => Console.KeyAvailable || NoticesDue;
 
     public ConsoleKeyInfo ReadKey()
     {
-        if (_notices.TryDequeue(out string? markup))
+        if (!Console.KeyAvailable && NoticesDue)
         {
-            // Clear the line being typed, print the notice, and let the editor redraw its line below it.
-            Console.Out.Write("\r\u001b[2K");
-            Console.Out.Flush();
-            _console.MarkupLine(markup);
+            PrintNotices();
             return new ConsoleKeyInfo('\0', RedrawKey, false, false, false);
         }
 
         return Console.ReadKey(intercept: true);
     }
-}
 
-/// <summary>The command bound to <see cref="ReplInput.RedrawKey"/>: changes nothing, so the editor just redraws.</summary>
-internal sealed class RedrawCommand : LineEditorCommand
-{
-    public override void Execute(LineEditorContext context)
+    private bool NoticesDue => !_notices.IsEmpty && Stopwatch.GetTimestamp() - _lastNoticesPrinted >= s_noticeIntervalTicks;
+
+    private void PrintNotices()
     {
+        // Clear the line being typed, print the notices, and let the editor redraw its line below them.
+        Console.Out.Write("\r\u001b[2K");
+        Console.Out.Flush();
+        // Those waiting now, not those that arrive meanwhile: a flood must not keep the keys waiting.
+        for (int n = _notices.Count; n > 0 && _notices.TryDequeue(out string? markup); n--)
+        {
+            _console.MarkupLine(markup);
+        }
+
+        _lastNoticesPrinted = Stopwatch.GetTimestamp();
     }
 }
