@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveEngine.Snapshots;
 
 namespace LiveEngine.Cli;
 
@@ -18,6 +19,11 @@ internal sealed record EngineConfig
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders"];
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "bank_size", "banks"];
+    private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
+    private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
+
+    /// <summary>Most worker threads, as <c>--threads</c> takes (Cli.CreateExecutor).</summary>
+    public const int MaxThreads = 256;
 
     /// <summary>Frames per second. Default 48000.</summary>
     public int SampleRate { get; init; } = 48_000;
@@ -189,7 +195,7 @@ internal sealed record EngineConfig
             {
                 config = key switch
                 {
-                    "name" => config with { Driver = String(raw, key, where) },
+                    "name" => config with { Driver = OneOf(String(raw, key, where), s_drivers, key, where) },
                     "jack_server" => config with { JackServer = String(raw, key, where) },
                     "host_api" => config with { HostApi = String(raw, key, where) },
                     "device" => config with { Device = String(raw, key, where) },
@@ -203,7 +209,7 @@ internal sealed record EngineConfig
                 config = key switch
                 {
                     "enabled" => config with { SocketEnabled = Boolean(raw, key, where) },
-                    "bind" => config with { SocketBind = String(raw, key, where) },
+                    "bind" => config with { SocketBind = Address(String(raw, key, where), key, where) },
                     "port" => config with { SocketPort = Range(Integer(raw, key, where), 0, 65535, key, where) },
                     "token" => config with { SocketToken = String(raw, key, where) is { Length: > 0 } token ? token : null },
                     "max_message_bytes" => config with { SocketMaxMessageBytes = Range(Integer(raw, key, where), 1024, 64 << 20, key, where) },
@@ -234,7 +240,7 @@ internal sealed record EngineConfig
                     "jack_input" => config with { MidiJackInput = Boolean(raw, key, where) },
                     "connect" => config with { MidiConnect = String(raw, key, where) is { Length: > 0 } port ? port : null },
                     "network_port" => config with { MidiNetworkPort = Range(Integer(raw, key, where), 0, 65535, key, where) },
-                    "network_bind" => config with { MidiNetworkBind = String(raw, key, where) },
+                    "network_bind" => config with { MidiNetworkBind = Address(String(raw, key, where), key, where) },
                     "bank_size" => config with { MidiBankSize = Range(Integer(raw, key, where), 1, 128, key, where) },
                     "banks" => config with { MidiBanks = String(raw, key, where) is { Length: > 0 } banks ? banks : null },
                     _ => throw new CliException($"{where}: unknown key '{key}' in [midi]. Known keys: {string.Join(", ", s_midiKeys)}."),
@@ -257,11 +263,11 @@ internal sealed record EngineConfig
             {
                 "tempo" => config with { Tempo = RangeD(Number(raw, key, where), 1, 999, key, where) },
                 "beats_per_bar" => config with { BeatsPerBar = Range(Integer(raw, key, where), 1, 64, key, where) },
-                "sample_rate" => config with { SampleRate = Integer(raw, key, where) },
-                "block_frames" => config with { BlockFrames = Integer(raw, key, where) },
-                "threads" => config with { Threads = Integer(raw, key, where) },
+                "sample_rate" => config with { SampleRate = Range(Integer(raw, key, where), CompileOptions.MinSampleRate, CompileOptions.MaxSampleRate, key, where) },
+                "block_frames" => config with { BlockFrames = Range(Integer(raw, key, where), 1, CompileOptions.MaxBlockLimit, key, where) },
+                "threads" => config with { Threads = Range(Integer(raw, key, where), 1, MaxThreads, key, where) },
                 "seed" => config with { Seed = Integer(raw, key, where) },
-                "policy" => config with { Policy = String(raw, key, where) },
+                "policy" => config with { Policy = OneOf(String(raw, key, where), s_policies, key, where) },
                 "process" => config with { EngineProcess = Boolean(raw, key, where) },
                 "socket" => config with { EngineSocket = String(raw, key, where) is { Length: > 0 } path ? path : null },
                 _ => throw new CliException($"{where}: unknown key '{key}' in [engine]. Known keys: {string.Join(", ", s_keys)}."),
@@ -318,6 +324,9 @@ internal sealed record EngineConfig
 
     private static string Quantize(string value, string key, string where) =>
         LiveEngine.Time.Quantization.TryParse(value, out _, out string? error) ? value : throw new CliException($"{where}: '{key}': {error}");
+
+    private static string Address(string value, string key, string where) =>
+        System.Net.IPAddress.TryParse(value, out _) ? value : throw new CliException($"{where}: '{key}' must be an IP address (e.g. \"127.0.0.1\" or \"0.0.0.0\"), not \"{value}\".");
 
     private static string String(string raw, string key, string where) =>
         raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"'

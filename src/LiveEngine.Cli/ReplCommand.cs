@@ -78,7 +78,10 @@ internal static class ReplCommand
             .WriteTo.File(logPath, flushToDiskInterval: TimeSpan.FromSeconds(1))
             .CreateLogger();
 
-        // Native libraries' complaints go to a file next to the log, never over the prompt.
+        // Native libraries' complaints go to a file next to the log, never over the prompt. This process's own
+        // errors (a configuration mistake, an engine that does not start: Cli.RunAsync prints them) must still reach
+        // the performer: Console.OpenStandardError duplicates fd 2 now, before it is redirected.
+        Console.SetError(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         NativeStderr.RedirectTo(logPath + ".stderr");
 
         sessionLog ??= Path.Combine(ExpandHome(config.SessionLogFolder), $"session-{DateTime.Now:yyyyMMdd-HHmmss}.jsonl");
@@ -338,13 +341,31 @@ internal static class ReplCommand
         AddIfSet(arguments, "--host-api", config.HostApi);
         AddIfSet(arguments, "--device", config.Device);
         AddIfSet(arguments, "--resume", resume);
+        long logStart = File.Exists(engineLog) ? new FileInfo(engineLog).Length : 0;
         try
         {
             return EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
         }
         catch (InvalidOperationException e)
         {
-            throw new CliException($"The engine process did not start: {e.Message} Its log: {engineLog}.");
+            throw new CliException($"The engine process did not start: {e.Message} Its log, {engineLog}, says:{EngineLogSince(engineLog, logStart)}");
+        }
+    }
+
+    /// <summary>What the engine process wrote to its log from <paramref name="start"/> on (its last lines, indented): why it did not start.</summary>
+    private static string EngineLogSince(string engineLog, long start)
+    {
+        try
+        {
+            using var stream = new FileStream(engineLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Max(start, stream.Length - 2000), SeekOrigin.Begin);
+            // Its words, not the stack trace of an exception it did not catch.
+            string[] lines = [.. new StreamReader(stream).ReadToEnd().Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.TrimStart().StartsWith("at ", StringComparison.Ordinal))];
+            return lines.Length == 0 ? " nothing." : string.Concat(lines.Select(l => Environment.NewLine + "  " + l));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $" (unreadable: {e.Message})";
         }
     }
 

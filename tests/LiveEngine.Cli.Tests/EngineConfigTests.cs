@@ -53,6 +53,66 @@ public sealed class EngineConfigTests
         Assert.Equal(message, e.Message);
     }
 
+    [Theory]
+    [InlineData("[engine]", "threads = 0", "test.config:3: 'threads' must be 1..256, not 0.")]
+    [InlineData("[engine]", "threads = -3", "test.config:3: 'threads' must be 1..256, not -3.")]
+    [InlineData("[engine]", "threads = 257", "test.config:3: 'threads' must be 1..256, not 257.")]
+    [InlineData("[engine]", "block_frames = 0", "test.config:3: 'block_frames' must be 1..4096, not 0.")]
+    [InlineData("[engine]", "block_frames = 8192", "test.config:3: 'block_frames' must be 1..4096, not 8192.")]
+    [InlineData("[engine]", "sample_rate = 0", "test.config:3: 'sample_rate' must be 22050..192000, not 0.")]
+    [InlineData("[engine]", "sample_rate = 1_000_000", "test.config:3: 'sample_rate' must be 22050..192000, not 1000000.")]
+    [InlineData("[engine]", "policy = \"fastest\"", "test.config:3: 'policy' must be one of critical-path, steal, wavefront, not \"fastest\".")]
+    [InlineData("[driver]", "name = \"alsa\"", "test.config:3: 'name' must be one of auto, jack, portaudio, null, offline, not \"alsa\".")]
+    [InlineData("[socket]", "bind = \"localhost\"", "test.config:3: 'bind' must be an IP address (e.g. \"127.0.0.1\" or \"0.0.0.0\"), not \"localhost\".")]
+    [InlineData("[midi]", "network_bind = \"\"", "test.config:3: 'network_bind' must be an IP address (e.g. \"127.0.0.1\" or \"0.0.0.0\"), not \"\".")]
+    public void OutOfRangeValues_AreRefused_NamingKeyValueLineAndRange(string table, string line, string message)
+    {
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["# out of range", table, line], "test.config"));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("threads = 0", "'threads' must be 1..256, not 0.")]
+    [InlineData("block_frames = 0", "'block_frames' must be 1..4096, not 0.")]
+    public void TheRepl_WithAnOutOfRangeValue_PrintsItAndExitsNonZero(string line, string message)
+    {
+        string dir = Directory.CreateTempSubdirectory("le-config-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "bad.config");
+            File.WriteAllLines(config, ["[engine]", line, $"socket = \"{Path.Combine(dir, "engine.sock")}\"", "[log]", $"path = \"{Path.Combine(dir, "liveengine.log")}\""]);
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "--driver", "null", "--no-socket", "--config", config);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains($"{config}:2: {message}", result.Error);
+            Assert.False(File.Exists(Path.Combine(dir, "engine.sock")), "no engine process was started");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnEngineProcessThatDoesNotStart_IsReportedOnTheTerminal_WithWhatItSaid()
+    {
+        string dir = Directory.CreateTempSubdirectory("le-config-").FullName;
+        try
+        {
+            // The engine cannot listen in a folder that does not exist: it exits before the REPL can attach.
+            string socket = Path.Combine(dir, "no-such-folder", "engine.sock");
+            string config = Path.Combine(dir, "test.config");
+            File.WriteAllLines(config, ["[engine]", $"socket = \"{socket}\"", "[log]", $"path = \"{Path.Combine(dir, "liveengine.log")}\""]);
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "--driver", "null", "--no-socket", "--config", config);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("The engine process did not start", result.Error);
+            Assert.Contains("no-such-folder", result.Error);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void FrontEndTables_AreRead()
     {

@@ -203,6 +203,19 @@ public sealed class ReplTests : IDisposable
     }
 
     [Theory]
+    [InlineData("threads = 0", "'threads' must be 1..256, not 0.")]
+    [InlineData("socket = \"/no/such/folder/engine.sock\"", "The engine process did not start")]
+    public void AStartFailure_IsShownInTheTerminal_AndTheReplExitsNonZero(string line, string message)
+    {
+        string config = Path.Combine(_dir, "bad.config");
+        File.WriteAllLines(config, ["[engine]", line, "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\""]);
+        using var tmux = new TmuxSession(_dir, "--driver", "null", "--no-socket", "--config", config);
+        string screen = tmux.WaitFor("LIVEENGINE-EXITED");
+        Assert.Contains(message, screen);
+        Assert.Contains("LIVEENGINE-EXITED 2", screen);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void APieceLoadedAtTheRepl_PlaysWithoutAllocatingOnTheAudioThread(bool engineProcess)
