@@ -131,6 +131,10 @@ public sealed class ReplTests : IDisposable
         tmux.Burst("-l", "function inc(x)\r  return x + 1\rend\rprint(inc(41))\r");
         tmux.WaitFor(s => s.Contains("\n42", StringComparison.Ordinal), "the pasted function's result");
 
+        // Lines that end in a bare LF, as some tools send them, too.
+        tmux.Burst("-l", "print(6 * 11)\nprint(6 * 12)\n");
+        tmux.WaitFor(s => s.Contains("\n66", StringComparison.Ordinal) && s.Contains("\n72", StringComparison.Ordinal), "the results of LF-ended lines");
+
         tmux.Burst(":quit", "Enter");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
     }

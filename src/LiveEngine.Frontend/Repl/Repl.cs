@@ -70,6 +70,10 @@ public sealed class Repl
         _editor.KeyBindings.Add(ReplInput.RedrawKey, () => new RedrawCommand());
         _editor.KeyBindings.Add(ConsoleKey.C, ConsoleModifiers.Control, () => new InterruptCommand(() => _chunkPending, () => _dropChunk = true, () => performance.Notify(NoticeLevel.Info, "repl", QuitHint)));
         _editor.KeyBindings.Add<ClearToLineStartCommand>(ConsoleKey.U, ConsoleModifiers.Control);
+
+        // A bare LF (what some tools send for a newline, e.g. tmux paste-buffer -r) reaches .NET as Ctrl+Enter: it
+        // ends the line as Enter (CR) does, as in readline.
+        _editor.KeyBindings.Add<SubmitCommand>(ConsoleKey.Enter, ConsoleModifiers.Control);
         _editor.KeyBindings.Add<ClearLineCommand>(ConsoleKey.Escape);
         _editor.KeyBindings.Add<PreviousHistoryCommand>(ConsoleKey.P, ConsoleModifiers.Control);
         _editor.KeyBindings.Add<NextHistoryCommand>(ConsoleKey.N, ConsoleModifiers.Control);
