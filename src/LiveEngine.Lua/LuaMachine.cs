@@ -145,14 +145,30 @@ internal sealed unsafe partial class LuaMachine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Undoes a failed evaluation: its staged callbacks go, and the prelude's <c>__abort</c> rolls back the globals it
+    /// wrote. The rollback is the host's bookkeeping, not user code, so it runs without the memory cap (after a
+    /// memory bomb the state is at its cap); a full collection then frees what the code had built.
+    /// </summary>
     private void AbortEvaluation()
     {
         DiscardStaged();
         nint co = _co.Handle;
         LuaNative.SetTop(co, 0);
         LuaNative.RawGetInteger(co, LuaNative.RegistryIndex, _abortRef);
-        Resume(0, _limits.EvaluationTimeout, _limits.EvaluationInstructions);
+        long cap = _memory->Limit;
+        _memory->Limit = long.MaxValue;
+        try
+        {
+            Resume(0, _limits.EvaluationTimeout, long.MaxValue);
+        }
+        finally
+        {
+            _memory->Limit = cap;
+        }
+
         LuaNative.SetTop(_co.Handle, 0);
+        _lua.GarbageCollector(LuaGC.Collect, 0);
     }
 
     /// <summary>

@@ -124,6 +124,9 @@ public sealed class LuaWorkspace : IDisposable
         });
     }
 
+    /// <summary>Bytes the Lua state holds, measured on the workspace's thread after everything sent before.</summary>
+    public Task<long> MeasureMemoryAsync() => Post(() => _machine.MemoryBytes);
+
     /// <summary>Global names (DSL, stdlib, the user's own) that start with <paramref name="prefix"/>, sorted.</summary>
     public IReadOnlyList<string> Completions(string prefix)
     {
