@@ -216,4 +216,69 @@ public sealed class SessionLogTests : IDisposable
         Assert.Equal(fractions.Order(), fractions);
         Assert.True(fractions[0] < 0.01 && fractions[^1] == 1.0, $"progress from {fractions[0]} to {fractions[^1]}");
     }
+
+    [Fact]
+    public void TheDocumentedExampleLog_Replays_AsDescribed()
+    {
+        string docs = RepositoryFile("docs/repl.md");
+        string text = File.ReadAllText(docs);
+        int start = text.IndexOf("```jsonl\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{docs} has no ```jsonl example");
+        start += "```jsonl\n".Length;
+        string log = Path.Combine(_dir, "documented.jsonl");
+        File.WriteAllText(log, text[start..text.IndexOf("```", start, StringComparison.Ordinal)]);
+
+        string wav = Path.Combine(_dir, "documented.wav");
+        NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        ReplayReport report = SessionReplay.Render(log, registry, [s => new LuaLanguage(s, registry)], wav, WavSampleFormat.Float32);
+
+        Assert.Empty(report.Messages);
+        Assert.Equal(0, report.FailedActions);
+        Assert.Equal(5, report.Actions);
+        Assert.Equal(288_000, report.Frames);
+        float[] left = WavFile.Read(wav).Channels[0];
+        Assert.Equal(288_000, left.Length);
+
+        // The bass line from the second bar line (the eval came after the first), the pad from the third.
+        Assert.True(Rms(left.AsSpan(0, 96_000)) == 0, "sound before the bass line's bar");
+        Assert.Equal(55, ZeroCrossingHz(left.AsSpan(100_000, 48_000)), 2.0);
+        Assert.Equal(220, ZeroCrossingHz(left.AsSpan(240_000, 48_000)), 2.0);
+    }
+
+    private static double Rms(ReadOnlySpan<float> signal)
+    {
+        double sum = 0;
+        foreach (float s in signal)
+        {
+            sum += s * (double)s;
+        }
+
+        return Math.Sqrt(sum / signal.Length);
+    }
+
+    private static double ZeroCrossingHz(ReadOnlySpan<float> signal)
+    {
+        int rising = 0;
+        for (int i = 1; i < signal.Length; i++)
+        {
+            rising += signal[i - 1] < 0 && signal[i] >= 0 ? 1 : 0;
+        }
+
+        return rising * 48_000.0 / signal.Length;
+    }
+
+    /// <summary>A file of the repository these tests were built from, found upwards from the test assembly.</summary>
+    private static string RepositoryFile(string relative)
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
 }
