@@ -39,7 +39,10 @@ internal static class ReplayCommand
             ReplayReport report;
             try
             {
-                report = SessionReplay.Render(path, registry, FrontendLanguages.Create(registry), wav, format, result.GetValue(tail));
+                Console.Error.WriteLine($"Replaying {path} → {wav}");
+                var bar = new ProgressBar(Console.Error);
+                report = SessionReplay.Render(path, registry, FrontendLanguages.Create(registry), wav, format, result.GetValue(tail), progress: bar.Report);
+                bar.Complete();
             }
             catch (InvalidDataException e)
             {
@@ -51,7 +54,7 @@ internal static class ReplayCommand
                 Console.Error.WriteLine(message);
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Replayed {report.Actions} actions ({report.FailedActions} failed, as they did live) → {wav}: {report.Frames} frames"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Replayed {report.Actions} actions ({report.FailedActions} failed, as they did live) → {wav}: {report.Frames} frames from sample {report.StartSample}"));
             return 0;
         }));
         return command;

@@ -36,8 +36,32 @@ public interface ILiveLanguage : IDisposable
     /// <summary>Offers code a command of the host's (the performance offers <c>midi</c>: Lua <c>midi(cmd)</c>, C# <c>Midi(cmd)</c>).</summary>
     void AddHostCommand(string name, Func<string, string> command);
 
+    /// <summary>
+    /// Evaluates <paramref name="code"/> as a piece loaded in place of the one playing (the REPL's <c>:load</c>):
+    /// as <see cref="EvaluateAsync"/>, and if it succeeds the callbacks that ran before it stop where its graph
+    /// lands (now, if it commits none); the result's <see cref="Evaluation.CommitSample"/> says where. If it fails,
+    /// the old piece plays on.
+    /// </summary>
+    Task<Evaluation> LoadAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops every scheduled callback running now at <paramref name="sample"/>: those due before it still run (another piece's graph lands there).</summary>
+    void StopAllAt(long sample);
+
     /// <summary>Stops every scheduled callback (the panic button).</summary>
     void StopAll();
+
+    /// <summary>
+    /// The node types this language's code defined, as source a piece of this language can hold: type name →
+    /// the latest definition that evaluated without error. <c>:save</c> writes them beside the graph, so that the
+    /// saved piece renders without this session. Empty for a language that defines no node types.
+    /// </summary>
+    IReadOnlyDictionary<string, string> NodeSources { get; }
+
+    /// <summary>
+    /// A whole piece in this language that defines <paramref name="nodeTypes"/> (names from
+    /// <see cref="NodeSources"/>) and commits <paramref name="graphJson"/> at once; null if the language cannot.
+    /// </summary>
+    string? WritePiece(IReadOnlyCollection<string> nodeTypes, string graphJson);
 
     /// <summary>Raised for errors and notices from scheduled callbacks (on the pumping thread).</summary>
     event Action<string>? Diagnostics;
@@ -46,6 +70,9 @@ public interface ILiveLanguage : IDisposable
 /// <summary>What an evaluation did: its printed output and value as text, or the error (with where).</summary>
 public sealed record Evaluation(bool Ok, string Output, string? Error)
 {
+    /// <summary>Where the graph the code committed lands (its latest commit), where the language knows it; else null.</summary>
+    public long? CommitSample { get; init; }
+
     public static Evaluation Success(string output) => new(true, output, null);
 
     public static Evaluation Failure(string error, string output = "") => new(false, output, error);

@@ -89,7 +89,7 @@ public sealed class Performance : IDisposable
         _samples = new SampleFolders(options.SampleFolders);
         Midi.ValueWritten += LogMidi;
         Midi.Learned += (bank, slot, binding) => Raise(NoticeLevel.Info, "midi", $"learned: bank {bank + 1} slot {slot + 1}: {Frontend.Midi.MidiBindingSyntax.Format(binding)}");
-        StartLog(options, options.Session, initial);
+        StartLog(options, options.Session, initial, Local.Clock.Origin);
     }
 
     /// <summary>
@@ -119,7 +119,10 @@ public sealed class Performance : IDisposable
             playing = initial;
         }
 
-        StartLog(Options, remote.Options, playing);
+        // The log starts where this performance joins the engine (which may have played for an hour): a replay
+        // renders from there, on the same beats and bars, with the tempo and meter playing there.
+        (TempoOrigin origin, Fraction bpm, int beatsPerBar) = remote.ResumePoint();
+        StartLog(Options, remote.Options with { Tempo = bpm, BeatsPerBar = beatsPerBar }, playing, origin);
     }
 
     private void LogMidi(ControlTarget target, double value, long sample) => Log?.Append(
@@ -128,7 +131,7 @@ public sealed class Performance : IDisposable
             : new SessionLogEntry { Kind = "midi", Position = sample, Node = target.Node, Parameter = target.Parameter, Value = value },
         durable: false);
 
-    private void StartLog(PerformanceOptions options, LiveSessionOptions session, GraphDescription initial)
+    private void StartLog(PerformanceOptions options, LiveSessionOptions session, GraphDescription initial, TempoOrigin origin)
     {
         if (options.LogPath is not null)
         {
@@ -137,12 +140,16 @@ public sealed class Performance : IDisposable
             {
                 Kind = "session",
                 Version = SessionLog.FormatVersion,
+                Position = origin.Sample,
+                Beat = origin.Beat == Fraction.Zero ? null : origin.Beat.ToString(),
+                Bar = origin.Bar == Fraction.Zero ? null : origin.Bar.ToString(),
                 SampleRate = session.SampleRate,
                 BlockFrames = options.BlockFrames,
                 Channels = session.OutputChannels,
                 Seed = session.Seed,
                 Tempo = session.Tempo.ToString(),
                 BeatsPerBar = session.BeatsPerBar,
+                CrossfadeMs = session.CrossfadeMs == new LiveSessionOptions().CrossfadeMs ? null : session.CrossfadeMs,
                 Graph = JsonNode.Parse(initial.ToJson()),
                 SampleFolders = options.SampleFolders.Count == 0 ? null : options.SampleFolders,
             });
@@ -244,6 +251,153 @@ public sealed class Performance : IDisposable
             _evaluating.Release();
         }
     }
+
+    /// <summary>
+    /// The REPL's <c>:load FILE</c>: a <c>.lua</c> or <c>.csx</c> piece, or a <c>.json</c> graph, replaces the piece
+    /// playing. The old piece's callbacks (every language's) stop at the musical point where the new graph lands,
+    /// so no track of the old piece plays into the new graph. A piece that fails leaves the old one playing. Logged
+    /// as a <c>load</c> entry (docs/repl.md).
+    /// </summary>
+    public async Task<Evaluation> LoadAsync(string path, Quantization quantize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        string language = extension switch
+        {
+            ".json" => "",
+            ".lua" => "lua",
+            ".csx" or ".cs" => "cs",
+            _ => throw new ArgumentException($"{path}: :load reads .lua, .csx and .json files."),
+        };
+        string code = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        string source = Path.GetFileName(path);
+        if (language.Length == 0)
+        {
+            CommitReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
+            return Evaluation.Success($"graph from {source} lands at sample {receipt.CommitSample}") with { CommitSample = receipt.CommitSample };
+        }
+
+        return await LoadCodeAsync(language, code, source, quantize, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Evaluates <paramref name="code"/> as a piece loaded in place of the one playing (see <see cref="LoadAsync(string, Quantization, CancellationToken)"/>). Logged.</summary>
+    public async Task<Evaluation> LoadCodeAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        if (!_languages.TryGetValue(language, out ILiveLanguage? lang))
+        {
+            return Evaluation.Failure($"No language '{language}': this performance has {string.Join(", ", _languages.Keys.Order())}.");
+        }
+
+        await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Log?.Append(new SessionLogEntry { Kind = "load", Position = Session.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
+            Evaluation result;
+            try
+            {
+                result = await lang.LoadAsync(code, source, quantize, cancellationToken).ConfigureAwait(false);
+                if (result.Ok)
+                {
+                    long landing = result.CommitSample ?? Session.Position;
+                    foreach (ILiveLanguage other in _languages.Values.Where(l => l != lang))
+                    {
+                        other.StopAllAt(landing);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result = Evaluation.Failure($"{source}: {e.Message}");
+            }
+
+            Log?.Append(new SessionLogEntry { Kind = "result", Position = Session.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
+            return result;
+        }
+        finally
+        {
+            _evaluating.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits <paramref name="graph"/> as a piece loaded in place of the one playing: every language's callbacks
+    /// stop where it lands. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.
+    /// </summary>
+    public CommitReceipt LoadGraph(GraphDescription graph, string source, Quantization when)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        CommitReceipt receipt;
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "load", Position = Session.Position, Source = source, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
+            receipt = Session.Commit(graph, when);
+        }
+
+        foreach (ILiveLanguage language in _languages.Values)
+        {
+            language.StopAllAt(receipt.CommitSample);
+        }
+
+        return receipt;
+    }
+
+    /// <summary>
+    /// The REPL's <c>:save FILE</c>: writes the latest graph so that it renders and loads without this session. A
+    /// graph of built-in node types is saved as JSON. One that uses node types the session's code defined (C#
+    /// <c>UserNode</c> classes) is also saved as a piece in that language (<c>FILE.csx</c>) holding their source and
+    /// the graph; a <c>.csx</c> FILE is saved as that piece only. Returns what was written, for the performer.
+    /// Throws <see cref="InvalidOperationException"/> (nothing written) when a node type's source is unknown.
+    /// </summary>
+    public string Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        GraphDescription graph = Session.Graph;
+        string json = graph.ToJson();
+        bool asPiece = Path.GetExtension(path).Equals(".csx", StringComparison.OrdinalIgnoreCase);
+        NodeTypeRegistry builtin = Dsp.BuiltinNodeTypes.CreateRegistry();
+        List<string> userTypes = [.. graph.Nodes.Select(n => n.Type).Distinct(StringComparer.Ordinal).Where(t => !builtin.TryGet(t, out _)).Order(StringComparer.Ordinal)];
+        if (userTypes.Count == 0 && !asPiece)
+        {
+            File.WriteAllText(path, json);
+            return $"saved the graph to {path} (load it with :load {path}, render it with liveengine render {path})";
+        }
+
+        string? piece = null;
+        foreach (ILiveLanguage language in _languages.Values)
+        {
+            IReadOnlyDictionary<string, string> sources = language.NodeSources;
+            if (userTypes.All(sources.ContainsKey) && language.WritePiece(userTypes, json) is { } text)
+            {
+                piece = text;
+                break;
+            }
+        }
+
+        if (piece is null)
+        {
+            string missing = string.Join(", ", userTypes.Where(t => !_languages.Values.Any(l => l.NodeSources.ContainsKey(t))).Select(t => $"'{t}'"));
+            throw new InvalidOperationException(missing.Length > 0
+                ? $"Nothing saved: the graph uses node type(s) {missing}, whose source this session did not evaluate (define them here again, then :save)."
+                : "Nothing saved: no language can hold every node type the graph uses in one piece.");
+        }
+
+        string piecePath = asPiece ? path : Path.ChangeExtension(path, ".csx");
+        if (!asPiece)
+        {
+            File.WriteAllText(path, json);
+        }
+
+        File.WriteAllText(piecePath, piece);
+        string types = string.Join(", ", userTypes);
+        return asPiece
+            ? $"saved the graph and the source of its node types ({types}) to {piecePath} (render it with liveengine render {piecePath})"
+            : $"saved the graph to {path}, and with the source of its node types ({types}) to {piecePath}: render that one (liveengine render {piecePath}) or :load it";
+    }
+
+    /// <summary>Loads synchronously (replay, where no other thread evaluates).</summary>
+    public Evaluation LoadCode(string language, string code, string source, Quantization quantize) =>
+        LoadCodeAsync(language, code, source, quantize).GetAwaiter().GetResult();
 
     /// <summary>Evaluates synchronously (offline rendering and replay, where no other thread evaluates).</summary>
     public Evaluation Evaluate(string language, string code, string source, Quantization quantize) =>

@@ -25,6 +25,12 @@ public sealed record SessionLogEntry
     // session header
     public int? Version { get; init; }
 
+    /// <summary>The header's beat at <see cref="Position"/> (a fraction as text; absent: 0): where the log joined the performance.</summary>
+    public string? Beat { get; init; }
+
+    /// <summary>The header's bar at <see cref="Position"/> (a fraction as text, counted from 0; absent: 0).</summary>
+    public string? Bar { get; init; }
+
     public int? SampleRate { get; init; }
 
     public int? BlockFrames { get; init; }
@@ -36,6 +42,9 @@ public sealed record SessionLogEntry
     public string? Tempo { get; init; }
 
     public int? BeatsPerBar { get; init; }
+
+    /// <summary>The header's crossfade of replaced nodes, in ms (absent: the default, 20).</summary>
+    public double? CrossfadeMs { get; init; }
 
     public JsonNode? Graph { get; init; }
 

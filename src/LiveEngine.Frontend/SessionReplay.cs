@@ -8,8 +8,8 @@ using LiveEngine.Time;
 
 namespace LiveEngine.Frontend;
 
-/// <summary>What a replay did.</summary>
-public sealed record ReplayReport(long Frames, int Actions, int FailedActions, IReadOnlyList<string> Messages);
+/// <summary>What a replay did: <see cref="Frames"/> written from <see cref="StartSample"/> (where the log joined the performance) on.</summary>
+public sealed record ReplayReport(long Frames, int Actions, int FailedActions, IReadOnlyList<string> Messages, long StartSample = 0);
 
 /// <summary>
 /// Re-renders a session log offline: the session is rebuilt from the header and every logged action is taken
@@ -29,7 +29,8 @@ public static class SessionReplay
         string wavPath,
         WavSampleFormat format,
         double tailSeconds = 2,
-        IGraphExecutor? executor = null)
+        IGraphExecutor? executor = null,
+        Action<double>? progress = null)
     {
         IReadOnlyList<SessionLogEntry> entries = SessionLog.Read(logPath);
         SessionLogEntry header = entries[0];
@@ -43,6 +44,20 @@ public static class SessionReplay
             throw new InvalidDataException($"{logPath}:1: tempo '{header.Tempo}' is not a number.");
         }
 
+        // The log starts where it joined the performance (a REPL attached to an engine that had played for a while):
+        // the replay renders from that sample, on the same beat and bar.
+        Fraction originBeat = Fraction.Zero;
+        Fraction originBar = Fraction.Zero;
+        if ((header.Beat is not null && !Fraction.TryParse(header.Beat, out originBeat)) || (header.Bar is not null && !Fraction.TryParse(header.Bar, out originBar)))
+        {
+            throw new InvalidDataException($"{logPath}:1: beat '{header.Beat}' or bar '{header.Bar}' is not a number.");
+        }
+
+        if (header.Position < 0)
+        {
+            throw new InvalidDataException($"{logPath}:1: position {header.Position} is before the first sample.");
+        }
+
         var options = new PerformanceOptions
         {
             Session = new LiveSessionOptions
@@ -53,6 +68,8 @@ public static class SessionReplay
                 Seed = header.Seed ?? new LiveSessionOptions().Seed,
                 Tempo = tempo,
                 BeatsPerBar = header.BeatsPerBar ?? 4,
+                Origin = new TempoOrigin(header.Position, originBeat, originBar),
+                CrossfadeMs = header.CrossfadeMs ?? new LiveSessionOptions().CrossfadeMs,
             },
             BlockFrames = header.BlockFrames ?? 128,
             InitialGraph = header.Graph is null ? null : GraphDescription.FromJson(header.Graph.ToJsonString()),
@@ -67,7 +84,13 @@ public static class SessionReplay
         var messages = new List<string>();
         performance.Notices += notice => messages.Add(notice.ToString());
         using var writer = new WavWriter(wavPath, options.Session.SampleRate, options.Session.OutputChannels, format);
-        Action<float[][], int> sink = (chunk, frames) => writer.WritePlanar(chunk, 0, frames);
+        long start = header.Position;
+        long planned = PlannedEnd(entries, start, (long)Math.Round(tailSeconds * options.Session.SampleRate));
+        Action<float[][], int> sink = (chunk, frames) =>
+        {
+            writer.WritePlanar(chunk, 0, frames);
+            progress?.Invoke((performance.Session.Position - start) / (double)Math.Max(1, planned - start));
+        };
         int actions = 0;
         int failed = 0;
         long end = -1;
@@ -77,6 +100,11 @@ public static class SessionReplay
             if (entry.Kind is "result")
             {
                 continue;
+            }
+
+            if (entry.Position < start)
+            {
+                throw new InvalidDataException($"{logPath} entry {entry.Seq} ({entry.Kind}): position {entry.Position} is before the log's start at {start}.");
             }
 
             performance.RenderTo(entry.Position, sink);
@@ -101,7 +129,24 @@ public static class SessionReplay
         }
 
         performance.RenderTo(end, sink);
-        return new ReplayReport(performance.Session.Position, actions, failed, messages);
+        return new ReplayReport(performance.Session.Position - start, actions, failed, messages, start);
+    }
+
+    /// <summary>Where a replay of <paramref name="entries"/> ends: at the logged end, else <paramref name="tailFrames"/> after the last action.</summary>
+    private static long PlannedEnd(IReadOnlyList<SessionLogEntry> entries, long start, long tailFrames)
+    {
+        long last = start;
+        foreach (SessionLogEntry entry in entries)
+        {
+            if (entry.Kind == "end")
+            {
+                return Math.Max(last, entry.Position);
+            }
+
+            last = Math.Max(last, entry.Position);
+        }
+
+        return last + tailFrames;
     }
 
     /// <summary>Takes one logged action; returns its error, if it failed (as it then did live too).</summary>
@@ -120,6 +165,12 @@ public static class SessionReplay
                 case "eval":
                     Evaluation result = performance.Evaluate(entry.Language ?? "", entry.Code ?? "", entry.Source ?? "replay", when);
                     return result.Ok ? null : result.Error;
+                case "load" when entry.Graph is { } graph:
+                    performance.LoadGraph(GraphDescription.FromJson(graph.ToJsonString()), entry.Source ?? "replay", when);
+                    return null;
+                case "load":
+                    Evaluation loaded = performance.LoadCode(entry.Language ?? "", entry.Code ?? "", entry.Source ?? "replay", when);
+                    return loaded.Ok ? null : loaded.Error;
                 case "param":
                     performance.SetParameter(entry.Node ?? "", entry.Parameter ?? "", entry.Value ?? 0, when);
                     return null;

@@ -7,6 +7,9 @@ namespace LiveEngine.Lua;
 /// </summary>
 public sealed record EvalResult(bool Ok, string? Value, string Output, string? Error)
 {
+    /// <summary>The sample where the graph the evaluation committed lands (its latest commit); null if it committed none.</summary>
+    public long? CommitSample { get; init; }
+
     public static EvalResult Success(string? value, string output) => new(true, value, output, null);
 
     public static EvalResult Failure(string error, string output = "") => new(false, null, output, error);

@@ -21,6 +21,8 @@ internal sealed unsafe partial class LuaMachine
     private long _pumpedPosition;
     private bool _inEvaluation;
     private long _evaluationCommitSample = -1;
+    private bool _evaluationReplaces;
+    private bool _deliveryFailing;
     private IScheduledEventSink? _sink;
 
     /// <summary>Where events go; by default the session (as parameter events and triggers).</summary>
@@ -60,6 +62,15 @@ internal sealed unsafe partial class LuaMachine
     {
         while (true)
         {
+            // A replaced piece's callbacks go once their next run is where the new piece's graph lands.
+            for (int i = _callbackCount - 1; i >= 0; i--)
+            {
+                if (_callbacks[i].Retiring && _callbacks[i].Next >= _callbacks[i].Until)
+                {
+                    RemoveAt(i);
+                }
+            }
+
             int index = -1;
             for (int i = 0; i < _callbackCount; i++)
             {
@@ -112,7 +123,33 @@ internal sealed unsafe partial class LuaMachine
         IScheduledEventSink sink = Sink;
         for (int i = 0; i < _eventCount; i++)
         {
-            sink.Deliver(in _events[i]);
+            string? failure = sink.Deliver(in _events[i], out bool refused);
+            if (failure is null)
+            {
+                _deliveryFailing = false;
+                continue;
+            }
+
+            if (refused)
+            {
+                // The graph no longer has what this callback plays (another piece was loaded, a commit was undone):
+                // every later run would be refused too, so it stops now, with one notice instead of one per event.
+                _eventCount = 0;
+                if (at >= 0)
+                {
+                    RemoveAt(at);
+                }
+
+                Diagnostics?.Invoke($"{DescribeCallback(callback)} was stopped: {failure}");
+                return;
+            }
+
+            // The session could not be reached (an engine being replaced): said once until an event gets through.
+            if (!_deliveryFailing)
+            {
+                _deliveryFailing = true;
+                Diagnostics?.Invoke($"event at beat {_events[i].Beat} dropped: {failure}");
+            }
         }
 
         _eventCount = 0;
@@ -136,6 +173,9 @@ internal sealed unsafe partial class LuaMachine
         string name = callback.Name is null ? "a callback" : $"callback '{callback.Name}'";
         Diagnostics?.Invoke($"{error} ({name} at beat {callback.Next} was disabled; the others go on)");
     }
+
+    private static string DescribeCallback(in Callback callback) =>
+        (callback.Name is null ? "a callback" : $"callback '{callback.Name}'") + $" (at beat {callback.Next})";
 
     private void Emit(in ScheduledEvent e)
     {
@@ -178,10 +218,33 @@ internal sealed unsafe partial class LuaMachine
         }
     }
 
-    private void BeginEvaluation()
+    private void BeginEvaluation(bool replacesPiece)
     {
         _inEvaluation = true;
         _evaluationCommitSample = -1;
+        _evaluationReplaces = replacesPiece;
+    }
+
+    /// <summary>
+    /// The sample where the last evaluation's graph lands (its latest commit), or -1 if it committed nothing.
+    /// </summary>
+    public long LastEvaluationCommitSample => _evaluationCommitSample;
+
+    /// <summary>
+    /// Retires every callback running now: each still runs while it is due before <paramref name="untilBeat"/>, and
+    /// none runs at or after it (the point where another piece's graph lands). Callbacks made later are not touched.
+    /// </summary>
+    public void RetireCallbacks(Fraction untilBeat)
+    {
+        for (int i = 0; i < _callbackCount; i++)
+        {
+            ref Callback c = ref _callbacks[i];
+            if (!c.Staged && (!c.Retiring || untilBeat < c.Until))
+            {
+                c.Retiring = true;
+                c.Until = untilBeat;
+            }
+        }
     }
 
     private void EndEvaluation() => _inEvaluation = false;
@@ -194,6 +257,12 @@ internal sealed unsafe partial class LuaMachine
         {
             Fraction commit = _session.Clock.BeatAt(_evaluationCommitSample);
             start = commit > start ? commit : start;
+        }
+
+        // A piece loaded in place of another: the old piece's callbacks end where the new graph lands.
+        if (_evaluationReplaces)
+        {
+            RetireCallbacks(start);
         }
 
         for (int i = 0; i < _callbackCount; i++)
@@ -237,6 +306,7 @@ internal sealed unsafe partial class LuaMachine
 
     private void DiscardStaged()
     {
+        _evaluationReplaces = false;
         for (int i = _callbackCount - 1; i >= 0; i--)
         {
             if (_callbacks[i].Staged)
@@ -295,13 +365,16 @@ internal sealed unsafe partial class LuaMachine
         public bool Once;
         public bool Absolute;
         public bool Staged;
+        public bool Retiring;
+        public Fraction Until;
     }
 
     /// <summary>Delivers events to the session: parameter events and triggers at the sample of their beat.</summary>
     private sealed class SessionEventSink(LuaMachine machine) : IScheduledEventSink
     {
-        public void Deliver(in ScheduledEvent e)
+        public string? Deliver(in ScheduledEvent e, out bool refused)
         {
+            refused = false;
             try
             {
                 if (e.Kind == ScheduledEventKind.Set)
@@ -312,11 +385,19 @@ internal sealed unsafe partial class LuaMachine
                 {
                     machine._session.Trigger(e.Node, Quantization.AtBeat(e.Beat), e.LengthBeats, e.Parameter, e.Value, e.OffValue);
                 }
+
+                return null;
+            }
+            catch (ArgumentException ex)
+            {
+                // The session's own refusal (no such node or parameter at that time, a value out of range).
+                refused = true;
+                return ex.Message;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // An event the session refuses, or an engine that cannot be reached: reported, and the others play.
-                machine.Diagnostics?.Invoke($"event at beat {e.Beat} dropped: {ex.Message}");
+                // An engine that cannot be reached: this event is lost, the callback goes on.
+                return ex.Message;
             }
         }
     }

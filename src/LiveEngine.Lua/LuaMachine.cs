@@ -106,7 +106,11 @@ internal sealed unsafe partial class LuaMachine : IDisposable
     /// printed. Throws <see cref="LuaScriptException"/> (chunk name and line in the message) on a syntax error, a
     /// runtime error or a limit; nothing it built is committed then, and no callback it made starts.
     /// </summary>
-    public (string? Value, string Printed) Evaluate(string code, string chunkName)
+    /// <remarks>
+    /// With <paramref name="replacesPiece"/>, the code is a piece loaded in place of the one playing: the callbacks
+    /// running before it stop where its graph lands (see <see cref="RetireCallbacks"/>), or now if it commits nothing.
+    /// </remarks>
+    public (string? Value, string Printed) Evaluate(string code, string chunkName, bool replacesPiece = false)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(chunkName);
@@ -126,7 +130,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
             nint co = _co.Handle;
             LuaNative.RawGetInteger(co, LuaNative.RegistryIndex, _evalRef);
             LuaNative.XMove(_main, co, 1);
-            BeginEvaluation();
+            BeginEvaluation(replacesPiece);
             string? error = Resume(1, _limits.EvaluationTimeout, _limits.EvaluationInstructions);
             if (error is not null)
             {
@@ -145,14 +149,30 @@ internal sealed unsafe partial class LuaMachine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Undoes a failed evaluation: its staged callbacks go, and the prelude's <c>__abort</c> rolls back the globals it
+    /// wrote. The rollback is the host's bookkeeping, not user code, so it runs without the memory cap (after a
+    /// memory bomb the state is at its cap); a full collection then frees what the code had built.
+    /// </summary>
     private void AbortEvaluation()
     {
         DiscardStaged();
         nint co = _co.Handle;
         LuaNative.SetTop(co, 0);
         LuaNative.RawGetInteger(co, LuaNative.RegistryIndex, _abortRef);
-        Resume(0, _limits.EvaluationTimeout, _limits.EvaluationInstructions);
+        long cap = _memory->Limit;
+        _memory->Limit = long.MaxValue;
+        try
+        {
+            Resume(0, _limits.EvaluationTimeout, long.MaxValue);
+        }
+        finally
+        {
+            _memory->Limit = cap;
+        }
+
         LuaNative.SetTop(_co.Handle, 0);
+        _lua.GarbageCollector(LuaGC.Collect, 0);
     }
 
     /// <summary>

@@ -67,15 +67,20 @@ public sealed class LuaWorkspace : IDisposable
     /// Runs <paramref name="code"/> (chunk name <paramref name="chunkName"/>, used in error messages) after
     /// everything sent before it. A syntax or runtime error, or a limit, gives a failed result; the state stays usable.
     /// </summary>
-    public Task<EvalResult> EvaluateAsync(string code, string chunkName = "repl")
+    /// <remarks>
+    /// With <paramref name="replacesPiece"/> the code is a piece loaded in place of the one playing (the REPL's
+    /// <c>:load</c>): the callbacks running before it stop where its graph lands.
+    /// </remarks>
+    public Task<EvalResult> EvaluateAsync(string code, string chunkName = "repl", bool replacesPiece = false)
     {
         ArgumentNullException.ThrowIfNull(code);
         return Post(() =>
         {
             try
             {
-                (string? value, string printed) = _machine.Evaluate(code, chunkName);
-                return EvalResult.Success(value, printed);
+                (string? value, string printed) = _machine.Evaluate(code, chunkName, replacesPiece);
+                long commit = _machine.LastEvaluationCommitSample;
+                return EvalResult.Success(value, printed) with { CommitSample = commit >= 0 ? commit : null };
             }
             catch (LuaScriptException e)
             {
@@ -123,6 +128,22 @@ public sealed class LuaWorkspace : IDisposable
             return true;
         });
     }
+
+    /// <summary>
+    /// The callbacks running now stop at <paramref name="sample"/> (those due before it still run): another piece's
+    /// graph lands there. Callbacks made after this call are not touched.
+    /// </summary>
+    public Task RetireCallbacksAsync(long sample) => Post(() =>
+    {
+        _machine.RetireCallbacks(_machine.Session.Clock.BeatAt(sample));
+        return true;
+    });
+
+    /// <summary>Callbacks running now (those of a replaced piece included until they stop), counted after everything sent before.</summary>
+    public Task<int> CountCallbacksAsync() => Post(() => _machine.ActiveCallbacks);
+
+    /// <summary>Bytes the Lua state holds, measured on the workspace's thread after everything sent before.</summary>
+    public Task<long> MeasureMemoryAsync() => Post(() => _machine.MemoryBytes);
 
     /// <summary>Global names (DSL, stdlib, the user's own) that start with <paramref name="prefix"/>, sorted.</summary>
     public IReadOnlyList<string> Completions(string prefix)

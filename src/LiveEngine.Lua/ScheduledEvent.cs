@@ -27,5 +27,10 @@ internal struct ScheduledEvent
 /// <summary>Where the events of a callback go once it has finished without error.</summary>
 internal interface IScheduledEventSink
 {
-    void Deliver(in ScheduledEvent e);
+    /// <summary>
+    /// Delivers <paramref name="e"/>: null when it was taken, else why not. <paramref name="refused"/> is true when
+    /// the session refused the event itself (its node or parameter is not in the graph playing at its time, or its
+    /// value is out of range): every later run of the callback would be refused the same way.
+    /// </summary>
+    string? Deliver(in ScheduledEvent e, out bool refused);
 }

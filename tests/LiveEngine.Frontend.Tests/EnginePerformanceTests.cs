@@ -156,6 +156,58 @@ public sealed class EnginePerformanceTests : IDisposable
         Assert.True((long)stats["blocks"]! > 0);
     }
 
+    [Fact]
+    public async Task ALogThatAttachedToAPlayingEngine_ReplaysFromWhereItAttached_NotFromSampleZero()
+    {
+        // 240 BPM: a beat is 12,000 frames, a bar 48,000. The engine has played for more than two bars.
+        WaitUntil(() => _engineSession.Renderer.Position > 2 * 48_000, "the engine past its second bar");
+        string dir = Directory.CreateTempSubdirectory("le-attach-").FullName;
+        try
+        {
+            string log = Path.Combine(dir, "late.jsonl");
+            long landed;
+            using (EngineClient client = EngineClient.Connect(_socketPath, "late"))
+            {
+                using var late = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions { LogPath = log }, new RemoteSession(client));
+                late.AddLanguage(session => new LiveEngine.Frontend.Languages.LuaLanguage(session, BuiltinNodeTypes.CreateRegistry()));
+                late.StartControl();
+                Evaluation result = await late.EvaluateAsync("lua", "out(sine 'late' {freq = 330})\nreturn commit('bar')", "late.lua", Quantization.NextBar);
+                Assert.True(result.Ok, result.Error);
+                landed = long.Parse(result.Output, System.Globalization.CultureInfo.InvariantCulture);
+                WaitUntil(() => late.Session.Position > landed + 12_000, "the graph playing");
+            }
+
+            IReadOnlyList<SessionLogEntry> entries = SessionLog.Read(log);
+            SessionLogEntry header = entries[0];
+            long attached = header.Position;
+            Assert.True(attached >= 2 * 48_000, $"the log starts at {attached}");
+            Assert.True(Fraction.TryParse(header.Beat, out Fraction beat) && beat == Fraction.Create(attached, 12_000), $"beat {header.Beat} at {attached}");
+            Assert.True(Fraction.TryParse(header.Bar, out Fraction bar) && bar == Fraction.Create(attached, 48_000), $"bar {header.Bar} at {attached}");
+            Assert.Equal("240", header.Tempo);
+            long end = entries[^1].Position;
+            Assert.Equal("end", entries[^1].Kind);
+
+            string wav = Path.Combine(dir, "late.wav");
+            NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+            ReplayReport report = SessionReplay.Render(log, registry, [session => new LiveEngine.Frontend.Languages.LuaLanguage(session, registry)], wav, LiveEngine.Hosts.Wav.WavSampleFormat.Float32);
+            Assert.Equal(0, report.FailedActions);
+            Assert.Equal(attached, report.StartSample);
+            Assert.Equal(end - attached, report.Frames);
+            float[] left = LiveEngine.Hosts.Wav.WavFile.Read(wav).Channels[0];
+            Assert.Equal(end - attached, left.Length);
+
+            // The replay's clock is the engine's: its commit lands on the same bar line, silence before it.
+            long landedInWav = landed - attached;
+            Assert.True(landedInWav > 0 && landedInWav < left.Length, $"landed {landed}, attached {attached}, end {end}, {string.Join(" / ", entries.Select(e => e.Kind + "@" + e.Position))}");
+            Assert.All(left[..(int)landedInWav], s => Assert.Equal(0f, s));
+            Assert.True(left[(int)landedInWav..].Max(MathF.Abs) > 0.1f);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static GraphDescription GraphDescriptionWithSine()
     {
         var graph = new GraphDescription();

@@ -61,6 +61,57 @@ public sealed class LuaSandboxTests
         Assert.Equal("okok", after.Value);
     }
 
+    [Fact]
+    public async Task FailedEvaluation_RollsBackTheGlobalsItCreatedChangedOrRemoved()
+    {
+        using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
+        Assert.True((await workspace.EvaluateAsync("x = 1; keep = 'k'", "setup")).Ok);
+
+        EvalResult failed = await workspace.EvaluateAsync("x = 2; y = 3; keep = nil; _G.z = 4; error('boom')", "bad.lua");
+        Assert.False(failed.Ok);
+        Assert.Equal("bad.lua:1: boom", failed.Error);
+
+        EvalResult after = await workspace.EvaluateAsync("return tostring(x) .. ' ' .. tostring(y) .. ' ' .. tostring(keep) .. ' ' .. tostring(z)", "after");
+        Assert.Equal("1 nil k nil", after.Value);
+        Assert.DoesNotContain("y", workspace.Completions("y"));
+
+        // A successful evaluation keeps what it wrote.
+        Assert.True((await workspace.EvaluateAsync("x = 5", "ok")).Ok);
+        Assert.Equal("5", (await workspace.EvaluateAsync("return x", "read")).Value);
+    }
+
+    [Fact]
+    public async Task FailedEvaluation_StoppedByALimit_RollsBackToo_AndTheDslStillWorks()
+    {
+        using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
+        EvalResult stopped = await workspace.EvaluateAsync("sine = 0; counter = 0\nwhile true do counter = counter + 1 end", "loop.lua");
+        Assert.False(stopped.Ok);
+        EvalResult after = await workspace.EvaluateAsync("out(sine{220})\nreturn tostring(counter)", "after");
+        Assert.True(after.Ok, after.Error);
+        Assert.Equal("nil", after.Value);
+    }
+
+    [Fact]
+    public async Task MemoryBombInAGlobal_IsRolledBack_MemoryComesBackUnderTheCap_AndLaterCodeRuns()
+    {
+        const long Cap = 16 << 20;
+        var limits = new LuaLimits { MemoryBytes = Cap, EvaluationTimeout = TimeSpan.FromSeconds(20) };
+        using var workspace = new LuaWorkspace(LuaPiece.CreateSession(), new LuaPieceOptions { Limits = limits });
+        long before = await workspace.MeasureMemoryAsync();
+
+        EvalResult bomb = await workspace.EvaluateAsync("t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end", "bomb.lua");
+        Assert.False(bomb.Ok);
+        Assert.Contains("memory limit reached", bomb.Error);
+
+        long afterBomb = await workspace.MeasureMemoryAsync();
+        Assert.True(afterBomb < before + (1 << 20), $"the state holds {afterBomb} bytes after the bomb, {before} before (cap {Cap})");
+
+        // Code that needs more than half the cap runs: the bomb's table is gone.
+        EvalResult big = await workspace.EvaluateAsync("local u = {}\nfor i = 1, 40000 do u[i] = ('y'):rep(200) .. i end\nreturn #u .. ' ' .. tostring(t)", "big.lua");
+        Assert.True(big.Ok, big.Error);
+        Assert.Equal("40000 nil", big.Value);
+    }
+
     [Theory]
     [InlineData("os.execute('ls')", "global 'os'")]
     [InlineData("io.open('/etc/passwd')", "global 'io'")]

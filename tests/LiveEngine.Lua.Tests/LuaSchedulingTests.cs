@@ -99,6 +99,76 @@ public sealed class LuaSchedulingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LoadedPiece_ReplacesTheOld_TheOldTracksStopWhereTheNewGraphLands_WithoutAnError()
+    {
+        LiveSession session = LuaPiece.CreateSession(LuaTestHost.Options() with { CrossfadeMs = 0 });
+        using var machine = new LuaMachine(session, BuiltinNodeTypes.CreateRegistry());
+        var diagnostics = new List<string>();
+        machine.Diagnostics += diagnostics.Add;
+        var audio = new List<float>();
+        machine.Evaluate("out(adsr 'old' {attack = 0, decay = 0, sustain = 1, release = 0, gate = 0})\ntrack('beat', 'x*4', 'old')", "old.lua");
+        Render(session, machine, 60_000, audio);
+
+        // Loaded at sample 60,000 (beat 2.5): its graph lands at the next bar, beat 4 = sample 96,000.
+        machine.Evaluate("out(adsr 'new' {attack = 0, decay = 0, sustain = 1, release = 0, gate = 0})\ntrack('hats', 'x*2', 'new')", "new.lua", replacesPiece: true);
+        Assert.Equal(96_000, machine.LastEvaluationCommitSample);
+        Render(session, machine, 5 * 48_000, audio);
+
+        Assert.Empty(diagnostics);
+        Assert.Equal(1, machine.ActiveCallbacks);
+
+        // The old track plays every beat up to the bar line, the new one from it, every other beat.
+        Assert.Equal([0, 24_000, 48_000, 72_000, 96_000, 144_000, 192_000], RisingEdges([.. audio]));
+    }
+
+    [Fact]
+    public void PlainEvaluation_DoesNotStopTheTracksPlaying()
+    {
+        LiveSession session = LuaPiece.CreateSession(LuaTestHost.Options() with { CrossfadeMs = 0 });
+        using var machine = new LuaMachine(session, BuiltinNodeTypes.CreateRegistry());
+        machine.Evaluate("out { adsr 'a' {gate = 0}, adsr 'b' {gate = 0} }\ntrack('one', 'x', 'a')", "one");
+        Render(session, machine, 10_000, []);
+        machine.Evaluate("track('two', 'x', 'b')", "two");
+        Render(session, machine, 3 * 96_000, []);
+        Assert.Equal(2, machine.ActiveCallbacks);
+    }
+
+    [Fact]
+    public void TrackWhoseNodeIsGone_AfterAnUndo_StopsAtItsFirstRefusedEvent_WithOneNotice()
+    {
+        LiveSession session = LuaPiece.CreateSession(LuaTestHost.Options() with { CrossfadeMs = 0 });
+        using var machine = new LuaMachine(session, BuiltinNodeTypes.CreateRegistry());
+        var diagnostics = new List<string>();
+        machine.Diagnostics += diagnostics.Add;
+        machine.Evaluate("out(adsr 'keep' {gate = 0})\ntrack('stays', 'x*2', 'keep')", "first");
+        machine.Evaluate("out { adsr 'keep' {gate = 0}, adsr 'lead' {gate = 0} }\ntrack('lead', 'x*8', 'lead')", "second");
+        Render(session, machine, 100_000, []);
+
+        // Undone at sample 100,000 (as the REPL's :undo does, past the Lua state): the graph without 'lead' lands at the next bar.
+        Assert.True(session.TryUndo(Quantization.NextBar, out CommitTicket? ticket));
+        Assert.Equal(192_000, ticket!.CommitSample);
+        Render(session, machine, 20 * 48_000, []);
+
+        string notice = Assert.Single(diagnostics);
+        Assert.StartsWith("callback 'lead' (at beat ", notice);
+        Assert.Contains("was stopped: No node 'lead' in the graph playing at sample", notice);
+        Assert.Equal(1, machine.ActiveCallbacks);
+    }
+
+    /// <summary>Renders up to <paramref name="position"/>, pumping before every block as a host does; appends channel 0 to <paramref name="audio"/>.</summary>
+    private static void Render(LiveSession session, LuaMachine machine, long position, List<float> audio)
+    {
+        while (session.Renderer.Position < position)
+        {
+            machine.Pump(session.Renderer.Position);
+            int frames = (int)Math.Min(128, position - session.Renderer.Position);
+            session.Renderer.Render(frames);
+            audio.AddRange(session.Renderer.Output(0, frames));
+            session.Maintain();
+        }
+    }
+
+    [Fact]
     public void HotPath_ScheduledEvents_AllocateNothing()
     {
         LiveSession session = LuaPiece.CreateSession();
@@ -144,13 +214,16 @@ public sealed class LuaSchedulingTests(ITestOutputHelper output)
 
         public long Count { get; private set; }
 
-        public void Deliver(in ScheduledEvent e)
+        public string? Deliver(in ScheduledEvent e, out bool refused)
         {
+            refused = false;
             Count++;
             if (KeepLog)
             {
                 Log.Add($"{(e.Kind == ScheduledEventKind.Set ? "set" : "trig")}@{e.Beat}");
             }
+
+            return null;
         }
     }
 }

@@ -23,7 +23,15 @@ public sealed class LuaLanguage : ILiveLanguage
 
     public event Action<string>? Diagnostics;
 
-    public async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
+    public Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(code, source, quantize, replacesPiece: false);
+
+    public Task<Evaluation> LoadAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(code, source, quantize, replacesPiece: true);
+
+    public void StopAllAt(long sample) => _workspace.RetireCallbacksAsync(sample).GetAwaiter().GetResult();
+
+    private async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, bool replacesPiece)
     {
         EvalResult when = await _workspace.EvaluateAsync($"quant({ToLua(quantize)})", "quantize").ConfigureAwait(false);
         if (!when.Ok)
@@ -33,9 +41,11 @@ public sealed class LuaLanguage : ILiveLanguage
 
         // As Lua's own REPL does: code that is an expression is evaluated as `return (<code>)`, so its value shows.
         // The parentheses keep a call from becoming a tail call, whose errors would lose their line.
-        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return (" + code + "\n)" : code, source).ConfigureAwait(false);
+        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return (" + code + "\n)" : code, source, replacesPiece).ConfigureAwait(false);
         string output = result.Output + (result.Value is { Length: > 0 } value ? value : "");
-        return result.Ok ? Evaluation.Success(output.TrimEnd('\n')) : Evaluation.Failure(result.Error ?? "failed", output);
+        return result.Ok
+            ? Evaluation.Success(output.TrimEnd('\n')) with { CommitSample = result.CommitSample }
+            : Evaluation.Failure(result.Error ?? "failed", output);
     }
 
     /// <summary>Lua's own compiler decides: a chunk that fails to load only because it ends early (<c>&lt;eof&gt;</c>) is unfinished.</summary>
@@ -97,6 +107,11 @@ public sealed class LuaLanguage : ILiveLanguage
     public void AddHostCommand(string name, Func<string, string> command) => _workspace.AddHostCommandAsync(name, command).GetAwaiter().GetResult();
 
     public void StopAll() => _workspace.EvaluateAsync("hush()", "panic").GetAwaiter().GetResult();
+
+    /// <summary>Lua defines no node types.</summary>
+    public IReadOnlyDictionary<string, string> NodeSources { get; } = new Dictionary<string, string>();
+
+    public string? WritePiece(IReadOnlyCollection<string> nodeTypes, string graphJson) => null;
 
     internal static string ToLua(Quantization q) => q.Kind switch
     {

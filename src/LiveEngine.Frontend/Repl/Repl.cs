@@ -287,8 +287,7 @@ public sealed class Repl
                         throw new ArgumentException("':save FILE': name the file (the graph is saved as JSON).");
                     }
 
-                    File.WriteAllText(argument, _performance.Session.Graph.ToJson());
-                    _console.WriteLine($"saved the graph to {argument} (load it with :load {argument})");
+                    _console.WriteLine(_performance.Save(argument));
                     break;
                 default:
                     _console.MarkupLine($"[red]error:[/] unknown command {Markup.Escape(words[0])}; :help lists them");
@@ -310,22 +309,18 @@ public sealed class Repl
             throw new ArgumentException(path.Length == 0 ? "':load FILE': name a .lua, .csx or .json file." : $"No file {path}.");
         }
 
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        string code = await File.ReadAllTextAsync(path).ConfigureAwait(false);
-        switch (extension)
+        // The file replaces the piece playing: the old piece's tracks stop where the new graph lands.
+        _log.Information("load {Path}", path);
+        Evaluation result = await _performance.LoadAsync(path, _quantize).ConfigureAwait(false);
+        if (result.Output.Length > 0)
         {
-            case ".json":
-                var ticket = _performance.Commit(GraphDescription.FromJson(code), _quantize);
-                _console.WriteLine($"graph from {path} lands at sample {ticket.CommitSample}");
-                break;
-            case ".lua":
-                await EvaluateAsync("lua", code, Path.GetFileName(path)).ConfigureAwait(false);
-                break;
-            case ".csx" or ".cs":
-                await EvaluateAsync("cs", code, Path.GetFileName(path)).ConfigureAwait(false);
-                break;
-            default:
-                throw new ArgumentException($"{path}: :load reads .lua, .csx and .json files.");
+            _console.WriteLine(result.Output.TrimEnd());
+        }
+
+        if (!result.Ok)
+        {
+            _log.Warning("load {Path} failed: {Error}", path, result.Error);
+            _console.MarkupLine("[red]error:[/] " + Markup.Escape(result.Error ?? "failed"));
         }
     }
 
@@ -391,8 +386,8 @@ public sealed class Repl
           :stats               block time p50/p99, xruns, load, workers, GC counts
           :tempo [BPM [WHEN]]  show or set the tempo (WHEN: now, beat, bar, N bars)
           :quantize [WHEN]     show or set when commits land
-          :load FILE           evaluate a .lua or .csx file, or commit a .json graph
-          :save FILE           save the graph as JSON
+          :load FILE           replace the piece with a .lua or .csx file or a .json graph
+          :save FILE           save the graph as JSON (and a .csx piece with its C# nodes)
           :vars                the named variables
           :midi [COMMAND]      controller banks: list, bind [SLOT] SPEC, unbind SLOT, learn SLOT -> TARGET,
                                bank NAME|N, save FILE, load FILE (SPEC: cc 74 ch 1 -> lp.cutoffHz 80..8000 exp)

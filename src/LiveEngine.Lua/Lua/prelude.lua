@@ -764,18 +764,39 @@ local function show(...)
   return concat(parts, "\t")
 end
 
+-- An evaluation is a transaction on the globals: __eval keeps a shallow copy of _G, and __abort (after an error
+-- or a limit) puts back every global the code created, changed or removed, so that a failed evaluation leaves
+-- nothing behind (a memory bomb's table included: the host collects it after the rollback). Tables reached
+-- through globals are not copied: what code changes inside them stays.
+local rawnext = next
+local saved_globals = nil
+
 function __eval(chunk)
   reset_draft()
   offset_beats = 0
+  local saved = {}
+  for k, v in rawnext, _G do saved[k] = v end
+  saved_globals = saved
   local results = table.pack(chunk())
   if draft.dirty then do_commit(nil, false, -1) end
   N.activate()
+  saved_globals = nil
   return show(table.unpack(results, 1, results.n))
 end
 
 function __abort()
   reset_draft()
   offset_beats = 0
+  local saved = saved_globals
+  saved_globals = nil
+  if saved == nil then return end
+  -- Assigning nil to a field during a traversal with next is allowed (Lua 5.4 manual, next).
+  for k in rawnext, _G do
+    if saved[k] == nil then rawset(_G, k, nil) end
+  end
+  for k, v in rawnext, saved do
+    if rawget(_G, k) ~= v then rawset(_G, k, v) end
+  end
 end
 
 function __seal()
