@@ -33,8 +33,12 @@ public sealed class GraphSnapshot
         int[] outputOffsets,
         int[] nodeChannels,
         IReadOnlyDictionary<string, string>[] nodeOptions,
-        bool[] nodeReused)
+        bool[] nodeReused,
+        BankProcessor[] bankProcessors,
+        BankInfo[] banks)
     {
+        BankProcessors = bankProcessors;
+        Banks = banks;
         NodeChannels = nodeChannels;
         NodeOptions = nodeOptions;
         NodeReused = nodeReused;
@@ -121,6 +125,12 @@ public sealed class GraphSnapshot
     /// <summary>Arena offsets of the graph output's channels; empty when the graph has no output node.</summary>
     public int[] OutputOffsets { get; }
 
+    /// <summary>The voice banks' processors, by bank index (<see cref="JobInfo.BankIndex"/>). Audio side only.</summary>
+    public BankProcessor[] BankProcessors { get; }
+
+    /// <summary>The voice banks, by bank index: their lanes' nodes and their jobs.</summary>
+    public IReadOnlyList<BankInfo> Banks { get; }
+
     /// <summary>Nonzero for a node whose Process threw: it is silenced from then on. Audio side writes, control side reads.</summary>
     public int[] NodeFaulted { get; }
 
@@ -151,6 +161,7 @@ public sealed class GraphSnapshot
         {
             JobKind.Mix => $"mix→{id}#{jobIndex}",
             JobKind.FeedbackWrite => $"{id}(write)",
+            JobKind.Bank => $"bank[{Banks[job.BankIndex].Name} ×{Banks[job.BankIndex].LaneCount}]@{id}",
             _ => id,
         };
     }
