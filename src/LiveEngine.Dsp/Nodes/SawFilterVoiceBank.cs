@@ -1,4 +1,5 @@
 using LiveEngine.Dsp.Kernels;
+using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.Dsp.Nodes;
@@ -46,6 +47,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly float[] _leftRamp;
     private readonly float[] _rightRamp;
     private readonly bool[] _gliding;
+    private readonly bool[] _fast;
+    private readonly uint[] _phases;
+    private readonly uint[] _phaseStarts;
+    private readonly uint[] _increments;
+    private readonly float[] _oscillatorLevels;
+    private readonly float[] _naive;
+    private readonly ulong[] _wraps;
+    private readonly int[] _residualEnds;
+    private readonly float[] _naiveTail;
 
     public SawFilterVoiceBank(BankLanes lanes)
     {
@@ -104,6 +114,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _leftRamp = new float[frameLanes];
         _rightRamp = new float[frameLanes];
         _gliding = new bool[_lanes];
+        _fast = new bool[_lanes];
+        _phases = new uint[_width];
+        _phaseStarts = new uint[_width];
+        _increments = new uint[_width];
+        _oscillatorLevels = new float[_width];
+        _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
+        _wraps = new ulong[_maxFrames];
+        _residualEnds = new int[_lanes];
+        _naiveTail = new float[BlepTable.HalfTaps];
     }
 
     /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
@@ -114,16 +133,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         int frames = context.Frames;
         long sampleTime = context.SampleTime;
         int width = _width;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
-            _saws[lane].Process(in sawContext);
-            ReadOnlySpan<float> row = new(_sawBase + _sawOffsets[lane], frames);
-            for (int f = 0; f < frames; f++)
-            {
-                _input[(f * width) + lane] = row[f];
-            }
-        }
+        RenderOscillators(frames, sampleTime);
 
         int coefficientStride = PrepareFilters(frames);
         int levelStride = PrepareGains(frames);
@@ -156,6 +166,104 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             state.Ic1 = _ic1[lane];
             state.Ic2 = _ic2[lane];
             _filters[lane].AdvanceBank(frames);
+        }
+    }
+
+    /// <summary>
+    /// Writes every lane's band-limited saw into <see cref="_input"/>, frame-major, with the same bits as
+    /// the saw node's own <c>Process</c>: lanes whose frequency and level hold run across lanes (phase, naive shape and
+    /// wrap detection in <see cref="VoiceBankSawKernels"/>; each wrap adds its BLEP residual to the lane's own
+    /// residual, in time order); a lane that glides or has not started yet renders through its node.
+    /// </summary>
+    private void RenderOscillators(int frames, long sampleTime)
+    {
+        const int History = BlepTable.HalfTaps;
+        int width = _width;
+        bool anySlow = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            SawNode saw = _saws[lane];
+            bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out uint phase, out uint increment, out float level) && !saw.StartPending;
+            _fast[lane] = fast;
+            anySlow |= !fast;
+            _phases[lane] = phase;
+            _phaseStarts[lane] = phase;
+            _increments[lane] = fast ? increment : 0;
+            _oscillatorLevels[lane] = fast ? level : 0f;
+            Span<float> history = saw.NaiveHistory;
+            for (int t = 0; t < History; t++)
+            {
+                _naive[(t * width) + lane] = history[t];
+            }
+
+            // Corrections already due from earlier wraps reach at most Taps frames into this block.
+            _residualEnds[lane] = fast && saw.Residual(frames)[..BlepTable.Taps].IndexOfAnyExcept(0f) >= 0 ? BlepTable.Taps : 0;
+        }
+
+        Span<float> naive = _naive.AsSpan(History * width, frames * width);
+        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, _wraps, frames, width, VoiceBankKernels.BestVectorBits);
+        for (int f = 0; f < frames; f++)
+        {
+            ulong wraps = _wraps[f];
+            while (wraps != 0)
+            {
+                int lane = System.Numerics.BitOperations.TrailingZeroCount(wraps);
+                wraps &= wraps - 1;
+                uint increment = _increments[lane];
+                uint phase = _phaseStarts[lane] + ((uint)(f + 1) * increment);
+                BlepTable.AddStep(_saws[lane].Residual(frames), f, (double)phase / increment, -2f);
+                _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
+            }
+        }
+
+        // Output frame f is naive row f (the history, then this block's frames) plus the lane's residual.
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_fast[lane])
+            {
+                continue;
+            }
+
+            Span<float> residual = _saws[lane].Residual(frames);
+            int end = Math.Min(frames, _residualEnds[lane]);
+            for (int f = 0; f < end; f++)
+            {
+                _naive[(f * width) + lane] += residual[f];
+            }
+
+            for (int t = 0; t < History; t++)
+            {
+                _naiveTail[t] = _naive[((frames + t) * width) + lane];
+            }
+
+            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail);
+        }
+
+        ReadOnlySpan<float> levels = _oscillatorLevels.AsSpan(0, width);
+        for (int f = 0; f < frames; f++)
+        {
+            VectorKernels.Binary<MultiplyOperator>(_naive.AsSpan(f * width, width), levels, _input.AsSpan(f * width, width));
+        }
+
+        if (!anySlow)
+        {
+            return;
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (_fast[lane])
+            {
+                continue;
+            }
+
+            var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
+            _saws[lane].Process(in sawContext);
+            ReadOnlySpan<float> row = new(_sawBase + _sawOffsets[lane], frames);
+            for (int f = 0; f < frames; f++)
+            {
+                _input[(f * width) + lane] = row[f];
+            }
         }
     }
 
