@@ -73,7 +73,7 @@ internal static class BenchCommand
         long compileStart = Stopwatch.GetTimestamp();
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off");
         TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);
-        Console.WriteLine(BankSummary.Format(snapshot));
+        Console.WriteLine("  banks             " + snapshot.DescribeBanks().Replace("\n", "\n                    ", StringComparison.Ordinal));
         if (banks == "compare")
         {
             GraphSnapshot unbanked = Cli.Compile(description, sampleRate, block, seed: 1, banking: false);

@@ -152,6 +152,28 @@ public sealed class GraphSnapshot
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered. Valid until the next block.</summary>
     public unsafe ReadOnlySpan<float> GetOutput(int channel, int frames) => new(Arena.BasePointer + OutputOffsets[channel], frames);
 
+    /// <summary>
+    /// The voice banks, one line per kind and consumer ("16 × saw>rlpf>gain>pan → out: 1024 voices in lanes of 64 …"),
+    /// or "none". For <c>:graph</c> and <c>bench</c>. Control thread.
+    /// </summary>
+    public string DescribeBanks()
+    {
+        if (Banks.Count == 0)
+        {
+            return "none";
+        }
+
+        var lines = new List<string>();
+        foreach (IGrouping<(string Name, int Consumer), BankInfo> kind in Banks.GroupBy(b => (b.Name, b.ConsumerNode)))
+        {
+            int voices = kind.Sum(b => b.LaneCount);
+            string sizes = string.Join(" ", kind.Select(b => b.LaneCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind.Count()} × {kind.Key.Name} → {NodeIds[kind.Key.Consumer]}: {voices} voices in lanes of {sizes}"));
+        }
+
+        return string.Join("\n", lines);
+    }
+
     /// <summary>A readable name of job <paramref name="jobIndex"/> for traces and tables.</summary>
     public string DescribeJob(int jobIndex)
     {

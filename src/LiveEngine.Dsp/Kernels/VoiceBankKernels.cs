@@ -46,6 +46,9 @@ public static class VoiceBankKernels
         Validate(in block);
         switch (vectorBits)
         {
+            case 512 when Vector512.IsHardwareAccelerated && block.Width == MaxWidth:
+                Process512Full(ref block);
+                break;
             case 512 when Vector512.IsHardwareAccelerated:
                 Process512(ref block);
                 break;
@@ -134,6 +137,88 @@ public static class VoiceBankKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EndsGridStep(long sampleTime, int frame) => ((sampleTime + frame + 1) & (DenormalGrid.Frames - 1)) == 0;
 
+    /// <summary>
+    /// <see cref="Process512"/> for a full bank of 4 groups, with the 8 state vectors in registers: 4 independent
+    /// recursions per frame hide the latency of each (the state would otherwise go through memory every frame).
+    /// </summary>
+    private static void Process512Full(ref VoiceBankBlock block)
+    {
+        const int Width = MaxWidth;
+        int frames = block.Frames;
+        long sampleTime = block.SampleTime;
+        int coefficientStride = block.CoefficientStride;
+        int levelStride = block.LevelStride;
+        int panStride = block.PanStride;
+        ref float inputRef = ref MemoryMarshal.GetReference(block.Input);
+        ref float a1Ref = ref MemoryMarshal.GetReference(block.A1);
+        ref float a2Ref = ref MemoryMarshal.GetReference(block.A2);
+        ref float a3Ref = ref MemoryMarshal.GetReference(block.A3);
+        ref float levelRef = ref MemoryMarshal.GetReference(block.Level);
+        ref float leftRef = ref MemoryMarshal.GetReference(block.Left);
+        ref float rightRef = ref MemoryMarshal.GetReference(block.Right);
+        ref float ic1Ref = ref MemoryMarshal.GetReference(block.Ic1);
+        ref float ic2Ref = ref MemoryMarshal.GetReference(block.Ic2);
+        ref float outLeftRef = ref MemoryMarshal.GetReference(block.OutLeft);
+        ref float outRightRef = ref MemoryMarshal.GetReference(block.OutRight);
+        Vector512<float> s10 = Vector512.LoadUnsafe(ref ic1Ref, 0);
+        Vector512<float> s11 = Vector512.LoadUnsafe(ref ic1Ref, 16);
+        Vector512<float> s12 = Vector512.LoadUnsafe(ref ic1Ref, 32);
+        Vector512<float> s13 = Vector512.LoadUnsafe(ref ic1Ref, 48);
+        Vector512<float> s20 = Vector512.LoadUnsafe(ref ic2Ref, 0);
+        Vector512<float> s21 = Vector512.LoadUnsafe(ref ic2Ref, 16);
+        Vector512<float> s22 = Vector512.LoadUnsafe(ref ic2Ref, 32);
+        Vector512<float> s23 = Vector512.LoadUnsafe(ref ic2Ref, 48);
+        Vector512<float> threshold = Vector512.Create(FlushThreshold);
+        for (int f = 0; f < frames; f++)
+        {
+            nuint input = (nuint)(f * Width);
+            nuint coefficient = (nuint)(f * coefficientStride);
+            nuint level = (nuint)(f * levelStride);
+            nuint pan = (nuint)(f * panStride);
+            (s10, s20, Vector512<float> l0, Vector512<float> r0) = Step512(s10, s20, Vector512.LoadUnsafe(ref inputRef, input + 0), Vector512.LoadUnsafe(ref a1Ref, coefficient + 0), Vector512.LoadUnsafe(ref a2Ref, coefficient + 0), Vector512.LoadUnsafe(ref a3Ref, coefficient + 0), Vector512.LoadUnsafe(ref levelRef, level + 0), Vector512.LoadUnsafe(ref leftRef, pan + 0), Vector512.LoadUnsafe(ref rightRef, pan + 0));
+            (s11, s21, Vector512<float> l1, Vector512<float> r1) = Step512(s11, s21, Vector512.LoadUnsafe(ref inputRef, input + 16), Vector512.LoadUnsafe(ref a1Ref, coefficient + 16), Vector512.LoadUnsafe(ref a2Ref, coefficient + 16), Vector512.LoadUnsafe(ref a3Ref, coefficient + 16), Vector512.LoadUnsafe(ref levelRef, level + 16), Vector512.LoadUnsafe(ref leftRef, pan + 16), Vector512.LoadUnsafe(ref rightRef, pan + 16));
+            (s12, s22, Vector512<float> l2, Vector512<float> r2) = Step512(s12, s22, Vector512.LoadUnsafe(ref inputRef, input + 32), Vector512.LoadUnsafe(ref a1Ref, coefficient + 32), Vector512.LoadUnsafe(ref a2Ref, coefficient + 32), Vector512.LoadUnsafe(ref a3Ref, coefficient + 32), Vector512.LoadUnsafe(ref levelRef, level + 32), Vector512.LoadUnsafe(ref leftRef, pan + 32), Vector512.LoadUnsafe(ref rightRef, pan + 32));
+            (s13, s23, Vector512<float> l3, Vector512<float> r3) = Step512(s13, s23, Vector512.LoadUnsafe(ref inputRef, input + 48), Vector512.LoadUnsafe(ref a1Ref, coefficient + 48), Vector512.LoadUnsafe(ref a2Ref, coefficient + 48), Vector512.LoadUnsafe(ref a3Ref, coefficient + 48), Vector512.LoadUnsafe(ref levelRef, level + 48), Vector512.LoadUnsafe(ref leftRef, pan + 48), Vector512.LoadUnsafe(ref rightRef, pan + 48));
+            Unsafe.Add(ref outLeftRef, f) = Fold512((l0 + l1) + (l2 + l3));
+            Unsafe.Add(ref outRightRef, f) = Fold512((r0 + r1) + (r2 + r3));
+            if (EndsGridStep(sampleTime, f))
+            {
+                s10 = Flush(s10);
+                s11 = Flush(s11);
+                s12 = Flush(s12);
+                s13 = Flush(s13);
+                s20 = Flush(s20);
+                s21 = Flush(s21);
+                s22 = Flush(s22);
+                s23 = Flush(s23);
+            }
+        }
+
+        s10.StoreUnsafe(ref ic1Ref, 0);
+        s11.StoreUnsafe(ref ic1Ref, 16);
+        s12.StoreUnsafe(ref ic1Ref, 32);
+        s13.StoreUnsafe(ref ic1Ref, 48);
+        s20.StoreUnsafe(ref ic2Ref, 0);
+        s21.StoreUnsafe(ref ic2Ref, 16);
+        s22.StoreUnsafe(ref ic2Ref, 32);
+        s23.StoreUnsafe(ref ic2Ref, 48);
+
+        Vector512<float> Flush(Vector512<float> state) =>
+            Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(state), threshold), Vector512<float>.Zero, state);
+    }
+
+    /// <summary>One frame of one 16-lane group: the SVF step, gain and pan, exactly as in <see cref="ProcessReference"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Ic1, Vector512<float> Ic2, Vector512<float> Left, Vector512<float> Right) Step512(
+        Vector512<float> ic1, Vector512<float> ic2, Vector512<float> x, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> level, Vector512<float> left, Vector512<float> right)
+    {
+        Vector512<float> v3 = x - ic2;
+        Vector512<float> v1 = (a1 * ic1) + (a2 * v3);
+        Vector512<float> v2 = ic2 + (a2 * ic1) + (a3 * v3);
+        Vector512<float> gained = v2 * level;
+        return ((Vector512.Create(2f) * v1) - ic1, (Vector512.Create(2f) * v2) - ic2, gained * left, gained * right);
+    }
+
     private static void Process512(ref VoiceBankBlock block)
     {
         int width = block.Width;
@@ -199,7 +284,6 @@ public static class VoiceBankKernels
             _ => (v[0] + v[1]) + (v[2] + v[3]),
         };
 
-        static float Fold512(Vector512<float> v) => Fold(v.GetLower() + v.GetUpper());
     }
 
     private static void Process256(ref VoiceBankBlock block)
@@ -342,6 +426,9 @@ public static class VoiceBankKernels
             _ => (v[c] + v[Chunks + c]) + (v[(2 * Chunks) + c] + v[(3 * Chunks) + c]),
         };
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Fold512(Vector512<float> v) => Fold(v.GetLower() + v.GetUpper());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Fold(Vector256<float> v) => Fold(v.GetLower() + v.GetUpper());

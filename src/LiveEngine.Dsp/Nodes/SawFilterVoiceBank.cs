@@ -1,4 +1,6 @@
 using LiveEngine.Dsp.Kernels;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
@@ -30,7 +32,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly float[] _sawRows;
     private readonly float* _sawBase;
     private readonly int[] _sawOffsets;
-    private readonly float[] _input;
     private readonly float[] _ic1;
     private readonly float[] _ic2;
     private readonly float[] _a1Fixed;
@@ -97,7 +98,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         }
 
         int frameLanes = _maxFrames * _width;
-        _input = new float[frameLanes];
         _ic1 = new float[_width];
         _ic2 = new float[_width];
         _a1Fixed = new float[_width];
@@ -143,7 +143,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             Width = width,
             Frames = frames,
             SampleTime = sampleTime,
-            Input = _input,
+            Input = _naive.AsSpan(0, frames * width),
             Ic1 = _ic1,
             Ic2 = _ic2,
             A1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp,
@@ -170,7 +170,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     }
 
     /// <summary>
-    /// Writes every lane's band-limited saw into <see cref="_input"/>, frame-major, with the same bits as
+    /// Writes every lane's band-limited saw into rows 0 .. frames of <see cref="_naive"/> (frame-major; the filter's
+    /// input), with the same bits as
     /// the saw node's own <c>Process</c>: lanes whose frequency and level hold run across lanes (phase, naive shape and
     /// wrap detection in <see cref="VoiceBankSawKernels"/>; each wrap adds its BLEP residual to the lane's own
     /// residual, in time order); a lane that glides or has not started yet renders through its node.
@@ -180,6 +181,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         const int History = BlepTable.HalfTaps;
         int width = _width;
         bool anySlow = false;
+        bool anyLevel = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
             SawNode saw = _saws[lane];
@@ -189,7 +191,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             _phases[lane] = phase;
             _phaseStarts[lane] = phase;
             _increments[lane] = fast ? increment : 0;
-            _oscillatorLevels[lane] = fast ? level : 0f;
+            _oscillatorLevels[lane] = fast ? level : 1f;
+            anyLevel |= fast && level != 1f;
             Span<float> history = saw.NaiveHistory;
             for (int t = 0; t < History; t++)
             {
@@ -224,25 +227,34 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 continue;
             }
 
+            // Strided, so by reference: the bounds were checked once, by the spans' lengths.
             Span<float> residual = _saws[lane].Residual(frames);
             int end = Math.Min(frames, _residualEnds[lane]);
+            ref float column = ref _naive[lane];
+            ref float residualRef = ref MemoryMarshal.GetReference(residual);
             for (int f = 0; f < end; f++)
             {
-                _naive[(f * width) + lane] += residual[f];
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
             }
 
+            ref float tail = ref Unsafe.Add(ref column, frames * width);
             for (int t = 0; t < History; t++)
             {
-                _naiveTail[t] = _naive[((frames + t) * width) + lane];
+                _naiveTail[t] = Unsafe.Add(ref tail, t * width);
             }
 
             _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail);
         }
 
-        ReadOnlySpan<float> levels = _oscillatorLevels.AsSpan(0, width);
-        for (int f = 0; f < frames; f++)
+        if (anyLevel)
         {
-            VectorKernels.Binary<MultiplyOperator>(_naive.AsSpan(f * width, width), levels, _input.AsSpan(f * width, width));
+            // The oscillator's own level, after the residual as in the node (a level of 1 changes no bit: skipped).
+            ReadOnlySpan<float> levels = _oscillatorLevels.AsSpan(0, width);
+            for (int f = 0; f < frames; f++)
+            {
+                Span<float> row = _naive.AsSpan(f * width, width);
+                VectorKernels.Binary<MultiplyOperator>(row, levels, row);
+            }
         }
 
         if (!anySlow)
@@ -262,7 +274,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             ReadOnlySpan<float> row = new(_sawBase + _sawOffsets[lane], frames);
             for (int f = 0; f < frames; f++)
             {
-                _input[(f * width) + lane] = row[f];
+                _naive[(f * width) + lane] = row[f];
             }
         }
     }

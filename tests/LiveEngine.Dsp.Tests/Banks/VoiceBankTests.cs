@@ -30,6 +30,13 @@ public sealed class VoiceBankTests
     }
 
     [Fact]
+    public void DescribeBanks_NamesTheKindTheConsumerAndTheLanes()
+    {
+        Assert.Equal("3 × saw>rlpf>gain>pan → out: 150 voices in lanes of 50 50 50", Compile(StandardWorkloads.Voices(150), 64).DescribeBanks());
+        Assert.Equal("none", Compile(StandardWorkloads.Voices(150), 64, banking: false).DescribeBanks());
+    }
+
+    [Fact]
     public void Banking_TurnsOffGloballyAndPerNode()
     {
         GraphSnapshot off = Compile(StandardWorkloads.Voices(20), 64, banking: false);
