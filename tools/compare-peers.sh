@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Renders the peer workloads (voices-64/256/1024, chains-16x16; 20 s, 48 kHz, 64-frame blocks, stereo float
 # WAV) in LiveEngine on 1 and 2 threads and, in the same run, in SuperCollider's scsynth (1 thread) and
-# supernova (1 and 2 threads) through ../shared/peers/run.sh, and prints the real-time factors side by side
+# supernova (1 and 2 threads) through tools/peers/run.sh, and prints the real-time factors side by side
 # with LiveEngine/scsynth at one thread and LiveEngine/supernova at two as ratios. Both sides are timed the same way: the
 # wall time of one offline render process writing a float WAV, median of RUNS.
 # Usage: tools/compare-peers.sh [RUNS]     (root for apt-get on first use; takes a few minutes)
 set -euo pipefail
 runs=${1:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-peers=${PEERS_DIR:-$root/../shared/peers}
+peers=${PEERS_DIR:-$root/tools/peers}
 seconds=20
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -28,9 +28,10 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file." };
         var trace = new Option<string?>("--trace") { Description = "After the timed pass, profile 1 s more and write a Chrome/Perfetto trace (JSON) here." };
         Option<bool> pin = Cli.PinOption();
+        var banks = new Option<string>("--banks") { Description = "Voice banks: on (default), off, or compare (on and off in alternating 0.5 s windows of one run).", DefaultValueFactory = _ => "on" };
         var command = new Command("bench", "Benchmark a whole graph: real-time factor, block-time percentiles, work and span.")
         {
-            workload, threads, policy, block, seconds, sampleRate, json, trace, pin, config,
+            workload, threads, policy, block, seconds, sampleRate, json, trace, pin, banks, config,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -44,13 +45,19 @@ internal static class BenchCommand
                 result.GetValue(sampleRate) ?? defaults.SampleRate,
                 result.GetValue(json),
                 result.GetValue(trace),
-                result.GetValue(pin));
+                result.GetValue(pin),
+                result.GetValue(banks)!);
         }));
         return command;
     }
 
-    private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath, string? tracePath, bool pin)
+    private static int Execute(string workload, int threads, string policy, int block, double seconds, int sampleRate, string? jsonPath, string? tracePath, bool pin, string banks)
     {
+        if (banks is not ("on" or "off" or "compare"))
+        {
+            throw new CliException($"--banks must be on, off or compare, not '{banks}'.");
+        }
+
         IReadOnlyList<int>? cpus = pin ? Cli.PinCallingThread() : null;
 
         // The scheduler itself is measured: no switching to serial blocks behind its back.
@@ -64,8 +71,15 @@ internal static class BenchCommand
         bool isFile = workload.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         GraphDescription description = GraphSource.Load(isFile ? workload : null, isFile ? null : workload, seed: 1);
         long compileStart = Stopwatch.GetTimestamp();
-        GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1);
+        GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off");
         TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);
+        Console.WriteLine("  banks             " + snapshot.DescribeBanks().Replace("\n", "\n                    ", StringComparison.Ordinal));
+        if (banks == "compare")
+        {
+            GraphSnapshot unbanked = Cli.Compile(description, sampleRate, block, seed: 1, banking: false);
+            Console.WriteLine(BankComparison.Run(snapshot, unbanked, executor, block, seconds, description).Format());
+            return 0;
+        }
 
         BenchResult result = GraphBench.Run(snapshot, executor, workload, block, seconds);
         result = result with { Policy = threads == 1 ? "serial" : policy };

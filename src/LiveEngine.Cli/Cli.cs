@@ -104,7 +104,7 @@ internal static class Cli
 
     public static Option<string?> ConfigOption() => new("--config") { Description = "Configuration file (default: repl.config in the working directory, if there is one)." };
 
-    public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed)
+    public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed, bool banking = true)
     {
         if (sampleRate is < CompileOptions.MinSampleRate or > CompileOptions.MaxSampleRate)
         {
@@ -116,7 +116,7 @@ internal static class Cli
             throw new CliException($"--block must be 1 to {CompileOptions.MaxBlockLimit} frames, not {block}.");
         }
 
-        var options = new CompileOptions { SampleRate = sampleRate, MaxBlockFrames = block, Seed = (ulong)seed };
+        var options = new CompileOptions { SampleRate = sampleRate, MaxBlockFrames = block, Seed = (ulong)seed, Banking = banking };
         return GraphCompiler.Compile(description, BuiltinNodeTypes.CreateRegistry(), options);
     }
 }

@@ -18,6 +18,19 @@ public static partial class BuiltinNodeTypes
         ArgumentNullException.ThrowIfNull(registry);
         RegisterSources(registry);
         RegisterProcessors(registry);
+        RegisterBanks(registry);
+    }
+
+    /// <summary>The voice banks the compiler forms from the built-in types (see <see cref="BankDescriptor"/>).</summary>
+    private static void RegisterBanks(NodeTypeRegistry registry)
+    {
+        if (registry.TryGet("saw", out NodeTypeDescriptor? saw)
+            && registry.TryGet("rlpf", out NodeTypeDescriptor? rlpf)
+            && registry.TryGet("gain", out NodeTypeDescriptor? gain)
+            && registry.TryGet("pan", out NodeTypeDescriptor? pan))
+        {
+            registry.RegisterBank(new BankDescriptor(Nodes.SawFilterVoiceBank.KindName, [saw, rlpf, gain, pan], 2, static lanes => new Nodes.SawFilterVoiceBank(lanes)));
+        }
     }
 
     static partial void RegisterSources(NodeTypeRegistry registry);

@@ -553,6 +553,11 @@ public sealed class Performance : IDisposable
         var text = new StringBuilder();
         string playing = Local is { } local ? $"{local.Renderer.Current.Jobs.Length} jobs playing" : "playing in the engine process";
         text.AppendLine(CultureInfo.InvariantCulture, $"{graph.Nodes.Count} nodes, {graph.Edges.Count} edges; {playing}");
+        if (Local is { } banked)
+        {
+            text.AppendLine("voice banks: " + banked.Renderer.Current.DescribeBanks().Replace("\n", "\n             ", StringComparison.Ordinal));
+        }
+
         foreach (NodeSpec node in graph.Nodes)
         {
             string inputs = string.Join(", ", graph.Edges.Where(e => e.To == node.Id).Select(e => e.ToPort == "in" ? e.From : $"{e.From}→{e.ToPort}"));

@@ -49,6 +49,11 @@ public static unsafe class JobRunner
             {
                 snapshot.Nodes[node].Process(in context);
             }
+            else if (job.Kind == JobKind.Bank)
+            {
+                // A bank reads its lanes' parameters itself; the context carries only its summed outputs.
+                snapshot.BankProcessors[job.BankIndex].Process(new ProcessContext(arena, inputs, outputs, default, frames, sampleTime));
+            }
             else
             {
                 Unsafe.As<FeedbackBoundaryNode>(snapshot.Nodes[node]).ProcessWrite(in context);

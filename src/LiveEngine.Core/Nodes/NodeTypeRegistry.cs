@@ -6,6 +6,7 @@ namespace LiveEngine.Nodes;
 public sealed class NodeTypeRegistry
 {
     private readonly Dictionary<string, NodeTypeDescriptor> _types = new(StringComparer.Ordinal);
+    private readonly List<BankDescriptor> _banks = [];
 
     /// <summary>A registry holding the structural types every graph can use ("out", "feedback").</summary>
     public NodeTypeRegistry()
@@ -20,6 +21,16 @@ public sealed class NodeTypeRegistry
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         _types[descriptor.Name] = descriptor;
+    }
+
+    /// <summary>The voice banks the graph compiler may form, in registration order (the first that matches a chain wins).</summary>
+    public IReadOnlyList<BankDescriptor> Banks => _banks;
+
+    /// <summary>Adds a voice bank kind (see <see cref="BankDescriptor"/>).</summary>
+    public void RegisterBank(BankDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        _banks.Add(descriptor);
     }
 
     public bool TryGet(string name, [NotNullWhen(true)] out NodeTypeDescriptor? descriptor) => _types.TryGetValue(name, out descriptor);

@@ -37,6 +37,13 @@ public sealed record CompileOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? PreviousIds { get; init; }
 
+    /// <summary>
+    /// Whether like chains that feed the same input run as voice banks (SIMD lanes, see
+    /// <see cref="Nodes.BankDescriptor"/>). Default true. A node opts out with the option <c>bank = off</c>.
+    /// Banked and unbanked renders agree within the tolerance stated in docs/performance.md, not bit for bit.
+    /// </summary>
+    public bool Banking { get; init; } = true;
+
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 

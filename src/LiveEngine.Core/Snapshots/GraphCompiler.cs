@@ -35,7 +35,7 @@ public static class GraphCompiler
             throw new GraphValidationException(errors);
         }
 
-        return Build(nodes, edges, options);
+        return Build(nodes, edges, registry.Banks, options);
     }
 
     /// <summary>Every mistake in <paramref name="description"/>, without building anything (empty if it is valid).</summary>
@@ -60,7 +60,7 @@ public static class GraphCompiler
         var found = new List<GraphError>();
         (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found);
         errors = found;
-        return found.Count == 0 ? new ValidatedGraph(nodes, edges) : null;
+        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks]) : null;
     }
 
     /// <summary>Compiles a graph that <see cref="TryValidate"/> accepted.</summary>
@@ -69,15 +69,18 @@ public static class GraphCompiler
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return Build(graph.Nodes, graph.Edges, options);
+        return Build(graph.Nodes, graph.Edges, graph.Banks, options);
     }
 
     /// <summary>A description that passed validation, resolved against the registry: see <see cref="TryValidate"/>.</summary>
-    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges)
+    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges, BankDescriptor[] banks)
     {
         internal ResolvedNode[] Nodes { get; } = nodes;
 
         internal List<ResolvedEdge> Edges { get; } = edges;
+
+        /// <summary>The registry's bank kinds when the graph was validated.</summary>
+        internal BankDescriptor[] Banks { get; } = banks;
     }
 
     private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
@@ -290,10 +293,26 @@ public static class GraphCompiler
         }
     }
 
-    private static GraphSnapshot Build(ResolvedNode[] nodes, List<ResolvedEdge> edges, CompileOptions options)
+    private static GraphSnapshot Build(ResolvedNode[] nodes, List<ResolvedEdge> edges, IReadOnlyList<BankDescriptor> bankDescriptors, CompileOptions options)
     {
         var builder = new JobBuilder();
         ILookup<(int Node, int Port), ResolvedEdge> edgesInto = edges.ToLookup(e => (e.To, e.ToPort));
+
+        // Voice banks: their nodes get no jobs of their own; one bank job per bank writes the sum of its lanes.
+        List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, bankDescriptors, options);
+        var bankOfNode = new int[nodes.Length];
+        Array.Fill(bankOfNode, -1);
+        var bankJobs = new int[banks.Count];
+        for (int b = 0; b < banks.Count; b++)
+        {
+            foreach (int[] lane in banks[b].Lanes)
+            {
+                foreach (int n in lane)
+                {
+                    bankOfNode[n] = b;
+                }
+            }
+        }
 
         // One Node job per node (none for the output); feedback nodes also get their write job.
         var nodeJob = new int[nodes.Length];
@@ -301,7 +320,7 @@ public static class GraphCompiler
         foreach (ResolvedNode node in nodes)
         {
             nodeJob[node.Index] = -1;
-            if ((node.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
+            if ((node.Type.Flags & NodeTypeFlags.GraphOutput) != 0 || bankOfNode[node.Index] >= 0)
             {
                 continue;
             }
@@ -312,12 +331,30 @@ public static class GraphCompiler
             outputValueBase[node.Index] = builder.OutputValueBase(nodeJob[node.Index]);
         }
 
+        for (int b = 0; b < banks.Count; b++)
+        {
+            BankPlanner.PlannedBank bank = banks[b];
+            double cost = 0;
+            foreach (NodeTypeDescriptor stage in bank.Descriptor.Stages)
+            {
+                cost += stage.CostNsPerFrame;
+            }
+
+            // Estimate: a lane costs about a fifth of the same chain run node by node.
+            bankJobs[b] = builder.AddJob(JobKind.Bank, bank.Lanes[0][^1], cost * bank.Lanes.Length / 5, bank.Descriptor.OutputChannels, b);
+        }
+
         int[] outputInputs = [];
         // Scratch lists reused for every node and input: a 1,200-node graph would otherwise allocate thousands.
         var inputValues = new List<int>();
         var sources = new List<ResolvedEdge>();
         foreach (ResolvedNode node in nodes)
         {
+            if (bankOfNode[node.Index] >= 0)
+            {
+                continue;
+            }
+
             bool isOutput = (node.Type.Flags & NodeTypeFlags.GraphOutput) != 0;
             int consumer = -1;
             if (!isOutput)
@@ -350,6 +387,19 @@ public static class GraphCompiler
                 var operands = new List<int>(sources.Count);
                 foreach (ResolvedEdge edge in sources)
                 {
+                    int bankIndex = bankOfNode[edge.From];
+                    if (bankIndex >= 0)
+                    {
+                        // A bank's sum takes the place of its first lane's source (the lowest node index of its lanes);
+                        // its other lanes are already in that sum.
+                        if (banks[bankIndex].Lanes[0][^1] == edge.From)
+                        {
+                            operands.Add(builder.OutputValueBase(bankJobs[bankIndex]));
+                        }
+
+                        continue;
+                    }
+
                     ResolvedNode from = nodes[edge.From];
                     int channelBase = outputValueBase[edge.From];
                     for (int p = 0; p < edge.FromPort; p++)
@@ -407,7 +457,7 @@ public static class GraphCompiler
             }
         }
 
-        return builder.Finish(nodes, options, outputInputs);
+        return builder.Finish(nodes, options, outputInputs, banks, bankJobs);
     }
 
     /// <summary>Source node index, then source port, then declaration order: a total order, so an unstable sort is deterministic.</summary>
@@ -435,11 +485,13 @@ public static class GraphCompiler
         private readonly List<int> _outputCount = [];
         private readonly List<List<int>> _inputs = [];
         private readonly List<int> _producerOfValue = [];
+        private readonly List<int> _bankOfJob = [];
 
-        public int AddJob(JobKind kind, int nodeIndex, double cost, int outputChannels)
+        public int AddJob(JobKind kind, int nodeIndex, double cost, int outputChannels, int bankIndex = -1)
         {
             int job = _kinds.Count;
             _kinds.Add(kind);
+            _bankOfJob.Add(bankIndex);
             _nodeOfJob.Add(nodeIndex);
             _costs.Add(cost);
             _outputBase.Add(_producerOfValue.Count);
@@ -457,7 +509,7 @@ public static class GraphCompiler
 
         public void AddInput(int job, int value) => _inputs[job].Add(value);
 
-        public GraphSnapshot Finish(ResolvedNode[] nodes, CompileOptions options, int[] outputValues)
+        public GraphSnapshot Finish(ResolvedNode[] nodes, CompileOptions options, int[] outputValues, List<BankPlanner.PlannedBank> banks, int[] bankJobs)
         {
             int jobCount = _kinds.Count;
             int valueCount = _producerOfValue.Count;
@@ -504,7 +556,7 @@ public static class GraphCompiler
                     offsets.Add(arena.OffsetOf(bufferOfValue[_outputBase[j] + c]));
                 }
 
-                jobs[j] = new JobInfo(_kinds[j], _nodeOfJob[j], inputStart, _inputs[j].Count, outputStart, _outputCount[j], _costs[j]);
+                jobs[j] = new JobInfo(_kinds[j], _nodeOfJob[j], inputStart, _inputs[j].Count, outputStart, _outputCount[j], _costs[j], _bankOfJob[j]);
             }
 
             var successorStarts = new int[jobCount + 1];
@@ -530,6 +582,17 @@ public static class GraphCompiler
             }
 
             (AudioNode[] instances, bool[] reused, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
+            var processors = new BankProcessor[banks.Count];
+            var bankInfos = new BankInfo[banks.Count];
+            for (int b = 0; b < banks.Count; b++)
+            {
+                BankPlanner.PlannedBank bank = banks[b];
+                AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+                int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
+                processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+                bankInfos[b] = new BankInfo(bank.Descriptor.Name, bankJobs[b], bank.Lanes, bank.Consumer);
+            }
+
             int[] outputOffsets = [.. outputValues.Select(v => v == Silence ? 0 : arena.OffsetOf(bufferOfValue[v]))];
             return new GraphSnapshot(
                 options.SampleRate,
@@ -551,7 +614,9 @@ public static class GraphCompiler
                 outputOffsets,
                 [.. nodes.Select(n => n.Channels)],
                 [.. nodes.Select(n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Spec.Options, StringComparer.Ordinal))],
-                reused);
+                reused,
+                processors,
+                bankInfos);
         }
 
         /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>

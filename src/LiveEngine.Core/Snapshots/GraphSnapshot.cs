@@ -33,8 +33,12 @@ public sealed class GraphSnapshot
         int[] outputOffsets,
         int[] nodeChannels,
         IReadOnlyDictionary<string, string>[] nodeOptions,
-        bool[] nodeReused)
+        bool[] nodeReused,
+        BankProcessor[] bankProcessors,
+        BankInfo[] banks)
     {
+        BankProcessors = bankProcessors;
+        Banks = banks;
         NodeChannels = nodeChannels;
         NodeOptions = nodeOptions;
         NodeReused = nodeReused;
@@ -121,6 +125,12 @@ public sealed class GraphSnapshot
     /// <summary>Arena offsets of the graph output's channels; empty when the graph has no output node.</summary>
     public int[] OutputOffsets { get; }
 
+    /// <summary>The voice banks' processors, by bank index (<see cref="JobInfo.BankIndex"/>). Audio side only.</summary>
+    public BankProcessor[] BankProcessors { get; }
+
+    /// <summary>The voice banks, by bank index: their lanes' nodes and their jobs.</summary>
+    public IReadOnlyList<BankInfo> Banks { get; }
+
     /// <summary>Nonzero for a node whose Process threw: it is silenced from then on. Audio side writes, control side reads.</summary>
     public int[] NodeFaulted { get; }
 
@@ -142,6 +152,28 @@ public sealed class GraphSnapshot
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered. Valid until the next block.</summary>
     public unsafe ReadOnlySpan<float> GetOutput(int channel, int frames) => new(Arena.BasePointer + OutputOffsets[channel], frames);
 
+    /// <summary>
+    /// The voice banks, one line per kind and consumer ("16 × saw>rlpf>gain>pan → out: 1024 voices in lanes of 64 …"),
+    /// or "none". For <c>:graph</c> and <c>bench</c>. Control thread.
+    /// </summary>
+    public string DescribeBanks()
+    {
+        if (Banks.Count == 0)
+        {
+            return "none";
+        }
+
+        var lines = new List<string>();
+        foreach (IGrouping<(string Name, int Consumer), BankInfo> kind in Banks.GroupBy(b => (b.Name, b.ConsumerNode)))
+        {
+            int voices = kind.Sum(b => b.LaneCount);
+            string sizes = string.Join(" ", kind.Select(b => b.LaneCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kind.Count()} × {kind.Key.Name} → {NodeIds[kind.Key.Consumer]}: {voices} voices in lanes of {sizes}"));
+        }
+
+        return string.Join("\n", lines);
+    }
+
     /// <summary>A readable name of job <paramref name="jobIndex"/> for traces and tables.</summary>
     public string DescribeJob(int jobIndex)
     {
@@ -151,6 +183,7 @@ public sealed class GraphSnapshot
         {
             JobKind.Mix => $"mix→{id}#{jobIndex}",
             JobKind.FeedbackWrite => $"{id}(write)",
+            JobKind.Bank => $"bank[{Banks[job.BankIndex].Name} ×{Banks[job.BankIndex].LaneCount}]@{id}",
             _ => id,
         };
     }

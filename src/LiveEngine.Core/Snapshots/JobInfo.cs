@@ -8,4 +8,5 @@ namespace LiveEngine.Snapshots;
 /// <param name="OutputStart">Index of its first output channel in <see cref="GraphSnapshot.ChannelOffsets"/>.</param>
 /// <param name="OutputCount">Number of output channels.</param>
 /// <param name="CostNsPerFrame">Estimated cost, for critical-path ranks.</param>
-public readonly record struct JobInfo(JobKind Kind, int NodeIndex, int InputStart, int InputCount, int OutputStart, int OutputCount, double CostNsPerFrame);
+/// <param name="BankIndex">For a bank job, its index in <see cref="GraphSnapshot.Banks"/> (its node is the first lane's last stage); else -1.</param>
+public readonly record struct JobInfo(JobKind Kind, int NodeIndex, int InputStart, int InputCount, int OutputStart, int OutputCount, double CostNsPerFrame, int BankIndex = -1);

@@ -11,4 +11,7 @@ public enum JobKind : byte
 
     /// <summary>Adds two multi-channel inputs: one step of a balanced mix tree. Inputs are a's channels, then b's.</summary>
     Mix,
+
+    /// <summary>Calls <see cref="Nodes.BankProcessor.Process"/> of a voice bank: several like chains in SIMD lanes, summed.</summary>
+    Bank,
 }

@@ -34,6 +34,7 @@ public static partial class KernelSelfTest
             AddCoreChecks(checks);
             AddSourceChecks(checks);
             AddProcessorChecks(checks);
+            AddBankChecks(checks);
             return checks;
         }
     }

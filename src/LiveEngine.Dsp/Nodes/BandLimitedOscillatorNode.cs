@@ -71,6 +71,28 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         residual[BlepTable.Taps..].Clear();
     }
 
+    /// <summary>For a voice bank: true until the first block has added its start step (then the node renders itself). Audio thread only.</summary>
+    internal bool StartPending => _startPending;
+
+    /// <summary>For a voice bank: the last <see cref="BlepTable.HalfTaps"/> naive frames before the block. Audio thread only.</summary>
+    internal Span<float> NaiveHistory => _naive.AsSpan(0, BlepTable.HalfTaps);
+
+    /// <summary>For a voice bank: the residual of a block of <paramref name="frames"/>, corrections already due included. Audio thread only.</summary>
+    internal Span<float> Residual(int frames) => _residual.AsSpan(0, frames + BlepTable.Taps);
+
+    /// <summary>
+    /// For a voice bank, after it rendered a block of <paramref name="frames"/> for this node: keeps the last naive
+    /// frames (<paramref name="naiveTail"/>) and moves the residual on, as <see cref="Process"/> does. Audio thread only.
+    /// </summary>
+    internal void EndBankBlock(int frames, uint phase, ReadOnlySpan<float> naiveTail)
+    {
+        EndBankBlock(phase);
+        naiveTail.CopyTo(_naive);
+        Span<float> residual = _residual.AsSpan(0, frames + BlepTable.Taps);
+        residual.Slice(frames, BlepTable.Taps).CopyTo(residual);
+        residual[BlepTable.Taps..].Clear();
+    }
+
     /// <summary>Reads shape parameters before the block's phases advance; may add a step at frame 0. Audio thread only.</summary>
     protected virtual void BeginBlock(in ProcessContext context, Span<float> residual)
     {

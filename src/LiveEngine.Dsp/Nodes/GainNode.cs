@@ -42,6 +42,22 @@ public sealed class GainNode : AudioNode
         }
     }
 
+    /// <summary>
+    /// For a voice bank: reads the block's level and returns it, or fills <paramref name="ramp"/> (frames long) with
+    /// the glide and returns NaN. Audio thread only.
+    /// </summary>
+    internal float BeginBankBlock(ReadOnlySpan<float> parameters, Span<float> ramp)
+    {
+        _level.Target = parameters[0];
+        if (!_level.IsSmoothing)
+        {
+            return _level.Current;
+        }
+
+        ParameterRamp.Fill(ref _level, ramp);
+        return float.NaN;
+    }
+
     public override void Reset()
     {
         _level.Snap();

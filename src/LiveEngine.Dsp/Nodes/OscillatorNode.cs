@@ -88,6 +88,24 @@ public abstract class OscillatorNode : AudioNode
         increments = incrementSpan;
     }
 
+    /// <summary>
+    /// For a voice bank: reads the block's parameters; true when neither frequency nor level glides, and then
+    /// <paramref name="phase"/>, <paramref name="increment"/> and <paramref name="level"/> hold for the whole block
+    /// (the bank advances the phase and hands it back through <see cref="EndBankBlock"/>). Audio thread only.
+    /// </summary>
+    internal bool TryBeginBankBlock(ReadOnlySpan<float> parameters, out uint phase, out uint increment, out float level)
+    {
+        _frequency.Target = parameters[0];
+        _level.Target = parameters[1];
+        phase = Phase;
+        level = _level.Current;
+        increment = OscillatorKernels.Increment(_frequency.Current, _incrementPerHz);
+        return !_frequency.IsSmoothing && !_level.IsSmoothing;
+    }
+
+    /// <summary>For a voice bank: the phase of the block's last frame. Audio thread only.</summary>
+    internal void EndBankBlock(uint phase) => Phase = phase;
+
     /// <summary>Multiplies <paramref name="output"/> by the (smoothed) level. Audio thread only.</summary>
     protected void ApplyLevel(Span<float> output) => _level.ApplyGain(output);
 }

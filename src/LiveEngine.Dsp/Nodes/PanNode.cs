@@ -54,6 +54,20 @@ public sealed class PanNode : AudioNode
         VectorKernels.Binary<MultiplyOperator>(input, right, context.Output(1));
     }
 
+    /// <summary>
+    /// For a voice bank: reads the block's position; true when it glides (then call <see cref="NextBankFrame"/> once
+    /// per frame), else <paramref name="pan"/> holds for the block. Audio thread only.
+    /// </summary>
+    internal bool BeginBankBlock(ReadOnlySpan<float> parameters, out float pan)
+    {
+        _pan.Target = Math.Clamp(parameters[0], -1f, 1f);
+        pan = _pan.Current;
+        return _pan.IsSmoothing;
+    }
+
+    /// <summary>For a voice bank: the next frame's position of a glide. Audio thread only.</summary>
+    internal float NextBankFrame() => ParameterRamp.Next(ref _pan);
+
     public override void Reset()
     {
         _pan.Snap();

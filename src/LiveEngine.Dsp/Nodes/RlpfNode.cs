@@ -43,25 +43,42 @@ public sealed class RlpfNode : AudioNode
 
     public override void Process(in ProcessContext context)
     {
-        _cutoffHz.Target = context.Parameters[0];
-        _q.Target = context.Parameters[1];
-        int frames = context.Frames;
-        bool gliding = _cutoffHz.IsSmoothing || _q.IsSmoothing;
-        if (gliding)
-        {
-            for (int i = 0; i < frames; i++)
-            {
-                ParameterRamp.Next(ref _cutoffHz);
-                ParameterRamp.Next(ref _q);
-                _ramp[i] = Design();
-            }
-
-            _coefficients = _ramp[frames - 1];
-        }
-
-        ReadOnlySpan<SvfCoefficients> ramp = gliding ? _ramp.AsSpan(0, frames) : default;
+        ReadOnlySpan<SvfCoefficients> ramp = BeginBlock(context.Parameters, context.Frames);
         RecursiveFilterRunner.Run<SvfLowPassKernel, SvfCoefficients, SvfState>(context, _states, _coefficients, ramp, ref _position);
     }
+
+    /// <summary>The coefficients while not gliding (after <see cref="BeginBlock"/>). Audio thread only.</summary>
+    internal SvfCoefficients Coefficients => _coefficients;
+
+    /// <summary>Channel 0's state, for a voice bank that runs this node in a lane. Audio thread only.</summary>
+    internal ref SvfState BankState => ref _states[0];
+
+    /// <summary>
+    /// Reads the block's parameters and advances the glides: the per-frame coefficients while gliding, else empty
+    /// (then <see cref="Coefficients"/> holds for the block). Audio thread only.
+    /// </summary>
+    internal ReadOnlySpan<SvfCoefficients> BeginBlock(ReadOnlySpan<float> parameters, int frames)
+    {
+        _cutoffHz.Target = parameters[0];
+        _q.Target = parameters[1];
+        if (!_cutoffHz.IsSmoothing && !_q.IsSmoothing)
+        {
+            return default;
+        }
+
+        for (int i = 0; i < frames; i++)
+        {
+            ParameterRamp.Next(ref _cutoffHz);
+            ParameterRamp.Next(ref _q);
+            _ramp[i] = Design();
+        }
+
+        _coefficients = _ramp[frames - 1];
+        return _ramp.AsSpan(0, frames);
+    }
+
+    /// <summary>Moves the stream position on after a voice bank rendered the block for this node. Audio thread only.</summary>
+    internal void AdvanceBank(int frames) => _position += frames;
 
     public override void Reset()
     {

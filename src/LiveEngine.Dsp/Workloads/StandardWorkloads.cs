@@ -45,7 +45,7 @@ public static partial class StandardWorkloads
 
     /// <summary>
     /// N × (band-limited saw → resonant low-pass at 2 kHz, q = 1/0.3 → gain 0.5/√N → equal-power pan) → tree
-    /// mix → stereo out. Pitches, pans and levels match ../shared/peers/scores.scd exactly.
+    /// mix → stereo out. Pitches, pans and levels match tools/peers/scores.scd exactly.
     /// </summary>
     public static GraphDescription Voices(int count)
     {
@@ -71,7 +71,7 @@ public static partial class StandardWorkloads
 
     /// <summary>
     /// M parallel chains of a saw through L RBJ low-pass biquads in series (3000 + 100·k Hz, q = 1/0.9), panned
-    /// and mixed to stereo; pitches, pans and level match ../shared/peers/scores.scd for M ≤ 17.
+    /// and mixed to stereo; pitches, pans and level match tools/peers/scores.scd for M ≤ 17.
     /// </summary>
     public static GraphDescription Chains(int chains, int length)
     {

@@ -1,0 +1,422 @@
+using LiveEngine.Dsp.Kernels;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using LiveEngine.Kernels;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Dsp.Nodes;
+
+/// <summary>
+/// The voice bank of the standard voice, saw → rlpf → gain → pan, summed over its lanes: the saws run as the nodes
+/// they are (their phase and BLEP state stay theirs, vectorised along time), the rest runs across lanes in
+/// <see cref="VoiceBankKernels"/>. All state stays in the lanes' nodes (the filter state goes in and out as float,
+/// which the node's double holds exactly), so a lane that moves to another bank, or out of banks, at a commit
+/// carries on where it was.
+/// </summary>
+public sealed unsafe class SawFilterVoiceBank : BankProcessor
+{
+    /// <summary>The bank kind's name, shown by <c>:graph</c> and <c>bench</c>.</summary>
+    public const string KindName = "saw>rlpf>gain>pan";
+
+    private readonly int _lanes;
+    private readonly int _width;
+    private readonly int _maxFrames;
+    private readonly SawNode[] _saws;
+    private readonly RlpfNode[] _filters;
+    private readonly GainNode[] _gains;
+    private readonly PanNode[] _pans;
+    private readonly int[][] _parameterStarts;
+    private readonly float[] _parameterValues;
+
+    // Scratch, audio thread only. _sawRows is pinned: the saws write through a ProcessContext over it.
+    private readonly float[] _sawRows;
+    private readonly float* _sawBase;
+    private readonly int[] _sawOffsets;
+    private readonly float[] _ic1;
+    private readonly float[] _ic2;
+    private readonly float[] _a1Fixed;
+    private readonly float[] _a2Fixed;
+    private readonly float[] _a3Fixed;
+    private readonly float[] _a1Ramp;
+    private readonly float[] _a2Ramp;
+    private readonly float[] _a3Ramp;
+    private readonly float[] _levelFixed;
+    private readonly float[] _levelRamp;
+    private readonly float[] _levelRow;
+    private readonly float[] _leftFixed;
+    private readonly float[] _rightFixed;
+    private readonly float[] _leftRamp;
+    private readonly float[] _rightRamp;
+    private readonly bool[] _gliding;
+    private readonly bool[] _fast;
+    private readonly uint[] _phases;
+    private readonly uint[] _phaseStarts;
+    private readonly uint[] _increments;
+    private readonly float[] _oscillatorLevels;
+    private readonly float[] _naive;
+    private readonly ulong[] _wraps;
+    private readonly int[] _residualEnds;
+    private readonly float[] _naiveTail;
+
+    public SawFilterVoiceBank(BankLanes lanes)
+    {
+        ArgumentNullException.ThrowIfNull(lanes);
+        _lanes = lanes.LaneCount;
+        if (_lanes < 1 || _lanes > VoiceBankKernels.MaxWidth)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lanes), _lanes, $"A voice bank has 1 to {VoiceBankKernels.MaxWidth} lanes.");
+        }
+
+        _width = (_lanes + VoiceBankKernels.GroupLanes - 1) / VoiceBankKernels.GroupLanes * VoiceBankKernels.GroupLanes;
+        _maxFrames = lanes.MaxBlockFrames;
+        _saws = new SawNode[_lanes];
+        _filters = new RlpfNode[_lanes];
+        _gains = new GainNode[_lanes];
+        _pans = new PanNode[_lanes];
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            AudioNode[] stages = lanes.Nodes[lane];
+            _saws[lane] = (SawNode)stages[0];
+            _filters[lane] = (RlpfNode)stages[1];
+            _gains[lane] = (GainNode)stages[2];
+            _pans[lane] = (PanNode)stages[3];
+        }
+
+        _parameterStarts = lanes.ParameterStarts;
+        _parameterValues = lanes.ParameterValues;
+        _sawRows = GC.AllocateArray<float>(_lanes * _maxFrames, pinned: true);
+        fixed (float* rows = _sawRows)
+        {
+            // Pinned for the array's lifetime: the pointer stays valid after the fixed block.
+            _sawBase = rows;
+        }
+
+        _sawOffsets = new int[_lanes];
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            _sawOffsets[lane] = lane * _maxFrames;
+        }
+
+        int frameLanes = _maxFrames * _width;
+        _ic1 = new float[_width];
+        _ic2 = new float[_width];
+        _a1Fixed = new float[_width];
+        _a2Fixed = new float[_width];
+        _a3Fixed = new float[_width];
+        _a1Ramp = new float[frameLanes];
+        _a2Ramp = new float[frameLanes];
+        _a3Ramp = new float[frameLanes];
+        _levelFixed = new float[_width];
+        _levelRamp = new float[frameLanes];
+        _levelRow = new float[_maxFrames];
+        _leftFixed = new float[_width];
+        _rightFixed = new float[_width];
+        _leftRamp = new float[frameLanes];
+        _rightRamp = new float[frameLanes];
+        _gliding = new bool[_lanes];
+        _fast = new bool[_lanes];
+        _phases = new uint[_width];
+        _phaseStarts = new uint[_width];
+        _increments = new uint[_width];
+        _oscillatorLevels = new float[_width];
+        _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
+        _wraps = new ulong[_maxFrames];
+        _residualEnds = new int[_lanes];
+        _naiveTail = new float[BlepTable.HalfTaps];
+    }
+
+    /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
+    public int LaneCount => _lanes;
+
+    public override void Process(in ProcessContext context)
+    {
+        int frames = context.Frames;
+        long sampleTime = context.SampleTime;
+        int width = _width;
+        RenderOscillators(frames, sampleTime);
+
+        int coefficientStride = PrepareFilters(frames);
+        int levelStride = PrepareGains(frames);
+        int panStride = PreparePans(frames);
+        var block = new VoiceBankBlock
+        {
+            Width = width,
+            Frames = frames,
+            SampleTime = sampleTime,
+            Input = _naive.AsSpan(0, frames * width),
+            Ic1 = _ic1,
+            Ic2 = _ic2,
+            A1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp,
+            A2 = coefficientStride == 0 ? _a2Fixed : _a2Ramp,
+            A3 = coefficientStride == 0 ? _a3Fixed : _a3Ramp,
+            CoefficientStride = coefficientStride,
+            Level = levelStride == 0 ? _levelFixed : _levelRamp,
+            LevelStride = levelStride,
+            Left = panStride == 0 ? _leftFixed : _leftRamp,
+            Right = panStride == 0 ? _rightFixed : _rightRamp,
+            PanStride = panStride,
+            OutLeft = context.Output(0),
+            OutRight = context.Output(1),
+        };
+        VoiceBankKernels.Process(ref block);
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            ref SvfState state = ref _filters[lane].BankState;
+            state.Ic1 = _ic1[lane];
+            state.Ic2 = _ic2[lane];
+            _filters[lane].AdvanceBank(frames);
+        }
+    }
+
+    /// <summary>
+    /// Writes every lane's band-limited saw into rows 0 .. frames of <see cref="_naive"/> (frame-major; the filter's
+    /// input), with the same bits as
+    /// the saw node's own <c>Process</c>: lanes whose frequency and level hold run across lanes (phase, naive shape and
+    /// wrap detection in <see cref="VoiceBankSawKernels"/>; each wrap adds its BLEP residual to the lane's own
+    /// residual, in time order); a lane that glides or has not started yet renders through its node.
+    /// </summary>
+    private void RenderOscillators(int frames, long sampleTime)
+    {
+        const int History = BlepTable.HalfTaps;
+        int width = _width;
+        bool anySlow = false;
+        bool anyLevel = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            SawNode saw = _saws[lane];
+            bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out uint phase, out uint increment, out float level) && !saw.StartPending;
+            _fast[lane] = fast;
+            anySlow |= !fast;
+            _phases[lane] = phase;
+            _phaseStarts[lane] = phase;
+            _increments[lane] = fast ? increment : 0;
+            _oscillatorLevels[lane] = fast ? level : 1f;
+            anyLevel |= fast && level != 1f;
+            Span<float> history = saw.NaiveHistory;
+            for (int t = 0; t < History; t++)
+            {
+                _naive[(t * width) + lane] = history[t];
+            }
+
+            // Corrections already due from earlier wraps reach at most Taps frames into this block.
+            _residualEnds[lane] = fast && saw.Residual(frames)[..BlepTable.Taps].IndexOfAnyExcept(0f) >= 0 ? BlepTable.Taps : 0;
+        }
+
+        Span<float> naive = _naive.AsSpan(History * width, frames * width);
+        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, _wraps, frames, width, VoiceBankKernels.BestVectorBits);
+        for (int f = 0; f < frames; f++)
+        {
+            ulong wraps = _wraps[f];
+            while (wraps != 0)
+            {
+                int lane = System.Numerics.BitOperations.TrailingZeroCount(wraps);
+                wraps &= wraps - 1;
+                uint increment = _increments[lane];
+                uint phase = _phaseStarts[lane] + ((uint)(f + 1) * increment);
+                BlepTable.AddStep(_saws[lane].Residual(frames), f, (double)phase / increment, -2f);
+                _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
+            }
+        }
+
+        // Output frame f is naive row f (the history, then this block's frames) plus the lane's residual.
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_fast[lane])
+            {
+                continue;
+            }
+
+            // Strided, so by reference: the bounds were checked once, by the spans' lengths.
+            Span<float> residual = _saws[lane].Residual(frames);
+            int end = Math.Min(frames, _residualEnds[lane]);
+            ref float column = ref _naive[lane];
+            ref float residualRef = ref MemoryMarshal.GetReference(residual);
+            for (int f = 0; f < end; f++)
+            {
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+            }
+
+            ref float tail = ref Unsafe.Add(ref column, frames * width);
+            for (int t = 0; t < History; t++)
+            {
+                _naiveTail[t] = Unsafe.Add(ref tail, t * width);
+            }
+
+            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail);
+        }
+
+        if (anyLevel)
+        {
+            // The oscillator's own level, after the residual as in the node (a level of 1 changes no bit: skipped).
+            ReadOnlySpan<float> levels = _oscillatorLevels.AsSpan(0, width);
+            for (int f = 0; f < frames; f++)
+            {
+                Span<float> row = _naive.AsSpan(f * width, width);
+                VectorKernels.Binary<MultiplyOperator>(row, levels, row);
+            }
+        }
+
+        if (!anySlow)
+        {
+            return;
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (_fast[lane])
+            {
+                continue;
+            }
+
+            var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
+            _saws[lane].Process(in sawContext);
+            ReadOnlySpan<float> row = new(_sawBase + _sawOffsets[lane], frames);
+            for (int f = 0; f < frames; f++)
+            {
+                _naive[(f * width) + lane] = row[f];
+            }
+        }
+    }
+
+    private ReadOnlySpan<float> Parameters(int lane, int stage)
+    {
+        int start = _parameterStarts[lane][stage];
+        return new ReadOnlySpan<float>(_parameterValues, start, stage switch { 0 => 2, 1 => 2, _ => 1 });
+    }
+
+    /// <summary>Reads every lane's filter state and coefficients; returns the coefficient stride (0 when none glides).</summary>
+    private int PrepareFilters(int frames)
+    {
+        int width = _width;
+        bool anyGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            RlpfNode filter = _filters[lane];
+            ref SvfState state = ref filter.BankState;
+            _ic1[lane] = (float)state.Ic1;
+            _ic2[lane] = (float)state.Ic2;
+            ReadOnlySpan<SvfCoefficients> ramp = filter.BeginBlock(Parameters(lane, 1), frames);
+            SvfCoefficients fixedCoefficients = filter.Coefficients;
+            _a1Fixed[lane] = (float)fixedCoefficients.A1;
+            _a2Fixed[lane] = (float)fixedCoefficients.A2;
+            _a3Fixed[lane] = (float)fixedCoefficients.A3;
+            _gliding[lane] = !ramp.IsEmpty;
+            if (!ramp.IsEmpty)
+            {
+                anyGliding = true;
+                for (int f = 0; f < frames; f++)
+                {
+                    _a1Ramp[(f * width) + lane] = (float)ramp[f].A1;
+                    _a2Ramp[(f * width) + lane] = (float)ramp[f].A2;
+                    _a3Ramp[(f * width) + lane] = (float)ramp[f].A3;
+                }
+            }
+        }
+
+        if (!anyGliding)
+        {
+            return 0;
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_gliding[lane])
+            {
+                for (int f = 0; f < frames; f++)
+                {
+                    _a1Ramp[(f * width) + lane] = _a1Fixed[lane];
+                    _a2Ramp[(f * width) + lane] = _a2Fixed[lane];
+                    _a3Ramp[(f * width) + lane] = _a3Fixed[lane];
+                }
+            }
+        }
+
+        return width;
+    }
+
+    private int PrepareGains(int frames)
+    {
+        int width = _width;
+        bool anyGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            float level = _gains[lane].BeginBankBlock(Parameters(lane, 2), _levelRow.AsSpan(0, frames));
+            _gliding[lane] = float.IsNaN(level);
+            if (_gliding[lane])
+            {
+                anyGliding = true;
+                for (int f = 0; f < frames; f++)
+                {
+                    _levelRamp[(f * width) + lane] = _levelRow[f];
+                }
+            }
+            else
+            {
+                _levelFixed[lane] = level;
+            }
+        }
+
+        if (!anyGliding)
+        {
+            return 0;
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_gliding[lane])
+            {
+                for (int f = 0; f < frames; f++)
+                {
+                    _levelRamp[(f * width) + lane] = _levelFixed[lane];
+                }
+            }
+        }
+
+        return width;
+    }
+
+    private int PreparePans(int frames)
+    {
+        int width = _width;
+        bool anyGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            _gliding[lane] = _pans[lane].BeginBankBlock(Parameters(lane, 3), out float pan);
+            if (_gliding[lane])
+            {
+                anyGliding = true;
+                for (int f = 0; f < frames; f++)
+                {
+                    float position = _pans[lane].NextBankFrame();
+                    _leftRamp[(f * width) + lane] = PanNode.LeftGain(position);
+                    _rightRamp[(f * width) + lane] = PanNode.RightGain(position);
+                }
+            }
+            else
+            {
+                _leftFixed[lane] = PanNode.LeftGain(pan);
+                _rightFixed[lane] = PanNode.RightGain(pan);
+            }
+        }
+
+        if (!anyGliding)
+        {
+            return 0;
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_gliding[lane])
+            {
+                for (int f = 0; f < frames; f++)
+                {
+                    _leftRamp[(f * width) + lane] = _leftFixed[lane];
+                    _rightRamp[(f * width) + lane] = _rightFixed[lane];
+                }
+            }
+        }
+
+        return width;
+    }
+}
