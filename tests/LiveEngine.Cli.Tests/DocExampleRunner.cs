@@ -22,11 +22,13 @@ namespace LiveEngine.Tests.Cli;
 /// <item><c>csharp</c>: a snippet in one C# workspace per document, the same way; with a <c>compile-only</c> marker,
 /// host code compiled against the engine's assemblies (the marker's <c>given</c> variables are parameters).</item>
 /// <item><c>json</c>: a graph file (<c>nodes</c>, <c>edges</c>), loaded as <c>liveengine render</c> loads one and
-/// rendered; or an editor-socket <c>eval</c> request (<c>language</c>, <c>code</c>), evaluated as above.</item>
+/// rendered; or an editor-socket <c>eval</c> request (<c>language</c>, <c>code</c>), evaluated as above; any other
+/// JSON must parse (<c>jsonl</c>: every line).</item>
 /// <item><c>sh</c>: every <c>liveengine</c> command (also as <c>dotnet run --project src/LiveEngine.Cli ... --</c>) is
 /// parsed by the real command line; a <c>render</c> runs, for 1 s into a temporary file, and must not be silent.
 /// Other commands (<c>dotnet test</c>, <c>jackd</c>, <c>tools/</c>) are not run here.</item>
-/// <item>A block without a language is text (a transcript, a format): not run.</item>
+/// <item>A block without a language, or in <c>text</c>, <c>console</c>, <c>toml</c>, <c>ini</c>, <c>yaml</c>, <c>log</c>,
+/// <c>diff</c>, is text (a transcript, a format): not run. Any other language fails until it has a runner or a marker.</item>
 /// </list>
 /// Every failure is a <see cref="DocExampleException"/> whose message starts with the document and line.
 /// </summary>
@@ -75,8 +77,18 @@ internal sealed class DocExampleRunner : IDisposable
             case "json":
                 await RunJsonAsync(block);
                 break;
+            case "jsonl":
+                foreach ((string line, int i) in block.Code.Split('\n').Select((l, i) => (l, i)).Where(x => x.l.Trim().Length > 0))
+                {
+                    ParseJson(block, line, $"line {i + 1}: ");
+                }
+
+                break;
             case "sh" or "bash" or "shell":
                 RunShell(block);
+                break;
+            case "text" or "txt" or "console" or "output" or "toml" or "ini" or "yaml" or "log" or "diff":
+                // Text, transcripts and configuration formats, like a block without a language.
                 break;
             default:
                 throw Fail(block, $"no runner for a '{block.Language}' block; mark it <!-- doc-test: no-run; why: ... --> or give it a language that runs (lua, csharp, json, sh).");
@@ -199,15 +211,7 @@ internal sealed class DocExampleRunner : IDisposable
 
     private async Task RunJsonAsync(DocBlock block)
     {
-        JsonElement json;
-        try
-        {
-            json = JsonDocument.Parse(block.Code).RootElement;
-        }
-        catch (JsonException e)
-        {
-            throw Fail(block, "invalid JSON: " + e.Message);
-        }
+        JsonElement json = ParseJson(block, block.Code, "");
 
         if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("nodes", out _))
         {
@@ -229,9 +233,19 @@ internal sealed class DocExampleRunner : IDisposable
                     throw Fail(block, $"an eval request in language '{language}': expected lua or cs.");
             }
         }
-        else
+
+        // Any other JSON (a protocol message, a saved file) must at least be JSON.
+    }
+
+    private static JsonElement ParseJson(DocBlock block, string text, string where)
+    {
+        try
         {
-            throw Fail(block, "a JSON block is a graph file (nodes, edges) or an eval request (language, code).");
+            return JsonDocument.Parse(text).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw Fail(block, $"{where}invalid JSON: {e.Message}");
         }
     }
 

@@ -87,6 +87,18 @@ public sealed class DocExamplesTests
             ```csharp
             LiveSession s = LuaPiece.CreateSessionn();
             ```
+
+            ```json
+            {"jsonrpc": "2.0", "id": 1,
+            ```
+
+            ```rust
+            fn main() {}
+            ```
+
+            ```toml
+            [engine]
+            ```
             """;
         List<DocBlock> blocks = DocBlock.Parse("page.md", Markdown);
         var messages = new List<string?>();
@@ -107,6 +119,9 @@ public sealed class DocExamplesTests
         Assert.Contains("too", messages[4]);
         Assert.StartsWith("page.md:23 (```sh): `liveengine render examples/techno.lua --secs 30 --out techno.wav`:", messages[5]);
         Assert.StartsWith("page.md:28 (```csharp): the C# does not compile: page.md:29: CS0117", messages[6]);
+        Assert.StartsWith("page.md:32 (```json): invalid JSON:", messages[7]);
+        Assert.StartsWith("page.md:36 (```rust): no runner for a 'rust' block", messages[8]);
+        Assert.Null(messages[9]);
     }
 
     [Fact]
