@@ -33,6 +33,6 @@ public sealed record EvalResult
     public IEnumerable<SnippetDiagnostic> Errors => Diagnostics.Where(d => d.IsError);
 
     public override string ToString() => Success
-        ? Output + (Value is null ? "" : Value.ToString())
+        ? Output + ValueText.Format(Value)
         : string.Join(Environment.NewLine, Errors);
 }

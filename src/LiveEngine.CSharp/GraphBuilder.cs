@@ -32,7 +32,7 @@ public sealed class GraphBuilder
     {
         if (Description.Nodes.Exists(n => n.Id == id))
         {
-            throw new ArgumentException($"The graph already has a node '{id}'; use Set to change it or Remove it first.", nameof(id));
+            throw new ArgumentException($"The graph already has a node '{id}'; use Set to change it or Remove it first.");
         }
 
         Description.Add(id, type, parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal), channels);
@@ -95,5 +95,5 @@ public sealed class GraphBuilder
     public override string ToString() => Description.ToJson();
 
     private NodeSpec Find(string id) =>
-        Description.Nodes.Find(n => n.Id == id) ?? throw new ArgumentException($"The graph has no node '{id}'.", nameof(id));
+        Description.Nodes.Find(n => n.Id == id) ?? throw new ArgumentException($"The graph has no node '{id}'.");
 }

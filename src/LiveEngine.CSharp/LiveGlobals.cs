@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using LiveEngine.Control;
 using LiveEngine.Graph;
@@ -116,7 +115,7 @@ public sealed class LiveGlobals
             ? midi(command)
             : throw new InvalidOperationException("MIDI is not available here (no host offers it).");
 
-    public void Print(object? value) => _output.AppendLine(Convert.ToString(value, CultureInfo.InvariantCulture));
+    public void Print(object? value) => _output.AppendLine(ValueText.Format(value));
 
     internal string TakeOutput()
     {

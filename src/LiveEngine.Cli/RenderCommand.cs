@@ -71,6 +71,11 @@ internal static class RenderCommand
         }
 
         GraphDescription description = GraphSource.Load(file, workload, seed);
+        if (!ReachesOutput(description))
+        {
+            throw new CliException($"{workload ?? file}: nothing reaches 'out': no edge goes into the graph's output node, so the render would be silence. Add one, e.g. {{ \"from\": \"osc\", \"to\": \"out\" }}.");
+        }
+
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed);
         long frames = (long)Math.Round(seconds * sampleRate);
         string name = workload ?? Path.GetFileName(file!);
@@ -106,8 +111,28 @@ internal static class RenderCommand
             long frames = (long)Math.Round(seconds * sampleRate);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Rendering {Path.GetFileName(file)}: {seconds:0.###} s at {sampleRate} Hz, {block}-frame blocks, {threads} thread(s) → {output}"));
             var bar = new ProgressBar(Console.Error);
-            RenderReport report = OfflinePieceRenderer.Render(piece, session, frames, block, output, format, bar.Report, started: true);
+            RenderReport report;
+            bool silent = true;
+            using (var writer = new WavWriter(output, sampleRate, session.Renderer.OutputChannels, format))
+            {
+                report = OfflinePieceRenderer.Render(piece, session, frames, block, writer, bar.Report, started: true, onChunk: (chunk, filled) =>
+                {
+                    foreach (float[] channel in chunk)
+                    {
+                        silent &= !channel.AsSpan(0, filled).ContainsAnyExcept(0f);
+                    }
+                });
+            }
+
             bar.Complete();
+            if (silent && !ReachesOutput(session.Graph))
+            {
+                // An empty file, or a piece that builds nothing or sends nothing to `out`: say so instead of writing silence.
+                File.Delete(output);
+                throw new CliException($"{file}: nothing reaches 'out': the piece sends no node to the output, so the render is silence (nothing written). "
+                    + (Path.GetExtension(file).Equals(".lua", StringComparison.OrdinalIgnoreCase) ? "Send one there: out(sine{220})." : "Send one there: Graph().Add(\"osc\", \"sine\").Chain(\"osc\", \"out\").Commit(Now);"));
+            }
+
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
@@ -115,4 +140,8 @@ internal static class RenderCommand
 
         return 0;
     }
+
+    /// <summary>Whether any edge goes into the graph's output node (a graph without one can only be silent).</summary>
+    private static bool ReachesOutput(GraphDescription graph) =>
+        graph.Nodes.Any(n => n.Type == Nodes.CoreNodeTypes.Output && graph.Edges.Any(e => e.To == n.Id));
 }

@@ -418,7 +418,7 @@ public sealed class Performance : IDisposable
     {
         if (bpm <= Fraction.Zero || bpm > 999)
         {
-            throw new ArgumentOutOfRangeException(nameof(bpm), bpm.ToString(), "The tempo must be more than 0 and at most 999 BPM.");
+            throw new ArgumentOutOfRangeException(null, $"The tempo must be more than 0 and at most 999 BPM, not {bpm}.");
         }
 
         lock (_actionGate)

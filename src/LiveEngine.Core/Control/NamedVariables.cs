@@ -31,7 +31,8 @@ public sealed class NamedVariables
         ValidateName(name);
         if (!double.IsFinite(value))
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"Variable '{name}' must be a finite number.");
+            // No parameter name or actual value: .NET would append "(Parameter 'value') Actual value was NaN." to a performer's message.
+            throw new ArgumentOutOfRangeException(null, $"Variable '{name}' = {(double.IsNaN(value) ? "NaN (not a number, e.g. 0/0)" : value.ToString(System.Globalization.CultureInfo.InvariantCulture))}: a variable holds a finite number.");
         }
 
         Slot slot = _slots.GetOrAdd(name, static _ => new Slot());

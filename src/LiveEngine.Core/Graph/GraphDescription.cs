@@ -14,7 +14,12 @@ public sealed class GraphDescription
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
+
+    private static readonly string[] s_graphKeys = ["nodes", "edges"];
+    private static readonly string[] s_nodeKeys = ["id", "type", "channels", "parameters", "options"];
+    private static readonly string[] s_edgeKeys = ["from", "fromPort", "to", "toPort"];
 
     public List<NodeSpec> Nodes { get; set; } = [];
 
@@ -68,6 +73,90 @@ public sealed class GraphDescription
 
     public string ToJson() => JsonSerializer.Serialize(this, s_jsonOptions);
 
-    public static GraphDescription FromJson(string json) =>
-        JsonSerializer.Deserialize<GraphDescription>(json, s_jsonOptions) ?? throw new JsonException("The JSON holds no graph description (it is 'null').");
+    /// <summary>The description as its JSON (what the REPL shows for a graph value).</summary>
+    public override string ToString() => ToJson();
+
+    /// <summary>
+    /// Reads a description. A key it does not know (a typo such as <c>"too"</c> for <c>"to"</c>) is an error that
+    /// names the key, where it is and the keys allowed there, as is a value of the wrong kind: nothing is ignored.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not a graph description; the message says what is wrong in the user's terms.</exception>
+    public static GraphDescription FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<GraphDescription>(json, s_jsonOptions) ?? throw new JsonException("The JSON holds no graph description (it is 'null').");
+        }
+        catch (JsonException e) when (e.Path is not null)
+        {
+            throw new JsonException(Explain(json, e), e.Path, e.LineNumber, e.BytePositionInLine, e);
+        }
+    }
+
+    /// <summary>What is wrong, without the serializer's .NET type names: the unknown keys, or the value of the wrong kind.</summary>
+    private static string Explain(string json, JsonException e)
+    {
+        var unknown = new List<string>();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                FindUnknownKeys(root, "the top level", "a graph", s_graphKeys, unknown);
+                FindUnknownKeysInList(root, "nodes", "a node", s_nodeKeys, unknown);
+                FindUnknownKeysInList(root, "edges", "an edge", s_edgeKeys, unknown);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not even JSON: the serializer's own message says where.
+        }
+
+        if (unknown.Count > 0)
+        {
+            return string.Join(" ", unknown);
+        }
+
+        if (e.Message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            string path = e.Path![0] == '$' ? e.Path.TrimStart('$', '.') : e.Path;
+            string expected = path.EndsWith(".channels", StringComparison.Ordinal) ? "a whole number"
+                : path.Contains(".parameters.", StringComparison.Ordinal) ? "a number"
+                : path.Contains(".options.", StringComparison.Ordinal) || path.EndsWith("id", StringComparison.Ordinal) || path.EndsWith("type", StringComparison.Ordinal)
+                    || path.Contains("edges[", StringComparison.Ordinal) ? "a string"
+                : path is "nodes" or "edges" ? "a list" : "an object";
+            return $"The value at '{path}' has the wrong kind: expected {expected}.";
+        }
+
+        return e.Message;
+    }
+
+    private static void FindUnknownKeysInList(JsonElement root, string list, string what, string[] allowed, List<string> unknown)
+    {
+        if (root.TryGetProperty(list, out JsonElement items) && items.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (JsonElement item in items.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object)
+                {
+                    FindUnknownKeys(item, $"{list}[{index}]", what, allowed, unknown);
+                }
+
+                index++;
+            }
+        }
+    }
+
+    private static void FindUnknownKeys(JsonElement element, string where, string what, string[] allowed, List<string> unknown)
+    {
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (Array.IndexOf(allowed, property.Name) < 0)
+            {
+                unknown.Add($"Unknown key '{property.Name}' at {where}: {what} has the keys {string.Join(", ", allowed)}.");
+            }
+        }
+    }
 }

@@ -46,6 +46,10 @@ public sealed class NodeSpec
         Options = Options is null ? new(StringComparer.Ordinal) : new(Options, StringComparer.Ordinal),
     };
 
+    /// <summary>How the node reads in messages and the REPL: <c>osc (sine, freqHz=220)</c>.</summary>
+    public override string ToString() =>
+        $"{Id} ({Type}{string.Concat((Parameters ?? []).Select(p => $", {p.Key}={p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))})";
+
     /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
     public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);

@@ -176,7 +176,7 @@ public sealed class LiveSession : ILiveSession
     {
         if (lengthBeats <= Fraction.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(lengthBeats), lengthBeats.ToString(), "A trigger lasts more than zero beats.");
+            throw new ArgumentOutOfRangeException(null, $"A trigger lasts more than zero beats, not {lengthBeats}.");
         }
 
         lock (_gate)
@@ -392,7 +392,8 @@ public sealed class LiveSession : ILiveSession
         int node = snapshot.IndexOfNode(nodeId);
         if (node < 0)
         {
-            throw new ArgumentException($"No node '{nodeId}' in the graph playing at sample {at}.", nameof(nodeId));
+            // No parameter name: it would add "(Parameter 'nodeId')" to a message that a performer reads.
+            throw new ArgumentException($"No node '{nodeId}' in the graph playing at sample {at}.");
         }
 
         NodeTypeDescriptor type = snapshot.NodeTypes[node];
@@ -400,13 +401,14 @@ public sealed class LiveSession : ILiveSession
         if (p < 0)
         {
             string known = type.Parameters.Count == 0 ? "it has none" : "its parameters: " + string.Join(", ", type.Parameters.Select(x => x.Name));
-            throw new ArgumentException($"Node '{nodeId}' (type '{type.Name}') has no parameter '{parameter}' ({known}).", nameof(parameter));
+            throw new ArgumentException($"Node '{nodeId}' (type '{type.Name}') has no parameter '{parameter}' ({known}).");
         }
 
         ParameterDescriptor descriptor = type.Parameters[p];
         if (!descriptor.Contains(value))
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"Parameter '{nodeId}.{parameter}' = {value} is outside its range {descriptor.Min}..{descriptor.Max} {descriptor.Unit}.".TrimEnd());
+            // Neither a parameter name nor the actual value: the message already says both, in the user's terms.
+            throw new ArgumentOutOfRangeException(null, descriptor.Refusal(nodeId, value));
         }
 
         return snapshot.ParameterStarts[node] + p;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LiveEngine.Buffers;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
@@ -153,7 +152,7 @@ public static class GraphCompiler
                 ParameterDescriptor descriptor = type.Parameters[p];
                 if (!descriptor.Contains(value))
                 {
-                    errors.Add(new(GraphErrorKind.ParameterOutOfRange, $"Parameter '{spec.Id}.{name}' = {Format(value)} is outside its range {Format(descriptor.Min)}..{Format(descriptor.Max)}{Unit(descriptor)}."));
+                    errors.Add(new(GraphErrorKind.ParameterOutOfRange, descriptor.Refusal(spec.Id, value)));
                     continue;
                 }
 
@@ -211,7 +210,9 @@ public static class GraphCompiler
 
             int fromChannels = from.Type.Outputs[fromPort].ResolveChannels(from.Channels);
             int toChannels = to.Type.Inputs[toPort].ResolveChannels(to.Channels);
-            if (fromChannels != toChannels)
+            // A mono output into a wider input is copied to every channel (a mono synth into the stereo `out`):
+            // that is what a user writing `Chain("osc", "out")` means. Other mismatches are mistakes.
+            if (fromChannels != toChannels && fromChannels != 1)
             {
                 errors.Add(new(GraphErrorKind.PortMismatch, $"Edge {edge}: port mismatch, '{from.Spec.Id}.{edge.FromPort}' has {Channels(fromChannels)} but '{to.Spec.Id}.{edge.ToPort}' has {Channels(toChannels)}."));
                 continue;
@@ -384,7 +385,9 @@ public static class GraphCompiler
 
                 sources.Sort(CompareSources);
 
-                var operands = new List<int>(sources.Count);
+                // An operand is its first value and the step between its channels' values: 0 for a mono source
+                // upmixed into a wider input (every channel reads the one value), 1 otherwise.
+                var operands = new List<(int Base, int Step)>(sources.Count);
                 foreach (ResolvedEdge edge in sources)
                 {
                     int bankIndex = bankOfNode[edge.From];
@@ -407,27 +410,28 @@ public static class GraphCompiler
                         channelBase += from.Type.Outputs[p].ResolveChannels(from.Channels);
                     }
 
-                    operands.Add(channelBase);
+                    int step = from.Type.Outputs[edge.FromPort].ResolveChannels(from.Channels) == 1 ? 0 : 1;
+                    operands.Add((channelBase, step));
                 }
 
                 // Balanced pairwise reduction: ((s0+s1)+(s2+s3))+…, each add a job.
                 while (operands.Count > 1)
                 {
-                    var reduced = new List<int>((operands.Count + 1) / 2);
+                    var reduced = new List<(int Base, int Step)>((operands.Count + 1) / 2);
                     for (int i = 0; i + 1 < operands.Count; i += 2)
                     {
                         int mix = builder.AddJob(JobKind.Mix, node.Index, MixCostNsPerFrame * channels, channels);
                         for (int c = 0; c < channels; c++)
                         {
-                            builder.AddInput(mix, operands[i] + c);
+                            builder.AddInput(mix, operands[i].Base + (c * operands[i].Step));
                         }
 
                         for (int c = 0; c < channels; c++)
                         {
-                            builder.AddInput(mix, operands[i + 1] + c);
+                            builder.AddInput(mix, operands[i + 1].Base + (c * operands[i + 1].Step));
                         }
 
-                        reduced.Add(builder.OutputValueBase(mix));
+                        reduced.Add((builder.OutputValueBase(mix), 1));
                     }
 
                     if ((operands.Count & 1) == 1)
@@ -440,7 +444,7 @@ public static class GraphCompiler
 
                 for (int c = 0; c < channels; c++)
                 {
-                    inputValues.Add(operands[0] + c);
+                    inputValues.Add(operands[0].Base + (c * operands[0].Step));
                 }
             }
 
@@ -900,8 +904,4 @@ public static class GraphCompiler
         ports.Count == 0 ? $"it has no {what}" : $"its {what}: {string.Join(", ", ports.Select(p => p.Name))}";
 
     private static string Channels(int count) => count == 1 ? "1 channel" : $"{count} channels";
-
-    private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
-
-    private static string Unit(ParameterDescriptor descriptor) => string.IsNullOrEmpty(descriptor.Unit) ? "" : " " + descriptor.Unit;
 }

@@ -30,7 +30,7 @@ public readonly record struct Quantization(QuantizationKind Kind, int Count = 0,
 
     public static Quantization InBars(int bars) => bars >= 1
         ? new(QuantizationKind.Bars, bars)
-        : throw new ArgumentOutOfRangeException(nameof(bars), bars, "A change lands at least one bar ahead; use NextBar or Now otherwise.");
+        : throw new ArgumentOutOfRangeException(null, $"A change lands at least one bar ahead, not {bars}; use NextBar or Now otherwise.");
 
     public static Quantization AtBeat(Fraction beat) => new(QuantizationKind.AtBeat, Beat: beat);
 

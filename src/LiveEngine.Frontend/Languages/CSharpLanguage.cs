@@ -34,7 +34,7 @@ public sealed class CSharpLanguage : ILiveLanguage
     {
         _workspace.SwapAt = quantize;
         EvalResult result = await _workspace.EvaluateAsync(code).ConfigureAwait(false);
-        string output = result.Output + (result.Value is { } value ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : "");
+        string output = result.Output + ValueText.Format(result.Value);
         if (result.Success)
         {
             RememberNodeSources(code);

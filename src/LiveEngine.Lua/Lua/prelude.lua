@@ -39,6 +39,20 @@ end
 --- For the stdlib: raises msg at the user's line.
 __fail = function(msg) raw_error(msg, user_level()) end
 
+-- "chunk:line:" of the user's code that is calling into the DSL, kept with what it builds for errors found later
+-- (a cycle, at the commit), or nil.
+local function user_where()
+  for level = 3, 60 do
+    local info = getinfo(level, "Sl")
+    if not info then break end
+    local src = info.short_src
+    if info.what ~= "C" and src ~= "prelude.lua" and src:sub(1, 7) ~= "stdlib/" and info.currentline > 0 then
+      return src .. ":" .. info.currentline .. ":"
+    end
+  end
+  return nil
+end
+
 ---------------------------------------------------------------------------------------------------
 -- Sandbox: no os, io, debug, package, require, no files, no bytecode, no coroutines (the engine's own).
 os, io, debug, package, require, dofile, loadfile, coroutine = nil, nil, nil, nil, nil, nil, nil, nil
@@ -243,6 +257,18 @@ local function ensure(node)
   return node
 end
 
+-- A NaN or infinite parameter value is refused where it is written, naming the node, the parameter and (through
+-- error) the user's line: the graph's validator would see it only at the commit, where there is no line.
+local function check_finite(node, real, v, level)
+  if v == v and v ~= math.huge and v ~= -math.huge then return end
+  local range = ""
+  for _, d in ipairs(T[rawget(node, "_type")].params) do
+    if d[1] == real then range = format(": it takes a number in %g..%g%s", d[2], d[3], d[5] ~= "" and " " .. d[5] or "") end
+  end
+  local what = v ~= v and "NaN (not a number, e.g. 0/0)" or (v > 0 and "infinity" or "-infinity") .. " (e.g. a division by zero)"
+  error(format("Parameter '%s.%s' = %s%s.", rawget(node, "_id"), real, what, range), level + 1)
+end
+
 local function apply(node, params, level)
   local typ = rawget(node, "_type")
   local p = rawget(node, "_p")
@@ -262,6 +288,7 @@ local function apply(node, params, level)
       else
         local real = resolve(typ, k, level + 1)
         if type(v) ~= "number" then error(format("parameter '%s' wants a number, got %s", real, type(v)), level + 1) end
+        check_finite(node, real, v, level + 1)
         p[real] = v
       end
     end
@@ -333,6 +360,7 @@ end
 Node.__newindex = function(n, k, v)
   local typ = rawget(n, "_type")
   local real = resolve(typ, k, 2)
+  if type(v) == "number" then check_finite(n, real, v, 2) end
   rawget(n, "_p")[real] = v
   local id = rawget(n, "_id")
   if live.types[id] == typ then
@@ -388,12 +416,14 @@ local function targets(x, list)
 end
 
 connect = function(a, b)
+  local where
   for _, s in ipairs(sources(a)) do
     for _, t in ipairs(targets(b)) do
       local key = rawget(s[1], "_id") .. "\0" .. s[2] .. "\0" .. rawget(t[1], "_id") .. "\0" .. t[2]
       if not draft.edge_keys[key] then
         draft.edge_keys[key] = true
-        draft.edges[#draft.edges + 1] = { s[1], s[2], t[1], t[2] }
+        where = where or user_where()
+        draft.edges[#draft.edges + 1] = { s[1], s[2], t[1], t[2], where }
         draft.dirty = true
       end
     end
@@ -539,11 +569,31 @@ function quant(when)
   DEFAULT_WHEN = when
 end
 
+-- The line that closed a cycle the validator reports ("Cycle: a -> b -> a. ..."): of the cycle's edges built by
+-- this evaluation, the last one built.
+local function cycle_where(err)
+  local ids = type(err) == "string" and err:match("Cycle: (.-)%. ")
+  if not ids then return nil end
+  local path = {}
+  for id in (ids .. " -> "):gmatch("(.-) %-> ") do path[#path + 1] = id end
+  local step = {}
+  for i = 1, #path - 1 do step[path[i] .. "\0" .. path[i + 1]] = true end
+  for i = #draft.edges, 1, -1 do
+    local e = draft.edges[i]
+    if e[5] and step[rawget(e[1], "_id") .. "\0" .. rawget(e[3], "_id")] then return e[5] end
+  end
+  return nil
+end
+
 local function do_commit(when, patch, level)
   local json, types = emit_graph()
   local k, c, a, b = when_args(when, level + 1)
   local sample, err = N.commit(json, k, c, a, b, patch)
-  if not sample then error(err, level < 0 and 0 or level + 1) end
+  if not sample then
+    local where = cycle_where(err)
+    if where then error(where .. " " .. err, 0) end
+    error(err, level < 0 and 0 or level + 1)
+  end
   if patch then
     for id, typ in pairs(types) do live.types[id] = typ end
   else
@@ -574,6 +624,15 @@ local function target_id(target, level)
   error("expected a node or a node id, got " .. tostring(target), level + 1)
 end
 
+-- An event on a node that this evaluation has built but not yet committed cannot land now: say so, and what to do.
+local function event_error(id, err)
+  if live.types[id] == nil and draft.nodes[id] ~= nil then
+    return format("node '%s' is built by this evaluation and plays only from its commit, when the evaluation ends: "
+      .. "play it from a callback (after(0, function() ... end)) or in the next evaluation", id)
+  end
+  return err
+end
+
 local function dt_args(dt)
   if offset_beats ~= 0 then dt = (dt or 0) + offset_beats end
   return rat(dt, "dt")
@@ -590,13 +649,13 @@ function set(target, param, value, dt)
     sort(keys)
     for _, k in ipairs(keys) do
       local ok, err = N.set(id, resolve(typ, k, 2), param[k], a, b)
-      if not ok then error(err, 2) end
+      if not ok then error(event_error(id, err), 2) end
     end
     return
   end
   local a, b = dt_args(dt)
   local ok, err = N.set(id, resolve(typ, param, 2), value, a, b)
-  if not ok then error(err, 2) end
+  if not ok then error(event_error(id, err), 2) end
 end
 
 --- trig(node [, len [, dt [, param]]]): opens the node's gate (or `param`) for `len` beats (default 1/8).
@@ -606,7 +665,7 @@ function trig(target, len, dt, param)
   local la, lb = rat(len or 0.125, "len")
   local a, b = dt_args(dt)
   local ok, err = N.trig(id, real, la, lb, a, b, 1, 0)
-  if not ok then error(err, 2) end
+  if not ok then error(event_error(id, err), 2) end
 end
 
 --- The current musical time: beat, bar (numbers). Inside a callback, the callback's own time.

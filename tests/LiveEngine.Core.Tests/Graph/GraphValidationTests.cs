@@ -36,6 +36,16 @@ public sealed class GraphValidationTests
         Assert.Contains("Parameter 's.factor' = 50 is outside its range -10..10.", Fails(graph).Message);
     }
 
+    [Theory]
+    [InlineData(double.NaN, "Parameter 's.factor' = NaN (not a number, e.g. 0/0): it takes a number in -10..10.")]
+    [InlineData(double.PositiveInfinity, "Parameter 's.factor' = infinity (e.g. a division by zero): it takes a number in -10..10.")]
+    public void NaNOrInfiniteParameter_IsNamedAsSuch_WithNodeParameterAndRange(double value, string message)
+    {
+        var graph = new GraphDescription();
+        graph.Add("s", "scale", new Dictionary<string, double> { ["factor"] = value });
+        Assert.Equal(message, Fails(graph).Message);
+    }
+
     [Fact]
     public void PortMismatch_NamesBothPortsAndChannelCounts()
     {
@@ -46,6 +56,36 @@ public sealed class GraphValidationTests
         GraphValidationException e = Fails(graph);
         Assert.Equal(GraphErrorKind.PortMismatch, Assert.Single(e.Errors).Kind);
         Assert.Contains("Edge st.out -> mono.in: port mismatch, 'st.out' has 2 channels but 'mono.in' has 1 channel.", e.Message);
+    }
+
+    [Fact]
+    public void MonoIntoStereoOutput_IsCopiedToBothChannels()
+    {
+        var graph = new GraphDescription();
+        graph.Add("c", "const", new Dictionary<string, double> { ["value"] = 0.25 });
+        graph.Add("out", "out");
+        graph.Connect("c", "out");
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 16 });
+        float[][] output = LiveEngine.Execution.OfflineRender.Render(snapshot, 32, _ => 16);
+        Assert.Equal(2, output.Length);
+        Assert.All(output, channel => Assert.All(channel, x => Assert.Equal(0.25f, x)));
+    }
+
+    [Fact]
+    public void MonoAndStereoIntoOneInput_MixTheMonoIntoEveryChannel()
+    {
+        // The stereo source is 1 on both channels, the mono one 0.5: (1 + 0.5) × 2 on both.
+        var graph = new GraphDescription();
+        graph.Add("one", "const");
+        graph.Add("st", "stereo");
+        graph.Add("half", "const", new Dictionary<string, double> { ["value"] = 0.5 });
+        graph.Add("mix", "scale", new Dictionary<string, double> { ["factor"] = 2 }, channels: 2);
+        graph.Add("out", "out");
+        graph.Chain("one", "st", "mix", "out");
+        graph.Connect("half", "mix");
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 16 });
+        float[][] output = LiveEngine.Execution.OfflineRender.Render(snapshot, 32, _ => 16);
+        Assert.All(output, channel => Assert.All(channel, x => Assert.Equal(3f, x)));
     }
 
     [Fact]
@@ -124,6 +164,28 @@ public sealed class GraphValidationTests
         Assert.Equal(2, e.Errors.Count);
         Assert.Contains("Node id 'x' is used by more than one node.", e.Message);
         Assert.Contains("Nodes 'o1' and 'o2' are both graph outputs (type 'out'); a graph has at most one.", e.Message);
+    }
+
+    [Fact]
+    public void Json_WithAnUnknownKey_IsRefusedWithTheKeyItsPlaceAndTheAllowedKeys()
+    {
+        const string Json = """
+            { "nodes": [ { "id": "osc", "type": "sine", "paramters": { "freqHz": 220 } }, { "id": "out", "type": "out" } ],
+              "edges": [ { "from": "osc", "too": "out" } ], "tempo": 120 }
+            """;
+        System.Text.Json.JsonException e = Assert.Throws<System.Text.Json.JsonException>(() => GraphDescription.FromJson(Json));
+        Assert.Contains("Unknown key 'tempo' at the top level: a graph has the keys nodes, edges.", e.Message);
+        Assert.Contains("Unknown key 'paramters' at nodes[0]: a node has the keys id, type, channels, parameters, options.", e.Message);
+        Assert.Contains("Unknown key 'too' at edges[0]: an edge has the keys from, fromPort, to, toPort.", e.Message);
+        Assert.DoesNotContain("LiveEngine.Graph", e.Message);
+    }
+
+    [Fact]
+    public void Json_WithAValueOfTheWrongKind_SaysWhatWasExpected_WithoutDotNetTypeNames()
+    {
+        System.Text.Json.JsonException e = Assert.Throws<System.Text.Json.JsonException>(() =>
+            GraphDescription.FromJson("""{ "nodes": [ { "id": "osc", "type": "sine", "channels": "two" } ] }"""));
+        Assert.Equal("The value at 'nodes[0].channels' has the wrong kind: expected a whole number.", e.Message);
     }
 
     [Fact]

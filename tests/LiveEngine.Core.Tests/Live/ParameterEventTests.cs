@@ -95,6 +95,12 @@ public sealed class ParameterEventTests
         Assert.StartsWith("Node 'c' (type 'const') has no parameter 'valu' (its parameters: value).", e2.Message);
         var e3 = Assert.Throws<ArgumentOutOfRangeException>(() => session.SetParameter("c", "value", 5e9, Quantization.Now));
         Assert.StartsWith("Parameter 'c.value' = 5000000000 is outside its range", e3.Message);
+        var e4 = Assert.Throws<ArgumentOutOfRangeException>(() => session.SetParameter("c", "value", double.NaN, Quantization.Now));
+
+        // In the user's terms only: no "(Parameter 'value')" or "Actual value was NaN." from .NET.
+        Assert.Equal("Parameter 'c.value' = NaN (not a number, e.g. 0/0): it takes a number in -1E+09..1E+09.", e4.Message);
+        Assert.Equal("No node 'nope' in the graph playing at sample 0.", e1.Message);
+        Assert.Equal("Node 'c' (type 'const') has no parameter 'valu' (its parameters: value).", e2.Message);
         List<float> output = Render(session, 10);
         Assert.All(output, x => Assert.Equal(0.25f, x));
     }
