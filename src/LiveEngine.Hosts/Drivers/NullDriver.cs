@@ -15,6 +15,9 @@ namespace LiveEngine.Hosts.Drivers;
 /// </summary>
 public sealed class NullDriver : IAudioDriver
 {
+    // How far behind its schedule the driver may fall and still catch up, in periods.
+    private const int CatchUpPeriods = 4;
+
     private readonly LiveRenderer _renderer;
     private readonly int _blockFrames;
     private readonly int _sampleRate;
@@ -97,9 +100,11 @@ public sealed class NullDriver : IAudioDriver
             long end = Stopwatch.GetTimestamp();
             if (end > deadline)
             {
-                // Missed the period: count it, and start the schedule again from now rather than racing to catch up.
+                // Missed the period: count it. Up to CatchUpPeriods behind, keep the schedule (the next blocks start
+                // at once), so a late wake-up on a busy machine loses no time; further behind (a stall), start the
+                // schedule again from now rather than racing through a long burst.
                 Stats.RecordXrun(XrunSource.LatePeriod, _renderer.Position);
-                deadline = end + period;
+                deadline = end - deadline < CatchUpPeriods * period ? deadline + period : end + period;
                 continue;
             }
 

@@ -4,11 +4,12 @@ using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
+using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Hosts.Drivers;
 
 [Collection(RealTimeCollection.Name)]
-public sealed class NullDriverTests
+public sealed class NullDriverTests(ITestOutputHelper output)
 {
     [Fact]
     public void RendersAtTheRealRate_WithoutAllocating()
@@ -42,7 +43,8 @@ public sealed class NullDriverTests
         // With the real-time priority that `liveengine play` and the engine ask for (granted to root, else normal).
         using (NullDriver driver = NullDriver.Start(session.Renderer, 48_000, 64, realTimePriority: 70))
         {
-            Thread.Sleep(300);
+            // Past start-up, and past the JIT's tier-1 recompilation of what the driver runs (a background thread).
+            Thread.Sleep(1_000);
             self.Refresh();
             TimeSpan before = self.TotalProcessorTime;
             Dictionary<int, TimeSpan> threadsBefore = self.Threads.Cast<ProcessThread>().ToDictionary(t => t.Id, t => t.TotalProcessorTime);
@@ -52,11 +54,12 @@ public sealed class NullDriverTests
             double cpu = (self.TotalProcessorTime - before).TotalSeconds / clock.Elapsed.TotalSeconds;
             string busiest = string.Join(", ", self.Threads.Cast<ProcessThread>()
                 .Select(t => (t.Id, Ms: (t.TotalProcessorTime - threadsBefore.GetValueOrDefault(t.Id)).TotalMilliseconds))
-                .OrderByDescending(t => t.Ms).Take(4).Select(t => $"thread {t.Id}: {t.Ms:0} ms"));
+                .OrderByDescending(t => t.Ms).Take(4).Select(t => $"{ThreadName(t.Id)}: {t.Ms:0} ms"));
 
             // 64-frame periods (1.33 ms): spinning through them costs a whole core; sleeping costs a few per cent.
+            output.WriteLine($"CPU: {cpu:P1} of a core ({busiest})");
             Assert.True(cpu < 0.15, $"the process used {cpu:P0} of a core playing an empty graph ({busiest})");
-            Assert.True(session.Renderer.Position > 64 * 128 + (2 * 48_000), "the driver should have played on meanwhile");
+            Assert.True(session.Renderer.Position > (64 * 64) + 48_000, "the driver should have played on meanwhile");
         }
     }
 
@@ -85,7 +88,14 @@ public sealed class NullDriverTests
         double period = 128.0 / 48_000;
         double[] errorsMs = [.. Enumerable.Range(64 + 16, Blocks - 1).Select(b => Math.Abs(((stamps.Times[b + 1] - stamps.Times[b]) / (double)Stopwatch.Frequency) - period) * 1e3).Order()];
         double p95 = errorsMs[(int)(errorsMs.Length * 0.95)];
+        output.WriteLine($"period error: median {errorsMs[errorsMs.Length / 2]:0.000} ms, p95 {p95:0.000} ms, p99 {errorsMs[(int)(errorsMs.Length * 0.99)]:0.000} ms, max {errorsMs[^1]:0.000} ms");
         Assert.True(p95 <= 0.2, $"95 % of periods within {p95:0.000} ms of 2.667 ms (median {errorsMs[errorsMs.Length / 2]:0.000} ms, max {errorsMs[^1]:0.000} ms)");
+    }
+
+    private static string ThreadName(int id)
+    {
+        string comm = $"/proc/self/task/{id}/comm";
+        return File.Exists(comm) ? $"'{File.ReadAllText(comm).Trim()}' ({id})" : $"thread {id}";
     }
 
     private sealed class Stamps(int capacity)
