@@ -185,10 +185,12 @@ internal static class PlayCommand
     /// </summary>
     private static void Perform(LiveSession session, Control.ILivePiece? piece, double seconds, Func<bool> stopped)
     {
+        // A piece's callbacks are pumped ahead of the audio, often; a plain graph needs only housekeeping.
+        int pollMs = piece is null ? 50 : 5;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds && !stopped())
         {
-            Thread.Sleep(5);
+            Thread.Sleep(pollMs);
             piece?.Pump(session.Renderer.Position);
             session.Maintain();
         }

@@ -229,6 +229,65 @@ public sealed class UserNodeTests
         Assert.True(after[^480..].Min() < -0.45f);
     }
 
+    /// <summary>A source writing 0.25 for its first 199 blocks and <paramref name="later"/> from its 200th on.</summary>
+    private static string TurningNode(string later) => $$"""
+        [Node("turns", Inputs = new string[0])]
+        class Turns : UserNode
+        {
+            private long _blocks;
+
+            protected override void Render(in ProcessContext context)
+            {
+                context.Output(0).Fill(++_blocks >= 200 ? {{later}} : 0.25f);
+            }
+        }
+
+        Graph().Add("t", "turns").Add("s", "sine", ("freqHz", 440), ("level", 0.5)).Add("m", "master", 1).Chain("s", "m", "out").Connect("t", "m").Commit(Now);
+        """;
+
+    [Theory]
+    [InlineData(1, "float.NaN")]
+    [InlineData(2, "float.NaN")]
+    [InlineData(1, "float.PositiveInfinity")]
+    public void ANodeThatStartsWritingNonFiniteSamples_IsSilencedAndReported_AndTheRestIsUnchangedBitForBit(int threads, string later)
+    {
+        float[] Play(string value, out IReadOnlyList<NodeFault> faults, out long allocated)
+        {
+            using var executor = threads > 1 ? new ParallelExecutor(new ParallelExecutorOptions { Threads = threads }) : null;
+            using var f = new SessionFixture(executor: executor);
+            f.EvalOk(TurningNode(value));
+            var output = new float[400 * 128];
+            f.Render(190 * 128).CopyTo(output, 0);
+
+            // Blocks 191 to 260, the fault included: nothing allocated on the audio side.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long workersBefore = executor is null ? 0 : executor.WorkerAllocatedBytes(1);
+            for (int b = 190; b < 260; b++)
+            {
+                f.Session.Renderer.Render(128);
+                f.Session.Renderer.Output(0, 128).CopyTo(output.AsSpan(b * 128));
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before + (executor is null ? 0 : executor.WorkerAllocatedBytes(1) - workersBefore);
+            f.Render(140 * 128).CopyTo(output, 260 * 128);
+            faults = f.Workspace.Faults();
+            return output;
+        }
+
+        float[] silent = Play("0f", out IReadOnlyList<NodeFault> noFaults, out _);
+        float[] poisoned = Play(later, out IReadOnlyList<NodeFault> faults, out long allocated);
+        Assert.Empty(noFaults);
+        NodeFault fault = Assert.Single(faults);
+        Assert.Equal("t", fault.NodeId);
+        Assert.IsType<LiveEngine.Nodes.NonFiniteOutputException>(fault.Exception);
+        Assert.Equal("node 't' (turns) wrote NaN or infinity to an output — silenced; the rest plays on", fault.ToString());
+        Assert.Equal(0, allocated);
+
+        // The sine through the master goes on exactly as if the node had fallen silent instead.
+        Assert.True(silent[^480..].Max() > 0.4f);
+        Assert.Equal(silent, poisoned);
+    }
+
     [Fact]
     public void ANodeNamedLikeABuiltIn_IsRefused()
     {

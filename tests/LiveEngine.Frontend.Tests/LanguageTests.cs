@@ -67,6 +67,58 @@ public sealed class LanguageTests : IDisposable
     }
 
     [Fact]
+    public void CSharp_NodeThatWritesNaNFromItsTwoHundredthBlock_GivesOneNotice_AndTheMixPlaysOnBitForBit()
+    {
+        (float[] Left, float[] Right, List<Notice> Notices) Play(string later)
+        {
+            using Performance performance = Offline();
+            var notices = new List<Notice>();
+            performance.Notices += notices.Add;
+            Evaluation result = performance.Evaluate("cs", $$"""
+                [Node("turns", Inputs = new string[0])]
+                class Turns : UserNode
+                {
+                    private long _blocks;
+
+                    protected override void Render(in ProcessContext context)
+                    {
+                        float value = ++_blocks >= 200 ? {{later}} : 0.125f;
+                        for (int c = 0; c < Channels; c++)
+                        {
+                            context.Output(c).Fill(value);
+                        }
+                    }
+                }
+
+                Graph().Add("t", "turns", 2).Add("s", "sine", ("freqHz", 440), ("level", 0.5)).Add("p", "pan").Add("m", "master")
+                    .Chain("s", "p", "m", "out").Connect("t", "m").Commit(Now);
+                """, "turns.csx", Quantization.Now);
+            Assert.True(result.Ok, result.Error);
+            var left = new List<float>();
+            var right = new List<float>();
+            performance.RenderTo(600 * 128, (channels, frames) =>
+            {
+                left.AddRange(channels[0].AsSpan(0, frames));
+                right.AddRange(channels[1].AsSpan(0, frames));
+            });
+            return ([.. left], [.. right], notices);
+        }
+
+        (float[] silentLeft, float[] silentRight, List<Notice> none) = Play("0f");
+        (float[] left, float[] right, List<Notice> notices) = Play("float.NaN");
+        Assert.DoesNotContain(none, n => n.Source == "engine");
+        Notice notice = Assert.Single(notices, n => n.Source == "engine");
+        Assert.Equal(NoticeLevel.Error, notice.Level);
+        Assert.Contains("node 't'", notice.Message, StringComparison.Ordinal);
+        Assert.Contains("NaN or infinity", notice.Message, StringComparison.Ordinal);
+
+        // Through the master and its limiter, the sine plays on exactly as if the node had fallen silent instead.
+        Assert.True(silentLeft[^480..].Max() > 0.2f);
+        Assert.Equal(silentLeft, left);
+        Assert.Equal(silentRight, right);
+    }
+
+    [Fact]
     public void BothLanguages_DriveTheControllerBanks()
     {
         using Performance performance = Offline();

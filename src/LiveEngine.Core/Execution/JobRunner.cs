@@ -8,7 +8,9 @@ namespace LiveEngine.Execution;
 /// <summary>
 /// Runs one job of a snapshot: the piece every executor shares. Audio path: allocates nothing, takes no lock,
 /// and turns an exception escaping a node into state (the node is silenced and the exception kept for the
-/// control plane) rather than letting it reach the audio callback.
+/// control plane) rather than letting it reach the audio callback. A node of an untrusted type (user code) that
+/// writes NaN or infinity is treated the same way: its outputs are scanned after every block, before any
+/// successor reads them, so nothing non-finite reaches the rest of the mix.
 /// </summary>
 public static unsafe class JobRunner
 {
@@ -48,6 +50,11 @@ public static unsafe class JobRunner
             if (job.Kind == JobKind.Node)
             {
                 snapshot.Nodes[node].Process(in context);
+                if (snapshot.NodeUntrusted[node] && !AllFinite(arena, outputs, frames))
+                {
+                    Fault(snapshot, node, snapshot.NonFiniteOutputFault!);
+                    Silence(arena, outputs, frames);
+                }
             }
             else if (job.Kind == JobKind.Bank)
             {
@@ -80,6 +87,19 @@ public static unsafe class JobRunner
     {
         JobInfo job = snapshot.Jobs[jobIndex];
         Silence(snapshot.Arena.BasePointer, new ReadOnlySpan<int>(snapshot.ChannelOffsets, job.OutputStart, job.OutputCount), frames);
+    }
+
+    private static bool AllFinite(float* arena, ReadOnlySpan<int> outputs, int frames)
+    {
+        foreach (int offset in outputs)
+        {
+            if (FiniteScan.IndexOfNonFinite(new ReadOnlySpan<float>(arena + offset, frames)) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Silence(float* arena, ReadOnlySpan<int> outputs, int frames)

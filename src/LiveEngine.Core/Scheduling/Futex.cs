@@ -24,7 +24,7 @@ internal static unsafe partial class Futex
 
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() && s_sysFutex >= 0;
 
-    /// <summary>Sleeps while <c>*address == expected</c>, or until woken, a signal, or about 1 ms passes.</summary>
+    /// <summary>Sleeps while <c>*address == expected</c>, or until woken, a signal, or about 20 ms passes.</summary>
     public static void Wait(int* address, int expected)
     {
         if (!IsSupported)
@@ -33,8 +33,10 @@ internal static unsafe partial class Futex
             return;
         }
 
-        // A timeout bounds the damage of any lost wake-up: the waiter re-checks at least every millisecond.
-        TimeSpec timeout = new() { Seconds = 0, Nanoseconds = 1_000_000 };
+        // A timeout bounds the damage of any lost wake-up: the waiter re-checks at least every 20 ms. (A lost
+        // wake-up costs only parallelism: worker 0 steals what a sleeping worker was dealt.) At 1 ms an idle
+        // worker woke a thousand times a second.
+        TimeSpec timeout = new() { Seconds = 0, Nanoseconds = 20_000_000 };
         Syscall(s_sysFutex, (nint)address, FutexWaitPrivate, expected, (nint)(&timeout));
     }
 

@@ -90,7 +90,26 @@ internal sealed class ParallelRunState
 
         Predecessors = [.. predecessorLists.SelectMany(p => p)];
         DoneInBlock = new long[jobs];
+
+        // The most a second thread could save per block is the work off the critical path. Where no two jobs can
+        // run at once (one job per level: nothing, or a chain) or that work is below what waking a worker costs,
+        // measuring both modes would only wake the workers for nothing: such a snapshot always runs serially.
+        int widest = 0;
+        for (int l = 0; l < levels; l++)
+        {
+            widest = Math.Max(widest, LevelStarts[l + 1] - LevelStarts[l]);
+        }
+
+        double totalNsPerFrame = snapshot.Jobs.Sum(j => j.CostNsPerFrame);
+        double criticalNsPerFrame = jobs == 0 ? 0 : ranks.Max();
+        SerialOnly = widest <= 1 || (totalNsPerFrame - criticalNsPerFrame) * snapshot.MaxBlockFrames < ParallelWorthNs;
     }
+
+    /// <summary>
+    /// Work off the critical path, per block, below which a snapshot never runs in parallel: about what waking a
+    /// parked worker and handing it a job costs (futex wake, cache misses on the shared counters).
+    /// </summary>
+    public const double ParallelWorthNs = 5_000;
 
     /// <summary>Ints between counters of different levels: 16 ints = one cache line, so levels do not share lines.</summary>
     public const int CounterStride = 16;
@@ -127,6 +146,9 @@ internal sealed class ParallelRunState
 
     /// <summary>For verification: the block number in which each job last ran.</summary>
     public long[] DoneInBlock { get; }
+
+    /// <summary>True when the snapshot cannot gain from a second thread (see the constructor): it always runs serially.</summary>
+    public bool SerialOnly { get; }
 
     /// <summary>The measured choice between parallel and serial blocks (a mutable struct: use by reference).</summary>
     public AdaptiveChoice Adaptive;

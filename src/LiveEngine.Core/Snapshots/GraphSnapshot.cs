@@ -61,6 +61,14 @@ public sealed class GraphSnapshot
         OutputOffsets = outputOffsets;
         NodeFaulted = new int[nodes.Length];
         NodeExceptions = new Exception?[nodes.Length];
+        NodeUntrusted = new bool[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            NodeUntrusted[i] = (nodeTypes[i].Flags & NodeTypeFlags.Untrusted) != 0;
+        }
+
+        NonFiniteOutputFault = NodeUntrusted.Contains(true) ? new NonFiniteOutputException() : null;
+
         _nodeIndexById = new Dictionary<string, int>(nodeIds.Length, StringComparer.Ordinal);
         for (int i = 0; i < nodeIds.Length; i++)
         {
@@ -136,6 +144,15 @@ public sealed class GraphSnapshot
 
     /// <summary>The exception that silenced each faulted node, for the control plane to report.</summary>
     public Exception?[] NodeExceptions { get; }
+
+    /// <summary>True for a node of an untrusted type (user code): its outputs are scanned for NaN and infinity after every block.</summary>
+    internal bool[] NodeUntrusted { get; }
+
+    /// <summary>
+    /// The fault stored for an untrusted node silenced for a non-finite output: made here, because creating it on
+    /// the audio thread would allocate. Null when the snapshot has no untrusted node.
+    /// </summary>
+    internal NonFiniteOutputException? NonFiniteOutputFault { get; }
 
     public int OutputChannels => OutputOffsets.Length;
 

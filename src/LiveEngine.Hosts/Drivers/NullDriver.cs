@@ -7,12 +7,17 @@ namespace LiveEngine.Hosts.Drivers;
 /// <summary>
 /// A driver for machines without audio: a dedicated thread renders one block per period of real time and
 /// throws the samples away, so a performance behaves as with a sound card (time passes at the real rate, late
-/// blocks are counted as xruns) without one. The thread sleeps until shortly before each deadline and spins the
-/// rest of the way, so blocks start on time without burning a core between them. With a real-time priority the
-/// thread asks for SCHED_FIFO and keeps its normal priority where that is refused (<see cref="RealTime"/> says which).
+/// blocks are counted as xruns) without one. The thread sleeps (<see cref="MonotonicSleep"/>, to the nanosecond on
+/// Linux) until shortly before each deadline and spins the rest of the way, so blocks start on time without
+/// burning a core between them: the margin follows how late the kernel actually wakes the thread. With a
+/// real-time priority the thread asks for SCHED_FIFO and keeps its normal priority where that is refused
+/// (<see cref="RealTime"/> says which).
 /// </summary>
 public sealed class NullDriver : IAudioDriver
 {
+    // How far behind its schedule the driver may fall and still catch up, in periods.
+    private const int CatchUpPeriods = 4;
+
     private readonly LiveRenderer _renderer;
     private readonly int _blockFrames;
     private readonly int _sampleRate;
@@ -78,9 +83,12 @@ public sealed class NullDriver : IAudioDriver
         RealTime = _realTimePriority > 0
             ? RealTimeThread.TryPromoteCurrentThread(_realTimePriority)
             : new RealTimeResult(false, "normal priority (none asked for)");
+        MonotonicSleep.TrySetFineTimerSlack();
         _started.Set();
         long period = Stopwatch.Frequency * _blockFrames / _sampleRate;
-        long spinWindow = Stopwatch.Frequency / 2000;
+        long guard = Stopwatch.Frequency / 100_000;
+        long maxMargin = period / 4;
+        long wakeLate = Stopwatch.Frequency / 20_000;
         long deadline = Stopwatch.GetTimestamp() + period;
         while (!_stopping)
         {
@@ -92,16 +100,24 @@ public sealed class NullDriver : IAudioDriver
             long end = Stopwatch.GetTimestamp();
             if (end > deadline)
             {
-                // Missed the period: count it, and start the schedule again from now rather than racing to catch up.
+                // Missed the period: count it. Up to CatchUpPeriods behind, keep the schedule (the next blocks start
+                // at once), so a late wake-up on a busy machine loses no time; further behind (a stall), start the
+                // schedule again from now rather than racing through a long burst.
                 Stats.RecordXrun(XrunSource.LatePeriod, _renderer.Position);
-                deadline = end + period;
+                deadline = end - deadline < CatchUpPeriods * period ? deadline + period : end + period;
                 continue;
             }
 
-            long sleep = deadline - end - spinWindow;
-            if (sleep > 0)
+            // Sleep until the kernel's usual lateness (plus a guard) before the deadline, then spin the rest: the
+            // spin costs about the guard per period, where a fixed margin would spin its whole width on a machine
+            // whose timers wake early enough. The estimate follows a low quantile of the lateness (down fast, up
+            // slowly): on a loaded machine the odd late wake-up costs a little jitter, not a margin spun every period.
+            long wake = deadline - Math.Min(wakeLate + guard, maxMargin);
+            if (wake > end)
             {
-                Thread.Sleep(TimeSpan.FromTicks(sleep * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                MonotonicSleep.Sleep(wake - end);
+                long late = Math.Clamp(Stopwatch.GetTimestamp() - wake, 0, maxMargin);
+                wakeLate += late < wakeLate ? (late - wakeLate) / 4 : (late - wakeLate) / 32;
             }
 
             while (Stopwatch.GetTimestamp() < deadline)

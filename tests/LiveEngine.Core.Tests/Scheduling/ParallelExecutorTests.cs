@@ -134,6 +134,49 @@ public sealed class ParallelExecutorTests
         Assert.Equal(expected, snapshot.GetOutput(0, Frames).ToArray());
     }
 
+    [Fact]
+    public void ChainWithNothingToRunInParallel_RunsSerially_AndTheWorkerNeverWakes()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("r", "ramp");
+        graph.Add("s1", "scale");
+        graph.Add("s2", "scale");
+        graph.Connect("r", "s1");
+        graph.Connect("s1", "s2");
+        graph.Connect("s2", "out");
+        GraphSnapshot snapshot = Compile(graph);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 });
+        float[] output = OfflineRender.Render(snapshot, Frames * 200, _ => Frames, executor)[0];
+        Assert.True(executor.IsRunningSerially(snapshot));
+        Assert.Equal(0, executor.WorkerBusyTicks(1));
+        Assert.Equal(OfflineRender.Render(Compile(graph), Frames * 200, _ => Frames)[0], output);
+    }
+
+    [Fact]
+    public void IdleWorkers_Park_AndUseAlmostNoCpu()
+    {
+        // Two busy sources side by side: worth a second thread, so the workers run blocks, then go idle.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("a", "busy");
+        graph.Add("b", "busy");
+        graph.Connect("a", "out");
+        graph.Connect("b", "out");
+        GraphSnapshot snapshot = Compile(graph);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 3, AdaptiveSerial = false });
+        OfflineRender.Render(snapshot, Frames * 50, _ => Frames, executor);
+        Assert.False(executor.IsRunningSerially(snapshot));
+        Assert.True(executor.WorkerBusyTicks(1) + executor.WorkerBusyTicks(2) > 0, "the workers should have run blocks");
+
+        // A spinning worker would burn 0.4 s or more here (two of them, 20 % each or worse).
+        Thread.Sleep(100);
+        TimeSpan before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        Thread.Sleep(1_000);
+        TimeSpan used = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before;
+        Assert.True(used.TotalSeconds < 0.1, $"the process used {used.TotalMilliseconds:0} ms of CPU in 1 s with its workers idle");
+    }
+
     private static GraphSnapshot Compile(GraphDescription graph) =>
         GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = Frames });
 

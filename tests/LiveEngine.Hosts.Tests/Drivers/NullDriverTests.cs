@@ -3,11 +3,13 @@ using LiveEngine.Dsp;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Live;
+using LiveEngine.Nodes;
+using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Hosts.Drivers;
 
 [Collection(RealTimeCollection.Name)]
-public sealed class NullDriverTests
+public sealed class NullDriverTests(ITestOutputHelper output)
 {
     [Fact]
     public void RendersAtTheRealRate_WithoutAllocating()
@@ -28,6 +30,93 @@ public sealed class NullDriverTests
             // Real time, not faster: within 10 % of the wall clock (a busy machine may make it lag, never lead).
             Assert.InRange(rendered, elapsed * 0.85, elapsed * 1.02);
             Assert.Equal(0, driver.Stats.AllocatedAfterWarmUp);
+        }
+    }
+
+    [Fact]
+    public void EmptyGraph_CostsAlmostNoCpu_BecauseTheDriverSleepsBetweenPeriods()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 2);
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = 64 });
+        using Process self = Process.GetCurrentProcess();
+        // With the real-time priority that `liveengine play` and the engine ask for (granted to root, else normal).
+        using (NullDriver driver = NullDriver.Start(session.Renderer, 48_000, 64, realTimePriority: 70))
+        {
+            // Past start-up, and past the JIT's tier-1 recompilation of what the driver runs (a background thread).
+            Thread.Sleep(1_000);
+            self.Refresh();
+            TimeSpan before = self.TotalProcessorTime;
+            Dictionary<int, TimeSpan> threadsBefore = self.Threads.Cast<ProcessThread>().ToDictionary(t => t.Id, t => t.TotalProcessorTime);
+            var clock = Stopwatch.StartNew();
+            Thread.Sleep(3_000);
+            self.Refresh();
+            double cpu = (self.TotalProcessorTime - before).TotalSeconds / clock.Elapsed.TotalSeconds;
+            string busiest = string.Join(", ", self.Threads.Cast<ProcessThread>()
+                .Select(t => (t.Id, Ms: (t.TotalProcessorTime - threadsBefore.GetValueOrDefault(t.Id)).TotalMilliseconds))
+                .OrderByDescending(t => t.Ms).Take(4).Select(t => $"{ThreadName(t.Id)}: {t.Ms:0} ms"));
+
+            // 64-frame periods (1.33 ms): spinning through them costs a whole core; sleeping costs a few per cent.
+            output.WriteLine($"CPU: {cpu:P1} of a core ({busiest})");
+            Assert.True(cpu < 0.15, $"the process used {cpu:P0} of a core playing an empty graph ({busiest})");
+            Assert.True(session.Renderer.Position > (64 * 64) + 48_000, "the driver should have played on meanwhile");
+        }
+    }
+
+    [Fact]
+    public void Periods_StartWithinTheDocumentedJitter()
+    {
+        // docs/audio.md: a block starts within 0.2 ms of its period boundary in at least 95 % of periods.
+        const int Blocks = 1_500;
+        var stamps = new Stamps(Blocks + 64 + 16);
+        NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        registry.Register(new NodeTypeDescriptor("stamp", "Records when each block starts.", [], [PortDescriptor.Mono("out")], [], () => new StampNode(stamps)));
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("clock", "stamp");
+        graph.Connect("clock", "out");
+        var session = new LiveSession(registry, graph, new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1 });
+        using (NullDriver driver = NullDriver.Start(session.Renderer, 48_000, 128, realTimePriority: 70))
+        {
+            while (Volatile.Read(ref stamps.Count) < stamps.Times.Length)
+            {
+                Thread.Sleep(50);
+            }
+        }
+
+        // Intervals between consecutive blocks, after the warm-up blocks and the first few periods.
+        double period = 128.0 / 48_000;
+        double[] errorsMs = [.. Enumerable.Range(64 + 16, Blocks - 1).Select(b => Math.Abs(((stamps.Times[b + 1] - stamps.Times[b]) / (double)Stopwatch.Frequency) - period) * 1e3).Order()];
+        double p95 = errorsMs[(int)(errorsMs.Length * 0.95)];
+        output.WriteLine($"period error: median {errorsMs[errorsMs.Length / 2]:0.000} ms, p95 {p95:0.000} ms, p99 {errorsMs[(int)(errorsMs.Length * 0.99)]:0.000} ms, max {errorsMs[^1]:0.000} ms");
+        Assert.True(p95 <= 0.2, $"95 % of periods within {p95:0.000} ms of 2.667 ms (median {errorsMs[errorsMs.Length / 2]:0.000} ms, max {errorsMs[^1]:0.000} ms)");
+    }
+
+    private static string ThreadName(int id)
+    {
+        string comm = $"/proc/self/task/{id}/comm";
+        return File.Exists(comm) ? $"'{File.ReadAllText(comm).Trim()}' ({id})" : $"thread {id}";
+    }
+
+    private sealed class Stamps(int capacity)
+    {
+        public readonly long[] Times = new long[capacity];
+        public int Count;
+    }
+
+    /// <summary>Writes silence and stamps the time of each block into a preallocated array (the driver's thread only).</summary>
+    private sealed class StampNode(Stamps stamps) : AudioNode
+    {
+        public override void Process(in ProcessContext context)
+        {
+            int n = stamps.Count;
+            if (n < stamps.Times.Length)
+            {
+                stamps.Times[n] = Stopwatch.GetTimestamp();
+                Volatile.Write(ref stamps.Count, n + 1);
+            }
+
+            context.Output(0).Clear();
         }
     }
 }
