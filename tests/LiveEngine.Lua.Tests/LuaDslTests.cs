@@ -25,6 +25,21 @@ public sealed class LuaDslTests
     }
 
     [Fact]
+    public async Task NameAndParametersAsTwoArguments_SetTheParameters_AndAStrayArgumentIsAnError()
+    {
+        LiveSession session = LuaPiece.CreateSession();
+        using var workspace = new LuaWorkspace(session);
+        EvalResult result = await workspace.EvaluateAsync("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 600 }))");
+        Assert.True(result.Ok, result.Error);
+        Assert.Equal(55, session.Graph.Nodes.Single(n => n.Id == "bass").Parameters["freqHz"]);
+        Assert.Equal(600, session.Graph.Nodes.Single(n => n.Id == "lp").Parameters["cutoffHz"]);
+
+        EvalResult stray = await workspace.EvaluateAsync("out(saw({ freq = 55 }, 3))", "stray");
+        Assert.False(stray.Ok);
+        Assert.StartsWith("stray:1: saw: give a name and parameters as saw \"name\" {...} or saw(\"name\", {...})", stray.Error);
+    }
+
+    [Fact]
     public async Task ReEvaluatingTheSameCode_KeepsEveryNodeId_SoTheNodesKeepTheirState()
     {
         LiveSession session = LuaPiece.CreateSession();

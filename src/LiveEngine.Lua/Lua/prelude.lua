@@ -317,11 +317,15 @@ function node(a, b, c)
   error(format("node: unknown type '%s'", tostring(T[b] == nil and b or a)), 2)
 end
 
--- One constructor per node type: saw{55}, saw{freq = 55}, saw "bass" {freq = 55}, saw "bass".
+-- One constructor per node type: saw{55}, saw{freq = 55}, saw "bass" {freq = 55}, saw("bass", {freq = 55}), saw "bass".
 for typ in pairs(T) do
   if typ ~= "out" and typ ~= "xfade" then
-    _G[typ] = function(arg)
-      if type(arg) == "string" then return new_node(typ, arg, nil, 2) end
+    _G[typ] = function(arg, params, ...)
+      -- A second argument is the parameters of a named node; anything else would be dropped without a word.
+      if select("#", ...) > 0 or (params ~= nil and (type(arg) ~= "string" or type(params) ~= "table")) then
+        error(format("%s: give a name and parameters as %s \"name\" {...} or %s(\"name\", {...}), or parameters alone (%s{...})", typ, typ, typ, typ), 2)
+      end
+      if type(arg) == "string" then return new_node(typ, arg, params, 2) end
       if arg ~= nil and type(arg) ~= "table" then
         error(format("%s: give a name (%s \"name\") or parameters (%s{...})", typ, typ, typ), 2)
       end
