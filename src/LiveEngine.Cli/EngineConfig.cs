@@ -18,7 +18,7 @@ internal sealed record EngineConfig
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders"];
     private static readonly string[] s_logKeys = ["path", "level"];
-    private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "bank_size", "banks"];
+    private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -114,6 +114,9 @@ internal sealed record EngineConfig
 
     /// <summary>[midi] network_bind: the address it listens on. Default 0.0.0.0.</summary>
     public string MidiNetworkBind { get; init; } = "0.0.0.0";
+
+    /// <summary>[midi] network_secret: the shared secret clients authenticate with; required beyond loopback. Default none.</summary>
+    public string? MidiNetworkSecret { get; init; }
 
     /// <summary>[midi] bank_size: controllers per bank. Default 32.</summary>
     public int MidiBankSize { get; init; } = 32;
@@ -241,6 +244,7 @@ internal sealed record EngineConfig
                     "connect" => config with { MidiConnect = String(raw, key, where) is { Length: > 0 } port ? port : null },
                     "network_port" => config with { MidiNetworkPort = Range(Integer(raw, key, where), 0, 65535, key, where) },
                     "network_bind" => config with { MidiNetworkBind = Address(String(raw, key, where), key, where) },
+                    "network_secret" => config with { MidiNetworkSecret = String(raw, key, where) is { Length: > 0 } secret ? secret : null },
                     "bank_size" => config with { MidiBankSize = Range(Integer(raw, key, where), 1, 128, key, where) },
                     "banks" => config with { MidiBanks = String(raw, key, where) is { Length: > 0 } banks ? banks : null },
                     _ => throw new CliException($"{where}: unknown key '{key}' in [midi]. Known keys: {string.Join(", ", s_midiKeys)}."),

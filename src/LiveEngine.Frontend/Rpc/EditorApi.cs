@@ -114,7 +114,7 @@ public sealed class EditorApi
         }
         catch (ArgumentException e)
         {
-            throw Invalid(e.Message);
+            throw Invalid(e);
         }
     }
 
@@ -128,7 +128,7 @@ public sealed class EditorApi
         }
         catch (ArgumentException e)
         {
-            throw Invalid(e.Message);
+            throw Invalid(e);
         }
     }
 
@@ -211,7 +211,7 @@ public sealed class EditorApi
         }
         catch (Exception e) when (e is FormatException or ArgumentException or IOException)
         {
-            throw Invalid(e.Message);
+            throw Invalid(e is ArgumentException argument ? Plain(argument) : e.Message);
         }
     }
 
@@ -229,7 +229,7 @@ public sealed class EditorApi
         }
         catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException or InvalidDataException)
         {
-            throw Invalid(e.Message);
+            throw Invalid(e is ArgumentException argument ? Plain(argument) : e.Message);
         }
     }
 
@@ -261,4 +261,27 @@ public sealed class EditorApi
     }
 
     private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = InvalidParams };
+
+    private static LocalRpcException Invalid(ArgumentException e) => Invalid(Plain(e));
+
+    /// <summary>
+    /// An argument exception's message without what .NET appends for programmers (<c> (Parameter 'value')</c>,
+    /// <c>Actual value was NaN.</c>): the editor gets the sentence the engine wrote.
+    /// </summary>
+    private static string Plain(ArgumentException e)
+    {
+        string message = e.Message;
+        int actual = message.IndexOf("Actual value was", StringComparison.Ordinal);
+        if (actual >= 0)
+        {
+            message = message[..actual];
+        }
+
+        if (e.ParamName is { } name)
+        {
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        }
+
+        return message.Trim();
+    }
 }

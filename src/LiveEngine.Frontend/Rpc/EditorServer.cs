@@ -53,6 +53,7 @@ public sealed class EditorServer : IAsyncDisposable
     private readonly ConcurrentDictionary<EditorConnection, byte> _connections = new();
     private Task? _accepting;
     private int _clients;
+    private int _disposed;
 
     public EditorServer(Performance performance, EditorServerOptions options)
     {
@@ -178,6 +179,11 @@ public sealed class EditorServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _performance.Notices -= Broadcast;
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
@@ -209,6 +215,11 @@ internal sealed class EditorConnection : IAsyncDisposable
     private long _lastRefill;
     private CancellationTokenSource? _statsSubscription;
     private int _disposed;
+
+    // Requests of a batch in flight in StreamJsonRpc, by the id the connection gave them: their batch and their own id.
+    private const string BatchIdPrefix = "liveengine-batch-";
+    private readonly ConcurrentDictionary<string, (EditorBatch Batch, JsonNode? Id)> _batchWaiters = new();
+    private long _batchIds;
 
     public EditorConnection(EditorServer server, TcpClient client, string name)
     {
@@ -252,7 +263,7 @@ internal sealed class EditorConnection : IAsyncDisposable
                         await RefuseAsync(null, EditorServer.InvalidRequest, frame.Problem!).ConfigureAwait(false);
                         break;
                     default:
-                        await GuardAsync(frame.Body!, cancellationToken).ConfigureAwait(false);
+                        await GuardAsync(frame.Body!, reader, cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }
@@ -311,7 +322,7 @@ internal sealed class EditorConnection : IAsyncDisposable
         });
     }
 
-    private async Task GuardAsync(byte[] body, CancellationToken cancellationToken)
+    private async Task GuardAsync(byte[] body, LspFrameReader reader, CancellationToken cancellationToken)
     {
         JsonNode? message;
         try
@@ -320,56 +331,111 @@ internal sealed class EditorConnection : IAsyncDisposable
         }
         catch (JsonException e)
         {
+            // A body that is not JSON usually means the framing is off too (a Content-Length shorter than the
+            // body): its rest is skipped up to the next header, so that one bad message gets one error.
+            reader.SkipToNextFrame();
             await RefuseAsync(null, EditorServer.ParseError, $"Parse error: {e.Message}").ConfigureAwait(false);
             return;
         }
 
-        if (message is JsonArray)
+        if (message is JsonArray batch)
         {
-            await RefuseAsync(null, EditorServer.InvalidRequest, "Batches are not supported: send one request per message.").ConfigureAwait(false);
+            await BatchAsync(batch, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        Admission admission = Admit(message);
+        if (admission.Error is { } error)
+        {
+            await WriteFrameAsync(JsonSerializer.SerializeToUtf8Bytes(error)).ConfigureAwait(false);
+        }
+        else if (admission.Forward)
+        {
+            await ForwardAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A JSON-RPC batch: each element is admitted like a single request; the answers go back as one array, in
+    /// which notifications have no entry (and an all-notification batch gets no reply at all). The requests
+    /// that reach StreamJsonRpc carry an id of the connection's own, so that their answers can be told apart
+    /// from those of other requests in flight and given their id back.
+    /// </summary>
+    private async Task BatchAsync(JsonArray batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            await RefuseAsync(null, EditorServer.InvalidRequest, "An empty batch: a batch is an array of one or more requests.").ConfigureAwait(false);
+            return;
+        }
+
+        var responses = new EditorBatch();
+        foreach (JsonNode? element in batch)
+        {
+            Admission admission = Admit(element);
+            if (admission.Error is { } error)
+            {
+                responses.Add(error);
+            }
+            else if (admission.Forward)
+            {
+                JsonObject request = element!.DeepClone().AsObject();
+                if (request["id"] is { } id)
+                {
+                    string internalId = $"{BatchIdPrefix}{Interlocked.Increment(ref _batchIds)}";
+                    request["id"] = internalId;
+                    responses.Expect();
+                    _batchWaiters[internalId] = (responses, id.DeepClone());
+                }
+
+                await ForwardAsync(JsonSerializer.SerializeToUtf8Bytes(request), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (responses.Seal() is { } all)
+        {
+            await WriteFrameAsync(JsonSerializer.SerializeToUtf8Bytes(all)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What the guard decided for one request: an error to answer with, or to forward it, or neither (a refused notification).</summary>
+    private readonly record struct Admission(JsonObject? Error, bool Forward);
+
+    /// <summary>Checks one request (alone or in a batch); counts refusals. Reader thread.</summary>
+    private Admission Admit(JsonNode? message)
+    {
         if (message is not JsonObject request)
         {
-            await RefuseAsync(null, EditorServer.InvalidRequest, "A request is a JSON object with jsonrpc, method, params and id.").ConfigureAwait(false);
-            return;
+            return Refuse(null, EditorServer.InvalidRequest, "A request is a JSON object with jsonrpc, method, params and id.");
         }
 
         JsonNode? id = request["id"]?.DeepClone();
         if (id is not null && id.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number))
         {
-            await RefuseAsync(null, EditorServer.InvalidRequest, "The id must be a string or a number.").ConfigureAwait(false);
-            return;
+            return Refuse(null, EditorServer.InvalidRequest, "The id must be a string or a number.");
         }
 
         if (request["jsonrpc"] is not JsonValue version || version.GetValueKind() != JsonValueKind.String || version.GetValue<string>() != "2.0")
         {
-            await RefuseAsync(id, EditorServer.InvalidRequest, "jsonrpc must be \"2.0\".").ConfigureAwait(false);
-            return;
+            return Refuse(id, EditorServer.InvalidRequest, "jsonrpc must be \"2.0\".");
         }
 
         if (request["method"] is not JsonValue methodValue || methodValue.GetValueKind() != JsonValueKind.String)
         {
-            await RefuseAsync(id, EditorServer.InvalidRequest, "method must be a string.").ConfigureAwait(false);
-            return;
+            return Refuse(id, EditorServer.InvalidRequest, "method must be a string.");
         }
 
         if (request["params"] is { } parameters && parameters.GetValueKind() is not (JsonValueKind.Object or JsonValueKind.Array))
         {
-            await RefuseAsync(id, EditorServer.InvalidRequest, "params must be an object or an array.").ConfigureAwait(false);
-            return;
+            return Refuse(id, EditorServer.InvalidRequest, "params must be an object or an array.");
         }
 
         if (!TakeToken())
         {
             Interlocked.Increment(ref Server._refused);
-            if (id is not null)
-            {
-                await WriteErrorAsync(id, EditorServer.RateLimited, $"Rate limited: more than {Server.Options.MessagesPerSecond} messages/s (burst {Server.Options.Burst}); this request was not run.").ConfigureAwait(false);
-            }
-
-            return;
+            return id is null
+                ? default
+                : new Admission(Error(id, EditorServer.RateLimited, $"Rate limited: more than {Server.Options.MessagesPerSecond} messages/s (burst {Server.Options.Burst}); this request was not run."), false);
         }
 
         string method = methodValue.GetValue<string>();
@@ -382,11 +448,28 @@ internal sealed class EditorConnection : IAsyncDisposable
             }
             else
             {
-                await RefuseAsync(id, EditorServer.Unauthorized, "Unauthorized: send 'initialize' with the server's token first.").ConfigureAwait(false);
-                return;
+                return Refuse(id, EditorServer.Unauthorized, "Unauthorized: send 'initialize' with the server's token first.");
             }
         }
 
+        if (EditorMethods.Instance.Check(method, request["params"]) is { } problem)
+        {
+            // A notification is never answered, not even with an error (JSON-RPC 2.0, section 4.1).
+            Interlocked.Increment(ref Server._refused);
+            return id is null ? default : new Admission(Error(id, problem.Code, problem.Message), false);
+        }
+
+        return new Admission(null, true);
+    }
+
+    private Admission Refuse(JsonNode? id, int code, string message)
+    {
+        Interlocked.Increment(ref Server._refused);
+        return new Admission(Error(id, code, message), false);
+    }
+
+    private async Task ForwardAsync(byte[] body, CancellationToken cancellationToken)
+    {
         await _guardSide.WriteAsync(LspFrameReader.Encode(body), cancellationToken).ConfigureAwait(false);
         await _guardSide.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -411,19 +494,15 @@ internal sealed class EditorConnection : IAsyncDisposable
     private Task RefuseAsync(JsonNode? id, int code, string message)
     {
         Interlocked.Increment(ref Server._refused);
-        return WriteErrorAsync(id, code, message);
+        return WriteFrameAsync(JsonSerializer.SerializeToUtf8Bytes(Error(id, code, message)));
     }
 
-    private Task WriteErrorAsync(JsonNode? id, int code, string message)
+    private static JsonObject Error(JsonNode? id, int code, string message) => new()
     {
-        var response = new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = id,
-            ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
-        };
-        return WriteFrameAsync(JsonSerializer.SerializeToUtf8Bytes(response));
-    }
+        ["jsonrpc"] = "2.0",
+        ["id"] = id,
+        ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
+    };
 
     private async Task PumpOutboundAsync(CancellationToken cancellationToken)
     {
@@ -436,8 +515,41 @@ internal sealed class EditorConnection : IAsyncDisposable
                 return;
             }
 
-            await WriteFrameAsync(frame.Body!).ConfigureAwait(false);
+            byte[] body = frame.Body!;
+            if (!_batchWaiters.IsEmpty || body.AsSpan().IndexOf("\"error\""u8) >= 0)
+            {
+                body = Outbound(body);
+                if (body.Length == 0)
+                {
+                    continue;
+                }
+            }
+
+            await WriteFrameAsync(body).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A response from StreamJsonRpc on its way out: an error loses StreamJsonRpc's <c>data</c> (.NET type names
+    /// and stack traces are nothing an editor can use), and an answer to a request of a batch goes into its
+    /// batch (empty: held back until the batch is complete). Outbound pump only.
+    /// </summary>
+    private byte[] Outbound(byte[] body)
+    {
+        if (JsonNode.Parse(body) is not JsonObject response)
+        {
+            return body;
+        }
+
+        bool changed = response["error"] is JsonObject error && error.Remove("data");
+        if (response["id"] is JsonValue id && id.GetValueKind() == JsonValueKind.String
+            && _batchWaiters.TryRemove(id.GetValue<string>(), out (EditorBatch Batch, JsonNode? Id) waiter))
+        {
+            response["id"] = waiter.Id;
+            return waiter.Batch.Answer(response) is { } all ? JsonSerializer.SerializeToUtf8Bytes(all) : [];
+        }
+
+        return changed ? JsonSerializer.SerializeToUtf8Bytes(response) : body;
     }
 
     private async Task WriteFrameAsync(byte[] body)

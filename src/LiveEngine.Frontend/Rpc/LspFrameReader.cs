@@ -40,6 +40,9 @@ public sealed class LspFrameReader
     private int _start;
     private int _end;
 
+    // Set after a bad frame: the next read first skips to the next "Content-Length:" without reporting what it skips.
+    private bool _resynchronising;
+
     public LspFrameReader(Stream stream, int maxMessageBytes, TimeSpan bodyTimeout)
     {
         _stream = stream;
@@ -51,25 +54,52 @@ public sealed class LspFrameReader
 
     public TimeSpan BodyTimeout { get; }
 
-    /// <summary>Reads the next frame. Never throws for bad input; I/O errors of the stream itself do propagate.</summary>
+    /// <summary>
+    /// Reads the next frame. Never throws for bad input; I/O errors of the stream itself do propagate. Always makes
+    /// progress: a bad frame is reported once, and what follows it up to the next <c>Content-Length:</c> is
+    /// skipped without another report.
+    /// </summary>
     public async Task<Frame> ReadAsync(CancellationToken cancellationToken)
     {
-        // 1. The header block, up to the blank line.
-        int headerEnd;
-        while ((headerEnd = IndexOf("\r\n\r\n"u8)) < 0)
+        // 0. After a bad frame: its rest (a body that belonged to a bad header, a body cut short, junk) is
+        // skipped up to the next Content-Length, without buffering it and without another report.
+        while (_resynchronising)
         {
-            if (_end - _start > MaxHeaderBytes)
+            if (SkipToContentLength())
             {
-                string junk = Preview(_start, Math.Min(_end, _start + 40));
-                DiscardToNextHeader(skipFirst: true);
-                return new Frame(FrameKind.BadHeader, null, 0, $"no Content-Length header within {MaxHeaderBytes} bytes (starting '{junk}')");
+                _resynchronising = false;
+                break;
             }
 
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
             {
-                return _end > _start
-                    ? new Frame(FrameKind.BadHeader, null, 0, $"the stream ended inside a header ('{Preview(_start, Math.Min(_end, _start + 40))}')")
-                    : new Frame(FrameKind.End, null, 0, null);
+                return new Frame(FrameKind.End, null, 0, null);
+            }
+        }
+
+        // 1. The header block, up to the blank line, within MaxHeaderBytes.
+        int headerEnd;
+        while ((headerEnd = IndexOf("\r\n\r\n"u8, MaxHeaderBytes + 4)) < 0)
+        {
+            if (_end - _start >= MaxHeaderBytes + 4)
+            {
+                // The rest of this header is skipped up to the next "Content-Length:" (which may already be buffered).
+                string junk = Preview(_start, Math.Min(_end, _start + 40));
+                _start++;
+                _resynchronising = true;
+                return new Frame(FrameKind.BadHeader, null, 0, $"no blank line ends the header within {MaxHeaderBytes} bytes (it starts '{junk}')");
+            }
+
+            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_end == _start)
+                {
+                    return new Frame(FrameKind.End, null, 0, null);
+                }
+
+                string rest = Preview(_start, Math.Min(_end, _start + 40));
+                _start = _end;
+                return new Frame(FrameKind.BadHeader, null, 0, $"the stream ended inside a header ('{rest}')");
             }
         }
 
@@ -103,7 +133,19 @@ public sealed class LspFrameReader
 
         if (problem is not null)
         {
-            DiscardToNextHeader(skipFirst: StartsWithContentLength(_start));
+            // Junk before a real header (a body cut short, say) ends at that header; anything else is a bad frame
+            // whose header is consumed here and whose body is skipped on the next read.
+            int next = FindContentLength(_start + 1, headerEnd);
+            if (next >= 0)
+            {
+                _start = next;
+            }
+            else
+            {
+                _start = headerEnd + 4;
+                _resynchronising = true;
+            }
+
             return new Frame(FrameKind.BadHeader, null, 0, problem);
         }
 
@@ -112,9 +154,11 @@ public sealed class LspFrameReader
         // 2. The body: skipped when too large, reported when it stops short.
         if (length > MaxMessageBytes)
         {
+            // Skipped by its declared length (at least 1 MB/s, and never longer than a minute), so that a body that
+            // happens to contain "Content-Length:" cannot resynchronise the reader inside it.
             long left = length;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(BodyTimeout + TimeSpan.FromMilliseconds(length / 1000));
+            timeout.CancelAfter(BodyTimeout + TimeSpan.FromMilliseconds(Math.Min(length / 1000, 60_000)));
             while (left > 0)
             {
                 if (_end == _start)
@@ -131,6 +175,7 @@ public sealed class LspFrameReader
 
                     if (!more)
                     {
+                        _resynchronising = true;
                         break;
                     }
                 }
@@ -159,6 +204,7 @@ public sealed class LspFrameReader
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
+                        _resynchronising = true;
                         return new Frame(FrameKind.Incomplete, null, length, $"Content-Length said {length} bytes but {have} arrived within {BodyTimeout.TotalSeconds:0.#} s");
                     }
 
@@ -177,6 +223,12 @@ public sealed class LspFrameReader
 
         return new Frame(FrameKind.Message, body, length, null);
     }
+
+    /// <summary>
+    /// Skips what follows, up to the next <c>Content-Length:</c>, without a report: for a caller that found the
+    /// last body malformed, whose framing is then probably off too (a Content-Length shorter than the body).
+    /// </summary>
+    public void SkipToNextFrame() => _resynchronising = true;
 
     /// <summary>Writes <paramref name="body"/> as one frame.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> body)
@@ -208,30 +260,42 @@ public sealed class LspFrameReader
         return read > 0;
     }
 
-    private int IndexOf(ReadOnlySpan<byte> value)
+    /// <summary>Where <paramref name="value"/> starts within the next <paramref name="limit"/> buffered bytes, or -1.</summary>
+    private int IndexOf(ReadOnlySpan<byte> value, int limit)
     {
-        int at = _buffer.AsSpan(_start, _end - _start).IndexOf(value);
+        int at = _buffer.AsSpan(_start, Math.Min(_end - _start, limit)).IndexOf(value);
         return at < 0 ? -1 : _start + at;
     }
 
-    private bool StartsWithContentLength(int at) =>
-        _end - at >= s_contentLength.Length && Ascii.EqualsIgnoreCase(_buffer.AsSpan(at, s_contentLength.Length), s_contentLength);
-
-    /// <summary>Drops bytes up to the next <c>Content-Length:</c> (past the one at the start when <paramref name="skipFirst"/>).</summary>
-    private void DiscardToNextHeader(bool skipFirst)
+    /// <summary>The first <c>Content-Length:</c> (any case) starting in [<paramref name="from"/>, <paramref name="to"/>), or -1.</summary>
+    private int FindContentLength(int from, int to)
     {
-        int from = _start + (skipFirst ? 1 : 0);
-        for (int i = from; i + s_contentLength.Length <= _end; i++)
+        for (int i = from; i < to && i + s_contentLength.Length <= _end; i++)
         {
-            if (StartsWithContentLength(i))
+            if (Ascii.EqualsIgnoreCase(_buffer.AsSpan(i, s_contentLength.Length), s_contentLength))
             {
-                _start = i;
-                return;
+                return i;
             }
         }
 
-        // Keep a tail that might be the start of a split "Content-Length:".
+        return -1;
+    }
+
+    /// <summary>
+    /// Drops buffered bytes up to the next <c>Content-Length:</c>; true when one was found. Otherwise keeps only a
+    /// tail that might be the start of a split one, so that skipping never buffers.
+    /// </summary>
+    private bool SkipToContentLength()
+    {
+        int at = FindContentLength(_start, _end);
+        if (at >= 0)
+        {
+            _start = at;
+            return true;
+        }
+
         _start = Math.Max(_start, _end - (s_contentLength.Length - 1));
+        return false;
     }
 
     private string Preview(int from, int to) => Truncate(Encoding.UTF8.GetString(_buffer, from, to - from));

@@ -56,16 +56,24 @@ internal sealed class RpcTestClient : IDisposable
         }
     }
 
-    public JsonObject ReadMessage(TimeSpan? timeout = null)
+    public JsonObject ReadMessage(TimeSpan? timeout = null) => ReadNode(timeout).AsObject();
+
+    /// <summary>The next message: an object, or an array (a batch's answer).</summary>
+    public JsonNode ReadNode(TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
         Frame frame = _reader.ReadAsync(cts.Token).GetAwaiter().GetResult();
         Assert.Equal(FrameKind.Message, frame.Kind);
-        return JsonNode.Parse(frame.Body)!.AsObject();
+        return JsonNode.Parse(frame.Body)!;
     }
 
-    public JsonObject Call(string method, JsonObject? parameters = null)
+    public JsonObject Call(string method, JsonObject? parameters = null, int? requestId = null)
     {
+        if (requestId is { } chosen)
+        {
+            _nextId = chosen - 1;
+        }
+
         int id = Send(method, parameters);
         JsonObject response = ReadResponse();
         Assert.Equal(id, (int)response["id"]!);

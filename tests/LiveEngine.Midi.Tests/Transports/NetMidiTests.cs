@@ -187,4 +187,137 @@ public sealed class NetMidiTests
         Assert.Equal(1, host.Retransmitted);
         Assert.Equal(1, client.Recovered);
     }
+
+    [Fact]
+    public void AuthenticationDigest_IsSha256OfTheNonceThenTheSecretsUtf8()
+    {
+        // Reference: Python's hashlib.sha256(b"0123456789ABCDEF" + "s3cret-ü".encode()).hexdigest().
+        byte[] digest = NetMidiAuthentication.Digest("0123456789ABCDEF"u8, "s3cret-ü");
+        Assert.Equal("5a19eddb3609871e8bb73be1efbe11729b33a9cdec22241164a91d0e72a0013c", Convert.ToHexStringLower(digest));
+
+        byte[] buffer = new byte[128];
+        var writer = new NetMidiPacketWriter(buffer);
+        writer.InvitationWithAuthentication(digest);
+        Assert.Equal(new byte[] { 0x4D, 0x49, 0x44, 0x49, 0x02, 0x08, 0x00, 0x00 }, buffer[..8]);
+        Assert.Equal(digest, buffer[8..40]);
+        Assert.Equal(40, writer.Length);
+
+        writer = new NetMidiPacketWriter(buffer);
+        writer.InvitationReplyAuthenticationRequired(NetMidiAuthentication.StateIncorrectDigest, "0123456789ABCDEF"u8, "LE", "id");
+        // Code 0x12, 4 + 1 + 1 payload words, name length 1 word, authentication state 1; the nonce, then the texts.
+        Assert.Equal(new byte[] { 0x4D, 0x49, 0x44, 0x49, 0x12, 0x06, 0x01, 0x01 }, buffer[..8]);
+        Assert.Equal("0123456789ABCDEF"u8.ToArray(), buffer[8..24]);
+        Assert.Equal(new byte[] { (byte)'L', (byte)'E', 0, 0, (byte)'i', (byte)'d', 0, 0 }, buffer[24..32]);
+    }
+
+    [Fact]
+    public void HostWithASecret_AcceptsTheRightSecret_OverUdp_AndTheControllerMoves()
+    {
+        var variables = new NamedVariables();
+        var control = new MidiControl(variables);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForVariable("cutoff")));
+        using var host = new NetMidiHost(m => control.Receive(m), sharedSecret: "stage-42");
+        using var client = new NetMidiClient(host.LocalEndPoint, "pad", sharedSecret: "stage-42");
+
+        Assert.True(client.Invite(s_wait), client.Refusal);
+        Assert.Equal(["pad"], host.SessionNames);
+        client.Send(UmpMessage.ControlChange(0, 0, 74, uint.MaxValue));
+        WaitUntil(() => variables.TryGet("cutoff", out _), "the variable");
+        Assert.Equal(0, host.AuthenticationFailures);
+    }
+
+    [Fact]
+    public void HostWithASecret_RefusesAWrongSecret_AndItsDataDoNotPlay()
+    {
+        var variables = new NamedVariables();
+        var control = new MidiControl(variables);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForVariable("cutoff")));
+        using var host = new NetMidiHost(m => control.Receive(m), sharedSecret: "stage-42");
+        using var client = new NetMidiClient(host.LocalEndPoint, "intruder", sharedSecret: "guess");
+
+        Assert.False(client.Invite(s_wait));
+        Assert.Equal("the host refused the shared secret", client.Refusal);
+        Assert.Equal(0, host.SessionCount);
+        Assert.Equal(1, host.AuthenticationFailures);
+        client.Send(UmpMessage.ControlChange(0, 0, 74, uint.MaxValue));
+        WaitUntil(() => client.NaksReceived > 0, "the NAK for data without a session");
+        Assert.False(variables.TryGet("cutoff", out _));
+        Assert.Equal(0, host.UmpMessages);
+    }
+
+    [Fact]
+    public void HostWithASecret_RefusesAClientWithoutOne()
+    {
+        using var host = new NetMidiHost(_ => { }, sharedSecret: "stage-42");
+        using var client = new NetMidiClient(host.LocalEndPoint, "no secret");
+
+        Assert.False(client.Invite(s_wait));
+        Assert.Equal("the host requires authentication: give this client its shared secret", client.Refusal);
+        Assert.Equal(0, host.SessionCount);
+        client.Send(UmpMessage.ControlChange(0, 0, 74, uint.MaxValue));
+        WaitUntil(() => client.NaksReceived > 0, "the NAK for data without a session");
+        Assert.Equal(0, host.UmpMessages);
+    }
+
+    [Fact]
+    public void HostBeyondLoopback_RefusesToStartWithoutASecret_AndStartsWithOne()
+    {
+        var anyAddress = new IPEndPoint(IPAddress.Any, 0);
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => new NetMidiHost(_ => { }, anyAddress));
+        Assert.Contains("not loopback, without authentication", refused.Message);
+        Assert.Contains("network_secret", refused.Message);
+        Assert.Throws<ArgumentException>(() => new NetMidiHost(_ => { }, anyAddress, sharedSecret: ""));
+
+        using var host = new NetMidiHost(_ => { }, anyAddress, sharedSecret: "stage-42");
+        Assert.True(host.RequiresAuthentication);
+        using var client = new NetMidiClient(new IPEndPoint(IPAddress.Loopback, host.LocalEndPoint.Port), sharedSecret: "stage-42");
+        Assert.True(client.Invite(s_wait), client.Refusal);
+    }
+
+    [Fact]
+    public void RawUdp_Challenge_Digest_Acceptance_AndByeAfterThreeWrongDigests()
+    {
+        // A client written from the specification's layout, not with NetMidiClient: Invitation with capability bit 0;
+        // the host's Authentication Required carries state 0 and a 16-byte nonce; SHA-256(nonce + secret) opens the session.
+        using var host = new NetMidiHost(_ => { }, endpointName: "LE", sharedSecret: "stage-42");
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        udp.Client.ReceiveTimeout = 5000;
+        var remote = new IPEndPoint(IPAddress.Loopback, 0);
+        byte[] Exchange(byte[] datagram)
+        {
+            udp.Send(datagram, host.LocalEndPoint);
+            return udp.Receive(ref remote);
+        }
+
+        byte[] invitation = [0x4D, 0x49, 0x44, 0x49, 0x01, 0x01, 0x01, 0x01, (byte)'p', (byte)'a', (byte)'d', 0];
+        byte[] challenge = Exchange(invitation);
+        Assert.Equal(new byte[] { 0x4D, 0x49, 0x44, 0x49, 0x12 }, challenge[..5]);
+        Assert.Equal(NetMidiAuthentication.StateFirstRequest, challenge[7]);
+        byte[] nonce = challenge[8..24];
+
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            byte[] wrong = [0x4D, 0x49, 0x44, 0x49, 0x02, 0x08, 0, 0, .. System.Security.Cryptography.SHA256.HashData([.. nonce, .. "wrong"u8])];
+            byte[] answer = Exchange(wrong);
+            if (attempt < 3)
+            {
+                Assert.Equal(0x12, answer[4]);
+                Assert.Equal(NetMidiAuthentication.StateIncorrectDigest, answer[7]);
+                Assert.NotEqual(nonce, answer[8..24]);
+                nonce = answer[8..24];
+            }
+            else
+            {
+                Assert.Equal(new byte[] { 0xF0, 0x00, 0x43, 0x00 }, answer[4..8]); // Bye: authentication failed
+            }
+        }
+
+        challenge = Exchange(invitation);
+        nonce = challenge[8..24];
+        byte[] right = [0x4D, 0x49, 0x44, 0x49, 0x02, 0x08, 0, 0, .. System.Security.Cryptography.SHA256.HashData([.. nonce, .. "stage-42"u8])];
+        byte[] accepted = Exchange(right);
+        Assert.Equal(0x10, accepted[4]);
+        Assert.Equal(["pad"], host.SessionNames);
+        Assert.Equal(3, host.AuthenticationFailures);
+    }
 }

@@ -6,7 +6,8 @@ namespace LiveEngine.Midi.Transports.Network;
 
 /// <summary>
 /// A Network MIDI 2.0 client endpoint (M2-124-UM v1.0): invites itself to a host, pings, sends UMP Data with sequence
-/// numbers and answers the host's Retransmit Requests from its send history, receives the host's UMP Data in order
+/// numbers and answers the host's Retransmit Requests from its send history, authenticates with a shared secret when
+/// the host asks (M2-124-UM 6.7, 6.9), receives the host's UMP Data in order
 /// (asking for retransmission of gaps), resets the session and says bye. Used
 /// by the tests and by <c>liveengine midi</c> to drive a host; <see cref="DropNextDataPackets"/> deliberately loses
 /// packets to exercise the host's recovery.
@@ -25,6 +26,8 @@ public sealed class NetMidiClient : IDisposable
     private readonly ManualResetEventSlim _pingReply = new();
     private readonly ManualResetEventSlim _resetReply = new();
     private readonly ManualResetEventSlim _byeReply = new();
+    private readonly ManualResetEventSlim _refused = new();
+    private readonly string? _secret;
     private uint _lastPingId;
     private ushort _sequence;
     private volatile bool _stop;
@@ -32,9 +35,11 @@ public sealed class NetMidiClient : IDisposable
 
     private readonly NetMidiReceiveSequence _incoming = new();
 
-    public NetMidiClient(IPEndPoint host, string endpointName = "liveengine-client", string productInstanceId = "client-1")
+    /// <summary>A client of <paramref name="host"/>; with <paramref name="sharedSecret"/>, it answers the host's authentication challenge.</summary>
+    public NetMidiClient(IPEndPoint host, string endpointName = "liveengine-client", string productInstanceId = "client-1", string? sharedSecret = null)
     {
         _host = host;
+        _secret = string.IsNullOrEmpty(sharedSecret) ? null : sharedSecret;
         _name = endpointName;
         _productInstanceId = productInstanceId;
         _socket = new Socket(host.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 20 };
@@ -70,12 +75,29 @@ public sealed class NetMidiClient : IDisposable
     /// <summary>Packets to record as sent but not put on the wire: a deliberate loss, for tests.</summary>
     public int DropNextDataPackets { get; set; }
 
-    /// <summary>Sends an Invitation and waits for the host's acceptance.</summary>
+    /// <summary>Why the host refused the last invitation (authentication), or null.</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>
+    /// Sends an Invitation and waits for the host's acceptance; false when the host refuses (see
+    /// <see cref="Refusal"/>) or does not answer. A client with a secret offers authentication (capability bit 0)
+    /// and answers the host's challenge once: a wrong secret does not get better by retrying.
+    /// </summary>
     public bool Invite(TimeSpan timeout)
     {
         _accepted.Reset();
-        SendCommand((ref NetMidiPacketWriter w) => w.Invitation(NetMidiCommandCode.Invitation, _name, _productInstanceId));
-        return _accepted.Wait(timeout);
+        _refused.Reset();
+        Refusal = null;
+        byte capabilities = _secret is null ? (byte)0 : NetMidiAuthentication.CapabilityAuthentication;
+        SendCommand((ref NetMidiPacketWriter w) => w.Invitation(NetMidiCommandCode.Invitation, _name, _productInstanceId, capabilities));
+        WaitHandle.WaitAny([_accepted.WaitHandle, _refused.WaitHandle], timeout);
+        return _accepted.IsSet;
+    }
+
+    private void Refuse(string why)
+    {
+        Refusal = why;
+        _refused.Set();
     }
 
     public bool Ping(uint id, TimeSpan timeout)
@@ -194,10 +216,44 @@ public sealed class NetMidiClient : IDisposable
                 _incoming.Reset();
                 _resetReply.Set();
                 break;
+            case NetMidiCommandCode.InvitationReplyAuthenticationRequired:
+                {
+                    const int nonceWords = NetMidiAuthentication.NonceBytes / 4;
+                    if (command.PayloadWords < nonceWords)
+                    {
+                        Refuse("the host asked for authentication with a malformed challenge");
+                    }
+                    else if (_secret is null)
+                    {
+                        Refuse("the host requires authentication: give this client its shared secret");
+                    }
+                    else if ((command.Specific & 0xFF) == NetMidiAuthentication.StateIncorrectDigest)
+                    {
+                        Refuse("the host refused the shared secret");
+                    }
+                    else
+                    {
+                        byte[] digest = NetMidiAuthentication.Digest(command.Payload[..NetMidiAuthentication.NonceBytes], _secret);
+                        SendCommand((ref NetMidiPacketWriter w) => w.InvitationWithAuthentication(digest));
+                    }
+
+                    break;
+                }
+
             case NetMidiCommandCode.ByeReply:
                 _byeReply.Set();
                 break;
             case NetMidiCommandCode.Bye:
+                switch ((NetMidiByeReason)(command.Specific >> 8))
+                {
+                    case NetMidiByeReason.AuthenticationFailed:
+                        Refuse("the host refused the shared secret");
+                        break;
+                    case NetMidiByeReason.NoMatchingAuthenticationMethod:
+                        Refuse("the host requires authentication: give this client its shared secret");
+                        break;
+                }
+
                 _accepted.Reset();
                 SendCommand((ref NetMidiPacketWriter w) => w.Command(NetMidiCommandCode.ByeReply, 0));
                 break;
@@ -286,5 +342,6 @@ public sealed class NetMidiClient : IDisposable
         _pingReply.Dispose();
         _resetReply.Dispose();
         _byeReply.Dispose();
+        _refused.Dispose();
     }
 }

@@ -40,4 +40,6 @@ public enum NetMidiByeReason : byte
     PowerDown = 0x02,
     TooManyMissingPackets = 0x03,
     Timeout = 0x04,
+    AuthenticationFailed = 0x43,
+    NoMatchingAuthenticationMethod = 0x45,
 }

@@ -7,8 +7,8 @@ using LiveEngine.Midi.Ump;
 namespace LiveEngine.Midi.Transports.Network;
 
 /// <summary>
-/// The engine as a Network MIDI 2.0 host endpoint (M2-124-UM v1.0) on UDP: clients invite themselves (no
-/// authentication), ping, send UMP Data with sequence numbers, ask for or answer retransmission, reset the session and
+/// The engine as a Network MIDI 2.0 host endpoint (M2-124-UM v1.0) on UDP: clients invite themselves (with
+/// shared-secret authentication when the host has a secret, which it must have beyond loopback), ping, send UMP Data with sequence numbers, ask for or answer retransmission, reset the session and
 /// say bye; <see cref="Send"/> sends UMP to every session, answering retransmit requests from a history. Received UMP goes to <see cref="MessageReceived"/> in order (a <see cref="Control.MidiControl"/> is the
 /// usual handler). A receive thread owns the socket's input; malformed datagrams are counted (and NAKed where the
 /// sender can be told), never thrown out of the loop. mDNS advertisement is not implemented: clients need the port.
@@ -22,15 +22,35 @@ public sealed class NetMidiHost : IDisposable
     private readonly byte[] _send = new byte[1500];
     private readonly string _name;
     private readonly string _productInstanceId;
+    private readonly string? _secret;
+    private readonly Dictionary<IPEndPoint, PendingAuthentication> _pending = [];
     private volatile bool _stop;
 
-    public NetMidiHost(Action<UmpMessage> messageReceived, IPEndPoint? bind = null, string endpointName = "LiveEngine", string productInstanceId = "liveengine-host")
+    /// <summary>Wrong digests one invitation may send before the host says bye.</summary>
+    private const int MaxAuthenticationAttempts = 3;
+
+    /// <summary>Invitations that may wait for their digest at once.</summary>
+    private const int MaxPendingAuthentications = 256;
+
+    /// <summary>
+    /// Opens the host on <paramref name="bind"/> (loopback, a free port, by default). With
+    /// <paramref name="sharedSecret"/>, every client must authenticate with it (M2-124-UM 6.7, 6.9); bound beyond
+    /// loopback the host refuses to start without one (<see cref="ArgumentException"/>), since anyone who can reach
+    /// the port could otherwise play the engine.
+    /// </summary>
+    public NetMidiHost(Action<UmpMessage> messageReceived, IPEndPoint? bind = null, string endpointName = "LiveEngine", string productInstanceId = "liveengine-host", string? sharedSecret = null)
     {
         ArgumentNullException.ThrowIfNull(messageReceived);
+        bind ??= new IPEndPoint(IPAddress.Loopback, 0);
+        if (!IPAddress.IsLoopback(bind.Address) && string.IsNullOrEmpty(sharedSecret))
+        {
+            throw new ArgumentException($"The Network MIDI 2.0 host would listen on {bind.Address}, which is not loopback, without authentication: set a shared secret ([midi] network_secret in repl.config) that your controllers send, or bind 127.0.0.1.", nameof(sharedSecret));
+        }
+
         MessageReceived = messageReceived;
         _name = endpointName;
         _productInstanceId = productInstanceId;
-        bind ??= new IPEndPoint(IPAddress.Loopback, 0);
+        _secret = string.IsNullOrEmpty(sharedSecret) ? null : sharedSecret;
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 20 };
         _socket.Bind(bind);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
@@ -59,6 +79,12 @@ public sealed class NetMidiHost : IDisposable
 
     public long PingsAnswered => Interlocked.Read(ref _pings);
 
+    /// <summary>Whether clients must authenticate with the shared secret.</summary>
+    public bool RequiresAuthentication => _secret is not null;
+
+    /// <summary>Invitations refused: a wrong digest, or a client that cannot authenticate.</summary>
+    public long AuthenticationFailures => Interlocked.Read(ref _authenticationFailures);
+
     /// <summary>Gaps filled by retransmitted UMP Data.</summary>
     public long Recovered { get { lock (_gate) { return _recoveredClosed + _sessions.Values.Sum(s => s.Sequence.Recovered); } } }
 
@@ -70,7 +96,7 @@ public sealed class NetMidiHost : IDisposable
     /// <summary>Names of the clients with an open session.</summary>
     public IReadOnlyList<string> SessionNames { get { lock (_gate) { return [.. _sessions.Values.Select(s => s.Name)]; } } }
 
-    private long _datagrams, _malformed, _umpMessages, _naksSent, _retransmitRequests, _pings, _recoveredClosed, _lostClosed;
+    private long _datagrams, _malformed, _umpMessages, _naksSent, _retransmitRequests, _pings, _recoveredClosed, _lostClosed, _authenticationFailures;
 
     private void Receive()
     {
@@ -150,13 +176,66 @@ public sealed class NetMidiHost : IDisposable
                     }
 
                     string name = Text(command.Payload[..(4 * nameWords)]);
-                    if (session is not null)
+                    if (_secret is null)
                     {
-                        Retire(session);
+                        Open(from, session, name);
+                        return;
                     }
 
-                    _sessions[from] = new Session(name);
-                    Reply(from, (ref NetMidiPacketWriter w) => w.Invitation(NetMidiCommandCode.InvitationReplyAccepted, _name, _productInstanceId));
+                    if ((command.Specific & NetMidiAuthentication.CapabilityAuthentication) == 0)
+                    {
+                        // The client cannot answer a challenge (M2-124-UM 6.4: capability bit 0).
+                        Interlocked.Increment(ref _authenticationFailures);
+                        Reply(from, (ref NetMidiPacketWriter w) => w.Command(NetMidiCommandCode.Bye, (ushort)((int)NetMidiByeReason.NoMatchingAuthenticationMethod << 8)));
+                        return;
+                    }
+
+                    if (_pending.Count >= MaxPendingAuthentications)
+                    {
+                        // Invitations from many (perhaps forged) addresses must not grow the table without bound.
+                        _pending.Clear();
+                    }
+
+                    var pending = new PendingAuthentication(name);
+                    _pending[from] = pending;
+                    Challenge(from, pending, NetMidiAuthentication.StateFirstRequest);
+                    return;
+                }
+
+            case NetMidiCommandCode.InvitationWithAuthentication:
+                {
+                    if (_secret is null || !_pending.TryGetValue(from, out PendingAuthentication? pending))
+                    {
+                        Nak(from, NetMidiNakReason.CommandNotExpected, command.Header);
+                        return;
+                    }
+
+                    if (command.PayloadWords < NetMidiAuthentication.DigestBytes / 4)
+                    {
+                        Interlocked.Increment(ref _malformed);
+                        Nak(from, NetMidiNakReason.CommandMalformed, command.Header);
+                        return;
+                    }
+
+                    byte[] expected = NetMidiAuthentication.Digest(pending.Nonce, _secret);
+                    if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, command.Payload[..NetMidiAuthentication.DigestBytes]))
+                    {
+                        _pending.Remove(from);
+                        Open(from, session, pending.Name);
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _authenticationFailures);
+                    if (++pending.Failures >= MaxAuthenticationAttempts)
+                    {
+                        _pending.Remove(from);
+                        Reply(from, (ref NetMidiPacketWriter w) => w.Command(NetMidiCommandCode.Bye, (ushort)((int)NetMidiByeReason.AuthenticationFailed << 8)));
+                        return;
+                    }
+
+                    // A fresh nonce for the next try (M2-124-UM 6.7: authentication state "incorrect digest").
+                    pending.Nonce = NetMidiAuthentication.NewNonce();
+                    Challenge(from, pending, NetMidiAuthentication.StateIncorrectDigest);
                     return;
                 }
 
@@ -209,6 +288,7 @@ public sealed class NetMidiHost : IDisposable
                 return;
 
             case NetMidiCommandCode.Bye:
+                _pending.Remove(from);
                 if (session is not null)
                 {
                     Retire(session);
@@ -221,7 +301,7 @@ public sealed class NetMidiHost : IDisposable
             case NetMidiCommandCode.PingReply or NetMidiCommandCode.ByeReply or NetMidiCommandCode.SessionResetReply or NetMidiCommandCode.Nak:
                 return;
 
-            case NetMidiCommandCode.InvitationWithAuthentication or NetMidiCommandCode.InvitationWithUserAuthentication:
+            case NetMidiCommandCode.InvitationWithUserAuthentication:
                 Nak(from, NetMidiNakReason.CommandNotExpected, command.Header);
                 return;
 
@@ -229,6 +309,23 @@ public sealed class NetMidiHost : IDisposable
                 Nak(from, NetMidiNakReason.CommandNotSupported, command.Header);
                 return;
         }
+    }
+
+    private void Open(IPEndPoint from, Session? previous, string name)
+    {
+        if (previous is not null)
+        {
+            Retire(previous);
+        }
+
+        _sessions[from] = new Session(name);
+        Reply(from, (ref NetMidiPacketWriter w) => w.Invitation(NetMidiCommandCode.InvitationReplyAccepted, _name, _productInstanceId));
+    }
+
+    private void Challenge(IPEndPoint to, PendingAuthentication pending, byte state)
+    {
+        byte[] nonce = pending.Nonce;
+        Reply(to, (ref NetMidiPacketWriter w) => w.InvitationReplyAuthenticationRequired(state, nonce, _name, _productInstanceId));
     }
 
     private void UmpData(Session session, NetMidiCommand command, IPEndPoint from)
@@ -406,6 +503,16 @@ public sealed class NetMidiHost : IDisposable
 
     private void SendData(IPEndPoint to, ushort sequence, UmpMessage message) =>
         Reply(to, (ref NetMidiPacketWriter w) => w.UmpData(sequence, [message]));
+
+    /// <summary>An invitation waiting for its digest: the nonce sent, and the wrong digests so far.</summary>
+    private sealed class PendingAuthentication(string name)
+    {
+        public string Name { get; } = name;
+
+        public byte[] Nonce { get; set; } = NetMidiAuthentication.NewNonce();
+
+        public int Failures { get; set; }
+    }
 
     private sealed class Session(string name)
     {

@@ -66,6 +66,48 @@ public ref struct NetMidiPacketWriter
         Text(productInstanceId, idWords);
     }
 
+    /// <summary>
+    /// Invitation Reply: Authentication Required (M2-124-UM 6.7): command-specific data = name length in words and
+    /// the authentication state; payload = the 16-byte crypto nonce, then the endpoint name and product instance id.
+    /// </summary>
+    public void InvitationReplyAuthenticationRequired(byte state, scoped ReadOnlySpan<byte> nonce, string endpointName, string productInstanceId)
+    {
+        if (nonce.Length != NetMidiAuthentication.NonceBytes)
+        {
+            throw new ArgumentException($"A crypto nonce is {NetMidiAuthentication.NonceBytes} bytes, not {nonce.Length}.", nameof(nonce));
+        }
+
+        int nameWords = (Encoding.UTF8.GetByteCount(endpointName) + 3) / 4;
+        int idWords = (Encoding.UTF8.GetByteCount(productInstanceId) + 3) / 4;
+        Header(NetMidiCommandCode.InvitationReplyAuthenticationRequired, (NetMidiAuthentication.NonceBytes / 4) + nameWords + idWords, (ushort)((nameWords << 8) | state));
+        Bytes(nonce);
+        Text(endpointName, nameWords);
+        Text(productInstanceId, idWords);
+    }
+
+    /// <summary>Invitation with Authentication (M2-124-UM 6.9): payload = the 32-byte SHA-256 digest.</summary>
+    public void InvitationWithAuthentication(scoped ReadOnlySpan<byte> digest)
+    {
+        if (digest.Length != NetMidiAuthentication.DigestBytes)
+        {
+            throw new ArgumentException($"An authentication digest is {NetMidiAuthentication.DigestBytes} bytes, not {digest.Length}.", nameof(digest));
+        }
+
+        Header(NetMidiCommandCode.InvitationWithAuthentication, NetMidiAuthentication.DigestBytes / 4, 0);
+        Bytes(digest);
+    }
+
+    private void Bytes(scoped ReadOnlySpan<byte> bytes)
+    {
+        if (Length + bytes.Length > _buffer.Length)
+        {
+            throw new ArgumentException("The datagram buffer is full.");
+        }
+
+        bytes.CopyTo(_buffer.Slice(Length));
+        Length += bytes.Length;
+    }
+
     private void Header(NetMidiCommandCode code, int payloadWords, ushort specific)
     {
         if (payloadWords > 255)
