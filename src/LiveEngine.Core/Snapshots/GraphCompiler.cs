@@ -397,7 +397,8 @@ public static class GraphCompiler
                         // its other lanes are already in that sum.
                         if (banks[bankIndex].Lanes[0][^1] == edge.From)
                         {
-                            operands.Add(builder.OutputValueBase(bankJobs[bankIndex]));
+                            BankPlanner.PlannedBank bank = banks[bankIndex];
+                            operands.Add((builder.OutputValueBase(bankJobs[bankIndex]), bank.Descriptor.OutputChannels == 1 ? 0 : 1));
                         }
 
                         continue;
