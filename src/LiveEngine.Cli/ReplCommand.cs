@@ -59,6 +59,16 @@ internal static class ReplCommand
                 SocketEnabled = defaults.SocketEnabled && !result.GetValue(noSocket),
                 ReplHistory = result.GetValue(history) ?? defaults.ReplHistory,
             };
+            if (defaults.ReplMode is not ("lua" or "cs"))
+            {
+                throw new CliException($"--mode must be lua or cs, not '{defaults.ReplMode}'.");
+            }
+
+            if (defaults.SocketPort is < 0 or > 65535)
+            {
+                throw new CliException($"--port must be 0..65535, not {defaults.SocketPort}.");
+            }
+
             return await RunAsync(defaults, result.GetValue(sessionLog), cancellationToken).ConfigureAwait(false);
         }));
     }

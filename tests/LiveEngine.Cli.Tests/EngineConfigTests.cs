@@ -92,6 +92,27 @@ public sealed class EngineConfigTests
         }
     }
 
+    [Theory]
+    [InlineData("--mode", "python", "--mode must be lua or cs, not 'python'.")]
+    [InlineData("--port", "70000", "--port must be 0..65535, not 70000.")]
+    public void TheRepl_WithAnOutOfRangeFlag_PrintsItAndExitsNonZero(string flag, string value, string message)
+    {
+        string dir = Directory.CreateTempSubdirectory("le-config-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "test.config");
+            File.WriteAllLines(config, ["[engine]", $"socket = \"{Path.Combine(dir, "engine.sock")}\"", "[log]", $"path = \"{Path.Combine(dir, "liveengine.log")}\""]);
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "--driver", "null", "--no-socket", flag, value, "--config", config);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains(message, result.Error);
+            Assert.False(File.Exists(Path.Combine(dir, "engine.sock")), "no engine process was started");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void AnEngineProcessThatDoesNotStart_IsReportedOnTheTerminal_WithWhatItSaid()
     {

@@ -111,6 +111,10 @@ public sealed class Repl
 
             await EvaluateAsync(_mode, text, $"repl:{++_evaluations}").ConfigureAwait(false);
         }
+
+        // The performer has left: what the engine says while it is stopped (a broken pipe) is not for the terminal.
+        // The host's log still gets every notice.
+        _input.Close();
     }
 
     private async Task<string?> ReadChunkAsync(CancellationToken cancellationToken)

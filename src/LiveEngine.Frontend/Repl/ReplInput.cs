@@ -46,8 +46,18 @@ internal sealed class ReplInput : IInputSource
     /// <summary>Set while the line editor reads keys; notices are printed directly otherwise.</summary>
     public volatile bool Editing;
 
+    private volatile bool _closed;
+
+    /// <summary>After the REPL ends: notices are no longer shown.</summary>
+    public void Close() => _closed = true;
+
     public void Post(string markup)
     {
+        if (_closed)
+        {
+            return;
+        }
+
         if (Editing)
         {
             _notices.Enqueue(markup);
