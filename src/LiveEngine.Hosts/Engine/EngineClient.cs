@@ -72,11 +72,15 @@ public sealed class EngineClient : IEngineControl
 
     /// <summary>
     /// Starts an engine process (e.g. <c>liveengine engine --socket PATH</c>, which must listen on
-    /// <paramref name="socketPath"/>) and attaches to it once it listens. The process outlives this client.
+    /// <paramref name="socketPath"/>) and attaches to it once it listens. The process outlives this client, and
+    /// inherits no descriptor of this process beyond 0–2 (<see cref="ChildProcessDescriptors"/>).
     /// </summary>
     public static EngineClient Launch(ProcessStartInfo start, string socketPath, string clientName = "front", TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(start);
+
+        // The engine outlives this process: it must not hold the front's JACK or MIDI sockets open.
+        ChildProcessDescriptors.MarkAllCloseOnExec();
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         try
         {
