@@ -356,12 +356,17 @@ internal static class ReplCommand
         }
     }
 
-    /// <summary>One engine per user by default: in the runtime folder when there is one, else the temp folder.</summary>
+    /// <summary>One engine per user by default (<see cref="EngineSocketPath.Default"/>).</summary>
     private static string DefaultEngineSocket()
     {
-        string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        string folder = !string.IsNullOrEmpty(runtime) && Directory.Exists(runtime) ? runtime : Path.GetTempPath();
-        return Path.Combine(folder, "liveengine-engine.sock");
+        try
+        {
+            return EngineSocketPath.Default();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     /// <summary>The controller inputs repl.config asks for: a JACK MIDI input (RtMidi) and a Network MIDI 2.0 endpoint.</summary>
