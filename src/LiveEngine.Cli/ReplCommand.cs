@@ -235,6 +235,8 @@ internal static class ReplCommand
             {
                 try
                 {
+                    // An engine that went away on purpose is not replaced.
+                    performance.EngineRestarter = null;
                     remote.Engine.Shutdown();
                 }
                 catch (Exception e) when (e is EngineRequestException or IOException or System.Net.Sockets.SocketException or InvalidOperationException)
