@@ -31,10 +31,11 @@ internal static class EngineCommand
         var tempo = new Option<string?>("--tempo") { Description = "Tempo at the start in BPM, e.g. 128 or 1001/8 (repl.config [engine] tempo)." };
         var resume = new Option<string?>("--resume") { Description = "SAMPLE:BEAT:BAR: start there instead of at 0 (beats and bars as fractions, e.g. 96000:8:2), to take over a performance whose engine died." };
         var meter = new Option<int?>("--beats-per-bar") { Description = "Meter at the start (repl.config [engine] beats_per_bar)." };
+        var standby = new Option<bool>("--standby") { Description = "Warm up, print \"" + EngineSuccessor.ReadyLine + "\", then wait for SAMPLE:BEAT:BAR BPM BEATS_PER_BAR on standard input before playing and listening (the REPL keeps one ready to replace an engine that dies); exits if standard input closes first." };
         Option<string?> config = Cli.ConfigOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, config, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, config, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -66,6 +67,8 @@ internal static class EngineCommand
                 Tempo = ParseTempo(result.GetValue(tempo)) ?? Time.Fraction.FromDecimal((decimal)defaults.Tempo),
                 Origin = ParseResume(result.GetValue(resume)),
                 BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
+                StandbyInput = result.GetValue(standby) ? Console.In : null,
+                StandbyOutput = result.GetValue(standby) ? Console.Out : null,
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
 
@@ -210,14 +213,20 @@ internal static class EngineCommand
     /// REPL, or the terminal closing, does not reach it), stdin from /dev/null and its output appended to
     /// <paramref name="logPath"/> (never over the prompt). <paramref name="arguments"/> follow <c>engine</c>.
     /// </summary>
-    internal static ProcessStartInfo DetachedEngineStartInfo(IEnumerable<string> arguments, string logPath)
+    /// <remarks>
+    /// A <paramref name="standby"/> engine (<c>engine --standby</c>, <see cref="EngineSuccessor"/>) keeps its
+    /// standard input and output, pipes to the front: it says when it is ready on one and is told to take over on
+    /// the other; only its standard error goes to the log.
+    /// </remarks>
+    internal static ProcessStartInfo DetachedEngineStartInfo(IEnumerable<string> arguments, string logPath, bool standby = false)
     {
         ProcessStartInfo self = SelfStartInfo();
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        string streams = standby ? "2>>\"$log\"" : "</dev/null >>\"$log\" 2>&1";
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(File.Exists("/usr/bin/setsid") || File.Exists("/bin/setsid")
-            ? "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1"
-            : "log=$1; shift; trap '' INT HUP; exec \"$@\" </dev/null >>\"$log\" 2>&1");
+            ? $"log=$1; shift; exec setsid \"$@\" {streams}"
+            : $"log=$1; shift; trap '' INT HUP; exec \"$@\" {streams}");
         start.ArgumentList.Add("liveengine-engine");
         start.ArgumentList.Add(logPath);
         start.ArgumentList.Add(self.FileName);

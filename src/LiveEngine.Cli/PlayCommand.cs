@@ -12,9 +12,10 @@ using LiveEngine.Live;
 namespace LiveEngine.Cli;
 
 /// <summary>
-/// <c>liveengine play [FILE] [--workload W] [--driver auto|jack|offline] [--seconds S]</c>: plays a graph in
-/// real time through JACK and prints xruns and block-time percentiles at the end; with <c>auto</c> (the default)
-/// and no JACK server running, renders offline to a WAV file instead and says so.
+/// <c>liveengine play [FILE] [--workload W] [--driver auto|jack|portaudio|null|offline] [--seconds S]</c>: plays a
+/// graph in real time and prints xruns and block-time percentiles at the end. <c>auto</c> (the default) plays
+/// through JACK if a server runs, else PortAudio's default output device; with neither it renders offline to a
+/// WAV file instead. It says which, and why.
 /// </summary>
 internal static class PlayCommand
 {
@@ -22,7 +23,7 @@ internal static class PlayCommand
     {
         var file = new Argument<string?>("file") { Description = "Graph description (.json) or piece (.lua, .csx) to play.", Arity = ArgumentArity.ZeroOrOne };
         var workload = new Option<string?>("--workload", "-w") { Description = "A standard workload instead of a file." };
-        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline (repl.config [driver] name; default auto)." };
+        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else PortAudio's default output device, else an offline render), jack, portaudio, null (real-time paced, no sound), or offline (repl.config [driver] name; default auto)." };
         var hostApi = new Option<string?>("--host-api") { Description = "PortAudio host API by name (ALSA, JACK, …); default: any." };
         var device = new Option<string?>("--device") { Description = "PortAudio device by (part of) its name; default: the host API's default." };
         var seconds = new Option<double>("--seconds", "-s") { Description = "How long to play.", DefaultValueFactory = _ => 20 };
@@ -30,7 +31,7 @@ internal static class PlayCommand
         var output = new Option<string?>("--out", "-o") { Description = "WAV file for the offline fallback (default: the graph's name + .wav)." };
         Option<int?> threads = Cli.ThreadsOption();
         Option<string?> config = Cli.ConfigOption();
-        var command = new Command("play", "Play a graph in real time through JACK (or render it offline when there is no audio server).")
+        var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
             file, workload, driver, seconds, server, output, threads, config, hostApi, device,
         };
@@ -52,7 +53,8 @@ internal static class PlayCommand
         return command;
     }
 
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device)
+    // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, DriverChoice? autoChoice = null)
     {
         if (seconds is <= 0 or > 24 * 3600)
         {
@@ -62,12 +64,18 @@ internal static class PlayCommand
         bool isPiece = workload is null && Pieces.IsPiece(file);
         GraphDescription description = isPiece ? new GraphDescription() : GraphSource.Load(file, workload, defaults.Seed);
         string name = workload ?? Path.GetFileNameWithoutExtension(file!);
+        DriverChoice? auto = driverName != "auto" ? null : autoChoice ?? AutoDriverChoice.Choose(server, new LiveSessionOptions().OutputChannels, fallback: "offline");
         string chosen = driverName switch
         {
             "jack" or "portaudio" or "null" or "offline" => driverName,
-            "auto" => JackDriver.IsServerRunning(server) ? "jack" : "offline",
+            "auto" => auto!.Kind,
             _ => throw new CliException($"--driver must be auto, jack, portaudio, null or offline, not '{driverName}'."),
         };
+        if (auto is { Audible: true })
+        {
+            Console.Error.WriteLine($"Driver auto: {auto.Reason}, so {(auto.Kind == "jack" ? "JACK" : "PortAudio")}.");
+            hostApi ??= auto.HostApi;
+        }
 
         var sessionOptions = new LiveSessionOptions
         {
@@ -80,8 +88,8 @@ internal static class PlayCommand
         if (chosen == "offline")
         {
             string wav = output ?? name + ".wav";
-            Console.Error.WriteLine(driverName == "auto"
-                ? $"No audio server found (no JACK server running): rendering offline to {wav} instead."
+            Console.Error.WriteLine(auto is not null
+                ? $"No audio server found ({auto.Reason}): rendering offline to {wav} instead."
                 : $"Rendering offline to {wav}.");
             if (isPiece)
             {
@@ -143,6 +151,12 @@ internal static class PlayCommand
             }
             catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
             {
+                if (auto is not null)
+                {
+                    // auto promised sound or a WAV file: the default device is there but would not open.
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                }
+
                 throw new CliException(e.Message);
             }
 

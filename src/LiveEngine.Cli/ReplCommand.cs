@@ -111,15 +111,17 @@ internal static class ReplCommand
             SampleFolders = [.. config.SampleFolders.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ExpandHome)],
         };
         EngineClient? engine = null;
+        EngineSuccessor? successor = null;
         Execution.IGraphExecutor? executor = null;
         Performance performance;
         string driverText;
         if (config.EngineProcess)
         {
             (engine, driverText) = AttachEngine(config, logPath);
+            EngineSuccessor next = successor = StandbyEngine(config, logPath);
             performance = new Performance(BuiltinNodeTypes.CreateRegistry(), options, new RemoteSession(engine, options.Session))
             {
-                EngineRestarter = remote => RestartEngine(remote, config, logPath),
+                EngineRestarter = remote => RestartEngine(remote, next),
             };
         }
         else
@@ -137,6 +139,7 @@ internal static class ReplCommand
         {
             IEngineControl? current = performance.Remote?.Engine;
             performance.Dispose();
+            successor?.Dispose();
             (executor as IDisposable)?.Dispose();
             current?.Dispose();
             engine?.Dispose();
@@ -246,6 +249,8 @@ internal static class ReplCommand
             {
                 try
                 {
+                    // An engine that went away on purpose is not replaced.
+                    performance.EngineRestarter = null;
                     remote.Engine.Shutdown();
                 }
                 catch (Exception e) when (e is EngineRequestException or IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -281,62 +286,75 @@ internal static class ReplCommand
             throw new CliException($"The engine on {socketPath} refused this REPL: {e.Message} Stop it, or set another [engine] socket.");
         }
 
-        string chosen = ChooseDriver(config);
+        DriverChoice chosen = ChooseDriver(config);
         string engineLog = logPath + ".engine";
         EngineClient engine = LaunchEngine(config, socketPath, chosen, engineLog, config.Tempo.ToString(CultureInfo.InvariantCulture), config.BeatsPerBar, resume: null);
 
-        string where = engine.Info.Driver switch
+        // "jack", "portaudio (ALSA: default)" or "null".
+        string playing = engine.Info.Driver;
+        string where = playing.StartsWith("jack", StringComparison.Ordinal) ? "JACK"
+            : playing.StartsWith("portaudio", StringComparison.Ordinal) ? "PortAudio" + playing["portaudio".Length..]
+            : config.Driver == "auto" ? "the null driver, in real time but silent; the session log renders it (liveengine replay)"
+            : "the null driver (real-time paced, silent)";
+        if (chosen.Kind != "null" && playing == "null")
         {
-            "jack" => "JACK",
-            "portaudio" => "PortAudio",
-            _ when config.Driver == "auto" => "the null driver: no audio device (no JACK server running), so in real time but silent; the session log renders it (liveengine replay)",
-            _ => "the null driver (real-time paced, silent)",
-        };
-        if (chosen != "null" && engine.Info.Driver == "null")
-        {
-            where = $"the null driver, because {chosen} could not start (see {engineLog})";
+            where = $"the null driver, because {chosen.Kind} could not start (see {engineLog})";
         }
 
-        return (engine, $"Engine process {engine.Info.ProcessId} started on {socketPath}: {engine.Info.SampleRate} Hz, playing through {where}.");
+        string why = config.Driver == "auto" ? $" Driver auto: {chosen.Reason}." : "";
+        return (engine, $"Engine process {engine.Info.ProcessId} started on {socketPath}: {engine.Info.SampleRate} Hz, playing through {where}.{why}");
     }
 
     /// <summary>
-    /// Starts an engine process to take over from <paramref name="remote"/>'s, which died or hung (then it is
-    /// stopped first): at the position, beat, bar and tempo where the performance was.
+    /// Keeps a warmed standby engine ready (<see cref="EngineSuccessor"/>), started a few seconds from now so that
+    /// its warm-up does not slow the REPL's own start.
     /// </summary>
-    internal static IEngineControl RestartEngine(RemoteSession remote, EngineConfig config, string logPath)
+    private static EngineSuccessor StandbyEngine(EngineConfig config, string logPath)
     {
-        IEngineControl old = remote.Engine;
-        try
-        {
-            using var hung = System.Diagnostics.Process.GetProcessById(old.Info.ProcessId);
-            if (hung.ProcessName.Contains("liveengine", StringComparison.OrdinalIgnoreCase) || hung.ProcessName == "dotnet")
-            {
-                hung.Kill();
-                hung.WaitForExit(2000);
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Gone already.
-        }
-
-        old.Dispose();
         string socketPath = config.EngineSocket is { } configured ? ExpandHome(configured) : DefaultEngineSocket();
-        (TempoOrigin origin, Fraction bpm, int beatsPerBar) = remote.ResumePoint();
-        string resume = string.Create(CultureInfo.InvariantCulture, $"{origin.Sample}:{origin.Beat}:{origin.Bar}");
-        return LaunchEngine(config, socketPath, ChooseDriver(config), logPath + ".engine", bpm.ToString(), beatsPerBar, resume);
+        var successor = new EngineSuccessor(socketPath, () => EngineCommand.DetachedEngineStartInfo(
+            [.. EngineArguments(config, socketPath, ChooseDriver(config), config.Tempo.ToString(CultureInfo.InvariantCulture), config.BeatsPerBar, resume: null), "--standby"],
+            logPath + ".engine",
+            standby: true));
+        successor.PrepareLater();
+        return successor;
     }
 
-    private static string ChooseDriver(EngineConfig config) => config.Driver switch
+    /// <summary>
+    /// Brings in the standby engine to take over from <paramref name="remote"/>'s, which died or hung (then it is
+    /// stopped first): at the position, beat, bar and tempo where the performance was.
+    /// </summary>
+    internal static IEngineControl RestartEngine(RemoteSession remote, EngineSuccessor successor)
     {
-        "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
-        "jack" or "portaudio" or "null" => config.Driver,
+        (TempoOrigin origin, Fraction bpm, int beatsPerBar) = remote.ResumePoint();
+        return successor.TakeOver(remote.Engine, origin, bpm, beatsPerBar, "repl", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The driver repl.config names; for auto, JACK, else PortAudio's default device, else null (<see cref="AutoDriverChoice"/>).</summary>
+    private static DriverChoice ChooseDriver(EngineConfig config) => config.Driver switch
+    {
+        "auto" => AutoDriverChoice.Choose(config.JackServer, channels: 2, fallback: "null"),
+        "jack" or "portaudio" or "null" => new DriverChoice(config.Driver, "repl.config names it"),
         _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
     };
 
-    private static EngineClient LaunchEngine(EngineConfig config, string socketPath, string driver, string engineLog, string tempo, int beatsPerBar, string? resume)
+    private static EngineClient LaunchEngine(EngineConfig config, string socketPath, DriverChoice driver, string engineLog, string tempo, int beatsPerBar, string? resume)
     {
+        List<string> arguments = EngineArguments(config, socketPath, driver, tempo, beatsPerBar, resume);
+        long logStart = File.Exists(engineLog) ? new FileInfo(engineLog).Length : 0;
+        try
+        {
+            return EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"The engine process did not start: {e.Message} Its log, {engineLog}, says:{EngineLogSince(engineLog, logStart)}");
+        }
+    }
+
+    private static List<string> EngineArguments(EngineConfig config, string socketPath, DriverChoice choice, string tempo, int beatsPerBar, string? resume)
+    {
+        string driver = choice.Kind;
         var arguments = new List<string>
         {
             "--socket", socketPath, "--driver", driver,
@@ -348,18 +366,10 @@ internal static class ReplCommand
             "--beats-per-bar", beatsPerBar.ToString(CultureInfo.InvariantCulture),
         };
         AddIfSet(arguments, "--jack-server", config.JackServer);
-        AddIfSet(arguments, "--host-api", config.HostApi);
+        AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);
         AddIfSet(arguments, "--device", config.Device);
         AddIfSet(arguments, "--resume", resume);
-        long logStart = File.Exists(engineLog) ? new FileInfo(engineLog).Length : 0;
-        try
-        {
-            return EngineClient.Launch(EngineCommand.DetachedEngineStartInfo(arguments, engineLog), socketPath, "repl", TimeSpan.FromSeconds(30));
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException($"The engine process did not start: {e.Message} Its log, {engineLog}, says:{EngineLogSince(engineLog, logStart)}");
-        }
+        return arguments;
     }
 
     /// <summary>What the engine process wrote to its log from <paramref name="start"/> on (its last lines, indented): why it did not start.</summary>
@@ -388,12 +398,17 @@ internal static class ReplCommand
         }
     }
 
-    /// <summary>One engine per user by default: in the runtime folder when there is one, else the temp folder.</summary>
+    /// <summary>One engine per user by default (<see cref="EngineSocketPath.Default"/>).</summary>
     private static string DefaultEngineSocket()
     {
-        string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        string folder = !string.IsNullOrEmpty(runtime) && Directory.Exists(runtime) ? runtime : Path.GetTempPath();
-        return Path.Combine(folder, "liveengine-engine.sock");
+        try
+        {
+            return EngineSocketPath.Default();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     /// <summary>The controller inputs repl.config asks for: a JACK MIDI input (RtMidi) and a Network MIDI 2.0 endpoint.</summary>
@@ -454,13 +469,9 @@ internal static class ReplCommand
     private static DriverHandle StartDriver(LiveSession session, EngineConfig config, out string description)
     {
         LiveRenderer renderer = session.Renderer;
-        string chosen = config.Driver switch
-        {
-            "auto" => JackDriver.IsServerRunning(config.JackServer) ? "jack" : "null",
-            "jack" or "portaudio" or "null" => config.Driver,
-            _ => throw new CliException($"The REPL plays through auto, jack, portaudio or null, not '{config.Driver}'."),
-        };
-        switch (chosen)
+        DriverChoice choice = ChooseDriver(config);
+        string why = config.Driver == "auto" ? $" Driver auto: {choice.Reason}." : "";
+        switch (choice.Kind)
         {
             case "jack":
                 JackDriver jack;
@@ -473,27 +484,27 @@ internal static class ReplCommand
                     throw new CliException(e.Message);
                 }
 
-                description = string.Create(CultureInfo.InvariantCulture, $"Playing through JACK: {jack.SampleRate} Hz, {jack.BufferFrames}-frame buffers.");
+                description = string.Create(CultureInfo.InvariantCulture, $"Playing through JACK: {jack.SampleRate} Hz, {jack.BufferFrames}-frame buffers.{why}");
                 return new DriverHandle("jack", jack.Stats, jack.BufferFrames, () => jack.IsShutDown, jack);
             case "portaudio":
                 PortAudioDriver pa;
                 try
                 {
-                    pa = PortAudioDriver.Start(renderer, config.SampleRate, config.BlockFrames, config.HostApi, config.Device);
+                    pa = PortAudioDriver.Start(renderer, config.SampleRate, config.BlockFrames, config.HostApi ?? choice.HostApi, config.Device);
                 }
                 catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
                 {
                     throw new CliException(e.Message);
                 }
 
-                description = $"Playing through PortAudio ({pa.DeviceName}).";
+                description = $"Playing through PortAudio ({pa.DeviceName}).{why}";
                 return new DriverHandle("portaudio", pa.Stats, config.BlockFrames, static () => false, pa);
             default:
                 // Silent, so latency does not matter: larger periods wake the pacing thread less often.
                 int block = Math.Min(Math.Max(config.BlockFrames, 256), renderer.MaxBlockFrames);
                 NullDriver paced = NullDriver.Start(renderer, config.SampleRate, block);
                 description = config.Driver == "auto"
-                    ? "No audio device (no JACK server running): playing through the null driver, in real time but silent. The session log renders it: liveengine replay."
+                    ? $"No audio device ({choice.Reason}): playing through the null driver, in real time but silent. The session log renders it: liveengine replay."
                     : "Playing through the null driver (real-time paced, silent).";
                 return new DriverHandle("null", paced.Stats, block, static () => false, paced);
         }

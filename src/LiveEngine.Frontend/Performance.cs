@@ -183,8 +183,9 @@ public sealed class Performance : IDisposable
 
     /// <summary>
     /// Starts an engine process to take over when the one playing this performance dies (given the session, to
-    /// resume where it was); null to only report the loss. The control thread calls it once the engine has failed
-    /// to answer twice in a row, then <see cref="RemoteSession.Reattach"/>es the session to the new engine.
+    /// resume where it was); null to only report the loss. The control thread calls it as soon as the engine fails
+    /// to answer (its connection closed, or it missed the heartbeat, <see cref="EngineClient.HeartbeatTimeout"/>),
+    /// then <see cref="RemoteSession.Reattach"/>es the session to the new engine.
     /// </summary>
     public Func<RemoteSession, IEngineControl>? EngineRestarter { get; set; }
 
@@ -652,14 +653,13 @@ public sealed class Performance : IDisposable
             PumpLanguages(Session.Position, wait: false);
             if (!MaintainSession())
             {
-                // The engine is unreachable: say so once, start another if we can, and try again now and then rather
-                // than every 2 ms.
-                if (_engineFailures >= 2)
+                // The engine is unreachable (its connection closed, or it missed the heartbeat): say so once and
+                // replace it at once; if that fails, try again now and then rather than every 2 ms.
+                if (!TryRestartEngine())
                 {
-                    TryRestartEngine();
+                    Thread.Sleep(500);
                 }
 
-                Thread.Sleep(500);
                 continue;
             }
 
@@ -700,12 +700,13 @@ public sealed class Performance : IDisposable
         }
     }
 
-    private void TryRestartEngine()
+    /// <summary>Replaces the engine through <see cref="EngineRestarter"/>; true if a new one took over.</summary>
+    private bool TryRestartEngine()
     {
         const int MaxRestarts = 3;
         if (Remote is not { } remote || EngineRestarter is not { } restart || _failedRestarts >= MaxRestarts)
         {
-            return;
+            return false;
         }
 
         try
@@ -714,10 +715,13 @@ public sealed class Performance : IDisposable
             remote.Reattach(engine);
             _engineFailures = 0;
             _failedRestarts = 0;
-            _seenDriverEvents = 0;
+
+            // The new engine's driver start is in the takeover notice below: report only later driver events.
+            _seenDriverEvents = remote.PollStats().DriverEvents.Count;
             _lastXruns = 0;
             long position = remote.Position;
             Raise(NoticeLevel.Warning, "engine", string.Create(CultureInfo.InvariantCulture, $"a new engine process ({engine.Info.ProcessId}, {engine.Info.Driver}) took over at bar {remote.Clock.BarAt(position).ToDouble() + 1:0.##}, playing the latest graph"));
+            return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -725,6 +729,8 @@ public sealed class Performance : IDisposable
             {
                 Raise(NoticeLevel.Error, "engine", $"could not start a new engine process ({e.Message}); gave up after {MaxRestarts} tries: restart liveengine");
             }
+
+            return false;
         }
     }
 

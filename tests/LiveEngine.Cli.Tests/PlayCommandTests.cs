@@ -13,10 +13,32 @@ public sealed class PlayCommandTests : IDisposable
     {
         string wav = Path.Combine(_directory, "x.wav");
         string example = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "first-light.json");
-        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", example, "--seconds", "1", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8], "--out", wav);
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(AlsaHome("pcm.!default { type hw card 99 }\nctl.!default { type hw card 99 }\n"), "play", example, "--seconds", "1", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8], "--out", wav);
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("No audio server found (no JACK server running): rendering offline to", result.Error);
+        Assert.Contains("No audio server found (the JACK server 'no-such-server-", result.Error);
+        Assert.Contains("is not running and PortAudio finds no default output device with 2 channels): rendering offline to", result.Error);
         Assert.Equal(48_000, WavFile.Read(wav).Frames);
+    }
+
+    [Fact]
+    public void Auto_WithNoJackServer_PlaysThroughPortAudiosDefaultDevice_AndSaysWhy()
+    {
+        // ALSA's default PCM is a null device here: a device PortAudio finds and opens, which plays nothing.
+        string wav = Path.Combine(_directory, "x.wav");
+        string example = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "first-light.json");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(AlsaHome("pcm.!default { type null }\nctl.!default { type hw card 0 }\n"), "play", example, "--seconds", "1", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8], "--out", wav);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("is not running; PortAudio's default output device is ALSA: default, so PortAudio.", result.Error);
+        Assert.Contains("Playing first-light through PortAudio (ALSA: default)", result.Error);
+        Assert.False(File.Exists(wav), "played, not rendered offline");
+    }
+
+    /// <summary>A home folder whose <c>.asoundrc</c> is <paramref name="asoundrc"/>, as the child's environment.</summary>
+    private Dictionary<string, string> AlsaHome(string asoundrc)
+    {
+        string home = Directory.CreateDirectory(Path.Combine(_directory, "home")).FullName;
+        File.WriteAllText(Path.Combine(home, ".asoundrc"), asoundrc);
+        return new Dictionary<string, string> { ["HOME"] = home };
     }
 
     [Fact]

@@ -11,11 +11,20 @@ internal sealed class TmuxSession : IDisposable
     private readonly string _name = "le-test-" + Guid.NewGuid().ToString("N")[..8];
 
     public TmuxSession(string workingDirectory, params string[] liveengineArgs)
+        : this(workingDirectory, new Dictionary<string, string>(), liveengineArgs)
+    {
+    }
+
+    /// <param name="workingDirectory">Where liveengine runs.</param>
+    /// <param name="environment">Variables set for liveengine (e.g. HOME).</param>
+    /// <param name="liveengineArgs">Its arguments.</param>
+    public TmuxSession(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] liveengineArgs)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "liveengine.dll");
         Assert.True(File.Exists(dll), $"liveengine.dll not found next to the tests at {dll}");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        string command = $"{Quote(dotnet)} {Quote(dll)} {string.Join(' ', liveengineArgs.Select(Quote))}; echo LIVEENGINE-EXITED $?; sleep 600";
+        string variables = string.Concat(environment.Select(v => $"{v.Key}={Quote(v.Value)} "));
+        string command = $"{variables}{Quote(dotnet)} {Quote(dll)} {string.Join(' ', liveengineArgs.Select(Quote))}; echo LIVEENGINE-EXITED $?; sleep 600";
         Run("new-session", "-d", "-s", _name, "-x", "160", "-y", "50", "-c", workingDirectory, command);
     }
 

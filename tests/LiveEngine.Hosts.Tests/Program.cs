@@ -5,7 +5,7 @@ namespace LiveEngine.Tests.Hosts;
 
 /// <summary>
 /// The test assembly's entry point, used only when a test starts it as an engine process
-/// (<c>dotnet LiveEngine.Hosts.Tests.dll engine --socket PATH [--driver D] [--jack-server S] [--client-name N]</c>):
+/// (<c>dotnet LiveEngine.Hosts.Tests.dll engine --socket PATH [--driver D] [--jack-server S] [--client-name N] [--standby]</c>):
 /// the same <see cref="EngineHost"/> that <c>liveengine engine</c> runs, without depending on the CLI's build.
 /// </summary>
 internal static class Program
@@ -14,7 +14,7 @@ internal static class Program
     {
         if (args.Length == 0 || args[0] != "engine")
         {
-            Console.Error.WriteLine("usage: LiveEngine.Hosts.Tests engine --socket PATH [--driver null|jack|portaudio] [--jack-server NAME] [--client-name NAME]");
+            Console.Error.WriteLine("usage: LiveEngine.Hosts.Tests engine --socket PATH [--driver null|jack|portaudio] [--jack-server NAME] [--client-name NAME] [--standby]");
             return 2;
         }
 
@@ -22,8 +22,22 @@ internal static class Program
         string driver = "null";
         string? server = null;
         string client = "liveengine";
-        for (int i = 1; i + 1 < args.Length; i += 2)
+        bool standby = false;
+        for (int i = 1; i < args.Length; i += 2)
         {
+            if (args[i] == "--standby")
+            {
+                standby = true;
+                i--;
+                continue;
+            }
+
+            if (i + 1 == args.Length)
+            {
+                Console.Error.WriteLine($"{args[i]} wants a value");
+                return 2;
+            }
+
             switch (args[i])
             {
                 case "--socket":
@@ -57,6 +71,8 @@ internal static class Program
             JackClientName = client,
             // A test host shares the machine with builds and other tests: no mlockall there.
             LockMemory = false,
+            StandbyInput = standby ? Console.In : null,
+            StandbyOutput = standby ? Console.Out : null,
         };
         return EngineHost.Run(options, BuiltinNodeTypes.CreateRegistry(), TextWriter.Null);
     }

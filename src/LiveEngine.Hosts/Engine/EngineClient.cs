@@ -24,6 +24,7 @@ public sealed class EngineClient : IEngineControl
     private uint _nextRequest;
     private bool _disposed;
     private bool _broken;
+    private TimeSpan _receiveTimeout;
 
     private EngineClient(Socket socket, Process? process)
     {
@@ -61,6 +62,13 @@ public sealed class EngineClient : IEngineControl
     /// </summary>
     public static TimeSpan ReplyTimeout { get; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long <see cref="GetClock"/>, the front's heartbeat (<see cref="RemoteSession.Maintain"/> asks every
+    /// 100 ms), waits for its reply: a live engine answers it at once, without waiting for a commit in progress, so
+    /// an engine that does not answer within this is stopped (SIGSTOP) or hung, and the front replaces it.
+    /// </summary>
+    public static TimeSpan HeartbeatTimeout { get; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The engine process this client started, or null if it attached to a running one.</summary>
     public Process? Process { get; }
 
@@ -72,11 +80,15 @@ public sealed class EngineClient : IEngineControl
 
     /// <summary>
     /// Starts an engine process (e.g. <c>liveengine engine --socket PATH</c>, which must listen on
-    /// <paramref name="socketPath"/>) and attaches to it once it listens. The process outlives this client.
+    /// <paramref name="socketPath"/>) and attaches to it once it listens. The process outlives this client, and
+    /// inherits no descriptor of this process beyond 0–2 (<see cref="ChildProcessDescriptors"/>).
     /// </summary>
     public static EngineClient Launch(ProcessStartInfo start, string socketPath, string clientName = "front", TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(start);
+
+        // The engine outlives this process: it must not hold the front's JACK or MIDI sockets open.
+        ChildProcessDescriptors.MarkAllCloseOnExec();
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         try
         {
@@ -93,6 +105,10 @@ public sealed class EngineClient : IEngineControl
             throw;
         }
     }
+
+    /// <summary>Attaches to <paramref name="process"/>, an engine that this front started and that listens (or is about to) on <paramref name="socketPath"/>.</summary>
+    internal static EngineClient Attach(Process process, string socketPath, string clientName, TimeSpan timeout) =>
+        ConnectCore(socketPath, clientName, timeout, process);
 
     public CommitResult Commit(GraphDescription graph, Quantization when)
     {
@@ -425,11 +441,11 @@ public sealed class EngineClient : IEngineControl
                     throw new InvalidOperationException($"No engine listens on {socketPath} ({e.SocketErrorCode}).");
                 }
 
-                Thread.Sleep(50);
+                // Short: a successor taking over binds within milliseconds of being told to.
+                Thread.Sleep(5);
                 continue;
             }
 
-            socket.ReceiveTimeout = (int)ReplyTimeout.TotalMilliseconds;
             var client = new EngineClient(socket, process);
             try
             {
@@ -482,6 +498,13 @@ public sealed class EngineClient : IEngineControl
     private FrameReader Send(EngineMessage type)
     {
         _writer.Finish();
+        TimeSpan timeout = type == EngineMessage.GetClock ? HeartbeatTimeout : ReplyTimeout;
+        if (timeout != _receiveTimeout)
+        {
+            _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+            _receiveTimeout = timeout;
+        }
+
         _socket.Send(_writer.Frame);
         ReceiveExactly(_receive.AsSpan(0, EngineProtocol.LengthBytes));
         int length = EngineProtocol.ReadLength(_receive);
@@ -528,7 +551,7 @@ public sealed class EngineClient : IEngineControl
                 // A late reply would answer the wrong request: this connection cannot be trusted any more.
                 _broken = true;
                 _socket.Dispose();
-                throw new EngineConnectionLostException($"The engine did not answer within {ReplyTimeout.TotalSeconds:0} s; the connection is closed.");
+                throw new EngineConnectionLostException($"The engine did not answer within {_receiveTimeout.TotalSeconds:0.#} s; the connection is closed.");
             }
 
             if (received == 0)

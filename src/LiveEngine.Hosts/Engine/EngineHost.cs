@@ -44,6 +44,17 @@ public sealed record EngineHostOptions
 
     /// <summary>Admits C# user nodes shipped by a front (<see cref="InProcessEngine.NodeAdmitter"/>); null refuses them.</summary>
     public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; init; }
+
+    /// <summary>
+    /// A standby engine (<see cref="EngineSuccessor"/>): warm up, write <see cref="EngineSuccessor.ReadyLine"/> to
+    /// <see cref="StandbyOutput"/>, then wait for the takeover line on this reader before the session, the driver
+    /// and the socket exist; its origin, tempo and meter replace <see cref="Origin"/>, <see cref="Tempo"/> and
+    /// <see cref="BeatsPerBar"/>. Null: start at once.
+    /// </summary>
+    public TextReader? StandbyInput { get; init; }
+
+    /// <summary>Where a standby says it is ready (its standard output).</summary>
+    public TextWriter? StandbyOutput { get; init; }
 }
 
 /// <summary>
@@ -60,6 +71,37 @@ public static class EngineHost
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(log);
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        int types = NodeTypeWarmUp.Run(registry, options.SampleRate, options.BlockFrames);
+        if (options.StandbyInput is { } standby)
+        {
+            WarmUpTakeover(registry, options);
+            if (options.LockMemory)
+            {
+                // Now, not after the takeover: locking faults in every page, which takes a while.
+                RealTime.RealTimeThread.TryLockMemory();
+            }
+
+            log.WriteLine($"Standby engine {Environment.ProcessId}: warmed {types} node types and a takeover in {warmUp.ElapsedMilliseconds} ms; waiting to take over.");
+            log.Flush();
+            options.StandbyOutput?.WriteLine(EngineSuccessor.ReadyLine);
+            options.StandbyOutput?.Flush();
+            string? line = standby.ReadLine();
+            if (line is null)
+            {
+                log.WriteLine("The front went away: the standby engine exits.");
+                return 0;
+            }
+
+            (Time.TempoOrigin origin, Time.Fraction bpm, int beatsPerBar) = EngineSuccessor.ParseTakeover(line);
+            options = options with { Origin = origin, Tempo = bpm, BeatsPerBar = beatsPerBar };
+            log.WriteLine($"Taking over at sample {origin.Sample}, beat {origin.Beat}, bar {origin.Bar}, {bpm} BPM.");
+        }
+        else
+        {
+            log.WriteLine($"Warmed {types} node types in {warmUp.ElapsedMilliseconds} ms.");
+        }
+
         var initial = new GraphDescription();
         initial.Add("out", "out");
         var session = new LiveSession(registry, initial, new LiveSessionOptions
@@ -74,9 +116,6 @@ public static class EngineHost
             BeatsPerBar = options.BeatsPerBar,
             Origin = options.Origin,
         }, executor);
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        int types = NodeTypeWarmUp.Run(registry, options.SampleRate, session.Renderer.MaxBlockFrames);
-        log.WriteLine($"Warmed {types} node types in {warmUp.ElapsedMilliseconds} ms.");
         using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
         if (options.LockMemory)
         {
@@ -106,5 +145,43 @@ public static class EngineHost
 
         log.WriteLine("Engine stopped.");
         return 0;
+    }
+
+    /// <summary>
+    /// Compiles what a takeover runs before its first block, with a throwaway engine on a socket of its own (next to
+    /// the real one, removed after) and no driver: a session at an origin, the server's handling of the requests a
+    /// front sends on reattaching (hello, clock, commit of a graph's JSON, stats), and a few blocks.
+    /// </summary>
+    private static void WarmUpTakeover(NodeTypeRegistry registry, EngineHostOptions options)
+    {
+        var initial = new GraphDescription();
+        initial.Add("out", "out");
+        var session = new LiveSession(registry, initial, new LiveSessionOptions
+        {
+            SampleRate = options.SampleRate,
+            MaxBlockFrames = options.BlockFrames,
+            Tempo = 120,
+            Origin = new Time.TempoOrigin(48_000, 2, Time.Fraction.FromDecimal(0.5m)),
+        });
+        var graph = new GraphDescription();
+        graph.Add("osc", "sine");
+        graph.Add("pan", "pan");
+        graph.Add("out", "out");
+        graph.Chain("osc", "pan", "out");
+        string socketPath = $"{options.SocketPath}.standby-{Environment.ProcessId}";
+        using var engine = new InProcessEngine(session, options.BlockFrames);
+        using (new EngineServer(engine, socketPath))
+        using (EngineClient client = EngineClient.Connect(socketPath, "warm-up", TimeSpan.FromSeconds(5)))
+        {
+            client.GetClock();
+            client.Commit(graph, Time.Quantization.Now);
+            client.GetGraph();
+            client.GetStats();
+        }
+
+        for (int b = 0; b < 16; b++)
+        {
+            session.Renderer.Render(options.BlockFrames);
+        }
     }
 }

@@ -26,7 +26,11 @@ public sealed class InProcessEngine : IEngineControl
     private readonly int _realTimePriority;
     private readonly string _jackClientName;
     private readonly BlockTimeStats _stats = new();
+    // The tempo changes, guarded by _clockGate (taken inside _gate by writers): GetClock, the front's heartbeat,
+    // answers without waiting for a commit that holds _gate.
+    private readonly object _clockGate = new();
     private readonly List<TempoChange> _tempoChanges = [];
+    private readonly TempoOrigin _origin;
     private readonly List<DriverEvent> _driverEvents = [];
     private IAudioDriver? _driver;
     private RealTimeResult _memoryLock = new(false, "memory not locked (not asked for)");
@@ -43,6 +47,7 @@ public sealed class InProcessEngine : IEngineControl
         _blockFrames = Math.Min(blockFrames, session.Renderer.MaxBlockFrames);
         _realTimePriority = realTimePriority;
         _jackClientName = jackClientName;
+        _origin = session.Clock.Origin;
     }
 
     public LiveSession Session => _session;
@@ -145,7 +150,10 @@ public sealed class InProcessEngine : IEngineControl
         {
             long at = _session.SetTempo(bpm, when, beatsPerBar);
             TempoChange change = new(at, bpm, _session.Clock.BeatsPerBarAt(at));
-            change.AppendTo(_tempoChanges);
+            lock (_clockGate)
+            {
+                change.AppendTo(_tempoChanges);
+            }
 
             return at;
         }
@@ -159,7 +167,10 @@ public sealed class InProcessEngine : IEngineControl
             TempoMap clock = _session.Clock;
             long length = clock.RampSamplesFrom(at);
             TempoChange change = new(at, bpm, clock.BeatsPerBarAt(at), length);
-            change.AppendTo(_tempoChanges);
+            lock (_clockGate)
+            {
+                change.AppendTo(_tempoChanges);
+            }
 
             return (at, length);
         }
@@ -218,11 +229,12 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 
+    /// <summary>The clock, without waiting for a commit in progress (the front's heartbeat, <see cref="EngineClient.HeartbeatTimeout"/>).</summary>
     public EngineClock GetClock()
     {
-        lock (_gate)
+        lock (_clockGate)
         {
-            return new EngineClock(_session.Renderer.Position, _session.Options.SampleRate, _session.Options.Tempo, _session.Options.BeatsPerBar, [.. _tempoChanges]) { Origin = _session.Clock.Origin };
+            return new EngineClock(_session.Renderer.Position, _session.Options.SampleRate, _session.Options.Tempo, _session.Options.BeatsPerBar, [.. _tempoChanges]) { Origin = _origin };
         }
     }
 

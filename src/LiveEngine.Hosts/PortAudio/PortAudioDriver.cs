@@ -70,6 +70,24 @@ public sealed unsafe class PortAudioDriver : IAudioDriver
     }
 
     /// <summary>
+    /// PortAudio's default output device (that of its default host API: ALSA on Linux, where the ALSA default PCM
+    /// may lead to PulseAudio or PipeWire), or null if there is none with at least <paramref name="channels"/>
+    /// channels. Throws <see cref="DllNotFoundException"/> or <see cref="InvalidOperationException"/> if PortAudio
+    /// is missing or fails to initialise.
+    /// </summary>
+    public static PortAudioDevice? DefaultOutputDevice(int channels)
+    {
+        Initialise();
+        int index = PortAudioNative.Pa_GetDefaultOutputDevice();
+        if (index == PortAudioNative.NoDevice)
+        {
+            return null;
+        }
+
+        return Devices().FirstOrDefault(d => d.Index == index && d.MaxOutputChannels >= channels);
+    }
+
+    /// <summary>
     /// Opens and starts an output stream. <paramref name="hostApi"/> picks the host API by (part of) its name, e.g.
     /// "JACK" or "ALSA"; <paramref name="device"/> a device by (part of) its name; null means the default.
     /// </summary>

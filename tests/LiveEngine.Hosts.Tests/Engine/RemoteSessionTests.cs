@@ -4,6 +4,7 @@ using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
 using LiveEngine.Tests.Hosts.Drivers;
 using LiveEngine.Time;
+using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Hosts.Engine;
 
@@ -20,9 +21,11 @@ public sealed class RemoteSessionTests : IDisposable
     private readonly InProcessEngine _engine;
     private readonly EngineServer _server;
     private readonly EngineClient _client;
+    private readonly ITestOutputHelper _output;
 
-    public RemoteSessionTests()
+    public RemoteSessionTests(ITestOutputHelper output)
     {
+        _output = output;
         var initial = new GraphDescription();
         initial.Add("out", "out");
         _engineSession = new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = 128, Tempo = 132 });
@@ -213,5 +216,98 @@ public sealed class RemoteSessionTests : IDisposable
         Assert.Equal(["hit"], samples);
         Assert.Equal(next.Clock.BeatAt(origin.Sample + 48_000), remote.Clock.BeatAt(origin.Sample + 48_000));
         Assert.InRange(remote.Position - origin.Sample, 0, 48_000);
+    }
+
+    [Fact]
+    public void AnEngineProcessKilled_IsReplaced_AndPlaysAgainWithinOneAndAHalfSeconds()
+    {
+        TakeoverTimes times = MeasureTakeover(stop: process => process.Kill());
+        _output.WriteLine($"kill -9: {times}");
+        Assert.True(times.FirstBlock <= TimeSpan.FromSeconds(1.5), $"audio back {times}");
+    }
+
+    [Fact]
+    public void AnEngineProcessStopped_IsReplacedWithinThreeSeconds()
+    {
+        TakeoverTimes times = MeasureTakeover(stop: process => Assert.Equal(0, Kill(process.Id, SigStop)));
+        _output.WriteLine($"SIGSTOP: {times}");
+        Assert.True(times.Detected >= EngineClient.HeartbeatTimeout * 0.9, $"a stopped engine is given the heartbeat's time: {times}");
+        Assert.True(times.FirstBlock <= TimeSpan.FromSeconds(3), $"audio back {times}");
+    }
+
+    private const int SigStop = 19;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>
+    /// How long from <paramref name="stop"/> (kill -9 or SIGSTOP of a real engine process playing a sine) until its
+    /// successor plays it again, the way the REPL replaces an engine: the front's housekeeping
+    /// (<see cref="RemoteSession.Maintain"/> every 2 ms, as the REPL's pump) notices, <see cref="EngineSuccessor"/>
+    /// kills the old process and brings in the warmed standby, the session reattaches, and the successor's first
+    /// block at or after the re-commit's sample — the first non-silent one, since the sine sounds from its first
+    /// sample — has been rendered (the engine's position is polled every 2 ms).
+    /// </summary>
+    private static TakeoverTimes MeasureTakeover(Action<System.Diagnostics.Process> stop)
+    {
+        string path = EngineProcess.NewSocketPath();
+        EngineClient first = EngineProcess.Launch(path);
+        System.Diagnostics.Process firstProcess = first.Process!;
+        using var successor = new EngineSuccessor(path, () => EngineProcess.StartInfo(path, "--standby"));
+        EngineClient? next = null;
+        try
+        {
+            successor.Prepare();
+            var remote = new RemoteSession(first);
+            remote.Commit(Sine("a", 220), Quantization.Now);
+            Assert.True(successor.WaitUntilReady(TimeSpan.FromSeconds(60)), "the standby engine warmed up");
+            remote.Maintain();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            stop(firstProcess);
+            while (true)
+            {
+                try
+                {
+                    remote.Maintain();
+                }
+                catch (EngineUnavailableException)
+                {
+                    break;
+                }
+
+                Thread.Sleep(2);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the stopped engine was never noticed");
+            }
+
+            TimeSpan detected = clock.Elapsed;
+            (TempoOrigin origin, Fraction bpm, int meter) = remote.ResumePoint();
+            next = successor.TakeOver(remote.Engine, origin, bpm, meter, "test front", TimeSpan.FromSeconds(20));
+            TimeSpan started = clock.Elapsed;
+            Assert.True(firstProcess.HasExited, "the old engine process was stopped");
+            remote.Reattach(next);
+            TimeSpan reattached = clock.Elapsed;
+            Assert.True(next.GetGraph().Nodes.Exists(n => n.Id == "a"), "the successor plays the latest graph");
+            long commitSample = remote.Position;
+            while (next.GetClock().Position <= commitSample)
+            {
+                Thread.Sleep(2);
+            }
+
+            var times = new TakeoverTimes(detected, started, reattached, clock.Elapsed);
+            Assert.Equal(origin.Beat, next.GetClock().Origin.Beat);
+            next.Shutdown();
+            return times;
+        }
+        finally
+        {
+            EngineProcess.Stop(firstProcess);
+            EngineProcess.Stop(next?.Process);
+            next?.Dispose();
+        }
+    }
+
+    private readonly record struct TakeoverTimes(TimeSpan Detected, TimeSpan Started, TimeSpan Reattached, TimeSpan FirstBlock)
+    {
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"noticed after {Detected.TotalMilliseconds:0} ms, successor listening at {Started.TotalMilliseconds:0} ms, graph re-sent at {Reattached.TotalMilliseconds:0} ms, first block played at {FirstBlock.TotalMilliseconds:0} ms");
     }
 }
