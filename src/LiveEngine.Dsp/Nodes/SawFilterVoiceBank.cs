@@ -1,6 +1,6 @@
-using LiveEngine.Dsp.Kernels;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
