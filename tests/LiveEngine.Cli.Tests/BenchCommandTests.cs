@@ -38,4 +38,18 @@ public sealed class BenchCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("error: Unknown workload 'voicez-3'", result.Error);
     }
+
+    [Fact]
+    public void BanksCompare_PrintsTheBanksAndBothModesInterleaved()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", "voices-64", "--seconds", "1", "--banks", "compare");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("banks             1 × saw>rlpf>gain>pan → out: 64 voices in lanes of 64", result.Output);
+        Assert.Contains("banks on vs off   2 alternating 0.5 s windows each, 64 voices", result.Output);
+        Assert.Contains("speed-up", result.Output);
+
+        LiveEngineProcess.Result off = LiveEngineProcess.Run(null, "bench", "voices-64", "--seconds", "0.5", "--banks", "off");
+        Assert.True(off.ExitCode == 0, off.Error);
+        Assert.Contains("banks             none", off.Output);
+    }
 }

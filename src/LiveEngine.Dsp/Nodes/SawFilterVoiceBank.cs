@@ -1,6 +1,6 @@
-using LiveEngine.Dsp.Kernels;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
@@ -57,6 +57,10 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly ulong[] _wraps;
     private readonly int[] _residualEnds;
     private readonly float[] _naiveTail;
+
+    // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
+    // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
+    private readonly float[] _fixedPan;
 
     public SawFilterVoiceBank(BankLanes lanes)
     {
@@ -123,6 +127,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _wraps = new ulong[_maxFrames];
         _residualEnds = new int[_lanes];
         _naiveTail = new float[BlepTable.HalfTaps];
+        _fixedPan = new float[_lanes];
+        Array.Fill(_fixedPan, float.NaN);
     }
 
     /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
@@ -393,10 +399,11 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                     _rightRamp[(f * width) + lane] = PanNode.RightGain(position);
                 }
             }
-            else
+            else if (BitConverter.SingleToInt32Bits(pan) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
             {
                 _leftFixed[lane] = PanNode.LeftGain(pan);
                 _rightFixed[lane] = PanNode.RightGain(pan);
+                _fixedPan[lane] = pan;
             }
         }
 
