@@ -14,9 +14,9 @@ public sealed class CSharpLanguage : ILiveLanguage
     private readonly CSharpWorkspace _workspace;
     private readonly long _lookahead;
 
-    public CSharpLanguage(ILiveSession session, NodeTypeRegistry registry)
+    public CSharpLanguage(ILiveSession session, NodeTypeRegistry registry, SnippetLimits? limits = null)
     {
-        _workspace = new CSharpWorkspace(session, registry);
+        _workspace = new CSharpWorkspace(session, registry, limits: limits);
         _lookahead = session.Options.SampleRate / 5;
     }
 
@@ -27,7 +27,7 @@ public sealed class CSharpLanguage : ILiveLanguage
     public async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
     {
         _workspace.SwapAt = quantize;
-        EvalResult result = await _workspace.EvaluateAsync(code).ConfigureAwait(false);
+        EvalResult result = await _workspace.EvaluateAsync(code, cancellationToken).ConfigureAwait(false);
         string output = result.Output + (result.Value is { } value ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : "");
         if (result.Success)
         {
