@@ -126,7 +126,9 @@ public sealed class CSharpWorkspace : IDisposable
     public async Task<EvalResult> EvaluateAsync(string code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(code);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // A cancellation while waiting for the gate is not an exception: the snippet then runs interrupted at once.
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             using CancellationTokenRegistration interrupt = cancellationToken.Register(() => _running?.Interrupt());
@@ -229,15 +231,16 @@ public sealed class CSharpWorkspace : IDisposable
         string scriptText = SnippetCompiler.ScriptText(code, nodeClasses);
         SyntaxTree scriptTree = CSharpSyntaxTree.ParseText(scriptText, SnippetCompiler.ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
         string submissionName = "LiveEngine.Submission" + (++_submissionCount).ToString(CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N");
-        CSharpCompilation typed = CSharpCompilation.CreateScriptCompilation(
+        CSharpCompilation? previous = _previous;
+        CSharpCompilation Submission(SyntaxTree tree) => CSharpCompilation.CreateScriptCompilation(
             submissionName,
-            scriptTree,
+            tree,
             SnippetCompiler.References,
             SnippetCompiler.ScriptOptions(SnippetCompiler.DefaultUsings),
-            _previous,
+            previous,
             typeof(object),
             typeof(LiveGlobals));
-        (CSharpCompilation submission, byte[]? scriptImage, byte[]? scriptPdb, SnippetSourceMap? map) = SnippetCompiler.EmitInterruptible(typed, scriptTree, diagnostics);
+        (CSharpCompilation submission, byte[]? scriptImage, byte[]? scriptPdb, SnippetSourceMap? map) = SnippetCompiler.EmitInterruptible(scriptTree, Submission, diagnostics);
         (byte[]? Image, byte[]? Pdb) script = (scriptImage, scriptPdb);
         double compileMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (diagnostics.Any(d => d.IsError))

@@ -166,12 +166,16 @@ internal static class SnippetCompiler
     /// Should the instrumentation break a snippet that compiles as typed (a bug here, or a construct it does not
     /// know), the snippet runs as typed, with a warning that a runaway loop in it would not be stopped.
     /// </remarks>
+    /// <param name="tree">The snippet's script tree, as typed.</param>
+    /// <param name="create">Makes the submission's compilation of a tree (the typed one is made only when needed).</param>
+    /// <param name="diagnostics">Receives the errors and warnings.</param>
     public static (CSharpCompilation Compilation, byte[]? Image, byte[]? Pdb, SnippetSourceMap? Map) EmitInterruptible(
-        CSharpCompilation typed, SyntaxTree tree, List<SnippetDiagnostic> diagnostics)
+        SyntaxTree tree, Func<SyntaxTree, CSharpCompilation> create, List<SnippetDiagnostic> diagnostics)
     {
-        (string text, SnippetSourceMap map) = SnippetInstrumenter.Instrument(tree, () => typed.GetSemanticModel(tree));
+        CSharpCompilation? typed = null;
+        (string text, SnippetSourceMap map) = SnippetInstrumenter.Instrument(tree, () => (typed ??= create(tree)).GetSemanticModel(tree));
         SyntaxTree instrumentedTree = CSharpSyntaxTree.ParseText(text, ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
-        CSharpCompilation instrumented = typed.ReplaceSyntaxTree(tree, instrumentedTree);
+        CSharpCompilation instrumented = create(instrumentedTree);
         var found = new List<SnippetDiagnostic>();
         (byte[]? image, byte[]? pdb) = Emit(instrumented, found, map);
         if (!found.Any(d => d.IsError))
@@ -180,6 +184,7 @@ internal static class SnippetCompiler
             return (instrumented, image, pdb, map);
         }
 
+        typed ??= create(tree);
         int before = diagnostics.Count;
         AddDiagnostics(typed.GetDiagnostics(), diagnostics);
         if (diagnostics.Skip(before).Any(d => d.IsError))

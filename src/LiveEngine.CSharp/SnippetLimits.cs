@@ -15,8 +15,17 @@ public sealed record SnippetLimits
     /// </summary>
     public TimeSpan EvaluationTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Wall-clock time one scheduled callback may run. Default 50 ms.</summary>
-    public TimeSpan CallbackTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Wall-clock time one scheduled callback may run; a stopped callback is disabled. Default 200 ms: a callback
+    /// runs ahead of the audio, where a loaded machine (or the first call's JIT) must not stop a healthy one.
+    /// </summary>
+    public TimeSpan CallbackTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The limits of a piece (a .csx file rendered or played): nothing waits on its evaluation in real time, so only
+    /// a true runaway is stopped (10 s for the file, 1 s for a callback), never a healthy piece on a busy machine.
+    /// </summary>
+    public static SnippetLimits Piece { get; } = new() { EvaluationTimeout = TimeSpan.FromSeconds(10), CallbackTimeout = TimeSpan.FromSeconds(1) };
 
     /// <summary>
     /// Stack that nested calls of a snippet's code may use before they are stopped as an endless recursion (a depth
