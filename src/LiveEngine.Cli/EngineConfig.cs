@@ -91,15 +91,11 @@ internal sealed record EngineConfig
     /// <summary>[repl] sample_folders: folders (separated by ':') code may load samples from. Default none.</summary>
     public string SampleFolders { get; init; } = "";
 
-    /// <summary>[repl] cs_timeout_ms: how long a C# snippet's code (and each of its callbacks) may run before it is stopped. Default 50.</summary>
+    /// <summary>[repl] cs_timeout_ms: how long a C# snippet's code may run before it is stopped. Default 50.</summary>
     public int CSharpTimeoutMs { get; init; } = 50;
 
     /// <summary>The C# snippet limits <see cref="CSharpTimeoutMs"/> sets.</summary>
-    public LiveEngine.CSharp.SnippetLimits CSharpLimits => new()
-    {
-        EvaluationTimeout = TimeSpan.FromMilliseconds(CSharpTimeoutMs),
-        CallbackTimeout = TimeSpan.FromMilliseconds(CSharpTimeoutMs),
-    };
+    public LiveEngine.CSharp.SnippetLimits CSharpLimits => new() { EvaluationTimeout = TimeSpan.FromMilliseconds(CSharpTimeoutMs) };
 
     /// <summary>[log] path: the log file. Default liveengine.log.</summary>
     public string LogPath { get; init; } = "liveengine.log";

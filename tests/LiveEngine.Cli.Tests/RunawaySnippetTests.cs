@@ -52,7 +52,6 @@ public sealed class RunawaySnippetTests : IDisposable
     {
         EngineConfig config = EngineConfig.Parse(["[repl]", "cs_timeout_ms = 200"], "test.config");
         Assert.Equal(TimeSpan.FromMilliseconds(200), config.CSharpLimits.EvaluationTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), config.CSharpLimits.CallbackTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(50), EngineConfig.Parse([], "empty").CSharpLimits.EvaluationTimeout);
         var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[repl]", "cs_timeout_ms = 0"], "test.config"));
         Assert.StartsWith("test.config:2: ", e.Message, StringComparison.Ordinal);
