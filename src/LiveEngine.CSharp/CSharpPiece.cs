@@ -63,7 +63,7 @@ public sealed class CSharpPiece : ILivePiece
             throw new InvalidOperationException($"{Name} has already started.");
         }
 
-        _workspace = new CSharpWorkspace(session, _registry);
+        _workspace = new CSharpWorkspace(session, _registry, limits: SnippetLimits.Piece);
         EvalResult result = _workspace.EvaluateAsync(_code).GetAwaiter().GetResult();
         if (!result.Success)
         {

@@ -33,6 +33,7 @@ public sealed class CSharpWorkspace : IDisposable
 {
     private readonly NodeTypeRegistry _registry;
     private readonly AdmissionOptions _admission;
+    private readonly SnippetLimits _limits;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     // Guarded by _gate.
@@ -47,22 +48,32 @@ public sealed class CSharpWorkspace : IDisposable
     private int _submissionCount;
     private CompletionHost? _completion;
 
+    // The budget of the evaluation running now, for an interrupt from another thread; null between evaluations.
+    private volatile SnippetBudget? _running;
+
     // A warm-up scratch workspace keeps its node classes to itself: an engine in another process never sees them.
     private bool _scratch;
 
-    /// <summary>Binds a REPL to <paramref name="session"/>, whose node types are <paramref name="registry"/>.</summary>
-    public CSharpWorkspace(ILiveSession session, NodeTypeRegistry registry, AdmissionOptions? admission = null)
+    /// <summary>
+    /// Binds a REPL to <paramref name="session"/>, whose node types are <paramref name="registry"/>; snippets run
+    /// within <paramref name="limits"/> (default <see cref="SnippetLimits"/>).
+    /// </summary>
+    public CSharpWorkspace(ILiveSession session, NodeTypeRegistry registry, AdmissionOptions? admission = null, SnippetLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(registry);
         Session = session;
         _registry = registry;
         _admission = admission ?? new AdmissionOptions { SampleRate = session.Options.SampleRate, BlockFrames = session.Options.MaxBlockFrames };
-        Globals = new LiveGlobals(session);
+        _limits = limits ?? new SnippetLimits();
+        Globals = new LiveGlobals(session, _limits);
         _submissions[0] = Globals;
     }
 
     public ILiveSession Session { get; }
+
+    /// <summary>How long a snippet's code and its callbacks may run before they are stopped.</summary>
+    public SnippetLimits Limits => _limits;
 
     /// <summary>The object whose members snippets call unqualified.</summary>
     public LiveGlobals Globals { get; }
@@ -89,7 +100,7 @@ public sealed class CSharpWorkspace : IDisposable
     /// <summary>Compiles a trivial snippet, a node class and a completion so that the first real submission is fast.</summary>
     public async Task WarmUpAsync()
     {
-        var scratch = new CSharpWorkspace(Session, new NodeTypeRegistry(), _admission) { _scratch = true };
+        var scratch = new CSharpWorkspace(Session, new NodeTypeRegistry(), _admission, _limits) { _scratch = true };
         await scratch.EvaluateAsync("""
             [Node("warmup", Inputs = new[] { "in" })]
             [Param("level", 0, 1, 0.5f)]
@@ -107,14 +118,21 @@ public sealed class CSharpWorkspace : IDisposable
         scratch.Dispose();
     }
 
-    /// <summary>Compiles, admits and runs <paramref name="code"/>. On a compile error or a rejected node nothing runs and the graph is unchanged.</summary>
-    public async Task<EvalResult> EvaluateAsync(string code)
+    /// <summary>
+    /// Compiles, admits and runs <paramref name="code"/>. On a compile error or a rejected node nothing runs and the
+    /// graph is unchanged. Code that runs past <see cref="SnippetLimits.EvaluationTimeout"/>, or is still running when
+    /// <paramref name="cancellationToken"/> is cancelled, is stopped and reported (<c>STOP</c>); the workspace stays usable.
+    /// </summary>
+    public async Task<EvalResult> EvaluateAsync(string code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(code);
-        await _gate.WaitAsync().ConfigureAwait(false);
+
+        // A cancellation while waiting for the gate is not an exception: the snippet then runs interrupted at once.
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Evaluate(code)).ConfigureAwait(false);
+            using CancellationTokenRegistration interrupt = cancellationToken.Register(() => _running?.Interrupt());
+            return await Task.Run(() => Evaluate(code, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -196,7 +214,7 @@ public sealed class CSharpWorkspace : IDisposable
         }
     }
 
-    private EvalResult Evaluate(string code)
+    private EvalResult Evaluate(string code, CancellationToken cancellationToken)
     {
         var diagnostics = new List<SnippetDiagnostic>();
         long start = Stopwatch.GetTimestamp();
@@ -213,15 +231,17 @@ public sealed class CSharpWorkspace : IDisposable
         string scriptText = SnippetCompiler.ScriptText(code, nodeClasses);
         SyntaxTree scriptTree = CSharpSyntaxTree.ParseText(scriptText, SnippetCompiler.ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
         string submissionName = "LiveEngine.Submission" + (++_submissionCount).ToString(CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N");
-        CSharpCompilation submission = CSharpCompilation.CreateScriptCompilation(
+        CSharpCompilation? previous = _previous;
+        CSharpCompilation Submission(SyntaxTree tree) => CSharpCompilation.CreateScriptCompilation(
             submissionName,
-            scriptTree,
+            tree,
             SnippetCompiler.References,
             SnippetCompiler.ScriptOptions(SnippetCompiler.DefaultUsings),
-            _previous,
+            previous,
             typeof(object),
             typeof(LiveGlobals));
-        (byte[]? Image, byte[]? Pdb) script = SnippetCompiler.Emit(submission, diagnostics);
+        (CSharpCompilation submission, byte[]? scriptImage, byte[]? scriptPdb, SnippetSourceMap? map) = SnippetCompiler.EmitInterruptible(scriptTree, Submission, diagnostics);
+        (byte[]? Image, byte[]? Pdb) script = (scriptImage, scriptPdb);
         double compileMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (diagnostics.Any(d => d.IsError))
         {
@@ -280,7 +300,7 @@ public sealed class CSharpWorkspace : IDisposable
         bool chained = DeclaresState(submission, scriptTree);
 
         // A submission with nothing to run (only usings) emits no image and no error.
-        (object? value, Exception? failure) = script.Image is null ? (null, null) : Run(submission, script.Image, script.Pdb!, chained);
+        (object? value, Exception? failure) = script.Image is null ? (null, null) : Run(submission, script.Image, script.Pdb!, map, chained, cancellationToken);
         if (chained)
         {
             _previous = submission;
@@ -386,7 +406,7 @@ public sealed class CSharpWorkspace : IDisposable
         || (submission.ScriptClass?.GetMembers().Any(m => !m.IsImplicitlyDeclared) ?? false);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private (object? Value, Exception? Failure) Run(CSharpCompilation submission, byte[] image, byte[] pdb, bool chained)
+    private (object? Value, Exception? Failure) Run(CSharpCompilation submission, byte[] image, byte[] pdb, SnippetSourceMap? map, bool chained, CancellationToken cancellationToken)
     {
         IMethodSymbol? entry = submission.GetEntryPoint(CancellationToken.None);
         if (entry is null)
@@ -402,6 +422,11 @@ public sealed class CSharpWorkspace : IDisposable
             assembly = context.LoadFromStream(imageStream, pdbStream);
         }
 
+        if (map is not null)
+        {
+            SnippetSourceMap.Register(assembly, map);
+        }
+
         if (_submissions.Length < _chainedAssemblies.Count + 2)
         {
             Array.Resize(ref _submissions, (_chainedAssemblies.Count + 2) * 2);
@@ -409,10 +434,18 @@ public sealed class CSharpWorkspace : IDisposable
 
         object? value = null;
         Exception? failure = null;
+        MethodInfo factory = assembly.GetType(entry.ContainingType.MetadataName, throwOnError: true)!
+            .GetMethod(entry.MetadataName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        var budget = new SnippetBudget("C# snippet", _limits.EvaluationTimeout, _limits.StackBytes);
+        _running = budget;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            budget.Interrupt();
+        }
+
         try
         {
-            MethodInfo factory = assembly.GetType(entry.ContainingType.MetadataName, throwOnError: true)!
-                .GetMethod(entry.MetadataName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+            using SnippetBudget.Scope armed = budget.Arm();
             var task = (Task<object>)factory.Invoke(null, [_submissions])!;
             value = task.GetAwaiter().GetResult();
         }
@@ -423,6 +456,16 @@ public sealed class CSharpWorkspace : IDisposable
         catch (Exception exception)
         {
             failure = exception;
+        }
+        finally
+        {
+            _running = null;
+        }
+
+        // However the snippet tried to swallow it, a stop is what is reported (with the line that was running).
+        if (budget.Stopped is { } stop)
+        {
+            failure = stop;
         }
 
         if (chained)

@@ -15,10 +15,12 @@ public sealed class LiveGlobals
 {
     private readonly List<(long NextBar, long EveryBars, Action<long> Action)> _barCallbacks = [];
     private readonly StringBuilder _output = new();
+    private readonly SnippetLimits _limits;
 
-    internal LiveGlobals(ILiveSession session)
+    internal LiveGlobals(ILiveSession session, SnippetLimits limits)
     {
         Session = session;
+        _limits = limits;
         Rand = new Random(unchecked((int)session.Options.Seed));
     }
 
@@ -124,30 +126,51 @@ public sealed class LiveGlobals
         return text;
     }
 
-    /// <summary>Runs the bar callbacks whose bar starts before <paramref name="horizon"/>; returns the failures.</summary>
+    /// <summary>
+    /// Runs the bar callbacks whose bar starts before <paramref name="horizon"/>, each within the callback timeout
+    /// (a runaway one is stopped and reported like any failure); returns the failures.
+    /// </summary>
     internal List<string> RunDue(long horizon)
     {
         var failures = new List<string>();
         for (int i = 0; i < _barCallbacks.Count; i++)
         {
             (long next, long every, Action<long> action) = _barCallbacks[i];
-            while (Session.Clock.SampleAtBar(next) < horizon)
+            bool stopped = false;
+            while (!stopped && Session.Clock.SampleAtBar(next) < horizon)
             {
+                var budget = new SnippetBudget("callback", _limits.CallbackTimeout, _limits.StackBytes);
+                Exception? failure = null;
                 try
                 {
+                    using SnippetBudget.Scope armed = budget.Arm();
                     action(next);
                 }
                 catch (Exception exception)
                 {
-                    failures.Add($"bar {next}: {SnippetDiagnostic.FromException(exception)}");
+                    failure = exception;
+                }
+
+                // A stopped callback would cost its whole timeout again every bar: it is disabled, as in Lua.
+                stopped = budget.Stopped is not null;
+                if ((budget.Stopped ?? failure) is { } reported)
+                {
+                    failures.Add($"bar {next}: {SnippetDiagnostic.FromException(reported)}{(stopped ? " (the callback is disabled; the others go on)" : "")}");
                 }
 
                 next += every;
             }
 
-            if (i < _barCallbacks.Count)
+            if (i < _barCallbacks.Count && _barCallbacks[i].Action == action)
             {
-                _barCallbacks[i] = (next, every, action);
+                if (stopped)
+                {
+                    _barCallbacks.RemoveAt(i--);
+                }
+                else
+                {
+                    _barCallbacks[i] = (next, every, action);
+                }
             }
         }
 

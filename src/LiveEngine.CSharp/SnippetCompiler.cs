@@ -157,17 +157,58 @@ internal static class SnippetCompiler
         return Emit(compilation, diagnostics);
     }
 
+    /// <summary>
+    /// Emits a script submission with its code made interruptible (<see cref="SnippetInstrumenter"/>); returns the
+    /// compilation that was emitted (the next submission chains to it), its image, PDB and source map, or nulls on
+    /// errors. Diagnostics are positioned in the snippet as typed.
+    /// </summary>
+    /// <remarks>
+    /// Should the instrumentation break a snippet that compiles as typed (a bug here, or a construct it does not
+    /// know), the snippet runs as typed, with a warning that a runaway loop in it would not be stopped.
+    /// </remarks>
+    /// <param name="tree">The snippet's script tree, as typed.</param>
+    /// <param name="create">Makes the submission's compilation of a tree (the typed one is made only when needed).</param>
+    /// <param name="diagnostics">Receives the errors and warnings.</param>
+    public static (CSharpCompilation Compilation, byte[]? Image, byte[]? Pdb, SnippetSourceMap? Map) EmitInterruptible(
+        SyntaxTree tree, Func<SyntaxTree, CSharpCompilation> create, List<SnippetDiagnostic> diagnostics)
+    {
+        CSharpCompilation? typed = null;
+        (string text, SnippetSourceMap map) = SnippetInstrumenter.Instrument(tree, () => (typed ??= create(tree)).GetSemanticModel(tree));
+        SyntaxTree instrumentedTree = CSharpSyntaxTree.ParseText(text, ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
+        CSharpCompilation instrumented = create(instrumentedTree);
+        var found = new List<SnippetDiagnostic>();
+        (byte[]? image, byte[]? pdb) = Emit(instrumented, found, map);
+        if (!found.Any(d => d.IsError))
+        {
+            diagnostics.AddRange(found);
+            return (instrumented, image, pdb, map);
+        }
+
+        typed ??= create(tree);
+        int before = diagnostics.Count;
+        AddDiagnostics(typed.GetDiagnostics(), diagnostics);
+        if (diagnostics.Skip(before).Any(d => d.IsError))
+        {
+            return (typed, null, null, null);
+        }
+
+        diagnostics.Add(new SnippetDiagnostic("warning", "STOP", $"this snippet runs without stop checks (a runaway loop in it would not be stopped): {found.First(d => d.IsError)}", 0, 0));
+        (image, pdb) = Emit(typed, diagnostics);
+        return (typed, image, pdb, null);
+    }
+
     /// <summary>Emits <paramref name="compilation"/>; on errors adds them (positioned in the snippet) and returns nulls.</summary>
-    public static (byte[]? Image, byte[]? Pdb) Emit(Compilation compilation, List<SnippetDiagnostic> diagnostics)
+    public static (byte[]? Image, byte[]? Pdb) Emit(Compilation compilation, List<SnippetDiagnostic> diagnostics, SnippetSourceMap? map = null)
     {
         using var image = new MemoryStream();
         using var pdb = new MemoryStream();
         EmitResult result = compilation.Emit(image, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
-        AddDiagnostics(result.Diagnostics, diagnostics);
+        AddDiagnostics(result.Diagnostics, diagnostics, map);
         return result.Success ? (image.ToArray(), pdb.ToArray()) : (null, null);
     }
 
-    public static void AddDiagnostics(IEnumerable<Diagnostic> found, List<SnippetDiagnostic> diagnostics)
+    /// <summary>Adds the errors and warnings of <paramref name="found"/>; <paramref name="map"/> positions those of an instrumented text as typed.</summary>
+    public static void AddDiagnostics(IEnumerable<Diagnostic> found, List<SnippetDiagnostic> diagnostics, SnippetSourceMap? map = null)
     {
         foreach (Diagnostic d in found.Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning))
         {
@@ -184,6 +225,10 @@ internal static class SnippetCompiler
                 FileLinePositionSpan span = d.Location.GetMappedLineSpan();
                 line = span.StartLinePosition.Line + 1;
                 column = span.StartLinePosition.Character + 1;
+                if (map is not null && d.Location.SourceTree?.FilePath == "snippet")
+                {
+                    (line, column) = map.ToTyped(line, column);
+                }
             }
 
             string severity = d.Severity == DiagnosticSeverity.Error ? "error" : "warning";

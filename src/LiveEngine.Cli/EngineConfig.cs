@@ -16,7 +16,7 @@ internal sealed record EngineConfig
     private static readonly string[] s_keys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
-    private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders"];
+    private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
@@ -96,6 +96,12 @@ internal sealed record EngineConfig
 
     /// <summary>[repl] sample_folders: folders (separated by ':') code may load samples from. Default none.</summary>
     public string SampleFolders { get; init; } = "";
+
+    /// <summary>[repl] cs_timeout_ms: how long a C# snippet's code may run before it is stopped. Default 50.</summary>
+    public int CSharpTimeoutMs { get; init; } = 50;
+
+    /// <summary>The C# snippet limits <see cref="CSharpTimeoutMs"/> sets.</summary>
+    public LiveEngine.CSharp.SnippetLimits CSharpLimits => new() { EvaluationTimeout = TimeSpan.FromMilliseconds(CSharpTimeoutMs) };
 
     /// <summary>[log] path: the log file. Default liveengine.log.</summary>
     public string LogPath { get; init; } = "liveengine.log";
@@ -231,6 +237,7 @@ internal sealed record EngineConfig
                     "quantize" => config with { ReplQuantize = Quantize(String(raw, key, where), key, where) },
                     "session_log" => config with { SessionLogFolder = String(raw, key, where) },
                     "sample_folders" => config with { SampleFolders = String(raw, key, where) },
+                    "cs_timeout_ms" => config with { CSharpTimeoutMs = Range(Integer(raw, key, where), 1, 600_000, key, where) },
                     _ => throw new CliException($"{where}: unknown key '{key}' in [repl]. Known keys: {string.Join(", ", s_replKeys)}."),
                 };
                 continue;

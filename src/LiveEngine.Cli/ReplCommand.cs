@@ -148,7 +148,7 @@ internal static class ReplCommand
 
     private static async Task<int> RunAsync(Performance performance, EngineClient? engine, EngineConfig config, PerformanceOptions options, string sessionLog, string driverText, Serilog.Core.Logger log, CancellationToken cancellationToken)
     {
-        foreach (Func<ILiveSession, ILiveLanguage> language in FrontendLanguages.Create(performance.Registry))
+        foreach (Func<ILiveSession, ILiveLanguage> language in FrontendLanguages.Create(performance.Registry, config.CSharpLimits))
         {
             performance.AddLanguage(language);
         }

@@ -15,7 +15,8 @@ internal static class ReplayCommand
         var output = new Option<string>("--out", "-o") { Description = "WAV file to write.", Required = true };
         var tail = new Option<double>("--tail") { Description = "Seconds rendered after the last action when the log has no clean end.", DefaultValueFactory = _ => 4 };
         var bits = new Option<int>("--bits") { Description = "16 or 24 (integer PCM) or 32 (float).", DefaultValueFactory = _ => 24 };
-        var command = new Command("replay", "Re-render a session log offline to a WAV file.") { log, output, tail, bits };
+        Option<string?> config = Cli.ConfigOption();
+        var command = new Command("replay", "Re-render a session log offline to a WAV file.") { log, output, tail, bits, config };
         command.SetAction(result => Cli.Run(() =>
         {
             string path = result.GetValue(log)!;
@@ -41,7 +42,9 @@ internal static class ReplayCommand
             {
                 Console.Error.WriteLine($"Replaying {path} → {wav}");
                 var bar = new ProgressBar(Console.Error);
-                report = SessionReplay.Render(path, registry, FrontendLanguages.Create(registry), wav, format, result.GetValue(tail), progress: bar.Report);
+                // The same C# limit as live (repl.config [repl] cs_timeout_ms): a runaway snippet stops here too.
+                var languages = FrontendLanguages.Create(registry, EngineConfig.Load(result.GetValue(config)).CSharpLimits);
+                report = SessionReplay.Render(path, registry, languages, wav, format, result.GetValue(tail), progress: bar.Report);
                 bar.Complete();
             }
             catch (InvalidDataException e)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace LiveEngine.Cli.Tests;
+namespace LiveEngine.Tests.Cli;
 
 /// <summary>
 /// docs/bad-input.md promises a test per row. Every <c>Class.Method</c> it names must exist in tests/, so a renamed or

@@ -20,9 +20,9 @@ public sealed class CSharpLanguage : ILiveLanguage
     private readonly Dictionary<string, string> _nodeSources = new(StringComparer.Ordinal);
     private readonly List<string> _usings = [];
 
-    public CSharpLanguage(ILiveSession session, NodeTypeRegistry registry)
+    public CSharpLanguage(ILiveSession session, NodeTypeRegistry registry, SnippetLimits? limits = null)
     {
-        _workspace = new CSharpWorkspace(session, registry);
+        _workspace = new CSharpWorkspace(session, registry, limits: limits);
         _lookahead = session.Options.SampleRate / 5;
     }
 
@@ -33,7 +33,7 @@ public sealed class CSharpLanguage : ILiveLanguage
     public async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
     {
         _workspace.SwapAt = quantize;
-        EvalResult result = await _workspace.EvaluateAsync(code).ConfigureAwait(false);
+        EvalResult result = await _workspace.EvaluateAsync(code, cancellationToken).ConfigureAwait(false);
         string output = result.Output + ValueText.Format(result.Value);
         if (result.Success)
         {
