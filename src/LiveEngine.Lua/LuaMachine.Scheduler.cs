@@ -1,3 +1,4 @@
+using LiveEngine.Graph;
 using LiveEngine.Lua.Native;
 using LiveEngine.Time;
 
@@ -130,10 +131,12 @@ internal sealed unsafe partial class LuaMachine
                 continue;
             }
 
-            if (refused)
+            if (refused && !LatestGraphHas(_events[i].Node))
             {
                 // The graph no longer has what this callback plays (another piece was loaded, a commit was undone):
                 // every later run would be refused too, so it stops now, with one notice instead of one per event.
+                // A node that the latest commit has but that has not landed yet (a callback started in the bar
+                // before its graph) is not gone: that event is dropped below and the callback goes on.
                 _eventCount = 0;
                 if (at >= 0)
                 {
@@ -144,7 +147,8 @@ internal sealed unsafe partial class LuaMachine
                 return;
             }
 
-            // The session could not be reached (an engine being replaced): said once until an event gets through.
+            // The session could not be reached (an engine being replaced), or the event's node lands later: said
+            // once until an event gets through.
             if (!_deliveryFailing)
             {
                 _deliveryFailing = true;
@@ -166,6 +170,20 @@ internal sealed unsafe partial class LuaMachine
         {
             _callbacks[at].Next = callback.Next + callback.Interval;
         }
+    }
+
+    /// <summary>Whether the latest committed graph (landed or not) has a node <paramref name="id"/>. Control side; only on a refusal.</summary>
+    private bool LatestGraphHas(string id)
+    {
+        foreach (NodeSpec node in _session.Graph.Nodes)
+        {
+            if (node.Id == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ReportFailure(in Callback callback, string error)

@@ -155,6 +155,25 @@ public sealed class LuaSchedulingTests(ITestOutputHelper output)
         Assert.Equal(1, machine.ActiveCallbacks);
     }
 
+    [Fact]
+    public void CallbackStartedBeforeItsGraphLands_IsNotStopped_AndDrivesTheNodeOnceItLands()
+    {
+        // The REPL's order: the graph is committed for the next bar, then a callback typed at once starts on the next
+        // beat, before that bar: its first events find no node yet. That node is coming, not gone.
+        LiveSession session = LuaPiece.CreateSession(LuaTestHost.Options() with { CrossfadeMs = 0 });
+        using var machine = new LuaMachine(session, BuiltinNodeTypes.CreateRegistry());
+        var diagnostics = new List<string>();
+        machine.Diagnostics += diagnostics.Add;
+        Render(session, machine, 30_000, []);
+        machine.Evaluate("quant('bar')\nout(saw 'bass' {55} >> lpf 'lp' {cutoff = 300})", "graph");
+        machine.Evaluate("every(1, function(i) set('lp', 'cutoff', 400 + i) end, 'sweep')", "sweep");
+        Render(session, machine, 10 * 48_000, []);
+
+        Assert.Equal(1, machine.ActiveCallbacks);
+        Assert.DoesNotContain(diagnostics, d => d.Contains("was stopped", StringComparison.Ordinal));
+        Assert.True(diagnostics.Count <= 1, "at most one notice for the events before the graph landed: " + string.Join(" | ", diagnostics));
+    }
+
     /// <summary>Renders up to <paramref name="position"/>, pumping before every block as a host does; appends channel 0 to <paramref name="audio"/>.</summary>
     private static void Render(LiveSession session, LuaMachine machine, long position, List<float> audio)
     {
