@@ -56,6 +56,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly float[] _naive;
     private readonly ulong[] _wraps;
     private readonly int[] _residualEnds;
+    private readonly int[] _residualCarried;
+    private readonly int[] _firstWraps;
     private readonly float[] _naiveTail;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
@@ -126,6 +128,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
         _wraps = new ulong[_maxFrames];
         _residualEnds = new int[_lanes];
+        _residualCarried = new int[_lanes];
+        _firstWraps = new int[_lanes];
         _naiveTail = new float[BlepTable.HalfTaps];
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
@@ -205,8 +209,12 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 _naive[(t * width) + lane] = history[t];
             }
 
-            // Corrections already due from earlier wraps reach at most Taps frames into this block.
-            _residualEnds[lane] = fast && saw.Residual(frames)[..BlepTable.Taps].IndexOfAnyExcept(0f) >= 0 ? BlepTable.Taps : 0;
+            // Corrections already due from earlier wraps reach at most Taps frames into this block; the residual
+            // is zero from there to this block's first wrap.
+            int carried = fast ? saw.ResidualLive : 0;
+            _residualCarried[lane] = carried;
+            _residualEnds[lane] = carried;
+            _firstWraps[lane] = frames;
         }
 
         Span<float> naive = _naive.AsSpan(History * width, frames * width);
@@ -222,6 +230,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 uint phase = _phaseStarts[lane] + ((uint)(f + 1) * increment);
                 BlepTable.AddStep(_saws[lane].Residual(frames), f, (double)phase / increment, -2f);
                 _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
+                _firstWraps[lane] = Math.Min(_firstWraps[lane], f);
             }
         }
 
@@ -233,12 +242,20 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 continue;
             }
 
-            // Strided, so by reference: the bounds were checked once, by the spans' lengths.
+            // Strided, so by reference: the bounds were checked once, by the spans' lengths. Only where the
+            // residual may be non-zero: the carried corrections, then from the first wrap on (x + 0 is x: the
+            // naive saw is never -0).
             Span<float> residual = _saws[lane].Residual(frames);
+            int carriedEnd = Math.Min(frames, _residualCarried[lane]);
             int end = Math.Min(frames, _residualEnds[lane]);
             ref float column = ref _naive[lane];
             ref float residualRef = ref MemoryMarshal.GetReference(residual);
-            for (int f = 0; f < end; f++)
+            for (int f = 0; f < carriedEnd; f++)
+            {
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+            }
+
+            for (int f = Math.Max(carriedEnd, _firstWraps[lane]); f < end; f++)
             {
                 Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
             }
@@ -249,7 +266,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 _naiveTail[t] = Unsafe.Add(ref tail, t * width);
             }
 
-            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail);
+            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail, _residualEnds[lane]);
         }
 
         if (anyLevel)
