@@ -54,7 +54,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly uint[] _increments;
     private readonly float[] _oscillatorLevels;
     private readonly float[] _naive;
-    private readonly ulong[] _wraps;
     private readonly int[] _residualEnds;
     private readonly int[] _residualCarried;
     private readonly int[] _firstWraps;
@@ -126,7 +125,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _increments = new uint[_width];
         _oscillatorLevels = new float[_width];
         _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
-        _wraps = new ulong[_maxFrames];
         _residualEnds = new int[_lanes];
         _residualCarried = new int[_lanes];
         _firstWraps = new int[_lanes];
@@ -218,19 +216,27 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         }
 
         Span<float> naive = _naive.AsSpan(History * width, frames * width);
-        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, _wraps, frames, width, VoiceBankKernels.BestVectorBits);
-        for (int f = 0; f < frames; f++)
+        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, frames, width, VoiceBankKernels.BestVectorBits);
+
+        // Each wrap's residual goes to its own lane, so lane by lane, each in time order, is the node's order.
+        for (int lane = 0; lane < _lanes; lane++)
         {
-            ulong wraps = _wraps[f];
-            while (wraps != 0)
+            uint increment = _increments[lane];
+            uint phaseStart = _phaseStarts[lane];
+            int f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, 1);
+            if (f >= frames)
             {
-                int lane = System.Numerics.BitOperations.TrailingZeroCount(wraps);
-                wraps &= wraps - 1;
-                uint increment = _increments[lane];
-                uint phase = _phaseStarts[lane] + ((uint)(f + 1) * increment);
-                BlepTable.AddStep(_saws[lane].Residual(frames), f, (double)phase / increment, -2f);
+                continue;
+            }
+
+            _firstWraps[lane] = f;
+            Span<float> residual = _saws[lane].Residual(frames);
+            for (int wrap = 2; f < frames; wrap++)
+            {
+                uint phase = phaseStart + ((uint)(f + 1) * increment);
+                BlepTable.AddStep(residual, f, (double)phase / increment, -2f);
                 _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
-                _firstWraps[lane] = Math.Min(_firstWraps[lane], f);
+                f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, wrap);
             }
         }
 
