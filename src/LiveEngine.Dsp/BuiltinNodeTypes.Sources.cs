@@ -24,7 +24,7 @@ public static partial class BuiltinNodeTypes
             $"Band-limited rising saw (table BLEP); latency {BandLimitedOscillatorNode.LatencyFrames} frames.",
             [],
             monoOut,
-            [frequency, level],
+            [frequency, level, new ParameterDescriptor("phase", 0, 1, 0, "periods", "Where a fresh saw starts, in periods after its rising zero crossing; read when the node is created.")],
             static () => new SawNode(),
             costNsPerFrame: 4));
         registry.Register(new NodeTypeDescriptor(

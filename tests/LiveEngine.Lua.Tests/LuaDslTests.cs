@@ -57,7 +57,7 @@ public sealed class LuaDslTests
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
         EvalResult result = await workspace.EvaluateAsync("\nout(saw{frq = 3})", "typo.lua");
-        Assert.Equal("typo.lua:2: 'saw' has no parameter 'frq'. Did you mean 'freqHz'? (its parameters: freqHz, level)", result.Error);
+        Assert.Equal("typo.lua:2: 'saw' has no parameter 'frq'. Did you mean 'freqHz'? (its parameters: freqHz, level, phase)", result.Error);
     }
 
     [Fact]

@@ -118,8 +118,9 @@ public static partial class KernelSelfTest
                     }
 
                     (float[] expected, ulong[] expectedWraps, uint[] expectedPhases) = Run(0);
-                    foreach (int bits in BankTiers)
+                    foreach (int bits in BankTiers.Append(1))
                     {
+                        // Bits 1: the kernel's scalar fallback.
                         (float[] naive, ulong[] wraps, uint[] endPhases) = Run(bits);
                         max = Math.Max(max, MaxDifference(expected, naive, bitExact: true));
                         if (!wraps.AsSpan().SequenceEqual(expectedWraps) || !endPhases.AsSpan().SequenceEqual(expectedPhases))
@@ -139,7 +140,14 @@ public static partial class KernelSelfTest
                         }
                         else
                         {
-                            VoiceBankSawKernels.AdvanceSaw(state, increments, naive, wraps, frames, width, bits);
+                            VoiceBankSawKernels.AdvanceSaw(state, increments, naive, frames, width, bits);
+                            for (int lane = 0; lane < width; lane++)
+                            {
+                                for (int wrap = 1; VoiceBankSawKernels.WrapFrame(phases[lane], increments[lane], wrap) is int f && f < frames; wrap++)
+                                {
+                                    wraps[f] |= 1UL << lane;
+                                }
+                            }
                         }
 
                         return (naive, wraps, state);

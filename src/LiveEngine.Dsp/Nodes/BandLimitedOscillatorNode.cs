@@ -25,17 +25,23 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     private float[] _residual = [];
     private bool _startPending;
 
+    // How many leading frames of _residual may be non-zero when a block starts (the rest is zero): Taps after the
+    // node's own Process, exact after a voice bank's block, which skips the zeros.
+    private int _residualLive;
+
     public override void Prepare(in PrepareContext context, AudioNode? previous)
     {
         base.Prepare(context, previous);
         _naive = new float[BlepTable.HalfTaps + context.MaxBlockFrames];
         _residual = new float[context.MaxBlockFrames + BlepTable.Taps];
         _startPending = true;
+        _residualLive = 0;
         if (previous is BandLimitedOscillatorNode old && old.GetType() == GetType())
         {
             old._naive.AsSpan(0, BlepTable.HalfTaps).CopyTo(_naive);
             old._residual.AsSpan(0, BlepTable.Taps).CopyTo(_residual);
             _startPending = old._startPending;
+            _residualLive = old._residualLive;
         }
     }
 
@@ -45,6 +51,7 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         Array.Clear(_naive);
         Array.Clear(_residual);
         _startPending = true;
+        _residualLive = 0;
     }
 
     public override void Process(in ProcessContext context)
@@ -69,6 +76,7 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         _naive.AsSpan(frames, BlepTable.HalfTaps).CopyTo(_naive);
         residual.Slice(frames, BlepTable.Taps).CopyTo(residual);
         residual[BlepTable.Taps..].Clear();
+        _residualLive = BlepTable.Taps;
     }
 
     /// <summary>For a voice bank: true until the first block has added its start step (then the node renders itself). Audio thread only.</summary>
@@ -81,16 +89,29 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     internal Span<float> Residual(int frames) => _residual.AsSpan(0, frames + BlepTable.Taps);
 
     /// <summary>
-    /// For a voice bank, after it rendered a block of <paramref name="frames"/> for this node: keeps the last naive
-    /// frames (<paramref name="naiveTail"/>) and moves the residual on, as <see cref="Process"/> does. Audio thread only.
+    /// For a voice bank: how many leading frames of <see cref="Residual"/> may be non-zero at the start of the block
+    /// (at most <see cref="BlepTable.Taps"/>; every later frame is zero). Audio thread only.
     /// </summary>
-    internal void EndBankBlock(int frames, uint phase, ReadOnlySpan<float> naiveTail)
+    internal int ResidualLive => _residualLive;
+
+    /// <summary>
+    /// For a voice bank, after it rendered a block of <paramref name="frames"/> for this node: keeps the last naive
+    /// frames (<paramref name="naiveTail"/>) and moves the residual on, as <see cref="Process"/> does; only its
+    /// first <paramref name="residualEnd"/> frames may be non-zero, so only they move. Audio thread only.
+    /// </summary>
+    internal void EndBankBlock(int frames, uint phase, ReadOnlySpan<float> naiveTail, int residualEnd)
     {
         EndBankBlock(phase);
         naiveTail.CopyTo(_naive);
-        Span<float> residual = _residual.AsSpan(0, frames + BlepTable.Taps);
-        residual.Slice(frames, BlepTable.Taps).CopyTo(residual);
-        residual[BlepTable.Taps..].Clear();
+        Span<float> residual = _residual.AsSpan(0, residualEnd);
+        int carried = Math.Max(0, residualEnd - frames);
+        if (carried > 0)
+        {
+            residual[frames..].CopyTo(residual);
+        }
+
+        residual[carried..].Clear();
+        _residualLive = carried;
     }
 
     /// <summary>Reads shape parameters before the block's phases advance; may add a step at frame 0. Audio thread only.</summary>

@@ -54,8 +54,9 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly uint[] _increments;
     private readonly float[] _oscillatorLevels;
     private readonly float[] _naive;
-    private readonly ulong[] _wraps;
     private readonly int[] _residualEnds;
+    private readonly int[] _residualCarried;
+    private readonly int[] _firstWraps;
     private readonly float[] _naiveTail;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
@@ -124,8 +125,9 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _increments = new uint[_width];
         _oscillatorLevels = new float[_width];
         _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
-        _wraps = new ulong[_maxFrames];
         _residualEnds = new int[_lanes];
+        _residualCarried = new int[_lanes];
+        _firstWraps = new int[_lanes];
         _naiveTail = new float[BlepTable.HalfTaps];
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
@@ -205,23 +207,36 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 _naive[(t * width) + lane] = history[t];
             }
 
-            // Corrections already due from earlier wraps reach at most Taps frames into this block.
-            _residualEnds[lane] = fast && saw.Residual(frames)[..BlepTable.Taps].IndexOfAnyExcept(0f) >= 0 ? BlepTable.Taps : 0;
+            // Corrections already due from earlier wraps reach at most Taps frames into this block; the residual
+            // is zero from there to this block's first wrap.
+            int carried = fast ? saw.ResidualLive : 0;
+            _residualCarried[lane] = carried;
+            _residualEnds[lane] = carried;
+            _firstWraps[lane] = frames;
         }
 
         Span<float> naive = _naive.AsSpan(History * width, frames * width);
-        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, _wraps, frames, width, VoiceBankKernels.BestVectorBits);
-        for (int f = 0; f < frames; f++)
+        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, frames, width, VoiceBankKernels.BestVectorBits);
+
+        // Each wrap's residual goes to its own lane, so lane by lane, each in time order, is the node's order.
+        for (int lane = 0; lane < _lanes; lane++)
         {
-            ulong wraps = _wraps[f];
-            while (wraps != 0)
+            uint increment = _increments[lane];
+            uint phaseStart = _phaseStarts[lane];
+            int f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, 1);
+            if (f >= frames)
             {
-                int lane = System.Numerics.BitOperations.TrailingZeroCount(wraps);
-                wraps &= wraps - 1;
-                uint increment = _increments[lane];
-                uint phase = _phaseStarts[lane] + ((uint)(f + 1) * increment);
-                BlepTable.AddStep(_saws[lane].Residual(frames), f, (double)phase / increment, -2f);
+                continue;
+            }
+
+            _firstWraps[lane] = f;
+            Span<float> residual = _saws[lane].Residual(frames);
+            for (int wrap = 2; f < frames; wrap++)
+            {
+                uint phase = phaseStart + ((uint)(f + 1) * increment);
+                BlepTable.AddStep(residual, f, (double)phase / increment, -2f);
                 _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
+                f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, wrap);
             }
         }
 
@@ -233,12 +248,20 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 continue;
             }
 
-            // Strided, so by reference: the bounds were checked once, by the spans' lengths.
+            // Strided, so by reference: the bounds were checked once, by the spans' lengths. Only where the
+            // residual may be non-zero: the carried corrections, then from the first wrap on (x + 0 is x: the
+            // naive saw is never -0).
             Span<float> residual = _saws[lane].Residual(frames);
+            int carriedEnd = Math.Min(frames, _residualCarried[lane]);
             int end = Math.Min(frames, _residualEnds[lane]);
             ref float column = ref _naive[lane];
             ref float residualRef = ref MemoryMarshal.GetReference(residual);
-            for (int f = 0; f < end; f++)
+            for (int f = 0; f < carriedEnd; f++)
+            {
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+            }
+
+            for (int f = Math.Max(carriedEnd, _firstWraps[lane]); f < end; f++)
             {
                 Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
             }
@@ -249,7 +272,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 _naiveTail[t] = Unsafe.Add(ref tail, t * width);
             }
 
-            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail);
+            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail, _residualEnds[lane]);
         }
 
         if (anyLevel)

@@ -68,6 +68,24 @@ public sealed class BandLimitedOscillatorTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(0.25)]
+    [InlineData(0.625)]
+    [InlineData(0.984375)]
+    public void Saw_Phase_StartsThatFractionOfAPeriodAhead(double phase)
+    {
+        // 750 Hz is a period of exactly 64 frames, so a start phase of p periods is the same saw 64·p frames later.
+        float[] reference = SourceRendering.Render("saw", SampleRate, 2_000, ("freqHz", 750));
+        float[] shifted = SourceRendering.Render("saw", SampleRate, 2_000, ("freqHz", 750), ("phase", phase));
+        int ahead = (int)Math.Round(phase * 64);
+        for (int n = 200; n < 1_800; n++)
+        {
+            Assert.True(Math.Abs(shifted[n] - reference[n + ahead]) < 1e-6, $"Frame {n}: {shifted[n]} is not the saw {ahead} frames later ({reference[n + ahead]}).");
+        }
+
+        Assert.True(Math.Abs(shifted[300] - reference[300]) > 0.01, "the start phase did not move the saw");
+    }
+
+    [Theory]
+    [InlineData(0.25)]
     [InlineData(0.5)]
     [InlineData(0.8)]
     public void Square_PulseWidth_SetsDutyCycle(double pulseWidth)

@@ -27,6 +27,39 @@ public sealed class StandardWorkloadTests
     }
 
     [Theory]
+    [InlineData("voices-64")]
+    [InlineData("voices-256")]
+    [InlineData("voices-1024")]
+    public void Voices_StartNoLouderThanTheyGoOn(string name)
+    {
+        // Voices of one pitch class that started in phase summed to 1.66 (voices-256) and 3.41 (voices-1024) in the
+        // first milliseconds, against about 1.0 afterwards. The later peaks are those of a sum of many incoherent
+        // voices: about 0.24 RMS per channel at the level 0.5/√N, so peaks of 4 to 5 RMS graze full scale.
+        float[][] output = OfflineRender.Render(Compile(name, 128), 96_000, _ => 128);
+        for (int c = 0; c < output.Length; c++)
+        {
+            float start = Peak(output[c].AsSpan(0, 12_000));
+            float after = Peak(output[c].AsSpan(12_000));
+            Console.WriteLine($"{name}: channel {c} peak {start:F3} in the first 0.25 s, {after:F3} in the next 1.75 s");
+            Assert.True(start < 1.25f * after, $"{name}: channel {c} peaks at {start} in its first 0.25 s, {after} afterwards: the voices start coherently");
+        }
+    }
+
+    [Theory]
+    [InlineData("random-layered")]
+    [InlineData("session")]
+    public void Render_StaysBelowFullScaleOverItsFirstTwoSeconds(string name)
+    {
+        float[][] output = OfflineRender.Render(Compile(name, 128), 96_000, _ => 128);
+        for (int c = 0; c < output.Length; c++)
+        {
+            float peak = Peak(output[c]);
+            Console.WriteLine($"{name}: channel {c} peak {peak:F3}");
+            Assert.True(peak < 1f, $"{name}: channel {c} peaks at {peak}, above 0 dBFS");
+        }
+    }
+
+    [Theory]
     [InlineData("voices-256")]
     [InlineData("session")]
     public void Process_AllocatesNothingOver10000Blocks(string name)
@@ -91,6 +124,17 @@ public sealed class StandardWorkloadTests
     {
         var e = Assert.Throws<ArgumentException>(() => StandardWorkloads.Create("voice-3"));
         Assert.StartsWith("Unknown workload 'voice-3'. Known: voices-N, chains-MxL, random-layered, session", e.Message);
+    }
+
+    private static float Peak(ReadOnlySpan<float> samples)
+    {
+        float peak = 0;
+        foreach (float x in samples)
+        {
+            peak = Math.Max(peak, Math.Abs(x));
+        }
+
+        return peak;
     }
 
     private static GraphSnapshot Compile(string name, int maxBlock) =>
