@@ -132,7 +132,11 @@ public sealed class CSharpWorkspace : IDisposable
         try
         {
             using CancellationTokenRegistration interrupt = cancellationToken.Register(() => _running?.Interrupt());
-            return await Task.Run(() => Evaluate(code, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+
+            // A thread of its own, not the thread pool: a snippet may spin or block for its whole budget, and the pool
+            // of a busy process (Roslyn's own work, blocking callers) can leave a queued item waiting 0.5-1 s until its
+            // starvation check adds a thread: time the performer waits with nothing running (docs/csharp.md).
+            return await Task.Factory.StartNew(() => Evaluate(code, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
         {

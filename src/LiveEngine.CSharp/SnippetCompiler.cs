@@ -51,13 +51,16 @@ internal static class SnippetCompiler
 
     /// <summary>
     /// Script submissions are control code, compiled for debugging: the JIT then inlines nothing into them, so an
-    /// exception's stack trace keeps the snippet's line (node classes, which are DSP, compile optimised).
+    /// exception's stack trace keeps the snippet's line (node classes, which are DSP, compile optimised). Not a
+    /// concurrent build: a snippet is one small tree, and Roslyn's parallel work waits for thread-pool threads, which
+    /// a busy pool hands out only after its starvation check (0.5 s and more).
     /// </summary>
     public static CSharpCompilationOptions ScriptOptions(IEnumerable<string> usings) => new(
         OutputKind.DynamicallyLinkedLibrary,
         usings: usings,
         optimizationLevel: OptimizationLevel.Debug,
         allowUnsafe: true,
+        concurrentBuild: false,
         nullableContextOptions: NullableContextOptions.Disable);
 
     /// <summary>Finds the node classes of <paramref name="tree"/> (a script tree).</summary>
