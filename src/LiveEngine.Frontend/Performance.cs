@@ -222,36 +222,8 @@ public sealed class Performance : IDisposable
     /// Evaluates <paramref name="code"/> in <paramref name="language"/>: logged (and flushed) first, then run; the
     /// result is logged too. An unknown language is an error result, not an exception.
     /// </summary>
-    public async Task<Evaluation> EvaluateAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(code);
-        if (!_languages.TryGetValue(language, out ILiveLanguage? lang))
-        {
-            return Evaluation.Failure($"No language '{language}': this performance has {string.Join(", ", _languages.Keys.Order())}.");
-        }
-
-        await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            Log?.Append(new SessionLogEntry { Kind = "eval", Position = Session.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
-            Evaluation result;
-            try
-            {
-                result = await lang.EvaluateAsync(code, source, quantize, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                result = Evaluation.Failure($"{source}: {e.Message}");
-            }
-
-            Log?.Append(new SessionLogEntry { Kind = "result", Position = Session.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
-            return result;
-        }
-        finally
-        {
-            _evaluating.Release();
-        }
-    }
+    public Task<Evaluation> EvaluateAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
+        RunLoggedAsync("eval", language, code, source, quantize, static (lang, code, source, quantize, token) => lang.EvaluateAsync(code, source, quantize, token), cancellationToken);
 
     /// <summary>
     /// The REPL's <c>:load FILE</c>: a <c>.lua</c> or <c>.csx</c> piece, or a <c>.json</c> graph, replaces the piece
@@ -282,7 +254,32 @@ public sealed class Performance : IDisposable
     }
 
     /// <summary>Evaluates <paramref name="code"/> as a piece loaded in place of the one playing (see <see cref="LoadAsync(string, Quantization, CancellationToken)"/>). Logged.</summary>
-    public async Task<Evaluation> LoadCodeAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
+    public Task<Evaluation> LoadCodeAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
+        RunLoggedAsync("load", language, code, source, quantize, LoadInPlaceAsync, cancellationToken);
+
+    /// <summary>Loads a piece in <paramref name="lang"/>; once it is in, every other language's callbacks stop where its graph lands.</summary>
+    private async Task<Evaluation> LoadInPlaceAsync(ILiveLanguage lang, string code, string source, Quantization quantize, CancellationToken cancellationToken)
+    {
+        Evaluation result = await lang.LoadAsync(code, source, quantize, cancellationToken).ConfigureAwait(false);
+        if (result.Ok)
+        {
+            long landing = result.CommitSample ?? Session.Position;
+            foreach (ILiveLanguage other in _languages.Values.Where(l => l != lang))
+            {
+                other.StopAllAt(landing);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One evaluation at a time: logs <paramref name="code"/> as a <paramref name="kind"/> entry (flushed before it
+    /// runs), runs it, and logs the result. An unknown language or an exception is an error result, not an exception.
+    /// </summary>
+    private async Task<Evaluation> RunLoggedAsync(
+        string kind, string language, string code, string source, Quantization quantize,
+        Func<ILiveLanguage, string, string, Quantization, CancellationToken, Task<Evaluation>> run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(code);
         if (!_languages.TryGetValue(language, out ILiveLanguage? lang))
@@ -293,19 +290,11 @@ public sealed class Performance : IDisposable
         await _evaluating.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Log?.Append(new SessionLogEntry { Kind = "load", Position = Session.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
+            Log?.Append(new SessionLogEntry { Kind = kind, Position = Session.Position, Language = lang.Name, Source = source, Code = code, Quantize = quantize.ToString() });
             Evaluation result;
             try
             {
-                result = await lang.LoadAsync(code, source, quantize, cancellationToken).ConfigureAwait(false);
-                if (result.Ok)
-                {
-                    long landing = result.CommitSample ?? Session.Position;
-                    foreach (ILiveLanguage other in _languages.Values.Where(l => l != lang))
-                    {
-                        other.StopAllAt(landing);
-                    }
-                }
+                result = await run(lang, code, source, quantize, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
