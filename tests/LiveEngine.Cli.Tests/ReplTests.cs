@@ -10,37 +10,22 @@ namespace LiveEngine.Tests.Cli;
 /// its own (the default) unless a test says otherwise; each test's engine listens on a socket in its folder.
 /// </summary>
 [Collection("TimingSensitive")]
-public sealed class ReplTests : IDisposable
+public sealed class ReplTests() : ReplFolder("le-repl-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("le-repl-").FullName;
-
-    private string EngineSocket => Path.Combine(_dir, "engine.sock");
-
-    public void Dispose()
-    {
-        // An engine process outlives a REPL that did not :quit (a failed test): stop it.
-        using (var kill = System.Diagnostics.Process.Start("pkill", ["-f", EngineSocket]))
-        {
-            kill.WaitForExit();
-        }
-
-        Directory.Delete(_dir, recursive: true);
-    }
-
     private string[] Args(int port = 0, bool engineProcess = true) =>
     [
-        "--driver", "null", "--port", port.ToString(), "--history", Path.Combine(_dir, "history"),
-        "--session-log", Path.Combine(_dir, "session.jsonl"), "--config", WriteConfig(engineProcess),
+        "--driver", "null", "--port", port.ToString(), "--history", Path.Combine(Dir, "history"),
+        "--session-log", Path.Combine(Dir, "session.jsonl"), "--config", WriteConfig(engineProcess),
     ];
 
     private string WriteConfig(bool engineProcess)
     {
-        string path = Path.Combine(_dir, "test.config");
+        string path = Path.Combine(Dir, "test.config");
         File.WriteAllLines(path,
         [
             "[engine]", $"process = {(engineProcess ? "true" : "false")}", $"socket = \"{EngineSocket}\"",
-            "[repl]", $"sample_folders = \"{_dir}\"",
-            "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\"",
+            "[repl]", $"sample_folders = \"{Dir}\"",
+            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
         ]);
         return path;
     }
@@ -48,7 +33,7 @@ public sealed class ReplTests : IDisposable
     [Fact]
     public void MultiLineSnippet_Completion_History_Graph_Panic_Quit()
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
 
         // A multi-line function: the REPL continues while the chunk is unfinished.
@@ -82,7 +67,7 @@ public sealed class ReplTests : IDisposable
         // :save writes the graph as JSON; :load commits it again later.
         tmux.Type(":save saved.json");
         tmux.WaitFor("saved the graph to saved.json");
-        Assert.Contains("\"bass\"", File.ReadAllText(Path.Combine(_dir, "saved.json")));
+        Assert.Contains("\"bass\"", File.ReadAllText(Path.Combine(Dir, "saved.json")));
 
         // An error names the chunk and line, and the REPL goes on.
         tmux.Type("pley()");
@@ -105,16 +90,16 @@ public sealed class ReplTests : IDisposable
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
 
-        string history = File.ReadAllText(Path.Combine(_dir, "history"));
+        string history = File.ReadAllText(Path.Combine(Dir, "history"));
         Assert.Contains("function twice(x)\\n  return x * 2\\nend", history);
-        string log = File.ReadAllText(Path.Combine(_dir, "session.jsonl"));
+        string log = File.ReadAllText(Path.Combine(Dir, "session.jsonl"));
         Assert.Contains("\"kind\":\"panic\"", log);
     }
 
     [Fact]
     public void TextAndEnterInOneSendKeys_EvaluateAsIfTyped()
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
 
         // One send-keys call: the text and its Enter arrive in one read, as from vim-slime or a paste.
@@ -143,7 +128,7 @@ public sealed class ReplTests : IDisposable
     [Fact]
     public void CtrlC_CtrlU_AndEsc_ClearTheLine_AndCtrlCOnAnEmptyLineHintsAtQuit()
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
 
         tmux.Type("pley(1, ", enter: false);
@@ -191,7 +176,7 @@ public sealed class ReplTests : IDisposable
     [Fact]
     public void AnEnterTypedWhileNoticesPrint_IsNotLost()
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
 
         // A flood of notices: every 1/16 beat, eight callbacks that fail (and are disabled) at once.
@@ -212,9 +197,9 @@ public sealed class ReplTests : IDisposable
     [InlineData("socket = \"/no/such/folder/engine.sock\"", "The engine process did not start")]
     public void AStartFailure_IsShownInTheTerminal_AndTheReplExitsNonZero(string line, string message)
     {
-        string config = Path.Combine(_dir, "bad.config");
-        File.WriteAllLines(config, ["[engine]", line, "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\""]);
-        using var tmux = new TmuxSession(_dir, "--driver", "null", "--no-socket", "--config", config);
+        string config = Path.Combine(Dir, "bad.config");
+        File.WriteAllLines(config, ["[engine]", line, "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\""]);
+        using var tmux = new TmuxSession(Dir, "--driver", "null", "--no-socket", "--config", config);
         string screen = tmux.WaitFor("LIVEENGINE-EXITED");
         Assert.Contains(message, screen);
         Assert.Contains("LIVEENGINE-EXITED 2", screen);
@@ -225,7 +210,7 @@ public sealed class ReplTests : IDisposable
     [InlineData(false)]
     public void APieceLoadedAtTheRepl_PlaysWithoutAllocatingOnTheAudioThread(bool engineProcess)
     {
-        using var tmux = new TmuxSession(_dir, Args(engineProcess: engineProcess));
+        using var tmux = new TmuxSession(Dir, Args(engineProcess: engineProcess));
         tmux.WaitFor("lua>");
         tmux.Type(":load " + Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "techno.lua"));
         Thread.Sleep(4000); // the piece lands on the next bar and plays through new node types and events
@@ -248,7 +233,7 @@ public sealed class ReplTests : IDisposable
     [Fact]
     public void AnEngineThatDies_IsReplaced_AndTheGraphAndTheCallbacksGoOn()
     {
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         string banner = tmux.WaitFor("lua>");
         int pid = int.Parse(System.Text.RegularExpressions.Regex.Match(banner, @"Engine process (\d+) started").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         tmux.Type("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 300 }))");
@@ -284,12 +269,12 @@ public sealed class ReplTests : IDisposable
             blip[i] = 0.8f * MathF.Sin(2 * MathF.PI * 440 * i / 48_000f);
         }
 
-        using (var wav = new LiveEngine.Hosts.Wav.WavWriter(Path.Combine(_dir, "blip.wav"), 48_000, 1, LiveEngine.Hosts.Wav.WavSampleFormat.Float32))
+        using (var wav = new LiveEngine.Hosts.Wav.WavWriter(Path.Combine(Dir, "blip.wav"), 48_000, 1, LiveEngine.Hosts.Wav.WavSampleFormat.Float32))
         {
             wav.WritePlanar([blip], 0, blip.Length);
         }
 
-        using var tmux = new TmuxSession(_dir, Args());
+        using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
         tmux.Type("sample(\"blip\", \"blip.wav\")");
         tmux.WaitFor("sample 'blip': 4800 frames");
@@ -307,7 +292,7 @@ public sealed class ReplTests : IDisposable
     [Fact]
     public void DetachLeavesTheEnginePlaying_AndTheNextReplAttachesToTheSameGraph()
     {
-        using (var tmux = new TmuxSession(_dir, Args()))
+        using (var tmux = new TmuxSession(Dir, Args()))
         {
             tmux.WaitFor("lua>");
             tmux.WaitFor("Engine process");
@@ -318,7 +303,7 @@ public sealed class ReplTests : IDisposable
         }
 
         Assert.True(File.Exists(EngineSocket), "the engine plays on after :detach");
-        using (var tmux = new TmuxSession(_dir, Args()))
+        using (var tmux = new TmuxSession(Dir, Args()))
         {
             string banner = tmux.WaitFor("lua>");
             Assert.Contains("Attached to the engine process", banner);
@@ -337,11 +322,11 @@ public sealed class ReplTests : IDisposable
         string nvim = new[] { "/usr/bin/nvim", "/usr/local/bin/nvim" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nvim is not installed: `apt-get install neovim` (.ci/run does this).");
         int port = FreePort();
-        using var tmux = new TmuxSession(_dir, Args(port));
+        using var tmux = new TmuxSession(Dir, Args(port));
         tmux.WaitFor("lua>");
         tmux.WaitFor($"127.0.0.1:{port}");
 
-        string piece = Path.Combine(_dir, "piece.lua");
+        string piece = Path.Combine(Dir, "piece.lua");
         File.WriteAllLines(piece,
         [
             "-- sent from Neovim",
@@ -351,9 +336,9 @@ public sealed class ReplTests : IDisposable
             "",
             "print(\"not this paragraph\")",
         ]);
-        string result = Path.Combine(_dir, "result.json");
+        string result = Path.Combine(Dir, "result.json");
         string plugin = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "editors", "nvim");
-        string script = Path.Combine(_dir, "send.lua");
+        string script = Path.Combine(Dir, "send.lua");
         File.WriteAllText(script, $$"""
             local le = require('liveengine')
             le.setup({ port = {{port}} })
@@ -402,7 +387,7 @@ public sealed class ReplTests : IDisposable
     public void TheReplAndAHostileSocketClient_ShareOneEngine_ThatKeepsPlaying()
     {
         int port = FreePort();
-        using var tmux = new TmuxSession(_dir, Args(port));
+        using var tmux = new TmuxSession(Dir, Args(port));
         tmux.WaitFor($"127.0.0.1:{port}");
         long before = Position(port);
         var clock = System.Diagnostics.Stopwatch.StartNew();

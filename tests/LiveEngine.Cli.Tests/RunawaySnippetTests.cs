@@ -4,33 +4,18 @@ namespace LiveEngine.Tests.Cli;
 
 /// <summary>A C# snippet that never ends, typed at the REPL in a real terminal: it is stopped, and the REPL answers.</summary>
 [Collection("TimingSensitive")]
-public sealed class RunawaySnippetTests : IDisposable
+public sealed class RunawaySnippetTests() : ReplFolder("le-runaway-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("le-runaway-").FullName;
-
-    private string EngineSocket => Path.Combine(_dir, "engine.sock");
-
-    public void Dispose()
-    {
-        // An engine process outlives a REPL that did not :quit (a failed test): stop the one on this test's socket.
-        using (var kill = System.Diagnostics.Process.Start("pkill", ["-f", EngineSocket]))
-        {
-            kill.WaitForExit();
-        }
-
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public void WhileTrue_IsStopped_AndTheReplAnswersStats_AndEvaluatesTheNextSnippet()
     {
-        string config = Path.Combine(_dir, "test.config");
+        string config = Path.Combine(Dir, "test.config");
         File.WriteAllLines(config,
         [
             "[engine]", $"socket = \"{EngineSocket}\"",
-            "[log]", $"path = \"{Path.Combine(_dir, "liveengine.log")}\"",
+            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
         ]);
-        using var tmux = new TmuxSession(_dir, "--driver", "null", "--port", "0", "--history", Path.Combine(_dir, "history"), "--session-log", Path.Combine(_dir, "session.jsonl"), "--config", config);
+        using var tmux = new TmuxSession(Dir, "--driver", "null", "--port", "0", "--history", Path.Combine(Dir, "history"), "--session-log", Path.Combine(Dir, "session.jsonl"), "--config", config);
         tmux.WaitFor("lua>");
         tmux.Type(":cs");
         tmux.WaitFor("cs>");
