@@ -33,11 +33,79 @@ public sealed class EngineConfigTests
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
     [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi.")]
-    [InlineData("threads 2", "test.config:2: expected 'key = value', found 'threads 2'.")]
-    [InlineData("policy = \"steal", "test.config:2: unterminated string.")]
+    [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
+    [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
+    [InlineData("policy = \"a\\q\"", "test.config:2: 'policy' must be a string in double quotes, not \"a\\q\" (Unexpected escape character [q] in string. Only b t n f r e \\ \" xHH u0000-uFFFF U00000000-UFFFFFFFF are allowed).")]
+    [InlineData("threads = [1, 2]  # two", "test.config:2: 'threads' must be an integer, not [1, 2].")]
+    [InlineData("threads = 2.0", "test.config:2: 'threads' must be an integer, not 2.0.")]
+    [InlineData("seed = 1979-05-27", "test.config:2: 'seed' must be an integer, not 1979-05-27.")]
+    [InlineData("seed = 99_999_999_999", "test.config:2: 'seed' must be -2147483648..2147483647, not 99999999999.")]
+    [InlineData("tempo = \"fast\"", "test.config:2: 'tempo' must be a number, not \"fast\".")]
+    [InlineData("tempo = nan", "test.config:2: 'tempo' must be 1..999, not NaN.")]
+    [InlineData("policy = { name = \"steal\" }", "test.config:2: 'policy' must be a string in double quotes, not { name = \"steal\" }.")]
+    [InlineData("\"threads\" = \"2\"", "test.config:2: 'threads' must be an integer, not \"2\".")]
+    [InlineData("threads = 2 = 3", "test.config:2: not valid TOML: Expected end-of-line after value but was `=`.")]
     public void Mistakes_AreNamedWithFileAndLine(string line, string message)
     {
         var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[engine]", line], "test.config"));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void TomlTheOldSubsetReaderRefused_IsRead()
+    {
+        EngineConfig config = EngineConfig.Parse(
+            [
+                "midi = { bank_size = 16, connect = \"kbd:out\" }  # an inline table, before any header",
+                "log.level = \"debug\"                              # a dotted key",
+                "[engine]",
+                "\"policy\" = 'steal'    # a quoted key and a literal string",
+                "seed = 0x10",
+                "socket = '/tmp/le #1.sock'",
+                "[driver]",
+                "device = \"USB \\\"Pro\\\"\\tA\"",
+                "[repl]",
+                "sample_folders = \"\"\"",
+                "~/a:\\",
+                "    ~/b\"\"\"",
+                "history = '''",
+                "~/h'''",
+                "[socket]",
+                "port = 9_000#no space before the comment",
+            ],
+            "test.config");
+        Assert.Equal(16, config.MidiBankSize);
+        Assert.Equal("kbd:out", config.MidiConnect);
+        Assert.Equal("debug", config.LogLevel);
+        Assert.Equal("steal", config.Policy);
+        Assert.Equal(16, config.Seed);
+        Assert.Equal("/tmp/le #1.sock", config.EngineSocket);
+        Assert.Equal("USB \"Pro\"\tA", config.Device);
+        Assert.Equal("~/a:~/b", config.SampleFolders);
+        Assert.Equal("~/h", config.ReplHistory);
+        Assert.Equal(9000, config.SocketPort);
+    }
+
+    [Theory]
+    [InlineData(new[] { "[engine]", "threads = 2", "[driver", "name = \"jack\"" }, "test.config:3: not valid TOML: Expected `]` but was `\\n`.")]
+    [InlineData(new[] { "[repl]", "history = \"\"\"", "~/h" }, "test.config:3: not valid TOML: Invalid End-Of-File found for multi-line string.")]
+    [InlineData(new[] { "[engine]", "threads = 2", "[driver]", "name = \"jack\"", "[engine]", "seed = 3" }, "test.config:5: not valid TOML: The key `engine` is already defined at (1,1) with `[engine]\\nthreads = 2` and cannot be redefined.")]
+    [InlineData(new[] { "engine.threads = 2", "engine = { seed = 3 }" }, "test.config:2: not valid TOML: The key `engine` is already defined at (1,1) with `engine.threads ` and cannot be redefined.")]
+    public void ATomlSyntaxError_IsNamedWithFileAndLine(string[] lines, string message)
+    {
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(lines, "test.config"));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { "[[engine]]", "threads = 2" }, "test.config:1: a table header is written [name], not [[engine]] (an array of tables).")]
+    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log] or [midi].")]
+    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi.")]
+    [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
+    [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket.")]
+    public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)
+    {
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(lines, "test.config"));
         Assert.Equal(message, e.Message);
     }
 
@@ -74,7 +142,14 @@ public sealed class EngineConfigTests
     [Theory]
     [InlineData("threads = 0", "'threads' must be 1..256, not 0.")]
     [InlineData("block_frames = 0", "'block_frames' must be 1..4096, not 0.")]
-    public void TheRepl_WithAnOutOfRangeValue_PrintsItAndExitsNonZero(string line, string message)
+    public void TheRepl_WithAnOutOfRangeValue_PrintsItAndExitsNonZero(string line, string message) => AssertTheReplRefusesTheConfig(line, message);
+
+    [Fact]
+    public void TheRepl_WithATomlSyntaxError_PrintsFileAndLineAndExitsNonZero() =>
+        AssertTheReplRefusesTheConfig("threads 2", "not valid TOML: Expected `=` after key but was `2`.");
+
+    /// <summary>Starts the REPL with a config whose second line is <paramref name="line"/>; it prints <c>FILE:2: message</c>, exits non-zero and starts no engine.</summary>
+    private static void AssertTheReplRefusesTheConfig(string line, string message)
     {
         string dir = Directory.CreateTempSubdirectory("le-config-").FullName;
         try
