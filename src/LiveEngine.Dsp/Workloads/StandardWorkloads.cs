@@ -5,7 +5,7 @@ using LiveEngine.Graph;
 namespace LiveEngine.Dsp.Workloads;
 
 /// <summary>
-/// The standard workloads of BRIEF.md, so that every benchmark, test and peer comparison measures the same
+/// The standard workloads, so that every benchmark, test and peer comparison measures the same
 /// graphs: <c>voices-N</c>, <c>chains-MxL</c>, <c>random-layered</c> and <c>session</c>.
 /// </summary>
 public static partial class StandardWorkloads

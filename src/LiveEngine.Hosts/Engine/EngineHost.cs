@@ -61,7 +61,7 @@ public sealed record EngineHostOptions
 /// The engine process's main loop (<c>liveengine engine --socket PATH</c>): a session with an empty graph (an
 /// output node only), its driver, and the socket server; then housekeeping every 10 ms until a client asks for a
 /// shutdown. The process holds no REPL, no scripting and no compiler: its steady state allocates nothing, so the
-/// GC has no reason to stop the audio thread (BRIEF.md, "The GC problem").
+/// GC has no reason to stop the audio thread (a .NET collection suspends every managed thread of its process).
 /// </summary>
 public static class EngineHost
 {
