@@ -48,8 +48,8 @@ public sealed record DriverHandle(string Name, BlockTimeStats Stats, int BufferF
 /// Two ways to hold the engine: in this process (a <see cref="LiveSession"/> and a driver given to
 /// <see cref="Play"/>; offline rendering and replay), or in the engine process (a <see cref="RemoteSession"/>;
 /// the REPL's default), where the audio thread shares no heap with the compilers and the scripting here, so their
-/// garbage never pauses it (a .NET collection suspends every managed thread of its process). The languages, MIDI and the socket see the same
-/// <see cref="ILiveSession"/> either way.
+/// garbage never pauses it (a .NET collection suspends every managed thread of its own process). The languages,
+/// MIDI and the socket see the same <see cref="ILiveSession"/> either way.
 /// </remarks>
 public sealed class Performance : IDisposable
 {
