@@ -77,9 +77,16 @@ for r in $(seq "$runs"); do
   echo "compare-peers: round $r of $runs done" >&2
 done
 
+# Start-up: a render of one 64-frame block, as wall time and as CPU time (user + system, all threads), which a
+# loaded machine inflates far less.
 startups=""
+startup_cpus=""
 for r in $(seq 5); do
-  startups+=" $(wall "$le" render --workload voices-256 --seconds "$(echo "64 / 48000" | bc -l)" --block 64 --bits 32 --out "$out/startup.wav")"
+  TIMEFORMAT='%R %U %S'
+  timing=$( { time "$le" render --workload voices-256 --seconds "$(echo "64 / 48000" | bc -l)" --block 64 --bits 32 --out "$out/startup.wav" >/dev/null 2>&1; } 2>&1 )
+  read -r real user sys <<<"$timing"
+  startups+=" $real"
+  startup_cpus+=" $(echo "$user + $sys" | bc -l)"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -105,5 +112,6 @@ for w in $workloads; do
     "$le2" "$(spread "$w" le2)" "$sn" "$(spread "$w" sn)" "$(echo "$le2 / $sn" | bc -l)" "$(echo "$le2 / $le1" | bc -l)"
 done
 echo
-printf 'Start-up: `liveengine render --workload voices-256` of one 64-frame block takes %.3f s (median of 5; %s s).\n' \
+printf 'Start-up: `liveengine render --workload voices-256` of one 64-frame block takes %.3f s wall (median of 5; %s s)\n' \
   "$(echo "$startups" | median)" "$(echo "$startups" | minmax)"
+printf 'and %.3f s of CPU (user + system, all threads; %s s).\n' "$(echo "$startup_cpus" | median)" "$(echo "$startup_cpus" | minmax)"
