@@ -9,7 +9,8 @@
 # It ends with liveengine's start-up time (a render of one block) and prints everything as markdown, ready to
 # paste into docs/performance.md.
 #
-# Usage: tools/compare-peers.sh [RUNS]        (default 3; PEERS_SECONDS=20 and WORKLOADS="voices-1024 ..." override)
+# Usage: tools/compare-peers.sh [RUNS]        (default 3; PEERS_SECONDS=20 and WORKLOADS="voices-1024 ..." override;
+#        LIVEENGINE=path/to/liveengine skips the Release publish)
 # Needs scsynth, supernova and sclang (Debian: supercollider-server, supercollider-supernova,
 # supercollider-language). Run as root on a fresh machine and it installs them with apt-get; otherwise it stops
 # and names the command to run.
@@ -32,30 +33,34 @@ if ! command -v scsynth >/dev/null || ! command -v supernova >/dev/null || ! com
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
 
-echo "compare-peers: publishing liveengine (Release) …" >&2
-dotnet publish "$root/src/LiveEngine.Cli" -c Release -o "$out/le" >/dev/null
-le="$out/le/liveengine"
+if [[ -n ${LIVEENGINE:-} ]]; then
+  le=$LIVEENGINE
+else
+  echo "compare-peers: publishing liveengine (Release) …" >&2
+  dotnet publish "$root/src/LiveEngine.Cli" -c Release -o "$out/le" >/dev/null
+  le="$out/le/liveengine"
+fi
 
 # The scores, written by sclang (a Qt program: headless and as root it needs these).
 export QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu"
 PEERS_OUT=$out PEERS_SECONDS=$seconds timeout 180 sclang "$root/tools/peers/scores.scd" >"$out/sclang.log" 2>&1 \
   || { cat "$out/sclang.log" >&2; exit 1; }
 
-# Prints the wall seconds of one command; its output goes to $out/last.log, and a failure stops the script.
-wall() {
-  local s e
-  s=$(date +%s.%N)
-  if ! "$@" >"$out/last.log" 2>&1; then
+# Runs one command and prints its wall seconds and CPU seconds (user + system, all its threads); its output goes
+# to $out/last.log, and a failure stops the script.
+timed() {
+  local TIMEFORMAT='%R %U %S' real user sys
+  if ! { time "$@" >"$out/last.log" 2>&1; } 2>"$out/time.txt"; then
     echo "compare-peers: failed: $*" >&2
     cat "$out/last.log" >&2
     exit 1
   fi
-  e=$(date +%s.%N)
-  echo "$e - $s" | bc -l
+  read -r real user sys <"$out/time.txt"
+  echo "$real $(echo "$user + $sys" | bc -l)"
 }
-run_le() { wall "$le" render --workload "$1" --seconds "$seconds" --sample-rate 48000 --block 64 --bits 32 --threads "$2" --out "$out/le.wav"; }
-run_scsynth() { wall scsynth -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096; }
-run_supernova() { wall supernova -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096 -T 2; }
+run_le() { timed "$le" render --workload "$1" --seconds "$seconds" --sample-rate 48000 --block 64 --bits 32 --threads "$2" --out "$out/le.wav"; }
+run_scsynth() { timed scsynth -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096; }
+run_supernova() { timed supernova -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096 -T 2; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 minmax() { tr ' ' '\n' | grep -v '^$' | sort -n | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.2f–%.2f", lo, hi}'; }
 
@@ -66,13 +71,19 @@ for w in $workloads; do
   scsynth -N "$out/$w.osc" _ "$out/warm.wav" 48000 WAV float -o 2 -z 64 -n 4096 >/dev/null 2>&1 || true
 done
 
-declare -A times
+declare -A times cpus
+record() { # key, then "wall cpu" from timed
+  local wall_s cpu_s
+  read -r wall_s cpu_s <<<"$2"
+  times[$1]+=" $wall_s"
+  cpus[$1]+=" $cpu_s"
+}
 for r in $(seq "$runs"); do
   for w in $workloads; do
-    times[$w,le1]+=" $(run_le "$w" 1)"
-    times[$w,sc]+=" $(run_scsynth "$w")"
-    times[$w,le2]+=" $(run_le "$w" 2)"
-    times[$w,sn]+=" $(run_supernova "$w")"
+    record "$w,le1" "$(run_le "$w" 1)"
+    record "$w,sc" "$(run_scsynth "$w")"
+    record "$w,le2" "$(run_le "$w" 2)"
+    record "$w,sn" "$(run_supernova "$w")"
   done
   echo "compare-peers: round $r of $runs done" >&2
 done
@@ -82,15 +93,14 @@ done
 startups=""
 startup_cpus=""
 for r in $(seq 5); do
-  TIMEFORMAT='%R %U %S'
-  timing=$( { time "$le" render --workload voices-256 --seconds "$(echo "64 / 48000" | bc -l)" --block 64 --bits 32 --out "$out/startup.wav" >/dev/null 2>&1; } 2>&1 )
-  read -r real user sys <<<"$timing"
+  read -r real cpu <<<"$(timed "$le" render --workload voices-256 --seconds "$(echo "64 / 48000" | bc -l)" --block 64 --bits 32 --out "$out/startup.wav")"
   startups+=" $real"
-  startup_cpus+=" $(echo "$user + $sys" | bc -l)"
+  startup_cpus+=" $cpu"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 rtf() { echo "$seconds / $(echo "${times[$1,$2]}" | median)" | bc -l; }
+cpu_rtf() { echo "$seconds / $(echo "${cpus[$1,$2]}" | median)" | bc -l; }
 # Real-time factors from each round's wall times, lowest–highest.
 spread() { for t in ${times[$1,$2]}; do echo "$seconds / $t" | bc -l; done | tr '\n' ' ' | minmax; }
 
@@ -110,6 +120,17 @@ for w in $workloads; do
   printf '| %s | %.2f× (%s) | %.2f× (%s) | **%.2f×** | %.2f× (%s) | %.2f× (%s) | **%.2f×** | %.2f× |\n' \
     "$w" "$le1" "$(spread "$w" le1)" "$sc" "$(spread "$w" sc)" "$(echo "$le1 / $sc" | bc -l)" \
     "$le2" "$(spread "$w" le2)" "$sn" "$(spread "$w" sn)" "$(echo "$le2 / $sn" | bc -l)" "$(echo "$le2 / $le1" | bc -l)"
+done
+echo
+echo "Per CPU second (seconds of audio per second of CPU time, user + system, all threads of the process; median of"
+echo "$runs): what each side costs, which other processes on the machine disturb far less than the wall time. With"
+echo "two threads it counts the workers' waiting too."
+echo
+echo "| workload | LiveEngine 1 thread | scsynth | LE 1 / scsynth | LiveEngine 2 threads | supernova 2 threads | LE 2 / supernova 2 |"
+echo "|---|---|---|---|---|---|---|"
+for w in $workloads; do
+  le1=$(cpu_rtf "$w" le1); sc=$(cpu_rtf "$w" sc); le2=$(cpu_rtf "$w" le2); sn=$(cpu_rtf "$w" sn)
+  printf '| %s | %.2f× | %.2f× | **%.2f×** | %.2f× | %.2f× | **%.2f×** |\n' "$w" "$le1" "$sc" "$(echo "$le1 / $sc" | bc -l)" "$le2" "$sn" "$(echo "$le2 / $sn" | bc -l)"
 done
 echo
 printf 'Start-up: `liveengine render --workload voices-256` of one 64-frame block takes %.3f s wall (median of 5; %s s)\n' \
