@@ -14,7 +14,7 @@ row() { # workload threads block policy
   python3 - "$f" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"| {r['Workload']} | {r['Threads']} | {r['Policy']} | {r['BlockFrames']} | {r['RealTimeFactor']:.2f}× | {r['P50Us']:.1f} | {r['P99Us']:.1f} | {r['MaxUs']:.1f} | {r['WorkUs']:.1f} | {r['SpanUs']:.1f} | {r['BoundUs']:.1f} | {r['Efficiency']*100:.0f} % | {r['AllocatedBytes']} |")
+print(f"| {r['Workload']} | {r['Threads']} | {r['Policy']} | {r['BlockFrames']} | {r['RealTimeFactor']:.2f}× | {r['P50Us']:.1f} | {r['P99Us']:.1f} | {r['MaxUs']:.1f} | {r['WorkUs']:.1f} | {r['SpanUs']:.1f} | {r['BoundUs']:.1f} | {r['Efficiency']*100:.0f} %{'' if r.get('Windows', 0) == 0 else ' (%.0f–%.0f)' % (r['EfficiencyMin']*100, r['EfficiencyMax']*100)} | {r['AllocatedBytes']} |")
 PY
 }
 echo "| workload | threads | policy | block | RTF | p50 µs | p99 µs | max µs | W µs | span µs | bound µs | efficiency | bytes allocated |"

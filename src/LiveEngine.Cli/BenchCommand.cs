@@ -147,8 +147,17 @@ internal sealed record BenchResult(
     int Gen0Collections,
     double CompileMs = 0,
     string Policy = "serial",
-    double JobSumUs = 0)
+    double JobSumUs = 0,
+    double EfficiencyMin = 0,
+    double EfficiencyMax = 0,
+    int Windows = 0,
+    double WindowSeconds = 0)
 {
+    /// <summary>How W and the efficiency were measured: in the same windows of the timed pass, or interleaved with it.</summary>
+    private string EfficiencyNote => Windows == 0
+        ? "W is the timed pass itself"
+        : string.Create(CultureInfo.InvariantCulture, $"median of {Windows} pairs of alternating {WindowSeconds * 1000:0} ms windows, W then the parallel pass; spread {EfficiencyMin:P0}..{EfficiencyMax:P0}");
+
     public string Format() => string.Create(
         CultureInfo.InvariantCulture,
         $"""
@@ -157,7 +166,7 @@ internal sealed record BenchResult(
           block time        mean {MeanUs:0.0} µs, p50 {P50Us:0.0} µs, p99 {P99Us:0.0} µs, max {MaxUs:0.0} µs (deadline {DeadlineUs:0.0} µs)
           work W            {WorkUs,10:0.0} µs/block (single-thread block time; measured jobs sum to {JobSumUs:0.0})
           span              {SpanUs,10:0.0} µs/block (costliest path of measured job costs)
-          bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0}
+          bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0} ({EfficiencyNote})
           allocated         {AllocatedBytes} bytes on the calling thread, {Gen0Collections} gen-0 GCs during the timed pass
           compile           {CompileMs:0.0} ms
         """);
@@ -188,36 +197,47 @@ internal static class GraphBench
             SingleThreadExecutor.ProcessMeasured(snapshot, block, position, timings);
         }
 
-        // W is the single-thread block time itself, measured without per-job clock reads; with one thread it
-        // comes from the timed pass below.
-        double serialMeanUs = 0;
-        if (executor.Threads > 1)
+        // With one thread, the timed pass is itself the single-thread block time W. With more, W (the one-thread
+        // pass, without per-job clock reads) and the parallel pass are interleaved in alternating short windows of
+        // one run, so that a noisy machine's drift (the other vCPUs' availability) hits both alike; each window
+        // pair gives one efficiency, and the median and spread of those are reported.
+        bool interleaved = executor.Threads > 1;
+        int blocksPerWindow = interleaved ? Math.Max(1, (int)(WindowSeconds * sampleRate / block)) : 0;
+        int windows = interleaved ? Math.Max(3, (int)Math.Round(seconds / WindowSeconds)) : 0;
+        int blocks = interleaved ? windows * blocksPerWindow : Math.Max(1, (int)(seconds * sampleRate / block));
+        var blockTicks = new long[blocks];
+        var serialWindowUs = new double[windows];
+        var parallelWindowUs = new double[windows];
+        int gen0 = GC.CollectionCount(0);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        long total = 0;
+        if (interleaved)
         {
-            int serialBlocks = measuredBlocks;
-            long serialStart = Stopwatch.GetTimestamp();
-            for (int b = 0; b < serialBlocks; b++, position += block)
+            // The one-thread path's own warm-up (ProcessMeasured above is other code), not counted.
+            for (int b = 0; b < warmBlocks; b++, position += block)
             {
                 SingleThreadExecutor.Process(snapshot, block, position);
             }
 
-            serialMeanUs = Stopwatch.GetElapsedTime(serialStart).TotalMicroseconds / serialBlocks;
-        }
+            for (int w = 0; w < windows; w++)
+            {
+                long serialStart = Stopwatch.GetTimestamp();
+                for (int b = 0; b < blocksPerWindow; b++, position += block)
+                {
+                    SingleThreadExecutor.Process(snapshot, block, position);
+                }
 
-        int blocks = Math.Max(1, (int)(seconds * sampleRate / block));
-        var blockTicks = new long[blocks];
-        int gen0 = GC.CollectionCount(0);
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        long start = Stopwatch.GetTimestamp();
-        long previous = start;
-        for (int b = 0; b < blocks; b++, position += block)
+                long parallelStart = Stopwatch.GetTimestamp();
+                serialWindowUs[w] = (parallelStart - serialStart) * 1e6 / Stopwatch.Frequency / blocksPerWindow;
+                total += TimedBlocks(executor, snapshot, block, ref position, blockTicks.AsSpan(w * blocksPerWindow, blocksPerWindow));
+                parallelWindowUs[w] = (Stopwatch.GetTimestamp() - parallelStart) * 1e6 / Stopwatch.Frequency / blocksPerWindow;
+            }
+        }
+        else
         {
-            executor.Process(snapshot, block, position);
-            long now = Stopwatch.GetTimestamp();
-            blockTicks[b] = now - previous;
-            previous = now;
+            total = TimedBlocks(executor, snapshot, block, ref position, blockTicks);
         }
 
-        long total = previous - start;
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         gen0 = GC.CollectionCount(0) - gen0;
 
@@ -225,9 +245,25 @@ internal static class GraphBench
         double usPerTick = 1e6 / Stopwatch.Frequency;
         double meanUs = total * usPerTick / blocks;
         double jobSumUs = timings.WorkNs() / 1000;
-        double workUs = executor.Threads > 1 ? serialMeanUs : meanUs;
+        double workUs = interleaved ? Median(serialWindowUs) : meanUs;
         double spanUs = Math.Min(timings.SpanNs(snapshot) / 1000, workUs);
         double boundUs = Math.Max(workUs / executor.Threads, spanUs);
+        double efficiency = boundUs / meanUs;
+        double efficiencyMin = efficiency;
+        double efficiencyMax = efficiency;
+        if (interleaved)
+        {
+            var perWindow = new double[windows];
+            for (int w = 0; w < windows; w++)
+            {
+                perWindow[w] = Math.Max(serialWindowUs[w] / executor.Threads, spanUs) / parallelWindowUs[w];
+            }
+
+            efficiency = Median(perWindow);
+            efficiencyMin = perWindow.Min();
+            efficiencyMax = perWindow.Max();
+        }
+
         return new BenchResult(
             workload,
             executor.Threads,
@@ -245,9 +281,38 @@ internal static class GraphBench
             workUs,
             spanUs,
             boundUs,
-            Efficiency: boundUs / meanUs,
+            efficiency,
             allocated,
             gen0,
-            JobSumUs: jobSumUs);
+            JobSumUs: jobSumUs,
+            EfficiencyMin: efficiencyMin,
+            EfficiencyMax: efficiencyMax,
+            Windows: windows,
+            WindowSeconds: interleaved ? blocksPerWindow * (double)block / sampleRate : 0);
+    }
+
+    /// <summary>Length of each window when W and the parallel pass alternate.</summary>
+    private const double WindowSeconds = 0.25;
+
+    /// <summary>Renders <paramref name="ticks"/>.Length blocks, writing each block's time; returns the total.</summary>
+    private static long TimedBlocks(IGraphExecutor executor, GraphSnapshot snapshot, int block, ref long position, Span<long> ticks)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long previous = start;
+        for (int b = 0; b < ticks.Length; b++, position += block)
+        {
+            executor.Process(snapshot, block, position);
+            long now = Stopwatch.GetTimestamp();
+            ticks[b] = now - previous;
+            previous = now;
+        }
+
+        return previous - start;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -31,9 +31,10 @@ internal static class PlayCommand
         var output = new Option<string?>("--out", "-o") { Description = "WAV file for the offline fallback (default: the graph's name + .wav)." };
         Option<int?> threads = Cli.ThreadsOption();
         Option<string?> config = Cli.ConfigOption();
+        var banks = new Option<string>("--banks") { Description = "Voice banks: on (default) or off, for comparison.", DefaultValueFactory = _ => "on" };
         var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
-            file, workload, driver, seconds, server, output, threads, config, hostApi, device,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -48,14 +49,21 @@ internal static class PlayCommand
                 result.GetValue(threads) ?? defaults.Threads,
                 defaults,
                 result.GetValue(hostApi) ?? defaults.HostApi,
-                result.GetValue(device) ?? defaults.Device);
+                result.GetValue(device) ?? defaults.Device,
+                result.GetValue(banks)!);
         }));
         return command;
     }
 
     // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, DriverChoice? autoChoice = null)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, DriverChoice? autoChoice = null)
     {
+        if (banks is not ("on" or "off"))
+        {
+            throw new CliException($"--banks must be on or off, not '{banks}'.");
+        }
+
+        bool banking = banks == "on";
         if (seconds is <= 0 or > 24 * 3600)
         {
             throw new CliException("--seconds must be more than 0 and at most 86400.");
@@ -84,6 +92,7 @@ internal static class PlayCommand
             Seed = (ulong)defaults.Seed,
             Tempo = Time.Fraction.FromDecimal((decimal)defaults.Tempo),
             BeatsPerBar = defaults.BeatsPerBar,
+            Banking = banking,
         };
         if (chosen == "offline")
         {
@@ -106,7 +115,7 @@ internal static class PlayCommand
                 return 0;
             }
 
-            Snapshots.GraphSnapshot snapshot = Cli.Compile(description, defaults.SampleRate, defaults.BlockFrames, defaults.Seed);
+            Snapshots.GraphSnapshot snapshot = Cli.Compile(description, defaults.SampleRate, defaults.BlockFrames, defaults.Seed, banking);
             Execution.IGraphExecutor offline = Cli.CreateExecutor(threads, defaults.Policy);
             using var disposeOffline = offline as IDisposable;
             RenderReport report = OfflineWavRenderer.Render(snapshot, (long)Math.Round(seconds * defaults.SampleRate), defaults.BlockFrames, wav, WavSampleFormat.Pcm24, executor: offline);
@@ -154,7 +163,7 @@ internal static class PlayCommand
                 if (auto is not null)
                 {
                     // auto promised sound or a WAV file: the default device is there but would not open.
-                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
                 }
 
                 throw new CliException(e.Message);
@@ -215,9 +224,10 @@ internal static class PlayCommand
     private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate)
     {
         double deadlineUs = bufferFrames * 1e6 / sampleRate;
+        double p50Us = stats.PercentileUs(0.5);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{stats.Callbacks} callbacks, {stats.Xruns} xruns, {stats.DeadlineMisses} deadline misses; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
+            $"{stats.Callbacks} callbacks, {stats.Xruns} xruns, {stats.DeadlineMisses} deadline misses; block time p50 {p50Us:0} µs ({p50Us / deadlineUs:P0} of the deadline), p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
         IReadOnlyList<XrunRecord> log = stats.XrunLog();
         foreach (XrunRecord xrun in log.Take(XrunsListed))
         {

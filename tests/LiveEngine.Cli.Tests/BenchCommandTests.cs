@@ -32,6 +32,31 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_TwoThreads_MeasuresWorkAndTheParallelPassInAlternatingWindows_MedianAndSpread()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"liveengine-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", "voices-256", "--threads", "2", "--seconds", "1", "--json", json);
+            Assert.True(result.ExitCode == 0, result.Error);
+            Assert.Matches(@"efficiency \d+ % \(median of 4 pairs of alternating 249 ms windows, W then the parallel pass; spread \d+ %\.\.\d+ %\)", result.Output);
+
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+            JsonElement root = document.RootElement;
+            Assert.Equal(4, root.GetProperty("Windows").GetInt32());
+            double efficiency = root.GetProperty("Efficiency").GetDouble();
+            double lowest = root.GetProperty("EfficiencyMin").GetDouble();
+            double highest = root.GetProperty("EfficiencyMax").GetDouble();
+            Assert.True(lowest > 0 && lowest <= efficiency && efficiency <= highest, $"efficiency {efficiency} must lie within its spread {lowest}..{highest}");
+            Assert.Equal(0, root.GetProperty("AllocatedBytes").GetInt64());
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
     public void Bench_UnknownWorkload_ExitsWithAClearError()
     {
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", "voicez-3", "--seconds", "1");

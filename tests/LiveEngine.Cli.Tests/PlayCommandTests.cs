@@ -42,6 +42,22 @@ public sealed class PlayCommandTests : IDisposable
     }
 
     [Fact]
+    public void NullDriver_ReportsXrunsDeadlineMissesAndTheMedianBlockAsAFractionOfTheDeadline()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "null", "--banks", "off");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches(@"\d+ callbacks, \d+ xruns, \d+ deadline misses; block time p50 \d+ µs \(\d+ % of the deadline\), p99 \d+ µs, max \d+ µs \(deadline 1333 µs\)", result.Output);
+    }
+
+    [Fact]
+    public void Banks_OtherThanOnOrOff_ExitsWithAClearError()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "null", "--banks", "compare");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: --banks must be on or off, not 'compare'.", result.Error);
+    }
+
+    [Fact]
     public void JackDriver_WithNoServer_ExitsWithAClearError()
     {
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "jack", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8]);

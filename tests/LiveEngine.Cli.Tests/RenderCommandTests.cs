@@ -9,7 +9,7 @@ public sealed class RenderCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void RenderVoices256_Writes10SecondsOfFiniteNonSilentStereo()
+    public void RenderVoices256_Writes10SecondsOfFiniteNonSilentStereoBelowFullScale()
     {
         string wav = Path.Combine(_directory, "x.wav");
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", "--workload", "voices-256", "--seconds", "10", "--out", wav);
@@ -25,6 +25,11 @@ public sealed class RenderCommandTests : IDisposable
             Assert.All(channel, x => Assert.True(float.IsFinite(x)));
             double rms = Math.Sqrt(channel.Average(x => (double)x * x));
             Assert.True(rms > 0.01, $"RMS {rms}: the render is (nearly) silent");
+
+            // The score's level (tools/peers/scores.scd) peaks near 0.6; at twice it, the render clipped at 0.6 s
+            // (a 24-bit file holds a clipped sample as 1 - 2^-23, so the bound leaves headroom).
+            float peak = channel.Max(Math.Abs);
+            Assert.True(peak < 0.9f, $"peak {peak}: the render clips or grazes full scale");
         }
     }
 

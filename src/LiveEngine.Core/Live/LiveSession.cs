@@ -460,6 +460,7 @@ public sealed class LiveSession : ILiveSession
         SampleRate = _options.SampleRate,
         MaxBlockFrames = _options.MaxBlockFrames,
         Seed = _options.Seed,
+        Banking = _options.Banking,
         Previous = previous,
         PreviousIds = previousIds,
     };

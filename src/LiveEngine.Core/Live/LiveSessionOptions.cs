@@ -30,4 +30,7 @@ public sealed record LiveSessionOptions
     /// node's fade-out, in milliseconds. 0 switches at the commit sample.
     /// </summary>
     public double CrossfadeMs { get; init; } = 20;
+
+    /// <summary>Whether the session's compiles run like voices in SIMD lanes (<see cref="Snapshots.CompileOptions.Banking"/>).</summary>
+    public bool Banking { get; init; } = true;
 }

@@ -44,8 +44,10 @@ public static partial class StandardWorkloads
     }
 
     /// <summary>
-    /// N × (band-limited saw → resonant low-pass at 2 kHz, q = 1/0.3 → gain 0.5/√N → equal-power pan) → tree
-    /// mix → stereo out. Pitches, pans and levels match tools/peers/scores.scd exactly; the start phases do not:
+    /// N × (band-limited saw → resonant low-pass at 2 kHz, q = 1/0.3 → gain 0.25/√N → equal-power pan) → tree
+    /// mix → stereo out. Pitches, pans and levels match tools/peers/scores.scd exactly: the score's amplitude is
+    /// 0.5/√N on SuperCollider's <c>Saw</c>, which spans half of our saw's ±1 (<see cref="ScoreSawLevel"/>); the
+    /// start phases do not:
     /// voice i starts frac(0.618034·i + 0.0001·i²) periods after its zero crossing (<see cref="StartPhase"/>), so
     /// that the voices of one pitch class (i, i + 48, ... differ by 0.48 % steps) do not start in phase: all at
     /// phase 0, voices-256 peaked at 1.66 and voices-1024 at 3.41 in their first milliseconds.
@@ -55,7 +57,7 @@ public static partial class StandardWorkloads
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var graph = new GraphDescription();
         graph.Add("out", "out");
-        double level = 0.5 / Math.Sqrt(count);
+        double level = ScoreSawLevel * 0.5 / Math.Sqrt(count);
         for (int i = 0; i < count; i++)
         {
             double freq = 55 * Math.Pow(2, (i % 48) / 12.0) * (1 + (0.0001 * i));
@@ -74,7 +76,8 @@ public static partial class StandardWorkloads
 
     /// <summary>
     /// M parallel chains of a saw through L RBJ low-pass biquads in series (3000 + 100·k Hz, q = 1/0.9), panned
-    /// and mixed to stereo; pitches, pans and level match tools/peers/scores.scd for M ≤ 17.
+    /// and mixed to stereo; pitches, pans and level (the score's 0.05 on SuperCollider's half-scale <c>Saw</c>)
+    /// match tools/peers/scores.scd for M ≤ 17.
     /// </summary>
     public static GraphDescription Chains(int chains, int length)
     {
@@ -85,7 +88,7 @@ public static partial class StandardWorkloads
         for (int m = 0; m < chains; m++)
         {
             string c = "c" + m.ToString(CultureInfo.InvariantCulture);
-            string previous = graph.Add(c + ".osc", "saw", P(("freqHz", 55 * Math.Pow(2, (m % 48) / 12.0)), ("level", 0.05)));
+            string previous = graph.Add(c + ".osc", "saw", P(("freqHz", 55 * Math.Pow(2, (m % 48) / 12.0)), ("level", ScoreSawLevel * 0.05)));
             for (int k = 0; k < length; k++)
             {
                 string stage = graph.Add($"{c}.lpf{k}", "lpf", P(("cutoffHz", 3000 + (100 * k)), ("q", 1 / 0.9)));
@@ -200,6 +203,14 @@ public static partial class StandardWorkloads
 
         return graph;
     }
+
+    /// <summary>
+    /// The level of SuperCollider's band-limited <c>Saw</c> on our saw's scale: its RMS is 0.289 = 0.5/√3 (measured
+    /// with scsynth 3.13 at 55, 220 and 830 Hz; <c>LFSaw</c>, ±1, gives 0.577), half of a ±1 saw's. With the score's
+    /// amplitudes on a ±1 saw, voices-256 played 6 dB louder than scsynth renders the score and clipped (peak 1.22,
+    /// 0.24 RMS per channel against scsynth's 0.12).
+    /// </summary>
+    private const double ScoreSawLevel = 0.5;
 
     /// <summary>
     /// Voice <paramref name="index"/>'s start phase in periods: the golden-ratio sequence, which spreads any count

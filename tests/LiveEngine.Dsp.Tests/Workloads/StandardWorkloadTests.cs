@@ -33,8 +33,8 @@ public sealed class StandardWorkloadTests
     public void Voices_StartNoLouderThanTheyGoOn(string name)
     {
         // Voices of one pitch class that started in phase summed to 1.66 (voices-256) and 3.41 (voices-1024) in the
-        // first milliseconds, against about 1.0 afterwards. The later peaks are those of a sum of many incoherent
-        // voices: about 0.24 RMS per channel at the level 0.5/√N, so peaks of 4 to 5 RMS graze full scale.
+        // first milliseconds (at twice today's level), against about 1.0 afterwards. The later peaks are those of a
+        // sum of many incoherent voices: about 0.12 RMS per channel, so peaks of 4 to 5 RMS stay below full scale.
         float[][] output = OfflineRender.Render(Compile(name, 128), 96_000, _ => 128);
         for (int c = 0; c < output.Length; c++)
         {
@@ -46,6 +46,10 @@ public sealed class StandardWorkloadTests
     }
 
     [Theory]
+    [InlineData("voices-64")]
+    [InlineData("voices-256")]
+    [InlineData("voices-1024")]
+    [InlineData("chains-16x16")]
     [InlineData("random-layered")]
     [InlineData("session")]
     public void Render_StaysBelowFullScaleOverItsFirstTwoSeconds(string name)
@@ -57,6 +61,17 @@ public sealed class StandardWorkloadTests
             Console.WriteLine($"{name}: channel {c} peak {peak:F3}");
             Assert.True(peak < 1f, $"{name}: channel {c} peaks at {peak}, above 0 dBFS");
         }
+    }
+
+    [Fact]
+    public void Voice_PlaysAtTheLevelScsynthRendersTheScoreAt()
+    {
+        // scsynth 3.13 renders tools/peers/scores.scd's voice alone (voices-1: Saw.ar(55) → RLPF 2 kHz, rq 0.3 →
+        // × 0.5 → Pan2 hard left) at 0.1499 RMS on the left channel; SuperCollider's Saw spans half of our ±1 saw.
+        float[][] output = OfflineRender.Render(Compile("voices-1", 64), 96_000, _ => 64);
+        double rms = Math.Sqrt(output[0].Skip(4_800).Average(x => (double)x * x));
+        Assert.InRange(rms, 0.1499 * 0.97, 0.1499 * 1.03);
+        Assert.All(output[1], x => Assert.Equal(0f, x));
     }
 
     [Theory]
