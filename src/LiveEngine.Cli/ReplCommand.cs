@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Net;
 using LiveEngine.Frontend;
 using LiveEngine.Frontend.Repl;
+using LiveEngine.Frontend.Rpc;
 using LiveEngine.Time;
 using Serilog;
 using Serilog.Events;
@@ -83,6 +85,16 @@ internal static class ReplCommand
             throw new CliException(error!);
         }
 
+        // A server (liveengine serve, or another REPL) on the editor socket owns the performance: this REPL becomes
+        // one more of its clients. Otherwise this REPL hosts the performance itself.
+        if (AttachToServer(config) is { } server)
+        {
+            using (server)
+            {
+                return await RunAttachedAsync(server, config, quantize, log, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         PerformanceHost host = PerformanceHost.Start(config, sessionLog, logPath, log, Console.WriteLine);
         try
         {
@@ -123,6 +135,45 @@ internal static class ReplCommand
         }
 
         log.Information("REPL ended");
+        return 0;
+    }
+
+    /// <summary>
+    /// The server listening on repl.config's editor socket ([socket] bind and port; loopback for a wildcard bind),
+    /// or null when none does, the socket is off, or its port is 0 (any free port: nothing to find).
+    /// </summary>
+    private static EditorSocketService? AttachToServer(EngineConfig config)
+    {
+        if (!config.SocketEnabled || config.SocketPort == 0 || !IPAddress.TryParse(config.SocketBind, out IPAddress? bind))
+        {
+            return null;
+        }
+
+        IPAddress address = bind.Equals(IPAddress.Any) ? IPAddress.Loopback : bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : bind;
+        try
+        {
+            return EditorSocketService.TryAttach(new IPEndPoint(address, config.SocketPort), config.SocketToken, TimeSpan.FromSeconds(2));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"Something listens on the editor socket {address}:{config.SocketPort}, but this REPL could not attach to it: {e.Message} Set the server's [socket] token, or another [socket] port.");
+        }
+    }
+
+    /// <summary>The REPL as a client of a running server: the server's performance plays on when it leaves.</summary>
+    private static async Task<int> RunAttachedAsync(EditorSocketService server, EngineConfig config, Quantization quantize, Serilog.ILogger log, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"Attached to the LiveEngine server on {server.Endpoint}: its engine, languages, MIDI and session log. :quit leaves it playing.");
+        log.Information("REPL attached to the server on {Endpoint}", server.Endpoint);
+        var repl = new Repl(server, new ReplOptions { Mode = config.ReplMode, HistoryPath = PerformanceHost.ExpandHome(config.ReplHistory), Quantize = quantize }, log: log);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            server.Notify(NoticeLevel.Info, "repl", Repl.QuitHint);
+        };
+        await repl.RunAsync(cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"Left the server on {server.Endpoint}; it plays on.");
+        log.Information("REPL ended (attached)");
         return 0;
     }
 

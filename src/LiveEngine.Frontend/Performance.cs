@@ -25,7 +25,7 @@ namespace LiveEngine.Frontend;
 /// garbage never pauses it (docs/architecture.md). The languages, MIDI and the socket see the same
 /// <see cref="ILiveSession"/> either way.
 /// </remarks>
-public sealed class Performance : IDisposable
+public sealed class Performance : IPerformanceService, IDisposable
 {
     private readonly object _actionGate = new();
     private Thread? _pump;
@@ -173,6 +173,21 @@ public sealed class Performance : IDisposable
         Languages.Add(create, [("midi", command => Frontend.Midi.MidiCommands.Execute(Midi, command)), ("sample", _samples.Command)]);
 
     public bool TryGetLanguage(string name, out ILiveLanguage? language) => Languages.TryGet(name, out language);
+
+    public IReadOnlyList<string> NodeTypeNames => [.. Registry.Types.Select(t => t.Name)];
+
+    public bool PlaysInEngineProcess => Remote is not null;
+
+    public bool IsComplete(string language, string code) => !Languages.TryGet(language, out ILiveLanguage? lang) || lang!.IsComplete(code);
+
+    public IReadOnlyList<string> Complete(string language, string code, int position) =>
+        Languages.TryGet(language, out ILiveLanguage? lang) ? lang!.Complete(code, position) : [];
+
+    public IReadOnlyList<KeyValuePair<string, double>> VariablesNow() => [.. Session.Variables.Snapshot()];
+
+    public double TempoNow() => Session.Clock.TempoAt(Session.Position).ToDouble();
+
+    public string MidiCommand(string command) => Frontend.Midi.MidiCommands.Execute(Midi, command);
 
     /// <summary>The graph with nothing but the output: silence.</summary>
     public static GraphDescription Silence()
