@@ -46,7 +46,7 @@ public sealed class Performance : IPerformanceService, IDisposable
         Session = Local;
         (Languages, MidiHost, Supervisor, Stats) = CreateParts(executor);
         _samples = new SampleFolders(options.SampleFolders);
-        StartLog(options, options.Session, initial, Local.Clock.Origin);
+        Log = options.LogPath is { } path ? SessionLog.Start(path, options, options.Session, initial, Local.Clock.Origin) : null;
     }
 
     /// <summary>
@@ -77,7 +77,7 @@ public sealed class Performance : IPerformanceService, IDisposable
         // The log starts where this performance joins the engine (which may have played for an hour): a replay
         // renders from there, on the same beats and bars, with the tempo and meter playing there.
         (TempoOrigin origin, Fraction bpm, int beatsPerBar) = remote.ResumePoint();
-        StartLog(Options, remote.Options with { Tempo = bpm, BeatsPerBar = beatsPerBar }, playing, origin);
+        Log = options.LogPath is { } path ? SessionLog.Start(path, Options, remote.Options with { Tempo = bpm, BeatsPerBar = beatsPerBar }, playing, origin) : null;
     }
 
     private (LanguageHost, MidiHost, EngineSupervisor, PerformanceStats) CreateParts(IGraphExecutor? executor) =>
@@ -87,31 +87,6 @@ public sealed class Performance : IPerformanceService, IDisposable
         new EngineSupervisor(Session, Local, Remote, () => _driver, NoticeBoard),
         new PerformanceStats(Session, Local, Remote, () => _driver, executor, Registry, Options.BlockFrames)
     );
-
-    private void StartLog(PerformanceOptions options, LiveSessionOptions session, GraphDescription initial, TempoOrigin origin)
-    {
-        if (options.LogPath is not null)
-        {
-            Log = new SessionLog(options.LogPath);
-            Log.Append(new SessionLogEntry
-            {
-                Kind = "session",
-                Version = SessionLog.FormatVersion,
-                Position = origin.Sample,
-                Beat = origin.Beat == Fraction.Zero ? null : origin.Beat.ToString(),
-                Bar = origin.Bar == Fraction.Zero ? null : origin.Bar.ToString(),
-                SampleRate = session.SampleRate,
-                BlockFrames = options.BlockFrames,
-                Channels = session.OutputChannels,
-                Seed = session.Seed,
-                Tempo = session.Tempo.ToString(),
-                BeatsPerBar = session.BeatsPerBar,
-                CrossfadeMs = session.CrossfadeMs == new LiveSessionOptions().CrossfadeMs ? null : session.CrossfadeMs,
-                Graph = JsonNode.Parse(initial.ToJson()),
-                SampleFolders = options.SampleFolders.Count == 0 ? null : options.SampleFolders,
-            });
-        }
-    }
 
     public PerformanceOptions Options { get; }
 
@@ -126,7 +101,8 @@ public sealed class Performance : IPerformanceService, IDisposable
     /// <summary>The session when the engine plays in its own process (null in this one).</summary>
     public RemoteSession? Remote { get; }
 
-    public SessionLog? Log { get; private set; }
+    /// <summary>The session log (<see cref="PerformanceOptions.LogPath"/>), or null for none.</summary>
+    public SessionLog? Log { get; }
 
     /// <summary>The notices every part posts and every client reads.</summary>
     public NoticeBoard NoticeBoard { get; } = new();
