@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using LiveEngine.Dsp;
@@ -10,6 +11,7 @@ using LiveEngine.Hosts.PortAudio;
 using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Time;
+using Serilog;
 using Serilog.Events;
 
 namespace LiveEngine.Cli;
@@ -310,6 +312,51 @@ internal sealed class PerformanceHost : IAsyncDisposable
                 return new DriverHandle("null", paced.Stats, block, static () => false, paced);
         }
     }
+
+    /// <summary><c>--driver</c>: overrides repl.config [driver] name (the REPL and the server take it).</summary>
+    public static Option<string?> DriverOption() => new("--driver", "-d") { Description = "auto (JACK if a server runs, else null), jack, portaudio or null (repl.config [driver] name)." };
+
+    /// <summary><c>--port</c>: overrides repl.config [socket] port.</summary>
+    public static Option<int?> PortOption() => new("--port") { Description = "Editor socket port (repl.config [socket] port; 0 for any free port)." };
+
+    /// <summary><c>--session-log</c>: the session log file.</summary>
+    public static Option<string?> SessionLogOption() => new("--session-log") { Description = "Session log file (default: a new file in repl.config [repl] session_log)." };
+
+    /// <summary>repl.config with <c>--driver</c> and <c>--port</c> applied; a port out of range is a <see cref="CliException"/>.</summary>
+    public static EngineConfig WithOverrides(EngineConfig config, ParseResult result, Option<string?> driver, Option<int?> port)
+    {
+        config = config with
+        {
+            Driver = result.GetValue(driver) ?? config.Driver,
+            SocketPort = result.GetValue(port) ?? config.SocketPort,
+        };
+        if (config.SocketPort is < 0 or > 65535)
+        {
+            throw new CliException($"--port must be 0..65535, not {config.SocketPort}.");
+        }
+
+        return config;
+    }
+
+    /// <summary>The log: repl.config [log] path at [log] level, and standard error too when <paramref name="toStandardError"/> (the headless server).</summary>
+    public static Serilog.Core.Logger CreateLog(EngineConfig config, string logPath, bool toStandardError)
+    {
+        LoggerConfiguration log = new LoggerConfiguration()
+            .MinimumLevel.Is(config.LogLevel switch
+            {
+                "verbose" => LogEventLevel.Verbose,
+                "debug" => LogEventLevel.Debug,
+                "warning" => LogEventLevel.Warning,
+                "error" => LogEventLevel.Error,
+                _ => LogEventLevel.Information,
+            })
+            .WriteTo.File(logPath, flushToDiskInterval: TimeSpan.FromSeconds(1));
+        return (toStandardError ? log.WriteTo.Sink(new StandardErrorSink()) : log).CreateLogger();
+    }
+
+    /// <summary>A new file in repl.config [repl] session_log.</summary>
+    public static string DefaultSessionLog(EngineConfig config) =>
+        Path.Combine(ExpandHome(config.SessionLogFolder), $"session-{DateTime.Now:yyyyMMdd-HHmmss}.jsonl");
 
     internal static string ExpandHome(string path) =>
         path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]) : path;

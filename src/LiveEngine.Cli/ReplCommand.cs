@@ -4,8 +4,6 @@ using LiveEngine.Frontend;
 using LiveEngine.Frontend.Repl;
 using LiveEngine.Frontend.Rpc;
 using LiveEngine.Time;
-using Serilog;
-using Serilog.Events;
 
 namespace LiveEngine.Cli;
 
@@ -26,11 +24,11 @@ internal static class ReplCommand
     /// <summary>Adds the REPL's options and action to <paramref name="command"/> (the root command gets them too).</summary>
     public static void AddOptions(Command command)
     {
-        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else null), jack, portaudio or null (repl.config [driver] name)." };
+        Option<string?> driver = PerformanceHost.DriverOption();
         var mode = new Option<string?>("--mode") { Description = "Language at the start: lua or cs (repl.config [repl] mode)." };
-        var port = new Option<int?>("--port") { Description = "Editor socket port (repl.config [socket] port; 0 for any free port)." };
+        Option<int?> port = PerformanceHost.PortOption();
         var noSocket = new Option<bool>("--no-socket") { Description = "Do not open the editor socket." };
-        var sessionLog = new Option<string?>("--session-log") { Description = "Session log file (default: a new file in repl.config [repl] session_log)." };
+        Option<string?> sessionLog = PerformanceHost.SessionLogOption();
         var history = new Option<string?>("--history") { Description = "History file (repl.config [repl] history)." };
         Option<string?> config = Cli.ConfigOption();
         command.Options.Add(driver);
@@ -42,23 +40,16 @@ internal static class ReplCommand
         command.Options.Add(config);
         command.SetAction((result, cancellationToken) => Cli.RunAsync(async () =>
         {
-            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            EngineConfig defaults = PerformanceHost.WithOverrides(EngineConfig.Load(result.GetValue(config)), result, driver, port);
             defaults = defaults with
             {
-                Driver = result.GetValue(driver) ?? defaults.Driver,
                 ReplMode = result.GetValue(mode) ?? defaults.ReplMode,
-                SocketPort = result.GetValue(port) ?? defaults.SocketPort,
                 SocketEnabled = defaults.SocketEnabled && !result.GetValue(noSocket),
                 ReplHistory = result.GetValue(history) ?? defaults.ReplHistory,
             };
             if (defaults.ReplMode is not ("lua" or "cs"))
             {
                 throw new CliException($"--mode must be lua or cs, not '{defaults.ReplMode}'.");
-            }
-
-            if (defaults.SocketPort is < 0 or > 65535)
-            {
-                throw new CliException($"--port must be 0..65535, not {defaults.SocketPort}.");
             }
 
             return await RunAsync(defaults, result.GetValue(sessionLog), cancellationToken).ConfigureAwait(false);
@@ -68,10 +59,7 @@ internal static class ReplCommand
     private static async Task<int> RunAsync(EngineConfig config, string? sessionLog, CancellationToken cancellationToken)
     {
         string logPath = PerformanceHost.ExpandHome(config.LogPath);
-        using Serilog.Core.Logger log = new LoggerConfiguration()
-            .MinimumLevel.Is(LogLevel(config))
-            .WriteTo.File(logPath, flushToDiskInterval: TimeSpan.FromSeconds(1))
-            .CreateLogger();
+        using Serilog.Core.Logger log = PerformanceHost.CreateLog(config, logPath, toStandardError: false);
 
         // Native libraries' complaints go to a file next to the log, never over the prompt. This process's own
         // errors (a configuration mistake, an engine that does not start: Cli.RunAsync prints them) must still reach
@@ -79,7 +67,7 @@ internal static class ReplCommand
         Console.SetError(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         NativeStderr.RedirectTo(logPath + ".stderr");
 
-        sessionLog ??= DefaultSessionLog(config);
+        sessionLog ??= PerformanceHost.DefaultSessionLog(config);
         if (!Quantization.TryParse(config.ReplQuantize, out Quantization quantize, out string? error))
         {
             throw new CliException(error!);
@@ -176,18 +164,4 @@ internal static class ReplCommand
         log.Information("REPL ended (attached)");
         return 0;
     }
-
-    /// <summary>A new file in repl.config [repl] session_log.</summary>
-    internal static string DefaultSessionLog(EngineConfig config) =>
-        Path.Combine(PerformanceHost.ExpandHome(config.SessionLogFolder), $"session-{DateTime.Now:yyyyMMdd-HHmmss}.jsonl");
-
-    /// <summary>repl.config [log] level.</summary>
-    internal static LogEventLevel LogLevel(EngineConfig config) => config.LogLevel switch
-    {
-        "verbose" => LogEventLevel.Verbose,
-        "debug" => LogEventLevel.Debug,
-        "warning" => LogEventLevel.Warning,
-        "error" => LogEventLevel.Error,
-        _ => LogEventLevel.Information,
-    };
 }

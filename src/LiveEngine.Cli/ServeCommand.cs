@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Serilog;
 
 namespace LiveEngine.Cli;
 
@@ -14,9 +13,9 @@ internal static class ServeCommand
     public static Command Create()
     {
         var command = new Command("serve", "Run the performance headless (no terminal): the engine, the languages, the editor socket, MIDI and the session log, until SIGTERM or SIGINT.");
-        var driver = new Option<string?>("--driver", "-d") { Description = "auto (JACK if a server runs, else null), jack, portaudio or null (repl.config [driver] name)." };
-        var port = new Option<int?>("--port") { Description = "Editor socket port (repl.config [socket] port; 0 for any free port)." };
-        var sessionLog = new Option<string?>("--session-log") { Description = "Session log file (default: a new file in repl.config [repl] session_log)." };
+        Option<string?> driver = PerformanceHost.DriverOption();
+        Option<int?> port = PerformanceHost.PortOption();
+        Option<string?> sessionLog = PerformanceHost.SessionLogOption();
         Option<string?> config = Cli.ConfigOption();
         command.Options.Add(driver);
         command.Options.Add(port);
@@ -24,17 +23,7 @@ internal static class ServeCommand
         command.Options.Add(config);
         command.SetAction((result, cancellationToken) => Cli.RunAsync(async () =>
         {
-            EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
-            defaults = defaults with
-            {
-                Driver = result.GetValue(driver) ?? defaults.Driver,
-                SocketPort = result.GetValue(port) ?? defaults.SocketPort,
-            };
-            if (defaults.SocketPort is < 0 or > 65535)
-            {
-                throw new CliException($"--port must be 0..65535, not {defaults.SocketPort}.");
-            }
-
+            EngineConfig defaults = PerformanceHost.WithOverrides(EngineConfig.Load(result.GetValue(config)), result, driver, port);
             return await RunAsync(defaults, result.GetValue(sessionLog), cancellationToken).ConfigureAwait(false);
         }));
         return command;
@@ -46,13 +35,9 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(EngineConfig config, string? sessionLog, CancellationToken stopping)
     {
         string logPath = PerformanceHost.ExpandHome(config.LogPath);
-        using Serilog.Core.Logger log = new LoggerConfiguration()
-            .MinimumLevel.Is(ReplCommand.LogLevel(config))
-            .WriteTo.Sink(new StandardErrorSink())
-            .WriteTo.File(logPath, flushToDiskInterval: TimeSpan.FromSeconds(1))
-            .CreateLogger();
+        using Serilog.Core.Logger log = PerformanceHost.CreateLog(config, logPath, toStandardError: true);
 
-        sessionLog ??= ReplCommand.DefaultSessionLog(config);
+        sessionLog ??= PerformanceHost.DefaultSessionLog(config);
         await using PerformanceHost host = PerformanceHost.Start(config, sessionLog, logPath, log, line => log.Information("{Line}", line));
         log.Information("serving (process {ProcessId}); SIGTERM or SIGINT stops the server and its engine process", Environment.ProcessId);
         try

@@ -75,6 +75,15 @@ public sealed partial class ServeTests() : ReplFolder("le-serve-")
         }
     }
 
+    [Fact]
+    public void Serve_WithAPortOutOfRange_StopsBeforeAnythingStarts_WithTheReason()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "serve", "--config", WriteConfig(FreeUdpPort()), "--port", "70000");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--port must be 0..65535, not 70000.", result.Error, StringComparison.Ordinal);
+        Assert.Empty(ProcessesNaming(EngineSocket));
+    }
+
     private string WriteConfig(int midiPort)
     {
         string path = Path.Combine(Dir, "serve.config");
