@@ -10,6 +10,7 @@ internal static class LiveEngineCommand
         var root = new RootCommand("LiveEngine: a live-coding music engine. Play graphs through JACK, render them offline, benchmark them, list node types.")
         {
             ReplCommand.Create(),
+            ServeCommand.Create(),
             ReplayCommand.Create(),
             PlayCommand.Create(),
             RenderCommand.Create(),

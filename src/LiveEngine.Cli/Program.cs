@@ -1,3 +1,6 @@
+using System.CommandLine;
 using LiveEngine.Cli;
 
-return await LiveEngineCommand.Create().Parse(args).InvokeAsync();
+// SIGTERM and SIGINT cancel the command's token; a command then has this long to stop cleanly (`liveengine serve`
+// stops its engine process and lets its standby engine go) before System.CommandLine ends the process anyway.
+return await LiveEngineCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });

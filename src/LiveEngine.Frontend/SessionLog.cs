@@ -2,6 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Time;
 
 namespace LiveEngine.Frontend;
 
@@ -104,6 +107,38 @@ public sealed class SessionLog : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// Opens the log at <paramref name="path"/> for a performance and writes its header: the stream format, the
+    /// tempo and meter, the graph playing and where the log joins the performance (<paramref name="origin"/>), so
+    /// that <see cref="SessionReplay"/> renders from there.
+    /// </summary>
+    public static SessionLog Start(string path, PerformanceOptions options, LiveSessionOptions session, GraphDescription initial, TempoOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(initial);
+        var log = new SessionLog(path);
+        log.Append(new SessionLogEntry
+        {
+            Kind = "session",
+            Version = FormatVersion,
+            Position = origin.Sample,
+            Beat = origin.Beat == Fraction.Zero ? null : origin.Beat.ToString(),
+            Bar = origin.Bar == Fraction.Zero ? null : origin.Bar.ToString(),
+            SampleRate = session.SampleRate,
+            BlockFrames = options.BlockFrames,
+            Channels = session.OutputChannels,
+            Seed = session.Seed,
+            Tempo = session.Tempo.ToString(),
+            BeatsPerBar = session.BeatsPerBar,
+            CrossfadeMs = session.CrossfadeMs == new LiveSessionOptions().CrossfadeMs ? null : session.CrossfadeMs,
+            Graph = JsonNode.Parse(initial.ToJson()),
+            SampleFolders = options.SampleFolders.Count == 0 ? null : options.SampleFolders,
+        });
+
+        return log;
+    }
 
     /// <summary>
     /// Appends <paramref name="entry"/> (numbered) and flushes it to the disk (fsync) when <paramref name="durable"/>;

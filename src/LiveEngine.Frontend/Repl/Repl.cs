@@ -33,7 +33,7 @@ public sealed class Repl
 {
     private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":detach", ":quit"];
 
-    private readonly Performance _performance;
+    private readonly IPerformanceService _performance;
     private readonly IAnsiConsole _console;
     private readonly ReplOptions _options;
     private readonly ReplInput _input;
@@ -50,7 +50,7 @@ public sealed class Repl
     /// <summary>What a Ctrl+C on an empty line says.</summary>
     public const string QuitHint = "Ctrl+C does not stop the music: type :quit to leave, :panic to fade to silence";
 
-    public Repl(Performance performance, ReplOptions options, IAnsiConsole? console = null, ILogger? log = null)
+    public Repl(IPerformanceService performance, ReplOptions options, IAnsiConsole? console = null, ILogger? log = null)
     {
         _performance = performance;
         _options = options;
@@ -59,12 +59,12 @@ public sealed class Repl
         _mode = options.Mode;
         _quantize = options.Quantize;
         _input = new ReplInput(_console);
-        var nodeTypes = performance.Registry.Types.Select(t => t.Name).ToList();
+        IReadOnlyList<string> nodeTypes = performance.NodeTypeNames;
         _editor = new LineEditor(_console, _input)
         {
             MultiLine = true,
             Prompt = new ModePrompt(() => _mode),
-            Completion = new ReplCompletion(() => performance.TryGetLanguage(_mode, out ILiveLanguage? l) ? l : null, s_commands, nodeTypes),
+            Completion = new ReplCompletion((code, position) => performance.Complete(_mode, code, position), s_commands, nodeTypes),
             Highlighter = new ReplHighlighter(() => _mode, nodeTypes.ToHashSet(StringComparer.Ordinal)),
         };
         _editor.KeyBindings.Add(ReplInput.RedrawKey, () => new RedrawCommand());
@@ -157,7 +157,7 @@ public sealed class Repl
             chunk.Append(line);
             string text = chunk.ToString();
             bool command = text.TrimStart().StartsWith(':');
-            if (command || !_performance.TryGetLanguage(_mode, out ILiveLanguage? language) || language!.IsComplete(text) || line.Trim().Length == 0)
+            if (command || line.Trim().Length == 0 || _performance.IsComplete(_mode, text))
             {
                 return text;
             }
@@ -209,7 +209,7 @@ public sealed class Repl
                 case ":quit" or ":q" or ":exit":
                     return false;
                 case ":detach":
-                    if (_performance.Remote is null)
+                    if (!_performance.PlaysInEngineProcess)
                     {
                         _console.MarkupLine("[red]error:[/] the engine plays in this process ([[engine]] process = false): leaving would stop it; :quit leaves");
                         break;
@@ -222,7 +222,7 @@ public sealed class Repl
                     break;
                 case ":lua" or ":cs":
                     string mode = words[0][1..];
-                    if (!_performance.TryGetLanguage(mode, out _))
+                    if (!_performance.LanguageNames.Contains(mode, StringComparer.OrdinalIgnoreCase))
                     {
                         _console.MarkupLine($"[red]error:[/] no {mode} in this build");
                     }
@@ -240,7 +240,7 @@ public sealed class Repl
                     _console.WriteLine(_performance.DescribeStats());
                     break;
                 case ":vars":
-                    foreach (var pair in _performance.Session.Variables.Snapshot())
+                    foreach (var pair in _performance.VariablesNow())
                     {
                         _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {pair.Key} = {pair.Value:0.####}"));
                     }
@@ -250,8 +250,7 @@ public sealed class Repl
                     string[] parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
                     if (parts.Length == 0)
                     {
-                        long at = _performance.Session.Position;
-                        _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_performance.Session.Clock.TempoAt(at).ToDouble():0.##} BPM"));
+                        _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_performance.TempoNow():0.##} BPM"));
                         break;
                     }
 
@@ -283,7 +282,7 @@ public sealed class Repl
                     await LoadAsync(argument).ConfigureAwait(false);
                     break;
                 case ":midi":
-                    _console.WriteLine(Midi.MidiCommands.Execute(_performance.Midi, argument));
+                    _console.WriteLine(_performance.MidiCommand(argument));
                     break;
                 case ":save":
                     if (argument.Length == 0)

@@ -3,7 +3,7 @@ using RadLine;
 namespace LiveEngine.Frontend.Repl;
 
 /// <summary>Tab completion: REPL commands after ':', otherwise the current language's names (DSL, stdlib, C#) and node types.</summary>
-internal sealed class ReplCompletion(Func<ILiveLanguage?> language, IReadOnlyList<string> commands, IReadOnlyList<string> nodeTypes) : ITextCompletion
+internal sealed class ReplCompletion(Func<string, int, IReadOnlyList<string>> complete, IReadOnlyList<string> commands, IReadOnlyList<string> nodeTypes) : ITextCompletion
 {
     public IEnumerable<string>? GetCompletions(string prefix, string word, string suffix)
     {
@@ -13,13 +13,10 @@ internal sealed class ReplCompletion(Func<ILiveLanguage?> language, IReadOnlyLis
         }
 
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        if (language() is { } lang)
+        string code = prefix + word;
+        foreach (string name in complete(code, code.Length))
         {
-            string code = prefix + word;
-            foreach (string name in lang.Complete(code, code.Length))
-            {
-                names.Add(name);
-            }
+            names.Add(name);
         }
 
         foreach (string type in nodeTypes)

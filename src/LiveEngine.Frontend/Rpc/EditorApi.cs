@@ -52,6 +52,32 @@ public sealed class EditorApi
         return new JsonObject { ["ok"] = result.Ok, ["output"] = result.Output, ["error"] = result.Error };
     }
 
+    /// <summary>
+    /// Replaces the piece playing with a .lua, .csx or .json file the server reads (a path of the server's: an
+    /// attached REPL sends its <c>:load FILE</c> as a full path), as the REPL's <c>:load</c> does.
+    /// </summary>
+    [JsonRpcMethod("load")]
+    public async Task<JsonObject> LoadAsync(string path, string? quantize = null)
+    {
+        Quantization when = ParseQuantize(quantize, Quantization.NextBar);
+        Evaluation result;
+        try
+        {
+            result = await _performance.LoadAsync(path, when).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or GraphValidationException or System.Text.Json.JsonException)
+        {
+            throw Invalid(e.Message);
+        }
+
+        return new JsonObject { ["ok"] = result.Ok, ["output"] = result.Output, ["error"] = result.Error };
+    }
+
+    /// <summary>Whether <paramref name="code"/> is a finished chunk in <paramref name="language"/> (false: an open block, more lines to come).</summary>
+    [JsonRpcMethod("code/isComplete")]
+    public bool CodeIsComplete(string language, string code) =>
+        _performance.TryGetLanguage(language, out _) ? _performance.IsComplete(language, code) : throw Invalid($"No language '{language}'.");
+
     /// <summary>The latest committed graph as its JSON description.</summary>
     [JsonRpcMethod("graph/get")]
     public JsonNode GraphGet() => JsonNode.Parse(_performance.Session.Graph.ToJson())!;
@@ -185,6 +211,24 @@ public sealed class EditorApi
     /// <summary>Engine statistics now.</summary>
     [JsonRpcMethod("stats/get")]
     public JsonObject StatsGet() => _connection.Server.Stats();
+
+    /// <summary>The statistics as text (what <c>:stats</c> shows).</summary>
+    [JsonRpcMethod("stats/text")]
+    public string StatsText() => _performance.DescribeStats();
+
+    /// <summary>Writes the latest graph to <paramref name="path"/> (a path of the server's), as the REPL's <c>:save</c> does; returns what was written.</summary>
+    [JsonRpcMethod("graph/save")]
+    public string GraphSave(string path)
+    {
+        try
+        {
+            return _performance.Save(path);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw Invalid(e.Message);
+        }
+    }
 
     /// <summary>Sends a <c>stats</c> notification every <paramref name="intervalMs"/> (100..10000) until unsubscribed.</summary>
     [JsonRpcMethod("stats/subscribe")]

@@ -58,6 +58,34 @@ public sealed class EditorServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void GraphSaveThenLoad_DoWhatTheReplsSaveAndLoadDo_AndAMissingFileIsInvalidParams()
+    {
+        using var client = new RpcTestClient(_server.Port);
+        string folder = Directory.CreateTempSubdirectory("le-rpc-save-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "saved.json");
+            JsonObject saved = client.Call("graph/save", new JsonObject { ["path"] = path });
+            Assert.StartsWith($"saved the graph to {path}", (string)saved["result"]!);
+            Assert.Contains("\"osc\"", File.ReadAllText(path));
+
+            client.Call("panic");
+            JsonObject loaded = client.Call("load", new JsonObject { ["path"] = path, ["quantize"] = "now" });
+            Assert.True((bool)loaded["result"]!["ok"]!, loaded.ToJsonString());
+            Assert.Contains(_performance.Session.Graph.Nodes, n => n.Id == "osc");
+
+            JsonObject missing = client.Call("load", new JsonObject { ["path"] = Path.Combine(folder, "nothing.lua") });
+            Assert.Equal(-32602, (int)missing["error"]!["code"]!);
+            JsonObject statsText = client.Call("stats/text");
+            Assert.Contains("driver null", (string)statsText["result"]!);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void BadArguments_GetInvalidParams_WithTheEnginesMessage()
     {
         using var client = new RpcTestClient(_server.Port);
