@@ -50,7 +50,6 @@ public sealed class LiveRenderer
     private long _droppedRetirements;
     private readonly ControllerLanes _lanes;
     private readonly double _framesPerTick;
-    private double _clockOffset;
 
     // Written by the audio thread, read by the control thread.
     private PaddedIndex _publishedPosition;
@@ -67,8 +66,7 @@ public sealed class LiveRenderer
         _executor = executor;
         _lanes = new ControllerLanes(initial.SampleRate);
         _framesPerTick = initial.SampleRate / (double)Stopwatch.Frequency;
-        _clockOffset = startPosition - (Stopwatch.GetTimestamp() * _framesPerTick);
-        _clockOffsetBits.Value = BitConverter.DoubleToInt64Bits(_clockOffset);
+        _clockOffsetBits.Value = BitConverter.DoubleToInt64Bits(startPosition - (Stopwatch.GetTimestamp() * _framesPerTick));
         _output = new float[outputChannels][];
         for (int c = 0; c < outputChannels; c++)
         {
@@ -103,16 +101,13 @@ public sealed class LiveRenderer
 
     /// <summary>
     /// The stream position at <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp: CLOCK_MONOTONIC on
-    /// Linux, the same clock in every process), by the renderer's clock line: the block starts' positions against
-    /// the times they started, taking the earliest start (the least scheduling delay) of recent blocks and letting it
-    /// drift back by a frame per block, so that wake-up jitter does not move the line; a start more than
-    /// <see cref="ClockResetBlocks"/> blocks behind the line (a stall, an xrun) resets it. Any thread.
+    /// Linux, the same clock in every process): the position of the latest block start plus the time since that
+    /// start at the sample rate (a time before it, minus). The latest start, not a fit over many: an audio clock
+    /// that runs slower or faster than the wall clock (a loaded dummy JACK server ran 40% slow) is followed at once.
+    /// Any thread.
     /// </summary>
     public long SampleAtTimestamp(long timestamp) =>
         (long)Math.Floor(BitConverter.Int64BitsToDouble(Volatile.Read(ref _clockOffsetBits.Value)) + (timestamp * _framesPerTick));
-
-    /// <summary>How many blocks behind its clock line a block may start before the line follows it at once (a stall).</summary>
-    public const int ClockResetBlocks = 8;
 
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered.</summary>
     public ReadOnlySpan<float> Output(int channel, int frames) => _output[channel].AsSpan(0, frames);
@@ -278,15 +273,13 @@ public sealed class LiveRenderer
         }
     }
 
-    /// <summary>Moves the clock line (see <see cref="SampleAtTimestamp"/>) with this block's start. Audio thread.</summary>
+    /// <summary>Anchors <see cref="SampleAtTimestamp"/> at this block's start. Audio thread.</summary>
     private void UpdateClockLine()
     {
         double offset = _position - (Stopwatch.GetTimestamp() * _framesPerTick);
-        double drifted = _clockOffset - 1;
-        _clockOffset = offset >= drifted || _clockOffset - offset > ClockResetBlocks * (double)_current.MaxBlockFrames ? offset : drifted;
 
         // Release: one 64-bit write, so a reader sees a whole offset.
-        Volatile.Write(ref _clockOffsetBits.Value, BitConverter.DoubleToInt64Bits(_clockOffset));
+        Volatile.Write(ref _clockOffsetBits.Value, BitConverter.DoubleToInt64Bits(offset));
     }
 
     private bool IsPending(GraphSnapshot snapshot)
