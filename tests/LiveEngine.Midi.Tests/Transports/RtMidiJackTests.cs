@@ -136,9 +136,9 @@ public sealed class RtMidiJackTests(ITestOutputHelper output)
 
         // RtMidi stamps a message with the JACK cycle it arrived in, not its frame: it lands the latency after the
         // start of that cycle (plus RtMidi's callback's scheduling delay in the cycle), so between latency − period
-        // and latency after its frame, plus that delay. On a loaded machine the delay reached a period: every move
-        // lands within the latency of its expected sample (sent + latency), the typical one within a period.
-        Assert.All(deltas, d => Assert.InRange(d, 0, 2 * latency));
+        // and latency after its frame, plus that delay, which reached a period on the loaded test machine. (Landing at
+        // the next block, as before RtMidi's times were used, puts a move 1..128 frames after its frame.)
+        Assert.All(deltas, d => Assert.True(d >= latency - period - 8, $"A move landed {d} frames after its frame, more than a period before the latency ({latency})."));
         Assert.InRange(deltas.Order().ElementAt(deltas.Count / 2), latency - period, latency + period);
         Assert.Equal(0, control.Errors);
     }
