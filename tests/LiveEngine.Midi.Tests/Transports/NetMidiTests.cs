@@ -332,10 +332,13 @@ public sealed class NetMidiTests(Xunit.Abstractions.ITestOutputHelper output)
         using var engine = new InProcessEngine(session, block);
         engine.StartDriver(DriverSpec.Null);
         var control = new MidiControl(session);
-        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 0, Max: 20000));
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 0, Max: 20000, SmoothingMs: 2));
         using var host = new NetMidiHost((m, arrival) => control.Receive(m, arrivalTimestamp: arrival));
         using var client = new NetMidiClient(host.LocalEndPoint, "timing");
         Assert.True(client.Invite(s_wait));
+
+        // The audio thread's allocations are counted after its warm-up.
+        WaitUntil(() => engine.GetStats().AudioThreadAllocatedBytes >= 0, "the audio thread's warm-up");
 
         int latency = session.Options.ControllerLatencyFrames;
         var deltas = new List<long>();
@@ -375,5 +378,6 @@ public sealed class NetMidiTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.All(deltas, d => Assert.True(d >= latency - 8, $"A move landed {d} frames after it was sent, before its arrival sample plus the latency ({latency})."));
         Assert.InRange(deltas.Min(), latency - 8, latency + (block / 2));
         Assert.Equal(0, control.Errors);
+        Assert.Equal(0, engine.GetStats().AudioThreadAllocatedBytes);
     }
 }
