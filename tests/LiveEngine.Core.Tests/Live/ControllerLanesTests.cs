@@ -183,4 +183,30 @@ public sealed class ControllerLanesTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(4096 + (2000 * 150), session.Renderer.LastControllerMoveSample(0));
     }
+
+    [Fact]
+    public void RandomBindsAndMoves_KeepTheParameterFiniteAndInsideTheLanesRange()
+    {
+        var random = new Random(7);
+        LiveSession session = NewSession(value: 0);
+        for (int round = 0; round < 200; round++)
+        {
+            if (round % 20 == 0)
+            {
+                var curve = (ControllerCurve)random.Next(3);
+                bool invert = random.Next(2) == 0;
+                session.BindController(new ControllerLane(0, "c", "value", Min: invert ? 1 : -1, Max: invert ? -1 : 1, Curve: curve, SmoothingMs: random.Next(3) * 2.5, SoftTakeover: random.Next(2) == 0));
+            }
+
+            double position = random.Next(4) switch { 0 => 0, 1 => 1, 2 => -0.5, _ => random.NextDouble() };
+            long at = session.Renderer.Position + random.Next(-200, 600);
+            session.MoveController(0, position, atSample: at);
+            float[] output = Render(session, random.Next(1, 300), random.Next(1, 129));
+            Assert.All(output, v => Assert.InRange(v, -1f, 1f));
+        }
+
+        Assert.Throws<ArgumentException>(() => session.MoveController(0, double.NaN));
+        Assert.Throws<ArgumentException>(() => session.BindController(new ControllerLane(0, "c", "value", Curve: (ControllerCurve)7)));
+        Assert.Throws<ArgumentException>(() => session.BindController(new ControllerLane(0, "c", "value", SmoothingMs: -1)));
+    }
 }
