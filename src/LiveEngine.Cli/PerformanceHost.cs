@@ -259,7 +259,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
             try
             {
                 MidiControl midi = performance.Midi;
-                performance.Attach(new LiveEngine.Midi.Transports.Network.NetMidiHost(m => midi.Receive(m), new IPEndPoint(address, config.MidiNetworkPort), "LiveEngine", sharedSecret: config.MidiNetworkSecret));
+                performance.Attach(new LiveEngine.Midi.Transports.Network.NetMidiHost((m, arrival) => midi.Receive(m, arrivalTimestamp: arrival), new IPEndPoint(address, config.MidiNetworkPort), "LiveEngine", sharedSecret: config.MidiNetworkSecret));
                 say($"MIDI in: Network MIDI 2.0 host on {address}:{config.MidiNetworkPort} (UDP{(config.MidiNetworkSecret is null ? "" : ", clients authenticate with the shared secret")}).");
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)

@@ -45,6 +45,12 @@ public interface ILiveSession
     /// <summary>Sets a parameter at an exact musical time; returns the sample it lands on.</summary>
     long SetParameter(string nodeId, string parameter, double value, Quantization when);
 
+    /// <summary>Binds (or frees) a controller lane in the engine: mapping, smoothing and soft takeover run there, per sample (<see cref="LiveSession.BindController"/>).</summary>
+    void BindController(ControllerLane lane);
+
+    /// <summary>Moves a bound controller lane to a normalised position; returns the sample it lands on (<see cref="LiveSession.MoveController"/>).</summary>
+    long MoveController(int lane, double position, long atSample = -1, long arrivalTimestamp = 0);
+
     /// <summary>Sets <paramref name="parameter"/> to <paramref name="on"/> at <paramref name="when"/> and back to <paramref name="off"/> <paramref name="lengthBeats"/> later.</summary>
     (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0);
 

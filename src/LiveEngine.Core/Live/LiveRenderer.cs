@@ -48,9 +48,15 @@ public sealed class LiveRenderer
     private GraphSnapshot _current;
     private long _position;
     private long _droppedRetirements;
+    private readonly ControllerLanes _lanes;
+    private readonly double _framesPerTick;
 
     // Written by the audio thread, read by the control thread.
     private PaddedIndex _publishedPosition;
+
+    // Written by the audio thread at each block start, read by control threads: the bits of the clock line's
+    // offset, position − timestamp × frames per tick (see SampleAtTimestamp).
+    private PaddedIndex _clockOffsetBits;
 
     internal LiveRenderer(GraphSnapshot initial, IGraphExecutor executor, int outputChannels, long startPosition = 0)
     {
@@ -58,6 +64,9 @@ public sealed class LiveRenderer
         _position = startPosition;
         _publishedPosition.Value = startPosition;
         _executor = executor;
+        _lanes = new ControllerLanes(initial.SampleRate);
+        _framesPerTick = initial.SampleRate / (double)Stopwatch.Frequency;
+        _clockOffsetBits.Value = BitConverter.DoubleToInt64Bits(startPosition - (Stopwatch.GetTimestamp() * _framesPerTick));
         _output = new float[outputChannels][];
         for (int c = 0; c < outputChannels; c++)
         {
@@ -81,6 +90,25 @@ public sealed class LiveRenderer
     /// <summary>Replaced snapshots that could not be queued for release (queue full); they are left to the GC.</summary>
     public long DroppedRetirements => Interlocked.Read(ref _droppedRetirements);
 
+    /// <summary>Controller moves ignored by soft takeover (the controller had not reached the parameter's value yet). Any thread.</summary>
+    public long ControllerMovesHeld => _lanes.HeldBySoftTakeover;
+
+    /// <summary>Controller moves made for a binding that was replaced before they landed. Any thread.</summary>
+    public long StaleControllerMoves => _lanes.StaleMoves;
+
+    /// <summary>The sample on which controller lane <paramref name="lane"/>'s last move was applied, or −1. Any thread.</summary>
+    public long LastControllerMoveSample(int lane) => _lanes.LastMoveSample(lane);
+
+    /// <summary>
+    /// The stream position at <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp: CLOCK_MONOTONIC on
+    /// Linux, the same clock in every process): the position of the latest block start plus the time since that
+    /// start at the sample rate (a time before it, minus). The latest start, not a fit over many: an audio clock
+    /// that runs slower or faster than the wall clock (a loaded dummy JACK server ran 40% slow) is followed at once.
+    /// Any thread.
+    /// </summary>
+    public long SampleAtTimestamp(long timestamp) =>
+        (long)Math.Floor(BitConverter.Int64BitsToDouble(Volatile.Read(ref _clockOffsetBits.Value)) + (timestamp * _framesPerTick));
+
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered.</summary>
     public ReadOnlySpan<float> Output(int channel, int frames) => _output[channel].AsSpan(0, frames);
 
@@ -88,6 +116,7 @@ public sealed class LiveRenderer
     public void Render(int frames)
     {
         Debug.Assert(frames >= 1 && frames <= _current.MaxBlockFrames, "Block larger than the session's maximum block size: split it.");
+        UpdateClockLine();
         DrainIncomingEvents();
         int done = 0;
         while (done < frames)
@@ -99,7 +128,8 @@ public sealed class LiveRenderer
             CommitTicket? next = PeekPending();
             long commitAt = next is null ? long.MaxValue : Math.Max(next.CommitSample, first);
             long eventAt = Math.Max(_events.NextSample, first);
-            long at = Math.Min(commitAt, eventAt);
+            long stepAt = Math.Max(_lanes.NextStepSample, first);
+            long at = Math.Min(Math.Min(commitAt, eventAt), stepAt);
             if (at >= blockEnd)
             {
                 RenderSegment(done, frames);
@@ -124,9 +154,15 @@ public sealed class LiveRenderer
                 next.MarkApplied(at);
             }
 
+            // Smoothed controllers before events: a move on the same sample restarts from the stepped value.
+            if (stepAt == at)
+            {
+                _lanes.Step(at, _current);
+            }
+
             while (_events.Count > 0 && Math.Max(_events.NextSample, first) <= at)
             {
-                Apply(_events.Pop());
+                Apply(_events.Pop(), at);
             }
         }
 
@@ -217,16 +253,33 @@ public sealed class LiveRenderer
     /// Writes an event's value into the snapshot it was resolved against: the one playing, or one still pending
     /// (it will carry the value when it lands). A snapshot already replaced cannot hear it any more.
     /// </summary>
-    private void Apply(in ParameterEvent item)
+    private void Apply(in ParameterEvent item, long sample)
     {
-        if (ReferenceEquals(item.Snapshot, _current) || IsPending(item.Snapshot))
+        if (item.Lane is { } lane && item.Index < 0)
         {
-            item.Snapshot.ParameterValues[item.Index] = item.Value;
+            _lanes.Bind(lane);
         }
-        else
+        else if (!ReferenceEquals(item.Snapshot, _current) && !IsPending(item.Snapshot))
         {
             _droppedEvents++;
         }
+        else if (item.Lane is not null)
+        {
+            _lanes.Move(item, sample);
+        }
+        else
+        {
+            item.Snapshot.ParameterValues[item.Index] = item.Value;
+        }
+    }
+
+    /// <summary>Anchors <see cref="SampleAtTimestamp"/> at this block's start. Audio thread.</summary>
+    private void UpdateClockLine()
+    {
+        double offset = _position - (Stopwatch.GetTimestamp() * _framesPerTick);
+
+        // Release: one 64-bit write, so a reader sees a whole offset.
+        Volatile.Write(ref _clockOffsetBits.Value, BitConverter.DoubleToInt64Bits(offset));
     }
 
     private bool IsPending(GraphSnapshot snapshot)

@@ -41,6 +41,10 @@ public sealed class LiveSession : ILiveSession
     private long _commits;
     private long _events;
 
+    // The controller bindings as the control side last sent them (the render thread has its own, ControllerLanes).
+    private readonly ControllerLane?[] _controllerLanes = new ControllerLane?[ControllerLane.Capacity];
+    private long _lateControllerMoves;
+
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -216,6 +220,78 @@ public sealed class LiveSession : ILiveSession
         }
     }
 
+    /// <summary>
+    /// Binds controller lane <paramref name="lane"/>.Index (or frees it, <see cref="ControllerLane.Free"/>) from the
+    /// start of the next block: moves sent to it from then on are mapped, smoothed and soft-taken-over on the render
+    /// thread, per sample. The lane starts from scratch: soft takeover must pick the value up again, smoothing stops.
+    /// The node and parameter are checked by each move (a node may come with a later commit).
+    /// </summary>
+    public void BindController(ControllerLane lane)
+    {
+        ArgumentNullException.ThrowIfNull(lane);
+        lane.Validate();
+        lock (_gate)
+        {
+            EnqueueLocked(new ParameterEvent(Renderer.Position, ++_events, _latest, -1, 0, lane));
+            _controllerLanes[lane.Index] = lane.IsFree ? null : lane;
+        }
+    }
+
+    /// <summary>
+    /// Moves controller lane <paramref name="lane"/> to <paramref name="position"/> (0..1). It lands on
+    /// <paramref name="atSample"/> when that is given (≥ 0); otherwise, when <paramref name="arrivalTimestamp"/> (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp of when the message arrived) is given (&gt; 0), on the
+    /// renderer's position at that time plus <see cref="LiveSessionOptions.ControllerLatencyFrames"/>; otherwise at the
+    /// start of the next block. A sample already rendered becomes the start of the next block (counted in
+    /// <see cref="LateControllerMoves"/>). Returns the sample. The session's graph keeps the mapped value for later
+    /// edits. Throws <see cref="ArgumentException"/> for a free lane, a node or parameter that the graph playing then
+    /// lacks, or a mapped value outside the parameter's range; nothing changes then.
+    /// </summary>
+    public long MoveController(int lane, double position, long atSample = -1, long arrivalTimestamp = 0)
+    {
+        if ((uint)lane >= ControllerLane.Capacity)
+        {
+            throw new ArgumentException($"Controller lane {lane} does not exist: lanes are 0..{ControllerLane.Capacity - 1}.");
+        }
+
+        if (!double.IsFinite(position))
+        {
+            throw new ArgumentException($"A controller position is a number 0..1, not {position}.");
+        }
+
+        position = Math.Clamp(position, 0, 1);
+        lock (_gate)
+        {
+            ControllerLane binding = _controllerLanes[lane] ?? throw new ArgumentException($"Controller lane {lane} is not bound.");
+            long next = Renderer.Position;
+            long at = atSample >= 0 ? atSample
+                : arrivalTimestamp > 0 ? Renderer.SampleAtTimestamp(arrivalTimestamp) + _options.ControllerLatencyFrames
+                : next;
+            if (at < next)
+            {
+                _lateControllerMoves++;
+                at = next;
+            }
+
+            double value = binding.Map(position);
+            ScheduleParameterLocked(binding.NodeId!, binding.Parameter!, value, at, binding, position);
+            UpdateDescriptionLocked(binding.NodeId!, binding.Parameter!, value);
+            return at;
+        }
+    }
+
+    /// <summary>Controller moves stamped with a time or sample that had already been rendered when they came (they landed at the next block).</summary>
+    public long LateControllerMoves
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lateControllerMoves;
+            }
+        }
+    }
+
     long ILiveSession.Position => Renderer.Position;
 
     int ILiveSession.OutputChannels => Renderer.OutputChannels;
@@ -344,7 +420,7 @@ public sealed class LiveSession : ILiveSession
         return ticket;
     }
 
-    private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at)
+    private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at, ControllerLane? lane = null, double position = 0)
     {
         PruneTimeline();
         int playing = 0;
@@ -355,10 +431,7 @@ public sealed class LiveSession : ILiveSession
 
         GraphSnapshot snapshot = _timeline[playing].Snapshot;
         int index = ResolveParameter(snapshot, nodeId, parameter, value, at);
-        if (!Renderer.TryEnqueue(new ParameterEvent(at, ++_events, snapshot, index, (float)value)))
-        {
-            throw new InvalidOperationException($"{LiveRenderer.EventCapacity} parameter events are already waiting; is the audio side running?");
-        }
+        EnqueueLocked(new ParameterEvent(at, ++_events, snapshot, index, (float)value, lane, position));
 
         // Snapshots that land after the event carry the value from their first frame. They are not playing yet,
         // so writing their values here is safe (at worst, when published late, the value lands a block late).
@@ -371,6 +444,14 @@ public sealed class LiveSession : ILiveSession
             {
                 later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
             }
+        }
+    }
+
+    private void EnqueueLocked(in ParameterEvent item)
+    {
+        if (!Renderer.TryEnqueue(item))
+        {
+            throw new InvalidOperationException($"{LiveRenderer.EventCapacity} parameter events are already waiting; is the audio side running?");
         }
     }
 

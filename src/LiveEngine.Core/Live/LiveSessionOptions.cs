@@ -33,4 +33,14 @@ public sealed record LiveSessionOptions
 
     /// <summary>Whether the session's compiles run like voices in SIMD lanes (<see cref="Snapshots.CompileOptions.Banking"/>).</summary>
     public bool Banking { get; init; } = true;
+
+    /// <summary>
+    /// The constant latency, in blocks of <see cref="MaxBlockFrames"/>, added to a controller move stamped with its
+    /// arrival time (docs/midi.md, "Timing"): the move lands that much after the sample the renderer was at when it
+    /// arrived, so that it reaches the render thread before its sample and lands exactly there.
+    /// </summary>
+    public int ControllerLatencyBlocks { get; init; } = 2;
+
+    /// <summary><see cref="ControllerLatencyBlocks"/> in frames.</summary>
+    public int ControllerLatencyFrames => ControllerLatencyBlocks * MaxBlockFrames;
 }

@@ -252,6 +252,40 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public void BindController(Live.ControllerLane lane)
+    {
+        ArgumentNullException.ThrowIfNull(lane);
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.BindController);
+            w.WriteInt32(lane.Index);
+            w.WriteString(lane.NodeId ?? "");
+            w.WriteString(lane.Parameter ?? "");
+            w.WriteDouble(lane.Min);
+            w.WriteDouble(lane.Max);
+            w.WriteByte((byte)lane.Curve);
+            w.WriteDouble(lane.SmoothingMs);
+            w.WriteByte(lane.SoftTakeover ? (byte)1 : (byte)0);
+            Send(EngineMessage.BindController).EnsureEnd(EngineMessage.BindController);
+        }
+    }
+
+    public long MoveController(int lane, double position, long atSample, long arrivalTimestamp)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.MoveController);
+            w.WriteInt32(lane);
+            w.WriteDouble(position);
+            w.WriteInt64(atSample);
+            w.WriteInt64(MonotonicTime.ToNanoseconds(arrivalTimestamp));
+            FrameReader r = Send(EngineMessage.MoveController);
+            long sample = r.ReadInt64("sample");
+            r.EnsureEnd(EngineMessage.MoveController);
+            return sample;
+        }
+    }
+
     public void SetVariable(string name, double value)
     {
         lock (_gate)

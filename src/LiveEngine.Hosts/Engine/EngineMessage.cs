@@ -21,6 +21,8 @@ public enum EngineMessage : ushort
     RampTempo = 13,
     AdmitNodes = 14,
     LoadSample = 15,
+    BindController = 16,
+    MoveController = 17,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

@@ -383,6 +383,34 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.BindController:
+                {
+                    int lane = reader.ReadInt32("lane");
+                    string node = reader.ReadString("node id", names);
+                    string parameter = reader.ReadString("parameter name", names);
+                    double min = reader.ReadDouble("minimum");
+                    double max = reader.ReadDouble("maximum");
+                    byte curve = reader.ReadByte("curve");
+                    double smoothingMs = reader.ReadDouble("smoothing ms");
+                    bool soft = reader.ReadByte("soft takeover") != 0;
+                    reader.EnsureEnd(type);
+                    _engine.BindController(node.Length == 0
+                        ? Live.ControllerLane.Free(lane)
+                        : new Live.ControllerLane(lane, node, parameter, min, max, (Live.ControllerCurve)curve, smoothingMs, soft));
+                    return false;
+                }
+
+            case EngineMessage.MoveController:
+                {
+                    int lane = reader.ReadInt32("lane");
+                    double position = reader.ReadDouble("position");
+                    long atSample = reader.ReadInt64("sample");
+                    long arrivalNs = reader.ReadInt64("arrival time");
+                    reader.EnsureEnd(type);
+                    writer.WriteInt64(_engine.MoveController(lane, position, atSample, MonotonicTime.FromNanoseconds(arrivalNs)));
+                    return false;
+                }
+
             case EngineMessage.SetVariable:
                 {
                     string name = reader.ReadString("variable name", names);
@@ -441,7 +469,7 @@ public sealed class EngineServer : IDisposable
                 return true;
 
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..15, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..17, see docs/engine-protocol.md).");
         }
     }
 

@@ -44,6 +44,16 @@ public interface IEngineControl : IDisposable
     /// </summary>
     void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate);
 
+    /// <summary>Binds (or frees) a controller lane: the engine maps, smooths and soft-takes-over its moves per sample (<see cref="Live.LiveSession.BindController"/>).</summary>
+    void BindController(Live.ControllerLane lane);
+
+    /// <summary>
+    /// Moves a bound controller lane to <paramref name="position"/> (0..1) on <paramref name="atSample"/> (≥ 0), or at
+    /// the engine's position at <paramref name="arrivalTimestamp"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp, &gt; 0) plus the controller latency, or at the next block; returns the sample (<see cref="Live.LiveSession.MoveController"/>).
+    /// </summary>
+    long MoveController(int lane, double position, long atSample, long arrivalTimestamp);
+
     /// <summary>Brings back the graph before the last commit; the sample it lands on, or null if there was nothing to undo.</summary>
     long? Undo(Quantization when);
 

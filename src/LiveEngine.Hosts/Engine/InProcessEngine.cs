@@ -221,6 +221,22 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 
+    public void BindController(ControllerLane lane)
+    {
+        lock (_gate)
+        {
+            _session.BindController(lane);
+        }
+    }
+
+    public long MoveController(int lane, double position, long atSample, long arrivalTimestamp)
+    {
+        lock (_gate)
+        {
+            return _session.MoveController(lane, position, atSample, arrivalTimestamp);
+        }
+    }
+
     public void SetVariable(string name, double value)
     {
         lock (_gate)

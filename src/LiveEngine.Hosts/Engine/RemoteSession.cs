@@ -33,6 +33,9 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     private readonly Dictionary<string, (float[][] Channels, int SampleRate)> _samples = new(StringComparer.Ordinal);
     private readonly List<TempoChange> _mirroredChanges = [];
     private readonly Dictionary<string, double> _sentVariables = new(StringComparer.Ordinal);
+
+    // The controller lanes bound in the engine: an engine that takes over gets them again.
+    private readonly ControllerLane?[] _controllerLanes = new ControllerLane?[ControllerLane.Capacity];
     private TempoMap _clock;
     private GraphDescription? _graph;
     private int _undoDepth;
@@ -201,6 +204,35 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         }
     }
 
+    public void BindController(ControllerLane lane)
+    {
+        ArgumentNullException.ThrowIfNull(lane);
+        lane.Validate();
+        lock (_gate)
+        {
+            Call(e =>
+            {
+                e.BindController(lane);
+                return 0;
+            });
+            _controllerLanes[lane.Index] = lane.IsFree ? null : lane;
+        }
+    }
+
+    public long MoveController(int lane, double position, long atSample = -1, long arrivalTimestamp = 0)
+    {
+        lock (_gate)
+        {
+            long sample = Call(e => e.MoveController(lane, position, atSample, arrivalTimestamp));
+            if ((uint)lane < ControllerLane.Capacity && _controllerLanes[lane] is { } binding)
+            {
+                MirrorParameter(binding.NodeId!, binding.Parameter!, binding.Map(Math.Clamp(position, 0, 1)));
+            }
+
+            return sample;
+        }
+    }
+
     public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
     {
         lock (_gate)
@@ -300,6 +332,14 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
             if (graph is not null)
             {
                 engine.Commit(graph, Quantization.Now);
+            }
+
+            foreach (ControllerLane? lane in _controllerLanes)
+            {
+                if (lane is not null)
+                {
+                    engine.BindController(lane);
+                }
             }
 
             _undoDepth = 0;

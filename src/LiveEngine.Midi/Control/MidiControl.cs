@@ -1,10 +1,10 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveEngine.Control;
 using LiveEngine.Live;
 using LiveEngine.Midi.Translation;
 using LiveEngine.Midi.Ump;
-using LiveEngine.Time;
 
 namespace LiveEngine.Midi.Control;
 
@@ -15,10 +15,14 @@ namespace LiveEngine.Midi.Control;
 /// and load. Every transport (RtMidi, Network MIDI 2.0) and every front end (Lua, C#, REPL, socket) talks to this one
 /// object. MIDI 1.0 input (bytes or MT 0x2 UMP) is first translated to MIDI 2.0 (<see cref="Midi1ToMidi2"/>), so
 /// an NRPN sequence is one controller move.
-/// Parameters are set through <see cref="LiveSession.SetParameter"/>: on the exact sample of the message's timestamp
-/// when that sample is still ahead of the renderer, otherwise at the start of the next block (<see cref="Quantization.Now"/>).
-/// Thread-safe (one lock, control side); nothing here runs on the audio thread. Errors (an unknown node, a value out
-/// of range) are counted and kept in <see cref="LastError"/>, never thrown out of <see cref="Receive"/>.
+/// A slot that drives a node parameter is a controller lane of the engine (lane = slot of the active bank,
+/// <see cref="ILiveSession.BindController"/>): the engine maps, smooths and soft-takes-over each move on the render
+/// thread, per sample, on the sample of the message's timestamp (docs/midi.md, "Timing"). A slot that drives a named
+/// variable is evaluated here (variables live on the control side, where code reads them).
+/// Thread-safe: one lock guards the banks and slot state and is never held across a call to the session (which may
+/// be a round trip to the engine process): what goes to the session is queued in order under the lock and sent after
+/// it, by one thread at a time. Errors (an unknown node, a value out of range) are counted and kept in
+/// <see cref="LastError"/>, never thrown out of <see cref="Receive"/>.
 /// </summary>
 public sealed class MidiControl
 {
@@ -40,7 +44,20 @@ public sealed class MidiControl
     private int _active;
     private LearnRequest? _learn;
     private ControlSource? _bankSwitch;
-    private long? _timestampSample;
+    private long _timestampSample = -1;
+    private long _arrivalTimestamp;
+
+    // Which engine lanes this control has bound (a slot of the active bank that drives a parameter). Under _gate.
+    private readonly bool[] _laneBound = new bool[ControllerLane.Capacity];
+
+    // Session calls, queued in order under _gate and sent after it by one thread at a time (_sending).
+    private readonly ConcurrentQueue<Outgoing> _outbox = new();
+    private int _sending;
+    private long _messages;
+    private long _applied;
+    private long _held;
+    private long _errors;
+    private long _lastParameterSample = -1;
 
     /// <summary>Control that can drive named variables and parameters of <paramref name="session"/>.</summary>
     public MidiControl(ILiveSession session, int bankSize = ControllerBank.DefaultSize)
@@ -64,9 +81,10 @@ public sealed class MidiControl
     }
 
     /// <summary>
-    /// Raised after each value a binding wrote: (target, value, sample). For a parameter the sample is where it
-    /// lands; for a variable, the audio position when it was set. On the receiving thread; a session log records
-    /// these so that a replay hears the controllers too. Keep handlers short.
+    /// Raised after each value a binding wrote: (target, value, sample). For a parameter, the value its lane moves to
+    /// (before smoothing) and the sample where the move lands; for a variable, the audio position when it was set. On
+    /// the thread that sent it, outside the lock; a session log records these so that a replay hears the controllers
+    /// too. Keep handlers short.
     /// </summary>
     public event Action<ControlTarget, double, long>? ValueWritten;
 
@@ -77,21 +95,21 @@ public sealed class MidiControl
     public event Action<int, string>? BankSwitched;
 
     /// <summary>Messages received (after MIDI 1.0 translation).</summary>
-    public long Messages { get; private set; }
+    public long Messages => Interlocked.Read(ref _messages);
 
-    /// <summary>Values written to a variable or a parameter.</summary>
-    public long Applied { get; private set; }
+    /// <summary>Values written to a variable, and moves sent to a parameter's engine lane.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
 
-    /// <summary>Moves ignored by soft takeover (the controller had not reached the current value yet).</summary>
-    public long HeldBySoftTakeover { get; private set; }
+    /// <summary>Moves of variable slots ignored by soft takeover (the engine counts its lanes' own: <see cref="LiveRenderer.ControllerMovesHeld"/>).</summary>
+    public long HeldBySoftTakeover => Interlocked.Read(ref _held);
 
     /// <summary>Writes that failed (unknown node or parameter, value out of range).</summary>
-    public long Errors { get; private set; }
+    public long Errors => Interlocked.Read(ref _errors);
 
     public string? LastError { get; private set; }
 
-    /// <summary>The sample on which the last parameter write lands (from <see cref="LiveSession.SetParameter"/>).</summary>
-    public long LastParameterSample { get; private set; } = -1;
+    /// <summary>The sample on which the last parameter move lands (from <see cref="ILiveSession.MoveController"/>).</summary>
+    public long LastParameterSample => Interlocked.Read(ref _lastParameterSample);
 
     /// <summary>A source whose Program Change selects the bank with that number (null: banks switch by command only).</summary>
     public ControlSource? BankSwitchSource
@@ -137,30 +155,31 @@ public sealed class MidiControl
         binding.Validate();
         lock (_gate)
         {
-            ControllerBank b = BankAt(bank);
-            SlotIndex(b, slot);
-            b.Slots[slot] = binding;
-            if (bank == _active)
-            {
-                _states[slot] = default;
-            }
+            BindLocked(bank, slot, binding);
         }
+
+        Flush();
     }
 
     /// <summary>Puts <paramref name="binding"/> in the first free slot of the active bank; returns the slot.</summary>
     public int Bind(ControllerBinding binding)
     {
+        ArgumentNullException.ThrowIfNull(binding);
+        binding.Validate();
+        int slot;
         lock (_gate)
         {
-            int slot = Array.IndexOf(_banks[_active].Slots, null);
+            slot = Array.IndexOf(_banks[_active].Slots, null);
             if (slot < 0)
             {
                 throw new InvalidOperationException($"Bank '{_banks[_active].Name}' is full ({_banks[_active].Slots.Length} slots).");
             }
 
-            Bind(_active, slot, binding);
-            return slot;
+            BindLocked(_active, slot, binding);
         }
+
+        Flush();
+        return slot;
     }
 
     public void Unbind(int bank, int slot)
@@ -170,7 +189,13 @@ public sealed class MidiControl
             ControllerBank b = BankAt(bank);
             SlotIndex(b, slot);
             b.Slots[slot] = null;
+            if (bank == _active)
+            {
+                QueueLaneLocked(slot, null);
+            }
         }
+
+        Flush();
     }
 
     public ControllerBinding? BindingAt(int bank, int slot)
@@ -194,6 +219,7 @@ public sealed class MidiControl
         lock (_gate)
         {
             SlotIndex(BankAt(bank), slot);
+            CheckLane(slot, target);
             _learn = new LearnRequest(bank, slot, new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange), target, min, max, curve, smoothingMs, softTakeover));
         }
     }
@@ -215,6 +241,7 @@ public sealed class MidiControl
             name = SwitchBankLocked(index);
         }
 
+        Flush();
         BankSwitched?.Invoke(index, name);
     }
 
@@ -236,38 +263,45 @@ public sealed class MidiControl
 
     /// <summary>
     /// Handles one message (any protocol). <paramref name="atSample"/> is the engine sample the message belongs to,
-    /// when the transport can tell; parameter writes then land on it if it is still ahead. Never throws.
+    /// when the transport can tell; <paramref name="arrivalTimestamp"/> the <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp of its arrival, which the engine maps to a sample with a constant latency (docs/midi.md, "Timing").
+    /// Without either, a parameter move lands at the next block. Never throws.
     /// </summary>
-    public void Receive(in UmpMessage message, long? atSample = null)
+    public void Receive(in UmpMessage message, long? atSample = null, long arrivalTimestamp = 0)
     {
         var sink = new Sink(this);
         lock (_gate)
         {
-            _timestampSample = atSample;
+            _timestampSample = atSample ?? -1;
+            _arrivalTimestamp = arrivalTimestamp;
             _translator.Translate(message, ref sink);
         }
 
+        Flush();
         sink.RaiseEvents();
     }
 
-    /// <summary>Handles a MIDI 1.0 byte stream (running status, SysEx and real time included). Never throws.</summary>
-    public void ReceiveMidi1(ReadOnlySpan<byte> bytes, long? atSample = null)
+    /// <summary>Handles a MIDI 1.0 byte stream (running status, SysEx and real time included), stamped as by <see cref="Receive"/>. Never throws.</summary>
+    public void ReceiveMidi1(ReadOnlySpan<byte> bytes, long? atSample = null, long arrivalTimestamp = 0)
     {
         var sink = new Sink(this);
         lock (_gate)
         {
-            _timestampSample = atSample;
+            _timestampSample = atSample ?? -1;
+            _arrivalTimestamp = arrivalTimestamp;
             var translate = new TranslateSink(this, sink);
             _byteParser.Feed(bytes, ref translate);
             sink = translate.Inner;
         }
 
+        Flush();
         sink.RaiseEvents();
     }
 
     /// <summary>
-    /// Advances smoothing by <paramref name="seconds"/>: each smoothed slot moves toward its target as a one-pole
-    /// filter with the slot's time constant. A host calls it every few milliseconds from a control thread.
+    /// Advances the smoothing of variable slots by <paramref name="seconds"/>: each moves toward its target as a
+    /// one-pole filter with the slot's time constant. A host calls it every few milliseconds from a control thread.
+    /// (Parameter slots smooth in the engine, per sample.)
     /// </summary>
     public void Advance(double seconds)
     {
@@ -292,7 +326,7 @@ public sealed class MidiControl
                     state.Smoothing = false;
                 }
 
-                Write(binding, state.Current, null);
+                WriteVariableLocked(binding, state.Current);
             }
         }
     }
@@ -347,14 +381,68 @@ public sealed class MidiControl
             _learn = null;
             SwitchBankLocked(state.ActiveBank);
         }
+
+        Flush();
+    }
+
+    private void BindLocked(int bank, int slot, ControllerBinding binding)
+    {
+        ControllerBank b = BankAt(bank);
+        SlotIndex(b, slot);
+        CheckLane(slot, binding.Target);
+        b.Slots[slot] = binding;
+        if (bank == _active)
+        {
+            _states[slot] = default;
+            QueueLaneLocked(slot, binding);
+        }
+    }
+
+    private void CheckLane(int slot, ControlTarget target)
+    {
+        if (!target.IsVariable && _session is not null && slot >= ControllerLane.Capacity)
+        {
+            throw new ArgumentException($"Slot {slot + 1} cannot drive a parameter: the engine has {ControllerLane.Capacity} controller lanes.", nameof(slot));
+        }
     }
 
     private string SwitchBankLocked(int index)
     {
         _active = index;
-        // A new bank starts from scratch: soft takeover must pick each value up again, smoothing stops.
-        _states = new SlotState[_banks[index].Slots.Length];
+        // A new bank starts from scratch: soft takeover must pick each value up again, smoothing stops (the engine
+        // restarts every lane it rebinds).
+        ControllerBinding?[] slots = _banks[index].Slots;
+        _states = new SlotState[slots.Length];
+        for (int i = 0; i < _laneBound.Length; i++)
+        {
+            ControllerBinding? binding = i < slots.Length ? slots[i] : null;
+            if (_laneBound[i] || binding is { Target.IsVariable: false })
+            {
+                QueueLaneLocked(i, binding);
+            }
+        }
+
         return _banks[index].Name;
+    }
+
+    /// <summary>Queues the engine lane of <paramref name="slot"/> (of the active bank) to follow <paramref name="binding"/>, or to be freed.</summary>
+    private void QueueLaneLocked(int slot, ControllerBinding? binding)
+    {
+        if (_session is null || slot >= ControllerLane.Capacity)
+        {
+            return;
+        }
+
+        if (binding is { Target: { IsVariable: false } target })
+        {
+            _outbox.Enqueue(new Outgoing(new ControllerLane(slot, target.Node, target.Parameter, binding.Min, binding.Max, (ControllerCurve)binding.Curve, binding.SmoothingMs, binding.SoftTakeover), null, 0, -1, 0));
+            _laneBound[slot] = true;
+        }
+        else if (_laneBound[slot])
+        {
+            _outbox.Enqueue(new Outgoing(ControllerLane.Free(slot), null, 0, -1, 0));
+            _laneBound[slot] = false;
+        }
     }
 
     private ControllerBank BankAt(int bank) =>
@@ -371,7 +459,7 @@ public sealed class MidiControl
     // Lock held.
     private void Dispatch(in UmpMessage message, ref Sink sink)
     {
-        Messages++;
+        Interlocked.Increment(ref _messages);
         if (!ControlSource.TryGetKey(message, out ControlSourceKey source, out double normalized))
         {
             return;
@@ -392,12 +480,7 @@ public sealed class MidiControl
         {
             _learn = null;
             ControllerBinding binding = learn.Binding with { Source = new ControlSource(source.Kind, source.Group, source.Channel, source.Index) };
-            _banks[learn.Bank].Slots[learn.Slot] = binding;
-            if (learn.Bank == _active)
-            {
-                _states[learn.Slot] = default;
-            }
-
+            BindLocked(learn.Bank, learn.Slot, binding);
             sink.Learned = (learn.Bank, learn.Slot, binding);
             return;
         }
@@ -412,12 +495,26 @@ public sealed class MidiControl
         }
     }
 
+    // Lock held.
     private void Apply(int slot, ControllerBinding binding, double position)
     {
+        if (!binding.Target.IsVariable)
+        {
+            if (_session is null)
+            {
+                Fail($"No session: cannot set {binding.Target}.");
+                return;
+            }
+
+            // The engine maps, smooths and soft-takes-over, on the render thread.
+            _outbox.Enqueue(new Outgoing(null, binding, position, _timestampSample, _arrivalTimestamp, slot));
+            return;
+        }
+
         ref SlotState state = ref _states[slot];
         if (binding.SoftTakeover && !state.PickedUp)
         {
-            if (!TryReadTarget(binding, out double current))
+            if (!_variables.TryGet(binding.Target.Variable!, out double current))
             {
                 state.PickedUp = true;
             }
@@ -430,7 +527,7 @@ public sealed class MidiControl
                 state.HasLast = true;
                 if (!close && !crossed)
                 {
-                    HeldBySoftTakeover++;
+                    Interlocked.Increment(ref _held);
                     return;
                 }
 
@@ -443,7 +540,7 @@ public sealed class MidiControl
         {
             if (!state.Smoothing && !state.HasCurrent)
             {
-                state.Current = TryReadTarget(binding, out double current) ? current : value;
+                state.Current = _variables.TryGet(binding.Target.Variable!, out double current) ? current : value;
                 state.HasCurrent = true;
             }
 
@@ -452,64 +549,78 @@ public sealed class MidiControl
             return;
         }
 
-        Write(binding, value, _timestampSample);
+        WriteVariableLocked(binding, value);
     }
 
-    private bool TryReadTarget(ControllerBinding binding, out double value)
-    {
-        if (binding.Target.Variable is { } name)
-        {
-            return _variables.TryGet(name, out value);
-        }
-
-        value = 0;
-        if (_session is null)
-        {
-            return false;
-        }
-
-        foreach (var node in _session.Graph.Nodes)
-        {
-            if (node.Id == binding.Target.Node)
-            {
-                return node.Parameters.TryGetValue(binding.Target.Parameter!, out value);
-            }
-        }
-
-        return false;
-    }
-
-    private void Write(ControllerBinding binding, double value, long? atSample)
+    // Lock held. Variables live in this process: no I/O.
+    private void WriteVariableLocked(ControllerBinding binding, double value)
     {
         try
         {
-            long at;
-            if (binding.Target.Variable is { } name)
-            {
-                _variables.Set(name, value);
-                at = _session?.Position ?? 0;
-            }
-            else
-            {
-                if (_session is null)
-                {
-                    throw new InvalidOperationException($"No session: cannot set {binding.Target}.");
-                }
-
-                Quantization when = atSample is { } sample && sample > _session.Position
-                    ? Quantization.AtBeat(_session.Clock.BeatAt(sample))
-                    : Quantization.Now;
-                LastParameterSample = _session.SetParameter(binding.Target.Node!, binding.Target.Parameter!, value, when);
-                at = LastParameterSample;
-            }
-
-            Applied++;
-            ValueWritten?.Invoke(binding.Target, value, at);
+            _variables.Set(binding.Target.Variable!, value);
+            Interlocked.Increment(ref _applied);
+            ValueWritten?.Invoke(binding.Target, value, _session?.Position ?? 0);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Errors++;
-            LastError = e.Message;
+            Fail(e.Message);
+        }
+    }
+
+    private void Fail(string message)
+    {
+        Interlocked.Increment(ref _errors);
+        LastError = message;
+    }
+
+    /// <summary>
+    /// Sends what was queued under the lock, in order, without holding it: one thread sends at a time, and a thread
+    /// that finds another sending leaves its items to it.
+    /// </summary>
+    private void Flush()
+    {
+        while (!_outbox.IsEmpty)
+        {
+            // Acquire: only one thread drains, so the session sees the calls in the order they were queued.
+            if (Interlocked.CompareExchange(ref _sending, 1, 0) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                while (_outbox.TryDequeue(out Outgoing item))
+                {
+                    Send(item);
+                }
+            }
+            finally
+            {
+                // Release: a thread that queued after the last TryDequeue sees the flag clear and drains itself.
+                Volatile.Write(ref _sending, 0);
+            }
+        }
+    }
+
+    private void Send(in Outgoing item)
+    {
+        try
+        {
+            if (item.Lane is { } lane)
+            {
+                _session!.BindController(lane);
+                return;
+            }
+
+            ControllerBinding binding = item.Move!;
+            long sample = _session!.MoveController(item.Slot, item.Position, item.AtSample, item.ArrivalTimestamp);
+            Interlocked.Exchange(ref _lastParameterSample, sample);
+            Interlocked.Increment(ref _applied);
+            ValueWritten?.Invoke(binding.Target, binding.Map(item.Position), sample);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(e.Message);
         }
     }
 
@@ -525,6 +636,9 @@ public sealed class MidiControl
     }
 
     private sealed record LearnRequest(int Bank, int Slot, ControllerBinding Binding);
+
+    /// <summary>A call for the session: a lane (re)bind, or a move of slot <see cref="Slot"/>'s lane.</summary>
+    private readonly record struct Outgoing(ControllerLane? Lane, ControllerBinding? Move, double Position, long AtSample, long ArrivalTimestamp, int Slot = 0);
 
     // Collects what happened under the lock so that events are raised after it is released.
     private struct Sink(MidiControl owner) : IUmpSink

@@ -131,7 +131,7 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal((ushort)EngineMessage.Error, type);
             Assert.Equal(7u, id);
             Assert.Equal(EngineErrorCode.UnknownMessage, code);
-            Assert.Equal("Unknown message type 99 (known: 1..15, see docs/engine-protocol.md).", message);
+            Assert.Equal("Unknown message type 99 (known: 1..17, see docs/engine-protocol.md).", message);
 
             // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
             byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];

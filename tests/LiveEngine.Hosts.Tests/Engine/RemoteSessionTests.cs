@@ -87,6 +87,36 @@ public sealed class RemoteSessionTests : IDisposable
     }
 
     [Fact]
+    public void ControllerLanes_CrossTheProtocol_AndMovesLandOnTheirSampleInTheEngine()
+    {
+        var remote = new RemoteSession(_client);
+        remote.Commit(Sine("a", 220), Quantization.Now);
+        remote.BindController(new ControllerLane(2, "a", "freqHz", Min: 100, Max: 1100, Curve: ControllerCurve.Exponential));
+
+        long target = remote.Position + 4800;
+        Assert.Equal(target, remote.MoveController(2, 1, atSample: target));
+        Assert.Equal(1100, remote.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
+        Assert.Equal(1100, _engineSession.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (_engineSession.Renderer.LastControllerMoveSample(2) < 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "The move did not land within 5 s.");
+            Thread.Sleep(5);
+        }
+
+        Assert.Equal(target, _engineSession.Renderer.LastControllerMoveSample(2));
+
+        // An arrival time crosses the wire as monotonic nanoseconds and lands the latency after the engine's sample then.
+        long arrival = System.Diagnostics.Stopwatch.GetTimestamp();
+        long sample = remote.MoveController(2, 0.5, arrivalTimestamp: arrival);
+        Assert.InRange(sample - (_engineSession.Renderer.SampleAtTimestamp(arrival) + _engineSession.Options.ControllerLatencyFrames), -128, 128);
+
+        Assert.Contains("lane 3 is not bound", Assert.Throws<ArgumentException>(() => remote.MoveController(3, 0.5)).Message);
+        remote.BindController(ControllerLane.Free(2));
+        Assert.Throws<ArgumentException>(() => remote.MoveController(2, 0.5));
+    }
+
+    [Fact]
     public void TempoChangesAndRamps_AreMirroredExactly()
     {
         var remote = new RemoteSession(_client);

@@ -195,6 +195,55 @@ public sealed class MidiControlTests
     }
 
     [Fact]
+    public void ParameterMove_IsSentToTheSession_WithoutHoldingTheControlsLock()
+    {
+        LiveSession session = Session();
+        var control = new MidiControl(session);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 100, Max: 1100));
+
+        // ValueWritten is raised where the session call is made (a round trip for a remote engine). Another thread
+        // must get into the control meanwhile: before, the call and the event ran under the control's lock.
+        bool otherThreadGotIn = false;
+        control.ValueWritten += (_, _, _) =>
+        {
+            var other = new Thread(() => _ = control.ActiveBank);
+            other.Start();
+            otherThreadGotIn = other.Join(TimeSpan.FromSeconds(2));
+        };
+        control.Receive(UmpMessage.Midi1ControlChange(0, 0, 74, 127));
+
+        Assert.True(otherThreadGotIn, "The control's lock was held across the session call.");
+        Assert.Equal(1100, Parameter(session, "osc", "freqHz"));
+    }
+
+    [Fact]
+    public void ParameterSlots_AreTheEnginesLanes_RebindOnABankSwitch_AndSmoothInTheEngine()
+    {
+        LiveSession session = Session();
+        var control = new MidiControl(session);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "level"), Max: 2, SmoothingMs: 1));
+        int fx = control.AddBank("fx");
+        control.Bind(fx, 0, new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 100, Max: 1100));
+
+        control.Receive(UmpMessage.ControlChange(0, 0, 74, uint.MaxValue), atSample: 64);
+        for (int b = 0; b < 40; b++)
+        {
+            session.Renderer.Render(64);
+        }
+
+        // 1 ms at 48 kHz is 48 samples: after 2 496 samples the glide is on its target, with no Advance call.
+        Assert.Equal(2f, session.Renderer.Current.ParameterValues[session.Renderer.Current.ParameterStarts[session.Renderer.Current.IndexOfNode("osc")] + 1]);
+        Assert.Equal(64, session.Renderer.LastControllerMoveSample(0));
+
+        control.SwitchBank(fx);
+        control.Receive(UmpMessage.ControlChange(0, 0, 74, 0));
+        session.Renderer.Render(64);
+        Assert.Equal(100, Parameter(session, "osc", "freqHz"));
+        Assert.Equal(2, Parameter(session, "osc", "level"));
+        Assert.Equal(0, control.Errors);
+    }
+
+    [Fact]
     public void UnknownNode_IsCountedAsAnError_NotThrown()
     {
         LiveSession session = Session();

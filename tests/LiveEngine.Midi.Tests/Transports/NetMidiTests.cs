@@ -2,13 +2,16 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using LiveEngine.Control;
+using LiveEngine.Hosts.Engine;
+using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Midi.Transports.Network;
 using LiveEngine.Midi.Ump;
+using LiveEngine.Tests.Midi.Control;
 
 namespace LiveEngine.Tests.Midi.Transports;
 
-public sealed class NetMidiTests
+public sealed class NetMidiTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
@@ -319,5 +322,62 @@ public sealed class NetMidiTests
         Assert.Equal(0x10, accepted[4]);
         Assert.Equal(["pad"], host.SessionNames);
         Assert.Equal(3, host.AuthenticationFailures);
+    }
+
+    [Fact]
+    public void ControlChangeSentAtAKnownFrameOffset_LandsAtItsArrivalSamplePlusTheDocumentedLatency()
+    {
+        const int block = 128;
+        LiveSession session = RtMidiJackTests.BlockSession();
+        using var engine = new InProcessEngine(session, block);
+        engine.StartDriver(DriverSpec.Null);
+        var control = new MidiControl(session);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 0, Max: 20000, SmoothingMs: 2));
+        using var host = new NetMidiHost((m, arrival) => control.Receive(m, arrivalTimestamp: arrival));
+        using var client = new NetMidiClient(host.LocalEndPoint, "timing");
+        Assert.True(client.Invite(s_wait));
+
+        // The audio thread's allocations are counted after its warm-up.
+        WaitUntil(() => engine.GetStats().AudioThreadAllocatedBytes >= 0, "the audio thread's warm-up");
+
+        int latency = session.Options.ControllerLatencyFrames;
+        var deltas = new List<long>();
+        foreach (int offset in new[] { 0, 37, 64, 101, 127, 5, 90, 50, 20 })
+        {
+            // The null driver renders each period at once on its tick: the position moving is a block's start, and
+            // the frame `offset` after it is `offset` frames of wall time later.
+            long before = session.Renderer.LastControllerMoveSample(0);
+            long position = session.Renderer.Position;
+            long next;
+            while ((next = session.Renderer.Position) == position)
+            {
+                Thread.SpinWait(20);
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            long sent = next - block + offset;
+            long sendAt = start + (offset * Stopwatch.Frequency / session.Options.SampleRate);
+            while (Stopwatch.GetTimestamp() < sendAt)
+            {
+                Thread.SpinWait(20);
+            }
+
+            client.Send(UmpMessage.ControlChange(0, 0, 74, (uint)offset << 24));
+            WaitUntil(() => session.Renderer.LastControllerMoveSample(0) != before, $"the CC sent at offset {offset}");
+            deltas.Add(session.Renderer.LastControllerMoveSample(0) - sent);
+            Assert.Equal(20000 * (((uint)offset << 24) / (double)uint.MaxValue), MidiControlTests.Parameter(session, "osc", "freqHz"), 9);
+        }
+
+        output.WriteLine($"landed − sent (frames), latency {latency}, block {block}: {string.Join(", ", deltas)}; late moves {session.LateControllerMoves}");
+
+        // A datagram lands the latency after the engine sample at its arrival, which follows the frame it was sent on
+        // by the transport's delay: tens of µs on loopback, but the host's receive thread and the test thread took up
+        // to a few ms to be scheduled on the loaded 2-core test machine. So: never before sent + latency, and the
+        // quickest within a few frames of it. (Landing at the next block, as before the arrival times were used,
+        // puts a move 1..128 frames after it was sent.)
+        Assert.All(deltas, d => Assert.True(d >= latency - 8, $"A move landed {d} frames after it was sent, before its arrival sample plus the latency ({latency})."));
+        Assert.InRange(deltas.Min(), latency - 8, latency + (block / 2));
+        Assert.Equal(0, control.Errors);
+        Assert.Equal(0, engine.GetStats().AudioThreadAllocatedBytes);
     }
 }

@@ -1,15 +1,29 @@
 using System.Diagnostics;
+using LiveEngine.Dsp;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Midi.Translation;
 using LiveEngine.Midi.Transports.RtMidi;
 using LiveEngine.Tests.Hosts.Jack;
 using LiveEngine.Tests.Midi.Control;
+using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Midi.Transports;
 
-public sealed class RtMidiJackTests
+public sealed class RtMidiJackTests(ITestOutputHelper output)
 {
+    /// <summary>A session whose block is the JACK test server's period (128 frames), with a sine to bind.</summary>
+    internal static LiveSession BlockSession()
+    {
+        var graph = new GraphDescription();
+        graph.Add("osc", "sine", new Dictionary<string, double> { ["freqHz"] = 440, ["level"] = 1 });
+        graph.Add("out", "out", channels: 1);
+        graph.Connect("osc", "out");
+        return new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1 });
+    }
+
     private static void WaitUntil(Func<bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();
@@ -76,5 +90,56 @@ public sealed class RtMidiJackTests
         Assert.Equal(0, control.Errors);
         // 1 CC, 4 CCs of the NRPN, 4 more of the NRPN sent as UMP, 2 pitch bends.
         Assert.Equal(11, input.Received - baseline);
+    }
+
+    [Fact]
+    public void ControlChangeAtAKnownFrameOffset_MovesTheBoundParameterOnItsSample_WithinTheDocumentedLatency()
+    {
+        const int period = 128;
+        using var server = new JackServer("liveengine-midi-test", period: period);
+        RtMidiPorts.UseJackServer(server.Name);
+
+        LiveSession session = BlockSession();
+        using var engine = new InProcessEngine(session, period, jackClientName: "midi-timing-engine");
+        engine.StartDriver(new DriverSpec("jack", server.Name));
+        var control = new MidiControl(session);
+        control.Bind(new ControllerBinding(new ControlSource(ControlSourceKind.ControlChange, Channel: 0, Index: 74), ControlTarget.ForParameter("osc", "freqHz"), Min: 0, Max: 20000));
+        using var input = new RtMidiInput("midi-timing-in", control);
+        using var sender = new JackMidiSender(server.Name, "midi-timing-out", session.Renderer);
+        sender.Connect("midi-timing-engine:out_1", "midi-timing-out:in");
+        sender.Connect("midi-timing-out:midi_out", input.PortName);
+
+        // The connection becomes live within a cycle or two: probe with an unbound controller until one arrives.
+        var probing = Stopwatch.StartNew();
+        while (input.Received == 0)
+        {
+            Assert.True(probing.Elapsed < TimeSpan.FromSeconds(5), "No probe arrived through the JACK connection within 5 s.");
+            sender.Send(0xB0, 119, 0, 0, TimeSpan.FromSeconds(5));
+            Thread.Sleep(20);
+        }
+
+        Thread.Sleep(100);
+        int latency = session.Options.ControllerLatencyFrames;
+        var deltas = new List<long>();
+        foreach (int offset in new[] { 0, 37, 64, 101, 127, 5, 90 })
+        {
+            long before = session.Renderer.LastControllerMoveSample(0);
+            long sent = sender.Send(0xB0, 74, (byte)(offset / 2), offset, TimeSpan.FromSeconds(5));
+            WaitUntil(() => session.Renderer.LastControllerMoveSample(0) != before, $"the CC sent at offset {offset}");
+            long landed = session.Renderer.LastControllerMoveSample(0);
+            deltas.Add(landed - sent);
+            Assert.Equal(20000 * (MidiScaling.ScaleUp((uint)(offset / 2), 7, 32) / (double)uint.MaxValue), MidiControlTests.Parameter(session, "osc", "freqHz"));
+            Thread.Sleep(30);
+        }
+
+        output.WriteLine($"landed − sent (frames), latency {latency}, period {period}: {string.Join(", ", deltas)}; late moves {session.LateControllerMoves}");
+
+        // RtMidi stamps a message with the JACK cycle it arrived in, not its frame: it lands the latency after the
+        // start of that cycle (plus RtMidi's callback's scheduling delay in the cycle), so between latency − period
+        // and latency after its frame, plus that delay, which reached a period on the loaded test machine. (Landing at
+        // the next block, as before RtMidi's times were used, puts a move 1..128 frames after its frame.)
+        Assert.All(deltas, d => Assert.True(d >= latency - period - 8, $"A move landed {d} frames after its frame, more than a period before the latency ({latency})."));
+        Assert.InRange(deltas.Order().ElementAt(deltas.Count / 2), latency - period, latency + period);
+        Assert.Equal(0, control.Errors);
     }
 }

@@ -39,6 +39,17 @@ public sealed class NetMidiHost : IDisposable
     /// the port could otherwise play the engine.
     /// </summary>
     public NetMidiHost(Action<UmpMessage> messageReceived, IPEndPoint? bind = null, string endpointName = "LiveEngine", string productInstanceId = "liveengine-host", string? sharedSecret = null)
+        : this(Discarding(messageReceived), bind, endpointName, productInstanceId, sharedSecret)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor, with each message's arrival time: the <see cref="Stopwatch"/> timestamp at which the
+    /// receive thread took its datagram from the socket (data held back for a retransmitted gap carry the arrival of
+    /// the datagram that released them). A <see cref="Control.MidiControl"/> passes it on to the engine, which maps it
+    /// to a sample with a constant latency (docs/midi.md, "Timing").
+    /// </summary>
+    public NetMidiHost(Action<UmpMessage, long> messageReceived, IPEndPoint? bind = null, string endpointName = "LiveEngine", string productInstanceId = "liveengine-host", string? sharedSecret = null)
     {
         ArgumentNullException.ThrowIfNull(messageReceived);
         bind ??= new IPEndPoint(IPAddress.Loopback, 0);
@@ -58,8 +69,8 @@ public sealed class NetMidiHost : IDisposable
         _receiver.Start();
     }
 
-    /// <summary>Where received UMP goes (receive thread).</summary>
-    public Action<UmpMessage> MessageReceived { get; }
+    /// <summary>Where received UMP goes, with its arrival timestamp (receive thread).</summary>
+    public Action<UmpMessage, long> MessageReceived { get; }
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -96,6 +107,15 @@ public sealed class NetMidiHost : IDisposable
     /// <summary>Names of the clients with an open session.</summary>
     public IReadOnlyList<string> SessionNames { get { lock (_gate) { return [.. _sessions.Values.Select(s => s.Name)]; } } }
 
+    // Receive thread: when the datagram being handled arrived.
+    private long _arrival;
+
+    private static Action<UmpMessage, long> Discarding(Action<UmpMessage> messageReceived)
+    {
+        ArgumentNullException.ThrowIfNull(messageReceived);
+        return (message, _) => messageReceived(message);
+    }
+
     private long _datagrams, _malformed, _umpMessages, _naksSent, _retransmitRequests, _pings, _recoveredClosed, _lostClosed, _authenticationFailures;
 
     private void Receive()
@@ -130,6 +150,7 @@ public sealed class NetMidiHost : IDisposable
     /// </summary>
     public void Handle(ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
+        _arrival = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _datagrams);
         var reader = new NetMidiPacketReader(datagram);
         if (!reader.HasSignature)
@@ -380,7 +401,7 @@ public sealed class NetMidiHost : IDisposable
         Interlocked.Increment(ref _umpMessages);
         try
         {
-            MessageReceived(message);
+            MessageReceived(message, _arrival);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

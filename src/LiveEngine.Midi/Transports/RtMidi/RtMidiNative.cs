@@ -33,9 +33,16 @@ internal static unsafe partial class RtMidiNative
     [LibraryImport(Library)]
     public static partial void rtmidi_in_ignore_types(RtMidiWrapper* device, [MarshalAs(UnmanagedType.U1)] bool sysex, [MarshalAs(UnmanagedType.U1)] bool time, [MarshalAs(UnmanagedType.U1)] bool sense);
 
-    /// <summary>Copies the oldest queued message into <paramref name="message"/>; <paramref name="size"/> in: capacity, out: length (0 = none). Returns the delta time in seconds.</summary>
+    /// <summary>
+    /// <c>rtmidi_in_set_callback</c>: RtMidi calls <paramref name="callback"/>(delta seconds, message, size, user data)
+    /// for each message instead of queuing it. With the JACK backend it calls it on JACK's process thread, in the
+    /// cycle the message arrived, and the delta is the difference of <c>jack_get_time()</c> (µs) between messages.
+    /// </summary>
     [LibraryImport(Library)]
-    public static partial double rtmidi_in_get_message(RtMidiWrapper* device, byte* message, ref nuint size);
+    public static partial void rtmidi_in_set_callback(RtMidiWrapper* device, delegate* unmanaged<double, byte*, nuint, nint, void> callback, nint userData);
+
+    [LibraryImport(Library)]
+    public static partial void rtmidi_in_cancel_callback(RtMidiWrapper* device);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial RtMidiWrapper* rtmidi_out_create(int api, string clientName);
