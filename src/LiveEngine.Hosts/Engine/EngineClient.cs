@@ -113,12 +113,11 @@ public sealed class EngineClient : IEngineControl
     public CommitResult Commit(GraphDescription graph, Quantization when)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        string json = graph.ToJson();
         lock (_gate)
         {
             FrameWriter w = Begin(EngineMessage.Commit);
             w.WriteQuantization(when);
-            w.WriteString(json);
+            GraphCodec.Write(w, graph);
             FrameReader r = Send(EngineMessage.Commit);
             var result = new CommitResult(r.ReadInt64("commit id"), r.ReadInt64("commit sample"));
             r.EnsureEnd(EngineMessage.Commit);
@@ -292,9 +291,9 @@ public sealed class EngineClient : IEngineControl
         {
             Begin(EngineMessage.GetGraph);
             FrameReader r = Send(EngineMessage.GetGraph);
-            string json = r.ReadString("graph JSON");
+            GraphDescription graph = GraphCodec.Read(ref r);
             r.EnsureEnd(EngineMessage.GetGraph);
-            return GraphDescription.FromJson(json);
+            return graph;
         }
     }
 

@@ -215,7 +215,7 @@ public sealed class EngineServer : IDisposable
         {
             WriteError(writer, requestId, EngineErrorCode.Malformed, e.Message);
         }
-        catch (Exception e) when (e is GraphValidationException or InvalidGraphJsonException)
+        catch (GraphValidationException e)
         {
             WriteError(writer, requestId, EngineErrorCode.Validation, e.Message);
         }
@@ -275,9 +275,9 @@ public sealed class EngineServer : IDisposable
             case EngineMessage.Commit:
                 {
                     Quantization when = reader.ReadQuantization();
-                    string json = reader.ReadString("graph JSON");
+                    GraphDescription graph = GraphCodec.Read(ref reader, names);
                     reader.EnsureEnd(type);
-                    CommitResult result = _engine.Commit(json, when);
+                    CommitResult result = _engine.Commit(graph, when);
                     writer.WriteInt64(result.Id);
                     writer.WriteInt64(result.CommitSample);
                     return false;
@@ -417,7 +417,7 @@ public sealed class EngineServer : IDisposable
 
             case EngineMessage.GetGraph:
                 reader.EnsureEnd(type);
-                writer.WriteString(_engine.GetGraph().ToJson());
+                GraphCodec.Write(writer, _engine.GetGraph());
                 return false;
 
             case EngineMessage.GetStats:

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
@@ -110,22 +109,6 @@ public sealed class InProcessEngine : IEngineControl
             CommitTicket ticket = _session.Commit(graph, when);
             return new CommitResult(ticket.Id, ticket.CommitSample);
         }
-    }
-
-    /// <summary>Commits a graph given as JSON; invalid JSON is a <see cref="GraphValidationException"/>-like refusal with the parser's message.</summary>
-    public CommitResult Commit(string graphJson, Quantization when)
-    {
-        GraphDescription graph;
-        try
-        {
-            graph = GraphDescription.FromJson(graphJson);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidGraphJsonException($"Invalid graph JSON: {e.Message}");
-        }
-
-        return Commit(graph, when);
     }
 
     public long SetParameter(string nodeId, string parameter, double value, Quantization when)
@@ -390,9 +373,6 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 }
-
-/// <summary>A commit whose JSON could not be parsed into a graph description.</summary>
-public sealed class InvalidGraphJsonException(string message) : Exception(message);
 
 /// <summary>A driver could not be started; the engine plays on the null driver instead.</summary>
 public sealed class DriverUnavailableException(string message) : Exception(message);
