@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using LiveEngine.Commands;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
@@ -246,8 +247,8 @@ public sealed class Performance : IDisposable
         string source = Path.GetFileName(path);
         if (language.Length == 0)
         {
-            CommitReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
-            return Evaluation.Success($"graph from {source} lands at sample {receipt.CommitSample}") with { CommitSample = receipt.CommitSample };
+            CommandReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
+            return Evaluation.Success($"graph from {source} lands at sample {receipt.Sample}") with { CommitSample = receipt.Sample };
         }
 
         return await LoadCodeAsync(language, code, source, quantize, cancellationToken).ConfigureAwait(false);
@@ -314,10 +315,10 @@ public sealed class Performance : IDisposable
     /// Commits <paramref name="graph"/> as a piece loaded in place of the one playing: every language's callbacks
     /// stop where it lands. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.
     /// </summary>
-    public CommitReceipt LoadGraph(GraphDescription graph, string source, Quantization when)
+    public CommandReceipt LoadGraph(GraphDescription graph, string source, Quantization when)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        CommitReceipt receipt;
+        CommandReceipt receipt;
         lock (_actionGate)
         {
             Log?.Append(new SessionLogEntry { Kind = "load", Position = Session.Position, Source = source, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
@@ -326,7 +327,7 @@ public sealed class Performance : IDisposable
 
         foreach (ILiveLanguage language in _languages.Values)
         {
-            language.StopAllAt(receipt.CommitSample);
+            language.StopAllAt(receipt.Sample);
         }
 
         return receipt;
@@ -429,7 +430,7 @@ public sealed class Performance : IDisposable
     }
 
     /// <summary>Commits a whole graph at <paramref name="when"/>. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.</summary>
-    public CommitReceipt Commit(GraphDescription graph, Quantization when)
+    public CommandReceipt Commit(GraphDescription graph, Quantization when)
     {
         lock (_actionGate)
         {

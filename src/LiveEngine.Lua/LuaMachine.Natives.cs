@@ -1,6 +1,6 @@
 using KeraLua;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
-using LiveEngine.Live;
 using LiveEngine.Lua.Native;
 using LiveEngine.Time;
 using LuaState = KeraLua.Lua;
@@ -120,9 +120,9 @@ internal sealed unsafe partial class LuaMachine
         GraphDescription graph = m.ReadGraph(s, 1);
         Quantization when = m.When(s, 2);
         bool patch = LuaNative.ToBoolean(s, 6) != 0;
-        CommitReceipt ticket = patch ? m._session.Edit(g => Merge(g, graph), when) : m._session.Commit(graph, when);
-        m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, ticket.CommitSample);
-        LuaNative.PushInteger(s, ticket.CommitSample);
+        CommandReceipt receipt = m._session.Execute(new CommitCommand(graph, when, patch));
+        m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, receipt.Sample);
+        LuaNative.PushInteger(s, receipt.Sample);
         return 1;
     });
 
@@ -216,36 +216,6 @@ internal sealed unsafe partial class LuaMachine
         }
 
         LuaNative.SetTop(state, -2);
-    }
-
-    /// <summary>A patch: nodes of <paramref name="patch"/> replace those with the same id or join; its edges join (except the output node, which stays).</summary>
-    private static void Merge(GraphDescription graph, GraphDescription patch)
-    {
-        foreach (NodeSpec node in patch.Nodes)
-        {
-            if (node.Type == "out" && graph.Nodes.Exists(n => n.Type == "out"))
-            {
-                continue;
-            }
-
-            int index = graph.Nodes.FindIndex(n => n.Id == node.Id);
-            if (index >= 0)
-            {
-                graph.Nodes[index] = node;
-            }
-            else
-            {
-                graph.Nodes.Add(node);
-            }
-        }
-
-        foreach (EdgeSpec edge in patch.Edges)
-        {
-            if (!graph.Edges.Exists(e => e.From == edge.From && e.FromPort == edge.FromPort && e.To == edge.To && e.ToPort == edge.ToPort))
-            {
-                graph.Edges.Add(edge);
-            }
-        }
     }
 
     // set(id, param, value, offNum, offDen): the hot path; allocates nothing once the strings are cached.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Live;
 using LiveEngine.Midi.Translation;
