@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using System.Text;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
@@ -277,11 +278,11 @@ public sealed class CSharpWorkspace : IDisposable
 
             // An engine in another process admits the same bytes itself (it trusts no one's measurement) before
             // any graph there may use them.
-            if (!diagnostics.Any(d => d.IsError) && !_scratch && Session is IRemoteNodeHost engine)
+            if (!diagnostics.Any(d => d.IsError) && !_scratch && Session is not LiveSession)
             {
                 try
                 {
-                    engine.AdmitNodes(library.Image, library.Pdb);
+                    Session.AdmitNodes(library.Image, library.Pdb);
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {

@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Live;
 using LiveEngine.Time;
@@ -82,15 +83,15 @@ public sealed class GraphBuilder
     }
 
     /// <summary>Validates, compiles and schedules the graph to land at <paramref name="when"/>; throws with the precise errors otherwise.</summary>
-    public CommitReceipt Commit(Quantization when)
+    public CommandReceipt Commit(Quantization when)
     {
-        CommitReceipt ticket = _session.Commit(Description, when);
+        CommandReceipt receipt = _session.Commit(Description, when);
         _committed();
-        return ticket;
+        return receipt;
     }
 
     /// <summary>Commits at the next bar line.</summary>
-    public CommitReceipt Commit() => Commit(Quantization.NextBar);
+    public CommandReceipt Commit() => Commit(Quantization.NextBar);
 
     public override string ToString() => Description.ToJson();
 

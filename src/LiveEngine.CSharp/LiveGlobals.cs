@@ -1,4 +1,5 @@
 using System.Text;
+using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Graph;
 using LiveEngine.Live;

@@ -30,6 +30,7 @@ internal static class SnippetCompiler
         "System",
         "System.Collections.Generic",
         "System.Linq",
+        "LiveEngine.Commands",
         "LiveEngine.Control",
         "LiveEngine.CSharp",
         "LiveEngine.Graph",

@@ -169,6 +169,7 @@ internal static class EngineCommand
         EngineStats after = report.After;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Duration.TotalSeconds:0.0} s, {report.Edits} edits, {report.ParameterChanges} parameter changes; engine process allocated {report.AllocatedBytes} bytes ({report.AllocatedBytes / Math.Max(1, report.Edits)} per edit, parameter changes included); GCs gen0 {report.Gen0}, gen1 {report.Gen1}, gen2 {report.Gen2}, paused {report.GcPauseUs} µs in all; front gen0 GCs {report.FrontGen0Collections}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{after.Driver}: block time p50 {after.BlockP50Us:0} µs, p99 {after.BlockP99Us:0} µs, max {after.BlockMaxUs:0} µs (whole run); xruns {report.Xruns}, deadline misses {report.DeadlineMisses}; audio thread allocated {after.AudioThreadAllocatedBytes} bytes after warm-up; {after.RealTime}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commit in the engine (request frame to snapshot queued, not the wait for the bar): p50 {after.CommitP50Us / 1000:0.00} ms, p99 {after.CommitP99Us / 1000:0.00} ms, max {after.CommitMaxUs / 1000:0.00} ms over the last {Math.Min(after.Commits, CommitTimeStats.Capacity)} of {after.Commits} commits"));
         foreach (Hosts.Drivers.XrunRecord xrun in after.XrunLog)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  xrun ({xrun.Source}) at sample {xrun.Sample}, {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC"));

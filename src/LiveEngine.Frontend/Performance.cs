@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LiveEngine.Commands;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
@@ -208,8 +209,8 @@ public sealed class Performance : IPerformanceService, IDisposable
         string source = Path.GetFileName(path);
         if (language.Length == 0)
         {
-            CommitReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
-            return Evaluation.Success($"graph from {source} lands at sample {receipt.CommitSample}") with { CommitSample = receipt.CommitSample };
+            CommandReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
+            return Evaluation.Success($"graph from {source} lands at sample {receipt.Sample}") with { CommitSample = receipt.Sample };
         }
 
         return await LoadCodeAsync(language, code, source, quantize, cancellationToken).ConfigureAwait(false);
@@ -219,17 +220,17 @@ public sealed class Performance : IPerformanceService, IDisposable
     /// Commits <paramref name="graph"/> as a piece loaded in place of the one playing: every language's callbacks
     /// stop where it lands. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.
     /// </summary>
-    public CommitReceipt LoadGraph(GraphDescription graph, string source, Quantization when)
+    public CommandReceipt LoadGraph(GraphDescription graph, string source, Quantization when)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        CommitReceipt receipt;
+        CommandReceipt receipt;
         lock (_actionGate)
         {
             Log?.Append(new SessionLogEntry { Kind = "load", Position = Session.Position, Source = source, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
             receipt = Session.Commit(graph, when);
         }
 
-        Languages.StopAllAt(receipt.CommitSample);
+        Languages.StopAllAt(receipt.Sample);
 
         return receipt;
     }
@@ -323,7 +324,7 @@ public sealed class Performance : IPerformanceService, IDisposable
     }
 
     /// <summary>Commits a whole graph at <paramref name="when"/>. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.</summary>
-    public CommitReceipt Commit(GraphDescription graph, Quantization when)
+    public CommandReceipt Commit(GraphDescription graph, Quantization when)
     {
         lock (_actionGate)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveEngine.Commands;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Wav;

@@ -1,6 +1,6 @@
 using KeraLua;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
-using LiveEngine.Live;
 using LiveEngine.Lua.Native;
 using LiveEngine.Time;
 using LuaState = KeraLua.Lua;
@@ -27,6 +27,10 @@ internal sealed unsafe partial class LuaMachine
         ("activate", NativeActivate),
         ("host", NativeHost),
     ];
+
+    // ReadMap's entries before they are sorted. Lua thread only.
+    private readonly List<(string Name, double Value)> _parameterScratch = [];
+    private readonly List<(string Name, string Value)> _optionScratch = [];
 
     /// <summary>Commands the host offers to scripts (e.g. <c>midi</c>): name → (argument → result text). Lua thread only.</summary>
     internal Dictionary<string, Func<string, string>> HostCommands { get; } = new(StringComparer.Ordinal);
@@ -110,47 +114,108 @@ internal sealed unsafe partial class LuaMachine
         };
     }
 
-    // commit(json, kind, count, beatNum, beatDen, patch) -> commit sample
+    // commit(graph, kind, count, beatNum, beatDen, patch) -> commit sample; graph is the prelude's emit_graph tables
     private static int NativeCommit(nint state) => Call(state, static (m, s) =>
     {
-        string json = ReadString(s, 1);
+        GraphDescription graph = m.ReadGraph(s, 1);
         Quantization when = m.When(s, 2);
         bool patch = LuaNative.ToBoolean(s, 6) != 0;
-        GraphDescription graph = GraphDescription.FromJson(json);
-        CommitReceipt ticket = patch ? m._session.Edit(g => Merge(g, graph), when) : m._session.Commit(graph, when);
-        m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, ticket.CommitSample);
-        LuaNative.PushInteger(s, ticket.CommitSample);
+        CommandReceipt receipt = m._session.Execute(new CommitCommand(graph, when, patch));
+        m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, receipt.Sample);
+        LuaNative.PushInteger(s, receipt.Sample);
         return 1;
     });
 
-    /// <summary>A patch: nodes of <paramref name="patch"/> replace those with the same id or join; its edges join (except the output node, which stays).</summary>
-    private static void Merge(GraphDescription graph, GraphDescription patch)
+    /// <summary>
+    /// Reads the prelude's graph tables at <paramref name="index"/> (<c>{ nodes = { {id, type, channels, parameters,
+    /// options}, ... }, edges = { {from, fromPort, to, toPort}, ... } }</c>) straight into a description: no JSON
+    /// text between Lua and the session. Names come through the string cache, so a re-commit of the same graph
+    /// makes no new strings for them. Leaves the stack as it found it.
+    /// </summary>
+    private GraphDescription ReadGraph(nint state, int index)
     {
-        foreach (NodeSpec node in patch.Nodes)
+        LuaState lua = LuaState.FromIntPtr(state);
+        int top = LuaNative.GetTop(state);
+        index = lua.AbsIndex(index);
+        if (LuaNative.Type(state, index) != (int)LuaType.Table)
         {
-            if (node.Type == "out" && graph.Nodes.Exists(n => n.Type == "out"))
+            throw new ArgumentException("commit: the graph must be the tables the prelude builds.");
+        }
+
+        lua.GetField(index, "nodes");
+        int nodeCount = (int)lua.RawLen(-1);
+        var graph = new GraphDescription { Nodes = new List<NodeSpec>(nodeCount) };
+        for (int i = 1; i <= nodeCount; i++)
+        {
+            LuaNative.RawGetInteger(state, -1, i);
+            var node = new NodeSpec
             {
-                continue;
+                Id = FieldString(state, i, 1, "node id"),
+                Type = FieldString(state, i, 2, "node type"),
+            };
+            if (LuaNative.RawGetInteger(state, -1, 3) != LuaNative.TypeNil)
+            {
+                node.Channels = (int)Integer(state, -1);
             }
 
-            int index = graph.Nodes.FindIndex(n => n.Id == node.Id);
-            if (index >= 0)
+            LuaNative.SetTop(state, -2);
+            ReadMap(lua, state, 4, node.Parameters, _parameterScratch, static (st, i) => Number(st, i));
+            ReadMap(lua, state, 5, node.Options, _optionScratch, (st, i) => _strings.Get(st, i) ?? throw new ArgumentException("commit: an option's value must be a string."));
+            graph.Nodes.Add(node);
+            LuaNative.SetTop(state, -2);
+        }
+
+        LuaNative.SetTop(state, -2);
+        lua.GetField(index, "edges");
+        int edgeCount = (int)lua.RawLen(-1);
+        graph.Edges = new List<EdgeSpec>(edgeCount);
+        for (int i = 1; i <= edgeCount; i++)
+        {
+            LuaNative.RawGetInteger(state, -1, i);
+            graph.Edges.Add(new EdgeSpec(FieldString(state, i, 1, "edge source"), FieldString(state, i, 3, "edge target"), FieldString(state, i, 2, "edge source port"), FieldString(state, i, 4, "edge target port")));
+            LuaNative.SetTop(state, -2);
+        }
+
+        LuaNative.SetTop(state, top);
+        return graph;
+    }
+
+    /// <summary>The string at <paramref name="field"/> of the table on top of the stack (entry <paramref name="entry"/> of its list).</summary>
+    private string FieldString(nint state, int entry, int field, string what)
+    {
+        LuaNative.RawGetInteger(state, -1, field);
+        string? text = _strings.Get(state, -1);
+        LuaNative.SetTop(state, -2);
+        return text ?? throw new ArgumentException($"commit: the {what} of entry {entry} must be a string.");
+    }
+
+    /// <summary>
+    /// Copies the string-keyed table at <paramref name="field"/> of the table on top of the stack (absent: nothing) into
+    /// <paramref name="map"/>, in the names' ordinal order: Lua's traversal order depends on its hashing, and the
+    /// graph (GetGraph, the session log) should read the same for the same code.
+    /// </summary>
+    private void ReadMap<T>(LuaState lua, nint state, int field, Dictionary<string, T> map, List<(string Name, T Value)> entries, Func<nint, int, T> value)
+    {
+        if (LuaNative.RawGetInteger(state, -1, field) == (int)LuaType.Table)
+        {
+            entries.Clear();
+            lua.PushNil();
+            while (lua.Next(-2))
             {
-                graph.Nodes[index] = node;
+                // Key at -2, value at -1: the key is read as it is (never converted in place, which would confuse Next).
+                string name = _strings.Get(state, -2) ?? throw new ArgumentException("commit: parameter and option names must be strings.");
+                entries.Add((name, value(state, -1)));
+                LuaNative.SetTop(state, -2);
             }
-            else
+
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach ((string name, T entry) in entries)
             {
-                graph.Nodes.Add(node);
+                map[name] = entry;
             }
         }
 
-        foreach (EdgeSpec edge in patch.Edges)
-        {
-            if (!graph.Edges.Exists(e => e.From == edge.From && e.FromPort == edge.FromPort && e.To == edge.To && e.ToPort == edge.ToPort))
-            {
-                graph.Edges.Add(edge);
-            }
-        }
+        LuaNative.SetTop(state, -2);
     }
 
     // set(id, param, value, offNum, offDen): the hot path; allocates nothing once the strings are cached.

@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Lua.Native;
 using LiveEngine.Time;

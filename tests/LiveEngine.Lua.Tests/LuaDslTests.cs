@@ -25,6 +25,24 @@ public sealed class LuaDslTests
     }
 
     [Fact]
+    public async Task Commit_ReadsTheDraftTablesIntoTheSessionsGraph_AsTheirJsonDescribesIt()
+    {
+        LiveSession session = LuaPiece.CreateSession();
+        using var workspace = new LuaWorkspace(session);
+        EvalResult result = await workspace.EvaluateAsync("out { saw 'a' {55.25, level = 0.125} >> lpf 'f' {cutoff = 900}, sine 'b' {220} }\nreturn graph_json()");
+        Assert.True(result.Ok, result.Error);
+
+        // The commit carried the tables straight into a GraphDescription; the display JSON of the same draft agrees.
+        Assert.Equal(GraphDescription.FromJson(result.Value!).ToJson(), session.Graph.ToJson());
+        Assert.Equal(2, session.Graph.Nodes.Single(n => n.Id == "out").Channels);
+
+        EvalResult patched = await workspace.EvaluateAsync("local c = sine 'c' {330} >> out\npatch('now')");
+        Assert.True(patched.Ok, patched.Error);
+        Assert.Equal(["out", "a", "f", "b", "f.pan", "b.pan", "c", "c.pan"], session.Graph.Nodes.Select(n => n.Id));
+        Assert.Equal(330, session.Graph.Nodes.Single(n => n.Id == "c").Parameters["freqHz"]);
+    }
+
+    [Fact]
     public async Task NameAndParametersAsTwoArguments_SetTheParameters_AndAStrayArgumentIsAnError()
     {
         LiveSession session = LuaPiece.CreateSession();

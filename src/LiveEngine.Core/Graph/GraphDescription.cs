@@ -71,6 +71,40 @@ public sealed class GraphDescription
         return copy;
     }
 
+    /// <summary>
+    /// Applies a patch: nodes of <paramref name="patch"/> replace those with the same id or join (except an output
+    /// node when this graph has one, which stays); its edges join unless the same edge is here already.
+    /// </summary>
+    public void MergePatch(GraphDescription patch)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        foreach (NodeSpec node in patch.Nodes)
+        {
+            if (node.Type == "out" && Nodes.Exists(n => n.Type == "out"))
+            {
+                continue;
+            }
+
+            int index = Nodes.FindIndex(n => n.Id == node.Id);
+            if (index >= 0)
+            {
+                Nodes[index] = node;
+            }
+            else
+            {
+                Nodes.Add(node);
+            }
+        }
+
+        foreach (EdgeSpec edge in patch.Edges)
+        {
+            if (!Edges.Exists(e => e.From == edge.From && e.FromPort == edge.FromPort && e.To == edge.To && e.ToPort == edge.ToPort))
+            {
+                Edges.Add(edge);
+            }
+        }
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, s_jsonOptions);
 
     /// <summary>The description as its JSON (what the REPL shows for a graph value).</summary>

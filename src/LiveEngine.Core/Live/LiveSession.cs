@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
@@ -209,14 +210,123 @@ public sealed class LiveSession : ILiveSession
     }
 
     /// <summary>Ramps the tempo linearly to <paramref name="bpm"/> over <paramref name="lengthBeats"/> beats (counted at the current tempo) from <paramref name="when"/>.</summary>
-    public long RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
+    public long RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when) => RampTempoCore(bpm, lengthBeats, when).Sample;
+
+    private (long Sample, long LengthSamples) RampTempoCore(Fraction bpm, Fraction lengthBeats, Quantization when)
     {
         lock (_gate)
         {
             long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
             long length = Clock.SampleAtBeat(Clock.BeatAt(at) + lengthBeats) - at;
             Clock.RampTempo(at, length, bpm);
-            return at;
+            return (at, length);
+        }
+    }
+
+    /// <summary>
+    /// Adds a sample to the sample library that samplers read (the host that owns the library sets it); null
+    /// refuses <see cref="LoadSampleCommand"/>. Called on the calling control thread.
+    /// </summary>
+    public Action<string, float[][], int>? SampleLoader { get; set; }
+
+    /// <summary>
+    /// Admits the user node classes of an assembly image (with its optional PDB) into the session's registry and
+    /// returns their type names; throws <see cref="ArgumentException"/> with every rejection. Set by the host that
+    /// can check user code (the engine process); null refuses <see cref="AdmitNodesCommand"/>.
+    /// </summary>
+    public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; set; }
+
+    /// <summary>
+    /// Executes a command: the one place that says what each command means. Every kind maps onto the method of the
+    /// same name; errors are theirs (<see cref="CommandFailure"/>). A parameter change allocates nothing here.
+    /// </summary>
+    public CommandReceipt Execute<TCommand>(in TCommand command)
+        where TCommand : struct, ILiveCommand
+    {
+        switch (command.Kind)
+        {
+            case CommandKind.Commit:
+                {
+                    ref readonly CommitCommand commit = ref CommandCast.As<TCommand, CommitCommand>(command);
+                    GraphDescription patch = commit.Graph;
+                    CommitTicket ticket = commit.Patch ? Edit(g => g.MergePatch(patch), commit.When) : Commit(commit.Graph, commit.When);
+                    return new CommandReceipt(ticket.CommitSample, CommitId: ticket.Id);
+                }
+
+            case CommandKind.SetParameter:
+                {
+                    ref readonly SetParameterCommand set = ref CommandCast.As<TCommand, SetParameterCommand>(command);
+                    return new CommandReceipt(SetParameter(set.NodeId, set.Parameter, set.Value, set.When));
+                }
+
+            case CommandKind.Trigger:
+                {
+                    ref readonly TriggerCommand trigger = ref CommandCast.As<TCommand, TriggerCommand>(command);
+                    (long on, long off) = Trigger(trigger.NodeId, trigger.When, trigger.LengthBeats, trigger.Parameter, trigger.On, trigger.Off);
+                    return new CommandReceipt(on, off);
+                }
+
+            case CommandKind.SetTempo:
+                {
+                    ref readonly SetTempoCommand tempo = ref CommandCast.As<TCommand, SetTempoCommand>(command);
+                    return new CommandReceipt(SetTempo(tempo.Bpm, tempo.When, tempo.BeatsPerBar));
+                }
+
+            case CommandKind.RampTempo:
+                {
+                    ref readonly RampTempoCommand ramp = ref CommandCast.As<TCommand, RampTempoCommand>(command);
+                    (long at, long length) = RampTempoCore(ramp.Bpm, ramp.LengthBeats, ramp.When);
+                    return new CommandReceipt(at, at + length);
+                }
+
+            case CommandKind.Undo:
+                {
+                    ref readonly UndoCommand undo = ref CommandCast.As<TCommand, UndoCommand>(command);
+                    return TryUndo(undo.When, out CommitTicket? ticket) ? new CommandReceipt(ticket!.CommitSample, CommitId: ticket.Id) : CommandReceipt.None;
+                }
+
+            case CommandKind.SetVariable:
+                {
+                    ref readonly SetVariableCommand variable = ref CommandCast.As<TCommand, SetVariableCommand>(command);
+                    Variables.Set(variable.Name, variable.Value);
+                    return CommandReceipt.None;
+                }
+
+            case CommandKind.LoadSample:
+                {
+                    ref readonly LoadSampleCommand sample = ref CommandCast.As<TCommand, LoadSampleCommand>(command);
+                    ArgumentException.ThrowIfNullOrEmpty(sample.Name);
+                    ArgumentNullException.ThrowIfNull(sample.Channels);
+                    Action<string, float[][], int> load = SampleLoader
+                        ?? throw new InvalidOperationException("This session has no sample library (it was started without a sample loader).");
+                    load(sample.Name, [.. sample.Channels], sample.SampleRate);
+                    return CommandReceipt.None;
+                }
+
+            case CommandKind.AdmitNodes:
+                {
+                    ref readonly AdmitNodesCommand admit = ref CommandCast.As<TCommand, AdmitNodesCommand>(command);
+                    Func<byte[], byte[]?, IReadOnlyList<string>> admitter = NodeAdmitter
+                        ?? throw new InvalidOperationException("This session admits no user nodes (it was started without a node admitter).");
+
+                    // Admission measures on its own thread and can take a while: not under the session's lock.
+                    return CommandReceipt.None with { AdmittedTypes = admitter(admit.Image.ToArray(), admit.Pdb.IsEmpty ? null : admit.Pdb.ToArray()) };
+                }
+
+            case CommandKind.BindController:
+                {
+                    BindController(CommandCast.As<TCommand, BindControllerCommand>(command).Lane);
+                    return CommandReceipt.None;
+                }
+
+            case CommandKind.MoveController:
+                {
+                    ref readonly MoveControllerCommand move = ref CommandCast.As<TCommand, MoveControllerCommand>(command);
+                    return new CommandReceipt(MoveController(move.Lane, move.Position, move.AtSample, move.ArrivalTimestamp));
+                }
+
+            default:
+                throw new ArgumentException($"Unknown command kind {command.Kind}.");
         }
     }
 
@@ -296,17 +406,6 @@ public sealed class LiveSession : ILiveSession
 
     int ILiveSession.OutputChannels => Renderer.OutputChannels;
 
-    CommitReceipt ILiveSession.Commit(GraphDescription graph, Quantization when) => Receipt(Commit(graph, when));
-
-    CommitReceipt ILiveSession.Edit(Action<GraphDescription> change, Quantization when) => Receipt(Edit(change, when));
-
-    bool ILiveSession.TryUndo(Quantization when, out long sample)
-    {
-        bool undone = TryUndo(when, out CommitTicket? ticket);
-        sample = ticket?.CommitSample ?? -1;
-        return undone;
-    }
-
     /// <summary>The nodes of the playing snapshot that an exception in Process (or the watchdog) has silenced.</summary>
     public IReadOnlyList<NodeFaultReport> Faults()
     {
@@ -324,8 +423,6 @@ public sealed class LiveSession : ILiveSession
 
         return faults;
     }
-
-    private static CommitReceipt Receipt(CommitTicket ticket) => new(ticket.Id, ticket.CommitSample);
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()

@@ -103,7 +103,7 @@ public sealed class EditorApi
 
         try
         {
-            return new JsonObject { ["sample"] = _performance.Commit(description, when).CommitSample };
+            return new JsonObject { ["sample"] = _performance.Commit(description, when).Sample };
         }
         catch (GraphValidationException e)
         {

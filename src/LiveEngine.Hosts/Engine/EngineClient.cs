@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Time;
@@ -110,190 +111,18 @@ public sealed class EngineClient : IEngineControl
     internal static EngineClient Attach(Process process, string socketPath, string clientName, TimeSpan timeout) =>
         ConnectCore(socketPath, clientName, timeout, process);
 
-    public CommitResult Commit(GraphDescription graph, Quantization when)
+    /// <summary>Sends <paramref name="command"/> as its message and waits for the receipt (or the engine's refusal).</summary>
+    public CommandReceipt Execute<TCommand>(in TCommand command)
+        where TCommand : struct, ILiveCommand
     {
-        ArgumentNullException.ThrowIfNull(graph);
-        string json = graph.ToJson();
+        var type = (EngineMessage)command.Kind;
         lock (_gate)
         {
-            FrameWriter w = Begin(EngineMessage.Commit);
-            w.WriteQuantization(when);
-            w.WriteString(json);
-            FrameReader r = Send(EngineMessage.Commit);
-            var result = new CommitResult(r.ReadInt64("commit id"), r.ReadInt64("commit sample"));
-            r.EnsureEnd(EngineMessage.Commit);
-            return result;
-        }
-    }
-
-    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.SetParameter);
-            w.WriteQuantization(when);
-            w.WriteString(nodeId);
-            w.WriteString(parameter);
-            w.WriteDouble(value);
-            FrameReader r = Send(EngineMessage.SetParameter);
-            long sample = r.ReadInt64("sample");
-            r.EnsureEnd(EngineMessage.SetParameter);
-            return sample;
-        }
-    }
-
-    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.Trigger);
-            w.WriteQuantization(when);
-            w.WriteString(nodeId);
-            w.WriteString(parameter);
-            w.WriteFraction(lengthBeats);
-            w.WriteDouble(on);
-            w.WriteDouble(off);
-            FrameReader r = Send(EngineMessage.Trigger);
-            (long, long) samples = (r.ReadInt64("on sample"), r.ReadInt64("off sample"));
-            r.EnsureEnd(EngineMessage.Trigger);
-            return samples;
-        }
-    }
-
-    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.SetTempo);
-            w.WriteQuantization(when);
-            w.WriteFraction(bpm);
-            w.WriteInt32(beatsPerBar ?? 0);
-            FrameReader r = Send(EngineMessage.SetTempo);
-            long sample = r.ReadInt64("sample");
-            r.EnsureEnd(EngineMessage.SetTempo);
-            return sample;
-        }
-    }
-
-    public (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.RampTempo);
-            w.WriteQuantization(when);
-            w.WriteFraction(bpm);
-            w.WriteFraction(lengthBeats);
-            FrameReader r = Send(EngineMessage.RampTempo);
-            (long, long) ramp = (r.ReadInt64("sample"), r.ReadInt64("ramp samples"));
-            r.EnsureEnd(EngineMessage.RampTempo);
-            return ramp;
-        }
-    }
-
-    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.AdmitNodes);
-            w.WriteBytes(image);
-            w.WriteBytes(pdb);
-            FrameReader r = Send(EngineMessage.AdmitNodes);
-            var names = new List<string>();
-            for (int i = r.ReadInt32("admitted type count"); i > 0; i--)
-            {
-                names.Add(r.ReadString("node type"));
-            }
-
-            r.EnsureEnd(EngineMessage.AdmitNodes);
-            return names;
-        }
-    }
-
-    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(channels);
-        if (channels.Count is < 1 or > EngineProtocol.MaxSampleChannels || channels.Any(c => c.Length != channels[0].Length))
-        {
-            throw new ArgumentException($"A sample has 1..{EngineProtocol.MaxSampleChannels} channels of equal length.", nameof(channels));
-        }
-
-        long bytes = (long)channels.Count * channels[0].Length * sizeof(float);
-        if (bytes > EngineProtocol.MaxFrameBytes - 4096)
-        {
-            throw new ArgumentException($"The sample '{name}' is {bytes / 1e6:0.0} MB; the engine protocol carries at most {EngineProtocol.MaxFrameBytes / 1e6:0.0} MB in a message. Trim it or lower its sample rate.", nameof(channels));
-        }
-
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.LoadSample);
-            w.WriteString(name);
-            w.WriteInt32(sampleRate);
-            w.WriteInt32(channels.Count);
-            foreach (float[] channel in channels)
-            {
-                w.WriteBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(channel.AsSpan()));
-            }
-
-            Send(EngineMessage.LoadSample).EnsureEnd(EngineMessage.LoadSample);
-        }
-    }
-
-    public long? Undo(Quantization when)
-    {
-        lock (_gate)
-        {
-            Begin(EngineMessage.Undo).WriteQuantization(when);
-            FrameReader r = Send(EngineMessage.Undo);
-            bool undone = r.ReadByte("undone") != 0;
-            long sample = r.ReadInt64("sample");
-            r.EnsureEnd(EngineMessage.Undo);
-            return undone ? sample : null;
-        }
-    }
-
-    public void BindController(Live.ControllerLane lane)
-    {
-        ArgumentNullException.ThrowIfNull(lane);
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.BindController);
-            w.WriteInt32(lane.Index);
-            w.WriteString(lane.NodeId ?? "");
-            w.WriteString(lane.Parameter ?? "");
-            w.WriteDouble(lane.Min);
-            w.WriteDouble(lane.Max);
-            w.WriteByte((byte)lane.Curve);
-            w.WriteDouble(lane.SmoothingMs);
-            w.WriteByte(lane.SoftTakeover ? (byte)1 : (byte)0);
-            Send(EngineMessage.BindController).EnsureEnd(EngineMessage.BindController);
-        }
-    }
-
-    public long MoveController(int lane, double position, long atSample, long arrivalTimestamp)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.MoveController);
-            w.WriteInt32(lane);
-            w.WriteDouble(position);
-            w.WriteInt64(atSample);
-            w.WriteInt64(MonotonicTime.ToNanoseconds(arrivalTimestamp));
-            FrameReader r = Send(EngineMessage.MoveController);
-            long sample = r.ReadInt64("sample");
-            r.EnsureEnd(EngineMessage.MoveController);
-            return sample;
-        }
-    }
-
-    public void SetVariable(string name, double value)
-    {
-        lock (_gate)
-        {
-            FrameWriter w = Begin(EngineMessage.SetVariable);
-            w.WriteString(name);
-            w.WriteDouble(value);
-            Send(EngineMessage.SetVariable).EnsureEnd(EngineMessage.SetVariable);
+            CommandCodec.Write(Begin(type), command);
+            FrameReader r = Send(type);
+            CommandReceipt receipt = CommandCodec.ReadReceipt(command.Kind, ref r);
+            r.EnsureEnd(type);
+            return receipt;
         }
     }
 
@@ -326,9 +155,9 @@ public sealed class EngineClient : IEngineControl
         {
             Begin(EngineMessage.GetGraph);
             FrameReader r = Send(EngineMessage.GetGraph);
-            string json = r.ReadString("graph JSON");
+            GraphDescription graph = GraphCodec.Read(ref r);
             r.EnsureEnd(EngineMessage.GetGraph);
-            return GraphDescription.FromJson(json);
+            return graph;
         }
     }
 
@@ -377,6 +206,11 @@ public sealed class EngineClient : IEngineControl
                 busy.Add(r.ReadDouble("worker busy seconds"));
             }
 
+            long commits = r.ReadInt64("commits");
+            double commitP50 = r.ReadDouble("commit p50");
+            double commitP99 = r.ReadDouble("commit p99");
+            double commitMax = r.ReadDouble("commit max");
+
             r.EnsureEnd(EngineMessage.GetStats);
             return new EngineStats
             {
@@ -399,6 +233,10 @@ public sealed class EngineClient : IEngineControl
                 XrunLog = xrunLog,
                 DriverEvents = events,
                 WorkerBusySeconds = busy,
+                Commits = commits,
+                CommitP50Us = commitP50,
+                CommitP99Us = commitP99,
+                CommitMaxUs = commitMax,
             };
         }
     }

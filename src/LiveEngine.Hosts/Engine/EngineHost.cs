@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Live;

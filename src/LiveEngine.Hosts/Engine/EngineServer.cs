@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net.Sockets;
-using LiveEngine.Graph;
+using LiveEngine.Commands;
 using LiveEngine.Hosts.Drivers;
-using LiveEngine.Time;
 
 namespace LiveEngine.Hosts.Engine;
 
@@ -203,25 +203,23 @@ public sealed class EngineServer : IDisposable
     /// <summary>Answers one request into <paramref name="writer"/>; true if it asked the engine to shut down.</summary>
     internal bool Handle(EngineMessage type, uint requestId, ReadOnlySpan<byte> payload, FrameWriter writer, StringTable names)
     {
+        long start = Stopwatch.GetTimestamp();
         try
         {
             var reader = new FrameReader(payload);
             writer.Begin((ushort)((ushort)type | (ushort)EngineMessage.ReplyFlag), requestId);
             bool shutdown = Dispatch(type, ref reader, writer, names);
             writer.Finish();
+            if (type == EngineMessage.Commit)
+            {
+                _engine.CommitTimes.RecordSince(start);
+            }
+
             return shutdown;
         }
         catch (EngineProtocolException e)
         {
             WriteError(writer, requestId, EngineErrorCode.Malformed, e.Message);
-        }
-        catch (Exception e) when (e is GraphValidationException or InvalidGraphJsonException)
-        {
-            WriteError(writer, requestId, EngineErrorCode.Validation, e.Message);
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(writer, requestId, EngineErrorCode.Argument, e.Message);
         }
         catch (DriverUnavailableException e)
         {
@@ -235,13 +233,11 @@ public sealed class EngineServer : IDisposable
         {
             WriteError(writer, requestId, EngineErrorCode.UnknownMessage, e.Message);
         }
-        catch (InvalidOperationException e)
-        {
-            WriteError(writer, requestId, EngineErrorCode.InvalidState, e.Message);
-        }
         catch (Exception e)
         {
-            WriteError(writer, requestId, EngineErrorCode.Internal, $"{e.GetType().Name}: {e.Message}");
+            // The session's refusals, in the one error model of commands; anything else is a bug, named.
+            CommandErrorKind kind = CommandFailure.KindOf(e);
+            WriteError(writer, requestId, (EngineErrorCode)kind, kind == CommandErrorKind.Internal ? $"{e.GetType().Name}: {e.Message}" : e.Message);
         }
 
         return false;
@@ -249,6 +245,13 @@ public sealed class EngineServer : IDisposable
 
     private bool Dispatch(EngineMessage type, ref FrameReader reader, FrameWriter writer, StringTable names)
     {
+        // A command goes to the engine's session as its record, and its receipt back: nothing here knows what it means.
+        var execute = new ExecuteCommand(_engine, writer);
+        if (CommandCodec.TryRead(type, ref reader, names, ref execute))
+        {
+            return false;
+        }
+
         switch (type)
         {
             case EngineMessage.Hello:
@@ -269,154 +272,6 @@ public sealed class EngineServer : IDisposable
                     writer.WriteInt64(info.Position);
                     writer.WriteString(info.Driver);
                     writer.WriteInt32(info.ProcessId);
-                    return false;
-                }
-
-            case EngineMessage.Commit:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    string json = reader.ReadString("graph JSON");
-                    reader.EnsureEnd(type);
-                    CommitResult result = _engine.Commit(json, when);
-                    writer.WriteInt64(result.Id);
-                    writer.WriteInt64(result.CommitSample);
-                    return false;
-                }
-
-            case EngineMessage.SetParameter:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    string node = reader.ReadString("node id", names);
-                    string parameter = reader.ReadString("parameter name", names);
-                    double value = reader.ReadDouble("value");
-                    reader.EnsureEnd(type);
-                    writer.WriteInt64(_engine.SetParameter(node, parameter, value, when));
-                    return false;
-                }
-
-            case EngineMessage.Trigger:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    string node = reader.ReadString("node id", names);
-                    string parameter = reader.ReadString("parameter name", names);
-                    Fraction length = reader.ReadFraction("length in beats");
-                    double on = reader.ReadDouble("on value");
-                    double off = reader.ReadDouble("off value");
-                    reader.EnsureEnd(type);
-                    (long onSample, long offSample) = _engine.Trigger(node, when, length, parameter, on, off);
-                    writer.WriteInt64(onSample);
-                    writer.WriteInt64(offSample);
-                    return false;
-                }
-
-            case EngineMessage.SetTempo:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    Fraction bpm = reader.ReadFraction("tempo");
-                    int beatsPerBar = reader.ReadInt32("beats per bar");
-                    reader.EnsureEnd(type);
-                    writer.WriteInt64(_engine.SetTempo(bpm, when, beatsPerBar == 0 ? null : beatsPerBar));
-                    return false;
-                }
-
-            case EngineMessage.RampTempo:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    Fraction bpm = reader.ReadFraction("tempo");
-                    Fraction length = reader.ReadFraction("length in beats");
-                    reader.EnsureEnd(type);
-                    (long sample, long lengthSamples) = _engine.RampTempo(bpm, length, when);
-                    writer.WriteInt64(sample);
-                    writer.WriteInt64(lengthSamples);
-                    return false;
-                }
-
-            case EngineMessage.AdmitNodes:
-                {
-                    ReadOnlySpan<byte> image = reader.ReadBytes("assembly image");
-                    ReadOnlySpan<byte> pdb = reader.ReadBytes("assembly PDB");
-                    reader.EnsureEnd(type);
-                    IReadOnlyList<string> admitted = _engine.AdmitNodes(image, pdb);
-                    writer.WriteInt32(admitted.Count);
-                    foreach (string name in admitted)
-                    {
-                        writer.WriteString(name);
-                    }
-
-                    return false;
-                }
-
-            case EngineMessage.LoadSample:
-                {
-                    string name = reader.ReadString("sample name");
-                    int sampleRate = reader.ReadInt32("sample rate");
-                    int channelCount = reader.ReadInt32("channel count");
-                    if (channelCount is < 1 or > EngineProtocol.MaxSampleChannels)
-                    {
-                        throw new EngineProtocolException($"A sample has 1..{EngineProtocol.MaxSampleChannels} channels, not {channelCount}.");
-                    }
-
-                    var channels = new float[channelCount][];
-                    for (int c = 0; c < channelCount; c++)
-                    {
-                        ReadOnlySpan<byte> bytes = reader.ReadBytes("sample channel");
-                        if (bytes.Length % sizeof(float) != 0 || (c > 0 && bytes.Length != channels[0].Length * sizeof(float)))
-                        {
-                            throw new EngineProtocolException($"Sample channel {c + 1} has {bytes.Length} bytes: a whole number of floats, as many as channel 1.");
-                        }
-
-                        channels[c] = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-                    }
-
-                    reader.EnsureEnd(type);
-                    _engine.LoadSample(name, channels, sampleRate);
-                    return false;
-                }
-
-            case EngineMessage.Undo:
-                {
-                    Quantization when = reader.ReadQuantization();
-                    reader.EnsureEnd(type);
-                    long? sample = _engine.Undo(when);
-                    writer.WriteByte(sample is null ? (byte)0 : (byte)1);
-                    writer.WriteInt64(sample ?? -1);
-                    return false;
-                }
-
-            case EngineMessage.BindController:
-                {
-                    int lane = reader.ReadInt32("lane");
-                    string node = reader.ReadString("node id", names);
-                    string parameter = reader.ReadString("parameter name", names);
-                    double min = reader.ReadDouble("minimum");
-                    double max = reader.ReadDouble("maximum");
-                    byte curve = reader.ReadByte("curve");
-                    double smoothingMs = reader.ReadDouble("smoothing ms");
-                    bool soft = reader.ReadByte("soft takeover") != 0;
-                    reader.EnsureEnd(type);
-                    _engine.BindController(node.Length == 0
-                        ? Live.ControllerLane.Free(lane)
-                        : new Live.ControllerLane(lane, node, parameter, min, max, (Live.ControllerCurve)curve, smoothingMs, soft));
-                    return false;
-                }
-
-            case EngineMessage.MoveController:
-                {
-                    int lane = reader.ReadInt32("lane");
-                    double position = reader.ReadDouble("position");
-                    long atSample = reader.ReadInt64("sample");
-                    long arrivalNs = reader.ReadInt64("arrival time");
-                    reader.EnsureEnd(type);
-                    writer.WriteInt64(_engine.MoveController(lane, position, atSample, MonotonicTime.FromNanoseconds(arrivalNs)));
-                    return false;
-                }
-
-            case EngineMessage.SetVariable:
-                {
-                    string name = reader.ReadString("variable name", names);
-                    double value = reader.ReadDouble("value");
-                    reader.EnsureEnd(type);
-                    _engine.SetVariable(name, value);
                     return false;
                 }
 
@@ -445,7 +300,7 @@ public sealed class EngineServer : IDisposable
 
             case EngineMessage.GetGraph:
                 reader.EnsureEnd(type);
-                writer.WriteString(_engine.GetGraph().ToJson());
+                GraphCodec.Write(writer, _engine.GetGraph());
                 return false;
 
             case EngineMessage.GetStats:
@@ -517,6 +372,11 @@ public sealed class EngineServer : IDisposable
         {
             writer.WriteDouble(seconds);
         }
+
+        writer.WriteInt64(stats.Commits);
+        writer.WriteDouble(stats.CommitP50Us);
+        writer.WriteDouble(stats.CommitP99Us);
+        writer.WriteDouble(stats.CommitMaxUs);
     }
 
     private static void WriteError(FrameWriter writer, uint requestId, EngineErrorCode code, string message)
@@ -525,6 +385,17 @@ public sealed class EngineServer : IDisposable
         writer.WriteUInt16((ushort)code);
         writer.WriteString(message);
         writer.Finish();
+    }
+
+    /// <summary>Executes each command the codec reads on the engine and writes its receipt as the reply.</summary>
+    private readonly struct ExecuteCommand(InProcessEngine engine, FrameWriter writer) : ICommandVisitor
+    {
+        public void Visit<TCommand>(in TCommand command)
+            where TCommand : struct, ILiveCommand
+        {
+            CommandReceipt receipt = engine.Execute(command);
+            CommandCodec.WriteReceipt(writer, command.Kind, receipt);
+        }
     }
 
     private sealed class VersionMismatchException(string message) : Exception(message);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
 using LiveEngine.Time;
@@ -76,7 +77,7 @@ public static class EngineSoak
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(graph);
         string outId = graph.Nodes.Find(n => n.Type == "out")?.Id ?? throw new ArgumentException("The graph has no 'out' node.", nameof(graph));
-        GraphDescription withVoice = GraphDescription.FromJson(graph.ToJson());
+        GraphDescription withVoice = graph.Clone();
         withVoice.Add(ExtraOscillator, "sine", new Dictionary<string, double> { ["freqHz"] = 330, ["level"] = 0.05 });
         withVoice.Add(ExtraPan, "pan");
         withVoice.Chain(ExtraOscillator, ExtraPan, outId);

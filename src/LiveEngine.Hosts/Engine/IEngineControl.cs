@@ -1,64 +1,22 @@
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Time;
 
 namespace LiveEngine.Hosts.Engine;
 
 /// <summary>
-/// What a front end (REPL, Lua, C# scripts, editor socket) does to a playing engine, whether the engine runs in
-/// its own process (<see cref="EngineClient"/>) or in this one (<see cref="InProcessEngine"/>, for tests and
-/// offline work). Errors are exceptions with the engine's precise message: <see cref="InProcessEngine"/> throws
-/// the session's own (GraphValidationException, ArgumentException), <see cref="EngineClient"/> an
-/// <see cref="EngineRequestException"/> carrying the same text. Calls may come from any thread; they are served
-/// one at a time.
+/// An engine: a pipe that carries commands (<see cref="ICommandTarget"/>) to its <see cref="Live.LiveSession"/>, plus
+/// what belongs to the engine itself rather than to a session — its format, clock, statistics, driver and lifetime.
+/// The engine runs in its own process (<see cref="EngineClient"/>) or in this one (<see cref="InProcessEngine"/>, for
+/// tests and offline work). Errors are exceptions with the engine's precise message: <see cref="InProcessEngine"/>
+/// throws the session's own (<see cref="CommandFailure"/>), <see cref="EngineClient"/> an
+/// <see cref="EngineRequestException"/> carrying the same text and kind. Calls may come from any thread; they are
+/// served one at a time.
 /// </summary>
-public interface IEngineControl : IDisposable
+public interface IEngineControl : ICommandTarget, IDisposable
 {
     /// <summary>The engine's format and state as of attaching.</summary>
     EngineInfo Info { get; }
-
-    /// <summary>Validates, compiles and schedules <paramref name="graph"/> to land at <paramref name="when"/>.</summary>
-    CommitResult Commit(GraphDescription graph, Quantization when);
-
-    /// <summary>Sets a parameter at an exact musical time; returns the sample it lands on.</summary>
-    long SetParameter(string nodeId, string parameter, double value, Quantization when);
-
-    /// <summary>Sets <paramref name="parameter"/> to <paramref name="on"/> at <paramref name="when"/> and back to <paramref name="off"/> <paramref name="lengthBeats"/> later.</summary>
-    (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0);
-
-    /// <summary>Changes the tempo (and the meter when <paramref name="beatsPerBar"/> is given) at <paramref name="when"/>; returns the sample.</summary>
-    long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null);
-
-    /// <summary>Ramps the tempo linearly to <paramref name="bpm"/> over <paramref name="lengthBeats"/> beats from <paramref name="when"/>; returns the sample it starts on and its length in samples.</summary>
-    (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when);
-
-    /// <summary>
-    /// Admits the node classes of a compiled user assembly (C# <c>UserNode</c>s) into the engine's registry, after the
-    /// engine's own admission run (allocation, cost, finite output); returns the node type names. A rejection is an
-    /// error naming the class and why; nothing is registered then.
-    /// </summary>
-    IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb);
-
-    /// <summary>
-    /// Puts a sample (planar channels at <paramref name="sampleRate"/>) into the engine's sample library under
-    /// <paramref name="name"/>, for samplers committed later; a sample of that name is replaced.
-    /// </summary>
-    void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate);
-
-    /// <summary>Binds (or frees) a controller lane: the engine maps, smooths and soft-takes-over its moves per sample (<see cref="Live.LiveSession.BindController"/>).</summary>
-    void BindController(Live.ControllerLane lane);
-
-    /// <summary>
-    /// Moves a bound controller lane to <paramref name="position"/> (0..1) on <paramref name="atSample"/> (≥ 0), or at
-    /// the engine's position at <paramref name="arrivalTimestamp"/> (a <see cref="System.Diagnostics.Stopwatch"/>
-    /// timestamp, &gt; 0) plus the controller latency, or at the next block; returns the sample (<see cref="Live.LiveSession.MoveController"/>).
-    /// </summary>
-    long MoveController(int lane, double position, long atSample, long arrivalTimestamp);
-
-    /// <summary>Brings back the graph before the last commit; the sample it lands on, or null if there was nothing to undo.</summary>
-    long? Undo(Quantization when);
-
-    /// <summary>Sets a named variable (<see cref="Control.NamedVariables"/>).</summary>
-    void SetVariable(string name, double value);
 
     /// <summary>The position and every tempo change, so the front can mirror the engine's <see cref="TempoMap"/>.</summary>
     EngineClock GetClock();
@@ -84,9 +42,6 @@ public interface IEngineControl : IDisposable
 /// <param name="Driver">The driver playing, in words.</param>
 /// <param name="ProcessId">The engine's process id.</param>
 public sealed record EngineInfo(uint ProtocolVersion, int SampleRate, int OutputChannels, int MaxBlockFrames, long Position, string Driver, int ProcessId);
-
-/// <summary>A scheduled commit: its sequence number and the sample it lands on.</summary>
-public readonly record struct CommitResult(long Id, long CommitSample);
 
 /// <summary>A tempo change as the engine made it: from <paramref name="Sample"/> on, <paramref name="Bpm"/> and <paramref name="BeatsPerBar"/>.</summary>
 /// <param name="Sample">Where it starts.</param>
@@ -192,6 +147,18 @@ public sealed record EngineStats
     /// thread's time in callbacks, for a single-threaded engine): their load, as differences over an interval.
     /// </summary>
     public IReadOnlyList<double> WorkerBusySeconds { get; init; } = [];
+
+    /// <summary>Commits the engine served since it started (<see cref="CommitTimeStats"/>).</summary>
+    public long Commits { get; init; }
+
+    /// <summary>Time from a Commit request's frame to its snapshot queued, over the recent commits: the median, µs.</summary>
+    public double CommitP50Us { get; init; }
+
+    /// <summary>The same, 99th percentile, µs.</summary>
+    public double CommitP99Us { get; init; }
+
+    /// <summary>The same, the longest, µs.</summary>
+    public double CommitMaxUs { get; init; }
 }
 
 /// <summary>Which driver to play through: "null", "jack" (optionally a named server), or "portaudio" (host API, device).</summary>

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
@@ -103,147 +103,57 @@ public sealed class InProcessEngine : IEngineControl
     /// <summary>Starts the first driver; if it cannot start, plays on the null driver and throws the reason.</summary>
     public string StartDriver(DriverSpec driver) => SwitchDriver(driver);
 
-    public CommitResult Commit(GraphDescription graph, Quantization when)
+    /// <summary>
+    /// Executes <paramref name="command"/> on the session, one at a time; a tempo change is also recorded for
+    /// <see cref="GetClock"/>. An admission runs outside the engine's lock (it measures on its own thread and can take
+    /// a while).
+    /// </summary>
+    public CommandReceipt Execute<TCommand>(in TCommand command)
+        where TCommand : struct, ILiveCommand
     {
+        if (command.Kind == CommandKind.AdmitNodes)
+        {
+            return _session.Execute(command);
+        }
+
         lock (_gate)
         {
-            CommitTicket ticket = _session.Commit(graph, when);
-            return new CommitResult(ticket.Id, ticket.CommitSample);
-        }
-    }
-
-    /// <summary>Commits a graph given as JSON; invalid JSON is a <see cref="GraphValidationException"/>-like refusal with the parser's message.</summary>
-    public CommitResult Commit(string graphJson, Quantization when)
-    {
-        GraphDescription graph;
-        try
-        {
-            graph = GraphDescription.FromJson(graphJson);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidGraphJsonException($"Invalid graph JSON: {e.Message}");
-        }
-
-        return Commit(graph, when);
-    }
-
-    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
-    {
-        lock (_gate)
-        {
-            return _session.SetParameter(nodeId, parameter, value, when);
-        }
-    }
-
-    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
-    {
-        lock (_gate)
-        {
-            return _session.Trigger(nodeId, when, lengthBeats, parameter, on, off);
-        }
-    }
-
-    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
-    {
-        lock (_gate)
-        {
-            long at = _session.SetTempo(bpm, when, beatsPerBar);
-            TempoChange change = new(at, bpm, _session.Clock.BeatsPerBarAt(at));
-            lock (_clockGate)
+            CommandReceipt receipt = _session.Execute(command);
+            if (command.Kind is CommandKind.SetTempo or CommandKind.RampTempo)
             {
-                change.AppendTo(_tempoChanges);
+                TempoMap clock = _session.Clock;
+                long at = receipt.Sample;
+                Fraction bpm = command.Kind == CommandKind.SetTempo ? CommandCast.As<TCommand, SetTempoCommand>(command).Bpm : CommandCast.As<TCommand, RampTempoCommand>(command).Bpm;
+                TempoChange change = new(at, bpm, clock.BeatsPerBarAt(at), command.Kind == CommandKind.RampTempo ? clock.RampSamplesFrom(at) : 0);
+                lock (_clockGate)
+                {
+                    change.AppendTo(_tempoChanges);
+                }
             }
 
-            return at;
+            return receipt;
         }
     }
 
-    public (long Sample, long LengthSamples) RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
-    {
-        lock (_gate)
-        {
-            long at = _session.RampTempo(bpm, lengthBeats, when);
-            TempoMap clock = _session.Clock;
-            long length = clock.RampSamplesFrom(at);
-            TempoChange change = new(at, bpm, clock.BeatsPerBarAt(at), length);
-            lock (_clockGate)
-            {
-                change.AppendTo(_tempoChanges);
-            }
+    /// <summary>How long commits take in the engine (recorded by <see cref="EngineServer"/>, which sees a request from its frame on).</summary>
+    public CommitTimeStats CommitTimes { get; } = new();
 
-            return (at, length);
-        }
+    /// <summary>The session's node admitter (<see cref="LiveSession.NodeAdmitter"/>; the engine process sets it).</summary>
+    public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter
+    {
+        get => _session.NodeAdmitter;
+        set => _session.NodeAdmitter = value;
     }
 
-    /// <summary>
-    /// Admits user node classes from a compiled assembly through <see cref="NodeAdmitter"/> (the engine process sets
-    /// it); throws if this engine has none.
-    /// </summary>
-    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
+    /// <summary>The session's sample loader (<see cref="LiveSession.SampleLoader"/>; the host that knows the library sets it).</summary>
+    public Action<string, float[][], int>? SampleLoader
     {
-        Func<byte[], byte[]?, IReadOnlyList<string>> admit = NodeAdmitter
-            ?? throw new InvalidOperationException("This engine admits no user nodes (it was started without a node admitter).");
-        byte[] imageBytes = image.ToArray();
-        byte[]? pdbBytes = pdb.IsEmpty ? null : pdb.ToArray();
-
-        // Admission measures on its own thread and can take a while: not under the engine's lock.
-        return admit(imageBytes, pdbBytes);
-    }
-
-    /// <summary>
-    /// Admits the user node classes of an assembly image (with its optional PDB) into the session's registry and
-    /// returns their type names; throws <see cref="ArgumentException"/> with every rejection. Set by the host that
-    /// can compile-check user code (the CLI's engine command); null refuses admission.
-    /// </summary>
-    public Func<byte[], byte[]?, IReadOnlyList<string>>? NodeAdmitter { get; set; }
-
-    /// <summary>Adds a sample to the engine's sample library (set by the host, which knows the library); null refuses samples.</summary>
-    public Action<string, float[][], int>? SampleLoader { get; set; }
-
-    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(channels);
-        Action<string, float[][], int> load = SampleLoader
-            ?? throw new InvalidOperationException("This engine has no sample library (it was started without a sample loader).");
-        load(name, [.. channels], sampleRate);
+        get => _session.SampleLoader;
+        set => _session.SampleLoader = value;
     }
 
     /// <summary>How the executor's dedicated workers are scheduled, in words (set by the host that started them).</summary>
     public Func<string>? WorkerRealTime { get; set; }
-
-    public long? Undo(Quantization when)
-    {
-        lock (_gate)
-        {
-            return _session.TryUndo(when, out CommitTicket? ticket) ? ticket!.CommitSample : null;
-        }
-    }
-
-    public void BindController(ControllerLane lane)
-    {
-        lock (_gate)
-        {
-            _session.BindController(lane);
-        }
-    }
-
-    public long MoveController(int lane, double position, long atSample, long arrivalTimestamp)
-    {
-        lock (_gate)
-        {
-            return _session.MoveController(lane, position, atSample, arrivalTimestamp);
-        }
-    }
-
-    public void SetVariable(string name, double value)
-    {
-        lock (_gate)
-        {
-            _session.Variables.Set(name, value);
-        }
-    }
 
     /// <summary>The clock, without waiting for a commit in progress (the front's heartbeat, <see cref="EngineClient.HeartbeatTimeout"/>).</summary>
     public EngineClock GetClock()
@@ -299,6 +209,10 @@ public sealed class InProcessEngine : IEngineControl
                 XrunLog = _stats.XrunLog(),
                 DriverEvents = [.. _driverEvents],
                 WorkerBusySeconds = WorkerBusySeconds(),
+                Commits = CommitTimes.Count,
+                CommitP50Us = CommitTimes.PercentileUs(0.5),
+                CommitP99Us = CommitTimes.PercentileUs(0.99),
+                CommitMaxUs = CommitTimes.PercentileUs(1),
             };
         }
     }
@@ -406,9 +320,6 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 }
-
-/// <summary>A commit whose JSON could not be parsed into a graph description.</summary>
-public sealed class InvalidGraphJsonException(string message) : Exception(message);
 
 /// <summary>A driver could not be started; the engine plays on the null driver instead.</summary>
 public sealed class DriverUnavailableException(string message) : Exception(message);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Graph;
 using LiveEngine.Live;
@@ -19,7 +20,7 @@ namespace LiveEngine.Hosts.Engine;
 /// code and controllers read them, and are copied to the engine in <see cref="Maintain"/> so that a front that
 /// re-attaches finds them. Errors are the engine's own messages (<see cref="EngineRequestException"/>).
 /// </remarks>
-public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
+public sealed class RemoteSession : ILiveSession
 {
     private const int HistoryLimit = 1000;
     private readonly object _gate = new();
@@ -27,10 +28,10 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     private IEngineControl _engine;
 
     // The user node assemblies the engine admitted, in order: an engine that takes over admits them again.
-    private readonly List<(byte[] Image, byte[] Pdb)> _admitted = [];
+    private readonly List<AdmitNodesCommand> _admitted = [];
 
     // The samples sent to the engine, by name: an engine that takes over gets them again.
-    private readonly Dictionary<string, (float[][] Channels, int SampleRate)> _samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LoadSampleCommand> _samples = new(StringComparer.Ordinal);
     private readonly List<TempoChange> _mirroredChanges = [];
     private readonly Dictionary<string, double> _sentVariables = new(StringComparer.Ordinal);
 
@@ -117,7 +118,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         {
             lock (_gate)
             {
-                _graph ??= Call(e => e.GetGraph());
+                _graph ??= Send(e => e.GetGraph());
                 return _graph.Clone();
             }
         }
@@ -152,146 +153,126 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
 
     public int OutputChannels => Options.OutputChannels;
 
-    public CommitReceipt Commit(GraphDescription graph, Quantization when)
+    /// <summary>
+    /// Carries <paramref name="command"/> to the engine, which executes it and answers with its receipt, and keeps the
+    /// mirrors up to date: the latest graph (for display, and for an engine that takes over), the undo depth and the
+    /// tempo map; the user node assemblies and samples sent, for an engine that takes over. A variable is set here,
+    /// where code reads it, and copied to the engine by <see cref="Maintain"/>.
+    /// </summary>
+    public CommandReceipt Execute<TCommand>(in TCommand command)
+        where TCommand : struct, ILiveCommand
     {
-        ArgumentNullException.ThrowIfNull(graph);
-        lock (_gate)
+        if (command.Kind == CommandKind.SetVariable)
         {
-            CommitResult result = Call(e => e.Commit(graph, when));
-            _graph = graph.Clone();
-            _undoDepth = Math.Min(_undoDepth + 1, HistoryLimit - 1);
-            return new CommitReceipt(result.Id, result.CommitSample);
+            ref readonly SetVariableCommand variable = ref CommandCast.As<TCommand, SetVariableCommand>(command);
+            Variables.Set(variable.Name, variable.Value);
+            return CommandReceipt.None;
         }
-    }
 
-    public CommitReceipt Edit(Action<GraphDescription> change, Quantization when)
-    {
-        ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
         {
-            GraphDescription graph = Graph;
-            change(graph);
-            return Commit(graph, when);
-        }
-    }
-
-    public bool TryUndo(Quantization when, out long sample)
-    {
-        lock (_gate)
-        {
-            long? undone = Call(e => e.Undo(when));
-            sample = undone ?? -1;
-            if (undone is null)
+            CommandReceipt receipt = Send(command);
+            switch (command.Kind)
             {
-                _undoDepth = 0;
-                return false;
+                case CommandKind.Commit:
+                    {
+                        ref readonly CommitCommand commit = ref CommandCast.As<TCommand, CommitCommand>(command);
+                        if (commit.Patch)
+                        {
+                            _graph ??= Send(e => e.GetGraph());
+                            _graph.MergePatch(commit.Graph.Clone());
+                        }
+                        else
+                        {
+                            _graph = commit.Graph.Clone();
+                        }
+
+                        _undoDepth = Math.Min(_undoDepth + 1, HistoryLimit - 1);
+                        break;
+                    }
+
+                case CommandKind.Undo:
+                    if (!receipt.HasSample)
+                    {
+                        _undoDepth = 0;
+                    }
+                    else
+                    {
+                        // The engine knows the graph it went back to.
+                        _graph = Send(e => e.GetGraph());
+                        _undoDepth = Math.Max(0, _undoDepth - 1);
+                    }
+
+                    break;
+
+                case CommandKind.SetParameter:
+                    {
+                        ref readonly SetParameterCommand set = ref CommandCast.As<TCommand, SetParameterCommand>(command);
+                        MirrorParameter(set.NodeId, set.Parameter, set.Value);
+                        break;
+                    }
+
+                case CommandKind.Trigger:
+                    {
+                        ref readonly TriggerCommand trigger = ref CommandCast.As<TCommand, TriggerCommand>(command);
+                        MirrorParameter(trigger.NodeId, trigger.Parameter, trigger.Off);
+                        break;
+                    }
+
+                case CommandKind.SetTempo:
+                    {
+                        ref readonly SetTempoCommand tempo = ref CommandCast.As<TCommand, SetTempoCommand>(command);
+                        MirrorTempo(new TempoChange(receipt.Sample, tempo.Bpm, tempo.BeatsPerBar ?? _clock.BeatsPerBarAt(receipt.Sample)));
+                        break;
+                    }
+
+                case CommandKind.RampTempo:
+                    {
+                        ref readonly RampTempoCommand ramp = ref CommandCast.As<TCommand, RampTempoCommand>(command);
+                        MirrorTempo(new TempoChange(receipt.Sample, ramp.Bpm, _clock.BeatsPerBarAt(receipt.Sample), receipt.EndSample - receipt.Sample));
+                        break;
+                    }
+
+                case CommandKind.AdmitNodes:
+                    {
+                        ref readonly AdmitNodesCommand admit = ref CommandCast.As<TCommand, AdmitNodesCommand>(command);
+                        _admitted.Add(new AdmitNodesCommand(admit.Image.ToArray(), admit.Pdb.ToArray()));
+                        if (_admitted.Count > AdmittedLimit)
+                        {
+                            _admitted.RemoveAt(0);
+                        }
+
+                        break;
+                    }
+
+                case CommandKind.LoadSample:
+                    {
+                        ref readonly LoadSampleCommand sample = ref CommandCast.As<TCommand, LoadSampleCommand>(command);
+                        _samples[sample.Name] = sample with { Channels = [.. sample.Channels] };
+                        break;
+                    }
+
+                case CommandKind.BindController:
+                    {
+                        // Kept for an engine that takes over (Reattach binds them again).
+                        ControllerLane lane = CommandCast.As<TCommand, BindControllerCommand>(command).Lane;
+                        _controllerLanes[lane.Index] = lane.IsFree ? null : lane;
+                        break;
+                    }
+
+                case CommandKind.MoveController:
+                    {
+                        ref readonly MoveControllerCommand move = ref CommandCast.As<TCommand, MoveControllerCommand>(command);
+                        if ((uint)move.Lane < ControllerLane.Capacity && _controllerLanes[move.Lane] is { } binding)
+                        {
+                            MirrorParameter(binding.NodeId!, binding.Parameter!, binding.Map(Math.Clamp(move.Position, 0, 1)));
+                        }
+
+                        break;
+                    }
             }
 
-            // The engine knows the graph it went back to.
-            _graph = Call(e => e.GetGraph());
-            _undoDepth = Math.Max(0, _undoDepth - 1);
-            return true;
-        }
-    }
-
-    public long SetParameter(string nodeId, string parameter, double value, Quantization when)
-    {
-        lock (_gate)
-        {
-            long sample = Call(e => e.SetParameter(nodeId, parameter, value, when));
-            MirrorParameter(nodeId, parameter, value);
-            return sample;
-        }
-    }
-
-    public void BindController(ControllerLane lane)
-    {
-        ArgumentNullException.ThrowIfNull(lane);
-        lane.Validate();
-        lock (_gate)
-        {
-            Call(e =>
-            {
-                e.BindController(lane);
-                return 0;
-            });
-            _controllerLanes[lane.Index] = lane.IsFree ? null : lane;
-        }
-    }
-
-    public long MoveController(int lane, double position, long atSample = -1, long arrivalTimestamp = 0)
-    {
-        lock (_gate)
-        {
-            long sample = Call(e => e.MoveController(lane, position, atSample, arrivalTimestamp));
-            if ((uint)lane < ControllerLane.Capacity && _controllerLanes[lane] is { } binding)
-            {
-                MirrorParameter(binding.NodeId!, binding.Parameter!, binding.Map(Math.Clamp(position, 0, 1)));
-            }
-
-            return sample;
-        }
-    }
-
-    public (long OnSample, long OffSample) Trigger(string nodeId, Quantization when, Fraction lengthBeats, string parameter = "gate", double on = 1, double off = 0)
-    {
-        lock (_gate)
-        {
-            (long, long) samples = Call(e => e.Trigger(nodeId, when, lengthBeats, parameter, on, off));
-            MirrorParameter(nodeId, parameter, off);
-            return samples;
-        }
-    }
-
-    public long SetTempo(Fraction bpm, Quantization when, int? beatsPerBar = null)
-    {
-        lock (_gate)
-        {
-            long sample = Call(e => e.SetTempo(bpm, when, beatsPerBar));
-            MirrorTempo(new TempoChange(sample, bpm, beatsPerBar ?? _clock.BeatsPerBarAt(sample)));
-            return sample;
-        }
-    }
-
-    public long RampTempo(Fraction bpm, Fraction lengthBeats, Quantization when)
-    {
-        lock (_gate)
-        {
-            (long sample, long length) = Call(e => e.RampTempo(bpm, lengthBeats, when));
-            MirrorTempo(new TempoChange(sample, bpm, _clock.BeatsPerBarAt(sample), length));
-            return sample;
-        }
-    }
-
-    public IReadOnlyList<string> AdmitNodes(ReadOnlySpan<byte> image, ReadOnlySpan<byte> pdb)
-    {
-        lock (_gate)
-        {
-            byte[] imageBytes = image.ToArray();
-            byte[] pdbBytes = pdb.ToArray();
-            IReadOnlyList<string> admitted = Call(e => e.AdmitNodes(imageBytes, pdbBytes));
-            _admitted.Add((imageBytes, pdbBytes));
-            if (_admitted.Count > AdmittedLimit)
-            {
-                _admitted.RemoveAt(0);
-            }
-
-            return admitted;
-        }
-    }
-
-    /// <summary>Sends a sample to the engine's sample library (see <see cref="IEngineControl.LoadSample"/>).</summary>
-    public void LoadSample(string name, IReadOnlyList<float[]> channels, int sampleRate)
-    {
-        float[][] copy = [.. channels];
-        lock (_gate)
-        {
-            Call(e =>
-            {
-                e.LoadSample(name, copy, sampleRate);
-                return 0;
-            });
-            _samples[name] = (copy, sampleRate);
+            return receipt;
         }
     }
 
@@ -319,19 +300,19 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         {
             GraphDescription? graph = _graph;
             _engine = engine;
-            foreach ((byte[] image, byte[] pdb) in _admitted)
+            foreach (AdmitNodesCommand admit in _admitted)
             {
-                engine.AdmitNodes(image, pdb);
+                engine.Execute(admit);
             }
 
-            foreach ((string name, (float[][] channels, int sampleRate)) in _samples)
+            foreach (LoadSampleCommand sample in _samples.Values)
             {
-                engine.LoadSample(name, channels, sampleRate);
+                engine.Execute(sample);
             }
 
             if (graph is not null)
             {
-                engine.Commit(graph, Quantization.Now);
+                engine.Execute(new CommitCommand(graph, Quantization.Now));
             }
 
             foreach (ControllerLane? lane in _controllerLanes)
@@ -391,7 +372,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     public void SyncClock()
     {
         long before = Stopwatch.GetTimestamp();
-        EngineClock clock = Call(e => e.GetClock());
+        EngineClock clock = Send(e => e.GetClock());
         lock (_gate)
         {
             // The position was read somewhere during the request: stamping it with the request's start keeps the
@@ -412,7 +393,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
     /// <summary>Asks the engine for its statistics now; faulted nodes become <see cref="Faults"/>.</summary>
     public EngineStats PollStats()
     {
-        EngineStats stats = Call(e => e.GetStats());
+        EngineStats stats = Send(e => e.GetStats());
         var faults = new List<NodeFaultReport>(stats.FaultedNodes.Count);
         lock (_gate)
         {
@@ -435,30 +416,41 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
 
     /// <summary>
     /// Runs a request on the engine and gives its refusal the type the same refusal has in this process
-    /// (<see cref="GraphValidationException"/>, <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/>),
-    /// so that code written against <see cref="LiveSession"/> handles it alike; a lost engine is an
-    /// <see cref="EngineUnavailableException"/>.
+    /// (<see cref="CommandFailure"/>), so that code written against <see cref="LiveSession"/> handles it alike; a lost
+    /// engine is an <see cref="EngineUnavailableException"/>.
     /// </summary>
-    private T Call<T>(Func<IEngineControl, T> request)
+    private T Send<T>(Func<IEngineControl, T> request)
     {
         try
         {
             return request(Engine);
         }
-        catch (EngineRequestException e)
+        catch (Exception e) when (Translate(e) is { } translated)
         {
-            throw e.Code switch
-            {
-                EngineErrorCode.Validation => new GraphValidationException([new GraphError(GraphErrorKind.Engine, e.Message)]),
-                EngineErrorCode.Argument => new ArgumentException(e.Message),
-                _ => new InvalidOperationException(e.Message, e),
-            };
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or EngineProtocolException or ObjectDisposedException or IOException)
-        {
-            throw new EngineUnavailableException($"The engine process does not answer: {e.Message}", e);
+            throw translated;
         }
     }
+
+    /// <summary>Carries one command (<see cref="Send{T}(Func{IEngineControl, T})"/>, without a closure).</summary>
+    private CommandReceipt Send<TCommand>(in TCommand command)
+        where TCommand : struct, ILiveCommand
+    {
+        try
+        {
+            return Engine.Execute(command);
+        }
+        catch (Exception e) when (Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private static Exception? Translate(Exception e) => e switch
+    {
+        EngineRequestException request => CommandFailure.Create((CommandErrorKind)request.Code, request.Message, request),
+        System.Net.Sockets.SocketException or EngineProtocolException or ObjectDisposedException or IOException => new EngineUnavailableException($"The engine process does not answer: {e.Message}", e),
+        _ => null,
+    };
 
     private void SendVariables()
     {
@@ -472,11 +464,7 @@ public sealed class RemoteSession : ILiveSession, IRemoteNodeHost
         {
             if (!_sentVariables.TryGetValue(name, out double sent) || !sent.Equals(value))
             {
-                Call(e =>
-                {
-                    e.SetVariable(name, value);
-                    return 0;
-                });
+                Send(new SetVariableCommand(name, value));
                 _sentVariables[name] = value;
             }
         }

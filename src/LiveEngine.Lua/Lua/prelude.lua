@@ -450,16 +450,6 @@ end
 -- Emitting the draft: channel counts are inferred (a mono-by-default node fed stereo becomes stereo) and a
 -- mono signal into a stereo input passes through an automatic pan node (id "<source>.pan", centred).
 
-local function json_string(s)
-  return '"' .. s:gsub('[%c"\\]', function(c) return format("\\u%04x", c:byte()) end) .. '"'
-end
-
-local function json_number(v)
-  if math.type(v) == "integer" then return tostring(v) end
-  if v ~= v or abs(v) == huge then error("parameter values must be finite numbers", 4) end
-  return format("%.17g", v)
-end
-
 local function port_channels(typ, port, node_channels, outputs)
   for _, p in ipairs(outputs and T[typ].outputs or T[typ].inputs) do
     if p[1] == port then return p[2] == 0 and node_channels or p[2] end
@@ -502,8 +492,9 @@ local function emit_graph()
     end
     if not changed then break end
   end
-  local parts = {}
-  local extra_nodes, edges, pans = {}, {}, {}
+  -- The graph goes to the engine as these tables, read by the commit native straight into a GraphDescription:
+  -- nodes are { id, type, channels, parameters, options }, edges { from, fromPort, to, toPort }.
+  local nodes_out, extra_nodes, edges, pans = {}, {}, {}, {}
   for _, e in ipairs(draft.edges) do
     local from, fport, to, tport = rawget(e[1], "_id"), e[2], rawget(e[3], "_id"), e[4]
     local fc = port_channels(rawget(nodes[from], "_type"), fport, ch[from], true)
@@ -512,36 +503,58 @@ local function emit_graph()
       local pid = from .. (fport == "out" and "" or ("." .. fport)) .. ".pan"
       if not pans[pid] then
         pans[pid] = true
-        extra_nodes[#extra_nodes + 1] = format('{"id":%s,"type":"pan"}', json_string(pid))
-        edges[#edges + 1] = format('{"from":%s,"fromPort":%s,"to":%s,"toPort":"in"}', json_string(from), json_string(fport), json_string(pid))
+        extra_nodes[#extra_nodes + 1] = { pid, "pan" }
+        edges[#edges + 1] = { from, fport, pid, "in" }
       end
       from, fport = pid, "out"
     end
-    edges[#edges + 1] = format('{"from":%s,"fromPort":%s,"to":%s,"toPort":%s}', json_string(from), json_string(fport), json_string(to), json_string(tport))
+    edges[#edges + 1] = { from, fport, to, tport }
   end
   local types = {}
   for _, id in ipairs(ids) do
     local n = nodes[id]
     local typ = rawget(n, "_type")
     types[id] = typ
-    local ps, keys = {}, {}
-    for k in pairs(rawget(n, "_p")) do keys[#keys + 1] = k end
-    sort(keys)
-    for _, k in ipairs(keys) do ps[#ps + 1] = json_string(k) .. ":" .. json_number(rawget(n, "_p")[k]) end
-    local os, okeys = {}, {}
-    for k in pairs(rawget(n, "_o") or {}) do okeys[#okeys + 1] = k end
-    sort(okeys)
-    for _, k in ipairs(okeys) do os[#os + 1] = json_string(k) .. ":" .. json_string(rawget(n, "_o")[k]) end
-    local options = #os == 0 and "" or (',"options":{' .. concat(os, ",") .. "}")
-    parts[#parts + 1] = format('{"id":%s,"type":%s,"channels":%d,"parameters":{%s}%s}', json_string(id), json_string(typ), ch[id], concat(ps, ","), options)
+    nodes_out[#nodes_out + 1] = { id, typ, ch[id], rawget(n, "_p"), rawget(n, "_o") }
   end
   for id in pairs(pans) do types[id] = "pan" end
-  for _, x in ipairs(extra_nodes) do parts[#parts + 1] = x end
-  return '{"nodes":[' .. concat(parts, ",") .. '],"edges":[' .. concat(edges, ",") .. ']}', types
+  for _, x in ipairs(extra_nodes) do nodes_out[#nodes_out + 1] = x end
+  return { nodes = nodes_out, edges = edges }, types
 end
 
---- The draft as JSON (what commit would send), for a look.
-function graph_json() return (emit_graph()) end
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(c) return format("\\u%04x", c:byte()) end) .. '"'
+end
+
+local function json_number(v)
+  if math.type(v) == "integer" then return tostring(v) end
+  if v ~= v or abs(v) == huge then error("parameter values must be finite numbers", 3) end
+  return format("%.17g", v)
+end
+
+local function json_map(map, value)
+  local keys, items = {}, {}
+  for k in pairs(map or {}) do keys[#keys + 1] = k end
+  sort(keys)
+  for _, k in ipairs(keys) do items[#items + 1] = json_string(k) .. ":" .. value(map[k]) end
+  return concat(items, ",")
+end
+
+--- The draft as JSON, for a look (a commit sends the tables themselves, not this text).
+function graph_json()
+  local graph = emit_graph()
+  local parts, edges = {}, {}
+  for _, n in ipairs(graph.nodes) do
+    local channels = n[3] and format(',"channels":%d', n[3]) or ""
+    local options = json_map(n[5], json_string)
+    if options ~= "" then options = ',"options":{' .. options .. "}" end
+    parts[#parts + 1] = format('{"id":%s,"type":%s%s,"parameters":{%s}%s}', json_string(n[1]), json_string(n[2]), channels, json_map(n[4], json_number), options)
+  end
+  for _, e in ipairs(graph.edges) do
+    edges[#edges + 1] = format('{"from":%s,"fromPort":%s,"to":%s,"toPort":%s}', json_string(e[1]), json_string(e[2]), json_string(e[3]), json_string(e[4]))
+  end
+  return '{"nodes":[' .. concat(parts, ",") .. '],"edges":[' .. concat(edges, ",") .. ']}'
+end
 
 ---------------------------------------------------------------------------------------------------
 -- When: nil/"bar" next bar, "now", "beat", a number n = in n bars, {at = beat} = at that beat.
@@ -590,9 +603,9 @@ local function cycle_where(err)
 end
 
 local function do_commit(when, patch, level)
-  local json, types = emit_graph()
+  local graph, types = emit_graph()
   local k, c, a, b = when_args(when, level + 1)
-  local sample, err = N.commit(json, k, c, a, b, patch)
+  local sample, err = N.commit(graph, k, c, a, b, patch)
   if not sample then
     local where = cycle_where(err)
     if where then error(where .. " " .. err, 0) end

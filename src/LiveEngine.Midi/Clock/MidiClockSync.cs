@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Live;
 using LiveEngine.Midi.Ump;
 using LiveEngine.Time;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Live;
 using LiveEngine.Midi.Translation;
@@ -16,7 +17,7 @@ namespace LiveEngine.Midi.Control;
 /// object. MIDI 1.0 input (bytes or MT 0x2 UMP) is first translated to MIDI 2.0 (<see cref="Midi1ToMidi2"/>), so
 /// an NRPN sequence is one controller move.
 /// A slot that drives a node parameter is a controller lane of the engine (lane = slot of the active bank,
-/// <see cref="ILiveSession.BindController"/>): the engine maps, smooths and soft-takes-over each move on the render
+/// <see cref="LiveEngine.Commands.BindControllerCommand"/>): the engine maps, smooths and soft-takes-over each move on the render
 /// thread, per sample, on the sample of the message's timestamp (docs/midi.md, "Timing"). A slot that drives a named
 /// variable is evaluated here (variables live on the control side, where code reads them).
 /// Thread-safe: one lock guards the banks and slot state and is never held across a call to the session (which may
@@ -108,7 +109,7 @@ public sealed class MidiControl
 
     public string? LastError { get; private set; }
 
-    /// <summary>The sample on which the last parameter move lands (from <see cref="ILiveSession.MoveController"/>).</summary>
+    /// <summary>The sample on which the last parameter move lands (from <see cref="LiveEngine.Commands.MoveControllerCommand"/>).</summary>
     public long LastParameterSample => Interlocked.Read(ref _lastParameterSample);
 
     /// <summary>A source whose Program Change selects the bank with that number (null: banks switch by command only).</summary>

@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
 using LiveEngine.Tests.Hosts.Jack;

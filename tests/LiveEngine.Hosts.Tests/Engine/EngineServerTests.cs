@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using LiveEngine.Commands;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
@@ -53,11 +54,11 @@ public sealed class EngineServerTests : IDisposable
         Assert.Equal("null", client.Info.Driver);
         Assert.Equal(Environment.ProcessId, client.Info.ProcessId);
 
-        CommitResult first = client.Commit(Sine(440), Quantization.Now);
-        CommitResult second = client.Commit(Sine(660), Quantization.NextBeat);
-        Assert.Equal(first.Id + 1, second.Id);
+        CommandReceipt first = client.Commit(Sine(440), Quantization.Now);
+        CommandReceipt second = client.Commit(Sine(660), Quantization.NextBeat);
+        Assert.Equal(first.CommitId + 1, second.CommitId);
         // At 120 BPM and 48 kHz a beat is 24,000 frames: the next beat is a multiple of it.
-        Assert.Equal(0, second.CommitSample % 24_000);
+        Assert.Equal(0, second.Sample % 24_000);
         Assert.Equal(Sine(660).ToJson(), client.GetGraph().ToJson());
 
         long at = client.SetParameter("osc", "level", 0.5, Quantization.NextBar);
@@ -80,10 +81,11 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal(_engine.Session.Clock.BarAt(sample), mirror.BarAt(sample));
         }
 
-        Assert.NotNull(client.Undo(Quantization.Now));
+        Assert.True(client.TryUndo(Quantization.Now, out _));
         Assert.Equal(Sine(440).ToJson(), client.GetGraph().ToJson());
-        Assert.NotNull(client.Undo(Quantization.Now));
-        Assert.Null(client.Undo(Quantization.Now));
+        Assert.True(client.TryUndo(Quantization.Now, out _));
+        Assert.False(client.TryUndo(Quantization.Now, out long none));
+        Assert.Equal(-1, none);
 
         EngineStats stats = client.GetStats();
         Assert.Equal("null", stats.Driver);
@@ -199,6 +201,31 @@ public sealed class EngineServerTests : IDisposable
         Assert.Equal(0x8000 | (ushort)EngineMessage.SetParameter, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
         Assert.Equal(0, direct);
         Assert.Equal(0, throughProtocol);
+    }
+
+    [Fact]
+    public void PatchAndUndo_TravelAsCommands_AndEveryCommitIsTimedInTheEngine()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "test");
+        client.Commit(Sine(440), Quantization.Now);
+        var patch = new GraphDescription();
+        patch.Add("osc2", "sine", new Dictionary<string, double> { ["freqHz"] = 550 });
+        patch.Add("out", "out");
+        patch.Connect("osc2", "out");
+
+        CommandReceipt patched = client.Patch(patch, Quantization.Now);
+
+        GraphDescription graph = client.GetGraph();
+        Assert.Equal(["osc", "pan", "out", "osc2"], graph.Nodes.Select(n => n.Id));
+        Assert.Contains(graph.Edges, e => e.From == "osc2" && e.To == "out");
+        CommandReceipt undone = client.Execute(new UndoCommand(Quantization.Now));
+        Assert.True(undone.HasSample);
+        Assert.Equal(patched.CommitId + 1, undone.CommitId);
+        Assert.Equal(Sine(440).ToJson(), client.GetGraph().ToJson());
+
+        EngineStats stats = client.GetStats();
+        Assert.Equal(2, stats.Commits);
+        Assert.True(stats.CommitP50Us > 0 && stats.CommitP50Us <= stats.CommitP99Us && stats.CommitP99Us <= stats.CommitMaxUs, $"p50 {stats.CommitP50Us}, p99 {stats.CommitP99Us}, max {stats.CommitMaxUs}");
     }
 
     [Fact]

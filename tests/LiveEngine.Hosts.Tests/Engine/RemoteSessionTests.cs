@@ -1,3 +1,4 @@
+using LiveEngine.Commands;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
@@ -59,11 +60,13 @@ public sealed class RemoteSessionTests : IDisposable
         Assert.Equal(132, remote.Options.Tempo.ToDouble());
         Assert.Equal(48_000, remote.Options.SampleRate);
 
-        CommitReceipt first = remote.Commit(Sine("a", 220), Quantization.NextBar);
-        long bar = (long)Math.Round(remote.Clock.BarAt(first.CommitSample).ToDouble());
-        Assert.Equal(remote.Clock.SampleAtBar(bar), first.CommitSample);
-        CommitReceipt second = remote.Edit(g => g.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"] = 330, Quantization.NextBeat);
-        Assert.True(second.Id > first.Id);
+        CommandReceipt first = remote.Commit(Sine("a", 220), Quantization.NextBar);
+        long bar = (long)Math.Round(remote.Clock.BarAt(first.Sample).ToDouble());
+        Assert.Equal(remote.Clock.SampleAtBar(bar), first.Sample);
+        GraphDescription edited = remote.Graph;
+        edited.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"] = 330;
+        CommandReceipt second = remote.Commit(edited, Quantization.NextBeat);
+        Assert.True(second.CommitId > first.CommitId);
         Assert.Equal(2, remote.UndoDepth);
         Assert.Equal(330, _engineSession.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
 
@@ -73,7 +76,7 @@ public sealed class RemoteSessionTests : IDisposable
         Assert.Equal(0.5, _engineSession.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["level"]);
 
         Assert.True(remote.TryUndo(Quantization.Now, out long undoSample));
-        Assert.True(undoSample >= second.CommitSample);
+        Assert.True(undoSample >= second.Sample);
         Assert.Equal(220, remote.Graph.Nodes.Find(n => n.Id == "a")!.Parameters["freqHz"]);
 
         var bad = new GraphDescription();
