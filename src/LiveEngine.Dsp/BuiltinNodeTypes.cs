@@ -24,13 +24,54 @@ public static partial class BuiltinNodeTypes
     /// <summary>The voice banks the compiler forms from the built-in types (see <see cref="BankDescriptor"/>).</summary>
     private static void RegisterBanks(NodeTypeRegistry registry)
     {
-        if (registry.TryGet("saw", out NodeTypeDescriptor? saw)
-            && registry.TryGet("rlpf", out NodeTypeDescriptor? rlpf)
-            && registry.TryGet("gain", out NodeTypeDescriptor? gain)
-            && registry.TryGet("pan", out NodeTypeDescriptor? pan))
+        registry.TryGet("rlpf", out NodeTypeDescriptor? rlpf);
+        registry.TryGet("gain", out NodeTypeDescriptor? gain);
+        registry.TryGet("pan", out NodeTypeDescriptor? pan);
+        if (registry.TryGet("saw", out NodeTypeDescriptor? saw) && rlpf is not null && gain is not null && pan is not null)
         {
             registry.RegisterBank(new BankDescriptor(Nodes.SawFilterVoiceBank.KindName, [saw, rlpf, gain, pan], 2, static lanes => new Nodes.SawFilterVoiceBank(lanes)));
         }
+
+        NodeTypeDescriptor[] oscillators = Found(registry, "sine", "saw", "square", "triangle");
+        NodeTypeDescriptor[] biquads = Found(registry, "lpf", "hpf", "bpf", "notch", "peak", "lowshelf", "highshelf");
+        if (oscillators.Length > 0 && biquads.Length > 0 && pan is not null)
+        {
+            registry.RegisterBank(new BankDescriptor(
+                Nodes.BiquadChainVoiceBank.KindName,
+                [new BankStage(oscillators), new BankStage(biquads, Nodes.BiquadChainVoiceBank.MaxBiquads), new BankStage([pan])],
+                [],
+                2,
+                static lanes => new Nodes.BiquadChainVoiceBank(lanes)));
+        }
+
+        if (oscillators.Length > 0
+            && rlpf is not null
+            && gain is not null
+            && registry.TryGet("vca", out NodeTypeDescriptor? vca)
+            && registry.TryGet("adsr", out NodeTypeDescriptor? adsr))
+        {
+            registry.RegisterBank(new BankDescriptor(
+                Nodes.SynthVoiceBank.KindName,
+                [new BankStage(oscillators), new BankStage([rlpf]), new BankStage([vca]), new BankStage([gain])],
+                [new BankSide([adsr], IntoStage: 2, IntoPort: 1)],
+                1,
+                static lanes => new Nodes.SynthVoiceBank(lanes)));
+        }
+    }
+
+    /// <summary>The registered types of these names (a registry without some of them banks the rest).</summary>
+    private static NodeTypeDescriptor[] Found(NodeTypeRegistry registry, params string[] names)
+    {
+        var found = new List<NodeTypeDescriptor>();
+        foreach (string name in names)
+        {
+            if (registry.TryGet(name, out NodeTypeDescriptor? type))
+            {
+                found.Add(type);
+            }
+        }
+
+        return [.. found];
     }
 
     static partial void RegisterSources(NodeTypeRegistry registry);
