@@ -46,4 +46,16 @@ internal static class Pieces
             throw new CliException(e.Message.StartsWith(Path.GetFileName(file), StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
         }
     }
+
+    /// <summary>The graph a piece builds when its top level runs (its callbacks do not run): what <c>bench</c> measures.</summary>
+    public static GraphDescription GraphOf(string file, int sampleRate, int maxBlockFrames)
+    {
+        var options = new LiveSessionOptions { SampleRate = sampleRate, MaxBlockFrames = Math.Max(maxBlockFrames, 128) };
+        (LiveSession session, ILivePiece piece) = Open(file, options, SingleThreadExecutor.Instance);
+        using (piece)
+        {
+            Start(piece, session, file);
+            return session.Graph;
+        }
+    }
 }

@@ -50,12 +50,14 @@ public static partial class BuiltinNodeTypes
             && registry.TryGet("vca", out NodeTypeDescriptor? vca)
             && registry.TryGet("adsr", out NodeTypeDescriptor? adsr))
         {
-            registry.RegisterBank(new BankDescriptor(
-                Nodes.SynthVoiceBank.KindName,
-                [new BankStage(oscillators), new BankStage([rlpf]), new BankStage([vca]), new BankStage([gain])],
-                [new BankSide([adsr], IntoStage: 2, IntoPort: 1)],
-                1,
-                static lanes => new Nodes.SynthVoiceBank(lanes)));
+            BankSide envelope = new([adsr], IntoStage: 2, IntoPort: 1);
+            BankStage[] voice = [new BankStage(oscillators), new BankStage([rlpf]), new BankStage([vca]), new BankStage([gain])];
+            if (pan is not null)
+            {
+                registry.RegisterBank(new BankDescriptor(Nodes.SynthVoiceBank.PannedKindName, [.. voice, new BankStage([pan])], [envelope], 2, static lanes => new Nodes.SynthVoiceBank(lanes)));
+            }
+
+            registry.RegisterBank(new BankDescriptor(Nodes.SynthVoiceBank.KindName, voice, [envelope], 1, static lanes => new Nodes.SynthVoiceBank(lanes)));
         }
     }
 

@@ -42,13 +42,7 @@ public sealed class BiquadChainVoiceBank : BankProcessor
     private readonly float[][] _fixed;
     private readonly float[][] _ramp;
     private readonly bool[] _gliding;
-    private readonly float[] _leftFixed;
-    private readonly float[] _rightFixed;
-    private readonly float[] _leftRamp;
-    private readonly float[] _rightRamp;
-
-    // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet). Scratch, not state.
-    private readonly float[] _fixedPan;
+    private readonly BankPanGains _panGains;
 
     public BiquadChainVoiceBank(BankLanes lanes)
     {
@@ -106,12 +100,7 @@ public sealed class BiquadChainVoiceBank : BankProcessor
         _maxFrames = maxFrames;
 
         _gliding = new bool[_lanes];
-        _leftFixed = new float[_width];
-        _rightFixed = new float[_width];
-        _leftRamp = new float[maxFrames * _width];
-        _rightRamp = new float[maxFrames * _width];
-        _fixedPan = new float[_lanes];
-        Array.Fill(_fixedPan, float.NaN);
+        _panGains = new BankPanGains(_pans, _width, maxFrames);
     }
 
     /// <summary>Lanes that carry voices.</summary>
@@ -132,12 +121,18 @@ public sealed class BiquadChainVoiceBank : BankProcessor
             RunStages(first, Math.Min(BiquadBankKernels.MaxStages, _stages - first), frames, sampleTime);
         }
 
-        int panStride = PreparePans(frames);
+        bool anyGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            anyGliding |= _panGains.Begin(lane, Parameters(lane, _stages + 1, 1), frames);
+        }
+
+        _panGains.Finish(frames, anyGliding);
         BiquadBankKernels.PanSum(
             _signal.AsSpan(0, frames * _width),
-            panStride == 0 ? _leftFixed : _leftRamp,
-            panStride == 0 ? _rightFixed : _rightRamp,
-            panStride,
+            _panGains.Left,
+            _panGains.Right,
+            _panGains.Stride,
             _width,
             context.Output(0),
             context.Output(1));
@@ -258,52 +253,5 @@ public sealed class BiquadChainVoiceBank : BankProcessor
         arrays[2][at] = (float)c.B2;
         arrays[3][at] = (float)c.A1;
         arrays[4][at] = (float)c.A2;
-    }
-
-    private int PreparePans(int frames)
-    {
-        int width = _width;
-        int panStage = _stages + 1;
-        bool anyGliding = false;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            PanNode pan = _pans[lane];
-            _gliding[lane] = pan.BeginBankBlock(Parameters(lane, panStage, 1), out float position);
-            if (_gliding[lane])
-            {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
-                {
-                    float at = pan.NextBankFrame();
-                    _leftRamp[(f * width) + lane] = PanNode.LeftGain(at);
-                    _rightRamp[(f * width) + lane] = PanNode.RightGain(at);
-                }
-            }
-            else if (BitConverter.SingleToInt32Bits(position) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
-            {
-                _leftFixed[lane] = PanNode.LeftGain(position);
-                _rightFixed[lane] = PanNode.RightGain(position);
-                _fixedPan[lane] = position;
-            }
-        }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _leftRamp[(f * width) + lane] = _leftFixed[lane];
-                    _rightRamp[(f * width) + lane] = _rightFixed[lane];
-                }
-            }
-        }
-
-        return width;
     }
 }

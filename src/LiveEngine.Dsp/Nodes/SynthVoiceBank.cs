@@ -5,9 +5,10 @@ namespace LiveEngine.Dsp.Nodes;
 
 /// <summary>
 /// The voice bank of the Lua stdlib's <c>synth</c> (and <c>bass</c>, <c>pluck</c> without detune): an oscillator →
-/// rlpf → vca under an adsr → gain, summed over its lanes (mono). The oscillators and envelopes run as the nodes they
-/// are, lane by lane; the filter, the envelope and the gain run across lanes in <see cref="VoiceBankKernels"/>, with
-/// the envelope times the gain as the per-frame level and the pan fixed at (1, 0) (the right sum is scratch).
+/// rlpf → vca under an adsr → gain, then optionally pan (what <c>&gt;&gt;</c> puts between a mono voice and a stereo
+/// bus), summed over its lanes. The oscillators and envelopes run as the nodes they are, lane by lane; the filter,
+/// the envelope, the gain and the pan run across lanes in <see cref="VoiceBankKernels"/>, with the envelope times the
+/// gain as the per-frame level. Without a pan the bank is mono: the pan gains are (1, 0) and the right sum is scratch.
 /// </summary>
 /// <remarks>
 /// Banked, the level is filter × (envelope × gain), unbanked (filter × envelope) × gain: one float rounding apart;
@@ -17,6 +18,9 @@ public sealed class SynthVoiceBank : BankProcessor
 {
     /// <summary>The bank kind's name, shown by <c>:graph</c> and <c>bench</c>.</summary>
     public const string KindName = "osc>rlpf>vca(adsr)>gain";
+
+    /// <summary>The kind with a pan after the gain.</summary>
+    public const string PannedKindName = "osc>rlpf>vca(adsr)>gain>pan";
 
     private const int EnvelopeStage = 0;
     private const int OscillatorStage = 1;
@@ -30,6 +34,7 @@ public sealed class SynthVoiceBank : BankProcessor
     private readonly int[] _oscillatorParameters;
     private readonly RlpfNode[] _filters;
     private readonly GainNode[] _gains;
+    private readonly BankPanGains? _panGains;
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
@@ -76,6 +81,11 @@ public sealed class SynthVoiceBank : BankProcessor
             _filters[lane] = (RlpfNode)nodes[FilterStage];
             _ = (VcaNode)nodes[3];
             _gains[lane] = (GainNode)nodes[GainStage];
+        }
+
+        if (lanes.Nodes[0].Length > GainStage + 1)
+        {
+            _panGains = new BankPanGains([.. lanes.Nodes.Select(nodes => (PanNode)nodes[GainStage + 1])], _width, maxFrames);
         }
 
         _parameterStarts = lanes.ParameterStarts;
@@ -138,6 +148,17 @@ public sealed class SynthVoiceBank : BankProcessor
         }
 
         int coefficientStride = PrepareFilters(frames);
+        if (_panGains is not null)
+        {
+            bool anyGliding = false;
+            for (int lane = 0; lane < _lanes; lane++)
+            {
+                anyGliding |= _panGains.Begin(lane, Parameters(lane, GainStage + 1, 1), frames);
+            }
+
+            _panGains.Finish(frames, anyGliding);
+        }
+
         var block = new VoiceBankBlock
         {
             Width = width,
@@ -152,11 +173,11 @@ public sealed class SynthVoiceBank : BankProcessor
             CoefficientStride = coefficientStride,
             Level = _level.AsSpan(0, frames * width),
             LevelStride = width,
-            Left = _left,
-            Right = _right,
-            PanStride = 0,
+            Left = _panGains?.Left ?? _left,
+            Right = _panGains?.Right ?? _right,
+            PanStride = _panGains?.Stride ?? 0,
             OutLeft = context.Output(0),
-            OutRight = _rightSum.AsSpan(0, frames),
+            OutRight = _panGains is null ? _rightSum.AsSpan(0, frames) : context.Output(1),
         };
         VoiceBankKernels.Process(ref block);
 

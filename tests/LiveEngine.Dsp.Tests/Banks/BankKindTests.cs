@@ -21,7 +21,7 @@ public sealed class BankKindTests
     /// </summary>
     private const double BiquadRelativeTolerance = 1e-4;
 
-    public static TheoryData<string> Kinds => new(["chains", "synth"]);
+    public static TheoryData<string> Kinds => new(["chains", "synth", "synth-panned"]);
 
     [Fact]
     public void Chains16x16_FormOneBiquadBankOf16Lanes()
@@ -67,6 +67,10 @@ public sealed class BankKindTests
         Assert.All(snapshot.Banks, b => Assert.Equal(SynthVoiceBank.KindName, b.Name));
         BankInfo bank = snapshot.Banks[0];
         Assert.Equal(["v0.env", "v0.osc", "v0.flt", "v0.vca", "v0"], bank.LaneNodes[0].Select(n => snapshot.NodeIds[n]));
+
+        GraphSnapshot panned = Compile(SynthVoices(new Random(1), 70, panned: true), 64);
+        Assert.All(panned.Banks, b => Assert.Equal(SynthVoiceBank.PannedKindName, b.Name));
+        Assert.Equal("2 × osc>rlpf>vca(adsr)>gain>pan → out: 70 voices in lanes of 35 35", panned.DescribeBanks());
     }
 
     [Fact]
@@ -127,15 +131,16 @@ public sealed class BankKindTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void RandomSynthVoices_PlayedWithNotes_BankedMatchUnbankedWithinTheStatedTolerance(int seed)
     {
-        // Gates open and close (attacks, decays, releases), pitches, cutoffs and levels glide, in random lanes.
+        // Gates open and close (attacks, decays, releases), pitches, cutoffs, levels and pans glide, in random lanes.
         var random = new Random(seed);
         int voices = 2 + random.Next(90);
-        GraphDescription graph = SynthVoices(random, voices);
+        GraphDescription graph = SynthVoices(random, voices, panned: seed % 2 == 0);
         GraphSnapshot banked = Compile(graph, 96);
         Assert.NotEmpty(banked.Banks);
-        List<(int Block, string Node, int Parameter, float Value)> changes = Notes(random, voices, 200);
+        List<(int Block, string Node, int Parameter, float Value)> changes = Notes(random, voices, 200, panned: seed % 2 == 0);
         float[][] a = RenderWithChanges(banked, 200, 96, changes);
         float[][] b = RenderWithChanges(Compile(graph, 96, banking: false), 200, 96, changes);
         AssertClose(b, a, $"random synth voices seed {seed}");
@@ -295,6 +300,7 @@ public sealed class BankKindTests
     private static GraphDescription Graph(string kind, int voices) => kind switch
     {
         "chains" => RandomChains(new Random(11), voices, 6),
+        "synth-panned" => SynthVoices(new Random(11), voices, panned: true),
         _ => SynthVoices(new Random(11), voices),
     };
 
@@ -325,8 +331,11 @@ public sealed class BankKindTests
         return graph;
     }
 
-    /// <summary>Voices shaped like the Lua stdlib's synth: v{i}.osc → .flt → .vca (cv: v{i}.env) → gain v{i} → out.</summary>
-    private static GraphDescription SynthVoices(Random random, int voices)
+    /// <summary>
+    /// Voices shaped like the Lua stdlib's synth: v{i}.osc → .flt → .vca (cv: v{i}.env) → gain v{i} → out, or with
+    /// v{i}.pan after the gain (what <c>&gt;&gt;</c> inserts before a stereo bus).
+    /// </summary>
+    private static GraphDescription SynthVoices(Random random, int voices, bool panned = false)
     {
         string[] oscillators = ["saw", "square", "triangle", "sine"];
         var graph = new GraphDescription();
@@ -339,14 +348,23 @@ public sealed class BankKindTests
             graph.Add(v + ".vca", "vca");
             graph.Add(v + ".env", "adsr", P(("attackMs", random.Next(20)), ("decayMs", 20 + random.Next(200)), ("sustain", random.NextDouble()), ("releaseMs", 10 + random.Next(200)), ("gate", random.Next(2))));
             graph.Add(v, "gain", P(("level", 0.5 / Math.Sqrt(voices))));
-            graph.Chain(v + ".osc", v + ".flt", v + ".vca", v, "out");
+            if (panned)
+            {
+                graph.Add(v + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1)));
+                graph.Chain(v + ".osc", v + ".flt", v + ".vca", v, v + ".pan", "out");
+            }
+            else
+            {
+                graph.Chain(v + ".osc", v + ".flt", v + ".vca", v, "out");
+            }
+
             graph.Connect(v + ".env", v + ".vca", toPort: "cv");
         }
 
         return graph;
     }
 
-    private static List<(int Block, string Node, int Parameter, float Value)> Notes(Random random, int voices, int blocks)
+    private static List<(int Block, string Node, int Parameter, float Value)> Notes(Random random, int voices, int blocks, bool panned)
     {
         var changes = new List<(int Block, string Node, int Parameter, float Value)>();
         for (int k = 0; k < 80; k++)
@@ -357,6 +375,7 @@ public sealed class BankKindTests
                 0 => ("osc", 0, (float)(50 + (random.NextDouble() * 2000))),
                 1 => ("flt", 0, (float)(100 + (random.NextDouble() * 8000))),
                 2 => ("", 0, (float)random.NextDouble() * 0.2f),
+                3 when panned => ("pan", 0, (float)((random.NextDouble() * 2) - 1)),
                 _ => ("env", 4, random.Next(2)),
             };
             changes.Add((random.Next(blocks), node.Length == 0 ? $"v{v}" : $"v{v}.{node}", parameter, value));
