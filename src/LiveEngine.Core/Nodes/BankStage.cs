@@ -7,7 +7,11 @@ namespace LiveEngine.Nodes;
 /// </summary>
 /// <param name="Types">The node types this stage accepts.</param>
 /// <param name="MaxRepeat">How many nodes in a row the stage may take, at least 1.</param>
-public sealed record BankStage(IReadOnlyList<NodeTypeDescriptor> Types, int MaxRepeat = 1)
+/// <param name="AllowsOptions">
+/// Whether its nodes may carry options (a sampler's <c>sample</c>), which may then differ between lanes: for a stage
+/// the bank runs through its own node, lane by lane. The opt-out <c>bank = off</c> still keeps a node out.
+/// </param>
+public sealed record BankStage(IReadOnlyList<NodeTypeDescriptor> Types, int MaxRepeat = 1, bool AllowsOptions = false)
 {
     public bool Accepts(NodeTypeDescriptor type)
     {

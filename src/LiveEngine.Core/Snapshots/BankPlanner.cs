@@ -149,7 +149,7 @@ internal static class BankPlanner
         {
             BankStage stage = descriptor.Chain[stageIndex];
             int expectedIncoming = chain.Count == 0 ? 0 : 1 + (counts[stageIndex] == 0 ? sidesPerStage[stageIndex] : 0);
-            if (!Qualifies(at, stage.Types, graph) || graph.Incoming[at] != expectedIncoming)
+            if (!Qualifies(at, stage, graph) || graph.Incoming[at] != expectedIncoming)
             {
                 return false;
             }
@@ -197,7 +197,7 @@ internal static class BankPlanner
                 }
             }
 
-            if (found < 0 || graph.Incoming[found] != 0 || !Qualifies(found, side.Types, graph))
+            if (found < 0 || graph.Incoming[found] != 0 || !Qualifies(found, new BankStage(side.Types), graph))
             {
                 return false;
             }
@@ -224,29 +224,18 @@ internal static class BankPlanner
         return result;
     }
 
-    private static bool Qualifies(int index, IReadOnlyList<NodeTypeDescriptor> types, Graph graph)
+    private static bool Qualifies(int index, BankStage stage, Graph graph)
     {
         GraphCompiler.ResolvedNode node = graph.Nodes[index];
 
         // Any option disqualifies, the opt-out (OptOutOption = "off") included: like chains must have equal options.
+        // A stage the bank runs node by node may take options that differ (a sampler's sample), but not the opt-out.
+        bool optionsFit = node.Spec.Options.Count == 0 || (stage.AllowsOptions && !node.Spec.Options.ContainsKey(OptOutOption));
         return !graph.Taken[index]
-            && Accepts(types, node.Type)
+            && stage.Accepts(node.Type)
             && node.Channels == node.Type.DefaultChannels
-            && node.Spec.Options.Count == 0
+            && optionsFit
             && graph.Outgoing[index].Count == 1
             && graph.Outgoing[index][0].FromPort == 0;
-    }
-
-    private static bool Accepts(IReadOnlyList<NodeTypeDescriptor> types, NodeTypeDescriptor type)
-    {
-        foreach (NodeTypeDescriptor accepted in types)
-        {
-            if (ReferenceEquals(accepted, type))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -60,6 +60,8 @@ internal sealed unsafe class BankLaneRows
         SawNode or SquareNode => 3,
         TriangleNode or SineNode => 2,
         AdsrNode => 6,
+        WhiteNoiseNode or PinkNoiseNode => 1,
+        SamplerNode => 4,
         _ => throw new ArgumentException($"A bank does not run {node.GetType().Name} through its node.", nameof(node)),
     };
 }

@@ -21,7 +21,7 @@ public sealed class BankKindTests
     /// </summary>
     private const double BiquadRelativeTolerance = 1e-4;
 
-    public static TheoryData<string> Kinds => new(["chains", "synth", "synth-panned"]);
+    public static TheoryData<string> Kinds => new(["chains", "synth", "synth-panned", "enveloped", "samplers"]);
 
     [Fact]
     public void Chains16x16_FormOneBiquadBankOf16Lanes()
@@ -84,6 +84,52 @@ public sealed class BankKindTests
         BankInfo bank = Assert.Single(snapshot.Banks);
         Assert.Equal(3, bank.LaneCount);
         Assert.DoesNotContain(bank.LaneNodes, lane => lane.Contains(snapshot.IndexOfNode("v2.flt")));
+    }
+
+    [Fact]
+    public void EnvelopedAndSamplerVoices_FormSourceBanks()
+    {
+        GraphSnapshot enveloped = Compile(EnvelopedVoices(new Random(1), 20), 64);
+        Assert.Equal("1 × src>vca(adsr)>gain>pan → out: 20 voices in lanes of 20", enveloped.DescribeBanks());
+        GraphSnapshot samplers = Compile(SamplerVoices(new Random(1), 20), 64);
+        Assert.Equal("1 × sampler>gain>pan → out: 20 voices in lanes of 20", samplers.DescribeBanks());
+
+        // The opt-out still holds for a stage that may carry options.
+        GraphDescription graph = SamplerVoices(new Random(1), 20);
+        graph.Nodes.Single(n => n.Id == "v4.src").Options["bank"] = "off";
+        Assert.Equal(19, Compile(graph, 64).Banks.Single().LaneCount);
+    }
+
+    [Theory]
+    [InlineData("enveloped", 1)]
+    [InlineData("enveloped", 2)]
+    [InlineData("samplers", 3)]
+    [InlineData("samplers", 4)]
+    public void RandomSourceVoices_BankedMatchUnbankedWithinTheStatedTolerance(string kind, int seed)
+    {
+        var random = new Random(seed);
+        int voices = 2 + random.Next(90);
+        GraphDescription graph = kind == "samplers" ? SamplerVoices(random, voices) : EnvelopedVoices(random, voices);
+        GraphSnapshot banked = Compile(graph, 96);
+        Assert.NotEmpty(banked.Banks);
+        var changes = new List<(int Block, string Node, int Parameter, float Value)>();
+        for (int k = 0; k < 60; k++)
+        {
+            int v = random.Next(voices);
+            (string node, int parameter, float value) = random.Next(4) switch
+            {
+                0 => ("", 0, (float)random.NextDouble() * 0.2f),
+                1 => ("pan", 0, (float)((random.NextDouble() * 2) - 1)),
+                2 when kind == "samplers" => ("src", 0, (float)(0.5 + random.NextDouble())),
+                _ when kind == "samplers" => ("src", 1, random.Next(2)),
+                _ => ("env", 4, random.Next(2)),
+            };
+            changes.Add((random.Next(200), node.Length == 0 ? $"v{v}" : $"v{v}.{node}", parameter, value));
+        }
+
+        float[][] a = RenderWithChanges(banked, 200, 96, changes);
+        float[][] b = RenderWithChanges(Compile(graph, 96, banking: false), 200, 96, changes);
+        AssertClose(b, a, $"random {kind} seed {seed}");
     }
 
     [Fact]
@@ -285,7 +331,7 @@ public sealed class BankKindTests
         for (int k = 0; k < 3_000; k++, position += Block)
         {
             // A gate toggles now and then, so that the envelopes take every path.
-            if (kind == "synth" && k % 50 == 0)
+            if (kind is "synth" or "synth-panned" or "enveloped" && k % 50 == 0)
             {
                 GraphSnapshot s = sequence[(k / 10) % 3];
                 s.GetParameters(s.IndexOfNode("v1.env"))[4] = (k / 50) % 2;
@@ -301,6 +347,8 @@ public sealed class BankKindTests
     {
         "chains" => RandomChains(new Random(11), voices, 6),
         "synth-panned" => SynthVoices(new Random(11), voices, panned: true),
+        "enveloped" => EnvelopedVoices(new Random(11), voices),
+        "samplers" => SamplerVoices(new Random(11), voices),
         _ => SynthVoices(new Random(11), voices),
     };
 
@@ -362,6 +410,77 @@ public sealed class BankKindTests
         }
 
         return graph;
+    }
+
+    /// <summary>Voices shaped like the stdlib's kick: v{i}.src (an oscillator, noise or sampler) → .vca (cv: v{i}.env) → gain v{i} → .pan → out.</summary>
+    private static GraphDescription EnvelopedVoices(Random random, int voices)
+    {
+        string[] sources = ["sine", "saw", "whitenoise", "sampler"];
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        for (int i = 0; i < voices; i++)
+        {
+            string v = "v" + i.ToString(CultureInfo.InvariantCulture);
+            string type = sources[random.Next(sources.Length)];
+            graph.Add(v + ".src", type, type switch
+            {
+                "sampler" => P(("rate", 0.5 + random.NextDouble()), ("loop", 1)),
+                "whitenoise" => P(("level", 0.3)),
+                _ => P(("freqHz", 40 + (random.NextDouble() * 400)), ("level", 0.5)),
+            });
+            if (type == "sampler")
+            {
+                graph.Nodes[^1].Options["sample"] = Sample(random.Next(2));
+            }
+
+            graph.Add(v + ".vca", "vca");
+            graph.Add(v + ".env", "adsr", P(("attackMs", random.Next(10)), ("decayMs", 20 + random.Next(300)), ("sustain", random.NextDouble()), ("releaseMs", 10 + random.Next(100)), ("gate", random.Next(2))));
+            graph.Add(v, "gain", P(("level", 0.5 / Math.Sqrt(voices))));
+            graph.Add(v + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1)));
+            graph.Chain(v + ".src", v + ".vca", v, v + ".pan", "out");
+            graph.Connect(v + ".env", v + ".vca", toPort: "cv");
+        }
+
+        return graph;
+    }
+
+    /// <summary>Sample voices: v{i}.src (a looping sampler of one of two samples) → gain v{i} → .pan → out.</summary>
+    private static GraphDescription SamplerVoices(Random random, int voices)
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        for (int i = 0; i < voices; i++)
+        {
+            string v = "v" + i.ToString(CultureInfo.InvariantCulture);
+            graph.Add(v + ".src", "sampler", P(("rate", 0.5 + random.NextDouble()), ("loop", 1), ("level", 0.5 + (random.NextDouble() * 0.5))));
+            graph.Nodes[^1].Options["sample"] = Sample(random.Next(2));
+            graph.Add(v, "gain", P(("level", 0.5 / Math.Sqrt(voices))));
+            graph.Add(v + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1)));
+            graph.Chain(v + ".src", v, v + ".pan", "out");
+        }
+
+        return graph;
+    }
+
+    /// <summary>One of two test samples in the shared library (a decaying noise burst, a chirp), added once.</summary>
+    private static string Sample(int which)
+    {
+        string name = which == 0 ? "bank-test-burst" : "bank-test-chirp";
+        if (!SampleLibrary.Shared.Names.Contains(name))
+        {
+            var random = new Random(which);
+            var frames = new float[20_000];
+            for (int i = 0; i < frames.Length; i++)
+            {
+                frames[i] = which == 0
+                    ? (float)(((random.NextDouble() * 2) - 1) * Math.Exp(-i / 4000.0))
+                    : (float)Math.Sin(2 * Math.PI * (100 + (i * 0.05)) * i / 48_000.0);
+            }
+
+            SampleLibrary.Shared.Add(name, [frames], 48_000);
+        }
+
+        return name;
     }
 
     private static List<(int Block, string Node, int Parameter, float Value)> Notes(Random random, int voices, int blocks, bool panned)
