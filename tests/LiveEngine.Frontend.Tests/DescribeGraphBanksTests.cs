@@ -1,7 +1,9 @@
 using LiveEngine.Dsp;
 using LiveEngine.Dsp.Workloads;
 using LiveEngine.Frontend;
+using System.Runtime.CompilerServices;
 using LiveEngine.Live;
+using LiveEngine.Lua;
 
 namespace LiveEngine.Tests.Frontend;
 
@@ -18,4 +20,25 @@ public sealed class DescribeGraphBanksTests
         });
         Assert.Contains("voice banks: 1 × saw>rlpf>gain>pan → out: 20 voices in lanes of 20", performance.DescribeGraph(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DescribeGraph_ShowsTheBanksOfAPieceOf64StdlibSynths()
+    {
+        LiveSession session = LuaPiece.CreateSession();
+        using (var piece = new LuaPiece(ExamplePath("swarm.lua")))
+        {
+            piece.Start(session);
+        }
+
+        using var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+        {
+            Session = new LiveSessionOptions { SampleRate = 48_000, MaxBlockFrames = 128 },
+            BlockFrames = 128,
+            InitialGraph = session.Graph,
+        });
+        Assert.Contains("voice banks: 1 × osc>rlpf>vca(adsr)>gain>pan → mix: 64 voices in lanes of 64", performance.DescribeGraph(), StringComparison.Ordinal);
+    }
+
+    private static string ExamplePath(string name, [CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "examples", name);
 }
