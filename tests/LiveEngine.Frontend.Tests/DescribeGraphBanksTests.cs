@@ -1,7 +1,7 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp;
 using LiveEngine.Dsp.Workloads;
 using LiveEngine.Frontend;
-using System.Runtime.CompilerServices;
 using LiveEngine.Live;
 using LiveEngine.Lua;
 
