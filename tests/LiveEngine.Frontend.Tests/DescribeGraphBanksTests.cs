@@ -25,7 +25,7 @@ public sealed class DescribeGraphBanksTests
     public void DescribeGraph_ShowsTheBanksOfAPieceOf64StdlibSynths()
     {
         LiveSession session = LuaPiece.CreateSession();
-        using (var piece = new LuaPiece(ExamplePath("swarm.lua")))
+        using (var piece = new LuaPiece(ExamplePath("swarm.lua"), Generous))
         {
             piece.Start(session);
         }
@@ -38,6 +38,9 @@ public sealed class DescribeGraphBanksTests
         });
         Assert.Contains("voice banks: 1 × osc>rlpf>vca(adsr)>gain>pan → mix: 64 voices in lanes of 64", performance.DescribeGraph(), StringComparison.Ordinal);
     }
+
+    /// <summary>The live 80 ms evaluation limit is wall clock: a loaded test machine can pass it while 64 voices are built.</summary>
+    private static readonly LuaPieceOptions Generous = new() { Limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromSeconds(10) } };
 
     private static string ExamplePath(string name, [CallerFilePath] string thisFile = "") =>
         Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "examples", name);

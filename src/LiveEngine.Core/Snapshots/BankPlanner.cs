@@ -130,8 +130,9 @@ internal static class BankPlanner
         lane = [];
         shape = "";
         last = default;
-        if (graph.Incoming[source] != 0)
+        if (graph.Incoming[source] != 0 || !descriptor.Chain[0].Accepts(graph.Nodes[source].Type))
         {
+            // Most nodes start no lane of a given kind: checked before anything is allocated.
             return false;
         }
 
