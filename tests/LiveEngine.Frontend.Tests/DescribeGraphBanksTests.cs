@@ -25,7 +25,7 @@ public sealed class DescribeGraphBanksTests
     public void DescribeGraph_ShowsTheBanksOfAPieceOf64StdlibSynths()
     {
         LiveSession session = LuaPiece.CreateSession();
-        using (var piece = new LuaPiece(ExamplePath("swarm.lua"), Generous))
+        using (var piece = new LuaPiece(ExamplePath("swarm.lua"), s_generous))
         {
             piece.Start(session);
         }
@@ -40,7 +40,7 @@ public sealed class DescribeGraphBanksTests
     }
 
     /// <summary>The live 80 ms evaluation limit is wall clock: a loaded test machine can pass it while 64 voices are built.</summary>
-    private static readonly LuaPieceOptions Generous = new() { Limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromSeconds(10) } };
+    private static readonly LuaPieceOptions s_generous = new() { Limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromSeconds(10) } };
 
     private static string ExamplePath(string name, [CallerFilePath] string thisFile = "") =>
         Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "examples", name);

@@ -23,12 +23,12 @@ public sealed class StdlibVoiceBankTests
     }
 
     /// <summary>The live 80 ms evaluation limit is wall clock: a loaded test machine can pass it while 64 voices are built.</summary>
-    private static readonly LuaPieceOptions Generous = new() { Limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromSeconds(10) } };
+    private static readonly LuaPieceOptions s_generous = new() { Limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromSeconds(10) } };
 
     private static GraphDescription GraphOf(string example)
     {
         LiveSession session = LuaPiece.CreateSession();
-        using var piece = new LuaPiece(ExampleTests.RepositoryPath(Path.Combine("examples", example)), Generous);
+        using var piece = new LuaPiece(ExampleTests.RepositoryPath(Path.Combine("examples", example)), s_generous);
         piece.Start(session);
         return session.Graph;
     }
