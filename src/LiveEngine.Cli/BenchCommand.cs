@@ -18,7 +18,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var workload = new Argument<string>("workload") { Description = "voices-N, chains-MxL, random-layered, session, or a graph .json file." };
+        var workload = new Argument<string>("workload") { Description = "voices-N, chains-MxL, random-layered, session, a graph .json file, or a piece (.lua, .csx: the graph its top level builds)." };
         Option<int?> threads = Cli.ThreadsOption();
         Option<string?> policy = Cli.PolicyOption();
         Option<int?> block = Cli.BlockOption();
@@ -69,7 +69,9 @@ internal static class BenchCommand
         }
 
         bool isFile = workload.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-        GraphDescription description = GraphSource.Load(isFile ? workload : null, isFile ? null : workload, seed: 1);
+        GraphDescription description = Pieces.IsPiece(workload)
+            ? Pieces.GraphOf(workload, sampleRate, block)
+            : GraphSource.Load(isFile ? workload : null, isFile ? null : workload, seed: 1);
         long compileStart = Stopwatch.GetTimestamp();
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off");
         TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);

@@ -16,7 +16,8 @@ internal static class Pieces
         file is not null && Path.GetExtension(file).ToLowerInvariant() is ".lua" or ".csx";
 
     /// <summary>A session (only the output node, the built-in node types) and the piece that will drive it.</summary>
-    public static (LiveSession Session, ILivePiece Piece) Open(string file, LiveSessionOptions options, IGraphExecutor executor)
+    /// <remarks>A Lua piece's top level gets <paramref name="evaluationTimeout"/> of wall clock, or the live default (<see cref="LuaLimits"/>) when null.</remarks>
+    public static (LiveSession Session, ILivePiece Piece) Open(string file, LiveSessionOptions options, IGraphExecutor executor, TimeSpan? evaluationTimeout = null)
     {
         if (!File.Exists(file))
         {
@@ -28,7 +29,7 @@ internal static class Pieces
         silence.Add("out", "out", channels: options.OutputChannels);
         var session = new LiveSession(registry, silence, options, executor);
         ILivePiece piece = Path.GetExtension(file).ToLowerInvariant() == ".lua"
-            ? new LuaPiece(file, new LuaPieceOptions { NodeTypes = registry })
+            ? new LuaPiece(file, new LuaPieceOptions { NodeTypes = registry, Limits = evaluationTimeout is { } timeout ? new LuaLimits { EvaluationTimeout = timeout } : new LuaLimits() })
             : new CSharpPiece(File.ReadAllText(file), Path.GetFileName(file), registry);
         piece.Diagnostics += message => Console.Error.WriteLine("warning: " + message);
         return (session, piece);
@@ -44,6 +45,20 @@ internal static class Pieces
         catch (Exception e) when (e is LuaScriptException or InvalidOperationException or ArgumentException or GraphValidationException)
         {
             throw new CliException(e.Message.StartsWith(Path.GetFileName(file), StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
+        }
+    }
+
+    /// <summary>The graph a piece builds when its top level runs (its callbacks do not run): what <c>bench</c> measures.</summary>
+    public static GraphDescription GraphOf(string file, int sampleRate, int maxBlockFrames)
+    {
+        var options = new LiveSessionOptions { SampleRate = sampleRate, MaxBlockFrames = Math.Max(maxBlockFrames, 128) };
+        // Offline: no performer waits on this evaluation, so the live limit (80 ms of wall clock, which a loaded machine
+        // can exceed while it builds a large graph) gives way to a generous one.
+        (LiveSession session, ILivePiece piece) = Open(file, options, SingleThreadExecutor.Instance, evaluationTimeout: TimeSpan.FromSeconds(10));
+        using (piece)
+        {
+            Start(piece, session, file);
+            return session.Graph;
         }
     }
 }

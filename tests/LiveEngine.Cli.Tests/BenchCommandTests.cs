@@ -77,4 +77,14 @@ public sealed class BenchCommandTests
         Assert.True(off.ExitCode == 0, off.Error);
         Assert.Contains("banks             none", off.Output);
     }
+
+    [Fact]
+    public void BenchOfAPiece_MeasuresTheGraphItsTopLevelBuilds()
+    {
+        string piece = Path.Combine(RenderCommandTests.RepositoryRoot(), "examples", "swarm.lua");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "bench", piece, "--seconds", "1", "--banks", "compare");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("banks             1 × osc>rlpf>vca(adsr)>gain>pan → mix: 64 voices in lanes of 64", result.Output);
+        Assert.Contains("speed-up", result.Output);
+    }
 }

@@ -8,13 +8,15 @@ namespace LiveEngine.Snapshots;
 /// Control thread only.
 /// </summary>
 /// <remarks>
-/// Design: a chain qualifies when its source has no inputs connected, each stage feeds only the next one (output
-/// port 0 to input port 0, the next stage having no other input), the last stage has exactly one outgoing edge,
-/// every node has its type's default channel count and no options (so like chains are isomorphic: same types,
-/// edges and options; only parameters differ). Chains are grouped by (bank kind, consumer node, consumer port) and
-/// taken in source-node order, so the banks depend only on the description: never on the thread count, the block
-/// size or the machine's vector width (a lane layout of 16 floats per group is fixed, and the tiers only change
-/// how a group is computed), which keeps renders bit-identical everywhere.
+/// Design: a lane qualifies when its source has no inputs connected, each chain stage feeds only the next one (output
+/// port 0 to input port 0; a repeated stage, such as a run of biquads, takes as many nodes in a row as it can up to its
+/// maximum), each side (an envelope into a VCA's cv) is a source whose one edge goes into its stage's port, no node has
+/// other inputs, the last stage has exactly one outgoing edge, and every node has its type's default channel count and
+/// no options (so like lanes are isomorphic: same shape, edges and options; only parameters, and within a stage's
+/// accepted types the types, differ). Lanes are grouped by (bank kind, consumer node, consumer port, nodes per stage)
+/// and taken in source-node order, so the banks depend only on the description: never on the thread count, the block
+/// size or the machine's vector width (a lane layout of 16 floats per group is fixed, and the tiers only change how a
+/// group is computed), which keeps renders bit-identical everywhere.
 /// </remarks>
 internal static class BankPlanner
 {
@@ -50,25 +52,37 @@ internal static class BankPlanner
             outgoing[edge.From].Add(edge);
         }
 
+        var incomingEdges = new List<GraphCompiler.ResolvedEdge>[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            incomingEdges[i] = [];
+        }
+
+        foreach (GraphCompiler.ResolvedEdge edge in edges)
+        {
+            incomingEdges[edge.To].Add(edge);
+        }
+
         var taken = new bool[nodes.Length];
+        var graph = new Graph(nodes, incoming, outgoing, incomingEdges, taken);
         foreach (BankDescriptor descriptor in descriptors)
         {
-            // (consumer, port) → chains, in source-node order (nodes are visited in index order).
-            var groups = new SortedDictionary<(int Consumer, int Port), List<int[]>>();
+            // (consumer, port, nodes per stage) → chains, in source-node order (nodes are visited in index order).
+            var groups = new SortedDictionary<(int Consumer, int Port, string Shape), List<int[]>>();
             foreach (GraphCompiler.ResolvedNode source in nodes)
             {
-                if (TryChain(source.Index, descriptor, nodes, incoming, outgoing, taken, out int[]? chain, out GraphCompiler.ResolvedEdge last))
+                if (TryLane(source.Index, descriptor, graph, out int[]? chain, out string? shape, out GraphCompiler.ResolvedEdge last))
                 {
-                    if (!groups.TryGetValue((last.To, last.ToPort), out List<int[]>? list))
+                    if (!groups.TryGetValue((last.To, last.ToPort, shape), out List<int[]>? list))
                     {
-                        groups[(last.To, last.ToPort)] = list = [];
+                        groups[(last.To, last.ToPort, shape)] = list = [];
                     }
 
                     list.Add(chain);
                 }
             }
 
-            foreach (((int consumer, int port), List<int[]> chains) in groups)
+            foreach (((int consumer, int port, _), List<int[]> chains) in groups)
             {
                 if (chains.Count < MinLanes)
                 {
@@ -99,56 +113,130 @@ internal static class BankPlanner
         return result;
     }
 
-    private static bool TryChain(
-        int source,
-        BankDescriptor descriptor,
-        GraphCompiler.ResolvedNode[] nodes,
-        int[] incoming,
-        List<GraphCompiler.ResolvedEdge>[] outgoing,
-        bool[] taken,
-        out int[] chain,
-        out GraphCompiler.ResolvedEdge last)
+    private sealed record Graph(
+        GraphCompiler.ResolvedNode[] Nodes,
+        int[] Incoming,
+        List<GraphCompiler.ResolvedEdge>[] Outgoing,
+        List<GraphCompiler.ResolvedEdge>[] IncomingEdges,
+        bool[] Taken);
+
+    /// <summary>
+    /// Matches the descriptor's chain from <paramref name="source"/> on (each repeated stage taking as many nodes in a
+    /// row as it can, up to its maximum), then its sides; <paramref name="lane"/> lists the sides' nodes, then the
+    /// chain's, and <paramref name="shape"/> the nodes per chain stage (lanes of one bank have the same shape).
+    /// </summary>
+    private static bool TryLane(int source, BankDescriptor descriptor, Graph graph, out int[] lane, out string shape, out GraphCompiler.ResolvedEdge last)
     {
-        chain = [];
+        lane = [];
+        shape = "";
         last = default;
-        if (incoming[source] != 0)
+        if (graph.Incoming[source] != 0 || !descriptor.Chain[0].Accepts(graph.Nodes[source].Type))
         {
+            // Most nodes start no lane of a given kind: checked before anything is allocated.
             return false;
         }
 
-        var stages = new int[descriptor.Stages.Count];
-        int at = source;
-        for (int s = 0; s < stages.Length; s++)
+        var sidesPerStage = new int[descriptor.Chain.Count];
+        foreach (BankSide side in descriptor.Sides)
         {
-            GraphCompiler.ResolvedNode node = nodes[at];
-            if (taken[at]
-                || !ReferenceEquals(node.Type, descriptor.Stages[s])
-                || node.Channels != node.Type.DefaultChannels
-                || node.Spec.Options.Count != 0
-                || outgoing[at].Count != 1
-                || outgoing[at][0].FromPort != 0)
+            sidesPerStage[side.IntoStage]++;
+        }
+
+        var chain = new List<int>();
+        var counts = new int[descriptor.Chain.Count];
+        int at = source;
+        int stageIndex = 0;
+        while (true)
+        {
+            BankStage stage = descriptor.Chain[stageIndex];
+            int expectedIncoming = chain.Count == 0 ? 0 : 1 + (counts[stageIndex] == 0 ? sidesPerStage[stageIndex] : 0);
+            if (!Qualifies(at, stage, graph) || graph.Incoming[at] != expectedIncoming)
             {
-                // Any option disqualifies, the opt-out (OptOutOption = "off") included: like chains must have equal options.
                 return false;
             }
 
-            stages[s] = at;
-            GraphCompiler.ResolvedEdge edge = outgoing[at][0];
-            if (s == stages.Length - 1)
+            chain.Add(at);
+            counts[stageIndex]++;
+            GraphCompiler.ResolvedEdge edge = graph.Outgoing[at][0];
+            bool repeat = counts[stageIndex] < stage.MaxRepeat && edge.ToPort == 0 && stage.Accepts(graph.Nodes[edge.To].Type);
+            if (!repeat && stageIndex == descriptor.Chain.Count - 1)
             {
                 last = edge;
                 break;
             }
 
-            if (edge.ToPort != 0 || incoming[edge.To] != 1)
+            if (edge.ToPort != 0)
             {
                 return false;
             }
 
             at = edge.To;
+            if (!repeat)
+            {
+                stageIndex++;
+            }
         }
 
-        chain = stages;
+        // Sides: the one edge into each side port must come from a qualifying source of the side's types.
+        int[] stageNodes = StageNodes(chain, counts);
+        var sides = new int[descriptor.Sides.Count];
+        for (int i = 0; i < sides.Length; i++)
+        {
+            BankSide side = descriptor.Sides[i];
+            int into = stageNodes[side.IntoStage];
+            int found = -1;
+            foreach (GraphCompiler.ResolvedEdge edge in graph.IncomingEdges[into])
+            {
+                if (edge.ToPort == side.IntoPort)
+                {
+                    if (found >= 0)
+                    {
+                        return false;
+                    }
+
+                    found = edge.From;
+                }
+            }
+
+            if (found < 0 || graph.Incoming[found] != 0 || !Qualifies(found, new BankStage(side.Types), graph))
+            {
+                return false;
+            }
+
+            sides[i] = found;
+        }
+
+        lane = [.. sides, .. chain];
+        shape = string.Join(',', counts);
         return true;
+    }
+
+    /// <summary>The first node of each chain stage.</summary>
+    private static int[] StageNodes(List<int> chain, int[] counts)
+    {
+        var result = new int[counts.Length];
+        int at = 0;
+        for (int s = 0; s < counts.Length; s++)
+        {
+            result[s] = chain[at];
+            at += counts[s];
+        }
+
+        return result;
+    }
+
+    private static bool Qualifies(int index, BankStage stage, Graph graph)
+    {
+        GraphCompiler.ResolvedNode node = graph.Nodes[index];
+
+        // Any option disqualifies, the opt-out (OptOutOption = "off") included: like chains must have equal options.
+        // A stage the bank runs node by node may take options that differ (a sampler's sample), but not the opt-out.
+        bool optionsFit = node.Spec.Options.Count == 0 || (stage.AllowsOptions && !node.Spec.Options.ContainsKey(OptOutOption));
+        return !graph.Taken[index]
+            && stage.Accepts(node.Type)
+            && node.Channels == node.Type.DefaultChannels
+            && optionsFit
+            && graph.Outgoing[index].Count == 1
+            && graph.Outgoing[index][0].FromPort == 0;
     }
 }

@@ -35,6 +35,7 @@ public static partial class KernelSelfTest
             AddSourceChecks(checks);
             AddProcessorChecks(checks);
             AddBankChecks(checks);
+            AddBiquadBankChecks(checks);
             return checks;
         }
     }

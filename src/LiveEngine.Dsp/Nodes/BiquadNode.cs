@@ -53,27 +53,44 @@ public sealed class BiquadNode : AudioNode
 
     public override void Process(in ProcessContext context)
     {
-        _cutoffHz.Target = context.Parameters[0];
-        _q.Target = context.Parameters[1];
-        _gainDb.Target = context.Parameters[2];
-        int frames = context.Frames;
-        bool gliding = _cutoffHz.IsSmoothing || _q.IsSmoothing || _gainDb.IsSmoothing;
-        if (gliding)
-        {
-            for (int i = 0; i < frames; i++)
-            {
-                ParameterRamp.Next(ref _cutoffHz);
-                ParameterRamp.Next(ref _q);
-                ParameterRamp.Next(ref _gainDb);
-                _ramp[i] = Design();
-            }
-
-            _coefficients = _ramp[frames - 1];
-        }
-
-        ReadOnlySpan<BiquadCoefficients> ramp = gliding ? _ramp.AsSpan(0, frames) : default;
+        ReadOnlySpan<BiquadCoefficients> ramp = BeginBlock(context.Parameters, context.Frames);
         RecursiveFilterRunner.Run<BiquadFilterKernel, BiquadCoefficients, BiquadState>(context, _states, _coefficients, ramp, ref _position);
     }
+
+    /// <summary>The coefficients while not gliding (after <see cref="BeginBlock"/>). Audio thread only.</summary>
+    internal BiquadCoefficients Coefficients => _coefficients;
+
+    /// <summary>Channel 0's state, for a voice bank that runs this node in a lane. Audio thread only.</summary>
+    internal ref BiquadState BankState => ref _states[0];
+
+    /// <summary>
+    /// Reads the block's parameters and advances the glides: the per-frame coefficients while gliding, else empty
+    /// (then <see cref="Coefficients"/> holds for the block). Audio thread only.
+    /// </summary>
+    internal ReadOnlySpan<BiquadCoefficients> BeginBlock(ReadOnlySpan<float> parameters, int frames)
+    {
+        _cutoffHz.Target = parameters[0];
+        _q.Target = parameters[1];
+        _gainDb.Target = parameters[2];
+        if (!_cutoffHz.IsSmoothing && !_q.IsSmoothing && !_gainDb.IsSmoothing)
+        {
+            return default;
+        }
+
+        for (int i = 0; i < frames; i++)
+        {
+            ParameterRamp.Next(ref _cutoffHz);
+            ParameterRamp.Next(ref _q);
+            ParameterRamp.Next(ref _gainDb);
+            _ramp[i] = Design();
+        }
+
+        _coefficients = _ramp[frames - 1];
+        return _ramp.AsSpan(0, frames);
+    }
+
+    /// <summary>Moves the stream position on after a voice bank rendered the block for this node. Audio thread only.</summary>
+    internal void AdvanceBank(int frames) => _position += frames;
 
     public override void Reset()
     {

@@ -1,0 +1,200 @@
+using LiveEngine.Dsp.Kernels;
+using LiveEngine.Kernels;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Dsp.Nodes;
+
+/// <summary>
+/// The voice bank of a source through a gain (the stdlib's <c>kick</c>, a track's sampler voices): a source
+/// (oscillator, noise or sampler) through a vca under an adsr, or a sampler alone, then gain, optionally pan, summed
+/// over its lanes. The sources and envelopes run as the nodes they are, lane by lane; the envelope, the gain, the pan and the
+/// sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
+/// with the same float products as the nodes ((x × envelope) × level, then × the pan gain); only the order of the
+/// sum over lanes differs from the mix tree's. Without a pan the bank is mono.
+/// </summary>
+public sealed class SourceVoiceBank : BankProcessor
+{
+    /// <summary>The bank kinds' names, shown by <c>:graph</c> and <c>bench</c>.</summary>
+    public const string SamplerKindName = "sampler>gain";
+
+    public const string PannedSamplerKindName = "sampler>gain>pan";
+
+    public const string EnvelopeKindName = "src>vca(adsr)>gain";
+
+    public const string PannedEnvelopeKindName = "src>vca(adsr)>gain>pan";
+
+    private readonly int _lanes;
+    private readonly int _width;
+    private readonly bool _envelope;
+    private readonly int _sourceStage;
+    private readonly int _gainStage;
+    private readonly AudioNode[] _sources;
+    private readonly int[] _sourceParameters;
+    private readonly AdsrNode[] _envelopes;
+    private readonly GainNode[] _gains;
+    private readonly BankPanGains? _panGains;
+    private readonly int[][] _parameterStarts;
+    private readonly float[] _parameterValues;
+
+    // Scratch, audio thread only. Rows 0.._lanes-1 hold the sources, _lanes.. the envelopes.
+    private readonly BankLaneRows _rows;
+    private readonly float[] _signal;
+    private readonly float[] _envelopeSignal;
+    private readonly float[] _levelFixed;
+    private readonly float[] _levelRamp;
+    private readonly float[] _gainRow;
+    private readonly float[] _monoLeft;
+    private readonly float[] _monoRight;
+    private readonly float[] _rightSum;
+
+    /// <param name="lanes">Per lane: [adsr,] source, [vca,] gain[, pan].</param>
+    /// <param name="envelope">Whether the lanes have the adsr and vca.</param>
+    public SourceVoiceBank(BankLanes lanes, bool envelope)
+    {
+        ArgumentNullException.ThrowIfNull(lanes);
+        _lanes = lanes.LaneCount;
+        if (_lanes < 1 || _lanes > VoiceBankKernels.MaxWidth)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lanes), _lanes, $"A voice bank has 1 to {VoiceBankKernels.MaxWidth} lanes.");
+        }
+
+        _width = (_lanes + VoiceBankKernels.GroupLanes - 1) / VoiceBankKernels.GroupLanes * VoiceBankKernels.GroupLanes;
+        _envelope = envelope;
+        _sourceStage = envelope ? 1 : 0;
+        _gainStage = envelope ? 3 : 1;
+        int maxFrames = lanes.MaxBlockFrames;
+        _sources = new AudioNode[_lanes];
+        _sourceParameters = new int[_lanes];
+        _envelopes = new AdsrNode[envelope ? _lanes : 0];
+        _gains = new GainNode[_lanes];
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            AudioNode[] nodes = lanes.Nodes[lane];
+            _sources[lane] = nodes[_sourceStage];
+            _sourceParameters[lane] = BankLaneRows.ParameterCount(nodes[_sourceStage]);
+            if (envelope)
+            {
+                _envelopes[lane] = (AdsrNode)nodes[0];
+                _ = (VcaNode)nodes[2];
+            }
+
+            _gains[lane] = (GainNode)nodes[_gainStage];
+        }
+
+        if (lanes.Nodes[0].Length > _gainStage + 1)
+        {
+            _panGains = new BankPanGains([.. lanes.Nodes.Select(nodes => (PanNode)nodes[_gainStage + 1])], _width, maxFrames);
+        }
+
+        _parameterStarts = lanes.ParameterStarts;
+        _parameterValues = lanes.ParameterValues;
+        _rows = new BankLaneRows(2 * _lanes, maxFrames);
+        _signal = new float[maxFrames * _width];
+        _envelopeSignal = new float[envelope ? maxFrames * _width : 0];
+        _levelFixed = new float[_width];
+        _levelRamp = new float[maxFrames * _width];
+        _gainRow = new float[maxFrames];
+        _monoLeft = new float[_width];
+        Array.Fill(_monoLeft, 1f, 0, _lanes);
+        _monoRight = new float[_width];
+        _rightSum = new float[maxFrames];
+    }
+
+    /// <summary>Lanes that carry voices.</summary>
+    public int LaneCount => _lanes;
+
+    public override void Process(in ProcessContext context)
+    {
+        int frames = context.Frames;
+        long sampleTime = context.SampleTime;
+        int width = _width;
+        int samples = frames * width;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            _rows.RunSource(_sources[lane], lane, Parameters(lane, _sourceStage, _sourceParameters[lane]), frames, sampleTime);
+            if (_envelope)
+            {
+                _rows.RunSource(_envelopes[lane], _lanes + lane, Parameters(lane, 0, 6), frames, sampleTime);
+            }
+        }
+
+        Span<float> signal = _signal.AsSpan(0, samples);
+        _rows.Transpose(0, _lanes, frames, width, signal);
+        if (_envelope)
+        {
+            // The vca: x × envelope, lane-wise as the node does it.
+            _rows.Transpose(_lanes, _lanes, frames, width, _envelopeSignal);
+            VectorKernels.Binary<MultiplyOperator>(signal, _envelopeSignal.AsSpan(0, samples), signal);
+        }
+
+        // The gain: × level (fixed or gliding per lane); padding lanes stay 0 × 0.
+        bool anyGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            float level = _gains[lane].BeginBankBlock(Parameters(lane, _gainStage, 1), _gainRow.AsSpan(0, frames));
+            if (float.IsNaN(level))
+            {
+                if (!anyGliding)
+                {
+                    FillLevelRamp(0, lane, frames);
+                    anyGliding = true;
+                }
+
+                for (int f = 0; f < frames; f++)
+                {
+                    _levelRamp[(f * width) + lane] = _gainRow[f];
+                }
+            }
+            else
+            {
+                _levelFixed[lane] = level;
+                if (anyGliding)
+                {
+                    FillLevelRamp(lane, lane + 1, frames);
+                }
+            }
+        }
+
+        if (anyGliding)
+        {
+            VectorKernels.Binary<MultiplyOperator>(signal, _levelRamp.AsSpan(0, samples), signal);
+        }
+        else
+        {
+            for (int f = 0; f < frames; f++)
+            {
+                Span<float> row = signal.Slice(f * width, width);
+                VectorKernels.Binary<MultiplyOperator>(row, _levelFixed, row);
+            }
+        }
+
+        if (_panGains is null)
+        {
+            BiquadBankKernels.PanSum(signal, _monoLeft, _monoRight, 0, width, context.Output(0), _rightSum.AsSpan(0, frames));
+            return;
+        }
+
+        bool anyPanGliding = false;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            anyPanGliding |= _panGains.Begin(lane, Parameters(lane, _gainStage + 1, 1), frames);
+        }
+
+        _panGains.Finish(frames, anyPanGliding);
+        BiquadBankKernels.PanSum(signal, _panGains.Left, _panGains.Right, _panGains.Stride, width, context.Output(0), context.Output(1));
+    }
+
+    private ReadOnlySpan<float> Parameters(int lane, int stage, int count) => new(_parameterValues, _parameterStarts[lane][stage], count);
+
+    /// <summary>Writes the fixed levels of lanes first .. end - 1 into the ramp layout.</summary>
+    private void FillLevelRamp(int first, int end, int frames)
+    {
+        for (int lane = first; lane < end; lane++)
+        {
+            for (int f = 0; f < frames; f++)
+            {
+                _levelRamp[(f * _width) + lane] = _levelFixed[lane];
+            }
+        }
+    }
+}
