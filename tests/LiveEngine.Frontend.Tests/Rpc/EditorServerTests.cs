@@ -219,7 +219,7 @@ public sealed class EditorServerTests : IAsyncLifetime
         Assert.Equal(-32700, (int)error["error"]!["code"]!);
         Assert.Null(error["id"]);
         client.SendBody("[1,2]");
-        JsonArray batch = client.ReadNode().AsArray();
+        JsonArray batch = client.ReadAnswer().AsArray();
         Assert.Equal([-32600, -32600], batch.Select(r => (int)r!["error"]!["code"]!));
         client.SendBody("{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"graph/get\"}");
         JsonObject version = client.ReadResponse();

@@ -58,6 +58,19 @@ internal sealed class RpcTestClient : IDisposable
 
     public JsonObject ReadMessage(TimeSpan? timeout = null) => ReadNode(timeout).AsObject();
 
+    /// <summary>The next answer, an object or a batch's array, passing over the server's notifications (notices may come at any time).</summary>
+    public JsonNode ReadAnswer(TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            JsonNode node = ReadNode(timeout);
+            if (node is not JsonObject { } message || message["method"] is null)
+            {
+                return node;
+            }
+        }
+    }
+
     /// <summary>The next message: an object, or an array (a batch's answer).</summary>
     public JsonNode ReadNode(TimeSpan? timeout = null)
     {
