@@ -125,7 +125,12 @@ public sealed class InProcessEngine : IEngineControl
             throw new InvalidGraphJsonException($"Invalid graph JSON: {e.Message}");
         }
 
-        return Commit(graph, when);
+        // The decoded graph is this commit's own: the session keeps it without a copy.
+        lock (_gate)
+        {
+            CommitTicket ticket = _session.CommitTakingOwnership(graph, when);
+            return new CommitResult(ticket.Id, ticket.CommitSample);
+        }
     }
 
     public long SetParameter(string nodeId, string parameter, double value, Quantization when)
