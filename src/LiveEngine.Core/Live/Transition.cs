@@ -22,6 +22,16 @@ internal sealed class Transition
 {
     private const string OldSuffix = "~old";
 
+    // Working sets kept per thread (a commit's are emptied before it returns).
+    [ThreadStatic]
+    private static Dictionary<string, NodeSpec>? s_oldById;
+    [ThreadStatic]
+    private static Dictionary<string, NodeSpec>? s_nextById;
+    [ThreadStatic]
+    private static HashSet<EdgeSpec>? s_edgesBefore;
+    [ThreadStatic]
+    private static HashSet<EdgeSpec>? s_edgesAfter;
+
     private Transition(GraphDescription graph, Dictionary<string, string> previousIds)
     {
         Graph = graph;
@@ -43,8 +53,24 @@ internal sealed class Transition
             return null;
         }
 
-        Dictionary<string, NodeSpec> old = ById(before);
-        Dictionary<string, NodeSpec> next = ById(after);
+        // The maps by id are kept per thread and emptied after use: two 1,200-entry maps per commit otherwise.
+        Dictionary<string, NodeSpec> old = s_oldById ??= new(StringComparer.Ordinal);
+        Dictionary<string, NodeSpec> next = s_nextById ??= new(StringComparer.Ordinal);
+        try
+        {
+            ById(before, old);
+            ById(after, next);
+            return Create(before, after, registry, startSample, fadeMs, old, next);
+        }
+        finally
+        {
+            old.Clear();
+            next.Clear();
+        }
+    }
+
+    private static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, long startSample, double fadeMs, Dictionary<string, NodeSpec> old, Dictionary<string, NodeSpec> next)
+    {
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         var removed = new HashSet<string>(StringComparer.Ordinal);
         foreach (NodeSpec node in before.Nodes)
@@ -242,15 +268,13 @@ internal sealed class Transition
         return true;
     }
 
-    private static Dictionary<string, NodeSpec> ById(GraphDescription graph)
+    private static void ById(GraphDescription graph, Dictionary<string, NodeSpec> byId)
     {
-        var byId = new Dictionary<string, NodeSpec>(graph.Nodes.Count, StringComparer.Ordinal);
+        byId.Clear();
         foreach (NodeSpec node in graph.Nodes)
         {
             byId.Add(node.Id, node);
         }
-
-        return byId;
     }
 
     private static HashSet<(string, string)> Sources(GraphDescription graph, string node, string port) =>
@@ -263,8 +287,10 @@ internal sealed class Transition
     private static HashSet<(string Node, string Port)> InputsWithChangedSources(GraphDescription before, GraphDescription after)
     {
         // Sets of the edges themselves, compared by their four names: a reference per entry, not four.
-        var edgesBefore = new HashSet<EdgeSpec>(before.Edges, EdgeEndpoints.Comparer);
-        var edgesAfter = new HashSet<EdgeSpec>(after.Edges, EdgeEndpoints.Comparer);
+        HashSet<EdgeSpec> edgesBefore = s_edgesBefore ??= new(EdgeEndpoints.Comparer);
+        HashSet<EdgeSpec> edgesAfter = s_edgesAfter ??= new(EdgeEndpoints.Comparer);
+        edgesBefore.UnionWith(before.Edges);
+        edgesAfter.UnionWith(after.Edges);
         var changed = new HashSet<(string, string)>();
         foreach (EdgeSpec edge in after.Edges)
         {
@@ -282,6 +308,8 @@ internal sealed class Transition
             }
         }
 
+        edgesBefore.Clear();
+        edgesAfter.Clear();
         return changed;
     }
 
