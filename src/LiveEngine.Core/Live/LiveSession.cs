@@ -313,7 +313,7 @@ public sealed class LiveSession : ILiveSession
         {
             try
             {
-                fading = Compile(transition.Graph, _latest, transition.PreviousIds);
+                fading = Compile(transition.Graph, _latest, transition.PreviousIds, validated);
             }
             catch (GraphValidationException)
             {
@@ -452,9 +452,10 @@ public sealed class LiveSession : ILiveSession
         return _history[^1];
     }
 
-    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds)
+    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds, GraphCompiler.ValidatedGraph? resolvedPrefix = null)
     {
-        GraphSnapshot snapshot = GraphCompiler.Compile(graph, _registry, CompileOptionsFor(previous, previousIds));
+        // A transition graph begins with the nodes of the graph just validated: their resolution is reused.
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, _registry, CompileOptionsFor(previous, previousIds), resolvedPrefix);
         _executor.Prepare(snapshot);
         return snapshot;
     }

@@ -20,7 +20,15 @@ public static class GraphCompiler
     private const int AncestorBitsetJobLimit = 16_384;
     private const double MixCostNsPerFrame = 0.15;
 
-    public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options)
+    public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options) =>
+        Compile(description, registry, options, resolvedPrefix: null);
+
+    /// <summary>
+    /// As <see cref="Compile(GraphDescription, NodeTypeRegistry, CompileOptions)"/>, taking the resolution of each node
+    /// that <paramref name="resolvedPrefix"/> holds at the same place with the same <see cref="NodeSpec"/> instead of
+    /// resolving it again: a live change's transition graph begins with the nodes of the graph just validated.
+    /// </summary>
+    internal static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options, ValidatedGraph? resolvedPrefix)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(registry);
@@ -28,7 +36,7 @@ public static class GraphCompiler
         options.Validate();
 
         var errors = new List<GraphError>();
-        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors);
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors, resolvedPrefix);
         if (errors.Count > 0)
         {
             throw new GraphValidationException(errors);
@@ -82,9 +90,9 @@ public static class GraphCompiler
         internal BankDescriptor[] Banks { get; } = banks;
     }
 
-    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix = null)
     {
-        ResolvedNode[] nodes = ResolveNodes(description, registry, errors);
+        ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix);
         List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
         if (errors.Count == 0)
         {
@@ -98,14 +106,15 @@ public static class GraphCompiler
 
     internal readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
 
-    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
         var result = new List<ResolvedNode>(description.Nodes.Count);
         HashSet<string> seen = CompileScratch.Current.Ids;
         seen.Clear();
         string? outputId = null;
-        foreach (NodeSpec spec in description.Nodes)
+        for (int i = 0; i < description.Nodes.Count; i++)
         {
+            NodeSpec spec = description.Nodes[i];
             if (string.IsNullOrWhiteSpace(spec.Id))
             {
                 errors.Add(new(GraphErrorKind.UnknownNode, $"A node of type '{spec.Type}' has no id; every node needs a unique id."));
@@ -115,6 +124,21 @@ public static class GraphCompiler
             if (!seen.Add(spec.Id))
             {
                 errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
+                continue;
+            }
+
+            // The same spec where validation resolved it, against the same type definition: nothing to check again
+            // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
+            if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
+                && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
+                && registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type))
+            {
+                if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
+                {
+                    outputId ??= spec.Id;
+                }
+
+                result.Add(resolved);
                 continue;
             }
 

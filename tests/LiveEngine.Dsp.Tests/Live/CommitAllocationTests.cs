@@ -19,17 +19,17 @@ public sealed class CommitAllocationTests(ITestOutputHelper output)
     private const int Block = 128;
     private static int s_edit;
 
-    // About 30 % above the measured figures (0.84 MB and 1.9 MB, see docs/performance.md; Edit's copy of the graph,
+    // About 30 % above the measured figures (0.84 MB and 1.7 MB, see docs/performance.md; Edit's copy of the graph,
     // 0.66 MB, included) and far below the figures before the compiler reused its working memory and the previous
     // snapshot's structure (4.6 MB and 8.2 MB): fails if a big allocation comes back.
     private const long MaxBytesPerParameterEdit = 1_100_000;
-    private const long MaxBytesPerNodeReplacement = 2_600_000;
+    private const long MaxBytesPerNodeReplacement = 2_300_000;
 
     // The engine process's commit of a graph it decoded (no copy): issue 15's bound for an edit of parameters, and
-    // about 30 % above the measured 1.14 MB for a voice added or removed (two snapshots compiled: the crossfade's
+    // about 30 % above the measured 1.04 MB for a voice added or removed (two snapshots compiled: the crossfade's
     // and the graph's). Before the compiler reused its working memory: 4.6 MB and 7.3 MB.
     private const long MaxBytesPerOwnedParameterCommit = 256 * 1024;
-    private const long MaxBytesPerOwnedVoiceCommit = 1_500_000;
+    private const long MaxBytesPerOwnedVoiceCommit = 1_350_000;
 
     [Fact]
     public void Commit_OfSessionWorkload_AllocatesABoundedAmount()
