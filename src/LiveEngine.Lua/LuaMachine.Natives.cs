@@ -120,7 +120,7 @@ internal sealed unsafe partial class LuaMachine
         GraphDescription graph = m.ReadGraph(s, 1);
         Quantization when = m.When(s, 2);
         bool patch = LuaNative.ToBoolean(s, 6) != 0;
-        CommandReceipt receipt = m._session.Execute(new CommitCommand(graph, when, patch));
+        CommandReceipt receipt = m._session.Execute(new CommitCommand(graph, when, patch, Owned: true));
         m._evaluationCommitSample = Math.Max(m._evaluationCommitSample, receipt.Sample);
         LuaNative.PushInteger(s, receipt.Sample);
         return 1;

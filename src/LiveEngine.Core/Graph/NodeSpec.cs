@@ -51,6 +51,27 @@ public sealed class NodeSpec
         $"{Id} ({Type}{string.Concat((Parameters ?? []).Select(p => $", {p.Key}={p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))})";
 
     /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
-    public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out string? value) && value == pair.Value);
+    public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
+    {
+        // A loop, not LINQ: this runs for every node of every commit, and most nodes have no options.
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        if (a.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (KeyValuePair<string, string> pair in a)
+        {
+            if (!b.TryGetValue(pair.Key, out string? value) || value != pair.Value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

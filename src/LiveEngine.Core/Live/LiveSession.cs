@@ -109,11 +109,21 @@ public sealed class LiveSession : ILiveSession
     public CommitTicket Commit(GraphDescription graph, Quantization when)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        GraphDescription copy = graph.Clone();
+        return CommitTakingOwnership(graph.Clone(), when);
+    }
+
+    /// <summary>
+    /// As <see cref="Commit"/>, but the session keeps <paramref name="graph"/> itself (in its undo history) instead
+    /// of a copy, so the caller must never change it afterwards. For a graph made for this commit alone, such as one
+    /// decoded from a message: a copy of a 1,200-node graph is ~0.66 MB of garbage per commit.
+    /// </summary>
+    public CommitTicket CommitTakingOwnership(GraphDescription graph, Quantization when)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
         lock (_gate)
         {
-            CommitTicket ticket = Publish(copy, when);
-            _history.Add(copy);
+            CommitTicket ticket = Publish(graph, when);
+            _history.Add(graph);
             if (_history.Count > HistoryLimit)
             {
                 _history.RemoveAt(0);
@@ -126,6 +136,7 @@ public sealed class LiveSession : ILiveSession
     /// <summary>
     /// Commits a change expressed as an edit of the latest graph (a diff): <paramref name="change"/> gets a copy to
     /// modify — add or remove nodes and edges, set parameters — and the result is committed as by <see cref="Commit"/>.
+    /// The session keeps that copy: <paramref name="change"/> must not hold on to it.
     /// </summary>
     public CommitTicket Edit(Action<GraphDescription> change, Quantization when)
     {
@@ -134,7 +145,8 @@ public sealed class LiveSession : ILiveSession
         {
             GraphDescription graph = LatestLocked().Clone();
             change(graph);
-            return Commit(graph, when);
+            // The copy is this commit's own: no second copy.
+            return CommitTakingOwnership(graph, when);
         }
     }
 
@@ -249,7 +261,8 @@ public sealed class LiveSession : ILiveSession
                 {
                     ref readonly CommitCommand commit = ref CommandCast.As<TCommand, CommitCommand>(command);
                     GraphDescription patch = commit.Graph;
-                    CommitTicket ticket = commit.Patch ? Edit(g => g.MergePatch(patch), commit.When) : Commit(commit.Graph, commit.When);
+                    CommitTicket ticket = commit.Patch ? Edit(g => g.MergePatch(patch), commit.When)
+                        : commit.Owned ? CommitTakingOwnership(commit.Graph, commit.When) : Commit(commit.Graph, commit.When);
                     return new CommandReceipt(ticket.CommitSample, CommitId: ticket.Id);
                 }
 
@@ -474,7 +487,7 @@ public sealed class LiveSession : ILiveSession
         {
             try
             {
-                fading = Compile(transition.Graph, _latest, transition.PreviousIds);
+                fading = Compile(transition.Graph, _latest, transition.PreviousIds, validated);
             }
             catch (GraphValidationException)
             {
@@ -618,9 +631,10 @@ public sealed class LiveSession : ILiveSession
         return _history[^1];
     }
 
-    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds)
+    private GraphSnapshot Compile(GraphDescription graph, GraphSnapshot? previous, IReadOnlyDictionary<string, string>? previousIds, GraphCompiler.ValidatedGraph? resolvedPrefix = null)
     {
-        GraphSnapshot snapshot = GraphCompiler.Compile(graph, _registry, CompileOptionsFor(previous, previousIds));
+        // A transition graph begins with the nodes of the graph just validated: their resolution is reused.
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, _registry, CompileOptionsFor(previous, previousIds), resolvedPrefix);
         _executor.Prepare(snapshot);
         return snapshot;
     }
@@ -641,6 +655,8 @@ public sealed class LiveSession : ILiveSession
         Banking = _options.Banking,
         Previous = previous,
         PreviousIds = previousIds,
+        // Its snapshots render one at a time, and the renderer copies each one's output as soon as it is rendered.
+        ShareArenaWithPrevious = true,
     };
 
     private int CollectRetiredLocked()

@@ -47,6 +47,13 @@ public sealed record CompileOptions
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 
+    /// <summary>
+    /// Whether the new snapshot may use <see cref="Previous"/>'s buffer arena (when it is large enough) instead of a
+    /// new one. Only for snapshots that are never rendered at the same time as each other, nor read after the other
+    /// has rendered: a live session's, which render one at a time and copy their output at once.
+    /// </summary>
+    internal bool ShareArenaWithPrevious { get; init; }
+
     internal void Validate()
     {
         if (SampleRate is < MinSampleRate or > MaxSampleRate)

@@ -20,7 +20,15 @@ public static class GraphCompiler
     private const int AncestorBitsetJobLimit = 16_384;
     private const double MixCostNsPerFrame = 0.15;
 
-    public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options)
+    public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options) =>
+        Compile(description, registry, options, resolvedPrefix: null);
+
+    /// <summary>
+    /// As <see cref="Compile(GraphDescription, NodeTypeRegistry, CompileOptions)"/>, taking the resolution of each node
+    /// that <paramref name="resolvedPrefix"/> holds at the same place with the same <see cref="NodeSpec"/> instead of
+    /// resolving it again: a live change's transition graph begins with the nodes of the graph just validated.
+    /// </summary>
+    internal static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options, ValidatedGraph? resolvedPrefix)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(registry);
@@ -28,7 +36,7 @@ public static class GraphCompiler
         options.Validate();
 
         var errors = new List<GraphError>();
-        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors);
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors, resolvedPrefix);
         if (errors.Count > 0)
         {
             throw new GraphValidationException(errors);
@@ -82,9 +90,9 @@ public static class GraphCompiler
         internal BankDescriptor[] Banks { get; } = banks;
     }
 
-    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix = null)
     {
-        ResolvedNode[] nodes = ResolveNodes(description, registry, errors);
+        ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix);
         List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
         if (errors.Count == 0)
         {
@@ -98,13 +106,15 @@ public static class GraphCompiler
 
     internal readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
 
-    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors)
+    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
         var result = new List<ResolvedNode>(description.Nodes.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string> seen = CompileScratch.Current.Ids;
+        seen.Clear();
         string? outputId = null;
-        foreach (NodeSpec spec in description.Nodes)
+        for (int i = 0; i < description.Nodes.Count; i++)
         {
+            NodeSpec spec = description.Nodes[i];
             if (string.IsNullOrWhiteSpace(spec.Id))
             {
                 errors.Add(new(GraphErrorKind.UnknownNode, $"A node of type '{spec.Type}' has no id; every node needs a unique id."));
@@ -114,6 +124,21 @@ public static class GraphCompiler
             if (!seen.Add(spec.Id))
             {
                 errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
+                continue;
+            }
+
+            // The same spec where validation resolved it, against the same type definition: nothing to check again
+            // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
+            if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
+                && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
+                && registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type))
+            {
+                if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
+                {
+                    outputId ??= spec.Id;
+                }
+
+                result.Add(resolved);
                 continue;
             }
 
@@ -172,12 +197,19 @@ public static class GraphCompiler
             result.Add(new ResolvedNode(result.Count, spec, type, channels, parameters));
         }
 
+        seen.Clear();
         return [.. result];
     }
 
     private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors)
     {
-        var byId = nodes.ToDictionary(n => n.Spec.Id, StringComparer.Ordinal);
+        Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
+        byId.Clear();
+        foreach (ResolvedNode node in nodes)
+        {
+            byId.Add(node.Spec.Id, node);
+        }
+
         var result = new List<ResolvedEdge>(description.Edges.Count);
         for (int e = 0; e < description.Edges.Count; e++)
         {
@@ -221,33 +253,50 @@ public static class GraphCompiler
             result.Add(new ResolvedEdge(e, from.Index, fromPort, to.Index, toPort));
         }
 
+        byId.Clear();
         return result;
     }
 
     /// <summary>Finds one cycle that does not pass through a feedback boundary and reports its nodes in order.</summary>
     private static void FindCycle(ResolvedNode[] nodes, List<ResolvedEdge> edges, List<GraphError> errors)
     {
-        var successors = new List<int>[nodes.Length];
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            successors[i] = [];
-        }
+        CompileScratch scratch = CompileScratch.Current;
+        int count = nodes.Length;
 
+        // Successors in CSR form, each node's in edge order.
+        int[] starts = scratch.Ints(CompileScratch.CycleStarts, count + 1, clear: true);
         foreach (ResolvedEdge edge in edges)
         {
             if ((nodes[edge.To].Type.Flags & NodeTypeFlags.FeedbackBoundary) == 0)
             {
-                successors[edge.From].Add(edge.To);
+                starts[edge.From + 1]++;
             }
         }
 
-        // Iterative DFS with colours: 0 unvisited, 1 on the stack, 2 done.
-        var colour = new byte[nodes.Length];
-        var parent = new int[nodes.Length];
-        var next = new int[nodes.Length];
+        for (int i = 0; i < count; i++)
+        {
+            starts[i + 1] += starts[i];
+        }
+
+        int[] successors = scratch.Ints(CompileScratch.CycleSuccessors, starts[count], clear: false);
+        int[] next = scratch.Ints(CompileScratch.CycleNext, count, clear: false);
+        Array.Copy(starts, next, count);
+        foreach (ResolvedEdge edge in edges)
+        {
+            if ((nodes[edge.To].Type.Flags & NodeTypeFlags.FeedbackBoundary) == 0)
+            {
+                successors[next[edge.From]++] = edge.To;
+            }
+        }
+
+        // Iterative DFS with colours: 0 unvisited, 1 on the stack, 2 done. next[node] is the node's next successor.
+        Array.Copy(starts, next, count);
+        byte[] colour = scratch.Bytes(count);
+        int[] parent = scratch.Ints(CompileScratch.CycleParent, count, clear: false);
         // One stack for every root: each search ends with it empty.
-        var stack = new Stack<int>();
-        for (int root = 0; root < nodes.Length; root++)
+        Stack<int> stack = scratch.Stack;
+        stack.Clear();
+        for (int root = 0; root < count; root++)
         {
             if (colour[root] != 0)
             {
@@ -260,9 +309,9 @@ public static class GraphCompiler
             while (stack.Count > 0)
             {
                 int node = stack.Peek();
-                if (next[node] < successors[node].Count)
+                if (next[node] < starts[node + 1])
                 {
-                    int succ = successors[node][next[node]++];
+                    int succ = successors[next[node]++];
                     if (colour[succ] == 0)
                     {
                         colour[succ] = 1;
@@ -282,6 +331,7 @@ public static class GraphCompiler
                         cycle.AddRange(path);
                         cycle.Add(nodes[succ].Spec.Id);
                         errors.Add(new(GraphErrorKind.Cycle, $"Cycle: {string.Join(" -> ", cycle)}. Feedback must pass through a '{CoreNodeTypes.Feedback}' node."));
+                        stack.Clear();
                         return;
                     }
                 }
@@ -296,13 +346,38 @@ public static class GraphCompiler
 
     private static GraphSnapshot Build(ResolvedNode[] nodes, List<ResolvedEdge> edges, IReadOnlyList<BankDescriptor> bankDescriptors, CompileOptions options)
     {
-        var builder = new JobBuilder();
-        ILookup<(int Node, int Port), ResolvedEdge> edgesInto = edges.ToLookup(e => (e.To, e.ToPort));
+        if (WithPreviousStructure(nodes, edges, bankDescriptors, options) is { } rebound)
+        {
+            return rebound;
+        }
+
+        CompileScratch scratch = CompileScratch.Current;
+        JobBuilder builder = JobBuilder.ForCurrentThread();
+
+        // The edges into each node, in declaration order (CSR, in scratch).
+        int[] intoStarts = scratch.Ints(CompileScratch.IntoStarts, nodes.Length + 1, clear: true);
+        foreach (ResolvedEdge edge in edges)
+        {
+            intoStarts[edge.To + 1]++;
+        }
+
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            intoStarts[i + 1] += intoStarts[i];
+        }
+
+        int[] intoEdges = scratch.Ints(CompileScratch.IntoEdges, edges.Count, clear: false);
+        int[] cursor = scratch.Ints(CompileScratch.Cursor, nodes.Length, clear: false);
+        Array.Copy(intoStarts, cursor, nodes.Length);
+        for (int e = 0; e < edges.Count; e++)
+        {
+            intoEdges[cursor[edges[e].To]++] = e;
+        }
 
         // Voice banks: their nodes get no jobs of their own; one bank job per bank writes the sum of its lanes.
         List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, bankDescriptors, options);
-        var bankOfNode = new int[nodes.Length];
-        Array.Fill(bankOfNode, -1);
+        int[] bankOfNode = scratch.Ints(CompileScratch.BankOfNode, nodes.Length, clear: false);
+        Array.Fill(bankOfNode, -1, 0, nodes.Length);
         var bankJobs = new int[banks.Count];
         for (int b = 0; b < banks.Count; b++)
         {
@@ -316,8 +391,8 @@ public static class GraphCompiler
         }
 
         // One Node job per node (none for the output); feedback nodes also get their write job.
-        var nodeJob = new int[nodes.Length];
-        var outputValueBase = new int[nodes.Length];
+        int[] nodeJob = scratch.Ints(CompileScratch.NodeJob, nodes.Length, clear: false);
+        int[] outputValueBase = scratch.Ints(CompileScratch.OutputValueBase, nodes.Length, clear: true);
         foreach (ResolvedNode node in nodes)
         {
             nodeJob[node.Index] = -1;
@@ -326,7 +401,13 @@ public static class GraphCompiler
                 continue;
             }
 
-            int outputChannels = node.Type.Outputs.Sum(p => p.ResolveChannels(node.Channels));
+            // An indexed loop: foreach over the IReadOnlyList would box an enumerator per node.
+            int outputChannels = 0;
+            for (int p = 0; p < node.Type.Outputs.Count; p++)
+            {
+                outputChannels += node.Type.Outputs[p].ResolveChannels(node.Channels);
+            }
+
             double cost = options.MeasuredNodeCostNsPerFrame is { } measured && measured.TryGetValue(node.Spec.Id, out double ns) ? ns : node.Type.CostNsPerFrame;
             nodeJob[node.Index] = builder.AddJob(JobKind.Node, node.Index, cost, outputChannels);
             outputValueBase[node.Index] = builder.OutputValueBase(nodeJob[node.Index]);
@@ -346,9 +427,8 @@ public static class GraphCompiler
         }
 
         int[] outputInputs = [];
-        // Scratch lists reused for every node and input: a 1,200-node graph would otherwise allocate thousands.
-        var inputValues = new List<int>();
-        var sources = new List<ResolvedEdge>();
+        List<int> inputValues = scratch.Values;
+        List<ResolvedEdge> sources = scratch.Sources;
         foreach (ResolvedNode node in nodes)
         {
             if (bankOfNode[node.Index] >= 0)
@@ -372,7 +452,15 @@ public static class GraphCompiler
 
                 // Fixed order for the mix tree: source node index, then source port, then declaration order.
                 sources.Clear();
-                sources.AddRange(edgesInto[(node.Index, port)]);
+                for (int k = intoStarts[node.Index]; k < intoStarts[node.Index + 1]; k++)
+                {
+                    ResolvedEdge edge = edges[intoEdges[k]];
+                    if (edge.ToPort == port)
+                    {
+                        sources.Add(edge);
+                    }
+                }
+
                 if (sources.Count == 0)
                 {
                     for (int c = 0; c < channels; c++)
@@ -387,7 +475,9 @@ public static class GraphCompiler
 
                 // An operand is its first value and the step between its channels' values: 0 for a mono source
                 // upmixed into a wider input (every channel reads the one value), 1 otherwise.
-                var operands = new List<(int Base, int Step)>(sources.Count);
+                List<(int Base, int Step)> operands = scratch.Operands;
+                List<(int Base, int Step)> reduced = scratch.Reduced;
+                operands.Clear();
                 foreach (ResolvedEdge edge in sources)
                 {
                     int bankIndex = bankOfNode[edge.From];
@@ -418,7 +508,7 @@ public static class GraphCompiler
                 // Balanced pairwise reduction: ((s0+s1)+(s2+s3))+…, each add a job.
                 while (operands.Count > 1)
                 {
-                    var reduced = new List<(int Base, int Step)>((operands.Count + 1) / 2);
+                    reduced.Clear();
                     for (int i = 0; i + 1 < operands.Count; i += 2)
                     {
                         int mix = builder.AddJob(JobKind.Mix, node.Index, MixCostNsPerFrame * channels, channels);
@@ -440,7 +530,7 @@ public static class GraphCompiler
                         reduced.Add(operands[^1]);
                     }
 
-                    operands = reduced;
+                    (operands, reduced) = (reduced, operands);
                 }
 
                 for (int c = 0; c < channels; c++)
@@ -462,7 +552,125 @@ public static class GraphCompiler
             }
         }
 
-        return builder.Finish(nodes, options, outputInputs, banks, bankJobs);
+        GraphSnapshot snapshot = builder.Finish(nodes, edges, bankDescriptors, options, outputInputs, banks, bankJobs);
+        scratch.Release();
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The snapshot of an edit that changed parameters only, when the previous snapshot may share its memory
+    /// (<see cref="CompileOptions.ShareArenaWithPrevious"/>): the same nodes (ids, type definitions, channels,
+    /// options), edges, bank kinds and options give the same jobs, order, buffers and banks, so the new snapshot
+    /// shares all of that with the previous one, which nothing changes, and has its own parameter values, bank
+    /// processors (which read those values) and fault flags. Every node keeps its instance. Null when anything differs.
+    /// </summary>
+    private static GraphSnapshot? WithPreviousStructure(ResolvedNode[] nodes, List<ResolvedEdge> edges, IReadOnlyList<BankDescriptor> bankDescriptors, CompileOptions options)
+    {
+        if (!options.ShareArenaWithPrevious || !options.ReuseUnchangedNodes || options.PreviousIds is not null || options.MeasuredNodeCostNsPerFrame is not null
+            || options.Previous is not { Structure: { } structure } previous
+            || previous.SampleRate != options.SampleRate || previous.MaxBlockFrames != options.MaxBlockFrames
+            || structure.MeasuredCosts || structure.Banking != options.Banking || structure.NodeCount != nodes.Length
+            || !SameItems(structure.Edges, edges) || !SameReferences(structure.BankDescriptors, bankDescriptors))
+        {
+            return null;
+        }
+
+        NodeShape shape = NodeShape.Of(nodes, previous);
+        if (shape.IndexById is null)
+        {
+            // Another node set: NodeShape made new arrays (a little garbage on a path that then compiles in full).
+            return null;
+        }
+
+        var instances = new AudioNode[nodes.Length];
+        var reused = new bool[nodes.Length];
+        var parameterValues = new float[previous.ParameterValues.Length];
+        foreach (ResolvedNode node in nodes)
+        {
+            instances[node.Index] = previous.Nodes[node.Index];
+            reused[node.Index] = true;
+            node.Parameters.CopyTo(parameterValues, previous.ParameterStarts[node.Index]);
+        }
+
+        BankProcessor[] processors = CreateBankProcessors(structure.Banks, instances, previous.ParameterStarts, parameterValues, options);
+        return new GraphSnapshot(
+            options.SampleRate,
+            options.MaxBlockFrames,
+            shape.Ids,
+            shape.Types,
+            instances,
+            previous.ParameterStarts,
+            parameterValues,
+            previous.Jobs,
+            previous.ChannelOffsets,
+            previous.SuccessorStarts,
+            previous.Successors,
+            previous.DependencyCounts,
+            previous.TopologicalOrder,
+            previous.Ranks,
+            previous.Levels,
+            previous.Arena,
+            previous.OutputOffsets,
+            shape.Channels,
+            shape.Options,
+            reused,
+            processors,
+            previous.BankArray,
+            shape.IndexById)
+        {
+            Structure = structure,
+        };
+
+        static bool SameItems(List<ResolvedEdge> a, List<ResolvedEdge> b)
+        {
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        static bool SameReferences(IReadOnlyList<BankDescriptor> a, IReadOnlyList<BankDescriptor> b)
+        {
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (!ReferenceEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>One processor per bank, over its lanes' node instances and parameter values.</summary>
+    private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options)
+    {
+        var processors = new BankProcessor[banks.Count];
+        for (int b = 0; b < banks.Count; b++)
+        {
+            BankPlanner.PlannedBank bank = banks[b];
+            AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+            int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
+            processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+        }
+
+        return processors;
     }
 
     /// <summary>Source node index, then source port, then declaration order: a total order, so an unstable sort is deterministic.</summary>
@@ -478,19 +686,40 @@ public static class GraphCompiler
         return byPort != 0 ? byPort : a.Order.CompareTo(b.Order);
     }
 
-    /// <summary>Accumulates jobs and the values they read and write, then lays out the snapshot.</summary>
+    /// <summary>
+    /// Accumulates jobs and the values they read and write, then lays out the snapshot. One per thread, reused by
+    /// every compile on it (its lists keep their capacity); what the snapshot keeps is allocated anew.
+    /// </summary>
     private sealed class JobBuilder
     {
         public const int Silence = -1;
+
+        [ThreadStatic]
+        private static JobBuilder? s_current;
 
         private readonly List<JobKind> _kinds = [];
         private readonly List<int> _nodeOfJob = [];
         private readonly List<double> _costs = [];
         private readonly List<int> _outputBase = [];
         private readonly List<int> _outputCount = [];
+        // One list per job, kept across compiles: _inputs.Count may exceed the job count.
         private readonly List<List<int>> _inputs = [];
         private readonly List<int> _producerOfValue = [];
         private readonly List<int> _bankOfJob = [];
+
+        /// <summary>This thread's builder, emptied.</summary>
+        public static JobBuilder ForCurrentThread()
+        {
+            JobBuilder builder = s_current ??= new JobBuilder();
+            builder._kinds.Clear();
+            builder._nodeOfJob.Clear();
+            builder._costs.Clear();
+            builder._outputBase.Clear();
+            builder._outputCount.Clear();
+            builder._producerOfValue.Clear();
+            builder._bankOfJob.Clear();
+            return builder;
+        }
 
         public int AddJob(JobKind kind, int nodeIndex, double cost, int outputChannels, int bankIndex = -1)
         {
@@ -501,7 +730,15 @@ public static class GraphCompiler
             _costs.Add(cost);
             _outputBase.Add(_producerOfValue.Count);
             _outputCount.Add(outputChannels);
-            _inputs.Add([]);
+            if (job < _inputs.Count)
+            {
+                _inputs[job].Clear();
+            }
+            else
+            {
+                _inputs.Add([]);
+            }
+
             for (int c = 0; c < outputChannels; c++)
             {
                 _producerOfValue.Add(job);
@@ -514,122 +751,157 @@ public static class GraphCompiler
 
         public void AddInput(int job, int value) => _inputs[job].Add(value);
 
-        public GraphSnapshot Finish(ResolvedNode[] nodes, CompileOptions options, int[] outputValues, List<BankPlanner.PlannedBank> banks, int[] bankJobs)
+        public GraphSnapshot Finish(ResolvedNode[] nodes, List<ResolvedEdge> edges, IReadOnlyList<BankDescriptor> bankDescriptors, CompileOptions options, int[] outputValues, List<BankPlanner.PlannedBank> banks, int[] bankJobs)
         {
+            CompileScratch scratch = CompileScratch.Current;
             int jobCount = _kinds.Count;
             int valueCount = _producerOfValue.Count;
 
-            // Edges between jobs: the producer of each input value precedes the reader; duplicates collapse.
-            var successorSets = new SortedSet<int>[jobCount];
+            // Edges between jobs: the producer of each input value precedes the reader; duplicates collapse (a
+            // producer marked with the reader it was last counted for). Predecessors go to scratch (CSR), the
+            // successors (each job's in ascending order) and the counts to the snapshot.
+            int[] predecessorStarts = scratch.Ints(CompileScratch.PredecessorStarts, jobCount + 1, clear: false);
+            int[] mark = scratch.Ints(CompileScratch.ProducerMark, jobCount, clear: false);
+            Array.Fill(mark, -1, 0, jobCount);
+            List<int> predecessors = scratch.Predecessors;
+            predecessors.Clear();
             var predecessorCounts = new int[jobCount];
-            var predecessors = new List<int>[jobCount];
+            var successorStarts = new int[jobCount + 1];
             for (int j = 0; j < jobCount; j++)
             {
-                successorSets[j] = [];
-                predecessors[j] = [];
-            }
-
-            for (int j = 0; j < jobCount; j++)
-            {
+                predecessorStarts[j] = predecessors.Count;
                 foreach (int value in _inputs[j])
                 {
-                    if (value != Silence && successorSets[_producerOfValue[value]].Add(j))
+                    if (value == Silence)
                     {
-                        predecessorCounts[j]++;
-                        predecessors[j].Add(_producerOfValue[value]);
+                        continue;
+                    }
+
+                    int producer = _producerOfValue[value];
+                    if (mark[producer] != j)
+                    {
+                        mark[producer] = j;
+                        predecessors.Add(producer);
+                        successorStarts[producer + 1]++;
                     }
                 }
+
+                predecessorCounts[j] = predecessors.Count - predecessorStarts[j];
             }
 
-            int[] order = TopologicalOrder(successorSets, predecessorCounts);
-            int[] bufferOfValue = AssignBuffers(order, predecessors, valueCount, outputValues, out int bufferCount);
-
-            var arena = new AlignedBufferArena(bufferCount, options.MaxBlockFrames);
-            var jobs = new JobInfo[jobCount];
-            var offsets = new List<int>();
+            predecessorStarts[jobCount] = predecessors.Count;
             for (int j = 0; j < jobCount; j++)
             {
-                int inputStart = offsets.Count;
+                successorStarts[j + 1] += successorStarts[j];
+            }
+
+            var successors = new int[successorStarts[jobCount]];
+            int[] cursor = scratch.Ints(CompileScratch.Cursor, jobCount, clear: false);
+            Array.Copy(successorStarts, cursor, jobCount);
+            for (int j = 0; j < jobCount; j++)
+            {
+                for (int k = predecessorStarts[j]; k < predecessorStarts[j + 1]; k++)
+                {
+                    successors[cursor[predecessors[k]]++] = j;
+                }
+            }
+
+            int[] order = TopologicalOrder(successorStarts, successors, predecessorCounts, scratch);
+            int[] bufferOfValue = AssignBuffers(order, predecessorStarts, predecessors, valueCount, outputValues, scratch, out int bufferCount);
+
+            AlignedBufferArena arena = ArenaFor(bufferCount, options);
+            var jobs = new JobInfo[jobCount];
+            int offsetCount = valueCount;
+            for (int j = 0; j < jobCount; j++)
+            {
+                offsetCount += _inputs[j].Count;
+            }
+
+            var offsets = new int[offsetCount];
+            int offset = 0;
+            for (int j = 0; j < jobCount; j++)
+            {
+                int inputStart = offset;
                 foreach (int value in _inputs[j])
                 {
-                    offsets.Add(value == Silence ? 0 : arena.OffsetOf(bufferOfValue[value]));
+                    offsets[offset++] = value == Silence ? 0 : arena.OffsetOf(bufferOfValue[value]);
                 }
 
-                int outputStart = offsets.Count;
+                int outputStart = offset;
                 for (int c = 0; c < _outputCount[j]; c++)
                 {
-                    offsets.Add(arena.OffsetOf(bufferOfValue[_outputBase[j] + c]));
+                    offsets[offset++] = arena.OffsetOf(bufferOfValue[_outputBase[j] + c]);
                 }
 
                 jobs[j] = new JobInfo(_kinds[j], _nodeOfJob[j], inputStart, _inputs[j].Count, outputStart, _outputCount[j], _costs[j], _bankOfJob[j]);
             }
 
-            var successorStarts = new int[jobCount + 1];
-            var successors = new List<int>();
-            for (int j = 0; j < jobCount; j++)
-            {
-                successorStarts[j] = successors.Count;
-                successors.AddRange(successorSets[j]);
-            }
-
-            successorStarts[jobCount] = successors.Count;
-
-            int[] successorArray = [.. successors];
-            double[] ranks = CriticalPath.BottomLevels(order, successorStarts, successorArray, j => _costs[j]);
+            double[] ranks = CriticalPath.BottomLevels(order, successorStarts, successors, j => _costs[j]);
 
             var levels = new int[jobCount];
             foreach (int j in order)
             {
-                foreach (int p in predecessors[j])
+                for (int k = predecessorStarts[j]; k < predecessorStarts[j + 1]; k++)
                 {
-                    levels[j] = Math.Max(levels[j], levels[p] + 1);
+                    levels[j] = Math.Max(levels[j], levels[predecessors[k]] + 1);
                 }
             }
 
             (AudioNode[] instances, bool[] reused, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
-            var processors = new BankProcessor[banks.Count];
+            BankProcessor[] processors = CreateBankProcessors(banks, instances, parameterStarts, parameterValues, options);
             var bankInfos = new BankInfo[banks.Count];
             for (int b = 0; b < banks.Count; b++)
             {
                 BankPlanner.PlannedBank bank = banks[b];
-                AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
-                int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
-                processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
                 bankInfos[b] = new BankInfo(bank.Descriptor.Name, bankJobs[b], bank.Lanes, bank.Consumer);
             }
 
-            int[] outputOffsets = [.. outputValues.Select(v => v == Silence ? 0 : arena.OffsetOf(bufferOfValue[v]))];
+            var outputOffsets = new int[outputValues.Length];
+            for (int c = 0; c < outputValues.Length; c++)
+            {
+                outputOffsets[c] = outputValues[c] == Silence ? 0 : arena.OffsetOf(bufferOfValue[outputValues[c]]);
+            }
+
+            NodeShape shape = NodeShape.Of(nodes, options.Previous);
             return new GraphSnapshot(
                 options.SampleRate,
                 options.MaxBlockFrames,
-                [.. nodes.Select(n => n.Spec.Id)],
-                [.. nodes.Select(n => n.Type)],
+                shape.Ids,
+                shape.Types,
                 instances,
                 parameterStarts,
                 parameterValues,
                 jobs,
-                [.. offsets],
+                offsets,
                 successorStarts,
-                successorArray,
+                successors,
                 predecessorCounts,
                 order,
                 ranks,
                 levels,
                 arena,
                 outputOffsets,
-                [.. nodes.Select(n => n.Channels)],
-                [.. nodes.Select(n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Spec.Options, StringComparer.Ordinal))],
+                shape.Channels,
+                shape.Options,
                 reused,
                 processors,
-                bankInfos);
+                bankInfos,
+                shape.IndexById)
+            {
+                // The bank kinds as they were (a registry's own list may grow later).
+                Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
+            };
         }
 
         /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>
-        private static int[] TopologicalOrder(SortedSet<int>[] successors, int[] predecessorCounts)
+        private static int[] TopologicalOrder(int[] successorStarts, int[] successors, int[] predecessorCounts, CompileScratch scratch)
         {
-            var remaining = (int[])predecessorCounts.Clone();
-            var ready = new PriorityQueue<int, int>();
-            for (int j = 0; j < remaining.Length; j++)
+            int jobCount = predecessorCounts.Length;
+            int[] remaining = scratch.Ints(CompileScratch.Remaining, jobCount, clear: false);
+            Array.Copy(predecessorCounts, remaining, jobCount);
+            PriorityQueue<int, int> ready = scratch.Ready;
+            ready.Clear();
+            for (int j = 0; j < jobCount; j++)
             {
                 if (remaining[j] == 0)
                 {
@@ -637,13 +909,14 @@ public static class GraphCompiler
                 }
             }
 
-            var order = new int[remaining.Length];
+            var order = new int[jobCount];
             int count = 0;
             while (ready.TryDequeue(out int j, out _))
             {
                 order[count++] = j;
-                foreach (int s in successors[j])
+                for (int k = successorStarts[j]; k < successorStarts[j + 1]; k++)
                 {
+                    int s = successors[k];
                     if (--remaining[s] == 0)
                     {
                         ready.Enqueue(s, s);
@@ -661,15 +934,35 @@ public static class GraphCompiler
         }
 
         /// <summary>
+        /// The previous snapshot's arena when <see cref="CompileOptions.ShareArenaWithPrevious"/> allows and it is
+        /// large enough (and not far too large); otherwise a new one, with room to grow when it will be shared.
+        /// </summary>
+        private static AlignedBufferArena ArenaFor(int bufferCount, CompileOptions options)
+        {
+            if (!options.ShareArenaWithPrevious)
+            {
+                return new AlignedBufferArena(bufferCount, options.MaxBlockFrames);
+            }
+
+            if (options.Previous is { } previous && previous.MaxBlockFrames == options.MaxBlockFrames
+                && previous.Arena.BufferCount >= bufferCount && previous.Arena.BufferCount <= (2 * bufferCount) + 16)
+            {
+                return previous.Arena;
+            }
+
+            return new AlignedBufferArena(bufferCount + (bufferCount / 8) + 8, options.MaxBlockFrames);
+        }
+
+        /// <summary>
         /// Gives every value a buffer. A released buffer is reused by job J only if every job that last used
         /// it is an ancestor of J, so no parallel schedule can overlap the old and new contents.
-        /// Buffer 0 is the silence buffer and is never assigned.
+        /// Buffer 0 is the silence buffer and is never assigned. The result is scratch: read it before the next compile.
         /// </summary>
-        private int[] AssignBuffers(int[] order, List<int>[] predecessors, int valueCount, int[] pinnedValues, out int bufferCount)
+        private int[] AssignBuffers(int[] order, int[] predecessorStarts, List<int> predecessors, int valueCount, int[] pinnedValues, CompileScratch scratch, out int bufferCount)
         {
             int jobCount = order.Length;
-            var bufferOfValue = new int[valueCount];
-            var readsLeft = new int[valueCount];
+            int[] bufferOfValue = scratch.Ints(CompileScratch.BufferOfValue, valueCount, clear: false);
+            int[] readsLeft = scratch.Ints(CompileScratch.ReadsLeft, valueCount, clear: true);
             for (int j = 0; j < jobCount; j++)
             {
                 foreach (int value in _inputs[j])
@@ -681,23 +974,57 @@ public static class GraphCompiler
                 }
             }
 
-            var pinned = new HashSet<int>(pinnedValues.Where(v => v != Silence));
+            // The readers of each value (CSR; a job that reads a value twice is there twice): its last users once
+            // all have read it.
+            int[] readerStarts = scratch.Ints(CompileScratch.ReaderStarts, valueCount + 1, clear: false);
+            readerStarts[0] = 0;
+            for (int v = 0; v < valueCount; v++)
+            {
+                readerStarts[v + 1] = readerStarts[v] + readsLeft[v];
+            }
+
+            int[] readers = scratch.Ints(CompileScratch.Readers, readerStarts[valueCount], clear: false);
+            int[] cursor = scratch.Ints(CompileScratch.Cursor, valueCount, clear: false);
+            Array.Copy(readerStarts, cursor, valueCount);
+            for (int j = 0; j < jobCount; j++)
+            {
+                foreach (int value in _inputs[j])
+                {
+                    if (value != Silence)
+                    {
+                        readers[cursor[value]++] = j;
+                    }
+                }
+            }
+
+            bool[] pinned = scratch.Flags(valueCount);
+            foreach (int value in pinnedValues)
+            {
+                if (value != Silence)
+                {
+                    pinned[value] = true;
+                }
+            }
+
             bool reuse = jobCount <= AncestorBitsetJobLimit;
             int words = (jobCount + 63) / 64;
-            ulong[][] ancestors = reuse ? new ulong[jobCount][] : [];
-            var lastUsers = new List<List<int>>();
-            var free = new List<int>();
-            var readersOfValue = new List<int>[valueCount];
+            // Job j's ancestors are bits words*j .. words*(j+1) of one flat bitset.
+            ulong[] ancestors = reuse ? scratch.Bits(jobCount * words) : [];
+            // The value whose users last held each buffer (its readers, or its producer if it has none).
+            int[] lastValue = scratch.Ints(CompileScratch.LastValueOfBuffer, valueCount + 1, clear: false);
+            List<int> free = scratch.FreeBuffers;
+            free.Clear();
             int next = 1;
 
             foreach (int j in order)
             {
+                Span<ulong> set = reuse ? ancestors.AsSpan(j * words, words) : default;
                 if (reuse)
                 {
-                    var set = new ulong[words];
-                    foreach (int p in predecessors[j])
+                    for (int k = predecessorStarts[j]; k < predecessorStarts[j + 1]; k++)
                     {
-                        ulong[] parent = ancestors[p];
+                        int p = predecessors[k];
+                        ReadOnlySpan<ulong> parent = ancestors.AsSpan(p * words, words);
                         for (int w = 0; w < words; w++)
                         {
                             set[w] |= parent[w];
@@ -705,8 +1032,6 @@ public static class GraphCompiler
 
                         set[p >> 6] |= 1UL << (p & 63);
                     }
-
-                    ancestors[j] = set;
                 }
 
                 for (int c = 0; c < _outputCount[j]; c++)
@@ -715,10 +1040,9 @@ public static class GraphCompiler
                     int buffer = -1;
                     if (reuse)
                     {
-                        ulong[] set = ancestors[j];
                         for (int k = free.Count - 1; k >= 0; k--)
                         {
-                            if (AllAncestors(lastUsers[free[k]], set))
+                            if (LastUsersAreAncestors(lastValue[free[k]], set))
                             {
                                 buffer = free[k];
                                 free.RemoveAt(k);
@@ -730,17 +1054,12 @@ public static class GraphCompiler
                     if (buffer < 0)
                     {
                         buffer = next++;
-                        while (lastUsers.Count <= buffer)
-                        {
-                            lastUsers.Add([]);
-                        }
                     }
 
                     bufferOfValue[value] = buffer;
-                    readersOfValue[value] = [];
-                    if (readsLeft[value] == 0 && !pinned.Contains(value))
+                    if (readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(buffer, [j]);
+                        Release(buffer, value);
                     }
                 }
 
@@ -751,10 +1070,9 @@ public static class GraphCompiler
                         continue;
                     }
 
-                    readersOfValue[value].Add(j);
-                    if (--readsLeft[value] == 0 && !pinned.Contains(value))
+                    if (--readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(bufferOfValue[value], readersOfValue[value]);
+                        Release(bufferOfValue[value], value);
                     }
                 }
             }
@@ -762,10 +1080,17 @@ public static class GraphCompiler
             bufferCount = next;
             return bufferOfValue;
 
-            static bool AllAncestors(List<int> jobs, ulong[] ancestorSet)
+            bool LastUsersAreAncestors(int value, Span<ulong> ancestorSet)
             {
-                foreach (int u in jobs)
+                if (readerStarts[value] == readerStarts[value + 1])
                 {
+                    int producer = _producerOfValue[value];
+                    return (ancestorSet[producer >> 6] & (1UL << (producer & 63))) != 0;
+                }
+
+                for (int k = readerStarts[value]; k < readerStarts[value + 1]; k++)
+                {
+                    int u = readers[k];
                     if ((ancestorSet[u >> 6] & (1UL << (u & 63))) == 0)
                     {
                         return false;
@@ -775,11 +1100,11 @@ public static class GraphCompiler
                 return true;
             }
 
-            void Release(int buffer, List<int> users)
+            void Release(int buffer, int value)
             {
                 if (reuse)
                 {
-                    lastUsers[buffer] = users;
+                    lastValue[buffer] = value;
                     free.Add(buffer);
                 }
             }
@@ -791,11 +1116,19 @@ public static class GraphCompiler
         var instances = new AudioNode[nodes.Length];
         var reused = new bool[nodes.Length];
         var parameterStarts = new int[nodes.Length + 1];
-        var values = new List<float>();
+        int parameterCount = 0;
         foreach (ResolvedNode node in nodes)
         {
-            parameterStarts[node.Index] = values.Count;
-            values.AddRange(node.Parameters);
+            parameterCount += node.Parameters.Length;
+        }
+
+        var values = new float[parameterCount];
+        int start = 0;
+        foreach (ResolvedNode node in nodes)
+        {
+            parameterStarts[node.Index] = start;
+            node.Parameters.CopyTo(values, start);
+            start += node.Parameters.Length;
             AudioNode? previous = null;
             string previousId = options.PreviousIds is { } aliases && aliases.TryGetValue(node.Spec.Id, out string? alias) ? alias : node.Spec.Id;
             if (options.Previous is { } old && old.IndexOfNode(previousId) is int oldIndex and >= 0)
@@ -829,8 +1162,8 @@ public static class GraphCompiler
             instances[node.Index] = instance;
         }
 
-        parameterStarts[nodes.Length] = values.Count;
-        return (instances, reused, parameterStarts, [.. values]);
+        parameterStarts[nodes.Length] = start;
+        return (instances, reused, parameterStarts, values);
     }
 
     /// <summary>

@@ -35,10 +35,12 @@ public sealed class GraphSnapshot
         IReadOnlyDictionary<string, string>[] nodeOptions,
         bool[] nodeReused,
         BankProcessor[] bankProcessors,
-        BankInfo[] banks)
+        BankInfo[] banks,
+        Dictionary<string, int>? nodeIndexById = null)
     {
         BankProcessors = bankProcessors;
         Banks = banks;
+        BankArray = banks;
         NodeChannels = nodeChannels;
         NodeOptions = nodeOptions;
         NodeReused = nodeReused;
@@ -69,12 +71,27 @@ public sealed class GraphSnapshot
 
         NonFiniteOutputFault = NodeUntrusted.Contains(true) ? new NonFiniteOutputException() : null;
 
-        _nodeIndexById = new Dictionary<string, int>(nodeIds.Length, StringComparer.Ordinal);
-        for (int i = 0; i < nodeIds.Length; i++)
+        // Shared with the previous snapshot when the node ids are the same (it is never changed).
+        if (nodeIndexById is null)
         {
-            _nodeIndexById[nodeIds[i]] = i;
+            nodeIndexById = new Dictionary<string, int>(nodeIds.Length, StringComparer.Ordinal);
+            for (int i = 0; i < nodeIds.Length; i++)
+            {
+                nodeIndexById[nodeIds[i]] = i;
+            }
         }
+
+        _nodeIndexById = nodeIndexById;
     }
+
+    /// <summary>The banks as the array <see cref="Banks"/> reads (never changed: a snapshot of the same structure shares it).</summary>
+    internal BankInfo[] BankArray { get; }
+
+    /// <summary>What the snapshot was compiled from, for a later compile of the same structure; null if not recorded.</summary>
+    internal SnapshotStructure? Structure { get; init; }
+
+    /// <summary>Node index by id; never changed once made, so a later snapshot with the same ids shares it.</summary>
+    internal Dictionary<string, int> NodeIndexById => _nodeIndexById;
 
     public int SampleRate { get; }
 

@@ -225,7 +225,7 @@ public static class CommandCodec
                     var graph = GraphCodec.Read(ref reader, names);
                     bool patch = reader.ReadByte("patch flag") != 0;
                     reader.EnsureEnd(type);
-                    visitor.Visit(new CommitCommand(graph, when, patch));
+                    visitor.Visit(new CommitCommand(graph, when, patch, Owned: true));
                     return true;
                 }
 
