@@ -101,8 +101,17 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     /// </summary>
     internal void EndBankBlock(int frames, uint phase, ReadOnlySpan<float> naiveTail, int residualEnd)
     {
-        EndBankBlock(phase);
         naiveTail.CopyTo(_naive);
+        EndBankBlock(frames, phase, residualEnd);
+    }
+
+    /// <summary>
+    /// <see cref="EndBankBlock(int, uint, ReadOnlySpan{float}, int)"/> for a bank that wrote the naive tail into
+    /// <see cref="NaiveHistory"/> itself. Audio thread only.
+    /// </summary>
+    internal void EndBankBlock(int frames, uint phase, int residualEnd)
+    {
+        EndBankBlock(phase);
         Span<float> residual = _residual.AsSpan(0, residualEnd);
         int carried = Math.Max(0, residualEnd - frames);
         if (carried > 0)

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -58,6 +60,9 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly int[] _residualCarried;
     private readonly int[] _firstWraps;
     private readonly float[] _naiveTail;
+
+    // Zeros read in place of a residual or history for lanes that have none (padding, or a lane its node renders).
+    private readonly float[] _zeros;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
     // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
@@ -129,6 +134,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         _residualCarried = new int[_lanes];
         _firstWraps = new int[_lanes];
         _naiveTail = new float[BlepTable.HalfTaps];
+        _zeros = new float[_maxFrames + BlepTable.Taps];
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
     }
@@ -201,11 +207,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             _increments[lane] = fast ? increment : 0;
             _oscillatorLevels[lane] = fast ? level : 1f;
             anyLevel |= fast && level != 1f;
-            Span<float> history = saw.NaiveHistory;
-            for (int t = 0; t < History; t++)
-            {
-                _naive[(t * width) + lane] = history[t];
-            }
 
             // Corrections already due from earlier wraps reach at most Taps frames into this block; the residual
             // is zero from there to this block's first wrap.
@@ -215,6 +216,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             _firstWraps[lane] = frames;
         }
 
+        CopyHistoriesIn();
         Span<float> naive = _naive.AsSpan(History * width, frames * width);
         VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, frames, width, VoiceBankKernels.BestVectorBits);
 
@@ -241,38 +243,14 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         }
 
         // Output frame f is naive row f (the history, then this block's frames) plus the lane's residual.
-        for (int lane = 0; lane < _lanes; lane++)
+        if (Sse.IsSupported)
         {
-            if (!_fast[lane])
-            {
-                continue;
-            }
-
-            // Strided, so by reference: the bounds were checked once, by the spans' lengths. Only where the
-            // residual may be non-zero: the carried corrections, then from the first wrap on (x + 0 is x: the
-            // naive saw is never -0).
-            Span<float> residual = _saws[lane].Residual(frames);
-            int carriedEnd = Math.Min(frames, _residualCarried[lane]);
-            int end = Math.Min(frames, _residualEnds[lane]);
-            ref float column = ref _naive[lane];
-            ref float residualRef = ref MemoryMarshal.GetReference(residual);
-            for (int f = 0; f < carriedEnd; f++)
-            {
-                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
-            }
-
-            for (int f = Math.Max(carriedEnd, _firstWraps[lane]); f < end; f++)
-            {
-                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
-            }
-
-            ref float tail = ref Unsafe.Add(ref column, frames * width);
-            for (int t = 0; t < History; t++)
-            {
-                _naiveTail[t] = Unsafe.Add(ref tail, t * width);
-            }
-
-            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail, _residualEnds[lane]);
+            AddResidualsTransposed(frames);
+            CopyTailsOutTransposed(frames);
+        }
+        else
+        {
+            AddResidualsByLane(frames);
         }
 
         if (anyLevel)
@@ -306,6 +284,228 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
                 _naive[(f * width) + lane] = row[f];
             }
         }
+    }
+
+    /// <summary>
+    /// Writes every lane's naive history (the last <see cref="BlepTable.HalfTaps"/> naive frames before the block, kept
+    /// by its node) into rows 0 .. HalfTaps of <see cref="_naive"/>; padding lanes read zeros.
+    /// </summary>
+    private void CopyHistoriesIn()
+    {
+        const int History = BlepTable.HalfTaps;
+        int width = _width;
+        if (!Sse.IsSupported)
+        {
+            for (int lane = 0; lane < _lanes; lane++)
+            {
+                Span<float> history = _saws[lane].NaiveHistory;
+                for (int t = 0; t < History; t++)
+                {
+                    _naive[(t * width) + lane] = history[t];
+                }
+            }
+
+            return;
+        }
+
+        // 4 lanes by 4 frames at a time, transposed in registers: the history is lane-major, the rows frame-major.
+        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        for (int g = 0; g < width; g += 4)
+        {
+            ref float h0 = ref HistoryOf(g);
+            ref float h1 = ref HistoryOf(g + 1);
+            ref float h2 = ref HistoryOf(g + 2);
+            ref float h3 = ref HistoryOf(g + 3);
+            for (int t = 0; t < History; t += 4)
+            {
+                Vector128<float> r0 = Vector128.LoadUnsafe(ref h0, (nuint)t);
+                Vector128<float> r1 = Vector128.LoadUnsafe(ref h1, (nuint)t);
+                Vector128<float> r2 = Vector128.LoadUnsafe(ref h2, (nuint)t);
+                Vector128<float> r3 = Vector128.LoadUnsafe(ref h3, (nuint)t);
+                Transpose4(ref r0, ref r1, ref r2, ref r3);
+                r0.StoreUnsafe(ref naive, (nuint)((t * width) + g));
+                r1.StoreUnsafe(ref naive, (nuint)(((t + 1) * width) + g));
+                r2.StoreUnsafe(ref naive, (nuint)(((t + 2) * width) + g));
+                r3.StoreUnsafe(ref naive, (nuint)(((t + 3) * width) + g));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds each fast lane's residual to its column of rows 0 .. frames, 4 lanes by 4 frames at a time (transposed in
+    /// registers), up to the last frame any of the 4 lanes' residuals may be non-zero. Every other residual frame is
+    /// +0, and so are the zeros read for padding and node-rendered lanes, and x + 0 is x (the naive saw is never -0):
+    /// the same bits as adding only the live frames lane by lane.
+    /// </summary>
+    private void AddResidualsTransposed(int frames)
+    {
+        int width = _width;
+        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        for (int g = 0; g < width; g += 4)
+        {
+            int limit = 0;
+            for (int lane = g; lane < g + 4; lane++)
+            {
+                if (lane < _lanes && _fast[lane])
+                {
+                    limit = Math.Max(limit, Math.Min(frames, _residualEnds[lane]));
+                }
+            }
+
+            if (limit == 0)
+            {
+                continue;
+            }
+
+            ref float q0 = ref ResidualOf(g, frames);
+            ref float q1 = ref ResidualOf(g + 1, frames);
+            ref float q2 = ref ResidualOf(g + 2, frames);
+            ref float q3 = ref ResidualOf(g + 3, frames);
+            int f = 0;
+            for (; f + 4 <= limit; f += 4)
+            {
+                Vector128<float> r0 = Vector128.LoadUnsafe(ref q0, (nuint)f);
+                Vector128<float> r1 = Vector128.LoadUnsafe(ref q1, (nuint)f);
+                Vector128<float> r2 = Vector128.LoadUnsafe(ref q2, (nuint)f);
+                Vector128<float> r3 = Vector128.LoadUnsafe(ref q3, (nuint)f);
+                Transpose4(ref r0, ref r1, ref r2, ref r3);
+                nuint row = (nuint)((f * width) + g);
+                (Vector128.LoadUnsafe(ref naive, row) + r0).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector128.LoadUnsafe(ref naive, row) + r1).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector128.LoadUnsafe(ref naive, row) + r2).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector128.LoadUnsafe(ref naive, row) + r3).StoreUnsafe(ref naive, row);
+            }
+
+            for (; f < limit; f++)
+            {
+                ref float row = ref Unsafe.Add(ref naive, (f * width) + g);
+                row += Unsafe.Add(ref q0, f);
+                Unsafe.Add(ref row, 1) += Unsafe.Add(ref q1, f);
+                Unsafe.Add(ref row, 2) += Unsafe.Add(ref q2, f);
+                Unsafe.Add(ref row, 3) += Unsafe.Add(ref q3, f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands each fast lane's naive tail (rows frames .. frames + HalfTaps) back to its node as its history, 4 lanes by
+    /// 4 frames at a time where all 4 lanes are fast, and ends the node's bank block.
+    /// </summary>
+    private void CopyTailsOutTransposed(int frames)
+    {
+        const int History = BlepTable.HalfTaps;
+        int width = _width;
+        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        for (int g = 0; g < width; g += 4)
+        {
+            if (g + 4 <= _lanes && _fast[g] && _fast[g + 1] && _fast[g + 2] && _fast[g + 3])
+            {
+                ref float h0 = ref MemoryMarshal.GetReference(_saws[g].NaiveHistory);
+                ref float h1 = ref MemoryMarshal.GetReference(_saws[g + 1].NaiveHistory);
+                ref float h2 = ref MemoryMarshal.GetReference(_saws[g + 2].NaiveHistory);
+                ref float h3 = ref MemoryMarshal.GetReference(_saws[g + 3].NaiveHistory);
+                for (int t = 0; t < History; t += 4)
+                {
+                    nuint row = (nuint)(((frames + t) * width) + g);
+                    Vector128<float> r0 = Vector128.LoadUnsafe(ref naive, row);
+                    Vector128<float> r1 = Vector128.LoadUnsafe(ref naive, row + (nuint)width);
+                    Vector128<float> r2 = Vector128.LoadUnsafe(ref naive, row + (nuint)(2 * width));
+                    Vector128<float> r3 = Vector128.LoadUnsafe(ref naive, row + (nuint)(3 * width));
+                    Transpose4(ref r0, ref r1, ref r2, ref r3);
+                    r0.StoreUnsafe(ref h0, (nuint)t);
+                    r1.StoreUnsafe(ref h1, (nuint)t);
+                    r2.StoreUnsafe(ref h2, (nuint)t);
+                    r3.StoreUnsafe(ref h3, (nuint)t);
+                }
+            }
+            else
+            {
+                for (int lane = g; lane < Math.Min(g + 4, _lanes); lane++)
+                {
+                    if (!_fast[lane])
+                    {
+                        continue;
+                    }
+
+                    Span<float> history = _saws[lane].NaiveHistory;
+                    for (int t = 0; t < History; t++)
+                    {
+                        history[t] = Unsafe.Add(ref naive, ((frames + t) * width) + lane);
+                    }
+                }
+            }
+        }
+
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (_fast[lane])
+            {
+                _saws[lane].EndBankBlock(frames, _phases[lane], _residualEnds[lane]);
+            }
+        }
+    }
+
+    /// <summary>The lane-by-lane form of <see cref="AddResidualsTransposed"/> and <see cref="CopyTailsOutTransposed"/>, where SSE is missing.</summary>
+    private void AddResidualsByLane(int frames)
+    {
+        const int History = BlepTable.HalfTaps;
+        int width = _width;
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            if (!_fast[lane])
+            {
+                continue;
+            }
+
+            // Strided, so by reference: the bounds were checked once, by the spans' lengths. Only where the
+            // residual may be non-zero: the carried corrections, then from the first wrap on (x + 0 is x: the
+            // naive saw is never -0).
+            Span<float> residual = _saws[lane].Residual(frames);
+            int carriedEnd = Math.Min(frames, _residualCarried[lane]);
+            int end = Math.Min(frames, _residualEnds[lane]);
+            ref float column = ref _naive[lane];
+            ref float residualRef = ref MemoryMarshal.GetReference(residual);
+            for (int f = 0; f < carriedEnd; f++)
+            {
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+            }
+
+            for (int f = Math.Max(carriedEnd, _firstWraps[lane]); f < end; f++)
+            {
+                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+            }
+
+            ref float tail = ref Unsafe.Add(ref column, frames * width);
+            for (int t = 0; t < History; t++)
+            {
+                _naiveTail[t] = Unsafe.Add(ref tail, t * width);
+            }
+
+            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail, _residualEnds[lane]);
+        }
+    }
+
+    private ref float HistoryOf(int lane) =>
+        ref lane < _lanes ? ref MemoryMarshal.GetReference(_saws[lane].NaiveHistory) : ref MemoryMarshal.GetArrayDataReference(_zeros);
+
+    private ref float ResidualOf(int lane, int frames) =>
+        ref lane < _lanes && _fast[lane] ? ref MemoryMarshal.GetReference(_saws[lane].Residual(frames)) : ref MemoryMarshal.GetArrayDataReference(_zeros);
+
+    /// <summary>Transposes the 4×4 block whose rows are <paramref name="r0"/> .. <paramref name="r3"/> (moves only: no bit changes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(ref Vector128<float> r0, ref Vector128<float> r1, ref Vector128<float> r2, ref Vector128<float> r3)
+    {
+        Vector128<float> t0 = Sse.UnpackLow(r0, r1);
+        Vector128<float> t1 = Sse.UnpackLow(r2, r3);
+        Vector128<float> t2 = Sse.UnpackHigh(r0, r1);
+        Vector128<float> t3 = Sse.UnpackHigh(r2, r3);
+        r0 = Sse.MoveLowToHigh(t0, t1);
+        r1 = Sse.MoveHighToLow(t1, t0);
+        r2 = Sse.MoveLowToHigh(t2, t3);
+        r3 = Sse.MoveHighToLow(t3, t2);
     }
 
     private ReadOnlySpan<float> Parameters(int lane, int stage)
