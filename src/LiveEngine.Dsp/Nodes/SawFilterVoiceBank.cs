@@ -308,8 +308,47 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             return;
         }
 
-        // 4 lanes by 4 frames at a time, transposed in registers: the history is lane-major, the rows frame-major.
+        // 8 (or 4) lanes by 8 (or 4) frames at a time, transposed in registers: the history is lane-major, the rows
+        // frame-major.
         ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        if (Avx.IsSupported)
+        {
+            for (int g = 0; g < width; g += 8)
+            {
+                ref float h0 = ref HistoryOf(g);
+                ref float h1 = ref HistoryOf(g + 1);
+                ref float h2 = ref HistoryOf(g + 2);
+                ref float h3 = ref HistoryOf(g + 3);
+                ref float h4 = ref HistoryOf(g + 4);
+                ref float h5 = ref HistoryOf(g + 5);
+                ref float h6 = ref HistoryOf(g + 6);
+                ref float h7 = ref HistoryOf(g + 7);
+                for (int t = 0; t < History; t += 8)
+                {
+                    Vector256<float> r0 = Vector256.LoadUnsafe(ref h0, (nuint)t);
+                    Vector256<float> r1 = Vector256.LoadUnsafe(ref h1, (nuint)t);
+                    Vector256<float> r2 = Vector256.LoadUnsafe(ref h2, (nuint)t);
+                    Vector256<float> r3 = Vector256.LoadUnsafe(ref h3, (nuint)t);
+                    Vector256<float> r4 = Vector256.LoadUnsafe(ref h4, (nuint)t);
+                    Vector256<float> r5 = Vector256.LoadUnsafe(ref h5, (nuint)t);
+                    Vector256<float> r6 = Vector256.LoadUnsafe(ref h6, (nuint)t);
+                    Vector256<float> r7 = Vector256.LoadUnsafe(ref h7, (nuint)t);
+                    Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                    nuint row = (nuint)((t * width) + g);
+                    r0.StoreUnsafe(ref naive, row);
+                    r1.StoreUnsafe(ref naive, row + (nuint)width);
+                    r2.StoreUnsafe(ref naive, row + (nuint)(2 * width));
+                    r3.StoreUnsafe(ref naive, row + (nuint)(3 * width));
+                    r4.StoreUnsafe(ref naive, row + (nuint)(4 * width));
+                    r5.StoreUnsafe(ref naive, row + (nuint)(5 * width));
+                    r6.StoreUnsafe(ref naive, row + (nuint)(6 * width));
+                    r7.StoreUnsafe(ref naive, row + (nuint)(7 * width));
+                }
+            }
+
+            return;
+        }
+
         for (int g = 0; g < width; g += 4)
         {
             ref float h0 = ref HistoryOf(g);
@@ -332,8 +371,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     }
 
     /// <summary>
-    /// Adds each fast lane's residual to its column of rows 0 .. frames, 4 lanes by 4 frames at a time (transposed in
-    /// registers), up to the last frame any of the 4 lanes' residuals may be non-zero. Every other residual frame is
+    /// Adds each fast lane's residual to its column of rows 0 .. frames, 4 lanes by 4 frames at a time (8 by 8 with AVX;
+    /// transposed in registers), up to the last frame any of those lanes' residuals may be non-zero. Every other residual frame is
     /// +0, and so are the zeros read for padding and node-rendered lanes, and x + 0 is x (the naive saw is never -0):
     /// the same bits as adding only the live frames lane by lane.
     /// </summary>
@@ -341,6 +380,12 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     {
         int width = _width;
         ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        if (Avx.IsSupported)
+        {
+            AddResidualsTransposed8(frames);
+            return;
+        }
+
         for (int g = 0; g < width; g += 4)
         {
             int limit = 0;
@@ -390,18 +435,125 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         }
     }
 
+    /// <summary><see cref="AddResidualsTransposed"/> 8 lanes by 8 frames at a time.</summary>
+    private void AddResidualsTransposed8(int frames)
+    {
+        int width = _width;
+        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
+        for (int g = 0; g < width; g += 8)
+        {
+            int limit = 0;
+            for (int lane = g; lane < g + 8; lane++)
+            {
+                if (lane < _lanes && _fast[lane])
+                {
+                    limit = Math.Max(limit, Math.Min(frames, _residualEnds[lane]));
+                }
+            }
+
+            if (limit == 0)
+            {
+                continue;
+            }
+
+            ref float q0 = ref ResidualOf(g, frames);
+            ref float q1 = ref ResidualOf(g + 1, frames);
+            ref float q2 = ref ResidualOf(g + 2, frames);
+            ref float q3 = ref ResidualOf(g + 3, frames);
+            ref float q4 = ref ResidualOf(g + 4, frames);
+            ref float q5 = ref ResidualOf(g + 5, frames);
+            ref float q6 = ref ResidualOf(g + 6, frames);
+            ref float q7 = ref ResidualOf(g + 7, frames);
+            int f = 0;
+            for (; f + 8 <= limit; f += 8)
+            {
+                Vector256<float> r0 = Vector256.LoadUnsafe(ref q0, (nuint)f);
+                Vector256<float> r1 = Vector256.LoadUnsafe(ref q1, (nuint)f);
+                Vector256<float> r2 = Vector256.LoadUnsafe(ref q2, (nuint)f);
+                Vector256<float> r3 = Vector256.LoadUnsafe(ref q3, (nuint)f);
+                Vector256<float> r4 = Vector256.LoadUnsafe(ref q4, (nuint)f);
+                Vector256<float> r5 = Vector256.LoadUnsafe(ref q5, (nuint)f);
+                Vector256<float> r6 = Vector256.LoadUnsafe(ref q6, (nuint)f);
+                Vector256<float> r7 = Vector256.LoadUnsafe(ref q7, (nuint)f);
+                Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                nuint row = (nuint)((f * width) + g);
+                (Vector256.LoadUnsafe(ref naive, row) + r0).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r1).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r2).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r3).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r4).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r5).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r6).StoreUnsafe(ref naive, row);
+                row += (nuint)width;
+                (Vector256.LoadUnsafe(ref naive, row) + r7).StoreUnsafe(ref naive, row);
+            }
+
+            for (; f < limit; f++)
+            {
+                ref float row = ref Unsafe.Add(ref naive, (f * width) + g);
+                row += Unsafe.Add(ref q0, f);
+                Unsafe.Add(ref row, 1) += Unsafe.Add(ref q1, f);
+                Unsafe.Add(ref row, 2) += Unsafe.Add(ref q2, f);
+                Unsafe.Add(ref row, 3) += Unsafe.Add(ref q3, f);
+                Unsafe.Add(ref row, 4) += Unsafe.Add(ref q4, f);
+                Unsafe.Add(ref row, 5) += Unsafe.Add(ref q5, f);
+                Unsafe.Add(ref row, 6) += Unsafe.Add(ref q6, f);
+                Unsafe.Add(ref row, 7) += Unsafe.Add(ref q7, f);
+            }
+        }
+    }
+
     /// <summary>
     /// Hands each fast lane's naive tail (rows frames .. frames + HalfTaps) back to its node as its history, 4 lanes by
-    /// 4 frames at a time where all 4 lanes are fast, and ends the node's bank block.
+    /// 4 frames at a time (8 by 8 with AVX) where all those lanes are fast, and ends the node's bank block.
     /// </summary>
     private void CopyTailsOutTransposed(int frames)
     {
         const int History = BlepTable.HalfTaps;
         int width = _width;
         ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
-        for (int g = 0; g < width; g += 4)
+        int step = Avx.IsSupported ? 8 : 4;
+        for (int g = 0; g < width; g += step)
         {
-            if (g + 4 <= _lanes && _fast[g] && _fast[g + 1] && _fast[g + 2] && _fast[g + 3])
+            if (step == 8 && AllFast(g, 8))
+            {
+                ref float h0 = ref MemoryMarshal.GetReference(_saws[g].NaiveHistory);
+                ref float h1 = ref MemoryMarshal.GetReference(_saws[g + 1].NaiveHistory);
+                ref float h2 = ref MemoryMarshal.GetReference(_saws[g + 2].NaiveHistory);
+                ref float h3 = ref MemoryMarshal.GetReference(_saws[g + 3].NaiveHistory);
+                ref float h4 = ref MemoryMarshal.GetReference(_saws[g + 4].NaiveHistory);
+                ref float h5 = ref MemoryMarshal.GetReference(_saws[g + 5].NaiveHistory);
+                ref float h6 = ref MemoryMarshal.GetReference(_saws[g + 6].NaiveHistory);
+                ref float h7 = ref MemoryMarshal.GetReference(_saws[g + 7].NaiveHistory);
+                for (int t = 0; t < History; t += 8)
+                {
+                    nuint row = (nuint)(((frames + t) * width) + g);
+                    Vector256<float> r0 = Vector256.LoadUnsafe(ref naive, row);
+                    Vector256<float> r1 = Vector256.LoadUnsafe(ref naive, row + (nuint)width);
+                    Vector256<float> r2 = Vector256.LoadUnsafe(ref naive, row + (nuint)(2 * width));
+                    Vector256<float> r3 = Vector256.LoadUnsafe(ref naive, row + (nuint)(3 * width));
+                    Vector256<float> r4 = Vector256.LoadUnsafe(ref naive, row + (nuint)(4 * width));
+                    Vector256<float> r5 = Vector256.LoadUnsafe(ref naive, row + (nuint)(5 * width));
+                    Vector256<float> r6 = Vector256.LoadUnsafe(ref naive, row + (nuint)(6 * width));
+                    Vector256<float> r7 = Vector256.LoadUnsafe(ref naive, row + (nuint)(7 * width));
+                    Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                    r0.StoreUnsafe(ref h0, (nuint)t);
+                    r1.StoreUnsafe(ref h1, (nuint)t);
+                    r2.StoreUnsafe(ref h2, (nuint)t);
+                    r3.StoreUnsafe(ref h3, (nuint)t);
+                    r4.StoreUnsafe(ref h4, (nuint)t);
+                    r5.StoreUnsafe(ref h5, (nuint)t);
+                    r6.StoreUnsafe(ref h6, (nuint)t);
+                    r7.StoreUnsafe(ref h7, (nuint)t);
+                }
+            }
+            else if (step == 4 && AllFast(g, 4))
             {
                 ref float h0 = ref MemoryMarshal.GetReference(_saws[g].NaiveHistory);
                 ref float h1 = ref MemoryMarshal.GetReference(_saws[g + 1].NaiveHistory);
@@ -423,7 +575,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             }
             else
             {
-                for (int lane = g; lane < Math.Min(g + 4, _lanes); lane++)
+                for (int lane = g; lane < Math.Min(g + step, _lanes); lane++)
                 {
                     if (!_fast[lane])
                     {
@@ -493,6 +645,56 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
 
     private ref float ResidualOf(int lane, int frames) =>
         ref lane < _lanes && _fast[lane] ? ref MemoryMarshal.GetReference(_saws[lane].Residual(frames)) : ref MemoryMarshal.GetArrayDataReference(_zeros);
+
+    private bool AllFast(int first, int count)
+    {
+        if (first + count > _lanes)
+        {
+            return false;
+        }
+
+        for (int lane = first; lane < first + count; lane++)
+        {
+            if (!_fast[lane])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Transposes the 8×8 block whose rows are <paramref name="r0"/> .. <paramref name="r7"/> (moves only: no bit changes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(
+        ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
+        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
+        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5);
+        Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7);
+        Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44);
+        Vector256<float> u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44);
+        Vector256<float> u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44);
+        Vector256<float> u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
+        Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(u0, u4, 0x20);
+        r1 = Avx.Permute2x128(u1, u5, 0x20);
+        r2 = Avx.Permute2x128(u2, u6, 0x20);
+        r3 = Avx.Permute2x128(u3, u7, 0x20);
+        r4 = Avx.Permute2x128(u0, u4, 0x31);
+        r5 = Avx.Permute2x128(u1, u5, 0x31);
+        r6 = Avx.Permute2x128(u2, u6, 0x31);
+        r7 = Avx.Permute2x128(u3, u7, 0x31);
+    }
 
     /// <summary>Transposes the 4×4 block whose rows are <paramref name="r0"/> .. <paramref name="r3"/> (moves only: no bit changes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
