@@ -375,7 +375,7 @@ public static class GraphCompiler
         }
 
         // Voice banks: their nodes get no jobs of their own; one bank job per bank writes the sum of its lanes.
-        List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, bankDescriptors, options);
+        List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, intoStarts, intoEdges, bankDescriptors, options);
         int[] bankOfNode = scratch.Ints(CompileScratch.BankOfNode, nodes.Length, clear: false);
         Array.Fill(bankOfNode, -1, 0, nodes.Length);
         var bankJobs = new int[banks.Count];
