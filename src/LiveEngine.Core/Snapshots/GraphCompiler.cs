@@ -658,16 +658,96 @@ public static class GraphCompiler
         }
     }
 
-    /// <summary>One processor per bank, over its lanes' node instances and parameter values.</summary>
+    /// <summary>
+    /// One processor per bank, over its lanes' node instances and parameter values. In a live session
+    /// (<see cref="CompileOptions.ShareArenaWithPrevious"/>: snapshots that render one at a time) a bank that
+    /// <see cref="CompileOptions.Previous"/> ran over the same node instances, in the same order, keeps its processor
+    /// (its scratch memory is most of a bank's size), so an edit forms only the banks whose lanes changed; each
+    /// snapshot then copies its lanes' values into the bank before every block (see <see cref="SnapshotBankProcessor"/>).
+    /// </summary>
     private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options)
     {
         var processors = new BankProcessor[banks.Count];
+        if (banks.Count == 0)
+        {
+            return processors;
+        }
+
+        if (!options.ShareArenaWithPrevious)
+        {
+            for (int b = 0; b < banks.Count; b++)
+            {
+                BankPlanner.PlannedBank bank = banks[b];
+                AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+                int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
+                processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+            }
+
+            return processors;
+        }
+
+        // The previous snapshot's banks by the instance that feeds its first lane's consumer.
+        Dictionary<AudioNode, FormedBank>? formed = null;
+        if (options.Previous is { } previous)
+        {
+            foreach (BankProcessor processor in previous.BankProcessors)
+            {
+                if (processor is SnapshotBankProcessor { Bank: var bank })
+                {
+                    formed ??= new Dictionary<AudioNode, FormedBank>(ReferenceEqualityComparer.Instance);
+                    formed.TryAdd(bank.Nodes[0][^1], bank);
+                }
+            }
+        }
+
         for (int b = 0; b < banks.Count; b++)
         {
-            BankPlanner.PlannedBank bank = banks[b];
-            AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
-            int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
-            processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+            BankPlanner.PlannedBank planned = banks[b];
+            int[][] lanes = planned.Lanes;
+            FormedBank? bank = null;
+            if (formed is not null && formed.TryGetValue(instances[lanes[0][^1]], out FormedBank? candidate)
+                && candidate.Fits(planned.Descriptor, lanes, instances, options.SampleRate, options.MaxBlockFrames))
+            {
+                bank = candidate;
+            }
+
+            int laneNodeCount = 0;
+            foreach (int[] lane in lanes)
+            {
+                laneNodeCount += lane.Length;
+            }
+
+            var sourceStarts = new int[laneNodeCount];
+            var counts = new int[laneNodeCount];
+            int at = 0;
+            foreach (int[] lane in lanes)
+            {
+                foreach (int n in lane)
+                {
+                    sourceStarts[at] = parameterStarts[n];
+                    counts[at] = parameterStarts[n + 1] - parameterStarts[n];
+                    at++;
+                }
+            }
+
+            if (bank is null)
+            {
+                AudioNode[][] laneNodes = [.. lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+                int[][] laneCounts = [.. lanes.Select(lane => lane.Select(n => parameterStarts[n + 1] - parameterStarts[n]).ToArray())];
+                bank = new FormedBank(planned.Descriptor, laneNodes, laneCounts, options.SampleRate, options.MaxBlockFrames);
+            }
+
+            var bankStarts = new int[laneNodeCount];
+            at = 0;
+            foreach (int[] laneStarts in bank.ParameterStarts)
+            {
+                foreach (int start in laneStarts)
+                {
+                    bankStarts[at++] = start;
+                }
+            }
+
+            processors[b] = new SnapshotBankProcessor(bank, parameterValues, sourceStarts, bankStarts, counts);
         }
 
         return processors;
