@@ -592,7 +592,7 @@ public static class GraphCompiler
             node.Parameters.CopyTo(parameterValues, previous.ParameterStarts[node.Index]);
         }
 
-        BankProcessor[] processors = CreateBankProcessors(structure.Banks, instances, previous.ParameterStarts, parameterValues, options);
+        BankProcessor[] processors = CreateBankProcessors(structure.Banks, instances, previous.ParameterStarts, parameterValues, options, out FormedBank[] spareBanks);
         return new GraphSnapshot(
             options.SampleRate,
             options.MaxBlockFrames,
@@ -619,6 +619,7 @@ public static class GraphCompiler
             shape.IndexById)
         {
             Structure = structure,
+            SpareBanks = spareBanks,
         };
 
         static bool SameItems(List<ResolvedEdge> a, List<ResolvedEdge> b)
@@ -665,14 +666,10 @@ public static class GraphCompiler
     /// (its scratch memory is most of a bank's size), so an edit forms only the banks whose lanes changed; each
     /// snapshot then copies its lanes' values into the bank before every block (see <see cref="SnapshotBankProcessor"/>).
     /// </summary>
-    private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options)
+    private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options, out FormedBank[] spareBanks)
     {
         var processors = new BankProcessor[banks.Count];
-        if (banks.Count == 0)
-        {
-            return processors;
-        }
-
+        spareBanks = [];
         if (!options.ShareArenaWithPrevious)
         {
             for (int b = 0; b < banks.Count; b++)
@@ -686,7 +683,7 @@ public static class GraphCompiler
             return processors;
         }
 
-        // The previous snapshot's banks by the instance that feeds its first lane's consumer.
+        // The previous snapshot's banks, and those it kept spare, by the instance that feeds their first lane's consumer.
         Dictionary<AudioNode, FormedBank>? formed = null;
         if (options.Previous is { } previous)
         {
@@ -697,6 +694,12 @@ public static class GraphCompiler
                     formed ??= new Dictionary<AudioNode, FormedBank>(ReferenceEqualityComparer.Instance);
                     formed.TryAdd(bank.Nodes[0][^1], bank);
                 }
+            }
+
+            foreach (FormedBank bank in previous.SpareBanks)
+            {
+                formed ??= new Dictionary<AudioNode, FormedBank>(ReferenceEqualityComparer.Instance);
+                formed.TryAdd(bank.Nodes[0][^1], bank);
             }
         }
 
@@ -748,6 +751,22 @@ public static class GraphCompiler
             }
 
             processors[b] = new SnapshotBankProcessor(bank, parameterValues, sourceStarts, bankStarts, counts);
+        }
+
+        // The previous snapshot's own banks this one leaves unused stay available one more compile (not its spares:
+        // a bank unused by two snapshots in a row is dropped).
+        if (options.Previous is { } replaced)
+        {
+            List<FormedBank>? spares = null;
+            foreach (BankProcessor processor in replaced.BankProcessors)
+            {
+                if (processor is SnapshotBankProcessor { Bank: var bank } && Array.FindIndex(processors, p => ReferenceEquals(((SnapshotBankProcessor)p).Bank, bank)) < 0)
+                {
+                    (spares ??= []).Add(bank);
+                }
+            }
+
+            spareBanks = spares is null ? [] : [.. spares];
         }
 
         return processors;
@@ -928,7 +947,7 @@ public static class GraphCompiler
             }
 
             (AudioNode[] instances, bool[] reused, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
-            BankProcessor[] processors = CreateBankProcessors(banks, instances, parameterStarts, parameterValues, options);
+            BankProcessor[] processors = CreateBankProcessors(banks, instances, parameterStarts, parameterValues, options, out FormedBank[] spareBanks);
             var bankInfos = new BankInfo[banks.Count];
             for (int b = 0; b < banks.Count; b++)
             {
@@ -970,6 +989,7 @@ public static class GraphCompiler
             {
                 // The bank kinds as they were (a registry's own list may grow later).
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
+                SpareBanks = spareBanks,
             };
         }
 

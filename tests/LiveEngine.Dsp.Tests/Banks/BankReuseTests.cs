@@ -60,6 +60,34 @@ public sealed class BankReuseTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
     }
 
+    [Fact]
+    public void VoiceEdit_WithACrossfade_PassesTheUnchangedBankThroughTheTransitionGraph()
+    {
+        // The new graph is compiled after the transition graph, from it. The voice added changes the sources of the
+        // output's input, which the transition graph crossfades (so the lanes feeding it are no bank there): the
+        // transition graph keeps the other kind's bank spare for the graph after it, which takes it up again.
+        NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        var session = new LiveSession(registry, TwoKinds(sawVoices: 10), new LiveSessionOptions { MaxBlockFrames = Block });
+        for (int b = 0; b < 20; b++)
+        {
+            session.Renderer.Render(Block);
+        }
+
+        FormedBank[] before = [.. session.Renderer.Current.BankProcessors.Cast<SnapshotBankProcessor>().Select(p => p.Bank)];
+        FormedBank kept = Assert.Single(before, bank => bank.Descriptor.Name != SawFilterVoiceBank.KindName);
+        GraphSnapshot fading = session.Commit(TwoKinds(sawVoices: 11), Quantization.Now).Snapshot;
+        Assert.Contains(fading.BankProcessors.Cast<SnapshotBankProcessor>().Select(p => p.Bank).Concat(fading.SpareBanks), bank => ReferenceEquals(bank, kept));
+        for (int b = 0; b < 40; b++)
+        {
+            session.Renderer.Render(Block);
+            session.Maintain();
+        }
+
+        GraphSnapshot after = session.Renderer.Current;
+        Assert.NotSame(fading, after);
+        Assert.Contains(after.BankProcessors, p => ReferenceEquals(((SnapshotBankProcessor)p).Bank, kept));
+    }
+
     private static void RenderBoth(LiveSession session, GraphSnapshot reference, long position, int block)
     {
         session.Renderer.Render(Block);
