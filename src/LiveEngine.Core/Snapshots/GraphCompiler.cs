@@ -714,43 +714,38 @@ public static class GraphCompiler
                 bank = candidate;
             }
 
-            int laneNodeCount = 0;
-            foreach (int[] lane in lanes)
-            {
-                laneNodeCount += lane.Length;
-            }
-
-            var sourceStarts = new int[laneNodeCount];
-            var counts = new int[laneNodeCount];
-            int at = 0;
+            // Where each of the bank's values (lane by lane, stage by stage, as FormedBank lays them out) is in this
+            // snapshot's array. A kept bank's nodes are the same instances, so of the same types and value counts.
+            int valueCount = 0;
             foreach (int[] lane in lanes)
             {
                 foreach (int n in lane)
                 {
-                    sourceStarts[at] = parameterStarts[n];
-                    counts[at] = parameterStarts[n + 1] - parameterStarts[n];
-                    at++;
+                    valueCount += parameterStarts[n + 1] - parameterStarts[n];
                 }
             }
 
-            if (bank is null)
+            if (bank is null || bank.ParameterValues.Length != valueCount)
             {
                 AudioNode[][] laneNodes = [.. lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
                 int[][] laneCounts = [.. lanes.Select(lane => lane.Select(n => parameterStarts[n + 1] - parameterStarts[n]).ToArray())];
                 bank = new FormedBank(planned.Descriptor, laneNodes, laneCounts, options.SampleRate, options.MaxBlockFrames);
             }
 
-            var bankStarts = new int[laneNodeCount];
-            at = 0;
-            foreach (int[] laneStarts in bank.ParameterStarts)
+            var sourceIndices = new int[valueCount];
+            int at = 0;
+            foreach (int[] lane in lanes)
             {
-                foreach (int start in laneStarts)
+                foreach (int n in lane)
                 {
-                    bankStarts[at++] = start;
+                    for (int i = parameterStarts[n]; i < parameterStarts[n + 1]; i++)
+                    {
+                        sourceIndices[at++] = i;
+                    }
                 }
             }
 
-            processors[b] = new SnapshotBankProcessor(bank, parameterValues, sourceStarts, bankStarts, counts);
+            processors[b] = new SnapshotBankProcessor(bank, parameterValues, sourceIndices);
         }
 
         // The previous snapshot's own banks this one leaves unused stay available one more compile (not its spares:

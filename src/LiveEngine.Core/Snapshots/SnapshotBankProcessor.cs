@@ -10,30 +10,27 @@ internal sealed class SnapshotBankProcessor : BankProcessor
 {
     private readonly float[] _snapshotValues;
 
-    // Per lane node, lane by lane and stage by stage: where its values start in the snapshot's array and in the
-    // bank's, and how many there are.
-    private readonly int[] _sourceStarts;
-    private readonly int[] _bankStarts;
-    private readonly int[] _counts;
+    // For each of the bank's values, its index in the snapshot's array.
+    private readonly int[] _sourceIndices;
 
-    public SnapshotBankProcessor(FormedBank bank, float[] snapshotValues, int[] sourceStarts, int[] bankStarts, int[] counts)
+    public SnapshotBankProcessor(FormedBank bank, float[] snapshotValues, int[] sourceIndices)
     {
         Bank = bank;
         _snapshotValues = snapshotValues;
-        _sourceStarts = sourceStarts;
-        _bankStarts = bankStarts;
-        _counts = counts;
+        _sourceIndices = sourceIndices;
     }
 
     public FormedBank Bank { get; }
 
     public override void Process(in ProcessContext context)
     {
-        // Audio path: copies only (a few values per lane node), then the bank itself.
+        // Audio path: a gather of a few values per lane node, then the bank itself.
         float[] bankValues = Bank.ParameterValues;
-        for (int i = 0; i < _counts.Length; i++)
+        float[] snapshotValues = _snapshotValues;
+        int[] sourceIndices = _sourceIndices;
+        for (int i = 0; i < sourceIndices.Length; i++)
         {
-            Array.Copy(_snapshotValues, _sourceStarts[i], bankValues, _bankStarts[i], _counts[i]);
+            bankValues[i] = snapshotValues[sourceIndices[i]];
         }
 
         Bank.Processor.Process(in context);
