@@ -15,9 +15,10 @@ public sealed record BankStage(IReadOnlyList<NodeTypeDescriptor> Types, int MaxR
 {
     public bool Accepts(NodeTypeDescriptor type)
     {
-        foreach (NodeTypeDescriptor accepted in Types)
+        // Indexed, not foreach: an interface's enumerator is an allocation, and the bank planner asks every node.
+        for (int i = 0; i < Types.Count; i++)
         {
-            if (ReferenceEquals(accepted, type))
+            if (ReferenceEquals(Types[i], type))
             {
                 return true;
             }

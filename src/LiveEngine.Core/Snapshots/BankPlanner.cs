@@ -31,7 +31,13 @@ internal static class BankPlanner
 
     internal sealed record PlannedBank(BankDescriptor Descriptor, int[][] Lanes, int Consumer, int ConsumerPort);
 
-    public static List<PlannedBank> Plan(GraphCompiler.ResolvedNode[] nodes, List<GraphCompiler.ResolvedEdge> edges, IReadOnlyList<BankDescriptor> descriptors, CompileOptions options)
+    /// <summary>
+    /// The banks of a graph. <paramref name="intoStarts"/> and <paramref name="intoEdges"/> list the edges into each
+    /// node in declaration order (CSR over edge indices). Its working memory comes from <see cref="CompileScratch"/>:
+    /// a commit of a graph of a thousand nodes plans its banks twice (the crossfade's graph and the graph), and only
+    /// the lanes it finds allocate.
+    /// </summary>
+    public static List<PlannedBank> Plan(GraphCompiler.ResolvedNode[] nodes, List<GraphCompiler.ResolvedEdge> edges, int[] intoStarts, int[] intoEdges, IReadOnlyList<BankDescriptor> descriptors, CompileOptions options)
     {
         var result = new List<PlannedBank>();
         if (!options.Banking || descriptors.Count == 0)
@@ -39,40 +45,38 @@ internal static class BankPlanner
             return result;
         }
 
-        var incoming = new int[nodes.Length];
-        var outgoing = new List<GraphCompiler.ResolvedEdge>[nodes.Length];
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            outgoing[i] = [];
-        }
-
+        // The edges out of each node, in declaration order (CSR, in scratch).
+        CompileScratch scratch = CompileScratch.Current;
+        int[] outStarts = scratch.Ints(CompileScratch.OutStarts, nodes.Length + 1, clear: true);
         foreach (GraphCompiler.ResolvedEdge edge in edges)
         {
-            incoming[edge.To]++;
-            outgoing[edge.From].Add(edge);
+            outStarts[edge.From + 1]++;
         }
 
-        var incomingEdges = new List<GraphCompiler.ResolvedEdge>[nodes.Length];
         for (int i = 0; i < nodes.Length; i++)
         {
-            incomingEdges[i] = [];
+            outStarts[i + 1] += outStarts[i];
         }
 
-        foreach (GraphCompiler.ResolvedEdge edge in edges)
+        int[] outEdges = scratch.Ints(CompileScratch.OutEdges, edges.Count, clear: false);
+        int[] cursor = scratch.Ints(CompileScratch.Cursor, nodes.Length, clear: false);
+        Array.Copy(outStarts, cursor, nodes.Length);
+        for (int e = 0; e < edges.Count; e++)
         {
-            incomingEdges[edge.To].Add(edge);
+            outEdges[cursor[edges[e].From]++] = e;
         }
 
-        var taken = new bool[nodes.Length];
-        var graph = new Graph(nodes, incoming, outgoing, incomingEdges, taken);
+        bool[] taken = scratch.Flags(nodes.Length);
+        var graph = new Graph(nodes, edges, intoStarts, intoEdges, outStarts, outEdges, taken, scratch.LaneChain);
         foreach (BankDescriptor descriptor in descriptors)
         {
             // (consumer, port, nodes per stage) → chains, in source-node order (nodes are visited in index order).
-            var groups = new SortedDictionary<(int Consumer, int Port, string Shape), List<int[]>>();
+            SortedDictionary<(int Consumer, int Port, string Shape), List<int[]>>? groups = null;
             foreach (GraphCompiler.ResolvedNode source in nodes)
             {
                 if (TryLane(source.Index, descriptor, graph, out int[]? chain, out string? shape, out GraphCompiler.ResolvedEdge last))
                 {
+                    groups ??= [];
                     if (!groups.TryGetValue((last.To, last.ToPort, shape), out List<int[]>? list))
                     {
                         groups[(last.To, last.ToPort, shape)] = list = [];
@@ -80,6 +84,11 @@ internal static class BankPlanner
 
                     list.Add(chain);
                 }
+            }
+
+            if (groups is null)
+            {
+                continue;
             }
 
             foreach (((int consumer, int port, _), List<int[]> chains) in groups)
@@ -115,10 +124,21 @@ internal static class BankPlanner
 
     private sealed record Graph(
         GraphCompiler.ResolvedNode[] Nodes,
-        int[] Incoming,
-        List<GraphCompiler.ResolvedEdge>[] Outgoing,
-        List<GraphCompiler.ResolvedEdge>[] IncomingEdges,
-        bool[] Taken);
+        List<GraphCompiler.ResolvedEdge> Edges,
+        int[] IntoStarts,
+        int[] IntoEdges,
+        int[] OutStarts,
+        int[] OutEdges,
+        bool[] Taken,
+        List<int> Chain)
+    {
+        public int Incoming(int node) => IntoStarts[node + 1] - IntoStarts[node];
+
+        public int OutgoingCount(int node) => OutStarts[node + 1] - OutStarts[node];
+
+        /// <summary>The node's first outgoing edge (in declaration order); it has at least one.</summary>
+        public GraphCompiler.ResolvedEdge FirstOutgoing(int node) => Edges[OutEdges[OutStarts[node]]];
+    }
 
     /// <summary>
     /// Matches the descriptor's chain from <paramref name="source"/> on (each repeated stage taking as many nodes in a
@@ -130,36 +150,41 @@ internal static class BankPlanner
         lane = [];
         shape = "";
         last = default;
-        if (graph.Incoming[source] != 0 || !descriptor.Chain[0].Accepts(graph.Nodes[source].Type))
+        if (graph.Incoming(source) != 0 || !descriptor.Chain[0].Accepts(graph.Nodes[source].Type))
         {
             // Most nodes start no lane of a given kind: checked before anything is allocated.
             return false;
         }
 
-        var sidesPerStage = new int[descriptor.Chain.Count];
-        foreach (BankSide side in descriptor.Sides)
+        // Nothing is allocated until the lane is found: its chain goes to scratch, the counts to the stack.
+        int stageCount = descriptor.Chain.Count;
+        Span<int> sidesPerStage = stageCount <= 64 ? stackalloc int[stageCount] : new int[stageCount];
+        Span<int> counts = stageCount <= 64 ? stackalloc int[stageCount] : new int[stageCount];
+        sidesPerStage.Clear();
+        counts.Clear();
+        for (int i = 0; i < descriptor.Sides.Count; i++)
         {
-            sidesPerStage[side.IntoStage]++;
+            sidesPerStage[descriptor.Sides[i].IntoStage]++;
         }
 
-        var chain = new List<int>();
-        var counts = new int[descriptor.Chain.Count];
+        List<int> chain = graph.Chain;
+        chain.Clear();
         int at = source;
         int stageIndex = 0;
         while (true)
         {
             BankStage stage = descriptor.Chain[stageIndex];
             int expectedIncoming = chain.Count == 0 ? 0 : 1 + (counts[stageIndex] == 0 ? sidesPerStage[stageIndex] : 0);
-            if (!Qualifies(at, stage, graph) || graph.Incoming[at] != expectedIncoming)
+            if (!Qualifies(at, stage.Accepts(graph.Nodes[at].Type), stage.AllowsOptions, graph) || graph.Incoming(at) != expectedIncoming)
             {
                 return false;
             }
 
             chain.Add(at);
             counts[stageIndex]++;
-            GraphCompiler.ResolvedEdge edge = graph.Outgoing[at][0];
+            GraphCompiler.ResolvedEdge edge = graph.FirstOutgoing(at);
             bool repeat = counts[stageIndex] < stage.MaxRepeat && edge.ToPort == 0 && stage.Accepts(graph.Nodes[edge.To].Type);
-            if (!repeat && stageIndex == descriptor.Chain.Count - 1)
+            if (!repeat && stageIndex == stageCount - 1)
             {
                 last = edge;
                 break;
@@ -178,15 +203,16 @@ internal static class BankPlanner
         }
 
         // Sides: the one edge into each side port must come from a qualifying source of the side's types.
-        int[] stageNodes = StageNodes(chain, counts);
-        var sides = new int[descriptor.Sides.Count];
-        for (int i = 0; i < sides.Length; i++)
+        int sideCount = descriptor.Sides.Count;
+        Span<int> sides = sideCount <= 64 ? stackalloc int[sideCount] : new int[sideCount];
+        for (int i = 0; i < sideCount; i++)
         {
             BankSide side = descriptor.Sides[i];
-            int into = stageNodes[side.IntoStage];
+            int into = StageNode(chain, counts, side.IntoStage);
             int found = -1;
-            foreach (GraphCompiler.ResolvedEdge edge in graph.IncomingEdges[into])
+            for (int k = graph.IntoStarts[into]; k < graph.IntoStarts[into + 1]; k++)
             {
+                GraphCompiler.ResolvedEdge edge = graph.Edges[graph.IntoEdges[k]];
                 if (edge.ToPort == side.IntoPort)
                 {
                     if (found >= 0)
@@ -198,7 +224,7 @@ internal static class BankPlanner
                 }
             }
 
-            if (found < 0 || graph.Incoming[found] != 0 || !Qualifies(found, new BankStage(side.Types), graph))
+            if (found < 0 || graph.Incoming(found) != 0 || !Qualifies(found, Accepts(side.Types, graph.Nodes[found].Type), allowsOptions: false, graph))
             {
                 return false;
             }
@@ -206,37 +232,50 @@ internal static class BankPlanner
             sides[i] = found;
         }
 
-        lane = [.. sides, .. chain];
-        shape = string.Join(',', counts);
+        lane = new int[sideCount + chain.Count];
+        sides.CopyTo(lane);
+        chain.CopyTo(lane, sideCount);
+        shape = string.Join(',', counts.ToArray());
         return true;
     }
 
-    /// <summary>The first node of each chain stage.</summary>
-    private static int[] StageNodes(List<int> chain, int[] counts)
+    /// <summary>The first node of chain stage <paramref name="stage"/>.</summary>
+    private static int StageNode(List<int> chain, ReadOnlySpan<int> counts, int stage)
     {
-        var result = new int[counts.Length];
         int at = 0;
-        for (int s = 0; s < counts.Length; s++)
+        for (int s = 0; s < stage; s++)
         {
-            result[s] = chain[at];
             at += counts[s];
         }
 
-        return result;
+        return chain[at];
     }
 
-    private static bool Qualifies(int index, BankStage stage, Graph graph)
+    private static bool Accepts(IReadOnlyList<NodeTypeDescriptor> types, NodeTypeDescriptor type)
+    {
+        for (int i = 0; i < types.Count; i++)
+        {
+            if (ReferenceEquals(types[i], type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Qualifies(int index, bool accepted, bool allowsOptions, Graph graph)
     {
         GraphCompiler.ResolvedNode node = graph.Nodes[index];
 
         // Any option disqualifies, the opt-out (OptOutOption = "off") included: like chains must have equal options.
         // A stage the bank runs node by node may take options that differ (a sampler's sample), but not the opt-out.
-        bool optionsFit = node.Spec.Options.Count == 0 || (stage.AllowsOptions && !node.Spec.Options.ContainsKey(OptOutOption));
+        bool optionsFit = node.Spec.Options.Count == 0 || (allowsOptions && !node.Spec.Options.ContainsKey(OptOutOption));
         return !graph.Taken[index]
-            && stage.Accepts(node.Type)
+            && accepted
             && node.Channels == node.Type.DefaultChannels
             && optionsFit
-            && graph.Outgoing[index].Count == 1
-            && graph.Outgoing[index][0].FromPort == 0;
+            && graph.OutgoingCount(index) == 1
+            && graph.FirstOutgoing(index).FromPort == 0;
     }
 }

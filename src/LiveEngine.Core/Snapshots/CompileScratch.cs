@@ -26,7 +26,9 @@ internal sealed class CompileScratch
     public const int ReaderStarts = 15;
     public const int Readers = 16;
     public const int LastValueOfBuffer = 17;
-    private const int IntSlots = 18;
+    public const int OutStarts = 18;
+    public const int OutEdges = 19;
+    private const int IntSlots = 20;
 
     // An array above this many elements is not kept: a graph that large is rare, and its memory should not stay.
     private const int KeepLimit = 1 << 21;
@@ -53,6 +55,9 @@ internal sealed class CompileScratch
     public Stack<int> Stack { get; } = new();
 
     public List<int> Values { get; } = [];
+
+    /// <summary>The bank planner's chain under test (node indices).</summary>
+    public List<int> LaneChain { get; } = [];
 
     public List<int> Predecessors { get; } = [];
 

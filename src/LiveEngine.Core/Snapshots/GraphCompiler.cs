@@ -375,7 +375,7 @@ public static class GraphCompiler
         }
 
         // Voice banks: their nodes get no jobs of their own; one bank job per bank writes the sum of its lanes.
-        List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, bankDescriptors, options);
+        List<BankPlanner.PlannedBank> banks = BankPlanner.Plan(nodes, edges, intoStarts, intoEdges, bankDescriptors, options);
         int[] bankOfNode = scratch.Ints(CompileScratch.BankOfNode, nodes.Length, clear: false);
         Array.Fill(bankOfNode, -1, 0, nodes.Length);
         var bankJobs = new int[banks.Count];
@@ -592,7 +592,7 @@ public static class GraphCompiler
             node.Parameters.CopyTo(parameterValues, previous.ParameterStarts[node.Index]);
         }
 
-        BankProcessor[] processors = CreateBankProcessors(structure.Banks, instances, previous.ParameterStarts, parameterValues, options);
+        BankProcessor[] processors = CreateBankProcessors(structure.Banks, instances, previous.ParameterStarts, parameterValues, options, out FormedBank[] spareBanks);
         return new GraphSnapshot(
             options.SampleRate,
             options.MaxBlockFrames,
@@ -619,6 +619,7 @@ public static class GraphCompiler
             shape.IndexById)
         {
             Structure = structure,
+            SpareBanks = spareBanks,
         };
 
         static bool SameItems(List<ResolvedEdge> a, List<ResolvedEdge> b)
@@ -658,16 +659,109 @@ public static class GraphCompiler
         }
     }
 
-    /// <summary>One processor per bank, over its lanes' node instances and parameter values.</summary>
-    private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options)
+    /// <summary>
+    /// One processor per bank, over its lanes' node instances and parameter values. In a live session
+    /// (<see cref="CompileOptions.ShareArenaWithPrevious"/>: snapshots that render one at a time) a bank that
+    /// <see cref="CompileOptions.Previous"/> ran over the same node instances, in the same order, keeps its processor
+    /// (its scratch memory is most of a bank's size), so an edit forms only the banks whose lanes changed; each
+    /// snapshot then copies its lanes' values into the bank before every block (see <see cref="SnapshotBankProcessor"/>).
+    /// </summary>
+    private static BankProcessor[] CreateBankProcessors(List<BankPlanner.PlannedBank> banks, AudioNode[] instances, int[] parameterStarts, float[] parameterValues, CompileOptions options, out FormedBank[] spareBanks)
     {
         var processors = new BankProcessor[banks.Count];
+        spareBanks = [];
+        if (!options.ShareArenaWithPrevious)
+        {
+            for (int b = 0; b < banks.Count; b++)
+            {
+                BankPlanner.PlannedBank bank = banks[b];
+                AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+                int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
+                processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+            }
+
+            return processors;
+        }
+
+        // The previous snapshot's banks, and those it kept spare, by the instance that feeds their first lane's consumer.
+        Dictionary<AudioNode, FormedBank>? formed = null;
+        if (options.Previous is { } previous)
+        {
+            foreach (BankProcessor processor in previous.BankProcessors)
+            {
+                if (processor is SnapshotBankProcessor { Bank: var bank })
+                {
+                    formed ??= new Dictionary<AudioNode, FormedBank>(ReferenceEqualityComparer.Instance);
+                    formed.TryAdd(bank.Nodes[0][^1], bank);
+                }
+            }
+
+            foreach (FormedBank bank in previous.SpareBanks)
+            {
+                formed ??= new Dictionary<AudioNode, FormedBank>(ReferenceEqualityComparer.Instance);
+                formed.TryAdd(bank.Nodes[0][^1], bank);
+            }
+        }
+
         for (int b = 0; b < banks.Count; b++)
         {
-            BankPlanner.PlannedBank bank = banks[b];
-            AudioNode[][] laneNodes = [.. bank.Lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
-            int[][] laneParameters = [.. bank.Lanes.Select(lane => lane.Select(n => parameterStarts[n]).ToArray())];
-            processors[b] = bank.Descriptor.Create(new BankLanes(laneNodes, laneParameters, parameterValues, options.SampleRate, options.MaxBlockFrames));
+            BankPlanner.PlannedBank planned = banks[b];
+            int[][] lanes = planned.Lanes;
+            FormedBank? bank = null;
+            if (formed is not null && formed.TryGetValue(instances[lanes[0][^1]], out FormedBank? candidate)
+                && candidate.Fits(planned.Descriptor, lanes, instances, options.SampleRate, options.MaxBlockFrames))
+            {
+                bank = candidate;
+            }
+
+            // Where each of the bank's values (lane by lane, stage by stage, as FormedBank lays them out) is in this
+            // snapshot's array. A kept bank's nodes are the same instances, so of the same types and value counts.
+            int valueCount = 0;
+            foreach (int[] lane in lanes)
+            {
+                foreach (int n in lane)
+                {
+                    valueCount += parameterStarts[n + 1] - parameterStarts[n];
+                }
+            }
+
+            if (bank is null || bank.ParameterValues.Length != valueCount)
+            {
+                AudioNode[][] laneNodes = [.. lanes.Select(lane => lane.Select(n => instances[n]).ToArray())];
+                int[][] laneCounts = [.. lanes.Select(lane => lane.Select(n => parameterStarts[n + 1] - parameterStarts[n]).ToArray())];
+                bank = new FormedBank(planned.Descriptor, laneNodes, laneCounts, options.SampleRate, options.MaxBlockFrames);
+            }
+
+            var sourceIndices = new int[valueCount];
+            int at = 0;
+            foreach (int[] lane in lanes)
+            {
+                foreach (int n in lane)
+                {
+                    for (int i = parameterStarts[n]; i < parameterStarts[n + 1]; i++)
+                    {
+                        sourceIndices[at++] = i;
+                    }
+                }
+            }
+
+            processors[b] = new SnapshotBankProcessor(bank, parameterValues, sourceIndices);
+        }
+
+        // The previous snapshot's own banks this one leaves unused stay available one more compile (not its spares:
+        // a bank unused by two snapshots in a row is dropped).
+        if (options.Previous is { } replaced)
+        {
+            List<FormedBank>? spares = null;
+            foreach (BankProcessor processor in replaced.BankProcessors)
+            {
+                if (processor is SnapshotBankProcessor { Bank: var bank } && Array.FindIndex(processors, p => ReferenceEquals(((SnapshotBankProcessor)p).Bank, bank)) < 0)
+                {
+                    (spares ??= []).Add(bank);
+                }
+            }
+
+            spareBanks = spares is null ? [] : [.. spares];
         }
 
         return processors;
@@ -848,7 +942,7 @@ public static class GraphCompiler
             }
 
             (AudioNode[] instances, bool[] reused, int[] parameterStarts, float[] parameterValues) = PrepareNodes(nodes, options);
-            BankProcessor[] processors = CreateBankProcessors(banks, instances, parameterStarts, parameterValues, options);
+            BankProcessor[] processors = CreateBankProcessors(banks, instances, parameterStarts, parameterValues, options, out FormedBank[] spareBanks);
             var bankInfos = new BankInfo[banks.Count];
             for (int b = 0; b < banks.Count; b++)
             {
@@ -890,6 +984,7 @@ public static class GraphCompiler
             {
                 // The bank kinds as they were (a registry's own list may grow later).
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
+                SpareBanks = spareBanks,
             };
         }
 

@@ -90,6 +90,12 @@ public sealed class GraphSnapshot
     /// <summary>What the snapshot was compiled from, for a later compile of the same structure; null if not recorded.</summary>
     internal SnapshotStructure? Structure { get; init; }
 
+    /// <summary>
+    /// In a live session, the banks of the snapshot this one replaced that it did not use: a transition graph, whose
+    /// crossfades split lanes, keeps the banks of the graph before it for the graph after it. Control thread only.
+    /// </summary>
+    internal FormedBank[] SpareBanks { get; init; } = [];
+
     /// <summary>Node index by id; never changed once made, so a later snapshot with the same ids shares it.</summary>
     internal Dictionary<string, int> NodeIndexById => _nodeIndexById;
 
