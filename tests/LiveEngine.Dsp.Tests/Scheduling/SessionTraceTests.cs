@@ -85,8 +85,8 @@ public sealed class SessionTraceTests
         Assert.Equal(Blocks, blockEvents);
         Assert.Equal(Blocks * snapshot.Jobs.Length, jobEvents);
         ProfileSummary summary = ProfileSummary.Create(profiler, snapshot);
-        // The reverb is the costliest node of the session by far; ten nodes, costliest first, none above the whole.
-        Assert.Contains(summary.TopNodes, n => n.Node == "reverb");
+        // Ten nodes, costliest first, none above the whole. Which nodes they are is a timing (the reverb, usually; a
+        // preempted oscillator on a loaded machine), so the test does not say.
         Assert.Equal(10, summary.TopNodes.Count);
         Assert.All(summary.TopNodes, n => Assert.True(snapshot.IndexOfNode(n.Node) >= 0 && n.CostNs <= summary.WorkNs));
         Assert.True(summary.TopNodes.Zip(summary.TopNodes.Skip(1)).All(p => p.First.CostNs >= p.Second.CostNs), "top nodes are sorted by cost");

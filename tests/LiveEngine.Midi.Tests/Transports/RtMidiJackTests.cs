@@ -121,11 +121,27 @@ public sealed class RtMidiJackTests(ITestOutputHelper output)
         Thread.Sleep(100);
         int latency = session.Options.ControllerLatencyFrames;
         var deltas = new List<long>();
+        int resent = 0;
         foreach (int offset in new[] { 0, 37, 64, 101, 127, 5, 90 })
         {
             long before = session.Renderer.LastControllerMoveSample(0);
+            long received = input.Received;
             long sent = sender.Send(0xB0, 74, (byte)(offset / 2), offset, TimeSpan.FromSeconds(5));
-            WaitUntil(() => session.Renderer.LastControllerMoveSample(0) != before, $"the CC sent at offset {offset}");
+            var waiting = Stopwatch.StartNew();
+            while (session.Renderer.LastControllerMoveSample(0) == before && input.Received == received && waiting.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                Thread.Sleep(2);
+            }
+
+            if (input.Received == received && resent++ == 0)
+            {
+                // Never reached RtMidi's callback: the test's own JACK client lost it on the loaded machine (a late
+                // cycle of the dummy server), before any of our code. Once per run is the machine; twice fails below.
+                output.WriteLine($"the CC at offset {offset} never reached the input; sent again");
+                sent = sender.Send(0xB0, 74, (byte)(offset / 2), offset, TimeSpan.FromSeconds(5));
+            }
+
+            WaitUntil(() => session.Renderer.LastControllerMoveSample(0) != before, $"the CC sent at offset {offset} (reached the input: {input.Received != received})");
             long landed = session.Renderer.LastControllerMoveSample(0);
             deltas.Add(landed - sent);
             Assert.Equal(20000 * (MidiScaling.ScaleUp((uint)(offset / 2), 7, 32) / (double)uint.MaxValue), MidiControlTests.Parameter(session, "osc", "freqHz"));
@@ -141,5 +157,7 @@ public sealed class RtMidiJackTests(ITestOutputHelper output)
         Assert.All(deltas, d => Assert.True(d >= latency - period - 8, $"A move landed {d} frames after its frame, more than a period before the latency ({latency})."));
         Assert.InRange(deltas.Order().ElementAt(deltas.Count / 2), latency - period, latency + period);
         Assert.Equal(0, control.Errors);
+        Assert.Equal(0, input.Dropped);
+        Assert.True(resent <= 1, $"{resent} CCs never reached the input.");
     }
 }
