@@ -39,13 +39,13 @@ public static partial class BiquadBankKernels
         switch (vectorBits)
         {
             case 512 when Vector512.IsHardwareAccelerated:
-                Process512(ref block);
+                ProcessLanes<Lanes512>(ref block);
                 break;
             case 256 when Vector256.IsHardwareAccelerated:
-                Process256(ref block);
+                ProcessLanes<Lanes256>(ref block);
                 break;
             case 128 when Vector128.IsHardwareAccelerated:
-                Process128(ref block);
+                ProcessLanes<Lanes128>(ref block);
                 break;
             default:
                 ProcessReference(ref block);
