@@ -340,6 +340,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             // The host's set-up failed: the worker still runs, at normal priority.
         }
 
+        // What the thread allocated starting up (its name, the host's set-up above) is not the audio path's: count
+        // from here, so that a worker whose first block comes late does not report its start-up as a block's.
+        Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
         int seen = 0;
         while (true)
         {
