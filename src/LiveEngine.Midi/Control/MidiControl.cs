@@ -649,16 +649,32 @@ public sealed class MidiControl
 
         public void OnMessage(in UmpMessage message) => owner.Dispatch(message, ref this);
 
+        // A listener's exception is counted like any other error: it must not leave the receiving thread (a
+        // transport's reader, where it would end the process).
         public readonly void RaiseEvents()
         {
             if (Learned is { } l)
             {
-                owner.Learned?.Invoke(l.Bank, l.Slot, l.Binding);
+                try
+                {
+                    owner.Learned?.Invoke(l.Bank, l.Slot, l.Binding);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    owner.Fail($"a handler of Learned threw {e.GetType().Name}: {e.Message}");
+                }
             }
 
             if (Switched is { } s)
             {
-                owner.BankSwitched?.Invoke(s.Index, s.Name);
+                try
+                {
+                    owner.BankSwitched?.Invoke(s.Index, s.Name);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    owner.Fail($"a handler of BankSwitched threw {e.GetType().Name}: {e.Message}");
+                }
             }
         }
     }

@@ -93,6 +93,40 @@ public sealed class RtMidiJackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AHandlerThatThrows_IsCountedAndTheInputGoesOn_InsteadOfEndingTheProcess()
+    {
+        using var server = new JackServer("liveengine-midi-test");
+        RtMidiPorts.UseJackServer(server.Name);
+
+        LiveSession session = MidiControlTests.Session();
+        var control = new MidiControl(session);
+
+        using var input = new RtMidiInput("midi-fault-in", control);
+        using var output = new RtMidiOutput("midi-fault-out", connectTo: input.PortName);
+        var probing = Stopwatch.StartNew();
+        while (input.Received == 0)
+        {
+            Assert.True(probing.Elapsed < TimeSpan.FromSeconds(5), "No probe arrived through the JACK connection within 5 s.");
+            output.Send([0xB0, 119, 0]);
+            Thread.Sleep(20);
+        }
+
+        Thread.Sleep(100);
+        // Learn mode: the next controller moved is bound to "fader", and the Learned event runs a listener's bug.
+        control.Learn(0, 0, ControlTarget.ForVariable("fader"));
+        control.Learned += (_, _, _) => throw new InvalidOperationException("a listener's bug");
+
+        // Before the fix the throw ended the test host: the exception left RtMidi's reader thread.
+        output.Send([0xB0, 20, 0]);
+        WaitUntil(() => control.Errors >= 1, "the listener's fault");
+        output.Send([0xB0, 20, 0x7F]);
+        WaitUntil(() => session.Variables.TryGet("fader", out double v) && v == 1, "the move after the fault");
+        Assert.Equal(1, control.Errors);
+        Assert.Equal("a handler of Learned threw InvalidOperationException: a listener's bug", control.LastError);
+        Assert.Equal(0, input.Faults);
+    }
+
+    [Fact]
     public void ControlChangeAtAKnownFrameOffset_MovesTheBoundParameterOnItsSample_WithinTheDocumentedLatency()
     {
         const int period = 128;

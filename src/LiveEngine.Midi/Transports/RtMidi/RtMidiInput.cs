@@ -52,6 +52,8 @@ public sealed unsafe class RtMidiInput : IDisposable
     // The reader thread only (the consumer), published for the producer's full check.
     private long _head;
     private long _received;
+    private long _faults;
+    private string? _lastFault;
 
     /// <param name="clientName">JACK client name.</param>
     /// <param name="control">Where the messages go.</param>
@@ -96,6 +98,12 @@ public sealed unsafe class RtMidiInput : IDisposable
 
     /// <summary>Messages dropped: the ring was full, or a SysEx longer than <see cref="MaxMessageBytes"/>.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Messages whose handling threw (in a handler of the control's events); the reader went on with the next.</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>The type and message of the latest exception counted in <see cref="Faults"/>, or null.</summary>
+    public string? LastFault => Volatile.Read(ref _lastFault);
 
     [UnmanagedCallersOnly]
     private static void OnMessage(double deltaSeconds, byte* message, nuint size, nint user)
@@ -158,12 +166,22 @@ public sealed unsafe class RtMidiInput : IDisposable
             // Release: the producer may reuse the slot once it sees the new head.
             Volatile.Write(ref _head, head + 1);
             Interlocked.Increment(ref _received);
-            if (_clockSync is not null && buffer[0] is 0xF8 or 0xFA or 0xFB or 0xFC)
+            try
             {
-                _clockSync.Receive(UmpMessage.System((UmpKind)(0x100 | buffer[0])), stamp / (double)Stopwatch.Frequency);
-            }
+                if (_clockSync is not null && buffer[0] is 0xF8 or 0xFA or 0xFB or 0xFC)
+                {
+                    _clockSync.Receive(UmpMessage.System((UmpKind)(0x100 | buffer[0])), stamp / (double)Stopwatch.Frequency);
+                }
 
-            _control.ReceiveMidi1(new ReadOnlySpan<byte>(buffer, length), arrivalTimestamp: stamp);
+                _control.ReceiveMidi1(new ReadOnlySpan<byte>(buffer, length), arrivalTimestamp: stamp);
+            }
+            catch (Exception e)
+            {
+                // A handler of the control's events threw: an exception left on this thread would end the process
+                // (and the music with it). Count it, keep the first words, and go on with the next message.
+                Volatile.Write(ref _lastFault, $"{e.GetType().Name}: {e.Message}");
+                Interlocked.Increment(ref _faults);
+            }
         }
     }
 
