@@ -159,7 +159,16 @@ internal static class ReplCommand
             e.Cancel = true;
             server.Notify(NoticeLevel.Info, "repl", Repl.QuitHint);
         };
-        await repl.RunAsync(cancellationToken).ConfigureAwait(false);
+        using var untilGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.ServerGone);
+        await repl.RunAsync(untilGone.Token).ConfigureAwait(false);
+        if (server.ServerGone.IsCancellationRequested)
+        {
+            // The server stopped (SIGTERM, a crash, kill -9): there is nothing left to send code to.
+            Console.WriteLine($"The server on {server.Endpoint} has gone ({server.GoneReason}); this REPL ends. Start `liveengine` again: it attaches to a new server, or starts its own engine.");
+            log.Warning("REPL ended: the server on {Endpoint} has gone ({Reason})", server.Endpoint, server.GoneReason);
+            return 3;
+        }
+
         Console.WriteLine($"Left the server on {server.Endpoint}; it plays on.");
         log.Information("REPL ended (attached)");
         return 0;

@@ -25,8 +25,8 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
         ]);
         string stderr = Path.Combine(Dir, "serve.stderr");
         using Process launcher = ServeTests.StartDetached(stderr, "serve", "--config", config);
-        string started = ServeTests.WaitForLog(stderr, log => log.Contains("serving (process", StringComparison.Ordinal), "the server to start");
-        int serverPid = int.Parse(started.Split("serving (process ")[1].Split(')')[0], CultureInfo.InvariantCulture);
+        string started = ServeTests.WaitForLog(stderr, log => ServeTests.ServingLine().IsMatch(log), "the server to start");
+        int serverPid = int.Parse(ServeTests.ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
         try
         {
             using var tmux = new TmuxSession(Dir, "--config", config);
@@ -87,6 +87,46 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
             // One session log: the server's holds what the attached REPL evaluated.
             string sessionLog = Directory.GetFiles(Dir, "session-*.jsonl").Single();
             Assert.Contains("\"source\":\"repl:", File.ReadAllText(sessionLog), StringComparison.Ordinal);
+        }
+        finally
+        {
+            ServeTests.Kill(serverPid, "TERM");
+            launcher.WaitForExit(20_000);
+        }
+    }
+
+    [Fact]
+    public void Repl_AttachedWhenTheServerStops_SaysSoAndEnds_WithoutAStackTrace()
+    {
+        int port = FreePort();
+        string config = Path.Combine(Dir, "serve.config");
+        File.WriteAllLines(config,
+        [
+            "[engine]", "process = true", $"socket = \"{EngineSocket}\"",
+            "[driver]", "name = \"null\"",
+            "[socket]", $"port = {port}",
+            "[repl]", $"session_log = \"{Dir}\"", $"history = \"{Path.Combine(Dir, "history")}\"",
+            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
+        ]);
+        string stderr = Path.Combine(Dir, "serve.stderr");
+        using Process launcher = ServeTests.StartDetached(stderr, "serve", "--config", config);
+        string started = ServeTests.WaitForLog(stderr, log => ServeTests.ServingLine().IsMatch(log), "the server to start");
+        int serverPid = int.Parse(ServeTests.ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
+        try
+        {
+            using var tmux = new TmuxSession(Dir, "--config", config);
+            tmux.WaitFor("lua>");
+            tmux.Type("x = 21");
+
+            // The server stops while the performer is at the prompt (before the fix, the next line ended the REPL with
+            // an unhandled exception and its stack trace: IsComplete asked the closed socket).
+            ServeTests.Kill(serverPid, "TERM");
+            tmux.WaitFor("has gone");
+            tmux.WaitFor(s => s.Contains("LIVEENGINE-EXITED 3", StringComparison.Ordinal), "the REPL to end with exit code 3");
+            string screen = tmux.Screen();
+            Assert.Contains("Start `liveengine` again", screen, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", screen, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", screen, StringComparison.Ordinal);
         }
         finally
         {

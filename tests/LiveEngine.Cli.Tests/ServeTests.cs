@@ -25,7 +25,7 @@ public sealed partial class ServeTests() : ReplFolder("le-serve-")
         string stderr = Path.Combine(Dir, "serve.stderr");
         using Process launcher = StartDetached(stderr, "serve", "--config", config);
 
-        string started = WaitForLog(stderr, log => EditorSocketLine().IsMatch(log) && log.Contains("serving (process", StringComparison.Ordinal), "the server to start");
+        string started = WaitForLog(stderr, log => EditorSocketLine().IsMatch(log) && ServingLine().IsMatch(log), "the server to start");
         int port = int.Parse(EditorSocketLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
         int serverPid = int.Parse(ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
         int enginePid = int.Parse(EngineLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -211,8 +211,9 @@ public sealed partial class ServeTests() : ReplFolder("le-serve-")
     [GeneratedRegex(@"Editor socket: 127\.0\.0\.1:(\d+)")]
     private static partial Regex EditorSocketLine();
 
+    /// <summary>The server's "serving (process N)" line, whole: a log read mid-write may hold only its start.</summary>
     [GeneratedRegex(@"serving \(process (\d+)\)")]
-    private static partial Regex ServingLine();
+    internal static partial Regex ServingLine();
 
     [GeneratedRegex(@"Engine process (\d+) started")]
     private static partial Regex EngineLine();

@@ -28,6 +28,7 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> _pending = new();
     private readonly object _writeGate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _serverGone = new();
     private readonly Task _reading;
     private int _nextId;
     private volatile bool _closed;
@@ -96,24 +97,75 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
 
     public event Action<Notice>? Notices;
 
+    /// <summary>
+    /// Cancelled when the server closes the connection (it stopped, or it was killed): the attached REPL ends then,
+    /// saying why, instead of answering every later line with the same error.
+    /// </summary>
+    public CancellationToken ServerGone => _serverGone.Token;
+
+    /// <summary>Why the server's connection ended, once <see cref="ServerGone"/> is cancelled.</summary>
+    public string? GoneReason { get; private set; }
+
     /// <summary>Shows a notice here only (the server's other clients do not see it).</summary>
     public void Notify(NoticeLevel level, string source, string message) =>
         Notices?.Invoke(new Notice(level, source, message, DateTimeOffset.UtcNow));
 
-    public bool IsComplete(string language, string code) =>
-        !LanguageNames.Contains(language, StringComparer.OrdinalIgnoreCase) || (bool)CallNow("code/isComplete", new JsonObject { ["language"] = language, ["code"] = code })!;
+    // With the server gone (before or during the call), a chunk counts as complete: its evaluation then reports the
+    // closed socket, and the REPL ends (ServerGone).
+    public bool IsComplete(string language, string code)
+    {
+        if (_closed || !LanguageNames.Contains(language, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
 
-    public IReadOnlyList<string> Complete(string language, string code, int position) =>
-        LanguageNames.Contains(language, StringComparer.OrdinalIgnoreCase)
-            ? [.. CallNow("complete", new JsonObject { ["language"] = language, ["code"] = code, ["position"] = position })!.AsArray().Select(n => (string)n!)]
-            : [];
+        try
+        {
+            return (bool)CallNow("code/isComplete", new JsonObject { ["language"] = language, ["code"] = code })!;
+        }
+        catch (InvalidOperationException) when (_closed)
+        {
+            return true;
+        }
+    }
 
-    public async Task<Evaluation> EvaluateAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
-        ToEvaluation(await CallAsync("eval", new JsonObject { ["language"] = language, ["code"] = code, ["quantize"] = quantize.ToString(), ["source"] = source }, cancellationToken).ConfigureAwait(false));
+    public IReadOnlyList<string> Complete(string language, string code, int position)
+    {
+        if (_closed || !LanguageNames.Contains(language, StringComparer.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. CallNow("complete", new JsonObject { ["language"] = language, ["code"] = code, ["position"] = position })!.AsArray().Select(n => (string)n!)];
+        }
+        catch (InvalidOperationException) when (_closed)
+        {
+            return [];
+        }
+    }
+
+    public Task<Evaluation> EvaluateAsync(string language, string code, string source, Quantization quantize, CancellationToken cancellationToken = default) =>
+        CallForEvaluationAsync("eval", new JsonObject { ["language"] = language, ["code"] = code, ["quantize"] = quantize.ToString(), ["source"] = source }, cancellationToken);
 
     /// <summary>Sends the file's full path: the server reads it (it runs on this machine).</summary>
-    public async Task<Evaluation> LoadAsync(string path, Quantization quantize, CancellationToken cancellationToken = default) =>
-        ToEvaluation(await CallAsync("load", new JsonObject { ["path"] = Path.GetFullPath(path), ["quantize"] = quantize.ToString() }, cancellationToken).ConfigureAwait(false));
+    public Task<Evaluation> LoadAsync(string path, Quantization quantize, CancellationToken cancellationToken = default) =>
+        CallForEvaluationAsync("load", new JsonObject { ["path"] = Path.GetFullPath(path), ["quantize"] = quantize.ToString() }, cancellationToken);
+
+    // An evaluation that could not reach the server is a failed evaluation with the reason, as the in-process
+    // performance reports one: the REPL shows it and goes on.
+    private async Task<Evaluation> CallForEvaluationAsync(string method, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ToEvaluation(await CallAsync(method, parameters, cancellationToken).ConfigureAwait(false));
+        }
+        catch (InvalidOperationException e) when (_closed)
+        {
+            return new Evaluation(false, "", e.Message);
+        }
+    }
 
     public string DescribeGraph() => (string)CallNow("graph/text")!;
 
@@ -143,7 +195,19 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
     private JsonNode? CallNow(string method, JsonObject? parameters = null)
     {
         Task<JsonNode?> call = CallAsync(method, parameters, CancellationToken.None);
-        if (!call.Wait(s_callTimeout))
+        bool done;
+        try
+        {
+            done = call.Wait(s_callTimeout);
+        }
+        catch (AggregateException)
+        {
+            // Faulted (the server refused, or closed the socket): GetResult below throws the call's own exception,
+            // not an AggregateException that the REPL's handlers do not expect.
+            done = true;
+        }
+
+        if (!done)
         {
             throw new InvalidOperationException($"The server did not answer {method} within {s_callTimeout.TotalSeconds:0} s.");
         }
@@ -234,7 +298,9 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
 
         if (!_stop.IsCancellationRequested)
         {
-            Notify(NoticeLevel.Error, "server", $"the server closed the editor socket ({why}): :quit, and start liveengine again");
+            GoneReason = why;
+            Notify(NoticeLevel.Error, "server", $"the server closed the editor socket ({why})");
+            _serverGone.Cancel();
         }
     }
 
@@ -252,5 +318,6 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
         }
 
         _stop.Dispose();
+        _serverGone.Dispose();
     }
 }
