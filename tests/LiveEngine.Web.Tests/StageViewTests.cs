@@ -162,6 +162,10 @@ public sealed class StageViewTests(StageFixture fixture)
         string[] tracks = [.. json.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Distinct()];
         Assert.Equal(Enumerable.Range(0, workers).Select(w => $"worker {w} busy"), tracks.Order());
         await StageFixture.ScreenshotAsync(page, "#profiler-view", "profiler.png");
+
+        // Eight voices of one shape into one mix: one box for the oscillators, one for their pans.
+        Assert.Equal("v1 v2 v3 v4 v5 v6 v7 v8", await page.GetAttributeAsync("#graph .node.bank[data-ids^=\"v1 \"]", "data-ids"));
+        await StageFixture.ScreenshotAsync(page, "#graph-view", "graph-voices.png");
         await page.CloseAsync();
     }
 

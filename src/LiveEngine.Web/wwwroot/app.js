@@ -311,6 +311,8 @@ function renderProfiler(f) {
     lanes.appendChild(lane);
   }
   for (let w = 0; w < workers; w++) {
+    const latest = state.load.length > 0 ? state.load[state.load.length - 1][w] || 0 : 0;
+    lanes.children[w].querySelector('span').textContent = `w${w} ${(latest * 100).toFixed(0)}%`;
     const canvas = lanes.children[w].querySelector('canvas'), g = canvas.getContext('2d');
     g.clearRect(0, 0, canvas.width, canvas.height);
     const bar = canvas.width / 120;
