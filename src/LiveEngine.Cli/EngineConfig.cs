@@ -70,6 +70,18 @@ internal sealed record EngineConfig
     /// <summary>[socket] messages_per_second per connection. Default 500.</summary>
     public int SocketMessagesPerSecond { get; init; } = 500;
 
+    /// <summary>[ui] port: the browser stage view's port (docs/ui.md); 0 turns it off. Default 0 (off).</summary>
+    public int UiPort { get; init; }
+
+    /// <summary>[ui] bind: the address the stage view listens on; anything but loopback needs [ui] token. Default 127.0.0.1.</summary>
+    public string UiBind { get; init; } = "127.0.0.1";
+
+    /// <summary>[ui] token: when set, the page's address must carry it (…/?token=…). Default none.</summary>
+    public string? UiToken { get; init; }
+
+    /// <summary>[ui] frames_per_second: updates sent to each page, 30..60. Default 30.</summary>
+    public int UiFramesPerSecond { get; init; } = 30;
+
     /// <summary>[repl] mode: lua or cs. Default lua.</summary>
     public string ReplMode { get; init; } = "lua";
 

@@ -17,13 +17,14 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
+    private static readonly string[] s_uiKeys = ["port", "bind", "token", "frames_per_second"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -282,6 +283,7 @@ internal sealed class EngineConfigReader
         "socket" => s_socketKeys,
         "repl" => s_replKeys,
         "midi" => s_midiKeys,
+        "ui" => s_uiKeys,
         "log" => s_logKeys,
         _ => s_engineKeys,
     };
@@ -313,6 +315,13 @@ internal sealed class EngineConfigReader
             "session_log" => config with { SessionLogFolder = String(value, key, where) },
             "sample_folders" => config with { SampleFolders = String(value, key, where) },
             _ => config with { CSharpTimeoutMs = Range(Integer(value, key, where), 1, 600_000, key, where) },
+        },
+        "ui" => key switch
+        {
+            "port" => config with { UiPort = Range(Integer(value, key, where), 0, 65535, key, where) },
+            "bind" => config with { UiBind = Address(String(value, key, where), key, where) },
+            "token" => config with { UiToken = NoneIfEmpty(String(value, key, where)) },
+            _ => config with { UiFramesPerSecond = Range(Integer(value, key, where), 30, 60, key, where) },
         },
         "midi" => key switch
         {

@@ -168,7 +168,51 @@ internal sealed class PerformanceHost : IAsyncDisposable
             }
         }
 
+        StartStage(config, log);
         _say($"Session log: {SessionLogPath} (render it with: liveengine replay {SessionLogPath} --out session.wav)");
+    }
+
+    /// <summary>The browser stage view (docs/ui.md); null when [ui] port is 0 (the default) or it could not open.</summary>
+    public Web.StageServer? Stage { get; private set; }
+
+    /// <summary>Opens the stage view when repl.config [ui] port is set; a port it cannot take is said, not fatal.</summary>
+    private void StartStage(EngineConfig config, Serilog.ILogger log)
+    {
+        if (config.UiPort == 0)
+        {
+            return;
+        }
+
+        if (!IPAddress.TryParse(config.UiBind, out IPAddress? bind))
+        {
+            throw new CliException($"[ui] bind '{config.UiBind}' is not an IP address.");
+        }
+
+        Web.StageServer? stage = null;
+        try
+        {
+            stage = new Web.StageServer(Performance, new Web.StageServerOptions { Bind = bind, Port = config.UiPort, Token = config.UiToken, FramesPerSecond = config.UiFramesPerSecond });
+            stage.Start();
+            Stage = stage;
+            _say($"Stage view: {stage.Url} (docs/ui.md).");
+            log.Information("stage view on {Url}", stage.Url);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            stage?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _say($"Stage view not opened: {e.Message}");
+            log.Warning(e, "stage view not opened");
+        }
+    }
+
+    /// <summary>Closes the stage view: no page follows the performance any more.</summary>
+    public async ValueTask CloseStageAsync()
+    {
+        if (Stage is { } stage)
+        {
+            Stage = null;
+            await stage.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Closes the editor socket: no client drives the performance any more.</summary>
@@ -205,6 +249,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
     /// <summary>Closes the socket and the performance (its MIDI inputs, languages and session log); the engine process plays on unless <see cref="StopEngine"/> stopped it.</summary>
     public async ValueTask DisposeAsync()
     {
+        await CloseStageAsync().ConfigureAwait(false);
         await CloseEditorSocketAsync().ConfigureAwait(false);
         IEngineControl? current = Performance.Remote?.Engine;
         Performance.Dispose();

@@ -50,6 +50,7 @@ internal static class ServeCommand
         }
 
         log.Information("stopping: closing the editor socket, then the engine process");
+        await host.CloseStageAsync().ConfigureAwait(false);
         await host.CloseEditorSocketAsync().ConfigureAwait(false);
         host.StopEngine();
         log.Information("stopped");

@@ -28,6 +28,12 @@ public sealed class LanguageHost : IDisposable
 
     public IReadOnlyCollection<string> Names => _languages.Keys;
 
+    /// <summary>True while an evaluation or load runs (its commits may already have changed the graph; <see cref="Evaluated"/> says where they land).</summary>
+    public bool Evaluating => _evaluating.CurrentCount == 0;
+
+    /// <summary>Raised after each evaluation or load is logged, with its result (a commit's sample in <see cref="Evaluation.CommitSample"/>); on the evaluating thread.</summary>
+    public event Action<Evaluation>? Evaluated;
+
     /// <summary>Every language, in no particular order.</summary>
     public IReadOnlyCollection<ILiveLanguage> All => _languages.Values;
 
@@ -118,6 +124,7 @@ public sealed class LanguageHost : IDisposable
             }
 
             _log()?.Append(new SessionLogEntry { Kind = "result", Position = _session.Position, Language = lang.Name, Source = source, Ok = result.Ok, Output = result.Output, Error = result.Error });
+            Evaluated?.Invoke(result);
             return result;
         }
         finally

@@ -109,6 +109,26 @@ public sealed class PerformanceStats
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>
+    /// Seconds each worker spent inside audio blocks since the engine started (one entry, the audio thread's, for a
+    /// single-threaded engine), with the stream position they were read at: the engine's latest statistics (polled
+    /// every 250 ms by the control thread), or this process's executor. Empty offline or before the first poll.
+    /// </summary>
+    public (IReadOnlyList<double> BusySeconds, long Position) WorkerBusySeconds()
+    {
+        if (_remote is { } remote)
+        {
+            return remote.LastStats is { } stats ? (stats.WorkerBusySeconds, stats.Position) : ([], 0);
+        }
+
+        if (_executor is Scheduling.ParallelExecutor parallel)
+        {
+            return ([.. Enumerable.Range(0, parallel.Threads).Select(w => parallel.WorkerBusyTicks(w) / (double)System.Diagnostics.Stopwatch.Frequency)], _session.Position);
+        }
+
+        return _driver() is { } single ? ([single.Stats.BusyTicks / (double)System.Diagnostics.Stopwatch.Frequency], _session.Position) : ([], 0);
+    }
+
     /// <summary>CPU per worker: the share of wall time each spent in audio blocks since the last call (or since it started).</summary>
     private string DescribeWorkers(IReadOnlyList<double> busySeconds, long position)
     {

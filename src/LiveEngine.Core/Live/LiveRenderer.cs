@@ -54,6 +54,9 @@ public sealed class LiveRenderer
     // Written by the audio thread, read by the control thread.
     private PaddedIndex _publishedPosition;
 
+    // Set by a control thread, read by the audio thread once per Render.
+    private volatile OutputTap? _tap;
+
     // Written by the audio thread at each block start, read by control threads: the bits of the clock line's
     // offset, position − timestamp × frames per tick (see SampleAtTimestamp).
     private PaddedIndex _clockOffsetBits;
@@ -108,6 +111,13 @@ public sealed class LiveRenderer
     /// </summary>
     public long SampleAtTimestamp(long timestamp) =>
         (long)Math.Floor(BitConverter.Int64BitsToDouble(Volatile.Read(ref _clockOffsetBits.Value)) + (timestamp * _framesPerTick));
+
+    /// <summary>Where each rendered block is also copied, mixed to one channel, for display (null: nowhere). Set from any thread.</summary>
+    public OutputTap? Tap
+    {
+        get => _tap;
+        set => _tap = value;
+    }
 
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered.</summary>
     public ReadOnlySpan<float> Output(int channel, int frames) => _output[channel].AsSpan(0, frames);
@@ -167,6 +177,7 @@ public sealed class LiveRenderer
         }
 
         _position += frames;
+        _tap?.Write(_output, frames);
 
         // Release: a control thread that reads the new position sees every swap made before it.
         Volatile.Write(ref _publishedPosition.Value, _position);

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using LiveEngine.Commands;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
+using LiveEngine.Live;
 using LiveEngine.Time;
 
 namespace LiveEngine.Hosts.Engine;
@@ -158,6 +159,30 @@ public sealed class EngineClient : IEngineControl
             GraphDescription graph = GraphCodec.Read(ref r);
             r.EnsureEnd(EngineMessage.GetGraph);
             return graph;
+        }
+    }
+
+    public int GetScope(Span<float> destination, out long written)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.GetScope);
+            w.WriteInt32(Math.Min(destination.Length, OutputTap.MaxReadFrames));
+            FrameReader r = Send(EngineMessage.GetScope);
+            written = r.ReadInt64("frames written");
+            int frames = r.ReadInt32("frame count");
+            if ((uint)frames > (uint)destination.Length)
+            {
+                throw new EngineProtocolException($"GetScope answered {frames} frames for {destination.Length} asked.");
+            }
+
+            for (int i = 0; i < frames; i++)
+            {
+                destination[i] = r.ReadSingle("frame");
+            }
+
+            r.EnsureEnd(EngineMessage.GetScope);
+            return frames;
         }
     }
 

@@ -23,6 +23,7 @@ public enum EngineMessage : ushort
     LoadSample = 15,
     BindController = 16,
     MoveController = 17,
+    GetScope = 18,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

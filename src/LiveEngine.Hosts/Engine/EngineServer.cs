@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using LiveEngine.Commands;
 using LiveEngine.Hosts.Drivers;
+using LiveEngine.Live;
 
 namespace LiveEngine.Hosts.Engine;
 
@@ -323,8 +324,30 @@ public sealed class EngineServer : IDisposable
                 reader.EnsureEnd(type);
                 return true;
 
+            case EngineMessage.GetScope:
+                {
+                    int asked = reader.ReadInt32("frame count");
+                    reader.EnsureEnd(type);
+                    if (asked < 1 || asked > OutputTap.MaxReadFrames)
+                    {
+                        throw new EngineProtocolException($"GetScope asks for 1..{OutputTap.MaxReadFrames} frames, not {asked}.");
+                    }
+
+                    // On the stack: the display's 30-60 requests a second allocate nothing in the engine process.
+                    Span<float> frames = stackalloc float[OutputTap.MaxReadFrames];
+                    int copied = _engine.GetScope(frames[..asked], out long written);
+                    writer.WriteInt64(written);
+                    writer.WriteInt32(copied);
+                    for (int i = 0; i < copied; i++)
+                    {
+                        writer.WriteSingle(frames[i]);
+                    }
+
+                    return false;
+                }
+
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..17, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..18, see docs/engine-protocol.md).");
         }
     }
 

@@ -34,6 +34,8 @@ public ref struct FrameReader
 
     public double ReadDouble(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(8, what));
 
+    public float ReadSingle(string what) => BinaryPrimitives.ReadSingleLittleEndian(Take(4, what));
+
     /// <summary>A string, looked up in <paramref name="table"/> so that names seen before allocate nothing.</summary>
     public string ReadString(string what, StringTable? table = null)
     {

@@ -54,6 +54,8 @@ public sealed class FrameWriter : IDisposable
 
     public void WriteDouble(double value) => BinaryPrimitives.WriteDoubleLittleEndian(Reserve(8), value);
 
+    public void WriteSingle(float value) => BinaryPrimitives.WriteSingleLittleEndian(Reserve(4), value);
+
     public void WriteString(string value)
     {
         int bytes = Encoding.UTF8.GetByteCount(value);

@@ -26,6 +26,13 @@ public interface IEngineControl : ICommandTarget, IDisposable
 
     EngineStats GetStats();
 
+    /// <summary>
+    /// The latest output frames, mixed to one channel (<see cref="Live.OutputTap"/>), oldest first, into
+    /// <paramref name="destination"/>; returns how many, and in <paramref name="written"/> the frames the tap had
+    /// written by the last one. Served without waiting for a commit in progress; allocates nothing in the engine.
+    /// </summary>
+    int GetScope(Span<float> destination, out long written);
+
     /// <summary>Stops the current driver and starts <paramref name="driver"/> (e.g. reconnects to a restarted JACK server); returns the driver's name.</summary>
     string SwitchDriver(DriverSpec driver);
 

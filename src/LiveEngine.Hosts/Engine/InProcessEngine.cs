@@ -48,6 +48,7 @@ public sealed class InProcessEngine : IEngineControl
         _realTimePriority = realTimePriority;
         _jackClientName = jackClientName;
         _origin = session.Clock.Origin;
+        session.Renderer.Tap = Tap;
     }
 
     public LiveSession Session => _session;
@@ -165,6 +166,11 @@ public sealed class InProcessEngine : IEngineControl
     }
 
     public GraphDescription GetGraph() => _session.Graph;
+
+    /// <summary>The renderer's output, mixed to one channel, for display: written by the audio thread, read by <see cref="GetScope"/>.</summary>
+    public OutputTap Tap { get; } = new();
+
+    public int GetScope(Span<float> destination, out long written) => Tap.CopyLatest(destination, out written);
 
     public EngineStats GetStats()
     {

@@ -133,7 +133,7 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal((ushort)EngineMessage.Error, type);
             Assert.Equal(7u, id);
             Assert.Equal(EngineErrorCode.UnknownMessage, code);
-            Assert.Equal("Unknown message type 99 (known: 1..17, see docs/engine-protocol.md).", message);
+            Assert.Equal("Unknown message type 99 (known: 1..18, see docs/engine-protocol.md).", message);
 
             // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
             byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];
@@ -201,6 +201,59 @@ public sealed class EngineServerTests : IDisposable
         Assert.Equal(0x8000 | (ushort)EngineMessage.SetParameter, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
         Assert.Equal(0, direct);
         Assert.Equal(0, throughProtocol);
+    }
+
+    [Fact]
+    public void GetScope_AnswersTheLatestOutputFrames_OfA440HzSine_AndAllocatesNothingInTheEngine()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "stage");
+        client.Commit(Sine(440), Quantization.Now);
+        long committedAt = client.GetClock().Position;
+        var frames = new float[2048];
+        int copied = 0;
+        long written = 0;
+        for (int attempt = 0; attempt < 200 && (copied < frames.Length || written < committedAt + 4096); attempt++)
+        {
+            Thread.Sleep(20);
+            copied = client.GetScope(frames, out written);
+        }
+
+        Assert.Equal(frames.Length, copied);
+
+        // Rising zero crossings: 2048 frames hold 18 periods of 440 Hz at 48 kHz (109.09 frames each).
+        var crossings = new List<double>();
+        for (int i = 1; i < copied; i++)
+        {
+            if (frames[i - 1] < 0 && frames[i] >= 0)
+            {
+                crossings.Add(i - 1 + (-frames[i - 1] / (frames[i] - frames[i - 1])));
+            }
+        }
+
+        double period = (crossings[^1] - crossings[0]) / (crossings.Count - 1);
+        Assert.InRange(48_000 / period, 439, 441);
+
+        // The engine side of the request: the server answers from the tap into its frame writer, without allocating.
+        using var writer = new FrameWriter();
+        var names = new StringTable();
+        using var request = new FrameWriter();
+        request.Begin((ushort)EngineMessage.GetScope, 1);
+        request.WriteInt32(2048);
+        request.Finish();
+        ReadOnlySpan<byte> payload = request.Frame[(EngineProtocol.LengthBytes + EngineProtocol.HeaderBytes)..];
+        for (int i = 0; i < 20; i++)
+        {
+            _server.Handle(EngineMessage.GetScope, 1, payload, writer, names);
+        }
+
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.GetScope, 1, payload, writer, names);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        Assert.Equal(0x8000 | (ushort)EngineMessage.GetScope, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
     }
 
     [Fact]

@@ -1,0 +1,471 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using LiveEngine.Frontend;
+using LiveEngine.Graph;
+using LiveEngine.Hosts.Engine;
+using LiveEngine.Live;
+using LiveEngine.Nodes;
+using LiveEngine.Time;
+
+namespace LiveEngine.Web;
+
+/// <summary>
+/// What the stage view shows of one performance, read live from it, and what the page may do to it. The feed thread
+/// calls <see cref="WriteFrame"/> 30-60 times a second: the transport, the latest commit and whether it is still
+/// pending, faulted nodes, the output's latest frames (the engine's <see cref="OutputTap"/>, read without waiting
+/// for a commit), and the workers' load from the statistics the control thread already polls. The graph goes out
+/// only when it changed (<see cref="GraphVersion"/>). Moves made on the page are the same commands the REPL and the
+/// editor socket send, through <see cref="Performance"/>, so they land in the session log.
+/// </summary>
+public sealed class PerformanceStage
+{
+    /// <summary>Output frames in each scope frame: 2048 at 48 kHz is 43 ms, about 19 periods of A440.</summary>
+    public const int ScopeFrames = 2048;
+
+    /// <summary>Worker-load intervals kept for the profiler view and its Perfetto export.</summary>
+    public const int LoadHistory = 240;
+
+    private readonly Performance _performance;
+    private readonly OutputTap? _localTap;
+    private readonly float[] _scope = new float[ScopeFrames];
+    private readonly object _gate = new();
+    private readonly object _frameGate = new();
+    private byte[]? _pendingGraph;
+    private readonly List<LoadSample> _load = [];
+    private GraphDescription? _graph;
+    private int _graphShape;
+    private HashSet<string> _previousIds = [];
+    private byte[] _graphMessage = [];
+    private long _commitSample = -1;
+
+    // The graph changed while an evaluation ran: its commit is pending, and its sample comes with the evaluation's end.
+    private bool _awaitingEvaluation;
+    private IReadOnlyList<double> _lastBusy = [];
+    private long _lastBusyPosition;
+    private string _scopeError = "";
+
+    public PerformanceStage(Performance performance)
+    {
+        ArgumentNullException.ThrowIfNull(performance);
+        _performance = performance;
+        if (performance.Local is { } local)
+        {
+            // In this process the renderer is ours to tap; an engine process taps its own (InProcessEngine.Tap).
+            _localTap = local.Renderer.Tap ??= new OutputTap();
+        }
+
+        performance.Languages.Evaluated += evaluation =>
+        {
+            if (evaluation.CommitSample is long sample)
+            {
+                Interlocked.Exchange(ref _commitSample, sample);
+            }
+
+            // After the sample: a frame that sees the flag down sees the sample too.
+            Volatile.Write(ref _awaitingEvaluation, false);
+        };
+    }
+
+    /// <summary>Bumped each time the playing graph changes (a commit, an undo, a load).</summary>
+    public int GraphVersion { get; private set; }
+
+    /// <summary>The latest graph message (<c>{"t":"graph",…}</c>), for a page that just connected. Feed thread writes it.</summary>
+    public byte[] GraphMessage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _graphMessage;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes one update (<c>{"t":"frame",…}</c>) into <paramref name="output"/>; returns the graph message too when
+    /// the graph changed since the last call, else null. Feed thread only.
+    /// </summary>
+    public byte[]? WriteFrame(IBufferWriter<byte> output)
+    {
+        lock (_frameGate)
+        {
+            return WriteFrameLocked(output);
+        }
+    }
+
+    /// <summary>The graph message as of now, for the page's first paint (any thread).</summary>
+    public byte[] CurrentGraphMessage()
+    {
+        lock (_frameGate)
+        {
+            // A change seen here still goes to the pages already open, with the next frame.
+            _pendingGraph = UpdateGraph() ?? _pendingGraph;
+            return GraphMessage;
+        }
+    }
+
+    /// <summary>The graph message if the graph changed since the last call, else null.</summary>
+    private byte[]? UpdateGraph()
+    {
+        // The session hands out a copy each time: compare what the view draws (nodes, types, parameters, edges).
+        GraphDescription graph = _performance.Session.Graph;
+        int shape = Shape(graph);
+        if (_graph is not null && shape == _graphShape)
+        {
+            return null;
+        }
+
+        _graphShape = shape;
+
+        byte[] graphMessage = BuildGraphMessage(graph, GraphVersion + 1);
+        lock (_gate)
+        {
+            _graphMessage = graphMessage;
+        }
+
+        if (_performance.Languages.Evaluating)
+        {
+            Volatile.Write(ref _awaitingEvaluation, true);
+        }
+
+        _previousIds = [.. graph.Nodes.Select(n => n.Id)];
+        _graph = graph;
+        GraphVersion++;
+        return graphMessage;
+    }
+
+    private byte[]? WriteFrameLocked(IBufferWriter<byte> output)
+    {
+        ILiveSession session = _performance.Session;
+        byte[]? graphMessage = UpdateGraph() ?? _pendingGraph;
+        _pendingGraph = null;
+
+        long position = session.Position;
+        TempoMap clock = session.Clock;
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteString("t", "frame");
+        json.WriteNumber("graphVersion", GraphVersion);
+        WriteTransport(json, clock, position, session.Options.SampleRate);
+
+        long commit = Interlocked.Read(ref _commitSample);
+        if (Volatile.Read(ref _awaitingEvaluation))
+        {
+            json.WriteStartObject("commit");
+            json.WriteBoolean("pending", true);
+            json.WriteNull("bar");
+            json.WriteEndObject();
+        }
+        else if (commit >= 0)
+        {
+            json.WriteStartObject("commit");
+            json.WriteNumber("sample", commit);
+            json.WriteNumber("bar", Math.Floor(clock.BarAt(commit).ToDouble()) + 1);
+            json.WriteBoolean("pending", position < commit);
+            json.WriteEndObject();
+        }
+
+        json.WriteStartArray("faulted");
+        foreach (NodeFaultReport fault in session.Faults())
+        {
+            json.WriteStringValue(fault.NodeId);
+        }
+
+        json.WriteEndArray();
+        WriteScope(json, session.Options.SampleRate);
+        WriteLoad(json, session.Options.SampleRate);
+        json.WriteEndObject();
+        return graphMessage;
+    }
+
+    private static void WriteTransport(Utf8JsonWriter json, TempoMap clock, long position, int sampleRate)
+    {
+        Fraction bar = clock.BarAt(position);
+        int beatsPerBar = clock.BeatsPerBarAt(position);
+        double barNumber = Math.Floor(bar.ToDouble());
+        double beatInBar = (bar.ToDouble() - barNumber) * beatsPerBar;
+        json.WriteStartObject("transport");
+        json.WriteNumber("bpm", Math.Round(clock.TempoAt(position).ToDouble(), 3));
+        json.WriteNumber("bar", barNumber + 1);
+        json.WriteNumber("beat", Math.Floor(beatInBar) + 1);
+
+        // 480 ticks a beat, as MIDI sequencers count them.
+        json.WriteNumber("tick", Math.Floor((beatInBar - Math.Floor(beatInBar)) * 480));
+        json.WriteNumber("beatsPerBar", beatsPerBar);
+        json.WriteNumber("position", position);
+        json.WriteNumber("sampleRate", sampleRate);
+        json.WriteEndObject();
+    }
+
+    private void WriteScope(Utf8JsonWriter json, int sampleRate)
+    {
+        int frames;
+        long written;
+        try
+        {
+            frames = _localTap is { } tap
+                ? tap.CopyLatest(_scope, out written)
+                : _performance.Remote!.Engine.GetScope(_scope, out written);
+            _scopeError = "";
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // The engine is being replaced, or is older than the scope: the page says so; the next frame tries again.
+            frames = 0;
+            written = 0;
+            _scopeError = e.Message;
+        }
+
+        json.WriteStartObject("scope");
+        json.WriteNumber("sampleRate", sampleRate);
+        json.WriteNumber("written", written);
+        if (_scopeError.Length > 0)
+        {
+            json.WriteString("error", _scopeError);
+        }
+
+        json.WriteStartArray("frames");
+        for (int i = 0; i < frames; i++)
+        {
+            json.WriteNumberValue(MathF.Round(_scope[i], 5));
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private void WriteLoad(Utf8JsonWriter json, int sampleRate)
+    {
+        (IReadOnlyList<double> busy, long position) = _performance.Stats.WorkerBusySeconds();
+        if (busy.Count > 0 && position > _lastBusyPosition && _lastBusy.Count == busy.Count)
+        {
+            double wall = (position - _lastBusyPosition) / (double)sampleRate;
+            double[] share = [.. busy.Select((b, w) => Math.Clamp((b - _lastBusy[w]) / wall, 0, 1))];
+            lock (_gate)
+            {
+                _load.Add(new LoadSample(DateTime.UtcNow, position, share));
+                if (_load.Count > LoadHistory)
+                {
+                    _load.RemoveAt(0);
+                }
+            }
+        }
+
+        if (busy.Count > 0 && position != _lastBusyPosition)
+        {
+            _lastBusy = busy;
+            _lastBusyPosition = position;
+        }
+
+        json.WriteNumber("workers", busy.Count);
+        json.WriteStartArray("load");
+        lock (_gate)
+        {
+            LoadSample? latest = _load.Count > 0 ? _load[^1] : null;
+            foreach (double share in latest?.Share ?? [])
+            {
+                json.WriteNumberValue(Math.Round(share, 4));
+            }
+        }
+
+        json.WriteEndArray();
+        WriteBlockTimes(json, sampleRate);
+    }
+
+    private void WriteBlockTimes(Utf8JsonWriter json, int sampleRate)
+    {
+        json.WriteStartObject("blocks");
+        if (_performance.Remote?.LastStats is { } stats)
+        {
+            json.WriteString("driver", stats.Driver);
+            json.WriteNumber("p50Us", stats.BlockP50Us);
+            json.WriteNumber("p99Us", stats.BlockP99Us);
+            json.WriteNumber("maxUs", stats.BlockMaxUs);
+            json.WriteNumber("xruns", stats.Xruns);
+            json.WriteNumber("deadlineMisses", stats.DeadlineMisses);
+            json.WriteNumber("audioAllocatedBytes", stats.AudioThreadAllocatedBytes);
+        }
+        else if (_performance.Driver is { } driver)
+        {
+            json.WriteString("driver", driver.Name);
+            json.WriteNumber("p50Us", driver.Stats.PercentileUs(0.5));
+            json.WriteNumber("p99Us", driver.Stats.PercentileUs(0.99));
+            json.WriteNumber("maxUs", driver.Stats.MaxUs());
+            json.WriteNumber("xruns", driver.Stats.Xruns);
+            json.WriteNumber("deadlineMisses", driver.Stats.DeadlineMisses);
+            json.WriteNumber("audioAllocatedBytes", driver.Stats.AllocatedAfterWarmUp);
+            json.WriteNumber("deadlineUs", driver.BufferFrames * 1e6 / sampleRate);
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>The worker-load history as a Chrome trace (JSON), which Perfetto opens: one counter track per worker.</summary>
+    public byte[] PerfettoTrace()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("traceEvents");
+            LoadSample[] load;
+            lock (_gate)
+            {
+                load = [.. _load];
+            }
+
+            DateTime origin = load.Length > 0 ? load[0].At : DateTime.UtcNow;
+            for (int s = 0; s < load.Length; s++)
+            {
+                for (int w = 0; w < load[s].Share.Length; w++)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", string.Create(CultureInfo.InvariantCulture, $"worker {w} busy"));
+                    json.WriteString("ph", "C");
+                    json.WriteNumber("ts", Math.Round((load[s].At - origin).TotalMicroseconds));
+                    json.WriteNumber("pid", 1);
+                    json.WriteNumber("tid", w);
+                    json.WriteStartObject("args");
+                    json.WriteNumber("share", load[s].Share[w]);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+            }
+
+            json.WriteEndArray();
+            json.WriteString("displayTimeUnit", "ms");
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Runs one command from the page (<c>{"op":"param"|"tempo"|"undo"|"panic",…}</c>) through the performance, as
+    /// the REPL would: logged, on the same path. Returns the answer for the page; a refusal is an answer, not an exception.
+    /// </summary>
+    public (bool Ok, string Message) Execute(JsonElement command)
+    {
+        try
+        {
+            string op = command.GetProperty("op").GetString() ?? "";
+            switch (op)
+            {
+                case "param":
+                    {
+                        string node = command.GetProperty("node").GetString() ?? "";
+                        string parameter = command.GetProperty("param").GetString() ?? "";
+                        double value = command.GetProperty("value").GetDouble();
+                        long sample = _performance.SetParameter(node, parameter, value, Quantization.Now);
+                        return (true, string.Create(CultureInfo.InvariantCulture, $"{node}.{parameter} = {value:0.####} at sample {sample}"));
+                    }
+
+                case "tempo":
+                    {
+                        decimal bpm = Math.Round((decimal)command.GetProperty("bpm").GetDouble(), 2);
+                        long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), Quantization.Now);
+                        return (true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
+                    }
+
+                case "undo":
+                    return _performance.Undo(Quantization.NextBar) ? (true, "undo lands at the next bar") : (false, "nothing to undo");
+
+                case "panic":
+                    _performance.Panic();
+                    return (true, "panic: every callback stopped, fading to silence");
+
+                default:
+                    return (false, $"No command '{op}': the page sends param, tempo, undo and panic.");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    private byte[] BuildGraphMessage(GraphDescription graph, int version)
+    {
+        NodeTypeRegistry registry = _performance.Registry;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("t", "graph");
+            json.WriteNumber("version", version);
+            json.WriteStartArray("nodes");
+            foreach (NodeSpec node in graph.Nodes)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", node.Id);
+                json.WriteString("type", node.Type);
+                json.WriteBoolean("added", version > 1 && !_previousIds.Contains(node.Id));
+                json.WriteStartArray("params");
+                if (registry.TryGet(node.Type, out NodeTypeDescriptor? type))
+                {
+                    foreach (ParameterDescriptor parameter in type.Parameters)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("name", parameter.Name);
+                        json.WriteNumber("min", parameter.Min);
+                        json.WriteNumber("max", parameter.Max);
+                        json.WriteString("unit", parameter.Unit);
+                        json.WriteNumber("value", node.Parameters.TryGetValue(parameter.Name, out double value) ? value : parameter.Default);
+                        json.WriteEndObject();
+                    }
+                }
+
+                json.WriteEndArray();
+
+                // Estimated from the type's cost per frame, as :graph prints it (measured costs need the engine's profiler).
+                json.WriteNumber("costNsPerFrame", type is null ? 0 : type.CostNsPerFrame * (node.Channels ?? type.DefaultChannels));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("edges");
+            foreach (EdgeSpec edge in graph.Edges)
+            {
+                json.WriteStartObject();
+                json.WriteString("from", edge.From);
+                json.WriteString("to", edge.To);
+                json.WriteString("toPort", edge.ToPort);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static int Shape(GraphDescription graph)
+    {
+        var hash = new HashCode();
+        foreach (NodeSpec node in graph.Nodes)
+        {
+            hash.Add(node.Id, StringComparer.Ordinal);
+            hash.Add(node.Type, StringComparer.Ordinal);
+            hash.Add(node.Channels);
+            foreach ((string name, double value) in node.Parameters)
+            {
+                hash.Add(name, StringComparer.Ordinal);
+                hash.Add(value);
+            }
+        }
+
+        foreach (EdgeSpec edge in graph.Edges)
+        {
+            hash.Add(edge.From, StringComparer.Ordinal);
+            hash.Add(edge.FromPort, StringComparer.Ordinal);
+            hash.Add(edge.To, StringComparer.Ordinal);
+            hash.Add(edge.ToPort, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    private sealed record LoadSample(DateTime At, long Position, double[] Share);
+}

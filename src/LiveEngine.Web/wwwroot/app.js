@@ -1,0 +1,375 @@
+// LiveEngine stage view (docs/ui.md). Plain script, no build step, no network but this server.
+'use strict';
+
+const state = { graph: null, frame: null, load: [], taps: [], socket: null };
+const $ = (id) => document.getElementById(id);
+const token = new URLSearchParams(location.search).get('token');
+const SVG = 'http://www.w3.org/2000/svg';
+
+// ---- graph -------------------------------------------------------------------------------------------------
+
+// Nodes of one type that feed the same group (voices into one mix) collapse into one box once there are 4 or more:
+// refine "type + the groups it feeds" from the output back until nothing changes.
+function collapse(graph) {
+  const outs = new Map(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) if (outs.has(e.from)) outs.get(e.from).push(e.to);
+  let key = new Map(graph.nodes.map((n) => [n.id, n.type]));
+  for (let pass = 0; pass < 6; pass++) {
+    const names = new Map();
+    const next = new Map();
+    for (const n of graph.nodes) {
+      const k = n.type + '>' + [...new Set(outs.get(n.id).map((t) => key.get(t)))].sort().join(',');
+      if (!names.has(k)) names.set(k, n.type + '#' + names.size);
+      next.set(n.id, names.get(k));
+    }
+    key = next;
+  }
+  const byKey = new Map();
+  for (const n of graph.nodes) {
+    const k = key.get(n.id);
+    if (!byKey.has(k)) byKey.set(k, []);
+    byKey.get(k).push(n);
+  }
+  const groupId = new Map();
+  const groups = [];
+  for (const members of byKey.values()) {
+    if (members.length >= 4 && members[0].type !== 'out') {
+      const g = { id: members[0].id + '…', type: members[0].type, members };
+      groups.push(g);
+      for (const m of members) groupId.set(m.id, g.id);
+    } else {
+      for (const m of members) { groups.push({ id: m.id, type: m.type, members: [m] }); groupId.set(m.id, m.id); }
+    }
+  }
+  const edges = new Set();
+  for (const e of graph.edges) {
+    const a = groupId.get(e.from), b = groupId.get(e.to);
+    if (a && b && a !== b) edges.add(a + '\u0000' + b);
+  }
+  return { groups, edges: [...edges].map((s) => s.split('\u0000')) };
+}
+
+function layout(groups, edges) {
+  const ins = new Map(groups.map((g) => [g.id, []]));
+  for (const [a, b] of edges) ins.get(b).push(a);
+  const layer = new Map();
+  const depth = (id, seen) => {
+    if (layer.has(id)) return layer.get(id);
+    if (seen.has(id)) return 0; // a feedback loop
+    seen.add(id);
+    const d = Math.max(-1, ...ins.get(id).map((p) => depth(p, seen))) + 1;
+    layer.set(id, d);
+    return d;
+  };
+  for (const g of groups) depth(g.id, new Set());
+  const rows = new Map();
+  const pos = new Map();
+  for (const g of groups) {
+    const l = layer.get(g.id);
+    const r = rows.get(l) || 0;
+    rows.set(l, r + 1);
+    pos.set(g.id, { x: 8 + l * 150, y: 8 + r * 46 });
+  }
+  return pos;
+}
+
+function renderGraph() {
+  const graph = state.graph;
+  const svg = $('graph');
+  if (!graph) return;
+  const frame = state.frame;
+  const faulted = new Set(frame ? frame.faulted : []);
+  const pending = frame && frame.commit && frame.commit.pending;
+  const { groups, edges } = collapse(graph);
+  const pos = layout(groups, edges);
+  svg.textContent = '';
+  let width = 200, height = 60;
+  for (const [a, b] of edges) {
+    const p = pos.get(a), q = pos.get(b);
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('class', 'edge');
+    path.setAttribute('d', `M${p.x + 130},${p.y + 18} C${p.x + 140},${p.y + 18} ${q.x - 10},${q.y + 18} ${q.x},${q.y + 18}`);
+    svg.appendChild(path);
+  }
+  for (const g of groups) {
+    const p = pos.get(g.id);
+    const el = document.createElementNS(SVG, 'g');
+    const ids = g.members.map((m) => m.id);
+    const added = g.members.some((m) => m.added);
+    const classes = ['node'];
+    if (g.members.length > 1) classes.push('bank');
+    if (ids.some((id) => faulted.has(id))) classes.push('faulted');
+    if (added && pending) classes.push('pending');
+    el.setAttribute('class', classes.join(' '));
+    el.setAttribute('data-id', g.members.length > 1 ? g.id : ids[0]);
+    el.setAttribute('data-ids', ids.join(' '));
+    el.setAttribute('data-state', added && pending ? 'pending' : 'playing');
+    if (added && frame && frame.commit && frame.commit.bar) el.setAttribute('data-bar', frame.commit.bar);
+    el.setAttribute('transform', `translate(${p.x},${p.y})`);
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('width', 130); rect.setAttribute('height', 36);
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = ids.join(', ');
+    const name = document.createElementNS(SVG, 'text');
+    name.setAttribute('x', 6); name.setAttribute('y', 15);
+    name.textContent = g.members.length > 1 ? `${g.type} ×${g.members.length}` : ids[0];
+    const type = document.createElementNS(SVG, 'text');
+    type.setAttribute('class', 'type'); type.setAttribute('x', 6); type.setAttribute('y', 29);
+    type.textContent = g.members.length > 1 ? `${ids[0]} … ${ids[ids.length - 1]}` : g.type + (faulted.has(ids[0]) ? ' FAULTED' : '');
+    el.append(rect, title, name, type);
+    svg.appendChild(el);
+    width = Math.max(width, p.x + 140); height = Math.max(height, p.y + 44);
+  }
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.style.height = Math.min(height, 600) + 'px';
+}
+
+// ---- parameters ---------------------------------------------------------------------------------------------
+
+function renderParams() {
+  const box = $('params');
+  box.textContent = '';
+  const nodes = state.graph.nodes.filter((n) => n.params.length > 0).slice(0, 64);
+  for (const n of nodes) {
+    const div = document.createElement('div');
+    div.className = 'node-params';
+    const head = document.createElement('b');
+    head.textContent = `${n.id} (${n.type})`;
+    div.appendChild(head);
+    for (const p of n.params) {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      const out = document.createElement('output');
+      input.type = 'range';
+      input.className = 'param';
+      input.min = p.min; input.max = p.max;
+      input.step = (p.max - p.min) / 1000;
+      input.value = p.value;
+      input.dataset.node = n.id; input.dataset.param = p.name;
+      out.textContent = fmt(p.value) + (p.unit ? ' ' + p.unit : '');
+      const send = () => {
+        out.textContent = fmt(+input.value) + (p.unit ? ' ' + p.unit : '');
+        command({ op: 'param', node: n.id, param: p.name, value: +input.value });
+      };
+      input.addEventListener('input', send);
+      input.addEventListener('wheel', (e) => {
+        e.preventDefault();
+        input.value = +input.value - Math.sign(e.deltaY) * (p.max - p.min) / 200;
+        send();
+      }, { passive: false });
+      label.append(p.name, input, out);
+      div.appendChild(label);
+    }
+    box.appendChild(div);
+  }
+  const body = $('costs').querySelector('tbody');
+  body.textContent = '';
+  const block = 256;
+  for (const n of [...state.graph.nodes].sort((a, b) => b.costNsPerFrame - a.costNsPerFrame).slice(0, 20)) {
+    const tr = document.createElement('tr');
+    tr.innerHTML = '<td></td><td></td><td></td>';
+    tr.children[0].textContent = n.id;
+    tr.children[1].textContent = n.type;
+    tr.children[2].textContent = (n.costNsPerFrame * block / 1000).toFixed(1);
+    body.appendChild(tr);
+  }
+}
+function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3).replace(/\.?0+$/, ''); }
+
+// ---- transport ----------------------------------------------------------------------------------------------
+
+function renderTransport(f) {
+  const t = f.transport;
+  $('position').textContent = `${t.bar}:${t.beat}:${String(t.tick).padStart(3, '0')}`;
+  $('bpm').textContent = fmt(t.bpm);
+  const c = $('commit');
+  if (f.commit && f.commit.pending) { c.textContent = f.commit.bar ? `commit pending: lands at bar ${f.commit.bar}` : 'commit pending'; c.className = 'pending'; }
+  else { c.textContent = ''; c.className = ''; }
+}
+
+$('tempo-set').addEventListener('click', () => command({ op: 'tempo', bpm: +$('tempo-input').value }));
+$('tempo-input').addEventListener('keydown', (e) => { if (e.key === 'Enter') command({ op: 'tempo', bpm: +$('tempo-input').value }); });
+$('undo').addEventListener('click', () => command({ op: 'undo' }));
+$('panic').addEventListener('click', () => command({ op: 'panic' }));
+$('tap').addEventListener('click', () => {
+  const now = performance.now();
+  state.taps = state.taps.filter((t) => now - t < 3000);
+  state.taps.push(now);
+  if (state.taps.length >= 4) {
+    const span = (state.taps[state.taps.length - 1] - state.taps[0]) / (state.taps.length - 1);
+    const bpm = Math.round(60000 / span * 100) / 100;
+    $('tempo-input').value = bpm;
+    command({ op: 'tempo', bpm });
+  }
+});
+
+// ---- scope and spectrum -------------------------------------------------------------------------------------
+
+// The period from rising zero crossings, interpolated between samples.
+function period(x) {
+  const crossings = [];
+  for (let i = 1; i < x.length; i++) {
+    if (x[i - 1] < 0 && x[i] >= 0) crossings.push(i - 1 + (-x[i - 1]) / (x[i] - x[i - 1]));
+  }
+  if (crossings.length < 3) return null;
+  return { frames: (crossings[crossings.length - 1] - crossings[0]) / (crossings.length - 1), first: crossings[0] };
+}
+
+function renderScope(scope) {
+  const x = scope.frames;
+  const canvas = $('scope'), g = canvas.getContext('2d');
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.strokeStyle = '#333'; g.beginPath(); g.moveTo(0, canvas.height / 2); g.lineTo(canvas.width, canvas.height / 2); g.stroke();
+  const label = $('scope-period');
+  if (scope.error) { label.textContent = scope.error; return; }
+  if (x.length === 0) { label.textContent = 'no output yet'; return; }
+  const p = period(x);
+  const start = p ? Math.floor(p.first) : 0;
+  const shown = Math.min(1024, x.length - start);
+  g.strokeStyle = '#6f9'; g.beginPath();
+  for (let i = 0; i < shown; i++) {
+    const px = i / shown * canvas.width, py = canvas.height / 2 - x[start + i] * canvas.height / 2 * 0.9;
+    if (i === 0) g.moveTo(px, py); else g.lineTo(px, py);
+  }
+  g.stroke();
+  if (p) {
+    const hz = scope.sampleRate / p.frames;
+    label.textContent = `period ${(p.frames / scope.sampleRate * 1000).toFixed(4)} ms = ${hz.toFixed(2)} Hz`;
+    label.dataset.hz = hz;
+  } else {
+    label.textContent = 'no periodic signal';
+    delete label.dataset.hz;
+  }
+  renderSpectrum(x, scope.sampleRate);
+}
+
+function renderSpectrum(x, rate) {
+  const n = 2048;
+  if (x.length < n) return;
+  const re = new Float64Array(n), im = new Float64Array(n);
+  for (let i = 0; i < n; i++) re[i] = x[x.length - n + i] * (0.5 - 0.5 * Math.cos(2 * Math.PI * i / (n - 1)));
+  fft(re, im);
+  const canvas = $('spectrum'), g = canvas.getContext('2d');
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.strokeStyle = '#8cf'; g.beginPath();
+  const fmin = 20, fmax = rate / 2;
+  for (let px = 0; px < canvas.width; px++) {
+    const f = fmin * Math.pow(fmax / fmin, px / canvas.width);
+    const bin = Math.min(n / 2 - 1, Math.round(f / rate * n));
+    const db = 20 * Math.log10(Math.hypot(re[bin], im[bin]) / (n / 4) + 1e-9);
+    const py = canvas.height * (1 - (db + 100) / 100);
+    if (px === 0) g.moveTo(px, py); else g.lineTo(px, py);
+  }
+  g.stroke();
+}
+
+function fft(re, im) {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const a = -2 * Math.PI / len, wr = Math.cos(a), wi = Math.sin(a);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1, ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const ur = re[i + k], ui = im[i + k];
+        const vr = re[i + k + len / 2] * cr - im[i + k + len / 2] * ci;
+        const vi = re[i + k + len / 2] * ci + im[i + k + len / 2] * cr;
+        re[i + k] = ur + vr; im[i + k] = ui + vi;
+        re[i + k + len / 2] = ur - vr; im[i + k + len / 2] = ui - vi;
+        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
+      }
+    }
+  }
+}
+
+// ---- profiler -----------------------------------------------------------------------------------------------
+
+function renderProfiler(f) {
+  if (f.load.length > 0 && (state.load.length === 0 || state.load[state.load.length - 1] !== f.load)) {
+    const last = state.load[state.load.length - 1];
+    if (!last || last.join() !== f.load.join()) state.load.push(f.load);
+    if (state.load.length > 120) state.load.shift();
+  }
+  const lanes = $('lanes');
+  const workers = f.workers;
+  while (lanes.children.length > workers) lanes.lastChild.remove();
+  while (lanes.children.length < workers) {
+    const w = lanes.children.length;
+    const lane = document.createElement('div');
+    lane.className = 'lane';
+    lane.dataset.worker = w;
+    const name = document.createElement('span');
+    name.textContent = 'w' + w;
+    const canvas = document.createElement('canvas');
+    canvas.width = 500; canvas.height = 34;
+    lane.append(name, canvas);
+    lanes.appendChild(lane);
+  }
+  for (let w = 0; w < workers; w++) {
+    const latest = state.load.length > 0 ? state.load[state.load.length - 1][w] || 0 : 0;
+    lanes.children[w].querySelector('span').textContent = `w${w} ${(latest * 100).toFixed(0)}%`;
+    const canvas = lanes.children[w].querySelector('canvas'), g = canvas.getContext('2d');
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    const bar = canvas.width / 120;
+    state.load.forEach((sample, i) => {
+      const share = sample[w] || 0;
+      g.fillStyle = share > 0.9 ? '#f66' : '#5a7';
+      g.fillRect(i * bar, canvas.height * (1 - share), Math.max(1, bar - 1), canvas.height * share);
+    });
+    // The deadline: a worker busy for the whole of the wall time has no time left.
+    g.strokeStyle = '#f55'; g.setLineDash([4, 3]); g.beginPath(); g.moveTo(0, 1); g.lineTo(canvas.width, 1); g.stroke();
+  }
+  const b = f.blocks;
+  if (b && b.driver !== undefined) {
+    $('blocks').textContent = `${b.driver}: block p50 ${b.p50Us.toFixed(0)} µs, p99 ${b.p99Us.toFixed(0)} µs, max ${b.maxUs.toFixed(0)} µs` +
+      (b.deadlineUs ? ` of ${b.deadlineUs.toFixed(0)} µs` : '') + `; xruns ${b.xruns}; audio thread allocated ${b.audioAllocatedBytes} B`;
+  }
+}
+
+// ---- the socket ---------------------------------------------------------------------------------------------
+
+function command(c) {
+  if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(c));
+}
+
+function onGraph(g) {
+  state.graph = g;
+  renderGraph();
+  renderParams();
+}
+
+function connect() {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? '?token=' + encodeURIComponent(token) : ''}`;
+  const socket = new WebSocket(url);
+  state.socket = socket;
+  socket.onopen = () => { $('status').textContent = 'live'; };
+  socket.onclose = () => { $('status').textContent = 'disconnected: retrying'; setTimeout(connect, 1000); };
+  socket.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.t === 'graph') onGraph(m);
+    else if (m.t === 'frame') {
+      const commitKey = (c) => (c && c.pending ? 'pending@' + c.bar : 'playing');
+      const wasPending = commitKey(state.frame && state.frame.commit);
+      state.frame = m;
+      renderTransport(m);
+      renderScope(m.scope);
+      renderProfiler(m);
+      const isPending = commitKey(m.commit);
+      if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
+      document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
+    } else if (m.t === 'reply') {
+      $('status').textContent = (m.ok ? '' : 'refused: ') + m.message;
+    } else if (m.t === 'error') {
+      $('status').textContent = m.message;
+    }
+  };
+}
+
+const initial = $('initial-graph');
+if (initial) onGraph(JSON.parse(initial.textContent));
+connect();

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text.Json;
+using LiveEngine.Frontend;
+using LiveEngine.Graph;
+using LiveEngine.Time;
+using Microsoft.Playwright;
+
+namespace LiveEngine.Tests.Web;
+
+/// <summary>
+/// The stage view in a real chromium: each view shows the live performance, and what is done on the page reaches the
+/// engine through the same commands as the REPL's, into the session log. Each test also takes its view's screenshot
+/// (docs/ui.md).
+/// </summary>
+[Collection(StageCollection.Name)]
+public sealed class StageViewTests(StageFixture fixture)
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task GraphView_ShowsTheNodesOfALuaSnippetSentOverTheEditorSocket_PendingWithItsBar_ThenPlayingFromThatBar()
+    {
+        IPage page = await fixture.OpenPageAsync();
+        Performance performance = fixture.Performance;
+
+        // Start right after a bar line, so that the commit waits most of a bar (2 s at 120 BPM) for the next one.
+        var clock = Stopwatch.StartNew();
+        while (Fraction(performance.Session.Clock.BarAt(performance.Session.Position)) > 0.1 && clock.Elapsed < s_wait)
+        {
+            await Task.Delay(10);
+        }
+
+        long commitSample = await fixture.EvalOverSocketAsync("out(sine(\"lead\", { freq = 330, level = 0.2 }) >> gain(\"leadamp\", { level = 0.5 }))", Quantization.NextBar, untilPlaying: false);
+        double bar = Math.Floor(performance.Session.Clock.BarAt(commitSample).ToDouble()) + 1;
+        bool sawPending = false;
+        bool screenshot = false;
+        clock.Restart();
+        while (clock.Elapsed < s_wait)
+        {
+            JsonElement node = await page.EvaluateAsync<JsonElement>(
+                "() => { const n = document.querySelector('#graph [data-id=\"lead\"]'); return n ? { state: n.dataset.state, bar: n.dataset.bar || '' } : null; }");
+            long after = performance.Session.Position;
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                string state = node.GetProperty("state").GetString()!;
+                if (state == "pending")
+                {
+                    // The bar is known once the evaluation has answered (a frame or two after the graph changed).
+                    string shownBar = node.GetProperty("bar").GetString()!;
+                    if (shownBar.Length == 0)
+                    {
+                        await Task.Delay(15);
+                        continue;
+                    }
+
+                    sawPending = true;
+                    Assert.Equal(bar.ToString(CultureInfo.InvariantCulture), shownBar);
+                    if (!screenshot)
+                    {
+                        screenshot = true;
+                        await StageFixture.ScreenshotAsync(page, "#transport", "transport.png");
+                        await StageFixture.ScreenshotAsync(page, "#graph-view", "graph-pending.png");
+                    }
+                }
+                else
+                {
+                    // The page says "playing" only once the engine has passed the bar.
+                    Assert.Equal("playing", state);
+                    Assert.True(after >= commitSample, $"the page showed 'lead' playing at sample {after}, before its bar (sample {commitSample})");
+                    break;
+                }
+            }
+
+            await Task.Delay(15);
+        }
+
+        Assert.True(sawPending, "the page never showed 'lead' as pending, with its bar, before the bar");
+        Assert.Equal("playing", await page.GetAttributeAsync("#graph [data-id=\"leadamp\"]", "data-state"));
+        await StageFixture.ScreenshotAsync(page, "#graph-view", "graph.png");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ParameterControl_MovedWithTheKeyboard_ChangesTheEngineParameter_AndTheMoveIsInTheSessionLog()
+    {
+        await fixture.EvalOverSocketAsync("out(sine(\"knob\", { freq = 220, level = 0.2 }))", Quantization.Now);
+        IPage page = await fixture.OpenPageAsync();
+        ILocator slider = page.Locator("input.param[data-node=\"knob\"][data-param=\"freqHz\"]");
+        await slider.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await slider.FocusAsync();
+        for (int i = 0; i < 5; i++)
+        {
+            await slider.PressAsync("ArrowRight");
+        }
+
+        double moved = double.Parse(await slider.InputValueAsync(), CultureInfo.InvariantCulture);
+        Assert.True(moved > 220, $"the slider did not move: {moved}");
+
+        double engine = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_wait)
+        {
+            NodeSpec knob = fixture.Performance.Session.Graph.Nodes.Single(n => n.Id == "knob");
+            engine = knob.Parameters.GetValueOrDefault("freqHz");
+            if (Math.Abs(engine - moved) < 1e-6)
+            {
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.True(Math.Abs(moved - engine) < 1e-6, $"the engine's knob.freqHz is {engine}, the slider's {moved}; the page says: {await page.TextContentAsync("#status")}");
+        Assert.Contains(SessionLogEntries(), e => e.GetProperty("kind").GetString() == "param"
+            && e.GetProperty("node").GetString() == "knob" && e.GetProperty("parameter").GetString() == "freqHz"
+            && Math.Abs(e.GetProperty("value").GetDouble() - moved) < 1e-6);
+        await StageFixture.ScreenshotAsync(page, "#params-view", "parameters.png");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Scope_ShowsTheOutputOfA440HzSine_ItsPeriodWithinOnePercent()
+    {
+        await fixture.EvalOverSocketAsync("out(sine(\"tone\", { freq = 440, level = 0.5 }))", Quantization.Now);
+        IPage page = await fixture.OpenPageAsync();
+        double hz = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_wait)
+        {
+            string? text = await page.GetAttributeAsync("#scope-period", "data-hz");
+            hz = text is null ? 0 : double.Parse(text, CultureInfo.InvariantCulture);
+            if (Math.Abs(hz - 440) < 4.4)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(hz, 440 * 0.99, 440 * 1.01);
+        Assert.Contains("440.", await page.TextContentAsync("#scope-period"), StringComparison.Ordinal);
+        await StageFixture.ScreenshotAsync(page, "#scope-view", "scope.png");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Profiler_ShowsOneLanePerWorker_AndExportsATraceForPerfetto()
+    {
+        await fixture.EvalOverSocketAsync("local mix = {}\nfor i = 1, 8 do mix[i] = sine(\"v\" .. i, { freq = 110 * i, level = 0.05 }) end\nout(mix)", Quantization.Now);
+        IPage page = await fixture.OpenPageAsync();
+        int workers = fixture.Executor.Threads;
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#lanes .lane').length === {workers}", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.Equal(workers, await page.Locator("#lanes .lane").CountAsync());
+
+        // The export: a Chrome trace (Perfetto opens it) with a counter track for each worker.
+        await page.WaitForFunctionAsync("() => /block p50/.test(document.getElementById('blocks').textContent)", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        IAPIResponse trace = await page.APIRequest.GetAsync(new Uri(new Uri(fixture.Stage.Url), "trace.json").ToString());
+        Assert.True(trace.Ok, $"trace.json: {trace.Status}");
+        using JsonDocument json = JsonDocument.Parse(await trace.TextAsync());
+        string[] tracks = [.. json.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Distinct()];
+        Assert.Equal(Enumerable.Range(0, workers).Select(w => $"worker {w} busy"), tracks.Order());
+        await StageFixture.ScreenshotAsync(page, "#profiler-view", "profiler.png");
+
+        // Eight voices of one shape into one mix: one box for the oscillators, one for their pans.
+        Assert.Equal("v1 v2 v3 v4 v5 v6 v7 v8", await page.GetAttributeAsync("#graph .node.bank[data-ids^=\"v1 \"]", "data-ids"));
+        await StageFixture.ScreenshotAsync(page, "#graph-view", "graph-voices.png");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TempoChangedOnThePage_ReachesTheEngine_AndTheSessionLog()
+    {
+        IPage page = await fixture.OpenPageAsync();
+        await page.FillAsync("#tempo-input", "133");
+        await page.ClickAsync("#tempo-set");
+        var clock = Stopwatch.StartNew();
+        while (fixture.Performance.TempoNow() != 133 && clock.Elapsed < s_wait)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(133, fixture.Performance.TempoNow());
+        Assert.Contains(SessionLogEntries(), e => e.GetProperty("kind").GetString() == "tempo" && e.GetProperty("tempo").GetString() == "133");
+        await page.WaitForFunctionAsync("() => document.getElementById('bpm').textContent === '133'", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+
+        // Back to 120 on the page, for the tests that count bars.
+        await page.FillAsync("#tempo-input", "120");
+        await page.ClickAsync("#tempo-set");
+        clock.Restart();
+        while (fixture.Performance.TempoNow() != 120 && clock.Elapsed < s_wait)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(120, fixture.Performance.TempoNow());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task APageThatStopsReading_BlocksNothing_TheOtherPagesKeepTheirUpdates()
+    {
+        // A WebSocket client that never reads: its frames pile up in its slot (one at a time) and are dropped.
+        using var stalled = new ClientWebSocket();
+        await stalled.ConnectAsync(new Uri(new Uri(fixture.Stage.Url.Replace("http://", "ws://", StringComparison.Ordinal)), "ws"), CancellationToken.None);
+        IPage page = await fixture.OpenPageAsync();
+        int before = int.Parse(await page.EvaluateAsync<string>("() => document.body.dataset.frames"), CultureInfo.InvariantCulture);
+        await page.WaitForFunctionAsync($"() => +document.body.dataset.frames > {before + 30}", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.Equal(WebSocketState.Open, stalled.State);
+        Assert.Equal(2, fixture.Stage.Pages);
+        await page.CloseAsync();
+    }
+
+    private static double Fraction(Fraction bar) => bar.ToDouble() - Math.Floor(bar.ToDouble());
+
+    private List<JsonElement> SessionLogEntries()
+    {
+        using var stream = new FileStream(fixture.SessionLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var entries = new List<JsonElement>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                entries.Add(JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return entries;
+    }
+}
