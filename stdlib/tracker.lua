@@ -370,3 +370,29 @@ function tracker_position(beat)
   end
   return nil
 end
+
+--- tracker_list(): the names of the patterns, sorted, separated by spaces.
+function tracker_list()
+  local names = {}
+  for name in pairs(TRACKER.patterns) do names[#names + 1] = name end
+  table.sort(names)
+  return concat(names, " ")
+end
+
+--- tracker_view(name): what the REPL's :tracker view draws: "lpb rows offset total beat" (offset: the pattern's
+--- first row in the order list playing, -1 when it is not in it), the track names separated by '|', then
+--- tracker_text(name).
+function tracker_view(name)
+  local p = get(name)
+  local offset, total = -1, 0
+  if TRACKER.order then
+    for _, n in ipairs(TRACKER.order.list) do
+      if n == name and offset < 0 then offset = total end
+      total = total + TRACKER.patterns[n].rows
+    end
+  end
+  local names = {}
+  for i, t in ipairs(p.tracks) do names[i] = t.name end
+  local beat = now()
+  return format("%d %d %d %d %.9f\n", p.lpb, p.rows, offset, total, beat) .. concat(names, "|") .. "\n" .. tracker_text(name)
+end
