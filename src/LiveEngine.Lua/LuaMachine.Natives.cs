@@ -26,6 +26,7 @@ internal sealed unsafe partial class LuaMachine
         ("output", NativeOutput),
         ("activate", NativeActivate),
         ("host", NativeHost),
+        ("mini", NativeMini),
     ];
 
     // ReadMap's entries before they are sorted. Lua thread only.

@@ -29,9 +29,9 @@ public sealed record ReplOptions
 /// completion, modes <c>:lua</c>/<c>:cs</c>, and commands. Evaluation runs on the language's own thread, so a
 /// slow or runaway evaluation never blocks the audio; notices appear above the line being typed.
 /// </summary>
-public sealed class Repl
+public sealed partial class Repl
 {
-    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":detach", ":quit"];
+    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":tracker", ":detach", ":quit"];
 
     private readonly IPerformanceService _performance;
     private readonly IAnsiConsole _console;
@@ -284,6 +284,9 @@ public sealed class Repl
                 case ":midi":
                     _console.WriteLine(_performance.MidiCommand(argument));
                     break;
+                case ":tracker":
+                    await TrackerAsync(argument).ConfigureAwait(false);
+                    break;
                 case ":save":
                     if (argument.Length == 0)
                     {
@@ -394,6 +397,8 @@ public sealed class Repl
           :vars                the named variables
           :midi [COMMAND]      controller banks: list, bind [SLOT] SPEC, unbind SLOT, learn SLOT -> TARGET,
                                bank NAME|N, save FILE, load FILE (SPEC: cc 74 ch 1 -> lp.cutoffHz 80..8000 exp)
+          :tracker [NAME [ROW TRACK CELL]]  the tracker patterns; NAME's grid with the play cursor (any key
+                               leaves); with ROW TRACK CELL an edit, run as its tracker_set line (docs/tracker.md)
           :undo                bring back the graph before the last commit
           :panic               stop every callback and fade to silence
           :detach              leave, the engine process playing on; `liveengine` attaches to it again

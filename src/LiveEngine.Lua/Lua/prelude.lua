@@ -819,6 +819,10 @@ function __with_offset(dt, fn, ...)
   if not ok then error(err, 0) end
 end
 
+--- For the stdlib: mini-notation's events over `cycles` cycles, read by the C# reader that is checked against
+--- Strudel: { {beginNum, beginDen, endNum, endDen, value}, ... }, or nil and the message.
+function __mini(text, cycles) return N.mini(text, cycles) end
+
 --- The names the REPL completes: every global function and table.
 function __names()
   local list = {}
