@@ -73,7 +73,8 @@ internal static class BenchCommand
             ? Pieces.GraphOf(workload, sampleRate, block)
             : GraphSource.Load(isFile ? workload : null, isFile ? null : workload, seed: 1);
         long compileStart = Stopwatch.GetTimestamp();
-        GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off");
+        Nodes.NodeTypeRegistry registry = Dsp.BuiltinNodeTypes.CreateRegistry();
+        GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off", registry);
         TimeSpan compileTime = Stopwatch.GetElapsedTime(compileStart);
         Console.WriteLine("  banks             " + snapshot.DescribeBanks().Replace("\n", "\n                    ", StringComparison.Ordinal));
         if (banks == "compare")
@@ -85,6 +86,13 @@ internal static class BenchCommand
 
         BenchResult result = GraphBench.Run(snapshot, executor, workload, block, seconds);
         result = result with { Policy = threads == 1 ? "serial" : policy };
+
+        // What admission control would have predicted for this graph: job kinds measured on a trial compile of its
+        // own (fresh nodes, as a commit's trial), then the scheduler's bound for this many threads.
+        var costs = new Admission.JobCostTable();
+        Admission.CostPredictor.Measure(Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off", registry), costs, block);
+        Admission.CostPrediction prediction = Admission.CostPredictor.Predict(snapshot, costs, threads, block);
+        result = result with { PredictedUs = prediction.BlockNs / 1000 };
         result = result with { CompileMs = compileTime.TotalMilliseconds };
         Console.WriteLine(result.Format());
         if (cpus is not null)
@@ -153,7 +161,8 @@ internal sealed record BenchResult(
     double EfficiencyMin = 0,
     double EfficiencyMax = 0,
     int Windows = 0,
-    double WindowSeconds = 0)
+    double WindowSeconds = 0,
+    double PredictedUs = 0)
 {
     /// <summary>How W and the efficiency were measured: in the same windows of the timed pass, or interleaved with it.</summary>
     private string EfficiencyNote => Windows == 0
@@ -171,6 +180,7 @@ internal sealed record BenchResult(
           bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0} ({EfficiencyNote})
           allocated         {AllocatedBytes} bytes on the calling thread, {Gen0Collections} gen-0 GCs during the timed pass
           compile           {CompileMs:0.0} ms
+          predicted         {PredictedUs,10:0.0} µs/block (admission control: trial-measured job kinds, max(W/P, span)) vs p50 {P50Us:0.0} µs → {(PredictedUs - P50Us) / P50Us:+0.0 %;-0.0 %}, vs mean {MeanUs:0.0} µs → {(PredictedUs - MeanUs) / MeanUs:+0.0 %;-0.0 %}
         """);
 }
 

@@ -104,7 +104,7 @@ internal static class Cli
 
     public static Option<string?> ConfigOption() => new("--config") { Description = "Configuration file (default: repl.config in the working directory, if there is one)." };
 
-    public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed, bool banking = true)
+    public static GraphSnapshot Compile(GraphDescription description, int sampleRate, int block, int seed, bool banking = true, Nodes.NodeTypeRegistry? registry = null)
     {
         if (sampleRate is < CompileOptions.MinSampleRate or > CompileOptions.MaxSampleRate)
         {
@@ -117,6 +117,18 @@ internal static class Cli
         }
 
         var options = new CompileOptions { SampleRate = sampleRate, MaxBlockFrames = block, Seed = (ulong)seed, Banking = banking };
-        return GraphCompiler.Compile(description, BuiltinNodeTypes.CreateRegistry(), options);
+        return GraphCompiler.Compile(description, registry ?? BuiltinNodeTypes.CreateRegistry(), options);
     }
+
+    public static Option<string?> AdmissionOption() => new("--admission") { Description = "A commit predicted over the admission limit: refuse, warn or off (repl.config [engine] admission; default refuse)." };
+
+    public static Option<double?> AdmissionLimitOption() => new("--admission-limit") { Description = "Share of the block deadline a commit's predicted block time may take, 0.05..4 (repl.config [engine] admission_limit; default 0.7)." };
+
+    public static Live.AdmissionPolicy ParseAdmission(string text) => text switch
+    {
+        "refuse" => Live.AdmissionPolicy.Refuse,
+        "warn" => Live.AdmissionPolicy.Warn,
+        "off" => Live.AdmissionPolicy.Off,
+        _ => throw new CliException($"admission must be refuse, warn or off, not '{text}'."),
+    };
 }

@@ -33,9 +33,11 @@ internal static class EngineCommand
         var meter = new Option<int?>("--beats-per-bar") { Description = "Meter at the start (repl.config [engine] beats_per_bar)." };
         var standby = new Option<bool>("--standby") { Description = "Warm up, print \"" + EngineSuccessor.ReadyLine + "\", then wait for SAMPLE:BEAT:BAR BPM BEATS_PER_BAR on standard input before playing and listening (the REPL keeps one ready to replace an engine that dies); exits if standard input closes first." };
         Option<string?> config = Cli.ConfigOption();
+        Option<string?> admission = Cli.AdmissionOption();
+        Option<double?> admissionLimit = Cli.AdmissionLimitOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, config, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, config, admission, admissionLimit, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -67,6 +69,8 @@ internal static class EngineCommand
                 Tempo = ParseTempo(result.GetValue(tempo)) ?? Time.Fraction.FromDecimal((decimal)defaults.Tempo),
                 Origin = ParseResume(result.GetValue(resume)),
                 BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
+                Admission = Cli.ParseAdmission(result.GetValue(admission) ?? defaults.Admission),
+                AdmissionLimit = result.GetValue(admissionLimit) ?? defaults.AdmissionLimit,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
                 StandbyOutput = result.GetValue(standby) ? Console.Out : null,
             };

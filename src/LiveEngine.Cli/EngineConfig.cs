@@ -52,6 +52,15 @@ internal sealed record EngineConfig
     /// <summary>Beats per bar at the start. Default 4.</summary>
     public int BeatsPerBar { get; init; } = 4;
 
+    /// <summary>[engine] admission: refuse, warn or off, for a commit predicted over <see cref="AdmissionLimit"/>. Default refuse.</summary>
+    public string Admission { get; init; } = "refuse";
+
+    /// <summary>[engine] admission_limit: the share of the block deadline a commit's predicted real-time block time may take. Default 0.7.</summary>
+    public double AdmissionLimit { get; init; } = 0.7;
+
+    /// <summary><see cref="Admission"/> as the session's policy.</summary>
+    public Live.AdmissionPolicy AdmissionPolicy => Cli.ParseAdmission(Admission);
+
     /// <summary>[socket] enabled: whether the REPL opens the editor socket. Default true.</summary>
     public bool SocketEnabled { get; init; } = true;
 

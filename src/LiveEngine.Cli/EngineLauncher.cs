@@ -111,6 +111,8 @@ internal static class EngineLauncher
             "--threads", config.Threads.ToString(CultureInfo.InvariantCulture),
             "--tempo", tempo,
             "--beats-per-bar", beatsPerBar.ToString(CultureInfo.InvariantCulture),
+            "--admission", config.Admission,
+            "--admission-limit", config.AdmissionLimit.ToString(CultureInfo.InvariantCulture),
         };
         AddIfSet(arguments, "--jack-server", config.JackServer);
         AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);

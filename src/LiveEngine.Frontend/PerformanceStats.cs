@@ -78,6 +78,11 @@ public sealed class PerformanceStats
             EngineInfo info = remote.Engine.Info;
             text.AppendLine(CultureInfo.InvariantCulture, $"engine process {info.ProcessId}, driver {stats.Driver}: {stats.Callbacks} callbacks, xruns {stats.Xruns}, deadline misses {stats.DeadlineMisses}; block time p50 {stats.BlockP50Us:0} µs, p99 {stats.BlockP99Us:0} µs, max {stats.BlockMaxUs:0} µs");
             text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AudioThreadAllocatedBytes} bytes after warm-up; {stats.RealTime}");
+            if (stats.Admission.Length > 0)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"admission: predicted {stats.Admission}; measured p50 {stats.BlockP50Us:0.0} µs, p99 {stats.BlockP99Us:0.0} µs");
+            }
+
             text.AppendLine(DescribeWorkers(stats.WorkerBusySeconds, stats.Position));
             text.AppendLine(CultureInfo.InvariantCulture, $"engine GC count gen0 {stats.Gen0Collections}, gen1 {stats.Gen1Collections}, gen2 {stats.Gen2Collections}, paused {stats.GcPauseUs / 1000.0:0.#} ms in all; allocated {stats.AllocatedBytes / 1e6:0.0} MB since it started");
             text.AppendLine(CultureInfo.InvariantCulture, $"front GC count gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)} (never pauses the audio)");
@@ -90,6 +95,10 @@ public sealed class PerformanceStats
             double deadline = driver.BufferFrames * 1e6 / _session.Options.SampleRate;
             text.AppendLine(CultureInfo.InvariantCulture, $"driver {driver.Name}: {stats.Callbacks} blocks of {driver.BufferFrames}, xruns {stats.Xruns}; block time p50 {stats.PercentileUs(0.5):0} µs, p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs of {deadline:0} µs (load p99 {stats.PercentileUs(0.99) / deadline:P0})");
             text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up");
+            if (_local?.LastPrediction is { } prediction)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"admission: predicted {prediction.Describe()}; measured p50 {stats.PercentileUs(0.5):0.0} µs, p99 {stats.PercentileUs(0.99):0.0} µs");
+            }
         }
         else
         {

@@ -18,4 +18,7 @@ public readonly record struct CommandReceipt(long Sample, long EndSample = -1, l
 
     /// <summary>The node types an <see cref="AdmitNodesCommand"/> registered; empty for every other command.</summary>
     public IReadOnlyList<string> AdmittedTypes { get; init; } = [];
+
+    /// <summary>A commit that admission control let through over its limit (<see cref="Live.AdmissionPolicy.Warn"/>): why; null otherwise.</summary>
+    public string? Warning { get; init; }
 }

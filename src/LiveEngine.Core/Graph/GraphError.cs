@@ -16,6 +16,9 @@ public enum GraphErrorKind
 
     /// <summary>Reported by an engine in another process; the message is its validator's, which says what.</summary>
     Engine,
+
+    /// <summary>Admission control refused the graph: its predicted block time is over the limit (the message names its costliest nodes).</summary>
+    OverBudget,
 }
 
 /// <summary>One mistake in a graph description; the message names the nodes, ports or parameters involved.</summary>

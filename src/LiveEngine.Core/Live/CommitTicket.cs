@@ -25,6 +25,12 @@ public sealed class CommitTicket
     /// <summary>The sample at which the change was scheduled to land.</summary>
     public long CommitSample { get; }
 
+    /// <summary>Admission control's prediction of the graph's real-time block time; null when admission is off.</summary>
+    public Admission.CostPrediction? Prediction { get; internal set; }
+
+    /// <summary>Why admission control let the commit through over its limit (<see cref="AdmissionPolicy.Warn"/>); null otherwise.</summary>
+    public string? Warning { get; internal set; }
+
     /// <summary>The sample at which the audio side swapped it in, or -1 while it is pending.</summary>
     public long AppliedAtSample => Volatile.Read(ref _appliedAtSample);
 

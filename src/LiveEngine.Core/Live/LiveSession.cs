@@ -1,3 +1,5 @@
+using System.Globalization;
+using LiveEngine.Admission;
 using LiveEngine.Commands;
 using LiveEngine.Control;
 using LiveEngine.Execution;
@@ -45,6 +47,7 @@ public sealed class LiveSession : ILiveSession
     // The controller bindings as the control side last sent them (the render thread has its own, ControllerLanes).
     private readonly ControllerLane?[] _controllerLanes = new ControllerLane?[ControllerLane.Capacity];
     private long _lateControllerMoves;
+    private CostPrediction? _lastPrediction;
 
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
@@ -73,6 +76,21 @@ public sealed class LiveSession : ILiveSession
 
     /// <summary>Named variables that code reads and controllers, the REPL and the socket write.</summary>
     public NamedVariables Variables { get; } = new();
+
+    /// <summary>Measured job costs that admission control predicts from (learned from trial measurements of commits).</summary>
+    public JobCostTable CostTable { get; } = new();
+
+    /// <summary>Admission control's prediction for the latest commit that went live (null when admission is off or before one).</summary>
+    public CostPrediction? LastPrediction
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastPrediction;
+            }
+        }
+    }
 
     /// <summary>The options the session was made with.</summary>
     public LiveSessionOptions Options => _options;
@@ -263,7 +281,7 @@ public sealed class LiveSession : ILiveSession
                     GraphDescription patch = commit.Graph;
                     CommitTicket ticket = commit.Patch ? Edit(g => g.MergePatch(patch), commit.When)
                         : commit.Owned ? CommitTakingOwnership(commit.Graph, commit.When) : Commit(commit.Graph, commit.When);
-                    return new CommandReceipt(ticket.CommitSample, CommitId: ticket.Id);
+                    return new CommandReceipt(ticket.CommitSample, CommitId: ticket.Id) { Warning = ticket.Warning };
                 }
 
             case CommandKind.SetParameter:
@@ -498,8 +516,18 @@ public sealed class LiveSession : ILiveSession
 
         if (fading is null)
         {
-            return Enqueue(Compile(validated, _latest), at);
+            GraphSnapshot direct = Compile(validated, _latest);
+            (CostPrediction? directPrediction, string? directWarning) = Admit(direct, validated);
+            CommitTicket directTicket = Enqueue(direct, at);
+            directTicket.Prediction = directPrediction;
+            directTicket.Warning = directWarning;
+            _lastPrediction = directPrediction ?? _lastPrediction;
+            return directTicket;
         }
+
+        // Admission is decided on the graph itself (what plays after the fades), before anything is queued.
+        GraphSnapshot final = Compile(validated, fading);
+        (CostPrediction? prediction, string? warning) = Admit(final, validated);
 
         // The transition graph plays until the fades are over, and the graph itself replaces it on the first
         // sample after them (the fades end on gains of exactly 0 and 1, so that swap changes nothing; the nodes
@@ -507,10 +535,50 @@ public sealed class LiveSession : ILiveSession
         // when housekeeping runs, and a parameter event aimed after the fade finds the snapshot that will play
         // then. A commit that comes before the swap withdraws it, cutting the fade short.
         CommitTicket ticket = Enqueue(fading, at);
+        ticket.Prediction = prediction;
+        ticket.Warning = warning;
+        _lastPrediction = prediction ?? _lastPrediction;
         long fadeEnd = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
-        _pendingSwap = Enqueue(Compile(validated, fading), fadeEnd, completesTransition: true);
+        _pendingSwap = Enqueue(final, fadeEnd, completesTransition: true);
         _lastCommitSample = at;
         return ticket;
+    }
+
+    /// <summary>
+    /// Admission control: predicts <paramref name="snapshot"/>'s real-time block time (measuring kinds of job not
+    /// measured before on a trial compile of <paramref name="validated"/>, whose nodes are its own) and refuses it
+    /// over the limit, or lets it through with a warning. Nothing is queued yet, so a refusal changes nothing.
+    /// </summary>
+    private (CostPrediction? Prediction, string? Warning) Admit(GraphSnapshot snapshot, GraphCompiler.ValidatedGraph validated)
+    {
+        if (_options.Admission == AdmissionPolicy.Off)
+        {
+            return (null, null);
+        }
+
+        int block = _options.RealTimeBlockFrames;
+        if (!CostTable.Covers(snapshot) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
+        {
+            // User code is never run here (it could hang the commit): its admission measured its cost already.
+            GraphSnapshot trial = GraphCompiler.Compile(validated, CompileOptionsFor(previous: null, previousIds: null) with { MaxBlockFrames = block });
+            CostPredictor.Measure(trial, CostTable, block);
+        }
+
+        CostPrediction prediction = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
+        if (prediction.DeadlineShare <= _options.AdmissionLimit)
+        {
+            return (prediction, null);
+        }
+
+        string message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"predicted {prediction.Describe()}, over the admission limit of {_options.AdmissionLimit * 100:0} %. Costliest: {prediction.DescribeCostliest()}.");
+        if (_options.Admission == AdmissionPolicy.Refuse)
+        {
+            throw new GraphValidationException([new GraphError(GraphErrorKind.OverBudget, $"Commit refused (the graph playing keeps playing): {message} Lighten or remove those nodes, or set [engine] admission = \"warn\" to commit anyway.")]);
+        }
+
+        return (prediction, "Committed over the admission limit: " + message);
     }
 
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>

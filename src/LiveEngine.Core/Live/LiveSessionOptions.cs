@@ -43,4 +43,24 @@ public sealed record LiveSessionOptions
 
     /// <summary><see cref="ControllerLatencyBlocks"/> in frames.</summary>
     public int ControllerLatencyFrames => ControllerLatencyBlocks * MaxBlockFrames;
+
+    /// <summary>
+    /// The device's block (frames): what the real-time domain runs at and the deadline admission control predicts
+    /// against. 0 (the default): <see cref="MaxBlockFrames"/>.
+    /// </summary>
+    public int DeviceBlockFrames { get; init; }
+
+    /// <summary><see cref="DeviceBlockFrames"/>, or <see cref="MaxBlockFrames"/> when it is 0.</summary>
+    public int RealTimeBlockFrames => DeviceBlockFrames > 0 ? Math.Min(DeviceBlockFrames, MaxBlockFrames) : MaxBlockFrames;
+
+    /// <summary>
+    /// Admission control (docs/performance.md, "Admission control"): before a commit goes live, its real-time block
+    /// time is predicted from measured job costs and the scheduler's bound; over <see cref="AdmissionLimit"/> of the
+    /// deadline it is refused or committed with a warning. Off by default in the library; the REPL and the engine
+    /// process refuse (repl.config <c>[engine] admission</c>).
+    /// </summary>
+    public AdmissionPolicy Admission { get; init; } = AdmissionPolicy.Off;
+
+    /// <summary>The share of the deadline a commit's predicted real-time block time may take, 0..4 (default 0.7).</summary>
+    public double AdmissionLimit { get; init; } = 0.7;
 }

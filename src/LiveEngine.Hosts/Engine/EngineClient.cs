@@ -235,6 +235,7 @@ public sealed class EngineClient : IEngineControl
             double commitP50 = r.ReadDouble("commit p50");
             double commitP99 = r.ReadDouble("commit p99");
             double commitMax = r.ReadDouble("commit max");
+            string admission = r.ReadString("admission");
 
             r.EnsureEnd(EngineMessage.GetStats);
             return new EngineStats
@@ -262,6 +263,7 @@ public sealed class EngineClient : IEngineControl
                 CommitP50Us = commitP50,
                 CommitP99Us = commitP99,
                 CommitMaxUs = commitMax,
+                Admission = admission,
             };
         }
     }

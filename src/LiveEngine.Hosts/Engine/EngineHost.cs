@@ -37,6 +37,12 @@ public sealed record EngineHostOptions
     /// <summary>Meter at the start.</summary>
     public int BeatsPerBar { get; init; } = 4;
 
+    /// <summary>Admission control of commits (<see cref="LiveSessionOptions.Admission"/>).</summary>
+    public AdmissionPolicy Admission { get; init; } = AdmissionPolicy.Refuse;
+
+    /// <summary><see cref="LiveSessionOptions.AdmissionLimit"/>.</summary>
+    public double AdmissionLimit { get; init; } = 0.7;
+
     /// <summary>Adds a sample to the engine's sample library (<see cref="InProcessEngine.SampleLoader"/>); null refuses samples.</summary>
     public Action<string, float[][], int>? SampleLoader { get; init; }
 
@@ -116,6 +122,8 @@ public static class EngineHost
             Tempo = options.Tempo,
             BeatsPerBar = options.BeatsPerBar,
             Origin = options.Origin,
+            Admission = options.Admission,
+            AdmissionLimit = options.AdmissionLimit,
         }, executor);
         using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
         if (options.LockMemory)

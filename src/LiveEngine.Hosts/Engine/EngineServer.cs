@@ -400,6 +400,7 @@ public sealed class EngineServer : IDisposable
         writer.WriteDouble(stats.CommitP50Us);
         writer.WriteDouble(stats.CommitP99Us);
         writer.WriteDouble(stats.CommitMaxUs);
+        writer.WriteString(stats.Admission);
     }
 
     private static void WriteError(FrameWriter writer, uint requestId, EngineErrorCode code, string message)

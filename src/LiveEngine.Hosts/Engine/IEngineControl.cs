@@ -166,6 +166,9 @@ public sealed record EngineStats
 
     /// <summary>The same, the longest, µs.</summary>
     public double CommitMaxUs { get; init; }
+
+    /// <summary>Admission control's prediction for the latest commit that went live, in words ("" when admission is off or before one).</summary>
+    public string Admission { get; init; } = "";
 }
 
 /// <summary>Which driver to play through: "null", "jack" (optionally a named server), or "portaudio" (host API, device).</summary>

@@ -219,6 +219,7 @@ public sealed class InProcessEngine : IEngineControl
                 CommitP50Us = CommitTimes.PercentileUs(0.5),
                 CommitP99Us = CommitTimes.PercentileUs(0.99),
                 CommitMaxUs = CommitTimes.PercentileUs(1),
+                Admission = _session.LastPrediction?.Describe() ?? "",
             };
         }
     }

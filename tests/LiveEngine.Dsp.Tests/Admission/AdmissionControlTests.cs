@@ -1,0 +1,99 @@
+using LiveEngine.Admission;
+using LiveEngine.Dsp;
+using LiveEngine.Dsp.Workloads;
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Snapshots;
+using LiveEngine.Time;
+using Xunit.Abstractions;
+
+namespace LiveEngine.Tests.Dsp.Admission;
+
+/// <summary>Admission control: a commit predicted over the real-time limit never goes live, and the graph playing plays on.</summary>
+public sealed class AdmissionControlTests(ITestOutputHelper output)
+{
+    private const int Block = 64;
+
+    [Fact]
+    public void Commit_PredictedOverTheLimit_IsRefusedNamingItsCostliestNodes_AndThePreviousGraphKeepsPlaying()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse);
+        LiveSession reference = CreateSession(AdmissionPolicy.Off);
+        Render(session, reference, blocks: 20);
+        GraphSnapshot playing = session.Renderer.Current;
+
+        GraphValidationException refusal = Assert.Throws<GraphValidationException>(() => session.Commit(StandardWorkloads.Voices(6000), Quantization.Now));
+
+        output.WriteLine(refusal.Message);
+        Assert.Equal(GraphErrorKind.OverBudget, Assert.Single(refusal.Errors).Kind);
+        Assert.Contains("predicted", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("of the 1333 µs deadline", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("bank saw>rlpf>gain>pan → out (6000 voices)", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, session.UndoDepth);
+
+        // The same graph plays on, sample for sample, as in a session that never saw the commit.
+        Render(session, reference, blocks: 200);
+        Assert.Same(playing, session.Renderer.Current);
+    }
+
+    [Fact]
+    public void Commit_PredictedOverTheLimit_WithWarn_GoesLiveWithAWarning()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Warn);
+
+        CommitTicket ticket = session.Commit(StandardWorkloads.Voices(6000), Quantization.Now);
+
+        output.WriteLine(ticket.Warning);
+        Assert.NotNull(ticket.Warning);
+        Assert.Contains("of the 1333 µs deadline", ticket.Warning, StringComparison.Ordinal);
+        Assert.True(ticket.Prediction!.DeadlineShare > 0.7);
+        Assert.Equal(1, session.UndoDepth);
+    }
+
+    [Fact]
+    public void Commit_WellUnderTheLimit_GoesLive_WithAPredictionFromMeasuredCosts()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse);
+
+        CommitTicket ticket = session.Commit(StandardWorkloads.Voices(64), Quantization.Now);
+
+        CostPrediction prediction = Assert.IsType<CostPrediction>(ticket.Prediction);
+        output.WriteLine(prediction.Describe());
+        Assert.Null(ticket.Warning);
+        Assert.Equal(1, prediction.MeasuredShare);
+        Assert.InRange(prediction.WorkNs, 1, 0.7 * prediction.DeadlineNs);
+        Assert.Same(prediction, session.LastPrediction);
+    }
+
+    [Fact]
+    public void Predict_OfAGraphWhoseKindsWereMeasured_NeedsNoNewMeasurement_AndScalesWithTheVoices()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse);
+        CostPrediction small = session.Commit(StandardWorkloads.Voices(256), Quantization.Now).Prediction!;
+        GraphSnapshot large = GraphCompiler.Compile(StandardWorkloads.Voices(1024), BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = Block });
+
+        CostPrediction predicted = CostPredictor.Predict(large, session.CostTable, threads: 1, Block);
+
+        // Different bank counts (4 and 16 banks of 64 lanes), the same per-lane cost: the work scales by four, within the mix tree.
+        Assert.InRange(predicted.WorkNs / small.WorkNs, 3.5, 4.5);
+    }
+
+    private static LiveSession CreateSession(AdmissionPolicy policy)
+    {
+        GraphDescription initial = StandardWorkloads.Voices(4);
+        return new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = Block, Admission = policy });
+    }
+
+    private static void Render(LiveSession session, LiveSession reference, int blocks)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            session.Renderer.Render(Block);
+            reference.Renderer.Render(Block);
+            for (int c = 0; c < session.Renderer.OutputChannels; c++)
+            {
+                Assert.True(session.Renderer.Output(c, Block).SequenceEqual(reference.Renderer.Output(c, Block)), $"Block {b}, channel {c} differs from the session that never saw the commit.");
+            }
+        }
+    }
+}
