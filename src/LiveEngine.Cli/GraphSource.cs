@@ -43,7 +43,9 @@ internal static class GraphSource
 
         try
         {
-            return GraphDescription.FromJson(File.ReadAllText(file));
+            GraphDescription graph = GraphDescription.FromJson(File.ReadAllText(file));
+            ImpulseResponseFiles.Load(graph, file);
+            return graph;
         }
         catch (System.Text.Json.JsonException e)
         {

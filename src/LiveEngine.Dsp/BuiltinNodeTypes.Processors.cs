@@ -84,6 +84,17 @@ public static partial class BuiltinNodeTypes
             static () => new DelayNode(),
             costNsPerFrame: 4));
         registry.Register(new NodeTypeDescriptor(
+            "convolution",
+            "Convolves with the impulse response named by the option 'ir' (a sample; 4 channels on a stereo node: true stereo), zero latency by default.",
+            [PortDescriptor.PerNode("in")],
+            [PortDescriptor.PerNode("out")],
+            [
+                new ParameterDescriptor("mix", 0, 1, 1, "", "0 dry only, 1 convolved only."),
+                Level("level", "Linear gain of the convolved signal."),
+            ],
+            static () => new ConvolutionNode(),
+            costNsPerFrame: 60)); // 2 s stereo response: see docs/performance.md, "Convolution"
+        registry.Register(new NodeTypeDescriptor(
             "reverb",
             "Stereo 16-line feedback delay network reverb with a Hadamard matrix and damping.",
             [PortDescriptor.Stereo("in")],

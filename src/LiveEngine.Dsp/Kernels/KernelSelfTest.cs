@@ -36,6 +36,7 @@ public static partial class KernelSelfTest
             AddProcessorChecks(checks);
             AddBankChecks(checks);
             AddBiquadBankChecks(checks);
+            AddSpectrumChecks(checks);
             return checks;
         }
     }
@@ -96,6 +97,8 @@ public static partial class KernelSelfTest
     static partial void AddSourceChecks(List<KernelCheck> checks);
 
     static partial void AddProcessorChecks(List<KernelCheck> checks);
+
+    static partial void AddSpectrumChecks(List<KernelCheck> checks);
 
     private static void AddCoreChecks(List<KernelCheck> checks)
     {

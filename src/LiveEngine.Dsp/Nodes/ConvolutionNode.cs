@@ -1,0 +1,164 @@
+using System.Globalization;
+using LiveEngine.Dsp.Convolution;
+using LiveEngine.Dsp.Kernels;
+using LiveEngine.Nodes;
+
+namespace LiveEngine.Dsp.Nodes;
+
+/// <summary>
+/// "convolution": convolves its input with an impulse response from the sample library (option "ir"), by
+/// <see cref="PartitionedConvolver"/>. Parameters mix (0 dry, 1 wet) and level (wet gain), both glided.
+/// </summary>
+/// <remarks>
+/// Channel routing, for a node of n channels and a response of C channels: C = 4 and n = 2 is true stereo, the
+/// response's channels being left→left, left→right, right→left, right→right; otherwise channel c is convolved with
+/// response channel c mod C (a mono response serves every channel, a stereo one left and right). A response recorded
+/// at another rate is resampled to the session's when the node is prepared (<see cref="ImpulseResponseResampler"/>).
+/// Options: "ir" (the sample's name), "scheme" ("nonuniform", the default, zero latency; or "uniform"), "partition"
+/// (the uniform scheme's partition and latency in frames, a power of two, default 512).
+/// </remarks>
+public sealed class ConvolutionNode : AudioNode
+{
+    public const string ImpulseResponseOption = "ir";
+    public const string SchemeOption = "scheme";
+    public const string PartitionOption = "partition";
+    public const int DefaultPartitionFrames = 512;
+
+    private const int MixParameter = 0;
+    private const int LevelParameter = 1;
+
+    private readonly SampleLibrary _library;
+    private PartitionedConvolver? _convolver;
+    private ParameterSmoother _mix;
+    private ParameterSmoother _level;
+
+    public ConvolutionNode()
+        : this(SampleLibrary.Shared)
+    {
+    }
+
+    public ConvolutionNode(SampleLibrary library)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        _library = library;
+    }
+
+    /// <summary>The convolver built by <see cref="Prepare"/>.</summary>
+    public PartitionedConvolver Convolver => _convolver ?? throw new InvalidOperationException("The node is not prepared.");
+
+    public override void Prepare(in PrepareContext context, AudioNode? previous)
+    {
+        if (!context.Options.TryGetValue(ImpulseResponseOption, out string? name))
+        {
+            throw new ArgumentException($"A convolution needs the option '{ImpulseResponseOption}' naming its impulse response in the sample library (known samples: {string.Join(", ", _library.Names)}).");
+        }
+
+        SampleData sample = _library.Get(name);
+        ConvolutionScheme scheme = ConvolutionScheme.NonUniform;
+        if (context.Options.TryGetValue(SchemeOption, out string? schemeName))
+        {
+            scheme = schemeName switch
+            {
+                "nonuniform" => ConvolutionScheme.NonUniform,
+                "uniform" => ConvolutionScheme.Uniform,
+                _ => throw new ArgumentException($"convolution: scheme '{schemeName}' is not one of 'nonuniform', 'uniform'."),
+            };
+        }
+
+        int partition = DefaultPartitionFrames;
+        if (context.Options.TryGetValue(PartitionOption, out string? partitionText)
+            && (!int.TryParse(partitionText, NumberStyles.None, CultureInfo.InvariantCulture, out partition) || partition < 8 || partition > 65_536 || (partition & (partition - 1)) != 0))
+        {
+            throw new ArgumentException($"convolution: partition '{partitionText}' is not a power of two from 8 to 65536 frames.");
+        }
+
+        var responses = new float[sample.ChannelData.Length][];
+        for (int c = 0; c < responses.Length; c++)
+        {
+            responses[c] = ImpulseResponseResampler.Resample(sample.ChannelData[c], sample.SampleRate, context.SampleRate);
+        }
+
+        _convolver = new PartitionedConvolver(responses, Routing(context.Channels, responses.Length), context.Channels, context.Channels, context.MaxBlockFrames, scheme, partition);
+        ReadOnlySpan<float> parameters = context.Parameters.Span;
+        _mix = ProcessorSmoothing.Create(parameters[MixParameter], context.SampleRate);
+        _level = ProcessorSmoothing.Create(parameters[LevelParameter], context.SampleRate);
+        if (previous is ConvolutionNode old && old._convolver is not null)
+        {
+            _mix = ProcessorSmoothing.Continue(old._mix, parameters[MixParameter], context.SampleRate);
+            _level = ProcessorSmoothing.Continue(old._level, parameters[LevelParameter], context.SampleRate);
+        }
+    }
+
+    /// <summary>The paths for <paramref name="channels"/> channels and a response of <paramref name="responseChannels"/> channels (see the remarks).</summary>
+    public static ConvolutionPath[] Routing(int channels, int responseChannels)
+    {
+        if (responseChannels == 4 && channels == 2)
+        {
+            return [new(0, 0, 0), new(0, 1, 1), new(1, 2, 0), new(1, 3, 1)];
+        }
+
+        var paths = new ConvolutionPath[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            paths[c] = new ConvolutionPath(c, c % responseChannels, c);
+        }
+
+        return paths;
+    }
+
+    public override void Reset()
+    {
+        _convolver?.Reset();
+        _mix.Snap();
+        _level.Snap();
+    }
+
+    public override void Process(in ProcessContext context)
+    {
+        PartitionedConvolver? convolver = _convolver;
+        int frames = context.Frames;
+        if (convolver is null)
+        {
+            for (int c = 0; c < context.OutputChannelCount; c++)
+            {
+                context.Output(c).Clear();
+            }
+
+            return;
+        }
+
+        int channels = Math.Min(context.InputChannelCount, context.OutputChannelCount);
+        for (int c = 0; c < channels; c++)
+        {
+            context.Input(c).CopyTo(convolver.Input(c));
+        }
+
+        convolver.Process(frames);
+        ReadOnlySpan<float> parameters = context.Parameters;
+        _mix.Target = Math.Clamp(parameters[MixParameter], 0f, 1f);
+        _level.Target = parameters[LevelParameter];
+
+        // Every channel runs the glides from the same state, so all channels hear the same ramp.
+        ParameterSmoother mixStart = _mix;
+        ParameterSmoother levelStart = _level;
+        for (int c = 0; c < channels; c++)
+        {
+            _mix = mixStart;
+            _level = levelStart;
+            ReadOnlySpan<float> dry = context.Input(c);
+            ReadOnlySpan<float> wet = convolver.Output(c);
+            Span<float> output = context.Output(c);
+            for (int i = 0; i < frames; i++)
+            {
+                float mix = ParameterRamp.Next(ref _mix);
+                float level = ParameterRamp.Next(ref _level);
+                output[i] = (dry[i] * (1f - mix)) + (wet[i] * level * mix);
+            }
+        }
+
+        for (int c = channels; c < context.OutputChannelCount; c++)
+        {
+            context.Output(c).Clear();
+        }
+    }
+}
