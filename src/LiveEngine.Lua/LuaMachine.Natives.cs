@@ -26,6 +26,9 @@ internal sealed unsafe partial class LuaMachine
         ("output", NativeOutput),
         ("activate", NativeActivate),
         ("host", NativeHost),
+        ("oschandlers", NativeOscHandlers),
+        ("oscmatch", NativeOscMatch),
+        ("oscsend", NativeOscSend),
     ];
 
     // ReadMap's entries before they are sorted. Lua thread only.
