@@ -139,6 +139,21 @@ internal sealed record EngineConfig
     /// <summary>[midi] banks: a saved bank file to load at the start. Default none.</summary>
     public string? MidiBanks { get; init; }
 
+    /// <summary>[osc] port: the OSC server's UDP (and TCP, SLIP-framed) port; 0 for none. Default 0.</summary>
+    public int OscPort { get; init; }
+
+    /// <summary>[osc] bind: the address it listens on. Default 127.0.0.1.</summary>
+    public string OscBind { get; init; } = "127.0.0.1";
+
+    /// <summary>[osc] allow_remote: allow a bind beyond loopback (OSC has no authentication). Default false.</summary>
+    public bool OscAllowRemote { get; init; }
+
+    /// <summary>[osc] tcp: also accept TCP connections with SLIP framing on the same port. Default true.</summary>
+    public bool OscTcp { get; init; } = true;
+
+    /// <summary>[osc] latency_ms: added to every OSC time tag (and to messages that have none). Default 20.</summary>
+    public double OscLatencyMs { get; init; } = 20;
+
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
 

@@ -17,7 +17,7 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
@@ -25,6 +25,7 @@ internal sealed class EngineConfigReader
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_uiKeys = ["port", "bind", "token", "frames_per_second"];
+    private static readonly string[] s_oscKeys = ["port", "bind", "allow_remote", "tcp", "latency_ms"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -81,7 +82,7 @@ internal sealed class EngineConfigReader
                 throw new CliException($"{where}: a table header is written [name], not [[{table}]] (an array of tables).");
             }
 
-            throw new CliException($"{where}: '{table}' comes before any table; put it under [engine], [driver], [socket], [repl], [log] or [midi].");
+            throw new CliException($"{where}: '{table}' comes before any table; put it under {string.Join(", ", s_tables[..^1].Select(t => $"[{t}]"))} or [{s_tables[^1]}].");
         }
     }
 
@@ -284,6 +285,7 @@ internal sealed class EngineConfigReader
         "repl" => s_replKeys,
         "midi" => s_midiKeys,
         "ui" => s_uiKeys,
+        "osc" => s_oscKeys,
         "log" => s_logKeys,
         _ => s_engineKeys,
     };
@@ -332,6 +334,14 @@ internal sealed class EngineConfigReader
             "network_secret" => config with { MidiNetworkSecret = NoneIfEmpty(String(value, key, where)) },
             "bank_size" => config with { MidiBankSize = Range(Integer(value, key, where), 1, 128, key, where) },
             _ => config with { MidiBanks = NoneIfEmpty(String(value, key, where)) },
+        },
+        "osc" => key switch
+        {
+            "port" => config with { OscPort = Range(Integer(value, key, where), 0, 65535, key, where) },
+            "bind" => config with { OscBind = Address(String(value, key, where), key, where) },
+            "allow_remote" => config with { OscAllowRemote = Boolean(value, key, where) },
+            "tcp" => config with { OscTcp = Boolean(value, key, where) },
+            _ => config with { OscLatencyMs = RangeD(Number(value, key, where), 0, 2000, key, where) },
         },
         "log" => key switch
         {

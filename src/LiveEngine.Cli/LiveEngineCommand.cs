@@ -21,6 +21,7 @@ internal static class LiveEngineCommand
             SelfTestCommand.Create(),
             MidiCommand.Create(),
             PatternCommand.Create(),
+            OscCommand.Create(),
         };
         // `liveengine` alone opens the REPL.
         ReplCommand.AddOptions(root);

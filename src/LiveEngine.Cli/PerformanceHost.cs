@@ -141,6 +141,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
         _say(DriverText);
 
         StartMidi(performance, config, driverName == "jack", log, _say);
+        StartOsc(performance, config, _say);
 
         if (config.SocketEnabled)
         {
@@ -314,6 +315,50 @@ internal sealed class PerformanceHost : IAsyncDisposable
             {
                 say($"Network MIDI 2.0 not opened: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>The OSC server repl.config asks for ([osc] port, docs/sync.md).</summary>
+    private static void StartOsc(Performance performance, EngineConfig config, Action<string> say)
+    {
+        if (config.OscPort == 0)
+        {
+            return;
+        }
+
+        if (!IPAddress.TryParse(config.OscBind, out IPAddress? address))
+        {
+            throw new CliException($"[osc] bind '{config.OscBind}' is not an IP address.");
+        }
+
+        try
+        {
+            var osc = new LiveEngine.Frontend.Osc.OscHost(performance.Session, new IPEndPoint(address, config.OscPort), config.OscLatencyMs, config.OscTcp, config.OscAllowRemote);
+            foreach (ILiveLanguage language in performance.Languages.All)
+            {
+                if (language is LiveEngine.Frontend.Osc.IOscListener listener)
+                {
+                    osc.Router.AddListener(listener);
+                }
+            }
+
+            long lastNotice = 0;
+            osc.Router.Refused += message =>
+            {
+                // A sender that keeps sending wrong messages gets one notice a second, not one per message.
+                long now = Environment.TickCount64;
+                if (now - Interlocked.Read(ref lastNotice) >= 1000)
+                {
+                    Interlocked.Exchange(ref lastNotice, now);
+                    performance.Notify(NoticeLevel.Warning, "osc", message);
+                }
+            };
+            performance.Attach(osc);
+            say($"OSC in: {address}:{config.OscPort} (UDP{(config.OscTcp ? ", TCP with SLIP framing" : "")}; latency {config.OscLatencyMs} ms).");
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+        {
+            say($"OSC not opened: {e.Message}");
         }
     }
 

@@ -27,6 +27,9 @@ internal sealed unsafe partial class LuaMachine
         ("activate", NativeActivate),
         ("host", NativeHost),
         ("mini", NativeMini),
+        ("oschandlers", NativeOscHandlers),
+        ("oscmatch", NativeOscMatch),
+        ("oscsend", NativeOscSend),
     ];
 
     // ReadMap's entries before they are sorted. Lua thread only.

@@ -84,6 +84,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
 
         _evalRef = TakeGlobalRef("__eval");
         _abortRef = TakeGlobalRef("__abort");
+        _oscRef = TakeGlobalRef("__osc_dispatch");
         LoadSetupChunk("__seal()", "=seal");
     }
 
@@ -455,6 +456,7 @@ internal sealed unsafe partial class LuaMachine : IDisposable
         }
 
         _disposed = true;
+        DisposeOscClients();
         _lua.Dispose();
         NativeMemory.Free(_memory);
         NativeMemory.Free((void*)_debugRecord);

@@ -129,6 +129,27 @@ public sealed class LuaWorkspace : IDisposable
         });
     }
 
+    /// <summary>Handlers the code registered with <c>osc(pattern, fn)</c>; 0 means OSC messages need not be posted here.</summary>
+    public int OscHandlerCount => _machine.OscHandlerCount;
+
+    /// <summary>
+    /// Runs the <c>osc()</c> handlers matching <paramref name="address"/> on the workspace's thread, after everything
+    /// sent before, as a callback at <paramref name="sample"/>'s musical time. The result is null or the error.
+    /// </summary>
+    public Task<string?> DispatchOscAsync(string address, IReadOnlyList<LiveEngine.Osc.OscValue> arguments, long sample)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(arguments);
+        return Post(() => _machine.DispatchOsc(address, arguments, _machine.Session.Clock.BeatAt(sample)));
+    }
+
+    /// <summary>Lets code send OSC with <c>osc_send</c> (a performance allows it; a bare piece does not).</summary>
+    public Task AllowOscSendAsync(bool allowed) => Post(() =>
+    {
+        _machine.OscSendAllowed = allowed;
+        return true;
+    });
+
     /// <summary>
     /// The callbacks running now stop at <paramref name="sample"/> (those due before it still run): another piece's
     /// graph lands there. Callbacks made after this call are not touched.

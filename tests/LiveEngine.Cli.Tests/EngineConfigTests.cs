@@ -27,13 +27,28 @@ public sealed class EngineConfigTests
         Assert.Equal(5673, config.MidiNetworkPort);
     }
 
+    [Fact]
+    public void OscTable_IsRead_WithLoopbackAndOffByDefault()
+    {
+        EngineConfig defaults = EngineConfig.Parse([], "test.config");
+        Assert.Equal(0, defaults.OscPort);
+        Assert.Equal("127.0.0.1", defaults.OscBind);
+        Assert.False(defaults.OscAllowRemote);
+        EngineConfig config = EngineConfig.Parse(["[osc]", "port = 7772", "bind = \"0.0.0.0\"", "allow_remote = true", "tcp = false", "latency_ms = 50"], "test.config");
+        Assert.Equal(7772, config.OscPort);
+        Assert.Equal("0.0.0.0", config.OscBind);
+        Assert.True(config.OscAllowRemote);
+        Assert.False(config.OscTcp);
+        Assert.Equal(50, config.OscLatencyMs);
+    }
+
     [Theory]
     [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
     [InlineData("admission = \"maybe\"", "test.config:2: 'admission' must be one of refuse, warn, off, not \"maybe\".")]
-    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui.")]
+    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc.")]
     [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
     [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
     [InlineData("policy = \"a\\q\"", "test.config:2: 'policy' must be a string in double quotes, not \"a\\q\" (Unexpected escape character [q] in string. Only b t n f r e \\ \" xHH u0000-uFFFF U00000000-UFFFFFFFF are allowed).")]
@@ -100,8 +115,8 @@ public sealed class EngineConfigTests
 
     [Theory]
     [InlineData(new[] { "[[engine]]", "threads = 2" }, "test.config:1: a table header is written [name], not [[engine]] (an array of tables).")]
-    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log] or [midi].")]
-    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui.")]
+    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui] or [osc].")]
+    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
     [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)

@@ -7,7 +7,7 @@ using LiveEngine.Time;
 namespace LiveEngine.Frontend.Languages;
 
 /// <summary>Lua in the front end: a <see cref="LuaWorkspace"/> (one sandboxed state on its own thread) behind <see cref="ILiveLanguage"/>.</summary>
-public sealed class LuaLanguage : ILiveLanguage
+public sealed class LuaLanguage : ILiveLanguage, LiveEngine.Frontend.Osc.IOscListener
 {
     private readonly LuaWorkspace _workspace;
     private readonly KeraLua.Lua _syntax = new(openLibs: false);
@@ -17,7 +17,14 @@ public sealed class LuaLanguage : ILiveLanguage
     {
         _workspace = new LuaWorkspace(session, new LuaPieceOptions { NodeTypes = registry });
         _workspace.Diagnostics += message => Diagnostics?.Invoke(message);
+        _workspace.AllowOscSendAsync(true).GetAwaiter().GetResult();
     }
+
+    /// <summary>Whether code registered <c>osc(pattern, fn)</c> handlers.</summary>
+    public bool WantsOsc => _workspace.OscHandlerCount > 0;
+
+    /// <summary>Runs the matching <c>osc()</c> handlers on the workspace's thread (queued; errors become diagnostics).</summary>
+    public void OnOsc(LiveEngine.Osc.OscMessage message, long sample) => _ = _workspace.DispatchOscAsync(message.Address, message.Arguments, sample);
 
     public string Name => "lua";
 

@@ -750,6 +750,50 @@ function after(beats, fn, name) return schedule(name, fn, 0, beats, true, false,
 function stop(name) return N.stop(name) end
 function hush() return N.hush() end
 
+--- osc(pattern, fn): fn(v, ...) runs for each OSC message whose address matches pattern (OSC wildcards
+--- * ? [a-z] [!x] {a,b}), with the message's arguments; set() and trig() inside it land on the message's sample
+--- (its bundle's time tag, docs/sync.md). osc_address() is the address being handled. osc(pattern, nil) removes it.
+local osc_handlers, osc_order, osc_current = {}, {}, nil
+function osc(pattern, fn)
+  if type(pattern) ~= "string" or pattern:sub(1, 1) ~= "/" then
+    error("osc: the pattern is an OSC address such as \"/fader/*\"", 2)
+  end
+  if fn ~= nil and type(fn) ~= "function" then error("osc: the handler is a function(v, ...), or nil to remove it", 2) end
+  if fn == nil then
+    if osc_handlers[pattern] ~= nil then
+      osc_handlers[pattern] = nil
+      for i = #osc_order, 1, -1 do if osc_order[i] == pattern then table.remove(osc_order, i) end end
+    end
+  else
+    if osc_handlers[pattern] == nil then osc_order[#osc_order + 1] = pattern end
+    osc_handlers[pattern] = fn
+  end
+  N.oschandlers(#osc_order)
+end
+
+function osc_address() return osc_current end
+
+function __osc_dispatch(address, ...)
+  osc_current = address
+  for i = 1, #osc_order do
+    local pattern = osc_order[i]
+    local fn = osc_handlers[pattern]
+    if fn ~= nil and N.oscmatch(pattern, address) then fn(...) end
+  end
+  osc_current = nil
+end
+
+--- osc_send(host, port, address, ...): sends an OSC message over UDP (integers as i, other numbers as f, strings
+--- as s, booleans as T/F, nil as N). Available in a performance (the REPL, serve), not in a bare piece.
+function osc_send(host, port, address, ...)
+  if type(host) ~= "string" or type(port) ~= "number" or type(address) ~= "string" then
+    error("osc_send: expected (host, port, address, ...), e.g. osc_send(\"127.0.0.1\", 9000, \"/note\", 60)", 2)
+  end
+  local ok, err = N.oscsend(host, port, address, ...)
+  if not ok then error(err, 2) end
+  return true
+end
+
 --- tempo(bpm [, when]) sets the tempo; tempo(bpm, {ramp = beats [, at = beat]}) ramps to it.
 function tempo(bpm, when)
   local a, b = rat(bpm, "tempo")
@@ -880,5 +924,5 @@ function __abort()
 end
 
 function __seal()
-  __types, __output_channels, __beats_per_bar, __seed, __seal = nil, nil, nil, nil, nil
+  __types, __output_channels, __beats_per_bar, __seed, __seal, __osc_dispatch = nil, nil, nil, nil, nil, nil
 end
