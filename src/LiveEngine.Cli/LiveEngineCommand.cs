@@ -20,6 +20,7 @@ internal static class LiveEngineCommand
             EngineCommand.Create(),
             SelfTestCommand.Create(),
             MidiCommand.Create(),
+            LinkCommand.Create(),
         };
         // `liveengine` alone opens the REPL.
         ReplCommand.AddOptions(root);
