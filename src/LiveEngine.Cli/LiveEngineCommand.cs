@@ -22,6 +22,7 @@ internal static class LiveEngineCommand
             MidiCommand.Create(),
             PatternCommand.Create(),
             OscCommand.Create(),
+            LinkCommand.Create(),
         };
         // `liveengine` alone opens the REPL.
         ReplCommand.AddOptions(root);

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using LiveEngine.Commands;
+using LiveEngine.Live;
+using LiveEngine.Time;
+
+namespace LiveEngine.Hosts.Link;
+
+/// <summary>
+/// Makes the engine's musical clock follow an Ableton Link session, on its own thread (<c>liveengine link</c>,
+/// every 10 ms). Control side: it allocates a little when it changes the tempo and never touches the audio thread,
+/// which only ever sees ordinary tempo commands.
+/// </summary>
+/// <remarks>
+/// <para><b>Time.</b> Link's host time is CLOCK_MONOTONIC_RAW in microseconds; the engine's clock line
+/// (<see cref="LiveRenderer.SampleAtTimestamp"/>) maps CLOCK_MONOTONIC to the stream position at the start of the
+/// latest block. Each tick reads both clocks back to back and gives the sample position at Link time 0,
+/// <c>offset = sample(now) − linkNow · rate / 10⁶</c>; the estimate used is the largest offset of the last second
+/// (a block that started late only ever lowers it). So sample <c>s</c> is heard at Link time
+/// <c>(s − offset) · 10⁶ / rate + output latency</c>, and Link time <c>t</c> is sample
+/// <c>offset + (t − output latency) · rate / 10⁶</c>.</para>
+/// <para><b>Following.</b> A tick looks at sample <c>S</c>, 20 ms past the renderer's position, and compares the
+/// engine's beat at <c>S</c> with the session's beat at the time <c>S</c> is heard, modulo the quantum. Alone in
+/// the session, the session follows the engine (tempo and beat are pushed to Link). With peers, a tempo the engine
+/// got from elsewhere (code, the REPL, MIDI clock) is pushed to the session; otherwise a different session tempo,
+/// or a phase error over the tolerance, becomes two linear tempo ramps (<see cref="RampTempoCommand"/>, through the
+/// ordinary command path) from the engine's tempo to a middle tempo and on to the session's, each half a window
+/// long, whose integral closes the phase error exactly at the window's end. The window is at least 0.5 s, longer
+/// when the middle tempo would differ from the session's by more than a quarter. Tempos are rounded to 0.01 BPM
+/// (so the clock's exact fractions keep small denominators); what rounding leaves is corrected by a later tick.</para>
+/// </remarks>
+public sealed class LinkFollower : IDisposable
+{
+    private const int TickMilliseconds = 10;
+    private const int OffsetWindowTicks = 100;
+    private const double LeadSeconds = 0.02;
+    private const double MinHalfWindowSeconds = 0.25;
+    private const double MaxDeviation = 0.25;
+    private const int AloneTicksBeforeLeading = 100;
+
+    private readonly AbletonLink _link;
+    private readonly ICommandTarget _commands;
+    private readonly TempoMap _clock;
+    private readonly LiveRenderer _renderer;
+    private readonly LinkOptions _options;
+    private readonly int _sampleRate;
+    private readonly double[] _offsets = new double[OffsetWindowTicks];
+    private readonly Thread _thread;
+    private int _offsetCount;
+    private int _offsetNext;
+    private long _offsetBits;
+    private long _busyUntilSample;
+    private long _aloneTicks;
+    private Fraction _expectedTempo;
+    private long _corrections;
+    private long _tempoPushes;
+    private volatile bool _stopping;
+    private volatile LinkStatus _status = new(0, 0, false, 0, 0, 0, null);
+
+    public LinkFollower(AbletonLink link, ICommandTarget commands, TempoMap clock, LiveRenderer renderer, LinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(renderer);
+        _link = link;
+        _commands = commands;
+        _clock = clock;
+        _renderer = renderer;
+        _options = options ?? new LinkOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.Quantum, 0, nameof(options));
+        _sampleRate = clock.SampleRate;
+        _expectedTempo = clock.TempoAt(renderer.Position);
+        _link.EnableStartStopSync(_options.StartStopSync);
+        UpdateOffset();
+        _link.Enable(true);
+        _thread = new Thread(Run) { IsBackground = true, Name = "liveengine link" };
+        _thread.Start();
+    }
+
+    public LinkOptions Options => _options;
+
+    /// <summary>The last tick's view of the session. Any thread.</summary>
+    public LinkStatus Status => _status;
+
+    /// <summary>Link time (µs) at which <paramref name="sample"/> is heard. Any thread.</summary>
+    public long HostMicrosAtSample(long sample) => (long)Math.Round((sample - Offset) * 1e6 / _sampleRate) + _options.OutputLatencyMicros;
+
+    /// <summary>The sample heard at Link time <paramref name="micros"/>. Any thread.</summary>
+    public long SampleAtHostMicros(long micros) => (long)Math.Round(Offset + ((micros - _options.OutputLatencyMicros) * _sampleRate / 1e6));
+
+    /// <summary>Link's clock now (µs).</summary>
+    public long ClockMicros => _link.ClockMicros;
+
+    /// <summary>The session's state at Link time <paramref name="micros"/>, for this follower's quantum.</summary>
+    public LinkState SessionAt(long micros) => _link.Capture(micros, _options.Quantum);
+
+    /// <summary>Starts or stops the session (with start/stop sync, every peer that shares it), now.</summary>
+    public void SetPlaying(bool playing) => _link.SetIsPlaying(playing, _link.ClockMicros);
+
+    public void Dispose()
+    {
+        _stopping = true;
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+
+        _link.Enable(false);
+    }
+
+    private double Offset => BitConverter.Int64BitsToDouble(Volatile.Read(ref _offsetBits));
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            try
+            {
+                UpdateOffset();
+                Tick();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
+            {
+                // A tempo command refused (a user ramp still running, a commit later than the change): try again next tick.
+                _status = _status with { LastError = e.Message };
+            }
+
+            Thread.Sleep(TickMilliseconds);
+        }
+    }
+
+    /// <summary>One reading of the clock line against Link's clock, into the one-second window of offsets.</summary>
+    private void UpdateOffset()
+    {
+        long before = Stopwatch.GetTimestamp();
+        long linkNow = _link.ClockMicros;
+        long after = Stopwatch.GetTimestamp();
+        long sample = _renderer.SampleAtTimestamp(before + ((after - before) / 2));
+        _offsets[_offsetNext] = sample - (linkNow * (_sampleRate / 1e6));
+        _offsetNext = (_offsetNext + 1) % OffsetWindowTicks;
+        _offsetCount = Math.Min(_offsetCount + 1, OffsetWindowTicks);
+        double best = double.MinValue;
+        for (int i = 0; i < _offsetCount; i++)
+        {
+            best = Math.Max(best, _offsets[i]);
+        }
+
+        Volatile.Write(ref _offsetBits, BitConverter.DoubleToInt64Bits(best));
+    }
+
+    private void Tick()
+    {
+        long at = _renderer.Position + (long)(LeadSeconds * _sampleRate);
+        long peers = _link.Peers;
+        long hostAt = HostMicrosAtSample(at);
+        LinkState session = _link.Capture(hostAt, _options.Quantum);
+        Fraction engineTempo = _clock.TempoAt(at);
+        Fraction engineBeat = _clock.BeatAt(at);
+        double error = Wrap(session.Beat - engineBeat.ToDouble(), _options.Quantum);
+        double errorMs = error * 60_000 / session.Tempo;
+        _status = new LinkStatus(peers, session.Tempo, session.IsPlaying, errorMs, _corrections, _tempoPushes, _status.LastError);
+        if (at < _busyUntilSample)
+        {
+            return;
+        }
+
+        _aloneTicks = peers == 0 ? _aloneTicks + 1 : 0;
+        if (peers == 0)
+        {
+            // Alone: the session follows the engine. Its beat is moved only after a second alone: a peer that just
+            // joined (or a peer count that dropped for a moment) must not have the whole session's phase moved.
+            if (Math.Abs(session.Tempo - engineTempo.ToDouble()) > 1e-9)
+            {
+                _link.SetTempo(engineTempo.ToDouble(), hostAt);
+                _tempoPushes++;
+            }
+
+            if (_aloneTicks >= AloneTicksBeforeLeading && Math.Abs(errorMs) > _options.PhaseToleranceMs / 10)
+            {
+                _link.RequestBeatAtTime(engineBeat.ToDouble(), hostAt, _options.Quantum);
+            }
+
+            _expectedTempo = engineTempo;
+            return;
+        }
+
+        if (engineTempo != _expectedTempo)
+        {
+            // A tempo set here (code, the REPL, MIDI clock) since the last tick: the session takes it.
+            _link.SetTempo(engineTempo.ToDouble(), hostAt);
+            _expectedTempo = engineTempo;
+            _tempoPushes++;
+            return;
+        }
+
+        Fraction target = RoundTempo(session.Tempo);
+        if (target == engineTempo && Math.Abs(errorMs) < _options.PhaseToleranceMs)
+        {
+            return;
+        }
+
+        Correct(at, engineTempo, target, error);
+    }
+
+    /// <summary>Two ramps, <paramref name="from"/> → middle → <paramref name="target"/>, whose beats close <paramref name="error"/> beats.</summary>
+    private void Correct(long at, Fraction from, Fraction target, double error)
+    {
+        double v0 = from.ToDouble();
+        double v1 = target.ToDouble();
+        double halfSeconds = Math.Max(MinHalfWindowSeconds, 60 * Math.Abs(error) / (MaxDeviation * v1));
+        long half = (long)Math.Round(halfSeconds * _sampleRate);
+        double halfMinutes = half / (60.0 * _sampleRate);
+
+        // beats over both halves = H(v0 + vm)/2 + H(vm + v1)/2 = error + 2H·v1, so vm = error/H + (3v1 − v0)/2.
+        double middle = (error / halfMinutes) + (((3 * v1) - v0) / 2);
+        Fraction vm = RoundTempo(Math.Clamp(middle, Math.Max(1, v1 * (1 - (2 * MaxDeviation))), Math.Min(1000, v1 * (1 + (2 * MaxDeviation)))));
+
+        CommandReceipt first = _commands.Execute(new RampTempoCommand(vm, BeatsOver(half, from), Quantization.AtBeat(_clock.BeatAt(at))));
+        CommandReceipt second = _commands.Execute(new RampTempoCommand(target, BeatsOver(half, vm), Quantization.AtBeat(_clock.BeatAt(first.EndSample))));
+        _expectedTempo = target;
+        _busyUntilSample = second.EndSample;
+        _corrections++;
+    }
+
+    private Fraction BeatsOver(long samples, Fraction bpm) => Fraction.Create((Int128)samples * bpm.Numerator, (Int128)60 * _sampleRate * bpm.Denominator);
+
+    private static Fraction RoundTempo(double bpm) => Fraction.Create((long)Math.Round(bpm * 100), 100);
+
+    /// <summary><paramref name="beats"/> modulo <paramref name="quantum"/>, in [−quantum/2, quantum/2).</summary>
+    public static double Wrap(double beats, double quantum)
+    {
+        double r = beats - (quantum * Math.Floor(beats / quantum));
+        return r >= quantum / 2 ? r - quantum : r;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace LiveEngine.Tests.Cli;
+
+/// <summary>
+/// Two LiveEngines (<c>liveengine link probe</c>: a silent engine on the real-time null driver whose clock follows
+/// Link) in one private network namespace with only a loopback interface, so Link's discovery never leaves the
+/// machine: a tempo set on one reaches the other's engine clock within a second, and their engine clocks agree on
+/// the beat phase within a millisecond (compared at the same Link host time, which every process shares).
+/// </summary>
+[Collection("TimingSensitive")]
+public sealed class LinkSessionTests(ITestOutputHelper output)
+{
+    private const double Quantum = 4;
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void TwoEnginesShareTempoWithinASecondAndBeatPhaseWithinAMillisecond()
+    {
+        using var network = new PrivateNetwork();
+        string interfaces = network.Interfaces();
+        Assert.Single(interfaces.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(": lo:", interfaces);
+
+        using var a = new LinkProbe(network, 120);
+        using var b = new LinkProbe(network, 100);
+        double bpm = WaitUntilSettled(a, b);
+        AssertPhasesAgree(a, b, bpm);
+
+        double seconds = TimeUntilEngineTempo(a, b, 135m);
+        output.WriteLine($"135 BPM set on A reached B's engine clock in {seconds * 1000:F0} ms");
+        Assert.True(seconds < 1, $"B's engine took {seconds:F2} s to follow A's tempo");
+        AssertPhasesAgree(a, b, WaitUntilSettled(a, b));
+
+        seconds = TimeUntilEngineTempo(b, a, 90.5m);
+        output.WriteLine($"90.5 BPM set on B reached A's engine clock in {seconds * 1000:F0} ms");
+        Assert.True(seconds < 1, $"A's engine took {seconds:F2} s to follow B's tempo");
+        AssertPhasesAgree(a, b, WaitUntilSettled(a, b));
+    }
+
+    [Fact]
+    public void StartAndStopReachTheOtherPeer()
+    {
+        using var network = new PrivateNetwork();
+        using var a = new LinkProbe(network, 120);
+        using var b = new LinkProbe(network, 120);
+        WaitUntilSettled(a, b);
+
+        a.SetPlaying(true);
+        Assert.True(WaitFor(() => b.ReadStatus().IsPlaying, TimeSpan.FromSeconds(1)), "B did not see A start within 1 s");
+        b.SetPlaying(false);
+        Assert.True(WaitFor(() => !a.ReadStatus().IsPlaying, TimeSpan.FromSeconds(1)), "A did not see B stop within 1 s");
+    }
+
+    /// <summary>Waits until both see each other, agree on the tempo and have no phase error left; returns the tempo.</summary>
+    private static double WaitUntilSettled(LinkProbe a, LinkProbe b)
+    {
+        int calm = 0;
+        LinkProbe.Status? sa = null;
+        LinkProbe.Status? sb = null;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_settle)
+        {
+            sa = a.ReadStatus();
+            sb = b.ReadStatus();
+            bool settled = sa.Peers == 1 && sb.Peers == 1 && SameTempo(sa.EngineBpm, sa.LinkBpm) && SameTempo(sb.EngineBpm, sb.LinkBpm) && SameTempo(sa.LinkBpm, sb.LinkBpm)
+                && Math.Abs(sa.PhaseErrorMs) < 0.5 && Math.Abs(sb.PhaseErrorMs) < 0.5 && TimelinesAgree(a, b, sa.LinkBpm);
+
+            // Link settles a merged session's timeline over a few measurements after the peers first see each other.
+            calm = settled ? calm + 1 : 0;
+            if (calm == 20)
+            {
+                return sa.LinkBpm;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail($"The peers did not settle within {s_settle.TotalSeconds} s: A {sa}, B {sb}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Link sends a tempo as whole microseconds per beat (135 BPM arrives as 135.0001) and the engine rounds it to
+    /// 0.01 BPM; what is left is corrected as phase.
+    /// </summary>
+    private static bool SameTempo(double x, double y) => Math.Abs(x - y) < 0.006;
+
+    /// <summary>Both Link timelines and both engine clocks agree within 0.5 ms now.</summary>
+    private static bool TimelinesAgree(LinkProbe a, LinkProbe b, double bpm)
+    {
+        long now = a.Now();
+        (double engineA, double linkA, _) = a.BeatAt(now);
+        (double engineB, double linkB, _) = b.BeatAt(now);
+        return Math.Abs(Wrap(linkA - linkB)) * 60_000 / bpm < 0.5 && Math.Abs(Wrap(engineA - engineB)) * 60_000 / bpm < 0.5;
+    }
+
+    /// <summary>Sets <paramref name="bpm"/> on <paramref name="from"/>; seconds until <paramref name="to"/>'s engine clock plays it.</summary>
+    private static double TimeUntilEngineTempo(LinkProbe from, LinkProbe to, decimal bpm)
+    {
+        var clock = Stopwatch.StartNew();
+        from.SetTempo(bpm);
+        Assert.True(WaitFor(() => Math.Abs(to.ReadStatus().EngineBpm - (double)bpm) < 0.005, TimeSpan.FromSeconds(10)), $"{bpm} BPM never reached the other engine");
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>At ten Link host times, each engine's beat there agrees with the other's (modulo the quantum) and with Link's within 1 ms.</summary>
+    private void AssertPhasesAgree(LinkProbe a, LinkProbe b, double bpm)
+    {
+        double worst = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            long now = a.Now();
+            (double engineA, double linkA, _) = a.BeatAt(now);
+            (double engineB, double linkB, _) = b.BeatAt(now);
+            double enginesMs = Wrap(engineA - engineB) * 60_000 / bpm;
+            double linkMs = Wrap(linkA - linkB) * 60_000 / bpm;
+            double followMs = Math.Max(Math.Abs(Wrap(engineA - linkA)), Math.Abs(Wrap(engineB - linkB))) * 60_000 / bpm;
+            worst = Math.Max(worst, Math.Abs(enginesMs));
+            Assert.True(Math.Abs(enginesMs) < 1, $"at {now} µs the engines' phases differ by {enginesMs:F3} ms (A beat {engineA}, B beat {engineB})");
+            Assert.True(Math.Abs(linkMs) < 1, $"at {now} µs Link's timelines differ by {linkMs:F3} ms");
+            Assert.True(followMs < 1, $"at {now} µs an engine is {followMs:F3} ms off its Link timeline");
+            Thread.Sleep(100);
+        }
+
+        output.WriteLine($"at {bpm} BPM the engines' beat phases differ by at most {worst:F4} ms");
+    }
+
+    private static bool WaitFor(Func<bool> condition, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return condition();
+    }
+
+    private static double Wrap(double beats)
+    {
+        double r = beats - (Quantum * Math.Floor(beats / Quantum));
+        return r >= Quantum / 2 ? r - Quantum : r;
+    }
+}
