@@ -350,6 +350,14 @@ public sealed class PerformanceStage
         try
         {
             string op = command.GetProperty("op").GetString() ?? "";
+
+            // Where the page's tempo and parameter changes land: its quantisation box (now, beat, bar, N bars).
+            string? quantize = command.TryGetProperty("quantize", out JsonElement q) ? q.GetString() : null;
+            if (!Quantization.TryParse(quantize, out Quantization when, out string? error))
+            {
+                return (false, error ?? $"Not a quantisation: '{quantize}'.");
+            }
+
             switch (op)
             {
                 case "param":
@@ -357,14 +365,14 @@ public sealed class PerformanceStage
                         string node = command.GetProperty("node").GetString() ?? "";
                         string parameter = command.GetProperty("param").GetString() ?? "";
                         double value = command.GetProperty("value").GetDouble();
-                        long sample = _performance.SetParameter(node, parameter, value, Quantization.Now);
+                        long sample = _performance.SetParameter(node, parameter, value, when);
                         return (true, string.Create(CultureInfo.InvariantCulture, $"{node}.{parameter} = {value:0.####} at sample {sample}"));
                     }
 
                 case "tempo":
                     {
                         decimal bpm = Math.Round((decimal)command.GetProperty("bpm").GetDouble(), 2);
-                        long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), Quantization.Now);
+                        long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), when);
                         return (true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
                     }
 

@@ -173,6 +173,9 @@ public sealed class StageViewTests(StageFixture fixture)
     public async Task TempoChangedOnThePage_ReachesTheEngine_AndTheSessionLog()
     {
         IPage page = await fixture.OpenPageAsync();
+
+        // At the next beat, as the transport's quantisation box says.
+        await page.SelectOptionAsync("#quantize", "beat");
         await page.FillAsync("#tempo-input", "133");
         await page.ClickAsync("#tempo-set");
         var clock = Stopwatch.StartNew();
@@ -182,10 +185,11 @@ public sealed class StageViewTests(StageFixture fixture)
         }
 
         Assert.Equal(133, fixture.Performance.TempoNow());
-        Assert.Contains(SessionLogEntries(), e => e.GetProperty("kind").GetString() == "tempo" && e.GetProperty("tempo").GetString() == "133");
+        Assert.Contains(SessionLogEntries(), e => e.GetProperty("kind").GetString() == "tempo" && e.GetProperty("tempo").GetString() == "133" && e.GetProperty("quantize").GetString() == "beat");
         await page.WaitForFunctionAsync("() => document.getElementById('bpm').textContent === '133'", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
 
-        // Back to 120 on the page, for the tests that count bars.
+        // Back to 120 on the page, now, for the tests that count bars.
+        await page.SelectOptionAsync("#quantize", "now");
         await page.FillAsync("#tempo-input", "120");
         await page.ClickAsync("#tempo-set");
         clock.Restart();

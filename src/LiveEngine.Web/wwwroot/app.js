@@ -334,6 +334,7 @@ function renderProfiler(f) {
 // ---- the socket ---------------------------------------------------------------------------------------------
 
 function command(c) {
+  if (c.op === 'param' || c.op === 'tempo') c.quantize = $('quantize').value;
   if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(c));
 }
 
