@@ -44,6 +44,8 @@ public sealed class PerformanceStage
     private IReadOnlyList<double> _lastBusy = [];
     private long _lastBusyPosition;
     private string _scopeError = "";
+    private string _midiList = "";
+    private long _midiListAt;
 
     public PerformanceStage(Performance performance)
     {
@@ -175,8 +177,22 @@ public sealed class PerformanceStage
         json.WriteEndArray();
         WriteScope(json, session.Options.SampleRate);
         WriteLoad(json, session.Options.SampleRate);
+        WriteMidi(json);
         json.WriteEndObject();
         return graphMessage;
+    }
+
+    /// <summary>The controller banks as :midi list prints them (bound controllers, learning), read twice a second.</summary>
+    private void WriteMidi(Utf8JsonWriter json)
+    {
+        long now = Environment.TickCount64;
+        if (now - _midiListAt >= 500)
+        {
+            _midiListAt = now;
+            _midiList = _performance.MidiCommand("list");
+        }
+
+        json.WriteString("midi", _midiList);
     }
 
     private static void WriteTransport(Utf8JsonWriter json, TempoMap clock, long position, int sampleRate)
@@ -376,6 +392,15 @@ public sealed class PerformanceStage
                         return (true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
                     }
 
+                case "midi":
+                    {
+                        // As :midi takes it (docs/midi.md): list, bind, unbind, learn, cancel, bank.
+                        string text = command.GetProperty("command").GetString() ?? "";
+                        string answer = _performance.MidiCommand(text);
+                        _midiListAt = 0;
+                        return (true, answer);
+                    }
+
                 case "undo":
                     return _performance.Undo(Quantization.NextBar) ? (true, "undo lands at the next bar") : (false, "nothing to undo");
 
@@ -384,7 +409,7 @@ public sealed class PerformanceStage
                     return (true, "panic: every callback stopped, fading to silence");
 
                 default:
-                    return (false, $"No command '{op}': the page sends param, tempo, undo and panic.");
+                    return (false, $"No command '{op}': the page sends param, tempo, midi, undo and panic.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)

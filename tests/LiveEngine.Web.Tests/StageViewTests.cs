@@ -121,6 +121,22 @@ public sealed class StageViewTests(StageFixture fixture)
     }
 
     [Fact]
+    public async Task MidiView_ShowsTheBoundControllers_AndABindingTypedOnThePageTakesTheMidiCommandPath()
+    {
+        IPage page = await fixture.OpenPageAsync();
+        await page.FillAsync("#midi-command", "bind 3 cc 74 ch 1 -> stagedrive 0..1");
+        await page.PressAsync("#midi-command", "Enter");
+        await page.WaitForFunctionAsync("() => /cc 74/.test(document.getElementById('midi').textContent)", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        string shown = (await page.TextContentAsync("#midi"))!;
+        Assert.Contains("3: cc 74", shown, StringComparison.Ordinal);
+        Assert.Contains("stagedrive", shown, StringComparison.Ordinal);
+        Assert.Contains("stagedrive", fixture.Performance.MidiCommand("list"), StringComparison.Ordinal);
+        await StageFixture.ScreenshotAsync(page, "#params-view", "midi.png");
+        fixture.Performance.MidiCommand("unbind 3");
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Scope_ShowsTheOutputOfA440HzSine_ItsPeriodWithinOnePercent()
     {
         await fixture.EvalOverSocketAsync("out(sine(\"tone\", { freq = 440, level = 0.5 }))", Quantization.Now);

@@ -189,6 +189,9 @@ function renderTransport(f) {
 
 $('tempo-set').addEventListener('click', () => command({ op: 'tempo', bpm: +$('tempo-input').value }));
 $('tempo-input').addEventListener('keydown', (e) => { if (e.key === 'Enter') command({ op: 'tempo', bpm: +$('tempo-input').value }); });
+$('midi-command').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && e.target.value.trim()) { command({ op: 'midi', command: e.target.value.trim() }); e.target.value = ''; }
+});
 $('undo').addEventListener('click', () => command({ op: 'undo' }));
 $('panic').addEventListener('click', () => command({ op: 'panic' }));
 $('tap').addEventListener('click', () => {
@@ -360,6 +363,7 @@ function connect() {
       renderTransport(m);
       renderScope(m.scope);
       renderProfiler(m);
+      if ($('midi').textContent !== m.midi) $('midi').textContent = m.midi;
       const isPending = commitKey(m.commit);
       if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
       document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
