@@ -25,14 +25,15 @@ public sealed class StageViewTests(StageFixture fixture)
         IPage page = await fixture.OpenPageAsync();
         Performance performance = fixture.Performance;
 
-        // Start right after a bar line, so that the commit waits most of a bar (2 s at 120 BPM) for the next one.
+        // Start right after a bar line, and land two bars on: the commit waits more than a bar (2 s at 120 BPM), long
+        // enough for the page to show it pending even on a loaded machine.
         var clock = Stopwatch.StartNew();
         while (Fraction(performance.Session.Clock.BarAt(performance.Session.Position)) > 0.1 && clock.Elapsed < s_wait)
         {
             await Task.Delay(10);
         }
 
-        long commitSample = await fixture.EvalOverSocketAsync("out(sine(\"lead\", { freq = 330, level = 0.2 }) >> gain(\"leadamp\", { level = 0.5 }))", Quantization.NextBar, untilPlaying: false);
+        long commitSample = await fixture.EvalOverSocketAsync("out(sine(\"lead\", { freq = 330, level = 0.2 }) >> gain(\"leadamp\", { level = 0.5 }))", Quantization.InBars(2), untilPlaying: false);
         double bar = Math.Floor(performance.Session.Clock.BarAt(commitSample).ToDouble()) + 1;
         bool sawPending = false;
         bool screenshot = false;
@@ -228,7 +229,7 @@ public sealed class StageViewTests(StageFixture fixture)
         int before = int.Parse(await page.EvaluateAsync<string>("() => document.body.dataset.frames"), CultureInfo.InvariantCulture);
         await page.WaitForFunctionAsync($"() => +document.body.dataset.frames > {before + 30}", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         Assert.Equal(WebSocketState.Open, stalled.State);
-        Assert.Equal(2, fixture.Stage.Pages);
+        Assert.True(fixture.Stage.Pages >= 2, $"{fixture.Stage.Pages} page(s) open");
         await page.CloseAsync();
     }
 

@@ -341,8 +341,11 @@ function command(c) {
   if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(c));
 }
 
-function onGraph(g) {
+// A graph from the socket is drawn with the frame that follows it (captured with it), which says whether its new
+// nodes are still pending; the first one, before any frame, is drawn at once.
+function onGraph(g, deferred) {
   state.graph = g;
+  if (deferred && state.frame) { state.graphDirty = true; return; }
   renderGraph();
   renderParams();
 }
@@ -355,7 +358,7 @@ function connect() {
   socket.onclose = () => { $('status').textContent = 'disconnected: retrying'; setTimeout(connect, 1000); };
   socket.onmessage = (e) => {
     const m = JSON.parse(e.data);
-    if (m.t === 'graph') onGraph(m);
+    if (m.t === 'graph') onGraph(m, true);
     else if (m.t === 'frame') {
       const commitKey = (c) => (c && c.pending ? 'pending@' + c.bar : 'playing');
       const wasPending = commitKey(state.frame && state.frame.commit);
@@ -365,7 +368,8 @@ function connect() {
       renderProfiler(m);
       if ($('midi').textContent !== m.midi) $('midi').textContent = m.midi;
       const isPending = commitKey(m.commit);
-      if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
+      if (state.graphDirty) { state.graphDirty = false; renderGraph(); renderParams(); }
+      else if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
       document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
     } else if (m.t === 'reply') {
       $('status').textContent = (m.ok ? '' : 'refused: ') + m.message;
@@ -376,5 +380,5 @@ function connect() {
 }
 
 const initial = $('initial-graph');
-if (initial) onGraph(JSON.parse(initial.textContent));
+if (initial) onGraph(JSON.parse(initial.textContent), false);
 connect();
