@@ -102,6 +102,7 @@ internal static class ReplCommand
             }
             finally
             {
+                await host.CloseStageAsync().ConfigureAwait(false);
                 await host.CloseEditorSocketAsync().ConfigureAwait(false);
             }
 

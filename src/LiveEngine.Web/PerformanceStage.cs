@@ -44,6 +44,8 @@ public sealed class PerformanceStage
     private IReadOnlyList<double> _lastBusy = [];
     private long _lastBusyPosition;
     private string _scopeError = "";
+    private string _midiList = "";
+    private long _midiListAt;
 
     public PerformanceStage(Performance performance)
     {
@@ -175,8 +177,22 @@ public sealed class PerformanceStage
         json.WriteEndArray();
         WriteScope(json, session.Options.SampleRate);
         WriteLoad(json, session.Options.SampleRate);
+        WriteMidi(json);
         json.WriteEndObject();
         return graphMessage;
+    }
+
+    /// <summary>The controller banks as :midi list prints them (bound controllers, learning), read twice a second.</summary>
+    private void WriteMidi(Utf8JsonWriter json)
+    {
+        long now = Environment.TickCount64;
+        if (now - _midiListAt >= 500)
+        {
+            _midiListAt = now;
+            _midiList = _performance.MidiCommand("list");
+        }
+
+        json.WriteString("midi", _midiList);
     }
 
     private static void WriteTransport(Utf8JsonWriter json, TempoMap clock, long position, int sampleRate)
@@ -350,6 +366,14 @@ public sealed class PerformanceStage
         try
         {
             string op = command.GetProperty("op").GetString() ?? "";
+
+            // Where the page's tempo and parameter changes land: its quantisation box (now, beat, bar, N bars).
+            string? quantize = command.TryGetProperty("quantize", out JsonElement q) ? q.GetString() : null;
+            if (!Quantization.TryParse(quantize, out Quantization when, out string? error))
+            {
+                return (false, error ?? $"Not a quantisation: '{quantize}'.");
+            }
+
             switch (op)
             {
                 case "param":
@@ -357,15 +381,24 @@ public sealed class PerformanceStage
                         string node = command.GetProperty("node").GetString() ?? "";
                         string parameter = command.GetProperty("param").GetString() ?? "";
                         double value = command.GetProperty("value").GetDouble();
-                        long sample = _performance.SetParameter(node, parameter, value, Quantization.Now);
+                        long sample = _performance.SetParameter(node, parameter, value, when);
                         return (true, string.Create(CultureInfo.InvariantCulture, $"{node}.{parameter} = {value:0.####} at sample {sample}"));
                     }
 
                 case "tempo":
                     {
                         decimal bpm = Math.Round((decimal)command.GetProperty("bpm").GetDouble(), 2);
-                        long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), Quantization.Now);
+                        long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), when);
                         return (true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
+                    }
+
+                case "midi":
+                    {
+                        // As :midi takes it (docs/midi.md): list, bind, unbind, learn, cancel, bank.
+                        string text = command.GetProperty("command").GetString() ?? "";
+                        string answer = _performance.MidiCommand(text);
+                        _midiListAt = 0;
+                        return (true, answer);
                     }
 
                 case "undo":
@@ -376,7 +409,7 @@ public sealed class PerformanceStage
                     return (true, "panic: every callback stopped, fading to silence");
 
                 default:
-                    return (false, $"No command '{op}': the page sends param, tempo, undo and panic.");
+                    return (false, $"No command '{op}': the page sends param, tempo, midi, undo and panic.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)

@@ -189,6 +189,9 @@ function renderTransport(f) {
 
 $('tempo-set').addEventListener('click', () => command({ op: 'tempo', bpm: +$('tempo-input').value }));
 $('tempo-input').addEventListener('keydown', (e) => { if (e.key === 'Enter') command({ op: 'tempo', bpm: +$('tempo-input').value }); });
+$('midi-command').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && e.target.value.trim()) { command({ op: 'midi', command: e.target.value.trim() }); e.target.value = ''; }
+});
 $('undo').addEventListener('click', () => command({ op: 'undo' }));
 $('panic').addEventListener('click', () => command({ op: 'panic' }));
 $('tap').addEventListener('click', () => {
@@ -334,11 +337,15 @@ function renderProfiler(f) {
 // ---- the socket ---------------------------------------------------------------------------------------------
 
 function command(c) {
+  if (c.op === 'param' || c.op === 'tempo') c.quantize = $('quantize').value;
   if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(c));
 }
 
-function onGraph(g) {
+// A graph from the socket is drawn with the frame that follows it (captured with it), which says whether its new
+// nodes are still pending; the first one, before any frame, is drawn at once.
+function onGraph(g, deferred) {
   state.graph = g;
+  if (deferred && state.frame) { state.graphDirty = true; return; }
   renderGraph();
   renderParams();
 }
@@ -351,7 +358,7 @@ function connect() {
   socket.onclose = () => { $('status').textContent = 'disconnected: retrying'; setTimeout(connect, 1000); };
   socket.onmessage = (e) => {
     const m = JSON.parse(e.data);
-    if (m.t === 'graph') onGraph(m);
+    if (m.t === 'graph') onGraph(m, true);
     else if (m.t === 'frame') {
       const commitKey = (c) => (c && c.pending ? 'pending@' + c.bar : 'playing');
       const wasPending = commitKey(state.frame && state.frame.commit);
@@ -359,8 +366,10 @@ function connect() {
       renderTransport(m);
       renderScope(m.scope);
       renderProfiler(m);
+      if ($('midi').textContent !== m.midi) $('midi').textContent = m.midi;
       const isPending = commitKey(m.commit);
-      if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
+      if (state.graphDirty) { state.graphDirty = false; renderGraph(); renderParams(); }
+      else if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
       document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
     } else if (m.t === 'reply') {
       $('status').textContent = (m.ok ? '' : 'refused: ') + m.message;
@@ -371,5 +380,5 @@ function connect() {
 }
 
 const initial = $('initial-graph');
-if (initial) onGraph(JSON.parse(initial.textContent));
+if (initial) onGraph(JSON.parse(initial.textContent), false);
 connect();
