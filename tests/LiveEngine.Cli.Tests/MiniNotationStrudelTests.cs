@@ -70,6 +70,7 @@ public sealed class MiniNotationStrudelTests
         ("a(3,8)?", 2),
         ("[a [b c]?]*4 d?", 3),
         ("[<a b> | c d]*2", 4),
+        ("a@0.5@0.5 b", 2),
     ];
 
     [Fact]

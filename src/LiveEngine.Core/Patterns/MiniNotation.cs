@@ -61,8 +61,10 @@ public static class MiniNotation
                     bool weighted = false;
                     foreach (MiniNotationParser.Element child in sequence.Elements)
                     {
-                        parts.Add((child.Weight, ApplyOperators(Evaluate(child.Slice), child)));
-                        total += child.Weight;
+                        // Strudel: `weight || Fraction(1)`, so a weight that adds up to 0 ("a@0.5@0.5") counts as 1.
+                        Fraction weight = child.Weight == Fraction.Zero ? 1 : child.Weight;
+                        parts.Add((weight, ApplyOperators(Evaluate(child.Slice), child)));
+                        total += weight;
                         weighted |= child.Weight != Fraction.Zero;
                     }
 
