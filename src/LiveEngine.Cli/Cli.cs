@@ -124,6 +124,16 @@ internal static class Cli
 
     public static Option<double?> AdmissionLimitOption() => new("--admission-limit") { Description = "Share of the block deadline a commit's predicted block time may take, 0.05..4 (repl.config [engine] admission_limit; default 0.7)." };
 
+    public static Option<string?> RenderAheadOption() => new("--render-ahead") { Description = "on: render a graph with no live node ahead of the device, in large blocks, on a thread of its own; off: all real time (repl.config [engine] render_ahead; default off)." };
+
+    public static bool ParseOnOff(string? text, bool defaultValue, string option) => text switch
+    {
+        null => defaultValue,
+        "on" => true,
+        "off" => false,
+        _ => throw new CliException($"{option} must be on or off, not '{text}'."),
+    };
+
     public static Live.AdmissionPolicy ParseAdmission(string text) => text switch
     {
         "refuse" => Live.AdmissionPolicy.Refuse,

@@ -58,6 +58,15 @@ internal sealed record EngineConfig
     /// <summary>[engine] admission_limit: the share of the block deadline a commit's predicted real-time block time may take. Default 0.7.</summary>
     public double AdmissionLimit { get; init; } = 0.7;
 
+    /// <summary>[engine] render_ahead: whether <c>play</c> and <c>render</c> render deferrable graphs ahead of the device. Default false.</summary>
+    public bool RenderAhead { get; init; }
+
+    /// <summary>[engine] render_ahead_ms: how far ahead. Default 100.</summary>
+    public double RenderAheadMs { get; init; } = 100;
+
+    /// <summary>[engine] deferred_block_frames: the deferred domain's block. Default 1024.</summary>
+    public int DeferredBlockFrames { get; init; } = 1024;
+
     /// <summary><see cref="Admission"/> as the session's policy.</summary>
     public Live.AdmissionPolicy AdmissionPolicy => Cli.ParseAdmission(Admission);
 

@@ -18,7 +18,7 @@ namespace LiveEngine.Cli;
 internal sealed class EngineConfigReader
 {
     private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc"];
-    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit"];
+    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
@@ -360,6 +360,9 @@ internal sealed class EngineConfigReader
             "process" => config with { EngineProcess = Boolean(value, key, where) },
             "admission" => config with { Admission = OneOf(String(value, key, where), ["refuse", "warn", "off"], key, where) },
             "admission_limit" => config with { AdmissionLimit = RangeD(Number(value, key, where), 0.05, 4, key, where) },
+            "render_ahead" => config with { RenderAhead = Boolean(value, key, where) },
+            "render_ahead_ms" => config with { RenderAheadMs = RangeD(Number(value, key, where), 1, 2000, key, where) },
+            "deferred_block_frames" => config with { DeferredBlockFrames = Range(Integer(value, key, where), 16, CompileOptions.MaxBlockLimit, key, where) },
             _ => config with { EngineSocket = NoneIfEmpty(String(value, key, where)) },
         },
     };

@@ -6,6 +6,7 @@ using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
 using LiveEngine.Hosts.Offline;
 using LiveEngine.Hosts.PortAudio;
+using LiveEngine.Hosts.RealTime;
 using LiveEngine.Hosts.Wav;
 using LiveEngine.Live;
 
@@ -32,9 +33,10 @@ internal static class PlayCommand
         Option<int?> threads = Cli.ThreadsOption();
         Option<string?> config = Cli.ConfigOption();
         var banks = new Option<string>("--banks") { Description = "Voice banks: on (default) or off, for comparison.", DefaultValueFactory = _ => "on" };
+        Option<string?> renderAhead = Cli.RenderAheadOption();
         var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
-            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -50,13 +52,14 @@ internal static class PlayCommand
                 defaults,
                 result.GetValue(hostApi) ?? defaults.HostApi,
                 result.GetValue(device) ?? defaults.Device,
-                result.GetValue(banks)!);
+                result.GetValue(banks)!,
+                Cli.ParseOnOff(result.GetValue(renderAhead), defaults.RenderAhead, "--render-ahead"));
         }));
         return command;
     }
 
     // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, DriverChoice? autoChoice = null)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, DriverChoice? autoChoice = null)
     {
         if (banks is not ("on" or "off"))
         {
@@ -93,6 +96,9 @@ internal static class PlayCommand
             Tempo = Time.Fraction.FromDecimal((decimal)defaults.Tempo),
             BeatsPerBar = defaults.BeatsPerBar,
             Banking = banking,
+            DeviceBlockFrames = defaults.BlockFrames,
+            RenderAheadMs = defaults.RenderAheadMs,
+            DeferredBlockFrames = defaults.DeferredBlockFrames,
         };
         if (chosen == "offline")
         {
@@ -142,12 +148,19 @@ internal static class PlayCommand
         }
 
         using var disposePiece = piece;
+        if (renderAhead)
+        {
+            // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks while the graph has no live node ({(session.Renderer.Current.IsDeferrable ? "it has none" : "it has some: one device block ahead")})."));
+        }
+
         if (chosen == "null")
         {
             using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
             Perform(session, piece, seconds, () => false);
-            Report(paced.Stats, paced.BufferFrames, paced.SampleRate);
+            Report(paced.Stats, paced.BufferFrames, paced.SampleRate, session.Renderer);
             return 0;
         }
 
@@ -163,7 +176,7 @@ internal static class PlayCommand
                 if (auto is not null)
                 {
                     // auto promised sound or a WAV file: the default device is there but would not open.
-                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
                 }
 
                 throw new CliException(e.Message);
@@ -173,7 +186,7 @@ internal static class PlayCommand
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through PortAudio ({pa.DeviceName}): {defaults.SampleRate} Hz, {defaults.BlockFrames}-frame buffers, {seconds:0.###} s."));
                 Perform(session, piece, seconds, () => false);
-                Report(pa.Stats, defaults.BlockFrames, defaults.SampleRate);
+                Report(pa.Stats, defaults.BlockFrames, defaults.SampleRate, session.Renderer);
                 return 0;
             }
         }
@@ -197,7 +210,7 @@ internal static class PlayCommand
                 Console.Error.WriteLine("The JACK server stopped during the performance.");
             }
 
-            Report(driver.Stats, driver.BufferFrames, driver.SampleRate);
+            Report(driver.Stats, driver.BufferFrames, driver.SampleRate, session.Renderer);
             return driver.IsShutDown ? 1 : 0;
         }
     }
@@ -221,8 +234,13 @@ internal static class PlayCommand
 
     private const int XrunsListed = 20;
 
-    private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate)
+    private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate, LiveRenderer renderer)
     {
+        if (renderer.IsRenderingAhead)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"render-ahead: {renderer.RenderAheadUnderruns} underruns (blocks played as silence), {renderer.Position - renderer.PlayedPosition} frames ahead at the end, render-ahead thread allocated {renderer.RenderAheadAllocatedBytes} bytes after warm-up"));
+        }
+
         double deadlineUs = bufferFrames * 1e6 / sampleRate;
         double p50Us = stats.PercentileUs(0.5);
         Console.WriteLine(string.Create(

@@ -24,6 +24,7 @@ internal sealed class ControllerLanes
     private long _nextStep = long.MaxValue;
     private long _held;
     private long _stale;
+    private int _bound;
 
     public ControllerLanes(int sampleRate)
     {
@@ -43,6 +44,9 @@ internal sealed class ControllerLanes
     /// <summary>The sample on which lane <paramref name="lane"/>'s last move was applied (held ones too), or −1. Any thread.</summary>
     public long LastMoveSample(int lane) => Volatile.Read(ref _lastMoveSample[lane]);
 
+    /// <summary>Lanes bound now. Render thread.</summary>
+    public int BoundCount => _bound;
+
     /// <summary>(Re)binds a lane: soft takeover must pick the value up again and smoothing stops where it is.</summary>
     public void Bind(ControllerLane lane)
     {
@@ -52,9 +56,11 @@ internal sealed class ControllerLanes
             StopSmoothing();
         }
 
+        _bound -= state.Binding is null ? 0 : 1;
         state = default;
         if (!lane.IsFree)
         {
+            _bound++;
             state.Binding = lane;
             state.Decay = lane.SmoothingMs > 0 ? Math.Exp(-1000 / (lane.SmoothingMs * _sampleRate)) : 0;
         }

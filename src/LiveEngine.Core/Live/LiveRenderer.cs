@@ -16,7 +16,7 @@ namespace LiveEngine.Live;
 /// blocks, so rendering [t, t + k) with the old snapshot and [t + k, t + n) with the new one equals what each
 /// would have produced.
 /// </remarks>
-public sealed class LiveRenderer
+public sealed partial class LiveRenderer
 {
     /// <summary>Commits that may be pending at once.</summary>
     public const int QueueCapacity = 4096;
@@ -112,21 +112,38 @@ public sealed class LiveRenderer
     public long SampleAtTimestamp(long timestamp) =>
         (long)Math.Floor(BitConverter.Int64BitsToDouble(Volatile.Read(ref _clockOffsetBits.Value)) + (timestamp * _framesPerTick));
 
-    /// <summary>Where each rendered block is also copied, mixed to one channel, for display (null: nowhere). Set from any thread.</summary>
+    /// <summary>Where each played block is also copied, mixed to one channel, for display (null: nowhere). Set from any thread.</summary>
     public OutputTap? Tap
     {
         get => _tap;
         set => _tap = value;
     }
 
-    /// <summary>Output channel <paramref name="channel"/> of the last block rendered.</summary>
-    public ReadOnlySpan<float> Output(int channel, int frames) => _output[channel].AsSpan(0, frames);
+    /// <summary>Output channel <paramref name="channel"/> of the last block rendered (played, with render-ahead).</summary>
+    public ReadOnlySpan<float> Output(int channel, int frames) => (_ahead is { } ahead ? ahead.Played : _output)[channel].AsSpan(0, frames);
 
-    /// <summary>Renders the next <paramref name="frames"/> frames. Audio thread only.</summary>
+    /// <summary>
+    /// Renders the next <paramref name="frames"/> frames; with render-ahead (<see cref="StartRenderAhead"/>), reads them
+    /// from what the render-ahead thread rendered. Audio thread only.
+    /// </summary>
     public void Render(int frames)
     {
+        if (_ahead is { } ahead)
+        {
+            ReadAhead(ahead, frames, ahead.Options.WaitWhenEmpty);
+            _tap?.Write(ahead.Played, frames);
+            return;
+        }
+
+        UpdateClockLine(_position);
+        RenderCore(frames);
+        _tap?.Write(_output, frames);
+    }
+
+    /// <summary>Renders the next <paramref name="frames"/> frames into <see cref="_output"/>. The render thread: the audio thread, or the render-ahead thread.</summary>
+    private void RenderCore(int frames)
+    {
         Debug.Assert(frames >= 1 && frames <= _current.MaxBlockFrames, "Block larger than the session's maximum block size: split it.");
-        UpdateClockLine();
         DrainIncomingEvents();
         int done = 0;
         while (done < frames)
@@ -177,7 +194,6 @@ public sealed class LiveRenderer
         }
 
         _position += frames;
-        _tap?.Write(_output, frames);
 
         // Release: a control thread that reads the new position sees every swap made before it.
         Volatile.Write(ref _publishedPosition.Value, _position);
@@ -193,7 +209,15 @@ public sealed class LiveRenderer
     {
         for (int b = 0; b < blocks; b++)
         {
-            Render(MaxBlockFrames);
+            if (_ahead is { } ahead)
+            {
+                // The render-ahead thread renders; this warms the reading path and waits for what it reads.
+                ReadAhead(ahead, MaxBlockFrames, wait: true);
+            }
+            else
+            {
+                Render(MaxBlockFrames);
+            }
         }
     }
 
@@ -284,10 +308,10 @@ public sealed class LiveRenderer
         }
     }
 
-    /// <summary>Anchors <see cref="SampleAtTimestamp"/> at this block's start. Audio thread.</summary>
-    private void UpdateClockLine()
+    /// <summary>Anchors <see cref="SampleAtTimestamp"/> at this block's start, <paramref name="position"/> (the one the device plays). Audio thread.</summary>
+    private void UpdateClockLine(long position)
     {
-        double offset = _position - (Stopwatch.GetTimestamp() * _framesPerTick);
+        double offset = position - (Stopwatch.GetTimestamp() * _framesPerTick);
 
         // Release: one 64-bit write, so a reader sees a whole offset.
         Volatile.Write(ref _clockOffsetBits.Value, BitConverter.DoubleToInt64Bits(offset));

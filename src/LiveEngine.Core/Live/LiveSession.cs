@@ -455,6 +455,23 @@ public sealed class LiveSession : ILiveSession
         return faults;
     }
 
+    /// <summary>
+    /// Starts rendering ahead of the device (<see cref="LiveRenderer.StartRenderAhead"/>) with the session's
+    /// <see cref="LiveSessionOptions.RenderAheadMs"/>, <see cref="LiveSessionOptions.DeferredBlockFrames"/> and device block.
+    /// From then on a change made "now" lands after what is rendered ahead (at most that much later); one scheduled
+    /// further ahead lands on its sample, as without render-ahead. Control thread, before the driver starts.
+    /// </summary>
+    /// <param name="waitWhenEmpty">True for an offline render (wait for the render-ahead thread), false for a device.</param>
+    /// <param name="threadStarted">Runs first on the render-ahead thread (its priority).</param>
+    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null) => Renderer.StartRenderAhead(new RenderAheadOptions
+    {
+        AheadFrames = Math.Max(RenderAheadOptions.FramesFor(_options.RenderAheadMs, _options.SampleRate), _options.RealTimeBlockFrames),
+        DeferredBlockFrames = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames),
+        DeviceBlockFrames = _options.RealTimeBlockFrames,
+        WaitWhenEmpty = waitWhenEmpty,
+        ThreadStarted = threadStarted,
+    });
+
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
     {

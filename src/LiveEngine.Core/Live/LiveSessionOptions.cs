@@ -63,4 +63,10 @@ public sealed record LiveSessionOptions
 
     /// <summary>The share of the deadline a commit's predicted real-time block time may take, 0..4 (default 0.7).</summary>
     public double AdmissionLimit { get; init; } = 0.7;
+
+    /// <summary>How far ahead of the device <see cref="LiveSession.StartRenderAhead"/> renders a deferrable graph, ms (default 100).</summary>
+    public double RenderAheadMs { get; init; } = 100;
+
+    /// <summary>The deferred domain's block, frames (default 1,024; at most <see cref="MaxBlockFrames"/>).</summary>
+    public int DeferredBlockFrames { get; init; } = 1_024;
 }

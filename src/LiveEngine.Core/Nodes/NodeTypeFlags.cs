@@ -20,4 +20,16 @@ public enum NodeTypeFlags
     /// built-in types do bounded work and are not guarded, which spares every job an atomic operation.
     /// </summary>
     Untrusted = 4,
+
+    /// <summary>
+    /// The node answers to the present: it reads live input (an audio input, a sensor). It and everything downstream of
+    /// it belong to the real-time domain and are never rendered ahead (docs/scheduler.md, "Render-ahead").
+    /// </summary>
+    LiveInput = 8,
+
+    /// <summary>
+    /// The node would rather run in the deferred (render-ahead) domain: it has latency to hide or runs elsewhere (a GPU
+    /// job). The hook for domain placement; a node pinned live (option <c>live = on</c>) or fed by a live node still runs live.
+    /// </summary>
+    PrefersDeferred = 16,
 }

@@ -70,6 +70,8 @@ public sealed class GraphSnapshot
         }
 
         NonFiniteOutputFault = NodeUntrusted.Contains(true) ? new NonFiniteOutputException() : null;
+        NodeIsLive = AssignDomains(nodeTypes, nodeOptions, jobs, topologicalOrder, successorStarts, successors, out bool anyLive);
+        IsDeferrable = !anyLive;
 
         // Shared with the previous snapshot when the node ids are the same (it is never changed).
         if (nodeIndexById is null)
@@ -179,8 +181,56 @@ public sealed class GraphSnapshot
 
     public int OutputChannels => OutputOffsets.Length;
 
+    /// <summary>
+    /// The domain of each node: true for the real-time domain (a node of a <see cref="NodeTypeFlags.LiveInput"/> type, a
+    /// node pinned live with the option <c>live = on</c>, and everything they feed), false for the deferred domain.
+    /// </summary>
+    public IReadOnlyList<bool> NodeIsLive { get; }
+
+    /// <summary>Whether no node is live: the whole snapshot may be rendered ahead of the device.</summary>
+    public bool IsDeferrable { get; }
+
+    /// <summary>The node option that pins a node (and what it feeds) to the real-time domain: <c>live = on</c>.</summary>
+    public const string LiveOption = "live";
+
     /// <summary>An executor's per-snapshot run state, attached when the executor prepares the snapshot.</summary>
     internal object? ExecutionState { get; set; }
+
+    private static bool[] AssignDomains(NodeTypeDescriptor[] types, IReadOnlyDictionary<string, string>[] options, JobInfo[] jobs, int[] order, int[] successorStarts, int[] successors, out bool anyLive)
+    {
+        var nodeLive = new bool[types.Length];
+        var jobLive = new bool[jobs.Length];
+        anyLive = false;
+        for (int n = 0; n < types.Length; n++)
+        {
+            nodeLive[n] = (types[n].Flags & NodeTypeFlags.LiveInput) != 0
+                || (options[n].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1");
+        }
+
+        // Live flows downstream: a job is live if its node is, or any predecessor is.
+        foreach (int j in order)
+        {
+            jobLive[j] |= nodeLive[jobs[j].NodeIndex];
+            if (!jobLive[j])
+            {
+                continue;
+            }
+
+            nodeLive[jobs[j].NodeIndex] = true;
+            anyLive = true;
+            for (int s = successorStarts[j]; s < successorStarts[j + 1]; s++)
+            {
+                jobLive[successors[s]] = true;
+            }
+        }
+
+        for (int n = 0; n < nodeLive.Length; n++)
+        {
+            anyLive |= nodeLive[n];
+        }
+
+        return nodeLive;
+    }
 
     /// <summary>The node with identity <paramref name="id"/>, or -1.</summary>
     public int IndexOfNode(string id) => _nodeIndexById.TryGetValue(id, out int index) ? index : -1;

@@ -1,0 +1,165 @@
+using LiveEngine.Dsp;
+using LiveEngine.Dsp.Workloads;
+using LiveEngine.Graph;
+using LiveEngine.Live;
+using LiveEngine.Time;
+using Xunit.Abstractions;
+
+namespace LiveEngine.Tests.Dsp.Live;
+
+/// <summary>Render-ahead is an optimisation, not a different sound: the same session renders the same bits with it on and off.</summary>
+public sealed class RenderAheadTests(ITestOutputHelper output)
+{
+    private const int Device = 64;
+    private const int SampleRate = 48_000;
+
+    [Fact]
+    public void SameSession_WithCommitsParameterEventsMidiAndTempoRamps_IsBitIdentical_WithRenderAheadOnAndOff()
+    {
+        float[][] off = Perform(renderAhead: false, out _);
+        float[][] on = Perform(renderAhead: true, out LiveSession session);
+
+        Assert.Equal(off[0].Length, on[0].Length);
+        for (int c = 0; c < off.Length; c++)
+        {
+            int first = FirstDifference(off[c], on[c]);
+            Assert.True(first < 0, $"Channel {c} differs from sample {first} on: {off[c][Math.Max(first, 0)]} off, {on[c][Math.Max(first, 0)]} on.");
+        }
+
+        // It really rendered ahead: in large blocks, up to the look-ahead, and never underran (the reader waits offline).
+        Assert.Equal(0, session.Renderer.RenderAheadUnderruns);
+        Assert.True(off[0].Any(x => x != 0), "The performance is silent: the comparison would prove nothing.");
+    }
+
+    [Fact]
+    public void RenderAhead_OfADeferrableGraph_RunsAheadByTheLookAhead_AndAGraphWithANodePinnedLive_ByOneDeviceBlock()
+    {
+        LiveSession session = CreateSession(StandardWorkloads.Voices(8));
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            long deferredLead = ReadUntilSettled(session, blocks: 400);
+            Assert.InRange(deferredLead, 2_048, 4_800 + 1_024);
+
+            GraphDescription pinned = StandardWorkloads.Voices(8);
+            pinned.Nodes.Single(n => n.Id == "v0.gain").Options[Snapshots.GraphSnapshot.LiveOption] = "on";
+            session.Commit(pinned, Quantization.Now);
+            long liveLead = ReadUntilSettled(session, blocks: 400);
+            output.WriteLine($"lead deferred {deferredLead} frames, live {liveLead} frames");
+            Assert.InRange(liveLead, 0, Device);
+            Assert.False(session.Renderer.Current.IsDeferrable);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void RenderAhead_AllocatesNothing_OnTheAudioThreadOrTheRenderAheadThread()
+    {
+        LiveSession session = CreateSession(StandardWorkloads.Create("session"));
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            ReadUntilSettled(session, blocks: 2_000);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ReadUntilSettled(session, blocks: 4_000);
+            long audio = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            output.WriteLine($"audio thread {audio} bytes over 4,000 blocks; render-ahead thread {session.Renderer.RenderAheadAllocatedBytes} bytes after its warm-up");
+            Assert.Equal(0, audio);
+            Assert.Equal(0, session.Renderer.RenderAheadAllocatedBytes);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    private static long ReadUntilSettled(LiveSession session, int blocks)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            session.Renderer.Render(Device);
+        }
+
+        // Let the render-ahead thread catch up to its target, then measure its lead.
+        long lead = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            Thread.Sleep(5);
+            lead = session.Renderer.Position - session.Renderer.PlayedPosition;
+        }
+
+        return lead;
+    }
+
+    private static LiveSession CreateSession(GraphDescription graph) =>
+        new(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = 1024, DeviceBlockFrames = Device });
+
+    /// <summary>
+    /// A scripted performance: changes scheduled before the render starts and changes made while it plays, each on a
+    /// musical time at least a second after the played position (render-ahead is 100 ms), so both runs resolve them to
+    /// the same sample.
+    /// </summary>
+    private static float[][] Perform(bool renderAhead, out LiveSession session)
+    {
+        session = CreateSession(StandardWorkloads.Voices(16));
+        session.RampTempo(90, 4, Quantization.AtBeat(1));
+        session.Commit(StandardWorkloads.Voices(24), Quantization.AtBeat(2));
+        session.SetParameter("v3.lpf", "cutoffHz", 800, Quantization.AtBeat(Fraction.FromDecimal(2.5m)));
+        if (renderAhead)
+        {
+            session.StartRenderAhead(waitWhenEmpty: true);
+        }
+
+        int blocks = 6 * SampleRate / Device;
+        var result = new float[2][];
+        result[0] = new float[blocks * Device];
+        result[1] = new float[blocks * Device];
+        for (int b = 0; b < blocks; b++)
+        {
+            if (b == blocks / 6)
+            {
+                // One second in: changes made while it plays, each a second or more ahead. A bound controller makes
+                // render-ahead run one device block ahead until the lane is freed (its moves must not wait 100 ms).
+                session.BindController(new ControllerLane(0, "v5.gain", "level", 0, 0.1, SmoothingMs: 5));
+                session.MoveController(0, 0.25, atSample: 2 * SampleRate);
+                session.MoveController(0, 0.9, atSample: (2 * SampleRate) + 777);
+                session.Commit(StandardWorkloads.Voices(12), Quantization.AtBeat(6));
+                session.SetTempo(140, Quantization.AtBeat(7));
+                session.Trigger("v1.gain", Quantization.AtBeat(8), 1, parameter: "level", on: 0.2, off: 0.01);
+            }
+
+            if (b == 4 * blocks / 6)
+            {
+                session.BindController(ControllerLane.Free(0));
+            }
+
+            session.Renderer.Render(Device);
+            session.Renderer.Output(0, Device).CopyTo(result[0].AsSpan(b * Device));
+            session.Renderer.Output(1, Device).CopyTo(result[1].AsSpan(b * Device));
+            if (b % 64 == 0)
+            {
+                session.Maintain();
+            }
+        }
+
+        session.Renderer.StopRenderAhead();
+        return result;
+    }
+
+    private static int FirstDifference(float[] a, float[] b)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(a[i]) != BitConverter.SingleToInt32Bits(b[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
