@@ -19,6 +19,7 @@ internal static class LiveEngineCommand
             DevicesCommand.Create(),
             EngineCommand.Create(),
             SelfTestCommand.Create(),
+            GpuCommand.Create(),
             MidiCommand.Create(),
         };
         // `liveengine` alone opens the REPL.
