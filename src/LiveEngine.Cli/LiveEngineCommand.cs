@@ -19,6 +19,7 @@ internal static class LiveEngineCommand
             DevicesCommand.Create(),
             EngineCommand.Create(),
             SelfTestCommand.Create(),
+            GpuCommand.Create(),
             MidiCommand.Create(),
             PatternCommand.Create(),
             OscCommand.Create(),

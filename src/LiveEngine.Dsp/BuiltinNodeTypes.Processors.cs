@@ -94,6 +94,7 @@ public static partial class BuiltinNodeTypes
             ],
             static () => new ConvolutionNode(),
             costNsPerFrame: 60)); // 2 s stereo response: see docs/performance.md, "Convolution"
+        RegisterSpectral(registry);
         registry.Register(new NodeTypeDescriptor(
             "reverb",
             "Stereo 16-line feedback delay network reverb with a Hadamard matrix and damping.",

@@ -6,4 +6,10 @@ using LiveEngine.Dsp.Kernels;
 // The benchmark processes inherit this environment (DOTNET_EnableHWIntrinsic included), so the tiers the
 // "simd" rows ran on are the ones printed here.
 Console.WriteLine($"// Kernel tiers: {KernelSelfTest.InstructionSets}");
+if (args is ["convolution-cost"])
+{
+    LiveEngine.Benchmarks.Nodes.ConvolutionCost.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(LiveEngine.Benchmarks.Kernels.KernelBenchmarkConfig).Assembly).Run(args);

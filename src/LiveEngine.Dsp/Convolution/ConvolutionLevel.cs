@@ -78,7 +78,11 @@ internal sealed class ConvolutionLevel
                 Array.Clear(block);
                 int from = start + (k * n);
                 int count = Math.Clamp(Math.Min(ir.Length, start + taps) - from, 0, n);
-                ir.AsSpan(from, count).CopyTo(block);
+                if (count > 0)
+                {
+                    ir.AsSpan(from, count).CopyTo(block);
+                }
+
                 Span<float> re = _responseRe[p].AsSpan(k * _bins, _bins);
                 Span<float> im = _responseIm[p].AsSpan(k * _bins, _bins);
                 fft.Forward(block, re, im);

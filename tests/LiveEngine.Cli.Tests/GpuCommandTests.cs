@@ -1,0 +1,16 @@
+namespace LiveEngine.Tests.Cli;
+
+public sealed class GpuCommandTests
+{
+    [Fact]
+    public void Gpu_ListsTheCpuAccelerator_AndTimesTheCpuPathAndEachAccelerator()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "gpu");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("accelerators:", result.Output);
+        Assert.Matches(@"\n  CPU\s+CPUAccelerator", result.Output);
+        Assert.Contains("the GPU path uses: ", result.Output);
+        Assert.Matches(@"CPU path \(SIMD\)\s+[0-9.]+ ms per period", result.Output);
+        Assert.Matches(@"\n  CPU CPUAccelerator\s+[0-9.]+ ms per period", result.Output);
+    }
+}
