@@ -17,7 +17,7 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "osc"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "osc", "dirt"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
@@ -25,6 +25,7 @@ internal sealed class EngineConfigReader
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_oscKeys = ["port", "bind", "allow_remote", "tcp", "latency_ms"];
+    private static readonly string[] s_dirtKeys = ["enabled", "port", "bind"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -81,7 +82,7 @@ internal sealed class EngineConfigReader
                 throw new CliException($"{where}: a table header is written [name], not [[{table}]] (an array of tables).");
             }
 
-            throw new CliException($"{where}: '{table}' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi] or [osc].");
+            throw new CliException($"{where}: '{table}' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [osc] or [dirt].");
         }
     }
 
@@ -284,6 +285,7 @@ internal sealed class EngineConfigReader
         "repl" => s_replKeys,
         "midi" => s_midiKeys,
         "osc" => s_oscKeys,
+        "dirt" => s_dirtKeys,
         "log" => s_logKeys,
         _ => s_engineKeys,
     };
@@ -333,6 +335,12 @@ internal sealed class EngineConfigReader
             "allow_remote" => config with { OscAllowRemote = Boolean(value, key, where) },
             "tcp" => config with { OscTcp = Boolean(value, key, where) },
             _ => config with { OscLatencyMs = RangeD(Number(value, key, where), 0, 2000, key, where) },
+        },
+        "dirt" => key switch
+        {
+            "enabled" => config with { DirtEnabled = Boolean(value, key, where) },
+            "port" => config with { DirtPort = Range(Integer(value, key, where), 1, 65535, key, where) },
+            _ => config with { DirtBind = Address(String(value, key, where), key, where) },
         },
         "log" => key switch
         {
