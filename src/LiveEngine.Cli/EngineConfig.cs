@@ -163,6 +163,15 @@ internal sealed record EngineConfig
     /// <summary>[osc] latency_ms: added to every OSC time tag (and to messages that have none). Default 20.</summary>
     public double OscLatencyMs { get; init; } = 20;
 
+    /// <summary>[dirt] enabled: accept SuperDirt's /dirt/play (Tidal, Strudel). Default false.</summary>
+    public bool DirtEnabled { get; init; }
+
+    /// <summary>[dirt] port: the UDP port SuperDirt listens on. Default 57120.</summary>
+    public int DirtPort { get; init; } = 57120;
+
+    /// <summary>[dirt] bind: the address it listens on; beyond loopback needs [osc] allow_remote. Default 127.0.0.1.</summary>
+    public string DirtBind { get; init; } = "127.0.0.1";
+
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
 

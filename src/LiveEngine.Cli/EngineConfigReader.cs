@@ -17,7 +17,7 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc", "dirt"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
@@ -26,6 +26,7 @@ internal sealed class EngineConfigReader
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_uiKeys = ["port", "bind", "token", "frames_per_second"];
     private static readonly string[] s_oscKeys = ["port", "bind", "allow_remote", "tcp", "latency_ms"];
+    private static readonly string[] s_dirtKeys = ["enabled", "port", "bind"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -286,6 +287,7 @@ internal sealed class EngineConfigReader
         "midi" => s_midiKeys,
         "ui" => s_uiKeys,
         "osc" => s_oscKeys,
+        "dirt" => s_dirtKeys,
         "log" => s_logKeys,
         _ => s_engineKeys,
     };
@@ -342,6 +344,12 @@ internal sealed class EngineConfigReader
             "allow_remote" => config with { OscAllowRemote = Boolean(value, key, where) },
             "tcp" => config with { OscTcp = Boolean(value, key, where) },
             _ => config with { OscLatencyMs = RangeD(Number(value, key, where), 0, 2000, key, where) },
+        },
+        "dirt" => key switch
+        {
+            "enabled" => config with { DirtEnabled = Boolean(value, key, where) },
+            "port" => config with { DirtPort = Range(Integer(value, key, where), 1, 65535, key, where) },
+            _ => config with { DirtBind = Address(String(value, key, where), key, where) },
         },
         "log" => key switch
         {

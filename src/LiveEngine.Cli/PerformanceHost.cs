@@ -318,9 +318,14 @@ internal sealed class PerformanceHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The OSC server repl.config asks for ([osc] port, docs/sync.md).</summary>
+    /// <summary>The OSC server and the SuperDirt endpoint repl.config asks for ([osc], [dirt], docs/sync.md).</summary>
     private static void StartOsc(Performance performance, EngineConfig config, Action<string> say)
     {
+        if (config.DirtEnabled)
+        {
+            StartDirt(performance, config, say);
+        }
+
         if (config.OscPort == 0)
         {
             return;
@@ -359,6 +364,40 @@ internal sealed class PerformanceHost : IAsyncDisposable
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
         {
             say($"OSC not opened: {e.Message}");
+        }
+    }
+
+    private static void StartDirt(Performance performance, EngineConfig config, Action<string> say)
+    {
+        if (!IPAddress.TryParse(config.DirtBind, out IPAddress? address))
+        {
+            throw new CliException($"[dirt] bind '{config.DirtBind}' is not an IP address.");
+        }
+
+        try
+        {
+            ILiveSession session = performance.Session;
+            int rate = session.Options.SampleRate;
+            var map = new LiveEngine.Osc.OscTimeMap(rate, (long)Math.Round(config.OscLatencyMs * rate / 1000.0), LiveEngine.Osc.OscTimeTag.Now, session.Position);
+            var dirt = new LiveEngine.Frontend.Dirt.DirtHost(session, performance.Samples, map, new IPEndPoint(address, config.DirtPort), config.OscAllowRemote);
+            var resync = new Timer(_ => map.Resync(LiveEngine.Osc.OscTimeTag.Now, session.Position, (long)(LiveEngine.Frontend.Osc.OscHost.ResyncToleranceMs * rate / 1000)), null, 100, 100);
+            long lastNotice = 0;
+            dirt.Refused += message =>
+            {
+                long now = Environment.TickCount64;
+                if (now - Interlocked.Read(ref lastNotice) >= 1000)
+                {
+                    Interlocked.Exchange(ref lastNotice, now);
+                    performance.Notify(NoticeLevel.Warning, "dirt", message);
+                }
+            };
+            performance.Attach(resync);
+            performance.Attach(dirt);
+            say($"SuperDirt: /dirt/play on {address}:{config.DirtPort} (UDP), sounds from {(performance.Samples.Folders.Count == 0 ? "no sample folders: set [repl] sample_folders" : string.Join(", ", performance.Samples.Folders))}.");
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+        {
+            say($"SuperDirt endpoint not opened: {e.Message}");
         }
     }
 

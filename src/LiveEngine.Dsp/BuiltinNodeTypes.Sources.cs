@@ -95,5 +95,25 @@ public static partial class BuiltinNodeTypes
             ],
             static () => new SamplerNode(),
             costNsPerFrame: 8));
+        registry.Register(new NodeTypeDescriptor(
+            "dirt",
+            "SuperDirt-style polyphonic sample player: each change of trig starts a voice of the sound (the sample added as '#N') with the current speed, begin, end, gain, pan, cutoff, resonance and length.",
+            [],
+            [PortDescriptor.PerNode("out")],
+            [
+                new ParameterDescriptor("sound", 0, SampleLibrary.MaxIndex, 0, "index", "N of the sample '#N' the next voice plays."),
+                new ParameterDescriptor("speed", -64, 64, 1, "ratio", "Playback speed of the next voice; negative plays backwards."),
+                new ParameterDescriptor("begin", 0, 1, 0, "fraction", "Where in the sample the next voice starts."),
+                new ParameterDescriptor("end", 0, 1, 1, "fraction", "Where in the sample the next voice stops."),
+                new ParameterDescriptor("gain", 0, 16, 1, "linear", "Amplitude of the next voice."),
+                new ParameterDescriptor("pan", 0, 1, 0.5f, "", "0 left, 1 right (equal power)."),
+                new ParameterDescriptor("cutoff", 0, 96_000, 0, "Hz", "Low-pass cutoff of the next voice; 0 is none."),
+                new ParameterDescriptor("resonance", 0, 1, 0, "", "Low-pass resonance of the next voice."),
+                new ParameterDescriptor("lengthSec", 0, 3_600, 0, "s", "How long the next voice plays (then a 64-frame fade); 0 to the end of the sample."),
+                new ParameterDescriptor("trig", -16_777_216, 16_777_216, 0, "counter", "Any change starts a voice."),
+            ],
+            static () => new DirtNode(),
+            costNsPerFrame: 20,
+            defaultChannels: 2));
     }
 }

@@ -96,6 +96,9 @@ public sealed class Performance : IPerformanceService, IDisposable
     /// <summary>The session code drives: <see cref="Local"/> or <see cref="Remote"/>.</summary>
     public ILiveSession Session { get; }
 
+    /// <summary>The granted sample folders (and, for an engine process, the path that copies samples there).</summary>
+    public SampleFolders Samples => _samples;
+
     /// <summary>The session when the engine renders in this process (null when it plays in the engine process).</summary>
     public LiveSession? Local { get; }
 

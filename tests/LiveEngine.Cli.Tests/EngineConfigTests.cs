@@ -40,6 +40,11 @@ public sealed class EngineConfigTests
         Assert.True(config.OscAllowRemote);
         Assert.False(config.OscTcp);
         Assert.Equal(50, config.OscLatencyMs);
+        Assert.False(defaults.DirtEnabled);
+        Assert.Equal(57120, defaults.DirtPort);
+        EngineConfig dirt = EngineConfig.Parse(["[dirt]", "enabled = true", "port = 57121"], "test.config");
+        Assert.True(dirt.DirtEnabled);
+        Assert.Equal(57121, dirt.DirtPort);
     }
 
     [Theory]
@@ -48,7 +53,7 @@ public sealed class EngineConfigTests
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
     [InlineData("admission = \"maybe\"", "test.config:2: 'admission' must be one of refuse, warn, off, not \"maybe\".")]
-    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc.")]
+    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt.")]
     [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
     [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
     [InlineData("policy = \"a\\q\"", "test.config:2: 'policy' must be a string in double quotes, not \"a\\q\" (Unexpected escape character [q] in string. Only b t n f r e \\ \" xHH u0000-uFFFF U00000000-UFFFFFFFF are allowed).")]
@@ -115,8 +120,8 @@ public sealed class EngineConfigTests
 
     [Theory]
     [InlineData(new[] { "[[engine]]", "threads = 2" }, "test.config:1: a table header is written [name], not [[engine]] (an array of tables).")]
-    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui] or [osc].")]
-    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc.")]
+    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui], [osc] or [dirt].")]
+    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
     [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)

@@ -12,6 +12,13 @@ public sealed class SampleLibrary
 {
     private readonly ConcurrentDictionary<string, SampleData> _samples = new(StringComparer.Ordinal);
 
+    // Samples named "#N", by N: replaced whole on each add (copy on write), so the audio side reads it without a lock.
+    private SampleData?[] _indexed = [];
+    private readonly object _indexedGate = new();
+
+    /// <summary>The largest N of an indexed name "#N".</summary>
+    public const int MaxIndex = 65_535;
+
     /// <summary>The library the built-in "sampler" node type reads from.</summary>
     public static SampleLibrary Shared { get; } = new();
 
@@ -56,7 +63,31 @@ public sealed class SampleLibrary
 
         var sample = new SampleData(name, copies, sampleRate);
         _samples[name] = sample;
+        if (name[0] == '#' && int.TryParse(name.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) && index <= MaxIndex)
+        {
+            lock (_indexedGate)
+            {
+                SampleData?[] next = new SampleData?[Math.Max(_indexed.Length, index + 1)];
+                _indexed.CopyTo(next, 0);
+                next[index] = sample;
+                Volatile.Write(ref _indexed, next);
+            }
+        }
+
         return sample;
+    }
+
+    /// <summary>The name under which a sample is also found by index (<see cref="GetIndexed"/>): "#N".</summary>
+    public static string IndexedName(int index) => "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The sample added as "#<paramref name="index"/>", or null. Any thread, the audio side included: no lock, no
+    /// allocation (the SuperDirt player picks a voice's sound by index at its trigger sample).
+    /// </summary>
+    public SampleData? GetIndexed(int index)
+    {
+        SampleData?[] indexed = Volatile.Read(ref _indexed);
+        return (uint)index < (uint)indexed.Length ? indexed[index] : null;
     }
 
     public bool TryGet(string name, [NotNullWhen(true)] out SampleData? sample) => _samples.TryGetValue(name, out sample);

@@ -9,8 +9,11 @@ public sealed class SourceNodeContractTests
 {
     private const int Frames = 6_000;
 
+    // The "#N" sample the dirt node plays (high, so no other test's indexed sample takes its place).
+    private const int ContractIndex = 60_001;
+
     public static TheoryData<string> Types() =>
-        ["sine", "saw", "square", "triangle", "whitenoise", "pinknoise", "adsr", "lag", "sampler"];
+        ["sine", "saw", "square", "triangle", "whitenoise", "pinknoise", "adsr", "lag", "sampler", "dirt"];
 
     [Theory]
     [MemberData(nameof(Types))]
@@ -98,6 +101,9 @@ public sealed class SourceNodeContractTests
             case "sampler":
                 SampleLibrary();
                 return SourceRendering.Graph("sampler", SourceRendering.ToDictionary(("rate", 1.37), ("loop", 1)), 1, new Dictionary<string, string> { ["sample"] = "contract-noise" });
+            case "dirt":
+                SampleLibrary();
+                return SourceRendering.Graph("dirt", SourceRendering.ToDictionary(("sound", ContractIndex), ("speed", 1.37), ("cutoff", 2_000), ("resonance", 0.5)), 2);
             case "adsr":
                 return SourceRendering.Graph("adsr", SourceRendering.ToDictionary(("attackMs", 7), ("decayMs", 11), ("sustain", 0.4), ("releaseMs", 13)));
             case "whitenoise" or "pinknoise":
@@ -112,6 +118,11 @@ public sealed class SourceNodeContractTests
         "adsr" => [new(1_500, "src", "gate", 0), new(2_200, "src", "gate", 1), new(2_500, "src", "level", 0.5f)],
         "sampler" => [new(1_000, "src", "rate", 0.61f), new(1_700, "src", "gate", 0), new(1_900, "src", "gate", 1), new(2_100, "src", "loop", 0)],
         "lag" => [new(1_000, "src", "timeMs", 1)],
+        "dirt" =>
+        [
+            new(100, "src", "trig", 1), new(900, "src", "pan", 0.2f), new(900, "src", "speed", -0.8f), new(900, "src", "lengthSec", 0.01f),
+            new(900, "src", "trig", 2), new(1_500, "src", "begin", 0.5f), new(1_500, "src", "trig", 3), new(2_400, "src", "trig", 4),
+        ],
         "whitenoise" or "pinknoise" => [new(1_000, "src", "level", 0.3f)],
         "square" => [new(1_000, "src", "freqHz", 1_234), new(2_000, "src", "level", 0.7f), new(2_345, "src", "pulseWidth", 0.3f)],
         _ => [new(1_000, "src", "freqHz", 1_234), new(2_000, "src", "level", 0.7f)],
@@ -127,5 +138,6 @@ public sealed class SourceNodeContractTests
         }
 
         Nodes.SampleLibrary.Shared.Add("contract-noise", [frames], 44_100);
+        Nodes.SampleLibrary.Shared.Add(Nodes.SampleLibrary.IndexedName(ContractIndex), [frames], 44_100);
     }
 }

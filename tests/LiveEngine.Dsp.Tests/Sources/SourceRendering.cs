@@ -17,7 +17,7 @@ internal static class SourceRendering
     public static GraphDescription Graph(string type, IReadOnlyDictionary<string, double>? parameters = null, int channels = 1, IReadOnlyDictionary<string, string>? options = null)
     {
         var graph = new GraphDescription();
-        graph.Add("src", type, parameters, type == "sampler" ? channels : null);
+        graph.Add("src", type, parameters, type is "sampler" or "dirt" ? channels : null);
         if (options is not null)
         {
             foreach (KeyValuePair<string, string> option in options)

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using LiveEngine.Dsp;
+using LiveEngine.Frontend;
+using LiveEngine.Frontend.Dirt;
+using LiveEngine.Hosts.Wav;
+using LiveEngine.Live;
+using LiveEngine.Osc;
+
+namespace LiveEngine.Tests.Frontend.Dirt;
+
+/// <summary>
+/// SuperDirt compatibility: Strudel's own pattern code (tools/dirt, node) plays <c>s("bd*4, hh*8")</c> at a
+/// <see cref="DirtHost"/>, whose sounds are one-sample clicks written here as WAV folders; the performance renders
+/// offline, so every onset is observable to the sample.
+/// </summary>
+public sealed class DirtHostTests : IDisposable
+{
+    private const int Rate = 48_000;
+    private const long Latency = 960;
+    private readonly string _samples = Directory.CreateTempSubdirectory("le-dirt-").FullName;
+
+    public DirtHostTests()
+    {
+        // Dirt-Samples layout: a folder per sound, files sorted by name; n picks one.
+        foreach ((string sound, string file, float level) in new[] { ("bd", "BT0A0A7.wav", 1f), ("hh", "000_hh3closedhh.wav", 0.5f), ("hh", "001_hh3openhh.wav", 0.25f) })
+        {
+            Directory.CreateDirectory(Path.Combine(_samples, sound));
+            var click = new float[64];
+            click[0] = level;
+            using var writer = new WavWriter(Path.Combine(_samples, sound, file), Rate, 1, WavSampleFormat.Float32);
+            writer.WritePlanar([click], 0, click.Length);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_samples, recursive: true);
+
+    private Performance Offline() => new(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+    {
+        Session = new LiveSessionOptions { SampleRate = Rate, MaxBlockFrames = 128, OutputChannels = 2 },
+        BlockFrames = 128,
+        SampleFolders = [_samples],
+    });
+
+    private static List<(long Sample, float Value)> Onsets(Performance performance, long frames)
+    {
+        var onsets = new List<(long, float)>();
+        long position = 0;
+        performance.RenderTo(frames, (channels, count) =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (Math.Abs(channels[0][i]) > 1e-6f)
+                {
+                    onsets.Add((position + i, channels[0][i]));
+                }
+            }
+
+            position += count;
+        });
+        return onsets;
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "LiveEngine.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("LiveEngine.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void StrudelsOwnPattern_PlaysAtLiveEngine_OnsetsOnStrudelsEventTimes()
+    {
+        string tools = Path.Combine(RepositoryRoot(), "tools", "dirt");
+        Assert.True(Directory.Exists(Path.Combine(tools, "node_modules", "@strudel", "core")), $"Strudel is not installed in {tools}: run `npm ci --prefix tools/dirt` (.ci/run does).");
+        using Performance performance = Offline();
+        OscTimeTag anchor = OscTimeTag.Now;
+        var map = new OscTimeMap(Rate, Latency, anchor, 0);
+        using var dirt = new DirtHost(performance.Session, new SampleFolders([_samples]), map, new IPEndPoint(IPAddress.Loopback, 0));
+        var errors = new List<string>();
+        dirt.Refused += errors.Add;
+
+        // Cycle 0 starts half a second after the anchor: every bundle is timed ahead, as Strudel's are.
+        const double cps = 0.75;
+        const int cycles = 8;
+        OscTimeTag t0 = anchor.AddSeconds(0.5);
+        var start = new ProcessStartInfo("node", ["play.mjs", dirt.Server!.LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cycles.ToString(System.Globalization.CultureInfo.InvariantCulture), "0.75", (t0.Raw >> 32).ToString(System.Globalization.CultureInfo.InvariantCulture), (t0.Raw & 0xFFFF_FFFF).ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            WorkingDirectory = tools,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process node;
+        try
+        {
+            node = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("node (Node.js 18 or later) is needed to run Strudel's pattern code and was not found: " + e.Message, e);
+        }
+
+        string output = node.StandardOutput.ReadToEnd();
+        string stderr = node.StandardError.ReadToEnd();
+        Assert.True(node.WaitForExit(60_000), "node did not finish");
+        Assert.True(node.ExitCode == 0, $"node play.mjs failed ({node.ExitCode}): {stderr}");
+
+        var expected = new SortedDictionary<long, float>();
+        int events = 0;
+        foreach (string line in output.Split('\n').Where(l => l.StartsWith('{')))
+        {
+            using var json = JsonDocument.Parse(line);
+            JsonElement begin = json.RootElement.GetProperty("begin");
+            double seconds = (t0.SecondsSince(anchor)) + (begin[0].GetDouble() / begin[1].GetDouble() / cps);
+            long sample = (long)Math.Round(seconds * Rate) + Latency;
+            float level = json.RootElement.GetProperty("s").GetString() == "bd" ? 1f : 0.5f;
+            expected[sample] = expected.GetValueOrDefault(sample) + level;
+            events++;
+        }
+
+        Assert.Equal(cycles * 12, events);
+        var clock = Stopwatch.StartNew();
+        while (dirt.Events + dirt.RefusedCount < events && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.Empty(errors);
+        Assert.Equal(events, dirt.Events);
+        List<(long Sample, float Value)> onsets = Onsets(performance, expected.Keys.Last() + Rate);
+        Assert.Equal(expected.Count, onsets.Count);
+        float pan = (float)Math.Cos(Math.PI / 4) * 0.4f;
+        long worst = 0;
+        int i = 0;
+        foreach ((long sample, float level) in expected)
+        {
+            worst = Math.Max(worst, Math.Abs(onsets[i].Sample - sample));
+            Assert.True(Math.Abs(onsets[i].Sample - sample) <= Rate / 1000, $"onset {i} at sample {onsets[i].Sample}, Strudel's event time is sample {sample}");
+            Assert.Equal(level * pan, onsets[i].Value, 1e-5f);
+            i++;
+        }
+
+        Assert.True(worst <= 1, $"onsets are within {worst} samples of Strudel's times; the time tags are rounded to 1/2^32 s, so at most 1");
+    }
+
+    [Fact]
+    public void Handshake_IsAnsweredAsSuperDirtAnswersIt()
+    {
+        using Performance performance = Offline();
+        using var dirt = new DirtHost(performance.Session, new SampleFolders([_samples]), new OscTimeMap(Rate, Latency, OscTimeTag.Now, 0), new IPEndPoint(IPAddress.Loopback, 0));
+        using var tidal = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        tidal.Client.ReceiveTimeout = 10_000;
+        byte[] handshake = OscPacketWriter.ToArray(new OscMessage("/dirt/handshake"));
+        tidal.Send(handshake, handshake.Length, dirt.Server!.LocalEndPoint);
+        IPEndPoint? from = null;
+        byte[] reply = tidal.Receive(ref from);
+        var messages = new List<OscMessage>();
+        Assert.Equal(OscReadError.None, OscPacketReader.TryRead(reply, messages));
+        Assert.Equal("/dirt/handshake/reply", messages[0].Address);
+        int buses = messages[0].Arguments.ToList().FindIndex(a => a.AsString == "&controlBusIndices");
+        Assert.True(buses >= 0 && messages[0].Arguments.Count > buses + 1, "Tidal waits until the reply lists at least one control bus index");
+    }
+
+    [Fact]
+    public void NPicksAFileModuloTheCount_AndUnknownSoundsAreRefusedClearly()
+    {
+        using Performance performance = Offline();
+        OscTimeTag anchor = OscTimeTag.Now;
+        var dirt = new DirtHost(performance.Session, new SampleFolders([_samples]), new OscTimeMap(Rate, Latency, anchor, 0));
+        var errors = new List<string>();
+        dirt.Refused += errors.Add;
+        var from = new IPEndPoint(IPAddress.Loopback, 1);
+        OscMessage Event(double seconds, string s, float n) => new("/dirt/play", [OscValue.String("s"), OscValue.String(s), OscValue.String("n"), OscValue.Float32(n), OscValue.String("orbit"), OscValue.Int32(1)], anchor.AddSeconds(seconds));
+        dirt.Handle(Event(0.1, "hh", 3), from, Stopwatch.GetTimestamp());
+        dirt.Handle(Event(0.2, "hh:2", 0), from, Stopwatch.GetTimestamp());
+        dirt.Handle(Event(0.3, "sn", 0), from, Stopwatch.GetTimestamp());
+        dirt.Handle(Event(0.3, "../etc", 0), from, Stopwatch.GetTimestamp());
+        dirt.Handle(new OscMessage("/dirt/play", OscValue.String("n"), OscValue.Int32(1)), from, Stopwatch.GetTimestamp());
+        Assert.Equal(2, dirt.Events);
+        Assert.Equal(3, dirt.RefusedCount);
+        Assert.Contains("no sound 'sn'", errors[0], StringComparison.Ordinal);
+        Assert.Contains("not a sound name", errors[1], StringComparison.Ordinal);
+        Assert.Contains("no sound", errors[2], StringComparison.Ordinal);
+
+        // hh has two files: n 3 → the second (0.25), hh:2 → the first (0.5).
+        float pan = (float)Math.Cos(Math.PI / 4) * 0.4f;
+        List<(long Sample, float Value)> onsets = Onsets(performance, Rate / 2);
+        Assert.Equal([4_800 + Latency, 9_600 + Latency], onsets.Select(o => o.Sample));
+        Assert.Equal(0.25f * pan, onsets[0].Value, 1e-6f);
+        Assert.Equal(0.5f * pan, onsets[1].Value, 1e-6f);
+    }
+}
