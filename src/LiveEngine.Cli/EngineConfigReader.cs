@@ -17,13 +17,14 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "link"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
     private static readonly string[] s_logKeys = ["path", "level"];
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
+    private static readonly string[] s_linkKeys = ["enabled", "quantum", "latency_ms", "start_stop_sync"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -283,6 +284,7 @@ internal sealed class EngineConfigReader
         "repl" => s_replKeys,
         "midi" => s_midiKeys,
         "log" => s_logKeys,
+        "link" => s_linkKeys,
         _ => s_engineKeys,
     };
 
@@ -323,6 +325,13 @@ internal sealed class EngineConfigReader
             "network_secret" => config with { MidiNetworkSecret = NoneIfEmpty(String(value, key, where)) },
             "bank_size" => config with { MidiBankSize = Range(Integer(value, key, where), 1, 128, key, where) },
             _ => config with { MidiBanks = NoneIfEmpty(String(value, key, where)) },
+        },
+        "link" => key switch
+        {
+            "enabled" => config with { LinkEnabled = Boolean(value, key, where) },
+            "quantum" => config with { LinkQuantum = RangeD(Number(value, key, where), 1, 64, key, where) },
+            "latency_ms" => config with { LinkLatencyMs = RangeD(Number(value, key, where), 0, 1000, key, where) },
+            _ => config with { LinkStartStopSync = Boolean(value, key, where) },
         },
         "log" => key switch
         {

@@ -57,7 +57,9 @@ internal static class LinkCommand
             }
 
             var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), new GraphDescription(), options, SingleThreadExecutor.Instance);
-            using NullDriver driver = NullDriver.Start(session.Renderer, sampleRate, options.MaxBlockFrames);
+            // Real-time priority where allowed (as the engine's own null driver): a paced thread that stalls on a busy
+            // machine loses time, which the follower then has to win back.
+            using NullDriver driver = NullDriver.Start(session.Renderer, sampleRate, options.MaxBlockFrames, realTimePriority: 70);
             using (link)
             using (var follower = new LinkFollower(link, session, session.Clock, session.Renderer, new LinkOptions { Quantum = parse.GetValue(quantum) }))
             {

@@ -27,12 +27,25 @@ public sealed class EngineConfigTests
         Assert.Equal(5673, config.MidiNetworkPort);
     }
 
+    [Fact]
+    public void LinkTable_IsRead()
+    {
+        EngineConfig config = EngineConfig.Parse(["[link]", "enabled = true", "quantum = 3", "latency_ms = 5.5", "start_stop_sync = false"], "test.config");
+        Assert.True(config.LinkEnabled);
+        Assert.Equal(3, config.LinkQuantum);
+        Assert.Equal(5.5, config.LinkLatencyMs);
+        Assert.False(config.LinkStartStopSync);
+
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[link]", "quantum = 0"], "test.config"));
+        Assert.Equal("test.config:2: 'quantum' must be 1..64, not 0.", e.Message);
+    }
+
     [Theory]
     [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
-    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi.")]
+    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, link.")]
     [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
     [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
     [InlineData("policy = \"a\\q\"", "test.config:2: 'policy' must be a string in double quotes, not \"a\\q\" (Unexpected escape character [q] in string. Only b t n f r e \\ \" xHH u0000-uFFFF U00000000-UFFFFFFFF are allowed).")]
@@ -100,7 +113,7 @@ public sealed class EngineConfigTests
     [Theory]
     [InlineData(new[] { "[[engine]]", "threads = 2" }, "test.config:1: a table header is written [name], not [[engine]] (an array of tables).")]
     [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log] or [midi].")]
-    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi.")]
+    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, link.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
     [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)

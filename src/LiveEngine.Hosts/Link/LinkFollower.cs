@@ -23,9 +23,10 @@ namespace LiveEngine.Hosts.Link;
 /// the session, the session follows the engine (tempo and beat are pushed to Link). With peers, a tempo the engine
 /// got from elsewhere (code, the REPL, MIDI clock) is pushed to the session; otherwise a different session tempo,
 /// or a phase error over the tolerance, becomes two linear tempo ramps (<see cref="RampTempoCommand"/>, through the
-/// ordinary command path) from the engine's tempo to a middle tempo and on to the session's, each half a window
-/// long, whose integral closes the phase error exactly at the window's end. The window is at least 0.5 s, longer
-/// when the middle tempo would differ from the session's by more than a quarter. Tempos are rounded to 0.01 BPM
+/// ordinary command path) from the engine's tempo to a middle tempo and on to the session's, each 0.2 s long, whose
+/// integral closes the phase error at the window's end. The middle tempo stays within a quarter of the session's,
+/// so a large error (joining a session: up to half a quantum) is closed over several windows, and a new session
+/// tempo is playing at most two windows (0.8 s) after the session took it. Tempos are rounded to 0.01 BPM
 /// (so the clock's exact fractions keep small denominators); what rounding leaves is corrected by a later tick.</para>
 /// </remarks>
 public sealed class LinkFollower : IDisposable
@@ -33,7 +34,7 @@ public sealed class LinkFollower : IDisposable
     private const int TickMilliseconds = 10;
     private const int OffsetWindowTicks = 100;
     private const double LeadSeconds = 0.02;
-    private const double MinHalfWindowSeconds = 0.25;
+    private const double HalfWindowSeconds = 0.2;
     private const double MaxDeviation = 0.25;
     private const int AloneTicksBeforeLeading = 100;
 
@@ -45,6 +46,7 @@ public sealed class LinkFollower : IDisposable
     private readonly int _sampleRate;
     private readonly double[] _offsets = new double[OffsetWindowTicks];
     private readonly Thread _thread;
+    private readonly bool _ownsLink;
     private int _offsetCount;
     private int _offsetNext;
     private long _offsetBits;
@@ -56,8 +58,15 @@ public sealed class LinkFollower : IDisposable
     private volatile bool _stopping;
     private volatile LinkStatus _status = new(0, 0, false, 0, 0, 0, null);
 
-    public LinkFollower(AbletonLink link, ICommandTarget commands, TempoMap clock, LiveRenderer renderer, LinkOptions? options = null)
+    /// <param name="link">The Link peer; it is enabled now, and disabled (and disposed, with <paramref name="ownsLink"/>) with the follower.</param>
+    /// <param name="commands">Where the tempo ramps go: the session, or the engine that wraps it.</param>
+    /// <param name="clock">The session's tempo map.</param>
+    /// <param name="renderer">The session's audio side, for its clock line.</param>
+    /// <param name="options">Quantum, output latency, start/stop sync.</param>
+    /// <param name="ownsLink">Dispose <paramref name="link"/> with the follower.</param>
+    public LinkFollower(AbletonLink link, ICommandTarget commands, TempoMap clock, LiveRenderer renderer, LinkOptions? options = null, bool ownsLink = false)
     {
+        _ownsLink = ownsLink;
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(clock);
@@ -106,6 +115,10 @@ public sealed class LinkFollower : IDisposable
         }
 
         _link.Enable(false);
+        if (_ownsLink)
+        {
+            _link.Dispose();
+        }
     }
 
     private double Offset => BitConverter.Int64BitsToDouble(Volatile.Read(ref _offsetBits));
@@ -159,8 +172,9 @@ public sealed class LinkFollower : IDisposable
         double error = Wrap(session.Beat - engineBeat.ToDouble(), _options.Quantum);
         double errorMs = error * 60_000 / session.Tempo;
         _status = new LinkStatus(peers, session.Tempo, session.IsPlaying, errorMs, _corrections, _tempoPushes, _status.LastError);
-        if (at < _busyUntilSample)
+        if (at < _busyUntilSample || _clock.LastChangeSample > at)
         {
+            // A correction still running, or a tempo change scheduled later (from code): wait for it.
             return;
         }
 
@@ -207,13 +221,13 @@ public sealed class LinkFollower : IDisposable
     {
         double v0 = from.ToDouble();
         double v1 = target.ToDouble();
-        double halfSeconds = Math.Max(MinHalfWindowSeconds, 60 * Math.Abs(error) / (MaxDeviation * v1));
-        long half = (long)Math.Round(halfSeconds * _sampleRate);
+        long half = (long)Math.Round(HalfWindowSeconds * _sampleRate);
         double halfMinutes = half / (60.0 * _sampleRate);
 
         // beats over both halves = H(v0 + vm)/2 + H(vm + v1)/2 = error + 2H·v1, so vm = error/H + (3v1 − v0)/2.
         double middle = (error / halfMinutes) + (((3 * v1) - v0) / 2);
-        Fraction vm = RoundTempo(Math.Clamp(middle, Math.Max(1, v1 * (1 - (2 * MaxDeviation))), Math.Min(1000, v1 * (1 + (2 * MaxDeviation)))));
+        // A large error (joining a session) is closed over several windows, so a new session tempo is taken up within two.
+        Fraction vm = RoundTempo(Math.Clamp(middle, Math.Max(1, v1 * (1 - MaxDeviation)), Math.Min(1000, v1 * (1 + MaxDeviation))));
 
         CommandReceipt first = _commands.Execute(new RampTempoCommand(vm, BeatsOver(half, from), Quantization.AtBeat(_clock.BeatAt(at))));
         CommandReceipt second = _commands.Execute(new RampTempoCommand(target, BeatsOver(half, vm), Quantization.AtBeat(_clock.BeatAt(first.EndSample))));
