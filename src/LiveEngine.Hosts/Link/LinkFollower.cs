@@ -37,6 +37,7 @@ public sealed class LinkFollower : IDisposable
     private const double HalfWindowSeconds = 0.2;
     private const double MaxDeviation = 0.25;
     private const int AloneTicksBeforeLeading = 100;
+    private const int WarmUpTicks = 100;
 
     private readonly AbletonLink _link;
     private readonly ICommandTarget _commands;
@@ -55,8 +56,17 @@ public sealed class LinkFollower : IDisposable
     private Fraction _expectedTempo;
     private long _corrections;
     private long _tempoPushes;
+    private long _beatRequests;
+    private long _ticks;
     private volatile bool _stopping;
-    private volatile LinkStatus _status = new(0, 0, false, 0, 0, 0, null);
+    // The last tick's view, as plain fields (a tick allocates nothing unless it sends a command): the engine
+    // process's steady state must not allocate, or its collections would pause the audio thread.
+    private long _peers;
+    private long _sessionTempoBits;
+    private long _phaseErrorBits;
+    private int _isPlaying;
+    private volatile string? _lastError;
+    private long _quietTickBytes;
 
     /// <param name="link">The Link peer; it is enabled now, and disabled (and disposed, with <paramref name="ownsLink"/>) with the follower.</param>
     /// <param name="commands">Where the tempo ramps go: the session, or the engine that wraps it.</param>
@@ -89,7 +99,17 @@ public sealed class LinkFollower : IDisposable
     public LinkOptions Options => _options;
 
     /// <summary>The last tick's view of the session. Any thread.</summary>
-    public LinkStatus Status => _status;
+    public LinkStatus Status => new(
+        Interlocked.Read(ref _peers),
+        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _sessionTempoBits)),
+        Volatile.Read(ref _isPlaying) != 0,
+        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _phaseErrorBits)),
+        Interlocked.Read(ref _corrections),
+        Interlocked.Read(ref _tempoPushes),
+        _lastError);
+
+    /// <summary>Bytes allocated on the follower's thread by ticks that sent nothing to the session or to Link, after its first second (0 is the goal). Any thread.</summary>
+    public long QuietTickAllocatedBytes => Interlocked.Read(ref _quietTickBytes);
 
     /// <summary>Link time (µs) at which <paramref name="sample"/> is heard. Any thread.</summary>
     public long HostMicrosAtSample(long sample) => (long)Math.Round((sample - Offset) * 1e6 / _sampleRate) + _options.OutputLatencyMicros;
@@ -129,13 +149,19 @@ public sealed class LinkFollower : IDisposable
         {
             try
             {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                long sent = _corrections + _tempoPushes + _beatRequests;
                 UpdateOffset();
                 Tick();
+                if (_corrections + _tempoPushes + _beatRequests == sent && ++_ticks > WarmUpTicks)
+                {
+                    Interlocked.Add(ref _quietTickBytes, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
             {
-                // A tempo command refused (a user ramp still running, a commit later than the change): try again next tick.
-                _status = _status with { LastError = e.Message };
+                // A tempo command refused (a commit landing later than the change): try again next tick.
+                _lastError = e.Message;
             }
 
             Thread.Sleep(TickMilliseconds);
@@ -171,7 +197,10 @@ public sealed class LinkFollower : IDisposable
         Fraction engineBeat = _clock.BeatAt(at);
         double error = Wrap(session.Beat - engineBeat.ToDouble(), _options.Quantum);
         double errorMs = error * 60_000 / session.Tempo;
-        _status = new LinkStatus(peers, session.Tempo, session.IsPlaying, errorMs, _corrections, _tempoPushes, _status.LastError);
+        Interlocked.Exchange(ref _peers, peers);
+        Interlocked.Exchange(ref _sessionTempoBits, BitConverter.DoubleToInt64Bits(session.Tempo));
+        Interlocked.Exchange(ref _phaseErrorBits, BitConverter.DoubleToInt64Bits(errorMs));
+        Volatile.Write(ref _isPlaying, session.IsPlaying ? 1 : 0);
         if (at < _busyUntilSample || _clock.LastChangeSample > at)
         {
             // A correction still running, or a tempo change scheduled later (from code): wait for it.
@@ -192,6 +221,7 @@ public sealed class LinkFollower : IDisposable
             if (_aloneTicks >= AloneTicksBeforeLeading && Math.Abs(errorMs) > _options.PhaseToleranceMs / 10)
             {
                 _link.RequestBeatAtTime(engineBeat.ToDouble(), hostAt, _options.Quantum);
+                _beatRequests++;
             }
 
             _expectedTempo = engineTempo;
