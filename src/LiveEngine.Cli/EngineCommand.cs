@@ -32,12 +32,15 @@ internal static class EngineCommand
         var resume = new Option<string?>("--resume") { Description = "SAMPLE:BEAT:BAR: start there instead of at 0 (beats and bars as fractions, e.g. 96000:8:2), to take over a performance whose engine died." };
         var meter = new Option<int?>("--beats-per-bar") { Description = "Meter at the start (repl.config [engine] beats_per_bar)." };
         var standby = new Option<bool>("--standby") { Description = "Warm up, print \"" + EngineSuccessor.ReadyLine + "\", then wait for SAMPLE:BEAT:BAR BPM BEATS_PER_BAR on standard input before playing and listening (the REPL keeps one ready to replace an engine that dies); exits if standard input closes first." };
+        var linkQuantum = new Option<double?>("--link-quantum") { Description = "Follow an Ableton Link session with this quantum in beats (repl.config [link]; docs/link.md)." };
+        var linkLatency = new Option<double>("--link-latency-ms") { Description = "With --link-quantum: output latency in ms (repl.config [link] latency_ms)." };
+        var linkNoStartStop = new Option<bool>("--link-no-start-stop") { Description = "With --link-quantum: do not share start and stop." };
         Option<string?> config = Cli.ConfigOption();
         Option<string?> admission = Cli.AdmissionOption();
         Option<double?> admissionLimit = Cli.AdmissionLimitOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, config, admission, admissionLimit, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -73,6 +76,9 @@ internal static class EngineCommand
                 AdmissionLimit = result.GetValue(admissionLimit) ?? defaults.AdmissionLimit,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
                 StandbyOutput = result.GetValue(standby) ? Console.Out : null,
+                Link = result.GetValue(linkQuantum) is double quantum
+                    ? new Hosts.Link.LinkOptions { Quantum = quantum, OutputLatencyMicros = (long)(result.GetValue(linkLatency) * 1000), StartStopSync = !result.GetValue(linkNoStartStop) }
+                    : null,
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
 

@@ -172,6 +172,18 @@ internal sealed record EngineConfig
     /// <summary>[dirt] bind: the address it listens on; beyond loopback needs [osc] allow_remote. Default 127.0.0.1.</summary>
     public string DirtBind { get; init; } = "127.0.0.1";
 
+    /// <summary>[link] enabled: the engine's clock follows an Ableton Link session on the local network (docs/link.md). Default false.</summary>
+    public bool LinkEnabled { get; init; }
+
+    /// <summary>[link] quantum: beats over which phase is shared with the peers. Default 4.</summary>
+    public double LinkQuantum { get; init; } = 4;
+
+    /// <summary>[link] latency_ms: output latency, from rendering a sample to hearing it. Default 0.</summary>
+    public double LinkLatencyMs { get; init; }
+
+    /// <summary>[link] start_stop_sync: share start and stop with the peers. Default true.</summary>
+    public bool LinkStartStopSync { get; init; } = true;
+
     /// <summary>Where the values came from, for messages.</summary>
     public string Source { get; init; } = "built-in defaults";
 

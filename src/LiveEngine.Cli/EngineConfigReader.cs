@@ -17,7 +17,7 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal sealed class EngineConfigReader
 {
-    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc", "dirt"];
+    private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc", "dirt", "link"];
     private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
@@ -27,6 +27,7 @@ internal sealed class EngineConfigReader
     private static readonly string[] s_uiKeys = ["port", "bind", "token", "frames_per_second"];
     private static readonly string[] s_oscKeys = ["port", "bind", "allow_remote", "tcp", "latency_ms"];
     private static readonly string[] s_dirtKeys = ["enabled", "port", "bind"];
+    private static readonly string[] s_linkKeys = ["enabled", "quantum", "latency_ms", "start_stop_sync"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
 
@@ -289,6 +290,7 @@ internal sealed class EngineConfigReader
         "osc" => s_oscKeys,
         "dirt" => s_dirtKeys,
         "log" => s_logKeys,
+        "link" => s_linkKeys,
         _ => s_engineKeys,
     };
 
@@ -350,6 +352,13 @@ internal sealed class EngineConfigReader
             "enabled" => config with { DirtEnabled = Boolean(value, key, where) },
             "port" => config with { DirtPort = Range(Integer(value, key, where), 1, 65535, key, where) },
             _ => config with { DirtBind = Address(String(value, key, where), key, where) },
+        },
+        "link" => key switch
+        {
+            "enabled" => config with { LinkEnabled = Boolean(value, key, where) },
+            "quantum" => config with { LinkQuantum = RangeD(Number(value, key, where), 1, 64, key, where) },
+            "latency_ms" => config with { LinkLatencyMs = RangeD(Number(value, key, where), 0, 1000, key, where) },
+            _ => config with { LinkStartStopSync = Boolean(value, key, where) },
         },
         "log" => key switch
         {

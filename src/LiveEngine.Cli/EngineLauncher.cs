@@ -118,6 +118,15 @@ internal static class EngineLauncher
         AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);
         AddIfSet(arguments, "--device", config.Device);
         AddIfSet(arguments, "--resume", resume);
+        if (config.LinkEnabled)
+        {
+            arguments.AddRange(["--link-quantum", config.LinkQuantum.ToString(CultureInfo.InvariantCulture), "--link-latency-ms", config.LinkLatencyMs.ToString(CultureInfo.InvariantCulture)]);
+            if (!config.LinkStartStopSync)
+            {
+                arguments.Add("--link-no-start-stop");
+            }
+        }
+
         return arguments;
     }
 

@@ -57,7 +57,9 @@ internal static class LinkCommand
             }
 
             var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), new GraphDescription(), options, SingleThreadExecutor.Instance);
-            using NullDriver driver = NullDriver.Start(session.Renderer, sampleRate, options.MaxBlockFrames);
+            // Real-time priority where allowed (as the engine's own null driver): a paced thread that stalls on a busy
+            // machine loses time, which the follower then has to win back.
+            using NullDriver driver = NullDriver.Start(session.Renderer, sampleRate, options.MaxBlockFrames, realTimePriority: 70);
             using (link)
             using (var follower = new LinkFollower(link, session, session.Clock, session.Renderer, new LinkOptions { Quantum = parse.GetValue(quantum) }))
             {
@@ -93,7 +95,7 @@ internal static class LinkCommand
                 {
                     LinkStatus s = follower.Status;
                     long position = session.Renderer.Position;
-                    return string.Create(c, $"status peers={s.Peers} engine_bpm={session.Clock.TempoAt(position).ToDouble():F4} link_bpm={s.SessionTempo:F4} playing={(s.IsPlaying ? 1 : 0)} error_ms={s.PhaseErrorMs:F4} corrections={s.Corrections} pushes={s.TempoPushes}");
+                    return string.Create(c, $"status peers={s.Peers} engine_bpm={session.Clock.TempoAt(position).ToDouble():F4} link_bpm={s.SessionTempo:F4} playing={(s.IsPlaying ? 1 : 0)} error_ms={s.PhaseErrorMs:F4} corrections={s.Corrections} pushes={s.TempoPushes} quiet_tick_bytes={follower.QuietTickAllocatedBytes}");
                 }
 
             case "now":

@@ -28,6 +28,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
     private readonly EngineSuccessor? _successor;
     private readonly Execution.IGraphExecutor? _executor;
     private readonly Action<string> _say;
+    private Hosts.Link.LinkFollower? _link;
 
     /// <param name="config">repl.config, with the command line's overrides.</param>
     /// <param name="sessionLog">The session log file.</param>
@@ -142,6 +143,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
 
         StartMidi(performance, config, driverName == "jack", log, _say);
         StartOsc(performance, config, _say);
+        StartLink(config, log);
 
         if (config.SocketEnabled)
         {
@@ -255,12 +257,41 @@ internal sealed class PerformanceHost : IAsyncDisposable
     {
         await CloseStageAsync().ConfigureAwait(false);
         await CloseEditorSocketAsync().ConfigureAwait(false);
+        _link?.Dispose();
         IEngineControl? current = Performance.Remote?.Engine;
         Performance.Dispose();
         _successor?.Dispose();
         (_executor as IDisposable)?.Dispose();
         current?.Dispose();
         _engine?.Dispose();
+    }
+
+    /// <summary>
+    /// [link] enabled: in this process, the local session follows the Link session; with an engine process, the engine
+    /// does (EngineLauncher passes --link-quantum) and this only tells the performer when Link cannot run, and why.
+    /// </summary>
+    private void StartLink(EngineConfig config, Serilog.ILogger log)
+    {
+        if (!config.LinkEnabled)
+        {
+            return;
+        }
+
+        if (Hosts.Link.LinkAvailability.Reason is string reason)
+        {
+            _say(reason);
+            log.Warning("{Reason}", reason);
+            return;
+        }
+
+        if (Performance.Local is { } local)
+        {
+            var options = new Hosts.Link.LinkOptions { Quantum = config.LinkQuantum, OutputLatencyMicros = (long)(config.LinkLatencyMs * 1000), StartStopSync = config.LinkStartStopSync };
+            _link = new Hosts.Link.LinkFollower(Hosts.Link.AbletonLink.Create(local.Clock.TempoAt(local.Renderer.Position).ToDouble()), local, local.Clock, local.Renderer, options, ownsLink: true);
+        }
+
+        _say($"Ableton Link on (quantum {config.LinkQuantum.ToString(System.Globalization.CultureInfo.InvariantCulture)}): the clock follows the Link session on this network (docs/link.md).");
+        log.Information("Ableton Link on, quantum {Quantum}", config.LinkQuantum);
     }
 
     /// <summary>The controller inputs repl.config asks for: a JACK MIDI input (RtMidi) and a Network MIDI 2.0 endpoint.</summary>

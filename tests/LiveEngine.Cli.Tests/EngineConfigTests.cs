@@ -47,13 +47,26 @@ public sealed class EngineConfigTests
         Assert.Equal(57121, dirt.DirtPort);
     }
 
+    [Fact]
+    public void LinkTable_IsRead()
+    {
+        EngineConfig config = EngineConfig.Parse(["[link]", "enabled = true", "quantum = 3", "latency_ms = 5.5", "start_stop_sync = false"], "test.config");
+        Assert.True(config.LinkEnabled);
+        Assert.Equal(3, config.LinkQuantum);
+        Assert.Equal(5.5, config.LinkLatencyMs);
+        Assert.False(config.LinkStartStopSync);
+
+        var e = Assert.Throws<CliException>(() => EngineConfig.Parse(["[link]", "quantum = 0"], "test.config"));
+        Assert.Equal("test.config:2: 'quantum' must be 1..64, not 0.", e.Message);
+    }
+
     [Theory]
     [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
     [InlineData("admission = \"maybe\"", "test.config:2: 'admission' must be one of refuse, warn, off, not \"maybe\".")]
-    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt.")]
+    [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt, link.")]
     [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
     [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
     [InlineData("policy = \"a\\q\"", "test.config:2: 'policy' must be a string in double quotes, not \"a\\q\" (Unexpected escape character [q] in string. Only b t n f r e \\ \" xHH u0000-uFFFF U00000000-UFFFFFFFF are allowed).")]
@@ -120,8 +133,8 @@ public sealed class EngineConfigTests
 
     [Theory]
     [InlineData(new[] { "[[engine]]", "threads = 2" }, "test.config:1: a table header is written [name], not [[engine]] (an array of tables).")]
-    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui], [osc] or [dirt].")]
-    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt.")]
+    [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui], [osc], [dirt] or [link].")]
+    [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt, link.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
     [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)

@@ -42,7 +42,7 @@ internal sealed partial class LinkProbe : IDisposable
     {
         Match m = StatusLine().Match(Ask("status"));
         Assert.True(m.Success, "unexpected status line");
-        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", Double(m.Groups[5]));
+        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", Double(m.Groups[5]), long.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Link's clock now (µs of CLOCK_MONOTONIC_RAW, the same in every process).</summary>
@@ -102,11 +102,11 @@ internal sealed partial class LinkProbe : IDisposable
 
     private static double Double(Group g) => double.Parse(g.Value, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) error_ms=([-\d.]+)")]
+    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) error_ms=([-\d.]+) .* quiet_tick_bytes=(\d+)$")]
     private static partial Regex StatusLine();
 
     [GeneratedRegex(@"^beat -?\d+ engine=([-\d.]+) link=([-\d.]+) bpm=([-\d.]+)$")]
     private static partial Regex BeatLine();
 
-    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, double PhaseErrorMs);
+    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, double PhaseErrorMs, long QuietTickAllocatedBytes);
 }

@@ -37,6 +37,10 @@ public sealed class LinkSessionTests(ITestOutputHelper output)
         output.WriteLine($"90.5 BPM set on B reached A's engine clock in {seconds * 1000:F0} ms");
         Assert.True(seconds < 1, $"A's engine took {seconds:F2} s to follow B's tempo");
         AssertPhasesAgree(a, b, WaitUntilSettled(a, b));
+
+        // Ticks that changed nothing allocated nothing (the engine process's steady state allocates nothing).
+        Assert.Equal(0, a.ReadStatus().QuietTickAllocatedBytes);
+        Assert.Equal(0, b.ReadStatus().QuietTickAllocatedBytes);
     }
 
     [Fact]

@@ -233,7 +233,8 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
-            long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
+            // Not before a tempo change already scheduled (a Link correction's ramps, docs/link.md).
+            long at = Math.Max(Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample), Clock.LastChangeSample);
             Clock.SetTempo(at, bpm, beatsPerBar);
             return at;
         }
@@ -246,7 +247,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
-            long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
+            long at = Math.Max(Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample), Clock.LastChangeSample);
             long length = Clock.SampleAtBeat(Clock.BeatAt(at) + lengthBeats) - at;
             Clock.RampTempo(at, length, bpm);
             return (at, length);

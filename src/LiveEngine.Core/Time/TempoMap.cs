@@ -42,6 +42,9 @@ public sealed class TempoMap
 
     public int SampleRate { get; }
 
+    /// <summary>The earliest sample a new tempo change may start on: where the last change starts (or its ramp ends).</summary>
+    public long LastChangeSample => _segments[^1].StartSample + _segments[^1].RampSamples;
+
     /// <summary>Tempo at <paramref name="sample"/> in beats per minute.</summary>
     public Fraction TempoAt(long sample)
     {

@@ -62,6 +62,9 @@ public sealed record EngineHostOptions
 
     /// <summary>Where a standby says it is ready (its standard output).</summary>
     public TextWriter? StandbyOutput { get; init; }
+
+    /// <summary>Follow an Ableton Link session with these options (docs/link.md); null: no Link.</summary>
+    public Link.LinkOptions? Link { get; init; }
 }
 
 /// <summary>
@@ -140,6 +143,7 @@ public static class EngineHost
             log.WriteLine(e.Message);
         }
 
+        using Link.LinkFollower? link = StartLink(options, engine, session, log);
         using var stop = new ManualResetEventSlim();
         engine.ShutdownRequestedEvent += stop.Set;
         using (new EngineServer(engine, options.SocketPath))
@@ -154,6 +158,27 @@ public static class EngineHost
 
         log.WriteLine("Engine stopped.");
         return 0;
+    }
+
+    /// <summary>The Link follower <see cref="EngineHostOptions.Link"/> asks for, or null (and the reason in the log) where Link cannot run.</summary>
+    private static Link.LinkFollower? StartLink(EngineHostOptions options, InProcessEngine engine, LiveSession session, TextWriter log)
+    {
+        if (options.Link is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            Link.AbletonLink link = Hosts.Link.AbletonLink.Create(session.Clock.TempoAt(session.Renderer.Position).ToDouble());
+            log.WriteLine($"Ableton Link on: quantum {options.Link.Quantum}, output latency {options.Link.OutputLatencyMicros} µs.");
+            return new Link.LinkFollower(link, engine, session.Clock, session.Renderer, options.Link, ownsLink: true);
+        }
+        catch (Link.LinkUnavailableException e)
+        {
+            log.WriteLine(e.Message);
+            return null;
+        }
     }
 
     /// <summary>

@@ -23,9 +23,10 @@ namespace LiveEngine.Hosts.Link;
 /// the session, the session follows the engine (tempo and beat are pushed to Link). With peers, a tempo the engine
 /// got from elsewhere (code, the REPL, MIDI clock) is pushed to the session; otherwise a different session tempo,
 /// or a phase error over the tolerance, becomes two linear tempo ramps (<see cref="RampTempoCommand"/>, through the
-/// ordinary command path) from the engine's tempo to a middle tempo and on to the session's, each half a window
-/// long, whose integral closes the phase error exactly at the window's end. The window is at least 0.5 s, longer
-/// when the middle tempo would differ from the session's by more than a quarter. Tempos are rounded to 0.01 BPM
+/// ordinary command path) from the engine's tempo to a middle tempo and on to the session's, each 0.2 s long, whose
+/// integral closes the phase error at the window's end. The middle tempo stays within a quarter of the session's,
+/// so a large error (joining a session: up to half a quantum) is closed over several windows, and a new session
+/// tempo is playing at most two windows (0.8 s) after the session took it. Tempos are rounded to 0.01 BPM
 /// (so the clock's exact fractions keep small denominators); what rounding leaves is corrected by a later tick.</para>
 /// </remarks>
 public sealed class LinkFollower : IDisposable
@@ -33,9 +34,10 @@ public sealed class LinkFollower : IDisposable
     private const int TickMilliseconds = 10;
     private const int OffsetWindowTicks = 100;
     private const double LeadSeconds = 0.02;
-    private const double MinHalfWindowSeconds = 0.25;
+    private const double HalfWindowSeconds = 0.2;
     private const double MaxDeviation = 0.25;
     private const int AloneTicksBeforeLeading = 100;
+    private const int WarmUpTicks = 100;
 
     private readonly AbletonLink _link;
     private readonly ICommandTarget _commands;
@@ -45,6 +47,7 @@ public sealed class LinkFollower : IDisposable
     private readonly int _sampleRate;
     private readonly double[] _offsets = new double[OffsetWindowTicks];
     private readonly Thread _thread;
+    private readonly bool _ownsLink;
     private int _offsetCount;
     private int _offsetNext;
     private long _offsetBits;
@@ -53,11 +56,27 @@ public sealed class LinkFollower : IDisposable
     private Fraction _expectedTempo;
     private long _corrections;
     private long _tempoPushes;
+    private long _beatRequests;
+    private long _ticks;
     private volatile bool _stopping;
-    private volatile LinkStatus _status = new(0, 0, false, 0, 0, 0, null);
+    // The last tick's view, as plain fields (a tick allocates nothing unless it sends a command): the engine
+    // process's steady state must not allocate, or its collections would pause the audio thread.
+    private long _peers;
+    private long _sessionTempoBits;
+    private long _phaseErrorBits;
+    private int _isPlaying;
+    private volatile string? _lastError;
+    private long _quietTickBytes;
 
-    public LinkFollower(AbletonLink link, ICommandTarget commands, TempoMap clock, LiveRenderer renderer, LinkOptions? options = null)
+    /// <param name="link">The Link peer; it is enabled now, and disabled (and disposed, with <paramref name="ownsLink"/>) with the follower.</param>
+    /// <param name="commands">Where the tempo ramps go: the session, or the engine that wraps it.</param>
+    /// <param name="clock">The session's tempo map.</param>
+    /// <param name="renderer">The session's audio side, for its clock line.</param>
+    /// <param name="options">Quantum, output latency, start/stop sync.</param>
+    /// <param name="ownsLink">Dispose <paramref name="link"/> with the follower.</param>
+    public LinkFollower(AbletonLink link, ICommandTarget commands, TempoMap clock, LiveRenderer renderer, LinkOptions? options = null, bool ownsLink = false)
     {
+        _ownsLink = ownsLink;
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(clock);
@@ -80,7 +99,17 @@ public sealed class LinkFollower : IDisposable
     public LinkOptions Options => _options;
 
     /// <summary>The last tick's view of the session. Any thread.</summary>
-    public LinkStatus Status => _status;
+    public LinkStatus Status => new(
+        Interlocked.Read(ref _peers),
+        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _sessionTempoBits)),
+        Volatile.Read(ref _isPlaying) != 0,
+        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _phaseErrorBits)),
+        Interlocked.Read(ref _corrections),
+        Interlocked.Read(ref _tempoPushes),
+        _lastError);
+
+    /// <summary>Bytes allocated on the follower's thread by ticks that sent nothing to the session or to Link, after its first second (0 is the goal). Any thread.</summary>
+    public long QuietTickAllocatedBytes => Interlocked.Read(ref _quietTickBytes);
 
     /// <summary>Link time (µs) at which <paramref name="sample"/> is heard. Any thread.</summary>
     public long HostMicrosAtSample(long sample) => (long)Math.Round((sample - Offset) * 1e6 / _sampleRate) + _options.OutputLatencyMicros;
@@ -106,6 +135,10 @@ public sealed class LinkFollower : IDisposable
         }
 
         _link.Enable(false);
+        if (_ownsLink)
+        {
+            _link.Dispose();
+        }
     }
 
     private double Offset => BitConverter.Int64BitsToDouble(Volatile.Read(ref _offsetBits));
@@ -116,13 +149,19 @@ public sealed class LinkFollower : IDisposable
         {
             try
             {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                long sent = _corrections + _tempoPushes + _beatRequests;
                 UpdateOffset();
                 Tick();
+                if (_corrections + _tempoPushes + _beatRequests == sent && ++_ticks > WarmUpTicks)
+                {
+                    Interlocked.Add(ref _quietTickBytes, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
             {
-                // A tempo command refused (a user ramp still running, a commit later than the change): try again next tick.
-                _status = _status with { LastError = e.Message };
+                // A tempo command refused (a commit landing later than the change): try again next tick.
+                _lastError = e.Message;
             }
 
             Thread.Sleep(TickMilliseconds);
@@ -158,9 +197,13 @@ public sealed class LinkFollower : IDisposable
         Fraction engineBeat = _clock.BeatAt(at);
         double error = Wrap(session.Beat - engineBeat.ToDouble(), _options.Quantum);
         double errorMs = error * 60_000 / session.Tempo;
-        _status = new LinkStatus(peers, session.Tempo, session.IsPlaying, errorMs, _corrections, _tempoPushes, _status.LastError);
-        if (at < _busyUntilSample)
+        Interlocked.Exchange(ref _peers, peers);
+        Interlocked.Exchange(ref _sessionTempoBits, BitConverter.DoubleToInt64Bits(session.Tempo));
+        Interlocked.Exchange(ref _phaseErrorBits, BitConverter.DoubleToInt64Bits(errorMs));
+        Volatile.Write(ref _isPlaying, session.IsPlaying ? 1 : 0);
+        if (at < _busyUntilSample || _clock.LastChangeSample > at)
         {
+            // A correction still running, or a tempo change scheduled later (from code): wait for it.
             return;
         }
 
@@ -178,6 +221,7 @@ public sealed class LinkFollower : IDisposable
             if (_aloneTicks >= AloneTicksBeforeLeading && Math.Abs(errorMs) > _options.PhaseToleranceMs / 10)
             {
                 _link.RequestBeatAtTime(engineBeat.ToDouble(), hostAt, _options.Quantum);
+                _beatRequests++;
             }
 
             _expectedTempo = engineTempo;
@@ -207,13 +251,13 @@ public sealed class LinkFollower : IDisposable
     {
         double v0 = from.ToDouble();
         double v1 = target.ToDouble();
-        double halfSeconds = Math.Max(MinHalfWindowSeconds, 60 * Math.Abs(error) / (MaxDeviation * v1));
-        long half = (long)Math.Round(halfSeconds * _sampleRate);
+        long half = (long)Math.Round(HalfWindowSeconds * _sampleRate);
         double halfMinutes = half / (60.0 * _sampleRate);
 
         // beats over both halves = H(v0 + vm)/2 + H(vm + v1)/2 = error + 2H·v1, so vm = error/H + (3v1 − v0)/2.
         double middle = (error / halfMinutes) + (((3 * v1) - v0) / 2);
-        Fraction vm = RoundTempo(Math.Clamp(middle, Math.Max(1, v1 * (1 - (2 * MaxDeviation))), Math.Min(1000, v1 * (1 + (2 * MaxDeviation)))));
+        // A large error (joining a session) is closed over several windows, so a new session tempo is taken up within two.
+        Fraction vm = RoundTempo(Math.Clamp(middle, Math.Max(1, v1 * (1 - MaxDeviation)), Math.Min(1000, v1 * (1 + MaxDeviation))));
 
         CommandReceipt first = _commands.Execute(new RampTempoCommand(vm, BeatsOver(half, from), Quantization.AtBeat(_clock.BeatAt(at))));
         CommandReceipt second = _commands.Execute(new RampTempoCommand(target, BeatsOver(half, vm), Quantization.AtBeat(_clock.BeatAt(first.EndSample))));

@@ -67,6 +67,22 @@ public sealed class LiveSessionCommandTests
     }
 
     [Fact]
+    public void ATempoChangeAskedForNow_LandsAfterARampAlreadyScheduled()
+    {
+        // A Link correction schedules ramps ahead of the audio position; a tempo typed meanwhile lands where they end.
+        LiveSession session = NewSession();
+        CommandReceipt ramp = session.Execute(new RampTempoCommand(130, 2, Quantization.AtBeat(1)));
+        Assert.Equal(ramp.EndSample, session.Clock.LastChangeSample);
+
+        CommandReceipt now = session.Execute(new SetTempoCommand(140, Quantization.Now));
+        Assert.Equal(ramp.EndSample, now.Sample);
+        Assert.Equal(140, session.Clock.TempoAt(now.Sample));
+
+        CommandReceipt next = session.Execute(new RampTempoCommand(100, 1, Quantization.Now));
+        Assert.Equal(now.Sample, next.Sample);
+    }
+
+    [Fact]
     public void SetVariable_IsTheSessionsVariable_AndSampleLoadWithoutALibraryIsRefused()
     {
         LiveSession session = NewSession();
