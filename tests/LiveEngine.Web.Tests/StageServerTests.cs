@@ -32,6 +32,58 @@ public sealed class StageServerTests(StageFixture fixture)
     }
 
     [Fact]
+    public async Task OverTheWebSocket_NotJson_IsAnsweredWithTheReason_AndAMessageOver16KiB_ClosesThatSocketOnly()
+    {
+        var uri = new Uri(new Uri(fixture.Stage.Url.Replace("http://", "ws://", StringComparison.Ordinal)), "ws");
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(uri, CancellationToken.None);
+        await socket.SendAsync("not json"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        string reply = await ReceiveAsync(socket, m => m.Contains("\"t\":\"reply\"", StringComparison.Ordinal));
+        using (var json = System.Text.Json.JsonDocument.Parse(reply))
+        {
+            Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
+            Assert.StartsWith("Not a JSON command: ", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        await socket.SendAsync(new byte[20_000], System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        await ReceiveAsync(socket, _ => false);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
+
+        // The server and its other pages carry on.
+        IPage page = await fixture.OpenPageAsync();
+        await page.CloseAsync();
+    }
+
+    /// <summary>Reads messages until one matches (its text), or the server closes the socket (empty).</summary>
+    private static async Task<string> ReceiveAsync(System.Net.WebSockets.ClientWebSocket socket, Func<string, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        byte[] buffer = new byte[1 << 20];
+        while (true)
+        {
+            int length = 0;
+            System.Net.WebSockets.WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), timeout.Token);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+            {
+                return "";
+            }
+
+            string text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+            if (wanted(text))
+            {
+                return text;
+            }
+        }
+    }
+
+    [Fact]
     public async Task ATempoThePerformanceRefuses_IsShownOnThePage_AndTheTempoStays()
     {
         double before = fixture.Performance.TempoNow();
