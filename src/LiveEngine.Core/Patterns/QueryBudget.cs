@@ -8,32 +8,32 @@ namespace LiveEngine.Patterns;
 internal static class QueryBudget
 {
     [ThreadStatic]
-    private static long t_remaining;
+    private static long s_remaining;
 
     [ThreadStatic]
-    private static bool t_active;
+    private static bool s_active;
 
     /// <summary>Runs <paramref name="query"/> with at most <paramref name="events"/> leaf events; throws <see cref="MiniNotationException"/> past it.</summary>
     public static T Run<T>(long events, Func<T> query)
     {
-        bool wasActive = t_active;
-        long wasRemaining = t_remaining;
-        t_active = true;
-        t_remaining = events;
+        bool wasActive = s_active;
+        long wasRemaining = s_remaining;
+        s_active = true;
+        s_remaining = events;
         try
         {
             return query();
         }
         finally
         {
-            t_active = wasActive;
-            t_remaining = wasRemaining;
+            s_active = wasActive;
+            s_remaining = wasRemaining;
         }
     }
 
     public static void Spend(int events)
     {
-        if (t_active && (t_remaining -= events) < 0)
+        if (s_active && (s_remaining -= events) < 0)
         {
             throw new MiniNotationException("the pattern makes too many events to list (more than a million in the cycles asked for): slow it down or ask for fewer cycles.", 0);
         }
