@@ -159,6 +159,20 @@ public sealed class TrackerTests
         Assert.Equal("x  \n---", text.Value);
     }
 
+    [Fact]
+    public async Task AMiniNotationMistakeOrARunawayPattern_IsRefusedAtItsLine_AndTheStateStaysUsable()
+    {
+        using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
+        EvalResult bad = await workspace.EvaluateAsync("tracker_mini('m', 'bd [sn', {map = {bd = 'kick', sn = 'snare'}})", "live");
+        EvalResult huge = await workspace.EvaluateAsync("tracker_mini('m', '[a*100000]*100000', {map = {a = 'kick'}})", "live");
+        EvalResult after = await workspace.EvaluateAsync("return 6 * 7");
+
+        Assert.Equal("live:1: mini-notation column 7: expected ']' before the end of the pattern: \"bd [sn\"", bad.Error);
+        Assert.StartsWith("live:1: mini-notation the pattern makes too many events to list", huge.Error);
+        Assert.True(after.Ok);
+        Assert.Equal("42", after.Value);
+    }
+
     private static List<long> ExpectedOnsets(LiveSession session, long length)
     {
         var expected = new List<long>();

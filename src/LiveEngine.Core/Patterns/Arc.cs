@@ -14,7 +14,8 @@ public readonly record struct Arc(Fraction Begin, Fraction End)
     public static Fraction Sam(Fraction time) => Fraction.FromInteger(time.Floor());
 
     /// <summary>
-    /// The arc cut at cycle boundaries (Strudel's <c>spanCycles</c>); a zero-width arc gives itself.
+    /// The arc cut at cycle boundaries (Strudel's <c>spanCycles</c>); a zero-width arc gives itself. Each cycle counts
+    /// against the <see cref="QueryBudget"/> as it is cut, so a query over billions of cycles stops early.
     /// </summary>
     public List<Arc> SpanCycles()
     {
@@ -36,6 +37,7 @@ public readonly record struct Arc(Fraction Begin, Fraction End)
             }
 
             Fraction next = Sam(begin) + 1;
+            QueryBudget.Spend(1);
             spans.Add(new Arc(begin, next));
             begin = next;
         }

@@ -26,10 +26,16 @@ public static class MiniNotation
         return Evaluate(root);
     }
 
-    /// <summary>The events that start in [<paramref name="from"/>, <paramref name="to"/>) cycles, ordered by begin, end and value.</summary>
+    /// <summary>The most leaf events one <see cref="Events"/> call may make before it gives up.</summary>
+    public const long MaxQueryEvents = 1_000_000;
+
+    /// <summary>
+    /// The events that start in [<paramref name="from"/>, <paramref name="to"/>) cycles, ordered by begin, end and value.
+    /// A pattern that would make more than <see cref="MaxQueryEvents"/> events is refused (<see cref="MiniNotationException"/>).
+    /// </summary>
     public static List<Hap<MiniValue>> Events(Pattern<MiniValue> pattern, Fraction from, Fraction to)
     {
-        List<Hap<MiniValue>> haps = pattern.QueryArc(from, to).FindAll(hap => hap.HasOnset);
+        List<Hap<MiniValue>> haps = QueryBudget.Run(MaxQueryEvents, () => pattern.QueryArc(from, to)).FindAll(hap => hap.HasOnset);
         haps.Sort((a, b) =>
         {
             int c = a.Whole!.Value.Begin.CompareTo(b.Whole!.Value.Begin);

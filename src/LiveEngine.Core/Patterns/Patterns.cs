@@ -7,7 +7,12 @@ public static class Patterns
 {
     /// <summary>The value once per cycle, each event a whole cycle.</summary>
     public static Pattern<T> Pure<T>(T value) => Pattern<T>.MakePure(
-        arc => arc.SpanCycles().ConvertAll(span => new Hap<T>(new Arc(Arc.Sam(span.Begin), Arc.Sam(span.Begin) + 1), span, value)),
+        arc =>
+        {
+            List<Arc> cycles = arc.SpanCycles();
+            QueryBudget.Spend(1);
+            return cycles.ConvertAll(span => new Hap<T>(new Arc(Arc.Sam(span.Begin), Arc.Sam(span.Begin) + 1), span, value));
+        },
         value);
 
     public static Pattern<T> Silence<T>() => new(_ => []);

@@ -48,4 +48,12 @@ public sealed class MiniNotationTests
         MiniNotationException e = Assert.Throws<MiniNotationException>(() => MiniNotation.Events(MiniNotation.Parse("bd*x"), Fraction.Zero, 1));
         Assert.Equal("column 3: '*' must be a number, not 'x'.", e.Message);
     }
+
+    [Fact]
+    public void APatternOfBillionsOfEvents_IsRefusedQuickly_NotBuilt()
+    {
+        MiniNotationException e = Assert.Throws<MiniNotationException>(() => MiniNotation.Events(MiniNotation.Parse("[a*100000]*100000"), Fraction.Zero, 1));
+        Assert.StartsWith("the pattern makes too many events to list", e.Message);
+        Assert.Equal(4, MiniNotation.Events(MiniNotation.Parse("a*4"), Fraction.Zero, 1).Count);
+    }
 }
