@@ -38,9 +38,10 @@ internal static class EngineCommand
         Option<string?> config = Cli.ConfigOption();
         Option<string?> admission = Cli.AdmissionOption();
         Option<double?> admissionLimit = Cli.AdmissionLimitOption();
+        Option<string?> renderAhead = Cli.RenderAheadOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -74,6 +75,9 @@ internal static class EngineCommand
                 BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
                 Admission = Cli.ParseAdmission(result.GetValue(admission) ?? defaults.Admission),
                 AdmissionLimit = result.GetValue(admissionLimit) ?? defaults.AdmissionLimit,
+                RenderAhead = Cli.ParseOnOff(result.GetValue(renderAhead), defaults.RenderAhead, "--render-ahead"),
+                RenderAheadMs = defaults.RenderAheadMs,
+                DeferredBlockFrames = defaults.DeferredBlockFrames,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
                 StandbyOutput = result.GetValue(standby) ? Console.Out : null,
                 Link = result.GetValue(linkQuantum) is double quantum

@@ -113,6 +113,7 @@ internal static class EngineLauncher
             "--beats-per-bar", beatsPerBar.ToString(CultureInfo.InvariantCulture),
             "--admission", config.Admission,
             "--admission-limit", config.AdmissionLimit.ToString(CultureInfo.InvariantCulture),
+            "--render-ahead", config.RenderAhead ? "on" : "off",
         };
         AddIfSet(arguments, "--jack-server", config.JackServer);
         AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);

@@ -51,6 +51,8 @@ internal sealed class PerformanceHost : IAsyncDisposable
                 DeviceBlockFrames = config.BlockFrames,
                 Admission = config.AdmissionPolicy,
                 AdmissionLimit = config.AdmissionLimit,
+                RenderAheadMs = config.RenderAheadMs,
+                DeferredBlockFrames = config.DeferredBlockFrames,
             },
             BlockFrames = config.BlockFrames,
             LogPath = sessionLog,
@@ -126,6 +128,11 @@ internal sealed class PerformanceHost : IAsyncDisposable
             // Compile every node type's render path (and run its static set-up) now, not in the first real-time
             // callback that plays it: the code typed later may use any of them. (An engine process does this itself.)
             NodeTypeWarmUp.Run(performance.Registry, Options.Session.SampleRate, Options.Session.MaxBlockFrames);
+            if (config.RenderAhead)
+            {
+                local.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(60));
+            }
+
             local.Renderer.WarmUp();
             DriverHandle driver = StartDriver(local, config, out string driverText);
             DriverText = driverText;

@@ -78,6 +78,11 @@ public sealed class PerformanceStats
             EngineInfo info = remote.Engine.Info;
             text.AppendLine(CultureInfo.InvariantCulture, $"engine process {info.ProcessId}, driver {stats.Driver}: {stats.Callbacks} callbacks, xruns {stats.Xruns}, deadline misses {stats.DeadlineMisses}; block time p50 {stats.BlockP50Us:0} µs, p99 {stats.BlockP99Us:0} µs, max {stats.BlockMaxUs:0} µs");
             text.AppendLine(CultureInfo.InvariantCulture, $"audio thread allocated {stats.AudioThreadAllocatedBytes} bytes after warm-up; {stats.RealTime}");
+            if (stats.Domains.Length > 0)
+            {
+                text.AppendLine(stats.Domains);
+            }
+
             if (stats.Admission.Length > 0)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"admission: predicted {stats.Admission}; measured p50 {stats.BlockP50Us:0.0} µs, p99 {stats.BlockP99Us:0.0} µs");
@@ -98,6 +103,11 @@ public sealed class PerformanceStats
             if (_local?.LastPrediction is { } prediction)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"admission: predicted {prediction.Describe()}; measured p50 {stats.PercentileUs(0.5):0.0} µs, p99 {stats.PercentileUs(0.99):0.0} µs");
+            }
+
+            if (_local is { } session)
+            {
+                text.AppendLine(session.DescribeDomains(driver.BufferFrames));
             }
         }
         else

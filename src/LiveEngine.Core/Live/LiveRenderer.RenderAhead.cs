@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using LiveEngine.Scheduling;
 
 namespace LiveEngine.Live;

@@ -473,6 +473,25 @@ public sealed class LiveSession : ILiveSession
         ThreadStarted = threadStarted,
     });
 
+    /// <summary>
+    /// The domains' block sizes and the look-ahead, and what render-ahead is doing now, in words for <c>:stats</c>
+    /// (<paramref name="deviceFrames"/>: the device's block). Control thread.
+    /// </summary>
+    public string DescribeDomains(int deviceFrames)
+    {
+        LiveRenderer renderer = Renderer;
+        if (renderer.RenderAhead is not { } ahead)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"domains: all real time in {deviceFrames}-frame blocks (render-ahead off; [engine] render_ahead = true renders a graph with no live node {_options.RenderAheadMs:0.#} ms ahead in {_options.DeferredBlockFrames}-frame blocks)");
+        }
+
+        GraphSnapshot playing = renderer.Current;
+        int live = playing.NodeIsLive.Count(l => l);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : $"{live} live nodes: one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+    }
+
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
     {
@@ -574,7 +593,9 @@ public sealed class LiveSession : ILiveSession
             return (null, null);
         }
 
-        int block = _options.RealTimeBlockFrames;
+        // The domain the graph will play in: rendered ahead (the render-ahead thread must keep up with the deferred
+        // block's duration), or real time at the device's block.
+        int block = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames) : _options.RealTimeBlockFrames;
         if (!CostTable.Covers(snapshot) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
         {
             // User code is never run here (it could hang the commit): its admission measured its cost already.

@@ -236,6 +236,7 @@ public sealed class EngineClient : IEngineControl
             double commitP99 = r.ReadDouble("commit p99");
             double commitMax = r.ReadDouble("commit max");
             string admission = r.ReadString("admission");
+            string domains = r.ReadString("domains");
 
             r.EnsureEnd(EngineMessage.GetStats);
             return new EngineStats
@@ -264,6 +265,7 @@ public sealed class EngineClient : IEngineControl
                 CommitP99Us = commitP99,
                 CommitMaxUs = commitMax,
                 Admission = admission,
+                Domains = domains,
             };
         }
     }

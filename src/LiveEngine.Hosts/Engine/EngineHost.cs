@@ -43,6 +43,15 @@ public sealed record EngineHostOptions
     /// <summary><see cref="LiveSessionOptions.AdmissionLimit"/>.</summary>
     public double AdmissionLimit { get; init; } = 0.7;
 
+    /// <summary>Whether the engine renders a graph with no live node ahead of the device (<see cref="LiveSession.StartRenderAhead"/>).</summary>
+    public bool RenderAhead { get; init; }
+
+    /// <summary><see cref="LiveSessionOptions.RenderAheadMs"/>.</summary>
+    public double RenderAheadMs { get; init; } = 100;
+
+    /// <summary><see cref="LiveSessionOptions.DeferredBlockFrames"/>.</summary>
+    public int DeferredBlockFrames { get; init; } = 1024;
+
     /// <summary>Adds a sample to the engine's sample library (<see cref="InProcessEngine.SampleLoader"/>); null refuses samples.</summary>
     public Action<string, float[][], int>? SampleLoader { get; init; }
 
@@ -120,7 +129,11 @@ public static class EngineHost
             // The device's block, not more: every snapshot's buffer arena scales with it, and a commit that allocates
             // 8× more than needed drives gen-2 collections (large objects) that pause the audio thread. A JACK buffer
             // larger than this is rendered in several blocks.
-            MaxBlockFrames = options.BlockFrames,
+            // With render-ahead, the deferred block: the render-ahead thread renders in those.
+            MaxBlockFrames = options.RenderAhead ? Math.Max(options.BlockFrames, options.DeferredBlockFrames) : options.BlockFrames,
+            DeviceBlockFrames = options.BlockFrames,
+            RenderAheadMs = options.RenderAheadMs,
+            DeferredBlockFrames = options.DeferredBlockFrames,
             Seed = options.Seed,
             Tempo = options.Tempo,
             BeatsPerBar = options.BeatsPerBar,
@@ -132,6 +145,13 @@ public static class EngineHost
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);
+        }
+
+        if (options.RenderAhead)
+        {
+            // Below the audio thread's priority: the device's callback preempts it, and it preempts everything else.
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: options.RealTimePriority > 1 ? () => RealTime.RealTimeThread.TryPromoteCurrentThread(options.RealTimePriority - 10) : null);
+            log.WriteLine($"Render-ahead on: {options.RenderAheadMs} ms in {options.DeferredBlockFrames}-frame blocks.");
         }
 
         try

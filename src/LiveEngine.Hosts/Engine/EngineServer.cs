@@ -401,6 +401,7 @@ public sealed class EngineServer : IDisposable
         writer.WriteDouble(stats.CommitP99Us);
         writer.WriteDouble(stats.CommitMaxUs);
         writer.WriteString(stats.Admission);
+        writer.WriteString(stats.Domains);
     }
 
     private static void WriteError(FrameWriter writer, uint requestId, EngineErrorCode code, string message)

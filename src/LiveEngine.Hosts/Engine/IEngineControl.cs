@@ -169,6 +169,9 @@ public sealed record EngineStats
 
     /// <summary>Admission control's prediction for the latest commit that went live, in words ("" when admission is off or before one).</summary>
     public string Admission { get; init; } = "";
+
+    /// <summary>The domains' block sizes, the look-ahead and what render-ahead does now, in words (<see cref="Live.LiveSession.DescribeDomains"/>).</summary>
+    public string Domains { get; init; } = "";
 }
 
 /// <summary>Which driver to play through: "null", "jack" (optionally a named server), or "portaudio" (host API, device).</summary>

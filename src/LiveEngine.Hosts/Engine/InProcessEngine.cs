@@ -220,6 +220,7 @@ public sealed class InProcessEngine : IEngineControl
                 CommitP99Us = CommitTimes.PercentileUs(0.99),
                 CommitMaxUs = CommitTimes.PercentileUs(1),
                 Admission = _session.LastPrediction?.Describe() ?? "",
+                Domains = _session.DescribeDomains(_driver?.BufferFrames ?? _session.Options.RealTimeBlockFrames),
             };
         }
     }

@@ -78,6 +78,27 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         Assert.InRange(predicted.WorkNs / small.WorkNs, 3.5, 4.5);
     }
 
+    [Fact]
+    public void Commit_OfADeferrableGraph_WithRenderAhead_IsPredictedAgainstTheDeferredBlock_AndOneWithALiveNodeAgainstTheDevice()
+    {
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse });
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            CostPrediction deferred = session.Commit(StandardWorkloads.Voices(64), Quantization.Now).Prediction!;
+            GraphDescription pinned = StandardWorkloads.Voices(64);
+            pinned.Nodes.Single(n => n.Id == "v0.osc").Options[GraphSnapshot.LiveOption] = "on";
+            CostPrediction live = session.Commit(pinned, Quantization.Now).Prediction!;
+
+            Assert.Equal(1024, deferred.BlockFrames);
+            Assert.Equal(Block, live.BlockFrames);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
     private static LiveSession CreateSession(AdmissionPolicy policy)
     {
         GraphDescription initial = StandardWorkloads.Voices(4);
