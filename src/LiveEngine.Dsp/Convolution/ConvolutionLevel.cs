@@ -149,6 +149,25 @@ internal sealed class ConvolutionLevel
         }
     }
 
+    /// <summary>Whether <paramref name="other"/> has this level's shape, so that its state can be taken over.</summary>
+    public bool SameShape(ConvolutionLevel other) =>
+        other.PartitionFrames == PartitionFrames && other.Partitions == Partitions && other.Start == Start && other.OutputOffset == OutputOffset
+        && other._inputs == _inputs && other._outputs == _outputs && other._paths.AsSpan().SequenceEqual(_paths);
+
+    /// <summary>Copies <paramref name="other"/>'s running state (input spectra, sums, the period's progress); the response spectra stay this level's.</summary>
+    public void CopyStateFrom(ConvolutionLevel other)
+    {
+        Copy(other._capture, _capture);
+        Copy(other._delayLineRe, _delayLineRe);
+        Copy(other._delayLineIm, _delayLineIm);
+        Copy(other._sumRe, _sumRe);
+        Copy(other._sumIm, _sumIm);
+        Copy(other._inverse, _inverse);
+        _slot = other._slot;
+        _periodStart = other._periodStart;
+        _stepsDone = other._stepsDone;
+    }
+
     /// <summary>Back to silence, as right after construction.</summary>
     public void Reset()
     {
@@ -219,6 +238,14 @@ internal sealed class ConvolutionLevel
             {
                 ring[(int)((at + j) & outputMask)] += result[n + j];
             }
+        }
+    }
+
+    private static void Copy(float[][] from, float[][] to)
+    {
+        for (int i = 0; i < to.Length; i++)
+        {
+            from[i].AsSpan().CopyTo(to[i]);
         }
     }
 

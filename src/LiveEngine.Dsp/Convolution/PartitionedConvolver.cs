@@ -177,6 +177,50 @@ public sealed class PartitionedConvolver
         }
     }
 
+    /// <summary>
+    /// Takes over <paramref name="previous"/>'s running state (input history, pending output, the levels' delay lines
+    /// and progress) when both have the same shape (scheme, partitions, channels, routing), so that a node replaced by a
+    /// graph edit goes on ringing instead of starting silent; the impulse responses stay this convolver's, so a new
+    /// response of the same shape takes over seamlessly too. Returns false, changing nothing, when the shapes differ.
+    /// Control thread; <paramref name="previous"/> may still be playing, like every node state adopted on an edit.
+    /// </summary>
+    public bool TryAdoptState(PartitionedConvolver previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (previous.Scheme != Scheme || previous._grain != _grain || previous._headTaps != _headTaps || previous._levels.Length != _levels.Length
+            || previous._historyMask != _historyMask || previous._outputMask != _outputMask || previous._history.Length != _history.Length
+            || previous._outputRing.Length != _outputRing.Length || !previous._paths.AsSpan().SequenceEqual(_paths))
+        {
+            return false;
+        }
+
+        for (int l = 0; l < _levels.Length; l++)
+        {
+            if (!_levels[l].SameShape(previous._levels[l]))
+            {
+                return false;
+            }
+        }
+
+        for (int i = 0; i < _history.Length; i++)
+        {
+            previous._history[i].AsSpan().CopyTo(_history[i]);
+        }
+
+        for (int o = 0; o < _outputRing.Length; o++)
+        {
+            previous._outputRing[o].AsSpan().CopyTo(_outputRing[o]);
+        }
+
+        for (int l = 0; l < _levels.Length; l++)
+        {
+            _levels[l].CopyStateFrom(previous._levels[l]);
+        }
+
+        _time = previous._time;
+        return true;
+    }
+
     /// <summary>Back to silence at stream time 0.</summary>
     public void Reset()
     {

@@ -84,6 +84,8 @@ public sealed class ConvolutionNode : AudioNode
         _level = ProcessorSmoothing.Create(parameters[LevelParameter], context.SampleRate);
         if (previous is ConvolutionNode old && old._convolver is not null)
         {
+            // The tail rings on through the edit when the shape is the same (a new response of the same shape included).
+            _convolver.TryAdoptState(old._convolver);
             _mix = ProcessorSmoothing.Continue(old._mix, parameters[MixParameter], context.SampleRate);
             _level = ProcessorSmoothing.Continue(old._level, parameters[LevelParameter], context.SampleRate);
         }

@@ -101,6 +101,16 @@ public sealed class ConvolutionNodeTests
         Assert.Contains("conv-no-such-sample", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("scheme", "fast", "scheme 'fast' is not one of 'nonuniform', 'uniform'")]
+    [InlineData("partition", "100", "partition '100' is not a power of two from 8 to 65536 frames")]
+    public void BadOption_IsRefusedWhenPrepared_SayingWhatIsAllowed(string option, string value, string message)
+    {
+        SampleLibrary.Shared.Add("conv-options", [new float[100]], 48_000);
+        var error = Assert.ThrowsAny<Exception>(() => Compile("conv-options", [new float[10]], new() { [option] = value }));
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
     private static float[][] Render(GraphSnapshot snapshot, int frames, Func<int, int> split) => OfflineRender.Render(snapshot, frames, split);
 
     private static GraphSnapshot Compile(string ir, float[][] input, Dictionary<string, string>? options = null)

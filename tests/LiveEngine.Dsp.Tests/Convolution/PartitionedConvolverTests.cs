@@ -72,6 +72,27 @@ public sealed class PartitionedConvolverTests
     }
 
     [Fact]
+    public void AdoptedState_ContinuesTheStreamBitForBit()
+    {
+        // A graph edit replaces the convolver mid-stream (mid-period of every level); the successor takes over its state.
+        float[] response = ConvolutionReference.Noise(60_000, seed: 5, decayFrames: 10_000);
+        float[] input = ConvolutionReference.Noise(80_000, seed: 6);
+        float[] reference = Run(new PartitionedConvolver([response], [new ConvolutionPath(0, 0, 0)], 1, 1, 512), input, input.Length, 97);
+        var first = new PartitionedConvolver([response], [new ConvolutionPath(0, 0, 0)], 1, 1, 512);
+        var output = new float[input.Length];
+        const int Switch = 97 * 400;
+        Run(first, input.AsSpan(0, Switch).ToArray(), Switch, 97).CopyTo(output, 0);
+        var second = new PartitionedConvolver([response], [new ConvolutionPath(0, 0, 0)], 1, 1, 512);
+        Assert.True(second.TryAdoptState(first));
+        Run(second, input.AsSpan(Switch).ToArray(), input.Length - Switch, 97).CopyTo(output, Switch);
+        Assert.Equal(reference, output);
+
+        // A convolver of another shape refuses.
+        var uniform = new PartitionedConvolver([response], [new ConvolutionPath(0, 0, 0)], 1, 1, 512, ConvolutionScheme.Uniform);
+        Assert.False(uniform.TryAdoptState(first));
+    }
+
+    [Fact]
     public void Process_AllocatesNothing()
     {
         float[] response = ConvolutionReference.Noise(96_000, seed: 2, decayFrames: 20_000);
