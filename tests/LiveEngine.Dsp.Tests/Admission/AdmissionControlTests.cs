@@ -17,7 +17,10 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
     [Fact]
     public void Commit_PredictedOverTheLimit_IsRefusedNamingItsCostliestNodes_AndThePreviousGraphKeepsPlaying()
     {
-        LiveSession session = CreateSession(AdmissionPolicy.Refuse);
+        // A limit of 10 %: 6,000 banked voices cost about 37 % of the deadline once the JIT has warmed the bank code
+        // (about 1.3 ns a voice-sample here), far more while it is cold; 70 % held only with cold code, and failed when
+        // other tests of the process had warmed it first.
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse, limit: 0.1);
         LiveSession reference = CreateSession(AdmissionPolicy.Off);
         Render(session, reference, blocks: 20);
         GraphSnapshot playing = session.Renderer.Current;
@@ -39,14 +42,14 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
     [Fact]
     public void Commit_PredictedOverTheLimit_WithWarn_GoesLiveWithAWarning()
     {
-        LiveSession session = CreateSession(AdmissionPolicy.Warn);
+        LiveSession session = CreateSession(AdmissionPolicy.Warn, limit: 0.1);
 
         CommitTicket ticket = session.Commit(StandardWorkloads.Voices(6000), Quantization.Now);
 
         output.WriteLine(ticket.Warning);
         Assert.NotNull(ticket.Warning);
         Assert.Contains("of the 1333 µs deadline", ticket.Warning, StringComparison.Ordinal);
-        Assert.True(ticket.Prediction!.DeadlineShare > 0.7);
+        Assert.True(ticket.Prediction!.DeadlineShare > 0.1);
         Assert.Equal(1, session.UndoDepth);
     }
 
@@ -99,10 +102,10 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         }
     }
 
-    private static LiveSession CreateSession(AdmissionPolicy policy)
+    private static LiveSession CreateSession(AdmissionPolicy policy, double limit = 0.7)
     {
         GraphDescription initial = StandardWorkloads.Voices(4);
-        return new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = Block, Admission = policy });
+        return new LiveSession(BuiltinNodeTypes.CreateRegistry(), initial, new LiveSessionOptions { MaxBlockFrames = Block, Admission = policy, AdmissionLimit = limit });
     }
 
     private static void Render(LiveSession session, LiveSession reference, int blocks)
