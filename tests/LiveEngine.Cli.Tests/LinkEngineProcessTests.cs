@@ -37,7 +37,9 @@ public sealed class LinkEngineProcessTests : IDisposable
             Assert.True(Wait(() => peer.ReadStatus().Peers == 1, TimeSpan.FromSeconds(20)), "the probe never saw the engine as a Link peer");
 
             // Let the session settle (the engine closes the phase error of joining), then change the tempo on the peer.
-            Assert.True(Wait(() => Settled(client), TimeSpan.FromSeconds(30)), "the engine's clock never settled on the Link session");
+            // Both sides: whichever adopted the other's phase closes it over several windows, and a tempo set on a
+            // peer lands after its own corrections.
+            Assert.True(Wait(() => Settled(client) && peer.ReadStatus() is { PhaseErrorMs: > -0.5 and < 0.5 } s && Math.Abs(s.EngineBpm - s.LinkBpm) < 0.006, TimeSpan.FromSeconds(30)), "the clocks never settled on the Link session");
             var clock = Stopwatch.StartNew();
             peer.SetTempo(133m);
             bool followed = Wait(

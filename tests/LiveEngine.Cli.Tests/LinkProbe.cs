@@ -33,6 +33,7 @@ internal sealed partial class LinkProbe : IDisposable
         string? ready = _process.StandardOutput.ReadLine();
         if (ready != "ready")
         {
+            _process.Kill(entireProcessTree: true);
             string error = _process.StandardError.ReadToEnd();
             Assert.Fail($"liveengine link probe did not start: {ready} {error}");
         }

@@ -29,14 +29,40 @@ internal sealed class PrivateNetwork : IDisposable
         string? ready = _holder.StandardOutput.ReadLine();
         if (ready != "ready")
         {
-            string error = _holder.StandardError.ReadToEnd();
             _holder.Kill();
+            string error = _holder.StandardError.ReadToEnd();
             Assert.Fail($"Could not make a private network namespace (unshare --net, ip link set lo up, ip route add 224.0.0.0/4 dev lo); it needs root, util-linux and iproute2: {error}");
         }
     }
 
     /// <summary>The namespace's file, for <c>nsenter --net=</c>.</summary>
     public string NamespacePath => $"/proc/{_holder.Id}/ns/net";
+
+    /// <summary>Starts <paramref name="program"/> inside the namespace (<c>nsenter</c>), its standard streams redirected.</summary>
+    public Process Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add($"--net={NamespacePath}");
+        start.ArgumentList.Add("--");
+        start.ArgumentList.Add(program);
+        foreach (string arg in arguments)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"nsenter {program} did not start");
+    }
 
     /// <summary>What <c>ip -o link</c> lists inside the namespace (only <c>lo</c>).</summary>
     public string Interfaces()
