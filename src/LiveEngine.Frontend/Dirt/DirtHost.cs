@@ -249,12 +249,12 @@ public sealed class DirtHost : IDisposable
 
     private void SetEffects(string node, Quantization at, Dictionary<string, OscValue> values)
     {
-        if (values.ContainsKey("room"))
+        if (values.ContainsKey("room") && _session.OutputChannels == 2)
         {
             _session.SetParameter(node + ".room", "mix", Math.Clamp(Number(values, "room", 0), 0, 1), at);
         }
 
-        if (values.ContainsKey("size"))
+        if (values.ContainsKey("size") && _session.OutputChannels == 2)
         {
             _session.SetParameter(node + ".room", "size", Math.Clamp(0.1 + (Number(values, "size", 0) * 1.9), 0.1, 2), at);
         }
@@ -362,14 +362,25 @@ public sealed class DirtHost : IDisposable
         for (int o = 0; o < MaxOrbits; o++)
         {
             string id = "dirt.o" + o.ToString(CultureInfo.InvariantCulture);
-            patch.Add(id + ".room", "reverb", new Dictionary<string, double> { ["mix"] = 0, ["size"] = 1 }, channels);
+            // The reverb is stereo: with another output layout the orbit has no room (docs/sync.md).
+            bool room = channels == 2;
+            if (room)
+            {
+                patch.Add(id + ".room", "reverb", new Dictionary<string, double> { ["mix"] = 0, ["size"] = 1 });
+            }
+
             patch.Add(id + ".delay", "delay", new Dictionary<string, double> { ["mix"] = 0, ["delayMs"] = 250 }, channels);
-            patch.Chain(id + ".room", id + ".delay", outId);
+            if (room)
+            {
+                patch.Connect(id + ".room", id + ".delay");
+            }
+
+            patch.Connect(id + ".delay", outId);
             for (int lane = 0; lane < Lanes; lane++)
             {
                 string node = id + ".l" + lane.ToString(CultureInfo.InvariantCulture);
                 patch.Add(node, "dirt", channels: channels);
-                patch.Connect(node, id + ".room");
+                patch.Connect(node, id + (room ? ".room" : ".delay"));
             }
         }
 
