@@ -23,6 +23,11 @@ internal static class OscCommand
 
             OscFuzzReport report = OscFuzzer.Run(TimeSpan.FromSeconds(s), parse.GetValue(seed), r => Console.WriteLine(Describe(r)));
             Console.WriteLine(Describe(report));
+            if (report.LastDirtRefusal is not null)
+            {
+                Console.WriteLine("last dirt refusal: " + report.LastDirtRefusal);
+            }
+
             if (report.FirstFailure is not null)
             {
                 Console.WriteLine("first failure: " + report.FirstFailure);
@@ -36,5 +41,5 @@ internal static class OscCommand
 
     private static string Describe(OscFuzzReport r) => string.Create(
         CultureInfo.InvariantCulture,
-        $"osc: {r.Duration.TotalSeconds:0} s, {r.Inputs} inputs, {r.Crashes} crashes, {r.InvariantFailures} invariant failures, {r.Messages} messages parsed, {r.Rejected} packets rejected, {r.ParametersSet} parameters set, {r.Refused} messages refused, {r.AudioBlocks} audio blocks, {r.AudioAllocatedBytes} bytes allocated on the audio side");
+        $"osc: {r.Duration.TotalSeconds:0} s, {r.Inputs} inputs, {r.Crashes} crashes, {r.InvariantFailures} invariant failures, {r.Messages} messages parsed, {r.Rejected} packets rejected, {r.ParametersSet} parameters set, {r.Refused} messages refused, {r.DirtEvents} dirt events played, {r.DirtRefused} dirt events refused, {r.AudioBlocks} audio blocks, {r.AudioAllocatedBytes} bytes allocated on the audio side");
 }

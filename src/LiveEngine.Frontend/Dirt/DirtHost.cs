@@ -188,11 +188,27 @@ public sealed class DirtHost : IDisposable
         double speed = Number(values, "speed", 1);
         double note = values.ContainsKey("note") ? Number(values, "note", 0) : values.ContainsKey("midinote") ? Number(values, "midinote", 60) - 60 : 0;
         speed *= Math.Pow(2, note / 12);
+        if (!double.IsFinite(speed))
+        {
+            throw new ArgumentException($"speed and note give a speed of {speed}");
+        }
         double gain = Number(values, "gain", 1);
         double delta = Number(values, "delta", 0);
         double legato = Number(values, "legato", 0);
         double sustain = Number(values, "sustain", 0);
         double length = sustain > 0 ? sustain : legato > 0 && delta > 0 ? legato * delta : 0;
+        // Every value is read before anything is set: a refused value must not look like a graph without the orbits.
+        var voice = new Voice(
+            Math.Clamp(Number(values, "begin", 0), 0, 1),
+            Math.Clamp(Number(values, "end", 1), 0, 1),
+            Math.Clamp(Number(values, "pan", 0.5), 0, 1),
+            Math.Clamp(Number(values, "cutoff", 0), 0, 96_000),
+            Math.Clamp(Number(values, "resonance", 0), 0, 1));
+        foreach (string key in (string[])["room", "size", "delay", "delaytime", "delayfeedback"])
+        {
+            Number(values, key, 0);
+        }
+
         var at = Quantization.AtBeat(_session.Clock.BeatAt(Math.Max(0, sample)));
         lock (_gate)
         {
@@ -215,14 +231,14 @@ public sealed class DirtHost : IDisposable
             string node = bus + ".l" + lane.ToString(CultureInfo.InvariantCulture);
             try
             {
-                SetEvent(node, at, sound, speed, values, gain, length);
+                SetEvent(node, at, sound, speed, voice, gain, length);
             }
-            catch (ArgumentException) when (!_needsPatch)
+            catch (ArgumentException e) when (!_needsPatch && e.Message.Contains(node, StringComparison.Ordinal))
             {
                 // A commit replaced the graph and took the orbits with it: patch them in again, and play.
                 _needsPatch = true;
                 EnsureOrbits();
-                SetEvent(node, at, sound, speed, values, gain, length);
+                SetEvent(node, at, sound, speed, voice, gain, length);
             }
 
             SetEffects(bus, at, values);
@@ -231,17 +247,17 @@ public sealed class DirtHost : IDisposable
         Interlocked.Increment(ref _events);
     }
 
-    private void SetEvent(string node, Quantization at, int sound, double speed, Dictionary<string, OscValue> values, double gain, double length)
+    private void SetEvent(string node, Quantization at, int sound, double speed, in Voice voice, double gain, double length)
     {
         // SuperDirt's amplitude: 0.4 · gain⁴ (DirtEvent), so gain 1 is its default level.
         _session.SetParameter(node, "sound", sound, at);
         _session.SetParameter(node, "speed", Math.Clamp(speed, -64, 64), at);
-        _session.SetParameter(node, "begin", Math.Clamp(Number(values, "begin", 0), 0, 1), at);
-        _session.SetParameter(node, "end", Math.Clamp(Number(values, "end", 1), 0, 1), at);
+        _session.SetParameter(node, "begin", voice.Begin, at);
+        _session.SetParameter(node, "end", voice.End, at);
         _session.SetParameter(node, "gain", Math.Clamp(0.4 * Math.Pow(Math.Max(0, gain), 4), 0, 16), at);
-        _session.SetParameter(node, "pan", Math.Clamp(Number(values, "pan", 0.5), 0, 1), at);
-        _session.SetParameter(node, "cutoff", Math.Clamp(Number(values, "cutoff", 0), 0, 96_000), at);
-        _session.SetParameter(node, "resonance", Math.Clamp(Number(values, "resonance", 0), 0, 1), at);
+        _session.SetParameter(node, "pan", voice.Pan, at);
+        _session.SetParameter(node, "cutoff", voice.Cutoff, at);
+        _session.SetParameter(node, "resonance", voice.Resonance, at);
         _session.SetParameter(node, "lengthSec", Math.Clamp(length, 0, 3_600), at);
         _trig = _trig >= 16_000_000 ? 1 : _trig + 1;
         _session.SetParameter(node, "trig", _trig, at);
@@ -249,12 +265,12 @@ public sealed class DirtHost : IDisposable
 
     private void SetEffects(string node, Quantization at, Dictionary<string, OscValue> values)
     {
-        if (values.ContainsKey("room"))
+        if (values.ContainsKey("room") && _session.OutputChannels == 2)
         {
             _session.SetParameter(node + ".room", "mix", Math.Clamp(Number(values, "room", 0), 0, 1), at);
         }
 
-        if (values.ContainsKey("size"))
+        if (values.ContainsKey("size") && _session.OutputChannels == 2)
         {
             _session.SetParameter(node + ".room", "size", Math.Clamp(0.1 + (Number(values, "size", 0) * 1.9), 0.1, 2), at);
         }
@@ -362,14 +378,25 @@ public sealed class DirtHost : IDisposable
         for (int o = 0; o < MaxOrbits; o++)
         {
             string id = "dirt.o" + o.ToString(CultureInfo.InvariantCulture);
-            patch.Add(id + ".room", "reverb", new Dictionary<string, double> { ["mix"] = 0, ["size"] = 1 }, channels);
+            // The reverb is stereo: with another output layout the orbit has no room (docs/sync.md).
+            bool room = channels == 2;
+            if (room)
+            {
+                patch.Add(id + ".room", "reverb", new Dictionary<string, double> { ["mix"] = 0, ["size"] = 1 });
+            }
+
             patch.Add(id + ".delay", "delay", new Dictionary<string, double> { ["mix"] = 0, ["delayMs"] = 250 }, channels);
-            patch.Chain(id + ".room", id + ".delay", outId);
+            if (room)
+            {
+                patch.Connect(id + ".room", id + ".delay");
+            }
+
+            patch.Connect(id + ".delay", outId);
             for (int lane = 0; lane < Lanes; lane++)
             {
                 string node = id + ".l" + lane.ToString(CultureInfo.InvariantCulture);
                 patch.Add(node, "dirt", channels: channels);
-                patch.Connect(node, id + ".room");
+                patch.Connect(node, id + (room ? ".room" : ".delay"));
             }
         }
 
@@ -398,4 +425,6 @@ public sealed class DirtHost : IDisposable
     }
 
     public void Dispose() => _server?.Dispose();
+
+    private readonly record struct Voice(double Begin, double End, double Pan, double Cutoff, double Resonance);
 }

@@ -12,8 +12,13 @@ public sealed record OscFuzzReport(
     long AudioAllocatedBytes,
     long ParametersSet,
     long Refused,
+    long DirtEvents,
+    long DirtRefused,
     string? FirstFailure)
 {
+    /// <summary>The latest reason a /dirt/play event was refused (to see that the refusals are the hostile input's).</summary>
+    public string? LastDirtRefusal { get; init; }
+
     /// <summary>Nothing crashed, every well-formed packet read back as written, and the audio side allocated nothing.</summary>
     public bool Passed => Crashes == 0 && InvariantFailures == 0 && AudioAllocatedBytes == 0;
 }

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Net;
+using LiveEngine.Frontend.Dirt;
 using LiveEngine.Graph;
+using LiveEngine.Hosts.Wav;
 using LiveEngine.Live;
 using LiveEngine.Osc;
 
 namespace LiveEngine.Frontend.Osc;
 
 /// <summary>
-/// Feeds random, well-formed and mutated OSC packets to the reader, the SLIP decoder, the pattern matcher and a live
-/// server whose router drives a real session, while another thread renders that session in real time and counts
+/// Feeds random, well-formed and mutated OSC packets to the reader, the SLIP decoder, the pattern matcher, a live
+/// server whose router drives a real session, and a SuperDirt endpoint (<see cref="DirtHost"/>) playing into it, while another thread renders that session in real time and counts
 /// the bytes it allocates (<c>liveengine osc fuzz</c>). A crash is any exception out of the OSC code; an invariant
 /// failure is a well-formed packet that does not read back as it was written.
 /// </summary>
@@ -18,7 +20,16 @@ public static class OscFuzzer
     [
         "/param/s/freqHz", "/param/s/level", "/param/e/gate", "/param/nope/freqHz", "/param/s/nope", "/var/x", "/var/fader_1",
         "/var/9bad", "/trig/e/gate", "/trig/nope/gate", "/fader/1", "/param/*/freqHz", "/var/", "/param//", "/x",
+        "/dirt/play", "/dirt/play",
     ];
+
+    private static readonly string[] s_dirtKeys =
+    [
+        "s", "n", "orbit", "gain", "pan", "speed", "begin", "end", "cutoff", "resonance", "room", "size", "delay",
+        "delaytime", "delayfeedback", "cps", "cycle", "delta", "legato", "sustain", "note", "midinote", "vowel",
+    ];
+
+    private static readonly string[] s_dirtSounds = ["bd", "bd:1", "bd:-7", "hh", "../bd", "bd/..", "", "sn", "bd:x", "bd:1e308"];
 
     private const string TypeTags = "ifsbhtdScrmTFNI[]";
 
@@ -37,6 +48,17 @@ public static class OscFuzzer
         var router = new OscRouter(session, map);
         using var server = new OscServer(new IPEndPoint(IPAddress.Loopback, 0), router.Handle, tcp: false);
         var from = new IPEndPoint(IPAddress.Loopback, 9);
+        string samples = Directory.CreateTempSubdirectory("liveengine-osc-fuzz-").FullName;
+        Directory.CreateDirectory(Path.Combine(samples, "bd"));
+        foreach (string file in new[] { "a.wav", "b.wav" })
+        {
+            var click = new float[256];
+            click[0] = 0.5f;
+            using var writer = new WavWriter(Path.Combine(samples, "bd", file), 44_100, 1, WavSampleFormat.Float32);
+            writer.WritePlanar([click], 0, click.Length);
+        }
+
+        var dirt = new DirtHost(session, new SampleFolders([samples]), map);
 
         long audioBlocks = 0, audioBytes = 0;
         bool stop = false;
@@ -79,7 +101,7 @@ public static class OscFuzzer
         OscFrameHandler onFrame = frame => OscPacketReader.TryRead(frame, again);
         long lastMaintain = 0;
 
-        OscFuzzReport Report() => new(clock.Elapsed, inputs, crashes, invariants, parsed, rejected, Interlocked.Read(ref audioBlocks), Interlocked.Read(ref audioBytes), router.ParametersSet, router.RefusedCount, first);
+        OscFuzzReport Report() => new(clock.Elapsed, inputs, crashes, invariants, parsed, rejected, Interlocked.Read(ref audioBlocks), Interlocked.Read(ref audioBytes), router.ParametersSet, router.RefusedCount, dirt.Events, dirt.RefusedCount, first) { LastDirtRefusal = dirt.LastError };
 
         while (clock.Elapsed < duration)
         {
@@ -96,6 +118,16 @@ public static class OscFuzzer
                     if (length >= 1 && random.Next(2) == 0)
                     {
                         buffer[0] = random.Next(2) == 0 ? (byte)'/' : (byte)'#';
+                    }
+                }
+                else if (random.Next(4) == 0)
+                {
+                    written = [GenerateDirt(random)];
+                    length = OscPacketWriter.WriteBundle(buffer, written[0].Time, written);
+                    if (kind == 2)
+                    {
+                        length = Mutate(random, buffer, length);
+                        written = null;
                     }
                 }
                 else
@@ -131,6 +163,14 @@ public static class OscFuzzer
                     }
 
                     server.Handle(buffer.AsSpan(0, length), from);
+                    if (error == OscReadError.None)
+                    {
+                        foreach (OscMessage message in messages)
+                        {
+                            dirt.Handle(message, from, Stopwatch.GetTimestamp());
+                        }
+                    }
+
                     again.Clear();
                     slip.Feed(OscSlip.Encode(buffer.AsSpan(0, length)), onFrame);
                     if (random.Next(8) == 0)
@@ -164,7 +204,36 @@ public static class OscFuzzer
 
         Volatile.Write(ref stop, true);
         audio.Join();
+        Directory.Delete(samples, recursive: true);
         return Report();
+    }
+
+    /// <summary>A /dirt/play event: key-value pairs with known and unknown keys, numbers, strings and the odd wrong type.</summary>
+    private static OscMessage GenerateDirt(Random random)
+    {
+        var arguments = new List<OscValue>();
+        if (random.Next(8) != 0)
+        {
+            arguments.Add(OscValue.String("s"));
+            arguments.Add(OscValue.String(s_dirtSounds[random.Next(s_dirtSounds.Length)]));
+        }
+
+        for (int i = random.Next(0, 10); i > 0; i--)
+        {
+            arguments.Add(random.Next(16) == 0 ? OscValue.Int32(random.Next()) : OscValue.String(s_dirtKeys[random.Next(s_dirtKeys.Length)]));
+            arguments.Add(random.Next(6) switch
+            {
+                0 => OscValue.Int32(random.Next(-20, 20)),
+                1 => OscValue.Float32(random.Next(4) == 0 ? float.NaN : (float)((random.NextDouble() * 4) - 1)),
+                2 => OscValue.String(random.Next(2) == 0 ? "0.5" : "loud"),
+                3 => OscValue.Float64(random.Next(3) == 0 ? double.PositiveInfinity : random.NextDouble() * 20_000),
+                4 => OscValue.Nil,
+                _ => OscValue.Float32((float)random.NextDouble()),
+            });
+        }
+
+        OscTimeTag time = random.Next(4) == 0 ? OscTimeTag.Immediately : OscTimeTag.Now.AddSeconds((random.NextDouble() * 0.3) - 0.05);
+        return new OscMessage("/dirt/play", arguments, time);
     }
 
     private static OscMessage[] Generate(Random random)
@@ -286,7 +355,7 @@ public static class OscFuzzer
                 OscValue x = a.Arguments[i], y = b.Arguments[i];
 
                 // A float32 written from a double reads back as that float.
-                if (x.Tag != y.Tag || (x.Tag == 'f' ? (float)x.AsDouble != (float)y.AsDouble : x.Tag == 'c' ? x.AsDouble != y.AsDouble : !x.Equals(y)))
+                if (x.Tag != y.Tag || (x.Tag == 'f' ? !((float)x.AsDouble).Equals((float)y.AsDouble) : x.Tag == 'c' ? x.AsDouble != y.AsDouble : !x.Equals(y)))
                 {
                     return false;
                 }

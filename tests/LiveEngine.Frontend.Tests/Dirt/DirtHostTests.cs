@@ -150,6 +150,46 @@ public sealed class DirtHostTests : IDisposable
     }
 
     [Fact]
+    public void OnAMonoOutput_AnOrbitHasNoRoom_ButItsEventsPlayOnTheirSample()
+    {
+        using var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+        {
+            Session = new LiveSessionOptions { SampleRate = Rate, MaxBlockFrames = 128, OutputChannels = 1 },
+            BlockFrames = 128,
+        });
+        OscTimeTag anchor = OscTimeTag.Now;
+        var dirt = new DirtHost(performance.Session, new SampleFolders([_samples]), new OscTimeMap(Rate, Latency, anchor, 0));
+        var errors = new List<string>();
+        dirt.Refused += errors.Add;
+        dirt.Handle(new OscMessage("/dirt/play", [OscValue.String("s"), OscValue.String("bd"), OscValue.String("room"), OscValue.Float32(0.5f)], anchor.AddSeconds(0.1)), new IPEndPoint(IPAddress.Loopback, 1), Stopwatch.GetTimestamp());
+        Assert.Empty(errors);
+        List<(long Sample, float Value)> onsets = Onsets(performance, Rate / 4);
+        Assert.Equal(4_800 + Latency, onsets[0].Sample);
+        Assert.Equal(0.4f, onsets[0].Value, 1e-6f);
+    }
+
+    [Fact]
+    public void EventsWithWrongValues_AreRefusedWithoutACommitEach()
+    {
+        using Performance performance = Offline();
+        OscTimeTag anchor = OscTimeTag.Now;
+        var dirt = new DirtHost(performance.Session, new SampleFolders([_samples]), new OscTimeMap(Rate, Latency, anchor, 0));
+        var from = new IPEndPoint(IPAddress.Loopback, 1);
+        dirt.Handle(new OscMessage("/dirt/play", [OscValue.String("s"), OscValue.String("bd")], anchor.AddSeconds(0.1)), from, Stopwatch.GetTimestamp());
+        int commits = performance.Session.UndoDepth;
+        for (int i = 0; i < 20; i++)
+        {
+            OscValue wrong = (i % 3) switch { 0 => OscValue.Nil, 1 => OscValue.Float32(float.NaN), _ => OscValue.String("loud") };
+            dirt.Handle(new OscMessage("/dirt/play", [OscValue.String("s"), OscValue.String("bd"), OscValue.String(i % 2 == 0 ? "pan" : "delay"), wrong], anchor.AddSeconds(0.2)), from, Stopwatch.GetTimestamp());
+        }
+
+        Assert.Equal(1, dirt.Events);
+        Assert.Equal(20, dirt.RefusedCount);
+        Assert.Equal(commits, performance.Session.UndoDepth);
+        Assert.Contains("must be a finite number", dirt.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Handshake_IsAnsweredAsSuperDirtAnswersIt()
     {
         using Performance performance = Offline();
