@@ -416,11 +416,7 @@ public sealed class PerformanceStage
                     return ReadTracker(command.TryGetProperty("name", out JsonElement name) ? name.GetString() ?? "" : "");
 
                 case "tracker-set":
-                    return SetTrackerCell(
-                        command.GetProperty("name").GetString() ?? "",
-                        command.GetProperty("row").GetInt32(),
-                        command.GetProperty("track").GetInt32(),
-                        command.GetProperty("cell").GetString() ?? "");
+                    return SetTrackerCell(Text(command, "name"), WholeNumber(command, "row"), WholeNumber(command, "track"), Text(command, "cell"));
 
                 default:
                     return new(false, $"No command '{op}': the page sends param, tempo, midi, undo, panic, tracker and tracker-set.");
@@ -470,6 +466,16 @@ public sealed class PerformanceStage
         Evaluation result = _performance.Evaluate("lua", line, "stage", Quantization.NextBar);
         return result.Ok ? new(true, "tracker: " + line, line) : new(false, result.Error ?? "tracker_set failed", line);
     }
+
+    private static string Text(JsonElement command, string field) =>
+        command.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new ArgumentException($"tracker-set needs {field}, a string (name: the pattern; cell: as :tracker takes it, e.g. \"C-4 v40\").");
+
+    private static int WholeNumber(JsonElement command, string field) =>
+        command.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw new ArgumentException($"tracker-set needs {field}, a whole number (rows from 0, tracks from 1).");
 
     private static string LuaString(string text) =>
         "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";

@@ -119,6 +119,62 @@ public sealed class TrackerViewTests(StageFixture fixture)
         await page.CloseAsync();
     }
 
+    [Theory]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"stagebeat\",\"row\":99,\"track\":1,\"cell\":\"x\"}", "row 99 is not 0..15")]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"stagebeat\",\"row\":0,\"track\":7,\"cell\":\"x\"}", "track 7 is not 1..1")]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"nosuch\",\"row\":0,\"track\":1,\"cell\":\"x\"}", "no pattern 'nosuch'")]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"stagebeat\",\"row\":0,\"track\":1,\"cell\":\"\\\") hush() (\\\"\"}", "tracker")]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"stagebeat\",\"row\":\"zero\",\"track\":1,\"cell\":\"x\"}", "tracker-set needs row, a whole number")]
+    [InlineData("{\"op\":\"tracker-set\",\"name\":\"stagebeat\",\"cell\":\"x\"}", "tracker-set needs row, a whole number")]
+    [InlineData("{\"op\":\"tracker-set\",\"row\":1,\"track\":1,\"cell\":\"x\"}", "tracker-set needs name, a string")]
+    [InlineData("{\"op\":\"tracker\",\"name\":\"nosuch\"}", "no pattern 'nosuch'")]
+    public async Task TrackerCommandThatCannotBeDone_IsAnsweredWithTheReason_AndThePatternPlaysOnUnchanged(string message, string reason)
+    {
+        await fixture.EvalOverSocketAsync(Piece, Quantization.Now);
+        var uri = new Uri(new Uri(fixture.Stage.Url.Replace("http://", "ws://", StringComparison.Ordinal)), "ws");
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(uri, CancellationToken.None);
+        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(message), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        string reply = await ReceiveReplyAsync(socket);
+        using (var json = System.Text.Json.JsonDocument.Parse(reply))
+        {
+            Assert.False(json.RootElement.GetProperty("ok").GetBoolean(), reply);
+            string said = json.RootElement.GetProperty("message").GetString()!;
+            Assert.Contains(reason, said, StringComparison.Ordinal);
+        }
+
+        // Nothing changed, nothing else ran (the quoted cell is a string, not code): the pattern as written, still playing.
+        Evaluation check = fixture.Performance.Evaluate("lua", "print(tracker_text(\"stagebeat\"))\nprint(tracker_position() ~= nil)", "test", Quantization.Now);
+        Assert.True(check.Ok, check.Error);
+        string[] lines = check.Output.Split('\n');
+        Assert.Equal("x   c3", lines[0].Trim());
+        Assert.All(lines[1..16], l => Assert.Equal("---", l.Trim()));
+        Assert.Equal("true", lines[16].Trim());
+    }
+
+    private static async Task<string> ReceiveReplyAsync(System.Net.WebSockets.ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(s_wait);
+        byte[] buffer = new byte[1 << 20];
+        while (true)
+        {
+            int length = 0;
+            System.Net.WebSockets.WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), timeout.Token);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            string text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+            if (text.Contains("\"t\":\"reply\"", StringComparison.Ordinal))
+            {
+                return text;
+            }
+        }
+    }
+
     private static double BeatInPass(Performance performance) => performance.Session.Clock.BeatAt(performance.Session.Position).ToDouble() % 4;
 
     /// <summary>The engine's output (the tap, mono) from <paramref name="from"/> to <paramref name="to"/>, in session samples, read as it plays.</summary>
