@@ -104,13 +104,28 @@ public sealed class TrackerViewTests(StageFixture fixture)
     }
 
     [Fact]
-    public async Task CodeChangeToAPattern_ShowsInTheGridAtTheNextBar()
+    public async Task PlayCursorFollowsTheEngine_AndACodeChangeToThePatternShowsInTheGridAtTheNextBar()
     {
         await fixture.EvalOverSocketAsync(Piece, Quantization.Now);
         IPage page = await fixture.OpenPageAsync();
         await page.WaitForFunctionAsync("() => [...document.getElementById('tracker-pattern').options].some(o => o.value === 'stagebeat')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await page.SelectOptionAsync("#tracker-pattern", "stagebeat");
         await page.WaitForFunctionAsync("() => document.getElementById('tracker-grid').dataset.pattern === 'stagebeat' && document.querySelector('#tracker-grid input.cell[data-row=\"12\"]') !== null", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+
+        // The play cursor moves with the engine: over a second (8 rows at 120 BPM) the page shows several rows, each
+        // the one the engine's beat says, give or take the row a frame can lag.
+        var rows = new HashSet<int>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(1.2))
+        {
+            int shown = int.Parse(await page.GetAttributeAsync("#tracker-grid", "data-cursor") ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
+            int engine = (int)Math.Floor(BeatInPass(fixture.Performance) * 4);
+            Assert.True(shown >= 0 && ((engine - shown + 16) % 16) <= 3, $"the page's cursor is on row {shown}, the engine plays row {engine}");
+            rows.Add(shown);
+            await Task.Delay(40);
+        }
+
+        Assert.True(rows.Count >= 4, $"the cursor showed only rows [{string.Join(", ", rows)}] in 1.2 s");
 
         // Code from the editor socket, not the page: the grid has it by the next bar line's read.
         Evaluation change = await fixture.Performance.EvaluateAsync("lua", "tracker_set(\"stagebeat\", 12, 1, \"C-5 v20\")", "editor", Quantization.Now);

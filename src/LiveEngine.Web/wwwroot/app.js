@@ -384,7 +384,13 @@ function renderTrackerGrid() {
   const heading = '<tr><th>row</th>' + view.tracks.map(() => '<th></th>').join('') + '</tr>';
   if (head.dataset.tracks !== view.tracks.join('|')) {
     head.innerHTML = heading;
-    view.tracks.forEach((t, i) => { head.rows[0].cells[i + 1].textContent = `${i + 1} ${t}`; });
+    view.tracks.forEach((t, i) => {
+      const th = head.rows[0].cells[i + 1];
+      th.textContent = `${i + 1} ${t}`;
+      const columns = document.createElement('small');
+      columns.textContent = 'note ins vol pan dly fx';
+      th.appendChild(columns);
+    });
     head.dataset.tracks = view.tracks.join('|');
     body.textContent = '';
   }
