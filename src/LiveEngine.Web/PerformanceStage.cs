@@ -206,6 +206,9 @@ public sealed class PerformanceStage
         json.WriteNumber("bar", barNumber + 1);
         json.WriteNumber("beat", Math.Floor(beatInBar) + 1);
 
+        // The beat since the start, as Lua's now() counts it: where the tracker view puts its play cursor.
+        json.WriteNumber("songBeat", Math.Round(clock.BeatAt(position).ToDouble(), 6));
+
         // 480 ticks a beat, as MIDI sequencers count them.
         json.WriteNumber("tick", Math.Floor((beatInBar - Math.Floor(beatInBar)) * 480));
         json.WriteNumber("beatsPerBar", beatsPerBar);
@@ -358,10 +361,11 @@ public sealed class PerformanceStage
     }
 
     /// <summary>
-    /// Runs one command from the page (<c>{"op":"param"|"tempo"|"undo"|"panic",…}</c>) through the performance, as
-    /// the REPL would: logged, on the same path. Returns the answer for the page; a refusal is an answer, not an exception.
+    /// Runs one command from the page (<c>{"op":"param"|"tempo"|"undo"|"panic"|"tracker"|"tracker-set",…}</c>) through
+    /// the performance, as the REPL would: logged, on the same path. Returns the answer for the page; a refusal is an
+    /// answer, not an exception.
     /// </summary>
-    public (bool Ok, string Message) Execute(JsonElement command)
+    public StageAnswer Execute(JsonElement command)
     {
         try
         {
@@ -371,7 +375,7 @@ public sealed class PerformanceStage
             string? quantize = command.TryGetProperty("quantize", out JsonElement q) ? q.GetString() : null;
             if (!Quantization.TryParse(quantize, out Quantization when, out string? error))
             {
-                return (false, error ?? $"Not a quantisation: '{quantize}'.");
+                return new(false, error ?? $"Not a quantisation: '{quantize}'.");
             }
 
             switch (op)
@@ -382,14 +386,14 @@ public sealed class PerformanceStage
                         string parameter = command.GetProperty("param").GetString() ?? "";
                         double value = command.GetProperty("value").GetDouble();
                         long sample = _performance.SetParameter(node, parameter, value, when);
-                        return (true, string.Create(CultureInfo.InvariantCulture, $"{node}.{parameter} = {value:0.####} at sample {sample}"));
+                        return new(true, string.Create(CultureInfo.InvariantCulture, $"{node}.{parameter} = {value:0.####} at sample {sample}"));
                     }
 
                 case "tempo":
                     {
                         decimal bpm = Math.Round((decimal)command.GetProperty("bpm").GetDouble(), 2);
                         long sample = _performance.SetTempo(Fraction.FromDecimal(bpm), when);
-                        return (true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
+                        return new(true, string.Create(CultureInfo.InvariantCulture, $"tempo {bpm} BPM at sample {sample}"));
                     }
 
                 case "midi":
@@ -398,25 +402,83 @@ public sealed class PerformanceStage
                         string text = command.GetProperty("command").GetString() ?? "";
                         string answer = _performance.MidiCommand(text);
                         _midiListAt = 0;
-                        return (true, answer);
+                        return new(true, answer);
                     }
 
                 case "undo":
-                    return _performance.Undo(Quantization.NextBar) ? (true, "undo lands at the next bar") : (false, "nothing to undo");
+                    return _performance.Undo(Quantization.NextBar) ? new(true, "undo lands at the next bar") : new(false, "nothing to undo");
 
                 case "panic":
                     _performance.Panic();
-                    return (true, "panic: every callback stopped, fading to silence");
+                    return new(true, "panic: every callback stopped, fading to silence");
+
+                case "tracker":
+                    return ReadTracker(command.TryGetProperty("name", out JsonElement name) ? name.GetString() ?? "" : "");
+
+                case "tracker-set":
+                    return SetTrackerCell(Text(command, "name"), WholeNumber(command, "row"), WholeNumber(command, "track"), Text(command, "cell"));
 
                 default:
-                    return (false, $"No command '{op}': the page sends param, tempo, midi, undo and panic.");
+                    return new(false, $"No command '{op}': the page sends param, tempo, midi, undo, panic, tracker and tracker-set.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)
         {
-            return (false, e.Message);
+            return new(false, e.Message);
         }
     }
+
+    /// <summary>
+    /// The tracker view's read: the pattern names, and <paramref name="name"/>'s grid as <c>tracker_view</c> gives it
+    /// (stdlib/tracker.lua; the REPL's :tracker draws the same text). A read changes nothing, so it is asked of the
+    /// Lua state directly and not written to the session log: a page reads once a bar, and the log keeps only actions.
+    /// </summary>
+    private StageAnswer ReadTracker(string name)
+    {
+        if (!_performance.Languages.TryGet("lua", out ILiveLanguage? lua) || lua is null)
+        {
+            return new(false, "The tracker view needs Lua, and this performance has none.");
+        }
+
+        string code = name.Length == 0
+            ? "print(tracker_list())"
+            : "print(tracker_list())\nprint(tracker_view(" + LuaString(name) + "))";
+        Evaluation read = lua.EvaluateAsync(code, "stage tracker view", Quantization.Now).GetAwaiter().GetResult();
+        if (!read.Ok)
+        {
+            return new(false, read.Error ?? "tracker_view failed");
+        }
+
+        string output = read.Output.TrimEnd('\n');
+        int split = output.IndexOf('\n', StringComparison.Ordinal);
+        string names = split < 0 ? output : output[..split];
+        return new(true, names, View: split < 0 ? null : output[(split + 1)..]);
+    }
+
+    /// <summary>
+    /// An edit of one cell on the page, as the REPL's <c>:tracker NAME ROW TRACK CELL</c> makes it: the equivalent
+    /// <c>tracker_set</c> line, evaluated (and logged) as typed code is, and handed back so the page can show it. A cell
+    /// that does not read is the Lua error, and the pattern is as it was.
+    /// </summary>
+    private StageAnswer SetTrackerCell(string name, int row, int track, string cell)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture, $"tracker_set({LuaString(name)}, {row}, {track}, {LuaString(cell)})");
+        Evaluation result = _performance.Evaluate("lua", line, "stage", Quantization.NextBar);
+        return result.Ok ? new(true, "tracker: " + line, line) : new(false, result.Error ?? "tracker_set failed", line);
+    }
+
+    private static string Text(JsonElement command, string field) =>
+        command.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new ArgumentException($"tracker-set needs {field}, a string (name: the pattern; cell: as :tracker takes it, e.g. \"C-4 v40\").");
+
+    private static int WholeNumber(JsonElement command, string field) =>
+        command.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw new ArgumentException($"tracker-set needs {field}, a whole number (rows from 0, tracks from 1).");
+
+    private static string LuaString(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 
     private byte[] BuildGraphMessage(GraphDescription graph, int version)
     {

@@ -226,19 +226,35 @@ public sealed class StageServer : IAsyncDisposable
 
     private byte[] Answer(ReadOnlySpan<byte> message)
     {
-        bool ok;
-        string text;
+        StageAnswer answer;
+        string op = "";
         try
         {
             using JsonDocument command = JsonDocument.Parse(message.ToArray());
-            (ok, text) = _stage.Execute(command.RootElement);
+            if (command.RootElement.ValueKind == JsonValueKind.Object && command.RootElement.TryGetProperty("op", out JsonElement name) && name.ValueKind == JsonValueKind.String)
+            {
+                op = name.GetString() ?? "";
+            }
+
+            answer = _stage.Execute(command.RootElement);
         }
         catch (JsonException e)
         {
-            (ok, text) = (false, "Not a JSON command: " + e.Message);
+            answer = new(false, "Not a JSON command: " + e.Message);
         }
 
-        return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["t"] = "reply", ["ok"] = ok, ["message"] = text });
+        var reply = new Dictionary<string, object> { ["t"] = "reply", ["op"] = op, ["ok"] = answer.Ok, ["message"] = answer.Message };
+        if (answer.Lua is { } lua)
+        {
+            reply["lua"] = lua;
+        }
+
+        if (answer.View is { } view)
+        {
+            reply["view"] = view;
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(reply);
     }
 
     private void FeedLoop()

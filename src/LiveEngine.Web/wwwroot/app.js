@@ -334,6 +334,131 @@ function renderProfiler(f) {
   }
 }
 
+// ---- tracker ------------------------------------------------------------------------------------------------
+
+// The grid as tracker_view(NAME) gives it (stdlib/tracker.lua): "lpb rows offset total beat", the track names, then
+// one line per row with the cells separated by '|'. Read again at every bar line and after each edit.
+function parseTrackerView(text) {
+  const lines = text.split('\n');
+  const head = lines[0].trim().split(/\s+/).map(Number);
+  const rows = head[1];
+  const cells = [];
+  for (let r = 0; r < rows; r++) cells.push((lines[r + 2] || '').split('|').map((c) => c.trim()));
+  return { lpb: head[0], rows, offset: head[2], total: head[3], tracks: lines[1].split('|'), cells };
+}
+
+function trackerRow(view, beat) {
+  if (!view || view.offset < 0 || view.total <= 0) return -1;
+  const row = Math.floor(beat * view.lpb + 1e-9) % view.total - view.offset;
+  return row >= 0 && row < view.rows ? row : -1;
+}
+
+function readTracker() {
+  const name = $('tracker-pattern').value;
+  command({ op: 'tracker', name });
+}
+
+function onTrackerReply(m) {
+  if (!m.ok) { $('tracker-state').textContent = m.message; return; }
+  const select = $('tracker-pattern');
+  const names = m.message.split(' ').filter((n) => n.length > 0);
+  if (select.options.length !== names.length || [...select.options].some((o, i) => o.value !== names[i])) {
+    const chosen = select.value;
+    select.textContent = '';
+    for (const n of names) { const o = document.createElement('option'); o.value = o.textContent = n; select.appendChild(o); }
+    if (names.includes(chosen)) select.value = chosen;
+    if (!m.view && select.value) { readTracker(); return; }
+  }
+  if (!m.view) { state.tracker = null; $('tracker-grid').querySelector('tbody').textContent = ''; return; }
+  state.tracker = parseTrackerView(m.view);
+  state.trackerName = select.value;
+  renderTrackerGrid();
+}
+
+function renderTrackerGrid() {
+  const view = state.tracker;
+  const grid = $('tracker-grid');
+  grid.dataset.pattern = state.trackerName;
+  const head = grid.querySelector('thead');
+  const body = grid.querySelector('tbody');
+  const heading = '<tr><th>row</th>' + view.tracks.map(() => '<th></th>').join('') + '</tr>';
+  if (head.dataset.tracks !== view.tracks.join('|')) {
+    head.innerHTML = heading;
+    view.tracks.forEach((t, i) => {
+      const th = head.rows[0].cells[i + 1];
+      th.textContent = `${i + 1} ${t}`;
+      const columns = document.createElement('small');
+      columns.textContent = 'note ins vol pan dly fx';
+      th.appendChild(columns);
+    });
+    head.dataset.tracks = view.tracks.join('|');
+    body.textContent = '';
+  }
+  while (body.rows.length > view.rows) body.lastChild.remove();
+  while (body.rows.length < view.rows) {
+    const r = body.rows.length;
+    const tr = document.createElement('tr');
+    tr.dataset.row = r;
+    if (r % view.lpb === 0) tr.className = 'beat';
+    const label = document.createElement('td');
+    label.className = 'row';
+    label.textContent = String(r).padStart(2, '0');
+    tr.appendChild(label);
+    for (let t = 1; t <= view.tracks.length; t++) {
+      const td = document.createElement('td');
+      const input = document.createElement('input');
+      input.className = 'cell';
+      input.dataset.row = r; input.dataset.track = t;
+      input.spellcheck = false;
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          command({ op: 'tracker-set', name: state.trackerName, row: r, track: t, cell: input.value.trim() });
+          input.dataset.sent = input.value;
+        } else if (e.key === 'Escape') { input.blur(); renderTrackerGrid(); }
+      });
+      td.appendChild(input);
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  for (let r = 0; r < view.rows; r++) {
+    const row = body.rows[r];
+    for (let t = 1; t <= view.tracks.length; t++) {
+      const input = row.cells[t].firstChild;
+      const text = view.cells[r][t - 1] || '---';
+      input.dataset.cell = text;
+      // A cell being typed in keeps what is typed; the rest show the pattern as the Lua state has it.
+      if (document.activeElement !== input && input.value !== text) input.value = text;
+      input.classList.toggle('empty', text === '---');
+    }
+  }
+  renderTrackerCursor();
+}
+
+function renderTrackerCursor() {
+  const view = state.tracker;
+  if (!view || !state.frame) return;
+  const row = trackerRow(view, state.frame.transport.songBeat);
+  const grid = $('tracker-grid');
+  if (grid.dataset.cursor === String(row)) return;
+  const body = grid.querySelector('tbody');
+  const old = body.querySelector('tr.playing');
+  if (old) old.classList.remove('playing');
+  if (row >= 0 && body.rows[row]) body.rows[row].classList.add('playing');
+  grid.dataset.cursor = row;
+  $('tracker-state').textContent = row >= 0 ? `${view.rows} rows, ${view.lpb} per beat, row ${row}` : `${view.rows} rows, ${view.lpb} per beat, not playing`;
+}
+
+function onTrackerSet(m) {
+  const lua = $('tracker-lua');
+  lua.textContent = m.ok ? m.lua : `${m.lua}\n${m.message}`;
+  lua.className = m.ok ? '' : 'error';
+  lua.dataset.ok = m.ok;
+  readTracker();
+}
+
+$('tracker-pattern').addEventListener('change', readTracker);
+
 // ---- the socket ---------------------------------------------------------------------------------------------
 
 function command(c) {
@@ -367,11 +492,17 @@ function connect() {
       renderScope(m.scope);
       renderProfiler(m);
       if ($('midi').textContent !== m.midi) $('midi').textContent = m.midi;
+      // The tracker grid is read again at each bar line (a code change shows at the next bar); the cursor every frame.
+      if (state.trackerBar !== m.transport.bar) { state.trackerBar = m.transport.bar; readTracker(); }
+      renderTrackerCursor();
       const isPending = commitKey(m.commit);
       if (state.graphDirty) { state.graphDirty = false; renderGraph(); renderParams(); }
       else if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
       document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
+    } else if (m.t === 'reply' && m.op === 'tracker') {
+      onTrackerReply(m);
     } else if (m.t === 'reply') {
+      if (m.op === 'tracker-set') onTrackerSet(m);
       $('status').textContent = (m.ok ? '' : 'refused: ') + m.message;
     } else if (m.t === 'error') {
       $('status').textContent = m.message;
