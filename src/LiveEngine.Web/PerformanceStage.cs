@@ -6,6 +6,7 @@ using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
+using LiveEngine.Snapshots;
 using LiveEngine.Time;
 
 namespace LiveEngine.Web;
@@ -28,6 +29,10 @@ public sealed class PerformanceStage
 
     private readonly Performance _performance;
     private readonly OutputTap? _localTap;
+    private readonly NodeProbe? _localProbe;
+    private readonly float[] _nodeScope = new float[ScopeFrames];
+    private readonly float[] _meterPeak = new float[NodeProbe.MaxNodes];
+    private readonly float[] _meterRms = new float[NodeProbe.MaxNodes];
     private readonly float[] _scope = new float[ScopeFrames];
     private readonly object _gate = new();
     private readonly object _frameGate = new();
@@ -55,6 +60,7 @@ public sealed class PerformanceStage
         {
             // In this process the renderer is ours to tap; an engine process taps its own (InProcessEngine.Tap).
             _localTap = local.Renderer.Tap ??= new OutputTap();
+            _localProbe = local.Renderer.Probe ??= new NodeProbe();
         }
 
         performance.Languages.Evaluated += evaluation =>
@@ -176,6 +182,7 @@ public sealed class PerformanceStage
 
         json.WriteEndArray();
         WriteScope(json, session.Options.SampleRate);
+        WriteNodeProbe(json, session.Options.SampleRate);
         WriteLoad(json, session.Options.SampleRate);
         WriteMidi(json);
         json.WriteEndObject();
@@ -249,6 +256,73 @@ public sealed class PerformanceStage
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The nodes' meters (peak and RMS in dBFS since the previous frame; null is silence, −∞) and the picked node's
+    /// scope. Metering is switched on here, so only while a page is open; <see cref="StopMetering"/> switches it off.
+    /// </summary>
+    private void WriteNodeProbe(Utf8JsonWriter json, int sampleRate)
+    {
+        if (_localProbe is not { } probe)
+        {
+            json.WriteString("meters", "in-process performances only (an engine process does not export its meters yet)");
+            return;
+        }
+
+        probe.Metering = true;
+        GraphSnapshot? snapshot = probe.MeteredSnapshot;
+        int count = probe.ReadMeters(_meterPeak, _meterRms, out (float Peak, float Rms) output);
+        json.WriteStartObject("meters");
+        for (int n = 0; n < count; n++)
+        {
+            // The output node runs no job of its own: it shows the output as played.
+            bool isOutput = snapshot!.NodeTypes[n].Name == "out";
+            json.WriteStartArray(snapshot.NodeIds[n]);
+            WriteDecibels(json, isOutput ? output.Peak : _meterPeak[n]);
+            WriteDecibels(json, isOutput ? output.Rms : _meterRms[n]);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        if (probe.ScopeNodeId is { } node)
+        {
+            int frames = probe.CopyScope(_nodeScope, out long written);
+            json.WriteStartObject("nodeScope");
+            json.WriteString("node", node);
+            json.WriteBoolean("found", snapshot?.IndexOfNode(node) >= 0);
+            json.WriteNumber("sampleRate", sampleRate);
+            json.WriteNumber("written", written);
+            json.WriteStartArray("frames");
+            for (int i = 0; i < frames; i++)
+            {
+                json.WriteNumberValue(MathF.Round(_nodeScope[i], 5));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    /// <summary>No page is open: the jobs stop metering (the picked node's scope stays, a copy per block).</summary>
+    public void StopMetering()
+    {
+        if (_localProbe is { } probe)
+        {
+            probe.Metering = false;
+        }
+    }
+
+    private static void WriteDecibels(Utf8JsonWriter json, float linear)
+    {
+        if (linear > 0)
+        {
+            json.WriteNumberValue(Math.Round(20 * Math.Log10(linear), 2));
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
     }
 
     private void WriteLoad(Utf8JsonWriter json, int sampleRate)
@@ -404,12 +478,25 @@ public sealed class PerformanceStage
                 case "undo":
                     return _performance.Undo(Quantization.NextBar) ? (true, "undo lands at the next bar") : (false, "nothing to undo");
 
+                case "scope":
+                    {
+                        // A view setting, not a change to the performance: not logged.
+                        string? node = command.TryGetProperty("node", out JsonElement n) ? n.GetString() : null;
+                        if (_localProbe is not { } probe)
+                        {
+                            return (false, "the node scope needs an in-process performance (an engine process does not export it yet)");
+                        }
+
+                        probe.ScopeNodeId = string.IsNullOrEmpty(node) ? null : node;
+                        return (true, probe.ScopeNodeId is null ? "scope: the output" : $"scope: {node}");
+                    }
+
                 case "panic":
                     _performance.Panic();
                     return (true, "panic: every callback stopped, fading to silence");
 
                 default:
-                    return (false, $"No command '{op}': the page sends param, tempo, midi, undo and panic.");
+                    return (false, $"No command '{op}': the page sends param, tempo, midi, scope, undo and panic.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)
