@@ -6,7 +6,6 @@ using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
-using LiveEngine.Snapshots;
 using LiveEngine.Time;
 
 namespace LiveEngine.Web;
@@ -31,14 +30,15 @@ public sealed class PerformanceStage
     private readonly OutputTap? _localTap;
     private readonly NodeProbe? _localProbe;
     private readonly float[] _nodeScope = new float[ScopeFrames];
-    private readonly float[] _meterPeak = new float[NodeProbe.MaxNodes];
-    private readonly float[] _meterRms = new float[NodeProbe.MaxNodes];
+    private volatile string? _scopeNodeId;
+    private bool _metering;
     private readonly float[] _scope = new float[ScopeFrames];
     private readonly object _gate = new();
     private readonly object _frameGate = new();
     private byte[]? _pendingGraph;
     private readonly List<LoadSample> _load = [];
     private GraphDescription? _graph;
+    private HashSet<string> _outputIds = [];
     private int _graphShape;
     private HashSet<string> _previousIds = [];
     private byte[] _graphMessage = [];
@@ -139,6 +139,7 @@ public sealed class PerformanceStage
 
         _previousIds = [.. graph.Nodes.Select(n => n.Id)];
         _graph = graph;
+        _outputIds = [.. graph.Nodes.Where(n => n.Type == "out").Select(n => n.Id)];
         GraphVersion++;
         return graphMessage;
     }
@@ -260,41 +261,48 @@ public sealed class PerformanceStage
 
     /// <summary>
     /// The nodes' meters (peak and RMS in dBFS since the previous frame; null is silence, −∞) and the picked node's
-    /// scope. Metering is switched on here, so only while a page is open; <see cref="StopMetering"/> switches it off.
+    /// scope, from the engine's <see cref="NodeProbe"/> (this process's, or the engine process's through GetProbe).
+    /// Metering is switched on here, so only while a page is open; <see cref="StopMetering"/> switches it off.
     /// </summary>
     private void WriteNodeProbe(Utf8JsonWriter json, int sampleRate)
     {
-        if (_localProbe is not { } probe)
+        string? node = _scopeNodeId;
+        ProbeReading reading;
+        try
         {
-            json.WriteString("meters", "in-process performances only (an engine process does not export its meters yet)");
+            reading = _localProbe is { } probe
+                ? ProbeReading.Read(probe, node, metering: true, _nodeScope)
+                : _performance.Remote!.Engine.GetProbe(node, metering: true, _nodeScope);
+            _metering = true;
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // The engine is being replaced, or is older than the meters: the page says so; the next frame tries again.
+            json.WriteString("meters", e.Message);
             return;
         }
 
-        probe.Metering = true;
-        GraphSnapshot? snapshot = probe.MeteredSnapshot;
-        int count = probe.ReadMeters(_meterPeak, _meterRms, out (float Peak, float Rms) output);
         json.WriteStartObject("meters");
-        for (int n = 0; n < count; n++)
+        for (int n = 0; n < reading.NodeIds.Count; n++)
         {
             // The output node runs no job of its own: it shows the output as played.
-            bool isOutput = snapshot!.NodeTypes[n].Name == "out";
-            json.WriteStartArray(snapshot.NodeIds[n]);
-            WriteDecibels(json, isOutput ? output.Peak : _meterPeak[n]);
-            WriteDecibels(json, isOutput ? output.Rms : _meterRms[n]);
+            bool isOutput = _outputIds.Contains(reading.NodeIds[n]);
+            json.WriteStartArray(reading.NodeIds[n]);
+            WriteDecibels(json, isOutput ? reading.OutputPeak : reading.Peak[n]);
+            WriteDecibels(json, isOutput ? reading.OutputRms : reading.Rms[n]);
             json.WriteEndArray();
         }
 
         json.WriteEndObject();
-        if (probe.ScopeNodeId is { } node)
+        if (node is not null)
         {
-            int frames = probe.CopyScope(_nodeScope, out long written);
             json.WriteStartObject("nodeScope");
             json.WriteString("node", node);
-            json.WriteBoolean("found", snapshot?.IndexOfNode(node) >= 0);
+            json.WriteBoolean("found", reading.ScopeNodeFound);
             json.WriteNumber("sampleRate", sampleRate);
-            json.WriteNumber("written", written);
+            json.WriteNumber("written", reading.ScopeWritten);
             json.WriteStartArray("frames");
-            for (int i = 0; i < frames; i++)
+            for (int i = 0; i < reading.ScopeFrames; i++)
             {
                 json.WriteNumberValue(MathF.Round(_nodeScope[i], 5));
             }
@@ -304,12 +312,29 @@ public sealed class PerformanceStage
         }
     }
 
-    /// <summary>No page is open: the jobs stop metering (the picked node's scope stays, a copy per block).</summary>
+    /// <summary>No page is open: the jobs stop metering (a picked node's scope stays, one copy per block). Feed thread.</summary>
     public void StopMetering()
     {
-        if (_localProbe is { } probe)
+        if (!_metering)
         {
-            probe.Metering = false;
+            return;
+        }
+
+        _metering = false;
+        try
+        {
+            if (_localProbe is { } probe)
+            {
+                probe.Metering = false;
+            }
+            else
+            {
+                _performance.Remote!.Engine.GetProbe(_scopeNodeId, metering: false, []);
+            }
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // A replaced engine starts with its meters off.
         }
     }
 
@@ -482,13 +507,8 @@ public sealed class PerformanceStage
                     {
                         // A view setting, not a change to the performance: not logged.
                         string? node = command.TryGetProperty("node", out JsonElement n) ? n.GetString() : null;
-                        if (_localProbe is not { } probe)
-                        {
-                            return (false, "the node scope needs an in-process performance (an engine process does not export it yet)");
-                        }
-
-                        probe.ScopeNodeId = string.IsNullOrEmpty(node) ? null : node;
-                        return (true, probe.ScopeNodeId is null ? "scope: the output" : $"scope: {node}");
+                        _scopeNodeId = string.IsNullOrEmpty(node) ? null : node;
+                        return (true, _scopeNodeId is null ? "scope: the output" : $"scope: {node}");
                     }
 
                 case "panic":

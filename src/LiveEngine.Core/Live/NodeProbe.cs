@@ -56,7 +56,14 @@ public sealed class NodeProbe
     public string? ScopeNodeId
     {
         get => _scopeNodeId;
-        set => _scopeNodeId = value;
+        set
+        {
+            // The same name again keeps the frames already copied (the audio side compares references).
+            if (!string.Equals(value, _scopeNodeId, StringComparison.Ordinal))
+            {
+                _scopeNodeId = value;
+            }
+        }
     }
 
     /// <summary>The snapshot last rendered with this probe, whose node indices <see cref="ReadMeters"/> reports. Any thread.</summary>
