@@ -28,12 +28,17 @@ public sealed class PerformanceStage
 
     private readonly Performance _performance;
     private readonly OutputTap? _localTap;
+    private readonly NodeProbe? _localProbe;
+    private readonly float[] _nodeScope = new float[ScopeFrames];
+    private volatile string? _scopeNodeId;
+    private bool _metering;
     private readonly float[] _scope = new float[ScopeFrames];
     private readonly object _gate = new();
     private readonly object _frameGate = new();
     private byte[]? _pendingGraph;
     private readonly List<LoadSample> _load = [];
     private GraphDescription? _graph;
+    private HashSet<string> _outputIds = [];
     private int _graphShape;
     private HashSet<string> _previousIds = [];
     private byte[] _graphMessage = [];
@@ -55,6 +60,7 @@ public sealed class PerformanceStage
         {
             // In this process the renderer is ours to tap; an engine process taps its own (InProcessEngine.Tap).
             _localTap = local.Renderer.Tap ??= new OutputTap();
+            _localProbe = local.Renderer.Probe ??= new NodeProbe();
         }
 
         performance.Languages.Evaluated += evaluation =>
@@ -133,6 +139,7 @@ public sealed class PerformanceStage
 
         _previousIds = [.. graph.Nodes.Select(n => n.Id)];
         _graph = graph;
+        _outputIds = [.. graph.Nodes.Where(n => n.Type == "out").Select(n => n.Id)];
         GraphVersion++;
         return graphMessage;
     }
@@ -176,6 +183,7 @@ public sealed class PerformanceStage
 
         json.WriteEndArray();
         WriteScope(json, session.Options.SampleRate);
+        WriteNodeProbe(json, session.Options.SampleRate);
         WriteLoad(json, session.Options.SampleRate);
         WriteMidi(json);
         json.WriteEndObject();
@@ -252,6 +260,97 @@ public sealed class PerformanceStage
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The nodes' meters (peak and RMS in dBFS since the previous frame; null is silence, −∞) and the picked node's
+    /// scope, from the engine's <see cref="NodeProbe"/> (this process's, or the engine process's through GetProbe).
+    /// Metering is switched on here, so only while a page is open; <see cref="StopMetering"/> switches it off.
+    /// </summary>
+    private void WriteNodeProbe(Utf8JsonWriter json, int sampleRate)
+    {
+        string? node = _scopeNodeId;
+        ProbeReading reading;
+        try
+        {
+            reading = _localProbe is { } probe
+                ? ProbeReading.Read(probe, node, metering: true, _nodeScope)
+                : _performance.Remote!.Engine.GetProbe(node, metering: true, _nodeScope);
+            _metering = true;
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // The engine is being replaced, or is older than the meters: the page says so; the next frame tries again.
+            json.WriteString("meters", e.Message);
+            return;
+        }
+
+        json.WriteStartObject("meters");
+        for (int n = 0; n < reading.NodeIds.Count; n++)
+        {
+            // The output node runs no job of its own: it shows the output as played.
+            bool isOutput = _outputIds.Contains(reading.NodeIds[n]);
+            json.WriteStartArray(reading.NodeIds[n]);
+            WriteDecibels(json, isOutput ? reading.OutputPeak : reading.Peak[n]);
+            WriteDecibels(json, isOutput ? reading.OutputRms : reading.Rms[n]);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        if (node is not null)
+        {
+            json.WriteStartObject("nodeScope");
+            json.WriteString("node", node);
+            json.WriteBoolean("found", reading.ScopeNodeFound);
+            json.WriteNumber("sampleRate", sampleRate);
+            json.WriteNumber("written", reading.ScopeWritten);
+            json.WriteStartArray("frames");
+            for (int i = 0; i < reading.ScopeFrames; i++)
+            {
+                json.WriteNumberValue(MathF.Round(_nodeScope[i], 5));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    /// <summary>No page is open: the jobs stop metering (a picked node's scope stays, one copy per block). Feed thread.</summary>
+    public void StopMetering()
+    {
+        if (!_metering)
+        {
+            return;
+        }
+
+        _metering = false;
+        try
+        {
+            if (_localProbe is { } probe)
+            {
+                probe.Metering = false;
+            }
+            else
+            {
+                _performance.Remote!.Engine.GetProbe(_scopeNodeId, metering: false, []);
+            }
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // A replaced engine starts with its meters off.
+        }
+    }
+
+    private static void WriteDecibels(Utf8JsonWriter json, float linear)
+    {
+        if (linear > 0)
+        {
+            json.WriteNumberValue(Math.Round(20 * Math.Log10(linear), 2));
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
     }
 
     private void WriteLoad(Utf8JsonWriter json, int sampleRate)
@@ -408,6 +507,14 @@ public sealed class PerformanceStage
                 case "undo":
                     return _performance.Undo(Quantization.NextBar) ? new(true, "undo lands at the next bar") : new(false, "nothing to undo");
 
+                case "scope":
+                    {
+                        // A view setting, not a change to the performance: not logged.
+                        string? node = command.TryGetProperty("node", out JsonElement n) ? n.GetString() : null;
+                        _scopeNodeId = string.IsNullOrEmpty(node) ? null : node;
+                        return new(true, _scopeNodeId is null ? "scope: the output" : $"scope: {node}");
+                    }
+
                 case "panic":
                     _performance.Panic();
                     return new(true, "panic: every callback stopped, fading to silence");
@@ -419,7 +526,7 @@ public sealed class PerformanceStage
                     return SetTrackerCell(Text(command, "name"), WholeNumber(command, "row"), WholeNumber(command, "track"), Text(command, "cell"));
 
                 default:
-                    return new(false, $"No command '{op}': the page sends param, tempo, midi, undo, panic, tracker and tracker-set.");
+                    return new(false, $"No command '{op}': the page sends param, tempo, midi, scope, undo, panic, tracker and tracker-set.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)

@@ -302,6 +302,10 @@ public sealed class StageServer : IAsyncDisposable
 
                 Interlocked.Increment(ref _framesCaptured);
             }
+            else
+            {
+                _stage.StopMetering();
+            }
 
             next += period;
             long wait = next - Stopwatch.GetTimestamp();

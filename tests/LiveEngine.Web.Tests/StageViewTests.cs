@@ -163,6 +163,51 @@ public sealed class StageViewTests(StageFixture fixture)
     }
 
     [Fact]
+    public async Task NodePickedInTheGraph_ShowsItsOwnPeriod_WhileTheOutputHoldsAnotherSignal_AndMetersShowSilentAndLoudNodes()
+    {
+        // The 440 Hz sine reaches the output muted: the output holds only the 1000 Hz one.
+        await fixture.EvalOverSocketAsync(
+            "out({ sine(\"tone\", { freq = 440, level = 0.5 }) >> gain(\"mute\", { level = 0 }), sine(\"other\", { freq = 1000, level = 0.5 }), sine(\"hush\", { freq = 300, level = 0 }) })",
+            Quantization.Now);
+        IPage page = await fixture.OpenPageAsync();
+        await page.Locator("#graph g.node[data-id='tone']").ClickAsync();
+        double hz = 0;
+        double outputHz = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_wait)
+        {
+            string? text = await page.GetAttributeAsync("#node-scope-period", "data-hz");
+            hz = text is null ? 0 : double.Parse(text, CultureInfo.InvariantCulture);
+            string? output = await page.GetAttributeAsync("#scope-period", "data-hz");
+            outputHz = output is null ? 0 : double.Parse(output, CultureInfo.InvariantCulture);
+            if (Math.Abs(hz - 440) < 4.4 && Math.Abs(outputHz - 1000) < 10)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(hz, 440 * 0.99, 440 * 1.01);
+        Assert.InRange(outputHz, 1000 * 0.99, 1000 * 1.01);
+        Assert.Equal("tone", await page.TextContentAsync("#node-scope-name"));
+
+        // Meters: a silent node at -inf, a loud one above it (a 0.5 sine peaks at -6 dBFS).
+        await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='other']\"); return n && n.dataset.peakDb && n.dataset.peakDb !== '-inf'; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='hush']", "data-peak-db"));
+        Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='mute']", "data-peak-db"));
+        double loud = double.Parse((await page.GetAttributeAsync("#graph g.node[data-id='other']", "data-peak-db"))!, CultureInfo.InvariantCulture);
+        Assert.InRange(loud, -6.5, -5.5);
+        Assert.NotEqual("-inf", await page.GetAttributeAsync("#graph g.node[data-id='out']", "data-peak-db"));
+        await StageFixture.ScreenshotAsync(page, "main", "node-scope.png");
+
+        // Picked again: back to the output only.
+        await page.Locator("#graph g.node[data-id='tone']").ClickAsync();
+        Assert.True(await page.Locator("#node-scope-view").IsHiddenAsync());
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task Profiler_ShowsOneLanePerWorker_AndExportsATraceForPerfetto()
     {
         await fixture.EvalOverSocketAsync("local mix = {}\nfor i = 1, 8 do mix[i] = sine(\"v\" .. i, { freq = 110 * i, level = 0.05 }) end\nout(mix)", Quantization.Now);

@@ -64,7 +64,11 @@ public static unsafe class JobRunner
             else
             {
                 Unsafe.As<FeedbackBoundaryNode>(snapshot.Nodes[node]).ProcessWrite(in context);
+                return;
             }
+
+            // Before any successor runs, so before any job may reuse these buffers.
+            snapshot.Probe?.Observe(node, arena, outputs, frames);
         }
         catch (Exception exception)
         {

@@ -56,6 +56,7 @@ public sealed partial class LiveRenderer
 
     // Set by a control thread, read by the audio thread once per Render.
     private volatile OutputTap? _tap;
+    private volatile NodeProbe? _probe;
 
     // Written by the audio thread at each block start, read by control threads: the bits of the clock line's
     // offset, position − timestamp × frames per tick (see SampleAtTimestamp).
@@ -119,6 +120,13 @@ public sealed partial class LiveRenderer
         set => _tap = value;
     }
 
+    /// <summary>Per-node meters and the node scope, written by the jobs that run the nodes (null: none). Set from any thread.</summary>
+    public NodeProbe? Probe
+    {
+        get => _probe;
+        set => _probe = value;
+    }
+
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered (played, with render-ahead).</summary>
     public ReadOnlySpan<float> Output(int channel, int frames) => (_ahead is { } ahead ? ahead.Played : _output)[channel].AsSpan(0, frames);
 
@@ -132,12 +140,14 @@ public sealed partial class LiveRenderer
         {
             ReadAhead(ahead, frames, ahead.Options.WaitWhenEmpty);
             _tap?.Write(ahead.Played, frames);
+            _probe?.ObserveOutput(ahead.Played, frames);
             return;
         }
 
         UpdateClockLine(_position);
         RenderCore(frames);
         _tap?.Write(_output, frames);
+        _probe?.ObserveOutput(_output, frames);
     }
 
     /// <summary>Renders the next <paramref name="frames"/> frames into <see cref="_output"/>. The render thread: the audio thread, or the render-ahead thread.</summary>
@@ -372,6 +382,9 @@ public sealed partial class LiveRenderer
     {
         int frames = to - from;
         GraphSnapshot snapshot = _current;
+        NodeProbe? probe = _probe;
+        probe?.Prepare(snapshot);
+        snapshot.Probe = probe;
         _executor.Process(snapshot, frames, _position + from);
         for (int c = 0; c < _output.Length; c++)
         {

@@ -46,6 +46,31 @@ public sealed class OutputTap
         Volatile.Write(ref _written, written + frames);
     }
 
+    /// <summary>Appends <paramref name="frames"/> frames of the arena channels at <paramref name="offsets"/>, averaged. The one thread writing this tap.</summary>
+    internal unsafe void Write(float* arena, ReadOnlySpan<int> offsets, int frames)
+    {
+        long written = _written;
+        if (offsets.Length == 0)
+        {
+            return;
+        }
+
+        float scale = 1f / offsets.Length;
+        for (int i = 0; i < frames; i++)
+        {
+            float sum = 0;
+            foreach (int offset in offsets)
+            {
+                sum += arena[offset + i];
+            }
+
+            _ring[(written + i) & (Capacity - 1)] = sum * scale;
+        }
+
+        // Release: the frames are in the ring before a reader sees the new count.
+        Volatile.Write(ref _written, written + frames);
+    }
+
     /// <summary>
     /// Copies the latest frames, oldest first, into <paramref name="destination"/> (at most <see cref="MaxReadFrames"/>);
     /// returns how many (fewer when fewer were written, 0 when the audio thread kept overwriting them), and in

@@ -193,6 +193,9 @@ public sealed class GraphSnapshot
     /// <summary>The node option that pins a node (and what it feeds) to the real-time domain: <c>live = on</c>.</summary>
     public const string LiveOption = "live";
 
+    /// <summary>The meters and node scope the jobs write (<see cref="Live.NodeProbe"/>), or null; set by the renderer before each segment.</summary>
+    internal Live.NodeProbe? Probe { get; set; }
+
     /// <summary>An executor's per-snapshot run state, attached when the executor prepares the snapshot.</summary>
     internal object? ExecutionState { get; set; }
 

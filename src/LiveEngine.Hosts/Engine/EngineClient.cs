@@ -186,6 +186,51 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public ProbeReading GetProbe(string? scopeNodeId, bool metering, Span<float> scope)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.GetProbe);
+            w.WriteString(scopeNodeId ?? "");
+            w.WriteByte(metering ? (byte)1 : (byte)0);
+            w.WriteInt32(Math.Min(scope.Length, OutputTap.MaxReadFrames));
+            FrameReader r = Send(EngineMessage.GetProbe);
+            float outputPeak = r.ReadSingle("output peak");
+            float outputRms = r.ReadSingle("output RMS");
+            int count = r.ReadInt32("node count");
+            if ((uint)count > NodeProbe.MaxNodes)
+            {
+                throw new EngineProtocolException($"GetProbe answered {count} nodes (at most {NodeProbe.MaxNodes}).");
+            }
+
+            var ids = new string[count];
+            var peak = new float[count];
+            var rms = new float[count];
+            for (int n = 0; n < count; n++)
+            {
+                ids[n] = r.ReadString("node id");
+                peak[n] = r.ReadSingle("peak");
+                rms[n] = r.ReadSingle("RMS");
+            }
+
+            bool found = r.ReadByte("scope node found") != 0;
+            long written = r.ReadInt64("frames written");
+            int frames = r.ReadInt32("frame count");
+            if ((uint)frames > (uint)scope.Length)
+            {
+                throw new EngineProtocolException($"GetProbe answered {frames} frames for {scope.Length} asked.");
+            }
+
+            for (int i = 0; i < frames; i++)
+            {
+                scope[i] = r.ReadSingle("frame");
+            }
+
+            r.EnsureEnd(EngineMessage.GetProbe);
+            return new ProbeReading(ids, peak, rms, outputPeak, outputRms, found, frames, written);
+        }
+    }
+
     public EngineStats GetStats()
     {
         lock (_gate)

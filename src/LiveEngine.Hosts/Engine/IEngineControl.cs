@@ -33,6 +33,13 @@ public interface IEngineControl : ICommandTarget, IDisposable
     /// </summary>
     int GetScope(Span<float> destination, out long written);
 
+    /// <summary>
+    /// Points the engine's node scope at <paramref name="scopeNodeId"/> (null: none), switches its per-node meters on or
+    /// off (<see cref="Live.NodeProbe"/>), and reads them: each node's peak and RMS since the previous read, and the
+    /// picked node's latest frames into <paramref name="scope"/>. Served without waiting for a commit.
+    /// </summary>
+    ProbeReading GetProbe(string? scopeNodeId, bool metering, Span<float> scope);
+
     /// <summary>Stops the current driver and starts <paramref name="driver"/> (e.g. reconnects to a restarted JACK server); returns the driver's name.</summary>
     string SwitchDriver(DriverSpec driver);
 

@@ -49,6 +49,7 @@ public sealed class InProcessEngine : IEngineControl
         _jackClientName = jackClientName;
         _origin = session.Clock.Origin;
         session.Renderer.Tap = Tap;
+        session.Renderer.Probe = Probe;
     }
 
     public LiveSession Session => _session;
@@ -171,6 +172,11 @@ public sealed class InProcessEngine : IEngineControl
     public OutputTap Tap { get; } = new();
 
     public int GetScope(Span<float> destination, out long written) => Tap.CopyLatest(destination, out written);
+
+    /// <summary>Per-node meters and the node scope, written by the jobs: read by <see cref="GetProbe"/>.</summary>
+    public NodeProbe Probe { get; } = new();
+
+    public ProbeReading GetProbe(string? scopeNodeId, bool metering, Span<float> scope) => ProbeReading.Read(Probe, scopeNodeId, metering, scope);
 
     public EngineStats GetStats()
     {

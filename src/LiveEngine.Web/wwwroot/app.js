@@ -116,12 +116,50 @@ function renderGraph() {
     const type = document.createElementNS(SVG, 'text');
     type.setAttribute('class', 'type'); type.setAttribute('x', 6); type.setAttribute('y', 29);
     type.textContent = g.members.length > 1 ? `${ids[0]} … ${ids[ids.length - 1]}` : g.type + (faulted.has(ids[0]) ? ' FAULTED' : '');
-    el.append(rect, title, name, type);
+    // The level meter: peak (bar) since the last frame, over 60 dB; the figure is the peak in dBFS.
+    const meter = document.createElementNS(SVG, 'rect');
+    meter.setAttribute('class', 'meter'); meter.setAttribute('x', 2); meter.setAttribute('y', 32);
+    meter.setAttribute('height', 3); meter.setAttribute('width', 0);
+    const level = document.createElementNS(SVG, 'text');
+    level.setAttribute('class', 'level'); level.setAttribute('x', 124); level.setAttribute('y', 15); level.setAttribute('text-anchor', 'end');
+    el.append(rect, title, name, type, meter, level);
+    if (g.members.length === 1) {
+      if (ids[0] === state.scopeNode) el.classList.add('picked');
+      el.addEventListener('click', () => pickNode(ids[0] === state.scopeNode ? null : ids[0]));
+    }
     svg.appendChild(el);
     width = Math.max(width, p.x + 140); height = Math.max(height, p.y + 44);
   }
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.style.height = Math.min(height, 600) + 'px';
+}
+
+// Peak and RMS in dBFS (null: silent, −∞) of every node since the last frame; a collapsed box shows its loudest member.
+function renderMeters(meters) {
+  if (!meters || typeof meters !== 'object') return;
+  for (const el of $('graph').querySelectorAll('g.node')) {
+    let peak = null, rms = null;
+    for (const id of el.dataset.ids.split(' ')) {
+      const m = meters[id];
+      if (!m) continue;
+      if (m[0] !== null && (peak === null || m[0] > peak)) peak = m[0];
+      if (m[1] !== null && (rms === null || m[1] > rms)) rms = m[1];
+    }
+    el.dataset.peakDb = peak === null ? '-inf' : peak;
+    el.dataset.rmsDb = rms === null ? '-inf' : rms;
+    const width = peak === null ? 0 : Math.max(0, Math.min(1, (peak + 60) / 60)) * 126;
+    const meter = el.querySelector('rect.meter');
+    meter.setAttribute('width', width.toFixed(1));
+    meter.setAttribute('class', 'meter' + (peak !== null && peak > -0.1 ? ' clip' : ''));
+    el.querySelector('text.level').textContent = peak === null ? '-inf' : peak.toFixed(1);
+  }
+}
+
+function pickNode(id) {
+  state.scopeNode = id;
+  command({ op: 'scope', node: id || '' });
+  for (const el of $('graph').querySelectorAll('g.node')) el.classList.toggle('picked', el.dataset.id === id);
+  $('node-scope-view').hidden = !id;
 }
 
 // ---- parameters ---------------------------------------------------------------------------------------------
@@ -218,12 +256,12 @@ function period(x) {
   return { frames: (crossings[crossings.length - 1] - crossings[0]) / (crossings.length - 1), first: crossings[0] };
 }
 
-function renderScope(scope) {
+function renderScope(scope, canvasId = 'scope', labelId = 'scope-period', spectrum = true) {
   const x = scope.frames;
-  const canvas = $('scope'), g = canvas.getContext('2d');
+  const canvas = $(canvasId), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   g.strokeStyle = '#333'; g.beginPath(); g.moveTo(0, canvas.height / 2); g.lineTo(canvas.width, canvas.height / 2); g.stroke();
-  const label = $('scope-period');
+  const label = $(labelId);
   if (scope.error) { label.textContent = scope.error; return; }
   if (x.length === 0) { label.textContent = 'no output yet'; return; }
   const p = period(x);
@@ -243,7 +281,7 @@ function renderScope(scope) {
     label.textContent = 'no periodic signal';
     delete label.dataset.hz;
   }
-  renderSpectrum(x, scope.sampleRate);
+  if (spectrum) renderSpectrum(x, scope.sampleRate);
 }
 
 function renderSpectrum(x, rate) {
@@ -490,6 +528,10 @@ function connect() {
       state.frame = m;
       renderTransport(m);
       renderScope(m.scope);
+      if (m.nodeScope && m.nodeScope.node === state.scopeNode) {
+        $('node-scope-name').textContent = m.nodeScope.found ? m.nodeScope.node : m.nodeScope.node + ' (not in the playing graph)';
+        renderScope(m.nodeScope, 'node-scope', 'node-scope-period', false);
+      }
       renderProfiler(m);
       if ($('midi').textContent !== m.midi) $('midi').textContent = m.midi;
       // The tracker grid is read again at each bar line (a code change shows at the next bar); the cursor every frame.
@@ -498,6 +540,7 @@ function connect() {
       const isPending = commitKey(m.commit);
       if (state.graphDirty) { state.graphDirty = false; renderGraph(); renderParams(); }
       else if (wasPending !== isPending || (state.graph && m.faulted.length > 0)) renderGraph();
+      renderMeters(m.meters);
       document.body.dataset.frames = (+document.body.dataset.frames || 0) + 1;
     } else if (m.t === 'reply' && m.op === 'tracker') {
       onTrackerReply(m);

@@ -133,7 +133,7 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal((ushort)EngineMessage.Error, type);
             Assert.Equal(7u, id);
             Assert.Equal(EngineErrorCode.UnknownMessage, code);
-            Assert.Equal("Unknown message type 99 (known: 1..18, see docs/engine-protocol.md).", message);
+            Assert.Equal("Unknown message type 99 (known: 1..19, see docs/engine-protocol.md).", message);
 
             // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
             byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];
@@ -254,6 +254,86 @@ public sealed class EngineServerTests : IDisposable
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
         Assert.Equal(0x8000 | (ushort)EngineMessage.GetScope, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+    }
+
+    [Fact]
+    public void GetProbe_ShowsAPickedNodesOwnSignal_WhileTheOutputHoldsAnother_MetersEachNode_AndAllocatesNothingInTheEngine()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "stage");
+
+        // "tone" (440 Hz) reaches the output muted; the output holds "other" (1000 Hz); "hush" is silent.
+        var graph = new GraphDescription();
+        graph.Add("tone", "sine", new Dictionary<string, double> { ["freqHz"] = 440, ["level"] = 0.5 });
+        graph.Add("mute", "gain", new Dictionary<string, double> { ["level"] = 0 });
+        graph.Add("other", "sine", new Dictionary<string, double> { ["freqHz"] = 1000, ["level"] = 0.5 });
+        graph.Add("hush", "sine", new Dictionary<string, double> { ["freqHz"] = 300, ["level"] = 0 });
+        graph.Add("out", "out", channels: 1);
+        graph.Chain("tone", "mute", "out");
+        graph.Connect("other", "out");
+        graph.Connect("hush", "out");
+        client.Commit(graph, Quantization.Now);
+        var frames = new float[2048];
+        ProbeReading reading = client.GetProbe("tone", metering: true, frames);
+        for (int attempt = 0; attempt < 200 && reading.ScopeFrames < frames.Length; attempt++)
+        {
+            Thread.Sleep(20);
+            reading = client.GetProbe("tone", metering: true, frames);
+        }
+
+        Assert.True(reading.ScopeNodeFound);
+        Assert.Equal(frames.Length, reading.ScopeFrames);
+        Assert.InRange(48_000 / Period(frames), 440 * 0.99, 440 * 1.01);
+        var output = new float[2048];
+        Assert.Equal(output.Length, client.GetScope(output, out _));
+        Assert.InRange(48_000 / Period(output), 1000 * 0.99, 1000 * 1.01);
+
+        Thread.Sleep(50);
+        reading = client.GetProbe("tone", metering: true, frames);
+        float PeakOf(string id) => reading.Peak[reading.NodeIds.ToList().IndexOf(id)];
+        Assert.Equal(0f, PeakOf("hush"));
+        Assert.Equal(0f, PeakOf("mute"));
+        Assert.InRange(PeakOf("other"), 0.49f, 0.51f);
+        Assert.InRange(PeakOf("tone"), 0.49f, 0.51f);
+        Assert.InRange(reading.OutputPeak, 0.49f, 0.51f);
+
+        // The engine side: the same node picked again, meters read, into the frame writer, without allocating.
+        using var writer = new FrameWriter();
+        var names = new StringTable();
+        using var request = new FrameWriter();
+        request.Begin((ushort)EngineMessage.GetProbe, 1);
+        request.WriteString("tone");
+        request.WriteByte(1);
+        request.WriteInt32(2048);
+        request.Finish();
+        ReadOnlySpan<byte> payload = request.Frame[(EngineProtocol.LengthBytes + EngineProtocol.HeaderBytes)..];
+        for (int i = 0; i < 20; i++)
+        {
+            _server.Handle(EngineMessage.GetProbe, 1, payload, writer, names);
+        }
+
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.GetProbe, 1, payload, writer, names);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        Assert.Equal(0x8000 | (ushort)EngineMessage.GetProbe, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+    }
+
+    /// <summary>Frames per period, between the first and last rising zero crossings.</summary>
+    private static double Period(float[] frames)
+    {
+        var crossings = new List<double>();
+        for (int i = 1; i < frames.Length; i++)
+        {
+            if (frames[i - 1] < 0 && frames[i] >= 0)
+            {
+                crossings.Add(i - 1 + (-frames[i - 1] / (frames[i] - frames[i - 1])));
+            }
+        }
+
+        return (crossings[^1] - crossings[0]) / (crossings.Count - 1);
     }
 
     [Fact]
