@@ -244,7 +244,7 @@ public sealed class GpuConvolutionBatch : IDisposable
     /// </summary>
     private bool TryRunOnAccelerator()
     {
-        var clock = Stopwatch.StartNew();
+        long start = Stopwatch.GetTimestamp();
         _launchFinished.Reset();
         _launchRequested.Set();
         int waitMs = (int)Math.Clamp(Math.Ceiling(TimeoutMs), 0, int.MaxValue);
@@ -261,10 +261,11 @@ public sealed class GpuConvolutionBatch : IDisposable
             return false;
         }
 
-        if (clock.Elapsed.TotalMilliseconds > TimeoutMs)
+        double elapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (elapsedMs > TimeoutMs)
         {
             // Finished, but late: keep this period's result, and run on the CPU from the next one.
-            FallBack($"a launch took {clock.Elapsed.TotalMilliseconds:F1} ms (more than {TimeoutMs} ms)");
+            FallBack($"a launch took {elapsedMs:F1} ms (more than {TimeoutMs} ms)");
         }
 
         _launchSumRe.CopyTo(_sumRe, 0);

@@ -118,6 +118,29 @@ public sealed class GpuConvolutionBatchTests
         }
     }
 
+    [Fact]
+    public void Process_OnTheAccelerator_AllocatesNothingOnTheCallingThread()
+    {
+        float[][] responses = [Noise(3_000, 1, 800), Noise(1_000, 2, 300)];
+        using Context context = GpuAccelerators.CreateContext();
+        using var batch = new GpuConvolutionBatch(responses, Partition, context, GpuAccelerators.Cpu(context)) { TimeoutMs = 60_000 };
+        float[][] input = [Noise(Partition, 3), Noise(Partition, 4)];
+        float[][] output = [new float[Partition], new float[Partition]];
+        for (int i = 0; i < 8; i++)
+        {
+            batch.Process(input, output);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 32; i++)
+        {
+            batch.Process(input, output);
+        }
+
+        Assert.False(batch.UsingFallback, batch.FallbackReason);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static float[][] Run(GpuConvolutionBatch batch, float[][] inputs)
     {
         float[][] outputs = [.. inputs.Select(i => new float[i.Length])];
