@@ -93,7 +93,11 @@ public static partial class BuiltinNodeTypes
                 Level("level", "Linear gain of the convolved signal."),
             ],
             static () => new ConvolutionNode(),
-            costNsPerFrame: 80)); // 20.4 µs per 128-frame stereo block, 2 s response, under load (docs/performance.md, "Convolution")
+            costNsPerFrame: ConvolutionNode.ReferenceCostNsPerFrame,
+            flags: NodeTypeFlags.PrefersDeferred)
+        {
+            CostModel = ConvolutionNode.EstimateCostNsPerFrame,
+        });
         RegisterSpectral(registry);
         registry.Register(new NodeTypeDescriptor(
             "reverb",

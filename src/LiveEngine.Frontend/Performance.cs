@@ -212,7 +212,9 @@ public sealed class Performance : IPerformanceService, IDisposable
         string source = Path.GetFileName(path);
         if (language.Length == 0)
         {
-            CommandReceipt receipt = LoadGraph(GraphDescription.FromJson(code), source, quantize);
+            GraphDescription graph = GraphDescription.FromJson(code);
+            _samples.LoadImpulseResponses(graph, path);
+            CommandReceipt receipt = LoadGraph(graph, source, quantize);
             return Evaluation.Success($"graph from {source} lands at sample {receipt.Sample}") with { CommitSample = receipt.Sample };
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LiveEngine.Dsp.Nodes;
+using LiveEngine.Graph;
 using LiveEngine.Hosts.Wav;
 
 namespace LiveEngine.Frontend;
@@ -28,6 +29,66 @@ public sealed class SampleFolders(IReadOnlyList<string> folders)
         }
 
         return Load(parts[0], parts[1]);
+    }
+
+    /// <summary>
+    /// Loads the impulse responses a JSON graph's <c>convolution</c> nodes name (option <c>ir</c>) before it is committed,
+    /// so that an engine in another process gets them too (through <see cref="Loaded"/>, the sample-load command). From a
+    /// graph file (<paramref name="graphFile"/>, <c>:load</c>): a WAV file relative to its folder (or absolute), loaded
+    /// under its full path, which the option is rewritten to, as <c>liveengine render</c> does. Without one (the editor
+    /// socket's <c>graph/commit</c>): a sample of that name already loaded, else a WAV file inside a granted folder,
+    /// loaded under the name as written. Throws <see cref="ArgumentException"/> naming the node and the file.
+    /// </summary>
+    public void LoadImpulseResponses(GraphDescription graph, string? graphFile)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        foreach (NodeSpec node in graph.Nodes)
+        {
+            if (node.Type != "convolution" || !node.Options.TryGetValue(ConvolutionNode.ImpulseResponseOption, out string? file))
+            {
+                continue;
+            }
+
+            string what = $"graph: node '{node.Id}': impulse response '{file}'";
+            if (graphFile is null)
+            {
+                if (SampleLibrary.Shared.TryGet(file, out _))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Load(file, file);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new ArgumentException($"{what}: {e.Message}", e);
+                }
+
+                continue;
+            }
+
+            string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(graphFile)) ?? ".", file));
+            if (!File.Exists(full))
+            {
+                throw new ArgumentException($"{what} not found (looked for {full}).");
+            }
+
+            WavFile wav;
+            try
+            {
+                wav = WavFile.Read(full);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ArgumentException($"{what}: {e.Message}", e);
+            }
+
+            SampleLibrary.Shared.Add(full, wav.Channels, wav.SampleRate);
+            Loaded?.Invoke(full, wav.Channels, wav.SampleRate);
+            node.Options[ConvolutionNode.ImpulseResponseOption] = full;
+        }
     }
 
     /// <summary>Loads <paramref name="file"/> (relative to a granted folder) as the sample <paramref name="name"/>.</summary>

@@ -49,6 +49,17 @@ public sealed class GpuConvolutionBatch : IDisposable
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>? _kernel;
     private int _slot;
 
+    // The launcher thread runs each accelerator launch, so that Process can wait for it with a time limit and walk away
+    // from one that hangs. It reads back into its own buffers; Process copies them only from a launch that finished.
+    private readonly Thread? _launcher;
+    private readonly ManualResetEventSlim _launchRequested = new(false);
+    private readonly ManualResetEventSlim _launchFinished = new(false);
+    private readonly float[] _launchSumRe;
+    private readonly float[] _launchSumIm;
+    private Exception? _launchError;
+    private volatile bool _stopping;
+    private bool _launchAbandoned;
+
     /// <param name="responses">One mono response per lane, at the session rate.</param>
     /// <param name="partitionFrames">N: a power of two; the block size of <see cref="Process"/> and the latency.</param>
     /// <param name="context">The ILGPU context that owns <paramref name="device"/> (see <see cref="GpuAccelerators.CreateContext"/>), or null.</param>
@@ -73,6 +84,8 @@ public sealed class GpuConvolutionBatch : IDisposable
         _responseIm = new float[size];
         _sumRe = new float[_lanes * _bins];
         _sumIm = new float[_lanes * _bins];
+        _launchSumRe = new float[_lanes * _bins];
+        _launchSumIm = new float[_lanes * _bins];
         float scale = 1f / (2 * partitionFrames);
         for (int lane = 0; lane < _lanes; lane++)
         {
@@ -116,6 +129,8 @@ public sealed class GpuConvolutionBatch : IDisposable
                 // The first launch compiles the kernel: do it here, on the control thread, not in the first period.
                 _kernel(_lanes * _bins, _deviceDelayRe.View, _deviceDelayIm.View, _deviceResponseRe.View, _deviceResponseIm.View, _deviceSumRe.View, _deviceSumIm.View, _bins, _partitions, 0);
                 _accelerator.Synchronize();
+                _launcher = new Thread(RunLauncher) { IsBackground = true, Name = "liveengine gpu launcher" };
+                _launcher.Start();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -134,7 +149,10 @@ public sealed class GpuConvolutionBatch : IDisposable
 
     public int Lanes => _lanes;
 
-    /// <summary>The longest an accelerator launch may take before the batch falls back to the CPU for good.</summary>
+    /// <summary>
+    /// The longest <see cref="Process"/> waits for an accelerator launch (upload, kernel, read-back). A launch that takes
+    /// longer, or never finishes, is abandoned: that period and every later one run on the CPU path.
+    /// </summary>
     public double TimeoutMs { get; init; } = 50;
 
     /// <summary>Whether the CPU path runs (no accelerator, or it failed or was too slow).</summary>
@@ -161,24 +179,7 @@ public sealed class GpuConvolutionBatch : IDisposable
             _im.AsSpan(0, _bins).CopyTo(_delayIm.AsSpan(at, _bins));
         }
 
-        if (!UsingFallback)
-        {
-            try
-            {
-                var clock = Stopwatch.StartNew();
-                RunOnAccelerator();
-                if (clock.Elapsed.TotalMilliseconds > TimeoutMs)
-                {
-                    FallBack($"a launch took {clock.Elapsed.TotalMilliseconds:F1} ms (more than {TimeoutMs} ms)");
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                FallBack($"accelerator error: {e.Message}");
-                RunOnCpu();
-            }
-        }
-        else
+        if (UsingFallback || !TryRunOnAccelerator())
         {
             RunOnCpu();
         }
@@ -194,6 +195,14 @@ public sealed class GpuConvolutionBatch : IDisposable
 
     public void Dispose()
     {
+        _stopping = true;
+        _launchRequested.Set();
+        if (_launcher is not null && (_launchAbandoned || !_launcher.Join(TimeSpan.FromSeconds(5))))
+        {
+            // A launch still hangs on the accelerator: leave its buffers to it rather than free them under it.
+            return;
+        }
+
         _deviceDelayRe?.Dispose();
         _deviceDelayIm?.Dispose();
         _deviceResponseRe?.Dispose();
@@ -201,6 +210,8 @@ public sealed class GpuConvolutionBatch : IDisposable
         _deviceSumRe?.Dispose();
         _deviceSumIm?.Dispose();
         _accelerator?.Dispose();
+        _launchRequested.Dispose();
+        _launchFinished.Dispose();
     }
 
     /// <summary>One thread per (lane, bin): Σ over partitions k of X[slot − k] · H[k], in partition order.</summary>
@@ -227,6 +238,71 @@ public sealed class GpuConvolutionBatch : IDisposable
         sumIm[index] = im;
     }
 
+    /// <summary>
+    /// Hands this period's launch to the launcher thread and waits for it at most <see cref="TimeoutMs"/>. False, having
+    /// fallen back for good, when it failed or did not finish in time; true with <c>_sumRe</c>/<c>_sumIm</c> filled.
+    /// </summary>
+    private bool TryRunOnAccelerator()
+    {
+        long start = Stopwatch.GetTimestamp();
+        _launchFinished.Reset();
+        _launchRequested.Set();
+        int waitMs = (int)Math.Clamp(Math.Ceiling(TimeoutMs), 0, int.MaxValue);
+        if (!_launchFinished.Wait(waitMs))
+        {
+            _launchAbandoned = true;
+            FallBack($"a launch took more than {TimeoutMs} ms: abandoned, the CPU path runs from here");
+            return false;
+        }
+
+        if (_launchError is { } error)
+        {
+            FallBack($"accelerator error: {error.Message}");
+            return false;
+        }
+
+        double elapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (elapsedMs > TimeoutMs)
+        {
+            // Finished, but late: keep this period's result, and run on the CPU from the next one.
+            FallBack($"a launch took {elapsedMs:F1} ms (more than {TimeoutMs} ms)");
+        }
+
+        _launchSumRe.CopyTo(_sumRe, 0);
+        _launchSumIm.CopyTo(_sumIm, 0);
+        return true;
+    }
+
+    /// <summary>The launcher thread: one launch per request, until the batch is disposed.</summary>
+    private void RunLauncher()
+    {
+        while (true)
+        {
+            _launchRequested.Wait();
+            _launchRequested.Reset();
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                BeforeLaunch?.Invoke();
+                RunOnAccelerator();
+                _launchError = null;
+            }
+            catch (Exception e)
+            {
+                _launchError = e;
+            }
+
+            _launchFinished.Set();
+        }
+    }
+
+    /// <summary>Tests only: runs on the launcher thread before each launch (to make one hang).</summary>
+    internal Action? BeforeLaunch { get; init; }
+
     private void RunOnAccelerator()
     {
         // Upload this period's new spectra (one slot of every lane), launch once for all lanes, read the sums back.
@@ -243,8 +319,8 @@ public sealed class GpuConvolutionBatch : IDisposable
 
         _kernel!(_lanes * _bins, _deviceDelayRe!.View, _deviceDelayIm!.View, _deviceResponseRe!.View, _deviceResponseIm!.View, _deviceSumRe!.View, _deviceSumIm!.View, _bins, _partitions, _slot);
         _accelerator!.Synchronize();
-        _deviceSumRe!.View.CopyToCPU(_sumRe);
-        _deviceSumIm!.View.CopyToCPU(_sumIm);
+        _deviceSumRe!.View.CopyToCPU(_launchSumRe);
+        _deviceSumIm!.View.CopyToCPU(_launchSumIm);
     }
 
     private void RunOnCpu()

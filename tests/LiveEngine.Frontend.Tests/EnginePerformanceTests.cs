@@ -24,6 +24,8 @@ public sealed class EnginePerformanceTests : IDisposable
     private readonly EngineServer _server;
     private readonly EngineClient _client;
     private readonly Performance _performance;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, float[][]> _engineSamples = new(StringComparer.Ordinal);
+    private readonly string _sampleFolder = Directory.CreateTempSubdirectory("le-front-samples-").FullName;
 
     public EnginePerformanceTests()
     {
@@ -31,11 +33,21 @@ public sealed class EnginePerformanceTests : IDisposable
         initial.Add("out", "out");
         _engineSession = new LiveSession(_engineRegistry, initial, new LiveSessionOptions { MaxBlockFrames = 128, Tempo = 240 });
         var admitter = new EngineNodeAdmitter(_engineRegistry, new AdmissionOptions { SampleRate = 48_000, BlockFrames = 128 });
-        _engine = new InProcessEngine(_engineSession, 128) { NodeAdmitter = admitter.Admit };
+        _engine = new InProcessEngine(_engineSession, 128)
+        {
+            NodeAdmitter = admitter.Admit,
+
+            // As the engine command's: samples go into the library its nodes read (this process's), and are recorded here.
+            SampleLoader = (name, channels, rate) =>
+            {
+                _engineSamples[name] = channels;
+                LiveEngine.Dsp.Nodes.SampleLibrary.Shared.Add(name, channels, rate);
+            },
+        };
         _engine.StartDriver(DriverSpec.Null);
         _server = new EngineServer(_engine, _socketPath);
         _client = EngineClient.Connect(_socketPath, "front");
-        _performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions(), new RemoteSession(_client));
+        _performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions { SampleFolders = [_sampleFolder] }, new RemoteSession(_client));
         foreach (var language in FrontendLanguages.Create(_performance.Registry))
         {
             _performance.AddLanguage(language);
@@ -50,6 +62,7 @@ public sealed class EnginePerformanceTests : IDisposable
         _client.Dispose();
         _server.Dispose();
         _engine.Dispose();
+        Directory.Delete(_sampleFolder, recursive: true);
     }
 
     private static void WaitUntil(Func<bool> condition, string what, double seconds = 10)
@@ -155,6 +168,45 @@ public sealed class EnginePerformanceTests : IDisposable
         Assert.Equal(3, stats["engineGc"]!.AsArray().Count);
         Assert.True((long)stats["blocks"]! > 0);
     }
+
+    [Fact]
+    public async Task TheEditorSocket_LoadsAJsonGraphsImpulseResponse_AndShipsItToTheEngine_OrNamesTheMissingFile()
+    {
+        string unique = Guid.NewGuid().ToString("N");
+        string irName = $"irs/{unique}.wav";
+        Directory.CreateDirectory(Path.Combine(_sampleFolder, "irs"));
+        float[] response = [1f, 0, 0, 0.5f, 0, 0.25f];
+        using (var writer = new LiveEngine.Hosts.Wav.WavWriter(Path.Combine(_sampleFolder, irName), 48_000, 1, LiveEngine.Hosts.Wav.WavSampleFormat.Float32))
+        {
+            writer.WritePlanar([response], 0, response.Length);
+        }
+
+        await using var server = new LiveEngine.Frontend.Rpc.EditorServer(_performance, new LiveEngine.Frontend.Rpc.EditorServerOptions { Port = 0 });
+        server.Start();
+        using var client = new Rpc.RpcTestClient(server.Port);
+
+        var answer = client.Call("graph/commit", new System.Text.Json.Nodes.JsonObject { ["graph"] = Graph(irName), ["quantize"] = "now" });
+
+        Assert.True(answer["result"] is not null, answer.ToJsonString());
+        WaitUntil(() => _engineSession.Graph.Nodes.Exists(n => n.Id == "hall"), "the convolution in the engine");
+        Assert.True(_engineSamples.TryGetValue(irName, out float[][]? shipped), "the response did not reach the engine by the sample-load command");
+        Assert.Equal(response, shipped[0]);
+
+        // The engine prepared the node (its response found in the engine's library) and plays it.
+        WaitUntil(() => _engineSession.Renderer.Current.IndexOfNode("hall") >= 0, "the convolution playing in the engine");
+
+        var refused = client.Call("graph/commit", new System.Text.Json.Nodes.JsonObject { ["graph"] = Graph($"irs/missing-{unique}.wav"), ["quantize"] = "now" });
+        string message = (string)refused["error"]!["message"]!;
+        Assert.Contains($"node 'hall': impulse response 'irs/missing-{unique}.wav'", message, StringComparison.Ordinal);
+        Assert.Contains("no file", message, StringComparison.Ordinal);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Graph(string ir) => System.Text.Json.Nodes.JsonNode.Parse($$"""
+        { "nodes": [ { "id": "osc", "type": "saw" },
+                     { "id": "hall", "type": "convolution", "options": { "ir": "{{ir}}" } },
+                     { "id": "out", "type": "out" } ],
+          "edges": [ { "from": "osc", "to": "hall" }, { "from": "hall", "to": "out" } ] }
+        """)!.AsObject();
 
     [Fact]
     public async Task ALogThatAttachedToAPlayingEngine_ReplaysFromWhereItAttached_NotFromSampleZero()

@@ -76,6 +76,71 @@ public sealed class GpuConvolutionBatchTests
         Assert.Contains(output[0], x => x != 0f);
     }
 
+    [Fact]
+    public async Task AHangingLaunch_IsAbandonedAfterTheTimeout_AndTheCpuPathGivesTheSameOutput()
+    {
+        float[][] responses = [Noise(3_000, 1, 800), Noise(1_000, 2, 300)];
+        float[][] inputs = [Noise(4_096, 4), Noise(4_096, 5)];
+        using var release = new ManualResetEventSlim(false);
+        int launches = 0;
+        using Context context = GpuAccelerators.CreateContext();
+        using var reference = new GpuConvolutionBatch(responses, Partition, null, null);
+        float[][] expected = Run(reference, inputs);
+        float[][] output;
+        using (var batch = new GpuConvolutionBatch(responses, Partition, context, GpuAccelerators.Cpu(context))
+        {
+            TimeoutMs = 200,
+
+            // The third launch never returns (until the test ends): a driver that hangs.
+            BeforeLaunch = () =>
+            {
+                if (Interlocked.Increment(ref launches) == 3)
+                {
+                    release.Wait();
+                }
+            },
+        })
+        {
+            // Liveness, not speed: the blocks come back although a launch never does (the 60 s only keeps a broken build from hanging the run).
+            output = await Task.Run(() => Run(batch, inputs)).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(batch.UsingFallback);
+            Assert.Contains("more than 200 ms: abandoned", batch.FallbackReason, StringComparison.Ordinal);
+            Assert.Equal(3, Volatile.Read(ref launches));
+        }
+
+        release.Set();
+        for (int lane = 0; lane < inputs.Length; lane++)
+        {
+            for (int n = 0; n < inputs[lane].Length; n++)
+            {
+                Assert.True(Math.Abs(expected[lane][n] - output[lane][n]) <= 1e-5, $"lane {lane}, frame {n}: {output[lane][n]} vs {expected[lane][n]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Process_OnTheAccelerator_AllocatesNothingOnTheCallingThread()
+    {
+        float[][] responses = [Noise(3_000, 1, 800), Noise(1_000, 2, 300)];
+        using Context context = GpuAccelerators.CreateContext();
+        using var batch = new GpuConvolutionBatch(responses, Partition, context, GpuAccelerators.Cpu(context)) { TimeoutMs = 60_000 };
+        float[][] input = [Noise(Partition, 3), Noise(Partition, 4)];
+        float[][] output = [new float[Partition], new float[Partition]];
+        for (int i = 0; i < 8; i++)
+        {
+            batch.Process(input, output);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 32; i++)
+        {
+            batch.Process(input, output);
+        }
+
+        Assert.False(batch.UsingFallback, batch.FallbackReason);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static float[][] Run(GpuConvolutionBatch batch, float[][] inputs)
     {
         float[][] outputs = [.. inputs.Select(i => new float[i.Length])];

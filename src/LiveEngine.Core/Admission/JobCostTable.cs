@@ -131,8 +131,16 @@ public sealed class JobCostTable
         switch (info.Kind)
         {
             case JobKind.Node:
+                NodeTypeDescriptor type = snapshot.NodeTypes[info.NodeIndex];
                 units = snapshot.NodeChannels[info.NodeIndex];
-                return snapshot.NodeTypes[info.NodeIndex];
+                if (type.CostModel is not null && type.CostNsPerFrame > 0)
+                {
+                    // A type whose cost follows its options (a convolution's response length): a node weighs its estimate
+                    // over the plain one, so a cost measured on a short response predicts a long one.
+                    units *= info.CostNsPerFrame / type.CostNsPerFrame;
+                }
+
+                return type;
             case JobKind.FeedbackWrite:
                 units = snapshot.NodeChannels[info.NodeIndex];
                 return new FeedbackWriteKey(snapshot.NodeTypes[info.NodeIndex]);

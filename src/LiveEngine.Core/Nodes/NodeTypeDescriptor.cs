@@ -50,6 +50,18 @@ public sealed class NodeTypeDescriptor
     /// <summary>Estimated cost of one frame of one node, in nanoseconds, for ranks before measurement.</summary>
     public double CostNsPerFrame { get; }
 
+    /// <summary>
+    /// The cost of one frame of a node of these options and channels, in nanoseconds (the unit of
+    /// <see cref="CostNsPerFrame"/>), where it depends on them (a convolution by its response's length); null: every
+    /// node costs <see cref="CostNsPerFrame"/>. Control thread, at compilation; must not throw (unknown options: the
+    /// plain estimate). Measured costs of the type are scaled by the ratio of a node's estimate to the plain one.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, string>, int, double>? CostModel { get; init; }
+
+    /// <summary>The estimated cost of one frame of a node of <paramref name="options"/> and <paramref name="channels"/> channels (see <see cref="CostModel"/>).</summary>
+    public double EstimateCostNsPerFrame(IReadOnlyDictionary<string, string> options, int channels) =>
+        CostModel is { } model ? model(options, channels) : CostNsPerFrame;
+
     public NodeTypeFlags Flags { get; }
 
     /// <summary>Channel count of a node of this type whose description names none.</summary>

@@ -408,7 +408,7 @@ public static class GraphCompiler
                 outputChannels += node.Type.Outputs[p].ResolveChannels(node.Channels);
             }
 
-            double cost = options.MeasuredNodeCostNsPerFrame is { } measured && measured.TryGetValue(node.Spec.Id, out double ns) ? ns : node.Type.CostNsPerFrame;
+            double cost = options.MeasuredNodeCostNsPerFrame is { } measured && measured.TryGetValue(node.Spec.Id, out double ns) ? ns : node.Type.EstimateCostNsPerFrame(node.Spec.Options, node.Channels);
             nodeJob[node.Index] = builder.AddJob(JobKind.Node, node.Index, cost, outputChannels);
             outputValueBase[node.Index] = builder.OutputValueBase(nodeJob[node.Index]);
         }

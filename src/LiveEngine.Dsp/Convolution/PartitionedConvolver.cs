@@ -134,6 +134,37 @@ public sealed class PartitionedConvolver
         ResponseFrames = length;
     }
 
+    /// <summary>
+    /// The arithmetic of one output frame of one path, in real multiply-adds (an estimate for cost prediction): the
+    /// direct-form head's taps, and per level of partition N and P partitions, two FFTs of 2N (5·2N·log2(2N)/2 each)
+    /// and P complex multiply-accumulates of N + 1 bins (4 each), spread over the N frames the level serves.
+    /// </summary>
+    public static double OperationsPerFrame(int responseFrames, ConvolutionScheme scheme = ConvolutionScheme.NonUniform, int partitionFrames = 512)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(responseFrames);
+        if (scheme == ConvolutionScheme.Uniform)
+        {
+            return LevelOperationsPerFrame(partitionFrames, (responseFrames + partitionFrames - 1) / partitionFrames);
+        }
+
+        double operations = Math.Min(HeadFrames, responseFrames);
+        int start = HeadFrames;
+        for (int n = HeadFrames; start < responseFrames; n *= 4)
+        {
+            int end = n >= MaxPartitionFrames ? responseFrames : Math.Min(responseFrames, 8 * n);
+            operations += LevelOperationsPerFrame(n, (end - start + n - 1) / n);
+            start = end;
+        }
+
+        return operations;
+    }
+
+    private static double LevelOperationsPerFrame(int partitionFrames, int partitions)
+    {
+        double fft = 5.0 * partitionFrames * Math.Log2(2.0 * partitionFrames);
+        return ((2 * fft) + (4.0 * partitions * (partitionFrames + 1))) / partitionFrames;
+    }
+
     public ConvolutionScheme Scheme { get; }
 
     /// <summary>Frames from an input frame to the output frame that carries its first tap: 0 (non-uniform) or the partition (uniform).</summary>

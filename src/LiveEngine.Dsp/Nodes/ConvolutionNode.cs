@@ -24,6 +24,14 @@ public sealed class ConvolutionNode : AudioNode
     public const string PartitionOption = "partition";
     public const int DefaultPartitionFrames = 512;
 
+    /// <summary>
+    /// The estimated cost per frame and channel of a 2 s response at 48 kHz, non-uniform: 20.4 µs per 128-frame stereo
+    /// block, under load (docs/performance.md, "Convolution"). Other responses scale it by <see cref="PartitionedConvolver.OperationsPerFrame"/>.
+    /// </summary>
+    public const double ReferenceCostNsPerFrame = 80;
+
+    private const int ReferenceResponseFrames = 96_000;
+
     private const int MixParameter = 0;
     private const int LevelParameter = 1;
 
@@ -89,6 +97,32 @@ public sealed class ConvolutionNode : AudioNode
             _mix = ProcessorSmoothing.Continue(old._mix, parameters[MixParameter], context.SampleRate);
             _level = ProcessorSmoothing.Continue(old._level, parameters[LevelParameter], context.SampleRate);
         }
+    }
+
+    /// <summary>
+    /// The node type's cost model: <see cref="ReferenceCostNsPerFrame"/> scaled by the arithmetic of this node's response
+    /// (its length in the shared sample library, at its own rate), scheme and partition, and by the paths per channel
+    /// (two for true stereo). Unknown response or options: the reference cost.
+    /// </summary>
+    public static double EstimateCostNsPerFrame(IReadOnlyDictionary<string, string> options, int channels)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.TryGetValue(ImpulseResponseOption, out string? name) || !SampleLibrary.Shared.TryGet(name, out SampleData? sample) || sample.Frames <= 0)
+        {
+            return ReferenceCostNsPerFrame;
+        }
+
+        ConvolutionScheme scheme = options.TryGetValue(SchemeOption, out string? schemeName) && schemeName == "uniform" ? ConvolutionScheme.Uniform : ConvolutionScheme.NonUniform;
+        int partition = DefaultPartitionFrames;
+        if (options.TryGetValue(PartitionOption, out string? partitionText)
+            && (!int.TryParse(partitionText, NumberStyles.None, CultureInfo.InvariantCulture, out partition) || partition < 8 || partition > 65_536 || (partition & (partition - 1)) != 0))
+        {
+            return ReferenceCostNsPerFrame;
+        }
+
+        double pathsPerChannel = sample.ChannelData.Length == 4 && channels == 2 ? 2 : 1;
+        double ratio = PartitionedConvolver.OperationsPerFrame(sample.Frames, scheme, partition) / PartitionedConvolver.OperationsPerFrame(ReferenceResponseFrames);
+        return ReferenceCostNsPerFrame * ratio * pathsPerChannel;
     }
 
     /// <summary>The paths for <paramref name="channels"/> channels and a response of <paramref name="responseChannels"/> channels (see the remarks).</summary>

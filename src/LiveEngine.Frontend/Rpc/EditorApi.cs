@@ -103,9 +103,11 @@ public sealed class EditorApi
 
         try
         {
+            // A convolution's response file is read here and shipped to the engine (wherever it runs) before the commit.
+            _performance.Samples.LoadImpulseResponses(description, graphFile: null);
             return new JsonObject { ["sample"] = _performance.Commit(description, when).Sample };
         }
-        catch (GraphValidationException e)
+        catch (Exception e) when (e is GraphValidationException or ArgumentException)
         {
             throw Invalid(e.Message);
         }
