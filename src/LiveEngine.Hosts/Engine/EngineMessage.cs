@@ -24,6 +24,7 @@ public enum EngineMessage : ushort
     BindController = 16,
     MoveController = 17,
     GetScope = 18,
+    Link = 19,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,
