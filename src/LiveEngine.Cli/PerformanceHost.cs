@@ -28,7 +28,6 @@ internal sealed class PerformanceHost : IAsyncDisposable
     private readonly EngineSuccessor? _successor;
     private readonly Execution.IGraphExecutor? _executor;
     private readonly Action<string> _say;
-    private Hosts.Link.LinkFollower? _link;
 
     /// <param name="config">repl.config, with the command line's overrides.</param>
     /// <param name="sessionLog">The session log file.</param>
@@ -264,7 +263,6 @@ internal sealed class PerformanceHost : IAsyncDisposable
     {
         await CloseStageAsync().ConfigureAwait(false);
         await CloseEditorSocketAsync().ConfigureAwait(false);
-        _link?.Dispose();
         IEngineControl? current = Performance.Remote?.Engine;
         Performance.Dispose();
         _successor?.Dispose();
@@ -284,17 +282,19 @@ internal sealed class PerformanceHost : IAsyncDisposable
             return;
         }
 
-        if (Hosts.Link.LinkAvailability.Reason is string reason)
+        if (Performance.LocalLink is { } local)
         {
+            local.Options = new Hosts.Link.LinkOptions { Quantum = config.LinkQuantum, OutputLatencyMicros = (long)(config.LinkLatencyMs * 1000), StartStopSync = config.LinkStartStopSync };
+        }
+
+        // In this process: start the follower; with an engine process it started with --link-quantum, and this asks it.
+        Hosts.Link.LinkReport report = Performance.SetLink(true);
+        if (!report.Enabled)
+        {
+            string reason = report.Reason ?? "Ableton Link did not start (see the engine's log).";
             _say(reason);
             log.Warning("{Reason}", reason);
             return;
-        }
-
-        if (Performance.Local is { } local)
-        {
-            var options = new Hosts.Link.LinkOptions { Quantum = config.LinkQuantum, OutputLatencyMicros = (long)(config.LinkLatencyMs * 1000), StartStopSync = config.LinkStartStopSync };
-            _link = new Hosts.Link.LinkFollower(Hosts.Link.AbletonLink.Create(local.Clock.TempoAt(local.Renderer.Position).ToDouble()), local, local.Clock, local.Renderer, options, ownsLink: true);
         }
 
         _say($"Ableton Link on (quantum {config.LinkQuantum.ToString(System.Globalization.CultureInfo.InvariantCulture)}): the clock follows the Link session on this network (docs/link.md).");

@@ -59,6 +59,9 @@ public interface IPerformanceService
     /// <summary>A MIDI command, as <c>:midi</c> takes it (docs/midi.md); returns the answer as text.</summary>
     string MidiCommand(string command);
 
+    /// <summary><c>:link [on|off]</c> (docs/link.md): turns Ableton Link on or off and returns the status line; throws the reason where it cannot run.</summary>
+    string LinkCommand(string argument);
+
     /// <summary><c>:save FILE</c>: writes the latest graph; returns what was written.</summary>
     string Save(string path);
 }

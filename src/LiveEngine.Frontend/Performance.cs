@@ -150,7 +150,7 @@ public sealed class Performance : IPerformanceService, IDisposable
 
     /// <summary>Binds a language to this performance's session; its code can run <c>midi</c> and <c>sample</c> commands.</summary>
     public void AddLanguage(Func<ILiveSession, ILiveLanguage> create) =>
-        Languages.Add(create, [("midi", command => Frontend.Midi.MidiCommands.Execute(Midi, command)), ("sample", _samples.Command)]);
+        Languages.Add(create, [("midi", command => Frontend.Midi.MidiCommands.Execute(Midi, command)), ("sample", _samples.Command), ("link", LinkHostCommand)]);
 
     public bool TryGetLanguage(string name, out ILiveLanguage? language) => Languages.TryGet(name, out language);
 
@@ -168,6 +168,39 @@ public sealed class Performance : IPerformanceService, IDisposable
     public double TempoNow() => Session.Clock.TempoAt(Session.Position).ToDouble();
 
     public string MidiCommand(string command) => Frontend.Midi.MidiCommands.Execute(Midi, command);
+
+    /// <summary>
+    /// Turns Ableton Link on (true), off (false) or leaves it (null) where the engine plays: in the engine process
+    /// (engine protocol request 20) or in this one (docs/link.md). Where Link cannot run, the report is off, with why.
+    /// </summary>
+    public Hosts.Link.LinkReport SetLink(bool? enable) => Remote is not null ? Remote.Engine.SetLink(enable) : LocalLink!.Set(enable);
+
+    /// <summary><c>:link [on|off]</c>: the status line; asking for on where Link cannot run throws the reason ("Ableton Link is off: …").</summary>
+    public string LinkCommand(string argument) => Describe(SetLinkOrThrow(Hosts.Link.LinkReport.ParseSwitch(argument)));
+
+    /// <summary>
+    /// The session's Link switch when the engine plays in this process (null with an engine process, whose own switch
+    /// <see cref="SetLink"/> reaches). Set it before the first use to give it other options or availability; the
+    /// performance disposes it.
+    /// </summary>
+    public Hosts.Link.LinkSwitch? LocalLink
+    {
+        get => Local is null ? null : _localLink ??= new Hosts.Link.LinkSwitch(Local, Local.Clock, Local.Renderer);
+        set => _localLink = value;
+    }
+
+    private Hosts.Link.LinkSwitch? _localLink;
+
+    /// <summary>The <c>link</c> host command of scripts: the report as <see cref="Hosts.Link.LinkReport.ToHostText"/> writes it.</summary>
+    private string LinkHostCommand(string argument) => SetLinkOrThrow(Hosts.Link.LinkReport.ParseSwitch(argument)).ToHostText();
+
+    private Hosts.Link.LinkReport SetLinkOrThrow(bool? enable)
+    {
+        Hosts.Link.LinkReport report = SetLink(enable);
+        return enable == true && !report.Enabled ? throw new InvalidOperationException(report.Reason ?? "Ableton Link did not start (see the engine's log).") : report;
+    }
+
+    private static string Describe(Hosts.Link.LinkReport report) => report.Describe();
 
     /// <summary>The graph with nothing but the output: silence.</summary>
     public static GraphDescription Silence()
@@ -484,6 +517,7 @@ public sealed class Performance : IPerformanceService, IDisposable
             Log?.Append(new SessionLogEntry { Kind = "end", Position = Session.Position });
         }
 
+        _localLink?.Dispose();
         MidiHost.Dispose();
         _driver?.Driver.Dispose();
         Languages.Dispose();

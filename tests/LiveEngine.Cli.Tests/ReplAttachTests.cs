@@ -77,6 +77,13 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
             tmux.Type(":stats");
             tmux.WaitFor("engine process");
 
+            // :link reaches the engine process through the server (link/command, then engine request 20): off, and a
+            // word other than on or off is refused with what to write.
+            tmux.Type(":link");
+            tmux.WaitFor("Ableton Link is off");
+            tmux.Type(":link maybe");
+            tmux.WaitFor("say ':link on'");
+
             // Leaving the REPL leaves the server (and its engine) playing.
             tmux.Type(":quit");
             tmux.WaitFor("Left the server");

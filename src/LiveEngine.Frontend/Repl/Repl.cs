@@ -31,7 +31,7 @@ public sealed record ReplOptions
 /// </summary>
 public sealed partial class Repl
 {
-    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":tracker", ":detach", ":quit"];
+    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":link", ":tracker", ":detach", ":quit"];
 
     private readonly IPerformanceService _performance;
     private readonly IAnsiConsole _console;
@@ -284,6 +284,9 @@ public sealed partial class Repl
                 case ":midi":
                     _console.WriteLine(_performance.MidiCommand(argument));
                     break;
+                case ":link":
+                    _console.WriteLine(_performance.LinkCommand(argument));
+                    break;
                 case ":tracker":
                     await TrackerAsync(argument).ConfigureAwait(false);
                     break;
@@ -397,6 +400,7 @@ public sealed partial class Repl
           :vars                the named variables
           :midi [COMMAND]      controller banks: list, bind [SLOT] SPEC, unbind SLOT, learn SLOT -> TARGET,
                                bank NAME|N, save FILE, load FILE (SPEC: cc 74 ch 1 -> lp.cutoffHz 80..8000 exp)
+          :link [on|off]       Ableton Link: join or leave the session on this network, or the status (docs/link.md)
           :tracker [NAME [ROW TRACK CELL]]  the tracker patterns; NAME's grid with the play cursor (any key
                                leaves); with ROW TRACK CELL an edit, run as its tracker_set line (docs/tracker.md)
           :undo                bring back the graph before the last commit

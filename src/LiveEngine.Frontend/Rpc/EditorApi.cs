@@ -261,6 +261,20 @@ public sealed class EditorApi
         }
     }
 
+    /// <summary>Ableton Link, as <c>:link</c> takes it (docs/link.md): <c>on</c>, <c>off</c>, or empty for the status line.</summary>
+    [JsonRpcMethod("link/command")]
+    public string LinkCommand(string command)
+    {
+        try
+        {
+            return _performance.LinkCommand(command);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw Invalid(e is ArgumentException argument ? Plain(argument) : e.Message);
+        }
+    }
+
     /// <summary>The controller banks in their saved (JSON) form.</summary>
     [JsonRpcMethod("midi/get")]
     public JsonNode MidiGet() => JsonNode.Parse(_performance.Midi.SaveJson())!;

@@ -185,6 +185,8 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
 
     public string MidiCommand(string command) => (string)CallNow("midi/command", new JsonObject { ["command"] = command })!;
 
+    public string LinkCommand(string argument) => (string)CallNow("link/command", new JsonObject { ["command"] = argument })!;
+
     /// <summary>Sends the full path: the server writes the file (it runs on this machine).</summary>
     public string Save(string path) => (string)CallNow("graph/save", new JsonObject { ["path"] = Path.GetFullPath(path) })!;
 

@@ -162,6 +162,24 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public Link.LinkReport SetLink(bool? enable)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.Link);
+            w.WriteByte(enable switch { true => 1, false => 2, null => 0 });
+            FrameReader r = Send(EngineMessage.Link);
+            bool enabled = r.ReadByte("link on") != 0;
+            long peers = r.ReadInt64("peers");
+            double tempo = r.ReadDouble("session tempo");
+            double phase = r.ReadDouble("phase");
+            double quantum = r.ReadDouble("quantum");
+            string reason = r.ReadString("reason");
+            r.EnsureEnd(EngineMessage.Link);
+            return new Link.LinkReport(enabled, peers, tempo, phase, quantum, reason.Length == 0 ? null : reason);
+        }
+    }
+
     public int GetScope(Span<float> destination, out long written)
     {
         lock (_gate)

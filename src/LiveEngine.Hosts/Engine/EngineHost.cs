@@ -163,7 +163,7 @@ public static class EngineHost
             log.WriteLine(e.Message);
         }
 
-        using Link.LinkFollower? link = StartLink(options, engine, session, log);
+        StartLink(options, engine, log);
         using var stop = new ManualResetEventSlim();
         engine.ShutdownRequestedEvent += stop.Set;
         using (new EngineServer(engine, options.SocketPath))
@@ -180,25 +180,23 @@ public static class EngineHost
         return 0;
     }
 
-    /// <summary>The Link follower <see cref="EngineHostOptions.Link"/> asks for, or null (and the reason in the log) where Link cannot run.</summary>
-    private static Link.LinkFollower? StartLink(EngineHostOptions options, InProcessEngine engine, LiveSession session, TextWriter log)
+    /// <summary>
+    /// Sets the options of the engine's Link switch (<c>--link-quantum</c>; Link's defaults without it, for a front that
+    /// turns Link on later) and turns it on where <see cref="EngineHostOptions.Link"/> asks; where Link cannot run, the
+    /// reason goes to the log.
+    /// </summary>
+    private static void StartLink(EngineHostOptions options, InProcessEngine engine, TextWriter log)
     {
+        engine.Link.Options = options.Link ?? new Link.LinkOptions();
         if (options.Link is null)
         {
-            return null;
+            return;
         }
 
-        try
-        {
-            Link.AbletonLink link = Hosts.Link.AbletonLink.Create(session.Clock.TempoAt(session.Renderer.Position).ToDouble());
-            log.WriteLine($"Ableton Link on: quantum {options.Link.Quantum}, output latency {options.Link.OutputLatencyMicros} µs.");
-            return new Link.LinkFollower(link, engine, session.Clock, session.Renderer, options.Link, ownsLink: true);
-        }
-        catch (Link.LinkUnavailableException e)
-        {
-            log.WriteLine(e.Message);
-            return null;
-        }
+        Link.LinkReport report = engine.SetLink(true);
+        log.WriteLine(report.Enabled
+            ? $"Ableton Link on: quantum {options.Link.Quantum}, output latency {options.Link.OutputLatencyMicros} µs."
+            : report.Reason);
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public enum EngineMessage : ushort
     MoveController = 17,
     GetScope = 18,
     GetProbe = 19,
+    Link = 20,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

@@ -406,8 +406,27 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.Link:
+                {
+                    byte mode = reader.ReadByte("link switch");
+                    reader.EnsureEnd(type);
+                    if (mode > 2)
+                    {
+                        throw new EngineProtocolException($"Link's switch is 0 (status), 1 (on) or 2 (off), not {mode}.");
+                    }
+
+                    Link.LinkReport report = _engine.SetLink(mode switch { 1 => true, 2 => false, _ => null });
+                    writer.WriteByte(report.Enabled ? (byte)1 : (byte)0);
+                    writer.WriteInt64(report.Peers);
+                    writer.WriteDouble(report.SessionTempo);
+                    writer.WriteDouble(report.Phase);
+                    writer.WriteDouble(report.Quantum);
+                    writer.WriteString(report.Reason ?? "");
+                    return false;
+                }
+
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..19, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..20, see docs/engine-protocol.md).");
         }
     }
 

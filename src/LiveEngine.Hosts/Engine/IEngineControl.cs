@@ -45,6 +45,12 @@ public interface IEngineControl : ICommandTarget, IDisposable
 
     /// <summary>Stops the engine (its process exits).</summary>
     void Shutdown();
+
+    /// <summary>
+    /// Turns the engine's Ableton Link follower on (true), off (false) or leaves it (null), and says where it stands
+    /// (docs/link.md); where Link cannot run in the engine's process, the report is off with the reason.
+    /// </summary>
+    Link.LinkReport SetLink(bool? enable);
 }
 
 /// <summary>The engine's format and where it is, as of attaching.</summary>

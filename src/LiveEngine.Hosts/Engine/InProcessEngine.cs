@@ -22,6 +22,7 @@ public sealed class InProcessEngine : IEngineControl
 {
     private readonly object _gate = new();
     private readonly LiveSession _session;
+    private Link.LinkSwitch? _link;
     private readonly int _blockFrames;
     private readonly int _realTimePriority;
     private readonly string _jackClientName;
@@ -53,6 +54,11 @@ public sealed class InProcessEngine : IEngineControl
     }
 
     public LiveSession Session => _session;
+
+    /// <summary>The session's Link follower, on or off (<see cref="SetLink"/>); its options are the ones <c>--link-quantum</c> gives.</summary>
+    public Link.LinkSwitch Link => _link ??= new Link.LinkSwitch(this, _session.Clock, _session.Renderer);
+
+    public Link.LinkReport SetLink(bool? enable) => Link.Set(enable);
 
     /// <summary>Set once a client asked the engine to shut down; the host then stops.</summary>
     public bool ShutdownRequested
@@ -286,6 +292,7 @@ public sealed class InProcessEngine : IEngineControl
 
     public void Dispose()
     {
+        _link?.Dispose();
         lock (_gate)
         {
             _driver?.Dispose();

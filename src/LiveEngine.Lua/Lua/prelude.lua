@@ -829,6 +829,22 @@ function midi(command)
   return result
 end
 
+--- link(true) / link(false) / link(): Ableton Link (docs/link.md). Joins or leaves the Link session on this
+--- network, or leaves it as it is, and returns the status: { enabled, peers, tempo, phase, quantum, reason }
+--- (tempo and phase nil while off; reason: why Link cannot run here). link(true) where it cannot run is an error
+--- with that reason ("Ableton Link is off: ...").
+function link(on)
+  local arg
+  if on == nil then arg = "" elseif on == true then arg = "on" elseif on == false then arg = "off"
+  else error("link: expected true, false or nothing, e.g. link(true)", 2) end
+  local result, err = N.host("link", arg)
+  if not result then error(err, 2) end
+  local head, reason = result:match("^([^\n]*)\n?(.*)$")
+  local enabled, peers, tempo, phase, quantum = head:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
+  return { enabled = enabled == "on", peers = tonumber(peers), tempo = tonumber(tempo), phase = tonumber(phase),
+           quantum = tonumber(quantum), reason = reason ~= "" and reason or nil }
+end
+
 -- Named variables: what controllers, the REPL and the socket write; var(name [, default]) reads one.
 
 function var(name, default)

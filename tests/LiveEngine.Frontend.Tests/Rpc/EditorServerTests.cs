@@ -46,6 +46,17 @@ public sealed class EditorServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void LinkCommand_GivesTheStatus_AndRefusesAWordOtherThanOnOrOff()
+    {
+        using var client = new RpcTestClient(_server.Port);
+        JsonObject status = client.Call("link/command", new JsonObject { ["command"] = "" });
+        Assert.StartsWith("Ableton Link is off", (string)status["result"]!);
+        JsonObject bad = client.Call("link/command", new JsonObject { ["command"] = "maybe" });
+        Assert.Equal(-32602, (int)bad["error"]!["code"]!);
+        Assert.Contains("':link maybe': say ':link on' or ':link off'", (string)bad["error"]!["message"]!);
+    }
+
+    [Fact]
     public void ParametersSet_LandsAndIsVisibleInGraphGet()
     {
         using var client = new RpcTestClient(_server.Port);

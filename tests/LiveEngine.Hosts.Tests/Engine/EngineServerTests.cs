@@ -133,7 +133,7 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal((ushort)EngineMessage.Error, type);
             Assert.Equal(7u, id);
             Assert.Equal(EngineErrorCode.UnknownMessage, code);
-            Assert.Equal("Unknown message type 99 (known: 1..19, see docs/engine-protocol.md).", message);
+            Assert.Equal("Unknown message type 99 (known: 1..20, see docs/engine-protocol.md).", message);
 
             // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
             byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];
@@ -141,6 +141,10 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal(8u, id);
             Assert.Equal(EngineErrorCode.Malformed, code);
             Assert.Equal("The frame ends before the parameter name length (4 byte(s) needed, 0 left).", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.Link, 11, [3]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("Link's switch is 0 (status), 1 (on) or 2 (off), not 3.", message);
 
             (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetClock, 9, [1, 2, 3]);
             Assert.Equal(EngineErrorCode.Malformed, code);
