@@ -36,6 +36,9 @@ public sealed class LiveSession : ILiveSession
     private GraphDescription? _latestWithParameters;
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
     private GraphSnapshot _latest;
+
+    // The graph validated last: the next validation keeps the resolution of each node it resolves the same.
+    private GraphCompiler.ValidatedGraph? _lastValidated;
     private long _lastCommitSample;
 
     // The swap from a transition graph to the graph itself, scheduled for the end of its fades; a commit that
@@ -517,8 +520,9 @@ public sealed class LiveSession : ILiveSession
     private CommitTicket Publish(GraphDescription graph, Quantization when)
     {
         // Validate in the user's own terms first: a transition graph's errors would name its helper nodes.
-        GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(graph, _registry, out IReadOnlyList<GraphError> errors)
+        GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(graph, _registry, out IReadOnlyList<GraphError> errors, _lastValidated)
             ?? throw new GraphValidationException(errors);
+        _lastValidated = validated;
 
         long at = Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample);
         if (_pendingSwap is { } swap)

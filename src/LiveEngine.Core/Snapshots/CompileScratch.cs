@@ -40,6 +40,7 @@ internal sealed class CompileScratch
     private byte[] _bytes = [];
     private bool[] _flags = [];
     private ulong[] _bits = [];
+    private float[] _floats = [];
 
     private CompileScratch()
     {
@@ -96,6 +97,9 @@ internal sealed class CompileScratch
 
     /// <summary>A zeroed bool array of at least <paramref name="length"/> elements.</summary>
     public bool[] Flags(int length) => Take(ref _flags, length);
+
+    /// <summary>A zeroed float array of at least <paramref name="length"/> elements.</summary>
+    public float[] Floats(int length) => Take(ref _floats, length);
 
     /// <summary>A zeroed bitset of at least <paramref name="length"/> words.</summary>
     public ulong[] Bits(int length) => Take(ref _bits, length);

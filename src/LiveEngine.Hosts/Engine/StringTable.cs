@@ -1,4 +1,5 @@
 using System.Text;
+using LiveEngine.Graph;
 
 namespace LiveEngine.Hosts.Engine;
 
@@ -24,6 +25,12 @@ public sealed class StringTable
     }
 
     public int Count => _strings.Count;
+
+    /// <summary>
+    /// The graph <see cref="GraphCodec.Read"/> decoded last through this table: the next decode shares its unchanged
+    /// nodes and edges. Whoever receives a decoded graph must not change it (the session owns it).
+    /// </summary>
+    public GraphDescription? LastGraph { get; set; }
 
     /// <summary>The string for <paramref name="utf8"/>; the same instance every time for names of up to 256 chars.</summary>
     public string Intern(ReadOnlySpan<byte> utf8)

@@ -93,4 +93,43 @@ public sealed class GraphCodecTests
         EngineProtocolException e = Assert.Throws<EngineProtocolException>(() => Decode(payload.AsSpan(0, payload.Length - 3).ToArray()));
         Assert.Contains("edge target port", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RepeatedGraph_SharesTheUnchangedNodesAndEdgesOfTheLastOne_AndDecodesTheChangedOnesAfresh()
+    {
+        var names = new StringTable();
+        var first = new FrameReader(Encode(Sample()));
+        GraphDescription a = GraphCodec.Read(ref first, names);
+
+        GraphDescription edited = Sample();
+        edited.Nodes[0].Parameters["freqHz"] = 220;
+        edited.Nodes[3].Options["sample"] = "snare";
+        edited.Add("extra", "sine");
+        edited.Connect("extra", "out");
+        var second = new FrameReader(Encode(edited));
+        GraphDescription b = GraphCodec.Read(ref second, names);
+
+        Assert.Equal(0, second.Remaining);
+        Assert.Equal(edited.ToJson(), b.ToJson());
+        Assert.NotSame(a.Nodes[0], b.Nodes[0]);
+        Assert.Same(a.Nodes[1], b.Nodes[1]);
+        Assert.Same(a.Nodes[2], b.Nodes[2]);
+        Assert.NotSame(a.Nodes[3], b.Nodes[3]);
+        Assert.Equal(440.125, a.Nodes[0].Parameters["freqHz"]);
+        Assert.Equal("kick \"808\" ü", a.Nodes[3].Options["sample"]);
+        for (int e = 0; e < a.Edges.Count; e++)
+        {
+            Assert.Same(a.Edges[e], b.Edges[e]);
+        }
+    }
+
+    [Fact]
+    public void WithoutATable_EveryDecodeMakesItsOwnNodes()
+    {
+        byte[] payload = Encode(Sample());
+        GraphDescription a = Decode(payload);
+        GraphDescription b = Decode(payload);
+
+        Assert.NotSame(a.Nodes[1], b.Nodes[1]);
+    }
 }
