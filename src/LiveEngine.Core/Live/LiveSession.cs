@@ -35,6 +35,9 @@ public sealed class LiveSession : ILiveSession
     // whole graph.
     private GraphDescription? _latestWithParameters;
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
+
+    // Parameter events not landed yet, in sample order once RetargetScheduledLocked sorts them (see there).
+    private readonly List<ScheduledParameter> _scheduled = [];
     private GraphSnapshot _latest;
     private long _lastCommitSample;
 
@@ -634,7 +637,58 @@ public sealed class LiveSession : ILiveSession
         _latest = snapshot;
         _lastCommitSample = at;
         _timeline.Add((at, snapshot));
+        RetargetScheduledLocked(snapshot, at, completesTransition);
         return ticket;
+    }
+
+    /// <summary>
+    /// An event already queued for a sample at or after <paramref name="at"/> was resolved against the snapshot that
+    /// <paramref name="snapshot"/> replaces there, so it would be dropped on landing: queues it again, resolved by
+    /// node id and parameter name against <paramref name="snapshot"/>, with its own sample and sequence (so same-sample
+    /// events keep their order). A node or parameter the new graph lacks, or a value outside its new range, makes
+    /// the event do nothing. The swap that completes a transition also carries the events that land during the
+    /// fade (its graph was compiled before them). While half the event queue is taken (a storm of commits, each
+    /// landing before many scheduled events), events are not queued again: they are dropped, and counted, as a late
+    /// event is. Control thread, under the gate; the audio side is unchanged.
+    /// </summary>
+    private void RetargetScheduledLocked(GraphSnapshot snapshot, long at, bool completesTransition)
+    {
+        long now = Renderer.Position;
+        _scheduled.RemoveAll(e => e.Sample < now);
+        _scheduled.Sort(static (a, b) => a.Sample != b.Sample ? a.Sample.CompareTo(b.Sample) : a.Sequence.CompareTo(b.Sequence));
+        long fadeStart = completesTransition && _timeline.Count >= 2 ? _timeline[^2].Sample : at;
+        foreach (ScheduledParameter item in _scheduled)
+        {
+            if (item.Sample < fadeStart)
+            {
+                continue;
+            }
+
+            int node = snapshot.IndexOfNode(item.NodeId);
+            int p = node < 0 ? -1 : snapshot.NodeTypes[node].FindParameter(item.Parameter);
+            if (p < 0 || !snapshot.NodeTypes[node].Parameters[p].Contains(item.Value))
+            {
+                continue;
+            }
+
+            int index = snapshot.ParameterStarts[node] + p;
+            if (item.Sample >= at)
+            {
+                // A storm of commits, each landing before many scheduled events, queues a copy per commit and event:
+                // keep half the queue for new events; those not queued again are dropped (counted) as before.
+                if (Renderer.IncomingEventRoom <= LiveRenderer.EventCapacity / 2)
+                {
+                    continue;
+                }
+
+                EnqueueLocked(new ParameterEvent(item.Sample, item.Sequence, snapshot, index, (float)item.Value, item.Lane, item.Position));
+                Renderer.NoteSupersededEvent();
+            }
+            else
+            {
+                snapshot.ParameterValues[index] = (float)item.Value;
+            }
+        }
     }
 
     private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at, ControllerLane? lane = null, double position = 0)
@@ -649,6 +703,7 @@ public sealed class LiveSession : ILiveSession
         GraphSnapshot snapshot = _timeline[playing].Snapshot;
         int index = ResolveParameter(snapshot, nodeId, parameter, value, at);
         EnqueueLocked(new ParameterEvent(at, ++_events, snapshot, index, (float)value, lane, position));
+        _scheduled.Add(new ScheduledParameter(at, _events, nodeId, parameter, value, lane, position));
 
         // Snapshots that land after the event carry the value from their first frame. They are not playing yet,
         // so writing their values here is safe (at worst, when published late, the value lands a block late).

@@ -85,6 +85,44 @@ public sealed class ParameterEventTests
         Assert.Equal(0, session.Renderer.DroppedEvents);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public void ATriggerScheduledBeforeACommit_ThatLandsEarlier_StillSoundsOnTheNewGraph(double crossfadeMs)
+    {
+        LiveSession session = new(TestNodes.CreateRegistry(), Graph(), new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1, CrossfadeMs = crossfadeMs });
+        List<float> output = Render(session, 10);
+        (long on, long off) = session.Trigger("c", Quantization.AtBeat(4), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+
+        // Committed after the trigger was scheduled, landing before it: the trigger is for node "c", which stays.
+        session.Commit(Graph("extra"), Quantization.AtBeat(2));
+        session.SetParameter("extra", "value", 0.125, Quantization.AtBeat(5));
+        Render(session, 1600, output);
+
+        Assert.Equal((96_000L, 108_000L), (on, off));
+        Assert.Equal(0.25f, output[47_999]);
+        Assert.Equal(0.25f, output[95_999]);
+        Assert.Equal(1f, output[96_000]);
+        Assert.Equal(1f, output[107_999]);
+        Assert.Equal(0f, output[108_000]);
+        Assert.Equal(0.125f, output[120_000]);
+        Assert.Equal(0, session.Renderer.DroppedEvents);
+    }
+
+    [Fact]
+    public void AnEventScheduledBeforeACommit_ThatDropsItsNode_DoesNothing_AndThePlayingGraphKeepsPlaying()
+    {
+        LiveSession session = new(TestNodes.CreateRegistry(), Graph("extra"), new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1, CrossfadeMs = 0 });
+        List<float> output = Render(session, 10);
+        session.SetParameter("extra", "value", 0.5, Quantization.AtBeat(4));
+        session.Commit(Graph(), Quantization.AtBeat(2));
+        Render(session, 1200, output);
+
+        Assert.Equal(0.25f, output[95_999]);
+        Assert.Equal(0.25f, output[96_000]);
+        Assert.Equal(0.25f, output[^1]);
+    }
+
     [Fact]
     public void BadEvents_AreRefusedWithTheReason_AndNothingChanges()
     {
