@@ -220,9 +220,27 @@ public sealed class LiveSession : ILiveSession
         lock (_gate)
         {
             long start = Clock.Resolve(when, Renderer.Position);
-            long end = Clock.SampleAtBeat(Clock.BeatAt(start) + lengthBeats);
+
+            // Events on one sample apply in the order they were made, the last one winning: an off on the on's own
+            // sample (a length under one sample) would swallow the note, so the off lands at least one sample later.
+            long end = Math.Max(Clock.SampleAtBeat(Clock.BeatAt(start) + lengthBeats), start + 1);
+            bool backToBack = RetriggerNeedsDropLocked(nodeId, parameter, off, start);
             ScheduleParameterLocked(nodeId, parameter, on, start);
             ScheduleParameterLocked(nodeId, parameter, off, end);
+            if (backToBack)
+            {
+                // An earlier trigger's off on this on's sample would merge with it (the gate stays on, no new
+                // attack): the gate drops to off one sample before, so the new note retriggers.
+                try
+                {
+                    ScheduleParameterLocked(nodeId, parameter, off, start - 1);
+                }
+                catch (ArgumentException)
+                {
+                    // The graph playing one sample earlier lacks the node: nothing to drop there.
+                }
+            }
+
             UpdateDescriptionLocked(nodeId, parameter, off);
             return (start, end);
         }
@@ -717,6 +735,36 @@ public sealed class LiveSession : ILiveSession
                 later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether an earlier event sets <paramref name="parameter"/> of <paramref name="nodeId"/> to <paramref name="off"/>
+    /// on <paramref name="start"/> (the end of a back-to-back trigger) and nothing else sets it one sample before.
+    /// </summary>
+    private bool RetriggerNeedsDropLocked(string nodeId, string parameter, double off, long start)
+    {
+        if (start - 1 < Renderer.Position)
+        {
+            return false;
+        }
+
+        bool offThere = false;
+        foreach (ScheduledParameter item in _scheduled)
+        {
+            if (item.NodeId != nodeId || item.Parameter != parameter || item.Sample < start - 1 || item.Sample > start)
+            {
+                continue;
+            }
+
+            if (item.Sample == start - 1)
+            {
+                return false;
+            }
+
+            offThere |= item.Value == off;
+        }
+
+        return offThere;
     }
 
     private void EnqueueLocked(in ParameterEvent item)

@@ -124,6 +124,41 @@ public sealed class ParameterEventTests
     }
 
     [Fact]
+    public void BackToBackTriggers_DropTheGateOneSampleBefore_SoTheSecondRetriggers()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 1);
+        session.Trigger("c", Quantization.AtBeat(1), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+        session.Trigger("c", Quantization.AtBeat(Fraction.Create(3, 2)), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+        Render(session, 500, output);
+
+        Assert.Equal(1f, output[24_000]);
+        Assert.Equal(1f, output[35_998]);
+        Assert.Equal(0f, output[35_999]);
+        Assert.Equal(1f, output[36_000]);
+        Assert.Equal(1f, output[47_999]);
+        Assert.Equal(0f, output[48_000]);
+    }
+
+    [Fact]
+    public void TwoEventsOnOneSample_TheLastMadeWins_AndATriggerShorterThanASampleStillSoundsForOne()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 1);
+        session.SetParameter("c", "value", 0.5, Quantization.AtBeat(1));
+        session.SetParameter("c", "value", 0.75, Quantization.AtBeat(1));
+        (long on, long off) = session.Trigger("c", Quantization.AtBeat(2), Fraction.Create(1, 1_000_000), parameter: "value", on: 1, off: 0);
+        Render(session, 600, output);
+
+        Assert.Equal(0.25f, output[23_999]);
+        Assert.Equal(0.75f, output[24_000]);
+        Assert.Equal((48_000L, 48_001L), (on, off));
+        Assert.Equal(0.75f, output[47_999]);
+        Assert.Equal(1f, output[48_000]);
+        Assert.Equal(0f, output[48_001]);
+    }
+
+    [Fact]
     public void BadEvents_AreRefusedWithTheReason_AndNothingChanges()
     {
         LiveSession session = NewSession(Graph());
