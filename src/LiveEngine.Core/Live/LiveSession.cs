@@ -37,7 +37,8 @@ public sealed class LiveSession : ILiveSession
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
 
     // Parameter events not landed yet, in sample order once RetargetScheduledLocked sorts them (see there).
-    private readonly List<ScheduledParameter> _scheduled = [];
+    // Preallocated, and pruned in place when full, so that scheduling an event allocates nothing.
+    private readonly List<ScheduledParameter> _scheduled = new(1024);
     private GraphSnapshot _latest;
     private long _lastCommitSample;
 
@@ -671,8 +672,7 @@ public sealed class LiveSession : ILiveSession
     /// </summary>
     private void RetargetScheduledLocked(GraphSnapshot snapshot, long at, bool completesTransition)
     {
-        long now = Renderer.Position;
-        _scheduled.RemoveAll(e => e.Sample < now);
+        PruneScheduledLocked();
         _scheduled.Sort(static (a, b) => a.Sample != b.Sample ? a.Sample.CompareTo(b.Sample) : a.Sequence.CompareTo(b.Sequence));
         long fadeStart = completesTransition && _timeline.Count >= 2 ? _timeline[^2].Sample : at;
         foreach (ScheduledParameter item in _scheduled)
@@ -721,6 +721,11 @@ public sealed class LiveSession : ILiveSession
         GraphSnapshot snapshot = _timeline[playing].Snapshot;
         int index = ResolveParameter(snapshot, nodeId, parameter, value, at);
         EnqueueLocked(new ParameterEvent(at, ++_events, snapshot, index, (float)value, lane, position));
+        if (_scheduled.Count == _scheduled.Capacity)
+        {
+            PruneScheduledLocked();
+        }
+
         _scheduled.Add(new ScheduledParameter(at, _events, nodeId, parameter, value, lane, position));
 
         // Snapshots that land after the event carry the value from their first frame. They are not playing yet,
@@ -735,6 +740,22 @@ public sealed class LiveSession : ILiveSession
                 later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
             }
         }
+    }
+
+    /// <summary>Forgets the events that have landed (before the position now), in place: allocates nothing.</summary>
+    private void PruneScheduledLocked()
+    {
+        long now = Renderer.Position;
+        int kept = 0;
+        for (int i = 0; i < _scheduled.Count; i++)
+        {
+            if (_scheduled[i].Sample >= now)
+            {
+                _scheduled[kept++] = _scheduled[i];
+            }
+        }
+
+        _scheduled.RemoveRange(kept, _scheduled.Count - kept);
     }
 
     /// <summary>
