@@ -39,6 +39,9 @@ public sealed partial class LiveRenderer
     private readonly EventHeap _events = new(EventCapacity);
     private long _droppedEvents;
 
+    // Control thread: queued copies that a commit re-resolved onto its own snapshot; each earlier copy is dropped on landing.
+    private long _supersededEvents;
+
     // Audio thread → control thread: snapshots that were replaced.
     private readonly GraphSnapshot?[] _retired = new GraphSnapshot?[QueueCapacity];
     private PaddedIndex _retiredHead;
@@ -89,7 +92,11 @@ public sealed partial class LiveRenderer
     public GraphSnapshot Current => _current;
 
     /// <summary>Events that arrived for a snapshot no longer playing (a late event after a commit), or did not fit.</summary>
-    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
+    /// <remarks>
+    /// Not counted: the earlier copy of an event that a later commit landing before it queued again for its own
+    /// snapshot (until that copy reaches its sample the count may read low by it).
+    /// </remarks>
+    public long DroppedEvents => Math.Max(0, Interlocked.Read(ref _droppedEvents) - Interlocked.Read(ref _supersededEvents));
 
     /// <summary>Replaced snapshots that could not be queued for release (queue full); they are left to the GC.</summary>
     public long DroppedRetirements => Interlocked.Read(ref _droppedRetirements);
@@ -262,6 +269,12 @@ public sealed partial class LiveRenderer
         Volatile.Write(ref _incomingTail.Value, tail + 1);
         return true;
     }
+
+    /// <summary>Free places in the queue of parameter events not yet taken by the audio side. Control thread.</summary>
+    internal long IncomingEventRoom => EventCapacity - (_incomingTail.Value - Volatile.Read(ref _incomingHead.Value));
+
+    /// <summary>Notes that an event queued earlier was queued again for a later commit's snapshot (see <see cref="DroppedEvents"/>). Control thread.</summary>
+    internal void NoteSupersededEvent() => Interlocked.Increment(ref _supersededEvents);
 
     /// <summary>Takes one replaced snapshot off the release queue. Control thread only.</summary>
     internal bool TryTakeRetired(out GraphSnapshot? snapshot)

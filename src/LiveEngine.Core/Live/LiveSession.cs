@@ -35,6 +35,10 @@ public sealed class LiveSession : ILiveSession
     // whole graph.
     private GraphDescription? _latestWithParameters;
     private readonly List<(long Sample, GraphSnapshot Snapshot)> _timeline = [];
+
+    // Parameter events not landed yet, in sample order once RetargetScheduledLocked sorts them (see there).
+    // Preallocated, and pruned in place when full, so that scheduling an event allocates nothing.
+    private readonly List<ScheduledParameter> _scheduled = new(1024);
     private GraphSnapshot _latest;
 
     // The graph validated last: the next validation keeps the resolution of each node it resolves the same.
@@ -220,9 +224,27 @@ public sealed class LiveSession : ILiveSession
         lock (_gate)
         {
             long start = Clock.Resolve(when, Renderer.Position);
-            long end = Clock.SampleAtBeat(Clock.BeatAt(start) + lengthBeats);
+
+            // Events on one sample apply in the order they were made, the last one winning: an off on the on's own
+            // sample (a length under one sample) would swallow the note, so the off lands at least one sample later.
+            long end = Math.Max(Clock.SampleAtBeat(Clock.BeatAt(start) + lengthBeats), start + 1);
+            bool backToBack = RetriggerNeedsDropLocked(nodeId, parameter, off, start);
             ScheduleParameterLocked(nodeId, parameter, on, start);
             ScheduleParameterLocked(nodeId, parameter, off, end);
+            if (backToBack)
+            {
+                // An earlier trigger's off on this on's sample would merge with it (the gate stays on, no new
+                // attack): the gate drops to off one sample before, so the new note retriggers.
+                try
+                {
+                    ScheduleParameterLocked(nodeId, parameter, off, start - 1);
+                }
+                catch (ArgumentException)
+                {
+                    // The graph playing one sample earlier lacks the node: nothing to drop there.
+                }
+            }
+
             UpdateDescriptionLocked(nodeId, parameter, off);
             return (start, end);
         }
@@ -638,7 +660,57 @@ public sealed class LiveSession : ILiveSession
         _latest = snapshot;
         _lastCommitSample = at;
         _timeline.Add((at, snapshot));
+        RetargetScheduledLocked(snapshot, at, completesTransition);
         return ticket;
+    }
+
+    /// <summary>
+    /// An event already queued for a sample at or after <paramref name="at"/> was resolved against the snapshot that
+    /// <paramref name="snapshot"/> replaces there, so it would be dropped on landing: queues it again, resolved by
+    /// node id and parameter name against <paramref name="snapshot"/>, with its own sample and sequence (so same-sample
+    /// events keep their order). A node or parameter the new graph lacks, or a value outside its new range, makes
+    /// the event do nothing. The swap that completes a transition also carries the events that land during the
+    /// fade (its graph was compiled before them). While half the event queue is taken (a storm of commits, each
+    /// landing before many scheduled events), events are not queued again: they are dropped, and counted, as a late
+    /// event is. Control thread, under the gate; the audio side is unchanged.
+    /// </summary>
+    private void RetargetScheduledLocked(GraphSnapshot snapshot, long at, bool completesTransition)
+    {
+        PruneScheduledLocked();
+        _scheduled.Sort(static (a, b) => a.Sample != b.Sample ? a.Sample.CompareTo(b.Sample) : a.Sequence.CompareTo(b.Sequence));
+        long fadeStart = completesTransition && _timeline.Count >= 2 ? _timeline[^2].Sample : at;
+        foreach (ScheduledParameter item in _scheduled)
+        {
+            if (item.Sample < fadeStart)
+            {
+                continue;
+            }
+
+            int node = snapshot.IndexOfNode(item.NodeId);
+            int p = node < 0 ? -1 : snapshot.NodeTypes[node].FindParameter(item.Parameter);
+            if (p < 0 || !snapshot.NodeTypes[node].Parameters[p].Contains(item.Value))
+            {
+                continue;
+            }
+
+            int index = snapshot.ParameterStarts[node] + p;
+            if (item.Sample >= at)
+            {
+                // A storm of commits, each landing before many scheduled events, queues a copy per commit and event:
+                // keep half the queue for new events; those not queued again are dropped (counted) as before.
+                if (Renderer.IncomingEventRoom <= LiveRenderer.EventCapacity / 2)
+                {
+                    continue;
+                }
+
+                EnqueueLocked(new ParameterEvent(item.Sample, item.Sequence, snapshot, index, (float)item.Value, item.Lane, item.Position));
+                Renderer.NoteSupersededEvent();
+            }
+            else
+            {
+                snapshot.ParameterValues[index] = (float)item.Value;
+            }
+        }
     }
 
     private void ScheduleParameterLocked(string nodeId, string parameter, double value, long at, ControllerLane? lane = null, double position = 0)
@@ -653,6 +725,12 @@ public sealed class LiveSession : ILiveSession
         GraphSnapshot snapshot = _timeline[playing].Snapshot;
         int index = ResolveParameter(snapshot, nodeId, parameter, value, at);
         EnqueueLocked(new ParameterEvent(at, ++_events, snapshot, index, (float)value, lane, position));
+        if (_scheduled.Count == _scheduled.Capacity)
+        {
+            PruneScheduledLocked();
+        }
+
+        _scheduled.Add(new ScheduledParameter(at, _events, nodeId, parameter, value, lane, position));
 
         // Snapshots that land after the event carry the value from their first frame. They are not playing yet,
         // so writing their values here is safe (at worst, when published late, the value lands a block late).
@@ -666,6 +744,52 @@ public sealed class LiveSession : ILiveSession
                 later.ParameterValues[later.ParameterStarts[node] + p] = (float)value;
             }
         }
+    }
+
+    /// <summary>Forgets the events that have landed (before the position now), in place: allocates nothing.</summary>
+    private void PruneScheduledLocked()
+    {
+        long now = Renderer.Position;
+        int kept = 0;
+        for (int i = 0; i < _scheduled.Count; i++)
+        {
+            if (_scheduled[i].Sample >= now)
+            {
+                _scheduled[kept++] = _scheduled[i];
+            }
+        }
+
+        _scheduled.RemoveRange(kept, _scheduled.Count - kept);
+    }
+
+    /// <summary>
+    /// Whether an earlier event sets <paramref name="parameter"/> of <paramref name="nodeId"/> to <paramref name="off"/>
+    /// on <paramref name="start"/> (the end of a back-to-back trigger) and nothing else sets it one sample before.
+    /// </summary>
+    private bool RetriggerNeedsDropLocked(string nodeId, string parameter, double off, long start)
+    {
+        if (start - 1 < Renderer.Position)
+        {
+            return false;
+        }
+
+        bool offThere = false;
+        foreach (ScheduledParameter item in _scheduled)
+        {
+            if (item.NodeId != nodeId || item.Parameter != parameter || item.Sample < start - 1 || item.Sample > start)
+            {
+                continue;
+            }
+
+            if (item.Sample == start - 1)
+            {
+                return false;
+            }
+
+            offThere |= item.Value == off;
+        }
+
+        return offThere;
     }
 
     private void EnqueueLocked(in ParameterEvent item)

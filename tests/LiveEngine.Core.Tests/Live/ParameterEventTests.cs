@@ -85,6 +85,79 @@ public sealed class ParameterEventTests
         Assert.Equal(0, session.Renderer.DroppedEvents);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public void ATriggerScheduledBeforeACommit_ThatLandsEarlier_StillSoundsOnTheNewGraph(double crossfadeMs)
+    {
+        LiveSession session = new(TestNodes.CreateRegistry(), Graph(), new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1, CrossfadeMs = crossfadeMs });
+        List<float> output = Render(session, 10);
+        (long on, long off) = session.Trigger("c", Quantization.AtBeat(4), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+
+        // Committed after the trigger was scheduled, landing before it: the trigger is for node "c", which stays.
+        session.Commit(Graph("extra"), Quantization.AtBeat(2));
+        session.SetParameter("extra", "value", 0.125, Quantization.AtBeat(5));
+        Render(session, 1600, output);
+
+        Assert.Equal((96_000L, 108_000L), (on, off));
+        Assert.Equal(0.25f, output[47_999]);
+        Assert.Equal(0.25f, output[95_999]);
+        Assert.Equal(1f, output[96_000]);
+        Assert.Equal(1f, output[107_999]);
+        Assert.Equal(0f, output[108_000]);
+        Assert.Equal(0.125f, output[120_000]);
+        Assert.Equal(0, session.Renderer.DroppedEvents);
+    }
+
+    [Fact]
+    public void AnEventScheduledBeforeACommit_ThatDropsItsNode_DoesNothing_AndThePlayingGraphKeepsPlaying()
+    {
+        LiveSession session = new(TestNodes.CreateRegistry(), Graph("extra"), new LiveSessionOptions { MaxBlockFrames = 128, OutputChannels = 1, CrossfadeMs = 0 });
+        List<float> output = Render(session, 10);
+        session.SetParameter("extra", "value", 0.5, Quantization.AtBeat(4));
+        session.Commit(Graph(), Quantization.AtBeat(2));
+        Render(session, 1200, output);
+
+        Assert.Equal(0.25f, output[95_999]);
+        Assert.Equal(0.25f, output[96_000]);
+        Assert.Equal(0.25f, output[^1]);
+    }
+
+    [Fact]
+    public void BackToBackTriggers_DropTheGateOneSampleBefore_SoTheSecondRetriggers()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 1);
+        session.Trigger("c", Quantization.AtBeat(1), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+        session.Trigger("c", Quantization.AtBeat(Fraction.Create(3, 2)), Fraction.Create(1, 2), parameter: "value", on: 1, off: 0);
+        Render(session, 500, output);
+
+        Assert.Equal(1f, output[24_000]);
+        Assert.Equal(1f, output[35_998]);
+        Assert.Equal(0f, output[35_999]);
+        Assert.Equal(1f, output[36_000]);
+        Assert.Equal(1f, output[47_999]);
+        Assert.Equal(0f, output[48_000]);
+    }
+
+    [Fact]
+    public void TwoEventsOnOneSample_TheLastMadeWins_AndATriggerShorterThanASampleStillSoundsForOne()
+    {
+        LiveSession session = NewSession(Graph());
+        List<float> output = Render(session, 1);
+        session.SetParameter("c", "value", 0.5, Quantization.AtBeat(1));
+        session.SetParameter("c", "value", 0.75, Quantization.AtBeat(1));
+        (long on, long off) = session.Trigger("c", Quantization.AtBeat(2), Fraction.Create(1, 1_000_000), parameter: "value", on: 1, off: 0);
+        Render(session, 600, output);
+
+        Assert.Equal(0.25f, output[23_999]);
+        Assert.Equal(0.75f, output[24_000]);
+        Assert.Equal((48_000L, 48_001L), (on, off));
+        Assert.Equal(0.75f, output[47_999]);
+        Assert.Equal(1f, output[48_000]);
+        Assert.Equal(0f, output[48_001]);
+    }
+
     [Fact]
     public void BadEvents_AreRefusedWithTheReason_AndNothingChanges()
     {
