@@ -161,7 +161,15 @@ internal static class ReplCommand
             server.Notify(NoticeLevel.Info, "repl", Repl.QuitHint);
         };
         using var untilGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.ServerGone);
-        await repl.RunAsync(untilGone.Token).ConfigureAwait(false);
+        try
+        {
+            await repl.RunAsync(untilGone.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (server.ServerGone.IsCancellationRequested)
+        {
+            // The line editor was waiting for a key when the server went: said below.
+        }
+
         if (server.ServerGone.IsCancellationRequested)
         {
             // The server stopped (SIGTERM, a crash, kill -9): there is nothing left to send code to.
