@@ -18,7 +18,10 @@ public sealed partial class LinkHutTests
         Assert.True(OnPath("LinkHut"), "LinkHut is not installed: apt-get install ableton-link-utils (.ci/run does)");
         Assert.True(OnPath("jackd"), "jackd is not installed: apt-get install jackd2 (.ci/run does)");
         using var network = new PrivateNetwork();
-        var jack = new Dictionary<string, string> { ["JACK_DEFAULT_SERVER"] = $"le-linkhut-{Environment.ProcessId}", ["JACK_NO_AUDIO_RESERVATION"] = "1" };
+        // A fixed name: JACK2 keeps a server's slot in its shm registry when the server dies without unregistering,
+        // and reuses a dead slot only for the same name; with a name per process, every interrupted run took one of
+        // the registry's 8 slots for good, until jackd refused every server ("Too many servers already active").
+        var jack = new Dictionary<string, string> { ["JACK_DEFAULT_SERVER"] = "liveengine-linkhut-test", ["JACK_NO_AUDIO_RESERVATION"] = "1" };
         using Process server = network.Start("jackd", ["-n", jack["JACK_DEFAULT_SERVER"], "-d", "dummy", "-r", "48000", "-p", "256"], jack);
         Process? hut = null;
         try
@@ -72,7 +75,17 @@ public sealed partial class LinkHutTests
             }
 
             hut?.Dispose();
-            server.Kill(entireProcessTree: true);
+
+            // SIGTERM first: jackd then leaves the registry; SIGKILL only if it does not stop.
+            if (!server.HasExited)
+            {
+                ServeTests.Kill(server.Id, "TERM");
+                if (!server.WaitForExit(TimeSpan.FromSeconds(5)))
+                {
+                    server.Kill(entireProcessTree: true);
+                }
+            }
+
             server.WaitForExit();
         }
     }

@@ -13,20 +13,8 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
     [Fact]
     public void Repl_WithAServerRunning_AttachesToIt_AndQuitLeavesItPlaying()
     {
-        int port = FreePort();
-        string config = Path.Combine(Dir, "serve.config");
-        File.WriteAllLines(config,
-        [
-            "[engine]", "process = true", $"socket = \"{EngineSocket}\"",
-            "[driver]", "name = \"null\"",
-            "[socket]", $"port = {port}",
-            "[repl]", $"session_log = \"{Dir}\"", $"history = \"{Path.Combine(Dir, "history")}\"",
-            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
-        ]);
-        string stderr = Path.Combine(Dir, "serve.stderr");
-        using Process launcher = ServeTests.StartDetached(stderr, "serve", "--config", config);
-        string started = ServeTests.WaitForLog(stderr, log => ServeTests.ServingLine().IsMatch(log), "the server to start");
-        int serverPid = int.Parse(ServeTests.ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
+        (int port, string config, Process launcher, int serverPid) = StartServer();
+        using Process server = launcher;
         try
         {
             using var tmux = new TmuxSession(Dir, "--config", config);
@@ -98,27 +86,15 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
         finally
         {
             ServeTests.Kill(serverPid, "TERM");
-            launcher.WaitForExit(20_000);
+            server.WaitForExit(20_000);
         }
     }
 
     [Fact]
     public void Repl_AttachedWhenTheServerStops_SaysSoAndEnds_WithoutAStackTrace()
     {
-        int port = FreePort();
-        string config = Path.Combine(Dir, "serve.config");
-        File.WriteAllLines(config,
-        [
-            "[engine]", "process = true", $"socket = \"{EngineSocket}\"",
-            "[driver]", "name = \"null\"",
-            "[socket]", $"port = {port}",
-            "[repl]", $"session_log = \"{Dir}\"", $"history = \"{Path.Combine(Dir, "history")}\"",
-            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
-        ]);
-        string stderr = Path.Combine(Dir, "serve.stderr");
-        using Process launcher = ServeTests.StartDetached(stderr, "serve", "--config", config);
-        string started = ServeTests.WaitForLog(stderr, log => ServeTests.ServingLine().IsMatch(log), "the server to start");
-        int serverPid = int.Parse(ServeTests.ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
+        (_, string config, Process launcher, int serverPid) = StartServer();
+        using Process server = launcher;
         try
         {
             using var tmux = new TmuxSession(Dir, "--config", config);
@@ -138,8 +114,27 @@ public sealed class ReplAttachTests() : ReplFolder("le-attach-")
         finally
         {
             ServeTests.Kill(serverPid, "TERM");
-            launcher.WaitForExit(20_000);
+            server.WaitForExit(20_000);
         }
+    }
+
+    /// <summary>Starts `liveengine serve` (null driver, its own engine process) on a free editor-socket port, detached.</summary>
+    private (int Port, string Config, Process Launcher, int ServerPid) StartServer()
+    {
+        int port = FreePort();
+        string config = Path.Combine(Dir, "serve.config");
+        File.WriteAllLines(config,
+        [
+            "[engine]", "process = true", $"socket = \"{EngineSocket}\"",
+            "[driver]", "name = \"null\"",
+            "[socket]", $"port = {port}",
+            "[repl]", $"session_log = \"{Dir}\"", $"history = \"{Path.Combine(Dir, "history")}\"",
+            "[log]", $"path = \"{Path.Combine(Dir, "liveengine.log")}\"",
+        ]);
+        string stderr = Path.Combine(Dir, "serve.stderr");
+        Process launcher = ServeTests.StartDetached(stderr, "serve", "--config", config);
+        string started = ServeTests.WaitForLog(stderr, log => ServeTests.ServingLine().IsMatch(log), "the server to start");
+        return (port, config, launcher, int.Parse(ServeTests.ServingLine().Match(started).Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     private static int FreePort()
