@@ -44,6 +44,10 @@ public sealed class ParallelExecutorTests
         });
         float[] parallel = Render(graph, 200, executor);
         Assert.True(reference.AsSpan().SequenceEqual(parallel));
+
+        // The workers' threads start with the executor, but on a loaded machine worker 0 may render all 200 blocks
+        // before a worker thread first runs (CI saw worker 1 not started yet): wait for both to report.
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 2, TimeSpan.FromSeconds(10)), $"workers started: {string.Join(", ", seen.Keys)}");
         Assert.Equal([cpu], seen[1]);
         Assert.Equal([cpu], seen[2]);
         Assert.Equal([$"worker 1 on CPU {cpu}", $"worker 2 on CPU {cpu}"], executor.Placement.Order(StringComparer.Ordinal));
