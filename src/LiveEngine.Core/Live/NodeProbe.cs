@@ -97,11 +97,13 @@ public sealed class NodeProbe
     /// Writes, for node i of <see cref="MeteredSnapshot"/> (i &lt; the spans' length), the peak and RMS of its
     /// output since the previous read (0 for a node that ran no block meanwhile), and starts a new interval.
     /// Returns how many nodes were written; <paramref name="output"/> is the output's, as played (a node of type
-    /// <c>out</c> runs no job of its own). One reader at a time.
+    /// <c>out</c> runs no job of its own). <paramref name="snapshot"/> is the snapshot whose node indices were read:
+    /// pair the counts with its ids, never with a <see cref="MeteredSnapshot"/> read before or after (a commit may
+    /// land between). One reader at a time.
     /// </summary>
-    public int ReadMeters(Span<float> peak, Span<float> rms, out (float Peak, float Rms) output)
+    public int ReadMeters(Span<float> peak, Span<float> rms, out (float Peak, float Rms) output, out GraphSnapshot? snapshot)
     {
-        GraphSnapshot? snapshot = _meteredSnapshot;
+        snapshot = _meteredSnapshot;
         int count = snapshot is null ? 0 : Math.Min(Math.Min(snapshot.Nodes.Length, MaxNodes), Math.Min(peak.Length, rms.Length));
         int interval = Volatile.Read(ref _interval);
         for (int n = 0; n < count; n++)

@@ -376,11 +376,11 @@ public sealed class EngineServer : IDisposable
                     }
 
                     probe.Metering = metering;
-                    Snapshots.GraphSnapshot? snapshot = probe.MeteredSnapshot;
+                    Snapshots.GraphSnapshot? snapshot = null;
                     Span<float> peak = stackalloc float[NodeProbe.MaxNodes];
                     Span<float> rms = stackalloc float[NodeProbe.MaxNodes];
                     (float Peak, float Rms) output = default;
-                    int count = metering ? probe.ReadMeters(peak, rms, out output) : 0;
+                    int count = metering ? probe.ReadMeters(peak, rms, out output, out snapshot) : 0;
                     writer.WriteSingle(output.Peak);
                     writer.WriteSingle(output.Rms);
                     writer.WriteInt32(count);
@@ -391,6 +391,7 @@ public sealed class EngineServer : IDisposable
                         writer.WriteSingle(rms[n]);
                     }
 
+                    snapshot ??= probe.MeteredSnapshot;
                     string? picked = probe.ScopeNodeId;
                     writer.WriteByte(picked is not null && snapshot?.IndexOfNode(picked) >= 0 ? (byte)1 : (byte)0);
                     Span<float> frames = stackalloc float[OutputTap.MaxReadFrames];

@@ -28,11 +28,11 @@ public sealed record ProbeReading(
         ArgumentNullException.ThrowIfNull(probe);
         probe.ScopeNodeId = string.IsNullOrEmpty(scopeNodeId) ? null : scopeNodeId;
         probe.Metering = metering;
-        GraphSnapshot? snapshot = probe.MeteredSnapshot;
+        GraphSnapshot? snapshot = null;
         var peak = new float[NodeProbe.MaxNodes];
         var rms = new float[NodeProbe.MaxNodes];
         (float Peak, float Rms) output = default;
-        int count = metering ? probe.ReadMeters(peak, rms, out output) : 0;
+        int count = metering ? probe.ReadMeters(peak, rms, out output, out snapshot) : 0;
         string[] ids = snapshot is null ? [] : [.. snapshot.NodeIds.Take(count)];
         long written = probe.Scope.Written;
         int frames = 0;
@@ -41,6 +41,7 @@ public sealed record ProbeReading(
             frames = probe.CopyScope(scope, out written);
         }
 
+        snapshot ??= probe.MeteredSnapshot;
         bool found = probe.ScopeNodeId is { } id && snapshot?.IndexOfNode(id) >= 0;
         return new ProbeReading(ids, peak[..ids.Length], rms[..ids.Length], output.Peak, output.Rms, found, frames, written);
     }

@@ -164,10 +164,39 @@ function pickNode(id) {
 
 // ---- parameters ---------------------------------------------------------------------------------------------
 
+// A graph arrives after every move (each move is a command that changes it). The controls are kept, not rebuilt,
+// while the graph has the same nodes and parameters, and a control being moved (focused, or moved in the last
+// second) keeps its own value: an echo of an earlier move must not pull it back under the performer's hand.
+const paramControls = new Map();
+let paramShape = '';
+
+function paramKey(node, param) { return node + '\u0000' + param; }
+
+function paramBusy(control) {
+  return document.activeElement === control.input || performance.now() - control.movedAt < 1000;
+}
+
 function renderParams() {
   const box = $('params');
-  box.textContent = '';
   const nodes = state.graph.nodes.filter((n) => n.params.length > 0).slice(0, 64);
+  const shape = nodes.map((n) => n.id + '(' + n.type + ')' + n.params.map((p) => p.name + ':' + p.min + ':' + p.max).join(',')).join(';');
+  if (shape === paramShape) {
+    for (const n of nodes) {
+      for (const p of n.params) {
+        const control = paramControls.get(paramKey(n.id, p.name));
+        if (!control || paramBusy(control)) continue;
+        control.input.value = p.value;
+        control.out.textContent = fmt(p.value) + (p.unit ? ' ' + p.unit : '');
+      }
+    }
+    renderCosts();
+    return;
+  }
+  const focused = [...paramControls.entries()].find(([, c]) => document.activeElement === c.input);
+  const previous = new Map(paramControls);
+  paramShape = shape;
+  paramControls.clear();
+  box.textContent = '';
   for (const n of nodes) {
     const div = document.createElement('div');
     div.className = 'node-params';
@@ -178,14 +207,19 @@ function renderParams() {
       const label = document.createElement('label');
       const input = document.createElement('input');
       const out = document.createElement('output');
+      const key = paramKey(n.id, p.name);
+      const before = previous.get(key);
+      const control = { input, out, movedAt: before ? before.movedAt : -Infinity };
       input.type = 'range';
       input.className = 'param';
       input.min = p.min; input.max = p.max;
       input.step = (p.max - p.min) / 1000;
-      input.value = p.value;
+      const value = before && paramBusy(before) ? +before.input.value : p.value;
+      input.value = value;
       input.dataset.node = n.id; input.dataset.param = p.name;
-      out.textContent = fmt(p.value) + (p.unit ? ' ' + p.unit : '');
+      out.textContent = fmt(value) + (p.unit ? ' ' + p.unit : '');
       const send = () => {
+        control.movedAt = performance.now();
         out.textContent = fmt(+input.value) + (p.unit ? ' ' + p.unit : '');
         command({ op: 'param', node: n.id, param: p.name, value: +input.value });
       };
@@ -197,9 +231,15 @@ function renderParams() {
       }, { passive: false });
       label.append(p.name, input, out);
       div.appendChild(label);
+      paramControls.set(key, control);
     }
     box.appendChild(div);
   }
+  if (focused && paramControls.has(focused[0])) paramControls.get(focused[0]).input.focus();
+  renderCosts();
+}
+
+function renderCosts() {
   const body = $('costs').querySelector('tbody');
   body.textContent = '';
   const block = 256;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LiveEngine.Graph;
 using LiveEngine.Live;
+using LiveEngine.Snapshots;
 using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Live;
@@ -34,7 +35,8 @@ public sealed class NodeProbeTests(ITestOutputHelper output)
 
         var peak = new float[NodeProbe.MaxNodes];
         var rms = new float[NodeProbe.MaxNodes];
-        int count = probe.ReadMeters(peak, rms, out (float Peak, float Rms) output);
+        int count = probe.ReadMeters(peak, rms, out (float Peak, float Rms) output, out GraphSnapshot? read);
+        Assert.Same(probe.MeteredSnapshot, read);
         Assert.Equal(probe.MeteredSnapshot!.Nodes.Length, count);
         int loud = probe.MeteredSnapshot.IndexOfNode("loud");
         int quiet = probe.MeteredSnapshot.IndexOfNode("quiet");
@@ -51,11 +53,11 @@ public sealed class NodeProbeTests(ITestOutputHelper output)
 
         // The next read covers only the blocks since: 1000..1099.
         session.Renderer.Render(Block);
-        probe.ReadMeters(peak, rms, out _);
+        probe.ReadMeters(peak, rms, out _, out _);
         Assert.Equal(1.099f, peak[loud], 1e-5f);
 
         // No block since: nothing to report.
-        probe.ReadMeters(peak, rms, out _);
+        probe.ReadMeters(peak, rms, out _, out _);
         Assert.Equal(0f, peak[loud]);
     }
 
@@ -118,7 +120,7 @@ public sealed class NodeProbeTests(ITestOutputHelper output)
             var frames = new float[2048];
             while (!stop.IsCancellationRequested)
             {
-                probe.ReadMeters(peak, rms, out _);
+                probe.ReadMeters(peak, rms, out _, out _);
                 probe.CopyScope(frames, out _);
                 reads++;
             }
