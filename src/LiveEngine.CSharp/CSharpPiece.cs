@@ -1,6 +1,7 @@
 using LiveEngine.Control;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 
@@ -64,8 +65,8 @@ public sealed class CSharpPiece : ILivePiece
         }
 
         _workspace = new CSharpWorkspace(session, _registry, limits: SnippetLimits.Piece);
-        EvalResult result = _workspace.EvaluateAsync(_code).GetAwaiter().GetResult();
-        if (!result.Success)
+        Evaluation result = _workspace.EvaluateAsync(_code).GetAwaiter().GetResult();
+        if (!result.Ok)
         {
             throw new InvalidOperationException($"{Name}{string.Join(Environment.NewLine + Name, result.Errors)}");
         }

@@ -6,6 +6,7 @@ using System.Runtime.Loader;
 using System.Text;
 using LiveEngine.Commands;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Snapshots;
@@ -124,7 +125,7 @@ public sealed class CSharpWorkspace : IDisposable
     /// graph is unchanged. Code that runs past <see cref="SnippetLimits.EvaluationTimeout"/>, or is still running when
     /// <paramref name="cancellationToken"/> is cancelled, is stopped and reported (<c>STOP</c>); the workspace stays usable.
     /// </summary>
-    public async Task<EvalResult> EvaluateAsync(string code, CancellationToken cancellationToken = default)
+    public async Task<Evaluation> EvaluateAsync(string code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(code);
 
@@ -219,9 +220,9 @@ public sealed class CSharpWorkspace : IDisposable
         }
     }
 
-    private EvalResult Evaluate(string code, CancellationToken cancellationToken)
+    private Evaluation Evaluate(string code, CancellationToken cancellationToken)
     {
-        var diagnostics = new List<SnippetDiagnostic>();
+        var diagnostics = new List<EvaluationDiagnostic>();
         long start = Stopwatch.GetTimestamp();
         SyntaxTree tree = CSharpSyntaxTree.ParseText(code, SnippetCompiler.ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
         List<ClassDeclarationSyntax> nodeClasses = SnippetCompiler.NodeClasses(tree);
@@ -250,7 +251,7 @@ public sealed class CSharpWorkspace : IDisposable
         double compileMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (diagnostics.Any(d => d.IsError))
         {
-            return new EvalResult { Diagnostics = diagnostics, CompileMs = compileMs };
+            return new Evaluation { Diagnostics = diagnostics, CompileMs = compileMs };
         }
 
         // Admission, off the audio thread: nothing is registered unless every node class passes.
@@ -293,7 +294,7 @@ public sealed class CSharpWorkspace : IDisposable
             if (diagnostics.Any(d => d.IsError))
             {
                 generation?.Unload();
-                return new EvalResult { Diagnostics = diagnostics, CompileMs = compileMs, AdmissionMs = Stopwatch.GetElapsedTime(admissionStart).TotalMilliseconds };
+                return new Evaluation { Diagnostics = diagnostics, CompileMs = compileMs, AdmissionMs = Stopwatch.GetElapsedTime(admissionStart).TotalMilliseconds };
             }
         }
 
@@ -327,7 +328,7 @@ public sealed class CSharpWorkspace : IDisposable
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
-                    diagnostics.Add(new SnippetDiagnostic("error", "SWAP", $"redefined {string.Join(", ", swapped)} but the graph did not recompile: {exception.Message}", 0, 0));
+                    diagnostics.Add(new EvaluationDiagnostic("error", "SWAP", $"redefined {string.Join(", ", swapped)} but the graph did not recompile: {exception.Message}", 0, 0));
                 }
             }
         }
@@ -338,12 +339,13 @@ public sealed class CSharpWorkspace : IDisposable
 
         if (failure is not null)
         {
-            diagnostics.Add(SnippetDiagnostic.FromException(failure));
+            diagnostics.Add(SnippetDiagnostics.FromException(failure));
         }
 
-        return new EvalResult
+        return new Evaluation
         {
-            Success = !diagnostics.Any(d => d.IsError),
+            Ok = !diagnostics.Any(d => d.IsError),
+            Error = diagnostics.Any(d => d.IsError) ? string.Join(Environment.NewLine, diagnostics.Where(d => d.IsError)) : null,
             Value = value,
             Output = Globals.TakeOutput(),
             Diagnostics = diagnostics,
@@ -356,7 +358,7 @@ public sealed class CSharpWorkspace : IDisposable
     }
 
     /// <summary>An admission message, positioned at the class it names (by its node name or class name).</summary>
-    private static SnippetDiagnostic AtClass(SyntaxTree tree, List<ClassDeclarationSyntax> classes, string message)
+    private static EvaluationDiagnostic AtClass(SyntaxTree tree, List<ClassDeclarationSyntax> classes, string message)
     {
         ClassDeclarationSyntax? named = classes.Find(c =>
             message.StartsWith($"class {c.Identifier.ValueText} ", StringComparison.Ordinal)
@@ -366,11 +368,11 @@ public sealed class CSharpWorkspace : IDisposable
                 && message.StartsWith($"node '{literal.Token.ValueText}'", StringComparison.Ordinal)));
         if (named is null)
         {
-            return new SnippetDiagnostic("error", "ADMIT", message, 0, 0);
+            return new EvaluationDiagnostic("error", "ADMIT", message, 0, 0);
         }
 
         LinePosition at = tree.GetLineSpan(named.Identifier.Span).StartLinePosition;
-        return new SnippetDiagnostic("error", "ADMIT", message, at.Line + 1, at.Character + 1);
+        return new EvaluationDiagnostic("error", "ADMIT", message, at.Line + 1, at.Character + 1);
     }
 
     /// <summary>Puts a generation's types into the registry; unloads generations none of whose types remain.</summary>

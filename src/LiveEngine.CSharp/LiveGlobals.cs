@@ -156,7 +156,7 @@ public sealed class LiveGlobals
                 stopped = budget.Stopped is not null;
                 if ((budget.Stopped ?? failure) is { } reported)
                 {
-                    failures.Add($"bar {next}: {SnippetDiagnostic.FromException(reported)}{(stopped ? " (the callback is disabled; the others go on)" : "")}");
+                    failures.Add($"bar {next}: {SnippetDiagnostics.FromException(reported)}{(stopped ? " (the callback is disabled; the others go on)" : "")}");
                 }
 
                 next += every;

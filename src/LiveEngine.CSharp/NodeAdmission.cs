@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LiveEngine.Languages;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.CSharp;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LiveEngine.Languages;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -20,13 +21,13 @@ public static class NodeCompiler
         ArgumentNullException.ThrowIfNull(code);
         SyntaxTree tree = CSharpSyntaxTree.ParseText(code, SnippetCompiler.ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
         List<ClassDeclarationSyntax> classes = SnippetCompiler.NodeClasses(tree);
-        var diagnostics = new List<SnippetDiagnostic>();
+        var diagnostics = new List<EvaluationDiagnostic>();
         SnippetCompiler.AddDiagnostics(tree.GetDiagnostics(), diagnostics);
         if (classes.Count == 0 || diagnostics.Exists(d => d.IsError))
         {
             if (classes.Count == 0)
             {
-                diagnostics.Add(new SnippetDiagnostic("error", "NODE", "no class deriving from UserNode", 0, 0));
+                diagnostics.Add(new EvaluationDiagnostic("error", "NODE", "no class deriving from UserNode", 0, 0));
             }
 
             return new NodeAssembly(null, null, diagnostics, []);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using LiveEngine.Languages;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.CSharp;

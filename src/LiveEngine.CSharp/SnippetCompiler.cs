@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using LiveEngine.Languages;
 using LiveEngine.Nodes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -144,7 +145,7 @@ internal static class SnippetCompiler
     }
 
     /// <summary>Compiles a node library; returns its image and PDB, or the diagnostics.</summary>
-    public static (byte[]? Image, byte[]? Pdb) CompileLibrary(string assemblyName, string text, IEnumerable<string> extraUsings, List<SnippetDiagnostic> diagnostics)
+    public static (byte[]? Image, byte[]? Pdb) CompileLibrary(string assemblyName, string text, IEnumerable<string> extraUsings, List<EvaluationDiagnostic> diagnostics)
     {
         SyntaxTree tree = CSharpSyntaxTree.ParseText(text, LibraryParseOptions, path: "snippet", encoding: Encoding.UTF8);
         string prelude = string.Concat(DefaultUsings.Select(u => $"global using {u};\n")) + string.Concat(extraUsings.Select(u => "global " + u + "\n"));
@@ -174,13 +175,13 @@ internal static class SnippetCompiler
     /// <param name="create">Makes the submission's compilation of a tree (the typed one is made only when needed).</param>
     /// <param name="diagnostics">Receives the errors and warnings.</param>
     public static (CSharpCompilation Compilation, byte[]? Image, byte[]? Pdb, SnippetSourceMap? Map) EmitInterruptible(
-        SyntaxTree tree, Func<SyntaxTree, CSharpCompilation> create, List<SnippetDiagnostic> diagnostics)
+        SyntaxTree tree, Func<SyntaxTree, CSharpCompilation> create, List<EvaluationDiagnostic> diagnostics)
     {
         CSharpCompilation? typed = null;
         (string text, SnippetSourceMap map) = SnippetInstrumenter.Instrument(tree, () => (typed ??= create(tree)).GetSemanticModel(tree));
         SyntaxTree instrumentedTree = CSharpSyntaxTree.ParseText(text, ScriptParseOptions, path: "snippet", encoding: Encoding.UTF8);
         CSharpCompilation instrumented = create(instrumentedTree);
-        var found = new List<SnippetDiagnostic>();
+        var found = new List<EvaluationDiagnostic>();
         (byte[]? image, byte[]? pdb) = Emit(instrumented, found, map);
         if (!found.Any(d => d.IsError))
         {
@@ -196,13 +197,13 @@ internal static class SnippetCompiler
             return (typed, null, null, null);
         }
 
-        diagnostics.Add(new SnippetDiagnostic("warning", "STOP", $"this snippet runs without stop checks (a runaway loop in it would not be stopped): {found.First(d => d.IsError)}", 0, 0));
+        diagnostics.Add(new EvaluationDiagnostic("warning", "STOP", $"this snippet runs without stop checks (a runaway loop in it would not be stopped): {found.First(d => d.IsError)}", 0, 0));
         (image, pdb) = Emit(typed, diagnostics);
         return (typed, image, pdb, null);
     }
 
     /// <summary>Emits <paramref name="compilation"/>; on errors adds them (positioned in the snippet) and returns nulls.</summary>
-    public static (byte[]? Image, byte[]? Pdb) Emit(Compilation compilation, List<SnippetDiagnostic> diagnostics, SnippetSourceMap? map = null)
+    public static (byte[]? Image, byte[]? Pdb) Emit(Compilation compilation, List<EvaluationDiagnostic> diagnostics, SnippetSourceMap? map = null)
     {
         using var image = new MemoryStream();
         using var pdb = new MemoryStream();
@@ -212,7 +213,7 @@ internal static class SnippetCompiler
     }
 
     /// <summary>Adds the errors and warnings of <paramref name="found"/>; <paramref name="map"/> positions those of an instrumented text as typed.</summary>
-    public static void AddDiagnostics(IEnumerable<Diagnostic> found, List<SnippetDiagnostic> diagnostics, SnippetSourceMap? map = null)
+    public static void AddDiagnostics(IEnumerable<Diagnostic> found, List<EvaluationDiagnostic> diagnostics, SnippetSourceMap? map = null)
     {
         foreach (Diagnostic d in found.Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning))
         {
@@ -236,7 +237,7 @@ internal static class SnippetCompiler
             }
 
             string severity = d.Severity == DiagnosticSeverity.Error ? "error" : "warning";
-            var diagnostic = new SnippetDiagnostic(severity, d.Id, d.GetMessage(CultureInfo.InvariantCulture), line, column);
+            var diagnostic = new EvaluationDiagnostic(severity, d.Id, d.GetMessage(CultureInfo.InvariantCulture), line, column);
             if (!diagnostics.Contains(diagnostic))
             {
                 diagnostics.Add(diagnostic);

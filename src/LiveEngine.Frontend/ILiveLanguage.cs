@@ -1,3 +1,4 @@
+using LiveEngine.Languages;
 using LiveEngine.Time;
 
 namespace LiveEngine.Frontend;
@@ -65,15 +66,4 @@ public interface ILiveLanguage : IDisposable
 
     /// <summary>Raised for errors and notices from scheduled callbacks (on the pumping thread).</summary>
     event Action<string>? Diagnostics;
-}
-
-/// <summary>What an evaluation did: its printed output and value as text, or the error (with where).</summary>
-public sealed record Evaluation(bool Ok, string Output, string? Error)
-{
-    /// <summary>Where the graph the code committed lands (its latest commit), where the language knows it; else null.</summary>
-    public long? CommitSample { get; init; }
-
-    public static Evaluation Success(string output) => new(true, output, null);
-
-    public static Evaluation Failure(string error, string output = "") => new(false, output, error);
 }

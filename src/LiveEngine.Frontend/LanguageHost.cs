@@ -1,3 +1,4 @@
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Time;
 

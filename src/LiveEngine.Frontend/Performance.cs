@@ -3,6 +3,7 @@ using LiveEngine.Commands;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Midi.Control;
 using LiveEngine.Nodes;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LiveEngine.Dsp;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 
 namespace LiveEngine.Lua;
@@ -71,7 +72,7 @@ public sealed class LuaWorkspace : IDisposable
     /// With <paramref name="replacesPiece"/> the code is a piece loaded in place of the one playing (the REPL's
     /// <c>:load</c>): the callbacks running before it stop where its graph lands.
     /// </remarks>
-    public Task<EvalResult> EvaluateAsync(string code, string chunkName = "repl", bool replacesPiece = false)
+    public Task<Evaluation> EvaluateAsync(string code, string chunkName = "repl", bool replacesPiece = false)
     {
         ArgumentNullException.ThrowIfNull(code);
         return Post(() =>
@@ -80,11 +81,11 @@ public sealed class LuaWorkspace : IDisposable
             {
                 (string? value, string printed) = _machine.Evaluate(code, chunkName, replacesPiece);
                 long commit = _machine.LastEvaluationCommitSample;
-                return EvalResult.Success(value, printed) with { CommitSample = commit >= 0 ? commit : null };
+                return Evaluation.Success(printed, value) with { CommitSample = commit >= 0 ? commit : null };
             }
             catch (LuaScriptException e)
             {
-                return EvalResult.Failure(e.Message);
+                return Evaluation.Failure(e.Message);
             }
         }).ContinueWith(async t =>
         {

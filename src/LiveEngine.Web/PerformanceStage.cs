@@ -4,6 +4,7 @@ using System.Text.Json;
 using LiveEngine.Frontend;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using LiveEngine.CSharp;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Tests.Shared;
@@ -39,8 +40,8 @@ public unsafe class UserNodeBenchmarks
         graph.Add("out", "out");
         var session = new LiveSession(registry, graph, new LiveSessionOptions { MaxBlockFrames = Frames });
         using var workspace = new CSharpWorkspace(session, registry);
-        EvalResult result = workspace.EvaluateAsync(UserLowPassSource.Code).GetAwaiter().GetResult();
-        if (!result.Success || !registry.TryGet("userlpf", out NodeTypeDescriptor? user) || !registry.TryGet("rlpf", out NodeTypeDescriptor? builtIn))
+        Evaluation result = workspace.EvaluateAsync(UserLowPassSource.Code).GetAwaiter().GetResult();
+        if (!result.Ok || !registry.TryGet("userlpf", out NodeTypeDescriptor? user) || !registry.TryGet("rlpf", out NodeTypeDescriptor? builtIn))
         {
             throw new InvalidOperationException("The user node did not compile: " + result);
         }

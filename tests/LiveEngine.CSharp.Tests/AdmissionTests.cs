@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 
@@ -102,7 +103,7 @@ public sealed class AdmissionTests
         await f.Workspace.WarmUpAsync();
         Assert.Equal(types, f.Registry.Types.Count());
         Assert.Equal(before, f.Session.Graph.ToJson());
-        EvalResult result = await f.Workspace.EvaluateAsync("1 + 1");
+        Evaluation result = await f.Workspace.EvaluateAsync("1 + 1");
         Assert.Equal(2, result.Value);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LiveEngine.Languages;
 using LiveEngine.Time;
 using Xunit.Abstractions;
 
@@ -43,9 +44,9 @@ public sealed class LatencyTests(ITestOutputHelper output)
         using var f = new SessionFixture();
         f.Workspace.SwapAt = Quantization.Now;
         var watch = Stopwatch.StartNew();
-        EvalResult cold = await f.Workspace.EvaluateAsync(OnePole(0) + "\nGraph().Add(\"s\", \"saw\", (\"freqHz\", 110)).Add(\"f\", \"onepole\").Chain(\"s\", \"f\", \"out\").Commit(Now);");
+        Evaluation cold = await f.Workspace.EvaluateAsync(OnePole(0) + "\nGraph().Add(\"s\", \"saw\", (\"freqHz\", 110)).Add(\"f\", \"onepole\").Chain(\"s\", \"f\", \"out\").Commit(Now);");
         double coldTotal = watch.Elapsed.TotalMilliseconds;
-        Assert.True(cold.Success, string.Join("\n", cold.Diagnostics));
+        Assert.True(cold.Ok, string.Join("\n", cold.Diagnostics));
 
         var latencies = new List<double>();
         var compile = new List<double>();
@@ -53,9 +54,9 @@ public sealed class LatencyTests(ITestOutputHelper output)
         for (int i = 1; i <= 60; i++)
         {
             watch.Restart();
-            EvalResult result = await f.Workspace.EvaluateAsync(OnePole(i));
+            Evaluation result = await f.Workspace.EvaluateAsync(OnePole(i));
             double total = watch.Elapsed.TotalMilliseconds;
-            Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+            Assert.True(result.Ok, string.Join("\n", result.Diagnostics));
             Assert.Equal(["onepole"], result.Redefined);
             f.Render(128);
 

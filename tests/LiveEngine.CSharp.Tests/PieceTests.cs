@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LiveEngine.Hosts.Offline;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 
 namespace LiveEngine.CSharp.Tests;
@@ -83,7 +84,7 @@ public sealed class PieceTests
         piece.Diagnostics += messages.Add;
         OfflinePieceRenderer.Render(piece, session, 3 * SessionFixture.BarFrames, 128, writer: null);
         Assert.Equal(["cb.csx: bar 1: (4,19): error RUN: InvalidOperationException: bar one"], messages);
-        EvalResult bars = await piece.Workspace!.EvaluateAsync("bars");
+        Evaluation bars = await piece.Workspace!.EvaluateAsync("bars");
         Assert.Equal([0L, 2L, 3L], (List<long>)bars.Value!);
     }
 }

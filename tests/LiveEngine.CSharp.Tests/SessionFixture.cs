@@ -1,6 +1,7 @@
 using LiveEngine.Dsp;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 
@@ -27,12 +28,12 @@ internal sealed class SessionFixture : IDisposable
     /// <summary>Samples per bar at the default 120 BPM, 4/4, 48 kHz.</summary>
     public const int BarFrames = 96_000;
 
-    public EvalResult Eval(string code) => Workspace.EvaluateAsync(code).GetAwaiter().GetResult();
+    public Evaluation Eval(string code) => Workspace.EvaluateAsync(code).GetAwaiter().GetResult();
 
-    public EvalResult EvalOk(string code)
+    public Evaluation EvalOk(string code)
     {
-        EvalResult result = Eval(code);
-        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Evaluation result = Eval(code);
+        Assert.True(result.Ok, string.Join("\n", result.Diagnostics));
         return result;
     }
 

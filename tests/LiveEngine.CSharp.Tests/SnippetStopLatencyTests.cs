@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LiveEngine.Languages;
 using Xunit.Abstractions;
 
 namespace LiveEngine.CSharp.Tests;
@@ -22,7 +23,7 @@ public sealed class SnippetStopLatencyTests(ITestOutputHelper output)
         for (int i = 0; i < 20; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            EvalResult result = await f.Workspace.EvaluateAsync("while (true) { }");
+            Evaluation result = await f.Workspace.EvaluateAsync("while (true) { }");
             double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             Assert.Equal("(1,1): error STOP: C# snippet stopped: ran longer than 50 ms (an endless loop?)", Assert.Single(result.Errors).ToString());
             totalMs.Add(elapsed);
@@ -81,7 +82,7 @@ public sealed class SnippetStopLatencyTests(ITestOutputHelper output)
             {
                 long start = Stopwatch.GetTimestamp();
                 // Waited for on this thread: an await's continuation could itself wait for the pool.
-                EvalResult result = f.Eval("while (true) { }");
+                Evaluation result = f.Eval("while (true) { }");
                 double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 Assert.Equal("(1,1): error STOP: C# snippet stopped: ran longer than 50 ms (an endless loop?)", Assert.Single(result.Errors).ToString());
                 fromCodeMs.Add(elapsed - result.CompileMs);

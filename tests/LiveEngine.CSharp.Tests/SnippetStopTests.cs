@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Languages;
 
 namespace LiveEngine.CSharp.Tests;
 
@@ -17,8 +18,8 @@ public sealed class SnippetStopTests
     public void EveryKindOfLoop_IsStoppedAtItsLine(string code, int line, int column)
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval(code);
-        SnippetDiagnostic stop = Assert.Single(result.Errors);
+        Evaluation result = f.Eval(code);
+        EvaluationDiagnostic stop = Assert.Single(result.Errors);
         Assert.Equal("STOP", stop.Id);
         Assert.Equal((line, column), (stop.Line, stop.Column));
         Assert.Equal(3, f.EvalOk("1 + 2").Value);
@@ -34,8 +35,8 @@ public sealed class SnippetStopTests
         // A long timeout, so that only the depth can stop it (a loaded machine is slow, not deep).
         using var f = new SessionFixture();
         using var workspace = new CSharpWorkspace(f.Session, f.Registry, limits: s_patient);
-        EvalResult result = await workspace.EvaluateAsync(code);
-        SnippetDiagnostic stop = Assert.Single(result.Errors);
+        Evaluation result = await workspace.EvaluateAsync(code);
+        EvaluationDiagnostic stop = Assert.Single(result.Errors);
         Assert.Equal($"({line},{column}): error STOP: C# snippet stopped: calls nested too deeply (more than 512 KB of stack: an endless recursion?)", stop.ToString());
         Assert.Equal(3, (await workspace.EvaluateAsync("1 + 2")).Value);
     }
@@ -48,7 +49,7 @@ public sealed class SnippetStopTests
     public void ACatchAll_CannotSwallowTheStop(string code)
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval(code);
+        Evaluation result = f.Eval(code);
         Assert.Equal("STOP", Assert.Single(result.Errors).Id);
         Assert.Equal("", result.Output);
         Assert.Equal(3, f.EvalOk("1 + 2").Value);
@@ -58,7 +59,7 @@ public sealed class SnippetStopTests
     public void ALoopInAFinally_IsStoppedToo()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             try
             {
                 while (true) { }
@@ -76,7 +77,7 @@ public sealed class SnippetStopTests
     public void ALoopAfterAnAwait_IsStoppedToo()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("await System.Threading.Tasks.Task.Yield();\nwhile (true) { }");
+        Evaluation result = f.Eval("await System.Threading.Tasks.Task.Yield();\nwhile (true) { }");
         Assert.Equal("(2,1): error STOP: C# snippet stopped: ran longer than 50 ms (an endless loop?)", Assert.Single(result.Errors).ToString());
     }
 
@@ -87,13 +88,13 @@ public sealed class SnippetStopTests
         // stopping finite code could fail this (the default 50 ms is wall clock, which other test runs stretch).
         using var f = new SessionFixture();
         using var patient = new CSharpWorkspace(f.Session, f.Registry, limits: s_patient);
-        EvalResult longer = await patient.EvaluateAsync("""
+        Evaluation longer = await patient.EvaluateAsync("""
             long Add(long a, int b) => a + b;
             long total = 0;
             for (int i = 0; i < 10_000_000; i++) { total = Add(total, i & 1); }
             total
             """);
-        Assert.True(longer.Success, string.Join("\n", longer.Diagnostics));
+        Assert.True(longer.Ok, string.Join("\n", longer.Diagnostics));
         Assert.Equal(5_000_000L, longer.Value);
     }
 
@@ -104,10 +105,10 @@ public sealed class SnippetStopTests
         using var workspace = new CSharpWorkspace(f.Session, f.Registry, limits: new SnippetLimits { EvaluationTimeout = TimeSpan.FromMinutes(5) });
         using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         long start = Stopwatch.GetTimestamp();
-        EvalResult result = await workspace.EvaluateAsync("while (true) { }", interrupt.Token);
+        Evaluation result = await workspace.EvaluateAsync("while (true) { }", interrupt.Token);
         Assert.Equal("(1,1): error STOP: C# snippet stopped: interrupted", Assert.Single(result.Errors).ToString());
         Assert.InRange(Stopwatch.GetElapsedTime(start).TotalSeconds, 0.25, 30);
-        Assert.True((await workspace.EvaluateAsync("1")).Success);
+        Assert.True((await workspace.EvaluateAsync("1")).Ok);
     }
 
     [Fact]
@@ -132,11 +133,11 @@ public sealed class SnippetStopTests
         // A long timeout: the awaits below may wait long for a thread on a loaded machine.
         using var f = new SessionFixture();
         using var workspace = new CSharpWorkspace(f.Session, f.Registry, limits: s_patient);
-        EvalResult Eval(string code) => workspace.EvaluateAsync(code).GetAwaiter().GetResult();
-        EvalResult EvalOk(string code)
+        Evaluation Eval(string code) => workspace.EvaluateAsync(code).GetAwaiter().GetResult();
+        Evaluation EvalOk(string code)
         {
-            EvalResult result = Eval(code);
-            Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+            Evaluation result = Eval(code);
+            Assert.True(result.Ok, string.Join("\n", result.Diagnostics));
             return result;
         }
 
@@ -150,7 +151,7 @@ public sealed class SnippetStopTests
             Action<int> show = x => Print(x);
             Func<System.Threading.Tasks.Task> wait = async () => await System.Threading.Tasks.Task.Yield();
             """);
-        EvalResult result = EvalOk("""
+        Evaluation result = EvalOk("""
             await Later(); await wait();
             Note("n"); show(inc(Twice(3)));
             var b = new Box { V = 5 } + new Box { V = 1 };
@@ -160,9 +161,9 @@ public sealed class SnippetStopTests
         Assert.Equal("n\n7\n", result.Output.ReplaceLineEndings("\n"));
         Assert.Equal("6 12 7 3 5", result.Value);
 
-        EvalResult bad = Eval("while (true) { int unused = 1; Print(missing); }");
+        Evaluation bad = Eval("while (true) { int unused = 1; Print(missing); }");
         Assert.Equal("(1,38): error CS0103: The name 'missing' does not exist in the current context", Assert.Single(bad.Errors).ToString());
-        EvalResult warned = EvalOk("for (int i = 0; i < 2; i++) { int unused; }");
+        Evaluation warned = EvalOk("for (int i = 0; i < 2; i++) { int unused; }");
         Assert.Equal("(1,35): warning CS0168: The variable 'unused' is declared but never used", Assert.Single(warned.Diagnostics).ToString());
     }
 
@@ -170,14 +171,14 @@ public sealed class SnippetStopTests
     public void ARuntimeException_InsideAnInstrumentedLoop_KeepsItsLine()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             for (int i = 0; i < 3; i++)
             {
                 int[] a = new int[1];
                 a[i + 1] = 1;
             }
             """);
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.Equal(("RUN", 4), (error.Id, error.Line));
     }
 }

@@ -1,3 +1,5 @@
+using LiveEngine.Languages;
+
 namespace LiveEngine.CSharp.Tests;
 
 public sealed class SnippetTests
@@ -9,7 +11,7 @@ public sealed class SnippetTests
         f.EvalOk("using System.Text;");
         f.EvalOk("var root = 110.0;");
         f.EvalOk("double Octave(double hz, int n) => hz * Math.Pow(2, n);");
-        EvalResult result = f.EvalOk("new StringBuilder().Append(Octave(root, 2)).ToString()");
+        Evaluation result = f.EvalOk("new StringBuilder().Append(Octave(root, 2)).ToString()");
         Assert.Equal("440", result.Value);
     }
 
@@ -17,7 +19,7 @@ public sealed class SnippetTests
     public void TrailingExpression_IsTheValue_AndPrintIsCaptured()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.EvalOk("Print(\"hello\"); Print(6 * 7); 1 + 2");
+        Evaluation result = f.EvalOk("Print(\"hello\"); Print(6 * 7); 1 + 2");
         Assert.Equal(3, result.Value);
         Assert.Equal("hello\n42\n", result.Output.ReplaceLineEndings("\n"));
     }
@@ -28,13 +30,13 @@ public sealed class SnippetTests
         using var f = new SessionFixture();
         f.EvalOk("""Graph().Add("tone", "sine", ("freqHz", 440), ("level", 0.5)).Chain("tone", "out").Commit(Now);""");
         string before = f.Session.Graph.ToJson();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             Edit().Remove("tone").Commit(Now);
             var x = 1;
               Print(undefinedThing);
             """);
-        Assert.False(result.Success);
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        Assert.False(result.Ok);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.Equal("CS0103", error.Id);
         Assert.Equal(3, error.Line);
         Assert.Equal(9, error.Column);
@@ -46,7 +48,7 @@ public sealed class SnippetTests
     public void CompileErrorInANodeClass_IsPositionedInTheSnippet()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             var level = 0.5;
             [Node("broken", Inputs = new string[0])]
             class Broken : UserNode
@@ -57,7 +59,7 @@ public sealed class SnippetTests
                 }
             }
             """);
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.Equal("(7,32): error CS0103: The name 'missing' does not exist in the current context", error.ToString());
         Assert.False(f.Registry.TryGet("broken", out _));
     }
@@ -66,11 +68,11 @@ public sealed class SnippetTests
     public void RuntimeException_IsReportedWithItsLine()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             var a = 1;
             Set("nosuchnode", "level", 1);
             """);
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.Equal("RUN", error.Id);
         Assert.Equal(2, error.Line);
         Assert.StartsWith("ArgumentException: No node 'nosuchnode'", error.Message, StringComparison.Ordinal);
@@ -81,8 +83,8 @@ public sealed class SnippetTests
     {
         using var f = new SessionFixture();
         string before = f.Session.Graph.ToJson();
-        EvalResult result = f.Eval("""Graph().Add("a", "sawtooth").Chain("a", "out").Commit(Now);""");
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        Evaluation result = f.Eval("""Graph().Add("a", "sawtooth").Chain("a", "out").Commit(Now);""");
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.StartsWith("GraphValidationException: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("sawtooth", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, f.Session.Graph.ToJson());

@@ -1,3 +1,4 @@
+using LiveEngine.Languages;
 using LiveEngine.Scheduling;
 
 namespace LiveEngine.CSharp.Tests;
@@ -24,7 +25,7 @@ public sealed class UserNodeTests
     public void NodeClassDefinedInASnippet_PlaysInARenderedGraph()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.EvalOk(ConstantNode("1f") + """
+        Evaluation result = f.EvalOk(ConstantNode("1f") + """
 
             Graph().Add("d", "dc", ("level", 0.25)).Chain("d", "out").Commit(Now);
             """);
@@ -79,7 +80,7 @@ public sealed class UserNodeTests
             Graph().Add("d", "dc", ("level", 0.5)).Chain("d", "out").Commit(Now);
             """);
         float[] first = f.Render(10_000);
-        EvalResult redefined = f.EvalOk(ConstantNode("-1f"));
+        Evaluation redefined = f.EvalOk(ConstantNode("-1f"));
         Assert.Equal(["dc"], redefined.Redefined);
         float[] rest = f.Render(SessionFixture.BarFrames + 1_000 - 10_000);
         Assert.All(first, s => Assert.Equal(0.5f, s));
@@ -132,7 +133,7 @@ public sealed class UserNodeTests
     {
         using var f = new SessionFixture();
         string before = f.Session.Graph.ToJson();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             [Node("leaky")]
             class Leaky : UserNode
             {
@@ -147,8 +148,8 @@ public sealed class UserNodeTests
 
             Graph().Add("l", "leaky").Chain("l", "out").Commit(Now);
             """);
-        Assert.False(result.Success);
-        SnippetDiagnostic error = Assert.Single(result.Errors);
+        Assert.False(result.Ok);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
         Assert.Equal("ADMIT", error.Id);
         Assert.Equal("(2,7): error ADMIT: node 'leaky' allocates 56 bytes per block in Process", error.ToString());
         Assert.False(f.Registry.TryGet("leaky", out _));
@@ -159,7 +160,7 @@ public sealed class UserNodeTests
     public void ANodeWritingNaN_IsRejected()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             [Node("nan", Inputs = new string[0])]
             class NotANumber : UserNode
             {
@@ -174,7 +175,7 @@ public sealed class UserNodeTests
     {
         using var f = new SessionFixture();
         using var workspace = new CSharpWorkspace(f.Session, f.Registry, new AdmissionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
-        EvalResult result = await workspace.EvaluateAsync("""
+        Evaluation result = await workspace.EvaluateAsync("""
             [Node("spin", Inputs = new string[0])]
             class Spin : UserNode
             {
@@ -292,7 +293,7 @@ public sealed class UserNodeTests
     public void ANodeNamedLikeABuiltIn_IsRefused()
     {
         using var f = new SessionFixture();
-        EvalResult result = f.Eval("""
+        Evaluation result = f.Eval("""
             [Node("gain")]
             class MyGain : UserNode
             {

@@ -5,12 +5,12 @@ using LiveEngine.CSharp;
 using LiveEngine.Dsp;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Wav;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Lua;
 using LiveEngine.Nodes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using LuaEvalResult = LiveEngine.Lua.EvalResult;
 
 namespace LiveEngine.Tests.Cli;
 
@@ -112,7 +112,7 @@ internal sealed class DocExampleRunner : IDisposable
         }
 
         string before = Shape(_luaSession!.Graph);
-        LuaEvalResult result = await _lua.EvaluateAsync(code, "example.lua");
+        Evaluation result = await _lua.EvaluateAsync(code, "example.lua");
         if (!result.Ok)
         {
             throw Fail(block, $"the Lua evaluation failed: {result.Error}");
@@ -134,8 +134,8 @@ internal sealed class DocExampleRunner : IDisposable
         }
 
         string before = Shape(_csSession!.Graph);
-        LiveEngine.CSharp.EvalResult result = await _cs.EvaluateAsync(code);
-        if (!result.Success)
+        Evaluation result = await _cs.EvaluateAsync(code);
+        if (!result.Ok)
         {
             throw Fail(block, "the C# snippet failed: " + string.Join("; ", result.Diagnostics.Where(d => d.IsError)));
         }
@@ -424,8 +424,7 @@ internal sealed class DocExampleRunner : IDisposable
     private static MetadataReference[] References() => s_references.Value;
 
     /// <summary>
-    /// The public namespaces of the engine's libraries, plus the ones every snippet has. A name two of them define
-    /// (Lua's and C#'s <c>EvalResult</c>) is picked by the marker's <c>using: EvalResult = LiveEngine.Lua.EvalResult</c>.
+    /// The public namespaces of the engine's libraries, plus the ones every snippet has.
     /// </summary>
     private static IEnumerable<string> EngineNamespaces()
     {

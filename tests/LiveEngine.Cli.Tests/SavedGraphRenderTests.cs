@@ -1,6 +1,7 @@
 using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Hosts.Wav;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

@@ -3,6 +3,7 @@ using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

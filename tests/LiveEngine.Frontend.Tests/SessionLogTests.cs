@@ -3,6 +3,7 @@ using LiveEngine.Frontend;
 using LiveEngine.Frontend.Languages;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Wav;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

@@ -2,6 +2,7 @@ using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Frontend.Languages;
 using LiveEngine.Hosts.Wav;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;

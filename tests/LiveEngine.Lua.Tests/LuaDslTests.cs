@@ -1,4 +1,5 @@
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 
 namespace LiveEngine.Lua.Tests;
@@ -11,7 +12,7 @@ public sealed class LuaDslTests
     {
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("out(saw 'bass' {55, level = 0.2} >> lpf{cutoff = 800})");
+        Evaluation result = await workspace.EvaluateAsync("out(saw 'bass' {55, level = 0.2} >> lpf{cutoff = 800})");
         Assert.True(result.Ok, result.Error);
 
         GraphDescription graph = session.Graph;
@@ -29,14 +30,14 @@ public sealed class LuaDslTests
     {
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("out { saw 'a' {55.25, level = 0.125} >> lpf 'f' {cutoff = 900}, sine 'b' {220} }\nreturn graph_json()");
+        Evaluation result = await workspace.EvaluateAsync("out { saw 'a' {55.25, level = 0.125} >> lpf 'f' {cutoff = 900}, sine 'b' {220} }\nreturn graph_json()");
         Assert.True(result.Ok, result.Error);
 
         // The commit carried the tables straight into a GraphDescription; the display JSON of the same draft agrees.
-        Assert.Equal(GraphDescription.FromJson(result.Value!).ToJson(), session.Graph.ToJson());
+        Assert.Equal(GraphDescription.FromJson((string)result.Value!).ToJson(), session.Graph.ToJson());
         Assert.Equal(2, session.Graph.Nodes.Single(n => n.Id == "out").Channels);
 
-        EvalResult patched = await workspace.EvaluateAsync("local c = sine 'c' {330} >> out\npatch('now')");
+        Evaluation patched = await workspace.EvaluateAsync("local c = sine 'c' {330} >> out\npatch('now')");
         Assert.True(patched.Ok, patched.Error);
         Assert.Equal(["out", "a", "f", "b", "f.pan", "b.pan", "c", "c.pan"], session.Graph.Nodes.Select(n => n.Id));
         Assert.Equal(330, session.Graph.Nodes.Single(n => n.Id == "c").Parameters["freqHz"]);
@@ -47,12 +48,12 @@ public sealed class LuaDslTests
     {
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 600 }))");
+        Evaluation result = await workspace.EvaluateAsync("out(saw(\"bass\", { freq = 55 }) >> lpf(\"lp\", { cutoff = 600 }))");
         Assert.True(result.Ok, result.Error);
         Assert.Equal(55, session.Graph.Nodes.Single(n => n.Id == "bass").Parameters["freqHz"]);
         Assert.Equal(600, session.Graph.Nodes.Single(n => n.Id == "lp").Parameters["cutoffHz"]);
 
-        EvalResult stray = await workspace.EvaluateAsync("out(saw({ freq = 55 }, 3))", "stray");
+        Evaluation stray = await workspace.EvaluateAsync("out(saw({ freq = 55 }, 3))", "stray");
         Assert.False(stray.Ok);
         Assert.StartsWith("stray:1: saw: give a name and parameters as saw \"name\" {...} or saw(\"name\", {...})", stray.Error);
     }
@@ -74,7 +75,7 @@ public sealed class LuaDslTests
     public async Task UnknownParameter_NamesTheRealOneAndSuggests()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult result = await workspace.EvaluateAsync("\nout(saw{frq = 3})", "typo.lua");
+        Evaluation result = await workspace.EvaluateAsync("\nout(saw{frq = 3})", "typo.lua");
         Assert.Equal("typo.lua:2: 'saw' has no parameter 'frq'. Did you mean 'freqHz'? (its parameters: freqHz, level, phase)", result.Error);
     }
 
@@ -95,7 +96,7 @@ public sealed class LuaDslTests
     {
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("local amp = vca 'amp'\n_ = adsr 'env' {} >> amp.cv\nout(sine 'osc' {} >> amp)");
+        Evaluation result = await workspace.EvaluateAsync("local amp = vca 'amp'\n_ = adsr 'env' {} >> amp.cv\nout(sine 'osc' {} >> amp)");
         Assert.True(result.Ok, result.Error);
         Assert.Contains("env.out -> amp.cv", session.Graph.Edges.Select(e => e.ToString()));
         Assert.Contains("osc.out -> amp.in", session.Graph.Edges.Select(e => e.ToString()));
@@ -107,7 +108,7 @@ public sealed class LuaDslTests
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
         await workspace.EvaluateAsync("lead = sine 'lead' {440}\nout(lead)");
-        EvalResult result = await workspace.EvaluateAsync("lead.freq = 330\nreturn lead.freq");
+        Evaluation result = await workspace.EvaluateAsync("lead.freq = 330\nreturn lead.freq");
         Assert.Equal("330", result.Value);
         Assert.Equal(330, session.Graph.Nodes.Single(n => n.Id == "lead").Parameters["freqHz"]);
     }
@@ -130,7 +131,7 @@ public sealed class LuaDslTests
         LiveSession session = LuaPiece.CreateSession();
         session.Renderer.Render(128);
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("out(sine{})\nreturn commit('bar'), commit(2)");
+        Evaluation result = await workspace.EvaluateAsync("out(sine{})\nreturn commit('bar'), commit(2)");
         Assert.Equal("96000\t192000", result.Value);
     }
 
@@ -140,7 +141,7 @@ public sealed class LuaDslTests
         LiveSession session = LuaPiece.CreateSession();
         session.Variables.Set("cutoff", 1200);
         using var workspace = new LuaWorkspace(session);
-        EvalResult result = await workspace.EvaluateAsync("setvar('depth', 0.25)\nreturn var('cutoff'), var('missing', 7)");
+        Evaluation result = await workspace.EvaluateAsync("setvar('depth', 0.25)\nreturn var('cutoff'), var('missing', 7)");
         Assert.Equal("1200.0\t7.0", result.Value);
         Assert.Equal(0.25, session.Variables.Get("depth"));
     }

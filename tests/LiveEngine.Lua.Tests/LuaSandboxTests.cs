@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 
 namespace LiveEngine.Lua.Tests;
@@ -18,7 +19,7 @@ public sealed class LuaSandboxTests
         for (int attempt = 0; attempt < 3 && (tries.Count == 0 || tries.Min() > 100); attempt++)
         {
             var watch = Stopwatch.StartNew();
-            EvalResult result = await workspace.EvaluateAsync("local n = 0\n\nwhile true do n = n + 1 end", "loop.lua");
+            Evaluation result = await workspace.EvaluateAsync("local n = 0\n\nwhile true do n = n + 1 end", "loop.lua");
             watch.Stop();
             tries.Add(watch.ElapsedMilliseconds);
             Assert.False(result.Ok);
@@ -27,7 +28,7 @@ public sealed class LuaSandboxTests
 
         Assert.True(tries.Min() <= 100, $"stopped after {string.Join(", ", tries)} ms");
 
-        EvalResult after = await workspace.EvaluateAsync("return x + 1", "after");
+        Evaluation after = await workspace.EvaluateAsync("return x + 1", "after");
         Assert.True(after.Ok, after.Error);
         Assert.Equal("42", after.Value);
     }
@@ -37,7 +38,7 @@ public sealed class LuaSandboxTests
     {
         var limits = new LuaLimits { EvaluationTimeout = TimeSpan.FromMinutes(1), EvaluationInstructions = 5_000_000 };
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession(), new LuaPieceOptions { Limits = limits });
-        EvalResult result = await workspace.EvaluateAsync("while true do end", "spin");
+        Evaluation result = await workspace.EvaluateAsync("while true do end", "spin");
         Assert.False(result.Ok);
         Assert.Equal("spin:1: stopped: executed more than 5,000,000 instructions (an endless loop?)", result.Error);
     }
@@ -48,16 +49,16 @@ public sealed class LuaSandboxTests
         var limits = new LuaLimits { MemoryBytes = 16 << 20, EvaluationTimeout = TimeSpan.FromSeconds(20) };
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession(), new LuaPieceOptions { Limits = limits });
 
-        EvalResult growing = await workspace.EvaluateAsync("local t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end", "bomb.lua");
+        Evaluation growing = await workspace.EvaluateAsync("local t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end", "bomb.lua");
         Assert.False(growing.Ok);
         Assert.Contains("memory limit reached: the Lua state may hold at most 16 MB", growing.Error);
         Assert.StartsWith("bomb.lua:2:", growing.Error);
 
-        EvalResult huge = await workspace.EvaluateAsync("return ('x'):rep(1e9)", "rep");
+        Evaluation huge = await workspace.EvaluateAsync("return ('x'):rep(1e9)", "rep");
         Assert.False(huge.Ok);
         Assert.Contains("memory limit reached", huge.Error);
 
-        EvalResult after = await workspace.EvaluateAsync("return ('ok'):rep(2)", "after");
+        Evaluation after = await workspace.EvaluateAsync("return ('ok'):rep(2)", "after");
         Assert.Equal("okok", after.Value);
     }
 
@@ -67,11 +68,11 @@ public sealed class LuaSandboxTests
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
         Assert.True((await workspace.EvaluateAsync("x = 1; keep = 'k'", "setup")).Ok);
 
-        EvalResult failed = await workspace.EvaluateAsync("x = 2; y = 3; keep = nil; _G.z = 4; error('boom')", "bad.lua");
+        Evaluation failed = await workspace.EvaluateAsync("x = 2; y = 3; keep = nil; _G.z = 4; error('boom')", "bad.lua");
         Assert.False(failed.Ok);
         Assert.Equal("bad.lua:1: boom", failed.Error);
 
-        EvalResult after = await workspace.EvaluateAsync("return tostring(x) .. ' ' .. tostring(y) .. ' ' .. tostring(keep) .. ' ' .. tostring(z)", "after");
+        Evaluation after = await workspace.EvaluateAsync("return tostring(x) .. ' ' .. tostring(y) .. ' ' .. tostring(keep) .. ' ' .. tostring(z)", "after");
         Assert.Equal("1 nil k nil", after.Value);
         Assert.DoesNotContain("y", workspace.Completions("y"));
 
@@ -84,9 +85,9 @@ public sealed class LuaSandboxTests
     public async Task FailedEvaluation_StoppedByALimit_RollsBackToo_AndTheDslStillWorks()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult stopped = await workspace.EvaluateAsync("sine = 0; counter = 0\nwhile true do counter = counter + 1 end", "loop.lua");
+        Evaluation stopped = await workspace.EvaluateAsync("sine = 0; counter = 0\nwhile true do counter = counter + 1 end", "loop.lua");
         Assert.False(stopped.Ok);
-        EvalResult after = await workspace.EvaluateAsync("out(sine{220})\nreturn tostring(counter)", "after");
+        Evaluation after = await workspace.EvaluateAsync("out(sine{220})\nreturn tostring(counter)", "after");
         Assert.True(after.Ok, after.Error);
         Assert.Equal("nil", after.Value);
     }
@@ -99,7 +100,7 @@ public sealed class LuaSandboxTests
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession(), new LuaPieceOptions { Limits = limits });
         long before = await workspace.MeasureMemoryAsync();
 
-        EvalResult bomb = await workspace.EvaluateAsync("t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end", "bomb.lua");
+        Evaluation bomb = await workspace.EvaluateAsync("t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end", "bomb.lua");
         Assert.False(bomb.Ok);
         Assert.Contains("memory limit reached", bomb.Error);
 
@@ -107,7 +108,7 @@ public sealed class LuaSandboxTests
         Assert.True(afterBomb < before + (1 << 20), $"the state holds {afterBomb} bytes after the bomb, {before} before (cap {Cap})");
 
         // Code that needs more than half the cap runs: the bomb's table is gone.
-        EvalResult big = await workspace.EvaluateAsync("local u = {}\nfor i = 1, 40000 do u[i] = ('y'):rep(200) .. i end\nreturn #u .. ' ' .. tostring(t)", "big.lua");
+        Evaluation big = await workspace.EvaluateAsync("local u = {}\nfor i = 1, 40000 do u[i] = ('y'):rep(200) .. i end\nreturn #u .. ' ' .. tostring(t)", "big.lua");
         Assert.True(big.Ok, big.Error);
         Assert.Equal("40000 nil", big.Value);
     }
@@ -123,7 +124,7 @@ public sealed class LuaSandboxTests
     public async Task UnsafeLibraries_AreAbsent(string code, string named)
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult result = await workspace.EvaluateAsync(code, "bad");
+        Evaluation result = await workspace.EvaluateAsync(code, "bad");
         Assert.False(result.Ok);
         Assert.StartsWith("bad:1: attempt to call a nil value", result.Error!.Replace("attempt to index a nil value", "attempt to call a nil value", StringComparison.Ordinal));
         Assert.Contains(named, result.Error);
@@ -133,10 +134,10 @@ public sealed class LuaSandboxTests
     public async Task Bytecode_CannotBeLoaded()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult result = await workspace.EvaluateAsync("return load('\\27Lua')", "bc");
+        Evaluation result = await workspace.EvaluateAsync("return load('\\27Lua')", "bc");
         Assert.True(result.Ok, result.Error);
-        Assert.StartsWith("nil\t", result.Value);
-        Assert.Contains("attempt to load a binary chunk", result.Value);
+        Assert.StartsWith("nil\t", (string?)result.Value);
+        Assert.Contains("attempt to load a binary chunk", (string?)result.Value);
     }
 
     [Fact]
@@ -144,12 +145,12 @@ public sealed class LuaSandboxTests
     {
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
-        EvalResult first = await workspace.EvaluateAsync("out(sine 'tone' {220})", "one");
+        Evaluation first = await workspace.EvaluateAsync("out(sine 'tone' {220})", "one");
         Assert.True(first.Ok, first.Error);
         string before = session.Graph.ToJson();
         int depth = session.UndoDepth;
 
-        EvalResult broken = await workspace.EvaluateAsync("out(saw 'other' {110})\nthis is not lua", "two");
+        Evaluation broken = await workspace.EvaluateAsync("out(saw 'other' {110})\nthis is not lua", "two");
 
         Assert.False(broken.Ok);
         Assert.StartsWith("two:2: syntax error near 'is'", broken.Error);
@@ -165,11 +166,11 @@ public sealed class LuaSandboxTests
         await workspace.EvaluateAsync("out(sine 'tone' {220})", "one");
         string before = session.Graph.ToJson();
 
-        EvalResult failed = await workspace.EvaluateAsync("out(saw 'other' {110})\nevery(1, function() end, 'never')\nerror('boom')", "two");
+        Evaluation failed = await workspace.EvaluateAsync("out(saw 'other' {110})\nevery(1, function() end, 'never')\nerror('boom')", "two");
 
         Assert.Equal("two:3: boom", failed.Error);
         Assert.Equal(before, session.Graph.ToJson());
-        EvalResult next = await workspace.EvaluateAsync("return graph_json()", "three");
+        Evaluation next = await workspace.EvaluateAsync("return graph_json()", "three");
         Assert.Equal("""{"nodes":[{"id":"out","type":"out","channels":2,"parameters":{}}],"edges":[]}""", next.Value);
     }
 
@@ -179,7 +180,7 @@ public sealed class LuaSandboxTests
         LiveSession session = LuaPiece.CreateSession();
         using var workspace = new LuaWorkspace(session);
         string before = session.Graph.ToJson();
-        EvalResult result = await workspace.EvaluateAsync("out(sine 's' {freq = 30000})", "range");
+        Evaluation result = await workspace.EvaluateAsync("out(sine 's' {freq = 30000})", "range");
         Assert.False(result.Ok);
         Assert.Equal("Parameter 's.freqHz' = 30000 is outside its range 0..20000 Hz.", result.Error);
         Assert.Equal(before, session.Graph.ToJson());
@@ -189,10 +190,10 @@ public sealed class LuaSandboxTests
     public async Task RunawaySortComparator_IsStopped_AndSortStillSorts()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult runaway = await workspace.EvaluateAsync("table.sort({3, 1, 2}, function(a, b) while true do end end)", "sort");
+        Evaluation runaway = await workspace.EvaluateAsync("table.sort({3, 1, 2}, function(a, b) while true do end end)", "sort");
         Assert.StartsWith("sort:1: stopped: ", runaway.Error);
 
-        EvalResult sorted = await workspace.EvaluateAsync("local t = {5, 3, 9, 1, 3, 7, 2} table.sort(t) local u = {'b', 'c', 'a'} table.sort(u, function(x, y) return x > y end) return table.concat(t, ' ') .. ' ' .. table.concat(u)", "ok");
+        Evaluation sorted = await workspace.EvaluateAsync("local t = {5, 3, 9, 1, 3, 7, 2} table.sort(t) local u = {'b', 'c', 'a'} table.sort(u, function(x, y) return x > y end) return table.concat(t, ' ') .. ' ' .. table.concat(u)", "ok");
         Assert.Equal("1 2 3 3 5 7 9 cba", sorted.Value);
     }
 
@@ -200,7 +201,7 @@ public sealed class LuaSandboxTests
     public async Task GcFinalizers_AreRefused()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult result = await workspace.EvaluateAsync("setmetatable({}, {__gc = function() while true do end end})", "gc");
+        Evaluation result = await workspace.EvaluateAsync("setmetatable({}, {__gc = function() while true do end end})", "gc");
         Assert.Equal("gc:1: setmetatable: __gc finalizers are not available in the sandbox", result.Error);
     }
 }

@@ -1,3 +1,5 @@
+using LiveEngine.Languages;
+
 namespace LiveEngine.Lua.Tests;
 
 /// <summary>Every step of the tutorial in docs/lua.md evaluates, in order, in one workspace, and commits or plays.</summary>
@@ -33,7 +35,7 @@ public sealed class LuaTutorialTests
         double energy = 0;
         foreach (string step in steps)
         {
-            EvalResult result = await workspace.EvaluateAsync(step, "lesson.lua");
+            Evaluation result = await workspace.EvaluateAsync(step, "lesson.lua");
             Assert.True(result.Ok, $"{step}\n=> {result.Error}");
             for (int block = 0; block < 375; block++)
             {

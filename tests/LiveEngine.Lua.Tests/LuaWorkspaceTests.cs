@@ -1,3 +1,4 @@
+using LiveEngine.Languages;
 using LiveEngine.Live;
 
 namespace LiveEngine.Lua.Tests;
@@ -9,9 +10,9 @@ public sealed class LuaWorkspaceTests
     public async Task Evaluate_ReturnsTheValueAndThePrintedOutput_AndGlobalsPersist()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult first = await workspace.EvaluateAsync("x = 20\nprint('hello', x)\nreturn x + 1");
-        Assert.Equal(EvalResult.Success("21", "hello\t20\n"), first);
-        EvalResult second = await workspace.EvaluateAsync("return x * 2");
+        Evaluation first = await workspace.EvaluateAsync("x = 20\nprint('hello', x)\nreturn x + 1");
+        Assert.Equal(Evaluation.Success("hello\t20\n", "21"), first);
+        Evaluation second = await workspace.EvaluateAsync("return x * 2");
         Assert.Equal("40", second.Value);
         Assert.Equal("", second.Output);
     }

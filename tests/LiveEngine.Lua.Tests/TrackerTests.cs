@@ -1,3 +1,4 @@
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Time;
 
@@ -120,7 +121,7 @@ public sealed class TrackerTests
     public async Task TableApi_AndTextBlock_DescribeTheSamePattern()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult fromText = await workspace.EvaluateAsync("""
+        Evaluation fromText = await workspace.EvaluateAsync("""
             tracker("a", {lpb = 4, rows = 4, tracks = {"lead", "kick"}, text = [[
             C-4 v40 | x
             --- | ---
@@ -129,7 +130,7 @@ public sealed class TrackerTests
             ]]})
             return tracker_text("a")
             """);
-        EvalResult fromTable = await workspace.EvaluateAsync("""
+        Evaluation fromTable = await workspace.EvaluateAsync("""
             tracker("b", {lpb = 4, rows = 4, tracks = {"lead", "kick"}, cells = {
               [0] = {{note = "c4", vol = 0.5}, "x"},
               [2] = {{note = 63, delay = 0.5, fx = {{kind = "arp", x = 3, y = 7}}}, "x r3 c1"},
@@ -149,9 +150,9 @@ public sealed class TrackerTests
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
         Assert.True((await workspace.EvaluateAsync("tracker('a', {rows = 2, tracks = {'kick'}, text = 'x\\n---'})")).Ok);
-        EvalResult bad = await workspace.EvaluateAsync("tracker_set('a', 1, 1, 'x zz')", "view");
-        EvalResult range = await workspace.EvaluateAsync("tracker_set('a', 7, 1, 'x')", "view");
-        EvalResult text = await workspace.EvaluateAsync("return tracker_text('a')");
+        Evaluation bad = await workspace.EvaluateAsync("tracker_set('a', 1, 1, 'x zz')", "view");
+        Evaluation range = await workspace.EvaluateAsync("tracker_set('a', 7, 1, 'x')", "view");
+        Evaluation text = await workspace.EvaluateAsync("return tracker_text('a')");
 
         Assert.False(bad.Ok);
         Assert.Equal("view:1: tracker: 'zz' is not a note (C-4, c#3, OFF, x), a column (vXX pXX dXX iXX) or an effect (rX cX aXY sXX node.param=value)", bad.Error);
@@ -163,9 +164,9 @@ public sealed class TrackerTests
     public async Task AMiniNotationMistakeOrARunawayPattern_IsRefusedAtItsLine_AndTheStateStaysUsable()
     {
         using var workspace = new LuaWorkspace(LuaPiece.CreateSession());
-        EvalResult bad = await workspace.EvaluateAsync("tracker_mini('m', 'bd [sn', {map = {bd = 'kick', sn = 'snare'}})", "live");
-        EvalResult huge = await workspace.EvaluateAsync("tracker_mini('m', '[a*100000]*100000', {map = {a = 'kick'}})", "live");
-        EvalResult after = await workspace.EvaluateAsync("return 6 * 7");
+        Evaluation bad = await workspace.EvaluateAsync("tracker_mini('m', 'bd [sn', {map = {bd = 'kick', sn = 'snare'}})", "live");
+        Evaluation huge = await workspace.EvaluateAsync("tracker_mini('m', '[a*100000]*100000', {map = {a = 'kick'}})", "live");
+        Evaluation after = await workspace.EvaluateAsync("return 6 * 7");
 
         Assert.Equal("live:1: mini-notation column 7: expected ']' before the end of the pattern: \"bd [sn\"", bad.Error);
         Assert.StartsWith("live:1: mini-notation the pattern makes too many events to list", huge.Error);

@@ -4,6 +4,7 @@ using LiveEngine.Frontend;
 using LiveEngine.Frontend.Languages;
 using LiveEngine.Frontend.Rpc;
 using LiveEngine.Hosts.Drivers;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Scheduling;
 using LiveEngine.Web;

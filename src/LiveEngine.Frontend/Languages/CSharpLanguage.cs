@@ -1,4 +1,5 @@
 using LiveEngine.CSharp;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
 using LiveEngine.Time;
@@ -33,16 +34,16 @@ public sealed class CSharpLanguage : ILiveLanguage
     public async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, CancellationToken cancellationToken = default)
     {
         _workspace.SwapAt = quantize;
-        EvalResult result = await _workspace.EvaluateAsync(code, cancellationToken).ConfigureAwait(false);
+        Evaluation result = await _workspace.EvaluateAsync(code, cancellationToken).ConfigureAwait(false);
         string output = result.Output + ValueText.Format(result.Value);
-        if (result.Success)
+        if (result.Ok)
         {
             RememberNodeSources(code);
-            return Evaluation.Success(output.TrimEnd('\n'));
+            return result with { Output = output.TrimEnd('\n'), Value = null };
         }
 
         string errors = string.Join("\n", result.Errors.Select(d => $"{source}:{d}"));
-        return Evaluation.Failure(errors.Length > 0 ? errors : result.ToString(), output);
+        return result with { Output = output, Value = null, Error = errors.Length > 0 ? errors : result.Error ?? "failed" };
     }
 
     public bool IsComplete(string code) => SyntaxFactory.IsCompleteSubmission(CSharpSyntaxTree.ParseText(code, s_script));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Lua;
 using LiveEngine.Nodes;
@@ -40,7 +41,7 @@ public sealed class LuaLanguage : ILiveLanguage, LiveEngine.Frontend.Osc.IOscLis
 
     private async Task<Evaluation> EvaluateAsync(string code, string source, Quantization quantize, bool replacesPiece)
     {
-        EvalResult when = await _workspace.EvaluateAsync($"quant({ToLua(quantize)})", "quantize").ConfigureAwait(false);
+        Evaluation when = await _workspace.EvaluateAsync($"quant({ToLua(quantize)})", "quantize").ConfigureAwait(false);
         if (!when.Ok)
         {
             return Evaluation.Failure(when.Error ?? "quantize failed");
@@ -48,11 +49,11 @@ public sealed class LuaLanguage : ILiveLanguage, LiveEngine.Frontend.Osc.IOscLis
 
         // As Lua's own REPL does: code that is an expression is evaluated as `return (<code>)`, so its value shows.
         // The parentheses keep a call from becoming a tail call, whose errors would lose their line.
-        EvalResult result = await _workspace.EvaluateAsync(IsExpression(code) ? "return (" + code + "\n)" : code, source, replacesPiece).ConfigureAwait(false);
-        string output = result.Output + (result.Value is { Length: > 0 } value ? value : "");
+        Evaluation result = await _workspace.EvaluateAsync(IsExpression(code) ? "return (" + code + "\n)" : code, source, replacesPiece).ConfigureAwait(false);
+        string output = result.Output + (result.Value is string { Length: > 0 } value ? value : "");
         return result.Ok
-            ? Evaluation.Success(output.TrimEnd('\n')) with { CommitSample = result.CommitSample }
-            : Evaluation.Failure(result.Error ?? "failed", output);
+            ? result with { Output = output.TrimEnd('\n'), Value = null }
+            : result with { Output = output, Value = null, Error = result.Error ?? "failed" };
     }
 
     /// <summary>Lua's own compiler decides: a chunk that fails to load only because it ends early (<c>&lt;eof&gt;</c>) is unfinished.</summary>

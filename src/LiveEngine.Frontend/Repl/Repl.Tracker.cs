@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using LiveEngine.Languages;
 using Spectre.Console;
 
 namespace LiveEngine.Frontend.Repl;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Time;
 using RadLine;
 using Serilog;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Time;
 using StreamJsonRpc;
 

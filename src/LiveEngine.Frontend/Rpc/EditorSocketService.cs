@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using LiveEngine.Languages;
 using LiveEngine.Time;
 
 namespace LiveEngine.Frontend.Rpc;
@@ -163,7 +164,7 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
         }
         catch (InvalidOperationException e) when (_closed)
         {
-            return new Evaluation(false, "", e.Message);
+            return Evaluation.Failure(e.Message);
         }
     }
 
@@ -191,7 +192,7 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
     public string Save(string path) => (string)CallNow("graph/save", new JsonObject { ["path"] = Path.GetFullPath(path) })!;
 
     private static Evaluation ToEvaluation(JsonNode? result) =>
-        new((bool)result!["ok"]!, (string?)result["output"] ?? "", (string?)result["error"]);
+        new() { Ok = (bool)result!["ok"]!, Output = (string?)result["output"] ?? "", Error = (string?)result["error"] };
 
     /// <summary>A call whose answer the REPL waits for (at most <see cref="s_callTimeout"/>).</summary>
     private JsonNode? CallNow(string method, JsonObject? parameters = null)

@@ -1,6 +1,7 @@
 using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Hosts.Link;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Time;
 

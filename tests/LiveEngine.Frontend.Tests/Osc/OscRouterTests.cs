@@ -5,6 +5,7 @@ using LiveEngine.Dsp.Nodes;
 using LiveEngine.Frontend;
 using LiveEngine.Frontend.Osc;
 using LiveEngine.Graph;
+using LiveEngine.Languages;
 using LiveEngine.Live;
 using LiveEngine.Osc;
 
