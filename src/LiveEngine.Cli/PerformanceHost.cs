@@ -376,7 +376,8 @@ internal sealed class PerformanceHost : IAsyncDisposable
 
         try
         {
-            var osc = new LiveEngine.Frontend.Osc.OscHost(performance.Session, new IPEndPoint(address, config.OscPort), config.OscLatencyMs, config.OscTcp, config.OscAllowRemote);
+            // Through the logged session: what OSC sets is in the session log, and a replay sets it on the same sample.
+            var osc = new LiveEngine.Frontend.Osc.OscHost(performance.Logged, new IPEndPoint(address, config.OscPort), config.OscLatencyMs, config.OscTcp, config.OscAllowRemote);
             foreach (ILiveLanguage language in performance.Languages.All)
             {
                 if (language is LiveEngine.Frontend.Osc.IOscListener listener)
@@ -414,10 +415,13 @@ internal sealed class PerformanceHost : IAsyncDisposable
 
         try
         {
-            ILiveSession session = performance.Session;
+            ILiveSession session = performance.Logged;
             int rate = session.Options.SampleRate;
             var map = new LiveEngine.Osc.OscTimeMap(rate, (long)Math.Round(config.OscLatencyMs * rate / 1000.0), LiveEngine.Osc.OscTimeTag.Now, session.Position);
-            var dirt = new LiveEngine.Frontend.Dirt.DirtHost(session, performance.Samples, map, new IPEndPoint(address, config.DirtPort), config.OscAllowRemote);
+            var dirt = new LiveEngine.Frontend.Dirt.DirtHost(session, performance.Samples, map, new IPEndPoint(address, config.DirtPort), config.OscAllowRemote)
+            {
+                SampleLoaded = performance.LogSample,
+            };
             var resync = new Timer(_ => map.Resync(LiveEngine.Osc.OscTimeTag.Now, session.Position, (long)(LiveEngine.Frontend.Osc.OscHost.ResyncToleranceMs * rate / 1000)), null, 100, 100);
             long lastNotice = 0;
             dirt.Refused += message =>

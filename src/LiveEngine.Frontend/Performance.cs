@@ -46,6 +46,7 @@ public sealed class Performance : IPerformanceService, IDisposable
         GraphDescription initial = options.InitialGraph ?? Silence();
         Local = new LiveSession(registry, initial, options.Session, executor);
         Session = Local;
+        Logged = new LoggedSession(Session, () => Log, _actionGate);
         (Languages, MidiHost, Supervisor, Stats) = CreateParts(executor);
         _samples = new SampleFolders(options.SampleFolders);
         Log = options.LogPath is { } path ? SessionLog.Start(path, options, options.Session, initial, Local.Clock.Origin) : null;
@@ -64,6 +65,7 @@ public sealed class Performance : IPerformanceService, IDisposable
         Registry = registry;
         Remote = remote;
         Session = remote;
+        Logged = new LoggedSession(Session, () => Log, _actionGate);
         Options = options with { Session = remote.Options };
         (Languages, MidiHost, Supervisor, Stats) = CreateParts(executor: null);
 
@@ -96,6 +98,13 @@ public sealed class Performance : IPerformanceService, IDisposable
 
     /// <summary>The session code drives: <see cref="Local"/> or <see cref="Remote"/>.</summary>
     public ILiveSession Session { get; }
+
+    /// <summary>
+    /// <see cref="Session"/> with every command that changes what plays written to the session log first: what acts on
+    /// the performance without typed code (OSC, SuperDirt, the stage view, this class's own actions) goes through it.
+    /// The languages drive <see cref="Session"/> itself: their evaluations are logged, and a replay runs them again.
+    /// </summary>
+    public LoggedSession Logged { get; }
 
     /// <summary>The granted sample folders (and, for an engine process, the path that copies samples there).</summary>
     public SampleFolders Samples => _samples;
@@ -330,11 +339,7 @@ public sealed class Performance : IPerformanceService, IDisposable
     /// <summary>Sets a node parameter at <paramref name="when"/>; returns the sample. Logged.</summary>
     public long SetParameter(string node, string parameter, double value, Quantization when)
     {
-        lock (_actionGate)
-        {
-            Log?.Append(new SessionLogEntry { Kind = "param", Position = Session.Position, Node = node, Parameter = parameter, Value = value, Quantize = when.ToString() });
-            return Session.SetParameter(node, parameter, value, when);
-        }
+        return Logged.SetParameter(node, parameter, value, when);
     }
 
     /// <summary>Changes the tempo at <paramref name="when"/>; returns the sample. Logged.</summary>
@@ -345,41 +350,38 @@ public sealed class Performance : IPerformanceService, IDisposable
             throw new ArgumentOutOfRangeException(null, $"The tempo must be more than 0 and at most 999 BPM, not {bpm}.");
         }
 
-        lock (_actionGate)
-        {
-            Log?.Append(new SessionLogEntry { Kind = "tempo", Position = Session.Position, Tempo = bpm.ToString(), Quantize = when.ToString() });
-            return Session.SetTempo(bpm, when);
-        }
+        return Logged.SetTempo(bpm, when);
     }
 
     /// <summary>Sets a named variable now. Logged.</summary>
     public void SetVariable(string name, double value)
     {
-        lock (_actionGate)
-        {
-            Log?.Append(new SessionLogEntry { Kind = "var", Position = Session.Position, Name = name, Value = value });
-            Session.Variables.Set(name, value);
-        }
+        Logged.SetVariable(name, value);
     }
 
     /// <summary>Commits a whole graph at <paramref name="when"/>. Logged. Throws <see cref="GraphValidationException"/> (nothing changes) if invalid.</summary>
     public CommandReceipt Commit(GraphDescription graph, Quantization when)
     {
+        return Logged.Commit(graph, when);
+    }
+
+    /// <summary>
+    /// Writes to the session log that the sample <paramref name="name"/> was loaded from <paramref name="file"/> (as the
+    /// loader was given it: relative to a granted folder, which the log's header lists) by something other than code
+    /// (SuperDirt's sounds): a replay loads it from there again.
+    /// </summary>
+    public void LogSample(string name, string file)
+    {
         lock (_actionGate)
         {
-            Log?.Append(new SessionLogEntry { Kind = "commit", Position = Session.Position, Graph = JsonNode.Parse(graph.ToJson()), Quantize = when.ToString() });
-            return Session.Commit(graph, when);
+            Log?.Append(new SessionLogEntry { Kind = "sample", Position = Session.Position, Name = name, Source = file });
         }
     }
 
     /// <summary>Brings back the graph before the last commit. Logged.</summary>
     public bool Undo(Quantization when)
     {
-        lock (_actionGate)
-        {
-            Log?.Append(new SessionLogEntry { Kind = "undo", Position = Session.Position, Quantize = when.ToString() });
-            return Session.TryUndo(when, out _);
-        }
+        return Logged.TryUndo(when, out _);
     }
 
     /// <summary>The panic button: every scheduled callback stops and the graph fades to silence now. Logged.</summary>

@@ -77,6 +77,15 @@ public sealed record SessionLogEntry
     public string? Name { get; init; }
 
     public double? Value { get; init; }
+
+    /// <summary>trigger: the value after <see cref="Length"/>.</summary>
+    public double? Off { get; init; }
+
+    /// <summary>trigger, ramp: the length in beats, as a fraction.</summary>
+    public string? Length { get; init; }
+
+    /// <summary>commit: the graph is a patch (its nodes and edges added to or replacing the playing graph's).</summary>
+    public bool? Patch { get; init; }
 }
 
 /// <summary>

@@ -182,13 +182,30 @@ public static class SessionReplay
                         return $"tempo '{entry.Tempo}' is not a number";
                     }
 
-                    performance.SetTempo(bpm, when);
+                    performance.Logged.SetTempo(bpm, when, entry.BeatsPerBar);
+                    return null;
+                case "ramp":
+                    if (!Fraction.TryParse(entry.Tempo, out Fraction target) || !Fraction.TryParse(entry.Length, out Fraction rampBeats))
+                    {
+                        return $"ramp to '{entry.Tempo}' over '{entry.Length}' beats: not numbers";
+                    }
+
+                    performance.Logged.RampTempo(target, rampBeats, when);
+                    return null;
+                case "trigger":
+                    if (!Fraction.TryParse(entry.Length, out Fraction length))
+                    {
+                        return $"trigger length '{entry.Length}' is not a number";
+                    }
+
+                    performance.Logged.Trigger(entry.Node ?? "", when, length, entry.Parameter ?? "gate", entry.Value ?? 1, entry.Off ?? 0);
                     return null;
                 case "var":
                     performance.SetVariable(entry.Name ?? "", entry.Value ?? 0);
                     return null;
                 case "commit":
-                    performance.Commit(GraphDescription.FromJson(entry.Graph?.ToJsonString() ?? "{}"), when);
+                    GraphDescription committed = GraphDescription.FromJson(entry.Graph?.ToJsonString() ?? "{}");
+                    performance.Logged.Execute(new CommitCommand(committed, when, Patch: entry.Patch == true, Owned: true));
                     return null;
                 case "undo":
                     performance.Undo(when);
@@ -198,6 +215,9 @@ public static class SessionReplay
                     return null;
                 case "midi":
                     performance.Session.SetParameter(entry.Node ?? "", entry.Parameter ?? "", entry.Value ?? 0, Quantization.Now);
+                    return null;
+                case "sample":
+                    performance.Samples.Load(entry.Name ?? "", entry.Source ?? "");
                     return null;
                 case "panic":
                     performance.Panic();

@@ -65,6 +65,9 @@ public sealed class DirtHost : IDisposable
 
     public OscTimeMap TimeMap { get; }
 
+    /// <summary>Called with each sound file loaded (its library name and full path), after it is loaded: the session log records it, so a replay plays the same file.</summary>
+    public Action<string, string>? SampleLoaded { get; init; }
+
     public OscServer? Server => _server;
 
     /// <summary>Raised with each refused event's error (on the receiving thread).</summary>
@@ -327,7 +330,9 @@ public sealed class DirtHost : IDisposable
             // Loaded as "#N": the dirt nodes find it by index at its first trigger, with no new commit (a commit would
             // take the place of the snapshot that events already scheduled are aimed at).
             index = _soundCount;
-            _folders.Load(SampleLibrary.IndexedName(index), Path.Combine(s, files[pick]));
+            string file = Path.Combine(s, files[pick]);
+            _folders.Load(SampleLibrary.IndexedName(index), file);
+            SampleLoaded?.Invoke(SampleLibrary.IndexedName(index), file);
             _soundCount++;
             _soundIndex[name] = index;
             return index;

@@ -121,6 +121,65 @@ public sealed class OscRouterTests
     }
 
     [Fact]
+    public void OscThroughTheLoggedSession_IsInTheSessionLog_AndTheReplayIsBitIdentical()
+    {
+        string dir = Directory.CreateTempSubdirectory("le-osc-log-").FullName;
+        try
+        {
+            string log = Path.Combine(dir, "osc.jsonl");
+            string live = Path.Combine(dir, "live.wav");
+            var graph = new GraphDescription();
+            graph.Add("out", "out", channels: 1);
+            graph.Add("p", "sampler", new Dictionary<string, double> { ["gate"] = 0 });
+            graph.Nodes[^1].Options["sample"] = "osc-click";
+            graph.Add("tone", "sine", new Dictionary<string, double> { ["freqHz"] = 220, ["level"] = 0.1 });
+            graph.Connect("p", "out");
+            graph.Connect("tone", "out");
+            using (var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+            {
+                Session = new LiveSessionOptions { SampleRate = Rate, MaxBlockFrames = 128, OutputChannels = 1 },
+                BlockFrames = 128,
+                InitialGraph = graph,
+                LogPath = log,
+            }))
+            using (var writer = new LiveEngine.Hosts.Wav.WavWriter(live, Rate, 1, LiveEngine.Hosts.Wav.WavSampleFormat.Float32))
+            {
+                Action<float[][], int> sink = (chunk, frames) => writer.WritePlanar(chunk, 0, frames);
+                OscTimeTag anchor = OscTimeTag.Now;
+                var router = new OscRouter(performance.Logged, new OscTimeMap(Rate, Latency, anchor, 0));
+                var from = new IPEndPoint(IPAddress.Loopback, 1);
+                performance.RenderTo(10_000, sink);
+
+                // Timed ones (a bundle's time tag: a beat that is no block boundary), and ones for now.
+                router.Handle(new OscMessage("/trig/p/gate", [OscValue.Float32(1), OscValue.Float32(0.0625f)], anchor.AddSeconds(0.3123)), from, Stopwatch.GetTimestamp());
+                router.Handle(new OscMessage("/param/tone/freqHz", [OscValue.Float32(330)], anchor.AddSeconds(0.4567)), from, Stopwatch.GetTimestamp());
+                router.Handle(new OscMessage("/var/drive", OscValue.Float64(0.5)), from, Stopwatch.GetTimestamp());
+                performance.RenderTo(30_000, sink);
+                router.Handle(new OscMessage("/param/tone/level", OscValue.Float32(0.2f)), from, Stopwatch.GetTimestamp());
+                router.Handle(new OscMessage("/trig/p/gate", [OscValue.Float32(1), OscValue.Float32(0.125f)], anchor.AddSeconds(0.9)), from, Stopwatch.GetTimestamp());
+                performance.RenderTo(60_000, sink);
+                Assert.Equal(0, router.RefusedCount);
+                Assert.Equal(330, performance.Session.Graph.Nodes.Single(n => n.Id == "tone").Parameters["freqHz"]);
+            }
+
+            IReadOnlyList<SessionLogEntry> entries = SessionLog.Read(log);
+            Assert.Equal(2, entries.Count(e => e.Kind == "trigger" && e.Node == "p" && e.Parameter == "gate"));
+            Assert.Equal(2, entries.Count(e => e.Kind == "param" && e.Node == "tone"));
+            Assert.Contains(entries, e => e.Kind == "var" && e.Name == "drive" && e.Value == 0.5);
+            Assert.All(entries.Where(e => e.Kind == "trigger"), e => Assert.StartsWith("at:", e.Quantize, StringComparison.Ordinal));
+
+            string replayed = Path.Combine(dir, "replayed.wav");
+            ReplayReport report = SessionReplay.Render(log, BuiltinNodeTypes.CreateRegistry(), [], replayed, LiveEngine.Hosts.Wav.WavSampleFormat.Float32, tailSeconds: 30_000.0 / Rate);
+            Assert.Equal(0, report.FailedActions);
+            Assert.True(File.ReadAllBytes(live).AsSpan().SequenceEqual(File.ReadAllBytes(replayed)), "the replay of the OSC-driven session differs from what played");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void VariablesAndParameters_AreSet_AndWrongMessagesAreCountedWithAClearError()
     {
         using Performance performance = Offline();
