@@ -7,8 +7,9 @@ namespace LiveEngine.Dsp.Nodes;
 /// <summary>
 /// The voice bank of a source through a gain (the stdlib's <c>kick</c>, a track's sampler voices): a source
 /// (oscillator, noise or sampler) through a vca under an adsr, or a sampler alone, then gain, optionally pan, summed
-/// over its lanes. The sources and envelopes run as the nodes they are, lane by lane; the envelope, the gain, the pan and the
-/// sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
+/// over its lanes. The sources run across lanes where they are oscillators (<see cref="BankOscillators"/>), else through
+/// their nodes; the envelopes (<see cref="BankEnvelopes"/>), the
+/// vca, the gain, the pan and the sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
 /// with the same float products as the nodes ((x × envelope) × level, then × the pan gain); only the order of the
 /// sum over lanes differs from the mix tree's. Without a pan the bank is mono.
 /// </summary>
@@ -25,19 +26,17 @@ public sealed class SourceVoiceBank : BankProcessor
 
     private readonly int _lanes;
     private readonly int _width;
-    private readonly bool _envelope;
-    private readonly int _sourceStage;
     private readonly int _gainStage;
     private readonly AudioNode[] _sources;
-    private readonly int[] _sourceParameters;
     private readonly AdsrNode[] _envelopes;
     private readonly GainNode[] _gains;
     private readonly BankPanGains? _panGains;
+    private readonly BankEnvelopes? _bankEnvelopes;
+    private readonly BankOscillators _bankSources;
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
-    // Scratch, audio thread only. Rows 0.._lanes-1 hold the sources, _lanes.. the envelopes.
-    private readonly BankLaneRows _rows;
+    // Scratch, audio thread only.
     private readonly float[] _signal;
     private readonly float[] _envelopeSignal;
     private readonly float[] _levelFixed;
@@ -59,19 +58,16 @@ public sealed class SourceVoiceBank : BankProcessor
         }
 
         _width = (_lanes + VoiceBankKernels.GroupLanes - 1) / VoiceBankKernels.GroupLanes * VoiceBankKernels.GroupLanes;
-        _envelope = envelope;
-        _sourceStage = envelope ? 1 : 0;
+        int sourceStage = envelope ? 1 : 0;
         _gainStage = envelope ? 3 : 1;
         int maxFrames = lanes.MaxBlockFrames;
         _sources = new AudioNode[_lanes];
-        _sourceParameters = new int[_lanes];
         _envelopes = new AdsrNode[envelope ? _lanes : 0];
         _gains = new GainNode[_lanes];
         for (int lane = 0; lane < _lanes; lane++)
         {
             AudioNode[] nodes = lanes.Nodes[lane];
-            _sources[lane] = nodes[_sourceStage];
-            _sourceParameters[lane] = BankLaneRows.ParameterCount(nodes[_sourceStage]);
+            _sources[lane] = nodes[sourceStage];
             if (envelope)
             {
                 _envelopes[lane] = (AdsrNode)nodes[0];
@@ -88,7 +84,12 @@ public sealed class SourceVoiceBank : BankProcessor
 
         _parameterStarts = lanes.ParameterStarts;
         _parameterValues = lanes.ParameterValues;
-        _rows = new BankLaneRows(2 * _lanes, maxFrames);
+        if (envelope)
+        {
+            _bankEnvelopes = new BankEnvelopes(_envelopes, _parameterValues, [.. _parameterStarts.Select(starts => starts[0])], _width);
+        }
+
+        _bankSources = new BankOscillators(_sources, _parameterValues, [.. _parameterStarts.Select(starts => starts[sourceStage])], _width, maxFrames);
         _signal = new float[maxFrames * _width];
         _envelopeSignal = new float[envelope ? maxFrames * _width : 0];
         _levelFixed = new float[_width];
@@ -109,21 +110,12 @@ public sealed class SourceVoiceBank : BankProcessor
         long sampleTime = context.SampleTime;
         int width = _width;
         int samples = frames * width;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            _rows.RunSource(_sources[lane], lane, Parameters(lane, _sourceStage, _sourceParameters[lane]), frames, sampleTime);
-            if (_envelope)
-            {
-                _rows.RunSource(_envelopes[lane], _lanes + lane, Parameters(lane, 0, 6), frames, sampleTime);
-            }
-        }
-
         Span<float> signal = _signal.AsSpan(0, samples);
-        _rows.Transpose(0, _lanes, frames, width, signal);
-        if (_envelope)
+        _bankSources.Render(frames, sampleTime, signal);
+        if (_bankEnvelopes is not null)
         {
-            // The vca: x × envelope, lane-wise as the node does it.
-            _rows.Transpose(_lanes, _lanes, frames, width, _envelopeSignal);
+            // The vca: x × envelope (rendered across lanes), lane-wise as the node does it.
+            _bankEnvelopes.Render(frames, _envelopeSignal.AsSpan(0, samples));
             VectorKernels.Binary<MultiplyOperator>(signal, _envelopeSignal.AsSpan(0, samples), signal);
         }
 
