@@ -5,11 +5,11 @@ using LiveEngine.Nodes;
 namespace LiveEngine.Dsp.Nodes;
 
 /// <summary>
-/// The voice bank of a source through a gain (the stdlib's <c>kick</c>, a track's sampler voices): a source
-/// (oscillator, noise or sampler) through a vca under an adsr, or a sampler alone, then gain, optionally pan, summed
-/// over its lanes. The sources run across lanes where they are oscillators (<see cref="BankOscillators"/>), else through
-/// their nodes; the envelopes (<see cref="BankEnvelopes"/>), the
-/// vca, the gain, the pan and the sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
+/// The voice bank of a source through a gain (the stdlib's <c>kick</c> and <c>hat</c>, a track's sampler voices): a
+/// source (oscillator, noise or sampler), optionally through biquads, through a vca under an adsr, or a sampler alone,
+/// then gain, optionally pan, summed over its lanes. The sources run across lanes where they are oscillators
+/// (<see cref="BankOscillators"/>), else through their nodes; the biquads (<see cref="BankBiquads"/>, float state as in
+/// every biquad bank), the envelopes (<see cref="BankEnvelopes"/>), the vca, the gain, the pan and the sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
 /// with the same float products as the nodes ((x × envelope) × level, then × the pan gain); only the order of the
 /// sum over lanes differs from the mix tree's. Without a pan the bank is mono.
 /// </summary>
@@ -24,6 +24,10 @@ public sealed class SourceVoiceBank : BankProcessor
 
     public const string PannedEnvelopeKindName = "src>vca(adsr)>gain>pan";
 
+    public const string FilteredKindName = "src>biquad…>vca(adsr)>gain";
+
+    public const string PannedFilteredKindName = "src>biquad…>vca(adsr)>gain>pan";
+
     private readonly int _lanes;
     private readonly int _width;
     private readonly int _gainStage;
@@ -33,6 +37,7 @@ public sealed class SourceVoiceBank : BankProcessor
     private readonly BankPanGains? _panGains;
     private readonly BankEnvelopes? _bankEnvelopes;
     private readonly BankOscillators _bankSources;
+    private readonly BankBiquads? _bankBiquads;
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
@@ -46,9 +51,10 @@ public sealed class SourceVoiceBank : BankProcessor
     private readonly float[] _monoRight;
     private readonly float[] _rightSum;
 
-    /// <param name="lanes">Per lane: [adsr,] source, [vca,] gain[, pan].</param>
+    /// <param name="lanes">Per lane: [adsr,] source, [biquads,] [vca,] gain[, pan].</param>
     /// <param name="envelope">Whether the lanes have the adsr and vca.</param>
-    public SourceVoiceBank(BankLanes lanes, bool envelope)
+    /// <param name="filtered">Whether biquads (as many as the lanes have before the vca) follow the source; only with the envelope.</param>
+    public SourceVoiceBank(BankLanes lanes, bool envelope, bool filtered = false)
     {
         ArgumentNullException.ThrowIfNull(lanes);
         _lanes = lanes.LaneCount;
@@ -59,7 +65,21 @@ public sealed class SourceVoiceBank : BankProcessor
 
         _width = (_lanes + VoiceBankKernels.GroupLanes - 1) / VoiceBankKernels.GroupLanes * VoiceBankKernels.GroupLanes;
         int sourceStage = envelope ? 1 : 0;
-        _gainStage = envelope ? 3 : 1;
+        int biquads = 0;
+        if (filtered)
+        {
+            if (!envelope)
+            {
+                throw new ArgumentException("A filtered source bank has the envelope.", nameof(filtered));
+            }
+
+            while (lanes.Nodes[0][sourceStage + 1 + biquads] is BiquadNode)
+            {
+                biquads++;
+            }
+        }
+
+        _gainStage = envelope ? 3 + biquads : 1;
         int maxFrames = lanes.MaxBlockFrames;
         _sources = new AudioNode[_lanes];
         _envelopes = new AdsrNode[envelope ? _lanes : 0];
@@ -71,7 +91,7 @@ public sealed class SourceVoiceBank : BankProcessor
             if (envelope)
             {
                 _envelopes[lane] = (AdsrNode)nodes[0];
-                _ = (VcaNode)nodes[2];
+                _ = (VcaNode)nodes[2 + biquads];
             }
 
             _gains[lane] = (GainNode)nodes[_gainStage];
@@ -90,6 +110,12 @@ public sealed class SourceVoiceBank : BankProcessor
         }
 
         _bankSources = new BankOscillators(_sources, _parameterValues, [.. _parameterStarts.Select(starts => starts[sourceStage])], _width, maxFrames);
+        if (biquads > 0)
+        {
+            BiquadNode[][] stages = [.. Enumerable.Range(0, biquads).Select(s => lanes.Nodes.Select(nodes => (BiquadNode)nodes[sourceStage + 1 + s]).ToArray())];
+            int[][] starts = [.. Enumerable.Range(0, biquads).Select(s => _parameterStarts.Select(lane => lane[sourceStage + 1 + s]).ToArray())];
+            _bankBiquads = new BankBiquads(stages, _parameterValues, starts, _width, maxFrames);
+        }
         _signal = new float[maxFrames * _width];
         _envelopeSignal = new float[envelope ? maxFrames * _width : 0];
         _levelFixed = new float[_width];
@@ -112,6 +138,7 @@ public sealed class SourceVoiceBank : BankProcessor
         int samples = frames * width;
         Span<float> signal = _signal.AsSpan(0, samples);
         _bankSources.Render(frames, sampleTime, signal);
+        _bankBiquads?.Process(signal, frames, sampleTime);
         if (_bankEnvelopes is not null)
         {
             // The vca: x × envelope (rendered across lanes), lane-wise as the node does it.
