@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -37,7 +39,6 @@ internal sealed class BankOscillators
     private readonly bool[] _fast;
     private readonly int[] _residualEnds;
     private readonly float[] _naive;
-    private readonly float[] _tail;
 
     /// <param name="nodes">The lanes' sources (no inputs, one mono output).</param>
     /// <param name="parameterValues">The bank's parameter block.</param>
@@ -75,7 +76,6 @@ internal sealed class BankOscillators
         _fast = new bool[nodes.Length];
         _residualEnds = new int[nodes.Length];
         _naive = new float[(History + maxFrames) * width];
-        _tail = new float[History];
         for (int lane = 0; lane < width; lane++)
         {
             // A saw at half a period is 0: what the padding lanes (and the lanes that render through their node,
@@ -124,9 +124,10 @@ internal sealed class BankOscillators
                         anyBandLimited = true;
                         _residualEnds[lane] = bandLimited.ResidualLive;
                         Span<float> history = bandLimited.NaiveHistory;
+                        ref float column = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_naive), lane);
                         for (int t = 0; t < History; t++)
                         {
-                            _naive[(t * width) + lane] = history[t];
+                            Unsafe.Add(ref column, t * width) = history[t];
                         }
                     }
                 }
@@ -241,13 +242,14 @@ internal sealed class BankOscillators
             SquareNode => (0u, 2f, _arguments[lane], -2f, false),
             _ => (0u, -8f, 0x80000000u, 8f, true),
         };
-        bool twoThresholds = heightB != 0f;
         Span<float> residual = node.Residual(frames);
-        int end = _residualEnds[lane];
+        int carried = _residualEnds[lane];
+        int end = carried;
+        int frameA = Crossing(start, thresholdA, increment, 1, frames);
+        int frameB = heightB != 0f ? Crossing(start, thresholdB, increment, 1, frames) : int.MaxValue;
+        int firstCrossing = Math.Min(frameA, frameB);
         int crossingA = 1;
         int crossingB = 1;
-        int frameA = BankOscillatorKernels.CrossingFrame(start, thresholdA, increment, 1);
-        int frameB = twoThresholds ? BankOscillatorKernels.CrossingFrame(start, thresholdB, increment, 1) : int.MaxValue;
         while (frameA < frames || frameB < frames)
         {
             bool a = frameA <= frameB;
@@ -268,27 +270,49 @@ internal sealed class BankOscillators
             end = Math.Max(end, f + BlepTable.Taps);
             if (a)
             {
-                frameA = BankOscillatorKernels.CrossingFrame(start, thresholdA, increment, ++crossingA);
+                frameA = Crossing(start, thresholdA, increment, ++crossingA, frames);
             }
             else
             {
-                frameB = BankOscillatorKernels.CrossingFrame(start, thresholdB, increment, ++crossingB);
+                frameB = Crossing(start, thresholdB, increment, ++crossingB, frames);
             }
         }
 
-        // Only where the residual may be non-zero (x + 0 is x: a naive waveform is never -0).
-        int live = Math.Min(frames, end);
-        for (int f = 0; f < live; f++)
+        // Only where the residual may be non-zero: the corrections carried in, then from the block's first crossing
+        // on (x + 0 is x: a naive waveform is never -0). Strided, so by reference: the spans' lengths bound it.
+        ref float column = ref Unsafe.Add(ref MemoryMarshal.GetReference(rows), lane);
+        ref float residualRef = ref MemoryMarshal.GetReference(residual);
+        int carriedEnd = Math.Min(frames, carried);
+        for (int f = 0; f < carriedEnd; f++)
         {
-            rows[(f * width) + lane] += residual[f];
+            Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
         }
 
+        int liveEnd = Math.Min(frames, end);
+        for (int f = Math.Max(carriedEnd, firstCrossing); f < liveEnd; f++)
+        {
+            Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
+        }
+
+        // The naive frames after the block's last output frame are the node's history for the next block.
+        Span<float> history = node.NaiveHistory;
+        ref float tail = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_naive), (frames * width) + lane);
         for (int t = 0; t < History; t++)
         {
-            _tail[t] = _naive[((frames + t) * width) + lane];
+            history[t] = Unsafe.Add(ref tail, t * width);
         }
 
-        node.EndBankBlock(frames, _phases[lane], _tail, end);
+        node.EndBankBlock(frames, _phases[lane], end);
+    }
+
+    /// <summary>
+    /// <see cref="BankOscillatorKernels.CrossingFrame"/>, or <see cref="int.MaxValue"/> without its 64-bit division
+    /// where the phase does not reach that crossing within <paramref name="frames"/> (most blocks, most lanes).
+    /// </summary>
+    private static int Crossing(uint start, uint threshold, uint increment, int crossing, int frames)
+    {
+        ulong distance = ((ulong)(uint)crossing << 32) - (start - threshold);
+        return (ulong)(uint)frames * increment < distance ? int.MaxValue : BankOscillatorKernels.CrossingFrame(start, threshold, increment, crossing);
     }
 
     /// <summary>Runs the lanes that did not take the fast path (or all of them) through their nodes.</summary>
