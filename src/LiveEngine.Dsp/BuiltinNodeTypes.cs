@@ -1,3 +1,4 @@
+using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.Dsp;
@@ -76,6 +77,19 @@ public static partial class BuiltinNodeTypes
             }
 
             registry.RegisterBank(new BankDescriptor(Nodes.SourceVoiceBank.EnvelopeKindName, voice, [envelope], 1, static lanes => new Nodes.SourceVoiceBank(lanes, envelope: true)));
+
+            // The same through biquads before the vca (the stdlib's hat: noise through a high-pass).
+            if (biquads.Length > 0)
+            {
+                BankSide filteredEnvelope = new([adsrType], IntoStage: 2, IntoPort: 1);
+                BankStage[] filtered = [new BankStage(sources, AllowsOptions: true), new BankStage(biquads, BiquadBankKernels.MaxStages), new BankStage([vcaType]), new BankStage([gain])];
+                if (pan is not null)
+                {
+                    registry.RegisterBank(new BankDescriptor(Nodes.SourceVoiceBank.PannedFilteredKindName, [.. filtered, new BankStage([pan])], [filteredEnvelope], 2, static lanes => new Nodes.SourceVoiceBank(lanes, envelope: true, filtered: true)));
+                }
+
+                registry.RegisterBank(new BankDescriptor(Nodes.SourceVoiceBank.FilteredKindName, filtered, [filteredEnvelope], 1, static lanes => new Nodes.SourceVoiceBank(lanes, envelope: true, filtered: true)));
+            }
         }
 
         if (gain is not null && sampler is not null)

@@ -6,7 +6,7 @@ using LiveEngine.Snapshots;
 
 namespace LiveEngine.Lua.Tests;
 
-/// <summary>The stdlib's synth voices become voice banks: examples/swarm.lua, 64 of them on one bus.</summary>
+/// <summary>The stdlib's voices become voice banks: examples/swarm.lua's 64 synths on one bus, a track's drums.</summary>
 public sealed class StdlibVoiceBankTests
 {
     [Fact]
@@ -20,6 +20,18 @@ public sealed class StdlibVoiceBankTests
         Assert.True(bank.LaneCount == 64, nodes);
         Assert.Equal(SynthVoiceBank.PannedKindName, bank.Name);
         Assert.Equal("1 × osc>rlpf>vca(adsr)>gain>pan → mix: 64 voices in lanes of 64", snapshot.DescribeBanks());
+    }
+
+    [Fact]
+    public void Euclid_BanksItsTwoKicksAndItsTwoHats()
+    {
+        // kick and tom are sine > vca(adsr) > gain; hat and shaker are noise > hpf > vca(adsr) > gain; all into master.
+        GraphSnapshot snapshot = GraphCompiler.Compile(GraphOf("euclid.lua"), BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 128 });
+        string banks = snapshot.DescribeBanks();
+        Assert.Contains("1 × src>vca(adsr)>gain>pan → master: 2 voices in lanes of 2", banks, StringComparison.Ordinal);
+        Assert.Contains("1 × src>biquad…>vca(adsr)>gain>pan → master: 2 voices in lanes of 2", banks, StringComparison.Ordinal);
+        BankInfo hats = snapshot.Banks.Single(b => b.Name == SourceVoiceBank.PannedFilteredKindName);
+        Assert.Equal(["hat.noise", "shaker.noise"], hats.LaneNodes.Select(lane => snapshot.NodeIds[lane[1]]).Order());
     }
 
     /// <summary>The live 80 ms evaluation limit is wall clock: a loaded test machine can pass it while 64 voices are built.</summary>

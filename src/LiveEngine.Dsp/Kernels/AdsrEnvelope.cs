@@ -40,6 +40,9 @@ public struct AdsrEnvelope
 
     public readonly AdsrStage Stage => _stage;
 
+    /// <summary>1 / (1 - e^(-Curvature)): what the discharge curve is scaled by so that it ends on its target.</summary>
+    internal static double CurveScale => s_curveScale;
+
     public readonly bool Gate => _gate;
 
     /// <summary>Sets the segment lengths and sustain level; a running segment keeps the length it started with.</summary>
@@ -131,6 +134,65 @@ public struct AdsrEnvelope
 
                         break;
                     }
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a voice bank: writes the running segment into lane <paramref name="lane"/> of <paramref name="lanes"/> and
+    /// returns the frames left in it (<see cref="int.MaxValue"/> for idle and sustain, which do not end by themselves).
+    /// </summary>
+    internal readonly int StoreLane(AdsrBankLanes lanes, int lane)
+    {
+        switch (_stage)
+        {
+            case AdsrStage.Attack:
+                lanes.SetAttack(lane, _start, _position, _length);
+                return _length - _position;
+            case AdsrStage.Decay:
+            case AdsrStage.Release:
+                lanes.SetCurve(lane, _start, _start - _target, _curve, _curveRatio);
+                return _length - _position;
+            case AdsrStage.Sustain:
+                lanes.Hold(lane, _sustain);
+                return int.MaxValue;
+            default:
+                lanes.Hold(lane, 0.0);
+                return int.MaxValue;
+        }
+    }
+
+    /// <summary>
+    /// For a voice bank, after <see cref="AdsrBankKernels"/> rendered <paramref name="frames"/> frames of the lane (no
+    /// more than were left in its segment): takes the advanced curve and moves on as <see cref="Render"/> does, into
+    /// the next segment where this one ended.
+    /// </summary>
+    internal void AdvanceLane(AdsrBankLanes lanes, int lane, int frames)
+    {
+        if (_stage is AdsrStage.Idle or AdsrStage.Sustain)
+        {
+            return;
+        }
+
+        if (_stage != AdsrStage.Attack)
+        {
+            _curve = lanes.Curve[lane];
+        }
+
+        _position += frames;
+        if (_position == _length)
+        {
+            switch (_stage)
+            {
+                case AdsrStage.Attack:
+                    EnterDecay();
+                    break;
+                case AdsrStage.Decay:
+                    EnterSustain();
+                    break;
+                default:
+                    _stage = AdsrStage.Idle;
+                    break;
             }
         }
     }

@@ -36,6 +36,7 @@ public static partial class KernelSelfTest
             AddProcessorChecks(checks);
             AddBankChecks(checks);
             AddBiquadBankChecks(checks);
+            AddBankVoiceChecks(checks);
             AddSpectrumChecks(checks);
             return checks;
         }

@@ -44,21 +44,35 @@ public sealed class AdsrNode : AudioNode
 
     public override void Process(in ProcessContext context)
     {
-        ReadOnlySpan<float> parameters = context.Parameters;
+        // Events apply at a frame of the block: the gate parameter is the one event today, at frame 0. Timed
+        // events will render up to each event's frame, apply it with SetGate, and render on from there.
+        BeginBankBlock(context.Parameters);
+        Span<float> output = context.Output(0);
+        _envelope.Render(output);
+        _level.ApplyGain(output);
+    }
+
+    /// <summary>
+    /// What <see cref="Process"/> (and a voice bank, for its lane) does before the envelope renders: segment lengths,
+    /// sustain, level target, and the gate at the block's first frame. A bank then renders the envelope across lanes
+    /// and applies <see cref="BankLevel"/>. Audio thread only.
+    /// </summary>
+    internal void BeginBankBlock(ReadOnlySpan<float> parameters)
+    {
         _envelope.Configure(
             Frames(parameters[AttackParameter]),
             Frames(parameters[DecayParameter]),
             parameters[SustainParameter],
             Frames(parameters[ReleaseParameter]));
         _level.Target = parameters[LevelParameter];
-        Span<float> output = context.Output(0);
-
-        // Events apply at a frame of the block: the gate parameter is the one event today, at frame 0. Timed
-        // events will render up to each event's frame, apply it with SetGate, and render on from there.
         _envelope.SetGate(parameters[GateParameter] > 0.5f);
-        _envelope.Render(output);
-        _level.ApplyGain(output);
     }
+
+    /// <summary>For a voice bank: the envelope, which the bank advances. Audio thread only.</summary>
+    internal ref AdsrEnvelope BankEnvelope => ref _envelope;
+
+    /// <summary>For a voice bank: the level the envelope is multiplied by. Audio thread only.</summary>
+    internal ref ParameterSmoother BankLevel => ref _level;
 
     private int Frames(float milliseconds) => (int)Math.Round(Math.Clamp(milliseconds, 0f, 60_000f) * _framesPerMs);
 }

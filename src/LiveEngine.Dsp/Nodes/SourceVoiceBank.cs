@@ -5,10 +5,11 @@ using LiveEngine.Nodes;
 namespace LiveEngine.Dsp.Nodes;
 
 /// <summary>
-/// The voice bank of a source through a gain (the stdlib's <c>kick</c>, a track's sampler voices): a source
-/// (oscillator, noise or sampler) through a vca under an adsr, or a sampler alone, then gain, optionally pan, summed
-/// over its lanes. The sources and envelopes run as the nodes they are, lane by lane; the envelope, the gain, the pan and the
-/// sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
+/// The voice bank of a source through a gain (the stdlib's <c>kick</c> and <c>hat</c>, a track's sampler voices): a
+/// source (oscillator, noise or sampler), optionally through biquads, through a vca under an adsr, or a sampler alone,
+/// then gain, optionally pan, summed over its lanes. The sources run across lanes where they are oscillators
+/// (<see cref="BankOscillators"/>), else through their nodes; the biquads (<see cref="BankBiquads"/>, float state as in
+/// every biquad bank), the envelopes (<see cref="BankEnvelopes"/>), the vca, the gain, the pan and the sum run across lanes (frame-major, <see cref="VectorKernels"/> and <see cref="BiquadBankKernels.PanSum(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, Span{float})"/>),
 /// with the same float products as the nodes ((x × envelope) × level, then × the pan gain); only the order of the
 /// sum over lanes differs from the mix tree's. Without a pan the bank is mono.
 /// </summary>
@@ -23,21 +24,24 @@ public sealed class SourceVoiceBank : BankProcessor
 
     public const string PannedEnvelopeKindName = "src>vca(adsr)>gain>pan";
 
+    public const string FilteredKindName = "src>biquad…>vca(adsr)>gain";
+
+    public const string PannedFilteredKindName = "src>biquad…>vca(adsr)>gain>pan";
+
     private readonly int _lanes;
     private readonly int _width;
-    private readonly bool _envelope;
-    private readonly int _sourceStage;
     private readonly int _gainStage;
     private readonly AudioNode[] _sources;
-    private readonly int[] _sourceParameters;
     private readonly AdsrNode[] _envelopes;
     private readonly GainNode[] _gains;
     private readonly BankPanGains? _panGains;
+    private readonly BankEnvelopes? _bankEnvelopes;
+    private readonly BankOscillators _bankSources;
+    private readonly BankBiquads? _bankBiquads;
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
-    // Scratch, audio thread only. Rows 0.._lanes-1 hold the sources, _lanes.. the envelopes.
-    private readonly BankLaneRows _rows;
+    // Scratch, audio thread only.
     private readonly float[] _signal;
     private readonly float[] _envelopeSignal;
     private readonly float[] _levelFixed;
@@ -47,9 +51,10 @@ public sealed class SourceVoiceBank : BankProcessor
     private readonly float[] _monoRight;
     private readonly float[] _rightSum;
 
-    /// <param name="lanes">Per lane: [adsr,] source, [vca,] gain[, pan].</param>
+    /// <param name="lanes">Per lane: [adsr,] source, [biquads,] [vca,] gain[, pan].</param>
     /// <param name="envelope">Whether the lanes have the adsr and vca.</param>
-    public SourceVoiceBank(BankLanes lanes, bool envelope)
+    /// <param name="filtered">Whether biquads (as many as the lanes have before the vca) follow the source; only with the envelope.</param>
+    public SourceVoiceBank(BankLanes lanes, bool envelope, bool filtered = false)
     {
         ArgumentNullException.ThrowIfNull(lanes);
         _lanes = lanes.LaneCount;
@@ -59,23 +64,34 @@ public sealed class SourceVoiceBank : BankProcessor
         }
 
         _width = (_lanes + VoiceBankKernels.GroupLanes - 1) / VoiceBankKernels.GroupLanes * VoiceBankKernels.GroupLanes;
-        _envelope = envelope;
-        _sourceStage = envelope ? 1 : 0;
-        _gainStage = envelope ? 3 : 1;
+        int sourceStage = envelope ? 1 : 0;
+        int biquads = 0;
+        if (filtered)
+        {
+            if (!envelope)
+            {
+                throw new ArgumentException("A filtered source bank has the envelope.", nameof(filtered));
+            }
+
+            while (lanes.Nodes[0][sourceStage + 1 + biquads] is BiquadNode)
+            {
+                biquads++;
+            }
+        }
+
+        _gainStage = envelope ? 3 + biquads : 1;
         int maxFrames = lanes.MaxBlockFrames;
         _sources = new AudioNode[_lanes];
-        _sourceParameters = new int[_lanes];
         _envelopes = new AdsrNode[envelope ? _lanes : 0];
         _gains = new GainNode[_lanes];
         for (int lane = 0; lane < _lanes; lane++)
         {
             AudioNode[] nodes = lanes.Nodes[lane];
-            _sources[lane] = nodes[_sourceStage];
-            _sourceParameters[lane] = BankLaneRows.ParameterCount(nodes[_sourceStage]);
+            _sources[lane] = nodes[sourceStage];
             if (envelope)
             {
                 _envelopes[lane] = (AdsrNode)nodes[0];
-                _ = (VcaNode)nodes[2];
+                _ = (VcaNode)nodes[2 + biquads];
             }
 
             _gains[lane] = (GainNode)nodes[_gainStage];
@@ -88,7 +104,18 @@ public sealed class SourceVoiceBank : BankProcessor
 
         _parameterStarts = lanes.ParameterStarts;
         _parameterValues = lanes.ParameterValues;
-        _rows = new BankLaneRows(2 * _lanes, maxFrames);
+        if (envelope)
+        {
+            _bankEnvelopes = new BankEnvelopes(_envelopes, _parameterValues, [.. _parameterStarts.Select(starts => starts[0])], _width);
+        }
+
+        _bankSources = new BankOscillators(_sources, _parameterValues, [.. _parameterStarts.Select(starts => starts[sourceStage])], _width, maxFrames);
+        if (biquads > 0)
+        {
+            BiquadNode[][] stages = [.. Enumerable.Range(0, biquads).Select(s => lanes.Nodes.Select(nodes => (BiquadNode)nodes[sourceStage + 1 + s]).ToArray())];
+            int[][] starts = [.. Enumerable.Range(0, biquads).Select(s => _parameterStarts.Select(lane => lane[sourceStage + 1 + s]).ToArray())];
+            _bankBiquads = new BankBiquads(stages, _parameterValues, starts, _width, maxFrames);
+        }
         _signal = new float[maxFrames * _width];
         _envelopeSignal = new float[envelope ? maxFrames * _width : 0];
         _levelFixed = new float[_width];
@@ -109,21 +136,13 @@ public sealed class SourceVoiceBank : BankProcessor
         long sampleTime = context.SampleTime;
         int width = _width;
         int samples = frames * width;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            _rows.RunSource(_sources[lane], lane, Parameters(lane, _sourceStage, _sourceParameters[lane]), frames, sampleTime);
-            if (_envelope)
-            {
-                _rows.RunSource(_envelopes[lane], _lanes + lane, Parameters(lane, 0, 6), frames, sampleTime);
-            }
-        }
-
         Span<float> signal = _signal.AsSpan(0, samples);
-        _rows.Transpose(0, _lanes, frames, width, signal);
-        if (_envelope)
+        _bankSources.Render(frames, sampleTime, signal);
+        _bankBiquads?.Process(signal, frames, sampleTime);
+        if (_bankEnvelopes is not null)
         {
-            // The vca: x × envelope, lane-wise as the node does it.
-            _rows.Transpose(_lanes, _lanes, frames, width, _envelopeSignal);
+            // The vca: x × envelope (rendered across lanes), lane-wise as the node does it.
+            _bankEnvelopes.Render(frames, _envelopeSignal.AsSpan(0, samples));
             VectorKernels.Binary<MultiplyOperator>(signal, _envelopeSignal.AsSpan(0, samples), signal);
         }
 

@@ -49,6 +49,16 @@ public sealed class SquareNode : BandLimitedOscillatorNode
         AddSteps(phases, increments, residual, 0, 2f, _threshold, -2f);
     }
 
+    /// <summary>
+    /// For a voice bank: the pulse width threshold, and true when <paramref name="parameters"/> keep it (a new width is
+    /// left to <see cref="BandLimitedOscillatorNode.Process"/>, which may add a step for it). Audio thread only.
+    /// </summary>
+    internal bool KeepsThreshold(ReadOnlySpan<float> parameters, out uint threshold)
+    {
+        threshold = _threshold;
+        return Threshold(parameters[PulseWidthParameter]) == _threshold;
+    }
+
     private static uint Threshold(float pulseWidth) =>
         (uint)(Math.Clamp(pulseWidth, 0.01f, 0.99f) * 4294967296.0);
 }

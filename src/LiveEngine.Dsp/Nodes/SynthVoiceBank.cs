@@ -1,4 +1,5 @@
 using LiveEngine.Dsp.Kernels;
+using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.Dsp.Nodes;
@@ -6,9 +7,9 @@ namespace LiveEngine.Dsp.Nodes;
 /// <summary>
 /// The voice bank of the Lua stdlib's <c>synth</c> (and <c>bass</c>, <c>pluck</c> without detune): an oscillator →
 /// rlpf → vca under an adsr → gain, then optionally pan (what <c>&gt;&gt;</c> puts between a mono voice and a stereo
-/// bus), summed over its lanes. The oscillators and envelopes run as the nodes they are, lane by lane; the filter,
-/// the envelope, the gain and the pan run across lanes in <see cref="VoiceBankKernels"/>, with the envelope times the
-/// gain as the per-frame level. Without a pan the bank is mono: the pan gains are (1, 0) and the right sum is scratch.
+/// bus), summed over its lanes. The oscillators run across lanes in <see cref="BankOscillators"/> (a gliding one through
+/// its node), the envelopes in <see cref="BankEnvelopes"/>; the filter, the envelope, the gain and the pan run across lanes in
+/// <see cref="VoiceBankKernels"/>, with the envelope times the gain as the per-frame level. Without a pan the bank is mono: the pan gains are (1, 0) and the right sum is scratch.
 /// </summary>
 /// <remarks>
 /// Banked, the level is filter × (envelope × gain), unbanked (filter × envelope) × gain: one float rounding apart;
@@ -31,15 +32,15 @@ public sealed class SynthVoiceBank : BankProcessor
     private readonly int _width;
     private readonly AdsrNode[] _envelopes;
     private readonly AudioNode[] _oscillators;
-    private readonly int[] _oscillatorParameters;
     private readonly RlpfNode[] _filters;
     private readonly GainNode[] _gains;
     private readonly BankPanGains? _panGains;
+    private readonly BankEnvelopes _bankEnvelopes;
+    private readonly BankOscillators _bankOscillators;
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
-    // Scratch, audio thread only. Rows 0.._lanes-1 hold the oscillators, _lanes.. the envelopes.
-    private readonly BankLaneRows _rows;
+    // Scratch, audio thread only.
     private readonly float[] _input;
     private readonly float[] _ic1;
     private readonly float[] _ic2;
@@ -52,6 +53,7 @@ public sealed class SynthVoiceBank : BankProcessor
     private readonly bool[] _gliding;
     private readonly float[] _level;
     private readonly float[] _gainRow;
+    private readonly float[] _fixedGains;
     private readonly float[] _left;
     private readonly float[] _right;
     private readonly float[] _rightSum;
@@ -69,7 +71,6 @@ public sealed class SynthVoiceBank : BankProcessor
         int maxFrames = lanes.MaxBlockFrames;
         _envelopes = new AdsrNode[_lanes];
         _oscillators = new AudioNode[_lanes];
-        _oscillatorParameters = new int[_lanes];
         _filters = new RlpfNode[_lanes];
         _gains = new GainNode[_lanes];
         for (int lane = 0; lane < _lanes; lane++)
@@ -77,7 +78,6 @@ public sealed class SynthVoiceBank : BankProcessor
             AudioNode[] nodes = lanes.Nodes[lane];
             _envelopes[lane] = (AdsrNode)nodes[EnvelopeStage];
             _oscillators[lane] = nodes[OscillatorStage];
-            _oscillatorParameters[lane] = BankLaneRows.ParameterCount(nodes[OscillatorStage]);
             _filters[lane] = (RlpfNode)nodes[FilterStage];
             _ = (VcaNode)nodes[3];
             _gains[lane] = (GainNode)nodes[GainStage];
@@ -90,7 +90,8 @@ public sealed class SynthVoiceBank : BankProcessor
 
         _parameterStarts = lanes.ParameterStarts;
         _parameterValues = lanes.ParameterValues;
-        _rows = new BankLaneRows(2 * _lanes, maxFrames);
+        _bankEnvelopes = new BankEnvelopes(_envelopes, _parameterValues, [.. _parameterStarts.Select(starts => starts[EnvelopeStage])], _width);
+        _bankOscillators = new BankOscillators(_oscillators, _parameterValues, [.. _parameterStarts.Select(starts => starts[OscillatorStage])], _width, maxFrames);
         int frameLanes = maxFrames * _width;
         _input = new float[frameLanes];
         _ic1 = new float[_width];
@@ -104,6 +105,7 @@ public sealed class SynthVoiceBank : BankProcessor
         _gliding = new bool[_lanes];
         _level = new float[frameLanes];
         _gainRow = new float[maxFrames];
+        _fixedGains = new float[_width];
         _left = new float[_width];
         _right = new float[_width];
         Array.Fill(_left, 1f, 0, _lanes);
@@ -118,32 +120,37 @@ public sealed class SynthVoiceBank : BankProcessor
         int frames = context.Frames;
         long sampleTime = context.SampleTime;
         int width = _width;
+        _bankOscillators.Render(frames, sampleTime, _input);
+
+        // The level of each lane and frame: its envelope (rendered across lanes) times its gain (fixed or gliding).
+        Span<float> level = _level.AsSpan(0, frames * width);
+        _bankEnvelopes.Render(frames, level);
+        bool anyFixed = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            _rows.RunSource(_oscillators[lane], lane, Parameters(lane, OscillatorStage, _oscillatorParameters[lane]), frames, sampleTime);
-            _rows.RunSource(_envelopes[lane], _lanes + lane, Parameters(lane, EnvelopeStage, 6), frames, sampleTime);
-        }
-
-        _rows.Transpose(0, _lanes, frames, width, _input);
-
-        // The level of each lane and frame: its envelope times its gain (fixed or gliding).
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            ReadOnlySpan<float> envelope = _rows.Row(_lanes + lane, frames);
-            float level = _gains[lane].BeginBankBlock(Parameters(lane, GainStage, 1), _gainRow.AsSpan(0, frames));
-            if (float.IsNaN(level))
+            float gain = _gains[lane].BeginBankBlock(Parameters(lane, GainStage, 1), _gainRow.AsSpan(0, frames));
+            if (float.IsNaN(gain))
             {
+                _fixedGains[lane] = 1f;
                 for (int f = 0; f < frames; f++)
                 {
-                    _level[(f * width) + lane] = envelope[f] * _gainRow[f];
+                    level[(f * width) + lane] *= _gainRow[f];
                 }
             }
             else
             {
-                for (int f = 0; f < frames; f++)
-                {
-                    _level[(f * width) + lane] = envelope[f] * level;
-                }
+                _fixedGains[lane] = gain;
+                anyFixed = true;
+            }
+        }
+
+        if (anyFixed)
+        {
+            // × 1 (the gliding lanes, done above, and the padding) changes no bit.
+            for (int f = 0; f < frames; f++)
+            {
+                Span<float> row = level.Slice(f * width, width);
+                VectorKernels.Binary<MultiplyOperator>(row, _fixedGains, row);
             }
         }
 

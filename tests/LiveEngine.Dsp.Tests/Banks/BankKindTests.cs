@@ -21,7 +21,7 @@ public sealed class BankKindTests
     /// </summary>
     private const double BiquadRelativeTolerance = 1e-4;
 
-    public static TheoryData<string> Kinds => new(["chains", "synth", "synth-panned", "enveloped", "samplers"]);
+    public static TheoryData<string> Kinds => new(["chains", "synth", "synth-panned", "enveloped", "filtered", "samplers"]);
 
     [Fact]
     public void Chains16x16_FormOneBiquadBankOf16Lanes()
@@ -98,6 +98,45 @@ public sealed class BankKindTests
         GraphDescription graph = SamplerVoices(new Random(1), 20);
         graph.Nodes.Single(n => n.Id == "v4.src").Options["bank"] = "off";
         Assert.Equal(19, Compile(graph, 64).Banks.Single().LaneCount);
+    }
+
+    [Fact]
+    public void FilteredSourceVoices_FormOneBankWithTheirBiquadsAndEnvelopes()
+    {
+        GraphSnapshot snapshot = Compile(FilteredVoices(new Random(1), 20), 64);
+        Assert.Equal("1 × src>biquad…>vca(adsr)>gain>pan → out: 20 voices in lanes of 20", snapshot.DescribeBanks());
+        Assert.Equal(["v0.env", "v0.src", "v0.flt", "v0.vca", "v0", "v0.pan"], snapshot.Banks[0].LaneNodes[0].Select(n => snapshot.NodeIds[n]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomFilteredSourceVoices_BankedMatchUnbankedWithinTheBiquadBound(int seed)
+    {
+        // Gates, levels, pans and cutoffs change in random lanes; the biquads run in float, as in every biquad bank.
+        var random = new Random(seed);
+        int voices = 2 + random.Next(90);
+        GraphDescription graph = FilteredVoices(random, voices);
+        GraphSnapshot banked = Compile(graph, 96);
+        Assert.NotEmpty(banked.Banks);
+        var changes = new List<(int Block, string Node, int Parameter, float Value)>();
+        for (int k = 0; k < 80; k++)
+        {
+            int v = random.Next(voices);
+            (string node, int parameter, float value) = random.Next(4) switch
+            {
+                0 => ("", 0, (float)random.NextDouble() * 0.2f),
+                1 => ("pan", 0, (float)((random.NextDouble() * 2) - 1)),
+                2 => ("flt", 0, (float)(300 + (random.NextDouble() * 9000))),
+                _ => ("env", 4, random.Next(2)),
+            };
+            changes.Add((random.Next(200), node.Length == 0 ? $"v{v}" : $"v{v}.{node}", parameter, value));
+        }
+
+        float[][] a = RenderWithChanges(banked, 200, 96, changes);
+        float[][] b = RenderWithChanges(Compile(graph, 96, banking: false), 200, 96, changes);
+        AssertClose(b, a, $"random filtered voices seed {seed}", BiquadRelativeTolerance);
     }
 
     [Theory]
@@ -339,7 +378,7 @@ public sealed class BankKindTests
             for (int k = 0; k < blocks; k++, position += Block)
             {
                 // A gate toggles now and then, so that the envelopes take every path.
-                if (kind is "synth" or "synth-panned" or "enveloped" && k % 50 == 0)
+                if (kind is "synth" or "synth-panned" or "enveloped" or "filtered" && k % 50 == 0)
                 {
                     GraphSnapshot s = sequence[(k / 10) % 3];
                     s.GetParameters(s.IndexOfNode("v1.env"))[4] = (k / 50) % 2;
@@ -355,6 +394,7 @@ public sealed class BankKindTests
         "chains" => RandomChains(new Random(11), voices, 6),
         "synth-panned" => SynthVoices(new Random(11), voices, panned: true),
         "enveloped" => EnvelopedVoices(new Random(11), voices),
+        "filtered" => FilteredVoices(new Random(11), voices),
         "samplers" => SamplerVoices(new Random(11), voices),
         _ => SynthVoices(new Random(11), voices),
     };
@@ -445,6 +485,33 @@ public sealed class BankKindTests
             graph.Add(v, "gain", P(("level", 0.5 / Math.Sqrt(voices))));
             graph.Add(v + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1)));
             graph.Chain(v + ".src", v + ".vca", v, v + ".pan", "out");
+            graph.Connect(v + ".env", v + ".vca", toPort: "cv");
+        }
+
+        return graph;
+    }
+
+    /// <summary>
+    /// Voices shaped like the stdlib's hat: v{i}.src (noise or an oscillator) → .flt (a biquad) → .vca (cv: v{i}.env) →
+    /// gain v{i} → .pan → out.
+    /// </summary>
+    internal static GraphDescription FilteredVoices(Random random, int voices)
+    {
+        string[] sources = ["whitenoise", "sine", "saw", "square"];
+        string[] biquads = ["hpf", "bpf", "lpf"];
+        var graph = new GraphDescription();
+        graph.Add("out", "out");
+        for (int i = 0; i < voices; i++)
+        {
+            string v = "v" + i.ToString(CultureInfo.InvariantCulture);
+            string type = sources[random.Next(sources.Length)];
+            graph.Add(v + ".src", type, type == "whitenoise" ? P(("level", 0.5)) : P(("freqHz", 40 + (random.NextDouble() * 800)), ("level", 0.5)));
+            graph.Add(v + ".flt", biquads[random.Next(biquads.Length)], P(("cutoffHz", 300 + (random.NextDouble() * 9000)), ("q", 0.5 + random.NextDouble())));
+            graph.Add(v + ".vca", "vca");
+            graph.Add(v + ".env", "adsr", P(("attackMs", random.Next(5)), ("decayMs", 20 + random.Next(200)), ("sustain", random.NextDouble() * 0.5), ("releaseMs", 10 + random.Next(60)), ("gate", random.Next(2))));
+            graph.Add(v, "gain", P(("level", 0.5 / Math.Sqrt(voices))));
+            graph.Add(v + ".pan", "pan", P(("pan", (random.NextDouble() * 2) - 1)));
+            graph.Chain(v + ".src", v + ".flt", v + ".vca", v, v + ".pan", "out");
             graph.Connect(v + ".env", v + ".vca", toPort: "cv");
         }
 
