@@ -630,20 +630,64 @@ public sealed class LiveSession : ILiveSession
         }
 
         CostPrediction prediction = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
-        if (prediction.DeadlineShare <= _options.AdmissionLimit)
+        double limit = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? _options.DeferredAdmissionLimit : _options.AdmissionLimit;
+        if (prediction.DeadlineShare <= limit)
         {
             return (prediction, null);
         }
 
         string message = string.Create(
             CultureInfo.InvariantCulture,
-            $"predicted {prediction.Describe()}, over the admission limit of {_options.AdmissionLimit * 100:0} %. Costliest: {prediction.DescribeCostliest()}.");
+            $"predicted {prediction.Describe()}, over the admission limit of {limit * 100:0} %. Costliest: {prediction.DescribeCostliest()}.");
+        message += OfferToDefer(snapshot);
         if (_options.Admission == AdmissionPolicy.Refuse)
         {
             throw new GraphValidationException([new GraphError(GraphErrorKind.OverBudget, $"Commit refused (the graph playing keeps playing): {message} Lighten or remove those nodes, or set [engine] admission = \"warn\" to commit anyway.")]);
         }
 
         return (prediction, "Committed over the admission limit: " + message);
+    }
+
+    /// <summary>
+    /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is real time only
+    /// because of nodes pinned <c>live = on</c> and, with those pins dropped, its deferred domain would fit the deferred
+    /// block's deadline (rendered ahead) and what stays live the device's, " It would fit if a, b were deferred …";
+    /// otherwise empty. Control thread.
+    /// </summary>
+    private string OfferToDefer(GraphSnapshot snapshot)
+    {
+        if (snapshot.IsDeferrable)
+        {
+            return "";
+        }
+
+        var pinned = new List<string>();
+        for (int n = 0; n < snapshot.Nodes.Length; n++)
+        {
+            if (snapshot.IsPinnedLive(n))
+            {
+                pinned.Add(snapshot.NodeIds[n]);
+            }
+        }
+
+        bool[] liveWithoutPins = snapshot.JobsLiveWithoutPins();
+        if (pinned.Count == 0 || liveWithoutPins.Contains(true))
+        {
+            // Live input keeps a part of it real time, and the whole graph plays in that domain: unpinning cannot help.
+            return "";
+        }
+
+        int deferredBlock = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames);
+        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, deferredBlock, j => !liveWithoutPins[j]);
+        if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
+        {
+            return "";
+        }
+
+        string how = Renderer.IsRenderingAhead ? "" : " and turn render-ahead on (--render-ahead on, [engine] render_ahead = on)";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $" It would fit if {string.Join(", ", pinned)} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
     }
 
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>

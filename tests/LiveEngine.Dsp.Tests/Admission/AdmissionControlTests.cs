@@ -102,6 +102,50 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Commit_OverTheRealTimeLimitOnlyBecauseOfAPin_IsRefusedWithTheOfferToDeferThePinnedNode_AndUnpinnedGoesLive()
+    {
+        // 1,000 voices take about 6 % of the 64-frame deadline warm (more cold): over a 2 % real-time limit, well
+        // under the deferred domain's default limit (100 % of the 1,024-frame deadline).
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse, AdmissionLimit = 0.02 });
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            GraphSnapshot playing = session.Renderer.Current;
+            GraphDescription pinned = StandardWorkloads.Voices(1000);
+            pinned.Nodes.Single(n => n.Id == "v0.osc").Options[GraphSnapshot.LiveOption] = "on";
+
+            GraphValidationException refusal = Assert.Throws<GraphValidationException>(() => session.Commit(pinned, Quantization.Now));
+
+            output.WriteLine(refusal.Message);
+            Assert.Contains("over the admission limit of 2 %", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("It would fit if v0.osc were deferred (rendered ahead: ", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("(1024 frames", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("unpin it (drop `live = on`).", refusal.Message, StringComparison.Ordinal);
+            Assert.Same(playing, session.Renderer.Current);
+            Assert.Equal(0, session.UndoDepth);
+
+            // The offer holds: the same graph unpinned is admitted in the deferred domain.
+            CommitTicket ticket = session.Commit(StandardWorkloads.Voices(1000), Quantization.Now);
+            Assert.Null(ticket.Warning);
+            Assert.Equal(1024, ticket.Prediction!.BlockFrames);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void Commit_OverTheLimit_WithoutAPin_OffersNoMove()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse, limit: 0.02);
+
+        GraphValidationException refusal = Assert.Throws<GraphValidationException>(() => session.Commit(StandardWorkloads.Voices(1000), Quantization.Now));
+
+        Assert.DoesNotContain("would fit", refusal.Message, StringComparison.Ordinal);
+    }
+
     private static LiveSession CreateSession(AdmissionPolicy policy, double limit = 0.7)
     {
         GraphDescription initial = StandardWorkloads.Voices(4);
