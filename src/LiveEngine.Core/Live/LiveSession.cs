@@ -514,7 +514,7 @@ public sealed class LiveSession : ILiveSession
         int live = playing.NodeIsLive.Count(l => l);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : $"{live} live nodes: one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs one device block ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
     }
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
@@ -629,8 +629,22 @@ public sealed class LiveSession : ILiveSession
             CostPredictor.Measure(trial, CostTable, block);
         }
 
-        CostPrediction prediction = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
+        // A split (hybrid) snapshot rendered ahead: its live jobs at the device's block, its deferred jobs at the
+        // deferred block, each against its own limit.
+        bool split = Renderer.IsRenderingAhead && snapshot.Hybrid is not null;
+        CostPrediction prediction = split
+            ? CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j])
+            : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
         double limit = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? _options.DeferredAdmissionLimit : _options.AdmissionLimit;
+        if (split && prediction.DeadlineShare <= limit)
+        {
+            CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
+            if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
+            {
+                (prediction, limit) = (deferred, _options.DeferredAdmissionLimit);
+            }
+        }
+
         if (prediction.DeadlineShare <= limit)
         {
             return (prediction, null);
@@ -649,18 +663,13 @@ public sealed class LiveSession : ILiveSession
     }
 
     /// <summary>
-    /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is real time only
-    /// because of nodes pinned <c>live = on</c> and, with those pins dropped, its deferred domain would fit the deferred
-    /// block's deadline (rendered ahead) and what stays live the device's, " It would fit if a, b were deferred …";
-    /// otherwise empty. Control thread.
+    /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is over the
+    /// real-time limit with nodes pinned <c>live = on</c>, and with those pins dropped what stays live (live input and
+    /// what it feeds) would fit the device's deadline and the rest, rendered ahead, the deferred block's, then
+    /// " It would fit if a, b were deferred …"; otherwise empty. Control thread.
     /// </summary>
     private string OfferToDefer(GraphSnapshot snapshot)
     {
-        if (snapshot.IsDeferrable)
-        {
-            return "";
-        }
-
         var pinned = new List<string>();
         for (int n = 0; n < snapshot.Nodes.Length; n++)
         {
@@ -670,24 +679,24 @@ public sealed class LiveSession : ILiveSession
             }
         }
 
+        if (pinned.Count == 0)
+        {
+            return "";
+        }
+
         bool[] liveWithoutPins = snapshot.JobsLiveWithoutPins();
-        if (pinned.Count == 0 || liveWithoutPins.Contains(true))
-        {
-            // Live input keeps a part of it real time, and the whole graph plays in that domain: unpinning cannot help.
-            return "";
-        }
-
-        int deferredBlock = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames);
-        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, deferredBlock, j => !liveWithoutPins[j]);
-        if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
+        CostPrediction live = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => liveWithoutPins[j]);
+        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
+        if (live.DeadlineShare > _options.AdmissionLimit || deferred.DeadlineShare > _options.DeferredAdmissionLimit)
         {
             return "";
         }
 
+        string names = pinned.Count <= 5 ? string.Join(", ", pinned) : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", pinned.Take(5))} and {pinned.Count - 5} more");
         string how = Renderer.IsRenderingAhead ? "" : " and turn render-ahead on (--render-ahead on, [engine] render_ahead = on)";
         return string.Create(
             CultureInfo.InvariantCulture,
-            $" It would fit if {string.Join(", ", pinned)} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
+            $" It would fit if {names} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
     }
 
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>

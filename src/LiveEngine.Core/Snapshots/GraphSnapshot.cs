@@ -87,7 +87,17 @@ public sealed class GraphSnapshot
         }
 
         _nodeIndexById = nodeIndexById;
+        Hybrid = HybridPlan.TryCreate(this);
     }
+
+    /// <summary>How render-ahead splits this snapshot into its deferred and live jobs; null when it has no live node or cannot be split.</summary>
+    internal HybridPlan? Hybrid { get; }
+
+    /// <summary>Whether render-ahead can split this snapshot: its deferred jobs rendered ahead, its live jobs one device block ahead.</summary>
+    public bool IsSplit => Hybrid is not null;
+
+    /// <summary>Jobs the executor passes over (<see cref="Execution.JobRunner.Run"/>): the live jobs while render-ahead renders the deferred ones. Render thread.</summary>
+    internal bool[]? SkippedJobs { get; set; }
 
     /// <summary>The banks as the array <see cref="Banks"/> reads (never changed: a snapshot of the same structure shares it).</summary>
     internal BankInfo[] BankArray { get; }
