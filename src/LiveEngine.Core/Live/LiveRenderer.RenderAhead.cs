@@ -30,6 +30,23 @@ public sealed partial class LiveRenderer
     /// </summary>
     public long CompletePosition => _ahead is { } ahead ? Volatile.Read(ref ahead.Written.Value) : Position;
 
+    /// <summary>
+    /// The position a change to node <paramref name="nodeId"/> made "now" resolves against: <see cref="CompletePosition"/>
+    /// for a node the live pass renders (the change then lands about one device block after what the device plays),
+    /// else <see cref="Position"/>. Any thread.
+    /// </summary>
+    internal long PositionFor(string nodeId)
+    {
+        if (_ahead is not { } ahead)
+        {
+            return Position;
+        }
+
+        GraphSnapshot playing = Volatile.Read(ref _current);
+        int node = playing.IndexOfNode(nodeId);
+        return node >= 0 && playing.Hybrid is { } plan && plan.NodeRunsLive[node] ? Volatile.Read(ref ahead.Written.Value) : Position;
+    }
+
     /// <summary>Blocks the device asked for before render-ahead had them: played as silence, the stream paused for them. Any thread.</summary>
     public long RenderAheadUnderruns => _ahead is { } ahead ? Volatile.Read(ref ahead.Underruns) : 0;
 
@@ -139,6 +156,7 @@ public sealed partial class LiveRenderer
             int seen = Volatile.Read(ref state.WakeWord[0]);
             long played = Volatile.Read(ref state.PlayedPosition.Value);
             int device = Math.Max(options.DeviceBlockFrames, Volatile.Read(ref state.Requested));
+            ForwardLateLiveEvents(state);
             RenderLive(state, played + device);
 
             // Whole graphs (every job, one device block ahead) where the split cannot be kept: a bound controller
@@ -261,6 +279,33 @@ public sealed partial class LiveRenderer
         Volatile.Write(ref state.Written.Value, state.LivePosition);
     }
 
+    /// <summary>
+    /// Hands the live pass the changes to live parameters that arrived for a sample the deferred pass has passed (a
+    /// change "now" resolves against <see cref="CompletePosition"/>): they land on their sample, or on the live pass's
+    /// next frame, instead of waiting for the deferred pass's next block. Render-ahead thread; allocates nothing.
+    /// </summary>
+    private void ForwardLateLiveEvents(RenderAheadState state)
+    {
+        DrainIncomingEvents();
+        int kept = 0;
+        while (_events.Count > 0 && _events.NextSample < _position)
+        {
+            ParameterEvent item = _events.Pop();
+            bool live = item.Lane is null && item.Snapshot.Hybrid is { } plan && plan.ParameterIsLive[item.Index]
+                && (ReferenceEquals(item.Snapshot, _current) || ReferenceEquals(item.Snapshot, state.LiveCurrent) || IsPending(item.Snapshot));
+            if (!live || !state.TryPushLiveEvent(item))
+            {
+                state.Held[kept++] = item;
+            }
+        }
+
+        for (int i = 0; i < kept; i++)
+        {
+            _events.Push(state.Held[i]);
+            state.Held[i] = default;
+        }
+    }
+
     /// <summary>Renders a hybrid snapshot's live jobs for [<paramref name="start"/>, + <paramref name="frames"/>) into the ring. Render-ahead thread.</summary>
     private unsafe void RenderLiveSegment(RenderAheadState state, long start, int frames)
     {
@@ -336,7 +381,7 @@ public sealed partial class LiveRenderer
 
         if (item.Snapshot.Hybrid is { } plan && plan.ParameterIsLive[item.Index])
         {
-            return _ahead!.TryPushLiveEvent(at, item);
+            return _ahead!.TryPushLiveEvent(item);
         }
 
         item.Snapshot.ParameterValues[item.Index] = item.Value;
@@ -428,10 +473,10 @@ public sealed partial class LiveRenderer
         private long _swapHead;
         private long _swapTail;
         private bool _lastHybrid;
-        private readonly long[] _liveEventSample = new long[EventCapacity];
-        private readonly ParameterEvent[] _liveEvents = new ParameterEvent[EventCapacity];
-        private long _liveEventHead;
-        private long _liveEventTail;
+        private readonly EventHeap _liveEvents = new(EventCapacity);
+
+        // Late events the deferred pass keeps (ForwardLateLiveEvents), pushed back once the live ones are taken out.
+        public readonly ParameterEvent[] Held = new ParameterEvent[EventCapacity];
 
         public RenderAheadState(RenderAheadOptions options, int channels, int maxBlockFrames, long position, GraphSnapshot current)
         {
@@ -463,9 +508,9 @@ public sealed partial class LiveRenderer
 
         public long NextSwapSample => _swapTail == _swapHead ? long.MaxValue : _swapSample[_swapHead % QueueCapacity];
 
-        public int LiveEventCount => (int)(_liveEventTail - _liveEventHead);
+        public int LiveEventCount => _liveEvents.Count;
 
-        public long NextLiveEventSample => _liveEventTail == _liveEventHead ? long.MaxValue : _liveEventSample[_liveEventHead % EventCapacity];
+        public long NextLiveEventSample => _liveEvents.NextSample;
 
         /// <summary>Deferred pass: from <paramref name="sample"/> on, <paramref name="snapshot"/> plays, split (hybrid) or whole; the live pass retires <paramref name="retired"/> there.</summary>
         public void PushSwap(long sample, GraphSnapshot snapshot, bool hybrid, GraphSnapshot? retired)
@@ -501,30 +546,20 @@ public sealed partial class LiveRenderer
             return retired;
         }
 
-        /// <summary>Deferred pass: leaves a live parameter's change for the live pass to apply at <paramref name="sample"/>; false if the queue is full.</summary>
-        public bool TryPushLiveEvent(long sample, in ParameterEvent item)
+        /// <summary>Deferred pass: leaves a live parameter's change for the live pass to apply on its sample (on the live pass's next frame if that has passed); false if the queue is full.</summary>
+        public bool TryPushLiveEvent(in ParameterEvent item)
         {
-            if (_liveEventTail - _liveEventHead >= EventCapacity)
+            if (_liveEvents.IsFull)
             {
                 return false;
             }
 
-            long slot = _liveEventTail % EventCapacity;
-            _liveEventSample[slot] = sample;
-            _liveEvents[slot] = item;
-            _liveEventTail++;
+            _liveEvents.Push(item);
             return true;
         }
 
         /// <summary>Live pass: takes the next live parameter change.</summary>
-        public ParameterEvent TakeLiveEvent()
-        {
-            long slot = _liveEventHead % EventCapacity;
-            ParameterEvent item = _liveEvents[slot];
-            _liveEvents[slot] = default;
-            _liveEventHead++;
-            return item;
-        }
+        public ParameterEvent TakeLiveEvent() => _liveEvents.Pop();
 
         /// <summary>Deferred pass: copies the boundary of <paramref name="snapshot"/> for [<paramref name="start"/>, + <paramref name="frames"/>) into the boundary ring.</summary>
         public void WriteBoundary(GraphSnapshot snapshot, HybridPlan plan, long start, int frames)

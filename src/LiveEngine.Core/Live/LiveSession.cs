@@ -202,7 +202,8 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
-            long at = Clock.Resolve(when, Renderer.Position);
+            // A live node's change resolves against what the live pass rendered, not the look-ahead (render-ahead).
+            long at = Clock.Resolve(when, Renderer.PositionFor(nodeId));
             ScheduleParameterLocked(nodeId, parameter, value, at);
             UpdateDescriptionLocked(nodeId, parameter, value);
             return at;

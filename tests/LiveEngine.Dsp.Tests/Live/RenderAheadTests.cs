@@ -150,6 +150,50 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void NowChange_ToALiveParameter_WithRenderAheadOn_LandsWithinADeviceBlockOfThePlayedPosition_NotTheLookAheadLater()
+    {
+        LiveSession reference = CreateSession(WithLiveTap(16, "v3.pan"));
+        LiveSession changed = CreateSession(WithLiveTap(16, "v3.pan"));
+        reference.StartRenderAhead(waitWhenEmpty: true);
+        changed.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            int blocks = SampleRate / Device;
+            var a = new float[blocks * Device];
+            var b = new float[blocks * Device];
+            long landed = -1;
+            long played = -1;
+            long lookAhead = -1;
+            for (int k = 0; k < blocks; k++)
+            {
+                if (k == blocks / 2)
+                {
+                    Thread.Sleep(50);
+                    played = changed.Renderer.PlayedPosition;
+                    lookAhead = changed.Renderer.Position;
+                    landed = changed.SetParameter("tap", "level", 0, Quantization.Now);
+                }
+
+                reference.Renderer.Render(Device);
+                changed.Renderer.Render(Device);
+                reference.Renderer.Output(0, Device).CopyTo(a.AsSpan(k * Device));
+                changed.Renderer.Output(0, Device).CopyTo(b.AsSpan(k * Device));
+            }
+
+            int first = FirstDifference(a, b);
+            output.WriteLine($"played {played}, rendered ahead to {lookAhead}, the change landed on {landed}, the output changed from {first}");
+            Assert.True(lookAhead - played >= 2_048, "The deferred part was not rendered ahead: the test would prove nothing.");
+            Assert.InRange(landed, played, played + Device);
+            Assert.InRange(first, landed, landed + 1);
+        }
+        finally
+        {
+            reference.Renderer.StopRenderAhead();
+            changed.Renderer.StopRenderAhead();
+        }
+    }
+
     private static GraphDescription Pinned(GraphDescription graph, params string[] live)
     {
         foreach (string id in live)
