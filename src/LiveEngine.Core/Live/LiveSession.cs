@@ -485,18 +485,21 @@ public sealed class LiveSession : ILiveSession
     /// <summary>
     /// Starts rendering ahead of the device (<see cref="LiveRenderer.StartRenderAhead"/>) with the session's
     /// <see cref="LiveSessionOptions.RenderAheadMs"/>, <see cref="LiveSessionOptions.DeferredBlockFrames"/> and device block.
-    /// From then on a change made "now" lands after what is rendered ahead (at most that much later); one scheduled
-    /// further ahead lands on its sample, as without render-ahead. Control thread, before the driver starts.
+    /// From then on a change made "now" lands after what is rendered ahead (at most that much later; a live node's
+    /// parameter, about one device block after what plays); one scheduled further ahead lands on its sample, as
+    /// without render-ahead. Control thread, before the driver starts.
     /// </summary>
     /// <param name="waitWhenEmpty">True for an offline render (wait for the render-ahead thread), false for a device.</param>
     /// <param name="threadStarted">Runs first on the render-ahead thread (its priority).</param>
-    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null) => Renderer.StartRenderAhead(new RenderAheadOptions
+    /// <param name="beforeDeferredBlock">Runs on the render-ahead thread before each deferred block, with its position and frames (<see cref="RenderAheadOptions.BeforeDeferredBlock"/>).</param>
+    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null, Action<long, int>? beforeDeferredBlock = null) => Renderer.StartRenderAhead(new RenderAheadOptions
     {
         AheadFrames = Math.Max(RenderAheadOptions.FramesFor(_options.RenderAheadMs, _options.SampleRate), _options.RealTimeBlockFrames),
         DeferredBlockFrames = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames),
         DeviceBlockFrames = _options.RealTimeBlockFrames,
         WaitWhenEmpty = waitWhenEmpty,
         ThreadStarted = threadStarted,
+        BeforeDeferredBlock = beforeDeferredBlock,
     });
 
     /// <summary>

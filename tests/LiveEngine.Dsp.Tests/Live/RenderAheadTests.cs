@@ -1,7 +1,9 @@
 using LiveEngine.Dsp;
 using LiveEngine.Dsp.Workloads;
+using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Live;
+using LiveEngine.Scheduling;
 using LiveEngine.Snapshots;
 using LiveEngine.Time;
 using Xunit.Abstractions;
@@ -101,6 +103,24 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void HybridSession_OnTheParallelScheduler_IsBitIdentical_WithRenderAheadOnAndOff()
+    {
+        // The deferred pass skips the live jobs inside the work-stealing scheduler (2 workers, checked ordering).
+        using var offExecutor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, VerifyExecution = true });
+        using var onExecutor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, VerifyExecution = true });
+        float[][] off = PerformHybrid(renderAhead: false, out _, offExecutor);
+        float[][] on = PerformHybrid(renderAhead: true, out LiveSession session, onExecutor);
+
+        for (int c = 0; c < off.Length; c++)
+        {
+            int first = FirstDifference(off[c], on[c]);
+            Assert.True(first < 0, $"Channel {c} differs from sample {first} on: {off[c][Math.Max(first, 0)]} off, {on[c][Math.Max(first, 0)]} on.");
+        }
+
+        Assert.Equal(0, session.Renderer.RenderAheadUnderruns);
+    }
+
+    [Fact]
     public void HybridSnapshot_SplitsIntoLiveJobsAndADeferredBoundary_AndRendersTheDeferredPartAhead()
     {
         LiveSession session = CreateSession(Pinned(StandardWorkloads.Voices(16), "v0.lpf"));
@@ -113,13 +133,24 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         Assert.NotEmpty(plan.BoundaryOffsets);
         Assert.True(plan.LiveOrder.Length < snapshot.Jobs.Length);
 
-        session.StartRenderAhead(waitWhenEmpty: true);
+        long hookCalls = 0;
+        long nextStart = session.Renderer.Position;
+        int gaps = 0;
+        session.StartRenderAhead(waitWhenEmpty: true, beforeDeferredBlock: (start, frames) =>
+        {
+            // The per-deferred-block hook: contiguous deferred blocks, none larger than the deferred block.
+            gaps += start != nextStart || frames > 1024 ? 1 : 0;
+            nextStart = start + frames;
+            hookCalls++;
+        });
         try
         {
             // The deferred pass runs the look-ahead ahead; the live pass one device block ahead of the device.
             long lead = ReadUntilSettled(session, blocks: 400);
-            output.WriteLine($"deferred lead {lead} frames");
+            output.WriteLine($"deferred lead {lead} frames; {Interlocked.Read(ref hookCalls)} deferred blocks");
             Assert.InRange(lead, 2_048, 4_800 + 1_024);
+            Assert.True(Interlocked.Read(ref hookCalls) >= 25, $"{hookCalls} deferred blocks for 400 device blocks and the look-ahead.");
+            Assert.Equal(0, Volatile.Read(ref gaps));
         }
         finally
         {
@@ -240,9 +271,9 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     /// played position. (No commit replaces a node: a replaced node's new instance copies its old one's state when the
     /// commit compiles, at whatever position the render has reached then, with render-ahead or without.)
     /// </summary>
-    private static float[][] PerformHybrid(bool renderAhead, out LiveSession session)
+    private static float[][] PerformHybrid(bool renderAhead, out LiveSession session, IGraphExecutor? executor = null)
     {
-        session = CreateSession(WithLiveTap(16, "v3.pan"));
+        session = CreateSession(WithLiveTap(16, "v3.pan"), executor);
         Assert.NotNull(session.Renderer.Current.Hybrid);
         session.RampTempo(90, 4, Quantization.AtBeat(1));
         Assert.NotNull(session.Commit(WithLiveTap(24, "v3.pan"), Quantization.AtBeat(2)).Snapshot.Hybrid);
@@ -314,8 +345,8 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         return lead;
     }
 
-    private static LiveSession CreateSession(GraphDescription graph) =>
-        new(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = 1024, DeviceBlockFrames = Device });
+    private static LiveSession CreateSession(GraphDescription graph, IGraphExecutor? executor = null) =>
+        new(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = 1024, DeviceBlockFrames = Device }, executor);
 
     /// <summary>
     /// A scripted performance: changes scheduled before the render starts and changes made while it plays, each on a
