@@ -269,8 +269,9 @@ public sealed partial class LiveRenderer
         {
             if (_ahead is { } ahead)
             {
-                // The render-ahead thread renders; this warms the reading path and waits for what it reads.
-                ReadAhead(ahead, MaxBlockFrames, wait: true);
+                // The render-ahead thread renders; this warms the reading path and waits for what it reads. Device
+                // blocks: a larger read would make the live pass (and a bound controller) run that far ahead for good.
+                ReadAhead(ahead, ahead.Options.DeviceBlockFrames, wait: true);
             }
             else
             {

@@ -63,6 +63,24 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WarmUp_WithRenderAhead_LeavesTheLivePassOneDeviceBlockAhead()
+    {
+        LiveSession session = CreateSession(WithLiveTap(16, "v3.pan"));
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            session.Renderer.WarmUp();
+            ReadUntilSettled(session, blocks: 100);
+
+            Assert.InRange(session.Renderer.CompletePosition - session.Renderer.PlayedPosition, 0, Device);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
     public void RenderAhead_AllocatesNothing_OnTheAudioThreadOrTheRenderAheadThread()
     {
         LiveSession session = CreateSession(StandardWorkloads.Create("session"));
