@@ -518,7 +518,7 @@ public sealed class LiveSession : ILiveSession
         int live = playing.NodeIsLive.Count(l => l);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs one device block ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
     }
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
