@@ -152,7 +152,7 @@ internal static class PlayCommand
         {
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
             session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60));
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks while the graph has no live node ({(session.Renderer.Current.IsDeferrable ? "it has none" : "it has some: one device block ahead")})."));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks ({(session.Renderer.Current.IsDeferrable ? "the graph has no live node" : session.Renderer.Current.IsSplit ? "the graph's live nodes one device block ahead" : "the graph has live nodes it cannot split off: all of it one device block ahead")})."));
         }
 
         if (chosen == "null")

@@ -17,6 +17,18 @@ public static unsafe class JobRunner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime)
     {
+        if (snapshot.SkippedJobs is { } skipped && skipped[jobIndex])
+        {
+            // Render-ahead's deferred pass: a live job runs later, one device block ahead (LiveRenderer.RenderLive).
+            return;
+        }
+
+        RunUnmasked(snapshot, jobIndex, frames, sampleTime);
+    }
+
+    /// <summary>Runs job <paramref name="jobIndex"/> whatever <see cref="GraphSnapshot.SkippedJobs"/> says: render-ahead's live pass.</summary>
+    internal static void RunUnmasked(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime)
+    {
         JobInfo job = snapshot.Jobs[jobIndex];
         float* arena = snapshot.Arena.BasePointer;
         ReadOnlySpan<int> inputs = new(snapshot.ChannelOffsets, job.InputStart, job.InputCount);

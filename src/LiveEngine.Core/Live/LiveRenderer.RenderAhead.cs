@@ -1,4 +1,7 @@
+using LiveEngine.Execution;
+using LiveEngine.Nodes;
 using LiveEngine.Scheduling;
+using LiveEngine.Snapshots;
 
 namespace LiveEngine.Live;
 
@@ -19,6 +22,30 @@ public sealed partial class LiveRenderer
 
     /// <summary>The stream position of the next frame the device plays: <see cref="Position"/> minus what is rendered ahead. Any thread.</summary>
     public long PlayedPosition => _ahead is { } ahead ? Volatile.Read(ref ahead.PlayedPosition.Value) : Position;
+
+    /// <summary>
+    /// The stream position up to which the output is complete (the live pass included): with render-ahead, the end of
+    /// what the device may play now; a hybrid snapshot's live jobs stay about one device block ahead of
+    /// <see cref="PlayedPosition"/> while <see cref="Position"/> (its deferred jobs) runs the look-ahead ahead. Any thread.
+    /// </summary>
+    public long CompletePosition => _ahead is { } ahead ? Volatile.Read(ref ahead.Written.Value) : Position;
+
+    /// <summary>
+    /// The position a change to node <paramref name="nodeId"/> made "now" resolves against: <see cref="CompletePosition"/>
+    /// for a node the live pass renders (the change then lands about one device block after what the device plays),
+    /// else <see cref="Position"/>. Any thread.
+    /// </summary>
+    internal long PositionFor(string nodeId)
+    {
+        if (_ahead is not { } ahead)
+        {
+            return Position;
+        }
+
+        GraphSnapshot playing = Volatile.Read(ref _current);
+        int node = playing.IndexOfNode(nodeId);
+        return node >= 0 && playing.Hybrid is { } plan && plan.NodeRunsLive[node] ? Volatile.Read(ref ahead.Written.Value) : Position;
+    }
 
     /// <summary>Blocks the device asked for before render-ahead had them: played as silence, the stream paused for them. Any thread.</summary>
     public long RenderAheadUnderruns => _ahead is { } ahead ? Volatile.Read(ref ahead.Underruns) : 0;
@@ -51,7 +78,7 @@ public sealed partial class LiveRenderer
             throw new ArgumentOutOfRangeException(nameof(options), $"Render-ahead needs a device block of at least 1 frame and a look-ahead of at least one device block, not {options.DeviceBlockFrames} and {options.AheadFrames}.");
         }
 
-        var state = new RenderAheadState(options, _output.Length, _current.MaxBlockFrames, _position);
+        var state = new RenderAheadState(options, _output.Length, _current.MaxBlockFrames, _position, _current);
         _ahead = state;
         state.Thread = new Thread(() => RunAhead(state)) { IsBackground = true, Name = "liveengine render-ahead" };
         state.Thread.Start();
@@ -114,7 +141,10 @@ public sealed partial class LiveRenderer
         state.Wake();
     }
 
-    /// <summary>The render-ahead thread: renders while it is behind its target, parks when it is not.</summary>
+    /// <summary>
+    /// The render-ahead thread: the live pass first (the next device block of a hybrid snapshot's live jobs), then the
+    /// deferred pass while it is behind its target; parks when neither has work.
+    /// </summary>
     private void RunAhead(RenderAheadState state)
     {
         state.Options.ThreadStarted?.Invoke();
@@ -125,18 +155,32 @@ public sealed partial class LiveRenderer
         {
             int seen = Volatile.Read(ref state.WakeWord[0]);
             long played = Volatile.Read(ref state.PlayedPosition.Value);
-            bool deferred = IsDeferredNow();
             int device = Math.Max(options.DeviceBlockFrames, Volatile.Read(ref state.Requested));
-            long target = played + (deferred ? Math.Max(options.AheadFrames, device) : device);
-            long behind = target - _position;
+            ForwardLateLiveEvents(state);
+            RenderLive(state, played + device);
 
-            // Deferred: whole large blocks only (each is cheaper per frame); live: exactly what the device needs next.
-            int frames = deferred ? (behind >= options.DeferredBlockFrames ? options.DeferredBlockFrames : 0) : (int)Math.Min(behind, device);
-            if (deferred && frames == 0 && behind > 0 && _position < played + device)
+            // Whole graphs (every job, one device block ahead) where the split cannot be kept: a bound controller
+            // (its moves and smoothing write parameters on the render position), a live snapshot that cannot be split,
+            // or a stop of the deferred pass that asked for one. Only from where the live pass stands: the live
+            // nodes' state is there.
+            bool whole = state.NeedsWholePass || _lanes.BoundCount != 0 || (!_current.IsDeferrable && _current.Hybrid is null);
+            int frames;
+            if (whole)
             {
-                // The reader waits for frames a whole deferred block would overshoot the look-ahead for.
-                frames = (int)Math.Min(behind, options.DeferredBlockFrames);
+                frames = state.LivePosition < _position ? 0 : (int)Math.Min(played + device - _position, device);
             }
+            else
+            {
+                // Whole large blocks only (each is cheaper per frame), unless the reader waits for frames a whole
+                // deferred block would overshoot the look-ahead for.
+                long behind = played + Math.Max(options.AheadFrames, device) - _position;
+                frames = behind >= options.DeferredBlockFrames ? options.DeferredBlockFrames : 0;
+                if (frames == 0 && behind > 0 && _position < played + device)
+                {
+                    frames = (int)Math.Min(behind, options.DeferredBlockFrames);
+                }
+            }
+
             if (frames <= 0)
             {
                 state.Park(seen);
@@ -144,18 +188,34 @@ public sealed partial class LiveRenderer
             }
 
             long start = _position;
-            RenderCore(frames);
+            state.NoteMode(start, _current, hybrid: !whole && _current.Hybrid is not null);
+            if (!whole)
+            {
+                options.BeforeDeferredBlock?.Invoke(start, frames);
+            }
+
+            _deferredPass = !whole;
+            int done = RenderCore(frames);
+            _deferredPass = false;
+            state.NeedsWholePass &= !whole;
             int mask = state.Ring[0].Length - 1;
             int at = (int)(start & mask);
-            int first = Math.Min(frames, state.Ring[0].Length - at);
+            int first = Math.Min(done, state.Ring[0].Length - at);
             for (int c = 0; c < _output.Length; c++)
             {
                 _output[c].AsSpan(0, first).CopyTo(state.Ring[c].AsSpan(at));
-                _output[c].AsSpan(first, frames - first).CopyTo(state.Ring[c]);
+                _output[c].AsSpan(first, done - first).CopyTo(state.Ring[c]);
             }
 
-            // Release: the frames are in the ring before the reader sees them counted.
-            Volatile.Write(ref state.Written.Value, start + frames);
+            // Publishes the frames now complete: the whole ones at once, a hybrid snapshot's as its live pass renders them.
+            RenderLive(state, played + device);
+            if (done == 0 && !state.NeedsWholePass)
+            {
+                // The deferred pass waits for the live pass (a commit hands a live node's instance to the deferred domain).
+                state.Park(seen);
+                continue;
+            }
+
             if (++blocks == 64)
             {
                 allocatedAtWarmUp = GC.GetAllocatedBytesForCurrentThread();
@@ -168,8 +228,212 @@ public sealed partial class LiveRenderer
         }
     }
 
-    /// <summary>Whether the stream from the render position on may be rendered ahead: no live node plays, no controller is bound. Render thread.</summary>
-    private bool IsDeferredNow() => _current.IsDeferrable && _lanes.BoundCount == 0;
+    /// <summary>
+    /// The live pass: from <see cref="RenderAheadState.LivePosition"/> up to what the deferred pass rendered, swapping
+    /// snapshots and applying live parameters on their samples. Frames of a hybrid snapshot run its live jobs (up to
+    /// <paramref name="target"/>, one device block ahead of the device) and go to the ring; frames rendered whole are
+    /// in the ring already. Publishes what the reader may play. Render-ahead thread.
+    /// </summary>
+    private void RenderLive(RenderAheadState state, long target)
+    {
+        while (true)
+        {
+            long live = state.LivePosition;
+            while (state.SwapCount > 0 && state.NextSwapSample <= live)
+            {
+                if (state.TakeSwap() is { } retired)
+                {
+                    Retire(retired);
+                }
+            }
+
+            while (state.LiveEventCount > 0 && state.NextLiveEventSample <= live)
+            {
+                ParameterEvent item = state.TakeLiveEvent();
+                item.Snapshot.ParameterValues[item.Index] = item.Value;
+            }
+
+            long end = Math.Min(Math.Min(_position, state.NextSwapSample), state.NextLiveEventSample);
+            if (live >= _position)
+            {
+                break;
+            }
+
+            if (!state.LiveHybrid)
+            {
+                state.LivePosition = end;
+                continue;
+            }
+
+            end = Math.Min(Math.Min(end, target), live + _current.MaxBlockFrames);
+            if (end <= live)
+            {
+                break;
+            }
+
+            RenderLiveSegment(state, live, (int)(end - live));
+            state.LivePosition = end;
+        }
+
+        // Release: the frames are in the ring before the reader sees them counted.
+        Volatile.Write(ref state.Written.Value, state.LivePosition);
+    }
+
+    /// <summary>
+    /// Hands the live pass the changes to live parameters that arrived for a sample the deferred pass has passed (a
+    /// change "now" resolves against <see cref="CompletePosition"/>): they land on their sample, or on the live pass's
+    /// next frame, instead of waiting for the deferred pass's next block. Render-ahead thread; allocates nothing.
+    /// </summary>
+    private void ForwardLateLiveEvents(RenderAheadState state)
+    {
+        DrainIncomingEvents();
+        int kept = 0;
+        while (_events.Count > 0 && _events.NextSample < _position)
+        {
+            ParameterEvent item = _events.Pop();
+            bool live = item.Lane is null && item.Snapshot.Hybrid is { } plan && plan.ParameterIsLive[item.Index]
+                && (ReferenceEquals(item.Snapshot, _current) || ReferenceEquals(item.Snapshot, state.LiveCurrent) || IsPending(item.Snapshot));
+            if (!live || !state.TryPushLiveEvent(item))
+            {
+                state.Held[kept++] = item;
+            }
+        }
+
+        for (int i = 0; i < kept; i++)
+        {
+            _events.Push(state.Held[i]);
+            state.Held[i] = default;
+        }
+    }
+
+    /// <summary>Renders a hybrid snapshot's live jobs for [<paramref name="start"/>, + <paramref name="frames"/>) into the ring. Render-ahead thread.</summary>
+    private unsafe void RenderLiveSegment(RenderAheadState state, long start, int frames)
+    {
+        GraphSnapshot snapshot = state.LiveCurrent;
+        HybridPlan plan = snapshot.Hybrid!;
+        int mask = state.Ring[0].Length - 1;
+        int at = (int)(start & mask);
+        int first = Math.Min(frames, state.Ring[0].Length - at);
+        float* arena = snapshot.Arena.BasePointer;
+        int[] boundary = plan.BoundaryOffsets;
+        for (int k = 0; k < boundary.Length; k++)
+        {
+            var destination = new Span<float>(arena + boundary[k], frames);
+            state.Boundary[k].AsSpan(at, first).CopyTo(destination);
+            state.Boundary[k].AsSpan(0, frames - first).CopyTo(destination[first..]);
+        }
+
+        foreach (int job in plan.LiveOrder)
+        {
+            JobRunner.RunUnmasked(snapshot, job, frames, start);
+        }
+
+        for (int c = 0; c < state.Ring.Length; c++)
+        {
+            ReadOnlySpan<float> source = c < snapshot.OutputChannels ? snapshot.GetOutput(c, frames) : default;
+            Span<float> head = state.Ring[c].AsSpan(at, first);
+            Span<float> tail = state.Ring[c].AsSpan(0, frames - first);
+            if (source.IsEmpty)
+            {
+                head.Clear();
+                tail.Clear();
+                continue;
+            }
+
+            source[..first].CopyTo(head);
+            source[first..].CopyTo(tail);
+        }
+    }
+
+    /// <summary>
+    /// Whether the deferred pass stops at <paramref name="at"/> instead of going on: a controller step is due, a commit
+    /// lands a snapshot with live nodes that cannot be split, or one hands an instance the live pass still renders
+    /// (behind) to the deferred domain. Render-ahead thread.
+    /// </summary>
+    private bool StopsDeferredPass(CommitTicket? landing, bool stepDue, long at)
+    {
+        RenderAheadState state = _ahead!;
+        if (stepDue || (landing is not null && !landing.Snapshot.IsDeferrable && landing.Snapshot.Hybrid is null))
+        {
+            state.NeedsWholePass = true;
+            return true;
+        }
+
+        return landing is not null && (state.SwapsFull || (state.LivePosition < at && HandsLiveInstanceToDeferred(_current, landing.Snapshot)));
+    }
+
+    /// <summary>
+    /// Applies <paramref name="item"/> in the deferred pass: a live parameter goes to the live pass, to land on its
+    /// sample there; false for a controller event (or a full queue), which the deferred pass leaves for a whole pass.
+    /// </summary>
+    private bool ApplyInDeferredPass(in ParameterEvent item, long at)
+    {
+        if (item.Lane is not null)
+        {
+            return false;
+        }
+
+        if (!ReferenceEquals(item.Snapshot, _current) && !IsPending(item.Snapshot))
+        {
+            _droppedEvents++;
+            return true;
+        }
+
+        if (item.Snapshot.Hybrid is { } plan && plan.ParameterIsLive[item.Index])
+        {
+            return _ahead!.TryPushLiveEvent(item);
+        }
+
+        item.Snapshot.ParameterValues[item.Index] = item.Value;
+        return true;
+    }
+
+    /// <summary>Whether a node or bank instance that runs live in <paramref name="old"/> runs deferred in <paramref name="next"/>. Render-ahead thread; allocates nothing.</summary>
+    private static bool HandsLiveInstanceToDeferred(GraphSnapshot old, GraphSnapshot next)
+    {
+        if (old.Hybrid is not { } oldPlan)
+        {
+            return false;
+        }
+
+        // By instance, not by id: a transition keeps an old instance playing under another id ("~old").
+        bool[]? nextLive = next.Hybrid?.NodeRunsLive;
+        foreach (int j in oldPlan.LiveOrder)
+        {
+            if (old.Jobs[j].Kind is not (JobKind.Node or JobKind.FeedbackWrite))
+            {
+                continue;
+            }
+
+            AudioNode instance = old.Nodes[old.Jobs[j].NodeIndex];
+            for (int n = 0; n < next.Nodes.Length; n++)
+            {
+                if (ReferenceEquals(next.Nodes[n], instance) && (nextLive is null || !nextLive[n]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (int j = 0; j < old.Jobs.Length; j++)
+        {
+            if (old.Jobs[j].Kind != JobKind.Bank || !old.JobIsLive[j])
+            {
+                continue;
+            }
+
+            BankProcessor processor = old.BankProcessors[old.Jobs[j].BankIndex];
+            for (int b = 0; b < next.Jobs.Length; b++)
+            {
+                if (next.Jobs[b].Kind == JobKind.Bank && !next.JobIsLive[b] && ReferenceEquals(next.BankProcessors[next.Jobs[b].BankIndex], processor))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private sealed unsafe class RenderAheadState
     {
@@ -195,7 +459,26 @@ public sealed partial class LiveRenderer
         // The render-ahead thread parks on this word (futex); every read bumps it and wakes the thread if it sleeps.
         public readonly int[] WakeWord = GC.AllocateArray<int>(16, pinned: true);
 
-        public RenderAheadState(RenderAheadOptions options, int channels, int maxBlockFrames, long position)
+        // Render-ahead thread only: the live pass. It follows the deferred pass's swaps and mode changes (a queue of
+        // records by sample) and the live parameters it left (a queue by sample), and reads the boundary ring.
+        public long LivePosition;
+        public GraphSnapshot LiveCurrent;
+        public bool LiveHybrid;
+        public bool NeedsWholePass;
+        public readonly float[][] Boundary;
+        private readonly long[] _swapSample = new long[QueueCapacity];
+        private readonly GraphSnapshot?[] _swapSnapshot = new GraphSnapshot?[QueueCapacity];
+        private readonly GraphSnapshot?[] _swapRetired = new GraphSnapshot?[QueueCapacity];
+        private readonly bool[] _swapHybrid = new bool[QueueCapacity];
+        private long _swapHead;
+        private long _swapTail;
+        private bool _lastHybrid;
+        private readonly EventHeap _liveEvents = new(EventCapacity);
+
+        // Late events the deferred pass keeps (ForwardLateLiveEvents), pushed back once the live ones are taken out.
+        public readonly ParameterEvent[] Held = new ParameterEvent[EventCapacity];
+
+        public RenderAheadState(RenderAheadOptions options, int channels, int maxBlockFrames, long position, GraphSnapshot current)
         {
             Options = options;
             int capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(options.AheadFrames + options.DeferredBlockFrames + maxBlockFrames));
@@ -207,8 +490,90 @@ public sealed partial class LiveRenderer
                 Played[c] = new float[maxBlockFrames];
             }
 
+            Boundary = new float[HybridPlan.MaxBoundaryChannels][];
+            for (int k = 0; k < Boundary.Length; k++)
+            {
+                Boundary[k] = new float[capacity];
+            }
+
             Written.Value = position;
             PlayedPosition.Value = position;
+            LivePosition = position;
+            LiveCurrent = current;
+        }
+
+        public int SwapCount => (int)(_swapTail - _swapHead);
+
+        public bool SwapsFull => _swapTail - _swapHead >= QueueCapacity - 1;
+
+        public long NextSwapSample => _swapTail == _swapHead ? long.MaxValue : _swapSample[_swapHead % QueueCapacity];
+
+        public int LiveEventCount => _liveEvents.Count;
+
+        public long NextLiveEventSample => _liveEvents.NextSample;
+
+        /// <summary>Deferred pass: from <paramref name="sample"/> on, <paramref name="snapshot"/> plays, split (hybrid) or whole; the live pass retires <paramref name="retired"/> there.</summary>
+        public void PushSwap(long sample, GraphSnapshot snapshot, bool hybrid, GraphSnapshot? retired)
+        {
+            long slot = _swapTail % QueueCapacity;
+            _swapSample[slot] = sample;
+            _swapSnapshot[slot] = snapshot;
+            _swapHybrid[slot] = hybrid;
+            _swapRetired[slot] = retired;
+            _swapTail++;
+            _lastHybrid = hybrid;
+        }
+
+        /// <summary>Deferred pass, before each block: records a change between split and whole rendering.</summary>
+        public void NoteMode(long sample, GraphSnapshot snapshot, bool hybrid)
+        {
+            if (hybrid != _lastHybrid)
+            {
+                PushSwap(sample, snapshot, hybrid, retired: null);
+            }
+        }
+
+        /// <summary>Live pass: takes the next record; returns the snapshot it retires, if any.</summary>
+        public GraphSnapshot? TakeSwap()
+        {
+            long slot = _swapHead % QueueCapacity;
+            LiveCurrent = _swapSnapshot[slot]!;
+            LiveHybrid = _swapHybrid[slot];
+            GraphSnapshot? retired = _swapRetired[slot];
+            _swapSnapshot[slot] = null;
+            _swapRetired[slot] = null;
+            _swapHead++;
+            return retired;
+        }
+
+        /// <summary>Deferred pass: leaves a live parameter's change for the live pass to apply on its sample (on the live pass's next frame if that has passed); false if the queue is full.</summary>
+        public bool TryPushLiveEvent(in ParameterEvent item)
+        {
+            if (_liveEvents.IsFull)
+            {
+                return false;
+            }
+
+            _liveEvents.Push(item);
+            return true;
+        }
+
+        /// <summary>Live pass: takes the next live parameter change.</summary>
+        public ParameterEvent TakeLiveEvent() => _liveEvents.Pop();
+
+        /// <summary>Deferred pass: copies the boundary of <paramref name="snapshot"/> for [<paramref name="start"/>, + <paramref name="frames"/>) into the boundary ring.</summary>
+        public void WriteBoundary(GraphSnapshot snapshot, HybridPlan plan, long start, int frames)
+        {
+            int mask = Boundary[0].Length - 1;
+            int at = (int)(start & mask);
+            int first = Math.Min(frames, Boundary[0].Length - at);
+            int[] offsets = plan.BoundaryOffsets;
+            for (int k = 0; k < offsets.Length; k++)
+            {
+                var source = new ReadOnlySpan<float>(snapshot.Arena.BasePointer + offsets[k], frames);
+                source[..first].CopyTo(Boundary[k].AsSpan(at));
+                source[first..].CopyTo(Boundary[k]);
+            }
         }
 
         /// <summary>Audio thread (or the control thread stopping it): bumps the word and wakes the render-ahead thread if it is parked.</summary>

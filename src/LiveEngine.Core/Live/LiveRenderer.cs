@@ -49,6 +49,9 @@ public sealed partial class LiveRenderer
 
     // Audio thread only.
     private GraphSnapshot _current;
+
+    // Render thread: whether RenderCore runs render-ahead's deferred pass (live jobs and live parameters left to the live pass).
+    private bool _deferredPass;
     private long _position;
     private long _droppedRetirements;
     private readonly ControllerLanes _lanes;
@@ -157,8 +160,12 @@ public sealed partial class LiveRenderer
         _probe?.ObserveOutput(_output, frames);
     }
 
-    /// <summary>Renders the next <paramref name="frames"/> frames into <see cref="_output"/>. The render thread: the audio thread, or the render-ahead thread.</summary>
-    private void RenderCore(int frames)
+    /// <summary>
+    /// Renders the next <paramref name="frames"/> frames into <see cref="_output"/>; returns the frames rendered, fewer
+    /// only in render-ahead's deferred pass (<see cref="_deferredPass"/>), which stops where it may not go on (see
+    /// <see cref="StopsDeferredPass"/>). The render thread: the audio thread, or the render-ahead thread.
+    /// </summary>
+    private int RenderCore(int frames)
     {
         Debug.Assert(frames >= 1 && frames <= _current.MaxBlockFrames, "Block larger than the session's maximum block size: split it.");
         DrainIncomingEvents();
@@ -188,11 +195,25 @@ public sealed partial class LiveRenderer
                 done = offset;
             }
 
+            if (_deferredPass && StopsDeferredPass(commitAt == at ? next : null, stepAt == at, at))
+            {
+                break;
+            }
+
             // Commits first, then events: an event resolved against the snapshot landing on the same sample
             // writes that snapshot's values either way, so the order between the two does not matter.
             if (commitAt == at)
             {
-                Retire(_current);
+                if (_ahead is { } ahead)
+                {
+                    // The live pass swaps (and retires the old snapshot) when it reaches the same sample.
+                    ahead.PushSwap(at, next!.Snapshot, _deferredPass && next.Snapshot.Hybrid is not null, _current);
+                }
+                else
+                {
+                    Retire(_current);
+                }
+
                 _current = next!.Snapshot;
                 DequeuePending();
                 next.MarkApplied(at);
@@ -204,16 +225,36 @@ public sealed partial class LiveRenderer
                 _lanes.Step(at, _current);
             }
 
+            bool stopped = false;
             while (_events.Count > 0 && Math.Max(_events.NextSample, first) <= at)
             {
-                Apply(_events.Pop(), at);
+                ParameterEvent item = _events.Pop();
+                if (_deferredPass && !ApplyInDeferredPass(item, at))
+                {
+                    // A controller event: the render-ahead thread catches the live pass up and renders it whole.
+                    _events.Push(item);
+                    stopped = true;
+                    break;
+                }
+
+                if (!_deferredPass)
+                {
+                    Apply(item, at);
+                }
+            }
+
+            if (stopped)
+            {
+                _ahead!.NeedsWholePass = true;
+                break;
             }
         }
 
-        _position += frames;
+        _position += done;
 
         // Release: a control thread that reads the new position sees every swap made before it.
         Volatile.Write(ref _publishedPosition.Value, _position);
+        return done;
     }
 
     /// <summary>
@@ -228,8 +269,9 @@ public sealed partial class LiveRenderer
         {
             if (_ahead is { } ahead)
             {
-                // The render-ahead thread renders; this warms the reading path and waits for what it reads.
-                ReadAhead(ahead, MaxBlockFrames, wait: true);
+                // The render-ahead thread renders; this warms the reading path and waits for what it reads. Device
+                // blocks: a larger read would make the live pass (and a bound controller) run that far ahead for good.
+                ReadAhead(ahead, ahead.Options.DeviceBlockFrames, wait: true);
             }
             else
             {
@@ -398,6 +440,22 @@ public sealed partial class LiveRenderer
         NodeProbe? probe = _probe;
         probe?.Prepare(snapshot);
         snapshot.Probe = probe;
+        if (_deferredPass && snapshot.Hybrid is { } plan)
+        {
+            // Render-ahead's deferred pass over a hybrid snapshot: the deferred jobs only; what the live jobs read
+            // goes to the boundary ring, and the live pass writes these frames of the output later.
+            snapshot.SkippedJobs = snapshot.JobIsLive;
+            _executor.Process(snapshot, frames, _position + from);
+            snapshot.SkippedJobs = null;
+            _ahead!.WriteBoundary(snapshot, plan, _position + from, frames);
+            for (int c = 0; c < _output.Length; c++)
+            {
+                _output[c].AsSpan(from, frames).Clear();
+            }
+
+            return;
+        }
+
         _executor.Process(snapshot, frames, _position + from);
         for (int c = 0; c < _output.Length; c++)
         {

@@ -202,7 +202,8 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
-            long at = Clock.Resolve(when, Renderer.Position);
+            // A live node's change resolves against what the live pass rendered, not the look-ahead (render-ahead).
+            long at = Clock.Resolve(when, Renderer.PositionFor(nodeId));
             ScheduleParameterLocked(nodeId, parameter, value, at);
             UpdateDescriptionLocked(nodeId, parameter, value);
             return at;
@@ -484,18 +485,21 @@ public sealed class LiveSession : ILiveSession
     /// <summary>
     /// Starts rendering ahead of the device (<see cref="LiveRenderer.StartRenderAhead"/>) with the session's
     /// <see cref="LiveSessionOptions.RenderAheadMs"/>, <see cref="LiveSessionOptions.DeferredBlockFrames"/> and device block.
-    /// From then on a change made "now" lands after what is rendered ahead (at most that much later); one scheduled
-    /// further ahead lands on its sample, as without render-ahead. Control thread, before the driver starts.
+    /// From then on a change made "now" lands after what is rendered ahead (at most that much later; a live node's
+    /// parameter, about one device block after what plays); one scheduled further ahead lands on its sample, as
+    /// without render-ahead. Control thread, before the driver starts.
     /// </summary>
     /// <param name="waitWhenEmpty">True for an offline render (wait for the render-ahead thread), false for a device.</param>
     /// <param name="threadStarted">Runs first on the render-ahead thread (its priority).</param>
-    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null) => Renderer.StartRenderAhead(new RenderAheadOptions
+    /// <param name="beforeDeferredBlock">Runs on the render-ahead thread before each deferred block, with its position and frames (<see cref="RenderAheadOptions.BeforeDeferredBlock"/>).</param>
+    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null, Action<long, int>? beforeDeferredBlock = null) => Renderer.StartRenderAhead(new RenderAheadOptions
     {
         AheadFrames = Math.Max(RenderAheadOptions.FramesFor(_options.RenderAheadMs, _options.SampleRate), _options.RealTimeBlockFrames),
         DeferredBlockFrames = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames),
         DeviceBlockFrames = _options.RealTimeBlockFrames,
         WaitWhenEmpty = waitWhenEmpty,
         ThreadStarted = threadStarted,
+        BeforeDeferredBlock = beforeDeferredBlock,
     });
 
     /// <summary>
@@ -514,7 +518,7 @@ public sealed class LiveSession : ILiveSession
         int live = playing.NodeIsLive.Count(l => l);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : $"{live} live nodes: one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
     }
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
@@ -629,21 +633,74 @@ public sealed class LiveSession : ILiveSession
             CostPredictor.Measure(trial, CostTable, block);
         }
 
-        CostPrediction prediction = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
-        if (prediction.DeadlineShare <= _options.AdmissionLimit)
+        // A split (hybrid) snapshot rendered ahead: its live jobs at the device's block, its deferred jobs at the
+        // deferred block, each against its own limit.
+        bool split = Renderer.IsRenderingAhead && snapshot.Hybrid is not null;
+        CostPrediction prediction = split
+            ? CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j])
+            : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
+        double limit = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? _options.DeferredAdmissionLimit : _options.AdmissionLimit;
+        if (split && prediction.DeadlineShare <= limit)
+        {
+            CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
+            if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
+            {
+                (prediction, limit) = (deferred, _options.DeferredAdmissionLimit);
+            }
+        }
+
+        if (prediction.DeadlineShare <= limit)
         {
             return (prediction, null);
         }
 
         string message = string.Create(
             CultureInfo.InvariantCulture,
-            $"predicted {prediction.Describe()}, over the admission limit of {_options.AdmissionLimit * 100:0} %. Costliest: {prediction.DescribeCostliest()}.");
+            $"predicted {prediction.Describe()}, over the admission limit of {limit * 100:0} %. Costliest: {prediction.DescribeCostliest()}.");
+        message += OfferToDefer(snapshot);
         if (_options.Admission == AdmissionPolicy.Refuse)
         {
             throw new GraphValidationException([new GraphError(GraphErrorKind.OverBudget, $"Commit refused (the graph playing keeps playing): {message} Lighten or remove those nodes, or set [engine] admission = \"warn\" to commit anyway.")]);
         }
 
         return (prediction, "Committed over the admission limit: " + message);
+    }
+
+    /// <summary>
+    /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is over the
+    /// real-time limit with nodes pinned <c>live = on</c>, and with those pins dropped what stays live (live input and
+    /// what it feeds) would fit the device's deadline and the rest, rendered ahead, the deferred block's, then
+    /// " It would fit if a, b were deferred …"; otherwise empty. Control thread.
+    /// </summary>
+    private string OfferToDefer(GraphSnapshot snapshot)
+    {
+        var pinned = new List<string>();
+        for (int n = 0; n < snapshot.Nodes.Length; n++)
+        {
+            if (snapshot.IsPinnedLive(n))
+            {
+                pinned.Add(snapshot.NodeIds[n]);
+            }
+        }
+
+        if (pinned.Count == 0)
+        {
+            return "";
+        }
+
+        bool[] liveWithoutPins = snapshot.JobsLiveWithoutPins();
+        CostPrediction live = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => liveWithoutPins[j]);
+        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
+        if (live.DeadlineShare > _options.AdmissionLimit || deferred.DeadlineShare > _options.DeferredAdmissionLimit)
+        {
+            return "";
+        }
+
+        string names = pinned.Count <= 5 ? string.Join(", ", pinned) : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", pinned.Take(5))} and {pinned.Count - 5} more");
+        string how = Renderer.IsRenderingAhead ? "" : " and turn render-ahead on (--render-ahead on, [engine] render_ahead = on)";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $" It would fit if {names} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
     }
 
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>

@@ -64,6 +64,13 @@ public sealed record LiveSessionOptions
     /// <summary>The share of the deadline a commit's predicted real-time block time may take, 0..4 (default 0.7).</summary>
     public double AdmissionLimit { get; init; } = 0.7;
 
+    /// <summary>
+    /// The share of the deferred block's deadline a commit rendered ahead may take, 0..4 (default 1): the look-ahead
+    /// absorbs one block's jitter, so the deferred domain only has to keep up on average, where the real-time domain
+    /// keeps <see cref="AdmissionLimit"/> in hand for the worst block.
+    /// </summary>
+    public double DeferredAdmissionLimit { get; init; } = 1.0;
+
     /// <summary>How far ahead of the device <see cref="LiveSession.StartRenderAhead"/> renders a deferrable graph, ms (default 100).</summary>
     public double RenderAheadMs { get; init; } = 100;
 

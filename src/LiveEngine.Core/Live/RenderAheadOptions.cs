@@ -18,6 +18,13 @@ public sealed record RenderAheadOptions
     /// </summary>
     public bool WaitWhenEmpty { get; init; }
 
+    /// <summary>
+    /// Runs on the render-ahead thread before each deferred block, with the block's stream position and frames: the
+    /// hook for work that belongs to the deferred domain only (a GPU hand-off started a block ahead). It must allocate
+    /// nothing, take no lock and return quickly; null: none.
+    /// </summary>
+    public Action<long, int>? BeforeDeferredBlock { get; init; }
+
     /// <summary>Runs first on the render-ahead thread (to give it a real-time priority below the audio thread's).</summary>
     public Action? ThreadStarted { get; init; }
 

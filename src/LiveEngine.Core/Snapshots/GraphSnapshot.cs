@@ -70,7 +70,10 @@ public sealed class GraphSnapshot
         }
 
         NonFiniteOutputFault = NodeUntrusted.Contains(true) ? new NonFiniteOutputException() : null;
-        NodeIsLive = AssignDomains(nodeTypes, nodeOptions, jobs, topologicalOrder, successorStarts, successors, out bool anyLive);
+        bool[] nodeIsLive = AssignDomains(nodeTypes, nodeOptions, jobs, topologicalOrder, successorStarts, successors, honourPins: true, out bool[] jobIsLive, out bool anyLive);
+        NodeIsLive = nodeIsLive;
+        NodeIsLiveArray = nodeIsLive;
+        JobIsLive = jobIsLive;
         IsDeferrable = !anyLive;
 
         // Shared with the previous snapshot when the node ids are the same (it is never changed).
@@ -84,7 +87,17 @@ public sealed class GraphSnapshot
         }
 
         _nodeIndexById = nodeIndexById;
+        Hybrid = HybridPlan.TryCreate(this);
     }
+
+    /// <summary>How render-ahead splits this snapshot into its deferred and live jobs; null when it has no live node or cannot be split.</summary>
+    internal HybridPlan? Hybrid { get; }
+
+    /// <summary>Whether render-ahead can split this snapshot: its deferred jobs rendered ahead, its live jobs one device block ahead.</summary>
+    public bool IsSplit => Hybrid is not null;
+
+    /// <summary>Jobs the executor passes over (<see cref="Execution.JobRunner.Run"/>): the live jobs while render-ahead renders the deferred ones. Render thread.</summary>
+    internal bool[]? SkippedJobs { get; set; }
 
     /// <summary>The banks as the array <see cref="Banks"/> reads (never changed: a snapshot of the same structure shares it).</summary>
     internal BankInfo[] BankArray { get; }
@@ -187,6 +200,12 @@ public sealed class GraphSnapshot
     /// </summary>
     public IReadOnlyList<bool> NodeIsLive { get; }
 
+    /// <summary>The domain of each job: true for the real-time domain (its node is live, or it follows a live job).</summary>
+    internal bool[] JobIsLive { get; }
+
+    /// <summary><see cref="NodeIsLive"/> as an array, for the render path.</summary>
+    internal bool[] NodeIsLiveArray { get; }
+
     /// <summary>Whether no node is live: the whole snapshot may be rendered ahead of the device.</summary>
     public bool IsDeferrable { get; }
 
@@ -199,31 +218,60 @@ public sealed class GraphSnapshot
     /// <summary>An executor's per-snapshot run state, attached when the executor prepares the snapshot.</summary>
     internal object? ExecutionState { get; set; }
 
-    private static bool[] AssignDomains(NodeTypeDescriptor[] types, IReadOnlyDictionary<string, string>[] options, JobInfo[] jobs, int[] order, int[] successorStarts, int[] successors, out bool anyLive)
+    /// <summary>
+    /// The domain of each job as <see cref="JobIsLive"/> would be with no node pinned live (only live-input types and what
+    /// they feed): what admission control offers when a pin puts the graph over the real-time limit. Control thread.
+    /// </summary>
+    internal bool[] JobsLiveWithoutPins()
+    {
+        var types = new NodeTypeDescriptor[NodeTypes.Count];
+        var options = new IReadOnlyDictionary<string, string>[NodeOptions.Count];
+        for (int n = 0; n < types.Length; n++)
+        {
+            types[n] = NodeTypes[n];
+            options[n] = NodeOptions[n];
+        }
+
+        AssignDomains(types, options, Jobs, TopologicalOrder, SuccessorStarts, Successors, honourPins: false, out bool[] jobIsLive, out _);
+        return jobIsLive;
+    }
+
+    /// <summary>Whether node <paramref name="nodeIndex"/> carries the option <c>live = on</c>.</summary>
+    public bool IsPinnedLive(int nodeIndex) => NodeOptions[nodeIndex].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1";
+
+    private static bool[] AssignDomains(NodeTypeDescriptor[] types, IReadOnlyList<IReadOnlyDictionary<string, string>> options, JobInfo[] jobs, int[] order, int[] successorStarts, int[] successors, bool honourPins, out bool[] jobLive, out bool anyLive)
     {
         var nodeLive = new bool[types.Length];
-        var jobLive = new bool[jobs.Length];
+        jobLive = new bool[jobs.Length];
         anyLive = false;
         for (int n = 0; n < types.Length; n++)
         {
             nodeLive[n] = (types[n].Flags & NodeTypeFlags.LiveInput) != 0
-                || (options[n].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1");
+                || (honourPins && options[n].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1");
         }
 
-        // Live flows downstream: a job is live if its node is, or any predecessor is.
-        foreach (int j in order)
+        // Live flows downstream: a job is live if its node is, or any predecessor is. A node with a live job is live
+        // with all its jobs (a feedback node's read job comes before its write job): repeat until nothing changes.
+        bool changed = true;
+        while (changed)
         {
-            jobLive[j] |= nodeLive[jobs[j].NodeIndex];
-            if (!jobLive[j])
+            changed = false;
+            foreach (int j in order)
             {
-                continue;
-            }
+                bool live = jobLive[j] || nodeLive[jobs[j].NodeIndex];
+                if (!live)
+                {
+                    continue;
+                }
 
-            nodeLive[jobs[j].NodeIndex] = true;
-            anyLive = true;
-            for (int s = successorStarts[j]; s < successorStarts[j + 1]; s++)
-            {
-                jobLive[successors[s]] = true;
+                changed |= !jobLive[j] || !nodeLive[jobs[j].NodeIndex];
+                jobLive[j] = true;
+                nodeLive[jobs[j].NodeIndex] = true;
+                for (int s = successorStarts[j]; s < successorStarts[j + 1]; s++)
+                {
+                    changed |= !jobLive[successors[s]];
+                    jobLive[successors[s]] = true;
+                }
             }
         }
 

@@ -48,6 +48,40 @@ public sealed class DomainAssignmentTests
         Assert.False(snapshot.NodeIsLive[snapshot.IndexOfNode("other")]);
     }
 
+    [Fact]
+    public void FeedbackNodeWrittenByALiveJob_IsLive_WithItsReadJob_AndWhatThatFeeds()
+    {
+        // The feedback node's read job runs first (a source), its write job last: a live write makes the node live,
+        // and the read job with it, so that one domain owns the node's delay line.
+        var graph = new GraphDescription();
+        graph.Add("src", "ramp");
+        graph.Add("fb", "feedback", new Dictionary<string, double> { ["delayMs"] = 10 });
+        graph.Add("mix", "add2");
+        graph.Add("out", "out", channels: 1);
+        graph.Connect("src", "mix", toPort: "a");
+        graph.Connect("fb", "mix", toPort: "b");
+        graph.Connect("mix", "fb");
+        graph.Connect("mix", "out");
+        graph.Nodes.Single(n => n.Id == "src").Options[GraphSnapshot.LiveOption] = "on";
+
+        GraphSnapshot snapshot = Compile(graph);
+
+        int fb = snapshot.IndexOfNode("fb");
+        Assert.True(snapshot.NodeIsLive[fb]);
+        Assert.All(Enumerable.Range(0, snapshot.Jobs.Length), j => Assert.True(snapshot.JobIsLive[j], $"Job {snapshot.DescribeJob(j)} is deferred."));
+    }
+
+    [Fact]
+    public void WithoutPins_OnlyLiveInputAndWhatItFeedsStaysLive()
+    {
+        GraphSnapshot snapshot = Compile(Chain(pin: "a"));
+
+        Assert.Contains(true, snapshot.JobIsLive);
+        Assert.DoesNotContain(true, snapshot.JobsLiveWithoutPins());
+        Assert.True(snapshot.IsPinnedLive(snapshot.IndexOfNode("a")));
+        Assert.False(snapshot.IsPinnedLive(snapshot.IndexOfNode("b")));
+    }
+
     private static GraphDescription Chain(string? pin)
     {
         var graph = new GraphDescription();

@@ -102,6 +102,80 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Commit_OverTheRealTimeLimitOnlyBecauseOfPins_IsRefusedWithTheOfferToDeferThePinnedNodes_AndUnpinnedGoesLive()
+    {
+        // 100 voices pinned live (every node) run node by node in real time (about 1.8 µs a voice per 64-frame block
+        // here: some 14 % of the deadline), over a 5 % limit; unpinned they are a deferred voice bank, well under the
+        // deferred domain's default limit (100 % of the 1,024-frame deadline).
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse, AdmissionLimit = 0.05 });
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            GraphSnapshot playing = session.Renderer.Current;
+            GraphDescription pinned = StandardWorkloads.Voices(100);
+            foreach (NodeSpec node in pinned.Nodes.Where(n => n.Id != "out"))
+            {
+                node.Options[GraphSnapshot.LiveOption] = "on";
+            }
+
+            GraphValidationException refusal = Assert.Throws<GraphValidationException>(() => session.Commit(pinned, Quantization.Now));
+
+            output.WriteLine(refusal.Message);
+            Assert.Contains("over the admission limit of 5 %", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("It would fit if v0.osc, v0.lpf, v0.gain, v0.pan, v1.osc and 395 more were deferred (rendered ahead: ", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("(1024 frames", refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("unpin them (drop `live = on`).", refusal.Message, StringComparison.Ordinal);
+            Assert.Same(playing, session.Renderer.Current);
+            Assert.Equal(0, session.UndoDepth);
+
+            // The offer holds: the same graph unpinned is admitted in the deferred domain.
+            CommitTicket ticket = session.Commit(StandardWorkloads.Voices(100), Quantization.Now);
+            Assert.Null(ticket.Warning);
+            Assert.Equal(1024, ticket.Prediction!.BlockFrames);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void Commit_OfASplitSnapshot_IsPredictedForItsLiveJobsAlone()
+    {
+        // One pinned voice among 1,000: only its chain and the output mix run in real time, the bank renders ahead.
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse });
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            GraphDescription pinned = StandardWorkloads.Voices(1000);
+            pinned.Nodes.Single(n => n.Id == "v0.osc").Options[GraphSnapshot.LiveOption] = "on";
+
+            CommitTicket ticket = session.Commit(pinned, Quantization.Now);
+
+            CostPrediction live = ticket.Prediction!;
+            CostPrediction whole = CostPredictor.Predict(ticket.Snapshot, session.CostTable, threads: 1, Block);
+            output.WriteLine($"live {live.Describe()}; whole graph {whole.Describe()}");
+            Assert.NotNull(ticket.Snapshot.Hybrid);
+            Assert.Equal(Block, live.BlockFrames);
+            Assert.True(live.WorkNs < whole.WorkNs / 10, "The live jobs were predicted as the whole graph.");
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void Commit_OverTheLimit_WithoutAPin_OffersNoMove()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse, limit: 0.02);
+
+        GraphValidationException refusal = Assert.Throws<GraphValidationException>(() => session.Commit(StandardWorkloads.Voices(1000), Quantization.Now));
+
+        Assert.DoesNotContain("would fit", refusal.Message, StringComparison.Ordinal);
+    }
+
     private static LiveSession CreateSession(AdmissionPolicy policy, double limit = 0.7)
     {
         GraphDescription initial = StandardWorkloads.Voices(4);

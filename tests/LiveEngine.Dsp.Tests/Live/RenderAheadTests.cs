@@ -1,7 +1,10 @@
 using LiveEngine.Dsp;
 using LiveEngine.Dsp.Workloads;
+using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Live;
+using LiveEngine.Scheduling;
+using LiveEngine.Snapshots;
 using LiveEngine.Time;
 using Xunit.Abstractions;
 
@@ -32,7 +35,7 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RenderAhead_OfADeferrableGraph_RunsAheadByTheLookAhead_AndAGraphWithANodePinnedLive_ByOneDeviceBlock()
+    public void RenderAhead_OfADeferrableGraph_RunsAheadByTheLookAhead_AndTheLiveJobsOfAGraphWithANodePinnedLive_ByOneDeviceBlock()
     {
         LiveSession session = CreateSession(StandardWorkloads.Voices(8));
         session.StartRenderAhead(waitWhenEmpty: true);
@@ -40,14 +43,36 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         {
             long deferredLead = ReadUntilSettled(session, blocks: 400);
             Assert.InRange(deferredLead, 2_048, 4_800 + 1_024);
+            Assert.Equal(session.Renderer.Position, session.Renderer.CompletePosition);
 
             GraphDescription pinned = StandardWorkloads.Voices(8);
-            pinned.Nodes.Single(n => n.Id == "v0.gain").Options[Snapshots.GraphSnapshot.LiveOption] = "on";
+            pinned.Nodes.Single(n => n.Id == "v0.gain").Options[GraphSnapshot.LiveOption] = "on";
             session.Commit(pinned, Quantization.Now);
-            long liveLead = ReadUntilSettled(session, blocks: 400);
-            output.WriteLine($"lead deferred {deferredLead} frames, live {liveLead} frames");
+            long splitLead = ReadUntilSettled(session, blocks: 400);
+            long liveLead = session.Renderer.CompletePosition - session.Renderer.PlayedPosition;
+            output.WriteLine($"lead deferred {deferredLead} frames; pinned: deferred jobs {splitLead} frames, live jobs {liveLead} frames");
             Assert.InRange(liveLead, 0, Device);
+            Assert.InRange(splitLead, 2_048, 4_800 + 1_024);
             Assert.False(session.Renderer.Current.IsDeferrable);
+            Assert.NotNull(session.Renderer.Current.Hybrid);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void WarmUp_WithRenderAhead_LeavesTheLivePassOneDeviceBlockAhead()
+    {
+        LiveSession session = CreateSession(WithLiveTap(16, "v3.pan"));
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            session.Renderer.WarmUp();
+            ReadUntilSettled(session, blocks: 100);
+
+            Assert.InRange(session.Renderer.CompletePosition - session.Renderer.PlayedPosition, 0, Device);
         }
         finally
         {
@@ -77,6 +102,249 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void HybridSession_LiveNodesDownstreamOfDeferredOnes_WithCommitsParameterEventsMidiAndTempoRamps_IsBitIdentical_WithRenderAheadOnAndOff()
+    {
+        float[][] off = PerformHybrid(renderAhead: false, out _);
+        float[][] on = PerformHybrid(renderAhead: true, out LiveSession session);
+
+        Assert.Equal(off[0].Length, on[0].Length);
+        for (int c = 0; c < off.Length; c++)
+        {
+            int first = FirstDifference(off[c], on[c]);
+            Assert.True(first < 0, $"Channel {c} differs from sample {first} on: {off[c][Math.Max(first, 0)]} off, {on[c][Math.Max(first, 0)]} on.");
+        }
+
+        Assert.Equal(0, session.Renderer.RenderAheadUnderruns);
+        Assert.Equal(0, session.Renderer.DroppedEvents);
+        Assert.True(off[0].Any(x => x != 0), "The performance is silent: the comparison would prove nothing.");
+    }
+
+    [Fact]
+    public void HybridSession_OnTheParallelScheduler_IsBitIdentical_WithRenderAheadOnAndOff()
+    {
+        // The deferred pass skips the live jobs inside the work-stealing scheduler (2 workers, checked ordering).
+        using var offExecutor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, VerifyExecution = true });
+        using var onExecutor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, VerifyExecution = true });
+        float[][] off = PerformHybrid(renderAhead: false, out _, offExecutor);
+        float[][] on = PerformHybrid(renderAhead: true, out LiveSession session, onExecutor);
+
+        for (int c = 0; c < off.Length; c++)
+        {
+            int first = FirstDifference(off[c], on[c]);
+            Assert.True(first < 0, $"Channel {c} differs from sample {first} on: {off[c][Math.Max(first, 0)]} off, {on[c][Math.Max(first, 0)]} on.");
+        }
+
+        Assert.Equal(0, session.Renderer.RenderAheadUnderruns);
+    }
+
+    [Fact]
+    public void HybridSnapshot_SplitsIntoLiveJobsAndADeferredBoundary_AndRendersTheDeferredPartAhead()
+    {
+        LiveSession session = CreateSession(Pinned(StandardWorkloads.Voices(16), "v0.lpf"));
+        GraphSnapshot snapshot = session.Renderer.Current;
+        HybridPlan plan = Assert.IsType<HybridPlan>(snapshot.Hybrid);
+
+        // v0.lpf and what it feeds are live; the other voices (and v0.osc) are deferred and cross the boundary.
+        Assert.Contains(plan.LiveOrder, j => snapshot.Jobs[j].NodeIndex == snapshot.IndexOfNode("v0.gain") && snapshot.Jobs[j].Kind == JobKind.Node);
+        Assert.DoesNotContain(plan.LiveOrder, j => snapshot.Jobs[j].NodeIndex == snapshot.IndexOfNode("v0.osc"));
+        Assert.NotEmpty(plan.BoundaryOffsets);
+        Assert.True(plan.LiveOrder.Length < snapshot.Jobs.Length);
+
+        long hookCalls = 0;
+        long nextStart = session.Renderer.Position;
+        int gaps = 0;
+        session.StartRenderAhead(waitWhenEmpty: true, beforeDeferredBlock: (start, frames) =>
+        {
+            // The per-deferred-block hook: contiguous deferred blocks, none larger than the deferred block.
+            gaps += start != nextStart || frames > 1024 ? 1 : 0;
+            nextStart = start + frames;
+            hookCalls++;
+        });
+        try
+        {
+            // The deferred pass runs the look-ahead ahead; the live pass one device block ahead of the device.
+            long lead = ReadUntilSettled(session, blocks: 400);
+            output.WriteLine($"deferred lead {lead} frames; {Interlocked.Read(ref hookCalls)} deferred blocks");
+            Assert.InRange(lead, 2_048, 4_800 + 1_024);
+            Assert.True(Interlocked.Read(ref hookCalls) >= 25, $"{hookCalls} deferred blocks for 400 device blocks and the look-ahead.");
+            Assert.Equal(0, Volatile.Read(ref gaps));
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void RenderAhead_OfAHybridSnapshot_AllocatesNothing_OnTheAudioThreadOrTheRenderAheadThread()
+    {
+        LiveSession session = CreateSession(Pinned(StandardWorkloads.Voices(64), "v0.lpf", "v9.gain"));
+        Assert.NotNull(session.Renderer.Current.Hybrid);
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            ReadUntilSettled(session, blocks: 2_000);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ReadUntilSettled(session, blocks: 4_000);
+            long audio = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            output.WriteLine($"audio thread {audio} bytes over 4,000 blocks; render-ahead thread {session.Renderer.RenderAheadAllocatedBytes} bytes after its warm-up");
+            Assert.Equal(0, audio);
+            Assert.Equal(0, session.Renderer.RenderAheadAllocatedBytes);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void NowChange_ToALiveParameter_WithRenderAheadOn_LandsWithinADeviceBlockOfThePlayedPosition_NotTheLookAheadLater()
+    {
+        LiveSession reference = CreateSession(WithLiveTap(16, "v3.pan"));
+        LiveSession changed = CreateSession(WithLiveTap(16, "v3.pan"));
+        reference.StartRenderAhead(waitWhenEmpty: true);
+        changed.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            int blocks = SampleRate / Device;
+            var a = new float[blocks * Device];
+            var b = new float[blocks * Device];
+            long landed = -1;
+            long played = -1;
+            long lookAhead = -1;
+            for (int k = 0; k < blocks; k++)
+            {
+                if (k == blocks / 2)
+                {
+                    Thread.Sleep(50);
+                    played = changed.Renderer.PlayedPosition;
+                    lookAhead = changed.Renderer.Position;
+                    landed = changed.SetParameter("tap", "level", 0, Quantization.Now);
+                }
+
+                reference.Renderer.Render(Device);
+                changed.Renderer.Render(Device);
+                reference.Renderer.Output(0, Device).CopyTo(a.AsSpan(k * Device));
+                changed.Renderer.Output(0, Device).CopyTo(b.AsSpan(k * Device));
+            }
+
+            int first = FirstDifference(a, b);
+            output.WriteLine($"played {played}, rendered ahead to {lookAhead}, the change landed on {landed}, the output changed from {first}");
+            Assert.True(lookAhead - played >= 2_048, "The deferred part was not rendered ahead: the test would prove nothing.");
+            Assert.InRange(landed, played, played + Device);
+            Assert.InRange(first, landed, landed + 1);
+        }
+        finally
+        {
+            reference.Renderer.StopRenderAhead();
+            changed.Renderer.StopRenderAhead();
+        }
+    }
+
+    private static GraphDescription Pinned(GraphDescription graph, params string[] live)
+    {
+        foreach (string id in live)
+        {
+            graph.Nodes.Single(n => n.Id == id).Options[GraphSnapshot.LiveOption] = "on";
+        }
+
+        return graph;
+    }
+
+    /// <summary>
+    /// Voices with a live node ("tap", pinned) downstream of a deferred voice: the voices render ahead, "tap", the filter
+    /// "tapf" after it and the output mix they feed (live too) one device block ahead.
+    /// </summary>
+    private static GraphDescription WithLiveTap(int voices, string from)
+    {
+        GraphDescription graph = WithTapFilter(voices, from, tap: true);
+        graph.Nodes.Single(n => n.Id == "tap").Options[GraphSnapshot.LiveOption] = "on";
+        return graph;
+    }
+
+    /// <summary>Voices with the filter "tapf" on a voice, after the gain "tap" or without it (nothing live).</summary>
+    private static GraphDescription WithTapFilter(int voices, string from, bool tap)
+    {
+        GraphDescription graph = StandardWorkloads.Voices(voices);
+        graph.Add("tapf", "rlpf", new Dictionary<string, double> { ["cutoffHz"] = 1200, ["q"] = 2 }, channels: 2);
+        if (tap)
+        {
+            graph.Add("tap", "gain", new Dictionary<string, double> { ["level"] = 0.5 }, channels: 2);
+            graph.Chain(from, "tap", "tapf", "out");
+        }
+        else
+        {
+            graph.Chain(from, "tapf", "out");
+        }
+
+        return graph;
+    }
+
+    /// <summary>
+    /// A scripted performance on split snapshots: changes to live and deferred parameters, commits that add voices,
+    /// remove the live node (the filter after it hands its instance back to the deferred domain once the fade is over)
+    /// and add one again, a bound controller, a trigger, a tempo ramp and a tempo change, each a second or more after the
+    /// played position. (No commit replaces a node: a replaced node's new instance copies its old one's state when the
+    /// commit compiles, at whatever position the render has reached then, with render-ahead or without.)
+    /// </summary>
+    private static float[][] PerformHybrid(bool renderAhead, out LiveSession session, IGraphExecutor? executor = null)
+    {
+        session = CreateSession(WithLiveTap(16, "v3.pan"), executor);
+        Assert.NotNull(session.Renderer.Current.Hybrid);
+        session.RampTempo(90, 4, Quantization.AtBeat(1));
+        Assert.NotNull(session.Commit(WithLiveTap(24, "v3.pan"), Quantization.AtBeat(2)).Snapshot.Hybrid);
+        session.SetParameter("tap", "level", 0.8, Quantization.AtBeat(Fraction.FromDecimal(2.5m)));
+        session.SetParameter("v3.lpf", "cutoffHz", 800, Quantization.AtBeat(Fraction.FromDecimal(2.5m)));
+        session.SetParameter("tap", "level", 0.1, Quantization.AtBeat(Fraction.FromDecimal(2.75m)));
+        if (renderAhead)
+        {
+            session.StartRenderAhead(waitWhenEmpty: true);
+        }
+
+        int blocks = 6 * SampleRate / Device;
+        var result = new float[2][];
+        result[0] = new float[blocks * Device];
+        result[1] = new float[blocks * Device];
+        for (int b = 0; b < blocks; b++)
+        {
+            if (b == blocks / 6)
+            {
+                // "tap" goes: "tapf" (the same instance) is live while the fade plays the old "tap", deferred after it.
+                session.Commit(WithTapFilter(24, "v3.pan", tap: false), Quantization.AtBeat(5));
+                session.SetParameter("v3.gain", "level", 0.2, Quantization.AtBeat(Fraction.FromDecimal(5.5m)));
+                session.SetTempo(140, Quantization.AtBeat(7));
+                session.Trigger("v7.gain", Quantization.AtBeat(8), 1, parameter: "level", on: 0.2, off: 0.01);
+                Assert.NotNull(session.Commit(WithLiveTap(24, "v9.pan"), Quantization.AtBeat(9)).Snapshot.Hybrid);
+                session.SetParameter("tap", "level", 0.9, Quantization.AtBeat(Fraction.FromDecimal(9.25m)));
+            }
+
+            if (b == 3 * blocks / 6)
+            {
+                session.BindController(new ControllerLane(0, "v5.gain", "level", 0, 0.1, SmoothingMs: 5));
+                session.MoveController(0, 0.25, atSample: (3 * SampleRate) + (SampleRate / 2) + 100);
+            }
+
+            if (b == 4 * blocks / 6)
+            {
+                session.BindController(ControllerLane.Free(0));
+                session.SetParameter("tap", "level", 0.3, Quantization.AtBeat(11));
+            }
+
+            session.Renderer.Render(Device);
+            session.Renderer.Output(0, Device).CopyTo(result[0].AsSpan(b * Device));
+            session.Renderer.Output(1, Device).CopyTo(result[1].AsSpan(b * Device));
+            if (b % 64 == 0)
+            {
+                session.Maintain();
+            }
+        }
+
+        session.Renderer.StopRenderAhead();
+        return result;
+    }
+
     private static long ReadUntilSettled(LiveSession session, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -95,8 +363,8 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         return lead;
     }
 
-    private static LiveSession CreateSession(GraphDescription graph) =>
-        new(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = 1024, DeviceBlockFrames = Device });
+    private static LiveSession CreateSession(GraphDescription graph, IGraphExecutor? executor = null) =>
+        new(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = 1024, DeviceBlockFrames = Device }, executor);
 
     /// <summary>
     /// A scripted performance: changes scheduled before the render starts and changes made while it plays, each on a
