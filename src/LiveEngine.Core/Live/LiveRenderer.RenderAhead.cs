@@ -145,6 +145,11 @@ public sealed partial class LiveRenderer
 
             long start = _position;
             RenderCore(frames);
+            if (deferred)
+            {
+                options.DeferredBlockRendered?.Invoke();
+            }
+
             int mask = state.Ring[0].Length - 1;
             int at = (int)(start & mask);
             int first = Math.Min(frames, state.Ring[0].Length - at);

@@ -489,13 +489,15 @@ public sealed class LiveSession : ILiveSession
     /// </summary>
     /// <param name="waitWhenEmpty">True for an offline render (wait for the render-ahead thread), false for a device.</param>
     /// <param name="threadStarted">Runs first on the render-ahead thread (its priority).</param>
-    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null) => Renderer.StartRenderAhead(new RenderAheadOptions
+    /// <param name="deferredBlockRendered">Runs on the render-ahead thread after each deferred block (<see cref="RenderAheadOptions.DeferredBlockRendered"/>).</param>
+    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null, Action? deferredBlockRendered = null) => Renderer.StartRenderAhead(new RenderAheadOptions
     {
         AheadFrames = Math.Max(RenderAheadOptions.FramesFor(_options.RenderAheadMs, _options.SampleRate), _options.RealTimeBlockFrames),
         DeferredBlockFrames = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames),
         DeviceBlockFrames = _options.RealTimeBlockFrames,
         WaitWhenEmpty = waitWhenEmpty,
         ThreadStarted = threadStarted,
+        DeferredBlockRendered = deferredBlockRendered,
     });
 
     /// <summary>
