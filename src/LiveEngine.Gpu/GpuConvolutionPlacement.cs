@@ -37,8 +37,8 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _kernel;
 
-    // Launcher thread only.
-    private int _deviceVersion = -1;
+    // Launcher thread only (the render thread reads _deviceVersion).
+    private int _deviceVersion;
     private GpuPlacedLevel[] _deviceLevels = [];
     private MemoryBuffer1D<float, Stride1D.Dense>? _deviceDelayRe;
     private MemoryBuffer1D<float, Stride1D.Dense>? _deviceDelayIm;
@@ -52,8 +52,10 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     private long[] _launchedSubmission = [];
 
     private readonly Thread _launcher;
+    // Wakes the launcher: for a launch (_launchWanted) or a new layout (_layoutVersion moved past _deviceVersion).
     private readonly ManualResetEventSlim _launchRequested = new(false);
     private readonly ManualResetEventSlim _launchFinished = new(false);
+    private int _launchWanted;
     private Exception? _launchError;
     private volatile bool _stopping;
     private volatile bool _failed;
@@ -143,10 +145,9 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// <summary>Tests only: runs on the launcher thread before each launch (to make one fail or hang).</summary>
     internal Action? BeforeLaunch { get; set; }
 
-    /// <summary>The host copy of the sums of the last launch, [lane][bin] in the device layout. Read by collects after the launch.</summary>
-    internal float[] HostSumRe { get; private set; } = [];
-
-    internal float[] HostSumIm { get; private set; } = [];
+    // Launcher thread: the sums of the last launch, [lane][bin] in the device layout, before they go to their levels.
+    private float[] _hostSumRe = [];
+    private float[] _hostSumIm = [];
 
     /// <summary>Whether <see cref="Dispose"/> disposes the context too (the placement made it).</summary>
     internal bool OwnsContext { get; init; }
@@ -190,13 +191,15 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
             any |= level.Pending;
         }
 
-        if (!any)
+        // While the launcher lays out a new placement (after an edit) the levels compute on the CPU: never wait for that.
+        if (!any || Volatile.Read(ref _layoutVersion) != Volatile.Read(ref _deviceVersion))
         {
             return;
         }
 
         long start = Stopwatch.GetTimestamp();
         _launchFinished.Reset();
+        Volatile.Write(ref _launchWanted, 1);
         _launchRequested.Set();
         int waitMs = (int)Math.Clamp(Math.Ceiling(TimeoutMs), 0, int.MaxValue);
         if (!_launchFinished.Wait(waitMs))
@@ -300,10 +303,12 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
         sumIm[sum + bin] = im;
     }
 
+    /// <summary>Control thread, under the lock: publishes the placed levels and wakes the launcher to lay them out.</summary>
     private void Publish()
     {
         Volatile.Write(ref _published, [.. _levels]);
-        _layoutVersion++;
+        Volatile.Write(ref _layoutVersion, _layoutVersion + 1);
+        _launchRequested.Set();
     }
 
     private void Fail(string reason)
@@ -321,6 +326,23 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
             if (_stopping)
             {
                 return;
+            }
+
+            if (Volatile.Read(ref _layoutVersion) != _deviceVersion)
+            {
+                try
+                {
+                    Rebuild();
+                }
+                catch (Exception e)
+                {
+                    Fail($"accelerator error while laying out the placed convolutions: {e.Message}");
+                }
+            }
+
+            if (Interlocked.Exchange(ref _launchWanted, 0) == 0)
+            {
+                continue;
             }
 
             try
@@ -341,15 +363,10 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// <summary>Launcher thread, while the render thread waits: uploads the submitted spectra, runs the kernel once over every submitted lane, reads the sums back.</summary>
     private void Launch()
     {
-        int version;
-        lock (_levelsLock)
+        if (Volatile.Read(ref _layoutVersion) != _deviceVersion)
         {
-            version = _layoutVersion;
-        }
-
-        if (version != _deviceVersion)
-        {
-            Rebuild(version);
+            // Placed or released between the render thread's check and this launch: lay out first (rare).
+            Rebuild();
         }
 
         int lanes = 0;
@@ -401,18 +418,29 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
         table.SubView(0, hostTable.Length).CopyFromCPU(hostTable);
         _kernel(threads, _deviceTable.View, lanes, _deviceDelayRe!.View, _deviceDelayIm!.View, _deviceResponseRe!.View, _deviceResponseIm!.View, _deviceSumRe!.View, _deviceSumIm!.View);
         _accelerator.Synchronize();
-        _deviceSumRe.View.CopyToCPU(HostSumRe);
-        _deviceSumIm.View.CopyToCPU(HostSumIm);
+        _deviceSumRe.View.CopyToCPU(_hostSumRe);
+        _deviceSumIm.View.CopyToCPU(_hostSumIm);
         for (int i = 0; i < launched; i++)
         {
-            _launched[i]!.MarkComputed(_launchedSubmission[i]);
+            GpuPlacedLevel level = _launched[i]!;
+            int length = level.Paths.Length * level.Bins;
+            _hostSumRe.AsSpan(level.SumOffset, length).CopyTo(level.SumRe);
+            _hostSumIm.AsSpan(level.SumOffset, length).CopyTo(level.SumIm);
+            level.MarkComputed(_launchedSubmission[i]);
         }
     }
 
     /// <summary>Launcher thread: lays out every placed level on the device anew (after a placement or a release) and uploads the responses.</summary>
-    private void Rebuild(int version)
+    private void Rebuild()
     {
-        GpuPlacedLevel[] levels = Volatile.Read(ref _published);
+        int version;
+        GpuPlacedLevel[] levels;
+        lock (_levelsLock)
+        {
+            version = _layoutVersion;
+            levels = _published;
+        }
+
         DisposeDeviceBuffers();
         int lines = 0;
         int sums = 0;
@@ -423,7 +451,6 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
             level.ResponseOffset = lines;
             level.SumOffset = sums;
             level.Uploaded = -1;
-            level.ForgetComputed();
             lines += level.Paths.Length * level.Partitions * level.Bins;
             sums += level.Paths.Length * level.Bins;
             lanes += level.Paths.Length;
@@ -450,11 +477,10 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
             }
         }
 
-        // New arrays for the collects to read: a collect reads them only after a launch that wrote them.
-        HostSumRe = new float[Math.Max(1, sums)];
-        HostSumIm = new float[Math.Max(1, sums)];
+        _hostSumRe = new float[Math.Max(1, sums)];
+        _hostSumIm = new float[Math.Max(1, sums)];
         _deviceLevels = levels;
-        _deviceVersion = version;
+        Volatile.Write(ref _deviceVersion, version);
     }
 
     private static void Upload(MemoryBuffer1D<float, Stride1D.Dense> buffer, int at, ReadOnlySpan<float> host)

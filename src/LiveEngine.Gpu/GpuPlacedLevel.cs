@@ -25,7 +25,14 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
         Paths = paths;
         Partitions = partitions;
         Bins = bins;
+        SumRe = new float[paths.Length * bins];
+        SumIm = new float[paths.Length * bins];
     }
+
+    /// <summary>The sums of the last computed submission, [path][bin]: written by the launcher before it marks the submission computed.</summary>
+    public float[] SumRe { get; }
+
+    public float[] SumIm { get; }
 
     public float[][] DelayLineRe { get; }
 
@@ -72,9 +79,6 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
     /// <summary>Launcher thread: the sums of submission <paramref name="submission"/> are in the placement's host sums.</summary>
     public void MarkComputed(long submission) => Volatile.Write(ref _computed, submission);
 
-    /// <summary>Launcher thread, on a new device layout: the sums computed so far are gone, so the outstanding submission is computed again.</summary>
-    public void ForgetComputed() => Volatile.Write(ref _computed, 0);
-
     public void Submit(int slot)
     {
         Slot = slot;
@@ -89,11 +93,11 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
             return false;
         }
 
-        float[] hostRe = _placement.HostSumRe;
-        float[] hostIm = _placement.HostSumIm;
+        float[] hostRe = SumRe;
+        float[] hostIm = SumIm;
         for (int p = 0; p < Paths.Length; p++)
         {
-            int at = SumOffset + (p * Bins);
+            int at = p * Bins;
             Span<float> re = sumRe[Paths[p].Output].AsSpan(0, Bins);
             Span<float> im = sumIm[Paths[p].Output].AsSpan(0, Bins);
             ReadOnlySpan<float> fromRe = hostRe.AsSpan(at, Bins);
