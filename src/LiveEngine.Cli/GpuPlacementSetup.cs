@@ -11,6 +11,9 @@ internal static class GpuPlacementSetup
 {
     public static readonly string[] Modes = ["off", "auto", "cpu-accelerator"];
 
+    /// <summary>An offline render's limit on a launch, ms: no device waits, so only a launch that hangs ends the placement.</summary>
+    public const double OfflineTimeoutMs = 10_000;
+
     public static Option<string?> Option() => new("--gpu") { Description = "Where convolutions' long partitions run, with render-ahead: off, auto (a CUDA or OpenCL device, where a launch costs less than the CPU work) or cpu-accelerator (ILGPU's CPU accelerator, for checking) (repl.config [engine] gpu; default off)." };
 
     /// <summary>The mode of <paramref name="text"/> (from <paramref name="option"/>).</summary>
@@ -43,11 +46,14 @@ internal static class GpuPlacementSetup
 
     /// <summary>
     /// Creates the placement for <paramref name="mode"/> (null for off, or auto without a CUDA or OpenCL device) and
-    /// makes <paramref name="registry"/>'s convolutions use it; says what it did on standard error.
+    /// makes <paramref name="registry"/>'s convolutions use it; says what it did on standard error. A launch is waited
+    /// for at most half the look-ahead (<paramref name="renderAheadMs"/>) when a device plays, so that a late one never
+    /// empties the ring; 10 s in an offline render (<paramref name="offline"/>), which has no device to be late for.
     /// </summary>
-    public static GpuConvolutionPlacement? Install(GpuMode mode, int deferredBlockFrames, NodeTypeRegistry registry)
+    public static GpuConvolutionPlacement? Install(GpuMode mode, int deferredBlockFrames, double renderAheadMs, bool offline, NodeTypeRegistry registry)
     {
-        GpuConvolutionPlacement? placement = GpuConvolutionPlacement.Create(mode, deferredBlockFrames, out string why);
+        double timeoutMs = offline ? OfflineTimeoutMs : renderAheadMs / 2;
+        GpuConvolutionPlacement? placement = GpuConvolutionPlacement.Create(mode, deferredBlockFrames, timeoutMs, out string why);
         if (mode != GpuMode.Off)
         {
             Console.Error.WriteLine(why + ".");

@@ -144,7 +144,7 @@ internal static class PlayCommand
         }
 
         LiveEngine.Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
-        using GpuConvolutionPlacement? placement = renderAhead ? GpuPlacementSetup.Install(gpu, Math.Min(sessionOptions.DeferredBlockFrames, sessionOptions.MaxBlockFrames), registry) : null;
+        using GpuConvolutionPlacement? placement = renderAhead ? GpuPlacementSetup.Install(gpu, Math.Min(sessionOptions.DeferredBlockFrames, sessionOptions.MaxBlockFrames), sessionOptions.RenderAheadMs, offline: false, registry) : null;
         if (isPiece)
         {
             (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor);

@@ -136,7 +136,7 @@ internal static class RenderCommand
             DeferredBlockFrames = defaults.DeferredBlockFrames,
         };
         Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
-        using GpuConvolutionPlacement? placement = GpuPlacementSetup.Install(gpu, options.DeferredBlockFrames, registry);
+        using GpuConvolutionPlacement? placement = GpuPlacementSetup.Install(gpu, options.DeferredBlockFrames, options.RenderAheadMs, offline: true, registry);
         var session = new Live.LiveSession(registry, description, options, executor);
         if (renderAhead)
         {

@@ -84,7 +84,11 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// The placement <paramref name="mode"/> asks for here, or null (off; or auto on a machine whose only accelerator
     /// is ILGPU's CPU accelerator, which is slower than the CPU path). <paramref name="why"/> says which, in words.
     /// </summary>
-    public static GpuConvolutionPlacement? Create(GpuMode mode, int minPartitionFrames, out string why)
+    /// <param name="mode">Off, auto or the CPU accelerator.</param>
+    /// <param name="minPartitionFrames">The deferred block: the smallest partition placed.</param>
+    /// <param name="timeoutMs">The longest the render-ahead thread waits for a launch (<see cref="GpuPlacementOptions.TimeoutMs"/>).</param>
+    /// <param name="why">What was done, in words.</param>
+    public static GpuConvolutionPlacement? Create(GpuMode mode, int minPartitionFrames, double timeoutMs, out string why)
     {
         if (mode == GpuMode.Off)
         {
@@ -103,8 +107,8 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
                 return null;
             }
 
-            var placement = new GpuConvolutionPlacement(context, device, new GpuPlacementOptions { Mode = mode, MinPartitionFrames = minPartitionFrames }) { OwnsContext = true };
-            why = $"gpu placement {(mode == GpuMode.Auto ? "auto" : "cpu-accelerator")} on {placement.AcceleratorName}: launch {placement.LaunchCostNs / 1000:F0} us, CPU {placement.CpuNsPerBin:F2} ns per bin and partition; partitions of {minPartitionFrames}+ frames placed{(mode == GpuMode.Auto ? " where they cost the CPU more than a launch" : string.Empty)}";
+            var placement = new GpuConvolutionPlacement(context, device, new GpuPlacementOptions { Mode = mode, MinPartitionFrames = minPartitionFrames, TimeoutMs = timeoutMs }) { OwnsContext = true };
+            why = $"gpu placement {(mode == GpuMode.Auto ? "auto" : "cpu-accelerator")} on {placement.AcceleratorName}: launch {placement.LaunchCostNs / 1000:F0} us, CPU {placement.CpuNsPerBin:F2} ns per bin and partition; partitions of {minPartitionFrames}+ frames placed{(mode == GpuMode.Auto ? " where they cost the CPU more than a launch" : string.Empty)}, a launch waited for at most {timeoutMs:0.#} ms";
             return placement;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -27,6 +27,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
         // A mono and a stereo response, 0.9 s and 0.75 s: partitions of 1,024, 4,096 and 16,384 frames behind the head.
         SampleLibrary.Shared.Add("gpu-place-mono", [Noise(43_000, seed: 11, decayFrames: 9_000)], SampleRate);
         SampleLibrary.Shared.Add("gpu-place-stereo", [Noise(36_000, seed: 12, decayFrames: 8_000), Noise(36_000, seed: 13, decayFrames: 7_000)], SampleRate);
+        SampleLibrary.Shared.Add("gpu-place-stereo-2", [Noise(36_000, seed: 14, decayFrames: 6_000), Noise(36_000, seed: 15, decayFrames: 9_000)], SampleRate);
         return true;
     });
 
@@ -102,6 +103,23 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnEditThatReplacesAConvolution_MovesItsPlaceToTheNewNode_AndTheTailRingsOnAsOnTheCpu()
+    {
+        // Two seconds in, the stereo node gets another response of the same shape: a new node that takes over the old
+        // one's state, and its levels take over the old one's places (the old ones are released, the layout rebuilt).
+        float[][] cpu = Render(placement: null, frames: 4 * SampleRate, out _, out _, EditAtTwoSeconds);
+
+        using GpuConvolutionPlacement placement = CreatePlacement();
+        float[][] gpu = Render(placement, frames: 4 * SampleRate, out _, out _, EditAtTwoSeconds);
+
+        output.WriteLine($"{placement.PlacedLevels} levels placed after the edit, {placement.Launches} launches, {placement.Collects} periods from the accelerator");
+        Assert.False(placement.Failed, placement.FailureReason);
+        Assert.Equal(6, placement.PlacedLevels);
+        Assert.True(placement.Launches > 150, $"{placement.Launches} launches: the placement stopped at the edit.");
+        AssertSame(cpu, gpu);
+    }
+
+    [Fact]
     public void WithGpuPlacement_TheAudioThreadAndTheRenderAheadThread_AllocateNothing()
     {
         using GpuConvolutionPlacement placement = CreatePlacement();
@@ -132,11 +150,11 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
         }
 
         // Off, and auto without a CUDA or OpenCL device (here), place nothing.
-        Assert.Null(GpuConvolutionPlacement.Create(GpuMode.Off, 1_024, out string off));
+        Assert.Null(GpuConvolutionPlacement.Create(GpuMode.Off, 1_024, 50, out string off));
         Assert.Contains("off", off);
         if (context.Devices.All(d => d.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU))
         {
-            Assert.Null(GpuConvolutionPlacement.Create(GpuMode.Auto, 1_024, out string auto2));
+            Assert.Null(GpuConvolutionPlacement.Create(GpuMode.Auto, 1_024, 50, out string auto2));
             Assert.Contains("no CUDA or OpenCL device", auto2);
         }
     }
@@ -150,8 +168,15 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session) =>
         Render(placement, frames, out session, out _);
 
+    private static void EditAtTwoSeconds(LiveSession session)
+    {
+        GraphDescription edited = Graph();
+        edited.Nodes.Single(n => n.Id == "room").Options[ConvolutionNode.ImpulseResponseOption] = "gpu-place-stereo-2";
+        session.Commit(edited, Time.Quantization.AtBeat(4));
+    }
+
     /// <summary>Renders the two-convolution graph through a live session with render-ahead, as <c>liveengine render --render-ahead on</c> does.</summary>
-    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread)
+    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread, Action<LiveSession>? beforeStart = null)
     {
         _ = s_responses.Value;
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
@@ -160,16 +185,8 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
             IConvolutionOffload.Install(registry, placement);
         }
 
-        GraphDescription graph = GraphDescription.FromJson("""
-            { "nodes": [ { "id": "noise", "type": "whitenoise" },
-                         { "id": "saw", "type": "saw", "parameters": { "freqHz": 97 } },
-                         { "id": "hall", "type": "convolution", "parameters": { "mix": 0.8 }, "options": { "ir": "gpu-place-mono" } },
-                         { "id": "room", "type": "convolution", "channels": 2, "options": { "ir": "gpu-place-stereo" } },
-                         { "id": "out", "type": "out" } ],
-              "edges": [ { "from": "noise", "to": "hall" }, { "from": "saw", "to": "room" },
-                         { "from": "hall", "to": "out" }, { "from": "room", "to": "out" } ] }
-            """);
-        session = new LiveSession(registry, graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
+        session = new LiveSession(registry, Graph(), new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
+        beforeStart?.Invoke(session);
         session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
         var result = new float[2][];
         result[0] = new float[frames];
@@ -199,6 +216,17 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
 
         return result;
     }
+
+    /// <summary>Noise through a mono convolution, a saw through a stereo one.</summary>
+    private static GraphDescription Graph() => GraphDescription.FromJson("""
+            { "nodes": [ { "id": "noise", "type": "whitenoise" },
+                         { "id": "saw", "type": "saw", "parameters": { "freqHz": 97 } },
+                         { "id": "hall", "type": "convolution", "parameters": { "mix": 0.8 }, "options": { "ir": "gpu-place-mono" } },
+                         { "id": "room", "type": "convolution", "channels": 2, "options": { "ir": "gpu-place-stereo" } },
+                         { "id": "out", "type": "out" } ],
+              "edges": [ { "from": "noise", "to": "hall" }, { "from": "saw", "to": "room" },
+                         { "from": "hall", "to": "out" }, { "from": "room", "to": "out" } ] }
+            """);
 
     /// <summary>Within 1e-5 relative RMS error per channel, and not silent.</summary>
     private void AssertSame(float[][] expected, float[][] actual)
