@@ -61,6 +61,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     private volatile bool _failed;
     private bool _abandoned;
     private long _launches;
+    private long _deferredBlocks;
     private long _collects;
 
     /// <summary>Creates the accelerator of <paramref name="device"/>, compiles the kernel and measures a launch and the CPU's multiply-accumulate. Control thread.</summary>
@@ -143,6 +144,9 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// <summary>Periods of placed levels whose sums came from the accelerator.</summary>
     public long Collects => Interlocked.Read(ref _collects);
 
+    /// <summary>Calls of <see cref="RunDeferredBlock"/>: the launch opportunities so far. Levels submit only while it moves.</summary>
+    public long DeferredBlocks => Volatile.Read(ref _deferredBlocks);
+
     /// <summary>Levels placed and not released.</summary>
     public int PlacedLevels => Volatile.Read(ref _published).Length;
 
@@ -184,6 +188,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// </summary>
     public void RunDeferredBlock()
     {
+        Volatile.Write(ref _deferredBlocks, _deferredBlocks + 1);
         if (_failed)
         {
             return;

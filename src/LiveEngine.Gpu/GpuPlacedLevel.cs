@@ -15,6 +15,9 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
     private volatile bool _released;
     private volatile bool _wholeUploadNeeded = true;
 
+    // Render thread: the placement's deferred-block count at the last period's start (−1: none yet, so the first period submits).
+    private long _deferredBlocksAtLastStart = -1;
+
     public GpuPlacedLevel(GpuConvolutionPlacement placement, float[][] delayLineRe, float[][] delayLineIm, float[][] responseRe, float[][] responseIm, ConvolutionPath[] paths, int partitions, int bins)
     {
         _placement = placement;
@@ -78,6 +81,17 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
 
     /// <summary>Launcher thread: the sums of submission <paramref name="submission"/> are in the placement's host sums.</summary>
     public void MarkComputed(long submission) => Volatile.Write(ref _computed, submission);
+
+    public bool Accepting
+    {
+        get
+        {
+            long blocks = _placement.DeferredBlocks;
+            bool launching = blocks != _deferredBlocksAtLastStart;
+            _deferredBlocksAtLastStart = blocks;
+            return launching && !_released && !_placement.Failed;
+        }
+    }
 
     public void Submit(int slot)
     {

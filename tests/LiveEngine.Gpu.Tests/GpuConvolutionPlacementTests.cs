@@ -120,6 +120,24 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void InTheLiveDomain_NoLaunchRuns_AndThePlacedLevelsSpreadTheirWorkOnTheCpu_WithTheSameOutput()
+    {
+        // A node pinned live makes the graph live: render-ahead runs one device block ahead and calls no deferred-block
+        // hook, so the placed levels submit once, find nothing computed, and compute on the CPU spread over each period.
+        float[][] cpu = Render(placement: null, frames: 2 * SampleRate, out _, out _, pinLive: true);
+
+        using GpuConvolutionPlacement placement = CreatePlacement();
+        float[][] gpu = Render(placement, frames: 2 * SampleRate, out LiveSession session, out _, pinLive: true);
+
+        output.WriteLine($"{placement.DeferredBlocks} deferred blocks, {placement.Launches} launches, {placement.Collects} collects");
+        Assert.False(session.Renderer.Current.IsDeferrable);
+        Assert.Equal(0, placement.DeferredBlocks);
+        Assert.Equal(0, placement.Launches);
+        Assert.Equal(0, placement.Collects);
+        AssertSame(cpu, gpu);
+    }
+
+    [Fact]
     public void WithGpuPlacement_TheAudioThreadAndTheRenderAheadThread_AllocateNothing()
     {
         using GpuConvolutionPlacement placement = CreatePlacement();
@@ -176,7 +194,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     }
 
     /// <summary>Renders the two-convolution graph through a live session with render-ahead, as <c>liveengine render --render-ahead on</c> does.</summary>
-    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread, Action<LiveSession>? beforeStart = null)
+    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread, Action<LiveSession>? beforeStart = null, bool pinLive = false)
     {
         _ = s_responses.Value;
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
@@ -185,7 +203,13 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
             IConvolutionOffload.Install(registry, placement);
         }
 
-        session = new LiveSession(registry, Graph(), new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
+        GraphDescription graph = Graph();
+        if (pinLive)
+        {
+            graph.Nodes.Single(n => n.Id == "saw").Options[Snapshots.GraphSnapshot.LiveOption] = "on";
+        }
+
+        session = new LiveSession(registry, graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
         beforeStart?.Invoke(session);
         session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
         var result = new float[2][];

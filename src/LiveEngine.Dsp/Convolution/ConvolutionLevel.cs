@@ -38,6 +38,9 @@ internal sealed class ConvolutionLevel
     // Set on the control thread before the level plays (Place), read on the render thread.
     private IOffloadedConvolutionLevel? _offload;
 
+    // Whether this period's products were handed to the offload (else the steps are spread over the period as usual).
+    private bool _submitted;
+
     /// <param name="fft">The transform of 2N points.</param>
     /// <param name="impulseResponses">The impulse-response channels, at the session rate.</param>
     /// <param name="paths">The routes from input through response channel to output.</param>
@@ -119,14 +122,14 @@ internal sealed class ConvolutionLevel
     {
         int n = PartitionFrames;
         IOffloadedConvolutionLevel? offload = _offload;
-        if (_periodStart >= 0 && offload is null)
+        if (_periodStart >= 0 && !_submitted)
         {
             int due = (int)Math.Min(_stepCount, ((_stepCount * (time - _periodStart)) + n - 1) / n);
             RunSteps(due, outputRing, outputMask);
         }
         else if (_periodStart >= 0 && time % n == 0)
         {
-            // Placed: the period ends here. The offload's sums if it computed them, else this level's own (the same
+            // Submitted: the period ends here. The offload's sums if it computed them, else this level's own (the same
             // products, in the same data), then the inverse transforms.
             int productsDone = (_inputs * _fftSteps) + (_paths.Length * Partitions);
             if (_stepsDone < productsDone && offload!.TryCollect(_sumRe, _sumIm))
@@ -159,15 +162,17 @@ internal sealed class ConvolutionLevel
 
         _periodStart = time;
         _stepsDone = 0;
+        _submitted = false;
         if (Immediate)
         {
             RunSteps(_stepCount, outputRing, outputMask);
         }
-        else if (offload is not null)
+        else if (offload is not null && offload.Accepting)
         {
-            // Placed: the forward transforms at once, so the offload can take the spectra from the next launch on.
+            // Placed, and launches are running: the forward transforms at once, so the next launch takes the spectra.
             RunSteps(_inputs * _fftSteps, outputRing, outputMask);
             offload.Submit(_slot);
+            _submitted = true;
         }
     }
 
@@ -209,6 +214,7 @@ internal sealed class ConvolutionLevel
         _slot = other._slot;
         _periodStart = other._periodStart;
         _stepsDone = other._stepsDone;
+        _submitted = false;
         _offload?.DelayLinesChanged();
     }
 
@@ -228,6 +234,7 @@ internal sealed class ConvolutionLevel
         _slot = 0;
         _periodStart = -1;
         _stepsDone = 0;
+        _submitted = false;
         _offload?.DelayLinesChanged();
     }
 

@@ -7,6 +7,13 @@ namespace LiveEngine.Dsp.Convolution;
 /// </summary>
 public interface IOffloadedConvolutionLevel
 {
+    /// <summary>
+    /// Render thread, at a period's start: whether to submit this period. False when the offload failed, the level was
+    /// released, or no launch opportunity (a deferred block) came since the last period's start (live-domain blocks):
+    /// the level then spreads its own work over the period as unplaced, instead of doing it all at the period's end.
+    /// </summary>
+    bool Accepting { get; }
+
     /// <summary>Render thread: slot <paramref name="slot"/> of the level's delay lines holds this period's input spectra.</summary>
     void Submit(int slot);
 
