@@ -13,6 +13,7 @@ namespace LiveEngine.Gpu.Tests;
 /// The GPU placement through a real render: a live session with render-ahead, two convolution nodes with long responses,
 /// their long partitions placed on ILGPU's CPU accelerator and batched into one launch per deferred block.
 /// </summary>
+[Collection(CpuAcceleratorCollection.Name)]
 public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
 {
     private const int SampleRate = 48_000;

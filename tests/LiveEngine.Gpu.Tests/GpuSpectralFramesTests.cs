@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace LiveEngine.Gpu.Tests;
 
 /// <summary>The spectral gate and freeze as ILGPU kernels on ILGPU's CPU accelerator, against the CPU nodes run through their real Process.</summary>
+[Collection(CpuAcceleratorCollection.Name)]
 public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
 {
     private const int SampleRate = 48_000;
