@@ -67,6 +67,9 @@ internal sealed record EngineConfig
     /// <summary>[engine] deferred_block_frames: the deferred domain's block. Default 1024.</summary>
     public int DeferredBlockFrames { get; init; } = 1024;
 
+    /// <summary>[engine] gpu: off, auto or cpu-accelerator: where convolutions' long partitions run in <c>play</c> and <c>render</c> with render-ahead (docs/convolution.md, "GPU placement"). Default off.</summary>
+    public string Gpu { get; init; } = "off";
+
     /// <summary><see cref="Admission"/> as the session's policy.</summary>
     public Live.AdmissionPolicy AdmissionPolicy => Cli.ParseAdmission(Admission);
 

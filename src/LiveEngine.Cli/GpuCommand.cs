@@ -47,9 +47,26 @@ internal static class GpuCommand
                 Time($"{device.AcceleratorType} {device.Name}", new GpuConvolutionBatch(responses, Partition, context, device) { TimeoutMs = double.PositiveInfinity }, accelerated: true);
             }
 
+            DescribePlacement(context, preferred);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The placement's measurements on <paramref name="device"/> and what <c>gpu = "auto"</c> would place from them (docs/convolution.md, "GPU placement").</summary>
+    private static void DescribePlacement(Context context, Device device)
+    {
+        using var placement = new GpuConvolutionPlacement(context, device, new GpuPlacementOptions { Mode = GpuMode.Auto });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"placement: a launch {placement.LaunchCostNs / 1000:F0} us on {placement.AcceleratorName}, the CPU {placement.CpuNsPerBin:F2} ns per bin and partition"));
+        var rule = new List<string>();
+        foreach (int partition in new[] { 1_024, 4_096, 16_384 })
+        {
+            int least = (int)Math.Max(1, Math.Ceiling(placement.LaunchCostNs / ((partition + 1) * placement.CpuNsPerBin)));
+            rule.Add(string.Create(CultureInfo.InvariantCulture, $"{partition}-frame levels from {least} partitions x paths"));
+        }
+
+        string here = device.AcceleratorType == AcceleratorType.CPU ? " (here nothing: auto never uses the CPU accelerator)" : string.Empty;
+        Console.WriteLine($"  gpu = \"auto\" places {string.Join(", ", rule)}{here}");
     }
 
     private static void Time(string name, GpuConvolutionBatch batch, bool accelerated)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LiveEngine.Dsp;
+using LiveEngine.Gpu;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Drivers;
 using LiveEngine.Hosts.Jack;
@@ -34,13 +35,16 @@ internal static class PlayCommand
         Option<string?> config = Cli.ConfigOption();
         var banks = new Option<string>("--banks") { Description = "Voice banks: on (default) or off, for comparison.", DefaultValueFactory = _ => "on" };
         Option<string?> renderAhead = Cli.RenderAheadOption();
+        Option<string?> gpu = GpuPlacementSetup.Option();
         var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
-            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead, gpu,
         };
         command.SetAction(result => Cli.Run(() =>
         {
             EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            GpuMode gpuMode = GpuPlacementSetup.Parse(result.GetValue(gpu) ?? defaults.Gpu, "--gpu");
+            bool? explicitAhead = result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : null;
             return Execute(
                 result.GetValue(file),
                 result.GetValue(workload),
@@ -53,13 +57,14 @@ internal static class PlayCommand
                 result.GetValue(hostApi) ?? defaults.HostApi,
                 result.GetValue(device) ?? defaults.Device,
                 result.GetValue(banks)!,
-                Cli.ParseOnOff(result.GetValue(renderAhead), defaults.RenderAhead, "--render-ahead"));
+                GpuPlacementSetup.RenderAheadFor(gpuMode, explicitAhead) ?? defaults.RenderAhead,
+                gpuMode);
         }));
         return command;
     }
 
     // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, DriverChoice? autoChoice = null)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, GpuMode gpu, DriverChoice? autoChoice = null)
     {
         if (banks is not ("on" or "off"))
         {
@@ -133,6 +138,13 @@ internal static class PlayCommand
         using var disposeExecutor = graphExecutor as IDisposable;
         LiveSession session;
         Control.ILivePiece? piece = null;
+        if (isPiece && gpu != GpuMode.Off)
+        {
+            throw new CliException($"{file}: --gpu applies to a JSON graph; give --gpu off.");
+        }
+
+        LiveEngine.Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        using GpuConvolutionPlacement? placement = renderAhead ? GpuPlacementSetup.Install(gpu, Math.Min(sessionOptions.DeferredBlockFrames, sessionOptions.MaxBlockFrames), sessionOptions.RenderAheadMs, offline: false, registry) : null;
         if (isPiece)
         {
             (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor);
@@ -144,14 +156,14 @@ internal static class PlayCommand
         }
         else
         {
-            session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), description, sessionOptions, graphExecutor);
+            session = new LiveSession(registry, description, sessionOptions, graphExecutor);
         }
 
         using var disposePiece = piece;
         if (renderAhead)
         {
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
-            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60));
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks ({(session.Renderer.Current.IsDeferrable ? "the graph has no live node" : session.Renderer.Current.IsSplit ? "the graph's live nodes one device block ahead" : "the graph has live nodes it cannot split off: all of it one device block ahead")})."));
         }
 
@@ -176,7 +188,7 @@ internal static class PlayCommand
                 if (auto is not null)
                 {
                     // auto promised sound or a WAV file: the default device is there but would not open.
-                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, gpu, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
                 }
 
                 throw new CliException(e.Message);

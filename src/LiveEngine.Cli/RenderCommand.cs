@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LiveEngine.Dsp;
 using LiveEngine.Execution;
+using LiveEngine.Gpu;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Offline;
 using LiveEngine.Hosts.Wav;
@@ -26,13 +27,15 @@ internal static class RenderCommand
         Option<string?> policy = Cli.PolicyOption();
         Option<string?> config = Cli.ConfigOption();
         Option<string?> renderAhead = Cli.RenderAheadOption();
+        Option<string?> gpu = GpuPlacementSetup.Option();
         var command = new Command("render", "Render a graph offline, faster than real time, to a WAV file.")
         {
-            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config, renderAhead,
+            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config, renderAhead, gpu,
         };
         command.SetAction(result => Cli.Run(() =>
         {
             EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
+            GpuMode gpuMode = GpuPlacementSetup.Parse(result.GetValue(gpu) ?? defaults.Gpu, "--gpu");
             return Execute(
                 result.GetValue(file),
                 result.GetValue(workload),
@@ -44,13 +47,14 @@ internal static class RenderCommand
                 result.GetValue(seed) ?? defaults.Seed,
                 result.GetValue(threads) ?? defaults.Threads,
                 result.GetValue(policy) ?? defaults.Policy,
-                result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : defaults.RenderAhead ? true : null,
-                defaults);
+                GpuPlacementSetup.RenderAheadFor(gpuMode, result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : defaults.RenderAhead ? true : null),
+                defaults,
+                gpuMode);
         }));
         return command;
     }
 
-    private static int Execute(string? file, string? workload, double seconds, string output, int sampleRate, int block, int bits, int seed, int threads, string policy, bool? renderAhead, EngineConfig defaults)
+    private static int Execute(string? file, string? workload, double seconds, string output, int sampleRate, int block, int bits, int seed, int threads, string policy, bool? renderAhead, EngineConfig defaults, GpuMode gpu)
     {
         if (seconds is <= 0 or > 24 * 3600)
         {
@@ -71,6 +75,11 @@ internal static class RenderCommand
         using var disposeExecutor = executor as IDisposable;
         if (Pieces.IsPiece(file) && workload is null)
         {
+            if (gpu != GpuMode.Off)
+            {
+                throw new CliException($"{file}: --gpu applies to a JSON graph (a piece renders without render-ahead); give --gpu off.");
+            }
+
             return RenderPiece(file!, seconds, output, sampleRate, block, format, seed, threads, executor);
         }
 
@@ -82,7 +91,7 @@ internal static class RenderCommand
 
         if (renderAhead is { } ahead)
         {
-            return RenderThroughSession(description, workload ?? Path.GetFileName(file!), seconds, output, sampleRate, block, format, seed, executor, ahead, defaults);
+            return RenderThroughSession(description, workload ?? Path.GetFileName(file!), seconds, output, sampleRate, block, format, seed, executor, ahead, defaults, gpu);
         }
 
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed);
@@ -115,7 +124,7 @@ internal static class RenderCommand
     /// blocks as a device would; with render-ahead on, a thread of its own renders ahead in deferred blocks. Both give the
     /// same bits (compare the files).
     /// </summary>
-    private static int RenderThroughSession(GraphDescription description, string name, double seconds, string output, int sampleRate, int block, WavSampleFormat format, int seed, IGraphExecutor executor, bool renderAhead, EngineConfig defaults)
+    private static int RenderThroughSession(GraphDescription description, string name, double seconds, string output, int sampleRate, int block, WavSampleFormat format, int seed, IGraphExecutor executor, bool renderAhead, EngineConfig defaults, GpuMode gpu)
     {
         var options = new Live.LiveSessionOptions
         {
@@ -126,10 +135,12 @@ internal static class RenderCommand
             RenderAheadMs = defaults.RenderAheadMs,
             DeferredBlockFrames = defaults.DeferredBlockFrames,
         };
-        var session = new Live.LiveSession(BuiltinNodeTypes.CreateRegistry(), description, options, executor);
+        Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        using GpuConvolutionPlacement? placement = GpuPlacementSetup.Install(gpu, options.DeferredBlockFrames, options.RenderAheadMs, offline: true, registry);
+        var session = new Live.LiveSession(registry, description, options, executor);
         if (renderAhead)
         {
-            session.StartRenderAhead(waitWhenEmpty: true);
+            session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
         }
 
         long frames = (long)Math.Round(seconds * sampleRate);
@@ -160,6 +171,7 @@ internal static class RenderCommand
 
         double elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
         session.Renderer.StopRenderAhead();
+        GpuPlacementSetup.Report(placement);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {output}: {frames / (double)sampleRate:0.###} s, {channels} ch, {sampleRate} Hz, {format.BitsPerSample()}-bit in {elapsed:0.###} s — real-time factor {frames / (double)sampleRate / elapsed:0.0}×"));
         return 0;
     }

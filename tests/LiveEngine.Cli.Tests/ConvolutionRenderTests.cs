@@ -41,6 +41,71 @@ public sealed class ConvolutionRenderTests : IDisposable
     }
 
     [Fact]
+    public void RenderWithGpuCpuAccelerator_SoundsAsTheCpuRender_AndSaysWhatThePlacementDid()
+    {
+        // Two stereo convolutions of a 1.25 s response: partitions of 1,024 frames and more go to ILGPU's CPU accelerator,
+        // launched once per deferred block (an offline render waits up to 10 s for a launch, so a loaded machine does not push it back to the CPU).
+        var random = new Random(5);
+        float[][] response = [new float[60_000], new float[60_000]];
+        for (int i = 0; i < 60_000; i++)
+        {
+            response[0][i] = (float)(((random.NextDouble() * 2) - 1) * Math.Exp(-6.9 * i / 60_000) * 0.3);
+            response[1][i] = (float)(((random.NextDouble() * 2) - 1) * Math.Exp(-6.9 * i / 60_000) * 0.3);
+        }
+
+        using (var writer = new WavWriter(Path.Combine(_directory, "hall.wav"), 48_000, 2, WavSampleFormat.Float32))
+        {
+            writer.WritePlanar(response, 0, response[0].Length);
+        }
+
+        string json = Path.Combine(_directory, "graph.json");
+        File.WriteAllText(json, """
+            { "nodes": [ { "id": "osc", "type": "saw", "parameters": { "freqHz": 110 } }, { "id": "noise", "type": "whitenoise" },
+                         { "id": "hall", "type": "convolution", "channels": 2, "parameters": { "mix": 0.5 }, "options": { "ir": "hall.wav" } },
+                         { "id": "room", "type": "convolution", "channels": 2, "options": { "ir": "hall.wav" } },
+                         { "id": "out", "type": "out" } ],
+              "edges": [ { "from": "osc", "to": "hall" }, { "from": "noise", "to": "room" }, { "from": "hall", "to": "out" }, { "from": "room", "to": "out" } ] }
+            """);
+        string cpuWav = Path.Combine(_directory, "cpu.wav");
+        string gpuWav = Path.Combine(_directory, "gpu.wav");
+        LiveEngineProcess.Result cpu = LiveEngineProcess.Run(null, "render", json, "--seconds", "2", "--bits", "32", "--render-ahead", "on", "--out", cpuWav);
+        LiveEngineProcess.Result gpu = LiveEngineProcess.Run(null, "render", json, "--seconds", "2", "--bits", "32", "--gpu", "cpu-accelerator", "--out", gpuWav);
+        Assert.True(cpu.ExitCode == 0, cpu.Error);
+        Assert.True(gpu.ExitCode == 0, gpu.Error);
+        Assert.Contains("gpu placement cpu-accelerator on CPU CPUAccelerator", gpu.Error);
+        Assert.Matches(@"GPU placement: [1-9]\d* launches, [1-9]\d* periods of placed partitions from CPU CPUAccelerator\.", gpu.Error);
+
+        WavFile expected = WavFile.Read(cpuWav);
+        WavFile actual = WavFile.Read(gpuWav);
+        for (int c = 0; c < 2; c++)
+        {
+            double error = 0;
+            double energy = 0;
+            for (int i = 0; i < expected.Frames; i++)
+            {
+                double d = actual.Channels[c][i] - expected.Channels[c][i];
+                error += d * d;
+                energy += (double)expected.Channels[c][i] * expected.Channels[c][i];
+            }
+
+            Assert.True(energy > 1, "The render is nearly silent: the comparison would prove nothing.");
+            Assert.True(Math.Sqrt(error / energy) <= 1e-5, $"Channel {c}: relative RMS error {Math.Sqrt(error / energy):E2}.\n{gpu.Error}");
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--gpu", "cuda" }, "--gpu must be one of off, auto, cpu-accelerator, not 'cuda'.")]
+    [InlineData(new[] { "--gpu", "auto", "--render-ahead", "off" }, "--gpu needs render-ahead (the GPU path runs only in the deferred domain, ahead of the device): drop --render-ahead off, or give --gpu off.")]
+    public void RenderWithABadGpuSetting_SaysWhatItAccepts(string[] arguments, string message)
+    {
+        string json = Path.Combine(_directory, "graph.json");
+        File.WriteAllText(json, """{ "nodes": [ { "id": "osc", "type": "sine" }, { "id": "out", "type": "out" } ], "edges": [ { "from": "osc", "to": "out" } ] }""");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, ["render", json, "--seconds", "1", "--out", Path.Combine(_directory, "x.wav"), .. arguments]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
     public void RenderGraphFile_WithAMissingImpulseResponse_SaysWhichFileAndWhere()
     {
         string json = Path.Combine(_directory, "graph.json");

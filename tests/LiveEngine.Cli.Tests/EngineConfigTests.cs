@@ -48,6 +48,14 @@ public sealed class EngineConfigTests
     }
 
     [Fact]
+    public void EngineGpu_IsOffByDefault_AndReadsItsModes()
+    {
+        Assert.Equal("off", EngineConfig.Parse([], "test.config").Gpu);
+        Assert.Equal("cpu-accelerator", EngineConfig.Parse(["[engine]", "gpu = \"cpu-accelerator\""], "test.config").Gpu);
+        Assert.Equal("auto", EngineConfig.Parse(["[engine]", "gpu = \"auto\""], "test.config").Gpu);
+    }
+
+    [Fact]
     public void LinkTable_IsRead()
     {
         EngineConfig config = EngineConfig.Parse(["[link]", "enabled = true", "quantum = 3", "latency_ms = 5.5", "start_stop_sync = false"], "test.config");
@@ -61,11 +69,13 @@ public sealed class EngineConfigTests
     }
 
     [Theory]
-    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames.")]
+    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
     [InlineData("admission = \"maybe\"", "test.config:2: 'admission' must be one of refuse, warn, off, not \"maybe\".")]
+    [InlineData("gpu = \"cuda\"", "test.config:2: 'gpu' must be one of off, auto, cpu-accelerator, not \"cuda\".")]
+    [InlineData("gpu = true", "test.config:2: 'gpu' must be a string in double quotes, not true.")]
     [InlineData("[sockets]", "test.config:2: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt, link.")]
     [InlineData("threads 2", "test.config:2: not valid TOML: Expected `=` after key but was `2`.")]
     [InlineData("policy = \"steal", "test.config:2: 'policy' must be a string in double quotes, not \"steal (Invalid End-Of-File found on string literal).")]
@@ -136,7 +146,7 @@ public sealed class EngineConfigTests
     [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui], [osc], [dirt] or [link].")]
     [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt, link.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
-    [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames.")]
+    [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)
     {
         var e = Assert.Throws<CliException>(() => EngineConfig.Parse(lines, "test.config"));

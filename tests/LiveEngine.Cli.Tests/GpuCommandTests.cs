@@ -12,5 +12,7 @@ public sealed class GpuCommandTests
         Assert.Contains("the GPU path uses: ", result.Output);
         Assert.Matches(@"CPU path \(SIMD\)\s+[0-9.]+ ms per period", result.Output);
         Assert.Matches(@"\n  CPU CPUAccelerator\s+[0-9.]+ ms per period", result.Output);
+        Assert.Matches(@"\nplacement: a launch \d+ us on CPU CPUAccelerator, the CPU [0-9.]+ ns per bin and partition\n", result.Output);
+        Assert.Matches(@"gpu = ""auto"" places 1024-frame levels from \d+ partitions x paths, 4096-frame levels from \d+ partitions x paths, 16384-frame levels from \d+ partitions x paths", result.Output);
     }
 }

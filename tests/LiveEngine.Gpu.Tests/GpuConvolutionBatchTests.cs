@@ -3,6 +3,7 @@ using LiveEngine.Dsp.Convolution;
 
 namespace LiveEngine.Gpu.Tests;
 
+[Collection(CpuAcceleratorCollection.Name)]
 public sealed class GpuConvolutionBatchTests
 {
     private const int Partition = 256;

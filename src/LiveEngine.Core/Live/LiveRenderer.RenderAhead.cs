@@ -197,6 +197,11 @@ public sealed partial class LiveRenderer
             _deferredPass = !whole;
             int done = RenderCore(frames);
             _deferredPass = false;
+            if (!whole)
+            {
+                options.DeferredBlockRendered?.Invoke();
+            }
+
             state.NeedsWholePass &= !whole;
             int mask = state.Ring[0].Length - 1;
             int at = (int)(start & mask);

@@ -28,6 +28,12 @@ public sealed record RenderAheadOptions
     /// <summary>Runs first on the render-ahead thread (to give it a real-time priority below the audio thread's).</summary>
     public Action? ThreadStarted { get; init; }
 
+    /// <summary>
+    /// Runs on the render-ahead thread after each block rendered in the deferred domain (the GPU placement's one launch
+    /// per block, <c>GpuConvolutionPlacement.RunDeferredBlock</c>). Must allocate nothing and never throw.
+    /// </summary>
+    public Action? DeferredBlockRendered { get; init; }
+
     /// <summary>Frames for <paramref name="milliseconds"/> at <paramref name="sampleRate"/>.</summary>
     public static int FramesFor(double milliseconds, int sampleRate) => (int)Math.Ceiling(milliseconds * sampleRate / 1000);
 }

@@ -35,6 +35,12 @@ internal sealed class ConvolutionLevel
     private long _periodStart = -1;
     private int _stepsDone;
 
+    // Set on the control thread before the level plays (Place), read on the render thread.
+    private IOffloadedConvolutionLevel? _offload;
+
+    // Whether this period's products were handed to the offload (else the steps are spread over the period as usual).
+    private bool _submitted;
+
     /// <param name="fft">The transform of 2N points.</param>
     /// <param name="impulseResponses">The impulse-response channels, at the session rate.</param>
     /// <param name="paths">The routes from input through response channel to output.</param>
@@ -115,10 +121,23 @@ internal sealed class ConvolutionLevel
     public void Advance(long time, float[][] history, int historyMask, float[][] outputRing, int outputMask)
     {
         int n = PartitionFrames;
-        if (_periodStart >= 0)
+        IOffloadedConvolutionLevel? offload = _offload;
+        if (_periodStart >= 0 && !_submitted)
         {
             int due = (int)Math.Min(_stepCount, ((_stepCount * (time - _periodStart)) + n - 1) / n);
             RunSteps(due, outputRing, outputMask);
+        }
+        else if (_periodStart >= 0 && time % n == 0)
+        {
+            // Submitted: the period ends here. The offload's sums if it computed them, else this level's own (the same
+            // products, in the same data), then the inverse transforms.
+            int productsDone = (_inputs * _fftSteps) + (_paths.Length * Partitions);
+            if (_stepsDone < productsDone && offload!.TryCollect(_sumRe, _sumIm))
+            {
+                _stepsDone = productsDone;
+            }
+
+            RunSteps(_stepCount, outputRing, outputMask);
         }
 
         if (time % n != 0)
@@ -143,11 +162,40 @@ internal sealed class ConvolutionLevel
 
         _periodStart = time;
         _stepsDone = 0;
+        _submitted = false;
         if (Immediate)
         {
             RunSteps(_stepCount, outputRing, outputMask);
         }
+        else if (offload is not null && offload.Accepting)
+        {
+            // Placed, and launches are running: the forward transforms at once, so the next launch takes the spectra.
+            RunSteps(_inputs * _fftSteps, outputRing, outputMask);
+            offload.Submit(_slot);
+            _submitted = true;
+        }
     }
+
+    /// <summary>The offloaded level, or null when the level runs on the CPU alone.</summary>
+    public IOffloadedConvolutionLevel? Offload => _offload;
+
+    /// <summary>
+    /// Control thread, before the level plays: places its multiply-accumulates on <paramref name="offload"/> when the
+    /// level's output is due a period after its input (not <see cref="Immediate"/>) and the offload accepts its shape.
+    /// </summary>
+    public bool TryPlace(IConvolutionOffload offload)
+    {
+        if (Immediate || _offload is not null || !offload.ShouldPlace(PartitionFrames, Partitions, _paths.Length))
+        {
+            return false;
+        }
+
+        _offload = offload.Place(_delayLineRe, _delayLineIm, _responseRe, _responseIm, _paths, Partitions, _bins);
+        return true;
+    }
+
+    /// <summary>Control thread: gives the placement back (the node was replaced); the level computes everything itself from then on.</summary>
+    public void ReleasePlacement() => _offload?.Release();
 
     /// <summary>Whether <paramref name="other"/> has this level's shape, so that its state can be taken over.</summary>
     public bool SameShape(ConvolutionLevel other) =>
@@ -166,6 +214,8 @@ internal sealed class ConvolutionLevel
         _slot = other._slot;
         _periodStart = other._periodStart;
         _stepsDone = other._stepsDone;
+        _submitted = false;
+        _offload?.DelayLinesChanged();
     }
 
     /// <summary>Back to silence, as right after construction.</summary>
@@ -184,6 +234,8 @@ internal sealed class ConvolutionLevel
         _slot = 0;
         _periodStart = -1;
         _stepsDone = 0;
+        _submitted = false;
+        _offload?.DelayLinesChanged();
     }
 
     private void RunSteps(int until, float[][] outputRing, int outputMask)

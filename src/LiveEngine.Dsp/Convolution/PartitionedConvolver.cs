@@ -252,6 +252,34 @@ public sealed class PartitionedConvolver
         return true;
     }
 
+    /// <summary>
+    /// Control thread, before the convolver plays: places every level that may run elsewhere (its output due a period
+    /// after its input, a shape <paramref name="offload"/> accepts) on <paramref name="offload"/>. Returns how many were placed.
+    /// </summary>
+    public int PlaceOn(IConvolutionOffload offload)
+    {
+        ArgumentNullException.ThrowIfNull(offload);
+        int placed = 0;
+        foreach (ConvolutionLevel level in _levels)
+        {
+            placed += level.TryPlace(offload) ? 1 : 0;
+        }
+
+        return placed;
+    }
+
+    /// <summary>The partition sizes of the levels placed on an offload, smallest first.</summary>
+    public IReadOnlyList<int> PlacedPartitionSizes => [.. _levels.Where(l => l.Offload is not null).Select(l => l.PartitionFrames)];
+
+    /// <summary>Control thread: gives back every placed level (the node was replaced); the convolver computes everything itself from then on.</summary>
+    public void ReleasePlacement()
+    {
+        foreach (ConvolutionLevel level in _levels)
+        {
+            level.ReleasePlacement();
+        }
+    }
+
     /// <summary>Back to silence at stream time 0.</summary>
     public void Reset()
     {

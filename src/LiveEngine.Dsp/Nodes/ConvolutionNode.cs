@@ -36,6 +36,7 @@ public sealed class ConvolutionNode : AudioNode
     private const int LevelParameter = 1;
 
     private readonly SampleLibrary _library;
+    private readonly IConvolutionOffload? _offload;
     private PartitionedConvolver? _convolver;
     private ParameterSmoother _mix;
     private ParameterSmoother _level;
@@ -45,10 +46,13 @@ public sealed class ConvolutionNode : AudioNode
     {
     }
 
-    public ConvolutionNode(SampleLibrary library)
+    /// <param name="library">Where the response named by the option "ir" is found.</param>
+    /// <param name="offload">Where the long partitions run (the GPU placement), or null for the CPU alone.</param>
+    public ConvolutionNode(SampleLibrary library, IConvolutionOffload? offload = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         _library = library;
+        _offload = offload;
     }
 
     /// <summary>The convolver built by <see cref="Prepare"/>.</summary>
@@ -90,8 +94,15 @@ public sealed class ConvolutionNode : AudioNode
         ReadOnlySpan<float> parameters = context.Parameters.Span;
         _mix = ProcessorSmoothing.Create(parameters[MixParameter], context.SampleRate);
         _level = ProcessorSmoothing.Create(parameters[LevelParameter], context.SampleRate);
+        if (_offload is not null)
+        {
+            _convolver.PlaceOn(_offload);
+        }
+
         if (previous is ConvolutionNode old && old._convolver is not null)
         {
+            // The replaced node plays on until the swap, on the CPU alone: the same output, and its places go to this one.
+            old._convolver.ReleasePlacement();
             // The tail rings on through the edit when the shape is the same (a new response of the same shape included).
             _convolver.TryAdoptState(old._convolver);
             _mix = ProcessorSmoothing.Continue(old._mix, parameters[MixParameter], context.SampleRate);
