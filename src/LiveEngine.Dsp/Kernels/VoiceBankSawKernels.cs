@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -146,6 +148,269 @@ public static class VoiceBankSawKernels
             }
 
             phase.StoreUnsafe(ref phaseRef, (nuint)g);
+        }
+    }
+    /// <summary>
+    /// Renders a tile of every lane's band-limited saw from the bank-held state in <paramref name="ring"/>, on the tier
+    /// of <paramref name="vectorBits"/> (512, 256, 128; 0 is <see cref="RenderRingReference"/>).
+    /// </summary>
+    public static void RenderRing(ref VoiceBankSawRing ring, int vectorBits)
+    {
+        ValidateRing(in ring);
+        switch (vectorBits)
+        {
+            case 512 when Vector512.IsHardwareAccelerated:
+                RenderRing512(ref ring);
+                break;
+            case 256 when Vector256.IsHardwareAccelerated:
+                RenderRing256(ref ring);
+                break;
+            case 128 when Vector128.IsHardwareAccelerated:
+                RenderRing128(ref ring);
+                break;
+            default:
+                RenderRingReference(ref ring);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The scalar specification of <see cref="RenderRing"/>. Per lane and frame f, in this order: the phase advances by
+    /// the increment; if it passed 0 (the new phase is below the increment) the saw node's BLEP step of -2 at fraction
+    /// phase / increment is added to the lane's ring rows f .. f + Taps - 1 (<see cref="AddWrap"/>, the node's own
+    /// arithmetic); the naive saw n of phase - lag offset (with history: n masked to +0 before
+    /// <see cref="VoiceBankSawRing.NaiveFrom"/>, plus the history, which is cleared); the output is
+    /// (n + ring row f) × level, and the ring row is cleared. The naive saw is never -0, so x + 0 is x: the same bits
+    /// as the saw node's naive + residual.
+    /// </summary>
+    public static void RenderRingReference(ref VoiceBankSawRing ring)
+    {
+        ValidateRing(in ring);
+        int width = ring.Width;
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        for (int lane = 0; lane < width; lane++)
+        {
+            uint phase = ring.Phases[lane];
+            uint increment = ring.Increments[lane];
+            for (int f = 0; f < ring.Frames; f++)
+            {
+                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                phase += increment;
+                if (phase < increment)
+                {
+                    AddWrap(ref residualRef, width, lane, row, phase, increment);
+                }
+
+                float naive = SawShaper.Invoke(phase - ring.LagOffsets[lane], 0);
+                if (ring.UseHistory)
+                {
+                    int frame = ring.First + f;
+                    naive = frame >= ring.NaiveFrom[lane] ? naive : 0f;
+                    naive += ring.History[(frame * width) + lane];
+                    ring.History[(frame * width) + lane] = 0f;
+                }
+
+                ref float residual = ref ring.Residual[(row * width) + lane];
+                ring.Output[(f * width) + lane] = (naive + residual) * ring.Levels[lane];
+                residual = 0f;
+            }
+
+            ring.Phases[lane] = phase;
+        }
+    }
+
+    /// <summary>
+    /// Adds the saw node's BLEP residual of a wrap (a step of -2 that happened phase / increment of a frame before
+    /// the frame at <paramref name="row"/>) to the lane's ring rows row .. row + Taps - 1: the arithmetic of
+    /// <see cref="BlepTable.AddStep"/> and <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
+    /// </summary>
+    public static void AddWrap(ref float residualRef, int width, int lane, int row, uint phase, uint increment)
+    {
+        const float Height = -2f;
+        double position = (double)phase / increment * BlepTable.Phases;
+        int tableRow = Math.Clamp((int)position, 0, BlepTable.Phases - 1);
+        float t = (float)(position - tableRow);
+        ref float a = ref MemoryMarshal.GetReference(BlepTable.StepResidual.Slice(tableRow * BlepTable.Taps, 2 * BlepTable.Taps));
+        ref float b = ref Unsafe.Add(ref a, BlepTable.Taps);
+        for (int j = 0; j < BlepTable.Taps; j++)
+        {
+            float av = Unsafe.Add(ref a, j);
+            float bv = Unsafe.Add(ref b, j);
+            Unsafe.Add(ref residualRef, (((row + j) & (BlepTable.Taps - 1)) * width) + lane) += Height * (av + (t * (bv - av)));
+        }
+    }
+
+    private static void RenderRing512(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        int frames = ring.Frames;
+        ref uint phaseRef = ref MemoryMarshal.GetReference(ring.Phases);
+        ref uint incrementRef = ref MemoryMarshal.GetReference(ring.Increments);
+        ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
+        ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
+        ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
+        ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        for (int g = 0; g < width; g += 16)
+        {
+            Vector512<uint> phase = Vector512.LoadUnsafe(ref phaseRef, (nuint)g);
+            Vector512<uint> increment = Vector512.LoadUnsafe(ref incrementRef, (nuint)g);
+            Vector512<uint> offset = Vector512.LoadUnsafe(ref offsetRef, (nuint)g);
+            Vector512<float> level = Vector512.LoadUnsafe(ref levelRef, (nuint)g);
+            Vector512<int> from = ring.UseHistory ? Vector512.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            for (int f = 0; f < frames; f++)
+            {
+                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                phase += increment;
+                Vector512<uint> wrapped = Vector512.LessThan(phase, increment);
+                if (wrapped != Vector512<uint>.Zero)
+                {
+                    ulong bits = wrapped.ExtractMostSignificantBits();
+                    while (bits != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(bits);
+                        bits &= bits - 1;
+                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
+                    }
+                }
+
+                Vector512<float> naive = SawShaper.Invoke(phase - offset, default);
+                if (ring.UseHistory)
+                {
+                    int frame = ring.First + f;
+                    naive &= Vector512.GreaterThanOrEqual(Vector512.Create(frame), from).AsSingle();
+                    nuint at = (nuint)((frame * width) + g);
+                    naive += Vector512.LoadUnsafe(ref historyRef, at);
+                    Vector512<float>.Zero.StoreUnsafe(ref historyRef, at);
+                }
+
+                nuint residualAt = (nuint)((row * width) + g);
+                ((naive + Vector512.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
+                Vector512<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+            }
+
+            phase.StoreUnsafe(ref phaseRef, (nuint)g);
+        }
+    }
+
+    private static void RenderRing256(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        int frames = ring.Frames;
+        ref uint phaseRef = ref MemoryMarshal.GetReference(ring.Phases);
+        ref uint incrementRef = ref MemoryMarshal.GetReference(ring.Increments);
+        ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
+        ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
+        ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
+        ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        for (int g = 0; g < width; g += 8)
+        {
+            Vector256<uint> phase = Vector256.LoadUnsafe(ref phaseRef, (nuint)g);
+            Vector256<uint> increment = Vector256.LoadUnsafe(ref incrementRef, (nuint)g);
+            Vector256<uint> offset = Vector256.LoadUnsafe(ref offsetRef, (nuint)g);
+            Vector256<float> level = Vector256.LoadUnsafe(ref levelRef, (nuint)g);
+            Vector256<int> from = ring.UseHistory ? Vector256.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            for (int f = 0; f < frames; f++)
+            {
+                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                phase += increment;
+                Vector256<uint> wrapped = Vector256.LessThan(phase, increment);
+                if (wrapped != Vector256<uint>.Zero)
+                {
+                    uint bits = wrapped.ExtractMostSignificantBits();
+                    while (bits != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(bits);
+                        bits &= bits - 1;
+                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
+                    }
+                }
+
+                Vector256<float> naive = SawShaper.Invoke(phase - offset, default);
+                if (ring.UseHistory)
+                {
+                    int frame = ring.First + f;
+                    naive &= Vector256.GreaterThanOrEqual(Vector256.Create(frame), from).AsSingle();
+                    nuint at = (nuint)((frame * width) + g);
+                    naive += Vector256.LoadUnsafe(ref historyRef, at);
+                    Vector256<float>.Zero.StoreUnsafe(ref historyRef, at);
+                }
+
+                nuint residualAt = (nuint)((row * width) + g);
+                ((naive + Vector256.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
+                Vector256<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+            }
+
+            phase.StoreUnsafe(ref phaseRef, (nuint)g);
+        }
+    }
+
+    private static void RenderRing128(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        int frames = ring.Frames;
+        ref uint phaseRef = ref MemoryMarshal.GetReference(ring.Phases);
+        ref uint incrementRef = ref MemoryMarshal.GetReference(ring.Increments);
+        ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
+        ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
+        ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
+        ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        for (int g = 0; g < width; g += 4)
+        {
+            Vector128<uint> phase = Vector128.LoadUnsafe(ref phaseRef, (nuint)g);
+            Vector128<uint> increment = Vector128.LoadUnsafe(ref incrementRef, (nuint)g);
+            Vector128<uint> offset = Vector128.LoadUnsafe(ref offsetRef, (nuint)g);
+            Vector128<float> level = Vector128.LoadUnsafe(ref levelRef, (nuint)g);
+            Vector128<int> from = ring.UseHistory ? Vector128.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            for (int f = 0; f < frames; f++)
+            {
+                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                phase += increment;
+                Vector128<uint> wrapped = Vector128.LessThan(phase, increment);
+                if (wrapped != Vector128<uint>.Zero)
+                {
+                    uint bits = wrapped.ExtractMostSignificantBits();
+                    while (bits != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(bits);
+                        bits &= bits - 1;
+                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
+                    }
+                }
+
+                Vector128<float> naive = SawShaper.Invoke(phase - offset, default);
+                if (ring.UseHistory)
+                {
+                    int frame = ring.First + f;
+                    naive &= Vector128.GreaterThanOrEqual(Vector128.Create(frame), from).AsSingle();
+                    nuint at = (nuint)((frame * width) + g);
+                    naive += Vector128.LoadUnsafe(ref historyRef, at);
+                    Vector128<float>.Zero.StoreUnsafe(ref historyRef, at);
+                }
+
+                nuint residualAt = (nuint)((row * width) + g);
+                ((naive + Vector128.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
+                Vector128<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+            }
+
+            phase.StoreUnsafe(ref phaseRef, (nuint)g);
+        }
+    }
+
+    private static void ValidateRing(in VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        if (width % VoiceBankKernels.GroupLanes != 0 || width == 0 || width > VoiceBankKernels.MaxWidth || ring.Frames < 0 || ring.First < 0
+            || ring.Phases.Length < width || ring.Increments.Length < width || ring.LagOffsets.Length < width || ring.Levels.Length < width
+            || ring.Residual.Length < BlepTable.Taps * width || ring.Output.Length < ring.Frames * width
+            || (ring.UseHistory && (ring.NaiveFrom.Length < width || ring.History.Length < (ring.First + ring.Frames) * width)))
+        {
+            throw new ArgumentException("A saw ring tile needs 16 to 64 lanes in groups of 16, a ring of Taps rows, and spans that cover every frame and lane.");
         }
     }
 }

@@ -103,6 +103,9 @@ public abstract class OscillatorNode : AudioNode
         return !_frequency.IsSmoothing && !_level.IsSmoothing;
     }
 
+    /// <summary>For a voice bank that takes the node's state over: the phase of the last rendered frame. Audio thread only.</summary>
+    internal uint BankPhase => Phase;
+
     /// <summary>For a voice bank: the phase of the block's last frame. Audio thread only.</summary>
     internal void EndBankBlock(uint phase) => Phase = phase;
 
