@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,6 +13,12 @@ namespace LiveEngine.Dsp.Kernels;
 /// </summary>
 public static class VoiceBankSawKernels
 {
+    /// <summary>Rows of a bank's residual ring: room for a tile of up to <see cref="BlepTable.Taps"/> frames and the taps its wraps reach past it.</summary>
+    public const int RingRows = 2 * BlepTable.Taps;
+
+    /// <summary>Frames in a ring tile at most.</summary>
+    public const int MaxTileFrames = BlepTable.Taps;
+
     /// <summary>
     /// For each frame f &lt; <paramref name="frames"/> and lane l &lt; <paramref name="width"/> (a multiple of 16,
     /// at most 64): phases[l] += increments[l]; naive[f * width + l] = saw(phases[l]). The wraps of
@@ -157,6 +162,11 @@ public static class VoiceBankSawKernels
     public static void RenderRing(ref VoiceBankSawRing ring, int vectorBits)
     {
         ValidateRing(in ring);
+        if (vectorBits != 0)
+        {
+            InsertWraps(ref ring);
+        }
+
         switch (vectorBits)
         {
             case 512 when Vector512.IsHardwareAccelerated:
@@ -168,9 +178,69 @@ public static class VoiceBankSawKernels
             case 128 when Vector128.IsHardwareAccelerated:
                 RenderRing128(ref ring);
                 break;
-            default:
+            case 0:
                 RenderRingReference(ref ring);
                 break;
+            default:
+                RenderRingScalar(ref ring);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Adds the BLEP taps of every wrap in the tile to the ring before any of its frames is read: a wrap at frame f
+    /// reaches rows f .. f + Taps - 1 only, so row f has all of its taps (in time order per lane) when it is read,
+    /// as in <see cref="RenderRingReference"/>, which adds them frame by frame.
+    /// </summary>
+    public static void InsertWraps(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        int frames = ring.Frames;
+        int ringRow = ring.RingRow;
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        for (int lane = 0; lane < width; lane++)
+        {
+            uint increment = ring.Increments[lane];
+            if (increment == 0)
+            {
+                continue;
+            }
+
+            uint phase = ring.Phases[lane];
+            for (int wrap = 1; WrapFrame(phase, increment, wrap) is int f && f < frames; wrap++)
+            {
+                AddWrap(ref residualRef, width, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
+            }
+        }
+    }
+
+    /// <summary><see cref="RenderRing"/> lane by lane after <see cref="InsertWraps"/>, where no vector tier is accelerated.</summary>
+    private static void RenderRingScalar(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        for (int lane = 0; lane < width; lane++)
+        {
+            uint phase = ring.Phases[lane];
+            uint increment = ring.Increments[lane];
+            for (int f = 0; f < ring.Frames; f++)
+            {
+                int row = (ring.RingRow + f) & (RingRows - 1);
+                phase += increment;
+                float naive = SawShaper.Invoke(phase - ring.LagOffsets[lane], 0);
+                if (ring.UseHistory)
+                {
+                    int frame = ring.First + f;
+                    naive = frame >= ring.NaiveFrom[lane] ? naive : 0f;
+                    naive += ring.History[(frame * width) + lane];
+                    ring.History[(frame * width) + lane] = 0f;
+                }
+
+                ref float residual = ref ring.Residual[(row * width) + lane];
+                ring.Output[(f * width) + lane] = (naive + residual) * ring.Levels[lane];
+                residual = 0f;
+            }
+
+            ring.Phases[lane] = phase;
         }
     }
 
@@ -194,7 +264,7 @@ public static class VoiceBankSawKernels
             uint increment = ring.Increments[lane];
             for (int f = 0; f < ring.Frames; f++)
             {
-                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                int row = (ring.RingRow + f) & (RingRows - 1);
                 phase += increment;
                 if (phase < increment)
                 {
@@ -224,22 +294,60 @@ public static class VoiceBankSawKernels
     /// the frame at <paramref name="row"/>) to the lane's ring rows row .. row + Taps - 1: the arithmetic of
     /// <see cref="BlepTable.AddStep"/> and <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [SkipLocalsInit]
     public static void AddWrap(ref float residualRef, int width, int lane, int row, uint phase, uint increment)
     {
         const float Height = -2f;
+        const int Taps = BlepTable.Taps;
         double position = (double)phase / increment * BlepTable.Phases;
         int tableRow = Math.Clamp((int)position, 0, BlepTable.Phases - 1);
         float t = (float)(position - tableRow);
-        ref float a = ref MemoryMarshal.GetReference(BlepTable.StepResidual.Slice(tableRow * BlepTable.Taps, 2 * BlepTable.Taps));
-        ref float b = ref Unsafe.Add(ref a, BlepTable.Taps);
-        for (int j = 0; j < BlepTable.Taps; j++)
+        ref float a = ref MemoryMarshal.GetReference(BlepTable.StepResidual.Slice(tableRow * Taps, 2 * Taps));
+        ref float b = ref Unsafe.Add(ref a, Taps);
+
+        // The taps first, contiguous (lane-wise the same operations as one by one), then down the lane's column.
+        Span<float> taps = stackalloc float[Taps];
+        ref float tapRef = ref MemoryMarshal.GetReference(taps);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> tv = Vector256.Create(t);
+            Vector256<float> height = Vector256.Create(Height);
+            for (; j < Taps; j += Vector256<float>.Count)
+            {
+                Vector256<float> av = Vector256.LoadUnsafe(ref a, (nuint)j);
+                Vector256<float> bv = Vector256.LoadUnsafe(ref b, (nuint)j);
+                (height * (av + (tv * (bv - av)))).StoreUnsafe(ref tapRef, (nuint)j);
+            }
+        }
+
+        for (; j < Taps; j++)
         {
             float av = Unsafe.Add(ref a, j);
             float bv = Unsafe.Add(ref b, j);
-            Unsafe.Add(ref residualRef, (((row + j) & (BlepTable.Taps - 1)) * width) + lane) += Height * (av + (t * (bv - av)));
+            Unsafe.Add(ref tapRef, j) = Height * (av + (t * (bv - av)));
+        }
+
+        // Rows row .. RingRows - 1, then on from row 0 (the ring wraps).
+        ref float column = ref Unsafe.Add(ref residualRef, lane);
+        ref float cell = ref Unsafe.Add(ref column, row * width);
+        int first = Math.Min(Taps, RingRows - row);
+        for (j = 0; j < first; j++)
+        {
+            cell += Unsafe.Add(ref tapRef, j);
+            cell = ref Unsafe.Add(ref cell, width);
+        }
+
+        cell = ref column;
+        for (; j < Taps; j++)
+        {
+            cell += Unsafe.Add(ref tapRef, j);
+            cell = ref Unsafe.Add(ref cell, width);
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RenderRing512(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -252,33 +360,25 @@ public static class VoiceBankSawKernels
         ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        int ringRow = ring.RingRow;
+        int first = ring.First;
+        bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 16)
         {
             Vector512<uint> phase = Vector512.LoadUnsafe(ref phaseRef, (nuint)g);
             Vector512<uint> increment = Vector512.LoadUnsafe(ref incrementRef, (nuint)g);
             Vector512<uint> offset = Vector512.LoadUnsafe(ref offsetRef, (nuint)g);
             Vector512<float> level = Vector512.LoadUnsafe(ref levelRef, (nuint)g);
-            Vector512<int> from = ring.UseHistory ? Vector512.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            Vector512<int> from = useHistory ? Vector512.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
-                Vector512<uint> wrapped = Vector512.LessThan(phase, increment);
-                if (wrapped != Vector512<uint>.Zero)
-                {
-                    ulong bits = wrapped.ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(bits);
-                        bits &= bits - 1;
-                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
-                    }
-                }
 
                 Vector512<float> naive = SawShaper.Invoke(phase - offset, default);
-                if (ring.UseHistory)
+                if (useHistory)
                 {
-                    int frame = ring.First + f;
+                    int frame = first + f;
                     naive &= Vector512.GreaterThanOrEqual(Vector512.Create(frame), from).AsSingle();
                     nuint at = (nuint)((frame * width) + g);
                     naive += Vector512.LoadUnsafe(ref historyRef, at);
@@ -294,6 +394,7 @@ public static class VoiceBankSawKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RenderRing256(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -306,33 +407,25 @@ public static class VoiceBankSawKernels
         ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        int ringRow = ring.RingRow;
+        int first = ring.First;
+        bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 8)
         {
             Vector256<uint> phase = Vector256.LoadUnsafe(ref phaseRef, (nuint)g);
             Vector256<uint> increment = Vector256.LoadUnsafe(ref incrementRef, (nuint)g);
             Vector256<uint> offset = Vector256.LoadUnsafe(ref offsetRef, (nuint)g);
             Vector256<float> level = Vector256.LoadUnsafe(ref levelRef, (nuint)g);
-            Vector256<int> from = ring.UseHistory ? Vector256.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            Vector256<int> from = useHistory ? Vector256.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
-                Vector256<uint> wrapped = Vector256.LessThan(phase, increment);
-                if (wrapped != Vector256<uint>.Zero)
-                {
-                    uint bits = wrapped.ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(bits);
-                        bits &= bits - 1;
-                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
-                    }
-                }
 
                 Vector256<float> naive = SawShaper.Invoke(phase - offset, default);
-                if (ring.UseHistory)
+                if (useHistory)
                 {
-                    int frame = ring.First + f;
+                    int frame = first + f;
                     naive &= Vector256.GreaterThanOrEqual(Vector256.Create(frame), from).AsSingle();
                     nuint at = (nuint)((frame * width) + g);
                     naive += Vector256.LoadUnsafe(ref historyRef, at);
@@ -348,6 +441,7 @@ public static class VoiceBankSawKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RenderRing128(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -360,33 +454,25 @@ public static class VoiceBankSawKernels
         ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        int ringRow = ring.RingRow;
+        int first = ring.First;
+        bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 4)
         {
             Vector128<uint> phase = Vector128.LoadUnsafe(ref phaseRef, (nuint)g);
             Vector128<uint> increment = Vector128.LoadUnsafe(ref incrementRef, (nuint)g);
             Vector128<uint> offset = Vector128.LoadUnsafe(ref offsetRef, (nuint)g);
             Vector128<float> level = Vector128.LoadUnsafe(ref levelRef, (nuint)g);
-            Vector128<int> from = ring.UseHistory ? Vector128.LoadUnsafe(ref fromRef, (nuint)g) : default;
+            Vector128<int> from = useHistory ? Vector128.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ring.RingRow + f) & (BlepTable.Taps - 1);
+                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
-                Vector128<uint> wrapped = Vector128.LessThan(phase, increment);
-                if (wrapped != Vector128<uint>.Zero)
-                {
-                    uint bits = wrapped.ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        int lane = BitOperations.TrailingZeroCount(bits);
-                        bits &= bits - 1;
-                        AddWrap(ref residualRef, width, g + lane, row, phase.GetElement(lane), increment.GetElement(lane));
-                    }
-                }
 
                 Vector128<float> naive = SawShaper.Invoke(phase - offset, default);
-                if (ring.UseHistory)
+                if (useHistory)
                 {
-                    int frame = ring.First + f;
+                    int frame = first + f;
                     naive &= Vector128.GreaterThanOrEqual(Vector128.Create(frame), from).AsSingle();
                     nuint at = (nuint)((frame * width) + g);
                     naive += Vector128.LoadUnsafe(ref historyRef, at);
@@ -402,15 +488,15 @@ public static class VoiceBankSawKernels
         }
     }
 
-    private static void ValidateRing(in VoiceBankSawRing ring)
+    internal static void ValidateRing(in VoiceBankSawRing ring)
     {
         int width = ring.Width;
-        if (width % VoiceBankKernels.GroupLanes != 0 || width == 0 || width > VoiceBankKernels.MaxWidth || ring.Frames < 0 || ring.First < 0
+        if (width % VoiceBankKernels.GroupLanes != 0 || width == 0 || width > VoiceBankKernels.MaxWidth || ring.Frames < 0 || ring.Frames > MaxTileFrames || ring.First < 0 || (uint)ring.RingRow >= RingRows
             || ring.Phases.Length < width || ring.Increments.Length < width || ring.LagOffsets.Length < width || ring.Levels.Length < width
-            || ring.Residual.Length < BlepTable.Taps * width || ring.Output.Length < ring.Frames * width
+            || ring.Residual.Length < RingRows * width || ring.Output.Length < ring.Frames * width
             || (ring.UseHistory && (ring.NaiveFrom.Length < width || ring.History.Length < (ring.First + ring.Frames) * width)))
         {
-            throw new ArgumentException("A saw ring tile needs 16 to 64 lanes in groups of 16, a ring of Taps rows, and spans that cover every frame and lane.");
+            throw new ArgumentException("A saw ring tile needs 16 to 64 lanes in groups of 16, at most Taps frames, a ring of RingRows rows, and spans that cover every frame and lane.");
         }
     }
 }

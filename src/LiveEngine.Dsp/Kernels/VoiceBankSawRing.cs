@@ -10,7 +10,7 @@ public ref struct VoiceBankSawRing
     /// <summary>Lanes, a multiple of 16, at most 64.</summary>
     public int Width;
 
-    /// <summary>Frames in the tile.</summary>
+    /// <summary>Frames in the tile, at most <see cref="VoiceBankSawKernels.MaxTileFrames"/>.</summary>
     public int Frames;
 
     /// <summary>The tile's first frame, counted from the block's first (where <see cref="NaiveFrom"/> and <see cref="History"/> count from).</summary>
@@ -39,8 +39,9 @@ public ref struct VoiceBankSawRing
     public ReadOnlySpan<float> Levels;
 
     /// <summary>
-    /// The residual ring: <see cref="BlepTable.Taps"/> rows of <see cref="Width"/> lanes; output frame f reads row
-    /// (<see cref="RingRow"/> + f) mod Taps and clears it; a wrap at frame f adds its taps to rows f .. f + Taps - 1.
+    /// The residual ring: <see cref="VoiceBankSawKernels.RingRows"/> rows of <see cref="Width"/> lanes; output frame f
+    /// reads row (<see cref="RingRow"/> + f) mod RingRows and clears it; a wrap at frame f adds its taps to rows
+    /// f .. f + Taps - 1 (mod RingRows).
     /// </summary>
     public Span<float> Residual;
 

@@ -10,7 +10,7 @@ namespace LiveEngine.Dsp.Nodes;
 /// </summary>
 /// <remarks>
 /// Design: the saws' state (phase, the BLEP residual of the wraps still due, the naive history) lives in the bank,
-/// frame-major, between blocks: a 64-row residual ring per bank (a wrap adds its taps down its lane's column; every
+/// frame-major, between blocks: a 128-row residual ring per bank (a wrap adds its taps down its lane's column; every
 /// row is read once and cleared), and the naive saw is computed from the phase HalfTaps frames behind, in register,
 /// so nothing per lane moves in or out of the nodes each block. The bank takes a saw's state from its node when it
 /// first plays it and hands it back only when someone else needs it (<see cref="IBankLaneOwner"/>: the node playing
@@ -26,11 +26,14 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// <summary>The bank kind's name, shown by <c>:graph</c> and <c>bench</c>.</summary>
     public const string KindName = "saw>rlpf>gain>pan";
 
+    // Per lane: saw freqHz and level, rlpf cutoffHz and q, gain level, pan.
+    private const int WatchedParameters = 6;
     private const int History = BlepTable.HalfTaps;
     private const int Taps = BlepTable.Taps;
+    private const int RingRows = VoiceBankSawKernels.RingRows;
 
-    // Frames per tile: the tile's saw output (8 KiB at 64 lanes) stays in the first-level cache for the filter.
-    private const int TileFrames = 32;
+    // Frames per tile: the most whose wraps can be added to the ring ahead (VoiceBankSawKernels.InsertWraps).
+    private const int TileFrames = VoiceBankSawKernels.MaxTileFrames;
 
     private readonly int _lanes;
     private readonly int _width;
@@ -47,7 +50,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private bool _acquirePending = true;
 
     // Audio thread only: the saws' state while this bank owns them. _phases leads the output by History frames;
-    // _residual is the ring (Taps rows by _width lanes; _ringRow is the next block's first frame); _history holds naive
+    // _residual is the ring (RingRows rows by _width lanes; _ringRow is the next block's first frame); _history holds naive
     // values given ahead, from the next block's first frame (rows [0, _historyLive) may be non-zero, all others are
     // zero); a lane's naive saw comes from its phase from frame _naiveFrom[lane] on, lagging by _lagIncrements[lane].
     private readonly uint[] _phases;
@@ -82,7 +85,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private readonly float[] _rightFixed;
     private readonly float[] _leftRamp;
     private readonly float[] _rightRamp;
-    private readonly bool[] _gliding;
+    private readonly bool[] _filterGliding;
+    private readonly bool[] _gainGliding;
+    private readonly bool[] _panGliding;
+
+    // Audio thread only: the watched parameters' values at the lane's last refresh, and whether its nodes would give the
+    // same values again (nothing glides, the saw runs in the kernel).
+    private readonly int[] _watchedIndices;
+    private readonly float[] _watchedValues;
+    private readonly bool[] _settled;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
     // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
@@ -119,7 +130,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
         // Padding lanes rest at the phase whose naive saw is +0 (and never advance).
         _phases.AsSpan(_lanes).Fill(0x80000000u);
-        _residual = new float[Taps * width];
+        _residual = new float[RingRows * width];
         _history = new float[(_maxFrames + History) * width];
         _naiveFrom = new int[width];
         _lagIncrements = new uint[width];
@@ -157,7 +168,18 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         _rightFixed = new float[width];
         _leftRamp = new float[frameLanes];
         _rightRamp = new float[frameLanes];
-        _gliding = new bool[_lanes];
+        _filterGliding = new bool[_lanes];
+        _gainGliding = new bool[_lanes];
+        _panGliding = new bool[_lanes];
+        _settled = new bool[_lanes];
+        _watchedValues = new float[_lanes * WatchedParameters];
+        _watchedIndices = new int[_lanes * WatchedParameters];
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            int[] starts = _parameterStarts[lane];
+            ReadOnlySpan<int> watched = [starts[0], starts[0] + 1, starts[1], starts[1] + 1, starts[2], starts[3]];
+            watched.CopyTo(_watchedIndices.AsSpan(lane * WatchedParameters));
+        }
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
     }
@@ -175,15 +197,16 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             AcquireLanes();
         }
 
-        bool anySlow = BeginSaws();
+        RefreshLanes(frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding);
         if (anySlow)
         {
             RenderSlowSaws(frames, sampleTime);
         }
 
-        int coefficientStride = PrepareFilters(frames);
-        int levelStride = PrepareGains(frames);
-        int panStride = PreparePans(frames);
+        ReadFilterStates();
+        int coefficientStride = anyFilterGliding ? FillFixedColumns(frames, _filterGliding, (_a1Ramp, _a1Fixed), (_a2Ramp, _a2Fixed), (_a3Ramp, _a3Fixed)) : 0;
+        int levelStride = anyGainGliding ? FillFixedColumns(frames, _gainGliding, (_levelRamp, _levelFixed)) : 0;
+        int panStride = anyPanGliding ? FillFixedColumns(frames, _panGliding, (_leftRamp, _leftFixed), (_rightRamp, _rightFixed)) : 0;
         float[] a1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp;
         float[] a2 = coefficientStride == 0 ? _a2Fixed : _a2Ramp;
         float[] a3 = coefficientStride == 0 ? _a3Fixed : _a3Ramp;
@@ -208,18 +231,16 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 NaiveFrom = _naiveFrom,
                 Levels = _oscillatorLevels,
                 Residual = _residual,
-                RingRow = (_ringRow + start) & (Taps - 1),
+                RingRow = (_ringRow + start) & (RingRows - 1),
                 UseHistory = useHistory && start < _historyLive,
                 History = _history,
                 Output = _input,
             };
-            VoiceBankSawKernels.RenderRing(ref saws, vectorBits);
             var block = new VoiceBankBlock
             {
                 Width = width,
                 Frames = tile,
                 SampleTime = sampleTime + start,
-                Input = _input.AsSpan(0, tile * width),
                 Ic1 = _ic1,
                 Ic2 = _ic2,
                 A1 = a1.AsSpan(start * coefficientStride),
@@ -234,7 +255,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 OutLeft = outLeft.Slice(start, tile),
                 OutRight = outRight.Slice(start, tile),
             };
-            VoiceBankKernels.Process(ref block, vectorBits);
+            VoiceBankKernels.ProcessSawRing(ref saws, ref block, vectorBits);
         }
 
         for (int lane = 0; lane < _lanes; lane++)
@@ -281,6 +302,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 saw.BankOwner?.Release(saw.BankLane);
                 AdoptSaw(lane);
                 saw.SetBankOwner(this, lane);
+                _settled[lane] = false;
             }
         }
     }
@@ -302,7 +324,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            _residual[(((_ringRow + t) & (Taps - 1)) * width) + lane] = residual[t];
+            _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
         }
     }
 
@@ -324,56 +346,142 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            residual[t] = _residual[(((_ringRow + t) & (Taps - 1)) * width) + lane];
+            residual[t] = _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane];
         }
 
         saw.SetBankState(phase);
     }
 
     /// <summary>
-    /// Reads every saw's parameters for the block: a saw whose frequency and level hold runs in the ring kernel (if its
-    /// increment changed, the naive frames its phase can no longer give go to the history first); the others render
-    /// through their nodes. True when any does.
+    /// Has the nodes of every lane whose cached values may be stale (not settled: something glided or the saw rendered
+    /// through its node last block; or one of its six watched parameters changed, so a parameter event still lands on its
+    /// block's first frame) read the block's parameters and advance their glides, as each node's own <c>Process</c>
+    /// would; a settled lane's nodes would give the same values again.
     /// </summary>
-    private bool BeginSaws()
+    private void RefreshLanes(int frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding)
     {
-        bool anySlow = false;
+        anySlow = false;
+        anyFilterGliding = false;
+        anyGainGliding = false;
+        anyPanGliding = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            SawNode saw = _saws[lane];
-            bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out _, out uint increment, out float level) && !saw.StartPending;
-            _slow[lane] = !fast;
-            if (!fast)
+            bool stale = !_settled[lane];
+            int first = lane * WatchedParameters;
+            for (int k = first; k < first + WatchedParameters; k++)
             {
-                anySlow = true;
-                _increments[lane] = 0;
-                _lagOffsets[lane] = 0;
-                _oscillatorLevels[lane] = 1f;
+                float value = _parameterValues[_watchedIndices[k]];
+                if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(_watchedValues[k]))
+                {
+                    _watchedValues[k] = value;
+                    stale = true;
+                }
+            }
+
+            if (!stale)
+            {
                 continue;
             }
 
-            if (_naiveFrom[lane] < History && increment != _lagIncrements[lane])
-            {
-                // Naive frames -History .. -1 (the rows before frame 0 + History) at the increment they were rendered with.
-                int width = _width;
-                uint phase = _phases[lane];
-                uint lagIncrement = _lagIncrements[lane];
-                for (int t = _naiveFrom[lane]; t < History; t++)
-                {
-                    _history[(t * width) + lane] = SawShaper.Invoke(phase - ((uint)(History - 1 - t) * lagIncrement), 0);
-                }
+            RefreshLane(lane, frames);
+            anySlow |= _slow[lane];
+            anyFilterGliding |= _filterGliding[lane];
+            anyGainGliding |= _gainGliding[lane];
+            anyPanGliding |= _panGliding[lane];
+        }
+    }
 
-                _naiveFrom[lane] = History;
-                _historyLive = Math.Max(_historyLive, History);
-            }
+    private void RefreshLane(int lane, int frames)
+    {
+        int width = _width;
+        RefreshSaw(lane);
 
-            _lagIncrements[lane] = increment;
-            _increments[lane] = increment;
-            _lagOffsets[lane] = increment * History;
-            _oscillatorLevels[lane] = level;
+        RlpfNode filter = _filters[lane];
+        ReadOnlySpan<SvfCoefficients> ramp = filter.BeginBlock(Parameters(lane, 1), frames);
+        SvfCoefficients fixedCoefficients = filter.Coefficients;
+        _a1Fixed[lane] = (float)fixedCoefficients.A1;
+        _a2Fixed[lane] = (float)fixedCoefficients.A2;
+        _a3Fixed[lane] = (float)fixedCoefficients.A3;
+        _filterGliding[lane] = !ramp.IsEmpty;
+        for (int f = 0; f < ramp.Length; f++)
+        {
+            _a1Ramp[(f * width) + lane] = (float)ramp[f].A1;
+            _a2Ramp[(f * width) + lane] = (float)ramp[f].A2;
+            _a3Ramp[(f * width) + lane] = (float)ramp[f].A3;
         }
 
-        return anySlow;
+        float gain = _gains[lane].BeginBankBlock(Parameters(lane, 2), _levelRow.AsSpan(0, frames));
+        _gainGliding[lane] = float.IsNaN(gain);
+        if (_gainGliding[lane])
+        {
+            for (int f = 0; f < frames; f++)
+            {
+                _levelRamp[(f * width) + lane] = _levelRow[f];
+            }
+        }
+        else
+        {
+            _levelFixed[lane] = gain;
+        }
+
+        PanNode pan = _pans[lane];
+        _panGliding[lane] = pan.BeginBankBlock(Parameters(lane, 3), out float position);
+        if (_panGliding[lane])
+        {
+            for (int f = 0; f < frames; f++)
+            {
+                float glided = pan.NextBankFrame();
+                _leftRamp[(f * width) + lane] = PanNode.LeftGain(glided);
+                _rightRamp[(f * width) + lane] = PanNode.RightGain(glided);
+            }
+        }
+        else if (BitConverter.SingleToInt32Bits(position) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
+        {
+            _leftFixed[lane] = PanNode.LeftGain(position);
+            _rightFixed[lane] = PanNode.RightGain(position);
+            _fixedPan[lane] = position;
+        }
+
+        _settled[lane] = !_slow[lane] && !_filterGliding[lane] && !_gainGliding[lane] && !_panGliding[lane];
+    }
+
+    /// <summary>
+    /// Reads the saw's parameters for the block: a saw whose frequency and level hold runs in the ring kernel (if its
+    /// increment changed, the naive frames its phase can no longer give go to the history first); the others render
+    /// through their nodes.
+    /// </summary>
+    private void RefreshSaw(int lane)
+    {
+        SawNode saw = _saws[lane];
+        bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out _, out uint increment, out float level) && !saw.StartPending;
+        _slow[lane] = !fast;
+        if (!fast)
+        {
+            _increments[lane] = 0;
+            _lagOffsets[lane] = 0;
+            _oscillatorLevels[lane] = 1f;
+            return;
+        }
+
+        if (_naiveFrom[lane] < History && increment != _lagIncrements[lane])
+        {
+            // Naive frames -History .. -1 (the rows before frame 0 + History) at the increment they were rendered with.
+            int width = _width;
+            uint phase = _phases[lane];
+            uint lagIncrement = _lagIncrements[lane];
+            for (int t = _naiveFrom[lane]; t < History; t++)
+            {
+                _history[(t * width) + lane] = SawShaper.Invoke(phase - ((uint)(History - 1 - t) * lagIncrement), 0);
+            }
+
+            _naiveFrom[lane] = History;
+            _historyLive = Math.Max(_historyLive, History);
+        }
+
+        _lagIncrements[lane] = increment;
+        _increments[lane] = increment;
+        _lagOffsets[lane] = increment * History;
+        _oscillatorLevels[lane] = level;
     }
 
     /// <summary>
@@ -393,7 +501,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
             SawNode saw = _saws[lane];
             WriteBackSaw(lane);
-            for (int t = 0; t < Taps; t++)
+            for (int t = 0; t < RingRows; t++)
             {
                 _residual[(t * width) + lane] = 0f;
             }
@@ -426,7 +534,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private void EndSaws(int frames, bool anySlow)
     {
         int width = _width;
-        _ringRow = (_ringRow + frames) & (Taps - 1);
+        _ringRow = (_ringRow + frames) & (RingRows - 1);
         for (int lane = 0; lane < _lanes; lane++)
         {
             _naiveFrom[lane] = Math.Max(0, _naiveFrom[lane] - frames);
@@ -449,7 +557,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                     Span<float> residual = saw.ResidualState;
                     for (int t = 0; t < Taps; t++)
                     {
-                        _residual[(((_ringRow + t) & (Taps - 1)) * width) + lane] = residual[t];
+                        _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
                     }
 
                     _naiveFrom[lane] = History;
@@ -480,135 +588,32 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         return new ReadOnlySpan<float>(_parameterValues, start, stage switch { 0 => 2, 1 => 2, _ => 1 });
     }
 
-    /// <summary>Reads every lane's filter state and coefficients; returns the coefficient stride (0 when none glides).</summary>
-    private int PrepareFilters(int frames)
+    /// <summary>Reads every lane's filter state (the node keeps it in double, which holds the bank's float exactly).</summary>
+    private void ReadFilterStates()
     {
-        int width = _width;
-        bool anyGliding = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            RlpfNode filter = _filters[lane];
-            ref SvfState state = ref filter.BankState;
+            ref SvfState state = ref _filters[lane].BankState;
             _ic1[lane] = (float)state.Ic1;
             _ic2[lane] = (float)state.Ic2;
-            ReadOnlySpan<SvfCoefficients> ramp = filter.BeginBlock(Parameters(lane, 1), frames);
-            SvfCoefficients fixedCoefficients = filter.Coefficients;
-            _a1Fixed[lane] = (float)fixedCoefficients.A1;
-            _a2Fixed[lane] = (float)fixedCoefficients.A2;
-            _a3Fixed[lane] = (float)fixedCoefficients.A3;
-            _gliding[lane] = !ramp.IsEmpty;
-            if (!ramp.IsEmpty)
-            {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
-                {
-                    _a1Ramp[(f * width) + lane] = (float)ramp[f].A1;
-                    _a2Ramp[(f * width) + lane] = (float)ramp[f].A2;
-                    _a3Ramp[(f * width) + lane] = (float)ramp[f].A3;
-                }
-            }
         }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _a1Ramp[(f * width) + lane] = _a1Fixed[lane];
-                    _a2Ramp[(f * width) + lane] = _a2Fixed[lane];
-                    _a3Ramp[(f * width) + lane] = _a3Fixed[lane];
-                }
-            }
-        }
-
-        return width;
     }
 
-    private int PrepareGains(int frames)
+    /// <summary>For a block in which some lane glides: the ramp columns of the lanes that do not hold their fixed values. Returns the stride, the width.</summary>
+    private int FillFixedColumns(int frames, bool[] gliding, params ReadOnlySpan<(float[] Ramp, float[] Fixed)> columns)
     {
         int width = _width;
-        bool anyGliding = false;
-        for (int lane = 0; lane < _lanes; lane++)
+        foreach ((float[] ramp, float[] fixedValues) in columns)
         {
-            float level = _gains[lane].BeginBankBlock(Parameters(lane, 2), _levelRow.AsSpan(0, frames));
-            _gliding[lane] = float.IsNaN(level);
-            if (_gliding[lane])
+            for (int lane = 0; lane < _lanes; lane++)
             {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
+                if (!gliding[lane])
                 {
-                    _levelRamp[(f * width) + lane] = _levelRow[f];
-                }
-            }
-            else
-            {
-                _levelFixed[lane] = level;
-            }
-        }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _levelRamp[(f * width) + lane] = _levelFixed[lane];
-                }
-            }
-        }
-
-        return width;
-    }
-
-    private int PreparePans(int frames)
-    {
-        int width = _width;
-        bool anyGliding = false;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            _gliding[lane] = _pans[lane].BeginBankBlock(Parameters(lane, 3), out float pan);
-            if (_gliding[lane])
-            {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
-                {
-                    float position = _pans[lane].NextBankFrame();
-                    _leftRamp[(f * width) + lane] = PanNode.LeftGain(position);
-                    _rightRamp[(f * width) + lane] = PanNode.RightGain(position);
-                }
-            }
-            else if (BitConverter.SingleToInt32Bits(pan) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
-            {
-                _leftFixed[lane] = PanNode.LeftGain(pan);
-                _rightFixed[lane] = PanNode.RightGain(pan);
-                _fixedPan[lane] = pan;
-            }
-        }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _leftRamp[(f * width) + lane] = _leftFixed[lane];
-                    _rightRamp[(f * width) + lane] = _rightFixed[lane];
+                    float value = fixedValues[lane];
+                    for (int f = 0; f < frames; f++)
+                    {
+                        ramp[(f * width) + lane] = value;
+                    }
                 }
             }
         }
