@@ -5,11 +5,12 @@ using System.Runtime.Intrinsics;
 namespace LiveEngine.Dsp.Kernels;
 
 /// <summary>
-/// The voice bank's oscillator step across lanes: every lane's 32-bit phase advances by its increment and the naive
-/// saw (<see cref="SawShaper"/>) is written frame-major; <see cref="WrapFrame"/> says, per lane, at which frames the
-/// phase wrapped (where the band-limited saw needs a BLEP residual, added per lane by the bank, in time order). A
-/// scalar specification and Vector512/256/128 tiers; integer phase arithmetic and one float conversion, so all
-/// tiers agree bit for bit with each other and with <see cref="Nodes.SawNode"/>.
+/// The voice bank's band-limited saws across lanes, from state the bank holds: every lane's 32-bit phase advances by its
+/// increment, each wrap (where the phase passes 0) adds the saw node's BLEP residual down the lane's column of a
+/// frame-major ring, and the output is the naive saw of the phase <see cref="BlepTable.HalfTaps"/> frames behind plus
+/// the ring row, times the oscillator's level. A scalar specification and Vector512/256/128 tiers; integer phase
+/// arithmetic, one float conversion and the node's own residual arithmetic, so all tiers agree bit for bit with each
+/// other and with <see cref="Nodes.SawNode"/>.
 /// </summary>
 public static class VoiceBankSawKernels
 {
@@ -18,44 +19,6 @@ public static class VoiceBankSawKernels
 
     /// <summary>Frames in a ring tile at most.</summary>
     public const int MaxTileFrames = BlepTable.Taps;
-
-    /// <summary>
-    /// For each frame f &lt; <paramref name="frames"/> and lane l &lt; <paramref name="width"/> (a multiple of 16,
-    /// at most 64): phases[l] += increments[l]; naive[f * width + l] = saw(phases[l]). The wraps of
-    /// <see cref="AdvanceSawReference"/> are <see cref="WrapFrame"/>'s.
-    /// </summary>
-    public static void AdvanceSaw(Span<uint> phases, ReadOnlySpan<uint> increments, Span<float> naive, int frames, int width, int vectorBits)
-    {
-        if (width % VoiceBankKernels.GroupLanes != 0 || width > VoiceBankKernels.MaxWidth || phases.Length < width || increments.Length < width
-            || naive.Length < frames * width)
-        {
-            throw new ArgumentException("AdvanceSaw needs 16 to 64 lanes in groups of 16 and spans that cover every frame and lane.");
-        }
-
-        switch (vectorBits)
-        {
-            case 512 when Vector512.IsHardwareAccelerated:
-                Advance512(phases, increments, naive, frames, width);
-                break;
-            case 256 when Vector256.IsHardwareAccelerated:
-                Advance256(phases, increments, naive, frames, width);
-                break;
-            case 128 when Vector128.IsHardwareAccelerated:
-                Advance128(phases, increments, naive, frames, width);
-                break;
-            default:
-                for (int f = 0; f < frames; f++)
-                {
-                    for (int lane = 0; lane < width; lane++)
-                    {
-                        phases[lane] += increments[lane];
-                        naive[(f * width) + lane] = SawShaper.Invoke(phases[lane], 0);
-                    }
-                }
-
-                break;
-        }
-    }
 
     /// <summary>
     /// The frame (0-based, from the block's first) at which a phase that was <paramref name="phaseStart"/> before the
@@ -75,86 +38,6 @@ public static class VoiceBankSawKernels
         return frame >= int.MaxValue ? int.MaxValue : (int)frame;
     }
 
-    /// <summary>
-    /// The scalar specification of <see cref="AdvanceSaw"/>, with where it wraps: bit l of wraps[f] is set when the
-    /// new phase is below the increment (it passed 0 during the frame).
-    /// </summary>
-    public static void AdvanceSawReference(Span<uint> phases, ReadOnlySpan<uint> increments, Span<float> naive, Span<ulong> wraps, int frames, int width)
-    {
-        for (int f = 0; f < frames; f++)
-        {
-            ulong mask = 0;
-            for (int lane = 0; lane < width; lane++)
-            {
-                uint phase = phases[lane] + increments[lane];
-                phases[lane] = phase;
-                naive[(f * width) + lane] = SawShaper.Invoke(phase, 0);
-                if (phase < increments[lane])
-                {
-                    mask |= 1UL << lane;
-                }
-            }
-
-            wraps[f] = mask;
-        }
-    }
-
-    private static void Advance512(Span<uint> phases, ReadOnlySpan<uint> increments, Span<float> naive, int frames, int width)
-    {
-        ref uint phaseRef = ref MemoryMarshal.GetReference(phases);
-        ref uint incrementRef = ref MemoryMarshal.GetReference(increments);
-        ref float naiveRef = ref MemoryMarshal.GetReference(naive);
-        for (int g = 0; g < width; g += 16)
-        {
-            Vector512<uint> phase = Vector512.LoadUnsafe(ref phaseRef, (nuint)g);
-            Vector512<uint> increment = Vector512.LoadUnsafe(ref incrementRef, (nuint)g);
-            for (int f = 0; f < frames; f++)
-            {
-                phase += increment;
-                SawShaper.Invoke(phase, default).StoreUnsafe(ref naiveRef, (nuint)((f * width) + g));
-            }
-
-            phase.StoreUnsafe(ref phaseRef, (nuint)g);
-        }
-    }
-
-    private static void Advance256(Span<uint> phases, ReadOnlySpan<uint> increments, Span<float> naive, int frames, int width)
-    {
-        ref uint phaseRef = ref MemoryMarshal.GetReference(phases);
-        ref uint incrementRef = ref MemoryMarshal.GetReference(increments);
-        ref float naiveRef = ref MemoryMarshal.GetReference(naive);
-        for (int g = 0; g < width; g += 8)
-        {
-            Vector256<uint> phase = Vector256.LoadUnsafe(ref phaseRef, (nuint)g);
-            Vector256<uint> increment = Vector256.LoadUnsafe(ref incrementRef, (nuint)g);
-            for (int f = 0; f < frames; f++)
-            {
-                phase += increment;
-                SawShaper.Invoke(phase, default).StoreUnsafe(ref naiveRef, (nuint)((f * width) + g));
-            }
-
-            phase.StoreUnsafe(ref phaseRef, (nuint)g);
-        }
-    }
-
-    private static void Advance128(Span<uint> phases, ReadOnlySpan<uint> increments, Span<float> naive, int frames, int width)
-    {
-        ref uint phaseRef = ref MemoryMarshal.GetReference(phases);
-        ref uint incrementRef = ref MemoryMarshal.GetReference(increments);
-        ref float naiveRef = ref MemoryMarshal.GetReference(naive);
-        for (int g = 0; g < width; g += 4)
-        {
-            Vector128<uint> phase = Vector128.LoadUnsafe(ref phaseRef, (nuint)g);
-            Vector128<uint> increment = Vector128.LoadUnsafe(ref incrementRef, (nuint)g);
-            for (int f = 0; f < frames; f++)
-            {
-                phase += increment;
-                SawShaper.Invoke(phase, default).StoreUnsafe(ref naiveRef, (nuint)((f * width) + g));
-            }
-
-            phase.StoreUnsafe(ref phaseRef, (nuint)g);
-        }
-    }
     /// <summary>
     /// Renders a tile of every lane's band-limited saw from the bank-held state in <paramref name="ring"/>, on the tier
     /// of <paramref name="vectorBits"/> (512, 256, 128; 0 is <see cref="RenderRingReference"/>).
@@ -207,6 +90,12 @@ public static class VoiceBankSawKernels
             }
 
             uint phase = ring.Phases[lane];
+            if ((ulong)phase + ((ulong)increment * (uint)frames) < (1UL << 32))
+            {
+                // No wrap in the tile (the usual case): no division.
+                continue;
+            }
+
             for (int wrap = 1; WrapFrame(phase, increment, wrap) is int f && f < frames; wrap++)
             {
                 AddWrap(ref residualRef, width, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
@@ -310,7 +199,18 @@ public static class VoiceBankSawKernels
         Span<float> taps = stackalloc float[Taps];
         ref float tapRef = ref MemoryMarshal.GetReference(taps);
         int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> tv = Vector512.Create(t);
+            Vector512<float> height = Vector512.Create(Height);
+            for (; j < Taps; j += Vector512<float>.Count)
+            {
+                Vector512<float> av = Vector512.LoadUnsafe(ref a, (nuint)j);
+                Vector512<float> bv = Vector512.LoadUnsafe(ref b, (nuint)j);
+                (height * (av + (tv * (bv - av)))).StoreUnsafe(ref tapRef, (nuint)j);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> tv = Vector256.Create(t);
             Vector256<float> height = Vector256.Create(Height);
@@ -333,7 +233,20 @@ public static class VoiceBankSawKernels
         ref float column = ref Unsafe.Add(ref residualRef, lane);
         ref float cell = ref Unsafe.Add(ref column, row * width);
         int first = Math.Min(Taps, RingRows - row);
-        for (j = 0; j < first; j++)
+        j = 0;
+        for (; j + 4 <= first; j += 4)
+        {
+            ref float c1 = ref Unsafe.Add(ref cell, width);
+            ref float c2 = ref Unsafe.Add(ref c1, width);
+            ref float c3 = ref Unsafe.Add(ref c2, width);
+            cell += Unsafe.Add(ref tapRef, j);
+            c1 += Unsafe.Add(ref tapRef, j + 1);
+            c2 += Unsafe.Add(ref tapRef, j + 2);
+            c3 += Unsafe.Add(ref tapRef, j + 3);
+            cell = ref Unsafe.Add(ref c3, width);
+        }
+
+        for (; j < first; j++)
         {
             cell += Unsafe.Add(ref tapRef, j);
             cell = ref Unsafe.Add(ref cell, width);
