@@ -112,6 +112,7 @@ public static partial class KernelSelfTest
                 foreach (int frames in new[] { 1, 7, 31, 64 })
                 {
                     bool useHistory = random.Next(2) == 0;
+                    bool unitLevels = random.Next(2) == 0;
                     int first = useHistory ? random.Next(0, 40) : 0;
                     var phases = new uint[width];
                     var increments = new uint[width];
@@ -126,7 +127,7 @@ public static partial class KernelSelfTest
                         increments[lane] = random.Next(5) == 0 ? 0u : (uint)random.NextInt64(1, 1L << 30);
                         offsets[lane] = increments[lane] * BlepTable.HalfTaps;
                         naiveFrom[lane] = random.Next(0, first + frames + 2);
-                        levels[lane] = random.Next(3) == 0 ? 1f : (float)random.NextDouble();
+                        levels[lane] = unitLevels || random.Next(3) == 0 ? 1f : (float)random.NextDouble();
                     }
 
                     // A ring whose live rows (the tile's first Taps) hold earlier taps; the rest is zero.

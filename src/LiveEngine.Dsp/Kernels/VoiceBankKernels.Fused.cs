@@ -39,7 +39,7 @@ public static partial class VoiceBankKernels
 
     /// <summary>
     /// <see cref="Process512Full"/> with the saws of <see cref="VoiceBankSawKernels"/> in front: per frame, the four
-    /// groups' phases advance in registers (the tile's wraps already added their BLEP taps down their lanes' columns of
+    /// groups' (lagging) phases advance in registers (the tile's wraps already added their BLEP taps down their lanes' columns of
     /// the ring, <see cref="VoiceBankSawKernels.InsertWraps"/>), and each group's naive saw plus its ring row (cleared
     /// as read), times the oscillator level, goes straight into the SVF.
     /// </summary>
@@ -68,10 +68,22 @@ public static partial class VoiceBankKernels
         ref float ic2Ref = ref MemoryMarshal.GetReference(block.Ic2);
         ref float outLeftRef = ref MemoryMarshal.GetReference(block.OutLeft);
         ref float outRightRef = ref MemoryMarshal.GetReference(block.OutRight);
-        Vector512<uint> p0 = Vector512.LoadUnsafe(ref phaseRef, 0);
-        Vector512<uint> p1 = Vector512.LoadUnsafe(ref phaseRef, 16);
-        Vector512<uint> p2 = Vector512.LoadUnsafe(ref phaseRef, 32);
-        Vector512<uint> p3 = Vector512.LoadUnsafe(ref phaseRef, 48);
+        // The lagging phases (lead - offset: the wraps are in the ring already, so only the naive saw's phase runs here;
+        // modulo 2^32 the same as advancing the lead and subtracting), the increments in registers.
+        Vector512<uint> i0 = Vector512.LoadUnsafe(ref incrementRef, 0);
+        Vector512<uint> i1 = Vector512.LoadUnsafe(ref incrementRef, 16);
+        Vector512<uint> i2 = Vector512.LoadUnsafe(ref incrementRef, 32);
+        Vector512<uint> i3 = Vector512.LoadUnsafe(ref incrementRef, 48);
+        Vector512<uint> q0 = Vector512.LoadUnsafe(ref phaseRef, 0) - Vector512.LoadUnsafe(ref offsetRef, 0);
+        Vector512<uint> q1 = Vector512.LoadUnsafe(ref phaseRef, 16) - Vector512.LoadUnsafe(ref offsetRef, 16);
+        Vector512<uint> q2 = Vector512.LoadUnsafe(ref phaseRef, 32) - Vector512.LoadUnsafe(ref offsetRef, 32);
+        Vector512<uint> q3 = Vector512.LoadUnsafe(ref phaseRef, 48) - Vector512.LoadUnsafe(ref offsetRef, 48);
+
+        // x × 1 is x: oscillator levels of 1 (the usual case) are not multiplied.
+        bool scaled = !Vector512.EqualsAll(Vector512.LoadUnsafe(ref oscillatorLevelRef, 0), Vector512<float>.One)
+            || !Vector512.EqualsAll(Vector512.LoadUnsafe(ref oscillatorLevelRef, 16), Vector512<float>.One)
+            || !Vector512.EqualsAll(Vector512.LoadUnsafe(ref oscillatorLevelRef, 32), Vector512<float>.One)
+            || !Vector512.EqualsAll(Vector512.LoadUnsafe(ref oscillatorLevelRef, 48), Vector512<float>.One);
         Vector512<float> s10 = Vector512.LoadUnsafe(ref ic1Ref, 0);
         Vector512<float> s11 = Vector512.LoadUnsafe(ref ic1Ref, 16);
         Vector512<float> s12 = Vector512.LoadUnsafe(ref ic1Ref, 32);
@@ -84,15 +96,23 @@ public static partial class VoiceBankKernels
         for (int f = 0; f < frames; f++)
         {
             int row = (ringRow + f) & RingMask;
-            p0 += Vector512.LoadUnsafe(ref incrementRef, 0);
-            p1 += Vector512.LoadUnsafe(ref incrementRef, 16);
-            p2 += Vector512.LoadUnsafe(ref incrementRef, 32);
-            p3 += Vector512.LoadUnsafe(ref incrementRef, 48);
+            q0 += i0;
+            q1 += i1;
+            q2 += i2;
+            q3 += i3;
             nuint ringAt = (nuint)(row * Width);
-            Vector512<float> x0 = SawInput(p0, ref offsetRef, ref oscillatorLevelRef, ref residualRef, ringAt, 0);
-            Vector512<float> x1 = SawInput(p1, ref offsetRef, ref oscillatorLevelRef, ref residualRef, ringAt, 16);
-            Vector512<float> x2 = SawInput(p2, ref offsetRef, ref oscillatorLevelRef, ref residualRef, ringAt, 32);
-            Vector512<float> x3 = SawInput(p3, ref offsetRef, ref oscillatorLevelRef, ref residualRef, ringAt, 48);
+            Vector512<float> x0 = SawInput(q0, ref residualRef, ringAt + 0);
+            Vector512<float> x1 = SawInput(q1, ref residualRef, ringAt + 16);
+            Vector512<float> x2 = SawInput(q2, ref residualRef, ringAt + 32);
+            Vector512<float> x3 = SawInput(q3, ref residualRef, ringAt + 48);
+            if (scaled)
+            {
+                x0 *= Vector512.LoadUnsafe(ref oscillatorLevelRef, 0);
+                x1 *= Vector512.LoadUnsafe(ref oscillatorLevelRef, 16);
+                x2 *= Vector512.LoadUnsafe(ref oscillatorLevelRef, 32);
+                x3 *= Vector512.LoadUnsafe(ref oscillatorLevelRef, 48);
+            }
+
             nuint coefficient = (nuint)(f * coefficientStride);
             nuint level = (nuint)(f * levelStride);
             nuint pan = (nuint)(f * panStride);
@@ -115,10 +135,10 @@ public static partial class VoiceBankKernels
             }
         }
 
-        p0.StoreUnsafe(ref phaseRef, 0);
-        p1.StoreUnsafe(ref phaseRef, 16);
-        p2.StoreUnsafe(ref phaseRef, 32);
-        p3.StoreUnsafe(ref phaseRef, 48);
+        (q0 + Vector512.LoadUnsafe(ref offsetRef, 0)).StoreUnsafe(ref phaseRef, 0);
+        (q1 + Vector512.LoadUnsafe(ref offsetRef, 16)).StoreUnsafe(ref phaseRef, 16);
+        (q2 + Vector512.LoadUnsafe(ref offsetRef, 32)).StoreUnsafe(ref phaseRef, 32);
+        (q3 + Vector512.LoadUnsafe(ref offsetRef, 48)).StoreUnsafe(ref phaseRef, 48);
         s10.StoreUnsafe(ref ic1Ref, 0);
         s11.StoreUnsafe(ref ic1Ref, 16);
         s12.StoreUnsafe(ref ic1Ref, 32);
@@ -132,13 +152,12 @@ public static partial class VoiceBankKernels
             Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(state), threshold), Vector512<float>.Zero, state);
     }
 
-    /// <summary>One group's filter input for a frame: (naive saw of the lagging phase + ring row) × level; the ring row is cleared.</summary>
+    /// <summary>One group's filter input for a frame before the oscillator level: naive saw of the lagging phase + ring row; the ring row is cleared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> SawInput(Vector512<uint> phase, ref uint offsetRef, ref float oscillatorLevelRef, ref float residualRef, nuint ringAt, nuint lane)
+    private static Vector512<float> SawInput(Vector512<uint> lagging, ref float residualRef, nuint ringAt)
     {
-        Vector512<float> naive = SawShaper.Invoke(phase - Vector512.LoadUnsafe(ref offsetRef, lane), default);
-        Vector512<float> x = (naive + Vector512.LoadUnsafe(ref residualRef, ringAt + lane)) * Vector512.LoadUnsafe(ref oscillatorLevelRef, lane);
-        Vector512<float>.Zero.StoreUnsafe(ref residualRef, ringAt + lane);
+        Vector512<float> x = SawShaper.Invoke(lagging, default) + Vector512.LoadUnsafe(ref residualRef, ringAt);
+        Vector512<float>.Zero.StoreUnsafe(ref residualRef, ringAt);
         return x;
     }
 
