@@ -21,24 +21,6 @@ public static class VoiceBankSawKernels
     public const int MaxTileFrames = BlepTable.Taps;
 
     /// <summary>
-    /// The frame (0-based, from the block's first) at which a phase that was <paramref name="phaseStart"/> before the
-    /// block passes 0 for the <paramref name="wrap"/>-th time (1-based) when it advances by <paramref name="increment"/>
-    /// per frame: the first frame f whose phase, phaseStart + (f + 1)·increment, has reached wrap·2³². That is where
-    /// the wrapped phase is below the increment. <see cref="int.MaxValue"/> for an increment of 0 (no wrap).
-    /// </summary>
-    public static int WrapFrame(uint phaseStart, uint increment, int wrap)
-    {
-        if (increment == 0)
-        {
-            return int.MaxValue;
-        }
-
-        ulong distance = ((ulong)(uint)wrap << 32) - phaseStart;
-        ulong frame = ((distance + increment - 1) / increment) - 1;
-        return frame >= int.MaxValue ? int.MaxValue : (int)frame;
-    }
-
-    /// <summary>
     /// Renders a tile of every lane's band-limited saw from the bank-held state in <paramref name="ring"/>, on the tier
     /// of <paramref name="vectorBits"/> (512, 256, 128; 0 is <see cref="RenderRingReference"/>).
     /// </summary>
@@ -89,15 +71,15 @@ public static class VoiceBankSawKernels
                 continue;
             }
 
+            // The phase unwrapped over the tile: a wrap is where it passes a multiple of 2^32, in the first frame f
+            // whose phase + (f + 1)·increment reaches it. Most lanes have none in a tile: no division.
             uint phase = ring.Phases[lane];
-            if ((ulong)phase + ((ulong)increment * (uint)frames) < (1UL << 32))
+            ulong end = phase + ((ulong)increment * (uint)frames);
+            for (ulong boundary = 1UL << 32; boundary <= end; boundary += 1UL << 32)
             {
-                // No wrap in the tile (the usual case): no division.
-                continue;
-            }
-
-            for (int wrap = 1; WrapFrame(phase, increment, wrap) is int f && f < frames; wrap++)
-            {
+                // The quotient is at most Taps + 1 and, unless whole, at least 1 / increment from a whole number, so
+                // the rounded double quotient has the exact ceiling.
+                int f = (int)Math.Ceiling((double)(boundary - phase) / increment) - 1;
                 AddWrap(ref residualRef, width, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
             }
         }
