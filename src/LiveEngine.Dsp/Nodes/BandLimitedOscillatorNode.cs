@@ -25,6 +25,9 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     private float[] _residual = [];
     private bool _startPending;
 
+    // How many leading frames of _residual may be non-zero when a block starts (the rest is zero): Taps after the
+    // node's own Process, exact after a voice bank's block, which skips the zeros.
+    private int _residualLive;
 
     // The voice bank holding this node's state instead of the node (null: the node holds it). Written by the bank
     // that owns it and by whoever takes it over, never at the same time (a node plays in one job per snapshot).
@@ -42,11 +45,13 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         _naive = new float[BlepTable.HalfTaps + context.MaxBlockFrames];
         _residual = new float[context.MaxBlockFrames + BlepTable.Taps];
         _startPending = true;
+        _residualLive = 0;
         if (previous is BandLimitedOscillatorNode old && old.GetType() == GetType())
         {
             old._naive.AsSpan(0, BlepTable.HalfTaps).CopyTo(_naive);
             old._residual.AsSpan(0, BlepTable.Taps).CopyTo(_residual);
             _startPending = old._startPending;
+            _residualLive = old._residualLive;
         }
     }
 
@@ -62,6 +67,7 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         Array.Clear(_naive);
         Array.Clear(_residual);
         _startPending = true;
+        _residualLive = 0;
     }
 
     public override void Process(in ProcessContext context)
@@ -91,6 +97,7 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         _naive.AsSpan(frames, BlepTable.HalfTaps).CopyTo(_naive);
         residual.Slice(frames, BlepTable.Taps).CopyTo(residual);
         residual[BlepTable.Taps..].Clear();
+        _residualLive = BlepTable.Taps;
     }
 
     /// <summary>The bank that holds this node's state, if any. Audio thread only.</summary>
@@ -113,7 +120,11 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     internal void ClearBankOwner(IBankLaneOwner owner) => Interlocked.CompareExchange(ref _bankOwner, null, owner);
 
     /// <summary>For a voice bank that writes the node's state back: the oscillator's phase (of its last frame; the history and residual go straight into <see cref="NaiveHistory"/> and <see cref="ResidualState"/>). Audio thread only.</summary>
-    internal void SetBankState(uint phase) => EndBankBlock(phase);
+    internal void SetBankState(uint phase)
+    {
+        EndBankBlock(phase);
+        _residualLive = BlepTable.Taps;
+    }
 
     /// <summary>For a voice bank: the whole residual buffer (its first <see cref="BlepTable.Taps"/> frames are the state). Audio thread only.</summary>
     internal Span<float> ResidualState => _residual.AsSpan(0, BlepTable.Taps);
@@ -123,6 +134,56 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
 
     /// <summary>For a voice bank: the last <see cref="BlepTable.HalfTaps"/> naive frames before the block. Audio thread only.</summary>
     internal Span<float> NaiveHistory => _naive.AsSpan(0, BlepTable.HalfTaps);
+
+    /// <summary>For a voice bank: the residual of a block of <paramref name="frames"/>, corrections already due included. Audio thread only.</summary>
+    internal Span<float> Residual(int frames) => _residual.AsSpan(0, frames + BlepTable.Taps);
+
+    /// <summary>
+    /// For a voice bank: how many leading frames of <see cref="Residual"/> may be non-zero at the start of the block
+    /// (at most <see cref="BlepTable.Taps"/>; every later frame is zero). Audio thread only.
+    /// </summary>
+    internal int ResidualLive => _residualLive;
+
+    /// <summary>
+    /// For a voice bank, after it rendered a block of <paramref name="frames"/> for this node: keeps the last naive
+    /// frames (<paramref name="naiveTail"/>) and moves the residual on, as <see cref="Process"/> does; only its
+    /// first <paramref name="residualEnd"/> frames may be non-zero, so only they move. Audio thread only.
+    /// </summary>
+    internal void EndBankBlock(int frames, uint phase, ReadOnlySpan<float> naiveTail, int residualEnd)
+    {
+        naiveTail.CopyTo(_naive);
+        EndBankBlock(frames, phase, residualEnd);
+    }
+
+    /// <summary>
+    /// <see cref="EndBankBlock(int, uint, ReadOnlySpan{float}, int)"/> for a bank that wrote the naive tail into
+    /// <see cref="NaiveHistory"/> itself. Audio thread only.
+    /// </summary>
+    internal void EndBankBlock(int frames, uint phase, int residualEnd)
+    {
+        EndBankBlock(phase);
+        Span<float> residual = _residual.AsSpan(0, residualEnd);
+        int carried = Math.Max(0, residualEnd - frames);
+        if (carried > 0)
+        {
+            residual[frames..].CopyTo(residual);
+        }
+
+        residual[carried..].Clear();
+        _residualLive = carried;
+    }
+
+    /// <summary>
+    /// A bank that reads this node's state each block (<see cref="OscillatorNode.TryBeginBankBlock"/>) takes it back
+    /// from a saw bank that holds it first.
+    /// </summary>
+    protected override void ReclaimFromBank()
+    {
+        if (_bankOwner is { } owner)
+        {
+            owner.Release(_bankLane);
+        }
+    }
 
     /// <summary>Reads shape parameters before the block's phases advance; may add a step at frame 0. Audio thread only.</summary>
     protected virtual void BeginBlock(in ProcessContext context, Span<float> residual)

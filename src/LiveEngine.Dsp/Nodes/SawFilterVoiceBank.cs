@@ -453,7 +453,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private void RefreshSaw(int lane)
     {
         SawNode saw = _saws[lane];
-        bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out _, out uint increment, out float level) && !saw.StartPending;
+        bool fast = saw.TryBeginOwnedBankBlock(Parameters(lane, 0), out _, out uint increment, out float level) && !saw.StartPending;
         _slow[lane] = !fast;
         if (!fast)
         {
