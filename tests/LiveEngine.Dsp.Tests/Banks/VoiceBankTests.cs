@@ -196,6 +196,39 @@ public sealed class VoiceBankTests
     }
 
     [Fact]
+    public void AnotherBankReadingASaw_TakesItsStateBackFromTheSawBank_WithoutChangingABit()
+    {
+        // A bank kind that reads its oscillators' state each block (TryBeginBankBlock) first has the saw bank that
+        // holds a saw's state write it back; the saw bank takes it over again at its next block, losslessly.
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Voices(17);
+        GraphSnapshot touched = Compile(graph, Block);
+        GraphSnapshot reference = Compile(graph, Block);
+        long position = 0;
+        for (int b = 0; b < 50; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(touched, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+        }
+
+        int index = touched.IndexOfNode("v3.osc");
+        var saw = (SawNode)touched.Nodes[index];
+        Assert.NotNull(saw.BankOwner);
+        saw.TryBeginBankBlock(touched.GetParameters(index), out _, out _, out _);
+        Assert.Null(saw.BankOwner);
+        for (int b = 0; b < 50; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(touched, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+            Assert.NotNull(saw.BankOwner);
+            for (int c = 0; c < 2; c++)
+            {
+                Assert.True(reference.GetOutput(c, Block).SequenceEqual(touched.GetOutput(c, Block)), $"block {b} after, channel {c}");
+            }
+        }
+    }
+
+    [Fact]
     public void RemovingAVoice_MovesTheOtherLanesWithoutChangingABit()
     {
         // 40 voices in one bank; voice 0 goes, so every other voice moves down a lane. Each voice's state lives in
