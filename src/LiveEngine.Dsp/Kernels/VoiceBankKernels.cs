@@ -22,7 +22,7 @@ namespace LiveEngine.Dsp.Kernels;
 /// filter under fast modulation, see VoiceBankTests).
 /// </para>
 /// </remarks>
-public static class VoiceBankKernels
+public static partial class VoiceBankKernels
 {
     /// <summary>Lanes per group: the layout unit, one Vector512 of floats, whatever the machine.</summary>
     public const int GroupLanes = 16;

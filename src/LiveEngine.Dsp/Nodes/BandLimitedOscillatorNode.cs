@@ -29,8 +29,18 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     // node's own Process, exact after a voice bank's block, which skips the zeros.
     private int _residualLive;
 
+    // The voice bank holding this node's state instead of the node (null: the node holds it). Written by the bank
+    // that owns it and by whoever takes it over, never at the same time (a node plays in one job per snapshot).
+    private IBankLaneOwner? _bankOwner;
+    private int _bankLane;
+
     public override void Prepare(in PrepareContext context, AudioNode? previous)
     {
+        if (previous is BandLimitedOscillatorNode { _bankOwner: { } owner } banked)
+        {
+            owner.CopyToNodes(banked._bankLane);
+        }
+
         base.Prepare(context, previous);
         _naive = new float[BlepTable.HalfTaps + context.MaxBlockFrames];
         _residual = new float[context.MaxBlockFrames + BlepTable.Taps];
@@ -47,6 +57,12 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
 
     public override void Reset()
     {
+        if (_bankOwner is { } owner)
+        {
+            // The bank takes the cleared state over again the next time it plays.
+            owner.Release(_bankLane);
+        }
+
         base.Reset();
         Array.Clear(_naive);
         Array.Clear(_residual);
@@ -56,6 +72,11 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
 
     public override void Process(in ProcessContext context)
     {
+        if (_bankOwner is { } owner)
+        {
+            owner.Release(_bankLane);
+        }
+
         int frames = context.Frames;
         Span<float> residual = _residual.AsSpan(0, frames + BlepTable.Taps);
         BeginBlock(context, residual);
@@ -78,6 +99,35 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
         residual[BlepTable.Taps..].Clear();
         _residualLive = BlepTable.Taps;
     }
+
+    /// <summary>The bank that holds this node's state, if any. Audio thread only.</summary>
+    internal IBankLaneOwner? BankOwner => _bankOwner;
+
+    /// <summary>The lane of <see cref="BankOwner"/> this node plays in. Audio thread only.</summary>
+    internal int BankLane => _bankLane;
+
+    /// <summary>For a voice bank that takes the node's state over: from now on it holds it. Audio thread only.</summary>
+    internal void SetBankOwner(IBankLaneOwner? owner, int lane)
+    {
+        _bankLane = lane;
+        _bankOwner = owner;
+    }
+
+    /// <summary>
+    /// For the bank that owned the node and wrote its state back: the node holds it again, unless another bank took
+    /// it over meanwhile (then that one stays the owner).
+    /// </summary>
+    internal void ClearBankOwner(IBankLaneOwner owner) => Interlocked.CompareExchange(ref _bankOwner, null, owner);
+
+    /// <summary>For a voice bank that writes the node's state back: the oscillator's phase (of its last frame; the history and residual go straight into <see cref="NaiveHistory"/> and <see cref="ResidualState"/>). Audio thread only.</summary>
+    internal void SetBankState(uint phase)
+    {
+        EndBankBlock(phase);
+        _residualLive = BlepTable.Taps;
+    }
+
+    /// <summary>For a voice bank: the whole residual buffer (its first <see cref="BlepTable.Taps"/> frames are the state). Audio thread only.</summary>
+    internal Span<float> ResidualState => _residual.AsSpan(0, BlepTable.Taps);
 
     /// <summary>For a voice bank: true until the first block has added its start step (then the node renders itself). Audio thread only.</summary>
     internal bool StartPending => _startPending;
@@ -121,6 +171,18 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
 
         residual[carried..].Clear();
         _residualLive = carried;
+    }
+
+    /// <summary>
+    /// A bank that reads this node's state each block (<see cref="OscillatorNode.TryBeginBankBlock"/>) takes it back
+    /// from a saw bank that holds it first.
+    /// </summary>
+    protected override void ReclaimFromBank()
+    {
+        if (_bankOwner is { } owner)
+        {
+            owner.Release(_bankLane);
+        }
     }
 
     /// <summary>Reads shape parameters before the block's phases advance; may add a step at frame 0. Audio thread only.</summary>

@@ -95,6 +95,16 @@ public abstract class OscillatorNode : AudioNode
     /// </summary>
     internal bool TryBeginBankBlock(ReadOnlySpan<float> parameters, out uint phase, out uint increment, out float level)
     {
+        ReclaimFromBank();
+        return TryBeginOwnedBankBlock(parameters, out phase, out increment, out level);
+    }
+
+    /// <summary>
+    /// <see cref="TryBeginBankBlock"/> for the bank that holds this node's state itself (its <paramref name="phase"/> is
+    /// then the node's stale one). Audio thread only.
+    /// </summary>
+    internal bool TryBeginOwnedBankBlock(ReadOnlySpan<float> parameters, out uint phase, out uint increment, out float level)
+    {
         _frequency.Target = parameters[0];
         _level.Target = parameters[1];
         phase = Phase;
@@ -103,8 +113,16 @@ public abstract class OscillatorNode : AudioNode
         return !_frequency.IsSmoothing && !_level.IsSmoothing;
     }
 
+    /// <summary>For a voice bank that takes the node's state over: the phase of the last rendered frame. Audio thread only.</summary>
+    internal uint BankPhase => Phase;
+
     /// <summary>For a voice bank: the phase of the block's last frame. Audio thread only.</summary>
     internal void EndBankBlock(uint phase) => Phase = phase;
+
+    /// <summary>Before a bank reads this node's state for a block: a node whose state another bank holds takes it back. Audio thread only.</summary>
+    protected virtual void ReclaimFromBank()
+    {
+    }
 
     /// <summary>Multiplies <paramref name="output"/> by the (smoothed) level. Audio thread only.</summary>
     protected void ApplyLevel(Span<float> output) => _level.ApplyGain(output);

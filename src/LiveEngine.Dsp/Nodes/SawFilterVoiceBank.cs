@@ -1,24 +1,39 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using LiveEngine.Dsp.Kernels;
-using LiveEngine.Kernels;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.Dsp.Nodes;
 
 /// <summary>
-/// The voice bank of the standard voice, saw → rlpf → gain → pan, summed over its lanes: the saws run as the nodes
-/// they are (their phase and BLEP state stay theirs, vectorised along time), the rest runs across lanes in
-/// <see cref="VoiceBankKernels"/>. All state stays in the lanes' nodes (the filter state goes in and out as float,
-/// which the node's double holds exactly), so a lane that moves to another bank, or out of banks, at a commit
-/// carries on where it was.
+/// The voice bank of the standard voice, saw → rlpf → gain → pan, summed over its lanes. The saws run across lanes
+/// from state the bank holds (<see cref="VoiceBankSawKernels.RenderRing(ref VoiceBankSawRing, int)"/>), tile by tile
+/// into the filter, gain, pan and lane sum of <see cref="VoiceBankKernels"/>.
 /// </summary>
-public sealed unsafe class SawFilterVoiceBank : BankProcessor
+/// <remarks>
+/// Design: the saws' state (phase, the BLEP residual of the wraps still due, the naive history) lives in the bank,
+/// frame-major, between blocks: a 128-row residual ring per bank (a wrap adds its taps down its lane's column; every
+/// row is read once and cleared), and the naive saw is computed from the phase HalfTaps frames behind, in register,
+/// so nothing per lane moves in or out of the nodes each block. The bank takes a saw's state from its node when it
+/// first plays it and hands it back only when someone else needs it (<see cref="IBankLaneOwner"/>: the node playing
+/// alone, another bank after a commit re-formed the banks, a new instance adopting it), so a voice that moves lane,
+/// bank or out of banks carries on exactly where it was. A saw that glides or has not started renders through its node
+/// for that block (its output and state pass through the bank's history rows and ring). Naive values that the phase
+/// cannot give (the history of a lane just adopted or node-rendered, or from before its increment changed) wait in
+/// history rows, and the phase's naive saw is masked off until they are used. The filter state moves in and out of
+/// the nodes each block (two floats per lane).
+/// </remarks>
+public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 {
     /// <summary>The bank kind's name, shown by <c>:graph</c> and <c>bench</c>.</summary>
     public const string KindName = "saw>rlpf>gain>pan";
+
+    // Per lane: saw freqHz and level, rlpf cutoffHz and q, gain level, pan.
+    private const int WatchedParameters = 6;
+    private const int History = BlepTable.HalfTaps;
+    private const int Taps = BlepTable.Taps;
+    private const int RingRows = VoiceBankSawKernels.RingRows;
+
+    // Frames per tile: the most whose wraps can be added to the ring ahead (VoiceBankSawKernels.InsertWraps).
+    private const int TileFrames = VoiceBankSawKernels.MaxTileFrames;
 
     private readonly int _lanes;
     private readonly int _width;
@@ -30,10 +45,31 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly int[][] _parameterStarts;
     private readonly float[] _parameterValues;
 
-    // Scratch, audio thread only. _sawRows is pinned: the saws write through a ProcessContext over it.
+    // Set by Release (from a consumer in a later snapshot, never while this bank renders): some lane's saw holds its
+    // state again, and the bank takes it back before it plays.
+    private bool _acquirePending = true;
+
+    // Audio thread only: the saws' state while this bank owns them. _phases leads the output by History frames;
+    // _residual is the ring (RingRows rows by _width lanes; _ringRow is the next block's first frame); _history holds naive
+    // values given ahead, from the next block's first frame (rows [0, _historyLive) may be non-zero, all others are
+    // zero); a lane's naive saw comes from its phase from frame _naiveFrom[lane] on, lagging by _lagIncrements[lane].
+    private readonly uint[] _phases;
+    private readonly float[] _residual;
+    private int _ringRow;
+    private readonly float[] _history;
+    private int _historyLive;
+    private readonly int[] _naiveFrom;
+    private readonly uint[] _lagIncrements;
+
+    // Scratch, audio thread only. _sawRows is pinned: a saw that renders through its node writes through a ProcessContext over it.
     private readonly float[] _sawRows;
     private readonly float* _sawBase;
     private readonly int[] _sawOffsets;
+    private readonly bool[] _slow;
+    private readonly uint[] _increments;
+    private readonly uint[] _lagOffsets;
+    private readonly float[] _oscillatorLevels;
+    private readonly float[] _input;
     private readonly float[] _ic1;
     private readonly float[] _ic2;
     private readonly float[] _a1Fixed;
@@ -49,20 +85,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
     private readonly float[] _rightFixed;
     private readonly float[] _leftRamp;
     private readonly float[] _rightRamp;
-    private readonly bool[] _gliding;
-    private readonly bool[] _fast;
-    private readonly uint[] _phases;
-    private readonly uint[] _phaseStarts;
-    private readonly uint[] _increments;
-    private readonly float[] _oscillatorLevels;
-    private readonly float[] _naive;
-    private readonly int[] _residualEnds;
-    private readonly int[] _residualCarried;
-    private readonly int[] _firstWraps;
-    private readonly float[] _naiveTail;
+    private readonly bool[] _filterGliding;
+    private readonly bool[] _gainGliding;
+    private readonly bool[] _panGliding;
 
-    // Zeros read in place of a residual or history for lanes that have none (padding, or a lane its node renders).
-    private readonly float[] _zeros;
+    // Audio thread only: the watched parameters' values at the lane's last refresh, and whether its nodes would give the
+    // same values again (nothing glides, the saw runs in the kernel).
+    private readonly int[] _watchedIndices;
+    private readonly float[] _watchedValues;
+    private readonly bool[] _settled;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
     // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
@@ -94,6 +125,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
 
         _parameterStarts = lanes.ParameterStarts;
         _parameterValues = lanes.ParameterValues;
+        int width = _width;
+        _phases = new uint[width];
+
+        // Padding lanes rest at the phase whose naive saw is +0 (and never advance).
+        _phases.AsSpan(_lanes).Fill(0x80000000u);
+        _residual = new float[RingRows * width];
+        _history = new float[(_maxFrames + History) * width];
+        _naiveFrom = new int[width];
+        _lagIncrements = new uint[width];
         _sawRows = GC.AllocateArray<float>(_lanes * _maxFrames, pinned: true);
         fixed (float* rows = _sawRows)
         {
@@ -107,34 +147,39 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             _sawOffsets[lane] = lane * _maxFrames;
         }
 
-        int frameLanes = _maxFrames * _width;
-        _ic1 = new float[_width];
-        _ic2 = new float[_width];
-        _a1Fixed = new float[_width];
-        _a2Fixed = new float[_width];
-        _a3Fixed = new float[_width];
+        int frameLanes = _maxFrames * width;
+        _slow = new bool[_lanes];
+        _increments = new uint[width];
+        _lagOffsets = new uint[width];
+        _oscillatorLevels = new float[width];
+        _input = new float[TileFrames * width];
+        _ic1 = new float[width];
+        _ic2 = new float[width];
+        _a1Fixed = new float[width];
+        _a2Fixed = new float[width];
+        _a3Fixed = new float[width];
         _a1Ramp = new float[frameLanes];
         _a2Ramp = new float[frameLanes];
         _a3Ramp = new float[frameLanes];
-        _levelFixed = new float[_width];
+        _levelFixed = new float[width];
         _levelRamp = new float[frameLanes];
         _levelRow = new float[_maxFrames];
-        _leftFixed = new float[_width];
-        _rightFixed = new float[_width];
+        _leftFixed = new float[width];
+        _rightFixed = new float[width];
         _leftRamp = new float[frameLanes];
         _rightRamp = new float[frameLanes];
-        _gliding = new bool[_lanes];
-        _fast = new bool[_lanes];
-        _phases = new uint[_width];
-        _phaseStarts = new uint[_width];
-        _increments = new uint[_width];
-        _oscillatorLevels = new float[_width];
-        _naive = new float[(BlepTable.HalfTaps + _maxFrames) * _width];
-        _residualEnds = new int[_lanes];
-        _residualCarried = new int[_lanes];
-        _firstWraps = new int[_lanes];
-        _naiveTail = new float[BlepTable.HalfTaps];
-        _zeros = new float[_maxFrames + BlepTable.Taps];
+        _filterGliding = new bool[_lanes];
+        _gainGliding = new bool[_lanes];
+        _panGliding = new bool[_lanes];
+        _settled = new bool[_lanes];
+        _watchedValues = new float[_lanes * WatchedParameters];
+        _watchedIndices = new int[_lanes * WatchedParameters];
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            int[] starts = _parameterStarts[lane];
+            ReadOnlySpan<int> watched = [starts[0], starts[0] + 1, starts[1], starts[1] + 1, starts[2], starts[3]];
+            watched.CopyTo(_watchedIndices.AsSpan(lane * WatchedParameters));
+        }
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
     }
@@ -147,32 +192,71 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         int frames = context.Frames;
         long sampleTime = context.SampleTime;
         int width = _width;
-        RenderOscillators(frames, sampleTime);
-
-        int coefficientStride = PrepareFilters(frames);
-        int levelStride = PrepareGains(frames);
-        int panStride = PreparePans(frames);
-        var block = new VoiceBankBlock
+        if (Volatile.Read(ref _acquirePending))
         {
-            Width = width,
-            Frames = frames,
-            SampleTime = sampleTime,
-            Input = _naive.AsSpan(0, frames * width),
-            Ic1 = _ic1,
-            Ic2 = _ic2,
-            A1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp,
-            A2 = coefficientStride == 0 ? _a2Fixed : _a2Ramp,
-            A3 = coefficientStride == 0 ? _a3Fixed : _a3Ramp,
-            CoefficientStride = coefficientStride,
-            Level = levelStride == 0 ? _levelFixed : _levelRamp,
-            LevelStride = levelStride,
-            Left = panStride == 0 ? _leftFixed : _leftRamp,
-            Right = panStride == 0 ? _rightFixed : _rightRamp,
-            PanStride = panStride,
-            OutLeft = context.Output(0),
-            OutRight = context.Output(1),
-        };
-        VoiceBankKernels.Process(ref block);
+            AcquireLanes();
+        }
+
+        RefreshLanes(frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding);
+        if (anySlow)
+        {
+            RenderSlowSaws(frames, sampleTime);
+        }
+
+        ReadFilterStates();
+        int coefficientStride = anyFilterGliding ? FillFixedColumns(frames, _filterGliding, (_a1Ramp, _a1Fixed), (_a2Ramp, _a2Fixed), (_a3Ramp, _a3Fixed)) : 0;
+        int levelStride = anyGainGliding ? FillFixedColumns(frames, _gainGliding, (_levelRamp, _levelFixed)) : 0;
+        int panStride = anyPanGliding ? FillFixedColumns(frames, _panGliding, (_leftRamp, _leftFixed), (_rightRamp, _rightFixed)) : 0;
+        float[] a1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp;
+        float[] a2 = coefficientStride == 0 ? _a2Fixed : _a2Ramp;
+        float[] a3 = coefficientStride == 0 ? _a3Fixed : _a3Ramp;
+        float[] level = levelStride == 0 ? _levelFixed : _levelRamp;
+        float[] left = panStride == 0 ? _leftFixed : _leftRamp;
+        float[] right = panStride == 0 ? _rightFixed : _rightRamp;
+        Span<float> outLeft = context.Output(0);
+        Span<float> outRight = context.Output(1);
+        int vectorBits = VoiceBankKernels.BestVectorBits;
+        bool useHistory = _historyLive > 0;
+        for (int start = 0; start < frames; start += TileFrames)
+        {
+            int tile = Math.Min(TileFrames, frames - start);
+            var saws = new VoiceBankSawRing
+            {
+                Width = width,
+                Frames = tile,
+                First = start,
+                Phases = _phases,
+                Increments = _increments,
+                LagOffsets = _lagOffsets,
+                NaiveFrom = _naiveFrom,
+                Levels = _oscillatorLevels,
+                Residual = _residual,
+                RingRow = (_ringRow + start) & (RingRows - 1),
+                UseHistory = useHistory && start < _historyLive,
+                History = _history,
+                Output = _input,
+            };
+            var block = new VoiceBankBlock
+            {
+                Width = width,
+                Frames = tile,
+                SampleTime = sampleTime + start,
+                Ic1 = _ic1,
+                Ic2 = _ic2,
+                A1 = a1.AsSpan(start * coefficientStride),
+                A2 = a2.AsSpan(start * coefficientStride),
+                A3 = a3.AsSpan(start * coefficientStride),
+                CoefficientStride = coefficientStride,
+                Level = level.AsSpan(start * levelStride),
+                LevelStride = levelStride,
+                Left = left.AsSpan(start * panStride),
+                Right = right.AsSpan(start * panStride),
+                PanStride = panStride,
+                OutLeft = outLeft.Slice(start, tile),
+                OutRight = outRight.Slice(start, tile),
+            };
+            VoiceBankKernels.ProcessSawRing(ref saws, ref block, vectorBits);
+        }
 
         for (int lane = 0; lane < _lanes; lane++)
         {
@@ -181,533 +265,321 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
             state.Ic2 = _ic2[lane];
             _filters[lane].AdvanceBank(frames);
         }
+
+        EndSaws(frames, anySlow);
     }
 
-    /// <summary>
-    /// Writes every lane's band-limited saw into rows 0 .. frames of <see cref="_naive"/> (frame-major; the filter's
-    /// input), with the same bits as
-    /// the saw node's own <c>Process</c>: lanes whose frequency and level hold run across lanes (phase, naive shape and
-    /// wrap detection in <see cref="VoiceBankSawKernels"/>; each wrap adds its BLEP residual to the lane's own
-    /// residual, in time order); a lane that glides or has not started yet renders through its node.
-    /// </summary>
-    private void RenderOscillators(int frames, long sampleTime)
+    public void Release(int lane)
     {
-        const int History = BlepTable.HalfTaps;
-        int width = _width;
-        bool anySlow = false;
-        bool anyLevel = false;
+        SawNode saw = _saws[lane];
+        if (saw.BankOwner == this)
+        {
+            WriteBackSaw(lane);
+            saw.ClearBankOwner(this);
+        }
+
+        Volatile.Write(ref _acquirePending, true);
+    }
+
+    public void CopyToNodes(int lane)
+    {
+        if (_saws[lane].BankOwner == this)
+        {
+            WriteBackSaw(lane);
+        }
+    }
+
+    /// <summary>Takes over the state of every lane whose saw holds it (a fresh bank, or lanes someone took meanwhile).</summary>
+    private void AcquireLanes()
+    {
+        // Cleared first: a Release from now on (a later snapshot) must be seen next time.
+        Volatile.Write(ref _acquirePending, false);
         for (int lane = 0; lane < _lanes; lane++)
         {
             SawNode saw = _saws[lane];
-            bool fast = saw.TryBeginBankBlock(Parameters(lane, 0), out uint phase, out uint increment, out float level) && !saw.StartPending;
-            _fast[lane] = fast;
-            anySlow |= !fast;
-            _phases[lane] = phase;
-            _phaseStarts[lane] = phase;
-            _increments[lane] = fast ? increment : 0;
-            _oscillatorLevels[lane] = fast ? level : 1f;
-            anyLevel |= fast && level != 1f;
+            if (saw.BankOwner != this)
+            {
+                saw.BankOwner?.Release(saw.BankLane);
+                AdoptSaw(lane);
+                saw.SetBankOwner(this, lane);
+                _settled[lane] = false;
+            }
+        }
+    }
 
-            // Corrections already due from earlier wraps reach at most Taps frames into this block; the residual
-            // is zero from there to this block's first wrap.
-            int carried = fast ? saw.ResidualLive : 0;
-            _residualCarried[lane] = carried;
-            _residualEnds[lane] = carried;
-            _firstWraps[lane] = frames;
+    /// <summary>Reads the saw's phase, naive history and residual (as they stand between blocks) into the lane.</summary>
+    private void AdoptSaw(int lane)
+    {
+        int width = _width;
+        SawNode saw = _saws[lane];
+        _phases[lane] = saw.BankPhase;
+        Span<float> history = saw.NaiveHistory;
+        for (int t = 0; t < History; t++)
+        {
+            _history[(t * width) + lane] = history[t];
         }
 
-        CopyHistoriesIn();
-        Span<float> naive = _naive.AsSpan(History * width, frames * width);
-        VoiceBankSawKernels.AdvanceSaw(_phases, _increments, naive, frames, width, VoiceBankKernels.BestVectorBits);
+        _naiveFrom[lane] = History;
+        _historyLive = Math.Max(_historyLive, History);
+        Span<float> residual = saw.ResidualState;
+        for (int t = 0; t < Taps; t++)
+        {
+            _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
+        }
+    }
 
-        // Each wrap's residual goes to its own lane, so lane by lane, each in time order, is the node's order.
+    /// <summary>Writes the lane's saw state (as it stands between blocks) into its node.</summary>
+    private void WriteBackSaw(int lane)
+    {
+        int width = _width;
+        SawNode saw = _saws[lane];
+        uint phase = _phases[lane];
+        uint lagIncrement = _lagIncrements[lane];
+        Span<float> history = saw.NaiveHistory;
+        for (int t = 0; t < History; t++)
+        {
+            history[t] = t < _naiveFrom[lane]
+                ? _history[(t * width) + lane]
+                : SawShaper.Invoke(phase - ((uint)(History - 1 - t) * lagIncrement), 0);
+        }
+
+        Span<float> residual = saw.ResidualState;
+        for (int t = 0; t < Taps; t++)
+        {
+            residual[t] = _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane];
+        }
+
+        saw.SetBankState(phase);
+    }
+
+    /// <summary>
+    /// Has the nodes of every lane whose cached values may be stale (not settled: something glided or the saw rendered
+    /// through its node last block; or one of its six watched parameters changed, so a parameter event still lands on its
+    /// block's first frame) read the block's parameters and advance their glides, as each node's own <c>Process</c>
+    /// would; a settled lane's nodes would give the same values again.
+    /// </summary>
+    private void RefreshLanes(int frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding)
+    {
+        anySlow = false;
+        anyFilterGliding = false;
+        anyGainGliding = false;
+        anyPanGliding = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            uint increment = _increments[lane];
-            uint phaseStart = _phaseStarts[lane];
-            int f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, 1);
-            if (f >= frames)
+            bool stale = !_settled[lane];
+            int first = lane * WatchedParameters;
+            for (int k = first; k < first + WatchedParameters; k++)
+            {
+                float value = _parameterValues[_watchedIndices[k]];
+                if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(_watchedValues[k]))
+                {
+                    _watchedValues[k] = value;
+                    stale = true;
+                }
+            }
+
+            if (!stale)
             {
                 continue;
             }
 
-            _firstWraps[lane] = f;
-            Span<float> residual = _saws[lane].Residual(frames);
-            for (int wrap = 2; f < frames; wrap++)
-            {
-                uint phase = phaseStart + ((uint)(f + 1) * increment);
-                BlepTable.AddStep(residual, f, (double)phase / increment, -2f);
-                _residualEnds[lane] = Math.Max(_residualEnds[lane], f + BlepTable.Taps);
-                f = VoiceBankSawKernels.WrapFrame(phaseStart, increment, wrap);
-            }
+            RefreshLane(lane, frames);
+            anySlow |= _slow[lane];
+            anyFilterGliding |= _filterGliding[lane];
+            anyGainGliding |= _gainGliding[lane];
+            anyPanGliding |= _panGliding[lane];
+        }
+    }
+
+    private void RefreshLane(int lane, int frames)
+    {
+        int width = _width;
+        RefreshSaw(lane);
+
+        RlpfNode filter = _filters[lane];
+        ReadOnlySpan<SvfCoefficients> ramp = filter.BeginBlock(Parameters(lane, 1), frames);
+        SvfCoefficients fixedCoefficients = filter.Coefficients;
+        _a1Fixed[lane] = (float)fixedCoefficients.A1;
+        _a2Fixed[lane] = (float)fixedCoefficients.A2;
+        _a3Fixed[lane] = (float)fixedCoefficients.A3;
+        _filterGliding[lane] = !ramp.IsEmpty;
+        for (int f = 0; f < ramp.Length; f++)
+        {
+            _a1Ramp[(f * width) + lane] = (float)ramp[f].A1;
+            _a2Ramp[(f * width) + lane] = (float)ramp[f].A2;
+            _a3Ramp[(f * width) + lane] = (float)ramp[f].A3;
         }
 
-        // Output frame f is naive row f (the history, then this block's frames) plus the lane's residual.
-        if (Sse.IsSupported)
+        float gain = _gains[lane].BeginBankBlock(Parameters(lane, 2), _levelRow.AsSpan(0, frames));
+        _gainGliding[lane] = float.IsNaN(gain);
+        if (_gainGliding[lane])
         {
-            AddResidualsTransposed(frames);
-            CopyTailsOutTransposed(frames);
+            for (int f = 0; f < frames; f++)
+            {
+                _levelRamp[(f * width) + lane] = _levelRow[f];
+            }
         }
         else
         {
-            AddResidualsByLane(frames);
+            _levelFixed[lane] = gain;
         }
 
-        if (anyLevel)
+        PanNode pan = _pans[lane];
+        _panGliding[lane] = pan.BeginBankBlock(Parameters(lane, 3), out float position);
+        if (_panGliding[lane])
         {
-            // The oscillator's own level, after the residual as in the node (a level of 1 changes no bit: skipped).
-            ReadOnlySpan<float> levels = _oscillatorLevels.AsSpan(0, width);
             for (int f = 0; f < frames; f++)
             {
-                Span<float> row = _naive.AsSpan(f * width, width);
-                VectorKernels.Binary<MultiplyOperator>(row, levels, row);
+                float glided = pan.NextBankFrame();
+                _leftRamp[(f * width) + lane] = PanNode.LeftGain(glided);
+                _rightRamp[(f * width) + lane] = PanNode.RightGain(glided);
             }
         }
-
-        if (!anySlow)
+        else if (BitConverter.SingleToInt32Bits(position) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
         {
+            _leftFixed[lane] = PanNode.LeftGain(position);
+            _rightFixed[lane] = PanNode.RightGain(position);
+            _fixedPan[lane] = position;
+        }
+
+        _settled[lane] = !_slow[lane] && !_filterGliding[lane] && !_gainGliding[lane] && !_panGliding[lane];
+    }
+
+    /// <summary>
+    /// Reads the saw's parameters for the block: a saw whose frequency and level hold runs in the ring kernel (if its
+    /// increment changed, the naive frames its phase can no longer give go to the history first); the others render
+    /// through their nodes.
+    /// </summary>
+    private void RefreshSaw(int lane)
+    {
+        SawNode saw = _saws[lane];
+        bool fast = saw.TryBeginOwnedBankBlock(Parameters(lane, 0), out _, out uint increment, out float level) && !saw.StartPending;
+        _slow[lane] = !fast;
+        if (!fast)
+        {
+            _increments[lane] = 0;
+            _lagOffsets[lane] = 0;
+            _oscillatorLevels[lane] = 1f;
             return;
         }
 
+        if (_naiveFrom[lane] < History && increment != _lagIncrements[lane])
+        {
+            // Naive frames -History .. -1 (the rows before frame 0 + History) at the increment they were rendered with.
+            int width = _width;
+            uint phase = _phases[lane];
+            uint lagIncrement = _lagIncrements[lane];
+            for (int t = _naiveFrom[lane]; t < History; t++)
+            {
+                _history[(t * width) + lane] = SawShaper.Invoke(phase - ((uint)(History - 1 - t) * lagIncrement), 0);
+            }
+
+            _naiveFrom[lane] = History;
+            _historyLive = Math.Max(_historyLive, History);
+        }
+
+        _lagIncrements[lane] = increment;
+        _increments[lane] = increment;
+        _lagOffsets[lane] = increment * History;
+        _oscillatorLevels[lane] = level;
+    }
+
+    /// <summary>
+    /// Renders each saw that glides or starts through its node, from the state the bank holds for it; its output waits in
+    /// the lane's history rows (the kernel reads +0 naive, +0 residual and level 1 for it) and its state comes back in
+    /// <see cref="EndSaws"/>.
+    /// </summary>
+    private void RenderSlowSaws(int frames, long sampleTime)
+    {
+        int width = _width;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            if (_fast[lane])
+            if (!_slow[lane])
             {
                 continue;
             }
 
+            SawNode saw = _saws[lane];
+            WriteBackSaw(lane);
+            for (int t = 0; t < RingRows; t++)
+            {
+                _residual[(t * width) + lane] = 0f;
+            }
+
+            saw.SetBankOwner(null, 0);
             var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
-            _saws[lane].Process(in sawContext);
+            saw.Process(in sawContext);
+            saw.SetBankOwner(this, lane);
             ReadOnlySpan<float> row = new(_sawBase + _sawOffsets[lane], frames);
             for (int f = 0; f < frames; f++)
             {
-                _naive[(f * width) + lane] = row[f];
+                _history[(f * width) + lane] = row[f];
             }
+
+            for (int t = frames; t < Math.Max(frames, _historyLive); t++)
+            {
+                _history[(t * width) + lane] = 0f;
+            }
+
+            _naiveFrom[lane] = int.MaxValue;
         }
+
+        _historyLive = Math.Max(_historyLive, frames);
     }
 
     /// <summary>
-    /// Writes every lane's naive history (the last <see cref="BlepTable.HalfTaps"/> naive frames before the block, kept
-    /// by its node) into rows 0 .. HalfTaps of <see cref="_naive"/>; padding lanes read zeros.
+    /// Moves the saws' state on by the block: the ring's first row, the history rows still due, and for each saw its node
+    /// rendered, the state the node ends the block with.
     /// </summary>
-    private void CopyHistoriesIn()
+    private void EndSaws(int frames, bool anySlow)
     {
-        const int History = BlepTable.HalfTaps;
         int width = _width;
-        if (!Sse.IsSupported)
+        _ringRow = (_ringRow + frames) & (RingRows - 1);
+        for (int lane = 0; lane < _lanes; lane++)
+        {
+            _naiveFrom[lane] = Math.Max(0, _naiveFrom[lane] - frames);
+        }
+
+        if (anySlow)
         {
             for (int lane = 0; lane < _lanes; lane++)
             {
-                Span<float> history = _saws[lane].NaiveHistory;
-                for (int t = 0; t < History; t++)
+                if (_slow[lane])
                 {
-                    _naive[(t * width) + lane] = history[t];
-                }
-            }
-
-            return;
-        }
-
-        // 8 (or 4) lanes by 8 (or 4) frames at a time, transposed in registers: the history is lane-major, the rows
-        // frame-major.
-        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
-        if (Avx.IsSupported)
-        {
-            for (int g = 0; g < width; g += 8)
-            {
-                ref float h0 = ref HistoryOf(g);
-                ref float h1 = ref HistoryOf(g + 1);
-                ref float h2 = ref HistoryOf(g + 2);
-                ref float h3 = ref HistoryOf(g + 3);
-                ref float h4 = ref HistoryOf(g + 4);
-                ref float h5 = ref HistoryOf(g + 5);
-                ref float h6 = ref HistoryOf(g + 6);
-                ref float h7 = ref HistoryOf(g + 7);
-                for (int t = 0; t < History; t += 8)
-                {
-                    Vector256<float> r0 = Vector256.LoadUnsafe(ref h0, (nuint)t);
-                    Vector256<float> r1 = Vector256.LoadUnsafe(ref h1, (nuint)t);
-                    Vector256<float> r2 = Vector256.LoadUnsafe(ref h2, (nuint)t);
-                    Vector256<float> r3 = Vector256.LoadUnsafe(ref h3, (nuint)t);
-                    Vector256<float> r4 = Vector256.LoadUnsafe(ref h4, (nuint)t);
-                    Vector256<float> r5 = Vector256.LoadUnsafe(ref h5, (nuint)t);
-                    Vector256<float> r6 = Vector256.LoadUnsafe(ref h6, (nuint)t);
-                    Vector256<float> r7 = Vector256.LoadUnsafe(ref h7, (nuint)t);
-                    Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-                    nuint row = (nuint)((t * width) + g);
-                    r0.StoreUnsafe(ref naive, row);
-                    r1.StoreUnsafe(ref naive, row + (nuint)width);
-                    r2.StoreUnsafe(ref naive, row + (nuint)(2 * width));
-                    r3.StoreUnsafe(ref naive, row + (nuint)(3 * width));
-                    r4.StoreUnsafe(ref naive, row + (nuint)(4 * width));
-                    r5.StoreUnsafe(ref naive, row + (nuint)(5 * width));
-                    r6.StoreUnsafe(ref naive, row + (nuint)(6 * width));
-                    r7.StoreUnsafe(ref naive, row + (nuint)(7 * width));
-                }
-            }
-
-            return;
-        }
-
-        for (int g = 0; g < width; g += 4)
-        {
-            ref float h0 = ref HistoryOf(g);
-            ref float h1 = ref HistoryOf(g + 1);
-            ref float h2 = ref HistoryOf(g + 2);
-            ref float h3 = ref HistoryOf(g + 3);
-            for (int t = 0; t < History; t += 4)
-            {
-                Vector128<float> r0 = Vector128.LoadUnsafe(ref h0, (nuint)t);
-                Vector128<float> r1 = Vector128.LoadUnsafe(ref h1, (nuint)t);
-                Vector128<float> r2 = Vector128.LoadUnsafe(ref h2, (nuint)t);
-                Vector128<float> r3 = Vector128.LoadUnsafe(ref h3, (nuint)t);
-                Transpose4(ref r0, ref r1, ref r2, ref r3);
-                r0.StoreUnsafe(ref naive, (nuint)((t * width) + g));
-                r1.StoreUnsafe(ref naive, (nuint)(((t + 1) * width) + g));
-                r2.StoreUnsafe(ref naive, (nuint)(((t + 2) * width) + g));
-                r3.StoreUnsafe(ref naive, (nuint)(((t + 3) * width) + g));
-            }
-        }
-    }
-
-    /// <summary>
-    /// Adds each fast lane's residual to its column of rows 0 .. frames, 4 lanes by 4 frames at a time (8 by 8 with AVX;
-    /// transposed in registers), up to the last frame any of those lanes' residuals may be non-zero. Every other residual frame is
-    /// +0, and so are the zeros read for padding and node-rendered lanes, and x + 0 is x (the naive saw is never -0):
-    /// the same bits as adding only the live frames lane by lane.
-    /// </summary>
-    private void AddResidualsTransposed(int frames)
-    {
-        int width = _width;
-        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
-        if (Avx.IsSupported)
-        {
-            AddResidualsTransposed8(frames);
-            return;
-        }
-
-        for (int g = 0; g < width; g += 4)
-        {
-            int limit = 0;
-            for (int lane = g; lane < g + 4; lane++)
-            {
-                if (lane < _lanes && _fast[lane])
-                {
-                    limit = Math.Max(limit, Math.Min(frames, _residualEnds[lane]));
-                }
-            }
-
-            if (limit == 0)
-            {
-                continue;
-            }
-
-            ref float q0 = ref ResidualOf(g, frames);
-            ref float q1 = ref ResidualOf(g + 1, frames);
-            ref float q2 = ref ResidualOf(g + 2, frames);
-            ref float q3 = ref ResidualOf(g + 3, frames);
-            int f = 0;
-            for (; f + 4 <= limit; f += 4)
-            {
-                Vector128<float> r0 = Vector128.LoadUnsafe(ref q0, (nuint)f);
-                Vector128<float> r1 = Vector128.LoadUnsafe(ref q1, (nuint)f);
-                Vector128<float> r2 = Vector128.LoadUnsafe(ref q2, (nuint)f);
-                Vector128<float> r3 = Vector128.LoadUnsafe(ref q3, (nuint)f);
-                Transpose4(ref r0, ref r1, ref r2, ref r3);
-                nuint row = (nuint)((f * width) + g);
-                (Vector128.LoadUnsafe(ref naive, row) + r0).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector128.LoadUnsafe(ref naive, row) + r1).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector128.LoadUnsafe(ref naive, row) + r2).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector128.LoadUnsafe(ref naive, row) + r3).StoreUnsafe(ref naive, row);
-            }
-
-            for (; f < limit; f++)
-            {
-                ref float row = ref Unsafe.Add(ref naive, (f * width) + g);
-                row += Unsafe.Add(ref q0, f);
-                Unsafe.Add(ref row, 1) += Unsafe.Add(ref q1, f);
-                Unsafe.Add(ref row, 2) += Unsafe.Add(ref q2, f);
-                Unsafe.Add(ref row, 3) += Unsafe.Add(ref q3, f);
-            }
-        }
-    }
-
-    /// <summary><see cref="AddResidualsTransposed"/> 8 lanes by 8 frames at a time.</summary>
-    private void AddResidualsTransposed8(int frames)
-    {
-        int width = _width;
-        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
-        for (int g = 0; g < width; g += 8)
-        {
-            int limit = 0;
-            for (int lane = g; lane < g + 8; lane++)
-            {
-                if (lane < _lanes && _fast[lane])
-                {
-                    limit = Math.Max(limit, Math.Min(frames, _residualEnds[lane]));
-                }
-            }
-
-            if (limit == 0)
-            {
-                continue;
-            }
-
-            ref float q0 = ref ResidualOf(g, frames);
-            ref float q1 = ref ResidualOf(g + 1, frames);
-            ref float q2 = ref ResidualOf(g + 2, frames);
-            ref float q3 = ref ResidualOf(g + 3, frames);
-            ref float q4 = ref ResidualOf(g + 4, frames);
-            ref float q5 = ref ResidualOf(g + 5, frames);
-            ref float q6 = ref ResidualOf(g + 6, frames);
-            ref float q7 = ref ResidualOf(g + 7, frames);
-            int f = 0;
-            for (; f + 8 <= limit; f += 8)
-            {
-                Vector256<float> r0 = Vector256.LoadUnsafe(ref q0, (nuint)f);
-                Vector256<float> r1 = Vector256.LoadUnsafe(ref q1, (nuint)f);
-                Vector256<float> r2 = Vector256.LoadUnsafe(ref q2, (nuint)f);
-                Vector256<float> r3 = Vector256.LoadUnsafe(ref q3, (nuint)f);
-                Vector256<float> r4 = Vector256.LoadUnsafe(ref q4, (nuint)f);
-                Vector256<float> r5 = Vector256.LoadUnsafe(ref q5, (nuint)f);
-                Vector256<float> r6 = Vector256.LoadUnsafe(ref q6, (nuint)f);
-                Vector256<float> r7 = Vector256.LoadUnsafe(ref q7, (nuint)f);
-                Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-                nuint row = (nuint)((f * width) + g);
-                (Vector256.LoadUnsafe(ref naive, row) + r0).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r1).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r2).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r3).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r4).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r5).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r6).StoreUnsafe(ref naive, row);
-                row += (nuint)width;
-                (Vector256.LoadUnsafe(ref naive, row) + r7).StoreUnsafe(ref naive, row);
-            }
-
-            for (; f < limit; f++)
-            {
-                ref float row = ref Unsafe.Add(ref naive, (f * width) + g);
-                row += Unsafe.Add(ref q0, f);
-                Unsafe.Add(ref row, 1) += Unsafe.Add(ref q1, f);
-                Unsafe.Add(ref row, 2) += Unsafe.Add(ref q2, f);
-                Unsafe.Add(ref row, 3) += Unsafe.Add(ref q3, f);
-                Unsafe.Add(ref row, 4) += Unsafe.Add(ref q4, f);
-                Unsafe.Add(ref row, 5) += Unsafe.Add(ref q5, f);
-                Unsafe.Add(ref row, 6) += Unsafe.Add(ref q6, f);
-                Unsafe.Add(ref row, 7) += Unsafe.Add(ref q7, f);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Hands each fast lane's naive tail (rows frames .. frames + HalfTaps) back to its node as its history, 4 lanes by
-    /// 4 frames at a time (8 by 8 with AVX) where all those lanes are fast, and ends the node's bank block.
-    /// </summary>
-    private void CopyTailsOutTransposed(int frames)
-    {
-        const int History = BlepTable.HalfTaps;
-        int width = _width;
-        ref float naive = ref MemoryMarshal.GetArrayDataReference(_naive);
-        int step = Avx.IsSupported ? 8 : 4;
-        for (int g = 0; g < width; g += step)
-        {
-            if (step == 8 && AllFast(g, 8))
-            {
-                ref float h0 = ref MemoryMarshal.GetReference(_saws[g].NaiveHistory);
-                ref float h1 = ref MemoryMarshal.GetReference(_saws[g + 1].NaiveHistory);
-                ref float h2 = ref MemoryMarshal.GetReference(_saws[g + 2].NaiveHistory);
-                ref float h3 = ref MemoryMarshal.GetReference(_saws[g + 3].NaiveHistory);
-                ref float h4 = ref MemoryMarshal.GetReference(_saws[g + 4].NaiveHistory);
-                ref float h5 = ref MemoryMarshal.GetReference(_saws[g + 5].NaiveHistory);
-                ref float h6 = ref MemoryMarshal.GetReference(_saws[g + 6].NaiveHistory);
-                ref float h7 = ref MemoryMarshal.GetReference(_saws[g + 7].NaiveHistory);
-                for (int t = 0; t < History; t += 8)
-                {
-                    nuint row = (nuint)(((frames + t) * width) + g);
-                    Vector256<float> r0 = Vector256.LoadUnsafe(ref naive, row);
-                    Vector256<float> r1 = Vector256.LoadUnsafe(ref naive, row + (nuint)width);
-                    Vector256<float> r2 = Vector256.LoadUnsafe(ref naive, row + (nuint)(2 * width));
-                    Vector256<float> r3 = Vector256.LoadUnsafe(ref naive, row + (nuint)(3 * width));
-                    Vector256<float> r4 = Vector256.LoadUnsafe(ref naive, row + (nuint)(4 * width));
-                    Vector256<float> r5 = Vector256.LoadUnsafe(ref naive, row + (nuint)(5 * width));
-                    Vector256<float> r6 = Vector256.LoadUnsafe(ref naive, row + (nuint)(6 * width));
-                    Vector256<float> r7 = Vector256.LoadUnsafe(ref naive, row + (nuint)(7 * width));
-                    Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-                    r0.StoreUnsafe(ref h0, (nuint)t);
-                    r1.StoreUnsafe(ref h1, (nuint)t);
-                    r2.StoreUnsafe(ref h2, (nuint)t);
-                    r3.StoreUnsafe(ref h3, (nuint)t);
-                    r4.StoreUnsafe(ref h4, (nuint)t);
-                    r5.StoreUnsafe(ref h5, (nuint)t);
-                    r6.StoreUnsafe(ref h6, (nuint)t);
-                    r7.StoreUnsafe(ref h7, (nuint)t);
-                }
-            }
-            else if (step == 4 && AllFast(g, 4))
-            {
-                ref float h0 = ref MemoryMarshal.GetReference(_saws[g].NaiveHistory);
-                ref float h1 = ref MemoryMarshal.GetReference(_saws[g + 1].NaiveHistory);
-                ref float h2 = ref MemoryMarshal.GetReference(_saws[g + 2].NaiveHistory);
-                ref float h3 = ref MemoryMarshal.GetReference(_saws[g + 3].NaiveHistory);
-                for (int t = 0; t < History; t += 4)
-                {
-                    nuint row = (nuint)(((frames + t) * width) + g);
-                    Vector128<float> r0 = Vector128.LoadUnsafe(ref naive, row);
-                    Vector128<float> r1 = Vector128.LoadUnsafe(ref naive, row + (nuint)width);
-                    Vector128<float> r2 = Vector128.LoadUnsafe(ref naive, row + (nuint)(2 * width));
-                    Vector128<float> r3 = Vector128.LoadUnsafe(ref naive, row + (nuint)(3 * width));
-                    Transpose4(ref r0, ref r1, ref r2, ref r3);
-                    r0.StoreUnsafe(ref h0, (nuint)t);
-                    r1.StoreUnsafe(ref h1, (nuint)t);
-                    r2.StoreUnsafe(ref h2, (nuint)t);
-                    r3.StoreUnsafe(ref h3, (nuint)t);
-                }
-            }
-            else
-            {
-                for (int lane = g; lane < Math.Min(g + step, _lanes); lane++)
-                {
-                    if (!_fast[lane])
-                    {
-                        continue;
-                    }
-
-                    Span<float> history = _saws[lane].NaiveHistory;
+                    SawNode saw = _saws[lane];
+                    _phases[lane] = saw.BankPhase;
+                    Span<float> history = saw.NaiveHistory;
                     for (int t = 0; t < History; t++)
                     {
-                        history[t] = Unsafe.Add(ref naive, ((frames + t) * width) + lane);
+                        _history[((frames + t) * width) + lane] = history[t];
                     }
+
+                    Span<float> residual = saw.ResidualState;
+                    for (int t = 0; t < Taps; t++)
+                    {
+                        _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
+                    }
+
+                    _naiveFrom[lane] = History;
                 }
             }
+
+            _historyLive = Math.Max(_historyLive, frames + History);
         }
 
-        for (int lane = 0; lane < _lanes; lane++)
+        if (_historyLive > 0)
         {
-            if (_fast[lane])
+            // Rows [0, frames) were read and cleared; the rows past the block move down.
+            int carried = Math.Max(0, _historyLive - frames);
+            if (carried > 0)
             {
-                _saws[lane].EndBankBlock(frames, _phases[lane], _residualEnds[lane]);
+                _history.AsSpan(frames * width, carried * width).CopyTo(_history);
+                int cleared = Math.Max(frames, carried);
+                _history.AsSpan(cleared * width, (_historyLive - cleared) * width).Clear();
             }
+
+            _historyLive = carried;
         }
-    }
-
-    /// <summary>The lane-by-lane form of <see cref="AddResidualsTransposed"/> and <see cref="CopyTailsOutTransposed"/>, where SSE is missing.</summary>
-    private void AddResidualsByLane(int frames)
-    {
-        const int History = BlepTable.HalfTaps;
-        int width = _width;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_fast[lane])
-            {
-                continue;
-            }
-
-            // Strided, so by reference: the bounds were checked once, by the spans' lengths. Only where the
-            // residual may be non-zero: the carried corrections, then from the first wrap on (x + 0 is x: the
-            // naive saw is never -0).
-            Span<float> residual = _saws[lane].Residual(frames);
-            int carriedEnd = Math.Min(frames, _residualCarried[lane]);
-            int end = Math.Min(frames, _residualEnds[lane]);
-            ref float column = ref _naive[lane];
-            ref float residualRef = ref MemoryMarshal.GetReference(residual);
-            for (int f = 0; f < carriedEnd; f++)
-            {
-                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
-            }
-
-            for (int f = Math.Max(carriedEnd, _firstWraps[lane]); f < end; f++)
-            {
-                Unsafe.Add(ref column, f * width) += Unsafe.Add(ref residualRef, f);
-            }
-
-            ref float tail = ref Unsafe.Add(ref column, frames * width);
-            for (int t = 0; t < History; t++)
-            {
-                _naiveTail[t] = Unsafe.Add(ref tail, t * width);
-            }
-
-            _saws[lane].EndBankBlock(frames, _phases[lane], _naiveTail, _residualEnds[lane]);
-        }
-    }
-
-    private ref float HistoryOf(int lane) =>
-        ref lane < _lanes ? ref MemoryMarshal.GetReference(_saws[lane].NaiveHistory) : ref MemoryMarshal.GetArrayDataReference(_zeros);
-
-    private ref float ResidualOf(int lane, int frames) =>
-        ref lane < _lanes && _fast[lane] ? ref MemoryMarshal.GetReference(_saws[lane].Residual(frames)) : ref MemoryMarshal.GetArrayDataReference(_zeros);
-
-    private bool AllFast(int first, int count)
-    {
-        if (first + count > _lanes)
-        {
-            return false;
-        }
-
-        for (int lane = first; lane < first + count; lane++)
-        {
-            if (!_fast[lane])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Transposes the 8×8 block whose rows are <paramref name="r0"/> .. <paramref name="r7"/> (moves only: no bit changes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(
-        ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
-        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
-    {
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
-        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
-        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5);
-        Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7);
-        Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44);
-        Vector256<float> u1 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44);
-        Vector256<float> u3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44);
-        Vector256<float> u5 = Avx.Shuffle(t4, t6, 0xEE);
-        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
-        Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
-        r0 = Avx.Permute2x128(u0, u4, 0x20);
-        r1 = Avx.Permute2x128(u1, u5, 0x20);
-        r2 = Avx.Permute2x128(u2, u6, 0x20);
-        r3 = Avx.Permute2x128(u3, u7, 0x20);
-        r4 = Avx.Permute2x128(u0, u4, 0x31);
-        r5 = Avx.Permute2x128(u1, u5, 0x31);
-        r6 = Avx.Permute2x128(u2, u6, 0x31);
-        r7 = Avx.Permute2x128(u3, u7, 0x31);
-    }
-
-    /// <summary>Transposes the 4×4 block whose rows are <paramref name="r0"/> .. <paramref name="r3"/> (moves only: no bit changes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4(ref Vector128<float> r0, ref Vector128<float> r1, ref Vector128<float> r2, ref Vector128<float> r3)
-    {
-        Vector128<float> t0 = Sse.UnpackLow(r0, r1);
-        Vector128<float> t1 = Sse.UnpackLow(r2, r3);
-        Vector128<float> t2 = Sse.UnpackHigh(r0, r1);
-        Vector128<float> t3 = Sse.UnpackHigh(r2, r3);
-        r0 = Sse.MoveLowToHigh(t0, t1);
-        r1 = Sse.MoveHighToLow(t1, t0);
-        r2 = Sse.MoveLowToHigh(t2, t3);
-        r3 = Sse.MoveHighToLow(t3, t2);
     }
 
     private ReadOnlySpan<float> Parameters(int lane, int stage)
@@ -716,135 +588,32 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor
         return new ReadOnlySpan<float>(_parameterValues, start, stage switch { 0 => 2, 1 => 2, _ => 1 });
     }
 
-    /// <summary>Reads every lane's filter state and coefficients; returns the coefficient stride (0 when none glides).</summary>
-    private int PrepareFilters(int frames)
+    /// <summary>Reads every lane's filter state (the node keeps it in double, which holds the bank's float exactly).</summary>
+    private void ReadFilterStates()
     {
-        int width = _width;
-        bool anyGliding = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
-            RlpfNode filter = _filters[lane];
-            ref SvfState state = ref filter.BankState;
+            ref SvfState state = ref _filters[lane].BankState;
             _ic1[lane] = (float)state.Ic1;
             _ic2[lane] = (float)state.Ic2;
-            ReadOnlySpan<SvfCoefficients> ramp = filter.BeginBlock(Parameters(lane, 1), frames);
-            SvfCoefficients fixedCoefficients = filter.Coefficients;
-            _a1Fixed[lane] = (float)fixedCoefficients.A1;
-            _a2Fixed[lane] = (float)fixedCoefficients.A2;
-            _a3Fixed[lane] = (float)fixedCoefficients.A3;
-            _gliding[lane] = !ramp.IsEmpty;
-            if (!ramp.IsEmpty)
-            {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
-                {
-                    _a1Ramp[(f * width) + lane] = (float)ramp[f].A1;
-                    _a2Ramp[(f * width) + lane] = (float)ramp[f].A2;
-                    _a3Ramp[(f * width) + lane] = (float)ramp[f].A3;
-                }
-            }
         }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _a1Ramp[(f * width) + lane] = _a1Fixed[lane];
-                    _a2Ramp[(f * width) + lane] = _a2Fixed[lane];
-                    _a3Ramp[(f * width) + lane] = _a3Fixed[lane];
-                }
-            }
-        }
-
-        return width;
     }
 
-    private int PrepareGains(int frames)
+    /// <summary>For a block in which some lane glides: the ramp columns of the lanes that do not hold their fixed values. Returns the stride, the width.</summary>
+    private int FillFixedColumns(int frames, bool[] gliding, params ReadOnlySpan<(float[] Ramp, float[] Fixed)> columns)
     {
         int width = _width;
-        bool anyGliding = false;
-        for (int lane = 0; lane < _lanes; lane++)
+        foreach ((float[] ramp, float[] fixedValues) in columns)
         {
-            float level = _gains[lane].BeginBankBlock(Parameters(lane, 2), _levelRow.AsSpan(0, frames));
-            _gliding[lane] = float.IsNaN(level);
-            if (_gliding[lane])
+            for (int lane = 0; lane < _lanes; lane++)
             {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
+                if (!gliding[lane])
                 {
-                    _levelRamp[(f * width) + lane] = _levelRow[f];
-                }
-            }
-            else
-            {
-                _levelFixed[lane] = level;
-            }
-        }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _levelRamp[(f * width) + lane] = _levelFixed[lane];
-                }
-            }
-        }
-
-        return width;
-    }
-
-    private int PreparePans(int frames)
-    {
-        int width = _width;
-        bool anyGliding = false;
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            _gliding[lane] = _pans[lane].BeginBankBlock(Parameters(lane, 3), out float pan);
-            if (_gliding[lane])
-            {
-                anyGliding = true;
-                for (int f = 0; f < frames; f++)
-                {
-                    float position = _pans[lane].NextBankFrame();
-                    _leftRamp[(f * width) + lane] = PanNode.LeftGain(position);
-                    _rightRamp[(f * width) + lane] = PanNode.RightGain(position);
-                }
-            }
-            else if (BitConverter.SingleToInt32Bits(pan) != BitConverter.SingleToInt32Bits(_fixedPan[lane]))
-            {
-                _leftFixed[lane] = PanNode.LeftGain(pan);
-                _rightFixed[lane] = PanNode.RightGain(pan);
-                _fixedPan[lane] = pan;
-            }
-        }
-
-        if (!anyGliding)
-        {
-            return 0;
-        }
-
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            if (!_gliding[lane])
-            {
-                for (int f = 0; f < frames; f++)
-                {
-                    _leftRamp[(f * width) + lane] = _leftFixed[lane];
-                    _rightRamp[(f * width) + lane] = _rightFixed[lane];
+                    float value = fixedValues[lane];
+                    for (int f = 0; f < frames; f++)
+                    {
+                        ramp[(f * width) + lane] = value;
+                    }
                 }
             }
         }
