@@ -197,8 +197,11 @@ public sealed partial class LiveRenderer
             _deferredPass = !whole;
             int done = RenderCore(frames);
             _deferredPass = false;
-            if (!whole)
+            if (!whole && _current.Hybrid is null)
             {
+                // Only for a wholly deferred graph: the GPU placement's levels may then be anywhere in it. In a split
+                // graph its live jobs (which may hold placed levels) render in the live pass, device block by device
+                // block, and must not wait on a launch made after a deferred block: they compute on the CPU.
                 options.DeferredBlockRendered?.Invoke();
             }
 

@@ -29,8 +29,9 @@ public sealed record RenderAheadOptions
     public Action? ThreadStarted { get; init; }
 
     /// <summary>
-    /// Runs on the render-ahead thread after each block rendered in the deferred domain (the GPU placement's one launch
-    /// per block, <c>GpuConvolutionPlacement.RunDeferredBlock</c>). Must allocate nothing and never throw.
+    /// Runs on the render-ahead thread after each deferred block of a wholly deferred graph (the GPU placement's one
+    /// launch per block, <c>GpuConvolutionPlacement.RunDeferredBlock</c>); not for a graph split into live and deferred
+    /// jobs, whose convolutions then stay on the CPU. Must allocate nothing and never throw.
     /// </summary>
     public Action? DeferredBlockRendered { get; init; }
 
