@@ -249,6 +249,44 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public Execution.TimelineReading GetProfile(bool timing, int blocks)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.GetProfile);
+            w.WriteByte(timing ? (byte)1 : (byte)0);
+            w.WriteInt32(blocks);
+            FrameReader r = Send(EngineMessage.GetProfile);
+            int workers = r.ReadInt32("workers");
+            var spans = new Execution.TimelineBlock[Count(ref r, "block count", 1 + EngineServer.MaxProfileBlocks)];
+            for (int b = 0; b < spans.Length; b++)
+            {
+                spans[b] = new Execution.TimelineBlock(r.ReadInt64("block"), r.ReadDouble("start"), r.ReadDouble("end"), r.ReadInt32("frames"), r.ReadDouble("deadline"), r.ReadByte("serial") != 0);
+            }
+
+            var jobs = new Execution.TimelineJob[Count(ref r, "job count", EngineProtocol.MaxFrameBytes / 32)];
+            for (int j = 0; j < jobs.Length; j++)
+            {
+                jobs[j] = new Execution.TimelineJob(r.ReadInt32("worker"), r.ReadInt64("block"), r.ReadString("label"), r.ReadString("node"), r.ReadDouble("start"), r.ReadDouble("end"), r.ReadByte("critical") != 0);
+            }
+
+            var costs = new Execution.MeasuredNodeCost[Count(ref r, "node count", EngineProtocol.MaxFrameBytes / 24)];
+            for (int n = 0; n < costs.Length; n++)
+            {
+                costs[n] = new Execution.MeasuredNodeCost(r.ReadString("node"), r.ReadDouble("mean"), r.ReadDouble("max"), r.ReadInt32("blocks"));
+            }
+
+            r.EnsureEnd(EngineMessage.GetProfile);
+            return new Execution.TimelineReading(workers, spans, jobs, costs);
+        }
+
+        static int Count(ref FrameReader r, string what, int limit)
+        {
+            int count = r.ReadInt32(what);
+            return (uint)count < (uint)limit ? count : throw new EngineProtocolException($"GetProfile answered {count} as its {what} (0..{limit - 1}).");
+        }
+    }
+
     public EngineStats GetStats()
     {
         lock (_gate)

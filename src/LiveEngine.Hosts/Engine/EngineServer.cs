@@ -22,6 +22,9 @@ public sealed class EngineServer : IDisposable
 
     private readonly InProcessEngine _engine;
 
+    /// <summary>The most blocks one GetProfile reads (a <see cref="Execution.JobTimeline"/> keeps twice as many).</summary>
+    public const int MaxProfileBlocks = 64;
+
     /// <summary>The longest node id GetProbe takes, in UTF-8 bytes.</summary>
     private const int MaxProbeIdBytes = 256;
     private readonly string _socketPath;
@@ -426,8 +429,58 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.GetProfile:
+                {
+                    bool timing = reader.ReadByte("timing") != 0;
+                    int blocks = reader.ReadInt32("block count");
+                    reader.EnsureEnd(type);
+                    if (blocks < 1 || blocks > MaxProfileBlocks)
+                    {
+                        throw new EngineProtocolException($"GetProfile asks for 1..{MaxProfileBlocks} blocks, not {blocks}.");
+                    }
+
+                    WriteProfile(writer, _engine.GetProfile(timing, blocks));
+                    return false;
+                }
+
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..20, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..22, see docs/engine-protocol.md).");
+        }
+    }
+
+    private static void WriteProfile(FrameWriter writer, Execution.TimelineReading profile)
+    {
+        writer.WriteInt32(profile.Workers);
+        writer.WriteInt32(profile.Blocks.Count);
+        foreach (Execution.TimelineBlock block in profile.Blocks)
+        {
+            writer.WriteInt64(block.Block);
+            writer.WriteDouble(block.StartNs);
+            writer.WriteDouble(block.EndNs);
+            writer.WriteInt32(block.Frames);
+            writer.WriteDouble(block.DeadlineNs);
+            writer.WriteByte(block.Serial ? (byte)1 : (byte)0);
+        }
+
+        writer.WriteInt32(profile.Jobs.Count);
+        foreach (Execution.TimelineJob job in profile.Jobs)
+        {
+            writer.WriteInt32(job.Worker);
+            writer.WriteInt64(job.Block);
+            writer.WriteString(job.Label);
+            writer.WriteString(job.Node);
+            writer.WriteDouble(job.StartNs);
+            writer.WriteDouble(job.EndNs);
+            writer.WriteByte(job.Critical ? (byte)1 : (byte)0);
+        }
+
+        writer.WriteInt32(profile.NodeCosts.Count);
+        foreach (Execution.MeasuredNodeCost cost in profile.NodeCosts)
+        {
+            writer.WriteString(cost.Node);
+            writer.WriteDouble(cost.MeanNs);
+            writer.WriteDouble(cost.MaxNs);
+            writer.WriteInt32(cost.Blocks);
         }
     }
 
