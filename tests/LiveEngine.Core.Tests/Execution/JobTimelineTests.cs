@@ -2,11 +2,12 @@ using LiveEngine.Execution;
 using LiveEngine.Live;
 using LiveEngine.Scheduling;
 using LiveEngine.Snapshots;
+using Xunit.Abstractions;
 
 namespace LiveEngine.Tests.Execution;
 
 [Collection(LiveEngine.Tests.Scheduling.TimingSensitive.Name)]
-public sealed class JobTimelineTests
+public sealed class JobTimelineTests(ITestOutputHelper output)
 {
     private const int Frames = 64;
 
@@ -208,6 +209,32 @@ public sealed class JobTimelineTests
         Assert.Equal(0, executor.WorkerAllocatedBytes(1) - worker1);
         Assert.True(reads > 0, "the reader never ran");
         Assert.True(timeline.BlocksRecorded >= 5_600);
+
+        // The cost of timing, for docs/performance.md (reported, not asserted: timings under load are noise).
+        LiveSession serial = NewSession(null, nodes: 60);
+        var serialTimeline = new JobTimeline(1);
+        for (int round = 0; round < 3; round++)
+        {
+            foreach ((string name, LiveSession measured, JobTimeline on) in new[] { ("2 workers", session, timeline), ("serial", serial, serialTimeline) })
+            {
+                measured.Renderer.Timeline = on;
+                TimeSpan timed = TimeBlocks(measured);
+                measured.Renderer.Timeline = null;
+                TimeSpan plain = TimeBlocks(measured);
+                output.WriteLine($"{name}, {measured.Renderer.Current.Jobs.Length} jobs: 10,000 blocks of {Frames} frames, {timed.TotalMilliseconds:F1} ms timed, {plain.TotalMilliseconds:F1} ms not ({(timed - plain).TotalMicroseconds / 10_000 / measured.Renderer.Current.Jobs.Length * 1000:F0} ns a job)");
+            }
+        }
+    }
+
+    private static TimeSpan TimeBlocks(LiveSession session)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int b = 0; b < 10_000; b++)
+        {
+            session.Renderer.Render(Frames);
+        }
+
+        return System.Diagnostics.Stopwatch.GetElapsedTime(start);
     }
 
     private static int IndexOf(GraphSnapshot snapshot, string label)
