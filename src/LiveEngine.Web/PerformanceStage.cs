@@ -30,6 +30,12 @@ public sealed class PerformanceStage
     /// <summary>Blocks in each frame's profile: the timeline the page draws, one lane per worker.</summary>
     public const int ProfileBlocks = 6;
 
+    /// <summary>The most job bars in one frame: a large graph shows fewer blocks (at least one), so a frame stays small at 60 Hz.</summary>
+    public const int MaxFrameJobs = 4096;
+
+    /// <summary>Rows of the cost table in one frame (the costliest).</summary>
+    public const int CostRows = 40;
+
     /// <summary>Blocks in the Perfetto export.</summary>
     public const int ExportBlocks = 64;
 
@@ -351,13 +357,30 @@ public sealed class PerformanceStage
             return;
         }
 
+        // The newest blocks whose jobs fit in a frame.
+        int firstBlock = profile.Blocks.Count;
+        int jobsShown = 0;
+        while (firstBlock > 0)
+        {
+            long number = profile.Blocks[firstBlock - 1].Block;
+            int jobs = profile.Jobs.Count(j => j.Block == number);
+            if (firstBlock < profile.Blocks.Count && jobsShown + jobs > MaxFrameJobs)
+            {
+                break;
+            }
+
+            jobsShown += jobs;
+            firstBlock--;
+        }
+
+        long fromBlock = firstBlock < profile.Blocks.Count ? profile.Blocks[firstBlock].Block : long.MaxValue;
         json.WriteStartObject("profile");
         json.WriteNumber("workers", profile.Workers);
-        json.WriteNumber("late", profile.LateBlocks);
+        json.WriteNumber("late", profile.Blocks.Skip(firstBlock).Count(b => b.Late));
 
         // Compact rows: [start µs, end µs, deadline µs, late, serial] and [worker, start µs, end µs, label, node, critical].
         json.WriteStartArray("blocks");
-        foreach (TimelineBlock block in profile.Blocks)
+        foreach (TimelineBlock block in profile.Blocks.Skip(firstBlock))
         {
             json.WriteStartArray();
             json.WriteNumberValue(Math.Round(block.StartNs / 1000, 2));
@@ -372,6 +395,11 @@ public sealed class PerformanceStage
         json.WriteStartArray("jobs");
         foreach (TimelineJob job in profile.Jobs)
         {
+            if (job.Block < fromBlock)
+            {
+                continue;
+            }
+
             json.WriteStartArray();
             json.WriteNumberValue(job.Worker);
             json.WriteNumberValue(Math.Round(job.StartNs / 1000, 2));
@@ -384,7 +412,7 @@ public sealed class PerformanceStage
 
         json.WriteEndArray();
         json.WriteStartArray("costs");
-        foreach (MeasuredNodeCost cost in profile.NodeCosts)
+        foreach (MeasuredNodeCost cost in profile.NodeCosts.Take(CostRows))
         {
             json.WriteStartArray();
             json.WriteStringValue(cost.Node);

@@ -87,69 +87,88 @@ public sealed class JobTimeline
         Volatile.Write(ref written, written + 1);
     }
 
+    /// <summary>Job entries kept per worker.</summary>
+    public int JobsPerWorker => _jobs[0].Length;
+
     /// <summary>
     /// The last <paramref name="blocks"/> blocks recorded (at most <see cref="MaxReadBlocks"/>), their jobs by worker,
     /// the critical path of each block from its measured job times, and each node's mean and largest time per block.
-    /// Control thread; allocates. Entries the workers overwrote while it read are left out.
+    /// Control thread; allocates (an engine answering a page reuses a <see cref="TimelineCopy"/> instead).
     /// </summary>
     public TimelineReading Read(int blocks)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
-        blocks = Math.Min(blocks, MaxReadBlocks);
+        var copy = new TimelineCopy(this);
+        copy.Read(blocks);
+        return copy.ToReading();
+    }
 
+    /// <summary>
+    /// Copies the last <paramref name="count"/> complete blocks, oldest first, into <paramref name="blocks"/> and their
+    /// snapshots into <paramref name="snapshots"/>; returns how many (fewer where the render thread overwrote some meanwhile).
+    /// </summary>
+    internal int CopyBlocks(int count, BlockSpan[] blocks, GraphSnapshot?[] snapshots)
+    {
         // Acquire: the blocks below the count, and their jobs, are complete.
-        long blocksWritten = Volatile.Read(ref _blocksWritten[Stride]);
-        long first = Math.Max(0, blocksWritten - blocks);
-        var spans = new List<BlockSpan>(blocks);
-        var snapshots = new List<GraphSnapshot>(blocks);
-        for (long b = first; b < blocksWritten; b++)
+        long written = Volatile.Read(ref _blocksWritten[Stride]);
+        long first = Math.Max(0, written - count);
+        for (long b = first; b < written; b++)
         {
             int slot = (int)(b & (_blocks.Length - 1));
-            spans.Add(_blocks[slot]);
-            snapshots.Add(_blockSnapshots[slot]!);
+            blocks[b - first] = _blocks[slot];
+            snapshots[b - first] = _blockSnapshots[slot];
         }
 
         // Seqlock-style: a block slot the render thread may have rewritten while it was copied is dropped.
-        long overwrittenBelow = Volatile.Read(ref _blocksWritten[Stride]) - _blocks.Length;
-        int drop = (int)Math.Clamp(overwrittenBelow - first, 0, spans.Count);
-        spans.RemoveRange(0, drop);
-        snapshots.RemoveRange(0, drop);
-        if (spans.Count == 0)
-        {
-            return new TimelineReading(Workers, [], [], []);
-        }
+        int drop = (int)Math.Clamp(Volatile.Read(ref _blocksWritten[Stride]) - _blocks.Length - first, 0, written - first);
+        int kept = (int)(written - first) - drop;
+        Array.Copy(blocks, drop, blocks, 0, kept);
+        Array.Copy(snapshots, drop, snapshots, 0, kept);
+        return kept;
+    }
 
-        long lowest = spans[0].Block;
-        long highest = spans[^1].Block;
-        var jobs = new List<(int Worker, JobSpan Span)>();
-        var copied = new List<(long Index, JobSpan Span)>();
-        for (int w = 0; w < _jobs.Length; w++)
+    /// <summary>
+    /// Copies <paramref name="worker"/>'s jobs of blocks <paramref name="lowest"/>..<paramref name="highest"/> into
+    /// <paramref name="destination"/>, newest first; returns how many, or -1 when they do not fit. Allocation-free.
+    /// </summary>
+    internal int CopyJobs(int worker, long lowest, long highest, Span<JobSpan> destination)
+    {
+        // A worker records its blocks in order, so its entries of the blocks wanted end where an older block begins.
+        JobSpan[] ring = _jobs[worker];
+        ref long written = ref _jobsWritten[(worker + 1) * Stride];
+        long end = Volatile.Read(ref written);
+        long oldest = Math.Max(0, end - ring.Length);
+        int count = 0;
+        long i = end - 1;
+        for (; i >= oldest; i--)
         {
-            JobSpan[] ring = _jobs[w];
-            ref long written = ref _jobsWritten[(w + 1) * Stride];
-            long end = Volatile.Read(ref written);
-            copied.Clear();
-            for (long i = Math.Max(0, end - ring.Length); i < end; i++)
+            JobSpan span = ring[i & (ring.Length - 1)];
+            if (span.Block < lowest)
             {
-                JobSpan span = ring[i & (ring.Length - 1)];
-                if (span.Block >= lowest && span.Block <= highest)
-                {
-                    copied.Add((i, span));
-                }
+                break;
             }
 
-            // Seqlock-style: an entry the worker may have rewritten during the copy (now below the ring's reach) is dropped.
-            long safeFrom = Volatile.Read(ref written) - ring.Length;
-            foreach ((long index, JobSpan span) in copied)
+            if (span.Block > highest)
             {
-                if (index >= safeFrom)
-                {
-                    jobs.Add((w, span));
-                }
+                continue;
             }
+
+            if (count == destination.Length)
+            {
+                return -1;
+            }
+
+            destination[count++] = span;
         }
 
-        return TimelineReading.Create(Workers, spans, snapshots, jobs);
+        // Seqlock-style: entries the worker may have rewritten during the copy (the oldest ones copied) are dropped.
+        long safeFrom = Volatile.Read(ref written) - ring.Length;
+        long scannedFrom = i + 1;
+        if (safeFrom > scannedFrom)
+        {
+            count = Math.Max(0, count - (int)(safeFrom - scannedFrom));
+        }
+
+        return count;
     }
 
     /// <summary>Nanoseconds in <paramref name="ticks"/> <see cref="Stopwatch"/> ticks.</summary>

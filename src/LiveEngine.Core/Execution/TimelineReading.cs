@@ -12,99 +12,46 @@ public sealed record TimelineReading(int Workers, IReadOnlyList<TimelineBlock> B
     /// <summary>Blocks that took longer than their deadline.</summary>
     public int LateBlocks => Blocks.Count(b => b.Late);
 
-    internal static TimelineReading Create(int workers, List<BlockSpan> spans, List<GraphSnapshot> snapshots, List<(int Worker, JobSpan Span)> jobs)
+    /// <summary>
+    /// A reading from its blocks and jobs (as a <see cref="TimelineCopy"/> or the engine protocol gives them): the jobs
+    /// sorted by start, and the cost table summed from them, each node's mean and largest time per block that ran it.
+    /// </summary>
+    public static TimelineReading FromJobs(int workers, IReadOnlyList<TimelineBlock> blocks, List<TimelineJob> jobs)
     {
-        long origin = spans[0].Start;
-        var blockIndex = new Dictionary<long, int>(spans.Count);
-        var blocks = new TimelineBlock[spans.Count];
-        for (int b = 0; b < spans.Count; b++)
+        ArgumentNullException.ThrowIfNull(blocks);
+        ArgumentNullException.ThrowIfNull(jobs);
+        var perBlock = new Dictionary<(long Block, string Node), double>();
+        foreach (TimelineJob job in jobs)
         {
-            BlockSpan span = spans[b];
-            blockIndex[span.Block] = b;
-            blocks[b] = new TimelineBlock(span.Block, JobTimeline.ToNs(span.Start - origin), JobTimeline.ToNs(span.End - origin), span.Frames, span.Frames * 1e9 / snapshots[b].SampleRate, span.Serial);
-        }
-
-        // Each block's measured job times, then its critical path: the costliest chain through the job DAG with them.
-        var costs = new double[spans.Count][];
-        for (int b = 0; b < spans.Count; b++)
-        {
-            costs[b] = new double[snapshots[b].Jobs.Length];
-        }
-
-        foreach ((int _, JobSpan span) in jobs)
-        {
-            if (blockIndex.TryGetValue(span.Block, out int b) && (uint)span.Job < (uint)costs[b].Length)
-            {
-                costs[b][span.Job] += JobTimeline.ToNs(span.End - span.Start);
-            }
-        }
-
-        var critical = new bool[spans.Count][];
-        for (int b = 0; b < spans.Count; b++)
-        {
-            critical[b] = CriticalJobs(snapshots[b], costs[b]);
-        }
-
-        var bars = new List<TimelineJob>(jobs.Count);
-        var perBlock = new Dictionary<string, double>[spans.Count];
-        foreach ((int worker, JobSpan span) in jobs)
-        {
-            if (!blockIndex.TryGetValue(span.Block, out int b) || (uint)span.Job >= (uint)costs[b].Length)
-            {
-                continue;
-            }
-
-            GraphSnapshot snapshot = snapshots[b];
-            string node = CostKey(snapshot, span.Job);
-            bars.Add(new TimelineJob(worker, span.Block, snapshot.DescribeJob(span.Job), node, JobTimeline.ToNs(span.Start - origin), JobTimeline.ToNs(span.End - origin), critical[b][span.Job]));
-            Dictionary<string, double> sums = perBlock[b] ??= new Dictionary<string, double>(StringComparer.Ordinal);
-            sums[node] = sums.GetValueOrDefault(node) + JobTimeline.ToNs(span.End - span.Start);
+            perBlock[(job.Block, job.Node)] = perBlock.GetValueOrDefault((job.Block, job.Node)) + (job.EndNs - job.StartNs);
         }
 
         var totals = new Dictionary<string, (double Sum, double Max, int Blocks)>(StringComparer.Ordinal);
-        foreach (Dictionary<string, double>? sums in perBlock)
+        foreach (((long _, string node), double ns) in perBlock)
         {
-            foreach ((string node, double ns) in sums ?? [])
-            {
-                (double sum, double max, int count) = totals.GetValueOrDefault(node);
-                totals[node] = (sum + ns, Math.Max(max, ns), count + 1);
-            }
+            (double sum, double max, int count) = totals.GetValueOrDefault(node);
+            totals[node] = (sum + ns, Math.Max(max, ns), count + 1);
         }
 
-        MeasuredNodeCost[] table = [.. totals.Select(t => new MeasuredNodeCost(t.Key, t.Value.Sum / t.Value.Blocks, t.Value.Max, t.Value.Blocks)).OrderByDescending(c => c.MeanNs)];
-        bars.Sort((a, c) => a.StartNs.CompareTo(c.StartNs));
-        return new TimelineReading(workers, blocks, bars, table);
+        MeasuredNodeCost[] table = [.. totals.Select(t => new MeasuredNodeCost(t.Key, t.Value.Sum / t.Value.Blocks, t.Value.Max, t.Value.Blocks)).OrderByDescending(c => c.MeanNs).ThenBy(c => c.Node, StringComparer.Ordinal)];
+        jobs.Sort((a, c) => a.StartNs.CompareTo(c.StartNs));
+        return new TimelineReading(workers, blocks, jobs, table);
     }
 
-    /// <summary>The node a job's time counts for in the cost table: the node itself, or its mix step or bank by name.</summary>
-    private static string CostKey(GraphSnapshot snapshot, int job) => snapshot.Jobs[job].Kind switch
+    /// <summary>A job's name on its bar, as <see cref="GraphSnapshot.DescribeJob"/> gives it.</summary>
+    public static string Label(JobKind kind, string nodeId, int job, string? bankName, int lanes) => kind switch
     {
-        JobKind.Node or JobKind.FeedbackWrite => snapshot.NodeIds[snapshot.Jobs[job].NodeIndex],
-        JobKind.Mix => "mix→" + snapshot.NodeIds[snapshot.Jobs[job].NodeIndex],
-        _ => snapshot.DescribeJob(job),
+        JobKind.Mix => $"mix→{nodeId}#{job}",
+        JobKind.FeedbackWrite => $"{nodeId}(write)",
+        JobKind.Bank => $"bank[{bankName} ×{lanes}]@{nodeId}",
+        _ => nodeId,
     };
 
-    private static bool[] CriticalJobs(GraphSnapshot snapshot, double[] cost)
+    /// <summary>The node a job's time counts for in the cost table: the node itself, or its mix step or bank by name.</summary>
+    public static string CostKey(JobKind kind, string nodeId, int job, string? bankName, int lanes) => kind switch
     {
-        var next = new int[cost.Length];
-        double[] levels = CriticalPath.BottomLevels(snapshot.TopologicalOrder, snapshot.SuccessorStarts, snapshot.Successors, j => cost[j], next);
-        int head = -1;
-        double span = 0;
-        for (int j = 0; j < levels.Length; j++)
-        {
-            if (levels[j] > span)
-            {
-                span = levels[j];
-                head = j;
-            }
-        }
-
-        var onPath = new bool[cost.Length];
-        for (int j = head; j >= 0; j = next[j])
-        {
-            onPath[j] = true;
-        }
-
-        return onPath;
-    }
+        JobKind.Node or JobKind.FeedbackWrite => nodeId,
+        JobKind.Mix => "mix→" + nodeId,
+        _ => Label(kind, nodeId, job, bankName, lanes),
+    };
 }

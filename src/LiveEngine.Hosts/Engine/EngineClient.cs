@@ -264,20 +264,32 @@ public sealed class EngineClient : IEngineControl
                 spans[b] = new Execution.TimelineBlock(r.ReadInt64("block"), r.ReadDouble("start"), r.ReadDouble("end"), r.ReadInt32("frames"), r.ReadDouble("deadline"), r.ReadByte("serial") != 0);
             }
 
-            var jobs = new Execution.TimelineJob[Count(ref r, "job count", EngineProtocol.MaxFrameBytes / 32)];
-            for (int j = 0; j < jobs.Length; j++)
+            int count = Count(ref r, "job count", EngineProtocol.MaxFrameBytes / 40);
+            var jobs = new List<Execution.TimelineJob>(count);
+            for (int j = 0; j < count; j++)
             {
-                jobs[j] = new Execution.TimelineJob(r.ReadInt32("worker"), r.ReadInt64("block"), r.ReadString("label"), r.ReadString("node"), r.ReadDouble("start"), r.ReadDouble("end"), r.ReadByte("critical") != 0);
-            }
+                int worker = r.ReadInt32("worker");
+                long block = r.ReadInt64("block");
+                byte kind = r.ReadByte("job kind");
+                if (kind > (byte)Snapshots.JobKind.Bank)
+                {
+                    throw new EngineProtocolException($"GetProfile answered job kind {kind} (0..{(byte)Snapshots.JobKind.Bank}).");
+                }
 
-            var costs = new Execution.MeasuredNodeCost[Count(ref r, "node count", EngineProtocol.MaxFrameBytes / 24)];
-            for (int n = 0; n < costs.Length; n++)
-            {
-                costs[n] = new Execution.MeasuredNodeCost(r.ReadString("node"), r.ReadDouble("mean"), r.ReadDouble("max"), r.ReadInt32("blocks"));
+                string node = r.ReadString("node");
+                int index = r.ReadInt32("job");
+                string bank = r.ReadString("bank");
+                int lanes = r.ReadInt32("lanes");
+                var jobKind = (Snapshots.JobKind)kind;
+                jobs.Add(new Execution.TimelineJob(
+                    worker, block, Execution.TimelineReading.Label(jobKind, node, index, bank, lanes), Execution.TimelineReading.CostKey(jobKind, node, index, bank, lanes),
+                    r.ReadDouble("start"), r.ReadDouble("end"), r.ReadByte("critical") != 0));
             }
 
             r.EnsureEnd(EngineMessage.GetProfile);
-            return new Execution.TimelineReading(workers, spans, jobs, costs);
+
+            // The cost table is the jobs' times summed here: the engine sends only what it recorded.
+            return Execution.TimelineReading.FromJobs(workers, spans, jobs);
         }
 
         static int Count(ref FrameReader r, string what, int limit)

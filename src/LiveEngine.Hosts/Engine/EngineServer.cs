@@ -31,6 +31,10 @@ public sealed class EngineServer : IDisposable
     private readonly Socket _listener;
     private readonly Thread _acceptThread;
     private readonly List<Socket> _connections = [];
+
+    // GetProfile's reusable copy of the engine's timeline: one request at a time uses it, whichever connection asks.
+    private readonly Lock _profileGate = new();
+    private Execution.TimelineCopy? _profile;
     private volatile bool _stopping;
 
     public EngineServer(InProcessEngine engine, string socketPath)
@@ -439,7 +443,15 @@ public sealed class EngineServer : IDisposable
                         throw new EngineProtocolException($"GetProfile asks for 1..{MaxProfileBlocks} blocks, not {blocks}.");
                     }
 
-                    WriteProfile(writer, _engine.GetProfile(timing, blocks));
+                    // Into the engine's reusable copy, and from it into the frame: a page's reads allocate nothing here.
+                    lock (_profileGate)
+                    {
+                        _profile ??= new Execution.TimelineCopy(_engine.Timeline);
+                        _engine.SwitchTiming(timing);
+                        _profile.Read(blocks);
+                        WriteProfile(writer, _profile);
+                    }
+
                     return false;
                 }
 
@@ -448,39 +460,39 @@ public sealed class EngineServer : IDisposable
         }
     }
 
-    private static void WriteProfile(FrameWriter writer, Execution.TimelineReading profile)
+    /// <summary>The blocks and jobs of a <see cref="Execution.TimelineCopy"/>, straight from it: nothing allocated.</summary>
+    private static void WriteProfile(FrameWriter writer, Execution.TimelineCopy profile)
     {
         writer.WriteInt32(profile.Workers);
-        writer.WriteInt32(profile.Blocks.Count);
-        foreach (Execution.TimelineBlock block in profile.Blocks)
+        writer.WriteInt32(profile.BlockCount);
+        for (int b = 0; b < profile.BlockCount; b++)
         {
+            Execution.BlockSpan block = profile.Block(b);
             writer.WriteInt64(block.Block);
-            writer.WriteDouble(block.StartNs);
-            writer.WriteDouble(block.EndNs);
+            writer.WriteDouble(profile.Ns(block.Start));
+            writer.WriteDouble(profile.Ns(block.End));
             writer.WriteInt32(block.Frames);
-            writer.WriteDouble(block.DeadlineNs);
+            writer.WriteDouble(block.Frames * 1e9 / profile.BlockSnapshot(b).SampleRate);
             writer.WriteByte(block.Serial ? (byte)1 : (byte)0);
         }
 
-        writer.WriteInt32(profile.Jobs.Count);
-        foreach (Execution.TimelineJob job in profile.Jobs)
+        writer.WriteInt32(profile.JobCount);
+        for (int j = 0; j < profile.JobCount; j++)
         {
-            writer.WriteInt32(job.Worker);
-            writer.WriteInt64(job.Block);
-            writer.WriteString(job.Label);
-            writer.WriteString(job.Node);
-            writer.WriteDouble(job.StartNs);
-            writer.WriteDouble(job.EndNs);
-            writer.WriteByte(job.Critical ? (byte)1 : (byte)0);
-        }
-
-        writer.WriteInt32(profile.NodeCosts.Count);
-        foreach (Execution.MeasuredNodeCost cost in profile.NodeCosts)
-        {
-            writer.WriteString(cost.Node);
-            writer.WriteDouble(cost.MeanNs);
-            writer.WriteDouble(cost.MaxNs);
-            writer.WriteInt32(cost.Blocks);
+            Snapshots.GraphSnapshot snapshot = profile.BlockSnapshot(profile.JobBlock(j));
+            Execution.JobSpan span = profile.Job(j);
+            Snapshots.JobInfo job = snapshot.Jobs[span.Job];
+            bool bank = job.Kind == Snapshots.JobKind.Bank;
+            writer.WriteInt32(profile.JobWorker(j));
+            writer.WriteInt64(span.Block);
+            writer.WriteByte((byte)job.Kind);
+            writer.WriteString(snapshot.NodeIds[job.NodeIndex]);
+            writer.WriteInt32(span.Job);
+            writer.WriteString(bank ? snapshot.Banks[job.BankIndex].Name : "");
+            writer.WriteInt32(bank ? snapshot.Banks[job.BankIndex].LaneCount : 0);
+            writer.WriteDouble(profile.Ns(span.Start));
+            writer.WriteDouble(profile.Ns(span.End));
+            writer.WriteByte(profile.JobCritical(j) ? (byte)1 : (byte)0);
         }
     }
 

@@ -190,10 +190,12 @@ public sealed class InProcessEngine : IEngineControl
 
     public Execution.TimelineReading GetProfile(bool timing, int blocks)
     {
-        Execution.JobTimeline timeline = Timeline;
-        _session.Renderer.Timeline = timing ? timeline : null;
-        return timeline.Read(blocks);
+        SwitchTiming(timing);
+        return Timeline.Read(blocks);
     }
+
+    /// <summary>Switches the executor's job timing into <see cref="Timeline"/> on or off, from the next block.</summary>
+    public void SwitchTiming(bool timing) => _session.Renderer.Timeline = timing ? Timeline : null;
 
     public EngineStats GetStats()
     {

@@ -125,6 +125,39 @@ public sealed class JobTimelineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TimelineCopy_ReadsTheSameAsRead_AndAllocatesNothingOnceGrown()
+    {
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
+        LiveSession session = NewSession(executor, nodes: 80);
+        var timeline = new JobTimeline(2);
+        session.Renderer.Timeline = timeline;
+        var copy = new TimelineCopy(timeline);
+        for (int b = 0; b < 70; b++)
+        {
+            session.Renderer.Render(Frames);
+            copy.Read(timeline.MaxReadBlocks);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int b = 0; b < 200; b++)
+        {
+            session.Renderer.Render(Frames);
+            copy.Read(timeline.MaxReadBlocks);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(timeline.MaxReadBlocks, copy.BlockCount);
+        Assert.Equal(timeline.MaxReadBlocks * session.Renderer.Current.Jobs.Length, copy.JobCount);
+
+        // Nothing renders now: the copy and a fresh read agree job for job.
+        TimelineReading fromCopy = copy.ToReading();
+        TimelineReading read = timeline.Read(timeline.MaxReadBlocks);
+        Assert.Equal(read.Blocks, fromCopy.Blocks);
+        Assert.Equal(read.Jobs, fromCopy.Jobs);
+        Assert.Equal(read.NodeCosts, fromCopy.NodeCosts);
+    }
+
+    [Fact]
     public void TimingSwitchedOff_RecordsNothingMore()
     {
         LiveSession session = NewSession(null);

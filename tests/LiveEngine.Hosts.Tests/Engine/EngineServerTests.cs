@@ -354,6 +354,30 @@ public sealed class EngineServerTests : IDisposable
         Assert.True(osc.MeanNs > 0 && osc.MaxNs >= osc.MeanNs, $"osc: mean {osc.MeanNs} ns, max {osc.MaxNs} ns");
         Assert.Contains(reading.Jobs, j => j.Node == "pan" && j.Critical);
 
+        // The engine side: the page's reads, into the frame writer, without allocating.
+        using var writer = new FrameWriter(1 << 20);
+        var names = new StringTable();
+        using var request = new FrameWriter();
+        request.Begin((ushort)EngineMessage.GetProfile, 1);
+        request.WriteByte(1);
+        request.WriteInt32(EngineServer.MaxProfileBlocks);
+        request.Finish();
+        ReadOnlySpan<byte> payload = request.Frame[(EngineProtocol.LengthBytes + EngineProtocol.HeaderBytes)..];
+        for (int i = 0; i < 20; i++)
+        {
+            _server.Handle(EngineMessage.GetProfile, 1, payload, writer, names);
+        }
+
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.GetProfile, 1, payload, writer, names);
+            Thread.Sleep(1);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        Assert.Equal(0x8000 | (ushort)EngineMessage.GetProfile, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+
         // Off: the renderer times nothing more.
         client.GetProfile(timing: false, 1);
         Assert.Null(_engine.Session.Renderer.Timeline);
