@@ -147,6 +147,14 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal(EngineErrorCode.Malformed, code);
             Assert.Equal("Link's switch is 0 (status), 1 (on) or 2 (off), not 3.", message);
 
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.Transport, 12, [2]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("Transport's switch is 0 (stop) or 1 (play), not 2.", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetProfile, 13, [1, 0, 0, 0, 0]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("GetProfile asks for 1..64 blocks, not 0.", message);
+
             (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetClock, 9, [1, 2, 3]);
             Assert.Equal(EngineErrorCode.Malformed, code);
             Assert.Equal("3 unexpected byte(s) after the payload of GetClock.", message);
