@@ -203,7 +203,8 @@ public sealed class StageViewTests(StageFixture fixture)
         Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='mute']", "data-peak-db"));
         double loud = double.Parse((await page.GetAttributeAsync("#graph g.node[data-id='other']", "data-peak-db"))!, CultureInfo.InvariantCulture);
         Assert.InRange(loud, -6.5, -5.5);
-        Assert.NotEqual("-inf", await page.GetAttributeAsync("#graph g.node[data-id='out']", "data-peak-db"));
+        // The output as played: a frame between whose reads the loaded machine rendered no block shows -inf, so wait for one that did.
+        await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='out']\"); return n && n.dataset.peakDb && n.dataset.peakDb !== '-inf'; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await StageFixture.ScreenshotAsync(page, "main", "node-scope.png");
 
         // Picked again: back to the output only.
