@@ -57,6 +57,12 @@ public interface IPerformanceService
     /// <summary>Every callback stops and the graph fades to silence now. Logged.</summary>
     void Panic();
 
+    /// <summary>
+    /// The transport (<c>:stop</c>, <c>:play</c>): stopped, the output is silent from the next block and the clock holds;
+    /// played, it resumes where it held. Returns the position where it holds or resumes. Logged.
+    /// </summary>
+    long SetTransport(bool playing);
+
     /// <summary>A MIDI command, as <c>:midi</c> takes it (docs/midi.md); returns the answer as text.</summary>
     string MidiCommand(string command);
 

@@ -384,6 +384,24 @@ public sealed class Performance : IPerformanceService, IDisposable
         return Logged.TryUndo(when, out _);
     }
 
+    /// <summary>Whether the transport plays (<see cref="SetTransport"/>); a performance starts playing.</summary>
+    public bool TransportPlaying { get; private set; } = true;
+
+    /// <summary>
+    /// Stops the transport (the output is silent from the next block, the clock holds, commits and events due later
+    /// wait) or plays it again from where it held. Logged as <c>stop</c> or <c>play</c>; returns the held position.
+    /// </summary>
+    public long SetTransport(bool playing)
+    {
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = playing ? "play" : "stop", Position = Session.Position });
+            long at = Session.SetTransport(playing);
+            TransportPlaying = playing;
+            return at;
+        }
+    }
+
     /// <summary>The panic button: every scheduled callback stops and the graph fades to silence now. Logged.</summary>
     public void Panic()
     {
@@ -441,6 +459,11 @@ public sealed class Performance : IPerformanceService, IDisposable
         }
 
         LiveRenderer renderer = Local.Renderer;
+        if (!renderer.Playing && renderer.Position < position)
+        {
+            throw new InvalidOperationException($"The transport is stopped: the clock holds at sample {renderer.Position}, so rendering cannot reach sample {position}. Play it first (:play).");
+        }
+
         int block = Math.Min(Options.BlockFrames, renderer.MaxBlockFrames);
         _offlineChunk ??= Enumerable.Range(0, renderer.OutputChannels).Select(_ => new float[block]).ToArray();
         int blocks = 0;

@@ -12,7 +12,7 @@ namespace LiveEngine.Frontend;
 /// One line of a session log. <see cref="Kind"/> says which fields matter:
 /// <c>session</c> (the header: format and initial graph), <c>eval</c> (code, written before it runs),
 /// <c>result</c> (its outcome), <c>param</c>, <c>tempo</c>, <c>var</c>, <c>undo</c>, <c>commit</c> (a graph),
-/// <c>panic</c>, <c>midi</c> (a value a controller binding wrote) and <c>end</c> (a clean stop). <see cref="Position"/> is the sample the audio side had reached
+/// <c>panic</c>, <c>stop</c> and <c>play</c> (the transport), <c>midi</c> (a value a controller binding wrote) and <c>end</c> (a clean stop). <see cref="Position"/> is the sample the audio side had reached
 /// when the action was taken: replay takes every action at exactly that sample.
 /// </summary>
 public sealed record SessionLogEntry

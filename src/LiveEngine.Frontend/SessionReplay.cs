@@ -222,6 +222,11 @@ public static class SessionReplay
                 case "panic":
                     performance.Panic();
                     return null;
+                case "stop" or "play":
+                    // In sample time a stop lasts no samples: the clock held, so what followed it was logged at the
+                    // held position (the stop itself at most the block then in flight before it). Replay renders
+                    // samples, not wall time: it skips both.
+                    return null;
                 default:
                     return string.Create(CultureInfo.InvariantCulture, $"unknown entry kind '{entry.Kind}' (skipped)");
             }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using LiveEngine.Execution;
 using LiveEngine.Frontend;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
@@ -27,9 +28,27 @@ public sealed class PerformanceStage
     /// <summary>Worker-load intervals kept for the profiler view and its Perfetto export.</summary>
     public const int LoadHistory = 240;
 
+    /// <summary>Blocks in each frame's profile: the timeline the page draws, one lane per worker.</summary>
+    public const int ProfileBlocks = 6;
+
+    /// <summary>The most job bars in one frame: a large graph shows fewer blocks (at least one), so a frame stays small at 60 Hz.</summary>
+    public const int MaxFrameJobs = 4096;
+
+    /// <summary>Rows of the cost table in one frame (the costliest).</summary>
+    public const int CostRows = 40;
+
+    /// <summary>Blocks in the Perfetto export.</summary>
+    public const int ExportBlocks = 64;
+
+    // The Perfetto export's thread for the blocks themselves, after any worker's.
+    private const int BlocksTrack = 1000;
+
     private readonly Performance _performance;
     private readonly OutputTap? _localTap;
     private readonly NodeProbe? _localProbe;
+    private readonly LiveSession? _local;
+    private readonly JobTimeline? _localTimeline;
+    private bool _timing;
     private readonly float[] _nodeScope = new float[ScopeFrames];
     private volatile string? _scopeNodeId;
     private bool _metering;
@@ -62,6 +81,8 @@ public sealed class PerformanceStage
             // In this process the renderer is ours to tap; an engine process taps its own (InProcessEngine.Tap).
             _localTap = local.Renderer.Tap ??= new OutputTap();
             _localProbe = local.Renderer.Probe ??= new NodeProbe();
+            _local = local;
+            _localTimeline = new JobTimeline(local.Executor.Threads);
         }
 
         performance.Languages.Evaluated += evaluation =>
@@ -157,7 +178,7 @@ public sealed class PerformanceStage
         json.WriteStartObject();
         json.WriteString("t", "frame");
         json.WriteNumber("graphVersion", GraphVersion);
-        WriteTransport(json, clock, position, session.Options.SampleRate);
+        WriteTransport(json, clock, position, session.Options.SampleRate, _performance.TransportPlaying);
 
         long commit = Interlocked.Read(ref _commitSample);
         if (Volatile.Read(ref _awaitingEvaluation))
@@ -186,6 +207,7 @@ public sealed class PerformanceStage
         WriteScope(json, session.Options.SampleRate);
         WriteNodeProbe(json, session.Options.SampleRate);
         WriteLoad(json, session.Options.SampleRate);
+        WriteProfile(json);
         WriteMidi(json);
         json.WriteEndObject();
         return graphMessage;
@@ -204,7 +226,7 @@ public sealed class PerformanceStage
         json.WriteString("midi", _midiList);
     }
 
-    private static void WriteTransport(Utf8JsonWriter json, TempoMap clock, long position, int sampleRate)
+    private static void WriteTransport(Utf8JsonWriter json, TempoMap clock, long position, int sampleRate, bool playing)
     {
         Fraction bar = clock.BarAt(position);
         int beatsPerBar = clock.BeatsPerBarAt(position);
@@ -223,6 +245,7 @@ public sealed class PerformanceStage
         json.WriteNumber("beatsPerBar", beatsPerBar);
         json.WriteNumber("position", position);
         json.WriteNumber("sampleRate", sampleRate);
+        json.WriteBoolean("playing", playing);
         json.WriteEndObject();
     }
 
@@ -316,9 +339,110 @@ public sealed class PerformanceStage
         }
     }
 
-    /// <summary>No page is open: the jobs stop metering (a picked node's scope stays, one copy per block). Feed thread.</summary>
+    /// <summary>
+    /// The last <see cref="ProfileBlocks"/> blocks as the executor timed them (<see cref="JobTimeline"/>): each worker's
+    /// jobs as bars with the critical path marked, the blocks with their deadlines and the late ones, and the nodes'
+    /// measured cost. Timing is switched on here, so only while a page is open; <see cref="StopMetering"/> switches it off.
+    /// </summary>
+    private void WriteProfile(Utf8JsonWriter json)
+    {
+        TimelineReading profile;
+        try
+        {
+            profile = ReadProfile(ProfileBlocks);
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // The engine is being replaced, or is older than the profiler: the page says so; the next frame tries again.
+            json.WriteString("profile", e.Message);
+            return;
+        }
+
+        // The newest blocks whose jobs fit in a frame.
+        int firstBlock = profile.Blocks.Count;
+        int jobsShown = 0;
+        while (firstBlock > 0)
+        {
+            long number = profile.Blocks[firstBlock - 1].Block;
+            int jobs = profile.Jobs.Count(j => j.Block == number);
+            if (firstBlock < profile.Blocks.Count && jobsShown + jobs > MaxFrameJobs)
+            {
+                break;
+            }
+
+            jobsShown += jobs;
+            firstBlock--;
+        }
+
+        long fromBlock = firstBlock < profile.Blocks.Count ? profile.Blocks[firstBlock].Block : long.MaxValue;
+        json.WriteStartObject("profile");
+        json.WriteNumber("workers", profile.Workers);
+        json.WriteNumber("late", profile.Blocks.Skip(firstBlock).Count(b => b.Late));
+
+        // Compact rows: [start µs, end µs, deadline µs, late, serial] and [worker, start µs, end µs, label, node, critical].
+        json.WriteStartArray("blocks");
+        foreach (TimelineBlock block in profile.Blocks.Skip(firstBlock))
+        {
+            json.WriteStartArray();
+            json.WriteNumberValue(Math.Round(block.StartNs / 1000, 2));
+            json.WriteNumberValue(Math.Round(block.EndNs / 1000, 2));
+            json.WriteNumberValue(Math.Round(block.DeadlineNs / 1000, 2));
+            json.WriteNumberValue(block.Late ? 1 : 0);
+            json.WriteNumberValue(block.Serial ? 1 : 0);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("jobs");
+        foreach (TimelineJob job in profile.Jobs)
+        {
+            if (job.Block < fromBlock)
+            {
+                continue;
+            }
+
+            json.WriteStartArray();
+            json.WriteNumberValue(job.Worker);
+            json.WriteNumberValue(Math.Round(job.StartNs / 1000, 2));
+            json.WriteNumberValue(Math.Round(job.EndNs / 1000, 2));
+            json.WriteStringValue(job.Label);
+            json.WriteStringValue(job.Node);
+            json.WriteNumberValue(job.Critical ? 1 : 0);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("costs");
+        foreach (MeasuredNodeCost cost in profile.NodeCosts.Take(CostRows))
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(cost.Node);
+            json.WriteNumberValue(Math.Round(cost.MeanNs / 1000, 2));
+            json.WriteNumberValue(Math.Round(cost.MaxNs / 1000, 2));
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Switches job timing on (this process's renderer, or the engine process's through GetProfile) and reads the last blocks.</summary>
+    private TimelineReading ReadProfile(int blocks)
+    {
+        _timing = true;
+        if (_local is { } local)
+        {
+            local.Renderer.Timeline = _localTimeline;
+            return _localTimeline!.Read(blocks);
+        }
+
+        return _performance.Remote!.Engine.GetProfile(timing: true, blocks);
+    }
+
+    /// <summary>No page is open: the jobs stop metering and timing (a picked node's scope stays, one copy per block). Feed thread.</summary>
     public void StopMetering()
     {
+        StopTiming();
         if (!_metering)
         {
             return;
@@ -339,6 +463,31 @@ public sealed class PerformanceStage
         catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
         {
             // A replaced engine starts with its meters off.
+        }
+    }
+
+    private void StopTiming()
+    {
+        if (!_timing)
+        {
+            return;
+        }
+
+        _timing = false;
+        try
+        {
+            if (_local is { } local)
+            {
+                local.Renderer.Timeline = null;
+            }
+            else
+            {
+                _performance.Remote!.Engine.GetProfile(timing: false, 1);
+            }
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            // A replaced engine starts with its timing off.
         }
     }
 
@@ -420,14 +569,79 @@ public sealed class PerformanceStage
         json.WriteEndObject();
     }
 
-    /// <summary>The worker-load history as a Chrome trace (JSON), which Perfetto opens: one counter track per worker.</summary>
+    /// <summary>
+    /// The last <see cref="ExportBlocks"/> timed blocks as a Chrome trace (JSON), which Perfetto opens: a thread per
+    /// worker with its jobs as slices (category <c>critical</c> on the critical path), a thread of blocks with late ones
+    /// marked, and a counter track per worker of its busy share over the load history.
+    /// </summary>
     public byte[] PerfettoTrace()
     {
+        TimelineReading? profile;
+        try
+        {
+            profile = _localTimeline is { } timeline ? timeline.Read(ExportBlocks) : _performance.Remote!.Engine.GetProfile(timing: Volatile.Read(ref _timing), ExportBlocks);
+        }
+        catch (Exception e) when (e is EngineRequestException or EngineUnavailableException or IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException or EngineProtocolException)
+        {
+            profile = null;
+        }
+
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("traceEvents");
+            int workers = profile?.Workers ?? 0;
+            for (int w = 0; w <= workers; w++)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", "thread_name");
+                json.WriteString("ph", "M");
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", w == workers ? BlocksTrack : w);
+                json.WriteStartObject("args");
+                json.WriteString("name", w == workers ? "blocks" : string.Create(CultureInfo.InvariantCulture, $"worker {w}"));
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            foreach (TimelineJob job in profile?.Jobs ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("name", job.Label);
+                json.WriteString("cat", job.Critical ? "critical" : "job");
+                json.WriteString("ph", "X");
+                json.WriteNumber("ts", Math.Round(job.StartNs / 1000, 3));
+                json.WriteNumber("dur", Math.Round((job.EndNs - job.StartNs) / 1000, 3));
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", job.Worker);
+                json.WriteStartObject("args");
+                json.WriteString("node", job.Node);
+                json.WriteNumber("block", job.Block);
+                json.WriteBoolean("critical", job.Critical);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            foreach (TimelineBlock block in profile?.Blocks ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteString("name", block.Late ? "late block" : "block");
+                json.WriteString("cat", block.Late ? "xrun" : "block");
+                json.WriteString("ph", "X");
+                json.WriteNumber("ts", Math.Round(block.StartNs / 1000, 3));
+                json.WriteNumber("dur", Math.Round((block.EndNs - block.StartNs) / 1000, 3));
+                json.WriteNumber("pid", 1);
+                json.WriteNumber("tid", BlocksTrack);
+                json.WriteStartObject("args");
+                json.WriteNumber("block", block.Block);
+                json.WriteNumber("frames", block.Frames);
+                json.WriteNumber("deadlineUs", Math.Round(block.DeadlineNs / 1000, 3));
+                json.WriteBoolean("serial", block.Serial);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
             LoadSample[] load;
             lock (_gate)
             {
@@ -443,7 +657,7 @@ public sealed class PerformanceStage
                     json.WriteString("name", string.Create(CultureInfo.InvariantCulture, $"worker {w} busy"));
                     json.WriteString("ph", "C");
                     json.WriteNumber("ts", Math.Round((load[s].At - origin).TotalMicroseconds));
-                    json.WriteNumber("pid", 1);
+                    json.WriteNumber("pid", 2);
                     json.WriteNumber("tid", w);
                     json.WriteStartObject("args");
                     json.WriteNumber("share", load[s].Share[w]);
@@ -461,7 +675,7 @@ public sealed class PerformanceStage
     }
 
     /// <summary>
-    /// Runs one command from the page (<c>{"op":"param"|"tempo"|"undo"|"panic"|"tracker"|"tracker-set",…}</c>) through
+    /// Runs one command from the page (<c>{"op":"param"|"tempo"|"undo"|"panic"|"stop"|"play"|"tracker"|"tracker-set",…}</c>) through
     /// the performance, as the REPL would: logged, on the same path. Returns the answer for the page; a refusal is an
     /// answer, not an exception.
     /// </summary>
@@ -520,6 +734,12 @@ public sealed class PerformanceStage
                     _performance.Panic();
                     return new(true, "panic: every callback stopped, fading to silence");
 
+                case "stop":
+                    return new(true, string.Create(CultureInfo.InvariantCulture, $"stopped at sample {_performance.SetTransport(playing: false)}: silent, the clock held"));
+
+                case "play":
+                    return new(true, string.Create(CultureInfo.InvariantCulture, $"playing from sample {_performance.SetTransport(playing: true)}"));
+
                 case "tracker":
                     return ReadTracker(command.TryGetProperty("name", out JsonElement name) ? name.GetString() ?? "" : "");
 
@@ -527,7 +747,7 @@ public sealed class PerformanceStage
                     return SetTrackerCell(Text(command, "name"), WholeNumber(command, "row"), WholeNumber(command, "track"), Text(command, "cell"));
 
                 default:
-                    return new(false, $"No command '{op}': the page sends param, tempo, midi, scope, undo, panic, tracker and tracker-set.");
+                    return new(false, $"No command '{op}': the page sends param, tempo, midi, scope, undo, panic, stop, play, tracker and tracker-set.");
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException or GraphValidationException)

@@ -31,7 +31,7 @@ public sealed class ReplTests() : ReplFolder("le-repl-")
     }
 
     [Fact]
-    public void MultiLineSnippet_Completion_History_Graph_Panic_Quit()
+    public void MultiLineSnippet_Completion_History_Graph_Panic_StopPlay_Quit()
     {
         using var tmux = new TmuxSession(Dir, Args());
         tmux.WaitFor("lua>");
@@ -87,6 +87,12 @@ public sealed class ReplTests() : ReplFolder("le-repl-")
         tmux.Type("print(6 * 7)");
         tmux.WaitFor(s => s.Split("\n42").Length >= 3, "the REPL still evaluating after Ctrl+C");
 
+        // The transport: :stop holds the clock, :play plays on from there; both are logged.
+        tmux.Type(":stop");
+        tmux.WaitFor("stopped at sample");
+        tmux.Type(":play");
+        tmux.WaitFor("playing from sample");
+
         tmux.Type(":quit");
         tmux.WaitFor("LIVEENGINE-EXITED 0");
 
@@ -94,6 +100,8 @@ public sealed class ReplTests() : ReplFolder("le-repl-")
         Assert.Contains("function twice(x)\\n  return x * 2\\nend", history);
         string log = File.ReadAllText(Path.Combine(Dir, "session.jsonl"));
         Assert.Contains("\"kind\":\"panic\"", log);
+        Assert.Contains("\"kind\":\"stop\"", log);
+        Assert.Contains("\"kind\":\"play\"", log);
     }
 
     [Fact]

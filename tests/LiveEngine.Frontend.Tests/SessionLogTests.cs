@@ -90,6 +90,43 @@ public sealed class SessionLogTests : IDisposable
     }
 
     [Fact]
+    public void StopAndPlay_AreLoggedAtTheHeldSample_OfflineRenderRefusesToPassIt_AndTheReplayIsBitIdentical()
+    {
+        string log = Path.Combine(_dir, "transport.jsonl");
+        string wav = Path.Combine(_dir, "transport.wav");
+        using (var performance = new Performance(BuiltinNodeTypes.CreateRegistry(), new PerformanceOptions
+        {
+            Session = new LiveSessionOptions { SampleRate = 48_000, MaxBlockFrames = 128 },
+            BlockFrames = 128,
+            LogPath = log,
+            InitialGraph = Tone(110),
+        }))
+        using (var writer = new WavWriter(wav, 48_000, 2, WavSampleFormat.Float32))
+        {
+            Action<float[][], int> sink = (chunk, frames) => writer.WritePlanar(chunk, 0, frames);
+            performance.RenderTo(10_000, sink);
+            Assert.Equal(10_000, performance.SetTransport(playing: false));
+            Assert.False(performance.TransportPlaying);
+            InvalidOperationException held = Assert.Throws<InvalidOperationException>(() => performance.RenderTo(20_000, sink));
+            Assert.Equal("The transport is stopped: the clock holds at sample 10000, so rendering cannot reach sample 20000. Play it first (:play).", held.Message);
+            performance.SetParameter("lp", "cutoffHz", 500, Quantization.Now);
+            Assert.Equal(10_000, performance.SetTransport(playing: true));
+            performance.RenderTo(40_000, sink);
+        }
+
+        IReadOnlyList<SessionLogEntry> entries = SessionLog.Read(log);
+        Assert.Equal(["session", "stop", "param", "play"], entries.Select(e => e.Kind));
+        Assert.Equal([0, 10_000, 10_000, 10_000], entries.Select(e => e.Position));
+        string replayed = Path.Combine(_dir, "transport-replayed.wav");
+        ReplayReport report = SessionReplay.Render(log, BuiltinNodeTypes.CreateRegistry(), [], replayed, WavSampleFormat.Float32, tailSeconds: 1);
+        Assert.Equal(0, report.FailedActions);
+        float[][] original = WavFile.Read(wav).Channels;
+        float[][] again = WavFile.Read(replayed).Channels;
+        Assert.True(again[0].Length >= original[0].Length, $"the replay rendered {again[0].Length} frames, fewer than {original[0].Length}");
+        Assert.True(original[0].AsSpan().SequenceEqual(again[0].AsSpan(0, original[0].Length)), "the replay differs from the original render");
+    }
+
+    [Fact]
     public void ALogCutShortByACrash_StillReplays_AndABadLineIsNamed()
     {
         (_, string log) = Perform("c");

@@ -4,7 +4,9 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using LiveEngine.Frontend;
 using LiveEngine.Graph;
+using LiveEngine.Live;
 using LiveEngine.Time;
+using LiveEngine.Web;
 using Microsoft.Playwright;
 
 namespace LiveEngine.Tests.Web;
@@ -201,7 +203,8 @@ public sealed class StageViewTests(StageFixture fixture)
         Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='mute']", "data-peak-db"));
         double loud = double.Parse((await page.GetAttributeAsync("#graph g.node[data-id='other']", "data-peak-db"))!, CultureInfo.InvariantCulture);
         Assert.InRange(loud, -6.5, -5.5);
-        Assert.NotEqual("-inf", await page.GetAttributeAsync("#graph g.node[data-id='out']", "data-peak-db"));
+        // The output as played: a frame between whose reads the loaded machine rendered no block shows -inf, so wait for one that did.
+        await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='out']\"); return n && n.dataset.peakDb && n.dataset.peakDb !== '-inf'; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await StageFixture.ScreenshotAsync(page, "main", "node-scope.png");
 
         // Picked again: back to the output only.
@@ -211,7 +214,7 @@ public sealed class StageViewTests(StageFixture fixture)
     }
 
     [Fact]
-    public async Task Profiler_ShowsOneLanePerWorker_AndExportsATraceForPerfetto()
+    public async Task Profiler_ShowsOneLanePerWorker_WithJobBarsAndTheCriticalPath_AndExportsATraceForPerfetto()
     {
         await fixture.EvalOverSocketAsync("local mix = {}\nfor i = 1, 8 do mix[i] = sine(\"v\" .. i, { freq = 110 * i, level = 0.05 }) end\nout(mix)", Quantization.Now);
         IPage page = await fixture.OpenPageAsync();
@@ -219,13 +222,35 @@ public sealed class StageViewTests(StageFixture fixture)
         await page.WaitForFunctionAsync($"() => document.querySelectorAll('#lanes .lane').length === {workers}", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         Assert.Equal(workers, await page.Locator("#lanes .lane").CountAsync());
 
-        // The export: a Chrome trace (Perfetto opens it) with a counter track for each worker.
+        // The timeline: the jobs the executor timed as bars, a block's critical path marked, each block's deadline drawn.
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#lanes rect.job.critical').length > 0", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.True(await page.Locator("#lanes rect.job").CountAsync() >= PerformanceStage.ProfileBlocks, "fewer job bars than blocks in view");
+        Assert.True(await page.Locator("#lanes line.deadline").CountAsync() >= PerformanceStage.ProfileBlocks * workers, "a block without its deadline");
+        string[] barNodes = [.. await page.Locator("#lanes rect.job").EvaluateAllAsync<string[]>("bars => [...new Set(bars.map(b => b.dataset.node))]")];
+        Assert.True(barNodes.Any(n => n.Contains("v1", StringComparison.Ordinal)), "no bar for the voices: " + string.Join(", ", barNodes));
+
+        // The cost table: measured times per node (mean, max µs per block), the voices among them.
+        await page.WaitForFunctionAsync("() => document.querySelector('#costs tbody tr[data-node]') !== null", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        string[] costRow = [.. await page.Locator("#costs tbody tr").First.Locator("td").AllTextContentsAsync()];
+        Assert.Equal(4, costRow.Length);
+        Assert.True(double.Parse(costRow[2], CultureInfo.InvariantCulture) > 0, $"a measured cost of {costRow[2]} µs");
+        Assert.True(double.Parse(costRow[3], CultureInfo.InvariantCulture) >= double.Parse(costRow[2], CultureInfo.InvariantCulture));
+
+        // The export: a Chrome trace (Perfetto opens it) with a thread of job slices per worker, the critical path as
+        // its own category, the blocks, and a counter track for each worker's load.
         await page.WaitForFunctionAsync("() => /block p50/.test(document.getElementById('blocks').textContent)", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         IAPIResponse trace = await page.APIRequest.GetAsync(new Uri(new Uri(fixture.Stage.Url), "trace.json").ToString());
         Assert.True(trace.Ok, $"trace.json: {trace.Status}");
         using JsonDocument json = JsonDocument.Parse(await trace.TextAsync());
-        string[] tracks = [.. json.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Distinct()];
-        Assert.Equal(Enumerable.Range(0, workers).Select(w => $"worker {w} busy"), tracks.Order());
+        JsonElement[] events = [.. json.RootElement.GetProperty("traceEvents").EnumerateArray()];
+        string[] counters = [.. events.Where(e => e.GetProperty("ph").GetString() == "C").Select(e => e.GetProperty("name").GetString()!).Distinct()];
+        Assert.Equal(Enumerable.Range(0, workers).Select(w => $"worker {w} busy"), counters.Order());
+        JsonElement[] slices = [.. events.Where(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("tid").GetInt32() < workers)];
+        Assert.Contains(slices, e => e.GetProperty("name").GetString()!.Contains("v1", StringComparison.Ordinal));
+        Assert.Contains(slices, e => e.GetProperty("cat").GetString() == "critical");
+        Assert.All(slices, e => Assert.True(e.GetProperty("dur").GetDouble() >= 0));
+        Assert.Contains(events, e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("args").GetProperty("name").GetString() == "worker 0");
+        Assert.True(events.Count(e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("tid").GetInt32() >= workers) >= PerformanceStage.ProfileBlocks, "the blocks' thread is missing");
         await StageFixture.ScreenshotAsync(page, "#profiler-view", "profiler.png");
 
         // Eight voices of one shape into one mix: one box for the oscillators, one for their pans.
@@ -264,6 +289,74 @@ public sealed class StageViewTests(StageFixture fixture)
         }
 
         Assert.Equal(120, fixture.Performance.TempoNow());
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task StopOnThePage_SilencesTheEngineAndHoldsTheClock_PlayBringsTheSoundBack_BothInTheSessionLog()
+    {
+        await fixture.EvalOverSocketAsync("out(sine(\"hum\", { freq = 220, level = 0.5 }))", Quantization.Now);
+        IPage page = await fixture.OpenPageAsync();
+        OutputTap tap = fixture.Performance.Local!.Renderer.Tap!;
+        var frames = new float[2048];
+        float Peak()
+        {
+            int copied = tap.CopyLatest(frames, out _);
+            return copied == 0 ? -1 : frames.AsSpan(0, copied).ToArray().Max(MathF.Abs);
+        }
+
+        // Level 0.5, panned to the centre: 0.5·√½ in the tap's mix.
+        Assert.InRange(Peak(), 0.34f, 0.37f);
+        long before = fixture.Performance.Session.Position;
+        const int Blocks = 200;
+        try
+        {
+            await page.ClickAsync("#stop");
+            var clock = Stopwatch.StartNew();
+            while (Peak() != 0 && clock.Elapsed < s_wait)
+            {
+                await Task.Delay(10);
+            }
+
+            // Silent within the blocks the command took to arrive (2048 frames of the tap are 8 blocks of 256): the
+            // clock held where the stop landed, which is no more than those blocks past the click.
+            Assert.Equal(0f, Peak());
+            long held = fixture.Performance.Session.Position;
+            Assert.True(held - before <= Blocks * 256, $"the stop landed {(held - before) / 256} blocks after the click (at most {Blocks})");
+            await Task.Delay(100);
+            Assert.Equal(held, fixture.Performance.Session.Position);
+            Assert.Equal(0f, Peak());
+            await page.WaitForFunctionAsync("() => document.body.dataset.transport === 'stopped' && document.getElementById('stop').classList.contains('active')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            await StageFixture.ScreenshotAsync(page, "#transport", "transport-stopped.png");
+
+            await page.ClickAsync("#play");
+            clock.Restart();
+            while (Peak() < 0.34f && clock.Elapsed < s_wait)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.InRange(Peak(), 0.34f, 0.37f);
+            Assert.True(fixture.Performance.Session.Position > held, "the clock did not resume");
+            await page.WaitForFunctionAsync("() => document.body.dataset.transport === 'playing'", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        }
+        finally
+        {
+            // Playing again for the tests after this one, whatever failed here.
+            if (!fixture.Performance.TransportPlaying)
+            {
+                fixture.Performance.SetTransport(playing: true);
+            }
+        }
+
+        JsonElement[] log = [.. SessionLogEntries().Where(e => e.GetProperty("kind").GetString() is "stop" or "play")];
+        Assert.True(log.Length >= 2, "no stop and play in the session log");
+        Assert.Equal("stop", log[^2].GetProperty("kind").GetString());
+        Assert.Equal("play", log[^1].GetProperty("kind").GetString());
+
+        // The stop is logged at the position reached when it was sent (the block in flight then still plays out), the
+        // play at the held position: no later.
+        Assert.InRange(log[^1].GetProperty("position").GetInt64() - log[^2].GetProperty("position").GetInt64(), 0, Blocks * 256);
         await page.CloseAsync();
     }
 

@@ -17,4 +17,5 @@ public enum CommandKind : ushort
     LoadSample = 15,
     BindController = 16,
     MoveController = 17,
+    Transport = 22,
 }

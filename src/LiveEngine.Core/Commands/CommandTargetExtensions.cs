@@ -54,6 +54,10 @@ public static class CommandTargetExtensions
         target.Execute(new AdmitNodesCommand(image.ToArray(), pdb.ToArray())).AdmittedTypes;
 
     /// <summary>Binds (or frees) a controller lane in the engine: mapping, smoothing and soft takeover run there, per sample.</summary>
+    /// <summary>Stops (false) or starts (true) the transport at the next block; returns the position where the clock holds or resumes.</summary>
+    public static long SetTransport(this ICommandTarget target, bool playing) =>
+        target.Execute(new TransportCommand(playing)).Sample;
+
     public static void BindController(this ICommandTarget target, LiveEngine.Live.ControllerLane lane) =>
         target.Execute(new BindControllerCommand(lane));
 

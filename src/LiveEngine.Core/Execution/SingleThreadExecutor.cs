@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using LiveEngine.Snapshots;
 
 namespace LiveEngine.Execution;
@@ -28,10 +29,34 @@ public sealed class SingleThreadExecutor : IGraphExecutor
     public static void Process(GraphSnapshot snapshot, int frames, long sampleTime)
     {
         Debug.Assert(frames >= 1 && frames <= snapshot.MaxBlockFrames, "Block larger than the snapshot's maxBlockFrames: split it.");
+        if (snapshot.Timeline is { } timeline)
+        {
+            ProcessTimed(snapshot, frames, sampleTime, timeline);
+            return;
+        }
+
         foreach (int job in snapshot.TopologicalOrder)
         {
             JobRunner.Run(snapshot, job, frames, sampleTime);
         }
+    }
+
+    /// <summary>As <see cref="Process"/>, recording each job's start and end on worker 0's lane of <paramref name="timeline"/>. Allocation-free.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ProcessTimed(GraphSnapshot snapshot, int frames, long sampleTime, JobTimeline timeline)
+    {
+        long block = timeline.BeginBlock();
+        long blockStart = Stopwatch.GetTimestamp();
+        long start = blockStart;
+        foreach (int job in snapshot.TopologicalOrder)
+        {
+            JobRunner.Run(snapshot, job, frames, sampleTime);
+            long end = Stopwatch.GetTimestamp();
+            timeline.RecordJob(0, block, job, start, end);
+            start = end;
+        }
+
+        timeline.EndBlock(block, blockStart, start, frames, serial: true, snapshot);
     }
 
     /// <summary>As <see cref="Process"/>, also adding each job's measured time to <paramref name="timings"/>.</summary>

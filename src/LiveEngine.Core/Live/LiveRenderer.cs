@@ -63,6 +63,10 @@ public sealed partial class LiveRenderer
     // Set by a control thread, read by the audio thread once per Render.
     private volatile OutputTap? _tap;
     private volatile NodeProbe? _probe;
+    private volatile JobTimeline? _timeline;
+
+    // Set by a control thread (the transport), read by the audio thread once per Render.
+    private volatile bool _stopped;
 
     // Written by the audio thread at each block start, read by control threads: the bits of the clock line's
     // offset, position − timestamp × frames per tick (see SampleAtTimestamp).
@@ -137,6 +141,27 @@ public sealed partial class LiveRenderer
         set => _probe = value;
     }
 
+    /// <summary>
+    /// Where the executor records each job's start and end, per worker (null: nowhere, and nothing is timed). Switched on
+    /// and off from any thread while the session plays; it takes effect at the next block. Its worker count must be at
+    /// least the executor's threads, or the parallel blocks go unrecorded.
+    /// </summary>
+    public JobTimeline? Timeline
+    {
+        get => _timeline;
+        set => _timeline = value;
+    }
+
+    /// <summary>
+    /// The transport: false stops it (from the next block the output is silent, nothing renders and the position
+    /// holds, so commits and events due later wait); true starts it again where it held. Any thread.
+    /// </summary>
+    public bool Playing
+    {
+        get => !_stopped;
+        set => _stopped = !value;
+    }
+
     /// <summary>Output channel <paramref name="channel"/> of the last block rendered (played, with render-ahead).</summary>
     public ReadOnlySpan<float> Output(int channel, int frames) => (_ahead is { } ahead ? ahead.Played : _output)[channel].AsSpan(0, frames);
 
@@ -146,6 +171,12 @@ public sealed partial class LiveRenderer
     /// </summary>
     public void Render(int frames)
     {
+        if (_stopped)
+        {
+            RenderStopped(frames);
+            return;
+        }
+
         if (_ahead is { } ahead)
         {
             ReadAhead(ahead, frames, ahead.Options.WaitWhenEmpty);
@@ -158,6 +189,24 @@ public sealed partial class LiveRenderer
         RenderCore(frames);
         _tap?.Write(_output, frames);
         _probe?.ObserveOutput(_output, frames);
+    }
+
+    /// <summary>The transport is stopped: silence out, the clock held (its line anchored at the held position). Audio thread.</summary>
+    private void RenderStopped(int frames)
+    {
+        float[][] output = _ahead is { } ahead ? ahead.Played : _output;
+        for (int c = 0; c < output.Length; c++)
+        {
+            output[c].AsSpan(0, frames).Clear();
+        }
+
+        if (_ahead is null)
+        {
+            UpdateClockLine(_position);
+        }
+
+        _tap?.Write(output, frames);
+        _probe?.ObserveOutput(output, frames);
     }
 
     /// <summary>
@@ -440,6 +489,7 @@ public sealed partial class LiveRenderer
         NodeProbe? probe = _probe;
         probe?.Prepare(snapshot);
         snapshot.Probe = probe;
+        snapshot.Timeline = _timeline;
         if (_deferredPass && snapshot.Hybrid is { } plan)
         {
             // Render-ahead's deferred pass over a hybrid snapshot: the deferred jobs only; what the live jobs read

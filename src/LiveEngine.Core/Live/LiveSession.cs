@@ -383,6 +383,12 @@ public sealed class LiveSession : ILiveSession
                     return new CommandReceipt(MoveController(move.Lane, move.Position, move.AtSample, move.ArrivalTimestamp));
                 }
 
+            case CommandKind.Transport:
+                {
+                    Renderer.Playing = CommandCast.As<TCommand, TransportCommand>(command).Playing;
+                    return new CommandReceipt(Renderer.Position);
+                }
+
             default:
                 throw new ArgumentException($"Unknown command kind {command.Kind}.");
         }

@@ -94,6 +94,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private int _frames;
     private long _sampleTime;
     private long _block;
+
+    // The block's timeline (the snapshot's, while the renderer has one) and its number there: written by worker 0
+    // before it opens the block, read by every worker that runs a job of it.
+    private JobTimeline? _timeline;
+    private long _timelineBlock;
     private volatile bool _stopping;
     private long _violations;
     private readonly PaddedIndex[] _workerAllocatedBytes;
@@ -245,6 +250,17 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     {
         Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
         long blockStart = _profiler is null ? 0 : Stopwatch.GetTimestamp();
+
+        // A timeline made for fewer workers than this executor has cannot hold this block: it records nothing here.
+        JobTimeline? timeline = snapshot.Timeline is { } t && t.Workers >= _options.Threads ? t : null;
+        long timelineStart = 0;
+        if (timeline is not null)
+        {
+            _timelineBlock = timeline.BeginBlock();
+            timelineStart = Stopwatch.GetTimestamp();
+        }
+
+        _timeline = timeline;
         int jobs = snapshot.Jobs.Length;
         Array.Copy(snapshot.DependencyCounts, state.Pending, jobs);
         foreach (WorkStealingDeque deque in state.Deques)
@@ -305,6 +321,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
 
         _profiler?.RecordBlock(_block, blockStart, Stopwatch.GetTimestamp(), frames * (double)Stopwatch.Frequency / snapshot.SampleRate);
+
+        // Every worker has left the block: all its jobs are recorded.
+        timeline?.EndBlock(_timelineBlock, timelineStart, Stopwatch.GetTimestamp(), frames, serial: false, snapshot);
     }
 
     public void Dispose()
@@ -535,7 +554,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Execute(int worker, ParallelRunState state, GraphSnapshot snapshot, int job, bool stolen)
     {
-        if (_profiler is not null)
+        if (_profiler is not null || _timeline is not null)
         {
             ExecuteProfiled(worker, state, snapshot, job, stolen);
             return;
@@ -562,7 +581,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
         long start = Stopwatch.GetTimestamp();
         JobRunner.Run(snapshot, job, _frames, _sampleTime);
-        _profiler!.RecordJob(worker, job, _block, start, Stopwatch.GetTimestamp(), stolen);
+        long end = Stopwatch.GetTimestamp();
+        _profiler?.RecordJob(worker, job, _block, start, end, stolen);
+        _timeline?.RecordJob(worker, _timelineBlock, job, start, end);
         if (_options.VerifyExecution)
         {
             VerifyAfterRun(state, job);

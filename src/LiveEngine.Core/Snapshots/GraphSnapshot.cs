@@ -215,6 +215,9 @@ public sealed class GraphSnapshot
     /// <summary>The meters and node scope the jobs write (<see cref="Live.NodeProbe"/>), or null; set by the renderer before each segment.</summary>
     internal Live.NodeProbe? Probe { get; set; }
 
+    /// <summary>Where the executor records each job's start and end (<see cref="Execution.JobTimeline"/>), or null; set by the renderer before each segment.</summary>
+    internal Execution.JobTimeline? Timeline { get; set; }
+
     /// <summary>An executor's per-snapshot run state, attached when the executor prepares the snapshot.</summary>
     internal object? ExecutionState { get; set; }
 

@@ -32,7 +32,7 @@ public sealed record ReplOptions
 /// </summary>
 public sealed partial class Repl
 {
-    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":vars", ":midi", ":link", ":tracker", ":detach", ":quit"];
+    private static readonly string[] s_commands = [":help", ":lua", ":cs", ":graph", ":stats", ":tempo", ":quantize", ":load", ":save", ":undo", ":panic", ":stop", ":play", ":vars", ":midi", ":link", ":tracker", ":detach", ":quit"];
 
     private readonly IPerformanceService _performance;
     private readonly IAnsiConsole _console;
@@ -279,6 +279,12 @@ public sealed partial class Repl
                     _performance.Panic();
                     _console.MarkupLine("[yellow]panic:[/] callbacks stopped, fading to silence");
                     break;
+                case ":stop":
+                    _console.MarkupLine($"[yellow]stopped[/] at sample {_performance.SetTransport(playing: false)}: silent, the clock held (:play resumes)");
+                    break;
+                case ":play":
+                    _console.WriteLine($"playing from sample {_performance.SetTransport(playing: true)}");
+                    break;
                 case ":load":
                     await LoadAsync(argument).ConfigureAwait(false);
                     break;
@@ -406,6 +412,7 @@ public sealed partial class Repl
                                leaves); with ROW TRACK CELL an edit, run as its tracker_set line (docs/tracker.md)
           :undo                bring back the graph before the last commit
           :panic               stop every callback and fade to silence
+          :stop / :play        stop the transport (silent from the next block, the clock held) / play on from there
           :detach              leave, the engine process playing on; `liveengine` attaches to it again
           :quit                leave and stop the engine (the session log keeps everything)
         """;

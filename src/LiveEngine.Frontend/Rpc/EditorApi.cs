@@ -211,6 +211,14 @@ public sealed class EditorApi
     [JsonRpcMethod("panic")]
     public void Panic() => _performance.Panic();
 
+    /// <summary>Stops the transport: silent from the next block, the clock held. Logged.</summary>
+    [JsonRpcMethod("transport/stop")]
+    public JsonObject TransportStop() => new() { ["sample"] = _performance.SetTransport(playing: false) };
+
+    /// <summary>Plays the transport again from where it held. Logged.</summary>
+    [JsonRpcMethod("transport/play")]
+    public JsonObject TransportPlay() => new() { ["sample"] = _performance.SetTransport(playing: true) };
+
     /// <summary>Engine statistics now.</summary>
     [JsonRpcMethod("stats/get")]
     public JsonObject StatsGet() => _connection.Server.Stats();

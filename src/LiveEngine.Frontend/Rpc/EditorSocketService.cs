@@ -184,6 +184,8 @@ public sealed class EditorSocketService : IPerformanceService, IDisposable
 
     public void Panic() => CallNow("panic");
 
+    public long SetTransport(bool playing) => (long)CallNow(playing ? "transport/play" : "transport/stop")!["sample"]!;
+
     public string MidiCommand(string command) => (string)CallNow("midi/command", new JsonObject { ["command"] = command })!;
 
     public string LinkCommand(string argument) => (string)CallNow("link/command", new JsonObject { ["command"] = argument })!;

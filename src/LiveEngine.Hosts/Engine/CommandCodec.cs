@@ -127,6 +127,10 @@ public static class CommandCodec
                     break;
                 }
 
+            case CommandKind.Transport:
+                writer.WriteByte(CommandCast.As<TCommand, TransportCommand>(command).Playing ? (byte)1 : (byte)0);
+                break;
+
             default:
                 throw new ArgumentException($"Unknown command kind {command.Kind}.");
         }
@@ -142,7 +146,7 @@ public static class CommandCodec
                 writer.WriteInt64(receipt.Sample);
                 break;
 
-            case CommandKind.SetParameter or CommandKind.SetTempo or CommandKind.MoveController:
+            case CommandKind.SetParameter or CommandKind.SetTempo or CommandKind.MoveController or CommandKind.Transport:
                 writer.WriteInt64(receipt.Sample);
                 break;
 
@@ -179,7 +183,7 @@ public static class CommandCodec
                     return new CommandReceipt(reader.ReadInt64("commit sample"), CommitId: id);
                 }
 
-            case CommandKind.SetParameter or CommandKind.SetTempo or CommandKind.MoveController:
+            case CommandKind.SetParameter or CommandKind.SetTempo or CommandKind.MoveController or CommandKind.Transport:
                 return new CommandReceipt(reader.ReadInt64("sample"));
 
             case CommandKind.Trigger or CommandKind.RampTempo:
@@ -351,6 +355,19 @@ public static class CommandCodec
                     long arrivalNs = reader.ReadInt64("arrival time");
                     reader.EnsureEnd(type);
                     visitor.Visit(new MoveControllerCommand(lane, position, atSample, MonotonicTime.FromNanoseconds(arrivalNs)));
+                    return true;
+                }
+
+            case EngineMessage.Transport:
+                {
+                    byte playing = reader.ReadByte("playing");
+                    reader.EnsureEnd(type);
+                    if (playing > 1)
+                    {
+                        throw new EngineProtocolException($"Transport's switch is 0 (stop) or 1 (play), not {playing}.");
+                    }
+
+                    visitor.Visit(new TransportCommand(playing == 1));
                     return true;
                 }
 

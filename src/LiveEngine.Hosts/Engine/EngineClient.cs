@@ -249,6 +249,56 @@ public sealed class EngineClient : IEngineControl
         }
     }
 
+    public Execution.TimelineReading GetProfile(bool timing, int blocks)
+    {
+        lock (_gate)
+        {
+            FrameWriter w = Begin(EngineMessage.GetProfile);
+            w.WriteByte(timing ? (byte)1 : (byte)0);
+            w.WriteInt32(blocks);
+            FrameReader r = Send(EngineMessage.GetProfile);
+            int workers = r.ReadInt32("workers");
+            var spans = new Execution.TimelineBlock[Count(ref r, "block count", 1 + EngineServer.MaxProfileBlocks)];
+            for (int b = 0; b < spans.Length; b++)
+            {
+                spans[b] = new Execution.TimelineBlock(r.ReadInt64("block"), r.ReadDouble("start"), r.ReadDouble("end"), r.ReadInt32("frames"), r.ReadDouble("deadline"), r.ReadByte("serial") != 0);
+            }
+
+            int count = Count(ref r, "job count", EngineProtocol.MaxFrameBytes / 40);
+            var jobs = new List<Execution.TimelineJob>(count);
+            for (int j = 0; j < count; j++)
+            {
+                int worker = r.ReadInt32("worker");
+                long block = r.ReadInt64("block");
+                byte kind = r.ReadByte("job kind");
+                if (kind > (byte)Snapshots.JobKind.Bank)
+                {
+                    throw new EngineProtocolException($"GetProfile answered job kind {kind} (0..{(byte)Snapshots.JobKind.Bank}).");
+                }
+
+                string node = r.ReadString("node");
+                int index = r.ReadInt32("job");
+                string bank = r.ReadString("bank");
+                int lanes = r.ReadInt32("lanes");
+                var jobKind = (Snapshots.JobKind)kind;
+                jobs.Add(new Execution.TimelineJob(
+                    worker, block, Execution.TimelineReading.Label(jobKind, node, index, bank, lanes), Execution.TimelineReading.CostKey(jobKind, node, index, bank, lanes),
+                    r.ReadDouble("start"), r.ReadDouble("end"), r.ReadByte("critical") != 0));
+            }
+
+            r.EnsureEnd(EngineMessage.GetProfile);
+
+            // The cost table is the jobs' times summed here: the engine sends only what it recorded.
+            return Execution.TimelineReading.FromJobs(workers, spans, jobs);
+        }
+
+        static int Count(ref FrameReader r, string what, int limit)
+        {
+            int count = r.ReadInt32(what);
+            return (uint)count < (uint)limit ? count : throw new EngineProtocolException($"GetProfile answered {count} as its {what} (0..{limit - 1}).");
+        }
+    }
+
     public EngineStats GetStats()
     {
         lock (_gate)

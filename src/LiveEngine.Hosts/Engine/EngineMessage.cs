@@ -26,6 +26,8 @@ public enum EngineMessage : ushort
     GetScope = 18,
     GetProbe = 19,
     Link = 20,
+    GetProfile = 21,
+    Transport = 22,
 
     /// <summary>Set in every successful reply's type: <c>Ok(Commit)</c> is <c>0x8002</c>.</summary>
     ReplyFlag = 0x8000,

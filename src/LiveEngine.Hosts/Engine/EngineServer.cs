@@ -22,12 +22,19 @@ public sealed class EngineServer : IDisposable
 
     private readonly InProcessEngine _engine;
 
+    /// <summary>The most blocks one GetProfile reads (a <see cref="Execution.JobTimeline"/> keeps twice as many).</summary>
+    public const int MaxProfileBlocks = 64;
+
     /// <summary>The longest node id GetProbe takes, in UTF-8 bytes.</summary>
     private const int MaxProbeIdBytes = 256;
     private readonly string _socketPath;
     private readonly Socket _listener;
     private readonly Thread _acceptThread;
     private readonly List<Socket> _connections = [];
+
+    // GetProfile's reusable copy of the engine's timeline: one request at a time uses it, whichever connection asks.
+    private readonly Lock _profileGate = new();
+    private Execution.TimelineCopy? _profile;
     private volatile bool _stopping;
 
     public EngineServer(InProcessEngine engine, string socketPath)
@@ -426,8 +433,66 @@ public sealed class EngineServer : IDisposable
                     return false;
                 }
 
+            case EngineMessage.GetProfile:
+                {
+                    bool timing = reader.ReadByte("timing") != 0;
+                    int blocks = reader.ReadInt32("block count");
+                    reader.EnsureEnd(type);
+                    if (blocks < 1 || blocks > MaxProfileBlocks)
+                    {
+                        throw new EngineProtocolException($"GetProfile asks for 1..{MaxProfileBlocks} blocks, not {blocks}.");
+                    }
+
+                    // Into the engine's reusable copy, and from it into the frame: a page's reads allocate nothing here.
+                    lock (_profileGate)
+                    {
+                        _profile ??= new Execution.TimelineCopy(_engine.Timeline);
+                        _engine.SwitchTiming(timing);
+                        _profile.Read(blocks);
+                        WriteProfile(writer, _profile);
+                    }
+
+                    return false;
+                }
+
             default:
-                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..20, see docs/engine-protocol.md).");
+                throw new UnknownMessageException($"Unknown message type {(ushort)type} (known: 1..22, see docs/engine-protocol.md).");
+        }
+    }
+
+    /// <summary>The blocks and jobs of a <see cref="Execution.TimelineCopy"/>, straight from it: nothing allocated.</summary>
+    private static void WriteProfile(FrameWriter writer, Execution.TimelineCopy profile)
+    {
+        writer.WriteInt32(profile.Workers);
+        writer.WriteInt32(profile.BlockCount);
+        for (int b = 0; b < profile.BlockCount; b++)
+        {
+            Execution.BlockSpan block = profile.Block(b);
+            writer.WriteInt64(block.Block);
+            writer.WriteDouble(profile.Ns(block.Start));
+            writer.WriteDouble(profile.Ns(block.End));
+            writer.WriteInt32(block.Frames);
+            writer.WriteDouble(block.Frames * 1e9 / profile.BlockSnapshot(b).SampleRate);
+            writer.WriteByte(block.Serial ? (byte)1 : (byte)0);
+        }
+
+        writer.WriteInt32(profile.JobCount);
+        for (int j = 0; j < profile.JobCount; j++)
+        {
+            Snapshots.GraphSnapshot snapshot = profile.BlockSnapshot(profile.JobBlock(j));
+            Execution.JobSpan span = profile.Job(j);
+            Snapshots.JobInfo job = snapshot.Jobs[span.Job];
+            bool bank = job.Kind == Snapshots.JobKind.Bank;
+            writer.WriteInt32(profile.JobWorker(j));
+            writer.WriteInt64(span.Block);
+            writer.WriteByte((byte)job.Kind);
+            writer.WriteString(snapshot.NodeIds[job.NodeIndex]);
+            writer.WriteInt32(span.Job);
+            writer.WriteString(bank ? snapshot.Banks[job.BankIndex].Name : "");
+            writer.WriteInt32(bank ? snapshot.Banks[job.BankIndex].LaneCount : 0);
+            writer.WriteDouble(profile.Ns(span.Start));
+            writer.WriteDouble(profile.Ns(span.End));
+            writer.WriteByte(profile.JobCritical(j) ? (byte)1 : (byte)0);
         }
     }
 

@@ -40,6 +40,13 @@ public interface IEngineControl : ICommandTarget, IDisposable
     /// </summary>
     ProbeReading GetProbe(string? scopeNodeId, bool metering, Span<float> scope);
 
+    /// <summary>
+    /// Switches the engine's job timing on (<paramref name="timing"/>) or off (<see cref="Live.LiveRenderer.Timeline"/>) and
+    /// reads the last <paramref name="blocks"/> blocks it recorded: each worker's jobs as bars, the critical path, the
+    /// deadline and late blocks, and the nodes' measured cost. Served without waiting for a commit.
+    /// </summary>
+    Execution.TimelineReading GetProfile(bool timing, int blocks);
+
     /// <summary>Stops the current driver and starts <paramref name="driver"/> (e.g. reconnects to a restarted JACK server); returns the driver's name.</summary>
     string SwitchDriver(DriverSpec driver);
 

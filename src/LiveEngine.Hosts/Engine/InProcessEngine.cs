@@ -22,6 +22,7 @@ public sealed class InProcessEngine : IEngineControl
 {
     private readonly object _gate = new();
     private readonly LiveSession _session;
+    private Execution.JobTimeline? _timeline;
     private Link.LinkSwitch? _link;
     private readonly int _blockFrames;
     private readonly int _realTimePriority;
@@ -183,6 +184,18 @@ public sealed class InProcessEngine : IEngineControl
     public NodeProbe Probe { get; } = new();
 
     public ProbeReading GetProbe(string? scopeNodeId, bool metering, Span<float> scope) => ProbeReading.Read(Probe, scopeNodeId, metering, scope);
+
+    /// <summary>The job timeline the executor records into while <see cref="GetProfile"/> has switched timing on (sized for its workers).</summary>
+    public Execution.JobTimeline Timeline => _timeline ??= new Execution.JobTimeline(_session.Executor.Threads);
+
+    public Execution.TimelineReading GetProfile(bool timing, int blocks)
+    {
+        SwitchTiming(timing);
+        return Timeline.Read(blocks);
+    }
+
+    /// <summary>Switches the executor's job timing into <see cref="Timeline"/> on or off, from the next block.</summary>
+    public void SwitchTiming(bool timing) => _session.Renderer.Timeline = timing ? Timeline : null;
 
     public EngineStats GetStats()
     {

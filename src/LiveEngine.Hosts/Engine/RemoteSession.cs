@@ -42,6 +42,9 @@ public sealed class RemoteSession : ILiveSession
     private int _undoDepth;
     private long _syncPosition;
     private long _syncTimestamp;
+
+    // The transport as this front last set it: stopped, the engine's clock holds, so the estimate does not run on.
+    private bool _transportStopped;
     private long _lastPosition;
     private long _lastClockSync;
     private bool _clockStale;
@@ -143,7 +146,7 @@ public sealed class RemoteSession : ILiveSession
             lock (_gate)
             {
                 // At most MaxLead past what the engine last reported: if it stalls, the estimate stops there too.
-                long elapsed = (long)((now - _syncTimestamp) * (double)Options.SampleRate / Stopwatch.Frequency);
+                long elapsed = _transportStopped ? 0 : (long)((now - _syncTimestamp) * (double)Options.SampleRate / Stopwatch.Frequency);
                 long estimate = _syncPosition + Math.Min(elapsed, (long)(MaxLead.TotalSeconds * Options.SampleRate));
                 _lastPosition = Math.Max(_lastPosition, estimate);
                 return _lastPosition;
@@ -211,6 +214,13 @@ public sealed class RemoteSession : ILiveSession
                         MirrorParameter(set.NodeId, set.Parameter, set.Value);
                         break;
                     }
+
+                case CommandKind.Transport:
+                    // Stopped: the estimate holds at what the engine reports. Played: it runs on from the held sample now.
+                    _transportStopped = !CommandCast.As<TCommand, TransportCommand>(command).Playing;
+                    _syncPosition = Math.Max(_syncPosition, receipt.Sample);
+                    _syncTimestamp = Stopwatch.GetTimestamp();
+                    break;
 
                 case CommandKind.Trigger:
                     {

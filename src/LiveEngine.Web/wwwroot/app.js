@@ -189,7 +189,6 @@ function renderParams() {
         control.out.textContent = fmt(p.value) + (p.unit ? ' ' + p.unit : '');
       }
     }
-    renderCosts();
     return;
   }
   const focused = [...paramControls.entries()].find(([, c]) => document.activeElement === c.input);
@@ -236,21 +235,28 @@ function renderParams() {
     box.appendChild(div);
   }
   if (focused && paramControls.has(focused[0])) paramControls.get(focused[0]).input.focus();
-  renderCosts();
 }
 
-function renderCosts() {
+// The cost table: each node's time per block as the engine measured it over the blocks in view (mean, largest).
+function renderCosts(p) {
+  if (!p) return;
   const body = $('costs').querySelector('tbody');
-  body.textContent = '';
-  const block = 256;
-  for (const n of [...state.graph.nodes].sort((a, b) => b.costNsPerFrame - a.costNsPerFrame).slice(0, 20)) {
+  const types = new Map((state.graph ? state.graph.nodes : []).map((n) => [n.id, n.type]));
+  const rows = p.costs.slice(0, 20);
+  while (body.children.length > rows.length) body.lastChild.remove();
+  while (body.children.length < rows.length) {
     const tr = document.createElement('tr');
-    tr.innerHTML = '<td></td><td></td><td></td>';
-    tr.children[0].textContent = n.id;
-    tr.children[1].textContent = n.type;
-    tr.children[2].textContent = (n.costNsPerFrame * block / 1000).toFixed(1);
+    tr.innerHTML = '<td></td><td></td><td></td><td></td>';
     body.appendChild(tr);
   }
+  rows.forEach(([node, mean, max], i) => {
+    const tr = body.children[i];
+    tr.dataset.node = node;
+    tr.children[0].textContent = node;
+    tr.children[1].textContent = types.get(node) || '';
+    tr.children[2].textContent = mean.toFixed(1);
+    tr.children[3].textContent = max.toFixed(1);
+  });
 }
 function fmt(v) { return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3).replace(/\.?0+$/, ''); }
 
@@ -260,6 +266,10 @@ function renderTransport(f) {
   const t = f.transport;
   $('position').textContent = `${t.bar}:${t.beat}:${String(t.tick).padStart(3, '0')}`;
   $('bpm').textContent = fmt(t.bpm);
+  // The transport: the button of the state it is in is lit; the header says stopped while the clock holds.
+  document.body.dataset.transport = t.playing === false ? 'stopped' : 'playing';
+  $('stop').classList.toggle('active', t.playing === false);
+  $('play').classList.toggle('active', t.playing !== false);
   const c = $('commit');
   if (f.commit && f.commit.pending) { c.textContent = f.commit.bar ? `commit pending: lands at bar ${f.commit.bar}` : 'commit pending'; c.className = 'pending'; }
   else { c.textContent = ''; c.className = ''; }
@@ -272,6 +282,8 @@ $('midi-command').addEventListener('keydown', (e) => {
 });
 $('undo').addEventListener('click', () => command({ op: 'undo' }));
 $('panic').addEventListener('click', () => command({ op: 'panic' }));
+$('stop').addEventListener('click', () => command({ op: 'stop' }));
+$('play').addEventListener('click', () => command({ op: 'play' }));
 $('tap').addEventListener('click', () => {
   const now = performance.now();
   state.taps = state.taps.filter((t) => now - t < 3000);
@@ -370,14 +382,17 @@ function fft(re, im) {
 
 // ---- profiler -----------------------------------------------------------------------------------------------
 
+// Each worker's lane is the timeline of the last blocks the engine timed: every job a bar (the critical path of its
+// block in orange), every block a band with its deadline as a dashed line (red where the block ran past it: an xrun).
 function renderProfiler(f) {
-  if (f.load.length > 0 && (state.load.length === 0 || state.load[state.load.length - 1] !== f.load)) {
+  if (f.load.length > 0) {
     const last = state.load[state.load.length - 1];
     if (!last || last.join() !== f.load.join()) state.load.push(f.load);
     if (state.load.length > 120) state.load.shift();
   }
+  const p = typeof f.profile === 'object' ? f.profile : null;
   const lanes = $('lanes');
-  const workers = f.workers;
+  const workers = Math.max(f.workers, p ? p.workers : 0);
   while (lanes.children.length > workers) lanes.lastChild.remove();
   while (lanes.children.length < workers) {
     const w = lanes.children.length;
@@ -386,29 +401,53 @@ function renderProfiler(f) {
     lane.dataset.worker = w;
     const name = document.createElement('span');
     name.textContent = 'w' + w;
-    const canvas = document.createElement('canvas');
-    canvas.width = 500; canvas.height = 34;
-    lane.append(name, canvas);
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 1000 34');
+    svg.setAttribute('preserveAspectRatio', 'none');
+    lane.append(name, svg);
     lanes.appendChild(lane);
   }
+  const latest = state.load.length > 0 ? state.load[state.load.length - 1] : [];
+  // Each block gets a slot of its own (the idle time between blocks is left out), on one scale for all: the longest
+  // block, widened to show the deadline where the deadline is near (within 4×); a deadline far beyond it is drawn at the
+  // slot's end, dashed and marked off-scale, and the heading gives both figures.
+  const blocks = p ? p.blocks : [];
+  const longest = Math.max(1, ...blocks.map((b) => b[1] - b[0]));
+  const deadline = blocks.length > 0 ? Math.max(...blocks.map((b) => b[2])) : 0;
+  const range = deadline > 0 && deadline <= longest * 4 ? Math.max(longest, deadline) * 1.05 : longest * 1.15;
+  const slot = blocks.length > 0 ? 1000 / blocks.length : 1000;
+  const slotOf = new Map();
+  blocks.forEach((b, i) => slotOf.set(b[0], i));
+  const x = (i, us) => i * slot + Math.min(slot, (us / range) * slot);
+  const esc = (t) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
   for (let w = 0; w < workers; w++) {
-    const latest = state.load.length > 0 ? state.load[state.load.length - 1][w] || 0 : 0;
-    lanes.children[w].querySelector('span').textContent = `w${w} ${(latest * 100).toFixed(0)}%`;
-    const canvas = lanes.children[w].querySelector('canvas'), g = canvas.getContext('2d');
-    g.clearRect(0, 0, canvas.width, canvas.height);
-    const bar = canvas.width / 120;
-    state.load.forEach((sample, i) => {
-      const share = sample[w] || 0;
-      g.fillStyle = share > 0.9 ? '#f66' : '#5a7';
-      g.fillRect(i * bar, canvas.height * (1 - share), Math.max(1, bar - 1), canvas.height * share);
+    lanes.children[w].querySelector('span').textContent = `w${w} ${((latest[w] || 0) * 100).toFixed(0)}%`;
+    let html = '';
+    blocks.forEach(([s, e, d, late], i) => {
+      const off = d > range;
+      html += `<rect class="block${late ? ' late' : ''}" x="${x(i, 0)}" y="0" width="${Math.max(0.5, x(i, e - s) - x(i, 0))}" height="34"></rect>` +
+        `<line class="deadline${late ? ' missed' : ''}${off ? ' off-scale' : ''}" x1="${x(i, d) - (off ? 1 : 0)}" x2="${x(i, d) - (off ? 1 : 0)}" y1="0" y2="34"></line>`;
     });
-    // The deadline: a worker busy for the whole of the wall time has no time left.
-    g.strokeStyle = '#f55'; g.setLineDash([4, 3]); g.beginPath(); g.moveTo(0, 1); g.lineTo(canvas.width, 1); g.stroke();
+    // A job belongs to the last block that started before it.
+    let i = 0;
+    for (const [jw, s, e, label, node, critical] of p ? p.jobs : []) {
+      while (i + 1 < blocks.length && blocks[i + 1][0] <= s) i++;
+      if (jw !== w || blocks.length === 0) continue;
+      const b0 = blocks[i][0];
+      html += `<rect class="job${critical ? ' critical' : ''}" data-node="${esc(node)}" x="${x(i, s - b0)}" y="6" width="${Math.max(0.8, x(i, e - b0) - x(i, s - b0))}" height="22"><title>${esc(label)} ${(e - s).toFixed(1)} µs</title></rect>`;
+    }
+    lanes.children[w].querySelector('svg').innerHTML = html;
   }
+  $('profile-scale').textContent = blocks.length > 0
+    ? `last ${blocks.length} blocks, each slot ${range.toFixed(0)} µs wide; deadline ${deadline.toFixed(0)} µs${deadline > range ? ' (off the scale: drawn at the slot\'s end)' : ''}; critical path orange; late blocks red`
+    : (typeof f.profile === 'string' ? 'profiler: ' + f.profile : '');
+  $('lanes').dataset.late = p ? p.late : 0;
+  renderCosts(p);
   const b = f.blocks;
   if (b && b.driver !== undefined) {
     $('blocks').textContent = `${b.driver}: block p50 ${b.p50Us.toFixed(0)} µs, p99 ${b.p99Us.toFixed(0)} µs, max ${b.maxUs.toFixed(0)} µs` +
-      (b.deadlineUs ? ` of ${b.deadlineUs.toFixed(0)} µs` : '') + `; xruns ${b.xruns}; audio thread allocated ${b.audioAllocatedBytes} B`;
+      (b.deadlineUs ? ` of ${b.deadlineUs.toFixed(0)} µs` : '') + `; xruns ${b.xruns}; audio thread allocated ${b.audioAllocatedBytes} B` +
+      (p ? `; late in view ${p.late}` : typeof f.profile === 'string' ? `; profiler: ${f.profile}` : '');
   }
 }
 

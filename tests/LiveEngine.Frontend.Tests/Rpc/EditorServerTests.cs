@@ -97,6 +97,26 @@ public sealed class EditorServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void TransportStop_HoldsTheClockAndSilencesTheOutput_TransportPlayResumesFromThere()
+    {
+        using var client = new RpcTestClient(_server.Port);
+        long held = (long)client.Call("transport/stop")["result"]!["sample"]!;
+        Assert.False(_performance.TransportPlaying);
+        Assert.False(_performance.Local!.Renderer.Playing);
+        Thread.Sleep(100);
+        long position = _performance.Session.Position;
+        Assert.InRange(position - held, 0, 128);
+        Thread.Sleep(50);
+        Assert.Equal(position, _performance.Session.Position);
+        Assert.Equal(position, (long)client.Call("transport/state")["result"]!["sample"]!);
+
+        Assert.Equal(position, (long)client.Call("transport/play")["result"]!["sample"]!);
+        Assert.True(_performance.Local!.Renderer.Playing);
+        Thread.Sleep(100);
+        Assert.True(_performance.Session.Position > position, "the clock did not resume");
+    }
+
+    [Fact]
     public void BadArguments_GetInvalidParams_WithTheEnginesMessage()
     {
         using var client = new RpcTestClient(_server.Port);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using LiveEngine.Commands;
 using LiveEngine.Dsp;
+using LiveEngine.Execution;
 using LiveEngine.Graph;
 using LiveEngine.Hosts.Engine;
 using LiveEngine.Live;
@@ -133,7 +134,7 @@ public sealed class EngineServerTests : IDisposable
             Assert.Equal((ushort)EngineMessage.Error, type);
             Assert.Equal(7u, id);
             Assert.Equal(EngineErrorCode.UnknownMessage, code);
-            Assert.Equal("Unknown message type 99 (known: 1..20, see docs/engine-protocol.md).", message);
+            Assert.Equal("Unknown message type 99 (known: 1..22, see docs/engine-protocol.md).", message);
 
             // SetParameter cut short after the quantization and the node id: the parameter's length is missing.
             byte[] truncated = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, (byte)'o', (byte)'s', (byte)'c'];
@@ -145,6 +146,14 @@ public sealed class EngineServerTests : IDisposable
             (_, _, code, message) = Ask(raw, (ushort)EngineMessage.Link, 11, [3]);
             Assert.Equal(EngineErrorCode.Malformed, code);
             Assert.Equal("Link's switch is 0 (status), 1 (on) or 2 (off), not 3.", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.Transport, 12, [2]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("Transport's switch is 0 (stop) or 1 (play), not 2.", message);
+
+            (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetProfile, 13, [1, 0, 0, 0, 0]);
+            Assert.Equal(EngineErrorCode.Malformed, code);
+            Assert.Equal("GetProfile asks for 1..64 blocks, not 0.", message);
 
             (_, _, code, message) = Ask(raw, (ushort)EngineMessage.GetClock, 9, [1, 2, 3]);
             Assert.Equal(EngineErrorCode.Malformed, code);
@@ -323,6 +332,94 @@ public sealed class EngineServerTests : IDisposable
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
         Assert.Equal(0x8000 | (ushort)EngineMessage.GetProbe, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+    }
+
+    [Fact]
+    public void GetProfile_SwitchesTheEnginesJobTimingOn_ReadsEachWorkersJobsAndTheNodesCosts_AndOffAgain()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "stage");
+        client.Commit(Sine(440), Quantization.Now);
+        TimelineReading reading = client.GetProfile(timing: true, 8);
+        for (int attempt = 0; attempt < 200 && (reading.Blocks.Count < 8 || !reading.NodeCosts.Any(c => c.Node == "osc")); attempt++)
+        {
+            Thread.Sleep(20);
+            reading = client.GetProfile(timing: true, 8);
+        }
+
+        Assert.Same(_engine.Timeline, _engine.Session.Renderer.Timeline);
+        Assert.Equal(_engine.Session.Executor.Threads, reading.Workers);
+        Assert.Equal(8, reading.Blocks.Count);
+        Assert.All(reading.Blocks, b => Assert.Equal(b.Frames * 1e9 / 48_000, b.DeadlineNs, 6));
+
+        // What the engine's own reading says, carried whole: the same jobs of the same blocks.
+        TimelineReading local = _engine.Timeline.Read(_engine.Timeline.MaxReadBlocks);
+        long last = reading.Blocks[^1].Block;
+        Assert.Contains(local.Blocks, b => b.Block == last);
+        Assert.Equal(
+            local.Jobs.Where(j => j.Block == last).Select(j => (j.Worker, j.Label, j.Node, j.Critical)),
+            reading.Jobs.Where(j => j.Block == last).Select(j => (j.Worker, j.Label, j.Node, j.Critical)));
+        MeasuredNodeCost osc = reading.NodeCosts.Single(c => c.Node == "osc");
+        Assert.True(osc.MeanNs > 0 && osc.MaxNs >= osc.MeanNs, $"osc: mean {osc.MeanNs} ns, max {osc.MaxNs} ns");
+        Assert.Contains(reading.Jobs, j => j.Node == "pan" && j.Critical);
+
+        // The engine side: the page's reads, into the frame writer, without allocating.
+        using var writer = new FrameWriter(1 << 20);
+        var names = new StringTable();
+        using var request = new FrameWriter();
+        request.Begin((ushort)EngineMessage.GetProfile, 1);
+        request.WriteByte(1);
+        request.WriteInt32(EngineServer.MaxProfileBlocks);
+        request.Finish();
+        ReadOnlySpan<byte> payload = request.Frame[(EngineProtocol.LengthBytes + EngineProtocol.HeaderBytes)..];
+        for (int i = 0; i < 20; i++)
+        {
+            _server.Handle(EngineMessage.GetProfile, 1, payload, writer, names);
+        }
+
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _server.Handle(EngineMessage.GetProfile, 1, payload, writer, names);
+            Thread.Sleep(1);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        Assert.Equal(0x8000 | (ushort)EngineMessage.GetProfile, BinaryPrimitives.ReadUInt16LittleEndian(writer.Frame[4..]));
+
+        // Off: the renderer times nothing more.
+        client.GetProfile(timing: false, 1);
+        Assert.Null(_engine.Session.Renderer.Timeline);
+        long recorded = _engine.Timeline.BlocksRecorded;
+        Thread.Sleep(50);
+        Assert.Equal(recorded, _engine.Timeline.BlocksRecorded);
+
+        // A request for more blocks than the engine keeps is refused with the range.
+        EngineRequestException refused = Assert.Throws<EngineRequestException>(() => client.GetProfile(timing: true, EngineServer.MaxProfileBlocks + 1));
+        Assert.Contains("1..64 blocks", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Transport_StopOverTheSocket_SilencesTheEngineAndHoldsItsClock_PlayResumes()
+    {
+        using EngineClient client = EngineClient.Connect(_socketPath, "test");
+        client.Commit(Sine(440), Quantization.Now);
+        long held = client.SetTransport(playing: false);
+        Assert.False(_engine.Session.Renderer.Playing);
+        Thread.Sleep(100);
+        long position = client.GetClock().Position;
+        Assert.InRange(position - held, 0, 128);
+        var frames = new float[1024];
+        Assert.Equal(frames.Length, client.GetScope(frames, out _));
+        Assert.All(frames, x => Assert.Equal(0f, x));
+        Thread.Sleep(50);
+        Assert.Equal(position, client.GetClock().Position);
+
+        Assert.Equal(position, client.SetTransport(playing: true));
+        Assert.True(_engine.Session.Renderer.Playing);
+        Thread.Sleep(100);
+        Assert.True(client.GetClock().Position > position, "the clock did not resume");
+        Assert.Equal(frames.Length, client.GetScope(frames, out _));
+        Assert.True(frames.Max() > 0.1f, $"a peak of {frames.Max()} after play");
     }
 
     /// <summary>Frames per period, between the first and last rising zero crossings.</summary>

@@ -90,6 +90,27 @@ public sealed class RemoteSessionTests : IDisposable
     }
 
     [Fact]
+    public void TransportStopped_ThePositionEstimateHolds_AndRunsOnFromTheHeldSampleAfterPlay()
+    {
+        var remote = new RemoteSession(_client);
+        long held = remote.SetTransport(playing: false);
+        Assert.False(_engineSession.Renderer.Playing);
+        Thread.Sleep(20);
+        long estimate = remote.Position;
+
+        // Longer than the estimate's half-second lead: it does not run on while the engine's clock holds.
+        Thread.Sleep(700);
+        Assert.Equal(estimate, remote.Position);
+        Assert.InRange(estimate - held, 0, 4 * 128);
+
+        long resumed = remote.SetTransport(playing: true);
+        Assert.True(_engineSession.Renderer.Playing);
+        Assert.InRange(resumed, held, held + 128);
+        Thread.Sleep(100);
+        Assert.True(remote.Position > estimate, "the estimate did not run on after play");
+    }
+
+    [Fact]
     public void ControllerLanes_CrossTheProtocol_AndMovesLandOnTheirSampleInTheEngine()
     {
         var remote = new RemoteSession(_client);
