@@ -897,8 +897,10 @@ public sealed class LiveSession : ILiveSession
     private int CollectRetiredLocked()
     {
         int count = 0;
-        while (Renderer.TryTakeRetired(out _))
+        while (Renderer.TryTakeRetired(out GraphSnapshot? retired))
         {
+            // The executor may reuse what it prepared for it (a retired snapshot is never rendered again).
+            _executor.Release(retired!);
             count++;
         }
 
