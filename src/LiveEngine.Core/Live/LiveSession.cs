@@ -56,6 +56,11 @@ public sealed class LiveSession : ILiveSession
     private long _lateControllerMoves;
     private CostPrediction? _lastPrediction;
 
+    // With RecycleRetiredSnapshots: the pool the compiles take their job structure from, and the snapshots queued and
+    // not yet retired (in the order they were queued, which is the order they retire in), whose arrays are not returned.
+    private readonly SnapshotArrayPool? _pool;
+    private readonly List<GraphSnapshot> _unretired = [];
+
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -65,8 +70,10 @@ public sealed class LiveSession : ILiveSession
         _options = options ?? new LiveSessionOptions();
         _executor = executor ?? SingleThreadExecutor.Instance;
         Clock = new TempoMap(_options.SampleRate, _options.Tempo, _options.BeatsPerBar, _options.Origin);
+        _pool = _options.RecycleRetiredSnapshots ? new SnapshotArrayPool() : null;
         GraphDescription copy = initial.Clone();
         _latest = Compile(copy, previous: null, previousIds: null);
+        _unretired.Add(_latest);
         _history.Add(copy);
         _timeline.Add((0, _latest));
         Renderer = new LiveRenderer(_latest, _executor, _options.OutputChannels, _options.Origin.Sample);
@@ -651,9 +658,13 @@ public sealed class LiveSession : ILiveSession
     {
         PruneTimeline();
         var ticket = new CommitTicket(completesTransition ? _commits : ++_commits, snapshot, at);
+
+        // Listed first: it may share arrays with a snapshot that retires now (the one it was compiled after).
+        _unretired.Add(snapshot);
         CollectRetiredLocked();
         if (!Renderer.TryEnqueue(ticket))
         {
+            _unretired.Remove(snapshot);
             throw new InvalidOperationException($"{LiveRenderer.QueueCapacity} commits are already waiting to land; wait for some of them (is the audio side running?).");
         }
 
@@ -892,6 +903,7 @@ public sealed class LiveSession : ILiveSession
         PreviousIds = previousIds,
         // Its snapshots render one at a time, and the renderer copies each one's output as soon as it is rendered.
         ShareArenaWithPrevious = true,
+        Pool = _pool,
     };
 
     private int CollectRetiredLocked()
@@ -899,8 +911,16 @@ public sealed class LiveSession : ILiveSession
         int count = 0;
         while (Renderer.TryTakeRetired(out GraphSnapshot? retired))
         {
-            // The executor may reuse what it prepared for it (a retired snapshot is never rendered again).
+            // The executor may reuse what it prepared for it (a retired snapshot is never rendered again), and so may
+            // the compiler its job structure, where no snapshot still queued shares it.
             _executor.Release(retired!);
+            int queued = _unretired.IndexOf(retired!);
+            if (queued >= 0)
+            {
+                _unretired.RemoveRange(0, queued + 1);
+                _pool?.Return(retired!, _unretired);
+            }
+
             count++;
         }
 
