@@ -987,8 +987,8 @@ public static class GraphCompiler
                 outputOffsets[c] = outputValues[c] == Silence ? 0 : arena.OffsetOf(bufferOfValue[outputValues[c]]);
             }
 
-            NodeShape shape = NodeShape.Of(nodes, options.Previous);
-            return new GraphSnapshot(
+            NodeShape shape = NodeShape.Of(nodes, options.Previous, pool);
+            var snapshot = new GraphSnapshot(
                 options.SampleRate,
                 options.MaxBlockFrames,
                 shape.Ids,
@@ -1017,6 +1017,13 @@ public static class GraphCompiler
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
                 SpareBanks = spareBanks,
             };
+            // Not a transition graph's (PreviousIds): its crossfades' start samples make every one of them new.
+            if (shape.IndexById is null && options.PreviousIds is null)
+            {
+                pool?.RememberShape(shape with { IndexById = snapshot.NodeIndexById });
+            }
+
+            return snapshot;
         }
 
         /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>

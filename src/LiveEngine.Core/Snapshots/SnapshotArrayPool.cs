@@ -1,18 +1,36 @@
 namespace LiveEngine.Snapshots;
 
 /// <summary>
-/// The job structure of retired snapshots (jobs, offsets, successors, counts, order, ranks, levels, output offsets),
-/// kept by exact length for the next compiles of a live session: an edit that adds a voice compiles two snapshots
-/// of ~1,200 nodes, ~110 KB of such arrays each, and the shapes of a performance recur (a voice added then removed,
-/// an undo). What nodes, parameters, banks, display and fault reporting read is never taken from here: only arrays
-/// that the renderer and the executor read while the snapshot plays, which a retired snapshot no longer does.
-/// Control thread only (the session's lock).
+/// A live session's memory for its next compiles. The job structure of retired snapshots (jobs, offsets, successors,
+/// counts, order, ranks, levels, output offsets), kept by exact length: only arrays that the renderer and the executor
+/// read while a snapshot plays, which a retired one no longer does. And the node tables (ids, types, channels,
+/// options, index by id) of its latest new shapes, which are never changed and so may be shared by any snapshot.
+/// An edit that adds a voice to the ~1,200 nodes of 'session' compiles two snapshots (~110 KB of job structure and
+/// ~70 KB of node tables each), and the shapes of a performance recur (a voice added then removed, an undo).
+/// What nodes, parameters, banks and fault reporting write is never taken from here. Control thread only (the
+/// session's lock).
 /// </summary>
 internal sealed class SnapshotArrayPool
 {
+    private const int MaxShapes = 4;
+
     private readonly Shelf<int> _ints = new();
     private readonly Shelf<double> _doubles = new();
     private readonly Shelf<JobInfo> _jobs = new();
+    private readonly List<NodeShape> _shapes = new(MaxShapes + 1);
+
+    /// <summary>The node tables of the session's latest new shapes, most recent last (see <see cref="NodeShape.Of"/>).</summary>
+    public IReadOnlyList<NodeShape> RecentShapes => _shapes;
+
+    /// <summary>Keeps <paramref name="shape"/> (with its index by id) for compiles to come; the oldest goes beyond four.</summary>
+    public void RememberShape(NodeShape shape)
+    {
+        _shapes.Add(shape);
+        if (_shapes.Count > MaxShapes)
+        {
+            _shapes.RemoveAt(0);
+        }
+    }
 
     /// <summary>A zeroed int array of exactly <paramref name="length"/> elements.</summary>
     public int[] Ints(int length) => _ints.Rent(length);
