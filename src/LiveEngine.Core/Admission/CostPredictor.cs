@@ -32,12 +32,24 @@ public static class CostPredictor
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(table);
-        var jobNs = new double[snapshot.Jobs.Length];
+
+        // Every commit of a live session is predicted, so this allocates only the prediction: the per-job costs and
+        // per-node sums live in the thread's compile scratch, and only the ten costliest get their names (a dictionary
+        // by name and a name per mix job made ~180 KB per commit of the 1,200-node 'session').
+        CompileScratch scratch = CompileScratch.Current;
+        int jobCount = snapshot.Jobs.Length;
+        int nodeCount = snapshot.Nodes.Length;
+        double[] jobNs = scratch.Doubles(CompileScratch.JobNs, jobCount);
+        double[] nodeNs = scratch.Doubles(CompileScratch.NodeNs, nodeCount);
+        double[] mixNs = scratch.Doubles(CompileScratch.MixNs, nodeCount);
+        double[] bankNs = scratch.Doubles(CompileScratch.BankNs, snapshot.BankArray.Length);
+        // NaN: no job charged there (a sum of 0 ns is still an entry).
+        Array.Fill(nodeNs, double.NaN, 0, nodeCount);
+        Array.Fill(mixNs, double.NaN, 0, nodeCount);
+        Array.Fill(bankNs, double.NaN, 0, snapshot.BankArray.Length);
         double work = 0;
         double measured = 0;
-        var byNode = new Dictionary<string, double>(StringComparer.Ordinal);
-        var bankLanes = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int j = 0; j < jobNs.Length; j++)
+        for (int j = 0; j < jobCount; j++)
         {
             if (include is not null && !include(j))
             {
@@ -48,19 +60,220 @@ public static class CostPredictor
             jobNs[j] = ns;
             work += ns;
             measured += fromMeasurement ? ns : 0;
-            string name = NameOf(snapshot, j);
-            byNode[name] = byNode.GetValueOrDefault(name) + ns;
-            if (snapshot.Jobs[j].Kind == JobKind.Bank)
+            JobInfo job = snapshot.Jobs[j];
+            switch (job.Kind)
             {
-                bankLanes[name] = bankLanes.GetValueOrDefault(name) + snapshot.Banks[snapshot.Jobs[j].BankIndex].LaneCount;
+                case JobKind.Bank:
+                    Add(bankNs, job.BankIndex, ns);
+                    break;
+                case JobKind.Mix:
+                    Add(mixNs, job.NodeIndex, ns);
+                    break;
+                default:
+                    Add(nodeNs, job.NodeIndex, ns);
+                    break;
             }
         }
 
-        double span = CriticalPath.Span(snapshot, j => jobNs[j]);
+        double span = Span(snapshot, jobNs, scratch.Doubles(CompileScratch.BottomLevels, jobCount));
         double deadline = blockFrames * 1e9 / snapshot.SampleRate;
-        (string, double)[] costliest = [.. byNode.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(10)
-            .Select(p => (bankLanes.TryGetValue(p.Key, out int lanes) ? $"{p.Key} ({lanes} voices)" : p.Key, p.Value))];
-        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, costliest, work <= 0 ? 1 : measured / work);
+        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, Costliest(snapshot, nodeNs, mixNs, bankNs), work <= 0 ? 1 : measured / work);
+    }
+
+    private static void Add(double[] sums, int index, double ns) => sums[index] = double.IsNaN(sums[index]) ? ns : sums[index] + ns;
+
+    /// <summary>The longest path through <paramref name="snapshot"/>'s jobs at <paramref name="jobNs"/> (as <see cref="CriticalPath.Span"/>), in <paramref name="levels"/>.</summary>
+    private static double Span(GraphSnapshot snapshot, double[] jobNs, double[] levels)
+    {
+        int[] order = snapshot.TopologicalOrder;
+        double span = 0;
+        for (int k = order.Length - 1; k >= 0; k--)
+        {
+            int j = order[k];
+            double after = 0;
+            for (int s = snapshot.SuccessorStarts[j]; s < snapshot.SuccessorStarts[j + 1]; s++)
+            {
+                after = Math.Max(after, levels[snapshot.Successors[s]]);
+            }
+
+            levels[j] = jobNs[j] + after;
+            span = Math.Max(span, levels[j]);
+        }
+
+        return span;
+    }
+
+    /// <summary>
+    /// The ten costliest entries of the per-node, per-mix-tree and per-bank sums (a voice bank named with its voices), costliest
+    /// first and by name among equals. Entries with the same name are one (all banks of a kind into one node are).
+    /// </summary>
+    private static (string Node, double Ns)[] Costliest(GraphSnapshot snapshot, double[] nodeNs, double[] mixNs, double[] bankNs)
+    {
+        const int Count = 10;
+        Span<Entry> top = stackalloc Entry[Count];
+        int kept = 0;
+        for (int n = 0; n < snapshot.Nodes.Length; n++)
+        {
+            if (!double.IsNaN(nodeNs[n]))
+            {
+                Offer(snapshot, top, ref kept, new Entry(EntryKind.Node, n, nodeNs[n]));
+            }
+
+            if (!double.IsNaN(mixNs[n]))
+            {
+                Offer(snapshot, top, ref kept, new Entry(EntryKind.Mix, n, mixNs[n]));
+            }
+        }
+
+        BankInfo[] banks = snapshot.BankArray;
+        for (int b = 0; b < banks.Length; b++)
+        {
+            // A bank of the same kind into the same node as an earlier one is in that one's sum.
+            int first = FirstBankNamedAs(banks, b);
+            if (first == b)
+            {
+                double ns = double.NaN;
+                for (int other = b; other < banks.Length; other++)
+                {
+                    if (FirstBankNamedAs(banks, other) == b && !double.IsNaN(bankNs[other]))
+                    {
+                        ns = double.IsNaN(ns) ? bankNs[other] : ns + bankNs[other];
+                    }
+                }
+
+                if (!double.IsNaN(ns))
+                {
+                    Offer(snapshot, top, ref kept, new Entry(EntryKind.Bank, b, ns));
+                }
+            }
+        }
+
+        var result = new (string Node, double Ns)[kept];
+        for (int i = 0; i < kept; i++)
+        {
+            Entry entry = top[i];
+            string name = NameOf(snapshot, entry);
+            if (entry.Kind == EntryKind.Bank)
+            {
+                int lanes = 0;
+                for (int b = 0; b < banks.Length; b++)
+                {
+                    lanes += FirstBankNamedAs(banks, b) == entry.Index ? banks[b].LaneCount : 0;
+                }
+
+                name = $"{name} ({lanes} voices)";
+            }
+
+            result[i] = (name, entry.Ns);
+        }
+
+        return result;
+    }
+
+    private static int FirstBankNamedAs(BankInfo[] banks, int bank)
+    {
+        for (int b = 0; b < bank; b++)
+        {
+            if (banks[b].ConsumerNode == banks[bank].ConsumerNode && string.Equals(banks[b].Name, banks[bank].Name, StringComparison.Ordinal))
+            {
+                return b;
+            }
+        }
+
+        return bank;
+    }
+
+    /// <summary>Inserts <paramref name="entry"/> into the sorted <paramref name="top"/> if it ranks among them.</summary>
+    private static void Offer(GraphSnapshot snapshot, Span<Entry> top, ref int kept, Entry entry)
+    {
+        int at = kept;
+        while (at > 0 && Ranks(snapshot, entry, top[at - 1]))
+        {
+            at--;
+        }
+
+        if (at >= top.Length)
+        {
+            return;
+        }
+
+        int last = Math.Min(kept, top.Length - 1);
+        top[at..last].CopyTo(top[(at + 1)..(last + 1)]);
+        top[at] = entry;
+        kept = Math.Min(kept + 1, top.Length);
+    }
+
+    /// <summary>Whether <paramref name="a"/> comes before <paramref name="b"/>: costlier, or as costly with the lower name.</summary>
+    private static bool Ranks(GraphSnapshot snapshot, Entry a, Entry b) =>
+        a.Ns > b.Ns || (a.Ns == b.Ns && CompareNames(snapshot, a, b) < 0);
+
+    /// <summary>Compares the names of two entries ordinally without making them (a name is up to four parts).</summary>
+    private static int CompareNames(GraphSnapshot snapshot, Entry a, Entry b)
+    {
+        NameParts x = PartsOf(snapshot, a);
+        NameParts y = PartsOf(snapshot, b);
+        int i = 0;
+        while (true)
+        {
+            int cx = x.CharAt(i);
+            int cy = y.CharAt(i);
+            if (cx != cy || cx < 0)
+            {
+                return cx - cy;
+            }
+
+            i++;
+        }
+    }
+
+    private static string NameOf(GraphSnapshot snapshot, Entry entry)
+    {
+        NameParts parts = PartsOf(snapshot, entry);
+        return string.Concat(parts.A, parts.B, parts.C, parts.D);
+    }
+
+    /// <summary>The name a job's cost is charged to: its node, "mix into" its node, or "bank KIND → CONSUMER" for a voice bank.</summary>
+    private static NameParts PartsOf(GraphSnapshot snapshot, Entry entry) => entry.Kind switch
+    {
+        EntryKind.Bank => new NameParts("bank ", snapshot.BankArray[entry.Index].Name, " → ", snapshot.NodeIds[snapshot.BankArray[entry.Index].ConsumerNode]),
+        EntryKind.Mix => new NameParts("mix into ", snapshot.NodeIds[entry.Index], "", ""),
+        _ => new NameParts(snapshot.NodeIds[entry.Index], "", "", ""),
+    };
+
+    private enum EntryKind
+    {
+        Node,
+        Mix,
+        Bank,
+    }
+
+    private readonly record struct Entry(EntryKind Kind, int Index, double Ns);
+
+    private readonly record struct NameParts(string A, string B, string C, string D)
+    {
+        /// <summary>The character at <paramref name="i"/> of the concatenation, or -1 past its end.</summary>
+        public int CharAt(int i)
+        {
+            if (i < A.Length)
+            {
+                return A[i];
+            }
+
+            i -= A.Length;
+            if (i < B.Length)
+            {
+                return B[i];
+            }
+
+            i -= B.Length;
+            if (i < C.Length)
+            {
+                return C[i];
+            }
+
+            i -= C.Length;
+            return i < D.Length ? D[i] : -1;
+        }
     }
 
     /// <summary>
@@ -127,17 +340,5 @@ public static class CostPredictor
                 JobRunner.Run(trial, order[k], blockFrames, position);
             }
         }
-    }
-
-    /// <summary>The node a job's cost is charged to: its node, or for a voice bank, the bank's kind and where it plays (all such banks together).</summary>
-    private static string NameOf(GraphSnapshot snapshot, int job)
-    {
-        JobInfo info = snapshot.Jobs[job];
-        return info.Kind switch
-        {
-            JobKind.Bank => $"bank {snapshot.Banks[info.BankIndex].Name} → {snapshot.NodeIds[snapshot.Banks[info.BankIndex].ConsumerNode]}",
-            JobKind.Mix => $"mix into {snapshot.NodeIds[info.NodeIndex]}",
-            _ => snapshot.NodeIds[info.NodeIndex],
-        };
     }
 }

@@ -11,6 +11,14 @@ public interface IGraphExecutor
     /// <summary>Readies <paramref name="snapshot"/> for <see cref="Process"/>. Control thread only; may allocate.</summary>
     void Prepare(GraphSnapshot snapshot);
 
+    /// <summary>
+    /// <paramref name="snapshot"/> has been retired and will not be given to <see cref="Process"/> again: what
+    /// <see cref="Prepare"/> made for it may serve another snapshot. Control thread only.
+    /// </summary>
+    void Release(GraphSnapshot snapshot)
+    {
+    }
+
     /// <summary>Renders one block. Audio thread only; allocation-free.</summary>
     void Process(GraphSnapshot snapshot, int frames, long sampleTime);
 }

@@ -76,4 +76,12 @@ public sealed record LiveSessionOptions
 
     /// <summary>The deferred domain's block, frames (default 1,024; at most <see cref="MaxBlockFrames"/>).</summary>
     public int DeferredBlockFrames { get; init; } = 1_024;
+
+    /// <summary>
+    /// Whether the job structure of snapshots the renderer has retired (jobs, offsets, successors, order, ranks,
+    /// levels) serves the next compiles instead of being left to the collector (docs/performance.md, "Allocation per
+    /// commit"). Off by default in the library: a caller that keeps a replaced snapshot (a <see cref="CommitTicket"/>'s)
+    /// and reads its jobs later would see another snapshot's. The engine process turns it on: it keeps none.
+    /// </summary>
+    public bool RecycleRetiredSnapshots { get; init; }
 }

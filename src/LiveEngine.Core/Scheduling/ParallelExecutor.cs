@@ -74,6 +74,12 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     private readonly ParallelExecutorOptions _options;
     private readonly ExecutionProfiler? _profiler;
+
+    // Prepare and Release (control side): the last state built, and retired states whose arrays serve again.
+    private const int MaxRecycled = 4;
+    private readonly Lock _prepareGate = new();
+    private readonly List<ParallelRunState> _recycled = [];
+    private ParallelRunState? _lastPrepared;
     private readonly Thread[] _threads;
     private readonly long _spinTicks;
 
@@ -190,11 +196,85 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// worker 0 alone. It also resets the profiler, if there is one: profile one snapshot at a time (as
     /// <c>liveengine bench --trace</c> does), not a live session whose snapshots are prepared while others play.
     /// </summary>
+    /// <remarks>
+    /// A snapshot that shares the last prepared one's jobs (an edit of parameters only: the same jobs, order and
+    /// levels) shares its run state: the snapshots of a live session render one at a time. Otherwise the state is
+    /// built in the arrays of one whose snapshots have all been retired (<see cref="Release"/>), where they fit.
+    /// </remarks>
     public void Prepare(GraphSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        snapshot.ExecutionState = new ParallelRunState(this, snapshot, _options.Threads, _options.Policy);
+        lock (_prepareGate)
+        {
+            if (_lastPrepared is { } last && ReferenceEquals(last.Jobs, snapshot.Jobs))
+            {
+                last.Users++;
+                snapshot.ExecutionState = last;
+            }
+            else
+            {
+                _lastPrepared = new ParallelRunState(this, snapshot, _options.Threads, _options.Policy, TakeRecycled(snapshot.Jobs.Length));
+                snapshot.ExecutionState = _lastPrepared;
+            }
+        }
+
         _profiler?.Reset(snapshot.Jobs.Length);
+    }
+
+    /// <summary>
+    /// A snapshot the renderer has retired (it will not be rendered again): once every snapshot that shares its run
+    /// state is retired, the state's arrays serve the next <see cref="Prepare"/>. The snapshot loses its state (were it
+    /// rendered after all, it would run on the calling thread alone). Control thread only.
+    /// </summary>
+    public void Release(GraphSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
+        {
+            return;
+        }
+
+        snapshot.ExecutionState = null;
+        lock (_prepareGate)
+        {
+            if (--state.Users > 0)
+            {
+                return;
+            }
+
+            if (ReferenceEquals(state, _lastPrepared))
+            {
+                _lastPrepared = null;
+            }
+
+            if (_recycled.Count < MaxRecycled)
+            {
+                _recycled.Add(state);
+            }
+        }
+    }
+
+    /// <summary>A retired state, preferring one built for as many jobs (its arrays fit); null if none is kept.</summary>
+    private ParallelRunState? TakeRecycled(int jobs)
+    {
+        if (_recycled.Count == 0)
+        {
+            return null;
+        }
+
+        int best = _recycled.Count - 1;
+        for (int i = 0; i < _recycled.Count; i++)
+        {
+            if (_recycled[i].Jobs.Length == jobs)
+            {
+                best = i;
+                break;
+            }
+        }
+
+        ParallelRunState state = _recycled[best];
+        _recycled.RemoveAt(best);
+        return state;
     }
 
     /// <summary>Renders one block. Audio thread only (it becomes worker 0). Allocation-free, lock-free.</summary>

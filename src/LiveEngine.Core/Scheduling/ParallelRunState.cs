@@ -10,12 +10,19 @@ namespace LiveEngine.Scheduling;
 /// </summary>
 internal sealed class ParallelRunState
 {
-    public ParallelRunState(ParallelExecutor owner, GraphSnapshot snapshot, int workers, SchedulingPolicy policy)
+    /// <summary>
+    /// Builds the run state of <paramref name="snapshot"/>, in the arrays of <paramref name="recycled"/> (a state whose
+    /// snapshots have all been retired) where they have the right lengths: a commit of the 1,200-node 'session'
+    /// otherwise made ~64 KB per snapshot here.
+    /// </summary>
+    public ParallelRunState(ParallelExecutor owner, GraphSnapshot snapshot, int workers, SchedulingPolicy policy, ParallelRunState? recycled = null)
     {
         Owner = owner;
+        Jobs = snapshot.Jobs;
+        Users = 1;
         int jobs = snapshot.Jobs.Length;
-        Pending = new int[jobs];
-        Guarded = new bool[jobs];
+        Pending = Reuse(recycled?.Pending, jobs);
+        Guarded = Reuse(recycled?.Guarded, jobs);
         for (int j = 0; j < jobs; j++)
         {
             JobInfo job = snapshot.Jobs[j];
@@ -23,10 +30,13 @@ internal sealed class ParallelRunState
         }
 
         DependencyCounts = snapshot.DependencyCounts;
-        Deques = new WorkStealingDeque[workers];
+        // A deque is empty between blocks: one of the same capacity serves again.
+        Deques = recycled?.Deques is { } deques && deques.Length == workers && deques[0].Capacity == (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, jobs))
+            ? deques
+            : new WorkStealingDeque[workers];
         for (int w = 0; w < workers; w++)
         {
-            Deques[w] = new WorkStealingDeque(Math.Max(1, jobs));
+            Deques[w] ??= new WorkStealingDeque(Math.Max(1, jobs));
         }
 
         double[] ranks = snapshot.Ranks;
@@ -44,7 +54,7 @@ internal sealed class ParallelRunState
             }
         }
 
-        Seeds = new int[sourceCount];
+        Seeds = Reuse(recycled?.Seeds, sourceCount);
         for (int j = 0, k = 0; j < jobs; j++)
         {
             if (snapshot.DependencyCounts[j] == 0)
@@ -61,7 +71,8 @@ internal sealed class ParallelRunState
         // Successors in ascending priority: the last one to become ready while scanning is kept as the
         // continuation and the others go to the deque in ascending order, so the owner pops the best next.
         SuccessorStarts = snapshot.SuccessorStarts;
-        SuccessorOrder = (int[])snapshot.Successors.Clone();
+        SuccessorOrder = Reuse(recycled?.SuccessorOrder, snapshot.Successors.Length);
+        snapshot.Successors.CopyTo(SuccessorOrder, 0);
         if (byRank)
         {
             for (int j = 0; j < jobs; j++)
@@ -71,8 +82,8 @@ internal sealed class ParallelRunState
         }
 
         int levels = jobs == 0 ? 0 : snapshot.Levels.Max() + 1;
-        LevelStarts = new int[levels + 1];
-        JobsByLevel = new int[jobs];
+        LevelStarts = Reuse(recycled?.LevelStarts, levels + 1);
+        JobsByLevel = Reuse(recycled?.JobsByLevel, jobs);
         for (int j = 0; j < jobs; j++)
         {
             JobsByLevel[j] = j;
@@ -89,11 +100,11 @@ internal sealed class ParallelRunState
             LevelStarts[l + 1] += LevelStarts[l];
         }
 
-        LevelCursors = new int[levels * CounterStride];
-        LevelCompleted = new int[levels * CounterStride];
+        LevelCursors = Reuse(recycled?.LevelCursors, levels * CounterStride);
+        LevelCompleted = Reuse(recycled?.LevelCompleted, levels * CounterStride);
 
         // Predecessors (CSR), each job's in ascending order: counted, summed, then filled by ascending predecessor.
-        PredecessorStarts = new int[jobs + 1];
+        PredecessorStarts = Reuse(recycled?.PredecessorStarts, jobs + 1);
         for (int k = 0; k < snapshot.Successors.Length; k++)
         {
             PredecessorStarts[snapshot.Successors[k] + 1]++;
@@ -104,7 +115,7 @@ internal sealed class ParallelRunState
             PredecessorStarts[j + 1] += PredecessorStarts[j];
         }
 
-        Predecessors = new int[PredecessorStarts[jobs]];
+        Predecessors = Reuse(recycled?.Predecessors, PredecessorStarts[jobs]);
         int[] cursor = ArrayPool<int>.Shared.Rent(Math.Max(1, jobs));
         Array.Copy(PredecessorStarts, cursor, jobs);
         for (int j = 0; j < jobs; j++)
@@ -116,7 +127,7 @@ internal sealed class ParallelRunState
         }
 
         ArrayPool<int>.Shared.Return(cursor);
-        DoneInBlock = new long[jobs];
+        DoneInBlock = Reuse(recycled?.DoneInBlock, jobs);
 
         // The most a second thread could save per block is the work off the critical path. Where no two jobs can
         // run at once (one job per level: nothing, or a chain) or that work is below what waking a worker costs,
@@ -127,7 +138,12 @@ internal sealed class ParallelRunState
             widest = Math.Max(widest, LevelStarts[l + 1] - LevelStarts[l]);
         }
 
-        double totalNsPerFrame = snapshot.Jobs.Sum(j => j.CostNsPerFrame);
+        double totalNsPerFrame = 0;
+        foreach (JobInfo job in snapshot.Jobs)
+        {
+            totalNsPerFrame += job.CostNsPerFrame;
+        }
+
         double criticalNsPerFrame = jobs == 0 ? 0 : ranks.Max();
         SerialOnly = widest <= 1 || (totalNsPerFrame - criticalNsPerFrame) * snapshot.MaxBlockFrames < ParallelWorthNs;
     }
@@ -142,6 +158,12 @@ internal sealed class ParallelRunState
     public const int CounterStride = 16;
 
     public ParallelExecutor Owner { get; }
+
+    /// <summary>The jobs it was built for: a snapshot with the same array (an edit of parameters only) shares it.</summary>
+    public JobInfo[] Jobs { get; }
+
+    /// <summary>Snapshots prepared with this state and not yet retired (the owner's lock).</summary>
+    public int Users { get; set; }
 
     public int[] Pending { get; }
 
@@ -179,6 +201,18 @@ internal sealed class ParallelRunState
 
     /// <summary>The measured choice between parallel and serial blocks (a mutable struct: use by reference).</summary>
     public AdaptiveChoice Adaptive;
+
+    /// <summary><paramref name="old"/> cleared if it has <paramref name="length"/> elements, else a new array.</summary>
+    private static T[] Reuse<T>(T[]? old, int length)
+    {
+        if (old is null || old.Length != length)
+        {
+            return new T[length];
+        }
+
+        Array.Clear(old);
+        return old;
+    }
 
     /// <summary>Higher critical-path rank first, then lower job index.</summary>
     private readonly struct HighestRankFirst(double[] ranks) : IComparer<int>

@@ -54,6 +54,9 @@ public sealed record CompileOptions
     /// </summary>
     internal bool ShareArenaWithPrevious { get; init; }
 
+    /// <summary>Where a live session keeps the job structure of its retired snapshots for the next compiles (<see cref="SnapshotArrayPool"/>); internal.</summary>
+    internal SnapshotArrayPool? Pool { get; init; }
+
     internal void Validate()
     {
         if (SampleRate is < MinSampleRate or > MaxSampleRate)

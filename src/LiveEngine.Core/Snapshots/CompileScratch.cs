@@ -30,6 +30,14 @@ internal sealed class CompileScratch
     public const int OutEdges = 19;
     private const int IntSlots = 20;
 
+    // Double arrays by purpose (admission's prediction).
+    public const int JobNs = 0;
+    public const int NodeNs = 1;
+    public const int MixNs = 2;
+    public const int BankNs = 3;
+    public const int BottomLevels = 4;
+    private const int DoubleSlots = 5;
+
     // An array above this many elements is not kept: a graph that large is rare, and its memory should not stay.
     private const int KeepLimit = 1 << 21;
 
@@ -41,9 +49,14 @@ internal sealed class CompileScratch
     private bool[] _flags = [];
     private ulong[] _bits = [];
     private float[] _floats = [];
+    private readonly double[][] _doubles = new double[DoubleSlots][];
 
     private CompileScratch()
     {
+        for (int i = 0; i < DoubleSlots; i++)
+        {
+            _doubles[i] = [];
+        }
     }
 
     /// <summary>This thread's scratch.</summary>
@@ -100,6 +113,9 @@ internal sealed class CompileScratch
 
     /// <summary>A zeroed float array of at least <paramref name="length"/> elements.</summary>
     public float[] Floats(int length) => Take(ref _floats, length);
+
+    /// <summary>A zeroed double array of at least <paramref name="length"/> elements for <paramref name="slot"/> (two uses of one slot must not overlap).</summary>
+    public double[] Doubles(int slot, int length) => Take(ref _doubles[slot], length);
 
     /// <summary>A zeroed bitset of at least <paramref name="length"/> words.</summary>
     public ulong[] Bits(int length) => Take(ref _bits, length);

@@ -42,6 +42,32 @@ public static class CriticalPath
         return levels;
     }
 
+    /// <summary>
+    /// As <see cref="BottomLevels(int[], int[], int[], Func{int, double}, int[])"/> with each job's cost in <paramref name="cost"/>,
+    /// into <paramref name="levels"/> (one per job): the compiler's ranks, without a delegate or an array of its own.
+    /// </summary>
+    public static void BottomLevels(int[] order, int[] successorStarts, int[] successors, ReadOnlySpan<double> cost, Span<double> levels)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        for (int k = order.Length - 1; k >= 0; k--)
+        {
+            int j = order[k];
+            double after = 0;
+            int best = -1;
+            for (int s = successorStarts[j]; s < successorStarts[j + 1]; s++)
+            {
+                double level = levels[successors[s]];
+                if (best < 0 || level > after)
+                {
+                    after = level;
+                    best = successors[s];
+                }
+            }
+
+            levels[j] = cost[j] + after;
+        }
+    }
+
     /// <summary>The span of <paramref name="snapshot"/> with per-job costs from <paramref name="cost"/>: its longest path.</summary>
     public static double Span(GraphSnapshot snapshot, Func<int, double> cost)
     {

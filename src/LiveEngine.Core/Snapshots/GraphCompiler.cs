@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LiveEngine.Buffers;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
@@ -886,8 +887,10 @@ public static class GraphCompiler
             Array.Fill(mark, -1, 0, jobCount);
             List<int> predecessors = scratch.Predecessors;
             predecessors.Clear();
-            var predecessorCounts = new int[jobCount];
-            var successorStarts = new int[jobCount + 1];
+            // The arrays the snapshot keeps come from a live session's pool of retired ones where it has one.
+            SnapshotArrayPool? pool = options.Pool;
+            int[] predecessorCounts = pool?.Ints(jobCount) ?? new int[jobCount];
+            int[] successorStarts = pool?.Ints(jobCount + 1) ?? new int[jobCount + 1];
             for (int j = 0; j < jobCount; j++)
             {
                 predecessorStarts[j] = predecessors.Count;
@@ -916,7 +919,7 @@ public static class GraphCompiler
                 successorStarts[j + 1] += successorStarts[j];
             }
 
-            var successors = new int[successorStarts[jobCount]];
+            int[] successors = pool?.Ints(successorStarts[jobCount]) ?? new int[successorStarts[jobCount]];
             int[] cursor = scratch.Ints(CompileScratch.Cursor, jobCount, clear: false);
             Array.Copy(successorStarts, cursor, jobCount);
             for (int j = 0; j < jobCount; j++)
@@ -927,18 +930,18 @@ public static class GraphCompiler
                 }
             }
 
-            int[] order = TopologicalOrder(successorStarts, successors, predecessorCounts, scratch);
+            int[] order = TopologicalOrder(successorStarts, successors, predecessorCounts, scratch, pool);
             int[] bufferOfValue = AssignBuffers(order, predecessorStarts, predecessors, valueCount, outputValues, scratch, out int bufferCount);
 
             AlignedBufferArena arena = ArenaFor(bufferCount, options);
-            var jobs = new JobInfo[jobCount];
+            JobInfo[] jobs = pool?.Jobs(jobCount) ?? new JobInfo[jobCount];
             int offsetCount = valueCount;
             for (int j = 0; j < jobCount; j++)
             {
                 offsetCount += _inputs[j].Count;
             }
 
-            var offsets = new int[offsetCount];
+            int[] offsets = pool?.Ints(offsetCount) ?? new int[offsetCount];
             int offset = 0;
             for (int j = 0; j < jobCount; j++)
             {
@@ -957,9 +960,10 @@ public static class GraphCompiler
                 jobs[j] = new JobInfo(_kinds[j], _nodeOfJob[j], inputStart, _inputs[j].Count, outputStart, _outputCount[j], _costs[j], _bankOfJob[j]);
             }
 
-            double[] ranks = CriticalPath.BottomLevels(order, successorStarts, successors, j => _costs[j]);
+            double[] ranks = pool?.Doubles(jobCount) ?? new double[jobCount];
+            CriticalPath.BottomLevels(order, successorStarts, successors, CollectionsMarshal.AsSpan(_costs), ranks);
 
-            var levels = new int[jobCount];
+            int[] levels = pool?.Ints(jobCount) ?? new int[jobCount];
             foreach (int j in order)
             {
                 for (int k = predecessorStarts[j]; k < predecessorStarts[j + 1]; k++)
@@ -977,14 +981,14 @@ public static class GraphCompiler
                 bankInfos[b] = new BankInfo(bank.Descriptor.Name, bankJobs[b], bank.Lanes, bank.Consumer);
             }
 
-            var outputOffsets = new int[outputValues.Length];
+            int[] outputOffsets = pool?.Ints(outputValues.Length) ?? new int[outputValues.Length];
             for (int c = 0; c < outputValues.Length; c++)
             {
                 outputOffsets[c] = outputValues[c] == Silence ? 0 : arena.OffsetOf(bufferOfValue[outputValues[c]]);
             }
 
-            NodeShape shape = NodeShape.Of(nodes, options.Previous);
-            return new GraphSnapshot(
+            NodeShape shape = NodeShape.Of(nodes, options.Previous, pool);
+            var snapshot = new GraphSnapshot(
                 options.SampleRate,
                 options.MaxBlockFrames,
                 shape.Ids,
@@ -1013,10 +1017,17 @@ public static class GraphCompiler
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
                 SpareBanks = spareBanks,
             };
+            // Not a transition graph's (PreviousIds): its crossfades' start samples make every one of them new.
+            if (shape.IndexById is null && options.PreviousIds is null)
+            {
+                pool?.RememberShape(shape with { IndexById = snapshot.NodeIndexById });
+            }
+
+            return snapshot;
         }
 
         /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>
-        private static int[] TopologicalOrder(int[] successorStarts, int[] successors, int[] predecessorCounts, CompileScratch scratch)
+        private static int[] TopologicalOrder(int[] successorStarts, int[] successors, int[] predecessorCounts, CompileScratch scratch, SnapshotArrayPool? pool)
         {
             int jobCount = predecessorCounts.Length;
             int[] remaining = scratch.Ints(CompileScratch.Remaining, jobCount, clear: false);
@@ -1031,7 +1042,7 @@ public static class GraphCompiler
                 }
             }
 
-            var order = new int[jobCount];
+            int[] order = pool?.Ints(jobCount) ?? new int[jobCount];
             int count = 0;
             while (ready.TryDequeue(out int j, out _))
             {

@@ -16,12 +16,25 @@ internal readonly record struct NodeShape(
     IReadOnlyDictionary<string, string>[] Options,
     Dictionary<string, int>? IndexById)
 {
-    public static NodeShape Of(GraphCompiler.ResolvedNode[] nodes, GraphSnapshot? previous)
+    public static NodeShape Of(GraphCompiler.ResolvedNode[] nodes, GraphSnapshot? previous, SnapshotArrayPool? recent = null)
     {
         if (previous is { NodeIds: string[] ids, NodeTypes: NodeTypeDescriptor[] types, NodeChannels: int[] channels, NodeOptions: IReadOnlyDictionary<string, string>[] options }
             && ids.Length == nodes.Length && Same(nodes, ids, types, channels, options))
         {
             return new NodeShape(ids, types, channels, options, previous.NodeIndexById);
+        }
+
+        // A node table a recent snapshot of the session made (never changed once made, so any snapshot may share it):
+        // a voice added and then removed, or an undo, comes back to one.
+        if (recent is not null)
+        {
+            foreach (NodeShape known in recent.RecentShapes)
+            {
+                if (known.Ids.Length == nodes.Length && Same(nodes, known.Ids, known.Types, known.Channels, known.Options))
+                {
+                    return known;
+                }
+            }
         }
 
         var shape = new NodeShape(new string[nodes.Length], new NodeTypeDescriptor[nodes.Length], new int[nodes.Length], new IReadOnlyDictionary<string, string>[nodes.Length], null);

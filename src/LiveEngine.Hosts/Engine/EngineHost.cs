@@ -140,6 +140,8 @@ public static class EngineHost
             Origin = options.Origin,
             Admission = options.Admission,
             AdmissionLimit = options.AdmissionLimit,
+            // The engine keeps no replaced snapshot: their job structure serves the next commits (fewer collections).
+            RecycleRetiredSnapshots = true,
         }, executor);
         using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
         if (options.LockMemory)

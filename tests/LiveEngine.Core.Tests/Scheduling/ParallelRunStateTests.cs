@@ -1,4 +1,5 @@
 using LiveEngine.Graph;
+using LiveEngine.Nodes;
 using LiveEngine.Scheduling;
 using LiveEngine.Snapshots;
 using LiveEngine.Tests.Snapshots;
@@ -41,5 +42,68 @@ public sealed class ParallelRunStateTests
         int[] byLevel = [.. Enumerable.Range(0, jobs).OrderBy(j => snapshot.Levels[j]).ThenByDescending(j => ranks[j])];
         Assert.Equal(byLevel, state.JobsByLevel);
         Assert.Contains(ranks, r => ranks.Count(x => x == r) > 1); // ties exist, so the tie-breaks were exercised
+    }
+
+    [Theory]
+    [InlineData(21, 300)]
+    [InlineData(22, 200)]
+    public void State_BuiltInARetiredStatesArrays_EqualsAFreshOne_AndKeepsTheArraysThatFit(int seed, int otherNodes)
+    {
+        GraphSnapshot snapshot = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(seed, 300), TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        GraphSnapshot other = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(seed + 100, otherNodes), TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
+        var retired = new ParallelRunState(executor, other, 2, SchedulingPolicy.CriticalPathFirst);
+        retired.Pending.AsSpan().Fill(7);
+        retired.DoneInBlock.AsSpan().Fill(9);
+        retired.LevelCursors.AsSpan().Fill(3);
+
+        var rebuilt = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst, retired);
+        var fresh = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst);
+
+        Assert.Equal(fresh.Pending, rebuilt.Pending);
+        Assert.Equal(fresh.Guarded, rebuilt.Guarded);
+        Assert.Equal(fresh.Seeds, rebuilt.Seeds);
+        Assert.Equal(fresh.SuccessorOrder, rebuilt.SuccessorOrder);
+        Assert.Equal(fresh.LevelStarts, rebuilt.LevelStarts);
+        Assert.Equal(fresh.JobsByLevel, rebuilt.JobsByLevel);
+        Assert.Equal(fresh.LevelCursors, rebuilt.LevelCursors);
+        Assert.Equal(fresh.LevelCompleted, rebuilt.LevelCompleted);
+        Assert.Equal(fresh.PredecessorStarts, rebuilt.PredecessorStarts);
+        Assert.Equal(fresh.Predecessors, rebuilt.Predecessors);
+        Assert.Equal(fresh.DoneInBlock, rebuilt.DoneInBlock);
+        Assert.Equal(fresh.SerialOnly, rebuilt.SerialOnly);
+        Assert.Equal(fresh.Deques.Select(d => d.Capacity), rebuilt.Deques.Select(d => d.Capacity));
+        Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.Pending, rebuilt.Pending));
+        Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.DoneInBlock, rebuilt.DoneInBlock));
+    }
+
+    [Fact]
+    public void Prepare_SharesTheStateOfASnapshotWithTheSameJobs_AndReusesItOnlyOnceEverySnapshotOfItIsReleased()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphSnapshot first = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(31, 300), registry, new CompileOptions { MaxBlockFrames = 64, ShareArenaWithPrevious = true });
+        GraphDescription edited = SnapshotCompilerTests.RandomGraph(31, 300);
+        GraphSnapshot sharing = GraphCompiler.Compile(edited, registry, new CompileOptions { MaxBlockFrames = 64, ShareArenaWithPrevious = true, Previous = first });
+        Assert.Same(first.Jobs, sharing.Jobs);
+        GraphSnapshot next = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(32, 300), registry, new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
+
+        executor.Prepare(first);
+        executor.Prepare(sharing);
+        var state = (ParallelRunState)first.ExecutionState!;
+        Assert.Same(state, sharing.ExecutionState);
+        Assert.Equal(2, state.Users);
+
+        // One of its snapshots retired: the other still renders with it, so it is not reused.
+        executor.Release(first);
+        Assert.Null(first.ExecutionState);
+        executor.Prepare(next);
+        Assert.NotSame(state.Pending, ((ParallelRunState)next.ExecutionState!).Pending);
+
+        // Both retired: its arrays serve the next snapshot with as many jobs.
+        executor.Release(sharing);
+        GraphSnapshot after = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(31, 300), registry, new CompileOptions { MaxBlockFrames = 64 });
+        executor.Prepare(after);
+        Assert.Same(state.Pending, ((ParallelRunState)after.ExecutionState!).Pending);
     }
 }
