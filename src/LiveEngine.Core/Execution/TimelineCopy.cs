@@ -144,29 +144,14 @@ public sealed class TimelineCopy
             }
         }
 
-        // Bottom levels (as CriticalPath.BottomLevels, without its delegate and arrays), then the path from the highest.
+        // Bottom levels, then the path from the highest (the last job in topological order of those with the largest).
         int[] order = snapshot.TopologicalOrder;
-        int[] starts = snapshot.SuccessorStarts;
-        int[] successors = snapshot.Successors;
+        LiveEngine.Snapshots.CriticalPath.BottomLevels(order, snapshot.SuccessorStarts, snapshot.Successors, cost, _levels, _next);
         int head = -1;
         double span = 0;
         for (int k = order.Length - 1; k >= 0; k--)
         {
             int j = order[k];
-            double after = 0;
-            int best = -1;
-            for (int s = starts[j]; s < starts[j + 1]; s++)
-            {
-                double level = _levels[successors[s]];
-                if (best < 0 || level > after)
-                {
-                    after = level;
-                    best = successors[s];
-                }
-            }
-
-            _levels[j] = cost[j] + after;
-            _next[j] = best;
             if (_levels[j] > span)
             {
                 span = _levels[j];

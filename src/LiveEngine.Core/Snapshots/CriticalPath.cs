@@ -16,29 +16,14 @@ public static class CriticalPath
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(cost);
-        var levels = new double[order.Length];
-        for (int k = order.Length - 1; k >= 0; k--)
+        var costs = new double[order.Length];
+        for (int j = 0; j < costs.Length; j++)
         {
-            int j = order[k];
-            double after = 0;
-            int best = -1;
-            for (int s = successorStarts[j]; s < successorStarts[j + 1]; s++)
-            {
-                double level = levels[successors[s]];
-                if (best < 0 || level > after)
-                {
-                    after = level;
-                    best = successors[s];
-                }
-            }
-
-            levels[j] = cost(j) + after;
-            if (next is not null)
-            {
-                next[j] = best;
-            }
+            costs[j] = cost(j);
         }
 
+        var levels = new double[order.Length];
+        Fill(order, successorStarts, successors, costs, levels, next);
         return levels;
     }
 
@@ -49,6 +34,19 @@ public static class CriticalPath
     public static void BottomLevels(int[] order, int[] successorStarts, int[] successors, ReadOnlySpan<double> cost, Span<double> levels)
     {
         ArgumentNullException.ThrowIfNull(order);
+        Fill(order, successorStarts, successors, cost, levels, next: default);
+    }
+
+    /// <summary>As the overload above, and each job's successor on its costliest path into <paramref name="next"/> (-1 at the end). Allocates nothing.</summary>
+    public static void BottomLevels(int[] order, int[] successorStarts, int[] successors, ReadOnlySpan<double> cost, Span<double> levels, Span<int> next)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        Fill(order, successorStarts, successors, cost, levels, next);
+    }
+
+    /// <summary>Each job's cost plus its costliest successor's level, in reverse topological order; <paramref name="next"/> gets that successor (-1: none).</summary>
+    private static void Fill(int[] order, int[] successorStarts, int[] successors, ReadOnlySpan<double> cost, Span<double> levels, Span<int> next)
+    {
         for (int k = order.Length - 1; k >= 0; k--)
         {
             int j = order[k];
@@ -65,6 +63,10 @@ public static class CriticalPath
             }
 
             levels[j] = cost[j] + after;
+            if (!next.IsEmpty)
+            {
+                next[j] = best;
+            }
         }
     }
 
