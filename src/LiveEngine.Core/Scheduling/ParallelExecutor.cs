@@ -540,6 +540,14 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                         return true;
                     }
 
+                    // Disposing: leave a block that may never finish. A driver may stop worker 0 inside one (JACK's
+                    // client close cancels a real-time thread that overran its period), and a helper waiting here for
+                    // that thread's jobs would keep Dispose's Join, and the process, from ever returning.
+                    if (_stopping && worker != 0)
+                    {
+                        return true;
+                    }
+
                     Backoff(ref idle);
                     if (worker == 0 && (idle & 255) == 0)
                     {

@@ -66,4 +66,65 @@ public sealed class WatchdogTests
             TestNodes.StuckNode.Hold = false;
         }
     }
+
+    [Fact]
+    public async Task Dispose_WhileWorkerZeroNeverFinishesItsBlock_StillReturns_TheOtherWorkerLeavesTheBlock()
+    {
+        // What JACK does to an overrunning client at close: its real-time thread (worker 0 here) is stopped inside a
+        // block. Eight stuck nodes hold any thread but worker 1, so worker 0 holds in one of them while worker 1 runs
+        // the rest and then waits for that one. Dispose must not wait for the block.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 8; i++)
+        {
+            graph.Add($"src{i}", "const", new Dictionary<string, double> { ["value"] = 0.125 });
+            graph.Add($"hang{i}", "stuck");
+            graph.Connect($"src{i}", $"hang{i}");
+            graph.Connect($"hang{i}", "out");
+        }
+
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 16 });
+        int workerOne = -1;
+        var executor = new ParallelExecutor(new ParallelExecutorOptions
+        {
+            Threads = 2,
+            AdaptiveSerial = false,
+            WatchdogTimeout = TimeSpan.FromSeconds(30),
+            WorkerStarted = worker => Volatile.Write(ref workerOne, Environment.CurrentManagedThreadId),
+        });
+        Task? held = null;
+        try
+        {
+            executor.Prepare(snapshot);
+            SpinWait.SpinUntil(() => Volatile.Read(ref workerOne) >= 0, TimeSpan.FromSeconds(10));
+            Assert.True(workerOne >= 0, "worker 1 never started");
+            TestNodes.StuckNode.ExemptThreadId = workerOne;
+            TestNodes.StuckNode.Hold = true;
+
+            // Until worker 0 holds in a block (worker 1 may, rarely, run all eight first: then the block completes).
+            for (int block = 0; block < 100 && held is null; block++)
+            {
+                long start = block * 16L;
+                Task render = Task.Factory.StartNew(() => executor.Process(snapshot, 16, start), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                if (await Task.WhenAny(render, Task.Delay(500)) != render)
+                {
+                    held = render;
+                }
+            }
+
+            Assert.NotNull(held);
+            Task dispose = Task.Run(executor.Dispose);
+            Assert.True(await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(20))) == dispose, "Dispose waited for a block that worker 0 will never finish");
+        }
+        finally
+        {
+            TestNodes.StuckNode.Hold = false;
+            if (held is not null)
+            {
+                await Task.WhenAny(held, Task.Delay(TimeSpan.FromSeconds(20)));
+            }
+
+            executor.Dispose();
+        }
+    }
 }
