@@ -41,7 +41,7 @@ internal static class LinkCommand
         var tempo = new Option<decimal>("--tempo") { Description = "The engine's starting tempo (BPM).", DefaultValueFactory = _ => 120m };
         var quantum = new Option<double>("--quantum") { Description = "Link quantum in beats.", DefaultValueFactory = _ => 4 };
         var rate = new Option<int>("--rate") { Description = "Sample rate.", DefaultValueFactory = _ => 48_000 };
-        var command = new Command("probe", "Join the Link session with a silent engine and answer commands on stdin: status, tempo BPM, beat-at MICROS, now, play, stop, quit.") { tempo, quantum, rate };
+        var command = new Command("probe", "Join the Link session with a silent engine and answer commands on stdin: status, tempo BPM, reached BPM SINCE_MICROS, beat-at MICROS, now, play, stop, quit.") { tempo, quantum, rate };
         command.SetAction(parse => Cli.Run(() =>
         {
             int sampleRate = parse.GetValue(rate);
@@ -111,7 +111,20 @@ internal static class LinkCommand
             case "tempo" when words.Length == 2 && decimal.TryParse(words[1], c, out decimal bpm):
                 {
                     long at = session.Execute(new SetTempoCommand(Fraction.FromDecimal(bpm), Quantization.Now)).Sample;
-                    return string.Create(c, $"tempo {bpm} at={at}");
+                    return string.Create(c, $"tempo {bpm} at={at} host_us={follower.HostMicrosAtSample(at)}");
+                }
+
+            case "reached" when words.Length == 3 && decimal.TryParse(words[1], c, out decimal bpm) && long.TryParse(words[2], c, out long since):
+                {
+                    // The Link time at which this engine's tempo arrived at `bpm` (a change to it or a ramp's end), at or
+                    // after Link time `since`: what the audience hears, whatever a status poll happened to see.
+                    long sample = session.Clock.FirstSampleHolding(Fraction.FromDecimal(bpm), Math.Max(0, follower.SampleAtHostMicros(since)));
+                    if (sample >= 0 && sample <= session.Renderer.Position)
+                    {
+                        return string.Create(c, $"reached {follower.HostMicrosAtSample(sample)}");
+                    }
+
+                    return "reached none";
                 }
 
             case "play" or "stop":

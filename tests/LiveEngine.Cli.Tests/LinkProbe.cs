@@ -57,7 +57,21 @@ internal sealed partial class LinkProbe : IDisposable
         return (Double(m.Groups[1]), Double(m.Groups[2]), Double(m.Groups[3]));
     }
 
-    public void SetTempo(decimal bpm) => Assert.StartsWith("tempo ", Ask(string.Create(CultureInfo.InvariantCulture, $"tempo {bpm}")));
+    /// <summary>Sets the engine's tempo now; returns the Link time (µs) at which the change is heard.</summary>
+    public long SetTempo(decimal bpm)
+    {
+        string answer = Ask(string.Create(CultureInfo.InvariantCulture, $"tempo {bpm}"));
+        Assert.StartsWith("tempo ", answer);
+        return long.Parse(answer[(answer.LastIndexOf("host_us=", StringComparison.Ordinal) + "host_us=".Length)..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The Link time (µs) at which this engine first played <paramref name="bpm"/> at or after <paramref name="sinceMicros"/>, or null if it has not yet.</summary>
+    public long? TempoReachedAt(decimal bpm, long sinceMicros)
+    {
+        string answer = Ask(string.Create(CultureInfo.InvariantCulture, $"reached {bpm} {sinceMicros}"));
+        Assert.StartsWith("reached ", answer);
+        return answer == "reached none" ? null : long.Parse(answer["reached ".Length..], CultureInfo.InvariantCulture);
+    }
 
     public void SetPlaying(bool playing) => Assert.Equal(playing ? "play" : "stop", Ask(playing ? "play" : "stop"));
 

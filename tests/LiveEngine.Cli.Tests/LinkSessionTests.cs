@@ -100,13 +100,19 @@ public sealed class LinkSessionTests(ITestOutputHelper output)
         return Math.Abs(Wrap(linkA - linkB)) * 60_000 / bpm < 0.5 && Math.Abs(Wrap(engineA - engineB)) * 60_000 / bpm < 0.5;
     }
 
-    /// <summary>Sets <paramref name="bpm"/> on <paramref name="from"/>; seconds until <paramref name="to"/>'s engine clock plays it.</summary>
-    private static double TimeUntilEngineTempo(LinkProbe from, LinkProbe to, decimal bpm)
+    /// <summary>
+    /// Sets <paramref name="bpm"/> on <paramref name="from"/>; seconds from the moment its engine plays it until
+    /// <paramref name="to"/>'s engine first plays it, both in Link time (what the audiences hear, read from the
+    /// engines' tempo maps, so a status poll that falls inside a later phase-correcting ramp does not count it late).
+    /// </summary>
+    private double TimeUntilEngineTempo(LinkProbe from, LinkProbe to, decimal bpm)
     {
         var clock = Stopwatch.StartNew();
-        from.SetTempo(bpm);
-        Assert.True(WaitFor(() => Math.Abs(to.ReadStatus().EngineBpm - (double)bpm) < 0.005, TimeSpan.FromSeconds(10)), $"{bpm} BPM never reached the other engine");
-        return clock.Elapsed.TotalSeconds;
+        long setAt = from.SetTempo(bpm);
+        long? reachedAt = null;
+        Assert.True(WaitFor(() => (reachedAt = to.TempoReachedAt(bpm, setAt)) is not null, TimeSpan.FromSeconds(10)), $"{bpm} BPM never reached the other engine");
+        output.WriteLine($"  (the test saw it {clock.Elapsed.TotalMilliseconds:F0} ms after asking, polling through both probes' pipes)");
+        return (reachedAt!.Value - setAt) / 1e6;
     }
 
     /// <summary>At ten Link host times, each engine's beat there agrees with the other's (modulo the quantum) and with Link's within 1 ms.</summary>

@@ -54,6 +54,30 @@ public sealed class TempoMap
             : segment.Bpm + ((segment.EndBpm - segment.Bpm) * Fraction.Create(sample - segment.StartSample, segment.RampSamples));
     }
 
+    /// <summary>
+    /// The first sample at or after <paramref name="from"/> where the tempo arrives at <paramref name="bpm"/> and
+    /// starts a stretch there (a change to it, or a ramp's end; a ramp passing through it does not count), or
+    /// <paramref name="from"/> itself if it is already held there; −1 if it never does in the map so far.
+    /// </summary>
+    public long FirstSampleHolding(Fraction bpm, long from)
+    {
+        Segment at = SegmentAtSample(from);
+        if (at.RampSamples == 0 && at.Bpm == bpm)
+        {
+            return from;
+        }
+
+        foreach (Segment segment in _segments)
+        {
+            if (segment.StartSample > from && segment.Bpm == bpm)
+            {
+                return segment.StartSample;
+            }
+        }
+
+        return -1;
+    }
+
     public int BeatsPerBarAt(long sample) => SegmentAtSample(sample).BeatsPerBar;
 
     /// <summary>The exact beat position of <paramref name="sample"/>.</summary>

@@ -106,5 +106,20 @@ public sealed class TempoMapTests
         Assert.Equal(Fraction.FromInteger(10) + Fraction.Create(day - 192_000, 12_000), clock.BeatAt(day));
         Assert.Equal(clock.SampleAtBar(bar.Ceiling()), 192_000 + ((((bar.Ceiling() * 4) - 10) * 12_000)));
     }
-}
 
+    [Fact]
+    public void FirstSampleHolding_CountsARampsEndNotARampPassingThrough()
+    {
+        var clock = new TempoMap(48_000, Fraction.FromInteger(120));
+        clock.RampTempo(1_000, 9_000, Fraction.FromInteger(140)); // passes 130 at sample 5_500 on its way
+        clock.RampTempo(10_000, 10_000, Fraction.FromInteger(130)); // arrives at 130 at sample 20_000
+        clock.SetTempo(30_000, Fraction.FromInteger(100));
+
+        Assert.Equal(Fraction.FromInteger(130), clock.TempoAt(5_500));
+        Assert.Equal(20_000, clock.FirstSampleHolding(Fraction.FromInteger(130), 0));
+        Assert.Equal(25_000, clock.FirstSampleHolding(Fraction.FromInteger(130), 25_000));
+        Assert.Equal(30_000, clock.FirstSampleHolding(Fraction.FromInteger(100), 0));
+        Assert.Equal(0, clock.FirstSampleHolding(Fraction.FromInteger(120), 0));
+        Assert.Equal(-1, clock.FirstSampleHolding(Fraction.FromInteger(90), 0));
+    }
+}
