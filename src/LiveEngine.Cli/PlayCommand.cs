@@ -156,6 +156,10 @@ internal static class PlayCommand
         }
         else
         {
+            // The render path optimized before the device's first block, in a throwaway copy of the graph.
+            int deviceBlock = Math.Min(defaults.BlockFrames, sessionOptions.MaxBlockFrames);
+            TimeSpan warm = LiveEngine.Hosts.Engine.GraphWarmUp.Run(registry, description, sessionOptions, graphExecutor, deviceBlock, renderAhead ? Math.Min(sessionOptions.DeferredBlockFrames, sessionOptions.MaxBlockFrames) : deviceBlock, TimeSpan.FromSeconds(3));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Warmed up the graph's code in {warm.TotalSeconds:0.00} s."));
             session = new LiveSession(registry, description, sessionOptions, graphExecutor);
         }
 
@@ -164,6 +168,13 @@ internal static class PlayCommand
         {
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
             session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+
+            // Pre-roll: the device starts with the look-ahead full, not while the render-ahead thread's code is cold.
+            if (!session.Renderer.WaitForLookAhead(TimeSpan.FromSeconds(2)))
+            {
+                Console.Error.WriteLine("Render-ahead did not fill its look-ahead within 2 s (the graph renders slower than real time here): starting anyway.");
+            }
+
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks ({(session.Renderer.Current.IsDeferrable ? "the graph has no live node" : session.Renderer.Current.IsSplit ? "the graph's live nodes one device block ahead" : "the graph has live nodes it cannot split off: all of it one device block ahead")})."));
         }
 

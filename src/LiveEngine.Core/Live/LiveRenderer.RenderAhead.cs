@@ -84,6 +84,36 @@ public sealed partial class LiveRenderer
         state.Thread.Start();
     }
 
+    /// <summary>
+    /// Waits until the render-ahead thread has its whole look-ahead complete (control thread, after
+    /// <see cref="StartRenderAhead"/> and before the driver starts), so that a device's first blocks do not play
+    /// silence while that thread's code is still warming up. Returns false if it was not there within
+    /// <paramref name="timeout"/> (the graph is heavier than real time): the device then starts anyway.
+    /// </summary>
+    public bool WaitForLookAhead(TimeSpan timeout)
+    {
+        if (_ahead is not { } state)
+        {
+            return true;
+        }
+
+        // The deferred pass renders whole deferred blocks while one more fits in the look-ahead.
+        RenderAheadOptions options = state.Options;
+        long target = Math.Max(options.DeviceBlockFrames, options.AheadFrames / options.DeferredBlockFrames * options.DeferredBlockFrames);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (CompletePosition - PlayedPosition < target)
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
     /// <summary>Stops the render-ahead thread and waits for it. Control thread, once nothing reads any more (the driver stopped).</summary>
     public void StopRenderAhead()
     {

@@ -35,11 +35,17 @@ public static partial class StandardWorkloads
             return Chains(int.Parse(chains.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(chains.Groups[2].Value, CultureInfo.InvariantCulture));
         }
 
+        Match session = SessionPattern().Match(name);
+        if (session.Success)
+        {
+            return Session(int.Parse(session.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+
         return name switch
         {
             "random-layered" => RandomLayered(seed),
             "session" => Session(),
-            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: voices-N, chains-MxL, random-layered, session, trivial-N (e.g. {string.Join(", ", Names)}).", nameof(name)),
+            _ => throw new ArgumentException($"Unknown workload '{name}'. Known: voices-N, chains-MxL, random-layered, session, session-T, trivial-N (e.g. {string.Join(", ", Names)}).", nameof(name)),
         };
     }
 
@@ -162,10 +168,12 @@ public static partial class StandardWorkloads
     /// <summary>
     /// A realistic mix: 32 tracks × (8-voice synth: saw → rlpf → vca with an ADSR → track sum; then a 4-effect
     /// chain: peak EQ → high shelf → delay → pan) → 8 stereo buses → reverb → master (limiter) → out.
+    /// <c>session-T</c> has <paramref name="tracks"/> tracks instead (the same mix scaled, for loads near a deadline).
     /// </summary>
-    public static GraphDescription Session()
+    public static GraphDescription Session(int tracks = 32)
     {
-        const int Tracks = 32;
+        ArgumentOutOfRangeException.ThrowIfLessThan(tracks, 1);
+        int trackCount = tracks;
         const int VoicesPerTrack = 8;
         const int Buses = 8;
         var graph = new GraphDescription();
@@ -176,10 +184,10 @@ public static partial class StandardWorkloads
         }
 
         int[] chord = [0, 3, 7, 10, 12, 15, 19, 22];
-        for (int t = 0; t < Tracks; t++)
+        for (int t = 0; t < trackCount; t++)
         {
             string track = "t" + t.ToString(CultureInfo.InvariantCulture);
-            string eq = graph.Add(track + ".eq", "peak", P(("cutoffHz", 800 + (50 * t)), ("q", 1), ("gainDb", 3)));
+            string eq = graph.Add(track + ".eq", "peak", P(("cutoffHz", 800 + (50 * (t % 32))), ("q", 1), ("gainDb", 3)));
             for (int v = 0; v < VoicesPerTrack; v++)
             {
                 string voice = $"{track}.v{v}";
@@ -234,6 +242,9 @@ public static partial class StandardWorkloads
 
         return result;
     }
+
+    [GeneratedRegex(@"^session-(\d+)$")]
+    private static partial Regex SessionPattern();
 
     [GeneratedRegex(@"^voices-(\d+)$")]
     private static partial Regex VoicesPattern();

@@ -63,6 +63,33 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WaitForLookAhead_ReturnsWithTheLookAheadRenderedInWholeDeferredBlocks_BeforeAnythingIsPlayed()
+    {
+        LiveSession session = CreateSession(StandardWorkloads.Voices(8));
+        session.StartRenderAhead(waitWhenEmpty: false);
+        try
+        {
+            Assert.True(session.Renderer.WaitForLookAhead(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, session.Renderer.PlayedPosition);
+            Assert.InRange(session.Renderer.CompletePosition, 4 * 1_024, 4_800 + 1_024);
+
+            // The device's first blocks then play sound, not the silence of an underrun.
+            for (int b = 0; b < 4; b++)
+            {
+                session.Renderer.Render(Device);
+            }
+
+            Assert.Equal(0, session.Renderer.RenderAheadUnderruns);
+            Assert.Equal(4 * Device, session.Renderer.PlayedPosition);
+            Assert.True(session.Renderer.Output(0, Device).ToArray().Any(x => x != 0), "the fourth device block is silent");
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
     public void WarmUp_WithRenderAhead_LeavesTheLivePassOneDeviceBlockAhead()
     {
         LiveSession session = CreateSession(WithLiveTap(16, "v3.pan"));

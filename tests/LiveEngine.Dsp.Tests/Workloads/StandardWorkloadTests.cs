@@ -26,6 +26,20 @@ public sealed class StandardWorkloadTests
         }
     }
 
+    [Fact]
+    public void SessionT_IsTheSessionMixWithTTracks_AndSession32IsSession()
+    {
+        GraphDescription session = StandardWorkloads.Create("session");
+        Assert.Equal(session.ToJson(), StandardWorkloads.Create("session-32").ToJson());
+        GraphDescription big = StandardWorkloads.Create("session-512");
+        Assert.Equal(512, big.Nodes.Count(n => n.Id.EndsWith(".eq", StringComparison.Ordinal)));
+        Assert.Equal(512 * 8 * 4, big.Nodes.Count(n => n.Id.Contains(".v", StringComparison.Ordinal)));
+
+        // Every parameter of the largest is in range (track 40's EQ is track 8's).
+        GraphSnapshot snapshot = Compile("session-512", 64);
+        Assert.NotNull(snapshot);
+    }
+
     [Theory]
     [InlineData("voices-64")]
     [InlineData("voices-256")]
