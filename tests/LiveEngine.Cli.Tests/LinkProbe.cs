@@ -43,7 +43,7 @@ internal sealed partial class LinkProbe : IDisposable
     {
         Match m = StatusLine().Match(Ask("status"));
         Assert.True(m.Success, "unexpected status line");
-        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", Double(m.Groups[5]), long.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture));
+        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", long.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture), Double(m.Groups[6]), long.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Link's clock now (µs of CLOCK_MONOTONIC_RAW, the same in every process).</summary>
@@ -73,7 +73,13 @@ internal sealed partial class LinkProbe : IDisposable
         return answer == "reached none" ? null : long.Parse(answer["reached ".Length..], CultureInfo.InvariantCulture);
     }
 
-    public void SetPlaying(bool playing) => Assert.Equal(playing ? "play" : "stop", Ask(playing ? "play" : "stop"));
+    /// <summary>Starts or stops the session; returns the Link time (µs) of the start or stop.</summary>
+    public long SetPlaying(bool playing)
+    {
+        string answer = Ask(playing ? "play" : "stop");
+        Assert.StartsWith(playing ? "play host_us=" : "stop host_us=", answer);
+        return long.Parse(answer[(answer.IndexOf('=', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+    }
 
     public void Dispose()
     {
@@ -117,11 +123,11 @@ internal sealed partial class LinkProbe : IDisposable
 
     private static double Double(Group g) => double.Parse(g.Value, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) error_ms=([-\d.]+) .* quiet_tick_bytes=(\d+)$")]
+    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) playing_seen_us=(-?\d+) error_ms=([-\d.]+) .* quiet_tick_bytes=(\d+)$")]
     private static partial Regex StatusLine();
 
     [GeneratedRegex(@"^beat -?\d+ engine=([-\d.]+) link=([-\d.]+) bpm=([-\d.]+)$")]
     private static partial Regex BeatLine();
 
-    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, double PhaseErrorMs, long QuietTickAllocatedBytes);
+    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, long PlayingSeenAtMicros, double PhaseErrorMs, long QuietTickAllocatedBytes);
 }

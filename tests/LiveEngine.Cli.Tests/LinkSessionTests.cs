@@ -51,10 +51,20 @@ public sealed class LinkSessionTests(ITestOutputHelper output)
         using var b = new LinkProbe(network, 120);
         WaitUntilSettled(a, b);
 
-        a.SetPlaying(true);
-        Assert.True(WaitFor(() => b.ReadStatus().IsPlaying, TimeSpan.FromSeconds(1)), "B did not see A start within 1 s");
-        b.SetPlaying(false);
-        Assert.True(WaitFor(() => !a.ReadStatus().IsPlaying, TimeSpan.FromSeconds(1)), "A did not see B stop within 1 s");
+        // Seconds in Link time from the start (stop) on one peer to the first tick of the other's follower that saw it:
+        // Link's propagation and the 10 ms tick, not how quickly the test's polls through the probes' pipes come back.
+        long started = a.SetPlaying(true);
+        LinkProbe.Status? seen = null;
+        Assert.True(WaitFor(() => (seen = b.ReadStatus()).IsPlaying, TimeSpan.FromSeconds(10)), "B never saw A start");
+        double seconds = (seen!.PlayingSeenAtMicros - started) / 1e6;
+        output.WriteLine($"A's start reached B's follower in {seconds * 1000:F0} ms");
+        Assert.True(seconds < 1, $"B saw A start {seconds:F2} s later");
+
+        long stopped = b.SetPlaying(false);
+        Assert.True(WaitFor(() => !(seen = a.ReadStatus()).IsPlaying, TimeSpan.FromSeconds(10)), "A never saw B stop");
+        seconds = (seen!.PlayingSeenAtMicros - stopped) / 1e6;
+        output.WriteLine($"B's stop reached A's follower in {seconds * 1000:F0} ms");
+        Assert.True(seconds < 1, $"A saw B stop {seconds:F2} s later");
     }
 
     /// <summary>Waits until both see each other, agree on the tempo and have no phase error left; returns the tempo.</summary>

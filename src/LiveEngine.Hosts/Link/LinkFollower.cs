@@ -65,6 +65,7 @@ public sealed class LinkFollower : IDisposable
     private long _sessionTempoBits;
     private long _phaseErrorBits;
     private int _isPlaying;
+    private long _playingSeenAtMicros;
     private volatile string? _lastError;
     private long _quietTickBytes;
 
@@ -123,8 +124,16 @@ public sealed class LinkFollower : IDisposable
     /// <summary>The session's state at Link time <paramref name="micros"/>, for this follower's quantum.</summary>
     public LinkState SessionAt(long micros) => _link.Capture(micros, _options.Quantum);
 
-    /// <summary>Starts or stops the session (with start/stop sync, every peer that shares it), now.</summary>
-    public void SetPlaying(bool playing) => _link.SetIsPlaying(playing, _link.ClockMicros);
+    /// <summary>Starts or stops the session (with start/stop sync, every peer that shares it), now; returns that Link time (µs).</summary>
+    public long SetPlaying(bool playing)
+    {
+        long now = _link.ClockMicros;
+        _link.SetIsPlaying(playing, now);
+        return now;
+    }
+
+    /// <summary>The Link time (µs) at which a tick first saw the session's current start/stop state. Any thread.</summary>
+    public long PlayingSeenAtMicros => Interlocked.Read(ref _playingSeenAtMicros);
 
     public void Dispose()
     {
@@ -200,7 +209,13 @@ public sealed class LinkFollower : IDisposable
         Interlocked.Exchange(ref _peers, peers);
         Interlocked.Exchange(ref _sessionTempoBits, BitConverter.DoubleToInt64Bits(session.Tempo));
         Interlocked.Exchange(ref _phaseErrorBits, BitConverter.DoubleToInt64Bits(errorMs));
-        Volatile.Write(ref _isPlaying, session.IsPlaying ? 1 : 0);
+        int playing = session.IsPlaying ? 1 : 0;
+        if (playing != _isPlaying)
+        {
+            Interlocked.Exchange(ref _playingSeenAtMicros, _link.ClockMicros);
+        }
+
+        Volatile.Write(ref _isPlaying, playing);
         if (at < _busyUntilSample || _clock.LastChangeSample > at)
         {
             // A correction still running, or a tempo change scheduled later (from code): wait for it.
