@@ -95,7 +95,7 @@ internal static class LinkCommand
                 {
                     LinkStatus s = follower.Status;
                     long position = session.Renderer.Position;
-                    return string.Create(c, $"status peers={s.Peers} engine_bpm={session.Clock.TempoAt(position).ToDouble():F4} link_bpm={s.SessionTempo:F4} playing={(s.IsPlaying ? 1 : 0)} playing_seen_us={follower.PlayingSeenAtMicros} error_ms={s.PhaseErrorMs:F4} corrections={s.Corrections} pushes={s.TempoPushes} quiet_tick_bytes={follower.QuietTickAllocatedBytes}");
+                    return string.Create(c, $"status peers={s.Peers} engine_bpm={session.Clock.TempoAt(position).ToDouble():F4} link_bpm={s.SessionTempo:F4} playing={(s.IsPlaying ? 1 : 0)} playing_seen_us={follower.PlayingSeenAtMicros} transport={(session.Renderer.Playing ? 1 : 0)} error_ms={s.PhaseErrorMs:F4} corrections={s.Corrections} pushes={s.TempoPushes} quiet_tick_bytes={follower.QuietTickAllocatedBytes}");
                 }
 
             case "now":

@@ -43,7 +43,7 @@ internal sealed partial class LinkProbe : IDisposable
     {
         Match m = StatusLine().Match(Ask("status"));
         Assert.True(m.Success, "unexpected status line");
-        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", long.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture), Double(m.Groups[6]), long.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture));
+        return new Status(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Double(m.Groups[2]), Double(m.Groups[3]), m.Groups[4].Value == "1", long.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture), m.Groups[6].Value == "1", Double(m.Groups[7]), long.Parse(m.Groups[8].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Link's clock now (µs of CLOCK_MONOTONIC_RAW, the same in every process).</summary>
@@ -123,11 +123,11 @@ internal sealed partial class LinkProbe : IDisposable
 
     private static double Double(Group g) => double.Parse(g.Value, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) playing_seen_us=(-?\d+) error_ms=([-\d.]+) .* quiet_tick_bytes=(\d+)$")]
+    [GeneratedRegex(@"^status peers=(\d+) engine_bpm=([-\d.]+) link_bpm=([-\d.]+) playing=([01]) playing_seen_us=(-?\d+) transport=([01]) error_ms=([-\d.]+) .* quiet_tick_bytes=(\d+)$")]
     private static partial Regex StatusLine();
 
     [GeneratedRegex(@"^beat -?\d+ engine=([-\d.]+) link=([-\d.]+) bpm=([-\d.]+)$")]
     private static partial Regex BeatLine();
 
-    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, long PlayingSeenAtMicros, double PhaseErrorMs, long QuietTickAllocatedBytes);
+    public sealed record Status(long Peers, double EngineBpm, double LinkBpm, bool IsPlaying, long PlayingSeenAtMicros, bool TransportPlaying, double PhaseErrorMs, long QuietTickAllocatedBytes);
 }

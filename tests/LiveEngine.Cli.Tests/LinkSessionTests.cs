@@ -65,6 +65,14 @@ public sealed class LinkSessionTests(ITestOutputHelper output)
         seconds = (seen!.PlayingSeenAtMicros - stopped) / 1e6;
         output.WriteLine($"B's stop reached A's follower in {seconds * 1000:F0} ms");
         Assert.True(seconds < 1, $"A saw B stop {seconds:F2} s later");
+
+        // The session's stop stopped both engines' transports (B's own, too: the probe stopped its Link session,
+        // not its engine); a start starts them again, in phase with the session and with each other.
+        Assert.True(WaitFor(() => !a.ReadStatus().TransportPlaying && !b.ReadStatus().TransportPlaying, TimeSpan.FromSeconds(10)), "the session's stop did not stop both engines");
+        Thread.Sleep(700);
+        a.SetPlaying(true);
+        Assert.True(WaitFor(() => a.ReadStatus().TransportPlaying && b.ReadStatus().TransportPlaying, TimeSpan.FromSeconds(10)), "the session's start did not start both engines within a quantum");
+        AssertPhasesAgree(a, b, WaitUntilSettled(a, b));
     }
 
     /// <summary>Waits until both see each other, agree on the tempo and have no phase error left; returns the tempo.</summary>

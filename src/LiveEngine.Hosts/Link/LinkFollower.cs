@@ -66,6 +66,12 @@ public sealed class LinkFollower : IDisposable
     private long _phaseErrorBits;
     private int _isPlaying;
     private long _playingSeenAtMicros;
+    // Start/stop sync: the session's start/stop state and the engine's transport as this thread last saw or set them
+    // (null before the first tick: only changes count, so joining a stopped session never silences the engine).
+    private bool? _sessionPlaying;
+    private bool _transportPlaying;
+    private bool _resumePending;
+    private long _transportChanges;
     private volatile string? _lastError;
     private long _quietTickBytes;
 
@@ -132,6 +138,9 @@ public sealed class LinkFollower : IDisposable
         return now;
     }
 
+    /// <summary>Times this follower stopped or started the engine's transport for the session. Any thread.</summary>
+    public long TransportChanges => Interlocked.Read(ref _transportChanges);
+
     /// <summary>The Link time (µs) at which a tick first saw the session's current start/stop state. Any thread.</summary>
     public long PlayingSeenAtMicros => Interlocked.Read(ref _playingSeenAtMicros);
 
@@ -159,10 +168,10 @@ public sealed class LinkFollower : IDisposable
             try
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
-                long sent = _corrections + _tempoPushes + _beatRequests;
+                long sent = _corrections + _tempoPushes + _beatRequests + _transportChanges;
                 UpdateOffset();
                 Tick();
-                if (_corrections + _tempoPushes + _beatRequests == sent && ++_ticks > WarmUpTicks)
+                if (_corrections + _tempoPushes + _beatRequests + _transportChanges == sent && ++_ticks > WarmUpTicks)
                 {
                     Interlocked.Add(ref _quietTickBytes, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
@@ -216,6 +225,12 @@ public sealed class LinkFollower : IDisposable
         }
 
         Volatile.Write(ref _isPlaying, playing);
+        if (_options.StartStopSync && !FollowStartStop(session.IsPlaying, _clock.BeatAt(_renderer.Position)))
+        {
+            // The transport is stopped: the clock holds, so there is no phase to follow until it starts again.
+            return;
+        }
+
         if (at < _busyUntilSample || _clock.LastChangeSample > at)
         {
             // A correction still running, or a tempo change scheduled later (from code): wait for it.
@@ -259,6 +274,103 @@ public sealed class LinkFollower : IDisposable
         }
 
         Correct(at, engineTempo, target, error);
+    }
+
+    /// <summary>
+    /// Start/stop sync with the engine's transport. A stop by another peer stops the transport (silence, the clock
+    /// holds); a start by another peer starts it again at the moment the session's beat reaches the engine's held beat
+    /// modulo the quantum, so the music goes on in phase with the session (within a tick and a block; the usual
+    /// correction closes the rest). A stop or start made here (<c>:stop</c>, <c>:play</c>) goes to the session. Returns
+    /// whether the transport plays.
+    /// </summary>
+    private bool FollowStartStop(bool sessionPlaying, Fraction heldBeat)
+    {
+        bool transport = _renderer.Playing;
+        if (_sessionPlaying is not { } seen)
+        {
+            _sessionPlaying = sessionPlaying;
+            _transportPlaying = transport;
+            return transport;
+        }
+
+        if (transport != _transportPlaying)
+        {
+            // The performer stopped or started the engine: the session takes it.
+            _transportPlaying = transport;
+            _resumePending = false;
+            ResetOffsets();
+            if (sessionPlaying != transport)
+            {
+                _link.SetIsPlaying(transport, _link.ClockMicros);
+                _sessionPlaying = transport;
+            }
+
+            return transport;
+        }
+
+        if (sessionPlaying != seen)
+        {
+            _sessionPlaying = sessionPlaying;
+            _resumePending = sessionPlaying && !transport;
+            if (!sessionPlaying && transport)
+            {
+                SetTransport(false);
+                return false;
+            }
+        }
+
+        if (_resumePending)
+        {
+            // The transport starts with the next device block, heard about the output latency after now: start it
+            // when the session's beat then reaches the held beat's phase (waiting here for the last part of a tick).
+            long now = _link.ClockMicros;
+            LinkState then = _link.Capture(now + _options.OutputLatencyMicros, _options.Quantum);
+            double behind = heldBeat.ToDouble() - then.Beat;
+            double beats = behind - (_options.Quantum * Math.Floor(behind / _options.Quantum));
+            double waitMs = beats * 60_000 / then.Tempo;
+            if (waitMs < TickMilliseconds || waitMs > (_options.Quantum * 60_000 / then.Tempo) - 1)
+            {
+                if (waitMs < TickMilliseconds)
+                {
+                    SpinUntil(now + (long)(waitMs * 1000));
+                }
+
+                _resumePending = false;
+                SetTransport(true);
+                return true;
+            }
+        }
+
+        return _transportPlaying;
+    }
+
+    private void SetTransport(bool playing)
+    {
+        _commands.Execute(new TransportCommand(playing));
+        _transportPlaying = playing;
+        ResetOffsets();
+        Interlocked.Increment(ref _transportChanges);
+    }
+
+    /// <summary>Waits until Link's clock reaches <paramref name="micros"/> (at most a tick): sleeps, then spins the last millisecond.</summary>
+    private void SpinUntil(long micros)
+    {
+        while (_link.ClockMicros < micros - 1_500)
+        {
+            Thread.Sleep(1);
+        }
+
+        while (_link.ClockMicros < micros)
+        {
+            Thread.SpinWait(20);
+        }
+    }
+
+    /// <summary>The clock line's offsets from before a stop or start no longer map Link time to samples.</summary>
+    private void ResetOffsets()
+    {
+        _offsetCount = 0;
+        _offsetNext = 0;
     }
 
     /// <summary>Two ramps, <paramref name="from"/> → middle → <paramref name="target"/>, whose beats close <paramref name="error"/> beats.</summary>
