@@ -386,7 +386,13 @@ public sealed class RemoteSession : ILiveSession
         lock (_gate)
         {
             // The position was read somewhere during the request: stamping it with the request's start keeps the
-            // estimate on the early side.
+            // estimate on the early side. A position that has not moved since the last sync is a transport stopped
+            // in the engine (by Ableton Link's start/stop, or another client): the estimate holds too, until it moves.
+            if (Stopwatch.GetElapsedTime(_syncTimestamp, before) >= ClockSyncInterval / 2)
+            {
+                _transportStopped = clock.Position == _syncPosition;
+            }
+
             _syncPosition = clock.Position;
             _syncTimestamp = before;
             _lastClockSync = before;

@@ -111,6 +111,37 @@ public sealed class RemoteSessionTests : IDisposable
     }
 
     [Fact]
+    public void TransportStoppedInTheEngine_ByAnotherClientOrLink_TheEstimateHoldsAfterTheNextSyncs_AndRunsOnAfterPlay()
+    {
+        var remote = new RemoteSession(_client);
+
+        // The engine's own transport stops, as Ableton Link's start/stop does it (not through this front).
+        _engineSession.Execute(new TransportCommand(false));
+        long held = _engineSession.Renderer.Position;
+        for (int i = 0; i < 3; i++)
+        {
+            Thread.Sleep(120);
+            remote.Maintain();
+        }
+
+        long estimate = remote.Position;
+        Thread.Sleep(700);
+        remote.Maintain();
+        Assert.Equal(estimate, remote.Position);
+        Assert.InRange(estimate - held, 0, 4 * 128);
+
+        _engineSession.Execute(new TransportCommand(true));
+        for (int i = 0; i < 3; i++)
+        {
+            Thread.Sleep(120);
+            remote.Maintain();
+        }
+
+        Thread.Sleep(100);
+        Assert.True(remote.Position > estimate + 2_400, "the estimate did not run on after the engine played again");
+    }
+
+    [Fact]
     public void ControllerLanes_CrossTheProtocol_AndMovesLandOnTheirSampleInTheEngine()
     {
         var remote = new RemoteSession(_client);
