@@ -261,7 +261,7 @@ internal static class PlayCommand
     {
         if (renderer.IsRenderingAhead)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"render-ahead: {renderer.RenderAheadUnderruns} underruns (blocks played as silence), {renderer.Position - renderer.PlayedPosition} frames ahead at the end, render-ahead thread allocated {renderer.RenderAheadAllocatedBytes} bytes after warm-up"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"render-ahead: {renderer.RenderAheadUnderruns} underruns (blocks played as silence{UnderrunSpan(renderer)}), {renderer.Position - renderer.PlayedPosition} frames ahead at the end, render-ahead thread allocated {renderer.RenderAheadAllocatedBytes} bytes after warm-up"));
         }
 
         double deadlineUs = bufferFrames * 1e6 / sampleRate;
@@ -281,5 +281,12 @@ internal static class PlayCommand
         {
             Console.WriteLine($"  … and {log.Count - XrunsListed} more");
         }
+    }
+
+    private static string UnderrunSpan(LiveRenderer renderer)
+    {
+        (long first, long last) = renderer.RenderAheadUnderrunSpan;
+        double rate = renderer.Current.SampleRate;
+        return first < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; the first {first / rate:0.000} s into the stream, the last at {last / rate:0.000} s");
     }
 }

@@ -50,6 +50,9 @@ public sealed partial class LiveRenderer
     /// <summary>Blocks the device asked for before render-ahead had them: played as silence, the stream paused for them. Any thread.</summary>
     public long RenderAheadUnderruns => _ahead is { } ahead ? Volatile.Read(ref ahead.Underruns) : 0;
 
+    /// <summary>The played positions of the first and the last underrun (−1 for none). Any thread.</summary>
+    public (long First, long Last) RenderAheadUnderrunSpan => _ahead is { } ahead ? (Volatile.Read(ref ahead.FirstUnderrunAt), Volatile.Read(ref ahead.LastUnderrunAt)) : (-1, -1);
+
     /// <summary>Bytes the render-ahead thread allocated after its first 64 blocks (−1 before then, or without render-ahead). Any thread.</summary>
     public long RenderAheadAllocatedBytes => _ahead is { } ahead ? Volatile.Read(ref ahead.AllocatedAfterWarmUp) : -1;
 
@@ -97,11 +100,13 @@ public sealed partial class LiveRenderer
             return true;
         }
 
-        // The deferred pass renders whole deferred blocks while one more fits in the look-ahead.
+        // The deferred pass renders whole deferred blocks while one more fits in the look-ahead, so it stops less
+        // than a deferred block short of it; a graph rendered whole runs one device block ahead.
         RenderAheadOptions options = state.Options;
-        long target = Math.Max(options.DeviceBlockFrames, options.AheadFrames / options.DeferredBlockFrames * options.DeferredBlockFrames);
+        bool deferred = _lanes.BoundCount == 0 && (_current.IsDeferrable || _current.Hybrid is not null);
+        long target = deferred ? Math.Max(options.DeviceBlockFrames, options.AheadFrames - options.DeferredBlockFrames + 1) : options.DeviceBlockFrames;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (CompletePosition - PlayedPosition < target)
+        while (Position - PlayedPosition < target)
         {
             if (clock.Elapsed > timeout)
             {
@@ -150,7 +155,12 @@ public sealed partial class LiveRenderer
                     state.Played[c].AsSpan(0, frames).Clear();
                 }
 
-                state.Underruns++;
+                if (state.Underruns++ == 0)
+                {
+                    state.FirstUnderrunAt = played;
+                }
+
+                state.LastUnderrunAt = played;
                 return;
             }
 
@@ -487,6 +497,8 @@ public sealed partial class LiveRenderer
         public PaddedIndex Written;
         public PaddedIndex PlayedPosition;
         public long Underruns;
+        public long FirstUnderrunAt = -1;
+        public long LastUnderrunAt = -1;
 
         // Audio thread writes, render-ahead thread reads: the largest read so far (at least the device block is rendered).
         public int Requested;

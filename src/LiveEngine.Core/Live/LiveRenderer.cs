@@ -327,6 +327,12 @@ public sealed partial class LiveRenderer
                 Render(MaxBlockFrames);
             }
         }
+
+        // The warm-up played what was rendered ahead: the device starts once the look-ahead is full again.
+        if (_ahead is not null)
+        {
+            WaitForLookAhead(TimeSpan.FromSeconds(2));
+        }
     }
 
     /// <summary>Queues a commit. Control thread only (one at a time); false if the queue is full.</summary>
