@@ -13,6 +13,7 @@ public static partial class VoiceBankKernels
     /// any tier. Where the fused loop is not there (a tile that reads history, fewer than 64 lanes, no Vector512,
     /// or <paramref name="vectorBits"/> below 512) it runs the two in turn; block.Input is then the saws' output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProcessSawRing(ref VoiceBankSawRing saws, ref VoiceBankBlock block, int vectorBits)
     {
         if (vectorBits == 512 && Vector512.IsHardwareAccelerated && !saws.UseHistory && saws.Width == MaxWidth && block.Width == MaxWidth
@@ -43,6 +44,7 @@ public static partial class VoiceBankKernels
     /// the ring, <see cref="VoiceBankSawKernels.InsertWraps"/>), and each group's naive saw plus its ring row (cleared
     /// as read), times the oscillator level, goes straight into the SVF.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProcessSawRing512Full(ref VoiceBankSawRing saws, ref VoiceBankBlock block)
     {
         const int Width = MaxWidth;

@@ -24,6 +24,7 @@ public static class VoiceBankSawKernels
     /// Renders a tile of every lane's band-limited saw from the bank-held state in <paramref name="ring"/>, on the tier
     /// of <paramref name="vectorBits"/> (512, 256, 128; 0 is <see cref="RenderRingReference"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RenderRing(ref VoiceBankSawRing ring, int vectorBits)
     {
         ValidateRing(in ring);
@@ -57,6 +58,7 @@ public static class VoiceBankSawKernels
     /// reaches rows f .. f + Taps - 1 only, so row f has all of its taps (in time order per lane) when it is read,
     /// as in <see cref="RenderRingReference"/>, which adds them frame by frame.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InsertWraps(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -165,7 +167,7 @@ public static class VoiceBankSawKernels
     /// the frame at <paramref name="row"/>) to the lane's ring rows row .. row + Taps - 1: the arithmetic of
     /// <see cref="BlepTable.AddStep"/> and <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public static void AddWrap(ref float residualRef, int width, int lane, int row, uint phase, uint increment)
     {
@@ -242,7 +244,7 @@ public static class VoiceBankSawKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing512(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -289,7 +291,7 @@ public static class VoiceBankSawKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing256(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -336,7 +338,7 @@ public static class VoiceBankSawKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing128(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;

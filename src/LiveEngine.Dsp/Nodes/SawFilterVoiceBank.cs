@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -187,6 +188,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
     public int LaneCount => _lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;
@@ -358,6 +360,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// block's first frame) read the block's parameters and advance their glides, as each node's own <c>Process</c>
     /// would; a settled lane's nodes would give the same values again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RefreshLanes(int frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding)
     {
         anySlow = false;
@@ -531,6 +534,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// Moves the saws' state on by the block: the ring's first row, the history rows still due, and for each saw its node
     /// rendered, the state the node ends the block with.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndSaws(int frames, bool anySlow)
     {
         int width = _width;
@@ -589,6 +593,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     }
 
     /// <summary>Reads every lane's filter state (the node keeps it in double, which holds the bank's float exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadFilterStates()
     {
         for (int lane = 0; lane < _lanes; lane++)
