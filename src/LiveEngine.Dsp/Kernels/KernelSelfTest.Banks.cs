@@ -137,7 +137,7 @@ public static partial class KernelSelfTest
                     {
                         for (int lane = 0; lane < width; lane++)
                         {
-                            residual[(((ringRow + r) % VoiceBankSawKernels.RingRows) * width) + lane] = (float)((random.NextDouble() * 2) - 1);
+                            residual[(lane * VoiceBankSawKernels.RingRows) + ((ringRow + r) % VoiceBankSawKernels.RingRows)] = (float)((random.NextDouble() * 2) - 1);
                         }
                     }
 

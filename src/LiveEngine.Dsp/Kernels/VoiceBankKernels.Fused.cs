@@ -13,6 +13,7 @@ public static partial class VoiceBankKernels
     /// any tier. Where the fused loop is not there (a tile that reads history, fewer than 64 lanes, no Vector512,
     /// or <paramref name="vectorBits"/> below 512) it runs the two in turn; block.Input is then the saws' output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProcessSawRing(ref VoiceBankSawRing saws, ref VoiceBankBlock block, int vectorBits)
     {
         if (vectorBits == 512 && Vector512.IsHardwareAccelerated && !saws.UseHistory && saws.Width == MaxWidth && block.Width == MaxWidth
@@ -21,6 +22,7 @@ public static partial class VoiceBankKernels
             VoiceBankSawKernels.ValidateRing(in saws);
             ValidateFused(in block);
             VoiceBankSawKernels.InsertWraps(ref saws);
+            VoiceBankSawKernels.TakeResidualTile(ref saws);
             ProcessSawRing512Full(ref saws, ref block);
             return;
         }
@@ -39,17 +41,17 @@ public static partial class VoiceBankKernels
 
     /// <summary>
     /// <see cref="Process512Full"/> with the saws of <see cref="VoiceBankSawKernels"/> in front: per frame, the four
-    /// groups' (lagging) phases advance in registers (the tile's wraps already added their BLEP taps down their lanes' columns of
-    /// the ring, <see cref="VoiceBankSawKernels.InsertWraps"/>), and each group's naive saw plus its ring row (cleared
-    /// as read), times the oscillator level, goes straight into the SVF.
+    /// groups' (lagging) phases advance in registers (the tile's wraps already added their BLEP taps to their lanes' rows of
+    /// the ring, <see cref="VoiceBankSawKernels.InsertWraps"/>, and the tile's residual was transposed out of the ring into
+    /// saws.Output, <see cref="VoiceBankSawKernels.TakeResidualTile"/>), and each group's naive saw plus its residual row,
+    /// times the oscillator level, goes straight into the SVF.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProcessSawRing512Full(ref VoiceBankSawRing saws, ref VoiceBankBlock block)
     {
         const int Width = MaxWidth;
-        const int RingMask = VoiceBankSawKernels.RingRows - 1;
         int frames = block.Frames;
         long sampleTime = block.SampleTime;
-        int ringRow = saws.RingRow;
         int coefficientStride = block.CoefficientStride;
         int levelStride = block.LevelStride;
         int panStride = block.PanStride;
@@ -57,7 +59,7 @@ public static partial class VoiceBankKernels
         ref uint incrementRef = ref MemoryMarshal.GetReference(saws.Increments);
         ref uint offsetRef = ref MemoryMarshal.GetReference(saws.LagOffsets);
         ref float oscillatorLevelRef = ref MemoryMarshal.GetReference(saws.Levels);
-        ref float residualRef = ref MemoryMarshal.GetReference(saws.Residual);
+        ref float residualRef = ref MemoryMarshal.GetReference(saws.Output);
         ref float a1Ref = ref MemoryMarshal.GetReference(block.A1);
         ref float a2Ref = ref MemoryMarshal.GetReference(block.A2);
         ref float a3Ref = ref MemoryMarshal.GetReference(block.A3);
@@ -95,12 +97,11 @@ public static partial class VoiceBankKernels
         Vector512<float> threshold = Vector512.Create(FlushThreshold);
         for (int f = 0; f < frames; f++)
         {
-            int row = (ringRow + f) & RingMask;
             q0 += i0;
             q1 += i1;
             q2 += i2;
             q3 += i3;
-            nuint ringAt = (nuint)(row * Width);
+            nuint ringAt = (nuint)(f * Width);
             Vector512<float> x0 = SawInput(q0, ref residualRef, ringAt + 0);
             Vector512<float> x1 = SawInput(q1, ref residualRef, ringAt + 16);
             Vector512<float> x2 = SawInput(q2, ref residualRef, ringAt + 32);
@@ -152,14 +153,10 @@ public static partial class VoiceBankKernels
             Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(state), threshold), Vector512<float>.Zero, state);
     }
 
-    /// <summary>One group's filter input for a frame before the oscillator level: naive saw of the lagging phase + ring row; the ring row is cleared.</summary>
+    /// <summary>One group's filter input for a frame before the oscillator level: naive saw of the lagging phase + the frame's residual (taken from the ring).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> SawInput(Vector512<uint> lagging, ref float residualRef, nuint ringAt)
-    {
-        Vector512<float> x = SawShaper.Invoke(lagging, default) + Vector512.LoadUnsafe(ref residualRef, ringAt);
-        Vector512<float>.Zero.StoreUnsafe(ref residualRef, ringAt);
-        return x;
-    }
+    private static Vector512<float> SawInput(Vector512<uint> lagging, ref float residualRef, nuint at) =>
+        SawShaper.Invoke(lagging, default) + Vector512.LoadUnsafe(ref residualRef, at);
 
     private static void ValidateFused(in VoiceBankBlock block)
     {

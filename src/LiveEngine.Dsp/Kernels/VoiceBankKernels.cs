@@ -41,6 +41,7 @@ public static partial class VoiceBankKernels
     public static void Process(ref VoiceBankBlock block) => Process(ref block, BestVectorBits);
 
     /// <summary>Runs the block on the tier of <paramref name="vectorBits"/> (512, 256, 128; 0 is the scalar specification).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Process(ref VoiceBankBlock block, int vectorBits)
     {
         Validate(in block);
@@ -141,6 +142,7 @@ public static partial class VoiceBankKernels
     /// <see cref="Process512"/> for a full bank of 4 groups, with the 8 state vectors in registers: 4 independent
     /// recursions per frame hide the latency of each (the state would otherwise go through memory every frame).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Process512Full(ref VoiceBankBlock block)
     {
         const int Width = MaxWidth;
@@ -219,6 +221,7 @@ public static partial class VoiceBankKernels
         return ((Vector512.Create(2f) * v1) - ic1, (Vector512.Create(2f) * v2) - ic2, gained * left, gained * right);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Process512(ref VoiceBankBlock block)
     {
         int width = block.Width;
@@ -286,6 +289,7 @@ public static partial class VoiceBankKernels
 
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Process256(ref VoiceBankBlock block)
     {
         const int Chunks = GroupLanes / 8;
@@ -356,6 +360,7 @@ public static partial class VoiceBankKernels
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Process128(ref VoiceBankBlock block)
     {
         const int Chunks = GroupLanes / 4;

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LiveEngine.Dsp.Kernels;
 
 /// <summary>
 /// The voice bank's band-limited saws across lanes, from state the bank holds: every lane's 32-bit phase advances by its
-/// increment, each wrap (where the phase passes 0) adds the saw node's BLEP residual down the lane's column of a
-/// frame-major ring, and the output is the naive saw of the phase <see cref="BlepTable.HalfTaps"/> frames behind plus
+/// increment, each wrap (where the phase passes 0) adds the saw node's BLEP residual to the lane's own row of a
+/// lane-major ring (contiguous, a few vector adds), and the output is the naive saw of the phase <see cref="BlepTable.HalfTaps"/> frames behind plus
 /// the ring row, times the oscillator's level. A scalar specification and Vector512/256/128 tiers; integer phase
 /// arithmetic, one float conversion and the node's own residual arithmetic, so all tiers agree bit for bit with each
 /// other and with <see cref="Nodes.SawNode"/>.
@@ -24,6 +25,7 @@ public static class VoiceBankSawKernels
     /// Renders a tile of every lane's band-limited saw from the bank-held state in <paramref name="ring"/>, on the tier
     /// of <paramref name="vectorBits"/> (512, 256, 128; 0 is <see cref="RenderRingReference"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RenderRing(ref VoiceBankSawRing ring, int vectorBits)
     {
         ValidateRing(in ring);
@@ -35,12 +37,15 @@ public static class VoiceBankSawKernels
         switch (vectorBits)
         {
             case 512 when Vector512.IsHardwareAccelerated:
+                TakeResidualTile(ref ring);
                 RenderRing512(ref ring);
                 break;
             case 256 when Vector256.IsHardwareAccelerated:
+                TakeResidualTile(ref ring);
                 RenderRing256(ref ring);
                 break;
             case 128 when Vector128.IsHardwareAccelerated:
+                TakeResidualTile(ref ring);
                 RenderRing128(ref ring);
                 break;
             case 0:
@@ -54,9 +59,10 @@ public static class VoiceBankSawKernels
 
     /// <summary>
     /// Adds the BLEP taps of every wrap in the tile to the ring before any of its frames is read: a wrap at frame f
-    /// reaches rows f .. f + Taps - 1 only, so row f has all of its taps (in time order per lane) when it is read,
+    /// reaches the lane's rows f .. f + Taps - 1 only, so row f has all of its taps (in time order per lane) when it is read,
     /// as in <see cref="RenderRingReference"/>, which adds them frame by frame.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InsertWraps(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -77,10 +83,10 @@ public static class VoiceBankSawKernels
             ulong end = phase + ((ulong)increment * (uint)frames);
             for (ulong boundary = 1UL << 32; boundary <= end; boundary += 1UL << 32)
             {
-                // The quotient is at most Taps + 1 and, unless whole, at least 1 / increment from a whole number, so
-                // the rounded double quotient has the exact ceiling.
-                int f = (int)Math.Ceiling((double)(boundary - phase) / increment) - 1;
-                AddWrap(ref residualRef, width, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
+                // The first frame f with phase + (f + 1)·increment >= boundary: ceiling((boundary - phase) / increment) - 1,
+                // in integers (boundary - phase >= 1).
+                int f = (int)((boundary - phase - 1) / increment);
+                AddWrap(ref residualRef, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
             }
         }
     }
@@ -106,7 +112,7 @@ public static class VoiceBankSawKernels
                     ring.History[(frame * width) + lane] = 0f;
                 }
 
-                ref float residual = ref ring.Residual[(row * width) + lane];
+                ref float residual = ref ring.Residual[(lane * RingRows) + row];
                 ring.Output[(f * width) + lane] = (naive + residual) * ring.Levels[lane];
                 residual = 0f;
             }
@@ -139,7 +145,7 @@ public static class VoiceBankSawKernels
                 phase += increment;
                 if (phase < increment)
                 {
-                    AddWrap(ref residualRef, width, lane, row, phase, increment);
+                    AddWrap(ref residualRef, lane, row, phase, increment);
                 }
 
                 float naive = SawShaper.Invoke(phase - ring.LagOffsets[lane], 0);
@@ -151,7 +157,7 @@ public static class VoiceBankSawKernels
                     ring.History[(frame * width) + lane] = 0f;
                 }
 
-                ref float residual = ref ring.Residual[(row * width) + lane];
+                ref float residual = ref ring.Residual[(lane * RingRows) + row];
                 ring.Output[(f * width) + lane] = (naive + residual) * ring.Levels[lane];
                 residual = 0f;
             }
@@ -162,12 +168,13 @@ public static class VoiceBankSawKernels
 
     /// <summary>
     /// Adds the saw node's BLEP residual of a wrap (a step of -2 that happened phase / increment of a frame before
-    /// the frame at <paramref name="row"/>) to the lane's ring rows row .. row + Taps - 1: the arithmetic of
-    /// <see cref="BlepTable.AddStep"/> and <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
+    /// the frame at <paramref name="row"/>) to the lane's ring rows row .. row + Taps - 1 (its own RingRows floats,
+    /// contiguous, wrapping at the end): the arithmetic of <see cref="BlepTable.AddStep"/> and
+    /// <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    public static void AddWrap(ref float residualRef, int width, int lane, int row, uint phase, uint increment)
+    public static void AddWrap(ref float residualRef, int lane, int row, uint phase, uint increment)
     {
         const float Height = -2f;
         const int Taps = BlepTable.Taps;
@@ -176,23 +183,49 @@ public static class VoiceBankSawKernels
         float t = (float)(position - tableRow);
         ref float a = ref MemoryMarshal.GetReference(BlepTable.StepResidual.Slice(tableRow * Taps, 2 * Taps));
         ref float b = ref Unsafe.Add(ref a, Taps);
+        ref float laneRow = ref Unsafe.Add(ref residualRef, lane * RingRows);
 
-        // The taps first, contiguous (lane-wise the same operations as one by one), then down the lane's column.
+        // Rows row .. RingRows - 1, then on from row 0 (the ring wraps): the first taps that reach row 0.
+        int first = Math.Min(Taps, RingRows - row);
         Span<float> taps = stackalloc float[Taps];
         ref float tapRef = ref MemoryMarshal.GetReference(taps);
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
         {
+            // Each 16 taps added to their rows straight from the registers (lane-wise the same operations as one by
+            // one); the 16 that straddle the ring's end go through the stack.
             Vector512<float> tv = Vector512.Create(t);
             Vector512<float> height = Vector512.Create(Height);
             for (; j < Taps; j += Vector512<float>.Count)
             {
                 Vector512<float> av = Vector512.LoadUnsafe(ref a, (nuint)j);
                 Vector512<float> bv = Vector512.LoadUnsafe(ref b, (nuint)j);
-                (height * (av + (tv * (bv - av)))).StoreUnsafe(ref tapRef, (nuint)j);
+                Vector512<float> tap = height * (av + (tv * (bv - av)));
+                if (j + Vector512<float>.Count <= first)
+                {
+                    ref float cells = ref Unsafe.Add(ref laneRow, row + j);
+                    (Vector512.LoadUnsafe(ref cells) + tap).StoreUnsafe(ref cells);
+                }
+                else if (j >= first)
+                {
+                    ref float cells = ref Unsafe.Add(ref laneRow, row + j - RingRows);
+                    (Vector512.LoadUnsafe(ref cells) + tap).StoreUnsafe(ref cells);
+                }
+                else
+                {
+                    tap.StoreUnsafe(ref tapRef);
+                    for (int k = 0; k < Vector512<float>.Count; k++)
+                    {
+                        Unsafe.Add(ref laneRow, (row + j + k) & (RingRows - 1)) += Unsafe.Add(ref tapRef, k);
+                    }
+                }
             }
+
+            return;
         }
-        else if (Vector256.IsHardwareAccelerated)
+
+        // Elsewhere the taps first, contiguous, then added to the lane's rows.
+        if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> tv = Vector256.Create(t);
             Vector256<float> height = Vector256.Create(Height);
@@ -211,38 +244,153 @@ public static class VoiceBankSawKernels
             Unsafe.Add(ref tapRef, j) = Height * (av + (t * (bv - av)));
         }
 
-        // Rows row .. RingRows - 1, then on from row 0 (the ring wraps).
-        ref float column = ref Unsafe.Add(ref residualRef, lane);
-        ref float cell = ref Unsafe.Add(ref column, row * width);
-        int first = Math.Min(Taps, RingRows - row);
-        j = 0;
-        for (; j + 4 <= first; j += 4)
+        AddRun(ref Unsafe.Add(ref laneRow, row), ref tapRef, first);
+        AddRun(ref laneRow, ref Unsafe.Add(ref tapRef, first), Taps - first);
+    }
+
+    /// <summary>destination[i] += taps[i] for i below <paramref name="count"/>, float by float (vectors where they fit; AddWrap's path without Vector512).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRun(ref float destination, ref float taps, int count)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            ref float c1 = ref Unsafe.Add(ref cell, width);
-            ref float c2 = ref Unsafe.Add(ref c1, width);
-            ref float c3 = ref Unsafe.Add(ref c2, width);
-            cell += Unsafe.Add(ref tapRef, j);
-            c1 += Unsafe.Add(ref tapRef, j + 1);
-            c2 += Unsafe.Add(ref tapRef, j + 2);
-            c3 += Unsafe.Add(ref tapRef, j + 3);
-            cell = ref Unsafe.Add(ref c3, width);
+            for (; j + Vector256<float>.Count <= count; j += Vector256<float>.Count)
+            {
+                (Vector256.LoadUnsafe(ref destination, (nuint)j) + Vector256.LoadUnsafe(ref taps, (nuint)j)).StoreUnsafe(ref destination, (nuint)j);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; j + Vector128<float>.Count <= count; j += Vector128<float>.Count)
+            {
+                (Vector128.LoadUnsafe(ref destination, (nuint)j) + Vector128.LoadUnsafe(ref taps, (nuint)j)).StoreUnsafe(ref destination, (nuint)j);
+            }
         }
 
-        for (; j < first; j++)
+        for (; j < count; j++)
         {
-            cell += Unsafe.Add(ref tapRef, j);
-            cell = ref Unsafe.Add(ref cell, width);
-        }
-
-        cell = ref column;
-        for (; j < Taps; j++)
-        {
-            cell += Unsafe.Add(ref tapRef, j);
-            cell = ref Unsafe.Add(ref cell, width);
+            Unsafe.Add(ref destination, j) += Unsafe.Add(ref taps, j);
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <summary>
+    /// Moves the tile's ring rows (RingRow .. RingRow + Frames - 1, mod RingRows) of every lane into
+    /// <see cref="VoiceBankSawRing.Output"/>, frame-major (Output[f * Width + lane]), and clears them in the ring: 16 lanes ×
+    /// 16 frames per step through a register transpose where AVX-512 is there and the 16 rows do not wrap, float by
+    /// float otherwise. The vector tiers then read the residual from Output.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TakeResidualTile(ref VoiceBankSawRing ring)
+    {
+        int width = ring.Width;
+        int frames = ring.Frames;
+        int ringRow = ring.RingRow;
+        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
+        ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
+        for (int f0 = 0; f0 < frames; f0 += 16)
+        {
+            int row = (ringRow + f0) & (RingRows - 1);
+            if (Avx512F.IsSupported && f0 + 16 <= frames && row + 16 <= RingRows)
+            {
+                for (int g = 0; g < width; g += 16)
+                {
+                    Transpose16(ref Unsafe.Add(ref residualRef, (g * RingRows) + row), ref Unsafe.Add(ref outputRef, (f0 * width) + g), width);
+                }
+
+                continue;
+            }
+
+            int end = Math.Min(frames, f0 + 16);
+            for (int lane = 0; lane < width; lane++)
+            {
+                ref float laneRow = ref Unsafe.Add(ref residualRef, lane * RingRows);
+                for (int f = f0; f < end; f++)
+                {
+                    ref float cell = ref Unsafe.Add(ref laneRow, (ringRow + f) & (RingRows - 1));
+                    Unsafe.Add(ref outputRef, (f * width) + lane) = cell;
+                    cell = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// 16 lanes' next 16 ring cells (lane l at source + l·RingRows) to 16 frame rows of 16 lanes (frame k at destination +
+    /// k·<paramref name="width"/>), clearing the source: unpack pairs, pairs of pairs, then 128-bit quarters twice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose16(ref float source, ref float destination, int width)
+    {
+        Vector512<float> r0 = Load(ref source, 0), r1 = Load(ref source, 1), r2 = Load(ref source, 2), r3 = Load(ref source, 3);
+        Vector512<float> r4 = Load(ref source, 4), r5 = Load(ref source, 5), r6 = Load(ref source, 6), r7 = Load(ref source, 7);
+        Vector512<float> r8 = Load(ref source, 8), r9 = Load(ref source, 9), r10 = Load(ref source, 10), r11 = Load(ref source, 11);
+        Vector512<float> r12 = Load(ref source, 12), r13 = Load(ref source, 13), r14 = Load(ref source, 14), r15 = Load(ref source, 15);
+
+        // Within each 128-bit quarter: t0 = (a0 b0 a1 b1), t1 = (a2 b2 a3 b3) of lanes a = r0, b = r1, ...
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+        Vector512<float> t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
+        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5);
+        Vector512<float> t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
+        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9);
+        Vector512<float> t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
+        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13);
+        Vector512<float> t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
+
+        // Each quarter now holds one frame of 4 lanes: u0 frame 0 (of each quarter's 4 frames), u1 frame 1, u2 frame 2, u3 frame 3.
+        Vector512<float> u0 = PairLow(t0, t2), u1 = PairHigh(t0, t2), u2 = PairLow(t1, t3), u3 = PairHigh(t1, t3);
+        Vector512<float> u4 = PairLow(t4, t6), u5 = PairHigh(t4, t6), u6 = PairLow(t5, t7), u7 = PairHigh(t5, t7);
+        Vector512<float> u8 = PairLow(t8, t10), u9 = PairHigh(t8, t10), u10 = PairLow(t9, t11), u11 = PairHigh(t9, t11);
+        Vector512<float> u12 = PairLow(t12, t14), u13 = PairHigh(t12, t14), u14 = PairLow(t13, t15), u15 = PairHigh(t13, t15);
+
+        // Quarters: (lanes 0-3, 4-7) of quarters 0 and 2 (0x88) and of quarters 1 and 3 (0xDD).
+        Vector512<float> v0 = Avx512F.Shuffle4x128(u0, u4, 0x88), v1 = Avx512F.Shuffle4x128(u1, u5, 0x88);
+        Vector512<float> v2 = Avx512F.Shuffle4x128(u2, u6, 0x88), v3 = Avx512F.Shuffle4x128(u3, u7, 0x88);
+        Vector512<float> v4 = Avx512F.Shuffle4x128(u0, u4, 0xDD), v5 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        Vector512<float> v6 = Avx512F.Shuffle4x128(u2, u6, 0xDD), v7 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        Vector512<float> v8 = Avx512F.Shuffle4x128(u8, u12, 0x88), v9 = Avx512F.Shuffle4x128(u9, u13, 0x88);
+        Vector512<float> v10 = Avx512F.Shuffle4x128(u10, u14, 0x88), v11 = Avx512F.Shuffle4x128(u11, u15, 0x88);
+        Vector512<float> v12 = Avx512F.Shuffle4x128(u8, u12, 0xDD), v13 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        Vector512<float> v14 = Avx512F.Shuffle4x128(u10, u14, 0xDD), v15 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+
+        Store(Avx512F.Shuffle4x128(v0, v8, 0x88), ref destination, 0, width);
+        Store(Avx512F.Shuffle4x128(v1, v9, 0x88), ref destination, 1, width);
+        Store(Avx512F.Shuffle4x128(v2, v10, 0x88), ref destination, 2, width);
+        Store(Avx512F.Shuffle4x128(v3, v11, 0x88), ref destination, 3, width);
+        Store(Avx512F.Shuffle4x128(v4, v12, 0x88), ref destination, 4, width);
+        Store(Avx512F.Shuffle4x128(v5, v13, 0x88), ref destination, 5, width);
+        Store(Avx512F.Shuffle4x128(v6, v14, 0x88), ref destination, 6, width);
+        Store(Avx512F.Shuffle4x128(v7, v15, 0x88), ref destination, 7, width);
+        Store(Avx512F.Shuffle4x128(v0, v8, 0xDD), ref destination, 8, width);
+        Store(Avx512F.Shuffle4x128(v1, v9, 0xDD), ref destination, 9, width);
+        Store(Avx512F.Shuffle4x128(v2, v10, 0xDD), ref destination, 10, width);
+        Store(Avx512F.Shuffle4x128(v3, v11, 0xDD), ref destination, 11, width);
+        Store(Avx512F.Shuffle4x128(v4, v12, 0xDD), ref destination, 12, width);
+        Store(Avx512F.Shuffle4x128(v5, v13, 0xDD), ref destination, 13, width);
+        Store(Avx512F.Shuffle4x128(v6, v14, 0xDD), ref destination, 14, width);
+        Store(Avx512F.Shuffle4x128(v7, v15, 0xDD), ref destination, 15, width);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> Load(ref float source, int lane)
+        {
+            ref float at = ref Unsafe.Add(ref source, lane * RingRows);
+            Vector512<float> value = Vector512.LoadUnsafe(ref at);
+            Vector512<float>.Zero.StoreUnsafe(ref at);
+            return value;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store(Vector512<float> value, ref float destination, int frame, int width) =>
+            value.StoreUnsafe(ref Unsafe.Add(ref destination, frame * width));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> PairLow(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackLow(x.AsDouble(), y.AsDouble()).AsSingle();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> PairHigh(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackHigh(x.AsDouble(), y.AsDouble()).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing512(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -252,10 +400,8 @@ public static class VoiceBankSawKernels
         ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
         ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
         ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
-        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
-        int ringRow = ring.RingRow;
         int first = ring.First;
         bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 16)
@@ -267,7 +413,6 @@ public static class VoiceBankSawKernels
             Vector512<int> from = useHistory ? Vector512.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
 
                 Vector512<float> naive = SawShaper.Invoke(phase - offset, default);
@@ -280,16 +425,15 @@ public static class VoiceBankSawKernels
                     Vector512<float>.Zero.StoreUnsafe(ref historyRef, at);
                 }
 
-                nuint residualAt = (nuint)((row * width) + g);
-                ((naive + Vector512.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
-                Vector512<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+                nuint outAt = (nuint)((f * width) + g);
+                ((naive + Vector512.LoadUnsafe(ref outputRef, outAt)) * level).StoreUnsafe(ref outputRef, outAt);
             }
 
             phase.StoreUnsafe(ref phaseRef, (nuint)g);
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing256(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -299,10 +443,8 @@ public static class VoiceBankSawKernels
         ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
         ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
         ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
-        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
-        int ringRow = ring.RingRow;
         int first = ring.First;
         bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 8)
@@ -314,7 +456,6 @@ public static class VoiceBankSawKernels
             Vector256<int> from = useHistory ? Vector256.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
 
                 Vector256<float> naive = SawShaper.Invoke(phase - offset, default);
@@ -327,16 +468,15 @@ public static class VoiceBankSawKernels
                     Vector256<float>.Zero.StoreUnsafe(ref historyRef, at);
                 }
 
-                nuint residualAt = (nuint)((row * width) + g);
-                ((naive + Vector256.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
-                Vector256<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+                nuint outAt = (nuint)((f * width) + g);
+                ((naive + Vector256.LoadUnsafe(ref outputRef, outAt)) * level).StoreUnsafe(ref outputRef, outAt);
             }
 
             phase.StoreUnsafe(ref phaseRef, (nuint)g);
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RenderRing128(ref VoiceBankSawRing ring)
     {
         int width = ring.Width;
@@ -346,10 +486,8 @@ public static class VoiceBankSawKernels
         ref uint offsetRef = ref MemoryMarshal.GetReference(ring.LagOffsets);
         ref int fromRef = ref MemoryMarshal.GetReference(ring.NaiveFrom);
         ref float levelRef = ref MemoryMarshal.GetReference(ring.Levels);
-        ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
         ref float historyRef = ref MemoryMarshal.GetReference(ring.History);
         ref float outputRef = ref MemoryMarshal.GetReference(ring.Output);
-        int ringRow = ring.RingRow;
         int first = ring.First;
         bool useHistory = ring.UseHistory;
         for (int g = 0; g < width; g += 4)
@@ -361,7 +499,6 @@ public static class VoiceBankSawKernels
             Vector128<int> from = useHistory ? Vector128.LoadUnsafe(ref fromRef, (nuint)g) : default;
             for (int f = 0; f < frames; f++)
             {
-                int row = (ringRow + f) & (RingRows - 1);
                 phase += increment;
 
                 Vector128<float> naive = SawShaper.Invoke(phase - offset, default);
@@ -374,9 +511,8 @@ public static class VoiceBankSawKernels
                     Vector128<float>.Zero.StoreUnsafe(ref historyRef, at);
                 }
 
-                nuint residualAt = (nuint)((row * width) + g);
-                ((naive + Vector128.LoadUnsafe(ref residualRef, residualAt)) * level).StoreUnsafe(ref outputRef, (nuint)((f * width) + g));
-                Vector128<float>.Zero.StoreUnsafe(ref residualRef, residualAt);
+                nuint outAt = (nuint)((f * width) + g);
+                ((naive + Vector128.LoadUnsafe(ref outputRef, outAt)) * level).StoreUnsafe(ref outputRef, outAt);
             }
 
             phase.StoreUnsafe(ref phaseRef, (nuint)g);

@@ -39,9 +39,9 @@ public ref struct VoiceBankSawRing
     public ReadOnlySpan<float> Levels;
 
     /// <summary>
-    /// The residual ring: <see cref="VoiceBankSawKernels.RingRows"/> rows of <see cref="Width"/> lanes; output frame f
-    /// reads row (<see cref="RingRow"/> + f) mod RingRows and clears it; a wrap at frame f adds its taps to rows
-    /// f .. f + Taps - 1 (mod RingRows).
+    /// The residual ring, lane-major: lane l's <see cref="VoiceBankSawKernels.RingRows"/> rows at
+    /// Residual[l * RingRows + row]; output frame f reads row (<see cref="RingRow"/> + f) mod RingRows and clears it; a
+    /// wrap at frame f adds its taps to the lane's rows f .. f + Taps - 1 (mod RingRows), contiguous.
     /// </summary>
     public Span<float> Residual;
 
@@ -57,6 +57,6 @@ public ref struct VoiceBankSawRing
     /// </summary>
     public Span<float> History;
 
-    /// <summary>The saws' output, frame-major: Output[f * Width + lane].</summary>
+    /// <summary>The saws' output, frame-major: Output[f * Width + lane]. The vector tiers first move the tile's residual here (scratch on entry).</summary>
     public Span<float> Output;
 }

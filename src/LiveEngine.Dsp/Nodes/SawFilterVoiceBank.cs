@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -10,9 +11,9 @@ namespace LiveEngine.Dsp.Nodes;
 /// </summary>
 /// <remarks>
 /// Design: the saws' state (phase, the BLEP residual of the wraps still due, the naive history) lives in the bank,
-/// frame-major, between blocks: a 128-row residual ring per bank (a wrap adds its taps down its lane's column; every
-/// row is read once and cleared), and the naive saw is computed from the phase HalfTaps frames behind, in register,
-/// so nothing per lane moves in or out of the nodes each block. The bank takes a saw's state from its node when it
+/// between blocks: a 128-row residual ring per lane, lane-major (a wrap adds its taps to its lane's contiguous rows;
+/// each tile's rows are transposed out frame-major for the kernel and cleared), and the naive saw is computed from
+/// the phase HalfTaps frames behind, in register, so nothing per lane moves in or out of the nodes each block. The bank takes a saw's state from its node when it
 /// first plays it and hands it back only when someone else needs it (<see cref="IBankLaneOwner"/>: the node playing
 /// alone, another bank after a commit re-formed the banks, a new instance adopting it), so a voice that moves lane,
 /// bank or out of banks carries on exactly where it was. A saw that glides or has not started renders through its node
@@ -50,7 +51,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private bool _acquirePending = true;
 
     // Audio thread only: the saws' state while this bank owns them. _phases leads the output by History frames;
-    // _residual is the ring (RingRows rows by _width lanes; _ringRow is the next block's first frame); _history holds naive
+    // _residual is the ring (RingRows rows per lane, lane-major; _ringRow is the next block's first frame); _history holds naive
     // values given ahead, from the next block's first frame (rows [0, _historyLive) may be non-zero, all others are
     // zero); a lane's naive saw comes from its phase from frame _naiveFrom[lane] on, lagging by _lagIncrements[lane].
     private readonly uint[] _phases;
@@ -187,6 +188,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
     public int LaneCount => _lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;
@@ -324,7 +326,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
+            _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
         }
     }
 
@@ -346,7 +348,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            residual[t] = _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane];
+            residual[t] = _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))];
         }
 
         saw.SetBankState(phase);
@@ -358,6 +360,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// block's first frame) read the block's parameters and advance their glides, as each node's own <c>Process</c>
     /// would; a settled lane's nodes would give the same values again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RefreshLanes(int frames, out bool anySlow, out bool anyFilterGliding, out bool anyGainGliding, out bool anyPanGliding)
     {
         anySlow = false;
@@ -501,10 +504,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
             SawNode saw = _saws[lane];
             WriteBackSaw(lane);
-            for (int t = 0; t < RingRows; t++)
-            {
-                _residual[(t * width) + lane] = 0f;
-            }
+            _residual.AsSpan(lane * RingRows, RingRows).Clear();
 
             saw.SetBankOwner(null, 0);
             var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
@@ -531,6 +531,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     /// Moves the saws' state on by the block: the ring's first row, the history rows still due, and for each saw its node
     /// rendered, the state the node ends the block with.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EndSaws(int frames, bool anySlow)
     {
         int width = _width;
@@ -557,7 +558,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                     Span<float> residual = saw.ResidualState;
                     for (int t = 0; t < Taps; t++)
                     {
-                        _residual[(((_ringRow + t) & (RingRows - 1)) * width) + lane] = residual[t];
+                        _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
                     }
 
                     _naiveFrom[lane] = History;
@@ -589,6 +590,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     }
 
     /// <summary>Reads every lane's filter state (the node keeps it in double, which holds the bank's float exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadFilterStates()
     {
         for (int lane = 0; lane < _lanes; lane++)
