@@ -167,7 +167,7 @@ internal static class PlayCommand
         if (renderAhead)
         {
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
-            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockHook: placement);
 
             // Pre-roll: the device starts with the look-ahead full, not while the render-ahead thread's code is cold.
             if (!session.Renderer.WaitForLookAhead(TimeSpan.FromSeconds(2)))

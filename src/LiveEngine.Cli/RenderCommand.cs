@@ -140,7 +140,7 @@ internal static class RenderCommand
         var session = new Live.LiveSession(registry, description, options, executor);
         if (renderAhead)
         {
-            session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+            session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: placement);
         }
 
         long frames = (long)Math.Round(seconds * sampleRate);
