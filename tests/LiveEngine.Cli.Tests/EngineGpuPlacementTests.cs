@@ -75,6 +75,18 @@ public sealed partial class EngineGpuPlacementTests : IDisposable
         Assert.DoesNotContain("fell back", text);
     }
 
+    [Theory]
+    [InlineData(new[] { "--gpu", "cuda" }, "--gpu must be one of off, auto, cpu-accelerator, not 'cuda'.")]
+    [InlineData(new[] { "--gpu", "cpu-accelerator", "--render-ahead", "off" }, "--gpu needs render-ahead (the GPU path runs only in the deferred domain, ahead of the device): drop --render-ahead off, or give --gpu off.")]
+    public void EngineProcess_WithABadGpuSetting_SaysWhatItAccepts_AndDoesNotStart(string[] arguments, string message)
+    {
+        string socket = Path.Combine(_folder, "bad.sock");
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, ["engine", "--socket", socket, "--driver", "null", "--no-mlock", .. arguments]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.False(File.Exists(socket), "The engine listened although its --gpu was refused.");
+    }
+
     [GeneratedRegex(@"GPU placement: (\d+) launches, [1-9]\d* periods of placed partitions from CPU CPUAccelerator")]
     private static partial Regex Launches();
 }
