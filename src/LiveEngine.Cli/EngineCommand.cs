@@ -39,9 +39,10 @@ internal static class EngineCommand
         Option<string?> admission = Cli.AdmissionOption();
         Option<double?> admissionLimit = Cli.AdmissionLimitOption();
         Option<string?> renderAhead = Cli.RenderAheadOption();
+        Option<string?> gpu = GpuPlacementSetup.Option();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, gpu, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -54,6 +55,7 @@ internal static class EngineCommand
                 defaults.Policy,
                 workerStarted: rtPriority <= 0 ? null : worker => workerScheduling.Enqueue($"worker {worker}: {Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(rtPriority).Description}"));
             using var disposeExecutor = executor as IDisposable;
+            Gpu.GpuMode gpuMode = GpuPlacementSetup.Parse(result.GetValue(gpu) ?? defaults.Gpu, "--gpu");
             string kind = result.GetValue(driver) ?? "null";
             if (kind is not ("null" or "jack" or "portaudio"))
             {
@@ -75,7 +77,7 @@ internal static class EngineCommand
                 BeatsPerBar = result.GetValue(meter) ?? defaults.BeatsPerBar,
                 Admission = Cli.ParseAdmission(result.GetValue(admission) ?? defaults.Admission),
                 AdmissionLimit = result.GetValue(admissionLimit) ?? defaults.AdmissionLimit,
-                RenderAhead = Cli.ParseOnOff(result.GetValue(renderAhead), defaults.RenderAhead, "--render-ahead"),
+                RenderAhead = GpuPlacementSetup.RenderAheadFor(gpuMode, result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : null) ?? defaults.RenderAhead,
                 RenderAheadMs = defaults.RenderAheadMs,
                 DeferredBlockFrames = defaults.DeferredBlockFrames,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
@@ -86,9 +88,18 @@ internal static class EngineCommand
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
 
+            // The convolutions' long partitions on the accelerator, launched between deferred blocks (the engine's session
+            // renders those in DeferredBlockFrames with render-ahead); the log says what it placed, and at the end what it did.
+            using Gpu.GpuConvolutionPlacement? placement = options.RenderAhead
+                ? GpuPlacementSetup.Install(gpuMode, options.DeferredBlockFrames, options.RenderAheadMs, offline: false, registry)
+                : null;
+            options = options with { DeferredBlockHook = placement };
+
             // C# user nodes compiled by a front arrive as assembly bytes; the engine admits them itself.
             var admitter = new CSharp.EngineNodeAdmitter(registry, new CSharp.AdmissionOptions { SampleRate = options.SampleRate, BlockFrames = options.BlockFrames });
-            return EngineHost.Run(options with { NodeAdmitter = admitter.Admit, SampleLoader = static (name, channels, rate) => Dsp.Nodes.SampleLibrary.Shared.Add(name, channels, rate), WorkerRealTime = () => string.Join("; ", workerScheduling.Order(StringComparer.Ordinal)) }, registry, Console.Error, executor);
+            int exit = EngineHost.Run(options with { NodeAdmitter = admitter.Admit, SampleLoader = static (name, channels, rate) => Dsp.Nodes.SampleLibrary.Shared.Add(name, channels, rate), WorkerRealTime = () => string.Join("; ", workerScheduling.Order(StringComparer.Ordinal)) }, registry, Console.Error, executor);
+            GpuPlacementSetup.Report(placement);
+            return exit;
         }));
         return command;
     }

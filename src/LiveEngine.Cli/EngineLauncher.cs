@@ -113,7 +113,9 @@ internal static class EngineLauncher
             "--beats-per-bar", beatsPerBar.ToString(CultureInfo.InvariantCulture),
             "--admission", config.Admission,
             "--admission-limit", config.AdmissionLimit.ToString(CultureInfo.InvariantCulture),
-            "--render-ahead", config.RenderAhead ? "on" : "off",
+            // [engine] gpu needs render-ahead: the placement runs in the deferred domain only.
+            "--render-ahead", config.RenderAhead || config.Gpu != "off" ? "on" : "off",
+            "--gpu", config.Gpu,
         };
         AddIfSet(arguments, "--jack-server", config.JackServer);
         AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);

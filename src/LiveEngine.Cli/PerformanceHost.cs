@@ -29,6 +29,9 @@ internal sealed class PerformanceHost : IAsyncDisposable
     private readonly Execution.IGraphExecutor? _executor;
     private readonly Action<string> _say;
 
+    // In-process engine only ([engine] gpu); the engine process has its own.
+    private readonly Gpu.GpuConvolutionPlacement? _placement;
+
     /// <param name="config">repl.config, with the command line's overrides.</param>
     /// <param name="sessionLog">The session log file.</param>
     /// <param name="logPath">The log file: the engine process logs next to it.</param>
@@ -70,7 +73,12 @@ internal sealed class PerformanceHost : IAsyncDisposable
         else
         {
             _executor = Cli.CreateExecutor(config.Threads, config.Policy);
-            Performance = new Performance(BuiltinNodeTypes.CreateRegistry(), Options, _executor);
+            Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+
+            // [engine] gpu in this process too: the convolutions' long partitions, launched between deferred blocks.
+            Gpu.GpuMode gpu = GpuPlacementSetup.Parse(config.Gpu, "[engine] gpu");
+            _placement = gpu == Gpu.GpuMode.Off ? null : GpuPlacementSetup.Install(gpu, Math.Min(config.DeferredBlockFrames, Options.Session.MaxBlockFrames), config.RenderAheadMs, offline: false, registry);
+            Performance = new Performance(registry, Options, _executor);
             DriverText = "";
         }
     }
@@ -127,9 +135,9 @@ internal sealed class PerformanceHost : IAsyncDisposable
             // Compile every node type's render path (and run its static set-up) now, not in the first real-time
             // callback that plays it: the code typed later may use any of them. (An engine process does this itself.)
             NodeTypeWarmUp.Run(performance.Registry, Options.Session.SampleRate, Options.Session.MaxBlockFrames);
-            if (config.RenderAhead)
+            if (config.RenderAhead || _placement is not null)
             {
-                local.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(60));
+                local.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(60), deferredBlockHook: _placement);
             }
 
             local.Renderer.WarmUp();
@@ -267,6 +275,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
         Performance.Dispose();
         _successor?.Dispose();
         (_executor as IDisposable)?.Dispose();
+        _placement?.Dispose();
         current?.Dispose();
         _engine?.Dispose();
     }

@@ -15,21 +15,25 @@ internal static class Pieces
     public static bool IsPiece(string? file) =>
         file is not null && Path.GetExtension(file).ToLowerInvariant() is ".lua" or ".csx";
 
-    /// <summary>A session (only the output node, the built-in node types) and the piece that will drive it.</summary>
-    /// <remarks>A Lua piece's top level gets <paramref name="evaluationTimeout"/> of wall clock, or the live default (<see cref="LuaLimits"/>) when null.</remarks>
-    public static (LiveSession Session, ILivePiece Piece) Open(string file, LiveSessionOptions options, IGraphExecutor executor, TimeSpan? evaluationTimeout = null)
+    /// <summary>A session (only the output node, the node types of <paramref name="registry"/>, by default the built-in ones) and the piece that will drive it.</summary>
+    /// <remarks>
+    /// A Lua piece's top level gets <paramref name="evaluationTimeout"/> of wall clock, or the live default (<see cref="LuaLimits"/>) when null.
+    /// Its <c>sample(name, file)</c> reads from <paramref name="sampleFolders"/> (repl.config <c>[repl] sample_folders</c>, ':'-separated), as in the REPL.
+    /// </remarks>
+    public static (LiveSession Session, ILivePiece Piece) Open(string file, LiveSessionOptions options, IGraphExecutor executor, TimeSpan? evaluationTimeout = null, NodeTypeRegistry? registry = null, string sampleFolders = "")
     {
         if (!File.Exists(file))
         {
             throw new CliException($"File not found: {file}");
         }
 
-        NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        registry ??= BuiltinNodeTypes.CreateRegistry();
+        var samples = new Frontend.SampleFolders([.. sampleFolders.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PerformanceHost.ExpandHome)]);
         var silence = new GraphDescription();
         silence.Add("out", "out", channels: options.OutputChannels);
         var session = new LiveSession(registry, silence, options, executor);
         ILivePiece piece = Path.GetExtension(file).ToLowerInvariant() == ".lua"
-            ? new LuaPiece(file, new LuaPieceOptions { NodeTypes = registry, Limits = evaluationTimeout is { } timeout ? new LuaLimits { EvaluationTimeout = timeout } : new LuaLimits() })
+            ? new LuaPiece(file, new LuaPieceOptions { NodeTypes = registry, Limits = evaluationTimeout is { } timeout ? new LuaLimits { EvaluationTimeout = timeout } : new LuaLimits(), HostCommands = new Dictionary<string, Func<string, string>> { ["sample"] = samples.Command } })
             : new CSharpPiece(File.ReadAllText(file), Path.GetFileName(file), registry);
         piece.Diagnostics += message => Console.Error.WriteLine("warning: " + message);
         return (session, piece);

@@ -115,11 +115,15 @@ internal static class PlayCommand
             {
                 Execution.IGraphExecutor pieceExecutor = Cli.CreateExecutor(threads, defaults.Policy);
                 using var disposePieceExecutor = pieceExecutor as IDisposable;
-                (LiveSession pieceSession, Control.ILivePiece offlinePiece) = Pieces.Open(file!, sessionOptions, pieceExecutor);
+                LiveEngine.Nodes.NodeTypeRegistry pieceRegistry = BuiltinNodeTypes.CreateRegistry();
+                using GpuConvolutionPlacement? offlinePlacement = GpuPlacementSetup.Install(gpu, defaults.DeferredBlockFrames, defaults.RenderAheadMs, offline: true, pieceRegistry);
+                (LiveSession pieceSession, Control.ILivePiece offlinePiece) = Pieces.Open(file!, sessionOptions, pieceExecutor, registry: pieceRegistry, sampleFolders: defaults.SampleFolders);
                 using (offlinePiece)
                 {
                     Pieces.Start(offlinePiece, pieceSession, file!);
-                    RenderReport pieceReport = OfflinePieceRenderer.Render(offlinePiece, pieceSession, (long)Math.Round(seconds * defaults.SampleRate), defaults.BlockFrames, wav, WavSampleFormat.Pcm24, started: true);
+                    using var pieceWriter = new WavWriter(wav, defaults.SampleRate, pieceSession.Renderer.OutputChannels, WavSampleFormat.Pcm24);
+                    RenderReport pieceReport = OfflinePieceRenderer.Render(offlinePiece, pieceSession, (long)Math.Round(seconds * defaults.SampleRate), defaults.BlockFrames, pieceWriter, started: true, deferredBlockHook: offlinePlacement);
+                    GpuPlacementSetup.Report(offlinePlacement);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {wav}: {seconds:0.###} s in {pieceReport.Elapsed.TotalSeconds:0.###} s — real-time factor {pieceReport.RealTimeFactor:0.0}×"));
                 }
 
@@ -138,16 +142,11 @@ internal static class PlayCommand
         using var disposeExecutor = graphExecutor as IDisposable;
         LiveSession session;
         Control.ILivePiece? piece = null;
-        if (isPiece && gpu != GpuMode.Off)
-        {
-            throw new CliException($"{file}: --gpu applies to a JSON graph; give --gpu off.");
-        }
-
         LiveEngine.Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
         using GpuConvolutionPlacement? placement = renderAhead ? GpuPlacementSetup.Install(gpu, Math.Min(sessionOptions.DeferredBlockFrames, sessionOptions.MaxBlockFrames), sessionOptions.RenderAheadMs, offline: false, registry) : null;
         if (isPiece)
         {
-            (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor);
+            (session, piece) = Pieces.Open(file!, sessionOptions, graphExecutor, registry: registry, sampleFolders: defaults.SampleFolders);
 
             // A piece commits node types as it goes: compile them all now, not in a real-time callback.
             LiveEngine.Hosts.Engine.NodeTypeWarmUp.Run(BuiltinNodeTypes.CreateRegistry(), sessionOptions.SampleRate, sessionOptions.MaxBlockFrames);
@@ -167,7 +166,7 @@ internal static class PlayCommand
         if (renderAhead)
         {
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
-            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockHook: placement);
 
             // Pre-roll: the device starts with the look-ahead full, not while the render-ahead thread's code is cold.
             if (!session.Renderer.WaitForLookAhead(TimeSpan.FromSeconds(2)))

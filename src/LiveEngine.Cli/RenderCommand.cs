@@ -75,12 +75,7 @@ internal static class RenderCommand
         using var disposeExecutor = executor as IDisposable;
         if (Pieces.IsPiece(file) && workload is null)
         {
-            if (gpu != GpuMode.Off)
-            {
-                throw new CliException($"{file}: --gpu applies to a JSON graph (a piece renders without render-ahead); give --gpu off.");
-            }
-
-            return RenderPiece(file!, seconds, output, sampleRate, block, format, seed, threads, executor);
+            return RenderPiece(file!, seconds, output, sampleRate, block, format, seed, threads, executor, defaults, gpu);
         }
 
         GraphDescription description = GraphSource.Load(file, workload, seed);
@@ -140,7 +135,7 @@ internal static class RenderCommand
         var session = new Live.LiveSession(registry, description, options, executor);
         if (renderAhead)
         {
-            session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+            session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: placement);
         }
 
         long frames = (long)Math.Round(seconds * sampleRate);
@@ -176,10 +171,16 @@ internal static class RenderCommand
         return 0;
     }
 
-    private static int RenderPiece(string file, double seconds, string output, int sampleRate, int block, WavSampleFormat format, int seed, int threads, IGraphExecutor executor)
+    /// <summary>
+    /// Renders a piece, pumping it before every block. With <paramref name="gpu"/> the convolutions' long partitions are
+    /// placed, and every block is a deferred one (offline, no device waits): the launch runs between blocks, on this thread.
+    /// </summary>
+    private static int RenderPiece(string file, double seconds, string output, int sampleRate, int block, WavSampleFormat format, int seed, int threads, IGraphExecutor executor, EngineConfig defaults, GpuMode gpu)
     {
         var options = new Live.LiveSessionOptions { SampleRate = sampleRate, MaxBlockFrames = Math.Max(block, 128), Seed = (ulong)seed };
-        (Live.LiveSession session, Control.ILivePiece piece) = Pieces.Open(file, options, executor);
+        Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
+        using GpuConvolutionPlacement? placement = GpuPlacementSetup.Install(gpu, defaults.DeferredBlockFrames, defaults.RenderAheadMs, offline: true, registry);
+        (Live.LiveSession session, Control.ILivePiece piece) = Pieces.Open(file, options, executor, registry: registry, sampleFolders: defaults.SampleFolders);
         using (piece)
         {
             Pieces.Start(piece, session, file);
@@ -190,7 +191,7 @@ internal static class RenderCommand
             bool silent = true;
             using (var writer = new WavWriter(output, sampleRate, session.Renderer.OutputChannels, format))
             {
-                report = OfflinePieceRenderer.Render(piece, session, frames, block, writer, bar.Report, started: true, onChunk: (chunk, filled) =>
+                report = OfflinePieceRenderer.Render(piece, session, frames, block, writer, bar.Report, started: true, deferredBlockHook: placement, onChunk: (chunk, filled) =>
                 {
                     foreach (float[] channel in chunk)
                     {
@@ -208,6 +209,7 @@ internal static class RenderCommand
                     + (Path.GetExtension(file).Equals(".lua", StringComparison.OrdinalIgnoreCase) ? "Send one there: out(sine{220})." : "Send one there: Graph().Add(\"osc\", \"sine\").Chain(\"osc\", \"out\").Commit(Now);"));
             }
 
+            GpuPlacementSetup.Report(placement);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));

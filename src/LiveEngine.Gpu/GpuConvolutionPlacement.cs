@@ -3,13 +3,14 @@ using ILGPU;
 using ILGPU.Runtime;
 using LiveEngine.Dsp.Convolution;
 using LiveEngine.Dsp.Kernels;
+using LiveEngine.Live;
 
 namespace LiveEngine.Gpu;
 
 /// <summary>
 /// The GPU placement of convolutions: every placed level of every <c>convolution</c> node (its long partitions) is
 /// computed in <b>one</b> accelerator launch per deferred block. The render-ahead thread calls
-/// <see cref="RunDeferredBlock"/> after each deferred block; the launch (uploads of the new input spectra, one kernel
+/// <see cref="DeferredBlockRendered"/> after each deferred block; the launch (uploads of the new input spectra, one kernel
 /// over all lanes and bins, read-back) runs on the placement's launcher thread and is waited for at most
 /// <see cref="TimeoutMs"/>. A level collects the sums a period after it submitted its spectra; when the launch failed,
 /// was late, or did not run (a live block, no render-ahead), the level computes them itself from the same host data,
@@ -24,7 +25,7 @@ namespace LiveEngine.Gpu;
 /// measured cost of a launch (<see cref="LaunchCostNs"/>); <see cref="GpuMode.CpuAccelerator"/> places every level of
 /// that size (for tests: ILGPU's CPU accelerator is slower than the SIMD CPU path).
 /// </remarks>
-public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
+public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBlockHook, IDisposable
 {
     private const int TableStride = 8;
 
@@ -60,6 +61,11 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     private volatile bool _stopping;
     private volatile bool _failed;
     private bool _abandoned;
+
+    // Render-ahead thread (the levels read _inDeferredBlock on the executor's workers, inside the block it brackets).
+    private volatile bool _inDeferredBlock;
+    private bool _launchInFlight;
+    private long _launchStart;
     private long _launches;
     private long _deferredBlocks;
     private long _collects;
@@ -130,7 +136,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// <summary>CPU time of one complex multiply-accumulate per bin (SIMD, <see cref="SpectrumKernels.MultiplyAccumulate"/>), measured at construction, ns.</summary>
     public double CpuNsPerBin { get; }
 
-    /// <summary>The longest <see cref="RunDeferredBlock"/> waits for a launch; a later one fails the placement (CPU from then on).</summary>
+    /// <summary>The longest the render-ahead thread waits for a launch; a later one fails the placement (CPU from then on).</summary>
     public double TimeoutMs => Options.TimeoutMs;
 
     /// <summary>Whether a launch failed or was late: every placed level computes on the CPU from then on.</summary>
@@ -144,7 +150,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
     /// <summary>Periods of placed levels whose sums came from the accelerator.</summary>
     public long Collects => Interlocked.Read(ref _collects);
 
-    /// <summary>Calls of <see cref="RunDeferredBlock"/>: the launch opportunities so far. Levels submit only while it moves.</summary>
+    /// <summary>Calls of <see cref="DeferredBlockRendered"/>: the launch opportunities so far. Levels submit only while it moves.</summary>
     public long DeferredBlocks => Volatile.Read(ref _deferredBlocks);
 
     /// <summary>Levels placed and not released.</summary>
@@ -182,13 +188,40 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
         return level;
     }
 
+    /// <summary>Whether a deferred block is being rendered now: a level submits its spectra only then (never in a live pass).</summary>
+    internal bool InDeferredBlock => _inDeferredBlock;
+
     /// <summary>
-    /// The render-ahead thread, after each deferred block: when a placed level submitted spectra, runs one launch for
-    /// all of them and waits for it at most <see cref="TimeoutMs"/>. Allocates nothing; never throws.
+    /// The render-ahead thread, before a deferred block: false while the launch started after the last block (in a
+    /// split graph) still runs within its time limit, so that this block's levels collect its sums; a launch past the
+    /// limit is abandoned (the CPU path from then on) and the block goes ahead. Allocates nothing; never throws.
     /// </summary>
-    public void RunDeferredBlock()
+    public bool TryBeginDeferredBlock()
     {
+        if (_launchInFlight && !FinishLaunch(wait: false))
+        {
+            return false;
+        }
+
+        _inDeferredBlock = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The render-ahead thread, after each deferred block: when a placed level submitted spectra, starts one launch for
+    /// all of them. In a wholly deferred graph it waits for it, at most <see cref="TimeoutMs"/>; in a split graph
+    /// (<paramref name="split"/>) it returns at once, the live pass renders on, and <see cref="TryBeginDeferredBlock"/>
+    /// holds the next deferred block until the launch is done. Allocates nothing; never throws.
+    /// </summary>
+    public void DeferredBlockRendered(bool split)
+    {
+        _inDeferredBlock = false;
         Volatile.Write(ref _deferredBlocks, _deferredBlocks + 1);
+        if (_launchInFlight)
+        {
+            FinishLaunch(wait: true);
+        }
+
         if (_failed)
         {
             return;
@@ -206,32 +239,56 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDisposable
             return;
         }
 
-        long start = Stopwatch.GetTimestamp();
+        _launchStart = Stopwatch.GetTimestamp();
+        _launchInFlight = true;
         _launchFinished.Reset();
         Volatile.Write(ref _launchWanted, 1);
         _launchRequested.Set();
-        int waitMs = (int)Math.Clamp(Math.Ceiling(TimeoutMs), 0, int.MaxValue);
-        if (!_launchFinished.Wait(waitMs))
+        if (!split)
+        {
+            FinishLaunch(wait: true);
+        }
+    }
+
+    /// <summary>
+    /// Render-ahead thread: ends the launch in flight, waiting for it up to the time limit (<paramref name="wait"/>) or
+    /// not at all; false when it still runs within the limit (only without waiting). A launch that failed, is past the
+    /// limit or finished late fails the placement.
+    /// </summary>
+    private bool FinishLaunch(bool wait)
+    {
+        double leftMs = TimeoutMs - Stopwatch.GetElapsedTime(_launchStart).TotalMilliseconds;
+        bool finished = wait
+            ? _launchFinished.Wait((int)Math.Clamp(Math.Ceiling(leftMs), 0, int.MaxValue))
+            : _launchFinished.IsSet;
+        if (!finished && !wait && leftMs > 0)
+        {
+            return false;
+        }
+
+        _launchInFlight = false;
+        if (!finished)
         {
             _abandoned = true;
             Fail($"a launch took more than {TimeoutMs} ms: abandoned, the CPU path runs from here");
-            return;
+            return true;
         }
 
         if (_launchError is { } error)
         {
             Fail($"accelerator error: {error.Message}");
-            return;
+            return true;
         }
 
-        double elapsedMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        if (elapsedMs > TimeoutMs)
+        double elapsedMs = Stopwatch.GetElapsedTime(_launchStart).TotalMilliseconds;
+        if (wait && elapsedMs > TimeoutMs)
         {
             Fail($"a launch took {elapsedMs:F1} ms (more than {TimeoutMs} ms): the CPU path runs from here");
-            return;
+            return true;
         }
 
         Interlocked.Increment(ref _launches);
+        return true;
     }
 
     public void Dispose()

@@ -89,7 +89,8 @@ internal sealed class GpuPlacedLevel : IOffloadedConvolutionLevel
             long blocks = _placement.DeferredBlocks;
             bool launching = blocks != _deferredBlocksAtLastStart;
             _deferredBlocksAtLastStart = blocks;
-            return launching && !_released && !_placement.Failed;
+            // Only inside a deferred block: a launch follows it. A split graph's live pass never submits.
+            return launching && _placement.InDeferredBlock && !_released && !_placement.Failed;
         }
     }
 

@@ -77,6 +77,11 @@ public sealed class LuaPiece : ILivePiece
         var machine = new LuaMachine(session, _options.NodeTypes ?? BuiltinNodeTypes.CreateRegistry(), _options.Limits);
         machine.Diagnostics += m => Diagnostics?.Invoke(m);
         machine.Printed += m => Diagnostics?.Invoke(m);
+        foreach ((string name, Func<string, string> command) in _options.HostCommands ?? new Dictionary<string, Func<string, string>>())
+        {
+            machine.HostCommands[name] = command;
+        }
+
         try
         {
             (_, string printed) = machine.Evaluate(_code, _chunkName);

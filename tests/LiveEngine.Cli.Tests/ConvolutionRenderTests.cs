@@ -93,6 +93,45 @@ public sealed class ConvolutionRenderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void RenderLuaPieceWithGpuCpuAccelerator_SoundsAsTheCpuRender_WithItsResponseFromAGrantedFolder()
+    {
+        // A Lua piece loads its response with sample() from the folder repl.config grants, and sends a saw and noise through
+        // two convolutions; with --gpu every block of the offline render is a deferred one, the launch between blocks.
+        string samples = Path.Combine(_directory, "samples");
+        Directory.CreateDirectory(samples);
+        var random = new Random(9);
+        var response = new float[60_000];
+        for (int i = 0; i < response.Length; i++)
+        {
+            response[i] = (float)(((random.NextDouble() * 2) - 1) * Math.Exp(-6.9 * i / response.Length) * 0.3);
+        }
+
+        using (var writer = new WavWriter(Path.Combine(samples, "hall.wav"), 48_000, 1, WavSampleFormat.Float32))
+        {
+            writer.WritePlanar([response], 0, response.Length);
+        }
+
+        string config = Path.Combine(_directory, "repl.config");
+        File.WriteAllText(config, $"[repl]\nsample_folders = \"{samples}\"\n");
+        string piece = Path.Combine(_directory, "hall.lua");
+        File.WriteAllText(piece, """
+            sample("hall", "hall.wav")
+            out({ saw{97, level = 0.5} >> convolution "hall" {ir = "hall", mix = 0.7},
+                  whitenoise{level = 0.3} >> convolution "room" {ir = "hall"} })
+            """);
+        string cpuWav = Path.Combine(_directory, "cpu.wav");
+        string gpuWav = Path.Combine(_directory, "gpu.wav");
+        LiveEngineProcess.Result cpu = LiveEngineProcess.Run(null, "render", piece, "--config", config, "--seconds", "2", "--bits", "32", "--out", cpuWav);
+        LiveEngineProcess.Result gpu = LiveEngineProcess.Run(null, "render", piece, "--config", config, "--seconds", "2", "--bits", "32", "--gpu", "cpu-accelerator", "--out", gpuWav);
+        Assert.True(cpu.ExitCode == 0, cpu.Error);
+        Assert.True(gpu.ExitCode == 0, gpu.Error);
+        Assert.Contains("gpu placement cpu-accelerator on CPU CPUAccelerator", gpu.Error);
+        Assert.Matches(@"GPU placement: [1-9]\d* launches, [1-9]\d* periods of placed partitions from CPU CPUAccelerator\.", gpu.Error);
+        Assert.DoesNotContain("fell back", gpu.Error);
+        AssertSameWithin1e5(WavFile.Read(cpuWav), WavFile.Read(gpuWav), gpu.Error);
+    }
+
     [Theory]
     [InlineData(new[] { "--gpu", "cuda" }, "--gpu must be one of off, auto, cpu-accelerator, not 'cuda'.")]
     [InlineData(new[] { "--gpu", "auto", "--render-ahead", "off" }, "--gpu needs render-ahead (the GPU path runs only in the deferred domain, ahead of the device): drop --render-ahead off, or give --gpu off.")]
@@ -117,5 +156,25 @@ public sealed class ConvolutionRenderTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("impulse response 'nope.wav' not found", result.Error);
         Assert.Contains(Path.Combine(_directory, "nope.wav"), result.Error);
+    }
+
+    /// <summary>Within 1e-5 relative RMS error per channel, and not nearly silent.</summary>
+    private static void AssertSameWithin1e5(WavFile expected, WavFile actual, string log)
+    {
+        Assert.Equal(expected.Frames, actual.Frames);
+        for (int c = 0; c < expected.ChannelCount; c++)
+        {
+            double error = 0;
+            double energy = 0;
+            for (int i = 0; i < expected.Frames; i++)
+            {
+                double d = actual.Channels[c][i] - expected.Channels[c][i];
+                error += d * d;
+                energy += (double)expected.Channels[c][i] * expected.Channels[c][i];
+            }
+
+            Assert.True(energy > 1, "The render is nearly silent: the comparison would prove nothing.");
+            Assert.True(Math.Sqrt(error / energy) <= 1e-5, $"Channel {c}: relative RMS error {Math.Sqrt(error / energy):E2}.\n{log}");
+        }
     }
 }

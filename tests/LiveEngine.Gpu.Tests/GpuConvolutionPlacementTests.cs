@@ -121,20 +121,43 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void InTheLiveDomain_NoLaunchRuns_AndThePlacedLevelsSpreadTheirWorkOnTheCpu_WithTheSameOutput()
+    public void InASplitGraph_TheDeferredConvolutionIsLaunched_TheLivePassRendersOnDuringTheLaunch_AndTheOutputIsTheCpus()
     {
-        // A node pinned live makes the graph live: render-ahead runs one device block ahead and calls no deferred-block
-        // hook, so the placed levels submit once, find nothing computed, and compute on the CPU spread over each period.
+        // The saw pinned live splits the graph: the saw and its convolution ("room") render in the live pass, one device
+        // block ahead; the noise and its convolution ("hall") in the deferred pass. Only the deferred one's levels submit:
+        // a launch after each deferred block, started without waiting, while the live pass goes on.
         float[][] cpu = Render(placement: null, frames: 2 * SampleRate, out _, out _, pinLive: true);
 
         using GpuConvolutionPlacement placement = CreatePlacement();
-        float[][] gpu = Render(placement, frames: 2 * SampleRate, out LiveSession session, out _, pinLive: true);
+        LiveSession? playing = null;
+        int launchesWithTheLivePassMoving = 0;
+        int launchesSeen = 0;
+        placement.BeforeLaunch = () =>
+        {
+            // Holds the launch until the live pass has published more frames: were it waiting on this launch, it never would.
+            long complete = playing!.Renderer.CompletePosition;
+            launchesSeen++;
+            if (SpinWait.SpinUntil(() => playing.Renderer.CompletePosition > complete, 1_000))
+            {
+                launchesWithTheLivePassMoving++;
+            }
+        };
+        float[][] gpu = Render(placement, frames: 2 * SampleRate, out LiveSession session, out long audio, beforeStart: s => playing = s, pinLive: true);
 
-        output.WriteLine($"{placement.DeferredBlocks} deferred blocks, {placement.Launches} launches, {placement.Collects} collects");
-        Assert.False(session.Renderer.Current.IsDeferrable);
-        Assert.Equal(0, placement.DeferredBlocks);
-        Assert.Equal(0, placement.Launches);
-        Assert.Equal(0, placement.Collects);
+        output.WriteLine($"{placement.DeferredBlocks} deferred blocks, {placement.Launches} launches ({launchesWithTheLivePassMoving} of {launchesSeen} with the live pass moving on), {placement.Collects} collects; audio thread {audio} B, render-ahead thread {session.Renderer.RenderAheadAllocatedBytes} B");
+        Assert.True(session.Renderer.Current.IsSplit);
+        Assert.False(placement.Failed, placement.FailureReason);
+        Assert.True(placement.Launches > 40, $"{placement.Launches} launches: the split graph's deferred convolution was not launched.");
+
+        // The launches of the last deferred blocks, rendered up to the look-ahead (100 ms: under five blocks) past the
+        // end of the reads, see the live pass stand still (the reader is gone); every other one saw it move on.
+        Assert.True(launchesWithTheLivePassMoving >= launchesSeen - 6, $"{launchesWithTheLivePassMoving} of {launchesSeen} launches saw the live pass move on: it waited for them.");
+
+        // The deferred node's three levels only (1,024, 4,096, 16,384 frames): the live node's never submitted.
+        int frames = 2 * SampleRate;
+        Assert.InRange(placement.Collects, 1, (frames / 1_024) + (frames / 4_096) + (frames / 16_384) + 3);
+        Assert.Equal(0, audio);
+        Assert.Equal(0, session.Renderer.RenderAheadAllocatedBytes);
         AssertSame(cpu, gpu);
     }
 
@@ -212,7 +235,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
 
         session = new LiveSession(registry, graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
         beforeStart?.Invoke(session);
-        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockRendered: placement is null ? null : placement.RunDeferredBlock);
+        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: placement);
         var result = new float[2][];
         result[0] = new float[frames];
         result[1] = new float[frames];

@@ -6,7 +6,10 @@ using Xunit.Abstractions;
 
 namespace LiveEngine.Gpu.Tests;
 
-/// <summary>The spectral gate and freeze as ILGPU kernels on ILGPU's CPU accelerator, against the CPU nodes run through their real Process.</summary>
+/// <summary>
+/// The spectral gate, freeze, blur and vocoder as ILGPU kernels on ILGPU's CPU accelerator, against the CPU nodes run
+/// through their real Process, and the known-signal facts of docs/convolution.md on the kernels' output.
+/// </summary>
 [Collection(CpuAcceleratorCollection.Name)]
 public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
 {
@@ -38,6 +41,14 @@ public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
         }
 
         Assert.True(removed > 1e-3, $"The gate changed nothing ({removed:E2}): the comparison would prove little.");
+
+        // On the kernel's output: the right channel's 700 Hz at -6 dB kept within 1 %, its 3 kHz at -50 dB removed (-40 dB).
+        int latency = SpectralNode.FrameFrames;
+        double keptBefore = Magnitude(input[1], SampleRate / 2 - latency, 19_200, 700);
+        Assert.InRange(Magnitude(gpu[1], SampleRate / 2, 19_200, 700), keptBefore * 0.99, keptBefore * 1.01);
+        double quietBefore = Magnitude(input[1], SampleRate / 2 - latency, 19_200, 3_000);
+        double quietAfter = Magnitude(gpu[1], SampleRate / 2, 19_200, 3_000);
+        Assert.True(quietAfter < 0.01 * quietBefore, $"3 kHz: {quietAfter:E2} after the gate, {quietBefore:E2} before");
     }
 
     [Fact]
@@ -62,6 +73,54 @@ public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
         }
 
         Assert.True(meanSquare > 0.01, $"Mean square {meanSquare:E2} while frozen: nothing was held.");
+
+        // What was held is the sine's spectrum: 1 kHz stands far above other frequencies.
+        double atSine = Magnitude(gpu[0], 28_800, 7_200, 1_000);
+        double elsewhere = Math.Max(Magnitude(gpu[0], 28_800, 7_200, 3_000), Magnitude(gpu[0], 28_800, 7_200, 500));
+        Assert.True(atSine > 10 * elsewhere, $"1 kHz {atSine:E2}, elsewhere {elsewhere:E2}");
+    }
+
+    [Fact]
+    public void BlurKernel_OnTheCpuAccelerator_EqualsTheBlurNode_AndLetsANoteLingerAfterItStops()
+    {
+        // A 1 kHz sine (440 Hz on the right) for 0.5 s over quiet noise, then the noise alone; timeMs 500, 0 from 1.2 s.
+        float[][] input = [Mix(Gated(Sine(1_000, 0.5), SampleRate / 2), Noise(0.001, seed: 5)), Mix(Gated(Sine(440, 0.4), SampleRate / 2), Noise(0.001, seed: 6))];
+        static float Time(long time) => time < 57_600 ? 500f : 0f;
+        float[][] cpu = RunNode(new SpectralBlurNode(), input, Time);
+
+        using Context context = GpuAccelerators.CreateContext();
+        using var blur = new GpuSpectralFrames(GpuSpectralKind.Blur, Channels, SpectralNode.FrameFrames / 2 + 1, context, GpuAccelerators.Cpu(context), SampleRate);
+        float[][] gpu = RunKernel(blur, input, time => blur.TimeMs = Time(time));
+
+        AssertSame(cpu, gpu);
+
+        // 200 ms after the sine stopped (and the frame of latency) the smeared note is still there, at 1 kHz.
+        int at = (SampleRate / 2) + SpectralNode.FrameFrames + 9_600;
+        double rms = Math.Sqrt(gpu[0].AsSpan(at, 2_400).ToArray().Sum(x => (double)x * x) / 2_400);
+        Assert.True(rms > 0.05, $"blurred RMS {rms:E2} 200 ms after the note stopped");
+        Assert.True(Magnitude(gpu[0], at, 2_400, 1_000) > 10 * Magnitude(gpu[0], at, 2_400, 3_000));
+    }
+
+    [Fact]
+    public void VocoderKernel_OnTheCpuAccelerator_EqualsTheVocoderNode_AndCarriesTheModulatorsFormants()
+    {
+        // Carriers: white noise, flat; modulator (the analysed channel after them): "formants" at 700 and 1200 Hz.
+        float[][] input = [Noise(0.5, seed: 7), Noise(0.5, seed: 8), Mix(Sine(700, 0.4), Sine(1_200, 0.2))];
+        float[][] cpu = RunNode(new VocoderNode(), input, _ => 1f);
+
+        using Context context = GpuAccelerators.CreateContext();
+        using var vocoder = new GpuSpectralFrames(GpuSpectralKind.Vocoder, Channels, SpectralNode.FrameFrames / 2 + 1, context, GpuAccelerators.Cpu(context), SampleRate) { Level = 1 };
+        float[][] gpu = RunKernel(vocoder, input, _ => { });
+
+        AssertSame(cpu, gpu);
+
+        // 600-1300 Hz carries over 1000 times the energy of 4000-4700 Hz, on both carriers.
+        for (int c = 0; c < Channels; c++)
+        {
+            double formant = BandEnergy(gpu[c], 12_000, 24_000, 600, 1_300);
+            double high = BandEnergy(gpu[c], 12_000, 24_000, 4_000, 4_700);
+            Assert.True(formant > 1_000 * high, $"channel {c}: energy 600-1300 Hz {formant:E2}, 4000-4700 Hz {high:E2}");
+        }
     }
 
     // About 1.5 s, whole blocks.
@@ -71,16 +130,17 @@ public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
     private static float[][] RunNode(AudioNode node, float[][] input, Func<long, float> parameterAt)
     {
         node.Prepare(new PrepareContext(SampleRate, Block, Channels, new[] { parameterAt(0) }, 1, new Dictionary<string, string>()), null);
-        float* arena = (float*)NativeMemory.AlignedAlloc((nuint)(2 * Channels * Block * sizeof(float)), 64);
+        float* arena = (float*)NativeMemory.AlignedAlloc((nuint)((input.Length + Channels) * Block * sizeof(float)), 64);
         try
         {
-            int[] inputs = [0, Block];
-            int[] outputs = [2 * Block, 3 * Block];
+            // The inputs (the vocoder's modulator after the carriers), then the outputs.
+            int[] inputs = [.. Enumerable.Range(0, input.Length).Select(c => c * Block)];
+            int[] outputs = [input.Length * Block, (input.Length + 1) * Block];
             float[][] result = [new float[Frames], new float[Frames]];
             var parameters = new float[1];
             for (int at = 0; at < Frames; at += Block)
             {
-                for (int c = 0; c < Channels; c++)
+                for (int c = 0; c < input.Length; c++)
                 {
                     input[c].AsSpan(at, Block).CopyTo(new Span<float>(arena + inputs[c], Block));
                 }
@@ -104,11 +164,11 @@ public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
     /// <summary>The kernel as the frame processor of the shared STFT framework, the setting made per block.</summary>
     private static float[][] RunKernel(GpuSpectralFrames frames, float[][] input, Action<long> beforeBlock)
     {
-        var stft = new ShortTimeFourierTransform(SpectralNode.FrameFrames, Channels, Channels, Block);
+        var stft = new ShortTimeFourierTransform(SpectralNode.FrameFrames, input.Length, Channels, Block);
         float[][] result = [new float[Frames], new float[Frames]];
         for (int at = 0; at < Frames; at += Block)
         {
-            for (int c = 0; c < Channels; c++)
+            for (int c = 0; c < input.Length; c++)
             {
                 input[c].AsSpan(at, Block).CopyTo(stft.Input(c));
             }
@@ -144,6 +204,33 @@ public sealed unsafe class GpuSpectralFramesTests(ITestOutputHelper output)
             Assert.True(energy > 10, $"Channel {c} is nearly silent: the comparison would prove nothing.");
             Assert.True(relative <= 1e-5 && largest <= 1e-5, $"Channel {c}: relative RMS error {relative:E2}, largest difference {largest:E2}.");
         }
+    }
+
+    /// <summary>The magnitude of <paramref name="hz"/> in <paramref name="frames"/> frames of <paramref name="signal"/> from <paramref name="from"/> (a single DFT bin, not windowed).</summary>
+    private static double Magnitude(float[] signal, int from, int frames, double hz)
+    {
+        double re = 0;
+        double im = 0;
+        for (int n = 0; n < frames; n++)
+        {
+            double angle = 2 * Math.PI * hz * n / SampleRate;
+            re += signal[from + n] * Math.Cos(angle);
+            im -= signal[from + n] * Math.Sin(angle);
+        }
+
+        return Math.Sqrt((re * re) + (im * im)) / frames;
+    }
+
+    private static double BandEnergy(float[] signal, int from, int frames, int fromHz, int toHz)
+    {
+        double energy = 0;
+        for (int hz = fromHz; hz <= toHz; hz += 25)
+        {
+            double magnitude = Magnitude(signal, from, frames, hz);
+            energy += magnitude * magnitude;
+        }
+
+        return energy;
     }
 
     private static float[] Sine(double hz, double amplitude)

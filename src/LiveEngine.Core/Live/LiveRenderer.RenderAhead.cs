@@ -227,8 +227,16 @@ public sealed partial class LiveRenderer
                 continue;
             }
 
+            if (!whole && options.DeferredBlockHook is { } hook && !hook.TryBeginDeferredBlock())
+            {
+                // The launch made after the last deferred block still runs: this block waits, the live pass does not.
+                state.Park(seen);
+                continue;
+            }
+
             long start = _position;
-            state.NoteMode(start, _current, hybrid: !whole && _current.Hybrid is not null);
+            bool split = !whole && _current.Hybrid is not null;
+            state.NoteMode(start, _current, hybrid: split);
             if (!whole)
             {
                 options.BeforeDeferredBlock?.Invoke(start, frames);
@@ -237,12 +245,10 @@ public sealed partial class LiveRenderer
             _deferredPass = !whole;
             int done = RenderCore(frames);
             _deferredPass = false;
-            if (!whole && _current.Hybrid is null)
+            if (!whole)
             {
-                // Only for a wholly deferred graph: the GPU placement's levels may then be anywhere in it. In a split
-                // graph its live jobs (which may hold placed levels) render in the live pass, device block by device
-                // block, and must not wait on a launch made after a deferred block: they compute on the CPU.
-                options.DeferredBlockRendered?.Invoke();
+                // A split graph's live pass renders next and must not wait on the hook's work (a GPU launch).
+                options.DeferredBlockHook?.DeferredBlockRendered(split || _current.Hybrid is not null);
             }
 
             state.NeedsWholePass &= !whole;

@@ -505,8 +505,8 @@ public sealed class LiveSession : ILiveSession
     /// <param name="waitWhenEmpty">True for an offline render (wait for the render-ahead thread), false for a device.</param>
     /// <param name="threadStarted">Runs first on the render-ahead thread (its priority).</param>
     /// <param name="beforeDeferredBlock">Runs on the render-ahead thread before each deferred block, with its position and frames (<see cref="RenderAheadOptions.BeforeDeferredBlock"/>).</param>
-    /// <param name="deferredBlockRendered">Runs on the render-ahead thread after each deferred block (<see cref="RenderAheadOptions.DeferredBlockRendered"/>).</param>
-    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null, Action<long, int>? beforeDeferredBlock = null, Action? deferredBlockRendered = null) => Renderer.StartRenderAhead(new RenderAheadOptions
+    /// <param name="deferredBlockHook">Called on the render-ahead thread around each deferred block (<see cref="RenderAheadOptions.DeferredBlockHook"/>).</param>
+    public void StartRenderAhead(bool waitWhenEmpty, Action? threadStarted = null, Action<long, int>? beforeDeferredBlock = null, IDeferredBlockHook? deferredBlockHook = null) => Renderer.StartRenderAhead(new RenderAheadOptions
     {
         AheadFrames = Math.Max(RenderAheadOptions.FramesFor(_options.RenderAheadMs, _options.SampleRate), _options.RealTimeBlockFrames),
         DeferredBlockFrames = Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames),
@@ -514,7 +514,7 @@ public sealed class LiveSession : ILiveSession
         WaitWhenEmpty = waitWhenEmpty,
         ThreadStarted = threadStarted,
         BeforeDeferredBlock = beforeDeferredBlock,
-        DeferredBlockRendered = deferredBlockRendered,
+        DeferredBlockHook = deferredBlockHook,
     });
 
     /// <summary>

@@ -29,11 +29,10 @@ public sealed record RenderAheadOptions
     public Action? ThreadStarted { get; init; }
 
     /// <summary>
-    /// Runs on the render-ahead thread after each deferred block of a wholly deferred graph (the GPU placement's one
-    /// launch per block, <c>GpuConvolutionPlacement.RunDeferredBlock</c>); not for a graph split into live and deferred
-    /// jobs, whose convolutions then stay on the CPU. Must allocate nothing and never throw.
+    /// Called on the render-ahead thread around each deferred block (the GPU placement's one launch per block,
+    /// <c>GpuConvolutionPlacement</c>), of a wholly deferred graph and of a split one; null: none.
     /// </summary>
-    public Action? DeferredBlockRendered { get; init; }
+    public IDeferredBlockHook? DeferredBlockHook { get; init; }
 
     /// <summary>Frames for <paramref name="milliseconds"/> at <paramref name="sampleRate"/>.</summary>
     public static int FramesFor(double milliseconds, int sampleRate) => (int)Math.Ceiling(milliseconds * sampleRate / 1000);

@@ -52,6 +52,12 @@ public sealed record EngineHostOptions
     /// <summary><see cref="LiveSessionOptions.DeferredBlockFrames"/>.</summary>
     public int DeferredBlockFrames { get; init; } = 1024;
 
+    /// <summary>
+    /// Work between deferred blocks (the GPU placement's launches, <c>[engine] gpu</c>); needs <see cref="RenderAhead"/>.
+    /// Null: none.
+    /// </summary>
+    public IDeferredBlockHook? DeferredBlockHook { get; init; }
+
     /// <summary>Adds a sample to the engine's sample library (<see cref="InProcessEngine.SampleLoader"/>); null refuses samples.</summary>
     public Action<string, float[][], int>? SampleLoader { get; init; }
 
@@ -152,7 +158,7 @@ public static class EngineHost
         if (options.RenderAhead)
         {
             // Below the audio thread's priority: the device's callback preempts it, and it preempts everything else.
-            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: options.RealTimePriority > 1 ? () => RealTime.RealTimeThread.TryPromoteCurrentThread(options.RealTimePriority - 10) : null);
+            session.StartRenderAhead(waitWhenEmpty: false, threadStarted: options.RealTimePriority > 1 ? () => RealTime.RealTimeThread.TryPromoteCurrentThread(options.RealTimePriority - 10) : null, deferredBlockHook: options.DeferredBlockHook);
             log.WriteLine($"Render-ahead on: {options.RenderAheadMs} ms in {options.DeferredBlockFrames}-frame blocks.");
         }
 

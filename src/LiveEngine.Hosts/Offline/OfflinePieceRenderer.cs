@@ -27,8 +27,10 @@ public static class OfflinePieceRenderer
     /// <summary>
     /// As <see cref="Render(ILivePiece, LiveSession, long, int, string, WavSampleFormat, Action{double}?, bool)"/>, into a writer (or nowhere, when null);
     /// <paramref name="onChunk"/> sees each rendered chunk (planar channels, frame count) before the next is rendered.
+    /// <paramref name="deferredBlockHook"/> (the GPU placement) is called around every block: offline, with no device to
+    /// be late for, every block is a deferred one, and the hook's work (a launch) runs between blocks on this thread.
     /// </summary>
-    public static RenderReport Render(ILivePiece piece, LiveSession session, long frames, int blockFrames, WavWriter? writer, Action<double>? progress = null, bool started = false, Action<IReadOnlyList<float[]>, int>? onChunk = null)
+    public static RenderReport Render(ILivePiece piece, LiveSession session, long frames, int blockFrames, WavWriter? writer, Action<double>? progress = null, bool started = false, Action<IReadOnlyList<float[]>, int>? onChunk = null, IDeferredBlockHook? deferredBlockHook = null)
     {
         ArgumentNullException.ThrowIfNull(piece);
         ArgumentNullException.ThrowIfNull(session);
@@ -62,7 +64,13 @@ public static class OfflinePieceRenderer
             {
                 int size = (int)Math.Min(blockFrames, Math.Min(chunkFrames - filled, end - position));
                 piece.Pump(position);
+                bool deferred = deferredBlockHook?.TryBeginDeferredBlock() ?? false;
                 renderer.Render(size);
+                if (deferred)
+                {
+                    deferredBlockHook!.DeferredBlockRendered(split: false);
+                }
+
                 for (int c = 0; c < channels; c++)
                 {
                     renderer.Output(c, size).CopyTo(chunk[c].AsSpan(filled, size));
