@@ -286,7 +286,18 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             return;
         }
 
-        if (_options.AdaptiveSerial && !_options.VerifyExecution && _profiler is null && _options.Threads > 1)
+        bool adaptive = _options.AdaptiveSerial && _options.Threads > 1;
+        if (!_options.VerifyExecution && (state.NothingRunsInParallel || (adaptive && state.SerialOnly)))
+        {
+            // No two jobs could run at once (one fused bank, a chain), or, where the choice is measured, too little
+            // work off the critical path to pay for waking a worker: the workers stay parked. The first holds even
+            // for a bench that measures the scheduler itself (AdaptiveSerial off): a parallel block of one job only
+            // adds the wake-up and the hand-over (chains-16x16, one bank job: 3.4× slower on 2 threads than on 1).
+            ProcessOnCallingThread(snapshot, frames, sampleTime);
+            return;
+        }
+
+        if (adaptive && !_options.VerifyExecution && _profiler is null)
         {
             ProcessAdaptive(state, snapshot, frames, sampleTime);
             return;
@@ -296,12 +307,53 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Whether the snapshot currently runs serially because measurements said parallelism does not pay.</summary>
-    public bool IsRunningSerially(GraphSnapshot snapshot) => snapshot.ExecutionState is ParallelRunState state && (state.SerialOnly || state.Adaptive.Serial);
+    public bool IsRunningSerially(GraphSnapshot snapshot) =>
+        snapshot.ExecutionState is ParallelRunState state
+        && !_options.VerifyExecution
+        && (state.NothingRunsInParallel || (_options.AdaptiveSerial && _options.Threads > 1 && (state.SerialOnly || state.Adaptive.Serial)));
+
+    /// <summary>A block of a snapshot that never gains from other workers, on worker 0 alone; profiled when there is a profiler.</summary>
+    private void ProcessOnCallingThread(GraphSnapshot snapshot, int frames, long sampleTime)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (_profiler is null)
+        {
+            SingleThreadExecutor.Process(snapshot, frames, sampleTime);
+        }
+        else
+        {
+            ProcessOnCallingThreadProfiled(snapshot, frames, sampleTime, start);
+        }
+
+        long end = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+        Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessOnCallingThreadProfiled(GraphSnapshot snapshot, int frames, long sampleTime, long blockStart)
+    {
+        JobTimeline? timeline = snapshot.Timeline;
+        long timelineBlock = timeline?.BeginBlock() ?? 0;
+        _block++;
+        long start = Stopwatch.GetTimestamp();
+        foreach (int job in snapshot.TopologicalOrder)
+        {
+            JobRunner.Run(snapshot, job, frames, sampleTime);
+            long end = Stopwatch.GetTimestamp();
+            _profiler!.RecordJob(0, job, _block, start, end, stolen: false);
+            timeline?.RecordJob(0, timelineBlock, job, start, end);
+            start = end;
+        }
+
+        _profiler!.RecordBlock(_block, blockStart, start, frames * (double)Stopwatch.Frequency / snapshot.SampleRate);
+        timeline?.EndBlock(timelineBlock, blockStart, start, frames, serial: true, snapshot);
+    }
 
     private void ProcessAdaptive(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
     {
         ref AdaptiveChoice choice = ref state.Adaptive;
-        bool serial = state.SerialOnly || choice.NextBlockSerial();
+        bool serial = choice.NextBlockSerial();
         long start = Stopwatch.GetTimestamp();
         if (serial)
         {
@@ -316,11 +368,6 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         if (serial)
         {
             Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
-            if (state.SerialOnly)
-            {
-                // Nothing to compare: the workers stay parked.
-                return;
-            }
         }
 
         choice.Record(serial, (end - start) / (double)frames);
@@ -806,15 +853,14 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     private static void DealSources(ParallelRunState state)
     {
-        // Dealt in runs of DealRun consecutive sources: sources next to each other are usually nodes created
-        // one after another, whose objects share cache lines; giving them to different workers would make
-        // every job a false-sharing miss.
-        const int DealRun = 16;
+        // Each source to the worker ParallelRunState.DealSeeds chose (runs of neighbouring sources, the same every
+        // block), pushed lowest priority first so that each owner pops its best source first.
         int[] seeds = state.Seeds;
+        int[] seedWorkers = state.SeedWorkers;
         WorkStealingDeque[] deques = state.Deques;
         for (int k = seeds.Length - 1; k >= 0; k--)
         {
-            deques[k / DealRun % deques.Length].LocalPush(seeds[k]);
+            deques[seedWorkers[k]].LocalPush(seeds[k]);
         }
     }
 

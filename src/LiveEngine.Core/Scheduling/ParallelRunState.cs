@@ -68,6 +68,9 @@ internal sealed class ParallelRunState
             Seeds.AsSpan().Sort(new HighestRankFirst(ranks));
         }
 
+        SeedWorkers = Reuse(recycled?.SeedWorkers, sourceCount);
+        DealSeeds(snapshot, workers, Seeds, SeedWorkers);
+
         // Successors in ascending priority: the last one to become ready while scanning is kept as the
         // continuation and the others go to the deque in ascending order, so the owner pops the best next.
         SuccessorStarts = snapshot.SuccessorStarts;
@@ -145,7 +148,8 @@ internal sealed class ParallelRunState
         }
 
         double criticalNsPerFrame = jobs == 0 ? 0 : ranks.Max();
-        SerialOnly = widest <= 1 || (totalNsPerFrame - criticalNsPerFrame) * snapshot.MaxBlockFrames < ParallelWorthNs;
+        NothingRunsInParallel = widest <= 1;
+        SerialOnly = NothingRunsInParallel || (totalNsPerFrame - criticalNsPerFrame) * snapshot.MaxBlockFrames < ParallelWorthNs;
     }
 
     /// <summary>
@@ -177,6 +181,12 @@ internal sealed class ParallelRunState
 
     public int[] Seeds { get; }
 
+    /// <summary>
+    /// The worker whose deque each seed (<see cref="Seeds"/>, same index) is dealt to before a block opens: the same
+    /// every block, so a job that stays with its worker finds its state in that core's cache (see <see cref="DealSeeds"/>).
+    /// </summary>
+    public int[] SeedWorkers { get; }
+
     public int[] SuccessorStarts { get; }
 
     public int[] SuccessorOrder { get; }
@@ -199,8 +209,76 @@ internal sealed class ParallelRunState
     /// <summary>True when the snapshot cannot gain from a second thread (see the constructor): it always runs serially.</summary>
     public bool SerialOnly { get; }
 
+    /// <summary>
+    /// True when no two jobs can ever run at once (no jobs, one job, a chain): a parallel block would only wake the
+    /// workers. Such a snapshot runs on worker 0 even where the serial/parallel choice is not measured
+    /// (<see cref="ParallelExecutorOptions.AdaptiveSerial"/> off), unless execution is verified.
+    /// </summary>
+    public bool NothingRunsInParallel { get; }
+
     /// <summary>The measured choice between parallel and serial blocks (a mutable struct: use by reference).</summary>
     public AdaptiveChoice Adaptive;
+
+    /// <summary>Most sources in one run of the deal: neighbouring small nodes share cache lines (see <see cref="DealSeeds"/>).</summary>
+    public const int DealRun = 16;
+
+    /// <summary>
+    /// Deals the sources to the workers in runs of consecutive job indices, round-robin: a run ends after
+    /// <see cref="DealRun"/> sources or once its estimated cost reaches 1/<paramref name="workers"/> of all the
+    /// sources' cost. Small sources (single nodes created one after another, whose objects share cache lines) stay
+    /// together in runs of 16, as before; large ones (voice banks: tens of kilobytes of state each) are split into
+    /// one contiguous run per worker, balanced by cost, so that each worker starts every block with its own share
+    /// and the same banks, whose state stays in its core's cache, and whose partial sums (the mix tree over
+    /// neighbouring banks) it mostly adds itself. Dealing 16 banks in one run put them all in worker 0's deque: the
+    /// other worker stole every job, and which banks each core ran changed from block to block. Where jobs run
+    /// never changes the bits; only stealing at the end of a block evens out what the estimate missed.
+    /// </summary>
+    private static void DealSeeds(GraphSnapshot snapshot, int workers, int[] seeds, int[] seedWorkers)
+    {
+        int jobs = snapshot.Jobs.Length;
+        double total = 0;
+        for (int j = 0; j < jobs; j++)
+        {
+            if (snapshot.DependencyCounts[j] == 0)
+            {
+                total += SeedCost(snapshot.Jobs[j]);
+            }
+        }
+
+        // The run limit by cost, a little under 1/workers of the whole so that rounding never makes one run too many.
+        double runLimit = total / workers * (1 - 1e-9);
+        int[] workerOfJob = ArrayPool<int>.Shared.Rent(Math.Max(1, jobs));
+        int worker = 0;
+        int runCount = 0;
+        double runCost = 0;
+        for (int j = 0; j < jobs; j++)
+        {
+            if (snapshot.DependencyCounts[j] != 0)
+            {
+                continue;
+            }
+
+            workerOfJob[j] = worker;
+            runCount++;
+            runCost += SeedCost(snapshot.Jobs[j]);
+            if (runCount >= DealRun || runCost >= runLimit)
+            {
+                worker = (worker + 1) % workers;
+                runCount = 0;
+                runCost = 0;
+            }
+        }
+
+        for (int k = 0; k < seeds.Length; k++)
+        {
+            seedWorkers[k] = workerOfJob[seeds[k]];
+        }
+
+        ArrayPool<int>.Shared.Return(workerOfJob);
+    }
+
+    /// <summary>A source's estimated cost per frame for the deal; never zero, so that free nodes still count.</summary>
+    private static double SeedCost(JobInfo job) => Math.Max(job.CostNsPerFrame, 1e-3);
 
     /// <summary><paramref name="old"/> cleared if it has <paramref name="length"/> elements, else a new array.</summary>
     private static T[] Reuse<T>(T[]? old, int length)

@@ -158,6 +158,27 @@ public sealed class ParallelExecutorTests
     }
 
     [Fact]
+    public void OneJobGraph_RunsOnTheCallingThread_EvenWhereTheChoiceIsNotMeasured_AndProfiled()
+    {
+        // One job (a fused voice bank, say): a parallel block could only wake the worker. liveengine bench turns the
+        // measured choice off; the worker must still stay parked, and a profiler still sees the job.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("r", "ramp");
+        graph.Connect("r", "out");
+        GraphSnapshot snapshot = Compile(graph);
+        Assert.Single(snapshot.Jobs);
+        var profiler = new ExecutionProfiler(2);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false, Profiler = profiler });
+        float[] output = OfflineRender.Render(snapshot, Frames * 200, _ => Frames, executor)[0];
+        Assert.True(executor.IsRunningSerially(snapshot));
+        Assert.Equal(0, executor.WorkerBusyTicks(1));
+        Assert.Equal(200, profiler.Blocks);
+        Assert.Contains(profiler.Events(0), e => e.Kind == TraceEventKind.Job && e.Job == 0);
+        Assert.Equal(OfflineRender.Render(Compile(graph), Frames * 200, _ => Frames)[0], output);
+    }
+
+    [Fact]
     public void IdleWorkers_Park_AndUseAlmostNoCpu()
     {
         // Two busy sources side by side: worth a second thread, so the workers run blocks, then go idle.

@@ -63,6 +63,7 @@ public sealed class ParallelRunStateTests
         Assert.Equal(fresh.Pending, rebuilt.Pending);
         Assert.Equal(fresh.Guarded, rebuilt.Guarded);
         Assert.Equal(fresh.Seeds, rebuilt.Seeds);
+        Assert.Equal(fresh.SeedWorkers, rebuilt.SeedWorkers);
         Assert.Equal(fresh.SuccessorOrder, rebuilt.SuccessorOrder);
         Assert.Equal(fresh.LevelStarts, rebuilt.LevelStarts);
         Assert.Equal(fresh.JobsByLevel, rebuilt.JobsByLevel);
@@ -76,6 +77,49 @@ public sealed class ParallelRunStateTests
         Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.Pending, rebuilt.Pending));
         Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.DoneInBlock, rebuilt.DoneInBlock));
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Deal_GivesEachWorkerOneContiguousRunOfLargeSources_TheSameEveryBlock(int workers)
+    {
+        // Sixteen costly sources into one mix, as sixteen voice banks: one run of neighbours per worker, balanced.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 16; i++)
+        {
+            graph.Add($"bank{i}", "busy");
+            graph.Connect($"bank{i}", "out");
+        }
+
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = workers, AdaptiveSerial = false });
+        var state = new ParallelRunState(executor, snapshot, workers, SchedulingPolicy.CriticalPathFirst);
+        int[] byJob = WorkerBySourceJob(state);
+        Assert.Equal(16, byJob.Length);
+        Assert.Equal(Enumerable.Range(0, 16).Select(k => k / (16 / workers)), byJob);
+    }
+
+    [Fact]
+    public void Deal_KeepsSmallSourcesInRunsOfSixteenNeighbours_RoundRobin()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 40; i++)
+        {
+            graph.Add($"c{i}", "const");
+            graph.Connect($"c{i}", "out");
+        }
+
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
+        var state = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst);
+        Assert.Equal(Enumerable.Range(0, 40).Select(k => k / ParallelRunState.DealRun % 2), WorkerBySourceJob(state));
+    }
+
+    /// <summary>The worker each source is dealt to, the sources in job-index order.</summary>
+    private static int[] WorkerBySourceJob(ParallelRunState state) =>
+        [.. state.Seeds.Select((job, k) => (job, worker: state.SeedWorkers[k])).OrderBy(s => s.job).Select(s => s.worker)];
 
     [Fact]
     public void Prepare_SharesTheStateOfASnapshotWithTheSameJobs_AndReusesItOnlyOnceEverySnapshotOfItIsReleased()
