@@ -21,7 +21,15 @@ internal sealed class ParallelRunState
         Jobs = snapshot.Jobs;
         Users = 1;
         int jobs = snapshot.Jobs.Length;
-        Pending = Reuse(recycled?.Pending, jobs);
+        // An arrival counter, on a cache line of its own, for each job with more than one input job.
+        ArrivalSlots = Reuse(recycled?.ArrivalSlots, jobs);
+        int slots = 0;
+        for (int j = 0; j < jobs; j++)
+        {
+            ArrivalSlots[j] = snapshot.DependencyCounts[j] > 1 ? slots++ * ArrivalStride : -1;
+        }
+
+        Arrivals = Reuse(recycled?.Arrivals, slots * ArrivalStride);
         Guarded = Reuse(recycled?.Guarded, jobs);
         for (int j = 0; j < jobs; j++)
         {
@@ -70,6 +78,28 @@ internal sealed class ParallelRunState
 
         SeedWorkers = Reuse(recycled?.SeedWorkers, sourceCount);
         DealSeeds(snapshot, workers, Seeds, SeedWorkers);
+
+        // Each worker's seeds, in the policy's order: the worker pushes its own as it enters a block.
+        SeedStarts = Reuse(recycled?.SeedStarts, workers + 1);
+        foreach (int w in SeedWorkers)
+        {
+            SeedStarts[w + 1]++;
+        }
+
+        for (int w = 0; w < workers; w++)
+        {
+            SeedStarts[w + 1] += SeedStarts[w];
+        }
+
+        SeedsByWorker = Reuse(recycled?.SeedsByWorker, sourceCount);
+        int[] fill = ArrayPool<int>.Shared.Rent(workers);
+        Array.Copy(SeedStarts, fill, workers);
+        for (int k = 0; k < sourceCount; k++)
+        {
+            SeedsByWorker[fill[SeedWorkers[k]]++] = Seeds[k];
+        }
+
+        ArrayPool<int>.Shared.Return(fill);
 
         // Successors in ascending priority: the last one to become ready while scanning is kept as the
         // continuation and the others go to the deque in ascending order, so the owner pops the best next.
@@ -169,7 +199,23 @@ internal sealed class ParallelRunState
     /// <summary>Snapshots prepared with this state and not yet retired (the owner's lock).</summary>
     public int Users { get; set; }
 
-    public int[] Pending { get; }
+    /// <summary>
+    /// Per job with more than one input job, how many of its inputs have finished since the state was built, at
+    /// <c>Arrivals[ArrivalSlots[job]]</c>: it is ready in the state's n-th parallel block when the count reaches
+    /// n × its input count. Counted on, never reset: a reset by worker 0 at every block moved every counter's line
+    /// to worker 0's core, and counters packed side by side shared lines, so each arrival from another core waited
+    /// for a cache line (about 0.5 µs per job on the 2-vCPU VM: 15 of 40 µs of a voices-1024 block on 2 threads).
+    /// </summary>
+    public long[] Arrivals { get; }
+
+    /// <summary>Each job's index into <see cref="Arrivals"/>, or -1 for a job with at most one input job.</summary>
+    public int[] ArrivalSlots { get; }
+
+    /// <summary>Longs between two arrival counters: 128 bytes, so that no two share a line or an adjacent-line prefetch.</summary>
+    public const int ArrivalStride = 16;
+
+    /// <summary>Parallel blocks opened with this state (worker 0, before it opens each): the arrival counters' round.</summary>
+    public long BlocksRun { get; set; }
 
     /// <summary>Jobs of untrusted node types, which the watchdog may take over.</summary>
     public bool[] Guarded { get; }
@@ -186,6 +232,11 @@ internal sealed class ParallelRunState
     /// every block, so a job that stays with its worker finds its state in that core's cache (see <see cref="DealSeeds"/>).
     /// </summary>
     public int[] SeedWorkers { get; }
+
+    /// <summary>The seeds grouped by worker (worker w's at <c>SeedStarts[w]</c> … <c>SeedStarts[w + 1]</c>), each group in the policy's order.</summary>
+    public int[] SeedsByWorker { get; }
+
+    public int[] SeedStarts { get; }
 
     public int[] SuccessorStarts { get; }
 
