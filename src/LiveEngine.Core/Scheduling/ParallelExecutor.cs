@@ -90,7 +90,14 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     // Hot shared counters, each on its own cache line. Jobs completed are counted per worker (each written only
     // by its owner, no atomic), so finishing a job touches no line that other workers write.
     private readonly PaddedIndex[] _completed;
-    private int _jobCount;
+
+    // Jobs completed by all workers together once the open block is done: the counts above are never reset (a reset
+    // by worker 0 would move every worker's line to its core each block).
+    private long _completedTarget;
+
+    // Per worker: the last block whose seeds someone has pushed (the worker itself as it enters, or an idle worker
+    // that found them unclaimed), each on its own line.
+    private readonly PaddedIndex[] _seedClaims;
     private PaddedIndex _active;
     private PaddedIndex _parked;
 
@@ -100,6 +107,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private int _frames;
     private long _sampleTime;
     private long _block;
+    private long _arrivalRound;
 
     // The block's timeline (the snapshot's, while the renderer has one) and its number there: written by worker 0
     // before it opens the block, read by every worker that runs a job of it.
@@ -141,6 +149,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _workerBusyTicks = new PaddedIndex[options.Threads];
         _placement = new string?[options.Threads];
         _completed = new PaddedIndex[options.Threads];
+        _seedClaims = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
         {
@@ -286,7 +295,18 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             return;
         }
 
-        if (_options.AdaptiveSerial && !_options.VerifyExecution && _profiler is null && _options.Threads > 1)
+        bool adaptive = _options.AdaptiveSerial && _options.Threads > 1;
+        if (!_options.VerifyExecution && (state.NothingRunsInParallel || (adaptive && state.SerialOnly)))
+        {
+            // No two jobs could run at once (one fused bank, a chain), or, where the choice is measured, too little
+            // work off the critical path to pay for waking a worker: the workers stay parked. The first holds even
+            // for a bench that measures the scheduler itself (AdaptiveSerial off): a parallel block of one job only
+            // adds the wake-up and the hand-over (chains-16x16, one bank job: 3.4× slower on 2 threads than on 1).
+            ProcessOnCallingThread(snapshot, frames, sampleTime);
+            return;
+        }
+
+        if (adaptive && !_options.VerifyExecution && _profiler is null)
         {
             ProcessAdaptive(state, snapshot, frames, sampleTime);
             return;
@@ -296,12 +316,55 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Whether the snapshot currently runs serially because measurements said parallelism does not pay.</summary>
-    public bool IsRunningSerially(GraphSnapshot snapshot) => snapshot.ExecutionState is ParallelRunState state && (state.SerialOnly || state.Adaptive.Serial);
+    public bool IsRunningSerially(GraphSnapshot snapshot) =>
+        snapshot.ExecutionState is ParallelRunState state
+        && !_options.VerifyExecution
+        && (state.NothingRunsInParallel || (_options.AdaptiveSerial && _options.Threads > 1 && (state.SerialOnly || state.Adaptive.Serial)));
+
+    /// <summary>A block of a snapshot that never gains from other workers, on worker 0 alone; profiled when there is a profiler.</summary>
+    private void ProcessOnCallingThread(GraphSnapshot snapshot, int frames, long sampleTime)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (_profiler is null)
+        {
+            SingleThreadExecutor.Process(snapshot, frames, sampleTime);
+        }
+        else
+        {
+            ProcessOnCallingThreadProfiled(snapshot, frames, sampleTime, start);
+        }
+
+        long end = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+        Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ProcessOnCallingThreadProfiled(GraphSnapshot snapshot, int frames, long sampleTime, long blockStart)
+    {
+        // The block number is the workers' too (their seed claims): none may still be leaving a parallel block.
+        WaitForWorkersToLeave();
+        JobTimeline? timeline = snapshot.Timeline;
+        long timelineBlock = timeline?.BeginBlock() ?? 0;
+        _block++;
+        long start = Stopwatch.GetTimestamp();
+        foreach (int job in snapshot.TopologicalOrder)
+        {
+            JobRunner.Run(snapshot, job, frames, sampleTime);
+            long end = Stopwatch.GetTimestamp();
+            _profiler!.RecordJob(0, job, _block, start, end, stolen: false);
+            timeline?.RecordJob(0, timelineBlock, job, start, end);
+            start = end;
+        }
+
+        _profiler!.RecordBlock(_block, blockStart, start, frames * (double)Stopwatch.Frequency / snapshot.SampleRate);
+        timeline?.EndBlock(timelineBlock, blockStart, start, frames, serial: true, snapshot);
+    }
 
     private void ProcessAdaptive(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
     {
         ref AdaptiveChoice choice = ref state.Adaptive;
-        bool serial = state.SerialOnly || choice.NextBlockSerial();
+        bool serial = choice.NextBlockSerial();
         long start = Stopwatch.GetTimestamp();
         if (serial)
         {
@@ -316,11 +379,6 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         if (serial)
         {
             Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
-            if (state.SerialOnly)
-            {
-                // Nothing to compare: the workers stay parked.
-                return;
-            }
         }
 
         choice.Record(serial, (end - start) / (double)frames);
@@ -329,6 +387,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private void ProcessParallel(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
     {
         Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
+
+        // Workers still leaving the last block (they have seen every job done) must be out before anything of this
+        // one is written. Waiting here rather than when the last block closed lets them leave while the host uses
+        // its output: a live host's next block comes a period later.
+        WaitForWorkersToLeave();
         long blockStart = _profiler is null ? 0 : Stopwatch.GetTimestamp();
 
         // A timeline made for fewer workers than this executor has cannot hold this block: it records nothing here.
@@ -342,12 +405,10 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
         _timeline = timeline;
         int jobs = snapshot.Jobs.Length;
-        Array.Copy(snapshot.DependencyCounts, state.Pending, jobs);
-        foreach (WorkStealingDeque deque in state.Deques)
-        {
-            deque.Clear();
-        }
 
+        // Nothing of the last block is reset: every deque is empty once all its jobs are done, the arrival counters
+        // count on to this block's round, and the completion counts to this block's target. Worker 0 writes no line
+        // that another worker's jobs use.
         if (_options.Policy == SchedulingPolicy.Wavefront)
         {
             Array.Clear(state.LevelCursors);
@@ -359,19 +420,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _frames = frames;
         _sampleTime = sampleTime;
         _block++;
-        _jobCount = jobs;
-        for (int w = 0; w < _completed.Length; w++)
-        {
-            _completed[w].Value = 0;
-        }
+        _arrivalRound = ++state.BlocksRun;
+        _completedTarget += jobs;
 
-        // Deal the sources out before the block opens (no worker touches the deques yet, so worker 0 may push
-        // into all of them): round-robin in the policy's order, each deque filled lowest priority first so that
-        // its owner pops its best source first. Claiming from one shared list instead cost an atomic on a
-        // contended line per source.
+        // Worker 0's own sources: the others push theirs as they enter (a worker that comes late has its sources
+        // taken by an idle one). Pushing them all from here made every worker fetch its deque's lines from worker 0.
         if (_options.Policy != SchedulingPolicy.Wavefront)
         {
-            DealSources(state);
+            _seedClaims[0].Value = _block;
+            PushSeeds(state, 0, 0);
         }
 
         // Open the block. Interlocked.Increment is a full fence: everything above is visible to a worker that
@@ -387,23 +444,56 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (Stopwatch.GetTimestamp() - runStart));
         Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
 
-        // Close the block, then wait for workers still inside to leave it.
+        // Close the block: every job is done (and recorded: a job is counted after its records). Workers still
+        // inside only leave; the next block waits for them before it writes anything.
         Interlocked.Increment(ref *_epoch);
-        int idle = 0;
-        while (Volatile.Read(ref _active.Value) != 0)
-        {
-            Backoff(ref idle);
-        }
-
         if (_options.VerifyExecution)
         {
             VerifyBlock(state, jobs);
         }
 
         _profiler?.RecordBlock(_block, blockStart, Stopwatch.GetTimestamp(), frames * (double)Stopwatch.Frequency / snapshot.SampleRate);
-
-        // Every worker has left the block: all its jobs are recorded.
         timeline?.EndBlock(_timelineBlock, timelineStart, Stopwatch.GetTimestamp(), frames, serial: false, snapshot);
+    }
+
+    /// <summary>Waits until no worker is inside a block (one that saw the last block's jobs all done may still be leaving it).</summary>
+    private void WaitForWorkersToLeave()
+    {
+        int idle = 0;
+        while (Volatile.Read(ref _active.Value) != 0)
+        {
+            Backoff(ref idle);
+        }
+    }
+
+    /// <summary>
+    /// Pushes the seeds dealt to <paramref name="owner"/> into <paramref name="worker"/>'s deque (its own: only the
+    /// deque's owner pushes), lowest priority first so that the best is popped first.
+    /// </summary>
+    private static void PushSeeds(ParallelRunState state, int worker, int owner)
+    {
+        int[] seeds = state.SeedsByWorker;
+        WorkStealingDeque deque = state.Deques[worker];
+        for (int k = state.SeedStarts[owner + 1] - 1; k >= state.SeedStarts[owner]; k--)
+        {
+            deque.LocalPush(seeds[k]);
+        }
+    }
+
+    /// <summary>Claims <paramref name="owner"/>'s seeds of the open block for <paramref name="worker"/>; false if someone already did.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryClaimSeeds(ParallelRunState state, int worker, int owner)
+    {
+        long block = _block;
+        ref long claim = ref _seedClaims[owner].Value;
+        long seen = Volatile.Read(ref claim);
+        if (seen >= block || Interlocked.CompareExchange(ref claim, block, seen) != seen)
+        {
+            return false;
+        }
+
+        PushSeeds(state, worker, owner);
+        return true;
     }
 
     public void Dispose()
@@ -520,6 +610,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         {
             RunWavefront(worker, state, snapshot);
             return true;
+        }
+
+        if (worker != 0)
+        {
+            TryClaimSeeds(state, worker, worker);
         }
 
         int job = -1;
@@ -684,16 +779,19 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     {
         int next = -1;
         int[] order = state.SuccessorOrder;
-        int[] pending = state.Pending;
+        int[] slots = state.ArrivalSlots;
+        long[] arrivals = state.Arrivals;
         int[] dependencies = state.DependencyCounts;
+        long round = _arrivalRound;
         for (int k = state.SuccessorStarts[job], end = state.SuccessorStarts[job + 1]; k < end; k++)
         {
             int successor = order[k];
 
             // A successor with this job as its only input is ready now, with no shared counter to touch.
-            // Otherwise the decrement is a full fence: this job's outputs are published before the successor
-            // can be seen as ready by another worker.
-            if (dependencies[successor] == 1 || Interlocked.Decrement(ref pending[successor]) == 0)
+            // Otherwise the increment is a full fence: this job's outputs are published before the successor
+            // can be seen as ready by another worker. Its last input of this round makes it ready.
+            int slot = slots[successor];
+            if (slot < 0 || Interlocked.Increment(ref arrivals[slot]) == dependencies[successor] * round)
             {
                 if (next >= 0)
                 {
@@ -749,6 +847,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             }
         }
 
+        // A worker that has not entered the block yet (parked, preempted) has not pushed its sources: take them.
+        for (int i = 1; i < workers; i++)
+        {
+            if (TryClaimSeeds(state, worker, (worker + i) % workers) && deques[worker].TryLocalPop(out job))
+            {
+                return job;
+            }
+        }
+
         return -1;
     }
 
@@ -792,7 +899,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         Volatile.Write(ref count, count + 1);
     }
 
-    /// <summary>Jobs of the open block not yet finished: the per-worker counts summed (acquire reads).</summary>
+    /// <summary>Jobs of the open block not yet finished: the block's target less the per-worker counts summed (acquire reads).</summary>
     private long Remaining()
     {
         long done = 0;
@@ -801,21 +908,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             done += Volatile.Read(ref _completed[w].Value);
         }
 
-        return _jobCount - done;
-    }
-
-    private static void DealSources(ParallelRunState state)
-    {
-        // Dealt in runs of DealRun consecutive sources: sources next to each other are usually nodes created
-        // one after another, whose objects share cache lines; giving them to different workers would make
-        // every job a false-sharing miss.
-        const int DealRun = 16;
-        int[] seeds = state.Seeds;
-        WorkStealingDeque[] deques = state.Deques;
-        for (int k = seeds.Length - 1; k >= 0; k--)
-        {
-            deques[k / DealRun % deques.Length].LocalPush(seeds[k]);
-        }
+        return _completedTarget - done;
     }
 
     /// <summary>

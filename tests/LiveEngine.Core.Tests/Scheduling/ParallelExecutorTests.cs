@@ -158,6 +158,110 @@ public sealed class ParallelExecutorTests
     }
 
     [Fact]
+    public void OneJobGraph_RunsOnTheCallingThread_EvenWhereTheChoiceIsNotMeasured_AndProfiled()
+    {
+        // One job (a fused voice bank, say): a parallel block could only wake the worker. liveengine bench turns the
+        // measured choice off; the worker must still stay parked, and a profiler still sees the job.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("r", "ramp");
+        graph.Connect("r", "out");
+        GraphSnapshot snapshot = Compile(graph);
+        Assert.Single(snapshot.Jobs);
+        var profiler = new ExecutionProfiler(2);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false, Profiler = profiler });
+        float[] output = OfflineRender.Render(snapshot, Frames * 200, _ => Frames, executor)[0];
+        Assert.True(executor.IsRunningSerially(snapshot));
+        Assert.Equal(0, executor.WorkerBusyTicks(1));
+        Assert.Equal(200, profiler.Blocks);
+
+        // Worker 0 still records what it allocated (at the end of each block): nothing, once warm (the tiered JIT
+        // done: its promotions count on the calling thread). The first block after the pause counts what this test
+        // allocated above, so the count starts after it.
+        long position = 200L * Frames;
+        for (int b = 0; b < 2000; b++, position += Frames)
+        {
+            executor.Process(snapshot, Frames, position);
+        }
+
+        Thread.Sleep(300);
+        executor.Process(snapshot, Frames, position);
+        position += Frames;
+        long before = executor.WorkerAllocatedBytes(0);
+        for (int b = 0; b < 10_000; b++, position += Frames)
+        {
+            executor.Process(snapshot, Frames, position);
+        }
+
+        Assert.Equal(0, executor.WorkerAllocatedBytes(0) - before);
+        Assert.Contains(profiler.Events(0), e => e.Kind == TraceEventKind.Job && e.Job == 0);
+        Assert.Equal(OfflineRender.Render(Compile(graph), Frames * 200, _ => Frames)[0], output);
+    }
+
+    [Fact]
+    public void AWorkerThatNeverEntersABlock_HasItsSourcesRunByTheOthers_AndJoinsOnceItComes()
+    {
+        // Each worker pushes the sources dealt to it as it enters a block; one held out (preempted, parked, stuck in
+        // its host's set-up) must not hold its share back. Sixteen costly sources: eight are dealt to worker 1.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 16; i++)
+        {
+            graph.Add($"r{i}", "ramp", new Dictionary<string, double> { ["scale"] = (i + 1) * 1e-4 });
+            graph.Add($"b{i}", "busy");
+            graph.Add($"s{i}", "add2");
+            graph.Connect($"r{i}", $"s{i}", toPort: "a");
+            graph.Connect($"b{i}", $"s{i}", toPort: "b");
+            graph.Connect($"s{i}", "out");
+        }
+
+        using var held = new ManualResetEventSlim(false);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions
+        {
+            Threads = 2,
+            AdaptiveSerial = false,
+            VerifyExecution = true,
+            WorkerStarted = _ => held.Wait(),
+        });
+        GraphSnapshot snapshot = Compile(graph);
+        executor.Prepare(snapshot);
+        var state = (ParallelRunState)snapshot.ExecutionState!;
+        Assert.True(state.SeedStarts[2] - state.SeedStarts[1] >= 8, "worker 1 should have been dealt half the sources");
+        float[] reference = OfflineRender.Render(Compile(graph), Frames * 400, _ => Frames)[0];
+        var output = new float[Frames * 400];
+        for (int b = 0; b < 200; b++)
+        {
+            executor.Process(snapshot, Frames, (long)b * Frames);
+            snapshot.GetOutput(0, Frames).CopyTo(output.AsSpan(b * Frames));
+        }
+
+        Assert.Equal(0, executor.WorkerBusyTicks(1));
+        held.Set();
+        for (int b = 200; b < 400; b++)
+        {
+            executor.Process(snapshot, Frames, (long)b * Frames);
+            snapshot.GetOutput(0, Frames).CopyTo(output.AsSpan(b * Frames));
+        }
+
+        Assert.Equal(0, executor.Violations);
+        Assert.Equal(reference, output);
+        Assert.True(JoinsWithin(executor, snapshot, 400), "the released worker should have joined the blocks");
+        Assert.Equal(0, executor.Violations);
+    }
+
+    /// <summary>Renders more blocks (a millisecond apart, so that a starting thread gets a CPU) until worker 1 has worked in one.</summary>
+    private static bool JoinsWithin(ParallelExecutor executor, GraphSnapshot snapshot, long firstBlock)
+    {
+        for (long b = firstBlock; b < firstBlock + 5000 && executor.WorkerBusyTicks(1) == 0; b++)
+        {
+            executor.Process(snapshot, Frames, b * Frames);
+            Thread.Sleep(1);
+        }
+
+        return executor.WorkerBusyTicks(1) > 0;
+    }
+
+    [Fact]
     public void IdleWorkers_Park_AndUseAlmostNoCpu()
     {
         // Two busy sources side by side: worth a second thread, so the workers run blocks, then go idle.

@@ -53,16 +53,20 @@ public sealed class ParallelRunStateTests
         GraphSnapshot other = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(seed + 100, otherNodes), TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
         using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
         var retired = new ParallelRunState(executor, other, 2, SchedulingPolicy.CriticalPathFirst);
-        retired.Pending.AsSpan().Fill(7);
+        retired.Arrivals.AsSpan().Fill(7);
         retired.DoneInBlock.AsSpan().Fill(9);
         retired.LevelCursors.AsSpan().Fill(3);
 
         var rebuilt = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst, retired);
         var fresh = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst);
 
-        Assert.Equal(fresh.Pending, rebuilt.Pending);
+        Assert.Equal(fresh.Arrivals, rebuilt.Arrivals);
+        Assert.Equal(fresh.ArrivalSlots, rebuilt.ArrivalSlots);
         Assert.Equal(fresh.Guarded, rebuilt.Guarded);
         Assert.Equal(fresh.Seeds, rebuilt.Seeds);
+        Assert.Equal(fresh.SeedWorkers, rebuilt.SeedWorkers);
+        Assert.Equal(fresh.SeedsByWorker, rebuilt.SeedsByWorker);
+        Assert.Equal(fresh.SeedStarts, rebuilt.SeedStarts);
         Assert.Equal(fresh.SuccessorOrder, rebuilt.SuccessorOrder);
         Assert.Equal(fresh.LevelStarts, rebuilt.LevelStarts);
         Assert.Equal(fresh.JobsByLevel, rebuilt.JobsByLevel);
@@ -73,9 +77,53 @@ public sealed class ParallelRunStateTests
         Assert.Equal(fresh.DoneInBlock, rebuilt.DoneInBlock);
         Assert.Equal(fresh.SerialOnly, rebuilt.SerialOnly);
         Assert.Equal(fresh.Deques.Select(d => d.Capacity), rebuilt.Deques.Select(d => d.Capacity));
-        Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.Pending, rebuilt.Pending));
+        Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.ArrivalSlots, rebuilt.ArrivalSlots));
+        Assert.Equal(retired.Arrivals.Length == fresh.Arrivals.Length, ReferenceEquals(retired.Arrivals, rebuilt.Arrivals));
         Assert.Equal(other.Jobs.Length == snapshot.Jobs.Length, ReferenceEquals(retired.DoneInBlock, rebuilt.DoneInBlock));
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Deal_GivesEachWorkerOneContiguousRunOfLargeSources_TheSameEveryBlock(int workers)
+    {
+        // Sixteen costly sources into one mix, as sixteen voice banks: one run of neighbours per worker, balanced.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 16; i++)
+        {
+            graph.Add($"bank{i}", "busy");
+            graph.Connect($"bank{i}", "out");
+        }
+
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = workers, AdaptiveSerial = false });
+        var state = new ParallelRunState(executor, snapshot, workers, SchedulingPolicy.CriticalPathFirst);
+        int[] byJob = WorkerBySourceJob(state);
+        Assert.Equal(16, byJob.Length);
+        Assert.Equal(Enumerable.Range(0, 16).Select(k => k / (16 / workers)), byJob);
+    }
+
+    [Fact]
+    public void Deal_KeepsSmallSourcesInRunsOfSixteenNeighbours_RoundRobin()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 40; i++)
+        {
+            graph.Add($"c{i}", "const");
+            graph.Connect($"c{i}", "out");
+        }
+
+        GraphSnapshot snapshot = GraphCompiler.Compile(graph, TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
+        var state = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst);
+        Assert.Equal(Enumerable.Range(0, 40).Select(k => k / ParallelRunState.DealRun % 2), WorkerBySourceJob(state));
+    }
+
+    /// <summary>The worker each source is dealt to, the sources in job-index order.</summary>
+    private static int[] WorkerBySourceJob(ParallelRunState state) =>
+        [.. state.Seeds.Select((job, k) => (job, worker: state.SeedWorkers[k])).OrderBy(s => s.job).Select(s => s.worker)];
 
     [Fact]
     public void Prepare_SharesTheStateOfASnapshotWithTheSameJobs_AndReusesItOnlyOnceEverySnapshotOfItIsReleased()
@@ -98,12 +146,12 @@ public sealed class ParallelRunStateTests
         executor.Release(first);
         Assert.Null(first.ExecutionState);
         executor.Prepare(next);
-        Assert.NotSame(state.Pending, ((ParallelRunState)next.ExecutionState!).Pending);
+        Assert.NotSame(state.ArrivalSlots, ((ParallelRunState)next.ExecutionState!).ArrivalSlots);
 
         // Both retired: its arrays serve the next snapshot with as many jobs.
         executor.Release(sharing);
         GraphSnapshot after = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(31, 300), registry, new CompileOptions { MaxBlockFrames = 64 });
         executor.Prepare(after);
-        Assert.Same(state.Pending, ((ParallelRunState)after.ExecutionState!).Pending);
+        Assert.Same(state.ArrivalSlots, ((ParallelRunState)after.ExecutionState!).ArrivalSlots);
     }
 }
