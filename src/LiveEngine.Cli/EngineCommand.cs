@@ -78,6 +78,7 @@ internal static class EngineCommand
                 RenderAhead = Cli.ParseOnOff(result.GetValue(renderAhead), defaults.RenderAhead, "--render-ahead"),
                 RenderAheadMs = defaults.RenderAheadMs,
                 DeferredBlockFrames = defaults.DeferredBlockFrames,
+                DeferredAdmissionLimit = defaults.DeferredAdmissionLimit,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
                 StandbyOutput = result.GetValue(standby) ? Console.Out : null,
                 Link = result.GetValue(linkQuantum) is double quantum

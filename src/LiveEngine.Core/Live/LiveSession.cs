@@ -526,15 +526,20 @@ public sealed class LiveSession : ILiveSession
         LiveRenderer renderer = Renderer;
         if (renderer.RenderAhead is not { } ahead)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"domains: all real time in {deviceFrames}-frame blocks (render-ahead off; [engine] render_ahead = true renders a graph with no live node {_options.RenderAheadMs:0.#} ms ahead in {_options.DeferredBlockFrames}-frame blocks)");
+            return string.Create(CultureInfo.InvariantCulture, $"domains: all real time in {deviceFrames}-frame blocks (render-ahead off; [engine] render_ahead = true renders a graph with no live node {_options.RenderAheadMs:0.#} ms ahead in {_options.DeferredBlockFrames}-frame blocks); {DescribeAdmissionLimits()}");
         }
 
         GraphSnapshot playing = renderer.Current;
         int live = playing.NodeIsLive.Count(l => l);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns; {DescribeAdmissionLimits()}");
     }
+
+    /// <summary>"admission limits: real time 70 % of its block, deferred 100 %" (or that admission is off).</summary>
+    private string DescribeAdmissionLimits() => _options.Admission == AdmissionPolicy.Off
+        ? "admission off"
+        : string.Create(CultureInfo.InvariantCulture, $"admission limits: real time {_options.AdmissionLimit * 100:0} % of its block, deferred {_options.DeferredAdmissionLimit * 100:0} % of its block ([engine] admission_limit, deferred_admission_limit)");
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
@@ -641,11 +646,11 @@ public sealed class LiveSession : ILiveSession
         // The domain the graph will play in: rendered ahead (the render-ahead thread must keep up with the deferred
         // block's duration), or real time at the device's block.
         int block = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames) : _options.RealTimeBlockFrames;
-        if (!CostTable.Covers(snapshot) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
+        if ((!CostTable.Covers(snapshot) || !CostTable.KnowsScheduler(_executor.Threads)) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
         {
             // User code is never run here (it could hang the commit): its admission measured its cost already.
             GraphSnapshot trial = GraphCompiler.Compile(validated, CompileOptionsFor(previous: null, previousIds: null) with { MaxBlockFrames = block });
-            CostPredictor.Measure(trial, CostTable, block);
+            CostPredictor.Measure(trial, CostTable, block, threads: _executor.Threads);
         }
 
         // A split (hybrid) snapshot rendered ahead: its live jobs at the device's block, its deferred jobs at the
