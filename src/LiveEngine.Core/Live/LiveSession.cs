@@ -61,6 +61,11 @@ public sealed class LiveSession : ILiveSession
     private readonly SnapshotArrayPool? _pool;
     private readonly List<GraphSnapshot> _unretired = [];
 
+    // Nodes moved to the live domain because a change made "now" reached them while render-ahead rendered them ahead
+    // (MoveToLiveLocked); every later compile keeps them there (CompileOptions.LiveNodeIds).
+    private readonly HashSet<string> _movedLive = new(StringComparer.Ordinal);
+    private long _movesToLive;
+
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -199,9 +204,24 @@ public sealed class LiveSession : ILiveSession
         }
     }
 
+    /// <summary>Nodes moved to the live domain so far because a change made "now" reached them while they were rendered ahead.</summary>
+    public long MovesToLive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _movesToLive;
+            }
+        }
+    }
+
     /// <summary>
     /// Sets a parameter at an exact musical time: the value lands on the sample <paramref name="when"/> resolves
     /// to (the smoothers of the node then glide from there), and the session's graph keeps it for later commits.
+    /// With render-ahead on, a change made "now" to a node rendered ahead lands after what is rendered ahead, and moves
+    /// the node (with what it feeds) to the live domain from there on, so that its later changes land about one device
+    /// block after what plays (<see cref="MoveToLiveLocked"/>).
     /// Returns that sample. Throws <see cref="ArgumentException"/> naming the node, parameter or range if the
     /// graph playing at that time has no such node or parameter, or the value is out of range; nothing changes then.
     /// </summary>
@@ -213,6 +233,11 @@ public sealed class LiveSession : ILiveSession
             long at = Clock.Resolve(when, Renderer.PositionFor(nodeId));
             ScheduleParameterLocked(nodeId, parameter, value, at);
             UpdateDescriptionLocked(nodeId, parameter, value);
+            if (when.Kind == QuantizationKind.Now && Renderer.RendersAhead(_latest, nodeId))
+            {
+                MoveToLiveLocked(nodeId);
+            }
+
             return at;
         }
     }
@@ -723,6 +748,44 @@ public sealed class LiveSession : ILiveSession
             $" It would fit if {names} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
     }
 
+    /// <summary>
+    /// Moves node <paramref name="nodeId"/>, rendered ahead in the latest snapshot, to the live domain (with what it feeds:
+    /// the compiler's domains flow downstream): the latest graph compiled again with the node among
+    /// <see cref="CompileOptions.LiveNodeIds"/>, every node keeping its instance and the parameter values the latest
+    /// snapshot holds, queued for the first sample not rendered yet (or the latest commit's, if later). The deferred
+    /// pass has rendered the node up to there and stops touching it; the live pass renders it from there: a clean
+    /// handover of its state. Nothing moves while a transition's fades play (the next change after them moves it).
+    /// No admission: the graph is the one admitted, only split differently. Control thread, under the gate.
+    /// </summary>
+    private void MoveToLiveLocked(string nodeId)
+    {
+        if (_pendingSwap is { IsApplied: false } || !_movedLive.Add(nodeId))
+        {
+            return;
+        }
+
+        GraphSnapshot latest = _latest;
+        GraphCompiler.ValidatedGraph? validated = GraphCompiler.TryValidate(LatestLocked(), _registry, out _, _lastValidated);
+        if (validated is null)
+        {
+            _movedLive.Remove(nodeId);
+            return;
+        }
+
+        _lastValidated = validated;
+        GraphSnapshot moved = Compile(validated, latest);
+        if (moved.ParameterValues.Length == latest.ParameterValues.Length && moved.ParameterStarts.AsSpan().SequenceEqual(latest.ParameterStarts))
+        {
+            // The values the snapshot playing holds, not the description's (which already has values scheduled later):
+            // a change landed or due before the move's sample is the same in both, one due after it is queued again
+            // for the moved snapshot (RetargetScheduledLocked).
+            latest.ParameterValues.AsSpan().CopyTo(moved.ParameterValues);
+        }
+
+        Enqueue(moved, Math.Max(Renderer.Position, _lastCommitSample), completesTransition: true);
+        _movesToLive++;
+    }
+
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>
     private CommitTicket Enqueue(GraphSnapshot snapshot, long at, bool completesTransition = false)
     {
@@ -984,6 +1047,7 @@ public sealed class LiveSession : ILiveSession
         // Its snapshots render one at a time, and the renderer copies each one's output as soon as it is rendered.
         ShareArenaWithPrevious = true,
         Pool = _pool,
+        LiveNodeIds = _movedLive.Count == 0 ? null : _movedLive,
     };
 
     private int CollectRetiredLocked()
