@@ -355,8 +355,9 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         {
             if (next < at.Length && k == at[next])
             {
-                // Let the render-ahead thread fill its look-ahead, as it does while a device plays.
-                Thread.Sleep(50);
+                // Let the render-ahead thread fill its look-ahead and park, as it does while a device plays (a change
+                // that came while it rendered a block would land after that block, not on the sample it was given).
+                WaitUntilParked(session);
                 played[next] = session.Renderer.PlayedPosition;
                 rendered[next] = session.Renderer.Position;
                 landed[next] = session.SetParameter("tapf", "cutoffHz", s_nowChangeValues[next], Quantization.Now);
@@ -372,6 +373,25 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
 
         return (landed, played, rendered);
+    }
+
+    /// <summary>Waits until neither pass of the render-ahead thread has a block left to render (at most 2 s).</summary>
+    private static void WaitUntilParked(LiveSession session)
+    {
+        RenderAheadOptions ahead = session.Renderer.RenderAhead!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            long played = session.Renderer.PlayedPosition;
+            if (session.Renderer.Position - played > ahead.AheadFrames - ahead.DeferredBlockFrames && session.Renderer.CompletePosition >= played + Device)
+            {
+                break;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        Thread.Sleep(5);
     }
 
     private static GraphDescription Pinned(GraphDescription graph, params string[] live)
