@@ -31,7 +31,13 @@ public static class CostPredictor
     /// Predicts one block of <paramref name="blockFrames"/> frames of the jobs of <paramref name="snapshot"/> for which
     /// <paramref name="include"/> is true (all when null) on <paramref name="threads"/> workers.
     /// </summary>
-    public static CostPrediction Predict(GraphSnapshot snapshot, JobCostTable table, int threads, int blockFrames, Func<int, bool>? include = null)
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="table">The measured costs.</param>
+    /// <param name="threads">Workers P.</param>
+    /// <param name="blockFrames">Frames per block.</param>
+    /// <param name="include">Which jobs count (all when null).</param>
+    /// <param name="serialWhenFaster">Whether the executor runs a block on one worker when that is faster (an adaptive <see cref="ParallelExecutor"/>).</param>
+    public static CostPrediction Predict(GraphSnapshot snapshot, JobCostTable table, int threads, int blockFrames, Func<int, bool>? include = null, bool serialWhenFaster = false)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(table);
@@ -83,7 +89,7 @@ public static class CostPredictor
         double span = Span(snapshot, jobNs, scratch.Doubles(CompileScratch.BottomLevels, jobCount));
         double deadline = blockFrames * 1e9 / snapshot.SampleRate;
         SchedulerCosts? scheduler = threads > 1 && table.TryGetSchedulerCosts(threads, out SchedulerCosts costs) ? costs : null;
-        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, Costliest(snapshot, nodeNs, mixNs, bankNs), work <= 0 ? 1 : measured / work, included, scheduler);
+        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, Costliest(snapshot, nodeNs, mixNs, bankNs), work <= 0 ? 1 : measured / work, included, scheduler, serialWhenFaster);
     }
 
     private static void Add(double[] sums, int index, double ns) => sums[index] = double.IsNaN(sums[index]) ? ns : sums[index] + ns;

@@ -682,12 +682,12 @@ public sealed class LiveSession : ILiveSession
         // deferred block, each against its own limit.
         bool split = Renderer.IsRenderingAhead && snapshot.Hybrid is not null;
         CostPrediction prediction = split
-            ? CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j])
-            : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
+            ? PredictOn(snapshot, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j], livePass: true)
+            : PredictOn(snapshot, block);
         double limit = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? _options.DeferredAdmissionLimit : _options.AdmissionLimit;
         if (split && prediction.DeadlineShare <= limit)
         {
-            CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
+            CostPrediction deferred = PredictOn(snapshot, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
             if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
             {
                 (prediction, limit) = (deferred, _options.DeferredAdmissionLimit);
@@ -712,6 +712,15 @@ public sealed class LiveSession : ILiveSession
     }
 
     /// <summary>
+    /// The prediction for the session's executor: its workers, and whether it runs a block serially when that is faster;
+    /// for render-ahead's live pass (<paramref name="livePass"/>), one worker: it runs a split snapshot's live jobs one
+    /// after another on the render-ahead thread.
+    /// </summary>
+    private CostPrediction PredictOn(GraphSnapshot snapshot, int blockFrames, Func<int, bool>? include = null, bool livePass = false) => livePass
+        ? CostPredictor.Predict(snapshot, CostTable, 1, blockFrames, include)
+        : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, blockFrames, include, serialWhenFaster: _executor is Scheduling.ParallelExecutor { AdaptsToSerial: true });
+
+    /// <summary>
     /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is over the
     /// real-time limit with nodes pinned <c>live = on</c>, and with those pins dropped what stays live (live input and
     /// what it feeds) would fit the device's deadline and the rest, rendered ahead, the deferred block's, then
@@ -734,8 +743,8 @@ public sealed class LiveSession : ILiveSession
         }
 
         bool[] liveWithoutPins = snapshot.JobsLiveWithoutPins();
-        CostPrediction live = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => liveWithoutPins[j]);
-        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
+        CostPrediction live = PredictOn(snapshot, _options.RealTimeBlockFrames, j => liveWithoutPins[j], livePass: true);
+        CostPrediction deferred = PredictOn(snapshot, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
         if (live.DeadlineShare > _options.AdmissionLimit || deferred.DeadlineShare > _options.DeferredAdmissionLimit)
         {
             return "";
