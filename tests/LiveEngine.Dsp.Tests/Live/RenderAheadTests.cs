@@ -336,6 +336,51 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         Assert.Equal(-1, FirstDifference(on, off));
     }
 
+    [Fact]
+    public void NowChange_ToADeferredNodeInsideAVoiceBank_RendersTheWholeGraphOneDeviceBlockAhead_FromThere_BitIdenticalToRenderAheadOff()
+    {
+        LiveSession moving = CreateSession(StandardWorkloads.Voices(16));
+        Assert.NotEmpty(moving.Renderer.Current.Banks);
+        moving.StartRenderAhead(waitWhenEmpty: true);
+        float[] on;
+        long[] landed;
+        long[] played;
+        long[] rendered;
+        try
+        {
+            (landed, played, rendered) = PlayNowChanges(moving, out on, "v3.lpf");
+        }
+        finally
+        {
+            moving.Renderer.StopRenderAhead();
+        }
+
+        output.WriteLine($"first change: played {played[0]}, rendered ahead to {rendered[0]}, landed {landed[0]}; second: played {played[1]}, landed {landed[1]}");
+        Assert.InRange(landed[0], rendered[0], rendered[0] + 1_024);
+
+        // A live node inside a bank cannot be split off: the whole graph renders one device block ahead from the move on.
+        GraphSnapshot current = moving.Renderer.Current;
+        Assert.False(current.IsDeferrable);
+        Assert.False(current.IsSplit);
+        Assert.InRange(landed[1], played[1], played[1] + Device);
+        Assert.InRange(landed[2], played[2], played[2] + Device);
+
+        LiveSession reference = CreateSession(StandardWorkloads.Voices(16));
+        for (int i = 0; i < landed.Length; i++)
+        {
+            reference.SetParameter("v3.lpf", "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
+        }
+
+        var off = new float[on.Length];
+        for (int k = 0; k < on.Length / Device; k++)
+        {
+            reference.Renderer.Render(Device);
+            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
+        }
+
+        Assert.Equal(-1, FirstDifference(on, off));
+    }
+
     private static readonly double[] s_nowChangeValues = [900, 600, 2_000];
 
     /// <summary>
@@ -343,7 +388,7 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
     /// while it plays, a quarter, three quarters and five quarters of a second in; returns where each landed, the
     /// played position and how far rendering had got when each was made, and channel 0.
     /// </summary>
-    private static (long[] Landed, long[] Played, long[] Rendered) PlayNowChanges(LiveSession session, out float[] channel0)
+    private static (long[] Landed, long[] Played, long[] Rendered) PlayNowChanges(LiveSession session, out float[] channel0, string nodeId = "tapf")
     {
         int blocks = 3 * SampleRate / Device / 2;
         int[] at = [blocks / 6, blocks / 2, 5 * blocks / 6];
@@ -360,7 +405,7 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
                 WaitUntilParked(session);
                 played[next] = session.Renderer.PlayedPosition;
                 rendered[next] = session.Renderer.Position;
-                landed[next] = session.SetParameter("tapf", "cutoffHz", s_nowChangeValues[next], Quantization.Now);
+                landed[next] = session.SetParameter(nodeId, "cutoffHz", s_nowChangeValues[next], Quantization.Now);
                 next++;
             }
 
@@ -375,23 +420,21 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         return (landed, played, rendered);
     }
 
-    /// <summary>Waits until neither pass of the render-ahead thread has a block left to render (at most 2 s).</summary>
+    /// <summary>Waits until the render-ahead thread has rendered what it may and stopped (at most 2 s): nothing moved for 20 ms.</summary>
     private static void WaitUntilParked(LiveSession session)
     {
-        RenderAheadOptions ahead = session.Renderer.RenderAhead!;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        Thread.Sleep(20);
         while (clock.Elapsed < TimeSpan.FromSeconds(2))
         {
-            long played = session.Renderer.PlayedPosition;
-            if (session.Renderer.Position - played > ahead.AheadFrames - ahead.DeferredBlockFrames && session.Renderer.CompletePosition >= played + Device)
+            long position = session.Renderer.Position;
+            long complete = session.Renderer.CompletePosition;
+            Thread.Sleep(20);
+            if (position == session.Renderer.Position && complete == session.Renderer.CompletePosition && complete >= session.Renderer.PlayedPosition + Device)
             {
                 break;
             }
-
-            Thread.Sleep(1);
         }
-
-        Thread.Sleep(5);
     }
 
     private static GraphDescription Pinned(GraphDescription graph, params string[] live)
