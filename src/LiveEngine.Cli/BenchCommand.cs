@@ -88,13 +88,14 @@ internal static class BenchCommand
         result = result with { Policy = threads == 1 ? "serial" : policy };
 
         // What admission control would have predicted for this graph: job kinds measured on a trial compile of its
-        // own (fresh nodes, as a commit's trial), then the scheduler's bound for this many threads.
+        // own (fresh nodes, as a commit's trial), then the scheduler's bound for this many threads plus its measured costs.
         var costs = new Admission.JobCostTable();
-        Admission.CostPredictor.Measure(Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off", registry), costs, block);
+        Admission.CostPredictor.Measure(Cli.Compile(description, sampleRate, block, seed: 1, banking: banks != "off", registry), costs, block, threads: threads);
         Admission.CostPrediction prediction = Admission.CostPredictor.Predict(snapshot, costs, threads, block);
         result = result with { PredictedUs = prediction.BlockNs / 1000 };
         result = result with { CompileMs = compileTime.TotalMilliseconds };
         Console.WriteLine(result.Format());
+        Console.WriteLine("  prediction        " + prediction.Describe());
         if (cpus is not null)
         {
             string workers = executor is ParallelExecutor parallel ? string.Join(", ", parallel.Placement) : "no other workers";
@@ -180,7 +181,7 @@ internal sealed record BenchResult(
           bound max(W/P,span) {BoundUs,8:0.0} µs/block → efficiency {Efficiency:P0} ({EfficiencyNote})
           allocated         {AllocatedBytes} bytes on the calling thread, {Gen0Collections} gen-0 GCs during the timed pass
           compile           {CompileMs:0.0} ms
-          predicted         {PredictedUs,10:0.0} µs/block (admission control: trial-measured job kinds, max(W/P, span)) vs p50 {P50Us:0.0} µs → {(PredictedUs - P50Us) / P50Us:+0.0 %;-0.0 %}, vs mean {MeanUs:0.0} µs → {(PredictedUs - MeanUs) / MeanUs:+0.0 %;-0.0 %}
+          predicted         {PredictedUs,10:0.0} µs/block (admission control: trial-measured job kinds and scheduler costs) vs p50 {P50Us:0.0} µs → {(PredictedUs - P50Us) / P50Us:+0.0 %;-0.0 %}, vs mean {MeanUs:0.0} µs → {(PredictedUs - MeanUs) / MeanUs:+0.0 %;-0.0 %}
         """);
 }
 

@@ -80,6 +80,7 @@ internal static class EngineCommand
                 RenderAhead = GpuPlacementSetup.RenderAheadFor(gpuMode, result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : null) ?? defaults.RenderAhead,
                 RenderAheadMs = defaults.RenderAheadMs,
                 DeferredBlockFrames = defaults.DeferredBlockFrames,
+                DeferredAdmissionLimit = defaults.DeferredAdmissionLimit,
                 StandbyInput = result.GetValue(standby) ? Console.In : null,
                 StandbyOutput = result.GetValue(standby) ? Console.Out : null,
                 Link = result.GetValue(linkQuantum) is double quantum

@@ -67,6 +67,9 @@ internal sealed record EngineConfig
     /// <summary>[engine] deferred_block_frames: the deferred domain's block. Default 1024.</summary>
     public int DeferredBlockFrames { get; init; } = 1024;
 
+    /// <summary>[engine] deferred_admission_limit: the share of the deferred block's duration a commit's predicted deferred (render-ahead) block time may take. Default 1.</summary>
+    public double DeferredAdmissionLimit { get; init; } = 1.0;
+
     /// <summary>[engine] gpu: off, auto or cpu-accelerator: where convolutions' long partitions run in <c>play</c> and <c>render</c> with render-ahead (docs/convolution.md, "GPU placement"). Default off.</summary>
     public string Gpu { get; init; } = "off";
 

@@ -18,7 +18,7 @@ namespace LiveEngine.Cli;
 internal sealed class EngineConfigReader
 {
     private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc", "dirt", "link"];
-    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames", "gpu"];
+    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames", "gpu", "deferred_admission_limit"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
@@ -380,6 +380,7 @@ internal sealed class EngineConfigReader
             "render_ahead" => config with { RenderAhead = Boolean(value, key, where) },
             "render_ahead_ms" => config with { RenderAheadMs = RangeD(Number(value, key, where), 1, 2000, key, where) },
             "deferred_block_frames" => config with { DeferredBlockFrames = Range(Integer(value, key, where), 16, CompileOptions.MaxBlockLimit, key, where) },
+            "deferred_admission_limit" => config with { DeferredAdmissionLimit = RangeD(Number(value, key, where), 0.05, 4, key, where) },
             "gpu" => config with { Gpu = OneOf(String(value, key, where), GpuPlacementSetup.Modes, key, where) },
             _ => config with { EngineSocket = NoneIfEmpty(String(value, key, where)) },
         },

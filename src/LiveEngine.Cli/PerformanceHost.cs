@@ -55,6 +55,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
                 AdmissionLimit = config.AdmissionLimit,
                 RenderAheadMs = config.RenderAheadMs,
                 DeferredBlockFrames = config.DeferredBlockFrames,
+                DeferredAdmissionLimit = config.DeferredAdmissionLimit,
             },
             BlockFrames = config.BlockFrames,
             LogPath = sessionLog,

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LiveEngine.Execution;
+using LiveEngine.Graph;
+using LiveEngine.Nodes;
+using LiveEngine.Scheduling;
 using LiveEngine.Snapshots;
 
 namespace LiveEngine.Admission;
 
 /// <summary>
-/// Predicts a snapshot's block time before it plays, from a <see cref="JobCostTable"/> of measured job costs and the
-/// scheduler's bound max(W/P, span). Kinds of job the table does not know yet are measured first on a trial copy
+/// Predicts a snapshot's block time before it plays, from a <see cref="JobCostTable"/> of measured job costs, the
+/// scheduler's bound max(W/P, span) and, for several workers, the scheduler's measured costs (<see cref="SchedulerCosts"/>). Kinds of job the table does not know yet are measured first on a trial copy
 /// (<see cref="Measure"/>). Control side: it allocates, and a trial measurement takes the control thread's time.
 /// </summary>
 public static class CostPredictor
@@ -28,7 +31,13 @@ public static class CostPredictor
     /// Predicts one block of <paramref name="blockFrames"/> frames of the jobs of <paramref name="snapshot"/> for which
     /// <paramref name="include"/> is true (all when null) on <paramref name="threads"/> workers.
     /// </summary>
-    public static CostPrediction Predict(GraphSnapshot snapshot, JobCostTable table, int threads, int blockFrames, Func<int, bool>? include = null)
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="table">The measured costs.</param>
+    /// <param name="threads">Workers P.</param>
+    /// <param name="blockFrames">Frames per block.</param>
+    /// <param name="include">Which jobs count (all when null).</param>
+    /// <param name="serialWhenFaster">Whether the executor runs a block on one worker when that is faster (an adaptive <see cref="ParallelExecutor"/>).</param>
+    public static CostPrediction Predict(GraphSnapshot snapshot, JobCostTable table, int threads, int blockFrames, Func<int, bool>? include = null, bool serialWhenFaster = false)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(table);
@@ -49,6 +58,7 @@ public static class CostPredictor
         Array.Fill(bankNs, double.NaN, 0, snapshot.BankArray.Length);
         double work = 0;
         double measured = 0;
+        int included = 0;
         for (int j = 0; j < jobCount; j++)
         {
             if (include is not null && !include(j))
@@ -56,6 +66,7 @@ public static class CostPredictor
                 continue;
             }
 
+            included++;
             double ns = table.JobNs(snapshot, j, blockFrames, out bool fromMeasurement);
             jobNs[j] = ns;
             work += ns;
@@ -77,7 +88,8 @@ public static class CostPredictor
 
         double span = Span(snapshot, jobNs, scratch.Doubles(CompileScratch.BottomLevels, jobCount));
         double deadline = blockFrames * 1e9 / snapshot.SampleRate;
-        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, Costliest(snapshot, nodeNs, mixNs, bankNs), work <= 0 ? 1 : measured / work);
+        SchedulerCosts? scheduler = threads > 1 && table.TryGetSchedulerCosts(threads, out SchedulerCosts costs) ? costs : null;
+        return new CostPrediction(blockFrames, Math.Max(1, threads), work, span, deadline, Costliest(snapshot, nodeNs, mixNs, bankNs), work <= 0 ? 1 : measured / work, included, scheduler, serialWhenFaster);
     }
 
     private static void Add(double[] sums, int index, double ns) => sums[index] = double.IsNaN(sums[index]) ? ns : sums[index] + ns;
@@ -283,7 +295,12 @@ public static class CostPredictor
     /// It renders from <paramref name="startSample"/> on (where the graph will play: a sequenced graph costs what its
     /// score plays there).
     /// </summary>
-    public static void Measure(GraphSnapshot trial, JobCostTable table, int blockFrames, long startSample = 0)
+    /// <param name="trial">The trial compile.</param>
+    /// <param name="table">What learns the costs.</param>
+    /// <param name="blockFrames">The block size to measure at.</param>
+    /// <param name="startSample">Where the trial renders from.</param>
+    /// <param name="threads">Workers the graph will run on: above one, the scheduler's costs for that many are measured on the trial too (<see cref="MeasureScheduler"/>).</param>
+    public static void Measure(GraphSnapshot trial, JobCostTable table, int blockFrames, long startSample = 0, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(trial);
         ArgumentNullException.ThrowIfNull(table);
@@ -323,6 +340,86 @@ public static class CostPredictor
 
         double measuredNs = best!.WorkNs();
         table.Learn(trial, best, blockFrames, scale: measuredNs > 0 ? plainNs / measuredNs : 1);
+        if (threads > 1)
+        {
+            MeasureScheduler(trial, table, threads, blockFrames, position);
+        }
+    }
+
+    /// <summary>Blocks each scheduler measurement times (their median counts); fewer when a block is long (<see cref="SchedulerBudget"/>).</summary>
+    public const int SchedulerBlocks = 96;
+
+    /// <summary>The most time each of the scheduler's three measurements takes.</summary>
+    public static readonly TimeSpan SchedulerBudget = TimeSpan.FromMilliseconds(60);
+
+    /// <summary>
+    /// Measures what <paramref name="threads"/> workers cost beyond the bound max(W/P, span) (<see cref="SchedulerCosts"/>)
+    /// on a throwaway <see cref="ParallelExecutor"/> of that many, and teaches <paramref name="table"/>: the median block
+    /// of a graph with no job (the fixed cost per block); of <paramref name="trial"/> with every job skipped (its jobs
+    /// scheduled but not run: the cost per job); of <paramref name="trial"/> itself (what is left over: the work's
+    /// share, above or below W, spread over the workers). <paramref name="table"/> must already know
+    /// <paramref name="trial"/>'s jobs (<see cref="Measure"/>). The median, not the mean: a block in which a worker was
+    /// preempted says nothing of the scheduler. Control side; starts and stops the executor's threads.
+    /// </summary>
+    public static SchedulerCosts MeasureScheduler(GraphSnapshot trial, JobCostTable table, int threads, int blockFrames, long startSample = 0)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 2);
+        GraphSnapshot empty = GraphCompiler.Compile(new GraphDescription(), new NodeTypeRegistry(), new CompileOptions { SampleRate = trial.SampleRate, MaxBlockFrames = blockFrames });
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = threads, AdaptiveSerial = false });
+        long position = startSample;
+        executor.Prepare(empty);
+        double blockNs = MedianBlockNs(executor, empty, blockFrames, ref position);
+
+        executor.Prepare(trial);
+        int jobs = trial.Jobs.Length;
+        bool[]? skippedBefore = trial.SkippedJobs;
+        bool[] all = new bool[jobs];
+        Array.Fill(all, true);
+        trial.SkippedJobs = all;
+        double scheduledNs = MedianBlockNs(executor, trial, blockFrames, ref position);
+        trial.SkippedJobs = skippedBefore;
+        double jobNs = jobs == 0 ? 0 : Math.Max(0, scheduledNs - blockNs) * threads / jobs;
+
+        double parallelNs = MedianBlockNs(executor, trial, blockFrames, ref position);
+        CostPrediction bound = Predict(trial, table, 1, blockFrames);
+        // The share c that makes the model give the measured block: the work term (W·(1 + c) + J·job) / P or the span
+        // term S·(1 + c), whichever is the larger at that c (the model is increasing in c: the smaller solution).
+        double left = Math.Max(0, parallelNs - blockNs);
+        double byWork = bound.WorkNs > 0 ? (((threads * left) - (jobs * jobNs)) / bound.WorkNs) - 1 : double.PositiveInfinity;
+        double bySpan = bound.SpanNs > 0 ? (left / bound.SpanNs) - 1 : double.PositiveInfinity;
+        double contention = double.IsFinite(Math.Min(byWork, bySpan)) ? Math.Clamp(Math.Min(byWork, bySpan), -0.5, 3) : 0;
+
+        executor.Release(trial);
+        executor.Release(empty);
+        var costs = new SchedulerCosts(threads, blockNs, jobNs, contention);
+        table.LearnScheduler(costs);
+        return costs;
+    }
+
+    /// <summary>The median time of a block of <paramref name="snapshot"/> on <paramref name="executor"/>, after as many untimed ones.</summary>
+    private static double MedianBlockNs(ParallelExecutor executor, GraphSnapshot snapshot, int blockFrames, ref long position)
+    {
+        var times = new double[SchedulerBlocks];
+        long budgetStart = Stopwatch.GetTimestamp();
+        for (int b = 0; b < SchedulerBlocks / 2 && Stopwatch.GetElapsedTime(budgetStart) < SchedulerBudget / 3; b++, position += blockFrames)
+        {
+            executor.Process(snapshot, blockFrames, position);
+        }
+
+        int count = 0;
+        budgetStart = Stopwatch.GetTimestamp();
+        while (count < SchedulerBlocks && (count < 8 || Stopwatch.GetElapsedTime(budgetStart) < SchedulerBudget))
+        {
+            long start = Stopwatch.GetTimestamp();
+            executor.Process(snapshot, blockFrames, position);
+            times[count++] = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            position += blockFrames;
+        }
+
+        Array.Sort(times, 0, count);
+        return times[count / 2];
     }
 
     /// <summary>

@@ -22,9 +22,35 @@ public sealed class JobCostTable
     private readonly Dictionary<NodeTypeDescriptor, double> _feedbackWriteNsPerChannelFrame = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<(string Kind, int NodesPerLane), double> _bankNsPerLaneFrame = [];
     private double _mixNsPerChannelFrame = double.NaN;
+    private readonly Dictionary<int, SchedulerCosts> _schedulerByThreads = [];
 
     /// <summary>The block size the costs were learned at (frames); 0 before the first measurement.</summary>
     public int LearnedBlockFrames { get; private set; }
+
+    /// <summary>
+    /// The measured scheduling costs for <paramref name="threads"/> workers (<see cref="CostPredictor.MeasureScheduler"/>);
+    /// false for one worker (no scheduler runs) and before a measurement.
+    /// </summary>
+    public bool TryGetSchedulerCosts(int threads, out SchedulerCosts costs)
+    {
+        lock (_gate)
+        {
+            return _schedulerByThreads.TryGetValue(threads, out costs);
+        }
+    }
+
+    /// <summary>Whether a prediction for <paramref name="threads"/> workers has what it needs about the scheduler: one worker, or costs measured for that many.</summary>
+    public bool KnowsScheduler(int threads) => threads <= 1 || TryGetSchedulerCosts(threads, out _);
+
+    /// <summary>Keeps <paramref name="costs"/> for their worker count, replacing an earlier measurement.</summary>
+    public void LearnScheduler(SchedulerCosts costs)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(costs.Threads, 2);
+        lock (_gate)
+        {
+            _schedulerByThreads[costs.Threads] = costs;
+        }
+    }
 
     /// <summary>Whether every job of <paramref name="snapshot"/> has a measured cost here.</summary>
     public bool Covers(GraphSnapshot snapshot)

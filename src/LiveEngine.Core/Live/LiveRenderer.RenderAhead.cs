@@ -33,7 +33,8 @@ public sealed partial class LiveRenderer
     /// <summary>
     /// The position a change to node <paramref name="nodeId"/> made "now" resolves against: <see cref="CompletePosition"/>
     /// for a node the live pass renders (the change then lands about one device block after what the device plays),
-    /// else <see cref="Position"/>. Any thread.
+    /// but not before the sample from which the snapshot that runs it live plays (a node just moved to the live domain:
+    /// until the live pass gets there, the snapshot before renders it ahead); else <see cref="Position"/>. Any thread.
     /// </summary>
     internal long PositionFor(string nodeId)
     {
@@ -43,8 +44,25 @@ public sealed partial class LiveRenderer
         }
 
         GraphSnapshot playing = Volatile.Read(ref _current);
+        long since = Volatile.Read(ref _currentSince);
         int node = playing.IndexOfNode(nodeId);
-        return node >= 0 && playing.Hybrid is { } plan && plan.NodeRunsLive[node] ? Volatile.Read(ref ahead.Written.Value) : Position;
+        return node >= 0 && playing.Hybrid is { } plan && plan.NodeRunsLive[node] ? Math.Max(Volatile.Read(ref ahead.Written.Value), since) : Position;
+    }
+
+    /// <summary>
+    /// Whether a change made "now" to node <paramref name="nodeId"/> would land a look-ahead late: render-ahead is on and
+    /// the latest snapshot <paramref name="latest"/> renders the node ahead (deferred, in a graph the live pass splits, or
+    /// wholly deferred). Control thread.
+    /// </summary>
+    internal bool RendersAhead(GraphSnapshot latest, string nodeId)
+    {
+        if (_ahead is null)
+        {
+            return false;
+        }
+
+        int node = latest.IndexOfNode(nodeId);
+        return node >= 0 && !latest.NodeIsLiveArray[node];
     }
 
     /// <summary>Blocks the device asked for before render-ahead had them: played as silence, the stream paused for them. Any thread.</summary>

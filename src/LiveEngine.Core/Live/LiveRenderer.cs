@@ -53,6 +53,9 @@ public sealed partial class LiveRenderer
     // Render thread: whether RenderCore runs render-ahead's deferred pass (live jobs and live parameters left to the live pass).
     private bool _deferredPass;
     private long _position;
+
+    // The sample from which _current plays (render thread writes, control threads read: LiveRenderer.PositionFor).
+    private long _currentSince;
     private long _droppedRetirements;
     private readonly ControllerLanes _lanes;
     private readonly double _framesPerTick;
@@ -263,6 +266,8 @@ public sealed partial class LiveRenderer
                     Retire(_current);
                 }
 
+                // Before the swap is visible: a control thread that sees the new snapshot sees where it starts.
+                Volatile.Write(ref _currentSince, at);
                 _current = next!.Snapshot;
                 DequeuePending();
                 next.MarkApplied(at);

@@ -61,6 +61,11 @@ public sealed class LiveSession : ILiveSession
     private readonly SnapshotArrayPool? _pool;
     private readonly List<GraphSnapshot> _unretired = [];
 
+    // Nodes moved to the live domain because a change made "now" reached them while render-ahead rendered them ahead
+    // (MoveToLiveLocked); every later compile keeps them there (CompileOptions.LiveNodeIds).
+    private readonly HashSet<string> _movedLive = new(StringComparer.Ordinal);
+    private long _movesToLive;
+
 
     public LiveSession(NodeTypeRegistry registry, GraphDescription initial, LiveSessionOptions? options = null, IGraphExecutor? executor = null)
     {
@@ -199,9 +204,24 @@ public sealed class LiveSession : ILiveSession
         }
     }
 
+    /// <summary>Nodes moved to the live domain so far because a change made "now" reached them while they were rendered ahead.</summary>
+    public long MovesToLive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _movesToLive;
+            }
+        }
+    }
+
     /// <summary>
     /// Sets a parameter at an exact musical time: the value lands on the sample <paramref name="when"/> resolves
     /// to (the smoothers of the node then glide from there), and the session's graph keeps it for later commits.
+    /// With render-ahead on, a change made "now" to a node rendered ahead lands after what is rendered ahead, and moves
+    /// the node (with what it feeds) to the live domain from there on, so that its later changes land about one device
+    /// block after what plays (<see cref="MoveToLiveLocked"/>).
     /// Returns that sample. Throws <see cref="ArgumentException"/> naming the node, parameter or range if the
     /// graph playing at that time has no such node or parameter, or the value is out of range; nothing changes then.
     /// </summary>
@@ -213,6 +233,11 @@ public sealed class LiveSession : ILiveSession
             long at = Clock.Resolve(when, Renderer.PositionFor(nodeId));
             ScheduleParameterLocked(nodeId, parameter, value, at);
             UpdateDescriptionLocked(nodeId, parameter, value);
+            if (when.Kind == QuantizationKind.Now && Renderer.RendersAhead(_latest, nodeId))
+            {
+                MoveToLiveLocked(nodeId);
+            }
+
             return at;
         }
     }
@@ -526,15 +551,20 @@ public sealed class LiveSession : ILiveSession
         LiveRenderer renderer = Renderer;
         if (renderer.RenderAhead is not { } ahead)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"domains: all real time in {deviceFrames}-frame blocks (render-ahead off; [engine] render_ahead = true renders a graph with no live node {_options.RenderAheadMs:0.#} ms ahead in {_options.DeferredBlockFrames}-frame blocks)");
+            return string.Create(CultureInfo.InvariantCulture, $"domains: all real time in {deviceFrames}-frame blocks (render-ahead off; [engine] render_ahead = true renders a graph with no live node {_options.RenderAheadMs:0.#} ms ahead in {_options.DeferredBlockFrames}-frame blocks); {DescribeAdmissionLimits()}");
         }
 
         GraphSnapshot playing = renderer.Current;
         int live = playing.NodeIsLive.Count(l => l);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns");
+            $"domains: real time {deviceFrames}-frame blocks, deferred {ahead.DeferredBlockFrames}-frame blocks up to {ahead.AheadFrames * 1000.0 / _options.SampleRate:0.#} ms ahead; now {renderer.Position - renderer.PlayedPosition} frames ahead ({(playing.IsDeferrable ? "no live node" : playing.Hybrid is not null ? $"{live} live nodes: their jobs {renderer.CompletePosition - renderer.PlayedPosition} frames ahead, the rest deferred" : $"{live} live nodes: the whole graph one device block ahead")}); {renderer.RenderAheadUnderruns} underruns; {DescribeAdmissionLimits()}");
     }
+
+    /// <summary>"admission limits: real time 70 % of its block, deferred 100 %" (or that admission is off).</summary>
+    private string DescribeAdmissionLimits() => _options.Admission == AdmissionPolicy.Off
+        ? "admission off"
+        : string.Create(CultureInfo.InvariantCulture, $"admission limits: real time {_options.AdmissionLimit * 100:0} % of its block, deferred {_options.DeferredAdmissionLimit * 100:0} % of its block ([engine] admission_limit, deferred_admission_limit)");
 
     /// <summary>Releases snapshots the audio side has replaced (epoch reclamation's housekeeping step). Returns how many.</summary>
     public int CollectRetired()
@@ -641,23 +671,23 @@ public sealed class LiveSession : ILiveSession
         // The domain the graph will play in: rendered ahead (the render-ahead thread must keep up with the deferred
         // block's duration), or real time at the device's block.
         int block = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames) : _options.RealTimeBlockFrames;
-        if (!CostTable.Covers(snapshot) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
+        if ((!CostTable.Covers(snapshot) || !CostTable.KnowsScheduler(_executor.Threads)) && !snapshot.NodeTypes.Any(t => (t.Flags & NodeTypeFlags.Untrusted) != 0))
         {
             // User code is never run here (it could hang the commit): its admission measured its cost already.
             GraphSnapshot trial = GraphCompiler.Compile(validated, CompileOptionsFor(previous: null, previousIds: null) with { MaxBlockFrames = block });
-            CostPredictor.Measure(trial, CostTable, block);
+            CostPredictor.Measure(trial, CostTable, block, threads: _executor.Threads);
         }
 
         // A split (hybrid) snapshot rendered ahead: its live jobs at the device's block, its deferred jobs at the
         // deferred block, each against its own limit.
         bool split = Renderer.IsRenderingAhead && snapshot.Hybrid is not null;
         CostPrediction prediction = split
-            ? CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j])
-            : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, block);
+            ? PredictOn(snapshot, _options.RealTimeBlockFrames, j => snapshot.JobIsLive[j], livePass: true)
+            : PredictOn(snapshot, block);
         double limit = Renderer.IsRenderingAhead && snapshot.IsDeferrable ? _options.DeferredAdmissionLimit : _options.AdmissionLimit;
         if (split && prediction.DeadlineShare <= limit)
         {
-            CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
+            CostPrediction deferred = PredictOn(snapshot, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !snapshot.JobIsLive[j]);
             if (deferred.DeadlineShare > _options.DeferredAdmissionLimit)
             {
                 (prediction, limit) = (deferred, _options.DeferredAdmissionLimit);
@@ -682,6 +712,15 @@ public sealed class LiveSession : ILiveSession
     }
 
     /// <summary>
+    /// The prediction for the session's executor: its workers, and whether it runs a block serially when that is faster;
+    /// for render-ahead's live pass (<paramref name="livePass"/>), one worker: it runs a split snapshot's live jobs one
+    /// after another on the render-ahead thread.
+    /// </summary>
+    private CostPrediction PredictOn(GraphSnapshot snapshot, int blockFrames, Func<int, bool>? include = null, bool livePass = false) => livePass
+        ? CostPredictor.Predict(snapshot, CostTable, 1, blockFrames, include)
+        : CostPredictor.Predict(snapshot, CostTable, _executor.Threads, blockFrames, include, serialWhenFaster: _executor is Scheduling.ParallelExecutor { AdaptsToSerial: true });
+
+    /// <summary>
     /// Admission control's offer to move nodes to the deferred domain: when <paramref name="snapshot"/> is over the
     /// real-time limit with nodes pinned <c>live = on</c>, and with those pins dropped what stays live (live input and
     /// what it feeds) would fit the device's deadline and the rest, rendered ahead, the deferred block's, then
@@ -704,8 +743,8 @@ public sealed class LiveSession : ILiveSession
         }
 
         bool[] liveWithoutPins = snapshot.JobsLiveWithoutPins();
-        CostPrediction live = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, _options.RealTimeBlockFrames, j => liveWithoutPins[j]);
-        CostPrediction deferred = CostPredictor.Predict(snapshot, CostTable, _executor.Threads, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
+        CostPrediction live = PredictOn(snapshot, _options.RealTimeBlockFrames, j => liveWithoutPins[j], livePass: true);
+        CostPrediction deferred = PredictOn(snapshot, Math.Min(_options.DeferredBlockFrames, _options.MaxBlockFrames), j => !liveWithoutPins[j]);
         if (live.DeadlineShare > _options.AdmissionLimit || deferred.DeadlineShare > _options.DeferredAdmissionLimit)
         {
             return "";
@@ -716,6 +755,44 @@ public sealed class LiveSession : ILiveSession
         return string.Create(
             CultureInfo.InvariantCulture,
             $" It would fit if {names} were deferred (rendered ahead: {deferred.Describe()}): unpin {(pinned.Count == 1 ? "it" : "them")} (drop `live = on`){how}.");
+    }
+
+    /// <summary>
+    /// Moves node <paramref name="nodeId"/>, rendered ahead in the latest snapshot, to the live domain (with what it feeds:
+    /// the compiler's domains flow downstream): the latest graph compiled again with the node among
+    /// <see cref="CompileOptions.LiveNodeIds"/>, every node keeping its instance and the parameter values the latest
+    /// snapshot holds, queued for the first sample not rendered yet (or the latest commit's, if later). The deferred
+    /// pass has rendered the node up to there and stops touching it; the live pass renders it from there: a clean
+    /// handover of its state. Nothing moves while a transition's fades play (the next change after them moves it).
+    /// No admission: the graph is the one admitted, only split differently. Control thread, under the gate.
+    /// </summary>
+    private void MoveToLiveLocked(string nodeId)
+    {
+        if (_pendingSwap is { IsApplied: false } || !_movedLive.Add(nodeId))
+        {
+            return;
+        }
+
+        GraphSnapshot latest = _latest;
+        GraphCompiler.ValidatedGraph? validated = GraphCompiler.TryValidate(LatestLocked(), _registry, out _, _lastValidated);
+        if (validated is null)
+        {
+            _movedLive.Remove(nodeId);
+            return;
+        }
+
+        _lastValidated = validated;
+        GraphSnapshot moved = Compile(validated, latest);
+        if (moved.ParameterValues.Length == latest.ParameterValues.Length && moved.ParameterStarts.AsSpan().SequenceEqual(latest.ParameterStarts))
+        {
+            // The values the snapshot playing holds, not the description's (which already has values scheduled later):
+            // a change landed or due before the move's sample is the same in both, one due after it is queued again
+            // for the moved snapshot (RetargetScheduledLocked).
+            latest.ParameterValues.AsSpan().CopyTo(moved.ParameterValues);
+        }
+
+        Enqueue(moved, Math.Max(Renderer.Position, _lastCommitSample), completesTransition: true);
+        _movesToLive++;
     }
 
     /// <summary>Queues <paramref name="snapshot"/> to land at <paramref name="at"/>; a swap that completes a transition keeps its commit's number.</summary>
@@ -979,6 +1056,7 @@ public sealed class LiveSession : ILiveSession
         // Its snapshots render one at a time, and the renderer copies each one's output as soon as it is rendered.
         ShareArenaWithPrevious = true,
         Pool = _pool,
+        LiveNodeIds = _movedLive.Count == 0 ? null : _movedLive,
     };
 
     private int CollectRetiredLocked()

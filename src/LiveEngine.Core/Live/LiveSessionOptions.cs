@@ -67,7 +67,7 @@ public sealed record LiveSessionOptions
     /// <summary>
     /// The share of the deferred block's deadline a commit rendered ahead may take, 0..4 (default 1): the look-ahead
     /// absorbs one block's jitter, so the deferred domain only has to keep up on average, where the real-time domain
-    /// keeps <see cref="AdmissionLimit"/> in hand for the worst block.
+    /// keeps <see cref="AdmissionLimit"/> in hand for the worst block (repl.config <c>[engine] deferred_admission_limit</c>).
     /// </summary>
     public double DeferredAdmissionLimit { get; init; } = 1.0;
 

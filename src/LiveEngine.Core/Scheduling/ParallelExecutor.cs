@@ -315,6 +315,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         ProcessParallel(state, snapshot, frames, sampleTime);
     }
 
+    /// <summary>Whether this executor runs a snapshot's blocks serially when measurements say that is faster (<see cref="ParallelExecutorOptions.AdaptiveSerial"/>, in effect).</summary>
+    public bool AdaptsToSerial => _options.AdaptiveSerial && !_options.VerifyExecution && _profiler is null && _options.Threads > 1;
+
     /// <summary>Whether the snapshot currently runs serially because measurements said parallelism does not pay.</summary>
     public bool IsRunningSerially(GraphSnapshot snapshot) =>
         snapshot.ExecutionState is ParallelRunState state

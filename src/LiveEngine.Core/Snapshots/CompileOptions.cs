@@ -44,6 +44,13 @@ public sealed record CompileOptions
     /// </summary>
     public bool Banking { get; init; } = true;
 
+    /// <summary>
+    /// Ids of nodes placed in the real-time domain as if pinned <c>live = on</c>, though their options say nothing (so a
+    /// node keeps its instance when it moves): the nodes a live session moved there because a change made "now" reached
+    /// them while they were rendered ahead. Null: none.
+    /// </summary>
+    public IReadOnlySet<string>? LiveNodeIds { get; init; }
+
     /// <summary>The snapshot being replaced: nodes with the same id and type adopt its nodes' state.</summary>
     public GraphSnapshot? Previous { get; init; }
 

@@ -644,7 +644,8 @@ public static class GraphCompiler
             reused,
             processors,
             previous.BankArray,
-            shape.IndexById)
+            shape.IndexById,
+            options.LiveNodeIds)
         {
             Structure = structure,
             SpareBanks = spareBanks,
@@ -1011,7 +1012,8 @@ public static class GraphCompiler
                 reused,
                 processors,
                 bankInfos,
-                shape.IndexById)
+                shape.IndexById,
+                options.LiveNodeIds)
             {
                 // The bank kinds as they were (a registry's own list may grow later).
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),

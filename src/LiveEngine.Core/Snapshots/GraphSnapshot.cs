@@ -36,7 +36,8 @@ public sealed class GraphSnapshot
         bool[] nodeReused,
         BankProcessor[] bankProcessors,
         BankInfo[] banks,
-        Dictionary<string, int>? nodeIndexById = null)
+        Dictionary<string, int>? nodeIndexById = null,
+        IReadOnlySet<string>? liveNodeIds = null)
     {
         BankProcessors = bankProcessors;
         Banks = banks;
@@ -70,7 +71,7 @@ public sealed class GraphSnapshot
         }
 
         NonFiniteOutputFault = NodeUntrusted.Contains(true) ? new NonFiniteOutputException() : null;
-        bool[] nodeIsLive = AssignDomains(nodeTypes, nodeOptions, jobs, topologicalOrder, successorStarts, successors, honourPins: true, out bool[] jobIsLive, out bool anyLive);
+        bool[] nodeIsLive = AssignDomains(nodeTypes, nodeOptions, jobs, topologicalOrder, successorStarts, successors, honourPins: true, out bool[] jobIsLive, out bool anyLive, nodeIds, liveNodeIds);
         NodeIsLive = nodeIsLive;
         NodeIsLiveArray = nodeIsLive;
         JobIsLive = jobIsLive;
@@ -196,7 +197,8 @@ public sealed class GraphSnapshot
 
     /// <summary>
     /// The domain of each node: true for the real-time domain (a node of a <see cref="NodeTypeFlags.LiveInput"/> type, a
-    /// node pinned live with the option <c>live = on</c>, and everything they feed), false for the deferred domain.
+    /// node pinned live with the option <c>live = on</c>, a node among <see cref="CompileOptions.LiveNodeIds"/>, and
+    /// everything they feed), false for the deferred domain.
     /// </summary>
     public IReadOnlyList<bool> NodeIsLive { get; }
 
@@ -242,7 +244,7 @@ public sealed class GraphSnapshot
     /// <summary>Whether node <paramref name="nodeIndex"/> carries the option <c>live = on</c>.</summary>
     public bool IsPinnedLive(int nodeIndex) => NodeOptions[nodeIndex].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1";
 
-    private static bool[] AssignDomains(NodeTypeDescriptor[] types, IReadOnlyList<IReadOnlyDictionary<string, string>> options, JobInfo[] jobs, int[] order, int[] successorStarts, int[] successors, bool honourPins, out bool[] jobLive, out bool anyLive)
+    private static bool[] AssignDomains(NodeTypeDescriptor[] types, IReadOnlyList<IReadOnlyDictionary<string, string>> options, JobInfo[] jobs, int[] order, int[] successorStarts, int[] successors, bool honourPins, out bool[] jobLive, out bool anyLive, string[]? ids = null, IReadOnlySet<string>? movedLive = null)
     {
         var nodeLive = new bool[types.Length];
         jobLive = new bool[jobs.Length];
@@ -250,7 +252,8 @@ public sealed class GraphSnapshot
         for (int n = 0; n < types.Length; n++)
         {
             nodeLive[n] = (types[n].Flags & NodeTypeFlags.LiveInput) != 0
-                || (honourPins && options[n].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1");
+                || (honourPins && options[n].TryGetValue(LiveOption, out string? pin) && pin is "on" or "true" or "1")
+                || (honourPins && movedLive is not null && ids is not null && movedLive.Contains(ids[n]));
         }
 
         // Live flows downstream: a job is live if its node is, or any predecessor is. A node with a live job is live

@@ -58,6 +58,9 @@ public sealed record EngineHostOptions
     /// </summary>
     public IDeferredBlockHook? DeferredBlockHook { get; init; }
 
+    /// <summary><see cref="LiveSessionOptions.DeferredAdmissionLimit"/>.</summary>
+    public double DeferredAdmissionLimit { get; init; } = 1.0;
+
     /// <summary>Adds a sample to the engine's sample library (<see cref="InProcessEngine.SampleLoader"/>); null refuses samples.</summary>
     public Action<string, float[][], int>? SampleLoader { get; init; }
 
@@ -146,6 +149,7 @@ public static class EngineHost
             Origin = options.Origin,
             Admission = options.Admission,
             AdmissionLimit = options.AdmissionLimit,
+            DeferredAdmissionLimit = options.DeferredAdmissionLimit,
             // The engine keeps no replaced snapshot: their job structure serves the next commits (fewer collections).
             RecycleRetiredSnapshots = true,
         }, executor);

@@ -168,6 +168,61 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Commit_OnTwoWorkers_IsPredictedWithTheSchedulersMeasuredCosts_AndTheirModel()
+    {
+        using var executor = new LiveEngine.Scheduling.ParallelExecutor(new LiveEngine.Scheduling.ParallelExecutorOptions { Threads = 2 });
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = Block, Admission = AdmissionPolicy.Warn, CrossfadeMs = 0 }, executor);
+
+        CommitTicket ticket = session.Commit(StandardWorkloads.Create("random-layered"), Quantization.Now);
+        CostPrediction prediction = ticket.Prediction!;
+
+        output.WriteLine(prediction.Describe());
+        SchedulerCosts scheduler = Assert.IsType<SchedulerCosts>(prediction.Scheduler);
+        Assert.Equal(2, scheduler.Threads);
+        Assert.True(scheduler.BlockNs > 0, "A block of no job still opens, wakes and closes: it costs something.");
+        Assert.True(scheduler.JobNs >= 0);
+        Assert.InRange(scheduler.ContentionShare, -0.5, 3);
+        Assert.Equal(ticket.Snapshot.Jobs.Length, prediction.Jobs);
+        double parallel = Math.Max(((prediction.WorkNs * (1 + scheduler.ContentionShare)) + (prediction.Jobs * scheduler.JobNs)) / 2, prediction.SpanNs * (1 + scheduler.ContentionShare)) + scheduler.BlockNs;
+
+        // The executor adapts (its default): a block runs on one worker when that is faster, so the lesser counts.
+        Assert.True(prediction.SerialWhenFaster);
+        Assert.Equal(Math.Min(parallel, prediction.WorkNs), prediction.BlockNs, 6);
+        Assert.True(session.CostTable.KnowsScheduler(2));
+        Assert.Contains("scheduling", prediction.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Commit_OnOneWorker_IsPredictedAsItsWork_WithoutSchedulerCosts()
+    {
+        LiveSession session = CreateSession(AdmissionPolicy.Refuse);
+
+        CostPrediction prediction = session.Commit(StandardWorkloads.Voices(64), Quantization.Now).Prediction!;
+
+        Assert.Null(prediction.Scheduler);
+        Assert.Equal(prediction.WorkNs, prediction.BlockNs);
+        Assert.False(session.CostTable.TryGetSchedulerCosts(1, out _));
+    }
+
+    [Theory]
+    [InlineData(AdmissionPolicy.Refuse, "admission limits: real time 70 % of its block, deferred 150 % of its block")]
+    [InlineData(AdmissionPolicy.Off, "admission off")]
+    public void DescribeDomains_NamesBothAdmissionLimits(AdmissionPolicy policy, string expected)
+    {
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = policy, DeferredAdmissionLimit = 1.5 });
+        Assert.EndsWith(expected + (policy == AdmissionPolicy.Off ? "" : " ([engine] admission_limit, deferred_admission_limit)"), session.DescribeDomains(Block), StringComparison.Ordinal);
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            Assert.Contains(expected, session.DescribeDomains(Block), StringComparison.Ordinal);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
     public void Commit_OverTheLimit_WithoutAPin_OffersNoMove()
     {
         LiveSession session = CreateSession(AdmissionPolicy.Refuse, limit: 0.02);

@@ -277,6 +277,173 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void NowChange_ToADeferredNode_WithRenderAheadOn_LandsAtTheLookAhead_MovesTheNodeLive_AndItsLaterNowChangesLandWithinADeviceBlock()
+    {
+        LiveSession session = CreateSession(WithTapFilter(16, "v3.pan", tap: false));
+        Assert.True(session.Renderer.Current.IsDeferrable);
+        session.StartRenderAhead(waitWhenEmpty: true);
+        try
+        {
+            (long[] landed, long[] played, long[] rendered) = PlayNowChanges(session, out _);
+
+            output.WriteLine($"first change: played {played[0]}, rendered ahead to {rendered[0]}, landed {landed[0]}; second: played {played[1]}, landed {landed[1]}; third: played {played[2]}, landed {landed[2]}");
+            Assert.True(rendered[0] - played[0] >= 2_048, "The graph was not rendered ahead: the test would prove nothing.");
+
+            // The first change lands where rendering ahead had got to (as before the move): up to the look-ahead late.
+            Assert.InRange(landed[0], rendered[0], rendered[0] + 1_024);
+
+            // From there the filter and what it feeds run live: the later changes land within a device block.
+            GraphSnapshot current = session.Renderer.Current;
+            Assert.True(current.IsSplit);
+            Assert.True(current.NodeIsLive[current.IndexOfNode("tapf")]);
+            Assert.False(current.NodeIsLive[current.IndexOfNode("v3.pan")]);
+            Assert.Equal(1, session.MovesToLive);
+            Assert.InRange(landed[1], played[1], played[1] + Device);
+            Assert.InRange(landed[2], played[2], played[2] + Device);
+            Assert.Equal(0, session.Renderer.RenderAheadAllocatedBytes);
+        }
+        finally
+        {
+            session.Renderer.StopRenderAhead();
+        }
+    }
+
+    [Fact]
+    public void NowChanges_ThatMoveADeferredNodeLive_AreBitIdentical_ToTheSameChangesScheduledOnTheirSamples_WithRenderAheadOff()
+    {
+        LiveSession moving = CreateSession(WithTapFilter(16, "v3.pan", tap: false));
+        moving.StartRenderAhead(waitWhenEmpty: true);
+        float[] on;
+        long[] landed;
+        try
+        {
+            (landed, _, _) = PlayNowChanges(moving, out on);
+        }
+        finally
+        {
+            moving.Renderer.StopRenderAhead();
+        }
+
+        LiveSession reference = CreateSession(WithTapFilter(16, "v3.pan", tap: false));
+        for (int i = 0; i < landed.Length; i++)
+        {
+            reference.SetParameter("tapf", "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
+        }
+
+        var off = new float[on.Length];
+        for (int k = 0; k < on.Length / Device; k++)
+        {
+            reference.Renderer.Render(Device);
+            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
+        }
+
+        Assert.Equal(1, moving.MovesToLive);
+        Assert.Equal(0, reference.MovesToLive);
+        Assert.Equal(-1, FirstDifference(on, off));
+    }
+
+    [Fact]
+    public void NowChange_ToADeferredNodeInsideAVoiceBank_RendersTheWholeGraphOneDeviceBlockAhead_FromThere_BitIdenticalToRenderAheadOff()
+    {
+        LiveSession moving = CreateSession(StandardWorkloads.Voices(16));
+        Assert.NotEmpty(moving.Renderer.Current.Banks);
+        moving.StartRenderAhead(waitWhenEmpty: true);
+        float[] on;
+        long[] landed;
+        long[] played;
+        long[] rendered;
+        try
+        {
+            (landed, played, rendered) = PlayNowChanges(moving, out on, "v3.lpf");
+        }
+        finally
+        {
+            moving.Renderer.StopRenderAhead();
+        }
+
+        output.WriteLine($"first change: played {played[0]}, rendered ahead to {rendered[0]}, landed {landed[0]}; second: played {played[1]}, landed {landed[1]}");
+        Assert.InRange(landed[0], rendered[0], rendered[0] + 1_024);
+
+        // A live node inside a bank cannot be split off: the whole graph renders one device block ahead from the move on.
+        GraphSnapshot current = moving.Renderer.Current;
+        Assert.False(current.IsDeferrable);
+        Assert.False(current.IsSplit);
+        Assert.InRange(landed[1], played[1], played[1] + Device);
+        Assert.InRange(landed[2], played[2], played[2] + Device);
+
+        LiveSession reference = CreateSession(StandardWorkloads.Voices(16));
+        for (int i = 0; i < landed.Length; i++)
+        {
+            reference.SetParameter("v3.lpf", "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
+        }
+
+        var off = new float[on.Length];
+        for (int k = 0; k < on.Length / Device; k++)
+        {
+            reference.Renderer.Render(Device);
+            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
+        }
+
+        Assert.Equal(-1, FirstDifference(on, off));
+    }
+
+    private static readonly double[] s_nowChangeValues = [900, 600, 2_000];
+
+    /// <summary>
+    /// Plays 1.5 s of <paramref name="session"/> (render-ahead on) and makes three changes "now" to the filter "tapf"
+    /// while it plays, a quarter, three quarters and five quarters of a second in; returns where each landed, the
+    /// played position and how far rendering had got when each was made, and channel 0.
+    /// </summary>
+    private static (long[] Landed, long[] Played, long[] Rendered) PlayNowChanges(LiveSession session, out float[] channel0, string nodeId = "tapf")
+    {
+        int blocks = 3 * SampleRate / Device / 2;
+        int[] at = [blocks / 6, blocks / 2, 5 * blocks / 6];
+        var landed = new long[at.Length];
+        var played = new long[at.Length];
+        var rendered = new long[at.Length];
+        channel0 = new float[blocks * Device];
+        for (int k = 0, next = 0; k < blocks; k++)
+        {
+            if (next < at.Length && k == at[next])
+            {
+                // Let the render-ahead thread fill its look-ahead and park, as it does while a device plays (a change
+                // that came while it rendered a block would land after that block, not on the sample it was given).
+                WaitUntilParked(session);
+                played[next] = session.Renderer.PlayedPosition;
+                rendered[next] = session.Renderer.Position;
+                landed[next] = session.SetParameter(nodeId, "cutoffHz", s_nowChangeValues[next], Quantization.Now);
+                next++;
+            }
+
+            session.Renderer.Render(Device);
+            session.Renderer.Output(0, Device).CopyTo(channel0.AsSpan(k * Device));
+            if (k % 64 == 0)
+            {
+                session.Maintain();
+            }
+        }
+
+        return (landed, played, rendered);
+    }
+
+    /// <summary>Waits until the render-ahead thread has rendered what it may and stopped (at most 2 s): nothing moved for 20 ms.</summary>
+    private static void WaitUntilParked(LiveSession session)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Thread.Sleep(20);
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            long position = session.Renderer.Position;
+            long complete = session.Renderer.CompletePosition;
+            Thread.Sleep(20);
+            if (position == session.Renderer.Position && complete == session.Renderer.CompletePosition && complete >= session.Renderer.PlayedPosition + Device)
+            {
+                break;
+            }
+        }
+    }
+
     private static GraphDescription Pinned(GraphDescription graph, params string[] live)
     {
         foreach (string id in live)
