@@ -109,7 +109,10 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         // once the nodes are JIT-optimised (5.4 ns a voice-sample, docs/performance.md), some 10 % of the deadline,
         // 10× a 1 % limit (cold code, as when this test runs alone, costs more). Unpinned they are a deferred voice
         // bank, well under the deferred domain's default limit (100 % of the 1,024-frame deadline).
-        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse, AdmissionLimit = 0.01 });
+        // The deferred limit is the largest repl.config allows (400 %): the trial that predicts the unpinned bank times
+        // it on this machine as it is, and under a load of 30 on two cores (or with its code still cold) a 1,024-frame
+        // block of 400 voices was predicted at over 100 % of its deadline, which is no offer at all.
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), StandardWorkloads.Voices(4), new LiveSessionOptions { MaxBlockFrames = 1024, DeviceBlockFrames = Block, Admission = AdmissionPolicy.Refuse, AdmissionLimit = 0.01, DeferredAdmissionLimit = 4 });
         session.StartRenderAhead(waitWhenEmpty: true);
         try
         {
@@ -179,7 +182,10 @@ public sealed class AdmissionControlTests(ITestOutputHelper output)
         output.WriteLine(prediction.Describe());
         SchedulerCosts scheduler = Assert.IsType<SchedulerCosts>(prediction.Scheduler);
         Assert.Equal(2, scheduler.Threads);
-        Assert.True(scheduler.BlockNs > 0, "A block of no job still opens, wakes and closes: it costs something.");
+        // A block of no job runs on the calling thread without waking the other worker (as does any snapshot in which
+        // no two jobs can run at once), so its fixed cost may be next to nothing; opening a parallel block then counts
+        // in the cost per job, measured on the trial graph with its jobs skipped.
+        Assert.True(scheduler.BlockNs >= 0);
         Assert.True(scheduler.JobNs >= 0);
         Assert.InRange(scheduler.ContentionShare, -0.5, 3);
         Assert.Equal(ticket.Snapshot.Jobs.Length, prediction.Jobs);
