@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -103,13 +102,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private readonly float[] _watchedValues;
     private readonly bool[] _settled;
 
-    // Whether the watched parameters are the lanes' values in order (FormedBank's layout: six values a lane, lane by
-    // lane), so one comparison of the whole array against _watchedValues says whether any parameter changed.
-    private readonly bool _watchedInOrder;
-
-    // Audio thread only: whether some lane is not settled (its nodes must be read next block whatever the parameters).
-    private bool _anyUnsettled = true;
-
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
     // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
     private readonly float[] _fixedPan;
@@ -196,15 +188,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             ReadOnlySpan<int> watched = [starts[0], starts[0] + 1, starts[1], starts[1] + 1, starts[2], starts[3]];
             watched.CopyTo(_watchedIndices.AsSpan(lane * WatchedParameters));
         }
-
-        _watchedInOrder = _parameterValues.Length == _watchedIndices.Length;
-        for (int k = 0; k < _watchedIndices.Length && _watchedInOrder; k++)
-        {
-            _watchedInOrder = _watchedIndices[k] == k;
-        }
-
-        // NaN bits that no parameter value carries, so that the first block reads every lane.
-        _watchedValues.AsSpan().Fill(BitConverter.Int32BitsToSingle(-1));
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
     }
@@ -333,7 +316,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 AdoptSaw(lane);
                 saw.SetBankOwner(this, lane);
                 _settled[lane] = false;
-                _anyUnsettled = true;
             }
 
             RlpfNode filter = _filters[lane];
@@ -347,7 +329,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 _ic2[lane] = (float)state.Ic2;
                 _filterSince[lane] = _framesPlayed;
                 _settled[lane] = false;
-                _anyUnsettled = true;
             }
         }
     }
@@ -418,30 +399,17 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         anyFilterGliding = false;
         anyGainGliding = false;
         anyPanGliding = false;
-
-        // A block with no parameter event and every lane settled reads no node (bitwise: a vectorized memory compare).
-        bool parametersHeld = _watchedInOrder
-            && MemoryMarshal.Cast<float, int>(_parameterValues).SequenceEqual(MemoryMarshal.Cast<float, int>(_watchedValues));
-        if (parametersHeld && !_anyUnsettled)
-        {
-            return;
-        }
-
-        bool anyUnsettled = false;
         for (int lane = 0; lane < _lanes; lane++)
         {
             bool stale = !_settled[lane];
-            if (!parametersHeld)
+            int first = lane * WatchedParameters;
+            for (int k = first; k < first + WatchedParameters; k++)
             {
-                int first = lane * WatchedParameters;
-                for (int k = first; k < first + WatchedParameters; k++)
+                float value = _parameterValues[_watchedIndices[k]];
+                if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(_watchedValues[k]))
                 {
-                    float value = _parameterValues[_watchedIndices[k]];
-                    if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(_watchedValues[k]))
-                    {
-                        _watchedValues[k] = value;
-                        stale = true;
-                    }
+                    _watchedValues[k] = value;
+                    stale = true;
                 }
             }
 
@@ -451,14 +419,11 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             }
 
             RefreshLane(lane, frames);
-            anyUnsettled |= !_settled[lane];
             anySlow |= _slow[lane];
             anyFilterGliding |= _filterGliding[lane];
             anyGainGliding |= _gainGliding[lane];
             anyPanGliding |= _panGliding[lane];
         }
-
-        _anyUnsettled = anyUnsettled;
     }
 
     private void RefreshLane(int lane, int frames)
