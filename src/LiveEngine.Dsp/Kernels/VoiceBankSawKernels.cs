@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -67,27 +68,59 @@ public static class VoiceBankSawKernels
     {
         int width = ring.Width;
         int frames = ring.Frames;
-        int ringRow = ring.RingRow;
         ref float residualRef = ref MemoryMarshal.GetReference(ring.Residual);
-        for (int lane = 0; lane < width; lane++)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            uint increment = ring.Increments[lane];
-            if (increment == 0)
+            for (int lane = 0; lane < width; lane++)
             {
-                continue;
+                InsertLaneWraps(ref ring, ref residualRef, lane, frames);
             }
 
-            // The phase unwrapped over the tile: a wrap is where it passes a multiple of 2^32, in the first frame f
-            // whose phase + (f + 1)·increment reaches it. Most lanes have none in a tile: no division.
-            uint phase = ring.Phases[lane];
-            ulong end = phase + ((ulong)increment * (uint)frames);
-            for (ulong boundary = 1UL << 32; boundary <= end; boundary += 1UL << 32)
+            return;
+        }
+
+        // Eight lanes at a time, as a mask: a lane wraps in the tile where its phase unwrapped over the tile,
+        // phase + frames·increment, reaches 2^32 (in 64 bits: never for a lane whose increment is 0). Most lanes have
+        // none in a tile: one compare for eight of them. The width is a multiple of 16.
+        ref uint phasesRef = ref MemoryMarshal.GetReference(ring.Phases);
+        ref uint incrementsRef = ref MemoryMarshal.GetReference(ring.Increments);
+        Vector256<ulong> tileFrames = Vector256.Create((ulong)(uint)frames);
+        Vector256<ulong> lastPhase = Vector256.Create((ulong)uint.MaxValue);
+        for (int group = 0; group < width; group += Vector256<uint>.Count)
+        {
+            (Vector256<ulong> phasesLow, Vector256<ulong> phasesHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref phasesRef, (nuint)group));
+            (Vector256<ulong> incrementsLow, Vector256<ulong> incrementsHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref incrementsRef, (nuint)group));
+            uint wrapping = Vector256.GreaterThan(phasesLow + (incrementsLow * tileFrames), lastPhase).ExtractMostSignificantBits()
+                | (Vector256.GreaterThan(phasesHigh + (incrementsHigh * tileFrames), lastPhase).ExtractMostSignificantBits() << Vector256<ulong>.Count);
+            while (wrapping != 0)
             {
-                // The first frame f with phase + (f + 1)·increment >= boundary: ceiling((boundary - phase) / increment) - 1,
-                // in integers (boundary - phase >= 1).
-                int f = (int)((boundary - phase - 1) / increment);
-                AddWrap(ref residualRef, lane, (ringRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
+                int lane = group + BitOperations.TrailingZeroCount(wrapping);
+                wrapping &= wrapping - 1;
+                InsertLaneWraps(ref ring, ref residualRef, lane, frames);
             }
+        }
+    }
+
+    /// <summary>Adds the lane's wraps in the tile to its ring rows, in time order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InsertLaneWraps(ref VoiceBankSawRing ring, ref float residualRef, int lane, int frames)
+    {
+        uint increment = ring.Increments[lane];
+        if (increment == 0)
+        {
+            return;
+        }
+
+        // The phase unwrapped over the tile: a wrap is where it passes a multiple of 2^32, in the first frame f
+        // whose phase + (f + 1)·increment reaches it. Most lanes have none in a tile: no division.
+        uint phase = ring.Phases[lane];
+        ulong end = phase + ((ulong)increment * (uint)frames);
+        for (ulong boundary = 1UL << 32; boundary <= end; boundary += 1UL << 32)
+        {
+            // The first frame f with phase + (f + 1)·increment >= boundary: ceiling((boundary - phase) / increment) - 1,
+            // in integers (boundary - phase >= 1).
+            int f = (int)((boundary - phase - 1) / increment);
+            AddWrap(ref residualRef, lane, (ring.RingRow + f) & (RingRows - 1), phase + ((uint)(f + 1) * increment), increment);
         }
     }
 

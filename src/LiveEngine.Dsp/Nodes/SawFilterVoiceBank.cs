@@ -13,14 +13,15 @@ namespace LiveEngine.Dsp.Nodes;
 /// Design: the saws' state (phase, the BLEP residual of the wraps still due, the naive history) lives in the bank,
 /// between blocks: a 128-row residual ring per lane, lane-major (a wrap adds its taps to its lane's contiguous rows;
 /// each tile's rows are transposed out frame-major for the kernel and cleared), and the naive saw is computed from
-/// the phase HalfTaps frames behind, in register, so nothing per lane moves in or out of the nodes each block. The bank takes a saw's state from its node when it
+/// the phase HalfTaps frames behind, in register, so nothing per lane moves in or out of the nodes each block. The filters'
+/// state (two floats per lane, <c>_ic1</c>/<c>_ic2</c>) lives in the bank the same way. The bank takes a saw's and a filter's state from its node when it
 /// first plays it and hands it back only when someone else needs it (<see cref="IBankLaneOwner"/>: the node playing
 /// alone, another bank after a commit re-formed the banks, a new instance adopting it), so a voice that moves lane,
 /// bank or out of banks carries on exactly where it was. A saw that glides or has not started renders through its node
 /// for that block (its output and state pass through the bank's history rows and ring). Naive values that the phase
 /// cannot give (the history of a lane just adopted or node-rendered, or from before its increment changed) wait in
-/// history rows, and the phase's naive saw is masked off until they are used. The filter state moves in and out of
-/// the nodes each block (two floats per lane).
+/// history rows, and the phase's naive saw is masked off until they are used. A filter handed back gets the frames the
+/// bank played for it since it took the state (its stream position), so the node carries on exactly too.
 /// </remarks>
 public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 {
@@ -61,6 +62,11 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private int _historyLive;
     private readonly int[] _naiveFrom;
     private readonly uint[] _lagIncrements;
+
+    // Audio thread only: the frames this bank has played, and per lane the count when its filter's state was last
+    // taken or written back (the node's stream position lags by the difference while the bank holds it).
+    private long _framesPlayed;
+    private readonly long[] _filterSince;
 
     // Scratch, audio thread only. _sawRows is pinned: a saw that renders through its node writes through a ProcessContext over it.
     private readonly float[] _sawRows;
@@ -135,6 +141,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         _history = new float[(_maxFrames + History) * width];
         _naiveFrom = new int[width];
         _lagIncrements = new uint[width];
+        _filterSince = new long[_lanes];
         _sawRows = GC.AllocateArray<float>(_lanes * _maxFrames, pinned: true);
         fixed (float* rows = _sawRows)
         {
@@ -205,7 +212,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             RenderSlowSaws(frames, sampleTime);
         }
 
-        ReadFilterStates();
         int coefficientStride = anyFilterGliding ? FillFixedColumns(frames, _filterGliding, (_a1Ramp, _a1Fixed), (_a2Ramp, _a2Fixed), (_a3Ramp, _a3Fixed)) : 0;
         int levelStride = anyGainGliding ? FillFixedColumns(frames, _gainGliding, (_levelRamp, _levelFixed)) : 0;
         int panStride = anyPanGliding ? FillFixedColumns(frames, _panGliding, (_leftRamp, _leftFixed), (_rightRamp, _rightFixed)) : 0;
@@ -260,14 +266,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             VoiceBankKernels.ProcessSawRing(ref saws, ref block, vectorBits);
         }
 
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            ref SvfState state = ref _filters[lane].BankState;
-            state.Ic1 = _ic1[lane];
-            state.Ic2 = _ic2[lane];
-            _filters[lane].AdvanceBank(frames);
-        }
-
+        _framesPlayed += frames;
         EndSaws(frames, anySlow);
     }
 
@@ -280,6 +279,13 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             saw.ClearBankOwner(this);
         }
 
+        RlpfNode filter = _filters[lane];
+        if (filter.BankOwner == this)
+        {
+            WriteBackFilter(lane);
+            filter.ClearBankOwner(this);
+        }
+
         Volatile.Write(ref _acquirePending, true);
     }
 
@@ -288,6 +294,11 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         if (_saws[lane].BankOwner == this)
         {
             WriteBackSaw(lane);
+        }
+
+        if (_filters[lane].BankOwner == this)
+        {
+            WriteBackFilter(lane);
         }
     }
 
@@ -306,7 +317,28 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 saw.SetBankOwner(this, lane);
                 _settled[lane] = false;
             }
+
+            RlpfNode filter = _filters[lane];
+            if (filter.BankOwner != this)
+            {
+                filter.BankOwner?.Release(filter.BankLane);
+
+                // The node keeps the state in double, which holds the bank's float exactly.
+                SvfState state = filter.AdoptBankState(this, lane);
+                _ic1[lane] = (float)state.Ic1;
+                _ic2[lane] = (float)state.Ic2;
+                _filterSince[lane] = _framesPlayed;
+                _settled[lane] = false;
+            }
         }
+    }
+
+    /// <summary>Writes the lane's filter state (as it stands between blocks) and the frames played since into its node.</summary>
+    private void WriteBackFilter(int lane)
+    {
+        var state = new SvfState { Ic1 = _ic1[lane], Ic2 = _ic2[lane] };
+        _filters[lane].WriteBankState(in state, _framesPlayed - _filterSince[lane]);
+        _filterSince[lane] = _framesPlayed;
     }
 
     /// <summary>Reads the saw's phase, naive history and residual (as they stand between blocks) into the lane.</summary>
@@ -587,18 +619,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     {
         int start = _parameterStarts[lane][stage];
         return new ReadOnlySpan<float>(_parameterValues, start, stage switch { 0 => 2, 1 => 2, _ => 1 });
-    }
-
-    /// <summary>Reads every lane's filter state (the node keeps it in double, which holds the bank's float exactly).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ReadFilterStates()
-    {
-        for (int lane = 0; lane < _lanes; lane++)
-        {
-            ref SvfState state = ref _filters[lane].BankState;
-            _ic1[lane] = (float)state.Ic1;
-            _ic2[lane] = (float)state.Ic2;
-        }
     }
 
     /// <summary>For a block in which some lane glides: the ramp columns of the lanes that do not hold their fixed values. Returns the stride, the width.</summary>

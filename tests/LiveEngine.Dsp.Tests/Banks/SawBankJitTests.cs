@@ -16,7 +16,6 @@ public sealed class SawBankJitTests
     {
         { typeof(SawFilterVoiceBank), nameof(SawFilterVoiceBank.Process) },
         { typeof(SawFilterVoiceBank), "RefreshLanes" },
-        { typeof(SawFilterVoiceBank), "ReadFilterStates" },
         { typeof(SawFilterVoiceBank), "EndSaws" },
         { typeof(VoiceBankKernels), nameof(VoiceBankKernels.ProcessSawRing) },
         { typeof(VoiceBankKernels), "ProcessSawRing512Full" },

@@ -196,6 +196,46 @@ public sealed class VoiceBankTests
     }
 
     [Fact]
+    public void CommitReplacingASaw_HandsItsFilterTheStateTheSawBankHeld()
+    {
+        // The saw bank holds the filters' state between blocks too. A voice whose saw is replaced has no saw node left
+        // to ask the bank for its state: its filter must still carry on from where the bank left it (a filter starting
+        // from the state it had when the bank took it would jump: a click).
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Voices(2);
+        GraphDescription edited = StandardWorkloads.Voices(2);
+        int osc = edited.Nodes.FindIndex(n => n.Id == "v0.osc");
+        edited.Nodes[osc] = new NodeSpec("v0.osc", "sine", new Dictionary<string, double> { ["freqHz"] = 220 });
+        GraphSnapshot banked = Compile(graph, Block);
+        GraphSnapshot reference = Compile(graph, Block, banking: false);
+        Assert.NotEmpty(banked.Banks);
+        long position = 0;
+        for (int b = 0; b < 100; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(banked, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+        }
+
+        var registry = BuiltinNodeTypes.CreateRegistry();
+        GraphSnapshot bankedAfter = GraphCompiler.Compile(edited, registry, new CompileOptions { MaxBlockFrames = Block, Previous = banked });
+        GraphSnapshot referenceAfter = GraphCompiler.Compile(edited, registry, new CompileOptions { MaxBlockFrames = Block, Previous = reference, Banking = false });
+        var output = new List<float>[] { [], [] };
+        var expected = new List<float>[] { [], [] };
+        for (int b = 0; b < 20; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(bankedAfter, Block, position);
+            SingleThreadExecutor.Process(referenceAfter, Block, position);
+            for (int c = 0; c < 2; c++)
+            {
+                output[c].AddRange(bankedAfter.GetOutput(c, Block).ToArray());
+                expected[c].AddRange(referenceAfter.GetOutput(c, Block).ToArray());
+            }
+        }
+
+        AssertClose([.. expected.Select(e => e.ToArray())], [.. output.Select(o => o.ToArray())], "after the saw was replaced");
+    }
+
+    [Fact]
     public void AnotherBankReadingASaw_TakesItsStateBackFromTheSawBank_WithoutChangingABit()
     {
         // A bank kind that reads its oscillators' state each block (TryBeginBankBlock) first has the saw bank that
