@@ -581,13 +581,20 @@ public sealed class LiveSession : ILiveSession
         }
 
         GraphDescription before = LatestLocked();
-        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, at, _options.CrossfadeMs) : null;
+        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, _options.CrossfadeMs) : null;
         GraphSnapshot? fading = null;
         if (transition is not null)
         {
             try
             {
                 fading = Compile(transition.Graph, _latest, transition.PreviousIds, validated);
+
+                // The fades start at the commit sample: told to the new instances, not written into the graph, so that
+                // the transition graph of an edit made again shares the node table of the last one.
+                foreach (string crossfade in transition.Crossfades)
+                {
+                    ((CrossfadeNode)fading.Nodes[fading.IndexOfNode(crossfade)]).StartAt(at);
+                }
             }
             catch (GraphValidationException)
             {
