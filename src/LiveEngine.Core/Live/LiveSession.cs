@@ -590,6 +590,11 @@ public sealed class LiveSession : ILiveSession
 
     private CommitTicket Publish(GraphDescription graph, Quantization when)
     {
+        // Snapshots the renderer has retired since the last commit give back their run states and job arrays before
+        // this one compiles, so that its snapshots can take them (an engine's housekeeping does this every 10 ms, but
+        // a caller that commits without calling Maintain would otherwise allocate them anew).
+        CollectRetiredLocked();
+
         // Validate in the user's own terms first: a transition graph's errors would name its helper nodes.
         GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(graph, _registry, out IReadOnlyList<GraphError> errors, _lastValidated)
             ?? throw new GraphValidationException(errors);
@@ -611,13 +616,20 @@ public sealed class LiveSession : ILiveSession
         }
 
         GraphDescription before = LatestLocked();
-        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, at, _options.CrossfadeMs) : null;
+        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, _options.CrossfadeMs) : null;
         GraphSnapshot? fading = null;
         if (transition is not null)
         {
             try
             {
                 fading = Compile(transition.Graph, _latest, transition.PreviousIds, validated);
+
+                // The fades start at the commit sample: told to the new instances, not written into the graph, so that
+                // the transition graph of an edit made again shares the node table of the last one.
+                foreach (string crossfade in transition.Crossfades)
+                {
+                    ((CrossfadeNode)fading.Nodes[fading.IndexOfNode(crossfade)]).StartAt(at);
+                }
             }
             catch (GraphValidationException)
             {
@@ -995,11 +1007,12 @@ public sealed class LiveSession : ILiveSession
 
     private void UpdateDescriptionLocked(string nodeId, string parameter, double value)
     {
-        // Copy on write, node by node: the latest graph's lists are copied, and a node the first time it changes. The
+        // Copy on write, node by node: the latest graph's node list is copied, and a node the first time it changes. The
         // committed graph stays as it was (undo, and the engine's decoder shares its nodes with the next commit); a
-        // deep copy of a 1,200-node graph at the first change after every commit was ~0.66 MB.
+        // deep copy of a 1,200-node graph at the first change after every commit was ~0.66 MB. The edge list is
+        // shared: a parameter changes no edge, and no graph of the history is ever changed (readers get copies).
         GraphDescription committed = _history[^1];
-        _latestWithParameters ??= new GraphDescription { Nodes = [.. committed.Nodes], Edges = [.. committed.Edges] };
+        _latestWithParameters ??= new GraphDescription { Nodes = [.. committed.Nodes], Edges = committed.Edges };
         List<NodeSpec> nodes = _latestWithParameters.Nodes;
         for (int i = 0; i < nodes.Count; i++)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LiveEngine.Graph;
 using LiveEngine.Nodes;
 
@@ -24,28 +23,36 @@ internal sealed class Transition
 
     // Working sets kept per thread (a commit's are emptied before it returns).
     [ThreadStatic]
-    private static Dictionary<string, NodeSpec>? s_oldById;
-    [ThreadStatic]
-    private static Dictionary<string, NodeSpec>? s_nextById;
+    private static Dictionary<string, int>? s_nextIndex;
     [ThreadStatic]
     private static HashSet<EdgeSpec>? s_edgesBefore;
     [ThreadStatic]
     private static HashSet<EdgeSpec>? s_edgesAfter;
+    [ThreadStatic]
+    private static GraphDescription? s_graph;
 
-    private Transition(GraphDescription graph, Dictionary<string, string> previousIds)
+    private Transition(GraphDescription graph, Dictionary<string, string> previousIds, List<string> crossfades)
     {
         Graph = graph;
         PreviousIds = previousIds;
+        Crossfades = crossfades;
     }
 
-    /// <summary>The graph to play during the fades.</summary>
+    /// <summary>The graph to play during the fades: to be compiled at once, as the next transition made on this thread refills it.</summary>
     public GraphDescription Graph { get; }
 
     /// <summary>Ids of the old instances in the transition graph → their ids in the previous graph.</summary>
     public IReadOnlyDictionary<string, string> PreviousIds { get; }
 
+    /// <summary>
+    /// Ids of the crossfade nodes in <see cref="Graph"/>. Their start sample is not in the graph (an option that
+    /// changed at every commit made every transition graph's node table new): the session sets it on the compiled
+    /// instances (<see cref="CrossfadeNode.StartAt"/>) before the snapshot is queued.
+    /// </summary>
+    public IReadOnlyList<string> Crossfades { get; }
+
     /// <summary>The transition from <paramref name="before"/> to <paramref name="after"/>, or null when no node needs a fade.</summary>
-    public static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, long startSample, double fadeMs)
+    public static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, double fadeMs)
     {
         // The most common edit, parameters only, needs no fade: said without building anything.
         if (SameNodesAndEdges(before, after))
@@ -53,60 +60,90 @@ internal sealed class Transition
             return null;
         }
 
-        // The maps by id are kept per thread and emptied after use: two 1,200-entry maps per commit otherwise.
-        Dictionary<string, NodeSpec> old = s_oldById ??= new(StringComparer.Ordinal);
-        Dictionary<string, NodeSpec> next = s_nextById ??= new(StringComparer.Ordinal);
+        // The index by id of the new graph is kept per thread and emptied after use. The old graph needs none: an edit
+        // keeps most nodes where they were, so the graphs are matched by position first (see Aligned).
+        Dictionary<string, int> next = s_nextIndex ??= new(StringComparer.Ordinal);
         try
         {
-            ById(before, old);
-            ById(after, next);
-            return Create(before, after, registry, startSample, fadeMs, old, next);
+            for (int i = 0; i < after.Nodes.Count; i++)
+            {
+                next.Add(after.Nodes[i].Id, i);
+            }
+
+            return Create(before, after, registry, fadeMs, new Aligned(before, after, next));
         }
         finally
         {
-            old.Clear();
             next.Clear();
         }
     }
 
-    private static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, long startSample, double fadeMs, Dictionary<string, NodeSpec> old, Dictionary<string, NodeSpec> next)
+    private static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, double fadeMs, Aligned aligned)
     {
+        // The old nodes that need a ghost, by id, in the old graph's order (the sets iterate in insertion order).
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         var removed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (NodeSpec node in before.Nodes)
+        var old = new Dictionary<string, NodeSpec>(StringComparer.Ordinal);
+        for (int i = 0; i < before.Nodes.Count; i++)
         {
+            NodeSpec node = before.Nodes[i];
+            NodeSpec? successor = aligned.After(i);
+
+            // Most nodes stay as they were: decided without the registry.
+            if (successor is not null && !NeedsNewInstance(node, successor))
+            {
+                continue;
+            }
+
             if (!registry.TryGet(node.Type, out NodeTypeDescriptor? type) || (type.Flags & NodeTypeFlags.GraphOutput) != 0 || type.Outputs.Count == 0)
             {
                 continue;
             }
 
-            if (!next.TryGetValue(node.Id, out NodeSpec? successor))
+            if (successor is null)
             {
                 removed.Add(node.Id);
             }
-            else if (NeedsNewInstance(node, successor))
+            else
             {
                 replaced.Add(node.Id);
             }
+
+            old[node.Id] = node;
         }
 
-        // Inputs of nodes that stay whose set of sources changed: they crossfade from the old sum to the new one.
+        // Inputs of nodes that stay whose set of sources changed: they crossfade from the old sum to the new one. Only
+        // the nodes those inputs belong to are looked at, in the new graph's order, each input in its type's port order.
         var rewired = new List<(string Node, string Port)>();
         HashSet<(string, string)> changedInputs = InputsWithChangedSources(before, after);
-        foreach (NodeSpec node in after.Nodes)
+        if (changedInputs.Count > 0)
         {
-            if (!old.TryGetValue(node.Id, out NodeSpec? previous) || NeedsNewInstance(previous, node) || !registry.TryGet(node.Type, out NodeTypeDescriptor? type)
-                || (type.Flags & NodeTypeFlags.FeedbackBoundary) != 0)
+            var consumers = new List<int>();
+            foreach ((string id, _) in changedInputs)
             {
-                continue;
+                if (aligned.NextIndex.TryGetValue(id, out int index) && !consumers.Contains(index))
+                {
+                    consumers.Add(index);
+                }
             }
 
-            for (int i = 0; i < type.Inputs.Count; i++)
+            consumers.Sort();
+            foreach (int index in consumers)
             {
-                PortDescriptor port = type.Inputs[i];
-                if (changedInputs.Contains((node.Id, port.Name)))
+                NodeSpec node = after.Nodes[index];
+                if (aligned.Before(index) is not { } previous || NeedsNewInstance(previous, node) || !registry.TryGet(node.Type, out NodeTypeDescriptor? type)
+                    || (type.Flags & NodeTypeFlags.FeedbackBoundary) != 0)
                 {
-                    rewired.Add((node.Id, port.Name));
+                    continue;
+                }
+
+                for (int i = 0; i < type.Inputs.Count; i++)
+                {
+                    PortDescriptor port = type.Inputs[i];
+                    if (changedInputs.Contains((node.Id, port.Name)))
+                    {
+                        rewired.Add((node.Id, port.Name));
+                    }
                 }
             }
         }
@@ -116,14 +153,20 @@ internal sealed class Transition
             return null;
         }
 
+        Dictionary<string, int> next = aligned.NextIndex;
+
         // The new graph's nodes and edges themselves, not copies: nothing here changes a node of it, and an edge
         // that moves (to or from a crossfade) is replaced in this list by a new one. A copy of a 1,200-node graph
-        // was ~0.66 MB of garbage per commit.
-        var graph = new GraphDescription { Nodes = new List<NodeSpec>(after.Nodes.Count + 16), Edges = new List<EdgeSpec>(after.Edges.Count + 16) };
+        // was ~0.66 MB of garbage per commit. The description is read only by the compile that follows (a snapshot
+        // keeps none of it), so its two lists are this thread's, refilled at every transition: ~21 KB per voice edit
+        // otherwise.
+        GraphDescription graph = s_graph ??= new GraphDescription();
+        graph.Nodes.Clear();
+        graph.Edges.Clear();
         graph.Nodes.AddRange(after.Nodes);
         graph.Edges.AddRange(after.Edges);
         var previousIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        string start = startSample.ToString(CultureInfo.InvariantCulture);
+        var crossfades = new List<string>();
         var fade = new Dictionary<string, double> { ["durationMs"] = fadeMs };
 
         // The old instances, with their old settings.
@@ -137,9 +180,9 @@ internal sealed class Transition
         }
 
         // Their old inputs.
-        foreach (EdgeSpec edge in before.Edges)
+        foreach (EdgeSpec edge in old.Count == 0 ? [] : before.Edges)
         {
-            if (!replaced.Contains(edge.To) && !removed.Contains(edge.To))
+            if (!old.ContainsKey(edge.To))
             {
                 continue;
             }
@@ -155,12 +198,13 @@ internal sealed class Transition
         // its new ones.
         foreach ((string id, string port) in rewired)
         {
-            NodeSpec consumer = next[id];
+            NodeSpec consumer = after.Nodes[next[id]];
             NodeTypeDescriptor type = registry.TryGet(consumer.Type, out NodeTypeDescriptor? t) ? t : throw new InvalidOperationException($"Unknown node type '{consumer.Type}'.");
             int channels = type.Inputs[type.FindInput(port)].ResolveChannels(consumer.Channels ?? type.DefaultChannels);
             string crossfade = $"{id}~{port}~xfade";
             var linear = new Dictionary<string, double>(fade) { ["linear"] = 1 };
-            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, linear, channels) { Options = { ["startSample"] = start } });
+            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, linear, channels));
+            crossfades.Add(crossfade);
             for (int e = 0; e < graph.Edges.Count; e++)
             {
                 EdgeSpec edge = graph.Edges[e];
@@ -188,14 +232,16 @@ internal sealed class Transition
         // shape; otherwise the old one fades out like a removed node and the new one starts at the commit.
         foreach (string id in replaced)
         {
-            if (!SameOutputShape(old[id], next[id], registry, out string port))
+            NodeSpec successor = after.Nodes[next[id]];
+            if (!SameOutputShape(old[id], successor, registry, out string port))
             {
                 removed.Add(id);
                 continue;
             }
 
             string crossfade = id + "~xfade";
-            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, fade, Channels(next[id], registry)) { Options = { ["startSample"] = start } });
+            graph.Nodes.Add(new NodeSpec(crossfade, CoreNodeTypes.Crossfade, fade, Channels(successor, registry)));
+            crossfades.Add(crossfade);
             for (int e = 0; e < graph.Edges.Count; e++)
             {
                 EdgeSpec edge = graph.Edges[e];
@@ -213,8 +259,13 @@ internal sealed class Transition
         foreach (string id in removed)
         {
             string? fadeOut = null;
-            foreach (EdgeSpec edge in before.Edges.Where(e => e.From == id))
+            foreach (EdgeSpec edge in before.Edges)
             {
+                if (!string.Equals(edge.From, id, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 // An old consumer hears this node's old instance directly, through its own old inputs; a re-wired
                 // input hears it through its crossfade.
                 if (replaced.Contains(edge.To) || removed.Contains(edge.To) || rewiredInputs.Contains((edge.To, edge.ToPort)))
@@ -222,7 +273,7 @@ internal sealed class Transition
                     continue;
                 }
 
-                if (!next.TryGetValue(edge.To, out NodeSpec? consumer) || !registry.TryGet(consumer.Type, out NodeTypeDescriptor? consumerType) || consumerType.FindInput(edge.ToPort) < 0)
+                if (!next.TryGetValue(edge.To, out int consumerIndex) || after.Nodes[consumerIndex] is not { } consumer || !registry.TryGet(consumer.Type, out NodeTypeDescriptor? consumerType) || consumerType.FindInput(edge.ToPort) < 0)
                 {
                     continue;
                 }
@@ -230,7 +281,8 @@ internal sealed class Transition
                 if (fadeOut is null)
                 {
                     fadeOut = id + "~fade";
-                    graph.Nodes.Add(new NodeSpec(fadeOut, CoreNodeTypes.Crossfade, fade, Channels(old[id], registry)) { Options = { ["startSample"] = start } });
+                    graph.Nodes.Add(new NodeSpec(fadeOut, CoreNodeTypes.Crossfade, fade, Channels(old[id], registry)));
+                    crossfades.Add(fadeOut);
                     graph.Connect(id + OldSuffix, fadeOut, edge.FromPort, "old");
                 }
 
@@ -238,7 +290,7 @@ internal sealed class Transition
             }
         }
 
-        return new Transition(graph, previousIds);
+        return new Transition(graph, previousIds, crossfades);
     }
 
     /// <summary>Whether the graphs have the same nodes (ids, types, channels, options) and edges, in the same order.</summary>
@@ -268,53 +320,114 @@ internal sealed class Transition
         return true;
     }
 
-    private static void ById(GraphDescription graph, Dictionary<string, NodeSpec> byId)
-    {
-        byId.Clear();
-        foreach (NodeSpec node in graph.Nodes)
-        {
-            byId.Add(node.Id, node);
-        }
-    }
-
     private static HashSet<(string, string)> Sources(GraphDescription graph, string node, string port) =>
         [.. graph.Edges.Where(e => e.To == node && e.ToPort == port).Select(e => (e.From, e.FromPort))];
 
     /// <summary>
     /// The inputs (node, port) whose set of sources differs between the graphs: those that an edge of one graph,
-    /// missing from the other, points into. Two passes over the edges, instead of a pass per input of every node.
+    /// missing from the other, points into. The edges the two lists share at their start and end (an edit changes a
+    /// few edges in the middle, or appends some) are skipped without hashing; only the rest is compared as sets, and an
+    /// edge found in neither middle is looked for in the shared part.
     /// </summary>
     private static HashSet<(string Node, string Port)> InputsWithChangedSources(GraphDescription before, GraphDescription after)
     {
+        List<EdgeSpec> a = before.Edges;
+        List<EdgeSpec> b = after.Edges;
+        int limit = Math.Min(a.Count, b.Count);
+        int prefix = 0;
+        while (prefix < limit && EdgeEndpoints.Comparer.Equals(a[prefix], b[prefix]))
+        {
+            prefix++;
+        }
+
+        int suffix = 0;
+        while (suffix < limit - prefix && EdgeEndpoints.Comparer.Equals(a[a.Count - 1 - suffix], b[b.Count - 1 - suffix]))
+        {
+            suffix++;
+        }
+
         // Sets of the edges themselves, compared by their four names: a reference per entry, not four.
         HashSet<EdgeSpec> edgesBefore = s_edgesBefore ??= new(EdgeEndpoints.Comparer);
         HashSet<EdgeSpec> edgesAfter = s_edgesAfter ??= new(EdgeEndpoints.Comparer);
-        edgesBefore.UnionWith(before.Edges);
-        edgesAfter.UnionWith(after.Edges);
         var changed = new HashSet<(string, string)>();
-        foreach (EdgeSpec edge in after.Edges)
+        try
         {
-            if (!edgesBefore.Contains(edge))
+            for (int i = prefix; i < a.Count - suffix; i++)
             {
-                changed.Add((edge.To, edge.ToPort));
+                edgesBefore.Add(a[i]);
+            }
+
+            for (int i = prefix; i < b.Count - suffix; i++)
+            {
+                edgesAfter.Add(b[i]);
+            }
+
+            // Many edges outside the shared part (a graph rewritten): compare whole sets, as a search per edge would be slow.
+            bool whole = edgesBefore.Count + edgesAfter.Count > 64;
+            if (whole)
+            {
+                for (int i = 0; i < prefix; i++)
+                {
+                    edgesBefore.Add(a[i]);
+                    edgesAfter.Add(b[i]);
+                }
+
+                for (int i = 0; i < suffix; i++)
+                {
+                    edgesBefore.Add(a[a.Count - 1 - i]);
+                    edgesAfter.Add(b[b.Count - 1 - i]);
+                }
+            }
+
+            for (int i = prefix; i < b.Count - suffix; i++)
+            {
+                if (!edgesBefore.Contains(b[i]) && (whole || !Shared(a, prefix, suffix, b[i])))
+                {
+                    changed.Add((b[i].To, b[i].ToPort));
+                }
+            }
+
+            for (int i = prefix; i < a.Count - suffix; i++)
+            {
+                if (!edgesAfter.Contains(a[i]) && (whole || !Shared(a, prefix, suffix, a[i])))
+                {
+                    changed.Add((a[i].To, a[i].ToPort));
+                }
             }
         }
-
-        foreach (EdgeSpec edge in before.Edges)
+        finally
         {
-            if (!edgesAfter.Contains(edge))
-            {
-                changed.Add((edge.To, edge.ToPort));
-            }
+            edgesBefore.Clear();
+            edgesAfter.Clear();
         }
 
-        edgesBefore.Clear();
-        edgesAfter.Clear();
         return changed;
+
+        // Whether the edge is one of the shared ones (the same in both lists).
+        static bool Shared(List<EdgeSpec> edges, int prefix, int suffix, EdgeSpec edge)
+        {
+            for (int i = 0; i < prefix; i++)
+            {
+                if (EdgeEndpoints.Comparer.Equals(edges[i], edge))
+                {
+                    return true;
+                }
+            }
+
+            for (int i = edges.Count - suffix; i < edges.Count; i++)
+            {
+                if (EdgeEndpoints.Comparer.Equals(edges[i], edge))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     private static bool NeedsNewInstance(NodeSpec before, NodeSpec after) =>
-        before.Type != after.Type || before.Channels != after.Channels || !NodeSpec.SameOptions(before.Options, after.Options);
+        !ReferenceEquals(before, after) && (before.Type != after.Type || before.Channels != after.Channels || !NodeSpec.SameOptions(before.Options, after.Options));
 
     private static bool SameOutputShape(NodeSpec before, NodeSpec after, NodeTypeRegistry registry, out string port)
     {
@@ -334,5 +447,80 @@ internal sealed class Transition
     {
         NodeTypeDescriptor type = registry.TryGet(node.Type, out NodeTypeDescriptor? t) ? t : throw new InvalidOperationException($"Unknown node type '{node.Type}'.");
         return type.Outputs[0].ResolveChannels(node.Channels ?? type.DefaultChannels);
+    }
+
+    /// <summary>
+    /// The old graph's nodes matched to the new graph's: by position where the two lists have the same ids at their
+    /// start and end (an edit keeps most nodes where they were), by id elsewhere. Ids are unique in each graph, so a
+    /// node outside the matched ends of one list has its namesake, if any, outside those of the other.
+    /// </summary>
+    private sealed class Aligned
+    {
+        private readonly List<NodeSpec> _before;
+        private readonly List<NodeSpec> _after;
+        private readonly int _prefix;
+        private readonly int _suffix;
+        private Dictionary<string, int>? _beforeMiddle;
+
+        public Aligned(GraphDescription before, GraphDescription after, Dictionary<string, int> nextIndex)
+        {
+            _before = before.Nodes;
+            _after = after.Nodes;
+            NextIndex = nextIndex;
+            int limit = Math.Min(_before.Count, _after.Count);
+            while (_prefix < limit && string.Equals(_before[_prefix].Id, _after[_prefix].Id, StringComparison.Ordinal))
+            {
+                _prefix++;
+            }
+
+            while (_suffix < limit - _prefix && string.Equals(_before[_before.Count - 1 - _suffix].Id, _after[_after.Count - 1 - _suffix].Id, StringComparison.Ordinal))
+            {
+                _suffix++;
+            }
+        }
+
+        /// <summary>The new graph's index by id.</summary>
+        public Dictionary<string, int> NextIndex { get; }
+
+        /// <summary>The new graph's node with the id of the old graph's node at <paramref name="index"/>, or null.</summary>
+        public NodeSpec? After(int index)
+        {
+            if (index < _prefix)
+            {
+                return _after[index];
+            }
+
+            if (index >= _before.Count - _suffix)
+            {
+                return _after[index - _before.Count + _after.Count];
+            }
+
+            return NextIndex.TryGetValue(_before[index].Id, out int at) ? _after[at] : null;
+        }
+
+        /// <summary>The old graph's node with the id of the new graph's node at <paramref name="index"/>, or null.</summary>
+        public NodeSpec? Before(int index)
+        {
+            if (index < _prefix)
+            {
+                return _before[index];
+            }
+
+            if (index >= _after.Count - _suffix)
+            {
+                return _before[index - _after.Count + _before.Count];
+            }
+
+            if (_beforeMiddle is null)
+            {
+                _beforeMiddle = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int i = _prefix; i < _before.Count - _suffix; i++)
+                {
+                    _beforeMiddle.Add(_before[i].Id, i);
+                }
+            }
+
+            return _beforeMiddle.TryGetValue(_after[index].Id, out int at) ? _before[at] : null;
+        }
     }
 }

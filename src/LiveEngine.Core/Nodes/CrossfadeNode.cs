@@ -4,7 +4,8 @@ namespace LiveEngine.Nodes;
 
 /// <summary>
 /// An equal-power crossfade from input "old" to input "new" over <c>durationMs</c>, starting at the stream sample
-/// given by the option <c>startSample</c>: before it the output is exactly "old", after it exactly "new" (gains
+/// given by the option <c>startSample</c> (a live change's crossfades are told theirs by <see cref="StartAt"/>
+/// instead, so that their graph is the same at every commit of the same edit): before it the output is exactly "old", after it exactly "new" (gains
 /// of exactly 1 and 0, so a later graph without the crossfade continues bit for bit). With nothing on "new" it
 /// is a fade-out. Equal power (cos/sin) for two different signals; linear (1 − x, x) when the two sides share
 /// sources, as on a re-wired input, where equal power would lift what both sides have in common by up to 3 dB.
@@ -22,6 +23,16 @@ public sealed class CrossfadeNode : AudioNode
         _length = Math.Max(1, (int)Math.Round(context.Parameters.Span[0] * context.SampleRate / 1000.0));
         _linear = context.Parameters.Span[1] >= 0.5f;
     }
+
+    /// <summary>
+    /// Sets the stream sample the fade starts at. Control thread, after <see cref="Prepare"/> and before the snapshot
+    /// that holds this instance is queued: a crossfade instance is never carried into another snapshot (see
+    /// <c>GraphCompiler</c>), so the audio side has not seen it yet.
+    /// </summary>
+    internal void StartAt(long sample) => _start = sample;
+
+    /// <summary>The stream sample the fade starts at.</summary>
+    internal long StartSample => _start;
 
     public override void Process(in ProcessContext context)
     {

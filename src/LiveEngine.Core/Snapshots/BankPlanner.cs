@@ -68,13 +68,31 @@ internal static class BankPlanner
 
         bool[] taken = scratch.Flags(nodes.Length);
         var graph = new Graph(nodes, edges, intoStarts, intoEdges, outStarts, outEdges, taken, scratch.LaneChain);
+
+        // A lane starts at a node with no input connected: those are listed once, not asked of every node per bank kind.
+        List<int> sources = scratch.LaneSources;
+        sources.Clear();
+        for (int n = 0; n < nodes.Length; n++)
+        {
+            if (intoStarts[n + 1] == intoStarts[n])
+            {
+                sources.Add(n);
+            }
+        }
+
         foreach (BankDescriptor descriptor in descriptors)
         {
             // (consumer, port, nodes per stage) → chains, in source-node order (nodes are visited in index order).
             SortedDictionary<(int Consumer, int Port, string Shape), List<int[]>>? groups = null;
-            foreach (GraphCompiler.ResolvedNode source in nodes)
+            BankStage first = descriptor.Chain[0];
+            foreach (int source in sources)
             {
-                if (TryLane(source.Index, descriptor, graph, out int[]? chain, out string? shape, out GraphCompiler.ResolvedEdge last))
+                if (!first.Accepts(nodes[source].Type))
+                {
+                    continue;
+                }
+
+                if (TryLane(source, descriptor, graph, out int[]? chain, out string? shape, out GraphCompiler.ResolvedEdge last))
                 {
                     groups ??= [];
                     if (!groups.TryGetValue((last.To, last.ToPort, shape), out List<int[]>? list))

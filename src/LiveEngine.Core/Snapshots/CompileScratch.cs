@@ -73,6 +73,9 @@ internal sealed class CompileScratch
     /// <summary>The bank planner's chain under test (node indices).</summary>
     public List<int> LaneChain { get; } = [];
 
+    /// <summary>The bank planner's candidate lane sources: nodes with no input connected.</summary>
+    public List<int> LaneSources { get; } = [];
+
     public List<int> Predecessors { get; } = [];
 
     public List<int> FreeBuffers { get; } = [];

@@ -1019,8 +1019,9 @@ public static class GraphCompiler
                 Structure = new SnapshotStructure(nodes.Length, edges, bankDescriptors as BankDescriptor[] ?? [.. bankDescriptors], banks, options.Banking, options.MeasuredNodeCostNsPerFrame is not null),
                 SpareBanks = spareBanks,
             };
-            // Not a transition graph's (PreviousIds): its crossfades' start samples make every one of them new.
-            if (shape.IndexById is null && options.PreviousIds is null)
+            // A transition graph's too: its crossfades carry no start sample (LiveSession sets it on the instances), so
+            // the same edit made again (a voice added and removed in turn) comes back to the same table.
+            if (shape.IndexById is null)
             {
                 pool?.RememberShape(shape with { IndexById = snapshot.NodeIndexById });
             }
@@ -1304,10 +1305,13 @@ public static class GraphCompiler
     /// <summary>
     /// A node instance can move into the new snapshot unchanged when nothing it was prepared with differs: the
     /// same type definition (not only the name: a redefined type needs a new instance), channel count, options
-    /// and stream format.
+    /// and stream format. A crossfade never moves: a live change sets its start sample on the new instance
+    /// (<see cref="CrossfadeNode.StartAt"/>) while the old one may still be playing its own fade; it keeps no state,
+    /// so a new one continues it exactly.
     /// </summary>
     private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
         options.ReuseUnchangedNodes
+        && old.Nodes[oldIndex] is not CrossfadeNode
         && ReferenceEquals(old.NodeTypes[oldIndex], node.Type)
         && old.NodeChannels[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate

@@ -28,17 +28,19 @@ public sealed class CommitAllocationTests(ITestOutputHelper output)
     private const long MaxBytesPerNodeReplacement = 2_300_000;
 
     // The engine process's commit of a graph it decoded (no copy): issue 15's bound for an edit of parameters, and
-    // about 30 % above the measured 1.04 MB for a voice added or removed (two snapshots compiled: the crossfade's
-    // and the graph's). Before the compiler reused its working memory: 4.6 MB and 7.3 MB.
+    // about 30 % above the measured 541 KB for a voice added or removed with one thread and admission off (two
+    // snapshots compiled: the crossfade's and the graph's). Before the compiler reused its working memory: 4.6 MB and
+    // 7.3 MB; before the transition graph's node table was shared: 1.04 MB.
     private const long MaxBytesPerOwnedParameterCommit = 256 * 1024;
-    private const long MaxBytesPerOwnedVoiceCommit = 1_350_000;
+    private const long MaxBytesPerOwnedVoiceCommit = 700_000;
 
     // As the engine process commits (two workers, admission predicting every commit, retired snapshots' job structure
-    // recycled, recent node tables shared): about 28 % above the measured 296 KB for a voice added or removed (its new
-    // nodes, the transition graph's node table and index by id, per-node arrays of two snapshots, one validation);
-    // issue 15's 256 KB for an edit of parameters (measured 84 KB). Before this round: 890 KB and 350 KB
+    // recycled, recent node tables shared, the transition graph's included, its description's lists reused): about
+    // 16 % above the measured 207 KB for a voice added or removed (its new nodes, per-node arrays of two snapshots,
+    // two validations' edges), under issue 15's 256 KB; and issue 15's bound for an edit of parameters (measured
+    // 84 KB). Before: 890 KB and 350 KB; 296 KB for a voice while every transition graph had a node table of its own
     // (docs/performance.md, "Allocation per commit").
-    private const long MaxBytesPerEngineVoiceCommit = 380_000;
+    private const long MaxBytesPerEngineVoiceCommit = 240_000;
     private const long MaxBytesPerEngineParameterCommit = 256 * 1024;
 
     [Fact]
