@@ -27,6 +27,7 @@ public static unsafe class JobRunner
     }
 
     /// <summary>Runs job <paramref name="jobIndex"/> whatever <see cref="GraphSnapshot.SkippedJobs"/> says: render-ahead's live pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunUnmasked(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime)
     {
         JobInfo job = snapshot.Jobs[jobIndex];

@@ -26,6 +26,7 @@ public sealed class SingleThreadExecutor : IGraphExecutor
     void IGraphExecutor.Process(GraphSnapshot snapshot, int frames, long sampleTime) => Process(snapshot, frames, sampleTime);
 
     /// <summary>Renders one block of <paramref name="frames"/> frames starting at stream position <paramref name="sampleTime"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Process(GraphSnapshot snapshot, int frames, long sampleTime)
     {
         Debug.Assert(frames >= 1 && frames <= snapshot.MaxBlockFrames, "Block larger than the snapshot's maxBlockFrames: split it.");

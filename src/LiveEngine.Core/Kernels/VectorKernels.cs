@@ -12,6 +12,7 @@ namespace LiveEngine.Kernels;
 public static class VectorKernels
 {
     /// <summary>destination[i] = op(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOperator>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
         where TOperator : struct, IBinaryKernelOperator
     {

@@ -287,6 +287,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Renders one block. Audio thread only (it becomes worker 0). Allocation-free, lock-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(GraphSnapshot snapshot, int frames, long sampleTime)
     {
         if ((_options.Threads == 1 && _profiler is null) || snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
@@ -325,6 +326,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         && (state.NothingRunsInParallel || (_options.AdaptiveSerial && _options.Threads > 1 && (state.SerialOnly || state.Adaptive.Serial)));
 
     /// <summary>A block of a snapshot that never gains from other workers, on worker 0 alone; profiled when there is a profiler.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessOnCallingThread(GraphSnapshot snapshot, int frames, long sampleTime)
     {
         long start = Stopwatch.GetTimestamp();
@@ -364,6 +366,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         timeline?.EndBlock(timelineBlock, blockStart, start, frames, serial: true, snapshot);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessAdaptive(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
     {
         ref AdaptiveChoice choice = ref state.Adaptive;
@@ -387,6 +390,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         choice.Record(serial, (end - start) / (double)frames);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessParallel(ParallelRunState state, GraphSnapshot snapshot, int frames, long sampleTime)
     {
         Debug.Assert((Volatile.Read(ref *_epoch) & 1) == 0, "Process re-entered while a block is open: only one thread may drive an executor.");
@@ -460,6 +464,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Waits until no worker is inside a block (one that saw the last block's jobs all done may still be leaving it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitForWorkersToLeave()
     {
         int idle = 0;
@@ -473,6 +478,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// Pushes the seeds dealt to <paramref name="owner"/> into <paramref name="worker"/>'s deque (its own: only the
     /// deque's owner pushes), lowest priority first so that the best is popped first.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PushSeeds(ParallelRunState state, int worker, int owner)
     {
         int[] seeds = state.SeedsByWorker;
@@ -515,6 +521,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerMain(int worker)
     {
         if (_options.CpuPerWorker is { Count: > 0 } cpus)
@@ -572,6 +579,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     /// or a block it was too late for) parks again at once. Spinning anew after every timeout kept an idle worker
     /// busy 200 µs of every millisecond.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WaitForBlock(int seen)
     {
         long spinUntil = Stopwatch.GetTimestamp() + _spinTicks;
@@ -607,6 +615,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Works on the open block until every job is done. False if the watchdog abandoned this worker.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool RunBlock(int worker, ParallelRunState state, GraphSnapshot snapshot)
     {
         if (_options.Policy == SchedulingPolicy.Wavefront)
@@ -809,6 +818,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         return next;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindWork(int worker, ParallelRunState state, GraphSnapshot snapshot, out bool stolen)
     {
         stolen = false;
@@ -862,6 +872,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunWavefront(int worker, ParallelRunState state, GraphSnapshot snapshot)
     {
         int levels = state.LevelStarts.Length - 1;
@@ -903,6 +914,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>Jobs of the open block not yet finished: the block's target less the per-worker counts summed (acquire reads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Remaining()
     {
         long done = 0;

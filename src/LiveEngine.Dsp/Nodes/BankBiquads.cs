@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 
 namespace LiveEngine.Dsp.Nodes;
@@ -54,6 +55,7 @@ internal sealed class BankBiquads
     }
 
     /// <summary>Runs every stage over <paramref name="signal"/> (frames × width, frame-major), in place. Audio thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(Span<float> signal, int frames, long sampleTime)
     {
         for (int first = 0; first < _biquads.Length; first += BiquadBankKernels.MaxStages)
@@ -63,6 +65,7 @@ internal sealed class BankBiquads
     }
 
     /// <summary>Runs biquad stages first .. first + count - 1 (at most <see cref="BiquadBankKernels.MaxStages"/>) in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunStages(Span<float> signal, int first, int count, int frames, long sampleTime)
     {
         int width = _width;
@@ -143,6 +146,7 @@ internal sealed class BankBiquads
     }
 
     /// <summary>Copies the fixed coefficients of stages first .. first + count - 1 into the ramp layout, every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillRamps(int first, int count, int frames)
     {
         for (int s = first; s < first + count; s++)

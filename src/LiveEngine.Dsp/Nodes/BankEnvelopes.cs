@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 
@@ -39,6 +40,7 @@ internal sealed class BankEnvelopes
     }
 
     /// <summary>Writes every lane's envelope, times its level, into <paramref name="output"/>[f · width + lane]. Audio thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Render(int frames, Span<float> output)
     {
         int width = _width;
@@ -83,6 +85,7 @@ internal sealed class BankEnvelopes
     }
 
     /// <summary>Each lane's level, as <see cref="ParameterSmoother.ApplyGain"/> applies it to the node's output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyLevels(int frames, Span<float> output)
     {
         int width = _width;

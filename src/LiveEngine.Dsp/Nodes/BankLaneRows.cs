@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Nodes;
 
 namespace LiveEngine.Dsp.Nodes;
@@ -42,6 +43,7 @@ internal sealed unsafe class BankLaneRows
     }
 
     /// <summary>Writes row r of rows <paramref name="first"/>.. into column r - first of the frame-major <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Transpose(int first, int count, int frames, int width, Span<float> destination)
     {
         for (int r = 0; r < count; r++)

@@ -89,6 +89,7 @@ internal sealed class BankOscillators
     public int FastLanes { get; private set; }
 
     /// <summary>Writes every lane's source into <paramref name="output"/>[f · width + lane]. Audio thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Render(int frames, long sampleTime, Span<float> output)
     {
         int width = _width;
@@ -231,6 +232,7 @@ internal sealed class BankOscillators
     /// Adds the residual of every crossing in the block to the lane's own residual (in time order, as the node's
     /// AddSteps and AddCorners do), adds the residual to the lane's output, and hands the node its new state.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FinishBandLimited(BandLimitedOscillatorNode node, int lane, int frames, Span<float> rows)
     {
         int width = _width;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LiveEngine.Dsp.Nodes;
 
 /// <summary>
@@ -41,6 +43,7 @@ internal sealed class BankPanGains
     public int Stride { get; private set; }
 
     /// <summary>Reads lane <paramref name="lane"/>'s position for the block; call for every lane, then <see cref="Finish"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Begin(int lane, ReadOnlySpan<float> parameters, int frames)
     {
         int width = _width;
@@ -66,6 +69,7 @@ internal sealed class BankPanGains
     }
 
     /// <summary>Completes the block's gains: <paramref name="anyGliding"/> says whether any <see cref="Begin"/> returned true.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Finish(int frames, bool anyGliding)
     {
         int width = _width;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -85,6 +86,7 @@ public sealed class BiquadChainVoiceBank : BankProcessor
     /// <summary>Lanes that carry voices.</summary>
     public int LaneCount => _lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;

@@ -62,6 +62,7 @@ public sealed class MasterNode : AudioNode
         Design(parameters[0], parameters[1]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;

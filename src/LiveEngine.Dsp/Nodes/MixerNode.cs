@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -27,6 +28,7 @@ public sealed class MixerNode : AudioNode
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int channels = context.OutputChannelCount;

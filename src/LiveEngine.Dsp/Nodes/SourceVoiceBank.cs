@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -130,6 +131,7 @@ public sealed class SourceVoiceBank : BankProcessor
     /// <summary>Lanes that carry voices.</summary>
     public int LaneCount => _lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;
@@ -206,6 +208,7 @@ public sealed class SourceVoiceBank : BankProcessor
     private ReadOnlySpan<float> Parameters(int lane, int stage, int count) => new(_parameterValues, _parameterStarts[lane][stage], count);
 
     /// <summary>Writes the fixed levels of lanes first .. end - 1 into the ramp layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillLevelRamp(int first, int end, int frames)
     {
         for (int lane = first; lane < end; lane++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -115,6 +116,7 @@ public sealed class SynthVoiceBank : BankProcessor
     /// <summary>Lanes that carry voices.</summary>
     public int LaneCount => _lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;
@@ -200,6 +202,7 @@ public sealed class SynthVoiceBank : BankProcessor
     private ReadOnlySpan<float> Parameters(int lane, int stage, int count) => new(_parameterValues, _parameterStarts[lane][stage], count);
 
     /// <summary>Reads every lane's filter state and coefficients; returns the coefficient stride (0 when none glides).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int PrepareFilters(int frames)
     {
         int width = _width;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using LiveEngine.Graph;
 
 namespace LiveEngine.Dsp.Workloads;
@@ -17,28 +16,27 @@ public static partial class StandardWorkloads
     public static GraphDescription Create(string name, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Match voices = VoicesPattern().Match(name);
-        if (voices.Success)
+        // Plain prefix parsing, not regular expressions: this runs at every render's and bench's start, where loading
+        // and compiling the regex engine cost more than building the graph of voices-64.
+        if (TryParseCount(name, "voices-", out int voices))
         {
-            return Voices(int.Parse(voices.Groups[1].Value, CultureInfo.InvariantCulture));
+            return Voices(voices);
         }
 
-        Match trivial = TrivialPattern().Match(name);
-        if (trivial.Success)
+        if (TryParseCount(name, "trivial-", out int trivial))
         {
-            return Trivial(int.Parse(trivial.Groups[1].Value, CultureInfo.InvariantCulture));
+            return Trivial(trivial);
         }
 
-        Match chains = ChainsPattern().Match(name);
-        if (chains.Success)
+        int by = name.IndexOf('x', StringComparison.Ordinal);
+        if (by > 0 && TryParseCount(name[..by], "chains-", out int chains) && TryParseDigits(name.AsSpan(by + 1), out int length))
         {
-            return Chains(int.Parse(chains.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(chains.Groups[2].Value, CultureInfo.InvariantCulture));
+            return Chains(chains, length);
         }
 
-        Match session = SessionPattern().Match(name);
-        if (session.Success)
+        if (TryParseCount(name, "session-", out int session))
         {
-            return Session(int.Parse(session.Groups[1].Value, CultureInfo.InvariantCulture));
+            return Session(session);
         }
 
         return name switch
@@ -243,12 +241,6 @@ public static partial class StandardWorkloads
         return result;
     }
 
-    [GeneratedRegex(@"^session-(\d+)$")]
-    private static partial Regex SessionPattern();
-
-    [GeneratedRegex(@"^voices-(\d+)$")]
-    private static partial Regex VoicesPattern();
-
     /// <summary>
     /// N independent near-empty jobs (a gain on silence) and no output: the scheduler's own cost. The slope of
     /// block time over N is the dispatch overhead per node; the intercept is the fixed cost per block.
@@ -266,9 +258,22 @@ public static partial class StandardWorkloads
         return graph;
     }
 
-    [GeneratedRegex(@"^trivial-(\d+)$")]
-    private static partial Regex TrivialPattern();
+    /// <summary>True if <paramref name="name"/> is <paramref name="prefix"/> followed by ASCII digits only (the count; too large throws, as int.Parse does).</summary>
+    private static bool TryParseCount(string name, string prefix, out int count)
+    {
+        count = 0;
+        return name.StartsWith(prefix, StringComparison.Ordinal) && TryParseDigits(name.AsSpan(prefix.Length), out count);
+    }
 
-    [GeneratedRegex(@"^chains-(\d+)x(\d+)$")]
-    private static partial Regex ChainsPattern();
+    private static bool TryParseDigits(ReadOnlySpan<char> digits, out int value)
+    {
+        value = 0;
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        value = int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+        return true;
+    }
 }

@@ -155,6 +155,33 @@ public sealed class StandardWorkloadTests
         Assert.StartsWith("Unknown workload 'voice-3'. Known: voices-N, chains-MxL, random-layered, session", e.Message);
     }
 
+    [Theory]
+    [InlineData("voices-")]
+    [InlineData("voices-12a")]
+    [InlineData("voices--3")]
+    [InlineData("voices-+3")]
+    [InlineData("voices-٣")]
+    [InlineData("chains-4x")]
+    [InlineData("chains-x4")]
+    [InlineData("chains-4x4x4")]
+    [InlineData("trivial-")]
+    [InlineData("session-1 ")]
+    public void MalformedSizedName_IsAnUnknownWorkload(string name)
+    {
+        var e = Assert.Throws<ArgumentException>(() => StandardWorkloads.Create(name));
+        Assert.StartsWith($"Unknown workload '{name}'.", e.Message);
+    }
+
+    [Fact]
+    public void SizedNames_BuildTheNamedSizes()
+    {
+        Assert.Equal(StandardWorkloads.Voices(3).Nodes.Count, StandardWorkloads.Create("voices-3").Nodes.Count);
+        Assert.Equal(StandardWorkloads.Voices(7).Nodes.Count, StandardWorkloads.Create("voices-007").Nodes.Count);
+        Assert.Equal(StandardWorkloads.Trivial(5).Nodes.Count, StandardWorkloads.Create("trivial-5").Nodes.Count);
+        Assert.Equal(StandardWorkloads.Chains(3, 2).Nodes.Count, StandardWorkloads.Create("chains-3x2").Nodes.Count);
+        Assert.NotEqual(StandardWorkloads.Chains(2, 3).Nodes.Count, StandardWorkloads.Create("chains-3x2").Nodes.Count);
+    }
+
     private static float Peak(ReadOnlySpan<float> samples)
     {
         float peak = 0;
