@@ -198,10 +198,13 @@ public sealed class StageViewTests(StageFixture fixture)
         Assert.Equal("tone", await page.TextContentAsync("#node-scope-name"));
 
         // Meters: a silent node at -inf, a loud one above it (a 0.5 sine peaks at -6 dBFS).
-        await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='other']\"); return n && n.dataset.peakDb && n.dataset.peakDb !== '-inf'; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='hush']", "data-peak-db"));
         Assert.Equal("-inf", await page.GetAttributeAsync("#graph g.node[data-id='mute']", "data-peak-db"));
-        double loud = double.Parse((await page.GetAttributeAsync("#graph g.node[data-id='other']", "data-peak-db"))!, CultureInfo.InvariantCulture);
+        // Read in the same frame as the check: a later frame between whose reads the loaded machine rendered no block
+        // shows -inf again.
+        IJSHandle loudHandle = await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='other']\"); const v = n && n.dataset.peakDb; return v && v !== '-inf' ? v : null; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        string loudText = await loudHandle.JsonValueAsync<string>();
+        double loud = double.Parse(loudText, CultureInfo.InvariantCulture);
         Assert.InRange(loud, -6.5, -5.5);
         // The output as played: a frame between whose reads the loaded machine rendered no block shows -inf, so wait for one that did.
         await page.WaitForFunctionAsync("() => { const n = document.querySelector(\"#graph g.node[data-id='out']\"); return n && n.dataset.peakDb && n.dataset.peakDb !== '-inf'; }", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
