@@ -53,7 +53,10 @@ public sealed class RenderPathJitTests
 
     [Theory]
     [MemberData(nameof(HotMethods))]
-    public void BlockPath_IsCompiledOptimizedFromItsFirstCall(Type type, string name)
+    public void BlockPath_IsCompiledOptimizedFromItsFirstCall(Type type, string name) => AssertOptimizedFromFirstCall(type, name);
+
+    /// <summary>A method named <paramref name="name"/> of <paramref name="type"/> carries AggressiveOptimization.</summary>
+    internal static void AssertOptimizedFromFirstCall(Type type, string name)
     {
         MethodInfo[] methods = type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => m.Name == name)

@@ -32,12 +32,5 @@ public sealed class SawBankJitTests
 
     [Theory]
     [MemberData(nameof(HotMethods))]
-    public void SawBankRenderPath_IsCompiledOptimizedFromItsFirstCall(Type type, string name)
-    {
-        MethodInfo[] methods = type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .Where(m => m.Name == name)
-            .ToArray();
-        Assert.NotEmpty(methods);
-        Assert.Contains(methods, m => m.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization));
-    }
+    public void SawBankRenderPath_IsCompiledOptimizedFromItsFirstCall(Type type, string name) => RenderPathJitTests.AssertOptimizedFromFirstCall(type, name);
 }

@@ -326,17 +326,7 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
 
         LiveSession reference = CreateSession(WithTapFilter(16, "v3.pan", tap: false));
-        for (int i = 0; i < landed.Length; i++)
-        {
-            reference.SetParameter("tapf", "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
-        }
-
-        var off = new float[on.Length];
-        for (int k = 0; k < on.Length / Device; k++)
-        {
-            reference.Renderer.Render(Device);
-            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
-        }
+        float[] off = RenderWithCutoffsOnTheirSamples(reference, "tapf", landed, on.Length);
 
         Assert.Equal(1, moving.MovesToLive);
         Assert.Equal(0, reference.MovesToLive);
@@ -372,18 +362,7 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         Assert.InRange(landed[1], played[1], played[1] + Device);
         Assert.InRange(landed[2], played[2], played[2] + Device);
 
-        LiveSession reference = CreateSession(StandardWorkloads.Voices(16));
-        for (int i = 0; i < landed.Length; i++)
-        {
-            reference.SetParameter("v3.lpf", "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
-        }
-
-        var off = new float[on.Length];
-        for (int k = 0; k < on.Length / Device; k++)
-        {
-            reference.Renderer.Render(Device);
-            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
-        }
+        float[] off = RenderWithCutoffsOnTheirSamples(CreateSession(StandardWorkloads.Voices(16)), "v3.lpf", landed, on.Length);
 
         Assert.Equal(-1, FirstDifference(on, off));
     }
@@ -562,6 +541,24 @@ public sealed class RenderAheadTests(ITestOutputHelper output)
         }
 
         return lead;
+    }
+
+    /// <summary>The reference for the "now" changes: the same cutoffs scheduled on the samples they landed on, render-ahead off; the left channel.</summary>
+    private static float[] RenderWithCutoffsOnTheirSamples(LiveSession reference, string node, long[] landed, int frames)
+    {
+        for (int i = 0; i < landed.Length; i++)
+        {
+            reference.SetParameter(node, "cutoffHz", s_nowChangeValues[i], Quantization.AtBeat(reference.Clock.BeatAt(landed[i])));
+        }
+
+        var off = new float[frames];
+        for (int k = 0; k < frames / Device; k++)
+        {
+            reference.Renderer.Render(Device);
+            reference.Renderer.Output(0, Device).CopyTo(off.AsSpan(k * Device));
+        }
+
+        return off;
     }
 
     private static LiveSession CreateSession(GraphDescription graph, IGraphExecutor? executor = null) =>
