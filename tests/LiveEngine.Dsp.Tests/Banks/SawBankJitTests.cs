@@ -1,4 +1,3 @@
-using System.Reflection;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Dsp.Nodes;
 
