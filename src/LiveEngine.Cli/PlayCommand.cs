@@ -168,12 +168,6 @@ internal static class PlayCommand
             // Below the audio thread's priority (70): the device's callback preempts it, and it preempts everything else.
             session.StartRenderAhead(waitWhenEmpty: false, threadStarted: () => RealTimeThread.TryPromoteCurrentThread(60), deferredBlockHook: placement);
 
-            // Pre-roll: the device starts with the look-ahead full, not while the render-ahead thread's code is cold.
-            if (!session.Renderer.WaitForLookAhead(TimeSpan.FromSeconds(2)))
-            {
-                Console.Error.WriteLine("Render-ahead did not fill its look-ahead within 2 s (the graph renders slower than real time here): starting anyway.");
-            }
-
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Render-ahead on: {defaults.RenderAheadMs:0.#} ms ahead in {session.Renderer.RenderAhead!.DeferredBlockFrames}-frame blocks ({(session.Renderer.Current.IsDeferrable ? "the graph has no live node" : session.Renderer.Current.IsSplit ? "the graph's live nodes one device block ahead" : "the graph has live nodes it cannot split off: all of it one device block ahead")})."));
         }
 
