@@ -132,17 +132,23 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
         LiveSession? playing = null;
         int launchesWithTheLivePassMoving = 0;
         int launchesSeen = 0;
+
+        // Where the live pass stood when the render-ahead thread asked for the launch (read on that thread, after the
+        // deferred block): read on the launcher thread instead, a loaded machine can start the launcher only after the
+        // live pass has published all the block's frames, and nothing is left to move.
+        long completeAtRequest = 0;
+        var hook = new PositionAtRequest(placement, () => Volatile.Write(ref completeAtRequest, playing!.Renderer.CompletePosition));
         placement.BeforeLaunch = () =>
         {
             // Holds the launch until the live pass has published more frames: were it waiting on this launch, it never would.
-            long complete = playing!.Renderer.CompletePosition;
+            long complete = Volatile.Read(ref completeAtRequest);
             launchesSeen++;
-            if (SpinWait.SpinUntil(() => playing.Renderer.CompletePosition > complete, 1_000))
+            if (SpinWait.SpinUntil(() => playing!.Renderer.CompletePosition > complete, 1_000))
             {
                 launchesWithTheLivePassMoving++;
             }
         };
-        float[][] gpu = Render(placement, frames: 2 * SampleRate, out LiveSession session, out long audio, beforeStart: s => playing = s, pinLive: true);
+        float[][] gpu = Render(placement, frames: 2 * SampleRate, out LiveSession session, out long audio, beforeStart: s => playing = s, pinLive: true, hook: hook);
 
         output.WriteLine($"{placement.DeferredBlocks} deferred blocks, {placement.Launches} launches ({launchesWithTheLivePassMoving} of {launchesSeen} with the live pass moving on), {placement.Collects} collects; audio thread {audio} B, render-ahead thread {session.Renderer.RenderAheadAllocatedBytes} B");
         Assert.True(session.Renderer.Current.IsSplit);
@@ -218,7 +224,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
     }
 
     /// <summary>Renders the two-convolution graph through a live session with render-ahead, as <c>liveengine render --render-ahead on</c> does.</summary>
-    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread, Action<LiveSession>? beforeStart = null, bool pinLive = false)
+    private static float[][] Render(GpuConvolutionPlacement? placement, int frames, out LiveSession session, out long measureAudioThread, Action<LiveSession>? beforeStart = null, bool pinLive = false, IDeferredBlockHook? hook = null)
     {
         _ = s_responses.Value;
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
@@ -235,7 +241,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
 
         session = new LiveSession(registry, graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
         beforeStart?.Invoke(session);
-        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: placement);
+        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: hook ?? placement);
         var result = new float[2][];
         result[0] = new float[frames];
         result[1] = new float[frames];
@@ -275,6 +281,18 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
               "edges": [ { "from": "noise", "to": "hall" }, { "from": "saw", "to": "room" },
                          { "from": "hall", "to": "out" }, { "from": "room", "to": "out" } ] }
             """);
+
+    /// <summary>The placement as the render-ahead thread's hook, calling <paramref name="requested"/> just before each block's launch request.</summary>
+    private sealed class PositionAtRequest(IDeferredBlockHook inner, Action requested) : IDeferredBlockHook
+    {
+        public bool TryBeginDeferredBlock() => inner.TryBeginDeferredBlock();
+
+        public void DeferredBlockRendered(bool split)
+        {
+            requested();
+            inner.DeferredBlockRendered(split);
+        }
+    }
 
     /// <summary>Within 1e-5 relative RMS error per channel, and not silent.</summary>
     private void AssertSame(float[][] expected, float[][] actual)
