@@ -178,6 +178,12 @@ internal sealed record EngineConfig
     /// <summary>[dirt] bind: the address it listens on; beyond loopback needs [osc] allow_remote. Default 127.0.0.1.</summary>
     public string DirtBind { get; init; } = "127.0.0.1";
 
+    /// <summary>[dirt] follow_cps: the tempo follows the events' cps (cps × 60 × beats_per_cycle BPM) unless [link] is enabled. Default true.</summary>
+    public bool DirtFollowCps { get; init; } = true;
+
+    /// <summary>[dirt] beats_per_cycle: beats in one Tidal cycle, for follow_cps. Default 4.</summary>
+    public double DirtBeatsPerCycle { get; init; } = 4;
+
     /// <summary>[link] enabled: the engine's clock follows an Ableton Link session on the local network (docs/link.md). Default false.</summary>
     public bool LinkEnabled { get; init; }
 

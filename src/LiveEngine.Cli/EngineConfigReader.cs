@@ -26,7 +26,7 @@ internal sealed class EngineConfigReader
     private static readonly string[] s_midiKeys = ["jack_input", "connect", "network_port", "network_bind", "network_secret", "bank_size", "banks"];
     private static readonly string[] s_uiKeys = ["port", "bind", "token", "frames_per_second"];
     private static readonly string[] s_oscKeys = ["port", "bind", "allow_remote", "tcp", "latency_ms"];
-    private static readonly string[] s_dirtKeys = ["enabled", "port", "bind"];
+    private static readonly string[] s_dirtKeys = ["enabled", "port", "bind", "follow_cps", "beats_per_cycle"];
     private static readonly string[] s_linkKeys = ["enabled", "quantum", "latency_ms", "start_stop_sync"];
     private static readonly string[] s_drivers = ["auto", "jack", "portaudio", "null", "offline"];
     private static readonly string[] s_policies = ["critical-path", "steal", "wavefront"];
@@ -351,6 +351,8 @@ internal sealed class EngineConfigReader
         {
             "enabled" => config with { DirtEnabled = Boolean(value, key, where) },
             "port" => config with { DirtPort = Range(Integer(value, key, where), 1, 65535, key, where) },
+            "follow_cps" => config with { DirtFollowCps = Boolean(value, key, where) },
+            "beats_per_cycle" => config with { DirtBeatsPerCycle = RangeD(Number(value, key, where), 1, 64, key, where) },
             _ => config with { DirtBind = Address(String(value, key, where), key, where) },
         },
         "link" => key switch

@@ -431,6 +431,9 @@ internal sealed class PerformanceHost : IAsyncDisposable
             var dirt = new LiveEngine.Frontend.Dirt.DirtHost(session, performance.Samples, map, new IPEndPoint(address, config.DirtPort), config.OscAllowRemote)
             {
                 SampleLoaded = performance.LogSample,
+
+                // Link leads the tempo when it is on: two tempo authorities would fight.
+                BeatsPerCycle = config.DirtFollowCps && !config.LinkEnabled ? config.DirtBeatsPerCycle : 0,
             };
             var resync = new Timer(_ => map.Resync(LiveEngine.Osc.OscTimeTag.Now, session.Position, (long)(LiveEngine.Frontend.Osc.OscHost.ResyncToleranceMs * rate / 1000)), null, 100, 100);
             long lastNotice = 0;
@@ -445,7 +448,8 @@ internal sealed class PerformanceHost : IAsyncDisposable
             };
             performance.Attach(resync);
             performance.Attach(dirt);
-            say($"SuperDirt: /dirt/play on {address}:{config.DirtPort} (UDP), sounds from {(performance.Samples.Folders.Count == 0 ? "no sample folders: set [repl] sample_folders" : string.Join(", ", performance.Samples.Folders))}.");
+            string tempo = dirt.BeatsPerCycle > 0 ? $"the tempo follows cps at {dirt.BeatsPerCycle} beats per cycle" : config.DirtFollowCps ? "cps does not set the tempo: Link leads it" : "cps does not set the tempo (follow_cps = false)";
+            say($"SuperDirt: /dirt/play on {address}:{config.DirtPort} (UDP), sounds from {(performance.Samples.Folders.Count == 0 ? "no sample folders: set [repl] sample_folders" : string.Join(", ", performance.Samples.Folders))}; {tempo}.");
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
         {

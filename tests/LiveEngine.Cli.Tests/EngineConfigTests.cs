@@ -42,9 +42,14 @@ public sealed class EngineConfigTests
         Assert.Equal(50, config.OscLatencyMs);
         Assert.False(defaults.DirtEnabled);
         Assert.Equal(57120, defaults.DirtPort);
-        EngineConfig dirt = EngineConfig.Parse(["[dirt]", "enabled = true", "port = 57121"], "test.config");
+        Assert.True(defaults.DirtFollowCps);
+        Assert.Equal(4, defaults.DirtBeatsPerCycle);
+        EngineConfig dirt = EngineConfig.Parse(["[dirt]", "enabled = true", "port = 57121", "follow_cps = false", "beats_per_cycle = 3"], "test.config");
         Assert.True(dirt.DirtEnabled);
         Assert.Equal(57121, dirt.DirtPort);
+        Assert.False(dirt.DirtFollowCps);
+        Assert.Equal(3, dirt.DirtBeatsPerCycle);
+        Assert.Contains("beats_per_cycle", Assert.Throws<CliException>(() => EngineConfig.Parse(["[dirt]", "beats_per_cycle = 0"], "test.config")).Message);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class DirtHost : IDisposable
     private readonly object _gate = new();
     private readonly OscServer? _server;
     private float _trig;
-    private long _events, _unknown, _refused, _late;
+    private long _events, _unknown, _refused, _late, _tempoChanges;
     private string? _lastError;
     private bool _needsPatch = true;
 
@@ -84,6 +84,15 @@ public sealed class DirtHost : IDisposable
 
     /// <summary>The latest cps an event carried (Tidal and Strudel send it with every event).</summary>
     public double LastCps { get; private set; }
+
+    /// <summary>
+    /// Beats per Tidal cycle when the session's tempo follows the events' <c>cps</c> (<c>[dirt] follow_cps</c>):
+    /// a new cps sets the tempo to cps × 60 × this many BPM on its event's sample. 0 (the default here): cps is only read.
+    /// </summary>
+    public double BeatsPerCycle { get; init; }
+
+    /// <summary>Tempo changes that followed a cps.</summary>
+    public long TempoChanges => Interlocked.Read(ref _tempoChanges);
 
     public string? LastError => Volatile.Read(ref _lastError);
 
@@ -173,6 +182,14 @@ public sealed class DirtHost : IDisposable
         }
 
         LastCps = Number(values, "cps", LastCps);
+        // Millibeat-per-minute precision, as the session log writes it.
+        bool follow = BeatsPerCycle > 0 && values.ContainsKey("cps");
+        Fraction bpm = follow ? Fraction.Create((Int128)Math.Round(LastCps * 60 * BeatsPerCycle * 1000), 1000) : Fraction.Zero;
+        if (follow && (bpm <= Fraction.Zero || bpm > 1000))
+        {
+            throw new ArgumentException($"cps {LastCps} is {LastCps * 60 * BeatsPerCycle} BPM at {BeatsPerCycle} beats per cycle: the tempo must be more than 0 and at most 1000 BPM");
+        }
+
         int sound = SoundIndex(s, n);
         if (sound < 0)
         {
@@ -215,6 +232,14 @@ public sealed class DirtHost : IDisposable
         var at = Quantization.AtBeat(_session.Clock.BeatAt(Math.Max(0, sample)));
         lock (_gate)
         {
+            if (follow && _session.Clock.TempoAt(Math.Max(0, sample)) != bpm)
+            {
+                // On the event's own sample: the events already scheduled keep their samples, and the later ones'
+                // beats count at the new tempo. A tempo set by other means is set back by the next event: cps leads.
+                _session.SetTempo(bpm, at);
+                Interlocked.Increment(ref _tempoChanges);
+            }
+
             EnsureOrbits();
             int lane = 0;
             while (lane < Lanes && _laneSamples[(orbit * Lanes) + lane] == sample)

@@ -7,7 +7,9 @@ using LiveEngine.Frontend;
 using LiveEngine.Frontend.Dirt;
 using LiveEngine.Hosts.Wav;
 using LiveEngine.Live;
+using LiveEngine.Commands;
 using LiveEngine.Osc;
+using LiveEngine.Time;
 
 namespace LiveEngine.Tests.Frontend.Dirt;
 
@@ -234,6 +236,42 @@ public sealed class DirtHostTests : IDisposable
         Assert.Equal([4_800 + Latency, 9_600 + Latency], onsets.Select(o => o.Sample));
         Assert.Equal(0.25f * pan, onsets[0].Value, 1e-6f);
         Assert.Equal(0.5f * pan, onsets[1].Value, 1e-6f);
+    }
+
+    [Fact]
+    public void WithBeatsPerCycle_TheTempoFollowsCps_OnTheEventsSample_AndTheEventsKeepTheirSamples()
+    {
+        using Performance performance = Offline();
+        OscTimeTag anchor = OscTimeTag.Now;
+        var dirt = new DirtHost(performance.Logged, new SampleFolders([_samples]), new OscTimeMap(Rate, Latency, anchor, 0)) { BeatsPerCycle = 4 };
+        var from = new IPEndPoint(IPAddress.Loopback, 1);
+        OscMessage Event(double seconds, float cps) => new("/dirt/play", [OscValue.String("s"), OscValue.String("bd"), OscValue.String("cps"), OscValue.Float32(cps)], anchor.AddSeconds(seconds));
+
+        // 0.6 cps is 144 BPM at 4 beats per cycle, 0.75 is 180; the same cps again changes nothing.
+        dirt.Handle(Event(0.1, 0.6f), from, Stopwatch.GetTimestamp());
+        dirt.Handle(Event(0.5, 0.75f), from, Stopwatch.GetTimestamp());
+        dirt.Handle(Event(0.9, 0.75f), from, Stopwatch.GetTimestamp());
+        Assert.Equal(3, dirt.Events);
+        Assert.Equal(2, dirt.TempoChanges);
+        long first = 4_800 + Latency, second = 24_000 + Latency, third = 43_200 + Latency;
+        Assert.Equal(144, performance.Session.Clock.TempoAt(first).ToDouble(), 3);
+        Assert.Equal(144, performance.Session.Clock.TempoAt(second - 1).ToDouble(), 3);
+        Assert.Equal(180, performance.Session.Clock.TempoAt(second).ToDouble(), 3);
+
+        // A tempo set by other means is set back by the next event that carries cps.
+        performance.Logged.SetTempo(Fraction.Create(100, 1), Quantization.AtBeat(performance.Session.Clock.BeatAt(third + 4_800)));
+        dirt.Handle(Event(1.2, 0.75f), from, Stopwatch.GetTimestamp());
+        Assert.Equal(3, dirt.TempoChanges);
+        Assert.Equal(180, performance.Session.Clock.TempoAt(57_600 + Latency).ToDouble(), 3);
+
+        // The events play on their time tags' samples whatever the tempo did, and the changes are in the log's commands.
+        List<(long Sample, float Value)> onsets = Onsets(performance, Rate * 3 / 2);
+        Assert.Equal([first, second, third, 57_600 + Latency], onsets.Select(o => o.Sample));
+
+        // A cps beyond 1000 BPM is refused with the event, and nothing changes.
+        dirt.Handle(Event(1.3, 5f), from, Stopwatch.GetTimestamp());
+        Assert.Equal(1, dirt.RefusedCount);
+        Assert.Contains("1200 BPM", dirt.LastError, StringComparison.Ordinal);
     }
 
     [Fact]
