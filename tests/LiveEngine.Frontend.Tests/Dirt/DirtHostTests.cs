@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using LiveEngine.Commands;
 using LiveEngine.Dsp;
 using LiveEngine.Frontend;
 using LiveEngine.Frontend.Dirt;
 using LiveEngine.Hosts.Wav;
 using LiveEngine.Live;
-using LiveEngine.Commands;
 using LiveEngine.Osc;
 using LiveEngine.Time;
 
