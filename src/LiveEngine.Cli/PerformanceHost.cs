@@ -388,6 +388,7 @@ internal sealed class PerformanceHost : IAsyncDisposable
         {
             // Through the logged session: what OSC sets is in the session log, and a replay sets it on the same sample.
             var osc = new LiveEngine.Frontend.Osc.OscHost(performance.Logged, new IPEndPoint(address, config.OscPort), config.OscLatencyMs, config.OscTcp, config.OscAllowRemote);
+            osc.Router.Delivered += performance.LogOsc;
             foreach (ILiveLanguage language in performance.Languages.All)
             {
                 if (language is LiveEngine.Frontend.Osc.IOscListener listener)

@@ -378,6 +378,20 @@ public sealed class Performance : IPerformanceService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes to the session log an OSC message that a language's handler took (<see cref="Osc.OscRouter.Delivered"/>)
+    /// and the sample it landed on: a replay hands it to the replayed code's handlers there. What the handlers do is
+    /// not logged itself, as what a scheduled callback does is not: the replayed code does it again.
+    /// </summary>
+    public void LogOsc(LiveEngine.Osc.OscMessage message, long sample)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        lock (_actionGate)
+        {
+            Log?.Append(new SessionLogEntry { Kind = "osc", Position = Session.Position, Name = message.Address, Sample = sample, Osc = Convert.ToBase64String(LiveEngine.Osc.OscPacketWriter.ToArray(message)) });
+        }
+    }
+
     /// <summary>Brings back the graph before the last commit. Logged.</summary>
     public bool Undo(Quantization when)
     {

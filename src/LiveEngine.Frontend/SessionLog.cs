@@ -86,6 +86,12 @@ public sealed record SessionLogEntry
 
     /// <summary>commit: the graph is a patch (its nodes and edges added to or replacing the playing graph's).</summary>
     public bool? Patch { get; init; }
+
+    /// <summary>osc: the message a handler took, as its OSC packet in base64 (every argument's type and bits).</summary>
+    public string? Osc { get; init; }
+
+    /// <summary>osc: the sample the message landed on (its handlers' effects count from there).</summary>
+    public long? Sample { get; init; }
 }
 
 /// <summary>

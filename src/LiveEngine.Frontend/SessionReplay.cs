@@ -151,6 +151,33 @@ public static class SessionReplay
         return last + tailFrames;
     }
 
+    /// <summary>An OSC message a handler took: to the replayed code's handlers, on its sample, waiting for them to run.</summary>
+    private static string? DeliverOsc(Performance performance, SessionLogEntry entry)
+    {
+        var messages = new List<LiveEngine.Osc.OscMessage>();
+        if (entry.Osc is null || entry.Sample is not { } sample || LiveEngine.Osc.OscPacketReader.TryRead(Convert.FromBase64String(entry.Osc), messages) != LiveEngine.Osc.OscReadError.None || messages.Count != 1)
+        {
+            return $"osc entry '{entry.Name}': no readable message";
+        }
+
+        string? error = null;
+        foreach (ILiveLanguage language in performance.Languages.All)
+        {
+            if (language is Osc.IOscListener { WantsOsc: true } listener)
+            {
+                Task<string?> handled = listener.OnOsc(messages[0], sample);
+                if (!handled.Wait(TimeSpan.FromSeconds(30)))
+                {
+                    return $"osc {entry.Name}: the handlers did not finish in 30 s";
+                }
+
+                error ??= handled.Result;
+            }
+        }
+
+        return error;
+    }
+
     /// <summary>Takes one logged action; returns its error, if it failed (as it then did live too).</summary>
     internal static string? Apply(Performance performance, SessionLogEntry entry)
     {
@@ -222,6 +249,8 @@ public static class SessionReplay
                 case "panic":
                     performance.Panic();
                     return null;
+                case "osc":
+                    return DeliverOsc(performance, entry);
                 case "stop" or "play":
                     // In sample time a stop lasts no samples: the clock held, so what followed it was logged at the
                     // held position (the stop itself at most the block then in flight before it). Replay renders

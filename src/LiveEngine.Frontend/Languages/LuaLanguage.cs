@@ -25,7 +25,7 @@ public sealed class LuaLanguage : ILiveLanguage, LiveEngine.Frontend.Osc.IOscLis
     public bool WantsOsc => _workspace.OscHandlerCount > 0;
 
     /// <summary>Runs the matching <c>osc()</c> handlers on the workspace's thread (queued; errors become diagnostics).</summary>
-    public void OnOsc(LiveEngine.Osc.OscMessage message, long sample) => _ = _workspace.DispatchOscAsync(message.Address, message.Arguments, sample);
+    public Task<string?> OnOsc(LiveEngine.Osc.OscMessage message, long sample) => _workspace.DispatchOscAsync(message.Address, message.Arguments, sample);
 
     public string Name => "lua";
 

@@ -41,6 +41,12 @@ public sealed class OscRouter
     /// <summary>Raised with each refused message's error, in words (on the receiving thread).</summary>
     public event Action<string>? Refused;
 
+    /// <summary>
+    /// Raised with each message a listener takes and its sample, before the listeners get it, one at a time: what the
+    /// session log records (<see cref="Performance.LogOsc"/>), so a replay hands it to the same handlers on that sample.
+    /// </summary>
+    public event Action<OscMessage, long>? Delivered;
+
     public long VariablesSet => Interlocked.Read(ref _variables);
 
     public long ParametersSet => Interlocked.Read(ref _parameters);
@@ -121,7 +127,12 @@ public sealed class OscRouter
             {
                 if (listener.WantsOsc)
                 {
-                    listener.OnOsc(message, sample);
+                    if (!taken)
+                    {
+                        Delivered?.Invoke(message, sample);
+                    }
+
+                    _ = listener.OnOsc(message, sample);
                     taken = true;
                 }
             }
