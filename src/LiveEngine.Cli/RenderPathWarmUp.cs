@@ -21,8 +21,13 @@ namespace LiveEngine.Cli;
 /// </summary>
 internal static class RenderPathWarmUp
 {
-    /// <summary>The commands that render audio in this process, the first thing each does being to build a graph.</summary>
-    private static readonly string[] s_renderingCommands = ["render", "play", "bench", "engine", "replay", "serve"];
+    /// <summary>
+    /// The commands that render audio in this process, the first thing each does being to build a graph. Not the
+    /// engine process (<c>engine</c>, started by the REPL and <c>serve</c>): its first graph comes later, over its
+    /// socket, and its soak counts every byte and collection of the process, which the tables' 3 MB of temporary
+    /// arrays, built for a graph that may have no saw, would disturb.
+    /// </summary>
+    private static readonly string[] s_renderingCommands = ["render", "play", "bench", "replay"];
 
     /// <summary>Whether the command in <paramref name="args"/> renders audio in this process (the warm-up then pays).</summary>
     public static bool PaysFor(IReadOnlyList<string> args) => args.Count > 0 && s_renderingCommands.Contains(args[0], StringComparer.Ordinal);

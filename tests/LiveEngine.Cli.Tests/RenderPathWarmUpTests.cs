@@ -58,12 +58,13 @@ public sealed class RenderPathWarmUpTests
     [Theory]
     [InlineData(new[] { "render", "--workload", "voices-256" }, true)]
     [InlineData(new[] { "play", "x.lua" }, true)]
-    [InlineData(new[] { "engine", "--socket", "/tmp/x" }, true)]
+    [InlineData(new[] { "engine", "--socket", "/tmp/x" }, false)]
+    [InlineData(new[] { "serve" }, false)]
     [InlineData(new[] { "bench", "voices-1024" }, true)]
     [InlineData(new[] { "nodes" }, false)]
     [InlineData(new[] { "--version" }, false)]
     [InlineData(new string[0], false)]
-    public void PaysFor_OnlyTheCommandsThatRenderInTheirOwnProcess(string[] args, bool pays) => Assert.Equal(pays, RenderPathWarmUp.PaysFor(args));
+    public void PaysFor_TheCommandsThatBuildAndRenderTheirOwnGraph_NotTheEngineProcess(string[] args, bool pays) => Assert.Equal(pays, RenderPathWarmUp.PaysFor(args));
 
     private static string Describe(RuntimeMethodHandle handle)
     {
