@@ -36,7 +36,7 @@ fi
 if [[ -n ${LIVEENGINE:-} ]]; then
   le=$LIVEENGINE
 else
-  echo "compare-peers: publishing liveengine (Release) …" >&2
+  echo "compare-peers: publishing liveengine (Release, precompiled: ReadyToRun) …" >&2
   dotnet publish "$root/src/LiveEngine.Cli" -c Release -o "$out/le" >/dev/null
   le="$out/le/liveengine"
 fi
