@@ -53,7 +53,13 @@ public sealed class NodeSpec
     /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
     public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
     {
-        // A loop, not LINQ: this runs for every node of every commit, and most nodes have no options.
+        // A loop, not LINQ: this runs for every node of every commit, and most nodes have no options (or the very
+        // options of the graph before: the engine's decoder shares what arrives unchanged).
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
         if (a.Count != b.Count)
         {
             return false;

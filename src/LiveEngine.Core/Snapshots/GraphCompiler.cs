@@ -19,6 +19,8 @@ namespace LiveEngine.Snapshots;
 public static class GraphCompiler
 {
     private const int AncestorBitsetJobLimit = 16_384;
+    // Buffer assignment tries this many of the latest freed buffers in turn before it looks only at those an ancestor freed.
+    private const int FreeScanLimit = 32;
     private const double MixCostNsPerFrame = 0.15;
 
     public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options) =>
@@ -1150,6 +1152,16 @@ public static class GraphCompiler
             int[] lastValue = scratch.Ints(CompileScratch.LastValueOfBuffer, valueCount + 1, clear: false);
             List<int> free = scratch.FreeBuffers;
             free.Clear();
+
+            // Every release is an entry, numbered in release order (so in the free list's order), listed under the job
+            // that released it: one of the buffer's last users, so a buffer can be reused by job J only if the job that
+            // released it is an ancestor of J. A buffer is free with entry e while freeEntry[buffer] == e.
+            int[] releasedHead = scratch.Ints(CompileScratch.ReleasedHead, jobCount, clear: false);
+            Array.Fill(releasedHead, -1, 0, jobCount);
+            int[] releasedNext = scratch.Ints(CompileScratch.ReleasedNext, valueCount, clear: false);
+            int[] releasedBuffer = scratch.Ints(CompileScratch.ReleasedBuffer, valueCount, clear: false);
+            int[] freeEntry = scratch.Ints(CompileScratch.FreeEntryOfBuffer, valueCount + 1, clear: false);
+            int entries = 0;
             int next = 1;
 
             foreach (int j in order)
@@ -1173,20 +1185,7 @@ public static class GraphCompiler
                 for (int c = 0; c < _outputCount[j]; c++)
                 {
                     int value = _outputBase[j] + c;
-                    int buffer = -1;
-                    if (reuse)
-                    {
-                        for (int k = free.Count - 1; k >= 0; k--)
-                        {
-                            if (LastUsersAreAncestors(lastValue[free[k]], set))
-                            {
-                                buffer = free[k];
-                                free.RemoveAt(k);
-                                break;
-                            }
-                        }
-                    }
-
+                    int buffer = reuse ? TakeFree(set) : -1;
                     if (buffer < 0)
                     {
                         buffer = next++;
@@ -1195,7 +1194,7 @@ public static class GraphCompiler
                     bufferOfValue[value] = buffer;
                     if (readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(buffer, value);
+                        Release(buffer, value, j);
                     }
                 }
 
@@ -1208,13 +1207,65 @@ public static class GraphCompiler
 
                     if (--readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(bufferOfValue[value], value);
+                        Release(bufferOfValue[value], value, j);
                     }
                 }
             }
 
             bufferCount = next;
             return bufferOfValue;
+
+            // The free buffer released last whose last users are all ancestors of the job, removed from the free list;
+            // -1 if none. The most recent releases are tried in turn; past FreeScanLimit of them, only the releases of
+            // the job's ancestors can qualify, and those are looked at instead of the rest of the list (a wide graph
+            // frees hundreds of buffers that its other branches cannot take: trying them all was most of a compile).
+            int TakeFree(Span<ulong> ancestorSet)
+            {
+                int scanEnd = Math.Max(0, free.Count - FreeScanLimit);
+                for (int k = free.Count - 1; k >= scanEnd; k--)
+                {
+                    if (LastUsersAreAncestors(lastValue[free[k]], ancestorSet))
+                    {
+                        return Take(k);
+                    }
+                }
+
+                if (scanEnd == 0)
+                {
+                    return -1;
+                }
+
+                // Entries at or after this one were tried above.
+                int below = freeEntry[free[scanEnd]];
+                int best = -1;
+                for (int w = 0; w < ancestorSet.Length; w++)
+                {
+                    for (ulong bits = ancestorSet[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int ancestor = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        // A job's entries are listed newest first.
+                        for (int e = releasedHead[ancestor]; e > best; e = releasedNext[e])
+                        {
+                            int buffer = releasedBuffer[e];
+                            if (e < below && freeEntry[buffer] == e && LastUsersAreAncestors(lastValue[buffer], ancestorSet))
+                            {
+                                best = e;
+                                break;
+                            }
+                        }
+                    }
+                }
+
+                return best < 0 ? -1 : Take(free.LastIndexOf(releasedBuffer[best]));
+            }
+
+            int Take(int k)
+            {
+                int buffer = free[k];
+                free.RemoveAt(k);
+                freeEntry[buffer] = -1;
+                return buffer;
+            }
 
             bool LastUsersAreAncestors(int value, Span<ulong> ancestorSet)
             {
@@ -1236,12 +1287,17 @@ public static class GraphCompiler
                 return true;
             }
 
-            void Release(int buffer, int value)
+            void Release(int buffer, int value, int job)
             {
                 if (reuse)
                 {
                     lastValue[buffer] = value;
                     free.Add(buffer);
+                    int entry = entries++;
+                    releasedBuffer[entry] = buffer;
+                    releasedNext[entry] = releasedHead[job];
+                    releasedHead[job] = entry;
+                    freeEntry[buffer] = entry;
                 }
             }
         }
@@ -1267,7 +1323,7 @@ public static class GraphCompiler
             start += node.Parameters.Length;
             AudioNode? previous = null;
             string previousId = options.PreviousIds is { } aliases && aliases.TryGetValue(node.Spec.Id, out string? alias) ? alias : node.Spec.Id;
-            if (options.Previous is { } old && old.IndexOfNode(previousId) is int oldIndex and >= 0)
+            if (options.Previous is { } old && IndexIn(old, previousId, node.Index) is int oldIndex and >= 0)
             {
                 if (CanReuse(old, oldIndex, node, options))
                 {
@@ -1301,6 +1357,13 @@ public static class GraphCompiler
         parameterStarts[nodes.Length] = start;
         return (instances, reused, parameterStarts, values);
     }
+
+    /// <summary>
+    /// Where node <paramref name="id"/> is in <paramref name="old"/>: most nodes of an edit are where they were (and a
+    /// transition graph begins with the new graph's nodes), so the same place is tried before the index by id.
+    /// </summary>
+    private static int IndexIn(GraphSnapshot old, string id, int index) =>
+        index < old.NodeIds.Count && string.Equals(old.NodeIds[index], id, StringComparison.Ordinal) ? index : old.IndexOfNode(id);
 
     /// <summary>
     /// A node instance can move into the new snapshot unchanged when nothing it was prepared with differs: the
