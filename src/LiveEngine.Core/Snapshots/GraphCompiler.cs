@@ -101,7 +101,7 @@ public static class GraphCompiler
     private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix = null)
     {
         ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix);
-        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
+        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors, resolvedPrefix);
         if (errors.Count == 0)
         {
             FindCycle(nodes, edges, errors);
@@ -231,19 +231,29 @@ public static class GraphCompiler
         && NodeSpec.SameOptions(earlier.Spec.Options, spec.Options)
         && parameters.SequenceEqual(earlier.Parameters);
 
-    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors)
+    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
+        // The index by id is made only for an edge that is not where it was, between the same nodes.
         Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
         byId.Clear();
-        foreach (ResolvedNode node in nodes)
-        {
-            byId.Add(node.Spec.Id, node);
-        }
-
         var result = new List<ResolvedEdge>(description.Edges.Count);
         for (int e = 0; e < description.Edges.Count; e++)
         {
             EdgeSpec edge = description.Edges[e];
+            if (resolvedPrefix is not null && SameEdge(resolvedPrefix, e, edge, nodes) is { } same)
+            {
+                result.Add(same);
+                continue;
+            }
+
+            if (byId.Count == 0)
+            {
+                foreach (ResolvedNode node in nodes)
+                {
+                    byId.Add(node.Spec.Id, node);
+                }
+            }
+
             bool hasFrom = byId.TryGetValue(edge.From, out ResolvedNode? from);
             bool hasTo = byId.TryGetValue(edge.To, out ResolvedNode? to);
             if (!hasFrom || !hasTo)
@@ -285,6 +295,34 @@ public static class GraphCompiler
 
         byId.Clear();
         return result;
+    }
+
+    /// <summary>
+    /// The resolution of edge <paramref name="e"/> of <paramref name="earlier"/> (a graph that validated, so its edge e
+    /// resolved to the e-th entry), if <paramref name="edge"/> is the same edge between the same resolved nodes: the
+    /// same ids and port names, so it resolves the same without a look-up by id. An edit leaves most edges where they were.
+    /// </summary>
+    private static ResolvedEdge? SameEdge(ValidatedGraph earlier, int e, EdgeSpec edge, ResolvedNode[] nodes)
+    {
+        if (e >= earlier.Edges.Count)
+        {
+            return null;
+        }
+
+        ResolvedEdge resolved = earlier.Edges[e];
+        if (resolved.Order != e || resolved.From >= nodes.Length || resolved.To >= nodes.Length)
+        {
+            return null;
+        }
+
+        ResolvedNode from = nodes[resolved.From];
+        ResolvedNode to = nodes[resolved.To];
+        return ReferenceEquals(from, earlier.Nodes[resolved.From]) && ReferenceEquals(to, earlier.Nodes[resolved.To])
+            && string.Equals(edge.From, from.Spec.Id, StringComparison.Ordinal) && string.Equals(edge.To, to.Spec.Id, StringComparison.Ordinal)
+            && string.Equals(edge.FromPort, from.Type.Outputs[resolved.FromPort].Name, StringComparison.Ordinal)
+            && string.Equals(edge.ToPort, to.Type.Inputs[resolved.ToPort].Name, StringComparison.Ordinal)
+            ? resolved
+            : null;
     }
 
     /// <summary>Finds one cycle that does not pass through a feedback boundary and reports its nodes in order.</summary>
