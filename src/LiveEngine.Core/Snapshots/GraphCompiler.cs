@@ -75,7 +75,7 @@ public static class GraphCompiler
         var found = new List<GraphError>();
         (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found, previous);
         errors = found;
-        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks]) : null;
+        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks], registry, registry.Version) : null;
     }
 
     /// <summary>Compiles a graph that <see cref="TryValidate"/> accepted.</summary>
@@ -88,8 +88,11 @@ public static class GraphCompiler
     }
 
     /// <summary>A description that passed validation, resolved against the registry: see <see cref="TryValidate"/>.</summary>
-    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges, BankDescriptor[] banks)
+    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges, BankDescriptor[] banks, NodeTypeRegistry registry, long registryVersion)
     {
+        /// <summary>Whether <paramref name="current"/> is the registry this graph was resolved against, with no type registered since.</summary>
+        internal bool ResolvedAgainst(NodeTypeRegistry current) => ReferenceEquals(registry, current) && registryVersion == current.Version;
+
         internal ResolvedNode[] Nodes { get; } = nodes;
 
         internal List<ResolvedEdge> Edges { get; } = edges;
@@ -120,6 +123,8 @@ public static class GraphCompiler
         HashSet<string> seen = CompileScratch.Current.Ids;
         seen.Clear();
         string? outputId = null;
+        // No type registered since the prefix was resolved: its types are still the registry's, without a look-up.
+        bool sameTypes = resolvedPrefix is not null && resolvedPrefix.ResolvedAgainst(registry);
         for (int i = 0; i < description.Nodes.Count; i++)
         {
             NodeSpec spec = description.Nodes[i];
@@ -139,7 +144,7 @@ public static class GraphCompiler
             // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
             if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
                 && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
-                && registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type))
+                && (sameTypes ? string.Equals(spec.Type, resolved.Type.Name, StringComparison.Ordinal) : registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type)))
             {
                 if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
                 {

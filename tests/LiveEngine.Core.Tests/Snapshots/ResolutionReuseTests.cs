@@ -136,6 +136,25 @@ public sealed class ResolutionReuseTests
         Assert.Contains(errors, e => e.Kind == GraphErrorKind.UnknownNode && e.Message.Contains("'b'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ATypeRedefinedSinceTheEarlierValidation_IsResolvedAgainstItsNewDefinition()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription graph = Graph(0.5);
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(graph, registry, out _)!;
+        registry.TryGet("const", out NodeTypeDescriptor? old);
+        var redefined = new NodeTypeDescriptor("const", old!.Description, old.Inputs, old.Outputs, old.Parameters, old.Create);
+        registry.Register(redefined);
+
+        // The very same description and specs: only the registry changed.
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(graph, registry, out IReadOnlyList<GraphError> errors, first)!;
+
+        Assert.Empty(errors);
+        Assert.Same(redefined, second.Nodes[1].Type);
+        Assert.Same(redefined, second.Nodes[2].Type);
+        Assert.Same(first.Nodes[0], second.Nodes[0]);
+    }
+
     /// <summary>Constants a and b into the two ports of an adder, into out.</summary>
     private static GraphDescription PairIntoAdd()
     {
