@@ -60,12 +60,13 @@ public sealed class NodeSpec
             return true;
         }
 
-        if (a.Count != b.Count)
+        int count = CountOf(a);
+        if (count != CountOf(b))
         {
             return false;
         }
 
-        if (a.Count == 0)
+        if (count == 0)
         {
             return true;
         }
@@ -80,4 +81,14 @@ public sealed class NodeSpec
 
         return true;
     }
+
+    /// <summary>
+    /// The count without an interface call for the two kinds of map the compiler compares (a spec's dictionary, a
+    /// snapshot's shared empty map): a call site that sees both dispatches through the runtime's resolver, and this
+    /// runs for every node several times per commit.
+    /// </summary>
+    private static int CountOf(IReadOnlyDictionary<string, string> options) =>
+        ReferenceEquals(options, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty) ? 0
+        : options is Dictionary<string, string> dictionary ? dictionary.Count
+        : options.Count;
 }

@@ -1379,7 +1379,7 @@ public static class GraphCompiler
 
                 // Same identity and type name but another shape or definition: a new instance that takes over
                 // what it can of the old one's state when prepared.
-                if (old.NodeTypes[oldIndex].Name == node.Type.Name)
+                if (old.NodeTypeArray[oldIndex].Name == node.Type.Name)
                 {
                     previous = old.Nodes[oldIndex];
                 }
@@ -1406,7 +1406,7 @@ public static class GraphCompiler
     /// transition graph begins with the new graph's nodes), so the same place is tried before the index by id.
     /// </summary>
     private static int IndexIn(GraphSnapshot old, string id, int index) =>
-        index < old.NodeIds.Count && string.Equals(old.NodeIds[index], id, StringComparison.Ordinal) ? index : old.IndexOfNode(id);
+        index < old.NodeIdArray.Length && string.Equals(old.NodeIdArray[index], id, StringComparison.Ordinal) ? index : old.IndexOfNode(id);
 
     /// <summary>
     /// A node instance can move into the new snapshot unchanged when nothing it was prepared with differs: the
@@ -1418,11 +1418,11 @@ public static class GraphCompiler
     private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
         options.ReuseUnchangedNodes
         && old.Nodes[oldIndex] is not CrossfadeNode
-        && ReferenceEquals(old.NodeTypes[oldIndex], node.Type)
-        && old.NodeChannels[oldIndex] == node.Channels
+        && ReferenceEquals(old.NodeTypeArray[oldIndex], node.Type)
+        && old.NodeChannelArray[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate
         && old.MaxBlockFrames == options.MaxBlockFrames
-        && NodeSpec.SameOptions(old.NodeOptions[oldIndex], node.Spec.Options);
+        && NodeSpec.SameOptions(old.NodeOptionArray[oldIndex], node.Spec.Options);
 
     /// <summary>FNV-1a of the id mixed with the session seed by SplitMix64: stable across runs and platforms.</summary>
     internal static ulong NodeSeed(ulong sessionSeed, string id)
