@@ -53,13 +53,20 @@ public sealed class NodeSpec
     /// <summary>Whether two option maps hold the same keys with the same values (a node prepared with one fits the other).</summary>
     public static bool SameOptions(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
     {
-        // A loop, not LINQ: this runs for every node of every commit, and most nodes have no options.
-        if (a.Count != b.Count)
+        // A loop, not LINQ: this runs for every node of every commit, and most nodes have no options (or the very
+        // options of the graph before: the engine's decoder shares what arrives unchanged).
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        int count = CountOf(a);
+        if (count != CountOf(b))
         {
             return false;
         }
 
-        if (a.Count == 0)
+        if (count == 0)
         {
             return true;
         }
@@ -74,4 +81,14 @@ public sealed class NodeSpec
 
         return true;
     }
+
+    /// <summary>
+    /// The count without an interface call for the two kinds of map the compiler compares (a spec's dictionary, a
+    /// snapshot's shared empty map): a call site that sees both dispatches through the runtime's resolver, and this
+    /// runs for every node several times per commit.
+    /// </summary>
+    private static int CountOf(IReadOnlyDictionary<string, string> options) =>
+        ReferenceEquals(options, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty) ? 0
+        : options is Dictionary<string, string> dictionary ? dictionary.Count
+        : options.Count;
 }

@@ -21,7 +21,11 @@ public sealed class NodeTypeRegistry
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         _types[descriptor.Name] = descriptor;
+        Version++;
     }
+
+    /// <summary>Counts the registrations: what was resolved against the same version resolves the same again.</summary>
+    public long Version { get; private set; }
 
     /// <summary>The voice banks the graph compiler may form, in registration order (the first that matches a chain wins).</summary>
     public IReadOnlyList<BankDescriptor> Banks => _banks;
@@ -31,6 +35,7 @@ public sealed class NodeTypeRegistry
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         _banks.Add(descriptor);
+        Version++;
     }
 
     public bool TryGet(string name, [NotNullWhen(true)] out NodeTypeDescriptor? descriptor) => _types.TryGetValue(name, out descriptor);

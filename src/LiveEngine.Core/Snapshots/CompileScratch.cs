@@ -28,7 +28,11 @@ internal sealed class CompileScratch
     public const int LastValueOfBuffer = 17;
     public const int OutStarts = 18;
     public const int OutEdges = 19;
-    private const int IntSlots = 20;
+    public const int ReleasedHead = 20;
+    public const int ReleasedNext = 21;
+    public const int ReleasedBuffer = 22;
+    public const int FreeEntryOfBuffer = 23;
+    private const int IntSlots = 24;
 
     // Double arrays by purpose (admission's prediction).
     public const int JobNs = 0;

@@ -19,6 +19,8 @@ namespace LiveEngine.Snapshots;
 public static class GraphCompiler
 {
     private const int AncestorBitsetJobLimit = 16_384;
+    // Buffer assignment tries this many of the latest freed buffers in turn before it looks only at those an ancestor freed.
+    private const int FreeScanLimit = 32;
     private const double MixCostNsPerFrame = 0.15;
 
     public static GraphSnapshot Compile(GraphDescription description, NodeTypeRegistry registry, CompileOptions options) =>
@@ -73,7 +75,7 @@ public static class GraphCompiler
         var found = new List<GraphError>();
         (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found, previous);
         errors = found;
-        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks]) : null;
+        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks], registry, registry.Version) : null;
     }
 
     /// <summary>Compiles a graph that <see cref="TryValidate"/> accepted.</summary>
@@ -86,8 +88,11 @@ public static class GraphCompiler
     }
 
     /// <summary>A description that passed validation, resolved against the registry: see <see cref="TryValidate"/>.</summary>
-    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges, BankDescriptor[] banks)
+    internal sealed class ValidatedGraph(ResolvedNode[] nodes, List<ResolvedEdge> edges, BankDescriptor[] banks, NodeTypeRegistry registry, long registryVersion)
     {
+        /// <summary>Whether <paramref name="current"/> is the registry this graph was resolved against, with no type registered since.</summary>
+        internal bool ResolvedAgainst(NodeTypeRegistry current) => ReferenceEquals(registry, current) && registryVersion == current.Version;
+
         internal ResolvedNode[] Nodes { get; } = nodes;
 
         internal List<ResolvedEdge> Edges { get; } = edges;
@@ -99,7 +104,7 @@ public static class GraphCompiler
     private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix = null)
     {
         ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix);
-        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors);
+        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors, resolvedPrefix);
         if (errors.Count == 0)
         {
             FindCycle(nodes, edges, errors);
@@ -118,6 +123,8 @@ public static class GraphCompiler
         HashSet<string> seen = CompileScratch.Current.Ids;
         seen.Clear();
         string? outputId = null;
+        // No type registered since the prefix was resolved: its types are still the registry's, without a look-up.
+        bool sameTypes = resolvedPrefix is not null && resolvedPrefix.ResolvedAgainst(registry);
         for (int i = 0; i < description.Nodes.Count; i++)
         {
             NodeSpec spec = description.Nodes[i];
@@ -137,7 +144,7 @@ public static class GraphCompiler
             // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
             if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
                 && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
-                && registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type))
+                && (sameTypes ? string.Equals(spec.Type, resolved.Type.Name, StringComparison.Ordinal) : registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type)))
             {
                 if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
                 {
@@ -229,19 +236,29 @@ public static class GraphCompiler
         && NodeSpec.SameOptions(earlier.Spec.Options, spec.Options)
         && parameters.SequenceEqual(earlier.Parameters);
 
-    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors)
+    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
+        // The index by id is made only for an edge that is not where it was, between the same nodes.
         Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
         byId.Clear();
-        foreach (ResolvedNode node in nodes)
-        {
-            byId.Add(node.Spec.Id, node);
-        }
-
         var result = new List<ResolvedEdge>(description.Edges.Count);
         for (int e = 0; e < description.Edges.Count; e++)
         {
             EdgeSpec edge = description.Edges[e];
+            if (resolvedPrefix is not null && SameEdge(resolvedPrefix, e, edge, nodes) is { } same)
+            {
+                result.Add(same);
+                continue;
+            }
+
+            if (byId.Count == 0)
+            {
+                foreach (ResolvedNode node in nodes)
+                {
+                    byId.Add(node.Spec.Id, node);
+                }
+            }
+
             bool hasFrom = byId.TryGetValue(edge.From, out ResolvedNode? from);
             bool hasTo = byId.TryGetValue(edge.To, out ResolvedNode? to);
             if (!hasFrom || !hasTo)
@@ -283,6 +300,34 @@ public static class GraphCompiler
 
         byId.Clear();
         return result;
+    }
+
+    /// <summary>
+    /// The resolution of edge <paramref name="e"/> of <paramref name="earlier"/> (a graph that validated, so its edge e
+    /// resolved to the e-th entry), if <paramref name="edge"/> is the same edge between the same resolved nodes: the
+    /// same ids and port names, so it resolves the same without a look-up by id. An edit leaves most edges where they were.
+    /// </summary>
+    private static ResolvedEdge? SameEdge(ValidatedGraph earlier, int e, EdgeSpec edge, ResolvedNode[] nodes)
+    {
+        if (e >= earlier.Edges.Count)
+        {
+            return null;
+        }
+
+        ResolvedEdge resolved = earlier.Edges[e];
+        if (resolved.Order != e || resolved.From >= nodes.Length || resolved.To >= nodes.Length)
+        {
+            return null;
+        }
+
+        ResolvedNode from = nodes[resolved.From];
+        ResolvedNode to = nodes[resolved.To];
+        return ReferenceEquals(from, earlier.Nodes[resolved.From]) && ReferenceEquals(to, earlier.Nodes[resolved.To])
+            && string.Equals(edge.From, from.Spec.Id, StringComparison.Ordinal) && string.Equals(edge.To, to.Spec.Id, StringComparison.Ordinal)
+            && string.Equals(edge.FromPort, from.Type.Outputs[resolved.FromPort].Name, StringComparison.Ordinal)
+            && string.Equals(edge.ToPort, to.Type.Inputs[resolved.ToPort].Name, StringComparison.Ordinal)
+            ? resolved
+            : null;
     }
 
     /// <summary>Finds one cycle that does not pass through a feedback boundary and reports its nodes in order.</summary>
@@ -1150,6 +1195,16 @@ public static class GraphCompiler
             int[] lastValue = scratch.Ints(CompileScratch.LastValueOfBuffer, valueCount + 1, clear: false);
             List<int> free = scratch.FreeBuffers;
             free.Clear();
+
+            // Every release is an entry, numbered in release order (so in the free list's order), listed under the job
+            // that released it: one of the buffer's last users, so a buffer can be reused by job J only if the job that
+            // released it is an ancestor of J. A buffer is free with entry e while freeEntry[buffer] == e.
+            int[] releasedHead = scratch.Ints(CompileScratch.ReleasedHead, jobCount, clear: false);
+            Array.Fill(releasedHead, -1, 0, jobCount);
+            int[] releasedNext = scratch.Ints(CompileScratch.ReleasedNext, valueCount, clear: false);
+            int[] releasedBuffer = scratch.Ints(CompileScratch.ReleasedBuffer, valueCount, clear: false);
+            int[] freeEntry = scratch.Ints(CompileScratch.FreeEntryOfBuffer, valueCount + 1, clear: false);
+            int entries = 0;
             int next = 1;
 
             foreach (int j in order)
@@ -1173,20 +1228,7 @@ public static class GraphCompiler
                 for (int c = 0; c < _outputCount[j]; c++)
                 {
                     int value = _outputBase[j] + c;
-                    int buffer = -1;
-                    if (reuse)
-                    {
-                        for (int k = free.Count - 1; k >= 0; k--)
-                        {
-                            if (LastUsersAreAncestors(lastValue[free[k]], set))
-                            {
-                                buffer = free[k];
-                                free.RemoveAt(k);
-                                break;
-                            }
-                        }
-                    }
-
+                    int buffer = reuse ? TakeFree(set) : -1;
                     if (buffer < 0)
                     {
                         buffer = next++;
@@ -1195,7 +1237,7 @@ public static class GraphCompiler
                     bufferOfValue[value] = buffer;
                     if (readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(buffer, value);
+                        Release(buffer, value, j);
                     }
                 }
 
@@ -1208,13 +1250,65 @@ public static class GraphCompiler
 
                     if (--readsLeft[value] == 0 && !pinned[value])
                     {
-                        Release(bufferOfValue[value], value);
+                        Release(bufferOfValue[value], value, j);
                     }
                 }
             }
 
             bufferCount = next;
             return bufferOfValue;
+
+            // The free buffer released last whose last users are all ancestors of the job, removed from the free list;
+            // -1 if none. The most recent releases are tried in turn; past FreeScanLimit of them, only the releases of
+            // the job's ancestors can qualify, and those are looked at instead of the rest of the list (a wide graph
+            // frees hundreds of buffers that its other branches cannot take: trying them all was most of a compile).
+            int TakeFree(Span<ulong> ancestorSet)
+            {
+                int scanEnd = Math.Max(0, free.Count - FreeScanLimit);
+                for (int k = free.Count - 1; k >= scanEnd; k--)
+                {
+                    if (LastUsersAreAncestors(lastValue[free[k]], ancestorSet))
+                    {
+                        return Take(k);
+                    }
+                }
+
+                if (scanEnd == 0)
+                {
+                    return -1;
+                }
+
+                // Entries at or after this one were tried above.
+                int below = freeEntry[free[scanEnd]];
+                int best = -1;
+                for (int w = 0; w < ancestorSet.Length; w++)
+                {
+                    for (ulong bits = ancestorSet[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int ancestor = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        // A job's entries are listed newest first.
+                        for (int e = releasedHead[ancestor]; e > best; e = releasedNext[e])
+                        {
+                            int buffer = releasedBuffer[e];
+                            if (e < below && freeEntry[buffer] == e && LastUsersAreAncestors(lastValue[buffer], ancestorSet))
+                            {
+                                best = e;
+                                break;
+                            }
+                        }
+                    }
+                }
+
+                return best < 0 ? -1 : Take(free.LastIndexOf(releasedBuffer[best]));
+            }
+
+            int Take(int k)
+            {
+                int buffer = free[k];
+                free.RemoveAt(k);
+                freeEntry[buffer] = -1;
+                return buffer;
+            }
 
             bool LastUsersAreAncestors(int value, Span<ulong> ancestorSet)
             {
@@ -1236,12 +1330,17 @@ public static class GraphCompiler
                 return true;
             }
 
-            void Release(int buffer, int value)
+            void Release(int buffer, int value, int job)
             {
                 if (reuse)
                 {
                     lastValue[buffer] = value;
                     free.Add(buffer);
+                    int entry = entries++;
+                    releasedBuffer[entry] = buffer;
+                    releasedNext[entry] = releasedHead[job];
+                    releasedHead[job] = entry;
+                    freeEntry[buffer] = entry;
                 }
             }
         }
@@ -1267,7 +1366,7 @@ public static class GraphCompiler
             start += node.Parameters.Length;
             AudioNode? previous = null;
             string previousId = options.PreviousIds is { } aliases && aliases.TryGetValue(node.Spec.Id, out string? alias) ? alias : node.Spec.Id;
-            if (options.Previous is { } old && old.IndexOfNode(previousId) is int oldIndex and >= 0)
+            if (options.Previous is { } old && IndexIn(old, previousId, node.Index) is int oldIndex and >= 0)
             {
                 if (CanReuse(old, oldIndex, node, options))
                 {
@@ -1280,7 +1379,7 @@ public static class GraphCompiler
 
                 // Same identity and type name but another shape or definition: a new instance that takes over
                 // what it can of the old one's state when prepared.
-                if (old.NodeTypes[oldIndex].Name == node.Type.Name)
+                if (old.NodeTypeArray[oldIndex].Name == node.Type.Name)
                 {
                     previous = old.Nodes[oldIndex];
                 }
@@ -1303,6 +1402,13 @@ public static class GraphCompiler
     }
 
     /// <summary>
+    /// Where node <paramref name="id"/> is in <paramref name="old"/>: most nodes of an edit are where they were (and a
+    /// transition graph begins with the new graph's nodes), so the same place is tried before the index by id.
+    /// </summary>
+    private static int IndexIn(GraphSnapshot old, string id, int index) =>
+        index < old.NodeIdArray.Length && string.Equals(old.NodeIdArray[index], id, StringComparison.Ordinal) ? index : old.IndexOfNode(id);
+
+    /// <summary>
     /// A node instance can move into the new snapshot unchanged when nothing it was prepared with differs: the
     /// same type definition (not only the name: a redefined type needs a new instance), channel count, options
     /// and stream format. A crossfade never moves: a live change sets its start sample on the new instance
@@ -1312,11 +1418,11 @@ public static class GraphCompiler
     private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
         options.ReuseUnchangedNodes
         && old.Nodes[oldIndex] is not CrossfadeNode
-        && ReferenceEquals(old.NodeTypes[oldIndex], node.Type)
-        && old.NodeChannels[oldIndex] == node.Channels
+        && ReferenceEquals(old.NodeTypeArray[oldIndex], node.Type)
+        && old.NodeChannelArray[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate
         && old.MaxBlockFrames == options.MaxBlockFrames
-        && NodeSpec.SameOptions(old.NodeOptions[oldIndex], node.Spec.Options);
+        && NodeSpec.SameOptions(old.NodeOptionArray[oldIndex], node.Spec.Options);
 
     /// <summary>FNV-1a of the id mixed with the session seed by SplitMix64: stable across runs and platforms.</summary>
     internal static ulong NodeSeed(ulong sessionSeed, string id)

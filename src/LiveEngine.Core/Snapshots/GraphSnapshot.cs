@@ -43,12 +43,16 @@ public sealed class GraphSnapshot
         Banks = banks;
         BankArray = banks;
         NodeChannels = nodeChannels;
+        NodeChannelArray = nodeChannels;
         NodeOptions = nodeOptions;
+        NodeOptionArray = nodeOptions;
         NodeReused = nodeReused;
         SampleRate = sampleRate;
         MaxBlockFrames = maxBlockFrames;
         NodeIds = nodeIds;
+        NodeIdArray = nodeIds;
         NodeTypes = nodeTypes;
+        NodeTypeArray = nodeTypes;
         Nodes = nodes;
         ParameterStarts = parameterStarts;
         ParameterValues = parameterValues;
@@ -111,6 +115,18 @@ public sealed class GraphSnapshot
     /// crossfades split lanes, keeps the banks of the graph before it for the graph after it. Control thread only.
     /// </summary>
     internal FormedBank[] SpareBanks { get; init; } = [];
+
+    /// <summary>The node table as the arrays <see cref="NodeIds"/>, <see cref="NodeTypes"/>, <see cref="NodeChannels"/> and <see cref="NodeOptions"/> read (never changed), for the compiler's loops over every node.</summary>
+    internal string[] NodeIdArray { get; }
+
+    /// <inheritdoc cref="NodeIdArray"/>
+    internal NodeTypeDescriptor[] NodeTypeArray { get; }
+
+    /// <inheritdoc cref="NodeIdArray"/>
+    internal int[] NodeChannelArray { get; }
+
+    /// <inheritdoc cref="NodeIdArray"/>
+    internal IReadOnlyDictionary<string, string>[] NodeOptionArray { get; }
 
     /// <summary>Node index by id; never changed once made, so a later snapshot with the same ids shares it.</summary>
     internal Dictionary<string, int> NodeIndexById => _nodeIndexById;

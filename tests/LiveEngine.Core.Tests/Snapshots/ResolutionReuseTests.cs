@@ -80,4 +80,92 @@ public sealed class ResolutionReuseTests
         Assert.Equal("b", second.Nodes[1].Spec.Id);
         Assert.NotSame(first.Nodes[2], second.Nodes[1]);
     }
+
+    [Fact]
+    public void AnEdgeChangedInPlace_ResolvesToItsNewEnds_AndTheOthersKeepTheirs()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription before = PairIntoAdd();
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(before, registry, out _)!;
+
+        // The same edge objects: the first now leaves from b and the second goes into the other port.
+        GraphDescription after = PairIntoAdd();
+        after.Edges.Clear();
+        after.Edges.AddRange(before.Edges);
+        after.Edges[0].From = "b";
+        after.Edges[1].ToPort = "a";
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(after, registry, out IReadOnlyList<GraphError> errors, first)!;
+
+        Assert.Empty(errors);
+        int a = Array.FindIndex(second.Nodes, n => n.Spec.Id == "a");
+        int b = Array.FindIndex(second.Nodes, n => n.Spec.Id == "b");
+        int sum = Array.FindIndex(second.Nodes, n => n.Spec.Id == "sum");
+        Assert.Equal(new GraphCompiler.ResolvedEdge(0, b, 0, sum, 0), second.Edges[0]);
+        Assert.Equal(new GraphCompiler.ResolvedEdge(1, b, 0, sum, 0), second.Edges[1]);
+        Assert.Equal(first.Edges[2], second.Edges[2]);
+        Assert.Equal(new GraphCompiler.ResolvedEdge(0, a, 0, sum, 0), first.Edges[0]);
+    }
+
+    [Fact]
+    public void AnEdgeToANodeThatMoved_ResolvesToTheNodesNewPlace()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(PairIntoAdd(), registry, out _)!;
+
+        // A node inserted first: every node moves one place, the edges are the same text.
+        GraphDescription after = PairIntoAdd();
+        after.Nodes.Insert(0, new NodeSpec { Id = "c", Type = "const" });
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(after, registry, out IReadOnlyList<GraphError> errors, first)!;
+
+        Assert.Empty(errors);
+        for (int e = 0; e < second.Edges.Count; e++)
+        {
+            Assert.Equal(first.Edges[e] with { From = first.Edges[e].From + 1, To = first.Edges[e].To + 1 }, second.Edges[e]);
+        }
+    }
+
+    [Fact]
+    public void AnEdgeToARemovedNode_IsStillAnError()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(PairIntoAdd(), registry, out _)!;
+        GraphDescription after = PairIntoAdd();
+        after.Nodes.RemoveAll(n => n.Id == "b");
+
+        Assert.Null(GraphCompiler.TryValidate(after, registry, out IReadOnlyList<GraphError> errors, first));
+        Assert.Contains(errors, e => e.Kind == GraphErrorKind.UnknownNode && e.Message.Contains("'b'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATypeRedefinedSinceTheEarlierValidation_IsResolvedAgainstItsNewDefinition()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription graph = Graph(0.5);
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(graph, registry, out _)!;
+        registry.TryGet("const", out NodeTypeDescriptor? old);
+        var redefined = new NodeTypeDescriptor("const", old!.Description, old.Inputs, old.Outputs, old.Parameters, old.Create);
+        registry.Register(redefined);
+
+        // The very same description and specs: only the registry changed.
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(graph, registry, out IReadOnlyList<GraphError> errors, first)!;
+
+        Assert.Empty(errors);
+        Assert.Same(redefined, second.Nodes[1].Type);
+        Assert.Same(redefined, second.Nodes[2].Type);
+        Assert.Same(first.Nodes[0], second.Nodes[0]);
+    }
+
+    /// <summary>Constants a and b into the two ports of an adder, into out.</summary>
+    private static GraphDescription PairIntoAdd()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("a", "const");
+        graph.Add("b", "const");
+        graph.Add("sum", "add2");
+        graph.Connect("a", "sum", toPort: "a");
+        graph.Connect("b", "sum", toPort: "b");
+        graph.Connect("sum", "out");
+        return graph;
+    }
 }

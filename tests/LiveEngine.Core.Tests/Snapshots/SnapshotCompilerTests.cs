@@ -71,9 +71,32 @@ public sealed class SnapshotCompilerTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
-    public void RandomDags_SharedBuffersAreOrderedByTheDag(int seed)
+    public void RandomDags_SharedBuffersAreOrderedByTheDag(int seed) => AssertSharedBuffersAreOrdered(Compile(RandomGraph(seed, 120)));
+
+    [Fact]
+    public void AWideGraph_SharedBuffersAreOrderedByTheDag_AndTheMixTreeReusesBuffers()
     {
-        GraphSnapshot snapshot = Compile(RandomGraph(seed, 120));
+        // 300 chains into one input: their buffers are freed hundreds at a time, which only the mix jobs (whose
+        // ancestors freed them) may take; buffer assignment then looks past its latest freed buffers.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 300; i++)
+        {
+            string id = "c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            graph.Chain(graph.Add(id, "const", Value(i)), graph.Add(id + ".a", "scale"), graph.Add(id + ".b", "scale"), "out");
+        }
+
+        GraphSnapshot snapshot = Compile(graph);
+
+        AssertSharedBuffersAreOrdered(snapshot);
+        int values = snapshot.Jobs.Sum(j => j.OutputCount);
+        Assert.True(snapshot.Arena.BufferCount < values * 3 / 4, $"{snapshot.Arena.BufferCount} buffers for {values} values: the mix tree should reuse what the chains freed.");
+        float[] output = OfflineRender.Render(snapshot, 8, _ => 8)[0];
+        Assert.All(output, sample => Assert.Equal(300 * 299 / 2, sample));
+    }
+
+    private static void AssertSharedBuffersAreOrdered(GraphSnapshot snapshot)
+    {
         var ancestors = Ancestors(snapshot);
         var touches = new Dictionary<int, List<(int Job, bool Writes)>>();
         for (int j = 0; j < snapshot.Jobs.Length; j++)
