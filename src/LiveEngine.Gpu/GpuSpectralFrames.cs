@@ -181,7 +181,7 @@ public sealed class GpuSpectralFrames : IStftFrameProcessor, IDisposable
     /// The first bin of each of the vocoder's bands and, last, the bin count: <see cref="VocoderNode"/>'s band of bin k
     /// (log-spaced from 50 Hz to Nyquist) never decreases with k, so each band is one run of bins.
     /// </summary>
-    private static int[] BandStarts(int bins, int sampleRate)
+    internal static int[] BandStarts(int bins, int sampleRate)
     {
         const double LowestHz = 50;
         int frameFrames = (bins - 1) * 2;
