@@ -15,7 +15,7 @@ internal static class GpuPlacementSetup
     /// <summary>An offline render's limit on a launch, ms: no device waits, so only a launch that hangs ends the placement.</summary>
     public const double OfflineTimeoutMs = 10_000;
 
-    public static Option<string?> Option() => new("--gpu") { Description = "Where convolutions' long partitions run, with render-ahead: off, auto (a CUDA or OpenCL device, where a launch costs less than the CPU work) or cpu-accelerator (ILGPU's CPU accelerator, for checking) (repl.config [engine] gpu; default off)." };
+    public static Option<string?> Option() => new("--gpu") { Description = "Where convolutions' long partitions (and the frames of spectral nodes with the option gpu = on) run, with render-ahead: off, auto (a CUDA or OpenCL device, where a launch costs less than the CPU work) or cpu-accelerator (ILGPU's CPU accelerator, for checking) (repl.config [engine] gpu; default off)." };
 
     /// <summary>The mode of <paramref name="text"/> (from <paramref name="option"/>).</summary>
     public static GpuMode Parse(string text, string option) => text switch

@@ -111,6 +111,64 @@ public sealed class GpuSpectralPlacementTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ALaunchThatHangs_IsAbandonedAfterTheTimeout_AndTheSpectralNodeSoundsAsOnTheCpu()
+    {
+        int frames = 3 * SampleRate / 2;
+        float[][] cpu = Render(Graph("blur"), placement: null, frames, out _, out _);
+
+        int launches = 0;
+        using var hang = new ManualResetEventSlim(false);
+        using GpuConvolutionPlacement placement = CreatePlacement(timeoutMs: 2_000);
+        placement.BeforeLaunch = () =>
+        {
+            if (++launches == 20)
+            {
+                hang.Wait();
+            }
+        };
+        float[][] gpu = Render(Graph("blur"), placement, frames, out _, out _);
+        hang.Set();
+
+        output.WriteLine($"{placement.Launches} launches, {placement.SpectralCollects} frames from the accelerator, then: {placement.FailureReason}");
+        Assert.True(placement.Failed);
+        Assert.Contains("abandoned", placement.FailureReason);
+        Assert.InRange(placement.SpectralCollects, 19, 60);
+        AssertSame(cpu, gpu);
+    }
+
+    [Fact]
+    public void InASplitGraph_TheDeferredSpectralNodeIsLaunched_TheLiveOneComputesOnTheCpu_AndTheOutputIsTheCpus()
+    {
+        // The saw pinned live, through a pipelined freeze ("held", live: its hops fall in the live pass, never submitted);
+        // the tone through a pipelined blur ("dut", deferred: its frames go to the launches, started without waiting).
+        GraphDescription Split()
+        {
+            GraphDescription graph = Graph("blur");
+            graph.Nodes.Add(new NodeSpec("saw", "saw", new Dictionary<string, double> { ["freqHz"] = 97, ["level"] = 0.3 }) { Options = { [Snapshots.GraphSnapshot.LiveOption] = "on" } });
+            graph.Nodes.Add(new NodeSpec("held", "freeze", new Dictionary<string, double> { ["freeze"] = 0 }, 2) { Options = { [SpectralNode.GpuOption] = "on" } });
+            graph.Connect("saw", "held");
+            graph.Connect("held", "out");
+            return graph;
+        }
+
+        int frames = 2 * SampleRate;
+        float[][] cpu = Render(Split(), placement: null, frames, out _, out _);
+        using GpuConvolutionPlacement placement = CreatePlacement();
+        float[][] gpu = Render(Split(), placement, frames, out LiveSession session, out long audio);
+
+        output.WriteLine($"{placement.PlacedSpectralNodes} nodes placed, {placement.Launches} launches, {placement.SpectralCollects} frames from the accelerator; audio thread {audio} B, render-ahead thread {session.Renderer.RenderAheadAllocatedBytes} B");
+        Assert.True(session.Renderer.Current.IsSplit);
+        Assert.False(placement.Failed, placement.FailureReason);
+        Assert.Equal(2, placement.PlacedSpectralNodes);
+
+        // The deferred node's frames only (one per 512 frames, up to the look-ahead past the end); the live node's never.
+        Assert.InRange(placement.SpectralCollects, (frames / 512) - 12, (frames / 512) + 12);
+        Assert.Equal(0, audio);
+        Assert.Equal(0, session.Renderer.RenderAheadAllocatedBytes);
+        AssertSame(cpu, gpu);
+    }
+
+    [Fact]
     public void WithoutTheGpuOption_ASpectralNodeIsNotPlaced_AndSoundsBitForBitAsWithoutThePlacement()
     {
         GraphDescription Plain()
@@ -178,10 +236,10 @@ public sealed class GpuSpectralPlacementTests(ITestOutputHelper output)
         return node;
     }
 
-    private static GpuConvolutionPlacement CreatePlacement()
+    private static GpuConvolutionPlacement CreatePlacement(double timeoutMs = PatientTimeoutMs)
     {
         ILGPU.Context context = GpuAccelerators.CreateContext();
-        return new GpuConvolutionPlacement(context, GpuAccelerators.Cpu(context), new GpuPlacementOptions { Mode = GpuMode.CpuAccelerator, MinPartitionFrames = Deferred, TimeoutMs = PatientTimeoutMs }) { OwnsContext = true };
+        return new GpuConvolutionPlacement(context, GpuAccelerators.Cpu(context), new GpuPlacementOptions { Mode = GpuMode.CpuAccelerator, MinPartitionFrames = Deferred, TimeoutMs = timeoutMs }) { OwnsContext = true };
     }
 
     /// <summary>
