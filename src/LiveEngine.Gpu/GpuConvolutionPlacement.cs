@@ -45,6 +45,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
     private readonly List<GpuPlacedSpectralNode> _spectralNodes = [];
     private GpuPlacedSpectralNode[] _publishedSpectral = [];
     private int _layoutVersion;
+    private readonly Lock _measureLock = new();
     private readonly Dictionary<(Type Type, int Channels), double> _spectralCpuNsPerFrame = [];
 
     private readonly Context _context;
@@ -255,10 +256,15 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
         }
 
         int channels = node.Stft.SynthesisRe.Length;
-        if (!_spectralCpuNsPerFrame.TryGetValue((node.GetType(), channels), out double nsPerFrame))
+        double nsPerFrame;
+        lock (_measureLock)
         {
-            nsPerFrame = MeasureSpectralCpuNsPerFrame(node);
-            _spectralCpuNsPerFrame[(node.GetType(), channels)] = nsPerFrame;
+            // Compiles may run on more than one control thread: one measurement per node type and channel count.
+            if (!_spectralCpuNsPerFrame.TryGetValue((node.GetType(), channels), out nsPerFrame))
+            {
+                nsPerFrame = MeasureSpectralCpuNsPerFrame(node);
+                _spectralCpuNsPerFrame[(node.GetType(), channels)] = nsPerFrame;
+            }
         }
 
         double framesPerBlock = Math.Max(1.0, Options.MinPartitionFrames / (double)node.Stft.HopFrames);
