@@ -127,6 +127,7 @@ public abstract class SpectralNode : AudioNode, IStftFrameProcessor
         {
             stft.Process(context.Frames, this);
         }
+
         for (int c = 0; c < context.OutputChannelCount; c++)
         {
             stft.Output(c)[..context.Frames].CopyTo(context.Output(c));
