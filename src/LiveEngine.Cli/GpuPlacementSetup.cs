@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LiveEngine.Dsp.Convolution;
+using LiveEngine.Dsp.Spectral;
 using LiveEngine.Gpu;
 using LiveEngine.Nodes;
 
@@ -14,7 +15,7 @@ internal static class GpuPlacementSetup
     /// <summary>An offline render's limit on a launch, ms: no device waits, so only a launch that hangs ends the placement.</summary>
     public const double OfflineTimeoutMs = 10_000;
 
-    public static Option<string?> Option() => new("--gpu") { Description = "Where convolutions' long partitions run, with render-ahead: off, auto (a CUDA or OpenCL device, where a launch costs less than the CPU work) or cpu-accelerator (ILGPU's CPU accelerator, for checking) (repl.config [engine] gpu; default off)." };
+    public static Option<string?> Option() => new("--gpu") { Description = "Where convolutions' long partitions (and the frames of spectral nodes with the option gpu = on) run, with render-ahead: off, auto (a CUDA or OpenCL device, where a launch costs less than the CPU work) or cpu-accelerator (ILGPU's CPU accelerator, for checking) (repl.config [engine] gpu; default off)." };
 
     /// <summary>The mode of <paramref name="text"/> (from <paramref name="option"/>).</summary>
     public static GpuMode Parse(string text, string option) => text switch
@@ -46,7 +47,7 @@ internal static class GpuPlacementSetup
 
     /// <summary>
     /// Creates the placement for <paramref name="mode"/> (null for off, or auto without a CUDA or OpenCL device) and
-    /// makes <paramref name="registry"/>'s convolutions use it; says what it did on standard error. A launch is waited
+    /// makes <paramref name="registry"/>'s convolutions and pipelined spectral nodes (option <c>gpu = on</c>) use it; says what it did on standard error. A launch is waited
     /// for at most half the look-ahead (<paramref name="renderAheadMs"/>) when a device plays, so that a late one never
     /// empties the ring; 10 s in an offline render (<paramref name="offline"/>), which has no device to be late for.
     /// </summary>
@@ -62,6 +63,7 @@ internal static class GpuPlacementSetup
         if (placement is not null)
         {
             IConvolutionOffload.Install(registry, placement);
+            ISpectralOffload.Install(registry, placement);
         }
 
         return placement;
@@ -76,5 +78,9 @@ internal static class GpuPlacementSetup
         }
 
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GPU placement: {placement.Launches} launches, {placement.Collects} periods of placed partitions from {placement.AcceleratorName}{(placement.Failed ? $"; then fell back to the CPU: {placement.FailureReason}" : string.Empty)}."));
+        if (placement.SpectralCollects > 0 || placement.PlacedSpectralNodes > 0)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GPU placement: {placement.SpectralCollects} frames of {placement.PlacedSpectralNodes} pipelined spectral nodes from {placement.AcceleratorName}."));
+        }
     }
 }

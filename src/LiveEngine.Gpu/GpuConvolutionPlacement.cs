@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using LiveEngine.Dsp.Convolution;
 using LiveEngine.Dsp.Kernels;
+using LiveEngine.Dsp.Spectral;
 using LiveEngine.Live;
 
 namespace LiveEngine.Gpu;
@@ -16,23 +17,36 @@ namespace LiveEngine.Gpu;
 /// was late, or did not run (a live block, no render-ahead), the level computes them itself from the same host data,
 /// so the output is the same either way. After a failure or a late launch the placement stays failed: every placed
 /// level runs on the CPU from then on.
+/// <para>
+/// It places pipelined spectral nodes (option <c>gpu = on</c>) too (<see cref="ISpectralOffload"/>): the frames such a
+/// node analysed in a deferred block are computed in the same launch (one kernel over every (channel, bin) of every
+/// placed spectral node, the vocoder per (channel, band), each thread through the node's pending frames in order),
+/// from the node's host state, uploaded with them; the results and the state after the last frame are read back, and
+/// the node collects them before the frames are due (a pipeline delay later). Frames the launch did not compute the
+/// node computes on the CPU, the same way.
+/// </para>
 /// </summary>
 /// <remarks>
-/// Placement rule (<see cref="ShouldPlace"/>): a level is placed when its partition is at least
+/// Placement rule (<see cref="ShouldPlace(int, int, int)"/>): a level is placed when its partition is at least
 /// <see cref="GpuPlacementOptions.MinPartitionFrames"/> (the deferred block, so that a launch always falls between a
 /// level's submission and its collection) and, in <see cref="GpuMode.Auto"/>, when the CPU time of its
 /// multiply-accumulates per period (paths × partitions × bins × <see cref="CpuNsPerBin"/>, measured) is at least the
 /// measured cost of a launch (<see cref="LaunchCostNs"/>); <see cref="GpuMode.CpuAccelerator"/> places every level of
 /// that size (for tests: ILGPU's CPU accelerator is slower than the SIMD CPU path).
 /// </remarks>
-public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBlockHook, IDisposable
+public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffload, IDeferredBlockHook, IDisposable
 {
     private const int TableStride = 8;
+    private const int SpectralTableStride = 16;
 
     private readonly Lock _levelsLock = new();
     private readonly List<GpuPlacedLevel> _levels = [];
     private GpuPlacedLevel[] _published = [];
+    private readonly List<GpuPlacedSpectralNode> _spectralNodes = [];
+    private GpuPlacedSpectralNode[] _publishedSpectral = [];
     private int _layoutVersion;
+    private readonly Lock _measureLock = new();
+    private readonly Dictionary<(Type Type, int Channels), double> _spectralCpuNsPerFrame = [];
 
     private readonly Context _context;
     private readonly Accelerator _accelerator;
@@ -52,6 +66,32 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
     private GpuPlacedLevel?[] _launched = [];
     private long[] _launchedSubmission = [];
 
+    // Launcher thread: the spectral nodes' device layout (see SpectralKernel) and its host mirrors.
+    private readonly Action<Index1D, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>> _spectralKernel;
+    private GpuPlacedSpectralNode[] _deviceSpectral = [];
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceFrameRe;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceFrameIm;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceResultRe;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceResultIm;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceValues;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _deviceMagnitudes;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _devicePhases;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _deviceSteps;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _devicePreviousPhases;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _deviceBandStarts;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _deviceSpectralTable;
+    private int[] _spectralTable = [];
+    private float[] _hostValues = [];
+    private float[] _hostResultRe = [];
+    private float[] _hostResultIm = [];
+    private float[] _hostMagnitudes = [];
+    private double[] _hostPhases = [];
+    private double[] _hostSteps = [];
+    private double[] _hostPreviousPhases = [];
+    private GpuPlacedSpectralNode?[] _launchedSpectral = [];
+    private long[] _launchedFrom = [];
+    private long[] _launchedThrough = [];
+
     private readonly Thread _launcher;
     // Wakes the launcher: for a launch (_launchWanted) or a new layout (_layoutVersion moved past _deviceVersion).
     private readonly ManualResetEventSlim _launchRequested = new(false);
@@ -69,6 +109,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
     private long _launches;
     private long _deferredBlocks;
     private long _collects;
+    private long _spectralCollects;
 
     /// <summary>Creates the accelerator of <paramref name="device"/>, compiles the kernel and measures a launch and the CPU's multiply-accumulate. Control thread.</summary>
     public GpuConvolutionPlacement(Context context, Device device, GpuPlacementOptions options)
@@ -81,6 +122,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
         _accelerator = device.CreateAccelerator(context);
         AcceleratorName = $"{device.AcceleratorType} {device.Name}";
         _kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MultiplyAccumulateKernel);
+        _spectralKernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>>(SpectralKernel);
         LaunchCostNs = MeasureLaunchNs();
         CpuNsPerBin = MeasureCpuNsPerBin();
         _launcher = new Thread(RunLauncher) { IsBackground = true, Name = "liveengine gpu placement" };
@@ -156,6 +198,12 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
     /// <summary>Levels placed and not released.</summary>
     public int PlacedLevels => Volatile.Read(ref _published).Length;
 
+    /// <summary>Spectral nodes placed and not released.</summary>
+    public int PlacedSpectralNodes => Volatile.Read(ref _publishedSpectral).Length;
+
+    /// <summary>Frames of placed spectral nodes whose spectra came from the accelerator.</summary>
+    public long SpectralCollects => Interlocked.Read(ref _spectralCollects);
+
     /// <summary>Tests only: runs on the launcher thread before each launch (to make one fail or hang).</summary>
     internal Action? BeforeLaunch { get; set; }
 
@@ -186,6 +234,88 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
         }
 
         return level;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="node"/> (a pipelined spectral node, prepared) goes on the accelerator: its pipeline delay is
+    /// at least the deferred block (so a launch always falls between a frame's hop and its due time), and, in
+    /// <see cref="GpuMode.Auto"/>, its frames of one deferred block cost the CPU at least a launch (measured once per
+    /// node type and channel count: the node's own frame work on scratch spectra).
+    /// </summary>
+    public bool ShouldPlace(SpectralNode node, int pipelineFrames)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (_failed || pipelineFrames < Options.MinPartitionFrames || node is not (SpectralGateNode or SpectralFreezeNode or SpectralBlurNode or VocoderNode))
+        {
+            return false;
+        }
+
+        if (Options.Mode == GpuMode.CpuAccelerator)
+        {
+            return true;
+        }
+
+        int channels = node.Stft.SynthesisRe.Length;
+        double nsPerFrame;
+        lock (_measureLock)
+        {
+            // Compiles may run on more than one control thread: one measurement per node type and channel count.
+            if (!_spectralCpuNsPerFrame.TryGetValue((node.GetType(), channels), out nsPerFrame))
+            {
+                nsPerFrame = MeasureSpectralCpuNsPerFrame(node);
+                _spectralCpuNsPerFrame[(node.GetType(), channels)] = nsPerFrame;
+            }
+        }
+
+        double framesPerBlock = Math.Max(1.0, Options.MinPartitionFrames / (double)node.Stft.HopFrames);
+        return framesPerBlock * nsPerFrame >= LaunchCostNs;
+    }
+
+    public IOffloadedSpectralNode Place(SpectralNode node, SpectralFramePipeline pipeline)
+    {
+        var placed = new GpuPlacedSpectralNode(this, node, pipeline);
+        lock (_levelsLock)
+        {
+            _spectralNodes.Add(placed);
+            Publish();
+        }
+
+        return placed;
+    }
+
+    /// <summary>The CPU's time for one frame of <paramref name="node"/>'s own frame work, ns: the fastest of five runs of 20 on scratch spectra, after 20 unmeasured; the node's state cleared after.</summary>
+    private static double MeasureSpectralCpuNsPerFrame(SpectralNode node)
+    {
+        ShortTimeFourierTransform stft = node.Stft;
+        var random = new Random(1);
+        for (int c = 0; c < stft.AnalysisRe.Length; c++)
+        {
+            for (int k = 0; k < stft.Bins; k++)
+            {
+                stft.AnalysisRe[c][k] = (float)(random.NextDouble() - 0.5);
+                stft.AnalysisIm[c][k] = (float)(random.NextDouble() - 0.5);
+            }
+        }
+
+        for (int r = 0; r < 20; r++)
+        {
+            node.ProcessFrame(stft);
+        }
+
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int r = 0; r < 20; r++)
+            {
+                node.ProcessFrame(stft);
+            }
+
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6 / 20);
+        }
+
+        node.ClearFrameState();
+        return best;
     }
 
     /// <summary>Whether a deferred block is being rendered now: a level submits its spectra only then (never in a live pass).</summary>
@@ -231,6 +361,11 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
         foreach (GpuPlacedLevel level in Volatile.Read(ref _published))
         {
             any |= level.Pending;
+        }
+
+        foreach (GpuPlacedSpectralNode node in Volatile.Read(ref _publishedSpectral))
+        {
+            any |= node.Pending;
         }
 
         // While the launcher lays out a new placement (after an edit) the levels compute on the CPU: never wait for that.
@@ -314,6 +449,17 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
 
     internal void CountCollect() => Interlocked.Increment(ref _collects);
 
+    internal void CountSpectralCollect(long frames) => Interlocked.Add(ref _spectralCollects, frames);
+
+    internal void Remove(GpuPlacedSpectralNode node)
+    {
+        lock (_levelsLock)
+        {
+            _spectralNodes.Remove(node);
+            Publish();
+        }
+    }
+
     internal void Remove(GpuPlacedLevel level)
     {
         lock (_levelsLock)
@@ -373,6 +519,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
     private void Publish()
     {
         Volatile.Write(ref _published, [.. _levels]);
+        Volatile.Write(ref _publishedSpectral, [.. _spectralNodes]);
         Volatile.Write(ref _layoutVersion, _layoutVersion + 1);
         _launchRequested.Set();
     }
@@ -474,25 +621,290 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
             launched++;
         }
 
-        if (lanes == 0)
+        int spectralLanes = 0;
+        int spectralThreads = 0;
+        int spectralLaunched = 0;
+        foreach (GpuPlacedSpectralNode node in _deviceSpectral)
+        {
+            if (!node.Pending)
+            {
+                continue;
+            }
+
+            // Every frame from the pipeline's head on, from the node's host state: what the CPU would compute next.
+            SpectralFramePipeline pipeline = node.Pipeline;
+            long head = pipeline.Head;
+            long through = node.SubmittedThrough;
+            int capacity = pipeline.Capacity;
+            int bins = node.Bins;
+            int frame = pipeline.AnalysedChannels * bins;
+            float lastValue = 0f;
+            for (long sequence = head; sequence <= through; sequence++)
+            {
+                int slot = (int)(sequence % capacity);
+                Upload(_deviceFrameRe!, node.FrameOffset + (slot * frame), pipeline.FrameRe.AsSpan(slot * frame, frame));
+                Upload(_deviceFrameIm!, node.FrameOffset + (slot * frame), pipeline.FrameIm.AsSpan(slot * frame, frame));
+                lastValue = FrameValue(node, pipeline.FrameParameters[slot * Math.Max(1, pipeline.ParameterCount)]);
+                _hostValues[node.ValueOffset + slot] = lastValue;
+            }
+
+            for (int c = 0; c < node.Magnitudes.Length; c++)
+            {
+                int at = node.StateOffset + (c * bins);
+                Upload(_deviceMagnitudes!, at, node.Magnitudes[c]);
+                Upload(_devicePhases!, at, node.Phases[c]);
+                Upload(_deviceSteps!, at, node.Steps[c]);
+                if (node.PreviousPhases.Length > 0)
+                {
+                    Upload(_devicePreviousPhases!, at, node.PreviousPhases[c]);
+                }
+            }
+
+            bool frozen = node.Node is SpectralFreezeNode freeze && freeze.Frozen;
+            for (int c = 0; c < node.Channels; c++)
+            {
+                int t = spectralLanes * SpectralTableStride;
+                _spectralTable[t] = spectralThreads;
+                _spectralTable[t + 1] = (int)node.Kind;
+                _spectralTable[t + 2] = node.FrameOffset;
+                _spectralTable[t + 3] = c;
+                _spectralTable[t + 4] = pipeline.AnalysedChannels;
+                _spectralTable[t + 5] = node.ResultOffset;
+                _spectralTable[t + 6] = node.StateOffset + (c * bins);
+                _spectralTable[t + 7] = node.ValueOffset;
+                _spectralTable[t + 8] = (int)(head % capacity);
+                _spectralTable[t + 9] = (int)(through - head + 1);
+                _spectralTable[t + 10] = capacity;
+                _spectralTable[t + 11] = frozen ? 1 : 0;
+                _spectralTable[t + 12] = bins;
+                _spectralTable[t + 13] = node.BandOffset;
+                _spectralTable[t + 14] = node.Channels;
+                spectralThreads += node.Kind == GpuSpectralKind.Vocoder ? VocoderNode.BandCount : bins;
+                spectralLanes++;
+            }
+
+            node.ResultFrozen = lastValue > 0.5f;
+            _launchedSpectral[spectralLaunched] = node;
+            _launchedFrom[spectralLaunched] = head;
+            _launchedThrough[spectralLaunched] = through;
+            spectralLaunched++;
+        }
+
+        if (lanes == 0 && spectralLanes == 0)
         {
             return;
         }
 
-        ArrayView<int> table = _deviceTable!.View;
-        ReadOnlySpan<int> hostTable = _table.AsSpan(0, lanes * TableStride);
-        table.SubView(0, hostTable.Length).CopyFromCPU(hostTable);
-        _kernel(threads, _deviceTable.View, lanes, _deviceDelayRe!.View, _deviceDelayIm!.View, _deviceResponseRe!.View, _deviceResponseIm!.View, _deviceSumRe!.View, _deviceSumIm!.View);
-        _accelerator.Synchronize();
-        _deviceSumRe.View.CopyToCPU(_hostSumRe);
-        _deviceSumIm.View.CopyToCPU(_hostSumIm);
-        for (int i = 0; i < launched; i++)
+        // One launch: the convolutions' kernel and the spectral nodes' kernel, one synchronisation, the read-backs.
+        if (lanes > 0)
         {
-            GpuPlacedLevel level = _launched[i]!;
-            int length = level.Paths.Length * level.Bins;
-            _hostSumRe.AsSpan(level.SumOffset, length).CopyTo(level.SumRe);
-            _hostSumIm.AsSpan(level.SumOffset, length).CopyTo(level.SumIm);
-            level.MarkComputed(_launchedSubmission[i]);
+            ArrayView<int> table = _deviceTable!.View;
+            ReadOnlySpan<int> hostTable = _table.AsSpan(0, lanes * TableStride);
+            table.SubView(0, hostTable.Length).CopyFromCPU(hostTable);
+            _kernel(threads, _deviceTable.View, lanes, _deviceDelayRe!.View, _deviceDelayIm!.View, _deviceResponseRe!.View, _deviceResponseIm!.View, _deviceSumRe!.View, _deviceSumIm!.View);
+        }
+
+        if (spectralLanes > 0)
+        {
+            ArrayView<int> table = _deviceSpectralTable!.View;
+            ReadOnlySpan<int> hostTable = _spectralTable.AsSpan(0, spectralLanes * SpectralTableStride);
+            table.SubView(0, hostTable.Length).CopyFromCPU(hostTable);
+            _deviceValues!.View.CopyFromCPU(_hostValues);
+            _spectralKernel(spectralThreads, _deviceSpectralTable.View, spectralLanes, _deviceFrameRe!.View, _deviceFrameIm!.View, _deviceResultRe!.View, _deviceResultIm!.View, _deviceValues.View, _deviceMagnitudes!.View, _devicePhases!.View, _deviceSteps!.View, _devicePreviousPhases!.View, _deviceBandStarts!.View);
+        }
+
+        _accelerator.Synchronize();
+        if (lanes > 0)
+        {
+            _deviceSumRe!.View.CopyToCPU(_hostSumRe);
+            _deviceSumIm!.View.CopyToCPU(_hostSumIm);
+            for (int i = 0; i < launched; i++)
+            {
+                GpuPlacedLevel level = _launched[i]!;
+                int length = level.Paths.Length * level.Bins;
+                _hostSumRe.AsSpan(level.SumOffset, length).CopyTo(level.SumRe);
+                _hostSumIm.AsSpan(level.SumOffset, length).CopyTo(level.SumIm);
+                level.MarkComputed(_launchedSubmission[i]);
+            }
+        }
+
+        if (spectralLanes > 0)
+        {
+            _deviceResultRe!.View.CopyToCPU(_hostResultRe);
+            _deviceResultIm!.View.CopyToCPU(_hostResultIm);
+            _deviceMagnitudes!.View.CopyToCPU(_hostMagnitudes);
+            _devicePhases!.View.CopyToCPU(_hostPhases);
+            _deviceSteps!.View.CopyToCPU(_hostSteps);
+            _devicePreviousPhases!.View.CopyToCPU(_hostPreviousPhases);
+            for (int i = 0; i < spectralLaunched; i++)
+            {
+                GpuPlacedSpectralNode node = _launchedSpectral[i]!;
+                SpectralFramePipeline pipeline = node.Pipeline;
+                int frame = node.Channels * node.Bins;
+                for (long sequence = _launchedFrom[i]; sequence <= _launchedThrough[i]; sequence++)
+                {
+                    int slot = (int)(sequence % pipeline.Capacity);
+                    _hostResultRe.AsSpan(node.ResultOffset + (slot * frame), frame).CopyTo(pipeline.ResultRe.AsSpan(slot * frame));
+                    _hostResultIm.AsSpan(node.ResultOffset + (slot * frame), frame).CopyTo(pipeline.ResultIm.AsSpan(slot * frame));
+                }
+
+                _hostMagnitudes.AsSpan(node.StateOffset, frame).CopyTo(node.ResultMagnitudes);
+                _hostPhases.AsSpan(node.StateOffset, frame).CopyTo(node.ResultPhases);
+                _hostSteps.AsSpan(node.StateOffset, frame).CopyTo(node.ResultSteps);
+                _hostPreviousPhases.AsSpan(node.StateOffset, frame).CopyTo(node.ResultPreviousPhases);
+                node.MarkComputed(_launchedFrom[i], _launchedThrough[i]);
+            }
+        }
+    }
+
+    /// <summary>The one value per frame the spectral kernel takes, from the frame's first parameter, computed as the CPU node computes it.</summary>
+    private static float FrameValue(GpuPlacedSpectralNode node, float parameter)
+    {
+        switch (node.Kind)
+        {
+            case GpuSpectralKind.Gate:
+                // SpectralGateNode: the threshold in the STFT's full scale, squared.
+                float threshold = node.FullScale * MathF.Pow(10f, parameter / 20f);
+                return threshold * threshold;
+            case GpuSpectralKind.Blur:
+                // SpectralBlurNode: the one-pole coefficient per hop.
+                float timeMs = Math.Clamp(parameter, 0f, 60_000f);
+                return timeMs <= 0f ? 0f : MathF.Exp(-node.HopFrames / (timeMs * 0.001f * node.SampleRate));
+            default:
+                // The freeze's gate, the vocoder's level: as they are.
+                return parameter;
+        }
+    }
+
+    /// <summary>
+    /// One thread per (channel, bin) of every placed gate, freeze and blur, per (channel, band) of every placed vocoder:
+    /// the node's <c>ProcessFrame</c> arithmetic for its share, through the node's launched frames in order (the state
+    /// carried from one to the next, as on the CPU). Lane table, per channel of each node (<see cref="SpectralTableStride"/>
+    /// ints): first thread, kind, frame offset, channel, analysed channels, result offset, state offset, value offset,
+    /// first slot, frames, slots, frozen before the first frame, bins, band offset, channels.
+    /// </summary>
+    private static void SpectralKernel(Index1D index, ArrayView<int> table, int lanes, ArrayView<float> frameRe, ArrayView<float> frameIm, ArrayView<float> resultRe, ArrayView<float> resultIm, ArrayView<float> values, ArrayView<float> magnitudes, ArrayView<double> phases, ArrayView<double> steps, ArrayView<double> previous, ArrayView<int> bandStarts)
+    {
+        const float Silent = 1e-20f;
+        int low = 0;
+        int high = lanes - 1;
+        while (low < high)
+        {
+            int middle = (low + high + 1) / 2;
+            if (table[middle * SpectralTableStride] <= index)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        int at = low * SpectralTableStride;
+        int local = index - table[at];
+        int kind = table[at + 1];
+        int frameOffset = table[at + 2];
+        int channel = table[at + 3];
+        int analysed = table[at + 4];
+        int resultOffset = table[at + 5];
+        int state = table[at + 6] + local;
+        int valueOffset = table[at + 7];
+        int firstSlot = table[at + 8];
+        int frames = table[at + 9];
+        int capacity = table[at + 10];
+        int frozen = table[at + 11];
+        int bins = table[at + 12];
+        int bandOffset = table[at + 13];
+        int channels = table[at + 14];
+        for (int f = 0; f < frames; f++)
+        {
+            int slot = (firstSlot + f) % capacity;
+            int x = frameOffset + (((slot * analysed) + channel) * bins);
+            int y = resultOffset + (((slot * channels) + channel) * bins);
+            float value = values[valueOffset + slot];
+            if (kind == (int)GpuSpectralKind.Vocoder)
+            {
+                // VocoderNode: the band's energies summed in bin order, its gain, its bins scaled (the modulator after the carriers).
+                int from = bandStarts[bandOffset + local];
+                int to = bandStarts[bandOffset + local + 1];
+                int modulator = frameOffset + (((slot * analysed) + channels) * bins);
+                float modulatorEnergy = 0f;
+                float carrierEnergy = 0f;
+                for (int k = from; k < to; k++)
+                {
+                    modulatorEnergy += (frameRe[modulator + k] * frameRe[modulator + k]) + (frameIm[modulator + k] * frameIm[modulator + k]);
+                    carrierEnergy += (frameRe[x + k] * frameRe[x + k]) + (frameIm[x + k] * frameIm[x + k]);
+                }
+
+                float gain = carrierEnergy > 1e-20f ? value * MathF.Sqrt(modulatorEnergy / carrierEnergy) : 0f;
+                for (int k = from; k < to; k++)
+                {
+                    resultRe[y + k] = frameRe[x + k] * gain;
+                    resultIm[y + k] = frameIm[x + k] * gain;
+                }
+
+                continue;
+            }
+
+            float r = frameRe[x + local];
+            float i = frameIm[x + local];
+            if (kind == (int)GpuSpectralKind.Gate)
+            {
+                bool open = (r * r) + (i * i) >= value;
+                resultRe[y + local] = open ? r : 0f;
+                resultIm[y + local] = open ? i : 0f;
+            }
+            else if (kind == (int)GpuSpectralKind.Freeze)
+            {
+                int freeze = value > 0.5f ? 1 : 0;
+                double phase = Math.Atan2(i, r);
+                if (freeze != 0 && frozen == 0)
+                {
+                    magnitudes[state] = MathF.Sqrt((r * r) + (i * i));
+                    steps[state] = phase - previous[state];
+                    phases[state] = phase;
+                }
+
+                if (freeze != 0)
+                {
+                    double next = phases[state] + steps[state];
+                    next -= 2 * Math.PI * Math.Round(next / (2 * Math.PI));
+                    phases[state] = next;
+                    resultRe[y + local] = (float)(magnitudes[state] * Math.Cos(next));
+                    resultIm[y + local] = (float)(magnitudes[state] * Math.Sin(next));
+                }
+                else
+                {
+                    resultRe[y + local] = r;
+                    resultIm[y + local] = i;
+                }
+
+                previous[state] = phase;
+                frozen = freeze;
+            }
+            else
+            {
+                // SpectralBlurNode: the one-pole average of the magnitude; the phase turns on by its step while silent.
+                float magnitude = MathF.Sqrt((r * r) + (i * i));
+                float smeared = (value * magnitudes[state]) + ((1f - value) * magnitude);
+                magnitudes[state] = smeared < Silent ? 0f : smeared;
+                double phase;
+                if (magnitude > Silent)
+                {
+                    phase = Math.Atan2(i, r);
+                    steps[state] = phase - phases[state];
+                }
+                else
+                {
+                    phase = phases[state] + steps[state];
+                    phase -= 2 * Math.PI * Math.Round(phase / (2 * Math.PI));
+                }
+
+                phases[state] = phase;
+                resultRe[y + local] = (float)(magnitudes[state] * Math.Cos(phase));
+                resultIm[y + local] = (float)(magnitudes[state] * Math.Sin(phase));
+            }
         }
     }
 
@@ -501,10 +913,12 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
     {
         int version;
         GpuPlacedLevel[] levels;
+        GpuPlacedSpectralNode[] spectral;
         lock (_levelsLock)
         {
             version = _layoutVersion;
             levels = _published;
+            spectral = _publishedSpectral;
         }
 
         DisposeDeviceBuffers();
@@ -545,13 +959,80 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
 
         _hostSumRe = new float[Math.Max(1, sums)];
         _hostSumIm = new float[Math.Max(1, sums)];
+        RebuildSpectral(spectral);
         _deviceLevels = levels;
         Volatile.Write(ref _deviceVersion, version);
+    }
+
+    /// <summary>Launcher thread, from <see cref="Rebuild"/>: lays out the placed spectral nodes (their frame slots, results, state, values, vocoder bands).</summary>
+    private void RebuildSpectral(GpuPlacedSpectralNode[] nodes)
+    {
+        int frames = 0;
+        int results = 0;
+        int states = 0;
+        int values = 0;
+        int bands = 0;
+        int lanes = 0;
+        foreach (GpuPlacedSpectralNode node in nodes)
+        {
+            SpectralFramePipeline pipeline = node.Pipeline;
+            node.FrameOffset = frames;
+            node.ResultOffset = results;
+            node.StateOffset = states;
+            node.ValueOffset = values;
+            node.BandOffset = bands;
+            frames += pipeline.Capacity * pipeline.AnalysedChannels * node.Bins;
+            results += pipeline.Capacity * node.Channels * node.Bins;
+            states += node.Channels * node.Bins;
+            values += pipeline.Capacity;
+            bands += node.BandStarts.Length;
+            lanes += node.Channels;
+        }
+
+        _deviceFrameRe = _accelerator.Allocate1D<float>(Math.Max(1, frames));
+        _deviceFrameIm = _accelerator.Allocate1D<float>(Math.Max(1, frames));
+        _deviceResultRe = _accelerator.Allocate1D<float>(Math.Max(1, results));
+        _deviceResultIm = _accelerator.Allocate1D<float>(Math.Max(1, results));
+        _deviceValues = _accelerator.Allocate1D<float>(Math.Max(1, values));
+        _deviceMagnitudes = _accelerator.Allocate1D<float>(Math.Max(1, states));
+        _devicePhases = _accelerator.Allocate1D<double>(Math.Max(1, states));
+        _deviceSteps = _accelerator.Allocate1D<double>(Math.Max(1, states));
+        _devicePreviousPhases = _accelerator.Allocate1D<double>(Math.Max(1, states));
+        _deviceBandStarts = _accelerator.Allocate1D<int>(Math.Max(1, bands));
+        _deviceSpectralTable = _accelerator.Allocate1D<int>(Math.Max(1, lanes) * SpectralTableStride);
+        _devicePreviousPhases.MemSetToZero();
+        foreach (GpuPlacedSpectralNode node in nodes)
+        {
+            if (node.BandStarts.Length > 0)
+            {
+                ArrayView<int> view = _deviceBandStarts.View;
+                view.SubView(node.BandOffset, node.BandStarts.Length).CopyFromCPU(node.BandStarts);
+            }
+        }
+
+        _spectralTable = new int[Math.Max(1, lanes) * SpectralTableStride];
+        _hostValues = new float[Math.Max(1, values)];
+        _hostResultRe = new float[Math.Max(1, results)];
+        _hostResultIm = new float[Math.Max(1, results)];
+        _hostMagnitudes = new float[Math.Max(1, states)];
+        _hostPhases = new double[Math.Max(1, states)];
+        _hostSteps = new double[Math.Max(1, states)];
+        _hostPreviousPhases = new double[Math.Max(1, states)];
+        _launchedSpectral = new GpuPlacedSpectralNode?[nodes.Length];
+        _launchedFrom = new long[nodes.Length];
+        _launchedThrough = new long[nodes.Length];
+        _deviceSpectral = nodes;
     }
 
     private static void Upload(MemoryBuffer1D<float, Stride1D.Dense> buffer, int at, ReadOnlySpan<float> host)
     {
         ArrayView<float> view = buffer.View;
+        view.SubView(at, host.Length).CopyFromCPU(host);
+    }
+
+    private static void Upload(MemoryBuffer1D<double, Stride1D.Dense> buffer, int at, ReadOnlySpan<double> host)
+    {
+        ArrayView<double> view = buffer.View;
         view.SubView(at, host.Length).CopyFromCPU(host);
     }
 
@@ -564,6 +1045,17 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, IDeferredBloc
         _deviceSumRe?.Dispose();
         _deviceSumIm?.Dispose();
         _deviceTable?.Dispose();
+        _deviceFrameRe?.Dispose();
+        _deviceFrameIm?.Dispose();
+        _deviceResultRe?.Dispose();
+        _deviceResultIm?.Dispose();
+        _deviceValues?.Dispose();
+        _deviceMagnitudes?.Dispose();
+        _devicePhases?.Dispose();
+        _deviceSteps?.Dispose();
+        _devicePreviousPhases?.Dispose();
+        _deviceBandStarts?.Dispose();
+        _deviceSpectralTable?.Dispose();
     }
 
     /// <summary>The median of five launches of one lane of 1,025 bins and four partitions (the kernel compiles on the first, not timed).</summary>

@@ -1,6 +1,6 @@
 namespace LiveEngine.Gpu;
 
-/// <summary>repl.config <c>[engine] gpu</c> and <c>--gpu</c>: where convolutions' long partitions run.</summary>
+/// <summary>repl.config <c>[engine] gpu</c> and <c>--gpu</c>: where convolutions' long partitions and pipelined spectral nodes' frames (option <c>gpu = on</c>) run.</summary>
 public enum GpuMode
 {
     /// <summary>On the CPU only (the default).</summary>

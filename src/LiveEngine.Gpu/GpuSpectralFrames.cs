@@ -10,7 +10,9 @@ namespace LiveEngine.Gpu;
 /// vocoder: per (channel, band)), the same arithmetic as <see cref="SpectralGateNode"/>, <see cref="SpectralFreezeNode"/>,
 /// <see cref="SpectralBlurNode"/> and <see cref="VocoderNode"/> (the freeze's and the blur's state lives on the
 /// accelerator, in double as on the CPU; the vocoder's modulator is the analysed channel after the carriers). Each frame uploads the analysed spectra, runs one kernel and reads the
-/// synthesised ones back, on the calling thread: a building block, not yet placed in a graph (the nodes run on the CPU).
+/// synthesised ones back, on the calling thread: a launch per frame, the kernels' specification. In a graph,
+/// <see cref="GpuConvolutionPlacement"/> runs the same arithmetic for every pipelined spectral node (option
+/// <c>gpu = on</c>) in its one launch per deferred block.
 /// </summary>
 public sealed class GpuSpectralFrames : IStftFrameProcessor, IDisposable
 {
@@ -181,7 +183,7 @@ public sealed class GpuSpectralFrames : IStftFrameProcessor, IDisposable
     /// The first bin of each of the vocoder's bands and, last, the bin count: <see cref="VocoderNode"/>'s band of bin k
     /// (log-spaced from 50 Hz to Nyquist) never decreases with k, so each band is one run of bins.
     /// </summary>
-    private static int[] BandStarts(int bins, int sampleRate)
+    internal static int[] BandStarts(int bins, int sampleRate)
     {
         const double LowestHz = 50;
         int frameFrames = (bins - 1) * 2;

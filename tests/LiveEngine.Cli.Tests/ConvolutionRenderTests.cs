@@ -119,6 +119,48 @@ public sealed class ConvolutionRenderTests : IDisposable
         AssertSameWithin1e5(WavFile.Read(cpuWav), WavFile.Read(gpuWav), gpu.Error);
     }
 
+    [Fact]
+    public void RenderWithGpuCpuAccelerator_PlacesThePipelinedSpectralNodes_AndSoundsAsTheCpuRender()
+    {
+        // A frozen saw, a gated saw over noise and a noise carrier under the saw's envelope, each with gpu = on: their
+        // frames go to the placement's launches; the CPU render (render-ahead, no placement) pipelines them the same.
+        string json = Path.Combine(_directory, "spectral.json");
+        File.WriteAllText(json, """
+            { "nodes": [ { "id": "saw", "type": "saw", "parameters": { "freqHz": 110, "level": 0.3 } },
+                         { "id": "noise", "type": "whitenoise", "parameters": { "level": 0.2 } },
+                         { "id": "fz", "type": "freeze", "channels": 2, "parameters": { "freeze": 1 }, "options": { "gpu": "on" } },
+                         { "id": "gt", "type": "spectralgate", "channels": 2, "parameters": { "thresholdDb": -40 }, "options": { "gpu": "on" } },
+                         { "id": "vc", "type": "vocoder", "channels": 2, "options": { "gpu": "on" } },
+                         { "id": "out", "type": "out" } ],
+              "edges": [ { "from": "saw", "to": "fz" }, { "from": "saw", "to": "gt" }, { "from": "noise", "to": "gt" },
+                         { "from": "noise", "to": "vc" }, { "from": "saw", "to": "vc", "toPort": "mod" },
+                         { "from": "fz", "to": "out" }, { "from": "gt", "to": "out" }, { "from": "vc", "to": "out" } ] }
+            """);
+        string cpuWav = Path.Combine(_directory, "cpu.wav");
+        string gpuWav = Path.Combine(_directory, "gpu.wav");
+        LiveEngineProcess.Result cpu = LiveEngineProcess.Run(null, "render", json, "--seconds", "2", "--bits", "32", "--render-ahead", "on", "--out", cpuWav);
+        LiveEngineProcess.Result gpu = LiveEngineProcess.Run(null, "render", json, "--seconds", "2", "--bits", "32", "--gpu", "cpu-accelerator", "--out", gpuWav);
+        Assert.True(cpu.ExitCode == 0, cpu.Error);
+        Assert.True(gpu.ExitCode == 0, gpu.Error);
+        Assert.Matches(@"GPU placement: [1-9]\d* frames of 3 pipelined spectral nodes from CPU CPUAccelerator\.", gpu.Error);
+        Assert.DoesNotContain("fell back", gpu.Error);
+        AssertSameWithin1e5(WavFile.Read(cpuWav), WavFile.Read(gpuWav), gpu.Error);
+    }
+
+    [Fact]
+    public void RenderWithABadGpuOptionOnASpectralNode_FailsNamingTheOptionAndWhatItAccepts()
+    {
+        string json = Path.Combine(_directory, "bad.json");
+        File.WriteAllText(json, """
+            { "nodes": [ { "id": "saw", "type": "saw" }, { "id": "fz", "type": "freeze", "options": { "gpu": "cuda" } }, { "id": "out", "type": "out" } ],
+              "edges": [ { "from": "saw", "to": "fz" }, { "from": "fz", "to": "out" } ] }
+            """);
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", json, "--seconds", "1", "--out", Path.Combine(_directory, "bad.wav"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("option 'gpu' must be 'on'", result.Error);
+        Assert.Contains("not 'cuda'", result.Error);
+    }
+
     [Theory]
     [InlineData(new[] { "--gpu", "cuda" }, "--gpu must be one of off, auto, cpu-accelerator, not 'cuda'.")]
     [InlineData(new[] { "--gpu", "auto", "--render-ahead", "off" }, "--gpu needs render-ahead (the GPU path runs only in the deferred domain, ahead of the device): drop --render-ahead off, or give --gpu off.")]

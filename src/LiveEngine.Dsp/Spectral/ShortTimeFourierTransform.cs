@@ -11,8 +11,11 @@ namespace LiveEngine.Dsp.Spectral;
 /// </summary>
 /// <remarks>
 /// Latency: <see cref="FrameFrames"/> frames (an input frame first reaches the output one frame later).
-/// Use: write each input's block into <see cref="Input"/>, call <see cref="Process{T}"/>, read <see cref="Output"/>.
-/// Built on the control thread; <see cref="Process{T}"/> allocates nothing.
+/// Use: write each input's block into <see cref="Input"/>, call <see cref="Process{T}(int, T)"/>, read <see cref="Output"/>.
+/// With a <see cref="SynthesisDelayFrames"/> (a pipeline delay, for the GPU placement) the processor does not have to fill
+/// the synthesis spectra at its hop: it calls <see cref="Synthesize"/> for each hop, in hop order, at the latest before
+/// the output reaches the hop's time plus the delay; the latency grows by the delay.
+/// Built on the control thread; <see cref="Process{T}(int, T)"/> allocates nothing.
 /// </remarks>
 public sealed class ShortTimeFourierTransform
 {
@@ -28,8 +31,18 @@ public sealed class ShortTimeFourierTransform
     private readonly float _synthesisScale;
     private long _time;
 
-    public ShortTimeFourierTransform(int frameFrames, int analysisChannels, int synthesisChannels, int maxBlockFrames)
+    /// <param name="frameFrames">The frame, a power of two.</param>
+    /// <param name="analysisChannels">Channels analysed (the node's inputs, side-chains included).</param>
+    /// <param name="synthesisChannels">Channels synthesised.</param>
+    /// <param name="maxBlockFrames">The largest block of one <see cref="Process{T}(int, T)"/>.</param>
+    /// <param name="synthesisDelayFrames">The pipeline delay: 0 (the processor synthesises at its hop), or a multiple of the hop.</param>
+    public ShortTimeFourierTransform(int frameFrames, int analysisChannels, int synthesisChannels, int maxBlockFrames, int synthesisDelayFrames = 0)
     {
+        if (synthesisDelayFrames < 0 || synthesisDelayFrames % (frameFrames / 4) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(synthesisDelayFrames), synthesisDelayFrames, "The synthesis delay must be a multiple of the hop.");
+        }
+
         _fft = new RealFft(frameFrames);
         FrameFrames = frameFrames;
         HopFrames = frameFrames / 4;
@@ -50,7 +63,8 @@ public sealed class ShortTimeFourierTransform
         SynthesisIm = Arrays(synthesisChannels, Bins);
         _historyMask = (2 * frameFrames) - 1;
         _history = Arrays(analysisChannels, 2 * (_historyMask + 1));
-        _outputMask = (2 * frameFrames) - 1;
+        SynthesisDelayFrames = synthesisDelayFrames;
+        _outputMask = (int)Math.Max(2 * frameFrames, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(frameFrames + synthesisDelayFrames))) - 1;
         _outputRing = Arrays(synthesisChannels, _outputMask + 1);
         _input = Arrays(analysisChannels, maxBlockFrames);
         _output = Arrays(synthesisChannels, maxBlockFrames);
@@ -66,8 +80,11 @@ public sealed class ShortTimeFourierTransform
 
     public int MaxBlockFrames { get; }
 
-    /// <summary>Frames from input to output: one frame.</summary>
-    public int Latency => FrameFrames;
+    /// <summary>Frames from input to output: one frame, plus the synthesis delay.</summary>
+    public int Latency => FrameFrames + SynthesisDelayFrames;
+
+    /// <summary>How much later than its hop a frame is overlap-added (0: at once; see the remarks).</summary>
+    public int SynthesisDelayFrames { get; }
 
     /// <summary>The magnitude of a full-scale sine's bin after the analysis window: half the window's sum.</summary>
     public float FullScale { get; }
@@ -89,10 +106,15 @@ public sealed class ShortTimeFourierTransform
 
     /// <summary>Runs <paramref name="frames"/> frames through, calling <paramref name="processor"/> at every hop.</summary>
     public void Process<T>(int frames, T processor)
+        where T : class, IStftFrameProcessor => Process(0, frames, processor);
+
+    /// <summary>Runs the <paramref name="frames"/> frames of <see cref="Input"/> from <paramref name="offset"/> through (into <see cref="Output"/> at the same offset).</summary>
+    public void Process<T>(int offset, int frames, T processor)
         where T : class, IStftFrameProcessor
     {
-        frames = Math.Min(frames, MaxBlockFrames);
-        int done = 0;
+        frames = Math.Min(frames, MaxBlockFrames - offset);
+        int done = offset;
+        frames += offset;
         while (done < frames)
         {
             int segment = Math.Min(frames - done, HopFrames - (int)(_time % HopFrames));
@@ -166,13 +188,28 @@ public sealed class ShortTimeFourierTransform
         }
 
         processor.ProcessFrame(this);
+        if (SynthesisDelayFrames == 0)
+        {
+            Synthesize(_time);
+        }
+    }
+
+    /// <summary>
+    /// Overlap-adds <see cref="SynthesisRe"/>/<see cref="SynthesisIm"/> as the frame of hop <paramref name="hopTime"/>, at
+    /// <paramref name="hopTime"/> + <see cref="SynthesisDelayFrames"/>: with a delay, the processor's call, before
+    /// <see cref="Time"/> passes that point. Allocates nothing.
+    /// </summary>
+    public void Synthesize(long hopTime)
+    {
+        int size = FrameFrames;
+        long at = hopTime + SynthesisDelayFrames;
         for (int c = 0; c < _outputRing.Length; c++)
         {
             _fft.Inverse(SynthesisRe[c], SynthesisIm[c], _frame);
             float[] ring = _outputRing[c];
             for (int n = 0; n < size; n++)
             {
-                ring[(int)((_time + n) & _outputMask)] += _frame[n] * _window[n] * _synthesisScale;
+                ring[(int)((at + n) & _outputMask)] += _frame[n] * _window[n] * _synthesisScale;
             }
         }
     }

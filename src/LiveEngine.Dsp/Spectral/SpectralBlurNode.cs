@@ -15,6 +15,23 @@ public sealed class SpectralBlurNode : SpectralNode
     private double[][] _phases = [];
     private double[][] _steps = [];
 
+    public SpectralBlurNode()
+    {
+    }
+
+    /// <param name="offload">Where the frames run with the option <c>gpu = on</c> (the GPU placement), or null for the CPU alone.</param>
+    public SpectralBlurNode(ISpectralOffload? offload)
+        : base(offload)
+    {
+    }
+
+    /// <summary>Each channel's smeared magnitudes (the GPU placement's host copy of the state).</summary>
+    internal float[][] Magnitudes => _magnitudes;
+
+    internal double[][] Phases => _phases;
+
+    internal double[][] Steps => _steps;
+
     public override void ProcessFrame(ShortTimeFourierTransform stft)
     {
         float timeMs = Math.Clamp(Parameters[TimeParameter], 0f, 60_000f);
@@ -65,6 +82,16 @@ public sealed class SpectralBlurNode : SpectralNode
         foreach (float[] magnitudes in _magnitudes)
         {
             Array.Clear(magnitudes);
+        }
+    }
+
+    protected internal override void ClearFrameState()
+    {
+        for (int c = 0; c < _magnitudes.Length; c++)
+        {
+            Array.Clear(_magnitudes[c]);
+            Array.Clear(_phases[c]);
+            Array.Clear(_steps[c]);
         }
     }
 }

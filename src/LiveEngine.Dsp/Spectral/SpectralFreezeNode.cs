@@ -15,6 +15,32 @@ public sealed class SpectralFreezeNode : SpectralNode
     private double[][] _previousPhases = [];
     private bool _frozen;
 
+    public SpectralFreezeNode()
+    {
+    }
+
+    /// <param name="offload">Where the frames run with the option <c>gpu = on</c> (the GPU placement), or null for the CPU alone.</param>
+    public SpectralFreezeNode(ISpectralOffload? offload)
+        : base(offload)
+    {
+    }
+
+    /// <summary>Each channel's held magnitudes (the GPU placement's host copy of the state).</summary>
+    internal float[][] Magnitudes => _magnitudes;
+
+    internal double[][] Phases => _phases;
+
+    internal double[][] Steps => _steps;
+
+    internal double[][] PreviousPhases => _previousPhases;
+
+    /// <summary>Whether the last frame was frozen (the next frozen one captures when it was not).</summary>
+    internal bool Frozen
+    {
+        get => _frozen;
+        set => _frozen = value;
+    }
+
     public override void ProcessFrame(ShortTimeFourierTransform stft)
     {
         bool freeze = Parameters[FreezeParameter] > 0.5f;
@@ -71,4 +97,17 @@ public sealed class SpectralFreezeNode : SpectralNode
     }
 
     protected override void ResetFrames() => _frozen = false;
+
+    protected internal override void ClearFrameState()
+    {
+        for (int c = 0; c < _magnitudes.Length; c++)
+        {
+            Array.Clear(_magnitudes[c]);
+            Array.Clear(_phases[c]);
+            Array.Clear(_steps[c]);
+            Array.Clear(_previousPhases[c]);
+        }
+
+        _frozen = false;
+    }
 }

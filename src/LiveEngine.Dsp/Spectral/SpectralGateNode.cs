@@ -8,6 +8,16 @@ public sealed class SpectralGateNode : SpectralNode
 {
     private const int ThresholdParameter = 0;
 
+    public SpectralGateNode()
+    {
+    }
+
+    /// <param name="offload">Where the frames run with the option <c>gpu = on</c> (the GPU placement), or null for the CPU alone.</param>
+    public SpectralGateNode(ISpectralOffload? offload)
+        : base(offload)
+    {
+    }
+
     public override void ProcessFrame(ShortTimeFourierTransform stft)
     {
         float threshold = stft.FullScale * MathF.Pow(10f, Parameters[ThresholdParameter] / 20f);

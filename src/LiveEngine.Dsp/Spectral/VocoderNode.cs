@@ -17,6 +17,16 @@ public sealed class VocoderNode : SpectralNode
     private float[] _modulatorEnergy = new float[BandCount];
     private float[] _gains = new float[BandCount];
 
+    public VocoderNode()
+    {
+    }
+
+    /// <param name="offload">Where the frames run with the option <c>gpu = on</c> (the GPU placement), or null for the CPU alone.</param>
+    public VocoderNode(ISpectralOffload? offload)
+        : base(offload)
+    {
+    }
+
     protected override int SideChannels => 1;
 
     public override void ProcessFrame(ShortTimeFourierTransform stft)
