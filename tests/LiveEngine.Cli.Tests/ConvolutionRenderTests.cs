@@ -156,9 +156,12 @@ public sealed class ConvolutionRenderTests : IDisposable
               "edges": [ { "from": "saw", "to": "fz" }, { "from": "fz", "to": "out" } ] }
             """);
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "render", json, "--seconds", "1", "--out", Path.Combine(_directory, "bad.wav"));
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: Node 'fz' (freeze): ", result.Error.TrimStart());
         Assert.Contains("option 'gpu' must be 'on'", result.Error);
         Assert.Contains("not 'cuda'", result.Error);
+        Assert.DoesNotContain("Unhandled exception", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
     }
 
     [Theory]

@@ -19,6 +19,9 @@ public enum GraphErrorKind
 
     /// <summary>Admission control refused the graph: its predicted block time is over the limit (the message names its costliest nodes).</summary>
     OverBudget,
+
+    /// <summary>A node refused its options or parameters when it was prepared (a bad <c>gpu</c> or <c>mode</c> value); the message is the node's own.</summary>
+    InvalidOption,
 }
 
 /// <summary>One mistake in a graph description; the message names the nodes, ports or parameters involved.</summary>

@@ -1393,7 +1393,16 @@ public static class GraphCompiler
                 node.Parameters,
                 NodeSeed(options.Seed, node.Spec.Id),
                 node.Spec.Options);
-            instance.Prepare(context, previous);
+            try
+            {
+                instance.Prepare(context, previous);
+            }
+            catch (ArgumentException e)
+            {
+                // A node's own check of its options: a graph error like any other, naming the node.
+                throw new GraphValidationException([new GraphError(GraphErrorKind.InvalidOption, $"Node '{node.Spec.Id}' ({node.Type.Name}): {e.Message}")]);
+            }
+
             instances[node.Index] = instance;
         }
 

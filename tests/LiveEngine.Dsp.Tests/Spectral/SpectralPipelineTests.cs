@@ -64,7 +64,7 @@ public sealed class SpectralPipelineTests
     public void GpuOption_OtherThanOnOrOff_IsRefusedNamingTheOption()
     {
         float[][] input = [Mixed(1_000, seed: 1)];
-        Exception error = Assert.ThrowsAny<Exception>(() => Render("blur", input, input[0], 256, gpu: "cuda", out _));
+        Exception error = Assert.Throws<LiveEngine.Graph.GraphValidationException>(() => Render("blur", input, input[0], 256, gpu: "cuda", out _));
         Assert.Contains("option 'gpu' must be 'on'", error.ToString());
     }
 
