@@ -223,10 +223,10 @@ public static class VoiceBankSawKernels
         Span<float> taps = stackalloc float[Taps];
         ref float tapRef = ref MemoryMarshal.GetReference(taps);
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
             // Each 16 taps added to their rows straight from the registers (lane-wise the same operations as one by
-            // one); the 16 that straddle the ring's end go through the stack.
+            // one); the 16 that straddle the ring's end as two permuted read-add-writes (AddStraddling).
             Vector512<float> tv = Vector512.Create(t);
             Vector512<float> height = Vector512.Create(Height);
             for (; j < Taps; j += Vector512<float>.Count)
@@ -246,11 +246,7 @@ public static class VoiceBankSawKernels
                 }
                 else
                 {
-                    tap.StoreUnsafe(ref tapRef);
-                    for (int k = 0; k < Vector512<float>.Count; k++)
-                    {
-                        Unsafe.Add(ref laneRow, (row + j + k) & (RingRows - 1)) += Unsafe.Add(ref tapRef, k);
-                    }
+                    AddStraddling(ref laneRow, tap, first - j);
                 }
             }
 
@@ -279,6 +275,28 @@ public static class VoiceBankSawKernels
 
         AddRun(ref Unsafe.Add(ref laneRow, row), ref tapRef, first);
         AddRun(ref laneRow, ref Unsafe.Add(ref tapRef, first), Taps - first);
+    }
+
+    /// <summary>
+    /// Adds 16 taps that straddle the end of the lane's ring: the first <paramref name="beforeEnd"/> (1 to 15) to its last
+    /// rows, the others to its first rows, each part as one read-add-write of 16 whole rows with the taps permuted to their
+    /// rows' elements and the lane's other rows written back as they were (cell by cell the same additions).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddStraddling(ref float laneRow, Vector512<float> taps, int beforeEnd)
+    {
+        // Element m of the last 16 rows is row RingRows - 16 + m: tap m - shift for m >= shift; element m of the first
+        // 16 rows is row m: tap m + beforeEnd for m < shift.
+        int shift = Vector512<float>.Count - beforeEnd;
+        Vector512<int> indices = Vector512<int>.Indices;
+        Vector512<int> shiftVector = Vector512.Create(shift);
+        ref float last = ref Unsafe.Add(ref laneRow, RingRows - Vector512<float>.Count);
+        Vector512<float> cells = Vector512.LoadUnsafe(ref last);
+        Vector512<float> moved = Avx512F.PermuteVar16x32(taps, indices - shiftVector);
+        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(indices, shiftVector).AsSingle(), cells + moved, cells).StoreUnsafe(ref last);
+        cells = Vector512.LoadUnsafe(ref laneRow);
+        moved = Avx512F.PermuteVar16x32(taps, indices + Vector512.Create(beforeEnd));
+        Vector512.ConditionalSelect(Vector512.LessThan(indices, shiftVector).AsSingle(), cells + moved, cells).StoreUnsafe(ref laneRow);
     }
 
     /// <summary>destination[i] += taps[i] for i below <paramref name="count"/>, float by float (vectors where they fit; AddWrap's path without Vector512).</summary>
