@@ -1,11 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LiveEngine.Dsp.Kernels;
 
 public static partial class VoiceBankKernels
 {
+    // Frames whose lane sums the fused pass folds at once (Fold16).
+    private const int FoldFrames = 16;
+
     /// <summary>
     /// The saw ring tile <paramref name="saws"/> (<see cref="VoiceBankSawKernels.RenderRing(ref VoiceBankSawRing, int)"/>)
     /// and the filter, gain, pan and lane sum of <paramref name="block"/> (<see cref="Process(ref VoiceBankBlock, int)"/>)
@@ -16,7 +20,7 @@ public static partial class VoiceBankKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProcessSawRing(ref VoiceBankSawRing saws, ref VoiceBankBlock block, int vectorBits)
     {
-        if (vectorBits == 512 && Vector512.IsHardwareAccelerated && !saws.UseHistory && saws.Width == MaxWidth && block.Width == MaxWidth
+        if (vectorBits == 512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !saws.UseHistory && saws.Width == MaxWidth && block.Width == MaxWidth
             && saws.Frames == block.Frames)
         {
             VoiceBankSawKernels.ValidateRing(in saws);
@@ -47,6 +51,7 @@ public static partial class VoiceBankKernels
     /// times the oscillator level, goes straight into the SVF.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void ProcessSawRing512Full(ref VoiceBankSawRing saws, ref VoiceBankBlock block)
     {
         const int Width = MaxWidth;
@@ -95,6 +100,10 @@ public static partial class VoiceBankKernels
         Vector512<float> s22 = Vector512.LoadUnsafe(ref ic2Ref, 32);
         Vector512<float> s23 = Vector512.LoadUnsafe(ref ic2Ref, 48);
         Vector512<float> threshold = Vector512.Create(FlushThreshold);
+
+        // Each frame's left and right sums over the 4 groups wait here until 16 frames are folded at once (Fold16).
+        Span<Vector512<float>> sums = stackalloc Vector512<float>[2 * FoldFrames];
+        ref Vector512<float> sumsRef = ref MemoryMarshal.GetReference(sums);
         for (int f = 0; f < frames; f++)
         {
             q0 += i0;
@@ -121,8 +130,15 @@ public static partial class VoiceBankKernels
             (s11, s21, Vector512<float> l1, Vector512<float> r1) = Step512(s11, s21, x1, Vector512.LoadUnsafe(ref a1Ref, coefficient + 16), Vector512.LoadUnsafe(ref a2Ref, coefficient + 16), Vector512.LoadUnsafe(ref a3Ref, coefficient + 16), Vector512.LoadUnsafe(ref levelRef, level + 16), Vector512.LoadUnsafe(ref leftRef, pan + 16), Vector512.LoadUnsafe(ref rightRef, pan + 16));
             (s12, s22, Vector512<float> l2, Vector512<float> r2) = Step512(s12, s22, x2, Vector512.LoadUnsafe(ref a1Ref, coefficient + 32), Vector512.LoadUnsafe(ref a2Ref, coefficient + 32), Vector512.LoadUnsafe(ref a3Ref, coefficient + 32), Vector512.LoadUnsafe(ref levelRef, level + 32), Vector512.LoadUnsafe(ref leftRef, pan + 32), Vector512.LoadUnsafe(ref rightRef, pan + 32));
             (s13, s23, Vector512<float> l3, Vector512<float> r3) = Step512(s13, s23, x3, Vector512.LoadUnsafe(ref a1Ref, coefficient + 48), Vector512.LoadUnsafe(ref a2Ref, coefficient + 48), Vector512.LoadUnsafe(ref a3Ref, coefficient + 48), Vector512.LoadUnsafe(ref levelRef, level + 48), Vector512.LoadUnsafe(ref leftRef, pan + 48), Vector512.LoadUnsafe(ref rightRef, pan + 48));
-            Unsafe.Add(ref outLeftRef, f) = Fold512((l0 + l1) + (l2 + l3));
-            Unsafe.Add(ref outRightRef, f) = Fold512((r0 + r1) + (r2 + r3));
+            int pending = f & (FoldFrames - 1);
+            Unsafe.Add(ref sumsRef, pending) = (l0 + l1) + (l2 + l3);
+            Unsafe.Add(ref sumsRef, FoldFrames + pending) = (r0 + r1) + (r2 + r3);
+            if (pending == FoldFrames - 1)
+            {
+                Fold16(ref sumsRef).StoreUnsafe(ref outLeftRef, (nuint)(f + 1 - FoldFrames));
+                Fold16(ref Unsafe.Add(ref sumsRef, FoldFrames)).StoreUnsafe(ref outRightRef, (nuint)(f + 1 - FoldFrames));
+            }
+
             if (EndsGridStep(sampleTime, f))
             {
                 s10 = Flush(s10);
@@ -134,6 +150,14 @@ public static partial class VoiceBankKernels
                 s22 = Flush(s22);
                 s23 = Flush(s23);
             }
+        }
+
+        // The frames after the last full 16, folded one by one.
+        for (int f = frames & ~(FoldFrames - 1); f < frames; f++)
+        {
+            int pending = f & (FoldFrames - 1);
+            Unsafe.Add(ref outLeftRef, f) = Fold512(Unsafe.Add(ref sumsRef, pending));
+            Unsafe.Add(ref outRightRef, f) = Fold512(Unsafe.Add(ref sumsRef, FoldFrames + pending));
         }
 
         (q0 + Vector512.LoadUnsafe(ref offsetRef, 0)).StoreUnsafe(ref phaseRef, 0);
@@ -151,6 +175,41 @@ public static partial class VoiceBankKernels
 
         Vector512<float> Flush(Vector512<float> state) =>
             Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(state), threshold), Vector512<float>.Zero, state);
+    }
+
+    /// <summary>
+    /// 16 frames' lane sums folded at once: element k is <see cref="Fold512"/> of frame k's sum (its halves added, then
+    /// its quarters, then (e0 + e2) + (e1 + e3)), with the same additions in the same order, but two, four and eight
+    /// frames share each shuffle and add (31 shuffles and 15 adds for 16 frames, where one by one they take 5 shuffles
+    /// and 5 adds each).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold16(ref Vector512<float> frames)
+    {
+        // Halves: two frames per register, each as 8 sums (lower + upper 256 bits), frame 2p in quarters 0-1.
+        Vector512<float> h0 = Halves(ref frames, 0), h1 = Halves(ref frames, 2), h2 = Halves(ref frames, 4), h3 = Halves(ref frames, 6);
+        Vector512<float> h4 = Halves(ref frames, 8), h5 = Halves(ref frames, 10), h6 = Halves(ref frames, 12), h7 = Halves(ref frames, 14);
+
+        // Quarters: four frames per register, each as 4 sums (lower + upper 128 bits), frame 4r + q in quarter q.
+        Vector512<float> q0 = Quarters(h0, h1), q1 = Quarters(h2, h3), q2 = Quarters(h4, h5), q3 = Quarters(h6, h7);
+
+        // Per quarter (e0 + e2) and (e1 + e3) of two registers' frames, then their sum: frame 4r + q at element 4q + r.
+        Vector512<float> p0 = Avx512F.UnpackLow(q0.AsDouble(), q1.AsDouble()).AsSingle() + Avx512F.UnpackHigh(q0.AsDouble(), q1.AsDouble()).AsSingle();
+        Vector512<float> p1 = Avx512F.UnpackLow(q2.AsDouble(), q3.AsDouble()).AsSingle() + Avx512F.UnpackHigh(q2.AsDouble(), q3.AsDouble()).AsSingle();
+        Vector512<float> folded = Avx512F.Shuffle(p0, p1, 0x88) + Avx512F.Shuffle(p0, p1, 0xDD);
+        return Avx512F.PermuteVar16x32(folded, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> Halves(ref Vector512<float> frames, int first)
+        {
+            Vector512<float> a = Unsafe.Add(ref frames, first);
+            Vector512<float> b = Unsafe.Add(ref frames, first + 1);
+            return Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> Quarters(Vector512<float> a, Vector512<float> b) =>
+            Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
     }
 
     /// <summary>One group's filter input for a frame before the oscillator level: naive saw of the lagging phase + the frame's residual (taken from the ring).</summary>

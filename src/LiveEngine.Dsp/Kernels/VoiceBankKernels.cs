@@ -218,7 +218,9 @@ public static partial class VoiceBankKernels
         Vector512<float> v1 = (a1 * ic1) + (a2 * v3);
         Vector512<float> v2 = ic2 + (a2 * ic1) + (a3 * v3);
         Vector512<float> gained = v2 * level;
-        return ((Vector512.Create(2f) * v1) - ic1, (Vector512.Create(2f) * v2) - ic2, gained * left, gained * right);
+        // v + v is 2 × v exactly (as the scalar specification's 2 × v): an add, so that the multiplier pipes, which
+        // carry the rest of the step, are not the only ones at work.
+        return ((v1 + v1) - ic1, (v2 + v2) - ic2, gained * left, gained * right);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

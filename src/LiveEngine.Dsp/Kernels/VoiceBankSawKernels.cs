@@ -206,10 +206,8 @@ public static class VoiceBankSawKernels
     /// <see cref="BlepKernels.AddInterpolatedRow"/>, tap by tap.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
     public static void AddWrap(ref float residualRef, int lane, int row, uint phase, uint increment)
     {
-        const float Height = -2f;
         const int Taps = BlepTable.Taps;
         double position = (double)phase / increment * BlepTable.Phases;
         int tableRow = Math.Clamp((int)position, 0, BlepTable.Phases - 1);
@@ -218,46 +216,29 @@ public static class VoiceBankSawKernels
         ref float b = ref Unsafe.Add(ref a, Taps);
         ref float laneRow = ref Unsafe.Add(ref residualRef, lane * RingRows);
 
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        {
+            AddWrap512(ref laneRow, row, ref a, ref b, t);
+        }
+        else
+        {
+            AddWrapPortable(ref laneRow, row, ref a, ref b, t);
+        }
+    }
+
+    /// <summary><see cref="AddWrap"/>'s taps where AVX-512 is missing: first contiguous on the stack, then added to the lane's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void AddWrapPortable(ref float laneRow, int row, ref float a, ref float b, float t)
+    {
+        const float Height = -2f;
+        const int Taps = BlepTable.Taps;
+
         // Rows row .. RingRows - 1, then on from row 0 (the ring wraps): the first taps that reach row 0.
         int first = Math.Min(Taps, RingRows - row);
         Span<float> taps = stackalloc float[Taps];
         ref float tapRef = ref MemoryMarshal.GetReference(taps);
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // Each 16 taps added to their rows straight from the registers (lane-wise the same operations as one by
-            // one); the 16 that straddle the ring's end go through the stack.
-            Vector512<float> tv = Vector512.Create(t);
-            Vector512<float> height = Vector512.Create(Height);
-            for (; j < Taps; j += Vector512<float>.Count)
-            {
-                Vector512<float> av = Vector512.LoadUnsafe(ref a, (nuint)j);
-                Vector512<float> bv = Vector512.LoadUnsafe(ref b, (nuint)j);
-                Vector512<float> tap = height * (av + (tv * (bv - av)));
-                if (j + Vector512<float>.Count <= first)
-                {
-                    ref float cells = ref Unsafe.Add(ref laneRow, row + j);
-                    (Vector512.LoadUnsafe(ref cells) + tap).StoreUnsafe(ref cells);
-                }
-                else if (j >= first)
-                {
-                    ref float cells = ref Unsafe.Add(ref laneRow, row + j - RingRows);
-                    (Vector512.LoadUnsafe(ref cells) + tap).StoreUnsafe(ref cells);
-                }
-                else
-                {
-                    tap.StoreUnsafe(ref tapRef);
-                    for (int k = 0; k < Vector512<float>.Count; k++)
-                    {
-                        Unsafe.Add(ref laneRow, (row + j + k) & (RingRows - 1)) += Unsafe.Add(ref tapRef, k);
-                    }
-                }
-            }
-
-            return;
-        }
-
-        // Elsewhere the taps first, contiguous, then added to the lane's rows.
         if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> tv = Vector256.Create(t);
@@ -279,6 +260,54 @@ public static class VoiceBankSawKernels
 
         AddRun(ref Unsafe.Add(ref laneRow, row), ref tapRef, first);
         AddRun(ref laneRow, ref Unsafe.Add(ref tapRef, first), Taps - first);
+    }
+
+    /// <summary>
+    /// <see cref="AddWrap"/>'s taps (height × (a + t × (b - a)), 16 per register) added to the lane's rows row .. row + 63
+    /// (mod RingRows) without a branch on where they fall: the 64 rows lie in 5 aligned runs of 16 (4 where row is a
+    /// multiple of 16), and each run takes its taps from two neighbouring registers through one two-source permute; the
+    /// first and last run keep their rows outside the wrap's as they were. Cell by cell the same additions as tap by tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWrap512(ref float laneRow, int row, ref float a, ref float b, float t)
+    {
+        const float Height = -2f;
+        const int Run = 16;
+        Vector512<float> tv = Vector512.Create(t);
+        Vector512<float> height = Vector512.Create(Height);
+        Vector512<float> t0 = Tap(ref a, ref b, 0, tv, height);
+        Vector512<float> t1 = Tap(ref a, ref b, 16, tv, height);
+        Vector512<float> t2 = Tap(ref a, ref b, 32, tv, height);
+        Vector512<float> t3 = Tap(ref a, ref b, 48, tv, height);
+
+        // Element m of run k (row first + 16k + m) is tap 16k + m - shift: element m + 16 - shift of (registers k - 1, k).
+        int shift = row & (Run - 1);
+        int first = row - shift;
+        Vector512<int> indices = Vector512<int>.Indices;
+        Vector512<int> control = indices + Vector512.Create(Run - shift);
+        Vector512<float> fromShift = Vector512.GreaterThanOrEqual(indices, Vector512.Create(shift)).AsSingle();
+        Vector512<float> zero = Vector512<float>.Zero;
+        AddToRun(ref laneRow, first, Avx512F.PermuteVar16x32x2(zero, control, t0), fromShift);
+        AddToRun(ref laneRow, (first + Run) & (RingRows - 1), Avx512F.PermuteVar16x32x2(t0, control, t1), Vector512<float>.AllBitsSet);
+        AddToRun(ref laneRow, (first + (2 * Run)) & (RingRows - 1), Avx512F.PermuteVar16x32x2(t1, control, t2), Vector512<float>.AllBitsSet);
+        AddToRun(ref laneRow, (first + (3 * Run)) & (RingRows - 1), Avx512F.PermuteVar16x32x2(t2, control, t3), Vector512<float>.AllBitsSet);
+        AddToRun(ref laneRow, (first + (4 * Run)) & (RingRows - 1), Avx512F.PermuteVar16x32x2(t3, control, zero), ~fromShift);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector512<float> Tap(ref float a, ref float b, int j, Vector512<float> tv, Vector512<float> height)
+        {
+            Vector512<float> av = Vector512.LoadUnsafe(ref a, (nuint)j);
+            Vector512<float> bv = Vector512.LoadUnsafe(ref b, (nuint)j);
+            return height * (av + (tv * (bv - av)));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void AddToRun(ref float laneRow, int runRow, Vector512<float> taps, Vector512<float> mask)
+        {
+            ref float cells = ref Unsafe.Add(ref laneRow, runRow);
+            Vector512<float> old = Vector512.LoadUnsafe(ref cells);
+            Vector512.ConditionalSelect(mask, old + taps, old).StoreUnsafe(ref cells);
+        }
     }
 
     /// <summary>destination[i] += taps[i] for i below <paramref name="count"/>, float by float (vectors where they fit; AddWrap's path without Vector512).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -101,6 +102,15 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private readonly int[] _watchedIndices;
     private readonly float[] _watchedValues;
     private readonly bool[] _settled;
+    private int _unsettledLanes;
+
+    // Audio thread only: the bits of the parameter values [_watchStart, _watchStart + _watchSeen.Length), a range that
+    // holds every lane's watched values, as the last block that checked the lanes saw them (empty: the range is too
+    // sparse to be worth copying). A block in which every lane is settled and the range's bits are those seen skips
+    // the per-lane check: it would find nothing. The range is read whoever wrote the values (a parameter event, a
+    // controller lane, a commit's hand-over, a test through the snapshot), so no writer has to tell the bank.
+    private readonly int _watchStart;
+    private readonly int[] _watchSeen;
 
     // The position whose gains _leftFixed/_rightFixed hold, per lane (NaN: none yet): two sines per lane and block
     // would otherwise cost as much as the filter. Scratch, not state: a re-formed bank starts empty.
@@ -190,6 +200,21 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         }
         _fixedPan = new float[_lanes];
         Array.Fill(_fixedPan, float.NaN);
+        _unsettledLanes = _lanes;
+
+        // A bank formed for one snapshot reads the snapshot's own array, where its lanes' values are usually one run
+        // of the voices' nodes; a copy of a range much wider than the values watched would cost more than it saves.
+        int lowest = int.MaxValue;
+        int highest = -1;
+        foreach (int index in _watchedIndices)
+        {
+            lowest = Math.Min(lowest, index);
+            highest = Math.Max(highest, index);
+        }
+
+        int span = highest - lowest + 1;
+        _watchStart = lowest;
+        _watchSeen = span <= 2 * _watchedIndices.Length ? new int[span] : [];
     }
 
     /// <summary>Lanes that carry voices (the rest of <see cref="VoiceBankKernels.GroupLanes"/>-lane groups is padding).</summary>
@@ -315,7 +340,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 saw.BankOwner?.Release(saw.BankLane);
                 AdoptSaw(lane);
                 saw.SetBankOwner(this, lane);
-                _settled[lane] = false;
+                Unsettle(lane);
             }
 
             RlpfNode filter = _filters[lane];
@@ -328,7 +353,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 _ic1[lane] = (float)state.Ic1;
                 _ic2[lane] = (float)state.Ic2;
                 _filterSince[lane] = _framesPlayed;
-                _settled[lane] = false;
+                Unsettle(lane);
             }
         }
     }
@@ -399,6 +424,22 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         anyFilterGliding = false;
         anyGainGliding = false;
         anyPanGliding = false;
+        if (_watchSeen.Length != 0)
+        {
+            ReadOnlySpan<int> watched = MemoryMarshal.Cast<float, int>(_parameterValues.AsSpan(_watchStart, _watchSeen.Length));
+            if (watched.SequenceEqual(_watchSeen))
+            {
+                if (_unsettledLanes == 0)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                watched.CopyTo(_watchSeen);
+            }
+        }
+
         for (int lane = 0; lane < _lanes; lane++)
         {
             bool stale = !_settled[lane];
@@ -477,7 +518,21 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
             _fixedPan[lane] = position;
         }
 
-        _settled[lane] = !_slow[lane] && !_filterGliding[lane] && !_gainGliding[lane] && !_panGliding[lane];
+        bool settled = !_slow[lane] && !_filterGliding[lane] && !_gainGliding[lane] && !_panGliding[lane];
+        if (settled != _settled[lane])
+        {
+            _settled[lane] = settled;
+            _unsettledLanes += settled ? -1 : 1;
+        }
+    }
+
+    private void Unsettle(int lane)
+    {
+        if (_settled[lane])
+        {
+            _settled[lane] = false;
+            _unsettledLanes++;
+        }
     }
 
     /// <summary>
