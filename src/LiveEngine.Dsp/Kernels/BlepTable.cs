@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LiveEngine.Dsp.Kernels;
 
 /// <summary>
@@ -80,6 +82,7 @@ public static class BlepTable
         BlepKernels.AddInterpolatedRow(a, b, t, scale, residual.Slice(index, Taps));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (float[] Step, float[] Ramp) Build()
     {
         int intervals = Taps * Phases * GridPerPhase;
@@ -136,6 +139,7 @@ public static class BlepTable
 
     private static double Sinc(double x) => x == 0 ? 1.0 : Math.Sin(Math.PI * x) / (Math.PI * x);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BesselI0(double x)
     {
         double sum = 1.0;

@@ -21,10 +21,15 @@ internal sealed class BankBiquads
     private readonly int _width;
     private readonly int _maxFrames;
 
+    // Every stage's fixed coefficients rounded to float (stage s of lane l at s * width + l), kept between blocks and
+    // converted again only when the node's change (its CoefficientsVersion), so that a block without glides converts
+    // none of the 5 coefficients of every biquad. Audio thread only.
+    private readonly float[][] _fixed;
+    private readonly long[] _fixedVersions;
+
     // Scratch, audio thread only.
     private readonly float[] _z1;
     private readonly float[] _z2;
-    private readonly float[][] _fixed;
     private readonly float[][] _ramp;
     private readonly bool[] _gliding;
 
@@ -47,10 +52,12 @@ internal sealed class BankBiquads
         _ramp = new float[5][];
         for (int k = 0; k < 5; k++)
         {
-            _fixed[k] = new float[BiquadBankKernels.MaxStages * width];
+            _fixed[k] = new float[biquads.Length * width];
             _ramp[k] = new float[BiquadBankKernels.MaxStages * maxFrames * width];
         }
 
+        _fixedVersions = new long[biquads.Length * width];
+        Array.Fill(_fixedVersions, -1L);
         _gliding = new bool[_lanes];
     }
 
@@ -69,27 +76,39 @@ internal sealed class BankBiquads
     private void RunStages(Span<float> signal, int first, int count, int frames, long sampleTime)
     {
         int width = _width;
+        int lanes = _lanes;
         int rampStride = _maxFrames * width;
         bool anyGliding = false;
+        float[] z1 = _z1;
+        float[] z2 = _z2;
+        long[] versions = _fixedVersions;
         for (int s = 0; s < count; s++)
         {
             BiquadNode[] nodes = _biquads[first + s];
             int[] starts = _parameterStarts[first + s];
-            for (int lane = 0; lane < _lanes; lane++)
+            int row = s * width;
+            int fixedRow = (first + s) * width;
+            for (int lane = 0; lane < lanes; lane++)
             {
                 BiquadNode node = nodes[lane];
                 ref BiquadState state = ref node.BankState;
-                _z1[(s * width) + lane] = (float)state.Z1;
-                _z2[(s * width) + lane] = (float)state.Z2;
+                z1[row + lane] = (float)state.Z1;
+                z2[row + lane] = (float)state.Z2;
                 ReadOnlySpan<BiquadCoefficients> ramp = node.BeginBlock(new ReadOnlySpan<float>(_parameterValues, starts[lane], BiquadParameters), frames);
-                Store(_fixed, (s * width) + lane, node.Coefficients);
+                long version = node.CoefficientsVersion;
+                if (versions[fixedRow + lane] != version)
+                {
+                    Store(_fixed, fixedRow + lane, node.Coefficients);
+                    versions[fixedRow + lane] = version;
+                }
+
                 _gliding[lane] = !ramp.IsEmpty;
                 if (!ramp.IsEmpty)
                 {
                     if (!anyGliding)
                     {
                         // The first glide of this pass: every stage before it goes into the ramp layout now.
-                        FillRamps(0, s, frames);
+                        FillRamps(first, 0, s, frames);
                         anyGliding = true;
                     }
 
@@ -102,17 +121,18 @@ internal sealed class BankBiquads
 
             if (anyGliding)
             {
-                for (int lane = 0; lane < _lanes; lane++)
+                for (int lane = 0; lane < lanes; lane++)
                 {
                     if (!_gliding[lane])
                     {
-                        FillRamp(s, lane, frames);
+                        FillRamp(first, s, lane, frames);
                     }
                 }
             }
         }
 
         float[][] coefficients = anyGliding ? _ramp : _fixed;
+        int coefficientStart = anyGliding ? 0 : first * width;
         var block = new BiquadBankBlock
         {
             Width = width,
@@ -120,13 +140,13 @@ internal sealed class BankBiquads
             SampleTime = sampleTime,
             Stages = count,
             Signal = signal[..(frames * width)],
-            Z1 = _z1,
-            Z2 = _z2,
-            B0 = coefficients[0],
-            B1 = coefficients[1],
-            B2 = coefficients[2],
-            A1 = coefficients[3],
-            A2 = coefficients[4],
+            Z1 = z1,
+            Z2 = z2,
+            B0 = coefficients[0].AsSpan(coefficientStart),
+            B1 = coefficients[1].AsSpan(coefficientStart),
+            B2 = coefficients[2].AsSpan(coefficientStart),
+            A1 = coefficients[3].AsSpan(coefficientStart),
+            A2 = coefficients[4].AsSpan(coefficientStart),
             CoefficientStride = anyGliding ? width : 0,
             StageStride = anyGliding ? rampStride : width,
         };
@@ -135,36 +155,39 @@ internal sealed class BankBiquads
         for (int s = 0; s < count; s++)
         {
             BiquadNode[] nodes = _biquads[first + s];
-            for (int lane = 0; lane < _lanes; lane++)
+            int row = s * width;
+            for (int lane = 0; lane < lanes; lane++)
             {
-                ref BiquadState state = ref nodes[lane].BankState;
-                state.Z1 = _z1[(s * width) + lane];
-                state.Z2 = _z2[(s * width) + lane];
-                nodes[lane].AdvanceBank(frames);
+                BiquadNode node = nodes[lane];
+                ref BiquadState state = ref node.BankState;
+                state.Z1 = z1[row + lane];
+                state.Z2 = z2[row + lane];
+                node.AdvanceBank(frames);
             }
         }
     }
 
-    /// <summary>Copies the fixed coefficients of stages first .. first + count - 1 into the ramp layout, every lane.</summary>
+    /// <summary>Copies the fixed coefficients of the pass's stages from .. from + count - 1 into the ramp layout, every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FillRamps(int first, int count, int frames)
+    private void FillRamps(int first, int from, int count, int frames)
     {
-        for (int s = first; s < first + count; s++)
+        for (int s = from; s < from + count; s++)
         {
             for (int lane = 0; lane < _lanes; lane++)
             {
-                FillRamp(s, lane, frames);
+                FillRamp(first, s, lane, frames);
             }
         }
     }
 
-    private void FillRamp(int stage, int lane, int frames)
+    /// <summary>Copies the fixed coefficients of stage <paramref name="first"/> + <paramref name="stage"/> into row <paramref name="stage"/> of the pass's ramp layout.</summary>
+    private void FillRamp(int first, int stage, int lane, int frames)
     {
         int width = _width;
         int rampStride = _maxFrames * width;
         for (int k = 0; k < 5; k++)
         {
-            float value = _fixed[k][(stage * width) + lane];
+            float value = _fixed[k][((first + stage) * width) + lane];
             float[] ramp = _ramp[k];
             for (int f = 0; f < frames; f++)
             {
@@ -173,6 +196,7 @@ internal sealed class BankBiquads
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float[][] arrays, int at, in BiquadCoefficients c)
     {
         arrays[0][at] = (float)c.B0;

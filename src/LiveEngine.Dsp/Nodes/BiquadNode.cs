@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -19,6 +20,7 @@ public sealed class BiquadNode : AudioNode
     private ParameterSmoother _q;
     private ParameterSmoother _gainDb;
     private BiquadCoefficients _coefficients;
+    private long _coefficientsVersion;
     private BiquadCoefficients[] _ramp = [];
     private BiquadState[] _states = [];
 
@@ -48,7 +50,7 @@ public sealed class BiquadNode : AudioNode
             }
         }
 
-        _coefficients = Design();
+        SetCoefficients(Design());
     }
 
     public override void Process(in ProcessContext context)
@@ -60,6 +62,12 @@ public sealed class BiquadNode : AudioNode
     /// <summary>The coefficients while not gliding (after <see cref="BeginBlock"/>). Audio thread only.</summary>
     internal BiquadCoefficients Coefficients => _coefficients;
 
+    /// <summary>
+    /// Changes each time <see cref="Coefficients"/> is set (a glide's block, a reset, a prepare), so that a voice bank
+    /// that keeps them converted to float converts them again only then. Audio thread only.
+    /// </summary>
+    internal long CoefficientsVersion => _coefficientsVersion;
+
     /// <summary>Channel 0's state, for a voice bank that runs this node in a lane. Audio thread only.</summary>
     internal ref BiquadState BankState => ref _states[0];
 
@@ -67,6 +75,7 @@ public sealed class BiquadNode : AudioNode
     /// Reads the block's parameters and advances the glides: the per-frame coefficients while gliding, else empty
     /// (then <see cref="Coefficients"/> holds for the block). Audio thread only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ReadOnlySpan<BiquadCoefficients> BeginBlock(ReadOnlySpan<float> parameters, int frames)
     {
         _cutoffHz.Target = parameters[0];
@@ -85,7 +94,7 @@ public sealed class BiquadNode : AudioNode
             _ramp[i] = Design();
         }
 
-        _coefficients = _ramp[frames - 1];
+        SetCoefficients(_ramp[frames - 1]);
         return _ramp.AsSpan(0, frames);
     }
 
@@ -98,7 +107,13 @@ public sealed class BiquadNode : AudioNode
         _cutoffHz.Snap();
         _q.Snap();
         _gainDb.Snap();
-        _coefficients = Design();
+        SetCoefficients(Design());
+    }
+
+    private void SetCoefficients(in BiquadCoefficients coefficients)
+    {
+        _coefficients = coefficients;
+        _coefficientsVersion++;
     }
 
     private BiquadCoefficients Design() => BiquadCoefficients.Design(_type, _cutoffHz.Current, _q.Current, _gainDb.Current, _sampleRate);

@@ -216,6 +216,35 @@ public sealed class BankKindTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    public void LongBiquadChains_GlidingInEveryPass_BankedMatchUnbankedWithinTheBiquadBound(int seed)
+    {
+        // 13 stages run in four passes of the bank (4 + 4 + 4 + 1): cutoffs and qs glide, settle and glide again in
+        // random stages of every pass, so each pass's kept float coefficients go stale and are renewed.
+        var random = new Random(seed);
+        int chains = 3 + random.Next(30);
+        const int Length = 13;
+        GraphDescription graph = RandomChains(random, chains, Length);
+        GraphSnapshot banked = Compile(graph, 64);
+        Assert.NotEmpty(banked.Banks);
+        var changes = new List<(int Block, string Node, int Parameter, float Value)>();
+        for (int k = 0; k < 60; k++)
+        {
+            string stage = "f" + random.Next(Length).ToString(CultureInfo.InvariantCulture);
+            (int parameter, float value) = random.Next(2) == 0
+                ? (0, (float)(300 + (random.NextDouble() * 8000)))
+                : (1, (float)(0.5 + (random.NextDouble() * 3)));
+            changes.Add((random.Next(240), $"v{random.Next(chains)}.{stage}", parameter, value));
+        }
+
+        float[][] a = RenderWithChanges(banked, 240, 64, changes);
+        float[][] b = RenderWithChanges(Compile(graph, 64, banking: false), 240, 64, changes);
+        AssertClose(b, a, $"long chains seed {seed}", BiquadRelativeTolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(4)]
     public void RandomSynthVoices_PlayedWithNotes_BankedMatchUnbankedWithinTheStatedTolerance(int seed)
     {
