@@ -24,6 +24,11 @@ public sealed class BiquadNode : AudioNode
     private BiquadCoefficients[] _ramp = [];
     private BiquadState[] _states = [];
 
+    // The voice bank holding channel 0's state (and the frames it played) instead of the node (null: the node holds
+    // it). Written by the bank that owns it and by whoever takes it over, never at the same time.
+    private IBankLaneOwner? _bankOwner;
+    private int _bankLane;
+
     public BiquadNode(BiquadType type)
     {
         _type = type;
@@ -31,6 +36,11 @@ public sealed class BiquadNode : AudioNode
 
     public override void Prepare(in PrepareContext context, AudioNode? previous)
     {
+        if (previous is BiquadNode { _bankOwner: { } owner } banked)
+        {
+            owner.CopyToNodes(banked._bankLane);
+        }
+
         ReadOnlySpan<float> parameters = context.Parameters.Span;
         _sampleRate = context.SampleRate;
         _ramp = new BiquadCoefficients[context.MaxBlockFrames];
@@ -55,6 +65,7 @@ public sealed class BiquadNode : AudioNode
 
     public override void Process(in ProcessContext context)
     {
+        ReclaimFromBank();
         ReadOnlySpan<BiquadCoefficients> ramp = BeginBlock(context.Parameters, context.Frames);
         RecursiveFilterRunner.Run<BiquadFilterKernel, BiquadCoefficients, BiquadState>(context, _states, _coefficients, ramp, ref _position);
     }
@@ -68,8 +79,35 @@ public sealed class BiquadNode : AudioNode
     /// </summary>
     internal long CoefficientsVersion => _coefficientsVersion;
 
-    /// <summary>Channel 0's state, for a voice bank that runs this node in a lane. Audio thread only.</summary>
-    internal ref BiquadState BankState => ref _states[0];
+    /// <summary>The bank that holds this node's state, if any. Audio thread only.</summary>
+    internal IBankLaneOwner? BankOwner => _bankOwner;
+
+    /// <summary>The lane of <see cref="BankOwner"/> this node plays in. Audio thread only.</summary>
+    internal int BankLane => _bankLane;
+
+    /// <summary>For a voice bank that takes the node's state over: channel 0's state, from now on the bank's. Audio thread only.</summary>
+    internal BiquadState AdoptBankState(IBankLaneOwner owner, int lane)
+    {
+        _bankLane = lane;
+        _bankOwner = owner;
+        return _states[0];
+    }
+
+    /// <summary>
+    /// For the bank that holds the node's state: writes it back, with the frames the bank played since it took it or
+    /// last wrote it. Audio thread only.
+    /// </summary>
+    internal void WriteBankState(in BiquadState state, long frames)
+    {
+        _states[0] = state;
+        _position += frames;
+    }
+
+    /// <summary>
+    /// For the bank that owned the node and wrote its state back: the node holds it again, unless another bank took
+    /// it over meanwhile (then that one stays the owner).
+    /// </summary>
+    internal void ClearBankOwner(IBankLaneOwner owner) => Interlocked.CompareExchange(ref _bankOwner, null, owner);
 
     /// <summary>
     /// Reads the block's parameters and advances the glides: the per-frame coefficients while gliding, else empty
@@ -98,16 +136,24 @@ public sealed class BiquadNode : AudioNode
         return _ramp.AsSpan(0, frames);
     }
 
-    /// <summary>Moves the stream position on after a voice bank rendered the block for this node. Audio thread only.</summary>
-    internal void AdvanceBank(int frames) => _position += frames;
-
     public override void Reset()
     {
+        // The bank takes the cleared state over again the next time it plays.
+        ReclaimFromBank();
         Array.Clear(_states);
         _cutoffHz.Snap();
         _q.Snap();
         _gainDb.Snap();
         SetCoefficients(Design());
+    }
+
+    /// <summary>Before the node reads or changes its own state: a bank that holds it writes it back first.</summary>
+    private void ReclaimFromBank()
+    {
+        if (_bankOwner is { } owner)
+        {
+            owner.Release(_bankLane);
+        }
     }
 
     private void SetCoefficients(in BiquadCoefficients coefficients)

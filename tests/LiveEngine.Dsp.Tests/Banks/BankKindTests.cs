@@ -212,6 +212,82 @@ public sealed class BankKindTests
         AssertClose(b, a, $"random chains seed {seed}", BiquadRelativeTolerance);
     }
 
+    [Fact]
+    public void CommitTurningBankingOff_HandsEachBiquadItsStateBack()
+    {
+        // The chain bank holds its biquads' state between blocks; when a commit unbanks the chains, each biquad node
+        // carries on from exactly there (a node left with the state it had when the bank took it would ring off from
+        // silence: a click through all 16 stages).
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Chains(16, 16);
+        GraphSnapshot banked = Compile(graph, Block);
+        GraphSnapshot reference = Compile(graph, Block);
+        Assert.NotEmpty(banked.Banks);
+        long position = 0;
+        for (int b = 0; b < 100; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(banked, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+        }
+
+        var biquad = (BiquadNode)banked.Nodes[banked.IndexOfNode("c3.lpf9")];
+        Assert.NotNull(biquad.BankOwner);
+        GraphSnapshot unbanked = GraphCompiler.Compile(graph, BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = Block, Previous = banked, Banking = false });
+        Assert.Empty(unbanked.Banks);
+        var output = new float[][] { new float[50 * Block], new float[50 * Block] };
+        var expected = new float[][] { new float[50 * Block], new float[50 * Block] };
+        for (int b = 0; b < 50; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(unbanked, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+            for (int c = 0; c < 2; c++)
+            {
+                unbanked.GetOutput(c, Block).CopyTo(output[c].AsSpan(b * Block));
+                reference.GetOutput(c, Block).CopyTo(expected[c].AsSpan(b * Block));
+            }
+        }
+
+        // The unbanked biquads run in double: within the stated bound of the banked render, not bit for bit.
+        AssertClose(expected, output, "after banking went off");
+    }
+
+    [Fact]
+    public void ABankedBiquadReset_TakesItsStateBackAndTheBankAdoptsTheClearedState()
+    {
+        // Reset asks the bank for the state first; the bank takes the cleared state over at its next block, so the
+        // reset lands exactly where the node's own reset would: banked and unbanked still agree after it.
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Chains(4, 6);
+        GraphSnapshot banked = Compile(graph, Block);
+        GraphSnapshot unbanked = Compile(graph, Block, banking: false);
+        Assert.NotEmpty(banked.Banks);
+        var output = new float[][] { new float[100 * Block], new float[100 * Block] };
+        var expected = new float[][] { new float[100 * Block], new float[100 * Block] };
+        long position = 0;
+        for (int b = 0; b < 100; b++, position += Block)
+        {
+            if (b == 50)
+            {
+                var node = (BiquadNode)banked.Nodes[banked.IndexOfNode("c1.lpf2")];
+                Assert.NotNull(node.BankOwner);
+                node.Reset();
+                Assert.Null(node.BankOwner);
+                unbanked.Nodes[unbanked.IndexOfNode("c1.lpf2")].Reset();
+            }
+
+            SingleThreadExecutor.Process(banked, Block, position);
+            SingleThreadExecutor.Process(unbanked, Block, position);
+            for (int c = 0; c < 2; c++)
+            {
+                banked.GetOutput(c, Block).CopyTo(output[c].AsSpan(b * Block));
+                unbanked.GetOutput(c, Block).CopyTo(expected[c].AsSpan(b * Block));
+            }
+        }
+
+        Assert.NotNull(((BiquadNode)banked.Nodes[banked.IndexOfNode("c1.lpf2")]).BankOwner);
+        AssertClose(expected, output, "after a reset", BiquadRelativeTolerance);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
