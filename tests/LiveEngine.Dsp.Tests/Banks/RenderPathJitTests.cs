@@ -65,7 +65,7 @@ public sealed class RenderPathJitTests
         { typeof(OscillatorNode), nameof(OscillatorNode.TryBeginBankBlock) },
         { typeof(BandLimitedOscillatorNode), nameof(BandLimitedOscillatorNode.EndBankBlock) },
         { typeof(PanNode), nameof(PanNode.BeginBankBlock) },
-        { typeof(BlepTable), "Build" },
+        { typeof(BlepTableDesign), nameof(BlepTableDesign.Build) },
     };
 
     [Theory]
