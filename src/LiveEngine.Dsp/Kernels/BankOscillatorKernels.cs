@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -15,6 +16,7 @@ public static class BankOscillatorKernels
     /// For each frame f &lt; <paramref name="frames"/> and lane l &lt; <paramref name="width"/> (a multiple of 16):
     /// phases[l] += increments[l]; naive[f · width + l] = TShaper(phases[l], arguments[l]).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Advance<TShaper>(Span<uint> phases, ReadOnlySpan<uint> increments, ReadOnlySpan<uint> arguments, Span<float> naive, int frames, int width, int vectorBits)
         where TShaper : struct, IPhaseShaper
     {

@@ -6,6 +6,7 @@ namespace LiveEngine.Dsp.Kernels;
 
 public static partial class BiquadBankKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProcessLanes<TLanes>(ref BiquadBankBlock block)
         where TLanes : struct, IFloatLanes<TLanes>
     {

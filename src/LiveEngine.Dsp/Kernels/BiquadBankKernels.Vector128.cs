@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -5,6 +6,7 @@ namespace LiveEngine.Dsp.Kernels;
 
 public static partial class BiquadBankKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanSum128(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight)
     {
         int groups = width / 16;
@@ -33,6 +35,7 @@ public static partial class BiquadBankKernels
     }
 
     /// <summary>The balanced tree over groups of <see cref="VoiceBankKernels.SumReference"/>, lane-wise, of part <paramref name="part"/> of each group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> GroupTree(ReadOnlySpan<Vector128<float>> v, int groups, int part) => groups switch
     {
         1 => v[part],
@@ -41,5 +44,6 @@ public static partial class BiquadBankKernels
         _ => (v[part] + v[4 + part]) + (v[8 + part] + v[12 + part]),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Fold(Vector128<float> four) => (four[0] + four[2]) + (four[1] + four[3]);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -5,6 +6,7 @@ namespace LiveEngine.Dsp.Kernels;
 
 public static partial class BiquadBankKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanSum256(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight)
     {
         int groups = width / 16;
@@ -33,6 +35,7 @@ public static partial class BiquadBankKernels
     }
 
     /// <summary>The balanced tree over groups of <see cref="VoiceBankKernels.SumReference"/>, lane-wise, of part <paramref name="part"/> of each group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> GroupTree(ReadOnlySpan<Vector256<float>> v, int groups, int part) => groups switch
     {
         1 => v[part],
@@ -41,6 +44,7 @@ public static partial class BiquadBankKernels
         _ => (v[part] + v[2 + part]) + (v[4 + part] + v[6 + part]),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Fold(Vector256<float> eight)
     {
         Vector128<float> four = eight.GetLower() + eight.GetUpper();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -5,6 +6,7 @@ namespace LiveEngine.Dsp.Kernels;
 
 public static partial class BiquadBankKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PanSum512(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight)
     {
         int groups = width / 16;
@@ -32,6 +34,7 @@ public static partial class BiquadBankKernels
     }
 
     /// <summary>The balanced tree over groups of <see cref="VoiceBankKernels.SumReference"/>, lane-wise (G = 3 is (g0 + g1) + g2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> GroupTree(ReadOnlySpan<Vector512<float>> g, int groups) => groups switch
     {
         1 => g[0],

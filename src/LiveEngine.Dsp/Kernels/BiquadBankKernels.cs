@@ -33,6 +33,7 @@ public static partial class BiquadBankKernels
     public static void Process(ref BiquadBankBlock block) => Process(ref block, VoiceBankKernels.BestVectorBits);
 
     /// <summary>Runs one stage with the tier of <paramref name="vectorBits"/> (512, 256, 128; anything else: the specification).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Process(ref BiquadBankBlock block, int vectorBits)
     {
         Validate(in block);
@@ -97,6 +98,7 @@ public static partial class BiquadBankKernels
     public static void PanSum(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight) =>
         PanSum(signal, left, right, panStride, width, outLeft, outRight, VoiceBankKernels.BestVectorBits);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PanSum(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight, int vectorBits)
     {
         ValidatePanSum(signal, left, right, panStride, width, outLeft, outRight);
@@ -142,6 +144,7 @@ public static partial class BiquadBankKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool EndsGridStep(long sampleTime, int frame) => ((sampleTime + frame + 1) & (DenormalGrid.Frames - 1)) == 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(in BiquadBankBlock block)
     {
         int width = block.Width;
@@ -178,6 +181,7 @@ public static partial class BiquadBankKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ValidatePanSum(ReadOnlySpan<float> signal, ReadOnlySpan<float> left, ReadOnlySpan<float> right, int panStride, int width, Span<float> outLeft, Span<float> outRight)
     {
         if (width < VoiceBankKernels.GroupLanes || width > VoiceBankKernels.MaxWidth || width % VoiceBankKernels.GroupLanes != 0)

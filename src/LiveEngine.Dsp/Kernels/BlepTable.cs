@@ -39,9 +39,6 @@ public static class BlepTable
     /// <summary>Kaiser window shape: about 80 dB of stopband rejection.</summary>
     public const double KaiserBeta = 8.0;
 
-    // Integration grid: this many points per table phase, so every table entry is a grid point.
-    private const int GridPerPhase = 8;
-
     private static readonly float[] s_step;
     private static readonly float[] s_ramp;
 
@@ -49,7 +46,7 @@ public static class BlepTable
     static BlepTable()
 #pragma warning restore CA1810
     {
-        (s_step, s_ramp) = Build();
+        (s_step, s_ramp) = BlepTableDesign.Build();
     }
 
     /// <summary>Band-limited minus naive unit step, (<see cref="Phases"/> + 1) rows of <see cref="Taps"/>.</summary>
@@ -78,80 +75,5 @@ public static class BlepTable
         ReadOnlySpan<float> a = table.AsSpan(row * Taps, Taps);
         ReadOnlySpan<float> b = table.AsSpan((row + 1) * Taps, Taps);
         BlepKernels.AddInterpolatedRow(a, b, t, scale, residual.Slice(index, Taps));
-    }
-
-    private static (float[] Step, float[] Ramp) Build()
-    {
-        int intervals = Taps * Phases * GridPerPhase;
-        double dx = 1.0 / (Phases * GridPerPhase);
-        var impulse = new double[intervals + 1];
-        double i0Beta = BesselI0(KaiserBeta);
-        for (int k = 0; k <= intervals; k++)
-        {
-            double x = (k * dx) - HalfTaps;
-            double r = x / HalfTaps;
-            double window = BesselI0(KaiserBeta * Math.Sqrt(Math.Max(0.0, 1.0 - (r * r)))) / i0Beta;
-            impulse[k] = Sinc(CutoffRelativeToNyquist * x) * window;
-        }
-
-        // Cumulative trapezoid integrals: the step is the integral of the impulse, normalised to end at 1;
-        // the ramp is the integral of the step.
-        var step = new double[intervals + 1];
-        for (int k = 1; k <= intervals; k++)
-        {
-            step[k] = step[k - 1] + (0.5 * dx * (impulse[k - 1] + impulse[k]));
-        }
-
-        double total = step[intervals];
-        for (int k = 0; k <= intervals; k++)
-        {
-            step[k] /= total;
-        }
-
-        var ramp = new double[intervals + 1];
-        for (int k = 1; k <= intervals; k++)
-        {
-            ramp[k] = ramp[k - 1] + (0.5 * dx * (step[k - 1] + step[k]));
-        }
-
-        var stepTable = new float[(Phases + 1) * Taps];
-        var rampTable = new float[(Phases + 1) * Taps];
-        for (int q = 0; q <= Phases; q++)
-        {
-            for (int j = 0; j < Taps; j++)
-            {
-                // Frame j - HalfTaps relative to the frame after the discontinuity, which lies q / Phases of a
-                // sample before that frame. The naive waveform has taken the step for j >= HalfTaps only, for
-                // every q including the limit q = Phases, which keeps rows continuous for interpolation.
-                int k = ((j * Phases) + q) * GridPerPhase;
-                double x = (k * dx) - HalfTaps;
-                bool after = j >= HalfTaps;
-                stepTable[(q * Taps) + j] = (float)(step[k] - (after ? 1.0 : 0.0));
-                rampTable[(q * Taps) + j] = (float)(ramp[k] - (after ? x : 0.0));
-            }
-        }
-
-        return (stepTable, rampTable);
-    }
-
-    private static double Sinc(double x) => x == 0 ? 1.0 : Math.Sin(Math.PI * x) / (Math.PI * x);
-
-    private static double BesselI0(double x)
-    {
-        double sum = 1.0;
-        double term = 1.0;
-        double half = x / 2;
-        for (int k = 1; k < 64; k++)
-        {
-            term *= half / k;
-            double squared = term * term;
-            sum += squared;
-            if (squared < sum * 1e-17)
-            {
-                break;
-            }
-        }
-
-        return sum;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -159,6 +160,7 @@ public abstract class BandLimitedOscillatorNode : OscillatorNode
     /// <see cref="EndBankBlock(int, uint, ReadOnlySpan{float}, int)"/> for a bank that wrote the naive tail into
     /// <see cref="NaiveHistory"/> itself. Audio thread only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void EndBankBlock(int frames, uint phase, int residualEnd)
     {
         EndBankBlock(phase);

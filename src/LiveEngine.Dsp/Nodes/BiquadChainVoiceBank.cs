@@ -12,9 +12,9 @@ namespace LiveEngine.Dsp.Nodes;
 /// Lanes may mix biquad types (a low-pass in one lane, a peak in another): only the coefficients differ.
 /// </summary>
 /// <remarks>
-/// All state stays in the lanes' nodes: each biquad's state goes in and out as float (which the node's double holds
-/// exactly after the first banked block), so a lane that moves to another bank, or out of banks, at a commit
-/// carries on where it was.
+/// The oscillators' and pans' state stays in the lanes' nodes; the biquads' state the bank holds in float between
+/// blocks and hands back to a node whenever someone else needs it (<see cref="BankBiquads"/>), so a lane that moves
+/// to another bank, or out of banks, at a commit carries on where it was.
 /// </remarks>
 public sealed class BiquadChainVoiceBank : BankProcessor
 {

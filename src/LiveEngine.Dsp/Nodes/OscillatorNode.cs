@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Nodes;
 
@@ -93,6 +94,7 @@ public abstract class OscillatorNode : AudioNode
     /// <paramref name="phase"/>, <paramref name="increment"/> and <paramref name="level"/> hold for the whole block
     /// (the bank advances the phase and hands it back through <see cref="EndBankBlock"/>). Audio thread only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryBeginBankBlock(ReadOnlySpan<float> parameters, out uint phase, out uint increment, out float level)
     {
         ReclaimFromBank();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LiveEngine.Dsp.Kernels;
 using LiveEngine.Kernels;
 using LiveEngine.Nodes;
@@ -58,6 +59,7 @@ public sealed class PanNode : AudioNode
     /// For a voice bank: reads the block's position; true when it glides (then call <see cref="NextBankFrame"/> once
     /// per frame), else <paramref name="pan"/> holds for the block. Audio thread only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool BeginBankBlock(ReadOnlySpan<float> parameters, out float pan)
     {
         _pan.Target = Math.Clamp(parameters[0], -1f, 1f);

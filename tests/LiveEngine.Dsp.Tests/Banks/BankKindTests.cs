@@ -212,6 +212,111 @@ public sealed class BankKindTests
         AssertClose(b, a, $"random chains seed {seed}", BiquadRelativeTolerance);
     }
 
+    [Fact]
+    public void CommitTurningBankingOff_HandsEachBiquadItsStateBack()
+    {
+        // The chain bank holds its biquads' state between blocks; when a commit unbanks the chains, each biquad node
+        // carries on from exactly there (a node left with the state it had when the bank took it would ring off from
+        // silence: a click through all 16 stages).
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Chains(16, 16);
+        GraphSnapshot banked = Compile(graph, Block);
+        GraphSnapshot reference = Compile(graph, Block);
+        Assert.NotEmpty(banked.Banks);
+        long position = 0;
+        for (int b = 0; b < 100; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(banked, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+        }
+
+        var biquad = (BiquadNode)banked.Nodes[banked.IndexOfNode("c3.lpf9")];
+        Assert.NotNull(biquad.BankOwner);
+        GraphSnapshot unbanked = GraphCompiler.Compile(graph, BuiltinNodeTypes.CreateRegistry(), new CompileOptions { MaxBlockFrames = Block, Previous = banked, Banking = false });
+        Assert.Empty(unbanked.Banks);
+        var output = new float[][] { new float[50 * Block], new float[50 * Block] };
+        var expected = new float[][] { new float[50 * Block], new float[50 * Block] };
+        for (int b = 0; b < 50; b++, position += Block)
+        {
+            SingleThreadExecutor.Process(unbanked, Block, position);
+            SingleThreadExecutor.Process(reference, Block, position);
+            for (int c = 0; c < 2; c++)
+            {
+                unbanked.GetOutput(c, Block).CopyTo(output[c].AsSpan(b * Block));
+                reference.GetOutput(c, Block).CopyTo(expected[c].AsSpan(b * Block));
+            }
+        }
+
+        // The unbanked biquads run in double: within the stated bound of the banked render, not bit for bit.
+        AssertClose(expected, output, "after banking went off");
+    }
+
+    [Fact]
+    public void ABankedBiquadReset_TakesItsStateBackAndTheBankAdoptsTheClearedState()
+    {
+        // Reset asks the bank for the state first; the bank takes the cleared state over at its next block, so the
+        // reset lands exactly where the node's own reset would: banked and unbanked still agree after it.
+        const int Block = 64;
+        GraphDescription graph = StandardWorkloads.Chains(4, 6);
+        GraphSnapshot banked = Compile(graph, Block);
+        GraphSnapshot unbanked = Compile(graph, Block, banking: false);
+        Assert.NotEmpty(banked.Banks);
+        var output = new float[][] { new float[100 * Block], new float[100 * Block] };
+        var expected = new float[][] { new float[100 * Block], new float[100 * Block] };
+        long position = 0;
+        for (int b = 0; b < 100; b++, position += Block)
+        {
+            if (b == 50)
+            {
+                var node = (BiquadNode)banked.Nodes[banked.IndexOfNode("c1.lpf2")];
+                Assert.NotNull(node.BankOwner);
+                node.Reset();
+                Assert.Null(node.BankOwner);
+                unbanked.Nodes[unbanked.IndexOfNode("c1.lpf2")].Reset();
+            }
+
+            SingleThreadExecutor.Process(banked, Block, position);
+            SingleThreadExecutor.Process(unbanked, Block, position);
+            for (int c = 0; c < 2; c++)
+            {
+                banked.GetOutput(c, Block).CopyTo(output[c].AsSpan(b * Block));
+                unbanked.GetOutput(c, Block).CopyTo(expected[c].AsSpan(b * Block));
+            }
+        }
+
+        Assert.NotNull(((BiquadNode)banked.Nodes[banked.IndexOfNode("c1.lpf2")]).BankOwner);
+        AssertClose(expected, output, "after a reset", BiquadRelativeTolerance);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void LongBiquadChains_GlidingInEveryPass_BankedMatchUnbankedWithinTheBiquadBound(int seed)
+    {
+        // 13 stages run in four passes of the bank (4 + 4 + 4 + 1): cutoffs and qs glide, settle and glide again in
+        // random stages of every pass, so each pass's kept float coefficients go stale and are renewed.
+        var random = new Random(seed);
+        int chains = 3 + random.Next(30);
+        const int Length = 13;
+        GraphDescription graph = RandomChains(random, chains, Length);
+        GraphSnapshot banked = Compile(graph, 64);
+        Assert.NotEmpty(banked.Banks);
+        var changes = new List<(int Block, string Node, int Parameter, float Value)>();
+        for (int k = 0; k < 60; k++)
+        {
+            string stage = "f" + random.Next(Length).ToString(CultureInfo.InvariantCulture);
+            (int parameter, float value) = random.Next(2) == 0
+                ? (0, (float)(300 + (random.NextDouble() * 8000)))
+                : (1, (float)(0.5 + (random.NextDouble() * 3)));
+            changes.Add((random.Next(240), $"v{random.Next(chains)}.{stage}", parameter, value));
+        }
+
+        float[][] a = RenderWithChanges(banked, 240, 64, changes);
+        float[][] b = RenderWithChanges(Compile(graph, 64, banking: false), 240, 64, changes);
+        AssertClose(b, a, $"long chains seed {seed}", BiquadRelativeTolerance);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
