@@ -67,7 +67,8 @@ internal static class BankPlanner
         }
 
         bool[] taken = scratch.Flags(nodes.Length);
-        var graph = new Graph(nodes, edges, intoStarts, intoEdges, outStarts, outEdges, taken, scratch.LaneChain);
+        BankPlanMemo memo = BankPlanMemo.Current;
+        var graph = new Graph(nodes, edges, intoStarts, intoEdges, outStarts, outEdges, taken, scratch.LaneChain, memo);
 
         // A lane starts at a node with no input connected: those are listed once, not asked of every node per bank kind.
         List<int> sources = scratch.LaneSources;
@@ -80,6 +81,9 @@ internal static class BankPlanner
             }
         }
 
+        // The sources whose every search failed last plan, over nodes this edit left alone, fail again: not searched.
+        memo.Begin(nodes, edges, descriptors, sources);
+
         foreach (BankDescriptor descriptor in descriptors)
         {
             // (consumer, port, nodes per stage) → chains, in source-node order (nodes are visited in index order).
@@ -87,6 +91,12 @@ internal static class BankPlanner
             BankStage first = descriptor.Chain[0];
             foreach (int source in sources)
             {
+                if (memo.Skips(source))
+                {
+                    continue;
+                }
+
+                memo.Source = source;
                 if (!first.Accepts(nodes[source].Type))
                 {
                     continue;
@@ -94,6 +104,7 @@ internal static class BankPlanner
 
                 if (TryLane(source, descriptor, graph, out int[]? chain, out string? shape, out GraphCompiler.ResolvedEdge last))
                 {
+                    memo.MarkImpure();
                     groups ??= [];
                     if (!groups.TryGetValue((last.To, last.ToPort, shape), out List<int[]>? list))
                     {
@@ -137,6 +148,7 @@ internal static class BankPlanner
             }
         }
 
+        memo.End(sources);
         return result;
     }
 
@@ -148,7 +160,8 @@ internal static class BankPlanner
         int[] OutStarts,
         int[] OutEdges,
         bool[] Taken,
-        List<int> Chain)
+        List<int> Chain,
+        BankPlanMemo Memo)
     {
         public int Incoming(int node) => IntoStarts[node + 1] - IntoStarts[node];
 
@@ -201,6 +214,7 @@ internal static class BankPlanner
             chain.Add(at);
             counts[stageIndex]++;
             GraphCompiler.ResolvedEdge edge = graph.FirstOutgoing(at);
+            graph.Memo.Read(edge.To);
             bool repeat = counts[stageIndex] < stage.MaxRepeat && edge.ToPort == 0 && stage.Accepts(graph.Nodes[edge.To].Type);
             if (!repeat && stageIndex == stageCount - 1)
             {
@@ -240,6 +254,11 @@ internal static class BankPlanner
 
                     found = edge.From;
                 }
+            }
+
+            if (found >= 0)
+            {
+                graph.Memo.Read(found);
             }
 
             if (found < 0 || graph.Incoming(found) != 0 || !Qualifies(found, Accepts(side.Types, graph.Nodes[found].Type), allowsOptions: false, graph))
@@ -285,6 +304,12 @@ internal static class BankPlanner
     private static bool Qualifies(int index, bool accepted, bool allowsOptions, Graph graph)
     {
         GraphCompiler.ResolvedNode node = graph.Nodes[index];
+        if (graph.Taken[index])
+        {
+            // A search that met a taken node may find a lane once that node is free again: searched next time.
+            graph.Memo.MarkImpure();
+            return false;
+        }
 
         // Any option disqualifies, the opt-out (OptOutOption = "off") included: like chains must have equal options.
         // A stage the bank runs node by node may take options that differ (a sampler's sample), but not the opt-out.
