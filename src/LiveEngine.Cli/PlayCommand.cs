@@ -177,6 +177,7 @@ internal static class PlayCommand
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
             Perform(session, piece, seconds, () => false);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate, session.Renderer);
+            GpuPlacementSetup.Report(placement);
             return 0;
         }
 
@@ -203,6 +204,7 @@ internal static class PlayCommand
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through PortAudio ({pa.DeviceName}): {defaults.SampleRate} Hz, {defaults.BlockFrames}-frame buffers, {seconds:0.###} s."));
                 Perform(session, piece, seconds, () => false);
                 Report(pa.Stats, defaults.BlockFrames, defaults.SampleRate, session.Renderer);
+                GpuPlacementSetup.Report(placement);
                 return 0;
             }
         }
@@ -227,6 +229,7 @@ internal static class PlayCommand
             }
 
             Report(driver.Stats, driver.BufferFrames, driver.SampleRate, session.Renderer);
+            GpuPlacementSetup.Report(placement);
             return driver.IsShutDown ? 1 : 0;
         }
     }

@@ -469,16 +469,18 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
         }
     }
 
-    /// <summary>One thread per (lane, bin) of the launch: Σ over partitions k of X[slot − k] · H[k], in partition order.</summary>
-    private static void MultiplyAccumulateKernel(Index1D index, ArrayView<int> table, int lanes, ArrayView<float> delayRe, ArrayView<float> delayIm, ArrayView<float> responseRe, ArrayView<float> responseIm, ArrayView<float> sumRe, ArrayView<float> sumIm)
+    /// <summary>
+    /// A kernel thread's lane in a launch table of <paramref name="lanes"/> rows of <paramref name="stride"/> ints, each
+    /// starting with its first thread: the last row whose first thread is at or before <paramref name="index"/>.
+    /// </summary>
+    private static int LaneOf(Index1D index, ArrayView<int> table, int lanes, int stride)
     {
-        // The lane: the last whose first thread is at or before this one.
         int low = 0;
         int high = lanes - 1;
         while (low < high)
         {
             int middle = (low + high + 1) / 2;
-            if (table[middle * TableStride] <= index)
+            if (table[middle * stride] <= index)
             {
                 low = middle;
             }
@@ -488,7 +490,13 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
             }
         }
 
-        int at = low * TableStride;
+        return low;
+    }
+
+    /// <summary>One thread per (lane, bin) of the launch: Σ over partitions k of X[slot − k] · H[k], in partition order.</summary>
+    private static void MultiplyAccumulateKernel(Index1D index, ArrayView<int> table, int lanes, ArrayView<float> delayRe, ArrayView<float> delayIm, ArrayView<float> responseRe, ArrayView<float> responseIm, ArrayView<float> sumRe, ArrayView<float> sumIm)
+    {
+        int at = LaneOf(index, table, lanes, TableStride) * TableStride;
         int bin = index - table[at];
         int delay = table[at + 1];
         int response = table[at + 2];
@@ -786,22 +794,7 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
     private static void SpectralKernel(Index1D index, ArrayView<int> table, int lanes, ArrayView<float> frameRe, ArrayView<float> frameIm, ArrayView<float> resultRe, ArrayView<float> resultIm, ArrayView<float> values, ArrayView<float> magnitudes, ArrayView<double> phases, ArrayView<double> steps, ArrayView<double> previous, ArrayView<int> bandStarts)
     {
         const float Silent = 1e-20f;
-        int low = 0;
-        int high = lanes - 1;
-        while (low < high)
-        {
-            int middle = (low + high + 1) / 2;
-            if (table[middle * SpectralTableStride] <= index)
-            {
-                low = middle;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-
-        int at = low * SpectralTableStride;
+        int at = LaneOf(index, table, lanes, SpectralTableStride) * SpectralTableStride;
         int local = index - table[at];
         int kind = table[at + 1];
         int frameOffset = table[at + 2];

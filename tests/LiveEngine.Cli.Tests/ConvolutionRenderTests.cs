@@ -78,6 +78,12 @@ public sealed class ConvolutionRenderTests : IDisposable
 
         WavFile expected = WavFile.Read(cpuWav);
         AssertSameWithin1e5(expected, WavFile.Read(gpuWav), gpu.Error);
+
+        // play, in real time through the null driver, says what the placement did too (in real time a launch of the CPU
+        // accelerator past 50 ms ends the placement: on a loaded machine that can be the first).
+        LiveEngineProcess.Result played = LiveEngineProcess.Run(null, "play", json, "--driver", "null", "--seconds", "1", "--gpu", "cpu-accelerator");
+        Assert.True(played.ExitCode == 0, played.Error);
+        Assert.True(Regex.IsMatch(played.Error, @"GPU placement: \d+ launches, \d+ periods of placed partitions from CPU CPUAccelerator"), $"no placement summary in what play said: {played.Error}");
     }
 
     [Fact]
