@@ -241,34 +241,7 @@ public sealed class GpuConvolutionPlacementTests(ITestOutputHelper output)
 
         session = new LiveSession(registry, graph, new LiveSessionOptions { SampleRate = SampleRate, MaxBlockFrames = Deferred, DeviceBlockFrames = Device, DeferredBlockFrames = Deferred });
         beforeStart?.Invoke(session);
-        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: hook ?? placement);
-        var result = new float[2][];
-        result[0] = new float[frames];
-        result[1] = new float[frames];
-        long allocatedBefore = 0;
-        try
-        {
-            for (int at = 0; at < frames; at += Device)
-            {
-                if (at / Device == frames / Device / 2)
-                {
-                    allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                }
-
-                int n = Math.Min(Device, frames - at);
-                session.Renderer.Render(n);
-                session.Renderer.Output(0, n).CopyTo(result[0].AsSpan(at));
-                session.Renderer.Output(1, n).CopyTo(result[1].AsSpan(at));
-            }
-
-            measureAudioThread = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        }
-        finally
-        {
-            session.Renderer.StopRenderAhead();
-        }
-
-        return result;
+        return RenderAheadReader.Read(session, hook ?? placement, frames, Device, out measureAudioThread);
     }
 
     /// <summary>Noise through a mono convolution, a saw through a stereo one.</summary>

@@ -294,32 +294,7 @@ public sealed class GpuSpectralPlacementTests(ITestOutputHelper output)
             }
         }
 
-        session.StartRenderAhead(waitWhenEmpty: true, deferredBlockHook: placement);
-        float[][] result = [new float[frames], new float[frames]];
-        long allocatedBefore = 0;
-        try
-        {
-            for (int at = 0; at < frames; at += Device)
-            {
-                if (at / Device == frames / Device / 2)
-                {
-                    allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                }
-
-                int n = Math.Min(Device, frames - at);
-                session.Renderer.Render(n);
-                session.Renderer.Output(0, n).CopyTo(result[0].AsSpan(at));
-                session.Renderer.Output(1, n).CopyTo(result[1].AsSpan(at));
-            }
-
-            audioThreadBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        }
-        finally
-        {
-            session.Renderer.StopRenderAhead();
-        }
-
-        return result;
+        return RenderAheadReader.Read(session, placement, frames, Device, out audioThreadBytes);
     }
 
     /// <summary>The facts of docs/convolution.md's table, on the placed output (both channels carry the same signal).</summary>
