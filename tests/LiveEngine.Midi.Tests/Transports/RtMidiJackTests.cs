@@ -111,7 +111,16 @@ public sealed class RtMidiJackTests(ITestOutputHelper output)
             Thread.Sleep(20);
         }
 
-        Thread.Sleep(100);
+        // Every probe in flight arrived before learning (200 ms without one): a late one would be learned instead of
+        // controller 20. (Probes sent before the connection was made never arrive, so they cannot be counted.)
+        long seen;
+        do
+        {
+            seen = input.Received;
+            Thread.Sleep(200);
+        }
+        while (input.Received != seen);
+
         // Learn mode: the next controller moved is bound to "fader", and the Learned event runs a listener's bug.
         control.Learn(0, 0, ControlTarget.ForVariable("fader"));
         control.Learned += (_, _, _) => throw new InvalidOperationException("a listener's bug");
