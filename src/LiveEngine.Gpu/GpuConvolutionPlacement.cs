@@ -523,6 +523,9 @@ public sealed class GpuConvolutionPlacement : IConvolutionOffload, ISpectralOffl
         sumIm[sum + bin] = im;
     }
 
+    /// <summary>Whether the launcher has laid out the latest placement on the device (until then, placed work computes on the CPU). Any thread.</summary>
+    internal bool IsLaidOut => Volatile.Read(ref _layoutVersion) == Volatile.Read(ref _deviceVersion);
+
     /// <summary>Control thread, under the lock: publishes the placed levels and wakes the launcher to lay them out.</summary>
     private void Publish()
     {

@@ -294,6 +294,13 @@ public sealed class GpuSpectralPlacementTests(ITestOutputHelper output)
             }
         }
 
+        // The launcher lays the placement out on its own thread; until it has, the frames compute on the CPU. On a loaded
+        // machine that took 16 deferred blocks of an unpaced render, so the count of frames from launches waits for it.
+        if (placement is not null)
+        {
+            Assert.True(SpinWait.SpinUntil(() => placement.IsLaidOut || placement.Failed, TimeSpan.FromMilliseconds(PatientTimeoutMs)), "the placement was not laid out within the timeout");
+        }
+
         return RenderAheadReader.Read(session, placement, frames, Device, out audioThreadBytes);
     }
 
