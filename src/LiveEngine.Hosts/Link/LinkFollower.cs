@@ -38,6 +38,10 @@ public sealed class LinkFollower : IDisposable
     private const double MaxDeviation = 0.25;
     private const int AloneTicksBeforeLeading = 100;
     private const int WarmUpTicks = 100;
+    private const int ReadingTries = 3;
+
+    // The widest a clock reading's two timestamps may lie apart: 50 µs (a reading takes about 1 µs).
+    private static readonly long MaxReadingTicks = Stopwatch.Frequency / 20_000;
 
     private readonly AbletonLink _link;
     private readonly ICommandTarget _commands;
@@ -186,13 +190,37 @@ public sealed class LinkFollower : IDisposable
         }
     }
 
-    /// <summary>One reading of the clock line against Link's clock, into the one-second window of offsets.</summary>
+    /// <summary>
+    /// One reading of the clock line against Link's clock, into the one-second window of offsets. Link's clock is read
+    /// between two timestamps and taken at their midpoint; a reading whose thread was descheduled between them is off
+    /// by up to half that gap, and the window's maximum would keep one that came out high for a second (a 3 ms stall
+    /// on a loaded machine put two engines 1.5 ms apart). So the tightest of a few tries is kept, and none at all
+    /// when even that one is wider than <see cref="MaxReadingTicks"/> (the window keeps the earlier readings).
+    /// </summary>
     private void UpdateOffset()
     {
-        long before = Stopwatch.GetTimestamp();
-        long linkNow = _link.ClockMicros;
-        long after = Stopwatch.GetTimestamp();
-        long sample = _renderer.SampleAtTimestamp(before + ((after - before) / 2));
+        long bestGap = long.MaxValue;
+        long linkNow = 0;
+        long middle = 0;
+        for (int i = 0; i < ReadingTries && bestGap > MaxReadingTicks; i++)
+        {
+            long before = Stopwatch.GetTimestamp();
+            long link = _link.ClockMicros;
+            long after = Stopwatch.GetTimestamp();
+            if (after - before < bestGap)
+            {
+                bestGap = after - before;
+                linkNow = link;
+                middle = before + ((after - before) / 2);
+            }
+        }
+
+        if (bestGap > MaxReadingTicks && _offsetCount > 0)
+        {
+            return;
+        }
+
+        long sample = _renderer.SampleAtTimestamp(middle);
         _offsets[_offsetNext] = sample - (linkNow * (_sampleRate / 1e6));
         _offsetNext = (_offsetNext + 1) % OffsetWindowTicks;
         _offsetCount = Math.Min(_offsetCount + 1, OffsetWindowTicks);
