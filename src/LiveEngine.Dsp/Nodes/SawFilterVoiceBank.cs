@@ -34,6 +34,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private const int History = BlepTable.HalfTaps;
     private const int Taps = BlepTable.Taps;
     private const int RingRows = VoiceBankSawKernels.RingRows;
+    private const int CacheLineFloats = 16;
 
     // Frames per tile: the most whose wraps can be added to the ring ahead (VoiceBankSawKernels.InsertWraps).
     private const int TileFrames = VoiceBankSawKernels.MaxTileFrames;
@@ -53,11 +54,13 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private bool _acquirePending = true;
 
     // Audio thread only: the saws' state while this bank owns them. _phases leads the output by History frames;
-    // _residual is the ring (RingRows rows per lane, lane-major; _ringRow is the next block's first frame); _history holds naive
+    // _residual holds the ring from _residualStart on, 64-byte aligned (pinned, so it stays so: a lane's 16-row runs are
+    // whole cache lines), RingRows rows per lane, lane-major; _ringRow is the next block's first frame; _history holds naive
     // values given ahead, from the next block's first frame (rows [0, _historyLive) may be non-zero, all others are
     // zero); a lane's naive saw comes from its phase from frame _naiveFrom[lane] on, lagging by _lagIncrements[lane].
     private readonly uint[] _phases;
     private readonly float[] _residual;
+    private readonly int _residualStart;
     private int _ringRow;
     private readonly float[] _history;
     private int _historyLive;
@@ -77,7 +80,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private readonly uint[] _increments;
     private readonly uint[] _lagOffsets;
     private readonly float[] _oscillatorLevels;
-    private readonly float[] _input;
     private readonly float[] _ic1;
     private readonly float[] _ic2;
     private readonly float[] _a1Fixed;
@@ -147,7 +149,8 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
         // Padding lanes rest at the phase whose naive saw is +0 (and never advance).
         _phases.AsSpan(_lanes).Fill(0x80000000u);
-        _residual = new float[RingRows * width];
+        _residual = GC.AllocateArray<float>((RingRows * width) + CacheLineFloats, pinned: true);
+        _residualStart = AlignedStart(_residual);
         _history = new float[(_maxFrames + History) * width];
         _naiveFrom = new int[width];
         _lagIncrements = new uint[width];
@@ -170,7 +173,6 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         _increments = new uint[width];
         _lagOffsets = new uint[width];
         _oscillatorLevels = new float[width];
-        _input = new float[TileFrames * width];
         _ic1 = new float[width];
         _ic2 = new float[width];
         _a1Fixed = new float[width];
@@ -221,6 +223,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     public int LaneCount => _lanes;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     public override void Process(in ProcessContext context)
     {
         int frames = context.Frames;
@@ -250,6 +253,12 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> outRight = context.Output(1);
         int vectorBits = VoiceBankKernels.BestVectorBits;
         bool useHistory = _historyLive > 0;
+
+        // The tile's saws, frame-major (scratch, written before it is read): on the worker's stack, which every bank the
+        // worker runs reuses, so it stays in the first-level cache from bank to bank; 64-byte aligned. Through a pointer:
+        // the kernel hands it from the tile to the block (block.Input), both of which live only in this call.
+        float* tileStack = stackalloc float[(TileFrames * VoiceBankKernels.MaxWidth) + CacheLineFloats];
+        var tileBuffer = new Span<float>(tileStack + AlignedStart(new Span<float>(tileStack, CacheLineFloats)), TileFrames * width);
         for (int start = 0; start < frames; start += TileFrames)
         {
             int tile = Math.Min(TileFrames, frames - start);
@@ -263,11 +272,11 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 LagOffsets = _lagOffsets,
                 NaiveFrom = _naiveFrom,
                 Levels = _oscillatorLevels,
-                Residual = _residual,
+                Residual = _residual.AsSpan(_residualStart, RingRows * width),
                 RingRow = (_ringRow + start) & (RingRows - 1),
                 UseHistory = useHistory && start < _historyLive,
                 History = _history,
-                Output = _input,
+                Output = tileBuffer,
             };
             var block = new VoiceBankBlock
             {
@@ -383,7 +392,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
+            _residual[_residualStart + (lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
         }
     }
 
@@ -405,7 +414,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         Span<float> residual = saw.ResidualState;
         for (int t = 0; t < Taps; t++)
         {
-            residual[t] = _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))];
+            residual[t] = _residual[_residualStart + (lane * RingRows) + ((_ringRow + t) & (RingRows - 1))];
         }
 
         saw.SetBankState(phase);
@@ -591,7 +600,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
             SawNode saw = _saws[lane];
             WriteBackSaw(lane);
-            _residual.AsSpan(lane * RingRows, RingRows).Clear();
+            _residual.AsSpan(_residualStart + (lane * RingRows), RingRows).Clear();
 
             saw.SetBankOwner(null, 0);
             var sawContext = new ProcessContext(_sawBase, default, new ReadOnlySpan<int>(_sawOffsets, lane, 1), Parameters(lane, 0), frames, sampleTime);
@@ -645,7 +654,7 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                     Span<float> residual = saw.ResidualState;
                     for (int t = 0; t < Taps; t++)
                     {
-                        _residual[(lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
+                        _residual[_residualStart + (lane * RingRows) + ((_ringRow + t) & (RingRows - 1))] = residual[t];
                     }
 
                     _naiveFrom[lane] = History;
@@ -668,6 +677,13 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
 
             _historyLive = carried;
         }
+    }
+
+    /// <summary>The index of the first element of <paramref name="values"/> at a 64-byte boundary (the span does not move: pinned or on the stack).</summary>
+    private static int AlignedStart(Span<float> values)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(values));
+        return (int)(((CacheLineFloats * sizeof(float)) - (address % (CacheLineFloats * sizeof(float)))) % (CacheLineFloats * sizeof(float)) / sizeof(float));
     }
 
     private ReadOnlySpan<float> Parameters(int lane, int stage)
