@@ -62,4 +62,62 @@ public sealed class AdaptiveChoiceTests
         // From now on parallel is twice as fast: the probe of the parallel mode at block 2048 finds it out.
         Assert.False(Run(ref choice, AdaptiveChoice.ProbeInterval + AdaptiveChoice.WindowBlocks, (_, s) => s ? 10.0 : 5.0, start: 100));
     }
+
+    [Fact]
+    public void AChoiceThatStartUpNoiseMadeSerial_IsRedoneWithinAFewHundredBlocks()
+    {
+        var choice = default(AdaptiveChoice);
+
+        // The parallel window of start-up (blocks 32..47) is disturbed (another thread on the second core); from then
+        // on two threads render twice as fast.
+        Assert.True(Run(ref choice, 3 * AdaptiveChoice.WindowBlocks, (_, s) => s ? Serial : Parallel));
+        Assert.False(Run(ref choice, AdaptiveChoice.MinProbeGap + AdaptiveChoice.WindowBlocks, (_, s) => s ? Serial : Serial / 2, start: 3 * AdaptiveChoice.WindowBlocks));
+    }
+
+    [Fact]
+    public void ParallelThatPaysToWakeTheWorkers_AfterSerialBlocks_IsChosenAndKept()
+    {
+        // Start-up disturbed the parallel window, so serial is chosen first. Then two threads render twice as fast, but
+        // the first parallel block after serial ones costs twenty serial blocks (the parked workers wake): switching to
+        // parallel for single blocks kept such a graph serial until the next probe, 2,048 blocks on.
+        var choice = default(AdaptiveChoice);
+        Assert.True(Run(ref choice, 3 * AdaptiveChoice.WindowBlocks, (_, s) => s ? Serial : Parallel));
+        bool lastSerial = true;
+        int serialBlocks = 0;
+        const int Blocks = 4 * AdaptiveChoice.ProbeInterval;
+        for (long b = 3 * AdaptiveChoice.WindowBlocks; b < Blocks; b++)
+        {
+            bool serial = choice.NextBlockSerial();
+            choice.Record(serial, serial ? Serial : lastSerial ? 20 * Serial : Serial / 2);
+            lastSerial = serial;
+            serialBlocks += serial && b >= 256 ? 1 : 0;
+        }
+
+        Assert.False(choice.Serial);
+
+        // Past the first few hundred blocks, only the probes of the serial mode run serially: one window each, ever
+        // further apart.
+        Assert.InRange(serialBlocks, 1, 8 * AdaptiveChoice.WindowBlocks);
+    }
+
+    [Fact]
+    public void AMovingAverageThatFavoursTheOtherMode_ProbesIt_InsteadOfSwitching()
+    {
+        var choice = default(AdaptiveChoice);
+        Assert.True(Run(ref choice, 3 * AdaptiveChoice.WindowBlocks, (_, s) => s ? Serial : Parallel));
+
+        // Serial blocks become slower than the parallel estimate, but a parallel window still measures parallel slower:
+        // the choice stays serial, and parallel runs only in windows (not block by block).
+        int parallelBlocks = 0;
+        for (long b = 3 * AdaptiveChoice.WindowBlocks; b < 1000; b++)
+        {
+            bool serial = choice.NextBlockSerial();
+            choice.Record(serial, serial ? 4 * Serial : 5 * Serial);
+            parallelBlocks += serial ? 0 : 1;
+        }
+
+        Assert.True(choice.Serial);
+        Assert.Equal(0, parallelBlocks % AdaptiveChoice.WindowBlocks);
+        Assert.InRange(parallelBlocks, AdaptiveChoice.WindowBlocks, 1000 / AdaptiveChoice.MinProbeGap * AdaptiveChoice.WindowBlocks);
+    }
 }
