@@ -53,13 +53,26 @@ public sealed class JobCostTable
     }
 
     /// <summary>Whether every job of <paramref name="snapshot"/> has a measured cost here.</summary>
-    public bool Covers(GraphSnapshot snapshot)
+    public bool Covers(GraphSnapshot snapshot) => CoversBelow(snapshot, int.MaxValue);
+
+    /// <summary>
+    /// Whether every job of <paramref name="snapshot"/> has a measured cost here, leaving out the node's own jobs (not its
+    /// mixes) of nodes at index <paramref name="nodeCount"/> and above: for a transition graph, whose own nodes (old
+    /// instances, crossfades) follow those of the graph it leads to, whether that graph's kinds of job are all measured.
+    /// </summary>
+    internal bool CoversBelow(GraphSnapshot snapshot, int nodeCount)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_gate)
         {
             for (int j = 0; j < snapshot.Jobs.Length; j++)
             {
+                JobInfo job = snapshot.Jobs[j];
+                if (job.NodeIndex >= nodeCount && job.Kind is JobKind.Node or JobKind.FeedbackWrite)
+                {
+                    continue;
+                }
+
                 if (!TryNsPerUnitFrameLocked(snapshot, j, out _, out _))
                 {
                     return false;

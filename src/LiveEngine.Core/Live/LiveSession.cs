@@ -48,6 +48,11 @@ public sealed class LiveSession : ILiveSession
     // The swap from a transition graph to the graph itself, scheduled for the end of its fades; a commit that
     // comes before then withdraws it (and so cuts the fade short) instead of waiting for it.
     private CommitTicket? _pendingSwap;
+
+    // With DeferTransitionSwap: the last crossfaded commit's graph, validated, whose compile and queueing as the swap
+    // CompleteTransition does (every call under the gate runs it first); null when none waits.
+    private PendingFinal? _pendingFinal;
+    private long _lateSwaps;
     private long _commits;
     private long _events;
 
@@ -106,6 +111,7 @@ public sealed class LiveSession : ILiveSession
         {
             lock (_gate)
             {
+                CompleteTransitionLocked();
                 return _lastPrediction;
             }
         }
@@ -121,6 +127,7 @@ public sealed class LiveSession : ILiveSession
         {
             lock (_gate)
             {
+                CompleteTransitionLocked();
                 return LatestLocked().Clone();
             }
         }
@@ -133,6 +140,7 @@ public sealed class LiveSession : ILiveSession
         {
             lock (_gate)
             {
+                CompleteTransitionLocked();
                 return _history.Count - 1;
             }
         }
@@ -159,6 +167,7 @@ public sealed class LiveSession : ILiveSession
         ArgumentNullException.ThrowIfNull(graph);
         lock (_gate)
         {
+            CompleteTransitionLocked();
             CommitTicket ticket = Publish(graph, when);
             _history.Add(graph);
             if (_history.Count > HistoryLimit)
@@ -180,6 +189,7 @@ public sealed class LiveSession : ILiveSession
         ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
         {
+            CompleteTransitionLocked();
             GraphDescription graph = LatestLocked().Clone();
             change(graph);
             // The copy is this commit's own: no second copy.
@@ -192,6 +202,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             if (_history.Count < 2)
             {
                 ticket = null;
@@ -211,6 +222,7 @@ public sealed class LiveSession : ILiveSession
         {
             lock (_gate)
             {
+                CompleteTransitionLocked();
                 return _movesToLive;
             }
         }
@@ -229,6 +241,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             // A live node's change resolves against what the live pass rendered, not the look-ahead (render-ahead).
             long at = Clock.Resolve(when, Renderer.PositionFor(nodeId));
             ScheduleParameterLocked(nodeId, parameter, value, at);
@@ -256,6 +269,7 @@ public sealed class LiveSession : ILiveSession
 
         lock (_gate)
         {
+            CompleteTransitionLocked();
             long start = Clock.Resolve(when, Renderer.Position);
 
             // Events on one sample apply in the order they were made, the last one winning: an off on the on's own
@@ -291,6 +305,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             // Not before a tempo change already scheduled (a Link correction's ramps, docs/link.md).
             long at = Math.Max(Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample), Clock.LastChangeSample);
             Clock.SetTempo(at, bpm, beatsPerBar);
@@ -305,6 +320,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             long at = Math.Max(Math.Max(Clock.Resolve(when, Renderer.Position), _lastCommitSample), Clock.LastChangeSample);
             long length = Clock.SampleAtBeat(Clock.BeatAt(at) + lengthBeats) - at;
             Clock.RampTempo(at, length, bpm);
@@ -438,6 +454,7 @@ public sealed class LiveSession : ILiveSession
         lane.Validate();
         lock (_gate)
         {
+            CompleteTransitionLocked();
             EnqueueLocked(new ParameterEvent(Renderer.Position, ++_events, _latest, -1, 0, lane));
             _controllerLanes[lane.Index] = lane.IsFree ? null : lane;
         }
@@ -468,6 +485,7 @@ public sealed class LiveSession : ILiveSession
         position = Math.Clamp(position, 0, 1);
         lock (_gate)
         {
+            CompleteTransitionLocked();
             ControllerLane binding = _controllerLanes[lane] ?? throw new ArgumentException($"Controller lane {lane} is not bound.");
             long next = Renderer.Position;
             long at = atSample >= 0 ? atSample
@@ -493,6 +511,7 @@ public sealed class LiveSession : ILiveSession
         {
             lock (_gate)
             {
+                CompleteTransitionLocked();
                 return _lateControllerMoves;
             }
         }
@@ -571,6 +590,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             return CollectRetiredLocked();
         }
     }
@@ -584,6 +604,7 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
+            CompleteTransitionLocked();
             CollectRetiredLocked();
         }
     }
@@ -649,23 +670,130 @@ public sealed class LiveSession : ILiveSession
             return directTicket;
         }
 
+        // With DeferTransitionSwap, the graph itself is compiled after the commit has returned (CompleteTransition),
+        // where admission can be decided without it: the transition graph, queued now, is then all this commit compiles.
+        if (_options.DeferTransitionSwap && FinalAdmittedByTransition(fading, transition!, validated.Nodes.Length))
+        {
+            CommitTicket transitionTicket = Enqueue(fading, at);
+            _pendingFinal = new PendingFinal(validated, fading, transitionTicket, at);
+            return transitionTicket;
+        }
+
         // Admission is decided on the graph itself (what plays after the fades), before anything is queued.
         GraphSnapshot final = Compile(validated, fading);
         (CostPrediction? prediction, string? warning) = Admit(final, validated);
 
         // The transition graph plays until the fades are over, and the graph itself replaces it on the first
         // sample after them (the fades end on gains of exactly 0 and 1, so that swap changes nothing; the nodes
-        // that stay keep their instances). Both are scheduled now, on fixed samples: a render does not depend on
-        // when housekeeping runs, and a parameter event aimed after the fade finds the snapshot that will play
-        // then. A commit that comes before the swap withdraws it, cutting the fade short.
+        // that stay keep their instances). Both are scheduled on fixed samples: a render does not depend on when
+        // housekeeping runs, and a parameter event aimed after the fade finds the snapshot that will play then
+        // (deferred, the swap keeps its sample, and every call on the session queues it first). A commit that comes
+        // before the swap withdraws it, cutting the fade short.
         CommitTicket ticket = Enqueue(fading, at);
-        ticket.Prediction = prediction;
         ticket.Warning = warning;
-        _lastPrediction = prediction ?? _lastPrediction;
-        long fadeEnd = at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
-        _pendingSwap = Enqueue(final, fadeEnd, completesTransition: true);
-        _lastCommitSample = at;
+        QueueSwapLocked(final, ticket, prediction, at);
         return ticket;
+    }
+
+    /// <summary>The first sample after the fades of a transition committed at <paramref name="at"/>: where the graph itself replaces it.</summary>
+    private long FadeEnd(long at) => at + (long)Math.Ceiling(_options.CrossfadeMs * _options.SampleRate / 1000) + 1;
+
+    /// <summary>Queues <paramref name="final"/> to replace the transition graph of <paramref name="ticket"/>'s commit (at <paramref name="at"/>) once its fades end.</summary>
+    private void QueueSwapLocked(GraphSnapshot final, CommitTicket ticket, CostPrediction? prediction, long at)
+    {
+        ticket.Prediction = prediction;
+        _lastPrediction = prediction ?? _lastPrediction;
+        _pendingSwap = Enqueue(final, FadeEnd(at), completesTransition: true);
+        _lastCommitSample = at;
+    }
+
+    /// <summary>
+    /// With <see cref="LiveSessionOptions.DeferTransitionSwap"/>: compiles the graph of the last crossfaded commit, the
+    /// one that replaces its transition graph when the fades end, and queues it for that sample, if the commit left it
+    /// to this. Every other call on the session does this first, so what they see and do is as if the commit had queued
+    /// both; a host calls it (or <see cref="Maintain"/>) soon after the commit, well before the fades end (the engine
+    /// process, right after its answer). Admission was decided at the commit: the transition graph's predicted block
+    /// time bounds the graph's (<see cref="FinalAdmittedByTransition"/>), so the graph's own prediction, made here,
+    /// fits as well; it becomes the commit's <see cref="CommitTicket.Prediction"/> and <see cref="LastPrediction"/>.
+    /// Returns whether there was one. Control thread.
+    /// </summary>
+    public bool CompleteTransition()
+    {
+        lock (_gate)
+        {
+            return CompleteTransitionLocked();
+        }
+    }
+
+    /// <summary>Swaps queued after the renderer had already passed their sample (<see cref="CompleteTransition"/> called too late): they landed late.</summary>
+    public long LateSwaps
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lateSwaps;
+            }
+        }
+    }
+
+    private bool CompleteTransitionLocked()
+    {
+        if (_pendingFinal is not { } pending)
+        {
+            return false;
+        }
+
+        _pendingFinal = null;
+        GraphSnapshot final = Compile(pending.Validated, pending.Fading);
+
+        // Admission's prediction as Admit makes it for a graph not rendered ahead whose job kinds are all measured.
+        CostPrediction? prediction = _options.Admission == AdmissionPolicy.Off ? null : PredictOn(final, _options.RealTimeBlockFrames);
+        if (Renderer.Position >= FadeEnd(pending.At))
+        {
+            _lateSwaps++;
+        }
+
+        try
+        {
+            QueueSwapLocked(final, pending.Ticket, prediction, pending.At);
+        }
+        catch (InvalidOperationException)
+        {
+            // 4,096 commits already wait to land: the transition graph plays on (its fades at their end) until the next
+            // commit replaces it. Counted with the late swaps; a commit would have failed here before.
+            _lateSwaps++;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether admission, decided on the transition graph <paramref name="fading"/>, lets the graph after it through as
+    /// <see cref="Admit"/> would, without compiling that graph. When the transition only crossfades inputs
+    /// (<see cref="Transition.CrossfadesInputsOnly"/>) and forms no bank, each of the graph's jobs is one of the
+    /// transition graph's with the same cost key (node type and channels, or a mix of as many channels), and each of its
+    /// paths one of the transition graph's with a crossfade more: the transition graph's work, span and job count bound
+    /// the graph's, and so does its predicted block time (monotonic in all three). Admission would then measure nothing (every
+    /// cost key of the graph is measured), so the graph fits if the transition graph does: true. Otherwise (render-ahead on,
+    /// a key not measured, or the transition graph over the limit) false, and the commit decides on the graph itself, as
+    /// it always did.
+    /// </summary>
+    private bool FinalAdmittedByTransition(GraphSnapshot fading, Transition transition, int finalNodeCount)
+    {
+        if (_options.Admission == AdmissionPolicy.Off)
+        {
+            return true;
+        }
+
+        if (Renderer.IsRenderingAhead || !transition.CrossfadesInputsOnly || fading.BankArray.Length > 0 || !CostTable.KnowsScheduler(_executor.Threads)
+            || (CostTable.TryGetSchedulerCosts(_executor.Threads, out SchedulerCosts scheduler) && (scheduler.JobNs < 0 || scheduler.ContentionShare < -1))
+            || !CostTable.CoversBelow(fading, finalNodeCount))
+        {
+            return false;
+        }
+
+        return PredictOn(fading, _options.RealTimeBlockFrames).DeadlineShare <= _options.AdmissionLimit;
     }
 
     /// <summary>
@@ -1092,4 +1220,7 @@ public sealed class LiveSession : ILiveSession
 
         return count;
     }
+
+    /// <summary>A crossfaded commit whose transition graph is queued and whose graph is not compiled yet.</summary>
+    private sealed record PendingFinal(GraphCompiler.ValidatedGraph Validated, GraphSnapshot Fading, CommitTicket Ticket, long At);
 }

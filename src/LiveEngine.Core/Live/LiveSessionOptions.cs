@@ -84,4 +84,14 @@ public sealed record LiveSessionOptions
     /// and reads its jobs later would see another snapshot's. The engine process turns it on: it keeps none.
     /// </summary>
     public bool RecycleRetiredSnapshots { get; init; }
+
+    /// <summary>
+    /// Whether a crossfaded commit returns once its transition graph is queued, leaving the graph that replaces it at the
+    /// end of the fades to <see cref="LiveSession.CompleteTransition"/> (which every later call on the session, and
+    /// <see cref="LiveSession.Maintain"/>, runs first). The swap keeps its sample; the host must call
+    /// <see cref="LiveSession.CompleteTransition"/> well before the fades end (<see cref="CrossfadeMs"/>): the engine
+    /// process does so right after it has answered the commit. Off by default in the library (a commit then queues both,
+    /// as it always did); admission's decision is the same either way (see <see cref="LiveSession.CompleteTransition"/>).
+    /// </summary>
+    public bool DeferTransitionSwap { get; init; }
 }

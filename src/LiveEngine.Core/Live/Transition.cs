@@ -31,11 +31,12 @@ internal sealed class Transition
     [ThreadStatic]
     private static GraphDescription? s_graph;
 
-    private Transition(GraphDescription graph, Dictionary<string, string> previousIds, List<string> crossfades)
+    private Transition(GraphDescription graph, Dictionary<string, string> previousIds, List<string> crossfades, bool crossfadesInputsOnly)
     {
         Graph = graph;
         PreviousIds = previousIds;
         Crossfades = crossfades;
+        CrossfadesInputsOnly = crossfadesInputsOnly;
     }
 
     /// <summary>The graph to play during the fades: to be compiled at once, as the next transition made on this thread refills it.</summary>
@@ -50,6 +51,15 @@ internal sealed class Transition
     /// instances (<see cref="CrossfadeNode.StartAt"/>) before the snapshot is queued.
     /// </summary>
     public IReadOnlyList<string> Crossfades { get; }
+
+    /// <summary>
+    /// Whether every fade is on a re-wired input (no replaced node crossfades, no removed node fades out on its own): then
+    /// the graph itself is the transition graph less its old instances, the old sides' mixes and the crossfades, with each
+    /// crossfaded input reading the crossfade's "new" side (the same mix of the same sources) directly. Every job of the
+    /// graph is a job of the transition graph at the same cost, and every path through the graph's jobs is one through the
+    /// transition graph's with a crossfade more, so the transition graph's predicted block time bounds the graph's.
+    /// </summary>
+    public bool CrossfadesInputsOnly { get; }
 
     /// <summary>The transition from <paramref name="before"/> to <paramref name="after"/>, or null when no node needs a fade.</summary>
     public static Transition? Create(GraphDescription before, GraphDescription after, NodeTypeRegistry registry, double fadeMs)
@@ -290,7 +300,7 @@ internal sealed class Transition
             }
         }
 
-        return new Transition(graph, previousIds, crossfades);
+        return new Transition(graph, previousIds, crossfades, crossfadesInputsOnly: crossfades.Count == rewired.Count);
     }
 
     /// <summary>Whether the graphs have the same nodes (ids, types, channels, options) and edges, in the same order.</summary>

@@ -152,6 +152,8 @@ public static class EngineHost
             DeferredAdmissionLimit = options.DeferredAdmissionLimit,
             // The engine keeps no replaced snapshot: their job structure serves the next commits (fewer collections).
             RecycleRetiredSnapshots = true,
+            // A crossfaded commit answers once its transition graph is queued; the server compiles the graph after the fades next.
+            DeferTransitionSwap = true,
         }, executor);
         using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
         if (options.LockMemory)

@@ -172,6 +172,13 @@ public sealed class EngineServer : IDisposable
                 uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(2));
                 bool shutdown = Handle((EngineMessage)type, requestId, buffer.AsSpan(EngineProtocol.HeaderBytes, length - EngineProtocol.HeaderBytes), writer, names);
                 connection.Send(writer.Frame);
+                if ((EngineMessage)type == EngineMessage.Commit)
+                {
+                    // The graph after a crossfaded commit's fades, compiled once the front has its answer; it lands when
+                    // the fades end, 20 ms on by default (LiveSessionOptions.DeferTransitionSwap).
+                    _engine.CompleteTransition();
+                }
+
                 if (shutdown)
                 {
                     _engine.Shutdown();

@@ -144,6 +144,18 @@ public sealed class InProcessEngine : IEngineControl
         }
     }
 
+    /// <summary>
+    /// Queues the swap that a crossfaded commit left for after its answer (<see cref="LiveSession.CompleteTransition"/>,
+    /// <see cref="LiveSessionOptions.DeferTransitionSwap"/>): the server calls it right after it has answered a commit.
+    /// </summary>
+    public void CompleteTransition()
+    {
+        lock (_gate)
+        {
+            _session.CompleteTransition();
+        }
+    }
+
     /// <summary>How long commits take in the engine (recorded by <see cref="EngineServer"/>, which sees a request from its frame on).</summary>
     public CommitTimeStats CommitTimes { get; } = new();
 
