@@ -40,20 +40,23 @@ internal static class EngineCommand
         Option<double?> admissionLimit = Cli.AdmissionLimitOption();
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
+        Option<string?> audioCpus = AudioCpusOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, gpu, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, gpu, audioCpus, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
             EngineConfig defaults = EngineConfig.Load(result.GetValue(config));
-            // The workers get the audio thread's real-time priority: a block waits for its slowest worker.
+            Hosts.RealTime.AudioCpuIsolation? isolation = ParseAudioCpus(result.GetValue(audioCpus) ?? defaults.AudioCpus);
+
+            // The workers get the audio thread's real-time priority (a block waits for its slowest worker), and its CPUs.
             int rtPriority = result.GetValue(priority);
             var workerScheduling = new System.Collections.Concurrent.ConcurrentQueue<string>();
             Execution.IGraphExecutor executor = Cli.CreateExecutor(
                 result.GetValue(threads) ?? defaults.Threads,
                 defaults.Policy,
-                workerStarted: rtPriority <= 0 ? null : worker => workerScheduling.Enqueue($"worker {worker}: {Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(rtPriority).Description}"));
+                workerStarted: rtPriority <= 0 && isolation is null ? null : worker => workerScheduling.Enqueue($"worker {worker}: {string.Join(", ", WorkerSetup(rtPriority, isolation))}"));
             using var disposeExecutor = executor as IDisposable;
             Gpu.GpuMode gpuMode = GpuPlacementSetup.Parse(result.GetValue(gpu) ?? defaults.Gpu, "--gpu");
             string kind = result.GetValue(driver) ?? "null";
@@ -86,6 +89,7 @@ internal static class EngineCommand
                 Link = result.GetValue(linkQuantum) is double quantum
                     ? new Hosts.Link.LinkOptions { Quantum = quantum, OutputLatencyMicros = (long)(result.GetValue(linkLatency) * 1000), StartStopSync = !result.GetValue(linkNoStartStop) }
                     : null,
+                AudioCpus = isolation,
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
 
@@ -118,9 +122,10 @@ internal static class EngineCommand
         var noLock = new Option<bool>("--no-mlock") { Description = "Start the engine without mlockall." };
         var env = new Option<string[]>("--env") { Description = "NAME=VALUE for the engine process's environment, e.g. DOTNET_GCgen0size=0x4000000 (repeatable).", AllowMultipleArgumentsPerToken = true };
         Option<int?> block = Cli.BlockOption();
+        Option<string?> audioCpus = AudioCpusOption();
         var command = new Command("soak", "Start an engine process, edit every 2 s and change a parameter at 100 Hz, and report its allocations, GC counts and block times.")
         {
-            seconds, edit, hz, workload, driver, server, garbage, env, block, plain, noLock,
+            seconds, edit, hz, workload, driver, server, garbage, env, block, plain, noLock, audioCpus,
         };
         command.SetAction(result => Cli.Run(() => Soak(
             result.GetValue(seconds),
@@ -133,11 +138,12 @@ internal static class EngineCommand
             result.GetValue(env) ?? [],
             result.GetValue(block) ?? 128,
             result.GetValue(plain),
-            result.GetValue(noLock))));
+            result.GetValue(noLock),
+            result.GetValue(audioCpus))));
         return command;
     }
 
-    private static int Soak(double seconds, double editSeconds, double parameterHz, string? workload, string driver, string? server, bool frontGarbage, string[] environment, int block, bool plainRuntime, bool noLock)
+    private static int Soak(double seconds, double editSeconds, double parameterHz, string? workload, string driver, string? server, bool frontGarbage, string[] environment, int block, bool plainRuntime, bool noLock, string? audioCpus)
     {
         if (seconds <= 0 || editSeconds <= 0 || parameterHz is <= 0 or > 10_000)
         {
@@ -180,7 +186,22 @@ internal static class EngineCommand
             start.ArgumentList.Add("--no-mlock");
         }
 
+        Hosts.RealTime.AudioCpuIsolation? isolation = ParseAudioCpus(audioCpus);
+        if (isolation is not null)
+        {
+            start.ArgumentList.Add("--audio-cpus");
+            start.ArgumentList.Add(audioCpus!);
+        }
+
         using EngineClient engine = EngineClient.Launch(start, socketPath, "soak");
+        if (isolation is not null)
+        {
+            // The front's threads (its garbage thread among them, made later) off the audio CPUs too; after the launch,
+            // which would otherwise hand the engine this narrowed mask.
+            (int moved, IReadOnlyList<string> refusals) = isolation.RestrictOtherThreads();
+            Console.Error.WriteLine($"CPU isolation: {isolation}; the front's {moved} threads moved{(refusals.Count > 0 ? ", refused: " + string.Join("; ", refusals) : "")}.");
+        }
+
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Soaking engine {engine.Info.ProcessId} ({engine.Info.Driver}, {block}-frame blocks) for {seconds:0.#} s: an edit every {editSeconds:0.##} s, {parameterHz:0} parameter changes/s{(frontGarbage ? ", the front churning garbage" : "")}; engine environment: {string.Join(' ', start.Environment.Where(e => e.Key.StartsWith("DOTNET_", StringComparison.Ordinal) && (e.Key.Contains("GC", StringComparison.OrdinalIgnoreCase) || e.Key.Contains("Tiered", StringComparison.Ordinal))).Select(e => $"{e.Key}={e.Value}"))}."));
         SoakReport report;
         try
@@ -196,12 +217,44 @@ internal static class EngineCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Duration.TotalSeconds:0.0} s, {report.Edits} edits, {report.ParameterChanges} parameter changes; engine process allocated {report.AllocatedBytes} bytes ({report.AllocatedBytes / Math.Max(1, report.Edits)} per edit, parameter changes included); GCs gen0 {report.Gen0}, gen1 {report.Gen1}, gen2 {report.Gen2}, paused {report.GcPauseUs} µs in all; front gen0 GCs {report.FrontGen0Collections}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{after.Driver}: block time p50 {after.BlockP50Us:0} µs, p99 {after.BlockP99Us:0} µs, max {after.BlockMaxUs:0} µs (whole run); xruns {report.Xruns}, deadline misses {report.DeadlineMisses}; audio thread allocated {after.AudioThreadAllocatedBytes} bytes after warm-up; {after.RealTime}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commit in the engine (request frame to snapshot queued, not the wait for the bar): p50 {after.CommitP50Us / 1000:0.00} ms, p99 {after.CommitP99Us / 1000:0.00} ms, max {after.CommitMaxUs / 1000:0.00} ms over the last {Math.Min(after.Commits, CommitTimeStats.Capacity)} of {after.Commits} commits"));
+        // Where the measured run's late periods went (the log also keeps the ones of the start-up, listed below).
+        Console.WriteLine(Hosts.Drivers.XrunSummary.Describe([.. after.XrunLog.Where(x => x.Sample >= report.Before.Position)]));
         foreach (Hosts.Drivers.XrunRecord xrun in after.XrunLog)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  xrun ({xrun.Source}) at sample {xrun.Sample}, {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  xrun ({xrun.Source}) at sample {xrun.Sample}, {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC{Hosts.Drivers.XrunSummary.Where(xrun)}"));
         }
 
         return 0;
+    }
+
+    /// <summary><c>--audio-cpus</c>, as <c>engine</c>, <c>soak</c> and <c>play</c> take it.</summary>
+    internal static Option<string?> AudioCpusOption() => new("--audio-cpus") { Description = "CPUs for the audio thread and its workers, e.g. 1 or 2-3; every other thread of the process kept off them; off: the OS places every thread (repl.config [engine] audio_cpus; default off)." };
+
+    /// <summary>An <c>--audio-cpus</c> list checked against the CPUs this process may use; null for none (off).</summary>
+    internal static Hosts.RealTime.AudioCpuIsolation? ParseAudioCpus(string? text)
+    {
+        try
+        {
+            return Hosts.RealTime.AudioCpuIsolation.Parse(text, Hosts.RealTime.AudioCpuIsolation.ProcessCpus());
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--audio-cpus: {e.Message}");
+        }
+    }
+
+    /// <summary>A dedicated worker, at its start: the audio thread's priority and CPUs, each in words.</summary>
+    internal static IEnumerable<string> WorkerSetup(int rtPriority, Hosts.RealTime.AudioCpuIsolation? isolation)
+    {
+        if (rtPriority > 0)
+        {
+            yield return Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(rtPriority).Description;
+        }
+
+        if (isolation is not null)
+        {
+            yield return isolation.TryAddCurrentThread().Description;
+        }
     }
 
     private static Time.Fraction? ParseTempo(string? text)

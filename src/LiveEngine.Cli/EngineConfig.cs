@@ -73,6 +73,13 @@ internal sealed record EngineConfig
     /// <summary>[engine] gpu: off, auto or cpu-accelerator: where convolutions' long partitions run in <c>play</c> and <c>render</c> with render-ahead (docs/convolution.md, "GPU placement"). Default off.</summary>
     public string Gpu { get; init; } = "off";
 
+    /// <summary>
+    /// [engine] audio_cpus: a CPU list (<c>1</c>, <c>2-3</c>) for the engine's audio thread and workers, every other
+    /// thread of the engine process kept off it (docs/audio.md, "Late periods"); null (<c>""</c> or <c>"off"</c>): the OS
+    /// places every thread. Default off.
+    /// </summary>
+    public string? AudioCpus { get; init; }
+
     /// <summary><see cref="Admission"/> as the session's policy.</summary>
     public Live.AdmissionPolicy AdmissionPolicy => Cli.ParseAdmission(Admission);
 

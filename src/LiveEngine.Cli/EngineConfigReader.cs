@@ -18,7 +18,7 @@ namespace LiveEngine.Cli;
 internal sealed class EngineConfigReader
 {
     private static readonly string[] s_tables = ["engine", "driver", "socket", "repl", "log", "midi", "ui", "osc", "dirt", "link"];
-    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames", "gpu", "deferred_admission_limit"];
+    private static readonly string[] s_engineKeys = ["sample_rate", "block_frames", "threads", "policy", "seed", "tempo", "beats_per_bar", "process", "socket", "admission", "admission_limit", "render_ahead", "render_ahead_ms", "deferred_block_frames", "gpu", "deferred_admission_limit", "audio_cpus"];
     private static readonly string[] s_driverKeys = ["name", "jack_server", "host_api", "device"];
     private static readonly string[] s_socketKeys = ["enabled", "bind", "port", "token", "max_message_bytes", "messages_per_second"];
     private static readonly string[] s_replKeys = ["mode", "history", "quantize", "session_log", "sample_folders", "cs_timeout_ms"];
@@ -384,11 +384,25 @@ internal sealed class EngineConfigReader
             "deferred_block_frames" => config with { DeferredBlockFrames = Range(Integer(value, key, where), 16, CompileOptions.MaxBlockLimit, key, where) },
             "deferred_admission_limit" => config with { DeferredAdmissionLimit = RangeD(Number(value, key, where), 0.05, 4, key, where) },
             "gpu" => config with { Gpu = OneOf(String(value, key, where), GpuPlacementSetup.Modes, key, where) },
+            "audio_cpus" => config with { AudioCpus = AudioCpuList(String(value, key, where), key, where) },
             _ => config with { EngineSocket = NoneIfEmpty(String(value, key, where)) },
         },
     };
 
     private static string? NoneIfEmpty(string value) => value.Length > 0 ? value : null;
+
+    // Checked against the CPUs this process may use now, so that a list this machine cannot honour stops here, with its line.
+    private static string? AudioCpuList(string value, string key, string where)
+    {
+        try
+        {
+            return Hosts.RealTime.AudioCpuIsolation.Parse(value, Hosts.RealTime.AudioCpuIsolation.ProcessCpus()) is null ? null : value;
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"{where}: '{key}': {e.Message}");
+        }
+    }
 
     private static long Integer(ConfigValue value, string key, string where) =>
         value.Kind == TomlParseEventKind.Integer ? (long)value.Scalar! : throw new CliException($"{where}: '{key}' must be an integer, not {value.Shown}.");

@@ -121,6 +121,7 @@ internal static class EngineLauncher
         AddIfSet(arguments, "--host-api", config.HostApi ?? choice.HostApi);
         AddIfSet(arguments, "--device", config.Device);
         AddIfSet(arguments, "--resume", resume);
+        AddIfSet(arguments, "--audio-cpus", config.AudioCpus);
         if (config.LinkEnabled)
         {
             arguments.AddRange(["--link-quantum", config.LinkQuantum.ToString(CultureInfo.InvariantCulture), "--link-latency-ms", config.LinkLatencyMs.ToString(CultureInfo.InvariantCulture)]);

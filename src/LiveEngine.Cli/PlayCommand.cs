@@ -36,9 +36,10 @@ internal static class PlayCommand
         var banks = new Option<string>("--banks") { Description = "Voice banks: on (default) or off, for comparison.", DefaultValueFactory = _ => "on" };
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
+        Option<string?> audioCpus = EngineCommand.AudioCpusOption();
         var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
-            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead, gpu,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead, gpu, audioCpus,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -58,13 +59,14 @@ internal static class PlayCommand
                 result.GetValue(device) ?? defaults.Device,
                 result.GetValue(banks)!,
                 GpuPlacementSetup.RenderAheadFor(gpuMode, explicitAhead) ?? defaults.RenderAhead,
-                gpuMode);
+                gpuMode,
+                EngineCommand.ParseAudioCpus(result.GetValue(audioCpus) ?? defaults.AudioCpus));
         }));
         return command;
     }
 
     // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, GpuMode gpu, DriverChoice? autoChoice = null)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, GpuMode gpu, AudioCpuIsolation? isolation, DriverChoice? autoChoice = null)
     {
         if (banks is not ("on" or "off"))
         {
@@ -138,7 +140,9 @@ internal static class PlayCommand
             return 0;
         }
 
-        Execution.IGraphExecutor graphExecutor = Cli.CreateExecutor(threads, defaults.Policy);
+        // With --audio-cpus the executor's dedicated workers join the audio thread on its CPUs.
+        var workerPlacement = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Execution.IGraphExecutor graphExecutor = Cli.CreateExecutor(threads, defaults.Policy, workerStarted: isolation is null ? null : worker => workerPlacement.Enqueue($"worker {worker} {isolation.TryAddCurrentThread().Description}"));
         using var disposeExecutor = graphExecutor as IDisposable;
         LiveSession session;
         Control.ILivePiece? piece = null;
@@ -173,9 +177,10 @@ internal static class PlayCommand
 
         if (chosen == "null")
         {
-            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70);
+            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70, isolation: isolation);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
-            Perform(session, piece, seconds, () => false);
+            Isolate(isolation, paced.Placement, workerPlacement);
+            Perform(session, piece, seconds, () => false, isolation);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate, session.Renderer);
             GpuPlacementSetup.Report(placement);
             return 0;
@@ -193,7 +198,7 @@ internal static class PlayCommand
                 if (auto is not null)
                 {
                     // auto promised sound or a WAV file: the default device is there but would not open.
-                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, gpu, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, gpu, isolation, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
                 }
 
                 throw new CliException(e.Message);
@@ -212,7 +217,7 @@ internal static class PlayCommand
         JackDriver driver;
         try
         {
-            driver = JackDriver.Start(session.Renderer, defaults.SampleRate, "liveengine", server);
+            driver = JackDriver.Start(session.Renderer, defaults.SampleRate, "liveengine", server, isolation: isolation);
         }
         catch (InvalidOperationException e)
         {
@@ -222,7 +227,8 @@ internal static class PlayCommand
         using (driver)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through JACK: {driver.SampleRate} Hz, {driver.BufferFrames}-frame buffers, {threads} thread(s), {seconds:0.###} s; {(driver.IsRealTime ? "real-time" : "no real-time")} JACK thread."));
-            Perform(session, piece, seconds, () => driver.IsShutDown);
+            Isolate(isolation, driver.Placement, workerPlacement);
+            Perform(session, piece, seconds, () => driver.IsShutDown, isolation);
             if (driver.IsShutDown)
             {
                 Console.Error.WriteLine("The JACK server stopped during the performance.");
@@ -238,20 +244,40 @@ internal static class PlayCommand
     /// The control side of a performance: every 5 ms the piece (if any) runs its callbacks ahead of the audio,
     /// and the session does its housekeeping, until the time is up or the driver stops.
     /// </summary>
-    private static void Perform(LiveSession session, Control.ILivePiece? piece, double seconds, Func<bool> stopped)
+    private static void Perform(LiveSession session, Control.ILivePiece? piece, double seconds, Func<bool> stopped, AudioCpuIsolation? isolation = null)
     {
         // A piece's callbacks are pumped ahead of the audio, often; a plain graph needs only housekeeping.
         int pollMs = piece is null ? 50 : 5;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        long nextRestrictMs = 5_000;
         while (clock.Elapsed.TotalSeconds < seconds && !stopped())
         {
             Thread.Sleep(pollMs);
             piece?.Pump(session.Renderer.Position);
             session.Maintain();
+            if (isolation is not null && clock.ElapsedMilliseconds >= nextRestrictMs)
+            {
+                // Now and then, as the engine process does: a thread the runtime made from an audio thread moves off its CPUs.
+                isolation.RestrictOtherThreads();
+                nextRestrictMs += 5_000;
+            }
         }
     }
 
     private const int XrunsListed = 20;
+
+    /// <summary>After the audio thread and the workers have moved onto the audio CPUs: every other thread off them, and what happened, on stderr.</summary>
+    private static void Isolate(AudioCpuIsolation? isolation, RealTimeResult audioThread, IEnumerable<string> workers)
+    {
+        if (isolation is null)
+        {
+            return;
+        }
+
+        (int moved, IReadOnlyList<string> refusals) = isolation.RestrictOtherThreads();
+        string workerText = string.Join("; ", workers.Order(StringComparer.Ordinal));
+        Console.Error.WriteLine($"CPU isolation ({isolation}): audio thread {audioThread.Description}{(workerText.Length > 0 ? "; " + workerText : "")}; {moved} other threads moved{(refusals.Count > 0 ? ", refused: " + string.Join("; ", refusals) : "")}.");
+    }
 
     private static void Report(BlockTimeStats stats, int bufferFrames, int sampleRate, LiveRenderer renderer)
     {
@@ -265,12 +291,22 @@ internal static class PlayCommand
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{stats.Callbacks} callbacks, {stats.Xruns} xruns, {stats.DeadlineMisses} deadline misses; block time p50 {p50Us:0} µs ({p50Us / deadlineUs:P0} of the deadline), p99 {stats.PercentileUs(0.99):0} µs, max {stats.MaxUs():0} µs (deadline {deadlineUs:0} µs); audio thread allocated {stats.AllocatedAfterWarmUp} bytes after warm-up"));
+        if (stats.StartLateSamples() > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blocks started behind their period's start: p50 {stats.StartLatePercentileUs(0.5):0} µs, p99 {stats.StartLatePercentileUs(0.99):0} µs, p99.9 {stats.StartLatePercentileUs(0.999):0} µs, max {stats.StartLateMaxUs():0} µs"));
+        }
+
         IReadOnlyList<XrunRecord> log = stats.XrunLog();
+        if (log.Count > 0)
+        {
+            Console.WriteLine(XrunSummary.Describe(log));
+        }
+
         foreach (XrunRecord xrun in log.Take(XrunsListed))
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  {xrun.Source switch { XrunSource.Server => "server xrun", XrunSource.Deadline => "deadline miss", _ => "late period" }} at {xrun.Sample / (double)sampleRate:0.000} s (sample {xrun.Sample}), {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC"));
+                $"  {XrunSummary.Name(xrun.Source)} at {xrun.Sample / (double)sampleRate:0.000} s (sample {xrun.Sample}), {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC{XrunSummary.Where(xrun)}"));
         }
 
         if (log.Count > XrunsListed)

@@ -83,7 +83,7 @@ public sealed class EngineConfigTests
     }
 
     [Theory]
-    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu, deferred_admission_limit.")]
+    [InlineData("sample_rat = 48000", "test.config:2: unknown key 'sample_rat' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu, deferred_admission_limit, audio_cpus.")]
     [InlineData("threads = two", "test.config:2: 'threads' must be an integer, not two.")]
     [InlineData("policy = steal", "test.config:2: 'policy' must be a string in double quotes, not steal.")]
     [InlineData("tempo = 2000", "test.config:2: 'tempo' must be 1..999, not 2000.")]
@@ -160,7 +160,7 @@ public sealed class EngineConfigTests
     [InlineData(new[] { "threads = 2", "[engine]" }, "test.config:1: 'threads' comes before any table; put it under [engine], [driver], [socket], [repl], [log], [midi], [ui], [osc], [dirt] or [link].")]
     [InlineData(new[] { "sockets.port = 2" }, "test.config:1: unknown table [sockets]. Known tables: engine, driver, socket, repl, log, midi, ui, osc, dirt, link.")]
     [InlineData(new[] { "[engine]", "threads = 2", "\"threads\" = 3" }, "test.config:3: key 'threads' is set twice in [engine].")]
-    [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu, deferred_admission_limit.")]
+    [InlineData(new[] { "[engine.scheduler]", "threads = 2" }, "test.config:1: unknown key 'scheduler' in [engine]. Known keys: sample_rate, block_frames, threads, policy, seed, tempo, beats_per_bar, process, socket, admission, admission_limit, render_ahead, render_ahead_ms, deferred_block_frames, gpu, deferred_admission_limit, audio_cpus.")]
     public void TablesAndKeysOutsideTheSchema_AreNamedWithFileAndLine(string[] lines, string message)
     {
         var e = Assert.Throws<CliException>(() => EngineConfig.Parse(lines, "test.config"));

@@ -47,6 +47,18 @@ public sealed class PlayCommandTests : IDisposable
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "null", "--banks", "off");
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Matches(@"\d+ callbacks, \d+ xruns, \d+ deadline misses; block time p50 \d+ µs \(\d+ % of the deadline\), p99 \d+ µs, max \d+ µs \(deadline 1333 µs\)", result.Output);
+        Assert.Matches(@"blocks started behind their period's start: p50 \d+ µs, p99 \d+ µs, p99\.9 \d+ µs, max \d+ µs", result.Output);
+    }
+
+    [Fact]
+    public void NullDriver_WithAudioCpus_SaysWhereTheAudioThreadAndTheOtherThreadsRun()
+    {
+        IReadOnlyList<int> cpus = LiveEngine.Hosts.RealTime.AudioCpuIsolation.ProcessCpus();
+        Assert.True(cpus.Count >= 2, "This test needs a process that may use at least 2 CPUs.");
+        string audio = cpus[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "null", "--threads", "2", "--audio-cpus", audio);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches($@"CPU isolation \(audio CPUs {audio}, other threads [0-9,-]+\): audio thread on CPU {audio}; worker 1 on CPU {audio}; \d+ other threads moved\.", result.Error);
     }
 
     [Fact]

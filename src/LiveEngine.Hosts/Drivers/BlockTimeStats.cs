@@ -4,8 +4,9 @@ namespace LiveEngine.Hosts.Drivers;
 
 /// <summary>
 /// What a real-time driver measures on its audio thread: a histogram of block times (1 µs buckets up to 20 ms,
-/// preallocated), callbacks, xruns with timestamps (the server's and our own deadline misses), and the bytes the
-/// audio thread allocated after its warm-up. Recorded without allocation or locks; read by the control thread
+/// preallocated), a histogram of how late each block started behind its period's start (where the driver knows
+/// it), callbacks, xruns with timestamps and where their period's time went (the server's, our own deadline misses
+/// and late periods), and the bytes the audio thread allocated after its warm-up. Recorded without allocation or locks; read by the control thread
 /// (percentiles are approximate while it runs). Drivers that replace one another in a host may share one
 /// instance, so that the figures cover the whole performance; only one driver records at a time.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class BlockTimeStats
     public const int WarmUpCallbacks = 200;
 
     private readonly long[] _histogram = new long[Buckets];
+    private readonly long[] _startLateHistogram = new long[Buckets];
     private readonly XrunRecord[] _xrunLog = new XrunRecord[XrunLogCapacity];
     private long _xrunsLogged;
     private long _busyTicks;
@@ -30,6 +32,10 @@ public sealed class BlockTimeStats
     private long _allocatedAtWarmUp = -1;
     private long _allocatedLast;
     private int _sampleRate;
+
+    // Audio thread writes, any thread reads (a report): the latest block's start lateness and time, in µs (-1: none yet).
+    private int _lastStartLateUs = -1;
+    private int _lastBlockUs = -1;
 
     public long Callbacks => Volatile.Read(ref _callbacks);
 
@@ -63,6 +69,17 @@ public sealed class BlockTimeStats
     }
 
     /// <summary>
+    /// Audio thread, before a block: it started <paramref name="ticks"/> (Stopwatch ticks) behind its period's start
+    /// (the null driver's schedule, JACK's: one period after the previous callback's start). Goes to the start-lateness histogram and to the next logged xrun.
+    /// </summary>
+    public void RecordStartLate(long ticks)
+    {
+        long us = Math.Max(0, ticks) * 1_000_000 / Stopwatch.Frequency;
+        _startLateHistogram[Math.Min(us, Buckets - 1)]++;
+        Volatile.Write(ref _lastStartLateUs, (int)Math.Min(us, int.MaxValue));
+    }
+
+    /// <summary>
     /// Audio thread: one callback of <paramref name="frames"/> frames, starting at stream position
     /// <paramref name="sample"/>, took <paramref name="ticks"/> (Stopwatch ticks). A callback longer than its period
     /// is a deadline miss, logged with its position and time.
@@ -72,6 +89,7 @@ public sealed class BlockTimeStats
         Volatile.Write(ref _busyTicks, _busyTicks + ticks);
         long us = ticks * 1_000_000 / Stopwatch.Frequency;
         _histogram[Math.Min(us, Buckets - 1)]++;
+        Volatile.Write(ref _lastBlockUs, (int)Math.Min(us, int.MaxValue));
         int sampleRate = _sampleRate;
         if (sampleRate > 0 && ticks * sampleRate > frames * Stopwatch.Frequency)
         {
@@ -113,10 +131,34 @@ public sealed class BlockTimeStats
     }
 
     /// <summary>The block time (µs) below which <paramref name="fraction"/> of blocks fell.</summary>
-    public double PercentileUs(double fraction)
+    public double PercentileUs(double fraction) => Percentile(_histogram, fraction);
+
+    public double MaxUs() => Max(_histogram);
+
+    /// <summary>
+    /// The start lateness (µs behind the period's start) below which <paramref name="fraction"/> of blocks fell; 0
+    /// where the driver does not measure it.
+    /// </summary>
+    public double StartLatePercentileUs(double fraction) => Percentile(_startLateHistogram, fraction);
+
+    public double StartLateMaxUs() => Max(_startLateHistogram);
+
+    /// <summary>Blocks whose start lateness was measured.</summary>
+    public long StartLateSamples()
     {
         long total = 0;
-        foreach (long count in _histogram)
+        foreach (long count in _startLateHistogram)
+        {
+            total += count;
+        }
+
+        return total;
+    }
+
+    private static double Percentile(long[] histogram, double fraction)
+    {
+        long total = 0;
+        foreach (long count in histogram)
         {
             total += count;
         }
@@ -130,7 +172,7 @@ public sealed class BlockTimeStats
         long seen = 0;
         for (int us = 0; us < Buckets; us++)
         {
-            seen += _histogram[us];
+            seen += histogram[us];
             if (seen >= target)
             {
                 return us;
@@ -140,11 +182,11 @@ public sealed class BlockTimeStats
         return Buckets - 1;
     }
 
-    public double MaxUs()
+    private static double Max(long[] histogram)
     {
         for (int us = Buckets - 1; us >= 0; us--)
         {
-            if (_histogram[us] > 0)
+            if (histogram[us] > 0)
             {
                 return us;
             }
@@ -159,6 +201,6 @@ public sealed class BlockTimeStats
         // see a claimed slot a moment before it is written (the log is a report, not a synchronisation point).
         long slot = Interlocked.Increment(ref _xrunsLogged) - 1;
         long unixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        _xrunLog[slot % XrunLogCapacity] = new XrunRecord(source, sample, unixUs);
+        _xrunLog[slot % XrunLogCapacity] = new XrunRecord(source, sample, unixUs, Volatile.Read(ref _lastStartLateUs), Volatile.Read(ref _lastBlockUs));
     }
 }

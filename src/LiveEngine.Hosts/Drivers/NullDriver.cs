@@ -22,12 +22,14 @@ public sealed class NullDriver : IAudioDriver
     private readonly int _blockFrames;
     private readonly int _sampleRate;
     private readonly int _realTimePriority;
+    private readonly AudioCpuIsolation? _isolation;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _started = new();
     private volatile bool _stopping;
 
-    private NullDriver(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats stats, int realTimePriority)
+    private NullDriver(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats stats, int realTimePriority, AudioCpuIsolation? isolation)
     {
+        _isolation = isolation;
         _renderer = renderer;
         _sampleRate = sampleRate;
         _blockFrames = blockFrames;
@@ -43,6 +45,9 @@ public sealed class NullDriver : IAudioDriver
     /// <summary>The pacing thread's scheduling: SCHED_FIFO where granted, else why not.</summary>
     public RealTimeResult RealTime { get; private set; }
 
+    /// <summary>Where the pacing thread runs: on the audio CPUs of an <see cref="AudioCpuIsolation"/> (or why not); not granted without one.</summary>
+    public RealTimeResult Placement { get; private set; }
+
     /// <summary>Never: no server can go away.</summary>
     public bool IsShutDown => false;
 
@@ -55,7 +60,8 @@ public sealed class NullDriver : IAudioDriver
     /// <param name="blockFrames">Frames per period.</param>
     /// <param name="stats">Where the measurements go (shared by drivers that replace one another); null: a new one.</param>
     /// <param name="realTimePriority">SCHED_FIFO priority for the pacing thread (1..99), or 0 for a normal thread.</param>
-    public static NullDriver Start(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats? stats = null, int realTimePriority = 0)
+    /// <param name="isolation">Run the pacing thread on these audio CPUs (null: wherever the OS puts it).</param>
+    public static NullDriver Start(LiveRenderer renderer, int sampleRate, int blockFrames, BlockTimeStats? stats = null, int realTimePriority = 0, AudioCpuIsolation? isolation = null)
     {
         ArgumentNullException.ThrowIfNull(renderer);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockFrames, 1);
@@ -65,7 +71,7 @@ public sealed class NullDriver : IAudioDriver
         stats ??= new BlockTimeStats();
         stats.SampleRate = 0;
         stats.AttachThread();
-        var driver = new NullDriver(renderer, sampleRate, blockFrames, stats, realTimePriority);
+        var driver = new NullDriver(renderer, sampleRate, blockFrames, stats, realTimePriority, isolation);
         driver._thread.Start();
         driver._started.Wait();
         return driver;
@@ -83,6 +89,7 @@ public sealed class NullDriver : IAudioDriver
         RealTime = _realTimePriority > 0
             ? RealTimeThread.TryPromoteCurrentThread(_realTimePriority)
             : new RealTimeResult(false, "normal priority (none asked for)");
+        Placement = _isolation?.TryAddCurrentThread() ?? new RealTimeResult(false, "any CPU");
         MonotonicSleep.TrySetFineTimerSlack();
         _started.Set();
         long period = Stopwatch.Frequency * _blockFrames / _sampleRate;
@@ -92,6 +99,9 @@ public sealed class NullDriver : IAudioDriver
         long deadline = Stopwatch.GetTimestamp() + period;
         while (!_stopping)
         {
+            // How late this block starts behind its place in the schedule: the wake-up's lateness (or a catch-up
+            // block's), which a late period's record keeps beside the block's own time.
+            Stats.RecordStartLate(Stopwatch.GetTimestamp() - (deadline - period));
             unsafe
             {
                 RendererPump.Pump(_renderer, null, _blockFrames, Stats);

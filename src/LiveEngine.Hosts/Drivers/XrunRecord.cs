@@ -13,5 +13,11 @@ public enum XrunSource : byte
     LatePeriod = 3,
 }
 
-/// <summary>One xrun: its source, the stream position (frames) of the block it hit, and the wall-clock time (µs since 1970, UTC).</summary>
-public readonly record struct XrunRecord(XrunSource Source, long Sample, long UnixTimeUs);
+/// <summary>
+/// One xrun: its source, the stream position (frames) of the block it hit, the wall-clock time (µs since 1970,
+/// UTC), and where the period's time went: <paramref name="StartLateUs"/>, how late the audio thread started the
+/// block behind its period's start (the null driver: behind its schedule; JACK: its distance from the previous callback's start, less one period),
+/// and <paramref name="BlockUs"/>, how long the block took. For an xrun the server reported, both are the most
+/// recent block's. -1: not measured.
+/// </summary>
+public readonly record struct XrunRecord(XrunSource Source, long Sample, long UnixTimeUs, int StartLateUs = -1, int BlockUs = -1);

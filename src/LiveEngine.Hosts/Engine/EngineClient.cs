@@ -329,7 +329,7 @@ public sealed class EngineClient : IEngineControl
             var xrunLog = new List<XrunRecord>();
             for (int i = r.ReadInt32("xrun count"); i > 0; i--)
             {
-                xrunLog.Add(new XrunRecord((XrunSource)r.ReadByte("xrun source"), r.ReadInt64("xrun sample"), r.ReadInt64("xrun time")));
+                xrunLog.Add(new XrunRecord((XrunSource)r.ReadByte("xrun source"), r.ReadInt64("xrun sample"), r.ReadInt64("xrun time"), r.ReadInt32("xrun start lateness"), r.ReadInt32("xrun block time")));
             }
 
             var events = new List<DriverEvent>();

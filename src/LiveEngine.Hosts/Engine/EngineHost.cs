@@ -83,6 +83,12 @@ public sealed record EngineHostOptions
 
     /// <summary>Follow an Ableton Link session with these options (docs/link.md); null: no Link.</summary>
     public Link.LinkOptions? Link { get; init; }
+
+    /// <summary>
+    /// The audio CPUs (<c>--audio-cpus</c>, <c>[engine] audio_cpus</c>): the driver's audio thread and the executor's
+    /// workers on them, every other thread of the process off them. Null: the OS places every thread.
+    /// </summary>
+    public RealTime.AudioCpuIsolation? AudioCpus { get; init; }
 }
 
 /// <summary>
@@ -93,6 +99,9 @@ public sealed record EngineHostOptions
 /// </summary>
 public static class EngineHost
 {
+    // How often the engine moves new threads off the audio CPUs (a few KB of garbage each time, on the control thread).
+    private const int RestrictEveryMs = 5_000;
+
     /// <summary>Runs the engine until a shutdown request; returns the process's exit code.</summary>
     public static int Run(EngineHostOptions options, NodeTypeRegistry registry, TextWriter log, IGraphExecutor? executor = null)
     {
@@ -155,7 +164,7 @@ public static class EngineHost
             // A crossfaded commit answers once its transition graph is queued; the server compiles the graph after the fades next.
             DeferTransitionSwap = true,
         }, executor);
-        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader };
+        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader, AudioCpus = options.AudioCpus };
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);
@@ -178,20 +187,42 @@ public static class EngineHost
         }
 
         StartLink(options, engine, log);
+        if (options.AudioCpus is { } isolation)
+        {
+            // After the driver and the executor's workers have moved onto the audio CPUs: everything else moves off
+            // them, and the threads made from now on inherit that (the socket server's among them).
+            RestrictOtherThreads(isolation, engine);
+            log.WriteLine($"CPU isolation: {isolation}; {engine.OtherThreadPlacement}.");
+        }
+
         using var stop = new ManualResetEventSlim();
         engine.ShutdownRequestedEvent += stop.Set;
         using (new EngineServer(engine, options.SocketPath))
         {
             log.WriteLine($"Engine {Environment.ProcessId} listening on {options.SocketPath}, playing through {engine.DriverName}.");
             log.Flush();
+            long nextRestrict = Environment.TickCount64 + RestrictEveryMs;
             while (!stop.Wait(10))
             {
                 engine.Maintain();
+                if (options.AudioCpus is not null && Environment.TickCount64 >= nextRestrict)
+                {
+                    // Again now and then: a thread the runtime makes from an audio thread (the JIT's tier-up worker may
+                    // start from whichever thread reached its call count) inherits the audio CPUs.
+                    RestrictOtherThreads(options.AudioCpus, engine);
+                    nextRestrict += RestrictEveryMs;
+                }
             }
         }
 
         log.WriteLine("Engine stopped.");
         return 0;
+    }
+
+    private static void RestrictOtherThreads(RealTime.AudioCpuIsolation isolation, InProcessEngine engine)
+    {
+        (int moved, IReadOnlyList<string> refusals) = isolation.RestrictOtherThreads();
+        engine.OtherThreadPlacement = refusals.Count == 0 ? $"{moved} other threads off them" : $"{moved} other threads off them, refused: {string.Join("; ", refusals)}";
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace LiveEngine.Hosts.Engine;
 public static class EngineProtocol
 {
     /// <summary>Bumped whenever a message's layout changes; Hello refuses a client with another one.</summary>
-    public const uint Version = 5;
+    public const uint Version = 6;
 
     /// <summary>The most channels a sample sent with LoadSample may have.</summary>
     public const int MaxSampleChannels = 8;

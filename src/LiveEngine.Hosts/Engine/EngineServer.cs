@@ -532,6 +532,8 @@ public sealed class EngineServer : IDisposable
             writer.WriteByte((byte)xrun.Source);
             writer.WriteInt64(xrun.Sample);
             writer.WriteInt64(xrun.UnixTimeUs);
+            writer.WriteInt32(xrun.StartLateUs);
+            writer.WriteInt32(xrun.BlockUs);
         }
 
         writer.WriteInt32(stats.DriverEvents.Count);

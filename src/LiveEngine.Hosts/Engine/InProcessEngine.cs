@@ -176,6 +176,15 @@ public sealed class InProcessEngine : IEngineControl
     /// <summary>How the executor's dedicated workers are scheduled, in words (set by the host that started them).</summary>
     public Func<string>? WorkerRealTime { get; set; }
 
+    /// <summary>
+    /// The audio CPUs (<c>--audio-cpus</c>): every driver's audio thread is moved onto them as it starts; the host
+    /// moves the process's other threads off them (<see cref="AudioCpuIsolation.RestrictOtherThreads"/>). Null: none.
+    /// </summary>
+    public AudioCpuIsolation? AudioCpus { get; init; }
+
+    /// <summary>How the other threads were placed, in words, for the stats' real-time line (set by the host; empty for none).</summary>
+    public string OtherThreadPlacement { get; set; } = "";
+
     /// <summary>The clock, without waiting for a commit in progress (the front's heartbeat, <see cref="EngineClient.HeartbeatTimeout"/>).</summary>
     public EngineClock GetClock()
     {
@@ -231,6 +240,17 @@ public sealed class InProcessEngine : IEngineControl
                 PortAudioDriver => "PortAudio's thread",
                 _ => "no driver",
             };
+            if (AudioCpus is not null)
+            {
+                RealTimeResult placement = _driver switch
+                {
+                    NullDriver paced => paced.Placement,
+                    JackDriver jack => jack.Placement,
+                    _ => new RealTimeResult(false, "not isolated (only the null and JACK drivers' threads are)"),
+                };
+                thread = $"{thread}, {placement.Description} ({AudioCpus}{(OtherThreadPlacement.Length > 0 ? "; " + OtherThreadPlacement : "")})";
+            }
+
             return new EngineStats
             {
                 Position = _session.Renderer.Position,
@@ -331,8 +351,8 @@ public sealed class InProcessEngine : IEngineControl
         int sampleRate = _session.Options.SampleRate;
         return spec.Kind switch
         {
-            "null" => NullDriver.Start(renderer, sampleRate, _blockFrames, _stats, _realTimePriority),
-            "jack" => JackDriver.Start(renderer, sampleRate, _jackClientName, string.IsNullOrEmpty(spec.JackServer) ? null : spec.JackServer, connectToPlayback: true, _stats),
+            "null" => NullDriver.Start(renderer, sampleRate, _blockFrames, _stats, _realTimePriority, AudioCpus),
+            "jack" => JackDriver.Start(renderer, sampleRate, _jackClientName, string.IsNullOrEmpty(spec.JackServer) ? null : spec.JackServer, connectToPlayback: true, _stats, AudioCpus),
             "portaudio" => PortAudioDriver.Start(renderer, sampleRate, _blockFrames, NullIfEmpty(spec.HostApi), NullIfEmpty(spec.Device), _stats),
             _ => throw new ArgumentException($"Unknown driver '{spec.Kind}': null, jack or portaudio.", nameof(spec)),
         };

@@ -22,6 +22,12 @@ public sealed unsafe class JackDriver : IAudioDriver
     private int _bufferFrames;
     private long _callbackErrors;
 
+    // Audio thread only: when the previous callback started (Stopwatch ticks; 0 before the first).
+    private long _previousStartTicks;
+
+    // The process callback's kernel thread id, written once by that thread (for CPU isolation); 0 until its first callback.
+    private int _audioThreadId;
+
     private JackDriver(LiveRenderer renderer, nint client, nint[] ports, BlockTimeStats stats)
     {
         _renderer = renderer;
@@ -48,6 +54,9 @@ public sealed unsafe class JackDriver : IAudioDriver
 
     /// <summary>True once the server has shut the client down (it stopped, or kicked the client out).</summary>
     public bool IsShutDown => _shutdown;
+
+    /// <summary>Where JACK's process thread runs: on the audio CPUs of an <see cref="RealTime.AudioCpuIsolation"/> (or why not); not granted without one.</summary>
+    public RealTime.RealTimeResult Placement { get; private set; } = new(false, "any CPU");
 
     /// <summary>Exceptions caught in the process callback (a bug: they are counted, never thrown into native code).</summary>
     public long CallbackErrors => Interlocked.Read(ref _callbackErrors);
@@ -87,7 +96,8 @@ public sealed unsafe class JackDriver : IAudioDriver
     /// <param name="serverName">The server's name; null: the default server.</param>
     /// <param name="connectToPlayback">Connect the outputs to the physical playback ports.</param>
     /// <param name="stats">Where the measurements go (shared by drivers that replace one another); null: a new one.</param>
-    public static JackDriver Start(LiveRenderer renderer, int sessionSampleRate, string clientName = "liveengine", string? serverName = null, bool connectToPlayback = true, BlockTimeStats? stats = null)
+    /// <param name="isolation">Move JACK's process thread onto these audio CPUs once it has run (null: leave it where JACK put it).</param>
+    public static JackDriver Start(LiveRenderer renderer, int sessionSampleRate, string clientName = "liveengine", string? serverName = null, bool connectToPlayback = true, BlockTimeStats? stats = null, RealTime.AudioCpuIsolation? isolation = null)
     {
         ArgumentNullException.ThrowIfNull(renderer);
         Silence();
@@ -145,6 +155,11 @@ public sealed unsafe class JackDriver : IAudioDriver
             driver.ConnectToPlayback();
         }
 
+        if (isolation is not null)
+        {
+            driver.Placement = driver.IsolateProcessThread(isolation);
+        }
+
         return driver;
     }
 
@@ -173,6 +188,26 @@ public sealed unsafe class JackDriver : IAudioDriver
         {
             _self.Free();
         }
+    }
+
+    /// <summary>
+    /// JACK made the process thread (inheriting the mask of the thread that activated the client): once its first
+    /// callback has said which thread it is, it is moved onto the audio CPUs from here, not from inside a callback.
+    /// </summary>
+    private RealTime.RealTimeResult IsolateProcessThread(RealTime.AudioCpuIsolation isolation)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _audioThreadId) == 0)
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(2) || _shutdown)
+            {
+                return new RealTime.RealTimeResult(false, "not isolated (JACK ran no process callback within 2 s)");
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return isolation.TryAddThread(_audioThreadId);
     }
 
     private void ConnectToPlayback()
@@ -265,6 +300,23 @@ public sealed unsafe class JackDriver : IAudioDriver
 
     private void Process(int frames)
     {
+        // How late this callback starts: its distance from the previous one's start, less one period (a callback
+        // that comes early after a late one counts as on time). JACK's own cycle times are not used: JACK2 runs its
+        // clients asynchronously, and its timing filter restarts after every xrun.
+        long startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+        long periodTicks = frames * System.Diagnostics.Stopwatch.Frequency / SampleRate;
+        if (_previousStartTicks != 0)
+        {
+            Stats.RecordStartLate(startTicks - _previousStartTicks - periodTicks);
+        }
+
+        _previousStartTicks = startTicks;
+        if (_audioThreadId == 0)
+        {
+            // Once: one system call, no allocation; the control thread reads it (IsolateProcessThread).
+            Volatile.Write(ref _audioThreadId, RealTime.AudioCpuIsolation.CurrentThreadId());
+        }
+
         // Port buffers are valid for this callback only: ask for them every time (JACK's rule), into a preallocated array.
         for (int c = 0; c < _ports.Length; c++)
         {
