@@ -604,7 +604,14 @@ public sealed class LiveSession : ILiveSession
     {
         lock (_gate)
         {
-            CompleteTransitionLocked();
+            // A swap left by a commit on another thread waits for that thread (CompleteTransition after its answer) until
+            // half the fade has played: the compiler's working memory and the bank planner's memo are per thread, and
+            // housekeeping taking every few compiles would refill both on two threads.
+            if (_pendingFinal is { } pending && (pending.Thread == Environment.CurrentManagedThreadId || Renderer.Position >= (pending.At + FadeEnd(pending.At)) / 2))
+            {
+                CompleteTransitionLocked();
+            }
+
             CollectRetiredLocked();
         }
     }
@@ -675,7 +682,7 @@ public sealed class LiveSession : ILiveSession
         if (_options.DeferTransitionSwap && FinalAdmittedByTransition(fading, transition!, validated.Nodes.Length))
         {
             CommitTicket transitionTicket = Enqueue(fading, at);
-            _pendingFinal = new PendingFinal(validated, fading, transitionTicket, at);
+            _pendingFinal = new PendingFinal(validated, fading, transitionTicket, at, Environment.CurrentManagedThreadId);
             return transitionTicket;
         }
 
@@ -1222,5 +1229,5 @@ public sealed class LiveSession : ILiveSession
     }
 
     /// <summary>A crossfaded commit whose transition graph is queued and whose graph is not compiled yet.</summary>
-    private sealed record PendingFinal(GraphCompiler.ValidatedGraph Validated, GraphSnapshot Fading, CommitTicket Ticket, long At);
+    private sealed record PendingFinal(GraphCompiler.ValidatedGraph Validated, GraphSnapshot Fading, CommitTicket Ticket, long At, int Thread);
 }

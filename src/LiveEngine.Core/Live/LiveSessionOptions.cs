@@ -87,8 +87,8 @@ public sealed record LiveSessionOptions
 
     /// <summary>
     /// Whether a crossfaded commit returns once its transition graph is queued, leaving the graph that replaces it at the
-    /// end of the fades to <see cref="LiveSession.CompleteTransition"/> (which every later call on the session, and
-    /// <see cref="LiveSession.Maintain"/>, runs first). The swap keeps its sample; the host must call
+    /// end of the fades to <see cref="LiveSession.CompleteTransition"/> (which every later call on the session runs first, and
+    /// <see cref="LiveSession.Maintain"/> on the thread that committed, or on another once half the fade has played). The swap keeps its sample; the host must call
     /// <see cref="LiveSession.CompleteTransition"/> well before the fades end (<see cref="CrossfadeMs"/>): the engine
     /// process does so right after it has answered the commit. Off by default in the library (a commit then queues both,
     /// as it always did); admission's decision is the same either way (see <see cref="LiveSession.CompleteTransition"/>).

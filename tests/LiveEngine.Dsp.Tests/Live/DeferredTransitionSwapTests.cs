@@ -168,6 +168,45 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MaintainOnAnotherThread_LeavesTheSwapToTheCommittingThread_UntilHalfTheFadeHasPlayed()
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("a", "sine", new Dictionary<string, double> { ["freqHz"] = 440 });
+        graph.Chain("a", "out");
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { OutputChannels = 1, MaxBlockFrames = 64, CrossfadeMs = 20, DeferTransitionSwap = true });
+        GraphDescription withB = graph.Clone();
+        withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
+        withB.Chain("b", "out");
+        GraphDescription withC = graph.Clone();
+        withC.Add("c", "sine", new Dictionary<string, double> { ["freqHz"] = 880 });
+        withC.Chain("c", "out");
+
+        // Housekeeping at once: the committing thread's to do.
+        session.Commit(withB, Quantization.Now);
+        MaintainOnAnotherThread(session);
+        Assert.True(session.CompleteTransition());
+
+        // Housekeeping after half the fade (480 of 961 samples): it takes over.
+        session.Commit(withC, Quantization.Now);
+        for (int i = 0; i < 8; i++)
+        {
+            session.Renderer.Render(64);
+        }
+
+        MaintainOnAnotherThread(session);
+        Assert.False(session.CompleteTransition());
+        Assert.Equal(0, session.LateSwaps);
+
+        static void MaintainOnAnotherThread(LiveSession session)
+        {
+            var housekeeping = new Thread(session.Maintain);
+            housekeeping.Start();
+            housekeeping.Join();
+        }
+    }
+
+    [Fact]
     public void TheSwap_CompletedAfterTheFadesEnded_IsCountedLate()
     {
         var graph = new GraphDescription();
