@@ -59,6 +59,8 @@ timed() {
   echo "$real $(echo "$user + $sys" | bc -l)"
 }
 run_le() { timed "$le" render --workload "$1" --seconds "$seconds" --sample-rate 48000 --block 64 --bits 32 --threads "$2" --out "$out/le.wav"; }
+# After a two-thread render: how many of its blocks the measured serial/parallel choice ran on both threads.
+parallel_blocks() { grep -oE '^[0-9]+ of [0-9]+ blocks ran on' "$out/last.log" | awk '{print $1 "/" $3}' || true; }
 run_scsynth() { timed scsynth -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096; }
 run_supernova() { timed supernova -N "$out/$1.osc" _ "$out/sc.wav" 48000 WAV float -o 2 -z 64 -n 4096 -T 2; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -71,7 +73,7 @@ for w in $workloads; do
   scsynth -N "$out/$w.osc" _ "$out/warm.wav" 48000 WAV float -o 2 -z 64 -n 4096 >/dev/null 2>&1 || true
 done
 
-declare -A times cpus
+declare -A times cpus shares
 record() { # key, then "wall cpu" from timed
   local wall_s cpu_s
   read -r wall_s cpu_s <<<"$2"
@@ -83,6 +85,7 @@ for r in $(seq "$runs"); do
     record "$w,le1" "$(run_le "$w" 1)"
     record "$w,sc" "$(run_scsynth "$w")"
     record "$w,le2" "$(run_le "$w" 2)"
+    shares[$w]+=" $(parallel_blocks)"
     record "$w,sn" "$(run_supernova "$w")"
   done
   echo "compare-peers: round $r of $runs done" >&2
@@ -120,6 +123,12 @@ for w in $workloads; do
   printf '| %s | %.2f× (%s) | %.2f× (%s) | **%.2f×** | %.2f× (%s) | %.2f× (%s) | **%.2f×** | %.2f× |\n' \
     "$w" "$le1" "$(spread "$w" le1)" "$sc" "$(spread "$w" sc)" "$(echo "$le1 / $sc" | bc -l)" \
     "$le2" "$(spread "$w" le2)" "$sn" "$(spread "$w" sn)" "$(echo "$le2 / $sn" | bc -l)" "$(echo "$le2 / $le1" | bc -l)"
+done
+echo
+echo "Blocks of each two-thread LiveEngine render that ran on both threads (the rest ran on one, by the measured"
+echo "serial/parallel choice), per round:"
+for w in $workloads; do
+  echo "- $w:${shares[$w]:- (not reported)}"
 done
 echo
 echo "Per CPU second (seconds of audio per second of CPU time, user + system, all threads of the process; median of"

@@ -96,6 +96,11 @@ internal static class RenderCommand
         var bar = new ProgressBar(Console.Error);
         RenderReport report = OfflineWavRenderer.Render(snapshot, frames, block, output, format, bar.Report, executor);
         bar.Complete();
+        if (executor is Scheduling.ParallelExecutor { Threads: > 1 } parallel)
+        {
+            // The measured serial/parallel choice decides per block: say how it went (a render at load runs serially).
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{parallel.ParallelBlocks} of {parallel.ParallelBlocks + parallel.SerialBlocks} blocks ran on {parallel.Threads} threads, the rest on one (the measured choice)."));
+        }
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));

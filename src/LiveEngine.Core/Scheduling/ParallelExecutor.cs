@@ -122,6 +122,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private readonly PaddedIndex[] _workerBusyTicks;
     private readonly string?[] _placement;
 
+    // Blocks the calling thread ran alone and blocks run by the workers together: written by the thread that calls
+    // Process only (a release store each, so that another thread reads a count it can trust).
+    private long _serialBlocks;
+    private long _parallelBlocks;
+
     // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
     private readonly PaddedIndex[] _runningJob;
     private readonly long _watchdogTicks;
@@ -195,6 +200,16 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     /// <summary>Where each dedicated worker runs, in words, once it has started (see <see cref="ParallelExecutorOptions.CpuPerWorker"/>).</summary>
     public IReadOnlyList<string> Placement => [.. _placement.Skip(1).Where(p => p is not null).Select(p => p!)];
+
+    /// <summary>
+    /// Blocks rendered on the calling thread alone since the executor started: a snapshot that nothing can run beside,
+    /// one measured faster serially (<see cref="ParallelExecutorOptions.AdaptiveSerial"/>, its probes included), or an
+    /// unprepared one. With <see cref="ParallelBlocks"/>, what <c>liveengine render</c> reports after a render.
+    /// </summary>
+    public long SerialBlocks => Volatile.Read(ref _serialBlocks);
+
+    /// <summary>Blocks the workers rendered together since the executor started.</summary>
+    public long ParallelBlocks => Volatile.Read(ref _parallelBlocks);
 
     /// <summary>Stopwatch ticks <paramref name="worker"/> has spent inside blocks since the executor started (worker 0 includes blocks run serially).</summary>
     public long WorkerBusyTicks(int worker) => Volatile.Read(ref _workerBusyTicks[worker].Value);
@@ -293,6 +308,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         if ((_options.Threads == 1 && _profiler is null) || snapshot.ExecutionState is not ParallelRunState state || state.Owner != this)
         {
             SingleThreadExecutor.Process(snapshot, frames, sampleTime);
+            Volatile.Write(ref _serialBlocks, _serialBlocks + 1);
             return;
         }
 
@@ -304,6 +320,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             // for a bench that measures the scheduler itself (AdaptiveSerial off): a parallel block of one job only
             // adds the wake-up and the hand-over (chains-16x16, one bank job: 3.4× slower on 2 threads than on 1).
             ProcessOnCallingThread(snapshot, frames, sampleTime);
+            Volatile.Write(ref _serialBlocks, _serialBlocks + 1);
             return;
         }
 
@@ -314,6 +331,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
 
         ProcessParallel(state, snapshot, frames, sampleTime);
+        Volatile.Write(ref _parallelBlocks, _parallelBlocks + 1);
     }
 
     /// <summary>Whether this executor runs a snapshot's blocks serially when measurements say that is faster (<see cref="ParallelExecutorOptions.AdaptiveSerial"/>, in effect).</summary>
@@ -385,6 +403,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         if (serial)
         {
             Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+            Volatile.Write(ref _serialBlocks, _serialBlocks + 1);
+        }
+        else
+        {
+            Volatile.Write(ref _parallelBlocks, _parallelBlocks + 1);
         }
 
         choice.Record(serial, (end - start) / (double)frames);

@@ -158,6 +158,38 @@ public sealed class ParallelExecutorTests
     }
 
     [Fact]
+    public void SerialAndParallelBlocks_CountEveryBlock_ByHowItRan()
+    {
+        // Verified execution always runs the scheduler: every block is a parallel one.
+        GraphSnapshot wide = Compile(SnapshotCompilerTests.RandomGraph(3, 40));
+        using (var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, VerifyExecution = true }))
+        {
+            OfflineRender.Render(wide, Frames * 50, _ => Frames, executor);
+            Assert.Equal((0L, 50L), (executor.SerialBlocks, executor.ParallelBlocks));
+        }
+
+        // One job: nothing can run beside it, every block runs on the calling thread.
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("r", "ramp");
+        graph.Connect("r", "out");
+        using (var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 }))
+        {
+            OfflineRender.Render(Compile(graph), Frames * 30, _ => Frames, executor);
+            Assert.Equal((30L, 0L), (executor.SerialBlocks, executor.ParallelBlocks));
+        }
+
+        // The measured choice (or a graph too small to gain, run serially throughout): every block is counted once, and
+        // at least the serial window of the choice's start-up is serial.
+        using (var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2 }))
+        {
+            OfflineRender.Render(Compile(SnapshotCompilerTests.RandomGraph(3, 40)), Frames * 300, _ => Frames, executor);
+            Assert.Equal(300, executor.SerialBlocks + executor.ParallelBlocks);
+            Assert.InRange(executor.SerialBlocks, 16, 300);
+        }
+    }
+
+    [Fact]
     public void OneJobGraph_RunsOnTheCallingThread_EvenWhereTheChoiceIsNotMeasured_AndProfiled()
     {
         // One job (a fused voice bank, say): a parallel block could only wake the worker. liveengine bench turns the
