@@ -357,6 +357,9 @@ public static class VoiceBankSawKernels
             {
                 for (int g = 0; g < width; g += 16)
                 {
+                    // The next step's 16 ring lines (the next group's, or the first group's next 16 rows) are on their way
+                    // while this step's are transposed.
+                    PrefetchLanes(ref Unsafe.Add(ref residualRef, g + 16 < width ? ((g + 16) * RingRows) + row : (row + 16) & (RingRows - 1)));
                     Transpose16(ref Unsafe.Add(ref residualRef, (g * RingRows) + row), ref Unsafe.Add(ref outputRef, (f0 * width) + g), width);
                 }
 
@@ -374,6 +377,16 @@ public static class VoiceBankSawKernels
                     cell = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>Asks for the cache lines of 16 lanes' ring cells at <paramref name="source"/> (lane l at source + l·RingRows); a hint only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchLanes(ref float source)
+    {
+        for (int lane = 0; lane < 16; lane++)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref source, lane * RingRows)));
         }
     }
 

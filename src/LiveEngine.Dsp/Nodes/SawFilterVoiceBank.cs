@@ -36,6 +36,9 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     private const int RingRows = VoiceBankSawKernels.RingRows;
     private const int CacheLineFloats = 16;
 
+    // Columns of one value per lane that the kernel reads every frame: a1, a2, a3, gain level, left and right pan gains.
+    private const int FixedColumns = 6;
+
     // Frames per tile: the most whose wraps can be added to the ring ahead (VoiceBankSawKernels.InsertWraps).
     private const int TileFrames = VoiceBankSawKernels.MaxTileFrames;
 
@@ -243,22 +246,26 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
         int coefficientStride = anyFilterGliding ? FillFixedColumns(frames, _filterGliding, (_a1Ramp, _a1Fixed), (_a2Ramp, _a2Fixed), (_a3Ramp, _a3Fixed)) : 0;
         int levelStride = anyGainGliding ? FillFixedColumns(frames, _gainGliding, (_levelRamp, _levelFixed)) : 0;
         int panStride = anyPanGliding ? FillFixedColumns(frames, _panGliding, (_leftRamp, _leftFixed), (_rightRamp, _rightFixed)) : 0;
-        float[] a1 = coefficientStride == 0 ? _a1Fixed : _a1Ramp;
-        float[] a2 = coefficientStride == 0 ? _a2Fixed : _a2Ramp;
-        float[] a3 = coefficientStride == 0 ? _a3Fixed : _a3Ramp;
-        float[] level = levelStride == 0 ? _levelFixed : _levelRamp;
-        float[] left = panStride == 0 ? _leftFixed : _leftRamp;
-        float[] right = panStride == 0 ? _rightFixed : _rightRamp;
         Span<float> outLeft = context.Output(0);
         Span<float> outRight = context.Output(1);
         int vectorBits = VoiceBankKernels.BestVectorBits;
         bool useHistory = _historyLive > 0;
 
-        // The tile's saws, frame-major (scratch, written before it is read): on the worker's stack, which every bank the
-        // worker runs reuses, so it stays in the first-level cache from bank to bank; 64-byte aligned. Through a pointer:
-        // the kernel hands it from the tile to the block (block.Input), both of which live only in this call.
-        float* tileStack = stackalloc float[(TileFrames * VoiceBankKernels.MaxWidth) + CacheLineFloats];
-        var tileBuffer = new Span<float>(tileStack + AlignedStart(new Span<float>(tileStack, CacheLineFloats)), TileFrames * width);
+        // Scratch on the worker's stack, 64-byte aligned, which every bank the worker runs reuses, so it stays in the
+        // first-level cache from bank to bank: the tile's saws, frame-major (written before they are read), and the
+        // columns the kernel reads every frame, where they hold for the block (one cache line per 16 lanes, not two).
+        // Through a pointer: the kernel hands the tile from the saws to the block (block.Input), both of which live only
+        // in this call.
+        float* stack = stackalloc float[((TileFrames + FixedColumns) * VoiceBankKernels.MaxWidth) + CacheLineFloats];
+        float* scratch = stack + AlignedStart(new Span<float>(stack, CacheLineFloats));
+        var tileBuffer = new Span<float>(scratch, TileFrames * width);
+        float* columns = scratch + (TileFrames * VoiceBankKernels.MaxWidth);
+        ReadOnlySpan<float> a1 = coefficientStride == 0 ? Column(_a1Fixed, columns, 0) : _a1Ramp;
+        ReadOnlySpan<float> a2 = coefficientStride == 0 ? Column(_a2Fixed, columns, 1) : _a2Ramp;
+        ReadOnlySpan<float> a3 = coefficientStride == 0 ? Column(_a3Fixed, columns, 2) : _a3Ramp;
+        ReadOnlySpan<float> level = levelStride == 0 ? Column(_levelFixed, columns, 3) : _levelRamp;
+        ReadOnlySpan<float> left = panStride == 0 ? Column(_leftFixed, columns, 4) : _leftRamp;
+        ReadOnlySpan<float> right = panStride == 0 ? Column(_rightFixed, columns, 5) : _rightRamp;
         for (int start = 0; start < frames; start += TileFrames)
         {
             int tile = Math.Min(TileFrames, frames - start);
@@ -285,14 +292,14 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
                 SampleTime = sampleTime + start,
                 Ic1 = _ic1,
                 Ic2 = _ic2,
-                A1 = a1.AsSpan(start * coefficientStride),
-                A2 = a2.AsSpan(start * coefficientStride),
-                A3 = a3.AsSpan(start * coefficientStride),
+                A1 = a1[(start * coefficientStride)..],
+                A2 = a2[(start * coefficientStride)..],
+                A3 = a3[(start * coefficientStride)..],
                 CoefficientStride = coefficientStride,
-                Level = level.AsSpan(start * levelStride),
+                Level = level[(start * levelStride)..],
                 LevelStride = levelStride,
-                Left = left.AsSpan(start * panStride),
-                Right = right.AsSpan(start * panStride),
+                Left = left[(start * panStride)..],
+                Right = right[(start * panStride)..],
                 PanStride = panStride,
                 OutLeft = outLeft.Slice(start, tile),
                 OutRight = outRight.Slice(start, tile),
@@ -684,6 +691,14 @@ public sealed unsafe class SawFilterVoiceBank : BankProcessor, IBankLaneOwner
     {
         nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(values));
         return (int)(((CacheLineFloats * sizeof(float)) - (address % (CacheLineFloats * sizeof(float)))) % (CacheLineFloats * sizeof(float)) / sizeof(float));
+    }
+
+    /// <summary>Copies a fixed column (one value per lane) to the scratch's column <paramref name="index"/>.</summary>
+    private ReadOnlySpan<float> Column(float[] values, float* columns, int index)
+    {
+        var column = new Span<float>(columns + (index * VoiceBankKernels.MaxWidth), _width);
+        values.AsSpan(0, _width).CopyTo(column);
+        return column;
     }
 
     private ReadOnlySpan<float> Parameters(int lane, int stage)
