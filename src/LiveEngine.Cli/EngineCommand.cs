@@ -41,9 +41,10 @@ internal static class EngineCommand
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
         Option<string?> audioCpus = AudioCpusOption();
+        Option<string?> backupPacer = BackupPacerOption();
         var command = new Command("engine", "Run the engine in its own process behind a binary protocol on a Unix domain socket (docs/engine-protocol.md).")
         {
-            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, gpu, audioCpus, CreateSoak(),
+            socket, driver, server, hostApi, device, priority, noLock, client, threads, block, sampleRate, tempo, meter, resume, standby, linkQuantum, linkLatency, linkNoStartStop, config, admission, admissionLimit, renderAhead, gpu, audioCpus, backupPacer, CreateSoak(),
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -90,6 +91,7 @@ internal static class EngineCommand
                     ? new Hosts.Link.LinkOptions { Quantum = quantum, OutputLatencyMicros = (long)(result.GetValue(linkLatency) * 1000), StartStopSync = !result.GetValue(linkNoStartStop) }
                     : null,
                 AudioCpus = isolation,
+                NullBackupPacer = Cli.ParseOnOff(result.GetValue(backupPacer), BackupPacerDefault, "--backup-pacer"),
             };
             Nodes.NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
 
@@ -123,9 +125,10 @@ internal static class EngineCommand
         var env = new Option<string[]>("--env") { Description = "NAME=VALUE for the engine process's environment, e.g. DOTNET_GCgen0size=0x4000000 (repeatable).", AllowMultipleArgumentsPerToken = true };
         Option<int?> block = Cli.BlockOption();
         Option<string?> audioCpus = AudioCpusOption();
+        Option<string?> backupPacer = BackupPacerOption();
         var command = new Command("soak", "Start an engine process, edit every 2 s and change a parameter at 100 Hz, and report its allocations, GC counts and block times.")
         {
-            seconds, edit, hz, workload, driver, server, garbage, env, block, plain, noLock, audioCpus,
+            seconds, edit, hz, workload, driver, server, garbage, env, block, plain, noLock, audioCpus, backupPacer,
         };
         command.SetAction(result => Cli.Run(() => Soak(
             result.GetValue(seconds),
@@ -139,11 +142,12 @@ internal static class EngineCommand
             result.GetValue(block) ?? 128,
             result.GetValue(plain),
             result.GetValue(noLock),
-            result.GetValue(audioCpus))));
+            result.GetValue(audioCpus),
+            result.GetValue(backupPacer))));
         return command;
     }
 
-    private static int Soak(double seconds, double editSeconds, double parameterHz, string? workload, string driver, string? server, bool frontGarbage, string[] environment, int block, bool plainRuntime, bool noLock, string? audioCpus)
+    private static int Soak(double seconds, double editSeconds, double parameterHz, string? workload, string driver, string? server, bool frontGarbage, string[] environment, int block, bool plainRuntime, bool noLock, string? audioCpus, string? backupPacer)
     {
         if (seconds <= 0 || editSeconds <= 0 || parameterHz is <= 0 or > 10_000)
         {
@@ -193,6 +197,12 @@ internal static class EngineCommand
             start.ArgumentList.Add(audioCpus!);
         }
 
+        if (backupPacer is not null)
+        {
+            start.ArgumentList.Add("--backup-pacer");
+            start.ArgumentList.Add(Cli.ParseOnOff(backupPacer, BackupPacerDefault, "--backup-pacer") ? "on" : "off");
+        }
+
         using EngineClient engine = EngineClient.Launch(start, socketPath, "soak");
         if (isolation is not null)
         {
@@ -217,8 +227,14 @@ internal static class EngineCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Duration.TotalSeconds:0.0} s, {report.Edits} edits, {report.ParameterChanges} parameter changes; engine process allocated {report.AllocatedBytes} bytes ({report.AllocatedBytes / Math.Max(1, report.Edits)} per edit, parameter changes included); GCs gen0 {report.Gen0}, gen1 {report.Gen1}, gen2 {report.Gen2}, paused {report.GcPauseUs} µs in all; front gen0 GCs {report.FrontGen0Collections}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{after.Driver}: block time p50 {after.BlockP50Us:0} µs, p99 {after.BlockP99Us:0} µs, max {after.BlockMaxUs:0} µs (whole run); xruns {report.Xruns}, deadline misses {report.DeadlineMisses}; audio thread allocated {after.AudioThreadAllocatedBytes} bytes after warm-up; {after.RealTime}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commit in the engine (request frame to snapshot queued, not the wait for the bar): p50 {after.CommitP50Us / 1000:0.00} ms, p99 {after.CommitP99Us / 1000:0.00} ms, max {after.CommitMaxUs / 1000:0.00} ms over the last {Math.Min(after.Commits, CommitTimeStats.Capacity)} of {after.Commits} commits"));
-        // Where the measured run's late periods went (the log also keeps the ones of the start-up, listed below).
+        // Where the measured run's late periods went (the log also keeps the ones of the start-up, listed below), and
+        // how much of the machine the hypervisor took meanwhile.
         Console.WriteLine(Hosts.Drivers.XrunSummary.Describe([.. after.XrunLog.Where(x => x.Sample >= report.Before.Position)]));
+        if (report.Steal.Length > 0)
+        {
+            Console.WriteLine($"during the run {report.Steal}");
+        }
+
         foreach (Hosts.Drivers.XrunRecord xrun in after.XrunLog)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  xrun ({xrun.Source}) at sample {xrun.Sample}, {DateTimeOffset.FromUnixTimeMilliseconds(xrun.UnixTimeUs / 1000):HH:mm:ss.fff} UTC{Hosts.Drivers.XrunSummary.Where(xrun)}"));
@@ -229,6 +245,12 @@ internal static class EngineCommand
 
     /// <summary><c>--audio-cpus</c>, as <c>engine</c>, <c>soak</c> and <c>play</c> take it.</summary>
     internal static Option<string?> AudioCpusOption() => new("--audio-cpus") { Description = "CPUs for the audio thread and its workers, e.g. 1 or 2-3; every other thread of the process kept off them; off: the OS places every thread (repl.config [engine] audio_cpus; default off)." };
+
+    /// <summary>Whether the null driver runs a backup pacer when <c>--backup-pacer</c> is not given.</summary>
+    internal const bool BackupPacerDefault = true;
+
+    /// <summary><c>--backup-pacer</c>, as <c>engine</c>, <c>soak</c> and <c>play</c> take it.</summary>
+    internal static Option<string?> BackupPacerOption() => new("--backup-pacer") { Description = "on: the null driver runs a second pacing thread on another CPU, which renders a period the first has not started an eighth of a period after its start (a host that takes the first CPU away no longer delays the block); off: one pacing thread (default on)." };
 
     /// <summary>An <c>--audio-cpus</c> list checked against the CPUs this process may use; null for none (off).</summary>
     internal static Hosts.RealTime.AudioCpuIsolation? ParseAudioCpus(string? text)

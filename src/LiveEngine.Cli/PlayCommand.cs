@@ -37,9 +37,10 @@ internal static class PlayCommand
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
         Option<string?> audioCpus = EngineCommand.AudioCpusOption();
+        Option<string?> backupPacer = EngineCommand.BackupPacerOption();
         var command = new Command("play", "Play a graph in real time through JACK or PortAudio's default device (or render it offline when there is neither).")
         {
-            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead, gpu, audioCpus,
+            file, workload, driver, seconds, server, output, threads, config, hostApi, device, banks, renderAhead, gpu, audioCpus, backupPacer,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -60,13 +61,14 @@ internal static class PlayCommand
                 result.GetValue(banks)!,
                 GpuPlacementSetup.RenderAheadFor(gpuMode, explicitAhead) ?? defaults.RenderAhead,
                 gpuMode,
-                EngineCommand.ParseAudioCpus(result.GetValue(audioCpus) ?? defaults.AudioCpus));
+                EngineCommand.ParseAudioCpus(result.GetValue(audioCpus) ?? defaults.AudioCpus),
+                Cli.ParseOnOff(result.GetValue(backupPacer), EngineCommand.BackupPacerDefault, "--backup-pacer"));
         }));
         return command;
     }
 
     // autoChoice: what auto chose, when it is already known (a default device that did not open); null: choose now.
-    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, GpuMode gpu, AudioCpuIsolation? isolation, DriverChoice? autoChoice = null)
+    private static int Execute(string? file, string? workload, string driverName, double seconds, string? server, string? output, int threads, EngineConfig defaults, string? hostApi, string? device, string banks, bool renderAhead, GpuMode gpu, AudioCpuIsolation? isolation, bool backupPacer, DriverChoice? autoChoice = null)
     {
         if (banks is not ("on" or "off"))
         {
@@ -177,11 +179,16 @@ internal static class PlayCommand
 
         if (chosen == "null")
         {
-            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70, isolation: isolation);
+            using NullDriver paced = NullDriver.Start(session.Renderer, defaults.SampleRate, Math.Min(defaults.BlockFrames, session.Renderer.MaxBlockFrames), realTimePriority: 70, isolation: isolation, backupPacer: backupPacer);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Playing {name} through the null driver (real-time paced, no sound): {paced.SampleRate} Hz, {paced.BufferFrames}-frame blocks, {seconds:0.###} s; {paced.RealTime.Description}."));
             Isolate(isolation, paced.Placement, workerPlacement);
             Perform(session, piece, seconds, () => false, isolation);
             Report(paced.Stats, paced.BufferFrames, paced.SampleRate, session.Renderer);
+            if (paced.HasBackupPacer)
+            {
+                Console.WriteLine($"{paced.BackupPacer.Description}: {paced.BackupBlocks} blocks rendered by it");
+            }
+
             GpuPlacementSetup.Report(placement);
             return 0;
         }
@@ -198,7 +205,7 @@ internal static class PlayCommand
                 if (auto is not null)
                 {
                     // auto promised sound or a WAV file: the default device is there but would not open.
-                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, gpu, isolation, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
+                    return Execute(file, workload, "auto", seconds, server, output, threads, defaults, hostApi, device, banks, renderAhead, gpu, isolation, backupPacer, new DriverChoice("offline", $"{auto.Reason}, but it did not open: {e.Message}"));
                 }
 
                 throw new CliException(e.Message);
@@ -248,6 +255,7 @@ internal static class PlayCommand
     {
         // A piece's callbacks are pumped ahead of the audio, often; a plain graph needs only housekeeping.
         int pollMs = piece is null ? 50 : 5;
+        TimeSpan? stealBefore = StealTime.ReadTotal();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long nextRestrictMs = 5_000;
         while (clock.Elapsed.TotalSeconds < seconds && !stopped())
@@ -261,6 +269,13 @@ internal static class PlayCommand
                 isolation.RestrictOtherThreads();
                 nextRestrictMs += 5_000;
             }
+        }
+
+        string steal = StealTime.Describe(stealBefore, StealTime.ReadTotal(), clock.Elapsed);
+        if (steal.Length > 0)
+        {
+            // Late wake-ups follow it on a virtual machine (docs/audio.md, "Late periods").
+            Console.WriteLine($"during the performance {steal}");
         }
     }
 

@@ -33,6 +33,9 @@ public sealed class EngineCpuIsolationTests : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        // The runtime settings the REPL and the soak start their engine with (no tier-up thread, which the runtime may
+        // start from an audio thread; the engine moves such a thread off the audio CPUs every 5 s).
+        EngineClient.ApplyEngineEnvironment(start);
         using Process engine = Process.Start(start)!;
         Task<string> log = engine.StandardError.ReadToEndAsync();
         _ = engine.StandardOutput.ReadToEndAsync();

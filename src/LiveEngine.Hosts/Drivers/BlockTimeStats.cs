@@ -31,6 +31,10 @@ public sealed class BlockTimeStats
     private long _deadlineMisses;
     private long _allocatedAtWarmUp = -1;
     private long _allocatedLast;
+
+    // The null driver's backup pacer, which renders the blocks its main thread is too late for: its own thread's count.
+    private long _backupAllocatedAtWarmUp = -1;
+    private long _backupAllocatedLast;
     private int _sampleRate;
 
     // Audio thread writes, any thread reads (a report): the latest block's start lateness and time, in µs (-1: none yet).
@@ -59,12 +63,19 @@ public sealed class BlockTimeStats
     /// Bytes the current audio thread allocated after its first <see cref="WarmUpCallbacks"/> callbacks (-1 before
     /// then). Counts from the last <see cref="AttachThread"/>.
     /// </summary>
-    public long AllocatedAfterWarmUp => Volatile.Read(ref _allocatedAtWarmUp) < 0 ? -1 : Volatile.Read(ref _allocatedLast) - _allocatedAtWarmUp;
+    /// <remarks>
+    /// With the null driver's backup pacer, the backup thread's bytes are added, counted from the end of the first
+    /// block it renders after the warm-up.
+    /// </remarks>
+    public long AllocatedAfterWarmUp => Volatile.Read(ref _allocatedAtWarmUp) < 0
+        ? -1
+        : Volatile.Read(ref _allocatedLast) - _allocatedAtWarmUp + (Volatile.Read(ref _backupAllocatedAtWarmUp) < 0 ? 0 : Volatile.Read(ref _backupAllocatedLast) - _backupAllocatedAtWarmUp);
 
     /// <summary>Control thread, before a (new) driver starts: allocation is counted on a new thread from here.</summary>
     public void AttachThread()
     {
         Volatile.Write(ref _allocatedAtWarmUp, -1);
+        Volatile.Write(ref _backupAllocatedAtWarmUp, -1);
         Volatile.Write(ref _callbacksSinceAttach, 0);
     }
 
@@ -84,7 +95,14 @@ public sealed class BlockTimeStats
     /// <paramref name="sample"/>, took <paramref name="ticks"/> (Stopwatch ticks). A callback longer than its period
     /// is a deadline miss, logged with its position and time.
     /// </summary>
-    public void RecordBlock(long ticks, int frames, long sample)
+    /// <param name="ticks">The callback's time, Stopwatch ticks.</param>
+    /// <param name="frames">Its frames.</param>
+    /// <param name="sample">Its stream position.</param>
+    /// <param name="backupThread">
+    /// The null driver's backup pacer rendered it (its allocation is counted on its own thread). The two pacers take
+    /// turns through an interlocked claim, so the recording stays single-threaded.
+    /// </param>
+    public void RecordBlock(long ticks, int frames, long sample, bool backupThread = false)
     {
         Volatile.Write(ref _busyTicks, _busyTicks + ticks);
         long us = ticks * 1_000_000 / Stopwatch.Frequency;
@@ -99,13 +117,26 @@ public sealed class BlockTimeStats
 
         long sinceAttach = _callbacksSinceAttach + 1;
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        if (sinceAttach == WarmUpCallbacks)
+        if (backupThread)
         {
-            _allocatedAtWarmUp = allocated;
+            if (sinceAttach >= WarmUpCallbacks && _backupAllocatedAtWarmUp < 0)
+            {
+                _backupAllocatedAtWarmUp = allocated;
+            }
+
+            Volatile.Write(ref _backupAllocatedLast, allocated);
+        }
+        else
+        {
+            if (sinceAttach == WarmUpCallbacks || (sinceAttach > WarmUpCallbacks && _allocatedAtWarmUp < 0))
+            {
+                _allocatedAtWarmUp = allocated;
+            }
+
+            Volatile.Write(ref _allocatedLast, allocated);
         }
 
         _callbacksSinceAttach = sinceAttach;
-        Volatile.Write(ref _allocatedLast, allocated);
         Volatile.Write(ref _callbacks, _callbacks + 1);
     }
 

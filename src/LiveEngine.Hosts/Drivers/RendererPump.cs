@@ -14,7 +14,8 @@ internal static unsafe class RendererPump
     /// <param name="channels">One device buffer per output channel, each <paramref name="frames"/> long (null: render, discard).</param>
     /// <param name="frames">The device's buffer size for this callback.</param>
     /// <param name="stats">Where the callback's time goes.</param>
-    public static void Pump(LiveRenderer renderer, float** channels, int frames, BlockTimeStats stats)
+    /// <param name="backupThread">The null driver's backup pacer renders it (<see cref="BlockTimeStats.RecordBlock"/>).</param>
+    public static void Pump(LiveRenderer renderer, float** channels, int frames, BlockTimeStats stats, bool backupThread = false)
     {
         long start = Stopwatch.GetTimestamp();
         long sample = renderer.Position;
@@ -34,6 +35,6 @@ internal static unsafe class RendererPump
             }
         }
 
-        stats.RecordBlock(Stopwatch.GetTimestamp() - start, frames, sample);
+        stats.RecordBlock(Stopwatch.GetTimestamp() - start, frames, sample, backupThread);
     }
 }

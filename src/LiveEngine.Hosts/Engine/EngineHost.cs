@@ -89,6 +89,9 @@ public sealed record EngineHostOptions
     /// workers on them, every other thread of the process off them. Null: the OS places every thread.
     /// </summary>
     public RealTime.AudioCpuIsolation? AudioCpus { get; init; }
+
+    /// <summary>The null driver's backup pacer on another CPU (<c>--backup-pacer</c>; docs/audio.md, "Late periods").</summary>
+    public bool NullBackupPacer { get; init; }
 }
 
 /// <summary>
@@ -164,7 +167,7 @@ public static class EngineHost
             // A crossfaded commit answers once its transition graph is queued; the server compiles the graph after the fades next.
             DeferTransitionSwap = true,
         }, executor);
-        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader, AudioCpus = options.AudioCpus };
+        using var engine = new InProcessEngine(session, options.BlockFrames, options.RealTimePriority, options.JackClientName) { NodeAdmitter = options.NodeAdmitter, WorkerRealTime = options.WorkerRealTime, SampleLoader = options.SampleLoader, AudioCpus = options.AudioCpus, NullBackupPacer = options.NullBackupPacer };
         if (options.LockMemory)
         {
             log.WriteLine(engine.LockMemory().Description);

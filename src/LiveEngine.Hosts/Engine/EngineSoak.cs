@@ -30,6 +30,9 @@ public sealed record SoakReport(
     public long DeadlineMisses => After.DeadlineMisses - Before.DeadlineMisses;
 
     public long PositionAdvance => After.Position - Before.Position;
+
+    /// <summary>The machine's steal time over the run, in words (<see cref="RealTime.StealTime.Describe"/>); empty where not known.</summary>
+    public string Steal { get; init; } = "";
 }
 
 /// <summary>
@@ -103,6 +106,7 @@ public static class EngineSoak
         Thread? garbage = frontGarbage ? StartGarbage(stopGarbage.Token) : null;
 
         EngineStats before = engine.GetStats();
+        TimeSpan? stealBefore = RealTime.StealTime.ReadTotal();
         var clock = Stopwatch.StartNew();
         long period = (long)(Stopwatch.Frequency / parameterHz);
         long nextParameter = Stopwatch.GetTimestamp();
@@ -138,9 +142,10 @@ public static class EngineSoak
         }
 
         EngineStats after = engine.GetStats();
+        string steal = RealTime.StealTime.Describe(stealBefore, RealTime.StealTime.ReadTotal(), clock.Elapsed);
         stopGarbage.Cancel();
         garbage?.Join();
-        return new SoakReport(clock.Elapsed, edits, changes, before, after, GC.CollectionCount(0) - frontGen0Start);
+        return new SoakReport(clock.Elapsed, edits, changes, before, after, GC.CollectionCount(0) - frontGen0Start) { Steal = steal };
     }
 
     /// <summary>The front's GC storm: short-lived arrays as fast as one thread makes them (about what Roslyn does while compiling).</summary>

@@ -182,6 +182,9 @@ public sealed class InProcessEngine : IEngineControl
     /// </summary>
     public AudioCpuIsolation? AudioCpus { get; init; }
 
+    /// <summary>The null driver runs a backup pacer on another CPU (<see cref="NullDriver.Start"/>'s backupPacer).</summary>
+    public bool NullBackupPacer { get; init; }
+
     /// <summary>How the other threads were placed, in words, for the stats' real-time line (set by the host; empty for none).</summary>
     public string OtherThreadPlacement { get; set; } = "";
 
@@ -249,6 +252,11 @@ public sealed class InProcessEngine : IEngineControl
                     _ => new RealTimeResult(false, "not isolated (only the null and JACK drivers' threads are)"),
                 };
                 thread = $"{thread}, {placement.Description} ({AudioCpus}{(OtherThreadPlacement.Length > 0 ? "; " + OtherThreadPlacement : "")})";
+            }
+
+            if (_driver is NullDriver { HasBackupPacer: true } backedUp)
+            {
+                thread = $"{thread}; {backedUp.BackupPacer.Description}, {backedUp.BackupBlocks} blocks rendered";
             }
 
             return new EngineStats
@@ -351,7 +359,7 @@ public sealed class InProcessEngine : IEngineControl
         int sampleRate = _session.Options.SampleRate;
         return spec.Kind switch
         {
-            "null" => NullDriver.Start(renderer, sampleRate, _blockFrames, _stats, _realTimePriority, AudioCpus),
+            "null" => NullDriver.Start(renderer, sampleRate, _blockFrames, _stats, _realTimePriority, AudioCpus, NullBackupPacer),
             "jack" => JackDriver.Start(renderer, sampleRate, _jackClientName, string.IsNullOrEmpty(spec.JackServer) ? null : spec.JackServer, connectToPlayback: true, _stats, AudioCpus),
             "portaudio" => PortAudioDriver.Start(renderer, sampleRate, _blockFrames, NullIfEmpty(spec.HostApi), NullIfEmpty(spec.Device), _stats),
             _ => throw new ArgumentException($"Unknown driver '{spec.Kind}': null, jack or portaudio.", nameof(spec)),

@@ -192,6 +192,28 @@ public sealed partial class AudioCpuIsolation
     }
 
     /// <summary>
+    /// Moves the calling thread onto <see cref="OtherCpus"/> (the null driver's backup pacer, which must not wake on
+    /// the CPU whose lateness it covers).
+    /// </summary>
+    public RealTimeResult TryMoveCurrentThreadToOtherCpus()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return new RealTimeResult(false, "not placed (CPU affinity is Linux only here)");
+        }
+
+        lock (_gate)
+        {
+            if (sched_setaffinity(CurrentThreadId(), MaskBytes, _otherMask) != 0)
+            {
+                return new RealTimeResult(false, $"not placed (sched_setaffinity refused CPUs {Format(OtherCpus)}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
+            }
+        }
+
+        return new RealTimeResult(true, $"on CPU {Format(OtherCpus)}");
+    }
+
+    /// <summary>
     /// Control thread, after the audio threads have been added: moves every other thread of the process onto
     /// <see cref="OtherCpus"/> (the threads in /proc/self/task now; later ones inherit it from their creator).
     /// Returns how many were moved and, in words, any that refused.

@@ -115,6 +115,68 @@ public sealed class NullDriverTests(ITestOutputHelper output)
         return (p95, $"period error: median {errorsMs[errorsMs.Length / 2]:0.000} ms, p95 {p95:0.000} ms, p99 {errorsMs[(int)(errorsMs.Length * 0.99)]:0.000} ms, max {errorsMs[^1]:0.000} ms");
     }
 
+    [Fact]
+    public void BackupPacer_RendersThePeriodsWhoseMainThreadCannotRun_SoTheyAreNotLate()
+    {
+        IReadOnlyList<int> cpus = LiveEngine.Hosts.RealTime.AudioCpuIsolation.ProcessCpus();
+        Assert.True(cpus.Count >= 2, $"The backup pacer needs 2 CPUs; this process may use {cpus.Count}.");
+        (long latePlain, long backupPlain, _) = HogTheMainPacersCpu(backupPacer: false, cpus[^1]);
+        (long lateBackup, long backupBlocks, long allocated) = HogTheMainPacersCpu(backupPacer: true, cpus[^1]);
+        output.WriteLine($"one pacer: {latePlain} late periods; with the backup: {lateBackup} late periods, {backupBlocks} blocks by the backup");
+
+        // Each of the five 30 ms hogs stops the lone pacer for about 11 periods: at least one late period each. With
+        // the backup, it renders those periods on the other CPU a sixth of a millisecond after their start.
+        Assert.Equal(0, backupPlain);
+        Assert.True(latePlain >= 5, $"the hog of the main pacer's CPU made only {latePlain} late periods without a backup");
+        Assert.True(backupBlocks >= 5 * 8, $"the backup rendered only {backupBlocks} blocks");
+        Assert.True(lateBackup < latePlain, $"{lateBackup} late periods with the backup, {latePlain} without");
+        Assert.Equal(0, allocated);
+    }
+
+    /// <summary>
+    /// Plays an oscillator through the null driver (64 frames, SCHED_FIFO 70) while a SCHED_FIFO 80 thread on the main
+    /// pacer's CPU spins for 30 ms five times: the late periods, the blocks the backup rendered, the bytes allocated.
+    /// </summary>
+    private static (long Late, long BackupBlocks, long Allocated) HogTheMainPacersCpu(bool backupPacer, int mainCpu)
+    {
+        var graph = new GraphDescription();
+        graph.Add("osc", "saw", new Dictionary<string, double> { ["freqHz"] = 110 });
+        graph.Add("out", "out", channels: 1);
+        graph.Connect("osc", "out");
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = 64, OutputChannels = 1 });
+        var isolation = LiveEngine.Hosts.RealTime.AudioCpuIsolation.Parse(mainCpu.ToString(System.Globalization.CultureInfo.InvariantCulture), LiveEngine.Hosts.RealTime.AudioCpuIsolation.ProcessCpus());
+        using NullDriver driver = NullDriver.Start(session.Renderer, 48_000, 64, realTimePriority: 70, isolation: isolation, backupPacer: backupPacer);
+        Assert.Equal(backupPacer, driver.HasBackupPacer);
+        Assert.True(driver.BackupPacer.Granted == backupPacer, driver.BackupPacer.Description);
+        Thread.Sleep(1_000);
+        long before = driver.Stats.Xruns;
+        string? refusal = null;
+        var hog = new Thread(() =>
+        {
+            LiveEngine.Hosts.RealTime.RealTimeResult fifo = LiveEngine.Hosts.RealTime.RealTimeThread.TryPromoteCurrentThread(80);
+            if (!fifo.Granted || !LiveEngine.Scheduling.CpuAffinity.TryPinCurrentThread(mainCpu, out refusal))
+            {
+                refusal ??= fifo.Description;
+                return;
+            }
+
+            for (int i = 0; i < 5; i++)
+            {
+                long until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 30 / 1000);
+                while (Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                Thread.Sleep(200);
+            }
+        });
+        hog.Start();
+        hog.Join();
+        Assert.True(refusal is null, $"The hog thread needs SCHED_FIFO 80 on CPU {mainCpu} (root): {refusal}");
+        return (driver.Stats.Xruns - before, driver.BackupBlocks, driver.Stats.AllocatedAfterWarmUp);
+    }
+
     private static string ThreadName(int id)
     {
         string comm = $"/proc/self/task/{id}/comm";
