@@ -41,7 +41,7 @@ public sealed class LinkFollower : IDisposable
     private const int ReadingTries = 3;
 
     // The widest a clock reading's two timestamps may lie apart: 50 µs (a reading takes about 1 µs).
-    private static readonly long MaxReadingTicks = Stopwatch.Frequency / 20_000;
+    private static readonly long s_maxReadingTicks = Stopwatch.Frequency / 20_000;
 
     private readonly AbletonLink _link;
     private readonly ICommandTarget _commands;
@@ -195,14 +195,14 @@ public sealed class LinkFollower : IDisposable
     /// between two timestamps and taken at their midpoint; a reading whose thread was descheduled between them is off
     /// by up to half that gap, and the window's maximum would keep one that came out high for a second (a 3 ms stall
     /// on a loaded machine put two engines 1.5 ms apart). So the tightest of a few tries is kept, and none at all
-    /// when even that one is wider than <see cref="MaxReadingTicks"/> (the window keeps the earlier readings).
+    /// when even that one is wider than 50 µs (the window keeps the earlier readings).
     /// </summary>
     private void UpdateOffset()
     {
         long bestGap = long.MaxValue;
         long linkNow = 0;
         long middle = 0;
-        for (int i = 0; i < ReadingTries && bestGap > MaxReadingTicks; i++)
+        for (int i = 0; i < ReadingTries && bestGap > s_maxReadingTicks; i++)
         {
             long before = Stopwatch.GetTimestamp();
             long link = _link.ClockMicros;
@@ -215,7 +215,7 @@ public sealed class LinkFollower : IDisposable
             }
         }
 
-        if (bestGap > MaxReadingTicks && _offsetCount > 0)
+        if (bestGap > s_maxReadingTicks && _offsetCount > 0)
         {
             return;
         }
