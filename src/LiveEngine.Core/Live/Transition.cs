@@ -76,7 +76,7 @@ internal sealed class Transition
         Dictionary<string, int> next = s_nextIndex ??= new(StringComparer.Ordinal);
         try
         {
-            return Create(before, after, registry, fadeMs, new Aligned(before, after, next));
+            return Create(before, after, registry, fadeMs, new Aligned(before, after));
         }
         finally
         {
@@ -467,18 +467,16 @@ internal sealed class Transition
         private readonly List<NodeSpec> _after;
         private readonly int _prefix;
         private readonly int _suffix;
-        private readonly Dictionary<string, int> _nextIndex;
         private Dictionary<string, int>? _beforeMiddle;
-        private bool _middleIndexed;
-        private bool _endsIndexed;
-        private int _searches;
+        // -1 before the nodes outside the shared ends are indexed, then the searches of those ends made; over
+        // MaxSearches once the ends are indexed too.
+        private int _searches = -1;
 
-        // nextIndex: an empty dictionary for the new graph's index by id, filled as it is needed.
-        public Aligned(GraphDescription before, GraphDescription after, Dictionary<string, int> nextIndex)
+        /// <summary>Matches the graphs; the new graph's index by id is this thread's, empty, and filled as it is needed.</summary>
+        public Aligned(GraphDescription before, GraphDescription after)
         {
             _before = before.Nodes;
             _after = after.Nodes;
-            _nextIndex = nextIndex;
             int limit = Math.Min(_before.Count, _after.Count);
             while (_prefix < limit && string.Equals(_before[_prefix].Id, _after[_prefix].Id, StringComparison.Ordinal))
             {
@@ -503,25 +501,24 @@ internal sealed class Transition
                 return true;
             }
 
-            if (_endsIndexed)
+            if (_searches > MaxSearches)
             {
                 return false;
             }
 
             if (++_searches > MaxSearches)
             {
-                _endsIndexed = true;
                 for (int i = 0; i < _prefix; i++)
                 {
-                    _nextIndex.Add(_after[i].Id, i);
+                    s_nextIndex!.Add(_after[i].Id, i);
                 }
 
                 for (int i = _after.Count - _suffix; i < _after.Count; i++)
                 {
-                    _nextIndex.Add(_after[i].Id, i);
+                    s_nextIndex!.Add(_after[i].Id, i);
                 }
 
-                return _nextIndex.TryGetValue(id, out index);
+                return s_nextIndex!.TryGetValue(id, out index);
             }
 
             for (int i = 0; i < _prefix; i++)
@@ -594,16 +591,16 @@ internal sealed class Transition
         /// <summary>The index by id of the new graph's nodes outside the shared ends (with those too once they are indexed).</summary>
         private Dictionary<string, int> MiddleIndex()
         {
-            if (!_middleIndexed)
+            if (_searches < 0)
             {
-                _middleIndexed = true;
+                _searches = 0;
                 for (int i = _prefix; i < _after.Count - _suffix; i++)
                 {
-                    _nextIndex.Add(_after[i].Id, i);
+                    s_nextIndex!.Add(_after[i].Id, i);
                 }
             }
 
-            return _nextIndex;
+            return s_nextIndex!;
         }
     }
 }
