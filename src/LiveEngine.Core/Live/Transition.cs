@@ -70,17 +70,13 @@ internal sealed class Transition
             return null;
         }
 
-        // The index by id of the new graph is kept per thread and emptied after use. The old graph needs none: an edit
-        // keeps most nodes where they were, so the graphs are matched by position first (see Aligned).
+        // The new graph's index by id, kept per thread and emptied after use, holds only the nodes outside the ends the
+        // two graphs share unless many look-ups need the rest: an edit keeps most nodes where they were, so the graphs
+        // are matched by position first (see Aligned).
         Dictionary<string, int> next = s_nextIndex ??= new(StringComparer.Ordinal);
         try
         {
-            for (int i = 0; i < after.Nodes.Count; i++)
-            {
-                next.Add(after.Nodes[i].Id, i);
-            }
-
-            return Create(before, after, registry, fadeMs, new Aligned(before, after, next));
+            return Create(before, after, registry, fadeMs, new Aligned(before, after));
         }
         finally
         {
@@ -131,7 +127,7 @@ internal sealed class Transition
             var consumers = new List<int>();
             foreach ((string id, _) in changedInputs)
             {
-                if (aligned.NextIndex.TryGetValue(id, out int index) && !consumers.Contains(index))
+                if (aligned.TryIndexOf(id, out int index) && !consumers.Contains(index))
                 {
                     consumers.Add(index);
                 }
@@ -162,8 +158,6 @@ internal sealed class Transition
         {
             return null;
         }
-
-        Dictionary<string, int> next = aligned.NextIndex;
 
         // The new graph's nodes and edges themselves, not copies: nothing here changes a node of it, and an edge
         // that moves (to or from a crossfade) is replaced in this list by a new one. A copy of a 1,200-node graph
@@ -198,7 +192,7 @@ internal sealed class Transition
             }
 
             string from = replaced.Contains(edge.From) || removed.Contains(edge.From) ? edge.From + OldSuffix : edge.From;
-            if (next.ContainsKey(from) || previousIds.ContainsKey(from))
+            if (previousIds.ContainsKey(from) || aligned.TryIndexOf(from, out _))
             {
                 graph.Connect(from, edge.To + OldSuffix, edge.FromPort, edge.ToPort);
             }
@@ -208,7 +202,7 @@ internal sealed class Transition
         // its new ones.
         foreach ((string id, string port) in rewired)
         {
-            NodeSpec consumer = after.Nodes[next[id]];
+            NodeSpec consumer = after.Nodes[aligned.IndexOf(id)];
             NodeTypeDescriptor type = registry.TryGet(consumer.Type, out NodeTypeDescriptor? t) ? t : throw new InvalidOperationException($"Unknown node type '{consumer.Type}'.");
             int channels = type.Inputs[type.FindInput(port)].ResolveChannels(consumer.Channels ?? type.DefaultChannels);
             string crossfade = $"{id}~{port}~xfade";
@@ -227,7 +221,7 @@ internal sealed class Transition
             foreach ((string from, string fromPort) in Sources(before, id, port))
             {
                 string source = replaced.Contains(from) || removed.Contains(from) ? from + OldSuffix : from;
-                if (next.ContainsKey(source) || previousIds.ContainsKey(source))
+                if (previousIds.ContainsKey(source) || aligned.TryIndexOf(source, out _))
                 {
                     graph.Connect(source, crossfade, fromPort, "old");
                 }
@@ -242,7 +236,7 @@ internal sealed class Transition
         // shape; otherwise the old one fades out like a removed node and the new one starts at the commit.
         foreach (string id in replaced)
         {
-            NodeSpec successor = after.Nodes[next[id]];
+            NodeSpec successor = after.Nodes[aligned.IndexOf(id)];
             if (!SameOutputShape(old[id], successor, registry, out string port))
             {
                 removed.Add(id);
@@ -283,7 +277,7 @@ internal sealed class Transition
                     continue;
                 }
 
-                if (!next.TryGetValue(edge.To, out int consumerIndex) || after.Nodes[consumerIndex] is not { } consumer || !registry.TryGet(consumer.Type, out NodeTypeDescriptor? consumerType) || consumerType.FindInput(edge.ToPort) < 0)
+                if (!aligned.TryIndexOf(edge.To, out int consumerIndex) || after.Nodes[consumerIndex] is not { } consumer || !registry.TryGet(consumer.Type, out NodeTypeDescriptor? consumerType) || consumerType.FindInput(edge.ToPort) < 0)
                 {
                     continue;
                 }
@@ -466,17 +460,23 @@ internal sealed class Transition
     /// </summary>
     private sealed class Aligned
     {
+        // Look-ups by a linear search of the shared ends before those are indexed too.
+        private const int MaxSearches = 8;
+
         private readonly List<NodeSpec> _before;
         private readonly List<NodeSpec> _after;
         private readonly int _prefix;
         private readonly int _suffix;
         private Dictionary<string, int>? _beforeMiddle;
+        // -1 before the nodes outside the shared ends are indexed, then the searches of those ends made; over
+        // MaxSearches once the ends are indexed too.
+        private int _searches = -1;
 
-        public Aligned(GraphDescription before, GraphDescription after, Dictionary<string, int> nextIndex)
+        /// <summary>Matches the graphs; the new graph's index by id is this thread's, empty, and filled as it is needed.</summary>
+        public Aligned(GraphDescription before, GraphDescription after)
         {
             _before = before.Nodes;
             _after = after.Nodes;
-            NextIndex = nextIndex;
             int limit = Math.Min(_before.Count, _after.Count);
             while (_prefix < limit && string.Equals(_before[_prefix].Id, _after[_prefix].Id, StringComparison.Ordinal))
             {
@@ -489,8 +489,62 @@ internal sealed class Transition
             }
         }
 
-        /// <summary>The new graph's index by id.</summary>
-        public Dictionary<string, int> NextIndex { get; }
+        /// <summary>
+        /// The index in the new graph of the node with id <paramref name="id"/>, if any: from the index of the nodes outside
+        /// the shared ends, else by a search of those ends (a few look-ups, such as the output's, land there), which are
+        /// indexed too after <see cref="MaxSearches"/> searches.
+        /// </summary>
+        public bool TryIndexOf(string id, out int index)
+        {
+            if (MiddleIndex().TryGetValue(id, out index))
+            {
+                return true;
+            }
+
+            if (_searches > MaxSearches)
+            {
+                return false;
+            }
+
+            if (++_searches > MaxSearches)
+            {
+                for (int i = 0; i < _prefix; i++)
+                {
+                    s_nextIndex!.Add(_after[i].Id, i);
+                }
+
+                for (int i = _after.Count - _suffix; i < _after.Count; i++)
+                {
+                    s_nextIndex!.Add(_after[i].Id, i);
+                }
+
+                return s_nextIndex!.TryGetValue(id, out index);
+            }
+
+            for (int i = 0; i < _prefix; i++)
+            {
+                if (string.Equals(_after[i].Id, id, StringComparison.Ordinal))
+                {
+                    index = i;
+                    return true;
+                }
+            }
+
+            for (int i = _after.Count - _suffix; i < _after.Count; i++)
+            {
+                if (string.Equals(_after[i].Id, id, StringComparison.Ordinal))
+                {
+                    index = i;
+                    return true;
+                }
+            }
+
+            index = -1;
+            return false;
+        }
+
+        /// <summary>The index in the new graph of the node with id <paramref name="id"/>, which it has.</summary>
+        public int IndexOf(string id) => TryIndexOf(id, out int index) ? index : throw new KeyNotFoundException($"No node '{id}' in the new graph.");
 
         /// <summary>The new graph's node with the id of the old graph's node at <paramref name="index"/>, or null.</summary>
         public NodeSpec? After(int index)
@@ -505,7 +559,8 @@ internal sealed class Transition
                 return _after[index - _before.Count + _after.Count];
             }
 
-            return NextIndex.TryGetValue(_before[index].Id, out int at) ? _after[at] : null;
+            // Ids are unique in each graph: a node outside the shared ends of one has its namesake, if any, outside those of the other.
+            return MiddleIndex().TryGetValue(_before[index].Id, out int at) ? _after[at] : null;
         }
 
         /// <summary>The old graph's node with the id of the new graph's node at <paramref name="index"/>, or null.</summary>
@@ -531,6 +586,21 @@ internal sealed class Transition
             }
 
             return _beforeMiddle.TryGetValue(_after[index].Id, out int at) ? _before[at] : null;
+        }
+
+        /// <summary>The index by id of the new graph's nodes outside the shared ends (with those too once they are indexed).</summary>
+        private Dictionary<string, int> MiddleIndex()
+        {
+            if (_searches < 0)
+            {
+                _searches = 0;
+                for (int i = _prefix; i < _after.Count - _suffix; i++)
+                {
+                    s_nextIndex!.Add(_after[i].Id, i);
+                }
+            }
+
+            return s_nextIndex!;
         }
     }
 }

@@ -66,8 +66,6 @@ internal sealed class CompileScratch
     /// <summary>This thread's scratch.</summary>
     public static CompileScratch Current => s_current ??= new CompileScratch();
 
-    public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
-
     public Dictionary<string, GraphCompiler.ResolvedNode> NodesById { get; } = new(StringComparer.Ordinal);
 
     public Stack<int> Stack { get; } = new();
@@ -132,7 +130,6 @@ internal sealed class CompileScratch
     {
         NodesById.Clear();
         Sources.Clear();
-        Ids.Clear();
     }
 
     private static T[] Take<T>(ref T[] kept, int length)

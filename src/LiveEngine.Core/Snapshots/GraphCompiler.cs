@@ -120,8 +120,13 @@ public static class GraphCompiler
     private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
         var result = new List<ResolvedNode>(description.Nodes.Count);
-        HashSet<string> seen = CompileScratch.Current.Ids;
-        seen.Clear();
+        // The index by id, which finds a duplicate id and which ResolveEdges then reads, holds the nodes taken unchanged from
+        // resolvedPrefix only once a node is not: those validated with unique ids (a spec is not changed once validated, as
+        // the reuse of its resolution already assumes), so a graph that only keeps or drops nodes (a voice removed) is
+        // resolved without hashing an id. A node that fails later keeps its id here, as null.
+        Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
+        byId.Clear();
+        bool indexed = false;
         string? outputId = null;
         // No type registered since the prefix was resolved: its types are still the registry's, without a look-up.
         bool sameTypes = resolvedPrefix is not null && resolvedPrefix.ResolvedAgainst(registry);
@@ -134,24 +139,41 @@ public static class GraphCompiler
                 continue;
             }
 
-            if (!seen.Add(spec.Id))
-            {
-                errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
-                continue;
-            }
-
             // The same spec where validation resolved it, against the same type definition: nothing to check again
             // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
             if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
                 && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
                 && (sameTypes ? string.Equals(spec.Type, resolved.Type.Name, StringComparison.Ordinal) : registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type)))
             {
+                // Before the index exists, every node so far is one of these: unique, as resolvedPrefix validated.
+                if (indexed && !byId.TryAdd(spec.Id, resolved))
+                {
+                    errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
+                    continue;
+                }
+
                 if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
                 {
                     outputId ??= spec.Id;
                 }
 
                 result.Add(resolved);
+                continue;
+            }
+
+            if (!indexed)
+            {
+                indexed = true;
+                foreach (ResolvedNode earlier in result)
+                {
+                    byId.Add(earlier.Spec.Id, earlier);
+                }
+            }
+
+            ref ResolvedNode? entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byId, spec.Id, out bool exists);
+            if (exists)
+            {
+                errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
                 continue;
             }
 
@@ -210,16 +232,23 @@ public static class GraphCompiler
             }
 
             if (errors.Count == errorsBefore && resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
-                && resolvedPrefix.Nodes[i] is { } earlier && ResolvesTheSame(earlier, spec, type, channels, parameters))
+                && resolvedPrefix.Nodes[i] is { } same && ResolvesTheSame(same, spec, type, channels, parameters))
             {
-                result.Add(earlier);
+                entry = same;
+                result.Add(same);
                 continue;
             }
 
-            result.Add(new ResolvedNode(result.Count, spec, type, channels, parameters.ToArray()));
+            entry = new ResolvedNode(result.Count, spec, type, channels, parameters.ToArray());
+            result.Add(entry);
         }
 
-        seen.Clear();
+        // Indexed only in part (or not at all): ResolveEdges makes its own index where it needs one.
+        if (!indexed || errors.Count > 0)
+        {
+            byId.Clear();
+        }
+
         return [.. result];
     }
 
@@ -238,9 +267,9 @@ public static class GraphCompiler
 
     private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
     {
-        // The index by id is made only for an edge that is not where it was, between the same nodes.
+        // The index by id is made only for an edge that is not where it was, between the same nodes, unless ResolveNodes
+        // left it made (it holds every node then, or is empty).
         Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
-        byId.Clear();
         var result = new List<ResolvedEdge>(description.Edges.Count);
         for (int e = 0; e < description.Edges.Count; e++)
         {

@@ -41,6 +41,50 @@ public sealed class ResolutionReuseTests
     }
 
     [Fact]
+    public void ANewNodeWithTheIdOfAKeptNode_IsADuplicate_BeforeOrAfterIt()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription before = Graph(0.5, extra: "c");
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(before, registry, out _)!;
+
+        // Appended after the kept nodes.
+        GraphDescription appended = Graph(0.5, extra: "c");
+        appended.Add("a", "const");
+        Assert.Null(GraphCompiler.TryValidate(appended, registry, out IReadOnlyList<GraphError> errors, first));
+        Assert.Equal("Node id 'a' is used by more than one node.", Assert.Single(errors).Message);
+
+        // In the middle, before kept nodes (the same specs at the same places): the later kept one is the duplicate.
+        var inserted = new GraphDescription();
+        inserted.Nodes.AddRange([before.Nodes[0], new NodeSpec("c", "const"), before.Nodes[2], before.Nodes[3]]);
+        inserted.Edges.AddRange(before.Edges);
+        Assert.Null(GraphCompiler.TryValidate(inserted, registry, out errors, first));
+        Assert.Contains(errors, e => e.Message == "Node id 'c' is used by more than one node.");
+    }
+
+    [Fact]
+    public void ARemovedNode_LeavesTheKeptOnesAndTheirEdgesResolvedAsBefore()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription before = Graph(0.5, extra: "c");
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(before, registry, out _)!;
+
+        // The engine's decoder shares the unchanged specs between successive graphs.
+        var kept = new GraphDescription();
+        kept.Nodes.AddRange(before.Nodes.Take(3));
+        kept.Edges.AddRange(before.Edges.Take(2));
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(kept, registry, out IReadOnlyList<GraphError> errors, first)!;
+
+        Assert.Empty(errors);
+        Assert.Equal(first.Nodes.Take(3), second.Nodes);
+        Assert.Equal(first.Edges.Take(2), second.Edges);
+
+        // And a node added back after them is resolved and connected.
+        GraphCompiler.ValidatedGraph third = GraphCompiler.TryValidate(Graph(0.5, extra: "d"), registry, out errors, second)!;
+        Assert.Empty(errors);
+        Assert.Equal(3, third.Edges[2].From);
+    }
+
+    [Fact]
     public void AChangedParameter_ResolvesTheNodeAgain_AndKeepsTheOthers()
     {
         NodeTypeRegistry registry = TestNodes.CreateRegistry();
