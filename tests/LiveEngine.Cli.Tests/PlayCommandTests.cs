@@ -70,6 +70,14 @@ public sealed class PlayCommandTests : IDisposable
     }
 
     [Fact]
+    public void BackupPacer_OtherThanOnOrOff_ExitsWithAClearError()
+    {
+        LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "null", "--backup-pacer", "maybe");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: --backup-pacer must be on or off, not 'maybe'.", result.Error);
+    }
+
+    [Fact]
     public void JackDriver_WithNoServer_ExitsWithAClearError()
     {
         LiveEngineProcess.Result result = LiveEngineProcess.Run(null, "play", "--workload", "voices-4", "--seconds", "1", "--driver", "jack", "--jack-server", "no-such-server-" + Guid.NewGuid().ToString("N")[..8]);
