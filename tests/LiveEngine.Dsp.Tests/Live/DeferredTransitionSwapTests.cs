@@ -141,14 +141,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
     [Fact]
     public void TheSwap_LeftUncompleted_IsCompiledByTheNextCall_OnItsSample()
     {
-        var graph = new GraphDescription();
-        graph.Add("out", "out", channels: 1);
-        graph.Add("a", "sine", new Dictionary<string, double> { ["freqHz"] = 440 });
-        graph.Chain("a", "out");
-        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { OutputChannels = 1, MaxBlockFrames = Block, CrossfadeMs = 20, DeferTransitionSwap = true });
-        GraphDescription withB = graph.Clone();
-        withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
-        withB.Chain("b", "out");
+        (LiveSession session, _, GraphDescription withB) = SineSession(Block);
 
         CommitTicket ticket = session.Commit(withB, Quantization.Now);
         Assert.True(ticket.Snapshot.IndexOfNode("out~in~xfade") >= 0, "the edit was expected to crossfade the output's input");
@@ -170,14 +163,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
     [Fact]
     public void MaintainOnAnotherThread_LeavesTheSwapToTheCommittingThread_UntilHalfTheFadeHasPlayed()
     {
-        var graph = new GraphDescription();
-        graph.Add("out", "out", channels: 1);
-        graph.Add("a", "sine", new Dictionary<string, double> { ["freqHz"] = 440 });
-        graph.Chain("a", "out");
-        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { OutputChannels = 1, MaxBlockFrames = 64, CrossfadeMs = 20, DeferTransitionSwap = true });
-        GraphDescription withB = graph.Clone();
-        withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
-        withB.Chain("b", "out");
+        (LiveSession session, GraphDescription graph, GraphDescription withB) = SineSession(64);
         GraphDescription withC = graph.Clone();
         withC.Add("c", "sine", new Dictionary<string, double> { ["freqHz"] = 880 });
         withC.Chain("c", "out");
@@ -209,14 +195,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
     [Fact]
     public void TheSwap_CompletedAfterTheFadesEnded_IsCountedLate()
     {
-        var graph = new GraphDescription();
-        graph.Add("out", "out", channels: 1);
-        graph.Add("a", "sine", new Dictionary<string, double> { ["freqHz"] = 440 });
-        graph.Chain("a", "out");
-        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { OutputChannels = 1, MaxBlockFrames = Block, CrossfadeMs = 20, DeferTransitionSwap = true });
-        GraphDescription withB = graph.Clone();
-        withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
-        withB.Chain("b", "out");
+        (LiveSession session, _, GraphDescription withB) = SineSession(Block);
 
         session.Commit(withB, Quantization.Now);
         for (int i = 0; i < 10; i++)
@@ -226,6 +205,20 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
 
         Assert.True(session.CompleteTransition());
         Assert.Equal(1, session.LateSwaps);
+    }
+
+    /// <summary>A sine into a mono output, in a session that defers the swap after a transition; and the graph with a second sine added.</summary>
+    private static (LiveSession Session, GraphDescription Graph, GraphDescription WithB) SineSession(int maxBlockFrames)
+    {
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        graph.Add("a", "sine", new Dictionary<string, double> { ["freqHz"] = 440 });
+        graph.Chain("a", "out");
+        var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { OutputChannels = 1, MaxBlockFrames = maxBlockFrames, CrossfadeMs = 20, DeferTransitionSwap = true });
+        GraphDescription withB = graph.Clone();
+        withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
+        withB.Chain("b", "out");
+        return (session, graph, withB);
     }
 
     private static GraphDescription WithVoice(GraphDescription graph)
