@@ -44,7 +44,7 @@ public sealed class BankPlanMemoTests(ITestOutputHelper output)
     public void EditOfOneBankedVoice_FormsTheBanksOfAFullSearch_AndRendersTheSame()
     {
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
-        GraphDescription graph = TwoKinds(sawVoices: 10);
+        GraphDescription graph = BankTestGraphs.TwoKinds(sawVoices: 10);
         var options = new CompileOptions { MaxBlockFrames = Block };
         BankPlanMemo.Current.Forget();
         GraphCompiler.Compile(graph, registry, options);
@@ -53,7 +53,7 @@ public sealed class BankPlanMemoTests(ITestOutputHelper output)
         // edge inserted first, so every edge after it moves); one saw voice is added; one node's type changes.
         GraphDescription optedOut = graph.Clone();
         optedOut.Nodes.First(n => n.Id.StartsWith('c') && n.Type == "saw").Options[BankPlanner.OptOutOption] = "off";
-        GraphDescription added = TwoKinds(sawVoices: 11);
+        GraphDescription added = BankTestGraphs.TwoKinds(sawVoices: 11);
         GraphDescription retyped = graph.Clone();
         retyped.Nodes.First(n => n.Id.StartsWith('c') && n.Type == "saw").Type = "square";
         GraphDescription tapped = WithTap(graph, graph.Nodes.First(n => n.Type == "rlpf").Id, at: 0);
@@ -79,7 +79,7 @@ public sealed class BankPlanMemoTests(ITestOutputHelper output)
     {
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
         // Saw voices, biquad chains and two tracks of 'session' (synth voices that form no bank), into one output.
-        GraphDescription graph = TwoKinds(sawVoices: 12);
+        GraphDescription graph = BankTestGraphs.TwoKinds(sawVoices: 12);
         GraphDescription tracks = StandardWorkloads.Create("session-2");
         graph.Nodes.AddRange(tracks.Nodes.Where(n => n.Id != "out"));
         graph.Edges.AddRange(tracks.Edges);
@@ -166,29 +166,5 @@ public sealed class BankPlanMemoTests(ITestOutputHelper output)
         result.Add(prefix + ".pan", "pan");
         result.Chain(prefix + ".osc", prefix + ".pan", output);
         return result;
-    }
-
-    /// <summary>Saw voices (one bank kind) and saws through biquads (another), all into the output.</summary>
-    private static GraphDescription TwoKinds(int sawVoices)
-    {
-        GraphDescription graph = StandardWorkloads.Voices(sawVoices);
-        GraphDescription chains = StandardWorkloads.Chains(8, 2);
-        foreach (NodeSpec node in chains.Nodes)
-        {
-            if (node.Id != "out")
-            {
-                node.Id = "c" + node.Id;
-                graph.Nodes.Add(node);
-            }
-        }
-
-        foreach (EdgeSpec edge in chains.Edges)
-        {
-            edge.From = "c" + edge.From;
-            edge.To = edge.To == "out" ? "out" : "c" + edge.To;
-            graph.Edges.Add(edge);
-        }
-
-        return graph;
     }
 }

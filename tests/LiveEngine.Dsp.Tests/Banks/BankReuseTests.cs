@@ -1,6 +1,5 @@
 using LiveEngine.Dsp;
 using LiveEngine.Dsp.Nodes;
-using LiveEngine.Dsp.Workloads;
 using LiveEngine.Graph;
 using LiveEngine.Live;
 using LiveEngine.Nodes;
@@ -17,8 +16,8 @@ public sealed class BankReuseTests
     [Fact]
     public void VoiceEdit_InAGraphOfSeveralBanks_KeepsTheUnchangedBanksAndRendersAsAFreshCompile()
     {
-        GraphDescription before = TwoKinds(sawVoices: 10);
-        GraphDescription after = TwoKinds(sawVoices: 11);
+        GraphDescription before = BankTestGraphs.TwoKinds(sawVoices: 10);
+        GraphDescription after = BankTestGraphs.TwoKinds(sawVoices: 11);
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
         var session = new LiveSession(registry, before, new LiveSessionOptions { MaxBlockFrames = Block, CrossfadeMs = 0 });
 
@@ -67,7 +66,7 @@ public sealed class BankReuseTests
         // output's input, which the transition graph crossfades (so the lanes feeding it are no bank there): the
         // transition graph keeps the other kind's bank spare for the graph after it, which takes it up again.
         NodeTypeRegistry registry = BuiltinNodeTypes.CreateRegistry();
-        var session = new LiveSession(registry, TwoKinds(sawVoices: 10), new LiveSessionOptions { MaxBlockFrames = Block });
+        var session = new LiveSession(registry, BankTestGraphs.TwoKinds(sawVoices: 10), new LiveSessionOptions { MaxBlockFrames = Block });
         for (int b = 0; b < 20; b++)
         {
             session.Renderer.Render(Block);
@@ -75,7 +74,7 @@ public sealed class BankReuseTests
 
         FormedBank[] before = [.. session.Renderer.Current.BankProcessors.Cast<SnapshotBankProcessor>().Select(p => p.Bank)];
         FormedBank kept = Assert.Single(before, bank => bank.Descriptor.Name != SawFilterVoiceBank.KindName);
-        GraphSnapshot fading = session.Commit(TwoKinds(sawVoices: 11), Quantization.Now).Snapshot;
+        GraphSnapshot fading = session.Commit(BankTestGraphs.TwoKinds(sawVoices: 11), Quantization.Now).Snapshot;
         Assert.Contains(fading.BankProcessors.Cast<SnapshotBankProcessor>().Select(p => p.Bank).Concat(fading.SpareBanks), bank => ReferenceEquals(bank, kept));
         for (int b = 0; b < 40; b++)
         {
@@ -98,29 +97,5 @@ public sealed class BankReuseTests
         {
             Assert.True(reference.GetOutput(c, Block).SequenceEqual(playing.GetOutput(c, Block)), $"block {block}, channel {c}");
         }
-    }
-
-    /// <summary>Saw voices (one bank kind) and saws through biquads (another), all into the output.</summary>
-    private static GraphDescription TwoKinds(int sawVoices)
-    {
-        GraphDescription graph = StandardWorkloads.Voices(sawVoices);
-        GraphDescription chains = StandardWorkloads.Chains(8, 2);
-        foreach (NodeSpec node in chains.Nodes)
-        {
-            if (node.Id != "out")
-            {
-                node.Id = "c" + node.Id;
-                graph.Nodes.Add(node);
-            }
-        }
-
-        foreach (EdgeSpec edge in chains.Edges)
-        {
-            edge.From = "c" + edge.From;
-            edge.To = edge.To == "out" ? "out" : "c" + edge.To;
-            graph.Edges.Add(edge);
-        }
-
-        return graph;
     }
 }
