@@ -169,19 +169,30 @@ public sealed class ControllerLanesTests
         session.BindController(new ControllerLane(0, "c", "value", SmoothingMs: 3));
         session.BindController(new ControllerLane(1, "c", "value", Curve: ControllerCurve.Logarithmic, SoftTakeover: true));
         Render(session, 4096, 128);
-        for (int k = 1; k <= 2000; k++)
-        {
-            session.MoveController(k % 2, (k % 97) / 96.0, atSample: 4096 + (k * 150));
-        }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 2400; b++)
-        {
-            session.Renderer.Render(128);
-        }
+        // Each window: 2,000 moves, on both lanes in turn, 150 frames apart from the next block on, rendered through.
+        long lastMoveOfLane0 = -1;
+        SteadyAllocation.AssertNone(
+            "2,400 blocks with 2,000 controller moves landing",
+            prepare: () =>
+            {
+                long from = session.Renderer.Position;
+                for (int k = 1; k <= 2000; k++)
+                {
+                    session.MoveController(k % 2, (k % 97) / 96.0, atSample: from + (k * 150));
+                }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(4096 + (2000 * 150), session.Renderer.LastControllerMoveSample(0));
+                lastMoveOfLane0 = from + (2000 * 150);
+            },
+            measured: () =>
+            {
+                for (int b = 0; b < 2400; b++)
+                {
+                    session.Renderer.Render(128);
+                }
+            });
+
+        Assert.Equal(lastMoveOfLane0, session.Renderer.LastControllerMoveSample(0));
     }
 
     [Fact]

@@ -158,21 +158,31 @@ public sealed class LiveSessionTests
     {
         LiveSession session = NewSession(SnapshotsRandom());
         Render(session, 5);
-        for (int k = 1; k <= 20; k++)
-        {
-            GraphDescription edited = SnapshotsRandom();
-            edited.Add("extra" + k, "const", new Dictionary<string, double> { ["value"] = k * 0.01 });
-            edited.Connect("extra" + k, "out");
-            session.Commit(edited, Quantization.AtBeat(k));
-        }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 12_000; b++)
-        {
-            session.Renderer.Render(Block);
-        }
+        // Each window: 20 commits on the next 20 beats, then 50 beats (12,000 blocks) rendered through them.
+        int window = 0;
+        SteadyAllocation.AssertNone(
+            "12,000 blocks with 20 commits landing",
+            prepare: () =>
+            {
+                for (int k = 1; k <= 20; k++)
+                {
+                    GraphDescription edited = SnapshotsRandom();
+                    edited.Add("extra" + k, "const", new Dictionary<string, double> { ["value"] = k * 0.01 });
+                    edited.Connect("extra" + k, "out");
+                    session.Commit(edited, Quantization.AtBeat((window * 50) + k));
+                }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                window++;
+            },
+            measured: () =>
+            {
+                for (int b = 0; b < 12_000; b++)
+                {
+                    session.Renderer.Render(Block);
+                }
+            });
+
         Assert.Equal(Fraction.FromInteger(20), session.Clock.BeatAt(20 * 24_000));
     }
 

@@ -98,20 +98,14 @@ public sealed class TransportTests
             session.Renderer.Render(Block);
         }
 
-        // Steady state: a block that allocates would show in every window; a one-time runtime event in the first
-        // (tier-up of a method the warm-up made hot, while the whole suite runs) does not recur. Up to three windows.
-        var windows = new List<long>();
-        for (int window = 0; window < 3 && (windows.Count == 0 || windows[^1] != 0); window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int b = 0; b < 10_000; b++)
+        SteadyAllocation.AssertNone(
+            "10,000 stopped blocks",
+            measured: () =>
             {
-                session.Renderer.Render(Block);
-            }
-
-            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.True(windows[^1] == 0, $"bytes allocated in each window of 10,000 stopped blocks: {string.Join(", ", windows)}");
+                for (int b = 0; b < 10_000; b++)
+                {
+                    session.Renderer.Render(Block);
+                }
+            });
     }
 }
