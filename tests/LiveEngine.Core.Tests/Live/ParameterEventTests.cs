@@ -201,18 +201,29 @@ public sealed class ParameterEventTests
         Render(session, 200);
         Thread.Sleep(300);
         Render(session, 50);
-        for (int k = 1; k <= 500; k++)
-        {
-            session.SetParameter("c", "value", k * 0.001, Quantization.AtBeat(Fraction.Create(k, 10)));
-        }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 12_500; b++)
-        {
-            session.Renderer.Render(Block);
-        }
+        // Each window: 500 events a tenth of a beat apart from its first beat (the first ones late, landing on the next
+        // block), then 60 beats (14,400 blocks) rendered through them.
+        int window = 0;
+        SteadyAllocation.AssertNone(
+            "14,400 blocks with 500 parameter events landing",
+            prepare: () =>
+            {
+                for (int k = 1; k <= 500; k++)
+                {
+                    session.SetParameter("c", "value", k * 0.001, Quantization.AtBeat(Fraction.Create((window * 600) + k, 10)));
+                }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                window++;
+            },
+            measured: () =>
+            {
+                for (int b = 0; b < 14_400; b++)
+                {
+                    session.Renderer.Render(Block);
+                }
+            });
+
         Assert.Equal(0.5f, session.Renderer.Output(0, Block)[Block - 1]);
     }
 }
