@@ -53,14 +53,14 @@ public sealed class BankEnvelopesTests
             pair.RenderBankOnly(1 + (block % MaxFrames));
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int block = 0; block < 5_000; block++)
+        SteadyAllocation.AssertNone("5,000 blocks of banked envelopes with gates toggling", () =>
         {
-            pair.Toggle(block % 64, block % 3 == 0);
-            pair.RenderBankOnly(1 + (block % MaxFrames));
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int block = 0; block < 5_000; block++)
+            {
+                pair.Toggle(block % 64, block % 3 == 0);
+                pair.RenderBankOnly(1 + (block % MaxFrames));
+            }
+        });
     }
 
     /// <summary>The same envelopes twice: one set of nodes rendered by their own Process, one by a <see cref="BankEnvelopes"/>.</summary>

@@ -63,14 +63,14 @@ public sealed class BankOscillatorsTests
             pair.RenderBankOnly(1 + (block % MaxFrames));
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int block = 0; block < 5_000; block++)
+        SteadyAllocation.AssertNone("5,000 blocks of banked sources retuned", () =>
         {
-            pair.Retune(block % 64, 100 + (block % 7 * 50));
-            pair.RenderBankOnly(1 + (block % MaxFrames));
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int block = 0; block < 5_000; block++)
+            {
+                pair.Retune(block % 64, 100 + (block % 7 * 50));
+                pair.RenderBankOnly(1 + (block % MaxFrames));
+            }
+        });
     }
 
     /// <summary>The same sources twice: one set rendered by their own Process, one by a <see cref="BankOscillators"/>.</summary>

@@ -93,13 +93,16 @@ public sealed class ConvolutionNodeTests
             SingleThreadExecutor.Process(snapshot, 256, block * 256L);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int block = 400; block < 800; block++)
+        int next = 400;
+        SteadyAllocation.AssertNone("400 blocks", () =>
         {
-            SingleThreadExecutor.Process(snapshot, 256, block * 256L);
-        }
+            for (int block = next; block < next + 400; block++)
+            {
+                SingleThreadExecutor.Process(snapshot, 256, block * 256L);
+            }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            next += 400;
+        });
     }
 
     [Fact]

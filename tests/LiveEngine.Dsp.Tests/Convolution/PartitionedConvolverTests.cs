@@ -98,13 +98,13 @@ public sealed class PartitionedConvolverTests
         float[] response = ConvolutionReference.Noise(96_000, seed: 2, decayFrames: 20_000);
         var convolver = new PartitionedConvolver([response, response], [new ConvolutionPath(0, 0, 0), new ConvolutionPath(1, 1, 1)], 2, 2, 128);
         convolver.Process(128);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int block = 0; block < 1_000; block++)
+        SteadyAllocation.AssertNone("1,000 blocks", () =>
         {
-            convolver.Process(128);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int block = 0; block < 1_000; block++)
+            {
+                convolver.Process(128);
+            }
+        });
     }
 
     private static float[] Run(PartitionedConvolver convolver, float[] input, int frames, int block)

@@ -16,13 +16,19 @@ public sealed class ProcessorAllocationTests
         int channels = type == "pan" ? 1 : 2;
         GraphSnapshot snapshot = ProcessorHarness.Compile(type, null, 48_000, channels, new ProcessorHarness.Feed(port, channels == 1 ? [noise] : [noise, noise]));
         SingleThreadExecutor.Process(snapshot, 256, 0);
-        ProcessorHarness.SetParameter(snapshot, snapshot.NodeTypes[snapshot.IndexOfNode(ProcessorHarness.NodeId)].Parameters[0].Name, 0.5f);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int block = 1; block < 16; block++)
-        {
-            SingleThreadExecutor.Process(snapshot, 256, block * 256L);
-        }
+        string parameter = snapshot.NodeTypes[snapshot.IndexOfNode(ProcessorHarness.NodeId)].Parameters[0].Name;
+        int next = 1;
+        SteadyAllocation.AssertNone(
+            $"15 blocks of {type} gliding",
+            prepare: () => ProcessorHarness.SetParameter(snapshot, parameter, next == 1 ? 0.5f : 0.25f + (next % 2 * 0.5f)),
+            measured: () =>
+            {
+                for (int block = next; block < next + 15; block++)
+                {
+                    SingleThreadExecutor.Process(snapshot, 256, block * 256L);
+                }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                next += 15;
+            });
     }
 }
