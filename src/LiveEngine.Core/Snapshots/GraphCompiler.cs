@@ -1451,12 +1451,14 @@ public static class GraphCompiler
     /// same type definition (not only the name: a redefined type needs a new instance), channel count, options
     /// and stream format. A crossfade never moves: a live change sets its start sample on the new instance
     /// (<see cref="CrossfadeNode.StartAt"/>) while the old one may still be playing its own fade; it keeps no state,
-    /// so a new one continues it exactly.
+    /// so a new one continues it exactly. A crossfade is known by its type's name (a live change inserts them by it),
+    /// not by asking the old instance: that read missed the cache for every node of a 1,200-node graph (the instances
+    /// are scattered over the heap and the audio side's, not the compiler's), about 7 % of a commit in the engine.
     /// </summary>
     private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
         options.ReuseUnchangedNodes
-        && old.Nodes[oldIndex] is not CrossfadeNode
         && ReferenceEquals(old.NodeTypeArray[oldIndex], node.Type)
+        && !string.Equals(node.Type.Name, CoreNodeTypes.Crossfade, StringComparison.Ordinal)
         && old.NodeChannelArray[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate
         && old.MaxBlockFrames == options.MaxBlockFrames
