@@ -133,14 +133,10 @@ public static class GraphCompiler
         for (int i = 0; i < description.Nodes.Count; i++)
         {
             NodeSpec spec = description.Nodes[i];
-            if (string.IsNullOrWhiteSpace(spec.Id))
-            {
-                errors.Add(new(GraphErrorKind.UnknownNode, $"A node of type '{spec.Type}' has no id; every node needs a unique id."));
-                continue;
-            }
 
             // The same spec where validation resolved it, against the same type definition: nothing to check again
-            // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first).
+            // (an unchanged spec resolves the same; a prefix has at most one output, and it comes first), its id
+            // included, which is not even read here (a string apart from the spec: a cache miss per node of a large graph).
             if (resolvedPrefix is not null && i < resolvedPrefix.Nodes.Length && result.Count == i
                 && resolvedPrefix.Nodes[i] is { } resolved && ReferenceEquals(resolved.Spec, spec)
                 && (sameTypes ? string.Equals(spec.Type, resolved.Type.Name, StringComparison.Ordinal) : registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type)))
@@ -158,6 +154,12 @@ public static class GraphCompiler
                 }
 
                 result.Add(resolved);
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(spec.Id))
+            {
+                errors.Add(new(GraphErrorKind.UnknownNode, $"A node of type '{spec.Type}' has no id; every node needs a unique id."));
                 continue;
             }
 
@@ -1451,12 +1453,14 @@ public static class GraphCompiler
     /// same type definition (not only the name: a redefined type needs a new instance), channel count, options
     /// and stream format. A crossfade never moves: a live change sets its start sample on the new instance
     /// (<see cref="CrossfadeNode.StartAt"/>) while the old one may still be playing its own fade; it keeps no state,
-    /// so a new one continues it exactly.
+    /// so a new one continues it exactly. A crossfade is known by its type's name (a live change inserts them by it),
+    /// not by asking the old instance: that read missed the cache for every node of a 1,200-node graph (the instances
+    /// are scattered over the heap and the audio side's, not the compiler's), about 7 % of a commit in the engine.
     /// </summary>
     private static bool CanReuse(GraphSnapshot old, int oldIndex, ResolvedNode node, CompileOptions options) =>
         options.ReuseUnchangedNodes
-        && old.Nodes[oldIndex] is not CrossfadeNode
         && ReferenceEquals(old.NodeTypeArray[oldIndex], node.Type)
+        && !string.Equals(node.Type.Name, CoreNodeTypes.Crossfade, StringComparison.Ordinal)
         && old.NodeChannelArray[oldIndex] == node.Channels
         && old.SampleRate == options.SampleRate
         && old.MaxBlockFrames == options.MaxBlockFrames

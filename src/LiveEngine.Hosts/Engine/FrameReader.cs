@@ -22,6 +22,18 @@ public ref struct FrameReader
 
     public readonly int Remaining => _payload.Length - _offset;
 
+    /// <summary>Bytes read so far.</summary>
+    internal readonly int Offset => _offset;
+
+    /// <summary>The bytes not read yet.</summary>
+    internal readonly ReadOnlySpan<byte> Unread => _payload[_offset..];
+
+    /// <summary>The bytes read since <paramref name="offset"/> (an earlier <see cref="Offset"/>).</summary>
+    internal readonly ReadOnlySpan<byte> ReadSince(int offset) => _payload[offset.._offset];
+
+    /// <summary>Passes over <paramref name="bytes"/> bytes known to be there (a match in <see cref="Unread"/>).</summary>
+    internal void Skip(int bytes) => Take(bytes, "bytes skipped");
+
     public byte ReadByte(string what) => Take(1, what)[0];
 
     public ushort ReadUInt16(string what) => BinaryPrimitives.ReadUInt16LittleEndian(Take(2, what));
@@ -39,7 +51,35 @@ public ref struct FrameReader
     /// <summary>A string, looked up in <paramref name="table"/> so that names seen before allocate nothing.</summary>
     public string ReadString(string what, StringTable? table = null)
     {
+        return Decode(ReadStringBytes(what), what, table);
+    }
+
+    /// <summary>
+    /// Reads a string and says whether it is <paramref name="expected"/> (false for null), as <c>ReadString(what, table)
+    /// == expected</c> would, but without decoding or looking it up where both are ASCII (names almost always are): what
+    /// the unchanged names of a graph sent again cost (<see cref="GraphCodec"/>). Invalid UTF-8 throws as ReadString does.
+    /// </summary>
+    public bool ReadStringEquals(string what, string? expected, StringTable? table = null)
+    {
         ReadOnlySpan<byte> bytes = ReadStringBytes(what);
+        if (expected is null)
+        {
+            // Still decoded, so that invalid UTF-8 is refused here as ReadString refuses it.
+            _ = Decode(bytes, what, table);
+            return false;
+        }
+
+        if (Ascii.Equals(bytes, expected))
+        {
+            return true;
+        }
+
+        // ASCII bytes that are not the expected string decode to another string; anything else is compared decoded.
+        return !Ascii.IsValid(bytes) && Decode(bytes, what, table) == expected;
+    }
+
+    private static string Decode(ReadOnlySpan<byte> bytes, string what, StringTable? table)
+    {
         try
         {
             return table is null ? s_strictUtf8.GetString(bytes) : table.Intern(bytes);

@@ -61,17 +61,32 @@ public static class GraphCodec
     {
         // Every entry takes at least 4 bytes per string: a count larger than what is left is a lie, refused
         // before it sizes a list.
+        int graphStart = reader.Offset;
         int nodeCount = Count(ref reader, "node count", minimumEntryBytes: 20);
         var graph = new GraphDescription { Nodes = new List<NodeSpec>(nodeCount) };
         GraphDescription? previous = names?.LastGraph;
+        GraphFrameMemory? frame = previous is not null && names!.LastGraphFrame.Graph == previous ? names.LastGraphFrame : null;
         for (int n = 0; n < nodeCount; n++)
         {
             // A node written as the connection's last graph had it at the same place is that node: the session owns
             // both graphs and changes neither, so they share it (a re-commit of 1,200 nodes made ~0.6 MB otherwise).
-            if (previous is not null && n < previous.Nodes.Count && TryReadSame(ref reader, previous.Nodes[n], names!))
+            // The same bytes say so at once; otherwise its names and values are compared.
+            names?.LastGraphFrame.MarkNode(n, reader.Offset - graphStart);
+            if (previous is not null && n < previous.Nodes.Count)
             {
-                graph.Nodes.Add(previous.Nodes[n]);
-                continue;
+                int same = frame?.MatchNode(n, reader.Unread) ?? 0;
+                if (same > 0)
+                {
+                    reader.Skip(same);
+                    graph.Nodes.Add(previous.Nodes[n]);
+                    continue;
+                }
+
+                if (TryReadSame(ref reader, previous.Nodes[n], names!))
+                {
+                    graph.Nodes.Add(previous.Nodes[n]);
+                    continue;
+                }
             }
 
             var node = new NodeSpec
@@ -101,22 +116,45 @@ public static class GraphCodec
             graph.Nodes.Add(node);
         }
 
+        names?.LastGraphFrame.MarkNode(nodeCount, reader.Offset - graphStart);
         int edgeCount = Count(ref reader, "edge count", minimumEntryBytes: 16);
         graph.Edges = new List<EdgeSpec>(edgeCount);
         for (int e = 0; e < edgeCount; e++)
         {
+            // An edge written as the last graph had it at the same place is that edge: the same bytes, or the same names.
+            names?.LastGraphFrame.MarkEdge(e, reader.Offset - graphStart);
+            if (previous is not null && e < previous.Edges.Count && previous.Edges[e] is { } known)
+            {
+                int same = frame?.MatchEdge(e, reader.Unread) ?? 0;
+                if (same > 0)
+                {
+                    reader.Skip(same);
+                    graph.Edges.Add(known);
+                    continue;
+                }
+
+                FrameReader edgeAt = reader;
+                if (reader.ReadStringEquals("edge source", known.From, names) && reader.ReadStringEquals("edge source port", known.FromPort, names)
+                    && reader.ReadStringEquals("edge target", known.To, names) && reader.ReadStringEquals("edge target port", known.ToPort, names))
+                {
+                    graph.Edges.Add(known);
+                    continue;
+                }
+
+                reader = edgeAt;
+            }
+
             string from = reader.ReadString("edge source", names);
             string fromPort = reader.ReadString("edge source port", names);
             string to = reader.ReadString("edge target", names);
             string toPort = reader.ReadString("edge target port", names);
-            graph.Edges.Add(previous is not null && e < previous.Edges.Count && previous.Edges[e] is { } same
-                && same.From == from && same.FromPort == fromPort && same.To == to && same.ToPort == toPort
-                ? same
-                : new EdgeSpec(from, to, fromPort, toPort));
+            graph.Edges.Add(new EdgeSpec(from, to, fromPort, toPort));
         }
 
         if (names is not null)
         {
+            names.LastGraphFrame.MarkEdge(edgeCount, reader.Offset - graphStart);
+            names.LastGraphFrame.Keep(graph, reader.ReadSince(graphStart), nodeCount, edgeCount);
             names.LastGraph = graph;
         }
 
@@ -130,7 +168,7 @@ public static class GraphCodec
     private static bool TryReadSame(ref FrameReader reader, NodeSpec known, StringTable names)
     {
         FrameReader at = reader;
-        if (reader.ReadString("node id", names) != known.Id || reader.ReadString("node type", names) != known.Type
+        if (!reader.ReadStringEquals("node id", known.Id, names) || !reader.ReadStringEquals("node type", known.Type, names)
             || reader.ReadInt32("node channels") != (known.Channels ?? DefaultChannels))
         {
             reader = at;
@@ -144,7 +182,31 @@ public static class GraphCodec
             return false;
         }
 
-        for (int p = 0; p < parameterCount; p++)
+        // The parameters in the order the known node's map lists them (the order they were written and read in, when
+        // the front sends the node again unchanged): names compared without decoding. Any other order is looked up.
+        FrameReader parametersAt = reader;
+        bool inOrder = true;
+        foreach ((string knownName, double knownValue) in known.Parameters)
+        {
+            if (!reader.ReadStringEquals("parameter name", knownName, names))
+            {
+                inOrder = false;
+                break;
+            }
+
+            if (BitConverter.DoubleToInt64Bits(reader.ReadDouble("parameter value")) != BitConverter.DoubleToInt64Bits(knownValue))
+            {
+                reader = at;
+                return false;
+            }
+        }
+
+        if (!inOrder)
+        {
+            reader = parametersAt;
+        }
+
+        for (int p = 0; !inOrder && p < parameterCount; p++)
         {
             string name = reader.ReadString("parameter name", names);
             double value = reader.ReadDouble("parameter value");

@@ -32,6 +32,9 @@ public sealed class StringTable
     /// </summary>
     public GraphDescription? LastGraph { get; set; }
 
+    /// <summary>The encoded bytes of <see cref="LastGraph"/>, which the next decode compares its nodes and edges with.</summary>
+    public GraphFrameMemory LastGraphFrame { get; } = new();
+
     /// <summary>The string for <paramref name="utf8"/>; the same instance every time for names of up to 256 chars.</summary>
     public string Intern(ReadOnlySpan<byte> utf8)
     {

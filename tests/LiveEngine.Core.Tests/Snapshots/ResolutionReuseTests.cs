@@ -41,6 +41,22 @@ public sealed class ResolutionReuseTests
     }
 
     [Fact]
+    public void ANodeWithoutAnId_AfterNodesTakenFromTheEarlierValidation_IsStillAnError()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription earlier = Graph(0.5);
+        GraphCompiler.ValidatedGraph first = GraphCompiler.TryValidate(earlier, registry, out _)!;
+
+        var shared = new GraphDescription { Nodes = [.. earlier.Nodes], Edges = [.. earlier.Edges] };
+        shared.Add(" ", "const");
+        Assert.Null(GraphCompiler.TryValidate(shared, registry, out IReadOnlyList<GraphError> errors, first));
+
+        GraphError error = Assert.Single(errors);
+        Assert.Equal(GraphErrorKind.UnknownNode, error.Kind);
+        Assert.Contains("has no id", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ANewNodeWithTheIdOfAKeptNode_IsADuplicate_BeforeOrAfterIt()
     {
         NodeTypeRegistry registry = TestNodes.CreateRegistry();

@@ -1,6 +1,7 @@
 using LiveEngine.Buffers;
 using LiveEngine.Execution;
 using LiveEngine.Graph;
+using LiveEngine.Nodes;
 using LiveEngine.Snapshots;
 
 namespace LiveEngine.Tests.Snapshots;
@@ -232,6 +233,29 @@ public sealed class SnapshotCompilerTests
 
         Assert.Equal(1f, output[480]);
         Assert.Equal(1, output.Count(x => x != 0));
+    }
+
+    [Fact]
+    public void Recompile_WithPrevious_NeverCarriesACrossfade_ButCarriesTheNodesAroundIt()
+    {
+        var graph = new GraphDescription();
+        graph.Add("a", "impulse");
+        graph.Add("b", "impulse");
+        graph.Add("fade", CoreNodeTypes.Crossfade, channels: 1);
+        graph.Add("out", "out", channels: 1);
+        graph.Connect("a", "fade", toPort: "old");
+        graph.Connect("b", "fade", toPort: "new");
+        graph.Connect("fade", "out");
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphSnapshot first = GraphCompiler.Compile(graph, registry, new CompileOptions { MaxBlockFrames = 64 });
+
+        GraphSnapshot second = GraphCompiler.Compile(graph, registry, new CompileOptions { MaxBlockFrames = 64, Previous = first });
+
+        int fade = second.IndexOfNode("fade");
+        Assert.IsType<CrossfadeNode>(second.Nodes[fade]);
+        Assert.NotSame(first.Nodes[first.IndexOfNode("fade")], second.Nodes[fade]);
+        Assert.Same(first.Nodes[first.IndexOfNode("a")], second.Nodes[second.IndexOfNode("a")]);
+        Assert.Same(first.Nodes[first.IndexOfNode("b")], second.Nodes[second.IndexOfNode("b")]);
     }
 
     internal static GraphDescription RandomGraph(int seed, int nodes)
