@@ -100,6 +100,7 @@ internal static class RenderCommand
         string name = workload ?? Path.GetFileName(file!);
         Console.Error.WriteLine($"Rendering {name}: {seconds.ToString("0.###", CultureInfo.InvariantCulture)} s at {sampleRate} Hz, {block}-frame blocks, {snapshot.Nodes.Length} nodes, {snapshot.Jobs.Length} jobs, {threads} thread(s) → {output}");
         var bar = new ProgressBar(Console.Error);
+        Dictionary<string, (string Name, double Ms)> threadTimes = timing ? ThreadCpuTimes() : [];
         long renderCalled = Stopwatch.GetTimestamp();
         RenderReport report = OfflineWavRenderer.Render(snapshot, frames, block, output, format, bar.Report, executor);
         bar.Complete();
@@ -111,7 +112,7 @@ internal static class RenderCommand
 
         if (timing)
         {
-            WriteTiming(Console.Error, commandStarted, compileStarted, compiled, renderCalled, report, executor as Scheduling.ParallelExecutor);
+            WriteTiming(Console.Error, commandStarted, compileStarted, compiled, renderCalled, report, executor as Scheduling.ParallelExecutor, threadTimes);
         }
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -241,7 +242,7 @@ internal static class RenderCommand
     /// the compile, the render's first block and first <see cref="RenderReport.StartBlocks"/> blocks (code, caches and
     /// workers warming up) against the rest, the WAV writes, and how busy each worker was.
     /// </summary>
-    private static void WriteTiming(TextWriter error, long commandStarted, long compileStarted, long compiled, long renderStarted, RenderReport report, Scheduling.ParallelExecutor? parallel)
+    private static void WriteTiming(TextWriter error, long commandStarted, long compileStarted, long compiled, long renderStarted, RenderReport report, Scheduling.ParallelExecutor? parallel, Dictionary<string, (string Name, double Ms)> threadTimes)
     {
         static string Ms(TimeSpan t) => (t.TotalMilliseconds).ToString("0.0", CultureInfo.InvariantCulture) + " ms";
         long main = ProcessTiming.MainStarted;
@@ -283,7 +284,7 @@ internal static class RenderCommand
                 ? $"  render-path warm-up         done {Ms(Stopwatch.GetElapsedTime(warmUp, renderStarted))} before the render began"
                 : $"  render-path warm-up         still running for the render's first {Ms(Stopwatch.GetElapsedTime(renderStarted, warmUp))}");
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  garbage collections         {GC.CollectionCount(0)} / {GC.CollectionCount(1)} / {GC.CollectionCount(2)} (gen 0 / 1 / 2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} ms"));
-        WriteThreadTimes(error);
+        WriteThreadTimes(error, threadTimes);
         if (main != 0)
         {
             error.WriteLine($"  Main → now                  {Ms(Stopwatch.GetElapsedTime(main))}");
@@ -291,25 +292,26 @@ internal static class RenderCommand
     }
 
     /// <summary>
-    /// Each thread's time on a CPU so far, by name, where the system says (Linux: <c>/proc/self/task/*/schedstat</c>):
-    /// what ran beside the workers (the runtime's tiered compiler, the warm-up, the garbage collector).
+    /// Each thread's time on a CPU so far, by thread id, with its name, where the system says (Linux:
+    /// <c>/proc/self/task/*/schedstat</c>); empty elsewhere. For <c>--timing</c>: what ran beside the workers during the
+    /// render (the runtime's tiered compiler, the warm-up, the garbage collector).
     /// </summary>
-    private static void WriteThreadTimes(TextWriter error)
+    private static Dictionary<string, (string Name, double Ms)> ThreadCpuTimes()
     {
         const string Tasks = "/proc/self/task";
+        var times = new Dictionary<string, (string Name, double Ms)>();
         if (!Directory.Exists(Tasks))
         {
-            return;
+            return times;
         }
 
-        var times = new List<(string Name, double Ms)>();
         foreach (string task in Directory.EnumerateDirectories(Tasks))
         {
             try
             {
                 string name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
                 string[] schedstat = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
-                times.Add((name, long.Parse(schedstat[0], CultureInfo.InvariantCulture) / 1e6));
+                times[Path.GetFileName(task)] = (name, long.Parse(schedstat[0], CultureInfo.InvariantCulture) / 1e6);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
@@ -317,7 +319,18 @@ internal static class RenderCommand
             }
         }
 
-        error.WriteLine("  CPU time by thread so far   " + string.Join(", ", times.Where(t => t.Ms >= 0.5).OrderByDescending(t => t.Ms).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0.0} ms"))));
+        return times;
+    }
+
+    /// <summary>Each thread's CPU time during the render (from <paramref name="before"/>, taken as it began, to now), the busiest first.</summary>
+    private static void WriteThreadTimes(TextWriter error, Dictionary<string, (string Name, double Ms)> before)
+    {
+        IEnumerable<string> during = ThreadCpuTimes()
+            .Select(t => (t.Value.Name, Ms: t.Value.Ms - (before.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
+            .Where(t => t.Ms >= 0.5)
+            .OrderByDescending(t => t.Ms)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0.0} ms"));
+        error.WriteLine("  CPU time during the render  " + string.Join(", ", during));
     }
 
     /// <summary>Whether any edge goes into the graph's output node (a graph without one can only be silent).</summary>

@@ -55,7 +55,7 @@ public sealed class RenderCommandTests : IDisposable
         Assert.True(first.ExitCode == 0, first.Error);
         Assert.True(second.ExitCode == 0, second.Error);
         Assert.DoesNotContain("Timing (wall):", first.Error);
-        foreach (string phase in new[] { "Timing (wall):", "Main → the render command", "its compile", "the render ", "first block", "first 1000 blocks", "the other 500 blocks", "worker 1 busy in blocks", "render-path warm-up", "garbage collections", "Main → now" })
+        foreach (string phase in new[] { "Timing (wall):", "Main → the render command", "its compile", "the render ", "first block", "first 1000 blocks", "the other 500 blocks", "worker 1 busy in blocks", "render-path warm-up", "garbage collections", "CPU time during the render", "Main → now" })
         {
             Assert.Contains(phase, second.Error);
         }
