@@ -29,7 +29,7 @@ internal static class RenderCommand
         Option<string?> config = Cli.ConfigOption();
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
-        var timing = new Option<bool>("--timing") { Description = "Say where the time went: start-up, graph, the first blocks, the rest, the WAV writes, the workers." };
+        var timing = new Option<bool>("--timing") { Description = "Say where the wall time went: start-up, graph, compile, the first blocks, the rest, the WAV writes, the workers (a graph or workload rendered directly; not pieces or --render-ahead)." };
         var command = new Command("render", "Render a graph offline, faster than real time, to a WAV file.")
         {
             file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config, renderAhead, gpu, timing,
@@ -114,6 +114,7 @@ internal static class RenderCommand
         {
             WriteTiming(Console.Error, commandStarted, compileStarted, compiled, renderCalled, report, executor as Scheduling.ParallelExecutor, threadTimes);
         }
+
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
