@@ -1,6 +1,9 @@
 using System.CommandLine;
 using LiveEngine.Cli;
 
+// For `render --timing`: when Main was reached.
+ProcessTiming.MarkMain();
+
 // A command that renders audio here has its render path compiled on another thread meanwhile (see RenderPathWarmUp).
 if (RenderPathWarmUp.PaysFor(args))
 {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using LiveEngine.Dsp;
 using LiveEngine.Execution;
@@ -28,9 +29,10 @@ internal static class RenderCommand
         Option<string?> config = Cli.ConfigOption();
         Option<string?> renderAhead = Cli.RenderAheadOption();
         Option<string?> gpu = GpuPlacementSetup.Option();
+        var timing = new Option<bool>("--timing") { Description = "Say where the wall time went: start-up, graph, compile, the first blocks, the rest, the WAV writes, the workers (a graph or workload rendered directly; not pieces or --render-ahead)." };
         var command = new Command("render", "Render a graph offline, faster than real time, to a WAV file.")
         {
-            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config, renderAhead, gpu,
+            file, workload, seconds, output, sampleRate, block, bits, seed, threads, policy, config, renderAhead, gpu, timing,
         };
         command.SetAction(result => Cli.Run(() =>
         {
@@ -49,13 +51,15 @@ internal static class RenderCommand
                 result.GetValue(policy) ?? defaults.Policy,
                 GpuPlacementSetup.RenderAheadFor(gpuMode, result.GetValue(renderAhead) is { } ahead ? Cli.ParseOnOff(ahead, false, "--render-ahead") : defaults.RenderAhead ? true : null),
                 defaults,
-                gpuMode);
+                gpuMode,
+                result.GetValue(timing));
         }));
         return command;
     }
 
-    private static int Execute(string? file, string? workload, double seconds, string output, int sampleRate, int block, int bits, int seed, int threads, string policy, bool? renderAhead, EngineConfig defaults, GpuMode gpu)
+    private static int Execute(string? file, string? workload, double seconds, string output, int sampleRate, int block, int bits, int seed, int threads, string policy, bool? renderAhead, EngineConfig defaults, GpuMode gpu, bool timing = false)
     {
+        long commandStarted = Stopwatch.GetTimestamp();
         if (seconds is <= 0 or > 24 * 3600)
         {
             throw new CliException($"--seconds must be more than 0 and at most 86400, not {seconds.ToString(CultureInfo.InvariantCulture)}.");
@@ -89,11 +93,15 @@ internal static class RenderCommand
             return RenderThroughSession(description, workload ?? Path.GetFileName(file!), seconds, output, sampleRate, block, format, seed, executor, ahead, defaults, gpu);
         }
 
+        long compileStarted = Stopwatch.GetTimestamp();
         GraphSnapshot snapshot = Cli.Compile(description, sampleRate, block, seed);
+        long compiled = Stopwatch.GetTimestamp();
         long frames = (long)Math.Round(seconds * sampleRate);
         string name = workload ?? Path.GetFileName(file!);
         Console.Error.WriteLine($"Rendering {name}: {seconds.ToString("0.###", CultureInfo.InvariantCulture)} s at {sampleRate} Hz, {block}-frame blocks, {snapshot.Nodes.Length} nodes, {snapshot.Jobs.Length} jobs, {threads} thread(s) → {output}");
         var bar = new ProgressBar(Console.Error);
+        Dictionary<string, (string Name, double Ms)> threadTimes = timing ? ThreadCpuTimes() : [];
+        long renderCalled = Stopwatch.GetTimestamp();
         RenderReport report = OfflineWavRenderer.Render(snapshot, frames, block, output, format, bar.Report, executor);
         bar.Complete();
         if (executor is Scheduling.ParallelExecutor { Threads: > 1 } parallel)
@@ -101,6 +109,12 @@ internal static class RenderCommand
             // The measured serial/parallel choice decides per block: say how it went (a render at load runs serially).
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{parallel.ParallelBlocks} of {parallel.ParallelBlocks + parallel.SerialBlocks} blocks ran on {parallel.Threads} threads, the rest on one (the measured choice)."));
         }
+
+        if (timing)
+        {
+            WriteTiming(Console.Error, commandStarted, compileStarted, compiled, renderCalled, report, executor as Scheduling.ParallelExecutor, threadTimes);
+        }
+
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
@@ -221,6 +235,103 @@ internal static class RenderCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>--timing</c>: where a whole-process render's wall time went, phase by phase, so that a figure such as two threads
+    /// over one can be taken apart: the runtime's start (to <c>Main</c>), the command line and the graph (to the compile),
+    /// the compile, the render's first block and first <see cref="RenderReport.StartBlocks"/> blocks (code, caches and
+    /// workers warming up) against the rest, the WAV writes, and how busy each worker was.
+    /// </summary>
+    private static void WriteTiming(TextWriter error, long commandStarted, long compileStarted, long compiled, long renderStarted, RenderReport report, Scheduling.ParallelExecutor? parallel, Dictionary<string, (string Name, double Ms)> threadTimes)
+    {
+        static string Ms(TimeSpan t) => (t.TotalMilliseconds).ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+        long main = ProcessTiming.MainStarted;
+        TimeSpan? toMain = main == 0 ? null : ProcessTiming.SinceProcessStart(main);
+        TimeSpan render = report.Elapsed;
+        long restBlocks = report.Blocks - Math.Min(report.Blocks, RenderReport.StartBlocks);
+        TimeSpan rest = render - report.FirstBlocks;
+        error.WriteLine("Timing (wall):");
+        error.WriteLine($"  process start → Main        {(toMain is { } t ? Ms(t) + " (the runtime's own start; to the kernel's clock tick)" : "not known")}");
+        if (main != 0)
+        {
+            error.WriteLine($"  Main → the render command   {Ms(Stopwatch.GetElapsedTime(main, commandStarted))} (command line, configuration)");
+        }
+
+        error.WriteLine($"  the graph                   {Ms(Stopwatch.GetElapsedTime(commandStarted, compileStarted))} (executor and workers, the graph built)");
+        error.WriteLine($"  its compile                 {Ms(Stopwatch.GetElapsedTime(compileStarted, compiled))}");
+        error.WriteLine($"  → the render's start        {Ms(Stopwatch.GetElapsedTime(compiled, renderStarted))}");
+        error.WriteLine($"  the render                  {Ms(render)}, of which WAV writes {Ms(report.Writing)}");
+        error.WriteLine($"    first block               {Ms(report.FirstBlock)}");
+        error.WriteLine($"    first {Math.Min(report.Blocks, RenderReport.StartBlocks)} blocks         {Ms(report.FirstBlocks)}");
+        if (restBlocks > 0)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    the other {restBlocks} blocks   {Ms(rest)} ({rest.TotalMicroseconds / restBlocks:0.0} µs a block, writes included)"));
+        }
+
+        if (parallel is not null && render > TimeSpan.Zero)
+        {
+            for (int w = 0; w < parallel.Threads; w++)
+            {
+                double busy = Stopwatch.GetElapsedTime(0, parallel.WorkerBusyTicks(w)) / render;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  worker {w} busy in blocks     {busy:P0} of the render"));
+            }
+        }
+
+        long warmUp = RenderPathWarmUp.Finished;
+        error.WriteLine(warmUp == 0
+            ? "  render-path warm-up         not finished"
+            : warmUp <= renderStarted
+                ? $"  render-path warm-up         done {Ms(Stopwatch.GetElapsedTime(warmUp, renderStarted))} before the render began"
+                : $"  render-path warm-up         still running for the render's first {Ms(Stopwatch.GetElapsedTime(renderStarted, warmUp))}");
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  garbage collections         {GC.CollectionCount(0)} / {GC.CollectionCount(1)} / {GC.CollectionCount(2)} (gen 0 / 1 / 2), paused {GC.GetTotalPauseDuration().TotalMilliseconds:0.0} ms"));
+        WriteThreadTimes(error, threadTimes);
+        if (main != 0)
+        {
+            error.WriteLine($"  Main → now                  {Ms(Stopwatch.GetElapsedTime(main))}");
+        }
+    }
+
+    /// <summary>
+    /// Each thread's time on a CPU so far, by thread id, with its name, where the system says (Linux:
+    /// <c>/proc/self/task/*/schedstat</c>); empty elsewhere. For <c>--timing</c>: what ran beside the workers during the
+    /// render (the runtime's tiered compiler, the warm-up, the garbage collector).
+    /// </summary>
+    private static Dictionary<string, (string Name, double Ms)> ThreadCpuTimes()
+    {
+        const string Tasks = "/proc/self/task";
+        var times = new Dictionary<string, (string Name, double Ms)>();
+        if (!Directory.Exists(Tasks))
+        {
+            return times;
+        }
+
+        foreach (string task in Directory.EnumerateDirectories(Tasks))
+        {
+            try
+            {
+                string name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                string[] schedstat = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                times[Path.GetFileName(task)] = (name, long.Parse(schedstat[0], CultureInfo.InvariantCulture) / 1e6);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // A thread that ended meanwhile, or a system without schedstat: left out.
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>Each thread's CPU time during the render (from <paramref name="before"/>, taken as it began, to now), the busiest first.</summary>
+    private static void WriteThreadTimes(TextWriter error, Dictionary<string, (string Name, double Ms)> before)
+    {
+        IEnumerable<string> during = ThreadCpuTimes()
+            .Select(t => (t.Value.Name, Ms: t.Value.Ms - (before.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
+            .Where(t => t.Ms >= 0.5)
+            .OrderByDescending(t => t.Ms)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} {t.Ms:0.0} ms"));
+        error.WriteLine("  CPU time during the render  " + string.Join(", ", during));
     }
 
     /// <summary>Whether any edge goes into the graph's output node (a graph without one can only be silent).</summary>

@@ -51,6 +51,18 @@ internal static class RenderPathWarmUp
     /// </summary>
     public static int CompileAll()
     {
+        int compiled = CompileAllMethods();
+        Volatile.Write(ref s_finished, System.Diagnostics.Stopwatch.GetTimestamp());
+        return compiled;
+    }
+
+    /// <summary>The Stopwatch timestamp at which <see cref="CompileAll"/> last finished; 0 until it has (<c>render --timing</c>).</summary>
+    public static long Finished => Volatile.Read(ref s_finished);
+
+    private static long s_finished;
+
+    private static int CompileAllMethods()
+    {
         RuntimeHelpers.RunClassConstructor(typeof(BlepTable).TypeHandle);
         int compiled = 0;
         foreach ((RuntimeMethodHandle method, RuntimeTypeHandle[]? instantiation) in Methods())

@@ -46,6 +46,24 @@ public sealed class RenderCommandTests : IDisposable
     }
 
     [Fact]
+    public void RenderWithTiming_OnTwoThreads_SaysWhereTheWallTimeWent_AndWritesTheSameBits()
+    {
+        string plain = Path.Combine(_directory, "plain.wav");
+        string timed = Path.Combine(_directory, "timed.wav");
+        LiveEngineProcess.Result first = LiveEngineProcess.Run(null, "render", "--workload", "voices-64", "--seconds", "2", "--threads", "2", "--bits", "32", "--out", plain);
+        LiveEngineProcess.Result second = LiveEngineProcess.Run(null, "render", "--workload", "voices-64", "--seconds", "2", "--threads", "2", "--bits", "32", "--out", timed, "--timing");
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.DoesNotContain("Timing (wall):", first.Error);
+        foreach (string phase in new[] { "Timing (wall):", "Main → the render command", "its compile", "the render ", "first block", "first 1000 blocks", "the other 500 blocks", "worker 1 busy in blocks", "render-path warm-up", "garbage collections", "CPU time during the render", "Main → now" })
+        {
+            Assert.Contains(phase, second.Error);
+        }
+
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(timed));
+    }
+
+    [Fact]
     public void RenderGraphFile_WithABadParameter_ExitsWithTheValidationMessage()
     {
         string json = Path.Combine(_directory, "bad.json");

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LiveEngine.Dsp.Kernels;
 
@@ -7,9 +8,11 @@ namespace LiveEngine.Dsp.Kernels;
 /// static state: BlepTable's static constructor calls it, and calls into a class whose static constructor is still
 /// running take the runtime's class-initialisation slow path (a lock) every time: for the 131,073 grid points' window
 /// and sinc that was most of the table's cost, which every process that plays a band-limited oscillator pays at start
-/// (profiled on a loaded machine: 14–17 ms of CPU before, 8–10 ms now).
+/// (profiled on a loaded machine: 14–17 ms of CPU before, 8–10 ms now). The integration's three grids (1 MB each) live
+/// in native memory for the build only: as arrays on the large-object heap they set off a full (gen-2) collection in
+/// the start-up of every render, 4–7 ms with every thread stopped (docs/performance.md, "where the rest went").
 /// </summary>
-internal static class BlepTableDesign
+internal static unsafe class BlepTableDesign
 {
     // Integration grid: this many points per table phase, so every table entry is a grid point.
     private const int GridPerPhase = 8;
@@ -18,8 +21,22 @@ internal static class BlepTableDesign
     internal static (float[] Step, float[] Ramp) Build()
     {
         int intervals = BlepTable.Taps * BlepTable.Phases * GridPerPhase;
+        double* grids = (double*)NativeMemory.Alloc((nuint)(3 * (intervals + 1)), sizeof(double));
+        try
+        {
+            return Build(intervals, new Span<double>(grids, intervals + 1), new Span<double>(grids + intervals + 1, intervals + 1), new Span<double>(grids + (2 * (intervals + 1)), intervals + 1));
+        }
+        finally
+        {
+            NativeMemory.Free(grids);
+        }
+    }
+
+    /// <summary>The design, integrating over the given grids of <paramref name="intervals"/> + 1 points each (the step and ramp start at 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (float[] Step, float[] Ramp) Build(int intervals, Span<double> impulse, Span<double> step, Span<double> ramp)
+    {
         double dx = 1.0 / (BlepTable.Phases * GridPerPhase);
-        var impulse = new double[intervals + 1];
         double i0Beta = BesselI0(BlepTable.KaiserBeta);
         for (int k = 0; k <= intervals; k++)
         {
@@ -31,7 +48,7 @@ internal static class BlepTableDesign
 
         // Cumulative trapezoid integrals: the step is the integral of the impulse, normalised to end at 1;
         // the ramp is the integral of the step.
-        var step = new double[intervals + 1];
+        step[0] = 0;
         for (int k = 1; k <= intervals; k++)
         {
             step[k] = step[k - 1] + (0.5 * dx * (impulse[k - 1] + impulse[k]));
@@ -43,7 +60,7 @@ internal static class BlepTableDesign
             step[k] /= total;
         }
 
-        var ramp = new double[intervals + 1];
+        ramp[0] = 0;
         for (int k = 1; k <= intervals; k++)
         {
             ramp[k] = ramp[k - 1] + (0.5 * dx * (step[k - 1] + step[k]));

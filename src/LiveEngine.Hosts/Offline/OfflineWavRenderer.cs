@@ -12,6 +12,21 @@ namespace LiveEngine.Hosts.Offline;
 /// <param name="Elapsed">Wall time spent rendering (writing included).</param>
 public sealed record RenderReport(long Frames, int Channels, int SampleRate, TimeSpan Elapsed)
 {
+    /// <summary>Blocks the render counts separately in <see cref="FirstBlocks"/>: its start, where code, caches and the workers warm up.</summary>
+    public const int StartBlocks = 1000;
+
+    /// <summary>Wall time of the first block (zero where not measured).</summary>
+    public TimeSpan FirstBlock { get; init; }
+
+    /// <summary>Wall time of the first <see cref="StartBlocks"/> blocks, or of all of them in a shorter render (zero where not measured).</summary>
+    public TimeSpan FirstBlocks { get; init; }
+
+    /// <summary>Blocks rendered in all.</summary>
+    public long Blocks { get; init; }
+
+    /// <summary>Wall time spent handing chunks to the WAV writer (encoding and the write calls), part of <see cref="Elapsed"/>.</summary>
+    public TimeSpan Writing { get; init; }
+
     /// <summary>Seconds of audio per second of wall time.</summary>
     public double RealTimeFactor => Elapsed.TotalSeconds <= 0 ? double.PositiveInfinity : Frames / (double)SampleRate / Elapsed.TotalSeconds;
 }
@@ -51,6 +66,12 @@ public static class OfflineWavRenderer
         long lastReport = start;
         long reportTicks = Stopwatch.Frequency / 20;
         long position = 0;
+
+        // Where the time goes (render --timing): the first block, the first StartBlocks, the writes.
+        long blocks = 0;
+        long firstBlockEnd = 0;
+        long startBlocksEnd = 0;
+        long writingTicks = 0;
         while (position < frames)
         {
             int filled = 0;
@@ -65,10 +86,18 @@ public static class OfflineWavRenderer
 
                 filled += size;
                 position += size;
+                if (++blocks <= RenderReport.StartBlocks && (blocks == 1 || blocks == RenderReport.StartBlocks))
+                {
+                    long end = Stopwatch.GetTimestamp();
+                    firstBlockEnd = blocks == 1 ? end : firstBlockEnd;
+                    startBlocksEnd = end;
+                }
             }
 
+            long writeStart = Stopwatch.GetTimestamp();
             writer.WritePlanar(chunk, 0, filled);
             long now = Stopwatch.GetTimestamp();
+            writingTicks += now - writeStart;
             if (progress is not null && now - lastReport >= reportTicks)
             {
                 lastReport = now;
@@ -77,7 +106,17 @@ public static class OfflineWavRenderer
         }
 
         progress?.Invoke(1.0);
+        long closeStart = Stopwatch.GetTimestamp();
         writer.Dispose();
-        return new RenderReport(frames, snapshot.OutputChannels, snapshot.SampleRate, Stopwatch.GetElapsedTime(start));
+        long finished = Stopwatch.GetTimestamp();
+        writingTicks += finished - closeStart;
+        startBlocksEnd = blocks < RenderReport.StartBlocks ? finished : startBlocksEnd;
+        return new RenderReport(frames, snapshot.OutputChannels, snapshot.SampleRate, Stopwatch.GetElapsedTime(start, finished))
+        {
+            Blocks = blocks,
+            FirstBlock = blocks == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(start, firstBlockEnd),
+            FirstBlocks = Stopwatch.GetElapsedTime(start, startBlocksEnd),
+            Writing = Stopwatch.GetElapsedTime(0, writingTicks),
+        };
     }
 }

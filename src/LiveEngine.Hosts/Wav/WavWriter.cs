@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace LiveEngine.Hosts.Wav;
 
@@ -102,17 +103,53 @@ public sealed class WavWriter : IDisposable
         }
 
         Span<byte> bytes = _scratch.AsSpan(0, needed);
-        for (int c = 0; c < Channels; c++)
+        if (Format == WavSampleFormat.Float32 && BitConverter.IsLittleEndian)
         {
-            ReadOnlySpan<float> samples = channels[c].AsSpan(offset, frames);
-            for (int i = 0; i < frames; i++)
+            // The file's byte order is the machine's: interleave the samples' bits as they are (a 20 s stereo render is
+            // 1.9 million samples, which the general path below encodes one call at a time).
+            InterleaveBits(channels, offset, frames, MemoryMarshal.Cast<byte, uint>(bytes));
+        }
+        else
+        {
+            for (int c = 0; c < Channels; c++)
             {
-                Encode(samples[i], bytes[(i * frameBytes + c * bytesPerSample)..]);
+                ReadOnlySpan<float> samples = channels[c].AsSpan(offset, frames);
+                for (int i = 0; i < frames; i++)
+                {
+                    Encode(samples[i], bytes[(i * frameBytes + c * bytesPerSample)..]);
+                }
             }
         }
 
         _stream.Write(bytes);
         _dataBytes += needed;
+    }
+
+    /// <summary>Writes the channels' samples, frame by frame, as their bit patterns (float32 in the machine's byte order).</summary>
+    private void InterleaveBits(IReadOnlyList<float[]> channels, int offset, int frames, Span<uint> destination)
+    {
+        if (Channels == 2)
+        {
+            ReadOnlySpan<uint> left = MemoryMarshal.Cast<float, uint>(channels[0].AsSpan(offset, frames));
+            ReadOnlySpan<uint> right = MemoryMarshal.Cast<float, uint>(channels[1].AsSpan(offset, frames));
+            destination = destination[..(2 * frames)];
+            for (int i = 0; i < frames; i++)
+            {
+                destination[2 * i] = left[i];
+                destination[(2 * i) + 1] = right[i];
+            }
+
+            return;
+        }
+
+        for (int c = 0; c < Channels; c++)
+        {
+            ReadOnlySpan<uint> samples = MemoryMarshal.Cast<float, uint>(channels[c].AsSpan(offset, frames));
+            for (int i = 0; i < frames; i++)
+            {
+                destination[(i * Channels) + c] = samples[i];
+            }
+        }
     }
 
     private void Encode(float sample, Span<byte> destination)

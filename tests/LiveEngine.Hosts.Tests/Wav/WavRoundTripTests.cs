@@ -45,6 +45,38 @@ public sealed class WavRoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void Float32_WritesEverySampleBitForBit_FrameByFrame_FromAnOffset(int channels)
+    {
+        // Every kind of float, NaN payloads and signed zeros included: the file holds each sample's exact bits.
+        float[] kinds = [0f, -0f, 1f, -1f, 0.25f, float.Epsilon, -float.Epsilon, float.MaxValue, float.NegativeInfinity, float.PositiveInfinity, BitConverter.Int32BitsToSingle(0x7FC00001), BitConverter.Int32BitsToSingle(unchecked((int)0xFFA00000)), 3.5e-39f];
+        const int Offset = 3;
+        const int Frames = 37;
+        float[][] signal = [.. Enumerable.Range(0, channels).Select(c => Enumerable.Range(0, Offset + Frames + 2).Select(i => kinds[(i * 7 + c * 3) % kinds.Length]).ToArray())];
+        var stream = new MemoryStream();
+        using (var writer = new WavWriter(stream, 48_000, channels, WavSampleFormat.Float32))
+        {
+            writer.WritePlanar(signal, Offset, Frames);
+        }
+
+        byte[] bytes = stream.ToArray();
+        var expected = new byte[Frames * channels * 4];
+        for (int i = 0; i < Frames; i++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(expected.AsSpan(((i * channels) + c) * 4), BitConverter.SingleToInt32Bits(signal[c][Offset + i]));
+            }
+        }
+
+        Assert.Equal(expected, bytes[^expected.Length..]);
+        Assert.Equal(expected.Length, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - expected.Length - 4)));
+    }
+
     [Fact]
     public void Header_HasRiffSizesAndFormatFields()
     {
