@@ -68,6 +68,9 @@ internal sealed class CompileScratch
 
     public Dictionary<string, GraphCompiler.ResolvedNode> NodesById { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The ids a resolution added to an index lent to it (<see cref="GraphCompiler"/>), taken out again after it.</summary>
+    public List<string> LentIds { get; } = [];
+
     public Stack<int> Stack { get; } = new();
 
     public List<int> Values { get; } = [];
@@ -129,6 +132,7 @@ internal sealed class CompileScratch
     public void Release()
     {
         NodesById.Clear();
+        LentIds.Clear();
         Sources.Clear();
     }
 

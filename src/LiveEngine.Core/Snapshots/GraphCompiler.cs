@@ -39,7 +39,7 @@ public static class GraphCompiler
         options.Validate();
 
         var errors = new List<GraphError>();
-        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors, resolvedPrefix);
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, errors, resolvedPrefix, keepIndex: false, out _);
         if (errors.Count > 0)
         {
             throw new GraphValidationException(errors);
@@ -54,7 +54,7 @@ public static class GraphCompiler
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(registry);
         var errors = new List<GraphError>();
-        Resolve(description, registry, errors);
+        Resolve(description, registry, errors, resolvedPrefix: null, keepIndex: false, out _);
         return errors;
     }
 
@@ -66,16 +66,17 @@ public static class GraphCompiler
     /// <remarks>
     /// A node that <paramref name="previous"/> (the graph validated before) resolved at the same place, to the same
     /// type definition, channels, options and parameter values, keeps that resolution: an edit of a 1,200-node graph
-    /// otherwise allocated a record and a parameter array per node again.
+    /// otherwise allocated a record and a parameter array per node again. The new graph takes over
+    /// <paramref name="previous"/>'s index by id too, updated for the nodes that changed (see <see cref="ValidatedGraph.IdIndex"/>).
     /// </remarks>
     internal static ValidatedGraph? TryValidate(GraphDescription description, NodeTypeRegistry registry, out IReadOnlyList<GraphError> errors, ValidatedGraph? previous = null)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(registry);
         var found = new List<GraphError>();
-        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found, previous);
+        (ResolvedNode[] nodes, List<ResolvedEdge> edges) = Resolve(description, registry, found, previous, keepIndex: true, out Dictionary<string, ResolvedNode>? index);
         errors = found;
-        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks], registry, registry.Version) : null;
+        return found.Count == 0 ? new ValidatedGraph(nodes, edges, [.. registry.Banks], registry, registry.Version) { IdIndex = index } : null;
     }
 
     /// <summary>Compiles a graph that <see cref="TryValidate"/> accepted.</summary>
@@ -99,33 +100,174 @@ public static class GraphCompiler
 
         /// <summary>The registry's bank kinds when the graph was validated.</summary>
         internal BankDescriptor[] Banks { get; } = banks;
+
+        /// <summary>
+        /// Every node of <see cref="Nodes"/> by its id, or null (not made yet, or taken over). The next validation from
+        /// this graph takes it over and updates it for the nodes that changed, instead of hashing the id of every node
+        /// again (a cold string per node of a large graph) when a node is added; a compile with this graph as its
+        /// resolved prefix borrows it and takes out again what it added. Control thread only, as the graph is.
+        /// </summary>
+        internal Dictionary<string, ResolvedNode>? IdIndex { get; set; }
     }
 
-    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix = null)
+    /// <summary>Which index by id a resolution uses: see <see cref="ValidatedGraph.IdIndex"/>.</summary>
+    private enum IndexUse
     {
-        ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix);
-        List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors, resolvedPrefix);
-        if (errors.Count == 0)
+        /// <summary>The thread's scratch, emptied after the resolution.</summary>
+        Scratch,
+
+        /// <summary>The earlier validation's, taken over (or a new one): the new graph keeps it.</summary>
+        Kept,
+
+        /// <summary>The resolved prefix's, lent: the ids added to it are taken out again after the resolution.</summary>
+        Lent,
+    }
+
+    /// <summary>The index by id of one resolution in progress.</summary>
+    private struct IdIndexState
+    {
+        internal IndexUse Use { get; set; }
+
+        /// <summary>The index, once made (it then holds every node resolved so far); null before.</summary>
+        internal Dictionary<string, ResolvedNode>? ById { get; set; }
+    }
+
+    private static (ResolvedNode[] Nodes, List<ResolvedEdge> Edges) Resolve(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix, bool keepIndex, out Dictionary<string, ResolvedNode>? index)
+    {
+        var state = new IdIndexState { Use = keepIndex ? IndexUse.Kept : resolvedPrefix?.IdIndex is not null ? IndexUse.Lent : IndexUse.Scratch };
+        bool completed = false;
+        try
         {
-            FindCycle(nodes, edges, errors);
+            ResolvedNode[] nodes = ResolveNodes(description, registry, errors, resolvedPrefix, ref state);
+            List<ResolvedEdge> edges = ResolveEdges(description, nodes, errors, resolvedPrefix, ref state);
+            if (errors.Count == 0)
+            {
+                FindCycle(nodes, edges, errors);
+            }
+
+            index = errors.Count == 0 && state.Use == IndexUse.Kept ? state.ById : null;
+            completed = true;
+            return (nodes, edges);
+        }
+        finally
+        {
+            // A resolution cut short by an exception may have left the prefix's index changed half-way: dropped, to be made again.
+            if (!completed && resolvedPrefix is not null && state.Use != IndexUse.Scratch)
+            {
+                resolvedPrefix.IdIndex = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The index by id of <paramref name="result"/> (the nodes resolved so far, before any error, each taken unchanged from
+    /// <paramref name="resolvedPrefix"/> at its place): the prefix's own index, updated or lent where the state allows,
+    /// otherwise made afresh over them.
+    /// </summary>
+    private static Dictionary<string, ResolvedNode> MakeIndex(ref IdIndexState state, List<ResolvedNode> result, ValidatedGraph? resolvedPrefix, bool clean, int capacity)
+    {
+        Dictionary<string, ResolvedNode>? prefixIndex = resolvedPrefix?.IdIndex;
+        int kept = result.Count;
+        if (clean && prefixIndex is not null && state.Use == IndexUse.Kept)
+        {
+            // Taken over: the earlier validation no longer has it (were it validated from again, its index would be made again).
+            resolvedPrefix!.IdIndex = null;
+            ResolvedNode[] earlier = resolvedPrefix.Nodes;
+            if (earlier.Length - kept <= kept)
+            {
+                // The prefix's nodes after those kept so far (removed, changed, or taken again later and added back then).
+                for (int i = kept; i < earlier.Length; i++)
+                {
+                    prefixIndex.Remove(earlier[i].Spec.Id);
+                }
+            }
+            else
+            {
+                prefixIndex.Clear();
+                foreach (ResolvedNode node in result)
+                {
+                    prefixIndex.Add(node.Spec.Id, node);
+                }
+            }
+
+            return state.ById = prefixIndex;
         }
 
-        return (nodes, edges);
+        if (clean && prefixIndex is not null && state.Use == IndexUse.Lent && kept == resolvedPrefix!.Nodes.Length)
+        {
+            CompileScratch.Current.LentIds.Clear();
+            return state.ById = prefixIndex;
+        }
+
+        Dictionary<string, ResolvedNode> byId;
+        if (clean && state.Use == IndexUse.Kept)
+        {
+            byId = new Dictionary<string, ResolvedNode>(capacity, StringComparer.Ordinal);
+        }
+        else
+        {
+            state.Use = IndexUse.Scratch;
+            byId = CompileScratch.Current.NodesById;
+            byId.Clear();
+        }
+
+        foreach (ResolvedNode node in result)
+        {
+            byId.Add(node.Spec.Id, node);
+        }
+
+        return state.ById = byId;
+    }
+
+    /// <summary>Gives back a lent index as it was lent (the ids added taken out), or empties the scratch; a kept one stays.</summary>
+    private static void ReleaseIndex(ref IdIndexState state)
+    {
+        if (state.ById is null)
+        {
+            return;
+        }
+
+        if (state.Use == IndexUse.Lent)
+        {
+            List<string> added = CompileScratch.Current.LentIds;
+            foreach (string id in added)
+            {
+                state.ById.Remove(id);
+            }
+
+            added.Clear();
+        }
+        else if (state.Use == IndexUse.Scratch)
+        {
+            state.ById.Clear();
+        }
+
+        state.ById = null;
+        state.Use = IndexUse.Scratch;
+    }
+
+    /// <summary>Notes an id added to a lent index, to be taken out again.</summary>
+    private static void NoteAdded(ref IdIndexState state, string id)
+    {
+        if (state.Use == IndexUse.Lent)
+        {
+            CompileScratch.Current.LentIds.Add(id);
+        }
     }
 
     internal sealed record ResolvedNode(int Index, NodeSpec Spec, NodeTypeDescriptor Type, int Channels, float[] Parameters);
 
     internal readonly record struct ResolvedEdge(int Order, int From, int FromPort, int To, int ToPort);
 
-    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
+    private static ResolvedNode[] ResolveNodes(GraphDescription description, NodeTypeRegistry registry, List<GraphError> errors, ValidatedGraph? resolvedPrefix, ref IdIndexState index)
     {
         var result = new List<ResolvedNode>(description.Nodes.Count);
         // The index by id, which finds a duplicate id and which ResolveEdges then reads, holds the nodes taken unchanged from
         // resolvedPrefix only once a node is not: those validated with unique ids (a spec is not changed once validated, as
         // the reuse of its resolution already assumes), so a graph that only keeps or drops nodes (a voice removed) is
-        // resolved without hashing an id. A node that fails later keeps its id here, as null.
-        Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
-        byId.Clear();
+        // resolved without hashing an id. It is then the prefix's own index where it has one (MakeIndex), updated: a node
+        // added to a large graph hashes its own id, not every node's. A node that fails later keeps its id here, as null.
+        Dictionary<string, ResolvedNode>? byId = null;
         bool indexed = false;
         string? outputId = null;
         // No type registered since the prefix was resolved: its types are still the registry's, without a look-up.
@@ -142,10 +284,15 @@ public static class GraphCompiler
                 && (sameTypes ? string.Equals(spec.Type, resolved.Type.Name, StringComparison.Ordinal) : registry.TryGet(spec.Type, out NodeTypeDescriptor? current) && ReferenceEquals(current, resolved.Type)))
             {
                 // Before the index exists, every node so far is one of these: unique, as resolvedPrefix validated.
-                if (indexed && !byId.TryAdd(spec.Id, resolved))
+                if (indexed)
                 {
-                    errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
-                    continue;
+                    if (!byId!.TryAdd(spec.Id, resolved))
+                    {
+                        errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
+                        continue;
+                    }
+
+                    NoteAdded(ref index, spec.Id);
                 }
 
                 if ((resolved.Type.Flags & NodeTypeFlags.GraphOutput) != 0)
@@ -166,18 +313,17 @@ public static class GraphCompiler
             if (!indexed)
             {
                 indexed = true;
-                foreach (ResolvedNode earlier in result)
-                {
-                    byId.Add(earlier.Spec.Id, earlier);
-                }
+                byId = MakeIndex(ref index, result, resolvedPrefix, clean: errors.Count == 0, description.Nodes.Count);
             }
 
-            ref ResolvedNode? entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byId, spec.Id, out bool exists);
+            ref ResolvedNode? entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byId!, spec.Id, out bool exists);
             if (exists)
             {
                 errors.Add(new(GraphErrorKind.DuplicateNodeId, $"Node id '{spec.Id}' is used by more than one node."));
                 continue;
             }
+
+            NoteAdded(ref index, spec.Id);
 
             if (!registry.TryGet(spec.Type, out NodeTypeDescriptor? type))
             {
@@ -245,10 +391,15 @@ public static class GraphCompiler
             result.Add(entry);
         }
 
-        // Indexed only in part (or not at all): ResolveEdges makes its own index where it needs one.
-        if (!indexed || errors.Count > 0)
+        if (errors.Count > 0)
         {
-            byId.Clear();
+            // Indexed only in part: ResolveEdges makes its own index where it needs one.
+            ReleaseIndex(ref index);
+        }
+        else if (!indexed && index.Use == IndexUse.Kept && resolvedPrefix?.IdIndex is not null)
+        {
+            // Every node kept from the earlier validation (some of its last ones removed, perhaps): its index, less those.
+            MakeIndex(ref index, result, resolvedPrefix, clean: true, description.Nodes.Count);
         }
 
         return [.. result];
@@ -267,11 +418,10 @@ public static class GraphCompiler
         && NodeSpec.SameOptions(earlier.Spec.Options, spec.Options)
         && parameters.SequenceEqual(earlier.Parameters);
 
-    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors, ValidatedGraph? resolvedPrefix)
+    private static List<ResolvedEdge> ResolveEdges(GraphDescription description, ResolvedNode[] nodes, List<GraphError> errors, ValidatedGraph? resolvedPrefix, ref IdIndexState index)
     {
         // The index by id is made only for an edge that is not where it was, between the same nodes, unless ResolveNodes
-        // left it made (it holds every node then, or is empty).
-        Dictionary<string, ResolvedNode> byId = CompileScratch.Current.NodesById;
+        // left it made (it holds every node then).
         var result = new List<ResolvedEdge>(description.Edges.Count);
         for (int e = 0; e < description.Edges.Count; e++)
         {
@@ -282,14 +432,7 @@ public static class GraphCompiler
                 continue;
             }
 
-            if (byId.Count == 0)
-            {
-                foreach (ResolvedNode node in nodes)
-                {
-                    byId.Add(node.Spec.Id, node);
-                }
-            }
-
+            Dictionary<string, ResolvedNode> byId = index.ById ??= MakeEdgeIndex(ref index, nodes, clean: errors.Count == 0);
             bool hasFrom = byId.TryGetValue(edge.From, out ResolvedNode? from);
             bool hasTo = byId.TryGetValue(edge.To, out ResolvedNode? to);
             if (!hasFrom || !hasTo)
@@ -329,8 +472,35 @@ public static class GraphCompiler
             result.Add(new ResolvedEdge(e, from.Index, fromPort, to.Index, toPort));
         }
 
-        byId.Clear();
+        if (index.Use != IndexUse.Kept || errors.Count > 0)
+        {
+            ReleaseIndex(ref index);
+        }
+
         return result;
+    }
+
+    /// <summary>An index by id of <paramref name="nodes"/>, which no index holds yet: kept with the graph where it is validated.</summary>
+    private static Dictionary<string, ResolvedNode> MakeEdgeIndex(ref IdIndexState index, ResolvedNode[] nodes, bool clean)
+    {
+        Dictionary<string, ResolvedNode> byId;
+        if (clean && index.Use == IndexUse.Kept)
+        {
+            byId = new Dictionary<string, ResolvedNode>(nodes.Length, StringComparer.Ordinal);
+        }
+        else
+        {
+            index.Use = IndexUse.Scratch;
+            byId = CompileScratch.Current.NodesById;
+            byId.Clear();
+        }
+
+        foreach (ResolvedNode node in nodes)
+        {
+            byId.Add(node.Spec.Id, node);
+        }
+
+        return byId;
     }
 
     /// <summary>

@@ -215,6 +215,165 @@ public sealed class ResolutionReuseTests
         Assert.Same(first.Nodes[0], second.Nodes[0]);
     }
 
+    [Fact]
+    public void TheIndexById_KeptFromOneValidationToTheNext_ResolvesAddedRemovedChangedAndRenamedNodesAsAFreshValidation()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        var graph = new GraphDescription();
+        graph.Add("out", "out", channels: 1);
+        for (int i = 0; i < 8; i++)
+        {
+            graph.Add($"c{i}", "const", new Dictionary<string, double> { ["value"] = i / 10.0 });
+            graph.Connect($"c{i}", "out");
+        }
+
+        GraphCompiler.ValidatedGraph last = GraphCompiler.TryValidate(graph, registry, out _)!;
+        AssertIndexed(last);
+
+        // Each edit shares the unchanged specs with the graph before, as the engine's decoder does.
+        GraphDescription Edit(Action<GraphDescription> change)
+        {
+            var next = new GraphDescription { Nodes = [.. graph.Nodes], Edges = [.. graph.Edges] };
+            change(next);
+            return next;
+        }
+
+        GraphCompiler.ValidatedGraph Accept(GraphDescription next)
+        {
+            Dictionary<string, GraphCompiler.ResolvedNode>? kept = last.IdIndex;
+            GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(next, registry, out IReadOnlyList<GraphError> errors, last)
+                ?? throw new Xunit.Sdk.XunitException(string.Join("; ", errors.Select(e => e.Message)));
+            AssertResolvedAsAFreshValidation(next, validated, registry);
+            if (kept is not null && validated.IdIndex is not null)
+            {
+                // Taken over, not made again: the earlier graph no longer has it.
+                Assert.Same(kept, validated.IdIndex);
+                Assert.Null(last.IdIndex);
+            }
+
+            graph = next;
+            last = validated;
+            return validated;
+        }
+
+        Accept(Edit(g =>
+        {
+            g.Add("v", "const");
+            g.Connect("v", "out");
+        }));
+        Accept(Edit(g =>
+        {
+            g.Nodes.RemoveAt(g.Nodes.Count - 1);
+            g.Edges.RemoveAt(g.Edges.Count - 1);
+        }));
+        Accept(Edit(g =>
+        {
+            g.Nodes.RemoveAll(n => n.Id == "c3");
+            g.Edges.RemoveAll(e => e.From == "c3");
+        }));
+        Accept(Edit(g => g.Nodes[5] = new NodeSpec(g.Nodes[5].Id, "const", new Dictionary<string, double> { ["value"] = 0.99 })));
+        Accept(Edit(g =>
+        {
+            int at = g.Nodes.FindIndex(n => n.Id == "c6");
+            g.Nodes[at] = new NodeSpec("r6", "const");
+            g.Edges[g.Edges.FindIndex(e => e.From == "c6")] = new EdgeSpec("r6", "out");
+        }));
+        Accept(Edit(g =>
+        {
+            g.Nodes.Insert(1, new NodeSpec("x", "const"));
+            g.Connect("x", "out");
+        }));
+
+        // The renamed node's old id is free again, its new one is not.
+        Accept(Edit(g =>
+        {
+            g.Add("c6", "const");
+            g.Connect("c6", "out");
+        }));
+        GraphDescription clash = Edit(g => g.Add("r6", "const"));
+        Assert.Null(GraphCompiler.TryValidate(clash, registry, out IReadOnlyList<GraphError> refused, last));
+        Assert.Equal("Node id 'r6' is used by more than one node.", Assert.Single(refused).Message);
+
+        // A refusal leaves the graph before it to validate from, its index made again where needed.
+        Accept(Edit(g =>
+        {
+            g.Add("y", "const");
+            g.Connect("y", "out");
+        }));
+
+        // A new node before a kept one with its id: the kept one is the duplicate.
+        GraphDescription before = Edit(g => g.Nodes.Insert(1, new NodeSpec("c7", "const")));
+        Assert.Null(GraphCompiler.TryValidate(before, registry, out refused, last));
+        Assert.Equal("Node id 'c7' is used by more than one node.", Assert.Single(refused).Message);
+        Accept(Edit(g =>
+        {
+            g.Nodes[^1] = new NodeSpec("z", "const");
+            g.Edges[^1] = new EdgeSpec("z", "out");
+        }));
+    }
+
+    [Fact]
+    public void ACompileOfAGraphThatBeginsWithAValidatedOne_GivesItsIndexBackAsItWas_AcceptedOrRefused()
+    {
+        NodeTypeRegistry registry = TestNodes.CreateRegistry();
+        GraphDescription graph = Graph(0.5, extra: "c");
+        GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(graph, registry, out _)!;
+        Assert.NotNull(validated.IdIndex);
+        var options = new CompileOptions { MaxBlockFrames = 64 };
+
+        // A transition graph: the graph's nodes and edges, then helper nodes after them.
+        var withHelper = new GraphDescription { Nodes = [.. graph.Nodes], Edges = [.. graph.Edges] };
+        withHelper.Add("helper", "const");
+        withHelper.Connect("helper", "out");
+        GraphSnapshot snapshot = GraphCompiler.Compile(withHelper, registry, options, validated);
+        Assert.Equal(5, snapshot.Nodes.Length);
+        AssertIndexed(validated);
+
+        var clash = new GraphDescription { Nodes = [.. graph.Nodes], Edges = [.. graph.Edges] };
+        clash.Add("helper", "const");
+        clash.Add("a", "const");
+        GraphValidationException refused = Assert.Throws<GraphValidationException>(() => GraphCompiler.Compile(clash, registry, options, validated));
+        Assert.Contains(refused.Errors, e => e.Message == "Node id 'a' is used by more than one node.");
+        AssertIndexed(validated);
+
+        // The helper's id, lent and given back, is free for the next graph.
+        var next = new GraphDescription { Nodes = [.. graph.Nodes], Edges = [.. graph.Edges] };
+        next.Add("helper", "const");
+        next.Connect("helper", "out");
+        GraphCompiler.ValidatedGraph second = GraphCompiler.TryValidate(next, registry, out IReadOnlyList<GraphError> errors, validated)!;
+        Assert.Empty(errors);
+        AssertResolvedAsAFreshValidation(next, second, registry);
+    }
+
+    /// <summary>The graph's index by id, if it has one, holds exactly its nodes.</summary>
+    private static void AssertIndexed(GraphCompiler.ValidatedGraph graph)
+    {
+        if (graph.IdIndex is { } index)
+        {
+            Assert.Equal(graph.Nodes.Length, index.Count);
+            foreach (GraphCompiler.ResolvedNode node in graph.Nodes)
+            {
+                Assert.Same(node, index[node.Spec.Id]);
+            }
+        }
+    }
+
+    private static void AssertResolvedAsAFreshValidation(GraphDescription description, GraphCompiler.ValidatedGraph validated, NodeTypeRegistry registry)
+    {
+        GraphCompiler.ValidatedGraph fresh = GraphCompiler.TryValidate(description, registry, out IReadOnlyList<GraphError> errors)!;
+        Assert.Empty(errors);
+        Assert.Equal(fresh.Nodes.Length, validated.Nodes.Length);
+        for (int i = 0; i < fresh.Nodes.Length; i++)
+        {
+            Assert.Equal(i, validated.Nodes[i].Index);
+            Assert.Equal(fresh.Nodes[i].Spec.Id, validated.Nodes[i].Spec.Id);
+            Assert.Equal(fresh.Nodes[i].Parameters, validated.Nodes[i].Parameters);
+        }
+
+        Assert.Equal(fresh.Edges, validated.Edges);
+        AssertIndexed(validated);
+    }
+
     /// <summary>Constants a and b into the two ports of an adder, into out.</summary>
     private static GraphDescription PairIntoAdd()
     {
