@@ -199,6 +199,15 @@ public static class GraphCompiler
             return state.ById = prefixIndex;
         }
 
+        return state.ById = FreshIndex(ref state, CollectionsMarshal.AsSpan(result), capacity, clean);
+    }
+
+    /// <summary>
+    /// A new index by id over <paramref name="nodes"/>: a dictionary of its own where the state keeps the index with the
+    /// validated graph, the compile's scratch one otherwise.
+    /// </summary>
+    private static Dictionary<string, ResolvedNode> FreshIndex(ref IdIndexState state, ReadOnlySpan<ResolvedNode> nodes, int capacity, bool clean)
+    {
         Dictionary<string, ResolvedNode> byId;
         if (clean && state.Use == IndexUse.Kept)
         {
@@ -211,12 +220,12 @@ public static class GraphCompiler
             byId.Clear();
         }
 
-        foreach (ResolvedNode node in result)
+        foreach (ResolvedNode node in nodes)
         {
             byId.Add(node.Spec.Id, node);
         }
 
-        return state.ById = byId;
+        return byId;
     }
 
     /// <summary>Gives back a lent index as it was lent (the ids added taken out), or empties the scratch; a kept one stays.</summary>
@@ -432,7 +441,7 @@ public static class GraphCompiler
                 continue;
             }
 
-            Dictionary<string, ResolvedNode> byId = index.ById ??= MakeEdgeIndex(ref index, nodes, clean: errors.Count == 0);
+            Dictionary<string, ResolvedNode> byId = index.ById ??= FreshIndex(ref index, nodes, nodes.Length, clean: errors.Count == 0);
             bool hasFrom = byId.TryGetValue(edge.From, out ResolvedNode? from);
             bool hasTo = byId.TryGetValue(edge.To, out ResolvedNode? to);
             if (!hasFrom || !hasTo)
@@ -478,29 +487,6 @@ public static class GraphCompiler
         }
 
         return result;
-    }
-
-    /// <summary>An index by id of <paramref name="nodes"/>, which no index holds yet: kept with the graph where it is validated.</summary>
-    private static Dictionary<string, ResolvedNode> MakeEdgeIndex(ref IdIndexState index, ResolvedNode[] nodes, bool clean)
-    {
-        Dictionary<string, ResolvedNode> byId;
-        if (clean && index.Use == IndexUse.Kept)
-        {
-            byId = new Dictionary<string, ResolvedNode>(nodes.Length, StringComparer.Ordinal);
-        }
-        else
-        {
-            index.Use = IndexUse.Scratch;
-            byId = CompileScratch.Current.NodesById;
-            byId.Clear();
-        }
-
-        foreach (ResolvedNode node in nodes)
-        {
-            byId.Add(node.Spec.Id, node);
-        }
-
-        return byId;
     }
 
     /// <summary>
