@@ -15,7 +15,9 @@ namespace LiveEngine.Hosts.Link;
 /// (<see cref="LiveRenderer.SampleAtTimestamp"/>) maps CLOCK_MONOTONIC to the stream position at the start of the
 /// latest block. Each tick reads both clocks back to back and gives the sample position at Link time 0,
 /// <c>offset = sample(now) − linkNow · rate / 10⁶</c>; the estimate used is the largest offset of the last second
-/// (a block that started late only ever lowers it). So sample <c>s</c> is heard at Link time
+/// (a block that started late only ever lowers it), unless the readings stay more than a millisecond below it for
+/// <see cref="ShiftTicks"/> ticks in a row: then the stream's schedule itself moved later (a driver that starts its
+/// periods again from now after a stall), and the window starts again from those readings (<see cref="ClockOffsetWindow"/>). So sample <c>s</c> is heard at Link time
 /// <c>(s − offset) · 10⁶ / rate + output latency</c>, and Link time <c>t</c> is sample
 /// <c>offset + (t − output latency) · rate / 10⁶</c>.</para>
 /// <para><b>Following.</b> A tick looks at sample <c>S</c>, 20 ms past the renderer's position, and compares the
@@ -40,6 +42,9 @@ public sealed class LinkFollower : IDisposable
     private const int WarmUpTicks = 100;
     private const int ReadingTries = 3;
 
+    // Ticks in a row whose readings lie more than a millisecond below the window's largest: the schedule moved (50 ms).
+    private const int ShiftTicks = 5;
+
     // The widest a clock reading's two timestamps may lie apart: 50 µs (a reading takes about 1 µs).
     private static readonly long s_maxReadingTicks = Stopwatch.Frequency / 20_000;
 
@@ -49,11 +54,9 @@ public sealed class LinkFollower : IDisposable
     private readonly LiveRenderer _renderer;
     private readonly LinkOptions _options;
     private readonly int _sampleRate;
-    private readonly double[] _offsets = new double[OffsetWindowTicks];
+    private readonly ClockOffsetWindow _offsets;
     private readonly Thread _thread;
     private readonly bool _ownsLink;
-    private int _offsetCount;
-    private int _offsetNext;
     private long _offsetBits;
     private long _busyUntilSample;
     private long _aloneTicks;
@@ -99,6 +102,7 @@ public sealed class LinkFollower : IDisposable
         _options = options ?? new LinkOptions();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.Quantum, 0, nameof(options));
         _sampleRate = clock.SampleRate;
+        _offsets = new ClockOffsetWindow(OffsetWindowTicks, ShiftTicks, shiftThreshold: _sampleRate / 1000.0);
         _expectedTempo = clock.TempoAt(renderer.Position);
         _link.EnableStartStopSync(_options.StartStopSync);
         UpdateOffset();
@@ -215,21 +219,13 @@ public sealed class LinkFollower : IDisposable
             }
         }
 
-        if (bestGap > s_maxReadingTicks && _offsetCount > 0)
+        if (bestGap > s_maxReadingTicks && _offsets.Count > 0)
         {
             return;
         }
 
         long sample = _renderer.SampleAtTimestamp(middle);
-        _offsets[_offsetNext] = sample - (linkNow * (_sampleRate / 1e6));
-        _offsetNext = (_offsetNext + 1) % OffsetWindowTicks;
-        _offsetCount = Math.Min(_offsetCount + 1, OffsetWindowTicks);
-        double best = double.MinValue;
-        for (int i = 0; i < _offsetCount; i++)
-        {
-            best = Math.Max(best, _offsets[i]);
-        }
-
+        double best = _offsets.Add(sample - (linkNow * (_sampleRate / 1e6)));
         Volatile.Write(ref _offsetBits, BitConverter.DoubleToInt64Bits(best));
     }
 
@@ -397,8 +393,7 @@ public sealed class LinkFollower : IDisposable
     /// <summary>The clock line's offsets from before a stop or start no longer map Link time to samples.</summary>
     private void ResetOffsets()
     {
-        _offsetCount = 0;
-        _offsetNext = 0;
+        _offsets.Clear();
     }
 
     /// <summary>Two ramps, <paramref name="from"/> → middle → <paramref name="target"/>, whose beats close <paramref name="error"/> beats.</summary>
