@@ -73,11 +73,7 @@ public sealed class CommitAllocationTests(ITestOutputHelper output)
         // with one parameter changed. Each graph is decoded for its commit, as the engine process does, and the
         // decode is not counted (it is the protocol's, not the commit's).
         string plain = graph.ToJson();
-        GraphDescription withVoice = graph.Clone();
-        withVoice.Add("soak-osc", "sine", new Dictionary<string, double> { ["freqHz"] = 330, ["level"] = 0.05 });
-        withVoice.Add("soak-pan", "pan");
-        withVoice.Chain("soak-osc", "soak-pan", "out");
-        string voiced = withVoice.ToJson();
+        string voiced = SoakVoice.AddedTo(graph).ToJson();
 
         // Warm up once (JIT, first-use caches and the compiler's working memory), then measure.
         CommitDecoded(session, voiced);
@@ -108,10 +104,7 @@ public sealed class CommitAllocationTests(ITestOutputHelper output)
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options, executor);
         var reference = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options with { RecycleRetiredSnapshots = false }, referenceExecutor);
         string plain = graph.ToJson();
-        GraphDescription withVoice = graph.Clone();
-        withVoice.Add("soak-osc", "sine", new Dictionary<string, double> { ["freqHz"] = 330, ["level"] = 0.05 });
-        withVoice.Add("soak-pan", "pan");
-        withVoice.Chain("soak-osc", "soak-pan", "out");
+        GraphDescription withVoice = SoakVoice.AddedTo(graph);
         string voiced = withVoice.ToJson();
 
         // The soak's edits, and edits of parameters only between them (those share the structure of the snapshot

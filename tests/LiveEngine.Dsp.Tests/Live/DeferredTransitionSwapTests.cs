@@ -34,7 +34,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options with { DeferTransitionSwap = true }, executor);
         var reference = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options, referenceExecutor);
         string plain = graph.ToJson();
-        string voiced = WithVoice(graph).ToJson();
+        string voiced = SoakVoice.AddedTo(graph).ToJson();
 
         int deferred = 0;
         var bytes = new List<long>();
@@ -78,7 +78,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
         GraphDescription graph = StandardWorkloads.Create("session");
         var options = new LiveSessionOptions { MaxBlockFrames = Block, Admission = AdmissionPolicy.Warn, AdmissionLimit = 1e-6, DeferTransitionSwap = true };
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options);
-        GraphDescription voiced = WithVoice(graph);
+        GraphDescription voiced = SoakVoice.AddedTo(graph);
 
         foreach (GraphDescription edit in (GraphDescription[])[voiced, graph, voiced])
         {
@@ -102,7 +102,7 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
         var options = new LiveSessionOptions { MaxBlockFrames = Block, Admission = AdmissionPolicy.Warn };
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options with { DeferTransitionSwap = true });
         var reference = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, options);
-        GraphDescription voiced = WithVoice(graph);
+        GraphDescription voiced = SoakVoice.AddedTo(graph);
         GraphDescription replaced = voiced.Clone();
         replaced.Nodes.Find(n => n.Id == "t0.v0.lpf")!.Type = "lpf";
         GraphDescription rewired = replaced.Clone();
@@ -219,15 +219,6 @@ public sealed class DeferredTransitionSwapTests(ITestOutputHelper output)
         withB.Add("b", "sine", new Dictionary<string, double> { ["freqHz"] = 660 });
         withB.Chain("b", "out");
         return (session, graph, withB);
-    }
-
-    private static GraphDescription WithVoice(GraphDescription graph)
-    {
-        GraphDescription withVoice = graph.Clone();
-        withVoice.Add("soak-osc", "sine", new Dictionary<string, double> { ["freqHz"] = 330, ["level"] = 0.05 });
-        withVoice.Add("soak-pan", "pan");
-        withVoice.Chain("soak-osc", "soak-pan", "out");
-        return withVoice;
     }
 
     private static void RenderBoth(LiveSession session, LiveSession reference, int blocks)

@@ -22,7 +22,7 @@ public sealed class TransitionReuseTests
     {
         GraphDescription graph = StandardWorkloads.Create("session");
         var session = new LiveSession(BuiltinNodeTypes.CreateRegistry(), graph, new LiveSessionOptions { MaxBlockFrames = Block, RecycleRetiredSnapshots = true });
-        GraphDescription withVoice = WithVoice(graph);
+        GraphDescription withVoice = SoakVoice.AddedTo(graph);
 
         GraphSnapshot firstAdd = Commit(session, withVoice);
         Commit(session, graph);
@@ -56,15 +56,6 @@ public sealed class TransitionReuseTests
         Assert.Equal(first.CommitSample, firstFade.StartSample);
         Assert.Equal(second.CommitSample, secondFade.StartSample);
         Assert.True(second.CommitSample > first.CommitSample);
-    }
-
-    private static GraphDescription WithVoice(GraphDescription graph)
-    {
-        GraphDescription withVoice = graph.Clone();
-        withVoice.Add("soak-osc", "sine", new Dictionary<string, double> { ["freqHz"] = 330, ["level"] = 0.05 });
-        withVoice.Add("soak-pan", "pan");
-        withVoice.Chain("soak-osc", "soak-pan", "out");
-        return withVoice;
     }
 
     /// <summary>Commits a decoded copy of <paramref name="graph"/> and renders past its fade; returns the transition's snapshot.</summary>
