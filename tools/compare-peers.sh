@@ -36,7 +36,7 @@ fi
 if [[ -n ${LIVEENGINE:-} ]]; then
   le=$LIVEENGINE
 else
-  echo "compare-peers: publishing liveengine (Release, precompiled: ReadyToRun) …" >&2
+  echo "compare-peers: publishing liveengine (Release, self-contained, precompiled into one composite image; a few minutes) …" >&2
   dotnet publish "$root/src/LiveEngine.Cli" -c Release -o "$out/le" >/dev/null
   le="$out/le/liveengine"
 fi
