@@ -62,6 +62,20 @@ internal struct AdaptiveChoice
         return InProbe(_blocks) ? !Serial : Serial;
     }
 
+    /// <summary>
+    /// Blocks from the next on that run in the mode <see cref="NextBlockSerial"/> gives, as far as the windows decide:
+    /// a run of blocks rendered in one mode (<see cref="ParallelExecutor.ProcessBlocks"/>) ends there, so that no window
+    /// measures blocks of the other mode. At least 1; <see cref="int.MaxValue"/> where no window is due.
+    /// </summary>
+    public readonly int BlocksInSameMode()
+    {
+        long end = _blocks < 3 * WindowBlocks ? (_blocks / WindowBlocks * WindowBlocks) + WindowBlocks
+            : InProbe(_blocks) ? _probeStart + WindowBlocks
+            : _probeStart > _blocks ? _probeStart
+            : long.MaxValue;
+        return (int)Math.Clamp(end - _blocks, 1, int.MaxValue);
+    }
+
     public void Record(bool serial, double ticksPerFrame)
     {
         long block = _blocks++;

@@ -50,6 +50,14 @@ public sealed record ParallelExecutorOptions
     /// real-time scheduling here, as its audio thread has. What it throws is ignored (the worker runs regardless).
     /// </summary>
     public Action<int>? WorkerStarted { get; init; }
+
+    /// <summary>
+    /// Blocks per superblock in <see cref="ParallelExecutor.ProcessBlocks"/> (an offline render, the snapshot prepared
+    /// with <see cref="ParallelExecutor.PrepareBlockRuns"/>): each worker renders its own jobs for this many blocks
+    /// between two synchronisations (see <see cref="SuperblockPlan"/>). 0 renders every block on its own, as
+    /// <see cref="ParallelExecutor.Process"/> does. The bits are the same either way.
+    /// </summary>
+    public int SuperblockBlocks { get; init; } = AdaptiveChoice.WindowBlocks;
 }
 
 /// <summary>
@@ -127,6 +135,20 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private long _serialBlocks;
     private long _parallelBlocks;
 
+    // The open superblock, if the open block is one (else null): written by worker 0 before it opens it, read by the
+    // workers after they see it open, like the fields above. Each worker's last finished run, on its own line.
+    private SuperblockPlan? _runPlan;
+    private int _runBlocks;
+    private float[][]? _runDestination;
+    private int _runDestinationOffset;
+    private long _runNumber;
+    private long _runBlocksTotal;
+    private readonly PaddedIndex[] _runDone;
+
+    // Stopwatch ticks each worker spent in superblocks waiting for another worker: for a value it reads (any worker),
+    // or for the others to finish the run (worker 0). Written by that worker only.
+    private readonly PaddedIndex[] _workerWaitTicks;
+
     // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
     private readonly PaddedIndex[] _runningJob;
     private readonly long _watchdogTicks;
@@ -156,6 +178,8 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _completed = new PaddedIndex[options.Threads];
         _seedClaims = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
+        _runDone = new PaddedIndex[options.Threads];
+        _workerWaitTicks = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
         {
             _runningJob[w].Value = Idle;
@@ -210,6 +234,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     /// <summary>Blocks the workers rendered together since the executor started.</summary>
     public long ParallelBlocks => Volatile.Read(ref _parallelBlocks);
+
+    /// <summary>Of <see cref="ParallelBlocks"/>, those rendered in superblocks (<see cref="ProcessBlocks"/>), and in how many runs.</summary>
+    public (long Blocks, long Runs) SuperblockCounts => (Volatile.Read(ref _runBlocksTotal), Volatile.Read(ref _runNumber));
+
+    /// <summary>
+    /// Stopwatch ticks <paramref name="worker"/> has spent in superblocks waiting for another worker (part of
+    /// <see cref="WorkerBusyTicks"/>): for a value that worker makes, or, worker 0, for the others to finish the run.
+    /// </summary>
+    public long WorkerWaitTicks(int worker) => Volatile.Read(ref _workerWaitTicks[worker].Value);
 
     /// <summary>Stopwatch ticks <paramref name="worker"/> has spent inside blocks since the executor started (worker 0 includes blocks run serially).</summary>
     public long WorkerBusyTicks(int worker) => Volatile.Read(ref _workerBusyTicks[worker].Value);
@@ -276,6 +309,241 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 _recycled.Add(state);
             }
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Prepare"/>, and also plans the snapshot's superblocks for <see cref="ProcessBlocks"/> (an offline
+    /// render), where they are safe and pay (<see cref="SuperblockPlan.TryCreate"/>): a copy of the snapshot's buffers
+    /// per further worker and the rings between them. Control thread only; allocates.
+    /// </summary>
+    public void PrepareBlockRuns(GraphSnapshot snapshot)
+    {
+        Prepare(snapshot);
+        if (_options.Threads > 1 && _options.SuperblockBlocks > 0 && snapshot.ExecutionState is ParallelRunState state && !state.NothingRunsInParallel)
+        {
+            state.Runs = SuperblockPlan.TryCreate(snapshot, _options.Threads, _options.SuperblockBlocks, state.Seeds, state.SeedWorkers);
+        }
+    }
+
+    /// <summary>Whether <see cref="ProcessBlocks"/> renders <paramref name="snapshot"/> in superblocks (when the measured choice runs it in parallel).</summary>
+    public bool RunsInSuperblocks(GraphSnapshot snapshot) => RunPlanFor(snapshot) is not null;
+
+    private SuperblockPlan? RunPlanFor(GraphSnapshot snapshot) =>
+        snapshot.ExecutionState is ParallelRunState { Runs: { } plan } state && state.Owner == this && ReferenceEquals(plan.Snapshot, snapshot)
+        && _profiler is null && snapshot.Timeline is null && snapshot.Probe is null && snapshot.SkippedJobs is null
+            ? plan
+            : null;
+
+    /// <summary>
+    /// Renders <paramref name="blocks"/> blocks back to back, nothing changed between them, each block's output copied to
+    /// <paramref name="destination"/> (see <see cref="IGraphExecutor.ProcessBlocks"/>). A snapshot prepared with
+    /// <see cref="PrepareBlockRuns"/> renders in superblocks of up to <see cref="ParallelExecutorOptions.SuperblockBlocks"/>
+    /// blocks, one synchronisation each, where the measured choice runs it in parallel; otherwise block by block.
+    /// Audio (render) thread only; allocation-free, lock-free.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ProcessBlocks(GraphSnapshot snapshot, int blocks, int frames, long sampleTime, float[][] destination, int destinationOffset)
+    {
+        if (RunPlanFor(snapshot) is not { } plan || frames > snapshot.MaxBlockFrames)
+        {
+            IGraphExecutor.ProcessBlocksOneByOne(this, snapshot, blocks, frames, sampleTime, destination, destinationOffset);
+            return;
+        }
+
+        var state = (ParallelRunState)snapshot.ExecutionState!;
+        bool adaptive = AdaptsToSerial && !state.SerialOnly;
+        if (!adaptive && AdaptsToSerial)
+        {
+            // Too little work off the critical path for a second worker: serially, as Process would.
+            IGraphExecutor.ProcessBlocksOneByOne(this, snapshot, blocks, frames, sampleTime, destination, destinationOffset);
+            return;
+        }
+
+        int done = 0;
+        while (done < blocks)
+        {
+            int run = Math.Min(blocks - done, plan.BlocksPerRun);
+            bool serial = false;
+            if (adaptive)
+            {
+                run = Math.Min(run, state.Adaptive.BlocksInSameMode());
+                serial = state.Adaptive.NextBlockSerial();
+            }
+
+            long runTime = sampleTime + ((long)done * frames);
+            long start = Stopwatch.GetTimestamp();
+            if (serial)
+            {
+                for (int b = 0; b < run; b++)
+                {
+                    SingleThreadExecutor.Process(snapshot, frames, runTime + ((long)b * frames));
+                    for (int c = 0; c < destination.Length; c++)
+                    {
+                        snapshot.GetOutput(c, frames).CopyTo(destination[c].AsSpan(destinationOffset + ((done + b) * frames), frames));
+                    }
+                }
+            }
+            else
+            {
+                ProcessRun(state, plan, snapshot, run, frames, runTime, destination, destinationOffset + (done * frames));
+            }
+
+            long end = Stopwatch.GetTimestamp();
+            if (serial)
+            {
+                Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+                Volatile.Write(ref _serialBlocks, _serialBlocks + run);
+            }
+            else
+            {
+                Volatile.Write(ref _parallelBlocks, _parallelBlocks + run);
+                Volatile.Write(ref _runBlocksTotal, _runBlocksTotal + run);
+            }
+
+            if (adaptive)
+            {
+                double ticksPerFrame = (end - start) / ((double)run * frames);
+                for (int b = 0; b < run; b++)
+                {
+                    state.Adaptive.Record(serial, ticksPerFrame);
+                }
+            }
+
+            done += run;
+        }
+    }
+
+    /// <summary>One superblock: opens it, renders worker 0's share, waits for every other worker's, closes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ProcessRun(ParallelRunState state, SuperblockPlan plan, GraphSnapshot snapshot, int blocks, int frames, long sampleTime, float[][] destination, int destinationOffset)
+    {
+        WaitForWorkersToLeave();
+        _snapshot = snapshot;
+        _state = state;
+        _timeline = null;
+        _frames = frames;
+        _sampleTime = sampleTime;
+        _runPlan = plan;
+        _runBlocks = blocks;
+        _runDestination = destination;
+        _runDestinationOffset = destinationOffset;
+        long run = ++_runNumber;
+        foreach (int c in plan.SilentChannels)
+        {
+            destination[c].AsSpan(destinationOffset, blocks * frames).Clear();
+        }
+
+        // Open it (a full fence: everything above is visible to a worker that sees the odd epoch).
+        Interlocked.Increment(ref *_epoch);
+        if (Volatile.Read(ref _parked.Value) > 0)
+        {
+            Futex.Wake(_epoch, int.MaxValue);
+        }
+
+        long runStart = Stopwatch.GetTimestamp();
+        RunShare(0, plan, snapshot);
+        for (int w = 1; w < _runDone.Length; w++)
+        {
+            if (Volatile.Read(ref _runDone[w].Value) != run)
+            {
+                long waitStart = Stopwatch.GetTimestamp();
+                int idle = 0;
+                while (Volatile.Read(ref _runDone[w].Value) != run)
+                {
+                    Backoff(ref idle);
+                }
+
+                _workerWaitTicks[0].Value += Stopwatch.GetTimestamp() - waitStart;
+            }
+        }
+
+        Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (Stopwatch.GetTimestamp() - runStart));
+        Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
+        plan.BlocksDone += blocks;
+
+        // Close it; workers still inside only leave (the next block or run waits for them).
+        Interlocked.Increment(ref *_epoch);
+    }
+
+    /// <summary>
+    /// A worker's share of the open superblock: its jobs, block after block, in topological order, on its own copy of
+    /// the buffers; a value another worker makes is awaited (that worker's progress counter) and copied in from the
+    /// ring before the job that reads it, and a value another worker reads is copied to the ring after its maker runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunShare(int worker, SuperblockPlan plan, GraphSnapshot snapshot)
+    {
+        int frames = _frames;
+        long sampleTime = _sampleTime;
+        int blocks = _runBlocks;
+        float[][] destination = _runDestination!;
+        int destinationOffset = _runDestinationOffset;
+        long baseBlock = plan.BlocksDone;
+        float* region = (float*)plan.RegionBases[worker];
+        long[] produced = plan.Produced;
+        int[] jobs = plan.WorkerJobs;
+        int first = plan.WorkerJobStarts[worker];
+        int last = plan.WorkerJobStarts[worker + 1];
+        int[] crossInStarts = plan.CrossInStarts;
+        int[] copyOutStarts = plan.CopyOutStarts;
+        int[] hostOutStarts = plan.HostOutStarts;
+        for (int b = 0; b < blocks; b++)
+        {
+            long time = sampleTime + ((long)b * frames);
+            for (int i = first; i < last; i++)
+            {
+                int job = jobs[i];
+                for (int k = crossInStarts[job], end = crossInStarts[job + 1]; k < end; k++)
+                {
+                    ref long made = ref produced[plan.CrossInCounters[k]];
+                    long needed = baseBlock + b + 1;
+                    if (Volatile.Read(ref made) < needed && !WaitFor(worker, ref made, needed))
+                    {
+                        return;
+                    }
+
+                    new ReadOnlySpan<float>(plan.Slot(plan.CrossInRings[k], b), frames).CopyTo(new Span<float>(region + plan.CrossInOffsets[k], frames));
+                }
+
+                JobRunner.RunIn(snapshot, job, frames, time, region);
+                for (int k = copyOutStarts[job], end = copyOutStarts[job + 1]; k < end; k++)
+                {
+                    new ReadOnlySpan<float>(region + plan.CopyOutOffsets[k], frames).CopyTo(new Span<float>(plan.Slot(plan.CopyOutRings[k], b), frames));
+                }
+
+                for (int k = hostOutStarts[job], end = hostOutStarts[job + 1]; k < end; k++)
+                {
+                    new ReadOnlySpan<float>(region + plan.HostOutOffsets[k], frames).CopyTo(destination[plan.HostOutChannels[k]].AsSpan(destinationOffset + (b * frames), frames));
+                }
+
+                int counter = plan.CounterOfJob[job];
+                if (counter >= 0)
+                {
+                    // Release: the ring slot written above is visible to a reader that sees the count.
+                    Volatile.Write(ref produced[counter], baseBlock + b + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="made"/> reaches <paramref name="needed"/>, counting the wait; false if the executor is stopping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitFor(int worker, ref long made, long needed)
+    {
+        long waitStart = Stopwatch.GetTimestamp();
+        int idle = 0;
+        while (Volatile.Read(ref made) < needed)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+
+            Backoff(ref idle);
+        }
+
+        _workerWaitTicks[worker].Value += Stopwatch.GetTimestamp() - waitStart;
+        return true;
     }
 
     /// <summary>A retired state, preferring one built for as many jobs (its arrays fit); null if none is kept.</summary>
@@ -447,6 +715,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
         _snapshot = snapshot;
         _state = state;
+        _runPlan = null;
         _frames = frames;
         _sampleTime = sampleTime;
         _block++;
@@ -583,7 +852,16 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             if (Volatile.Read(ref *_epoch) == epoch)
             {
                 long runStart = Stopwatch.GetTimestamp();
-                abandoned = !RunBlock(worker, _state!, _snapshot!);
+                if (_runPlan is { } plan)
+                {
+                    RunShare(worker, plan, _snapshot!);
+                    Volatile.Write(ref _runDone[worker].Value, _runNumber);
+                }
+                else
+                {
+                    abandoned = !RunBlock(worker, _state!, _snapshot!);
+                }
+
                 Volatile.Write(ref _workerBusyTicks[worker].Value, _workerBusyTicks[worker].Value + (Stopwatch.GetTimestamp() - runStart));
                 Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
             }
