@@ -136,14 +136,19 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private long _parallelBlocks;
 
     // The open superblock, if the open block is one (else null): written by worker 0 before it opens it, read by the
-    // workers after they see it open, like the fields above. Each worker's last finished run, on its own line.
+    // workers after they see it open, like the fields above.
     private SuperblockPlan? _runPlan;
     private int _runBlocks;
+
+    // The run's first block as the plan counts (SuperblockPlan.BlocksDone when it opened): a worker that enters late
+    // reads this, not the plan's count, which worker 0 moves on before it closes the run.
+    private long _runBase;
     private float[][]? _runDestination;
     private int _runDestinationOffset;
     private long _runNumber;
     private long _runBlocksTotal;
-    private readonly PaddedIndex[] _runDone;
+    private readonly long _takeOverTicks = (long)(TakeOverAfter.TotalSeconds * Stopwatch.Frequency);
+    private long _takeOvers;
 
     // Stopwatch ticks each worker spent in superblocks waiting for another worker: for a value it reads (any worker),
     // or for the others to finish the run (worker 0). Written by that worker only.
@@ -178,7 +183,6 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _completed = new PaddedIndex[options.Threads];
         _seedClaims = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
-        _runDone = new PaddedIndex[options.Threads];
         _workerWaitTicks = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
         {
@@ -237,6 +241,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     /// <summary>Of <see cref="ParallelBlocks"/>, those rendered in superblocks (<see cref="ProcessBlocks"/>), and in how many runs.</summary>
     public (long Blocks, long Runs) SuperblockCounts => (Volatile.Read(ref _runBlocksTotal), Volatile.Read(ref _runNumber));
+
+    /// <summary>Blocks of another worker's share that worker 0 rendered in superblocks because that worker had not started them (<see cref="TakeOverAfter"/>).</summary>
+    public long TakeOvers => Interlocked.Read(ref _takeOvers);
 
     /// <summary>
     /// Stopwatch ticks <paramref name="worker"/> has spent in superblocks waiting for another worker (part of
@@ -413,7 +420,10 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
     }
 
-    /// <summary>One superblock: opens it, renders worker 0's share, waits for every other worker's, closes it.</summary>
+    /// <summary>
+    /// One superblock: opens it, renders worker 0's share, waits for every other worker's (rendering the blocks of one
+    /// that has not started them after <see cref="TakeOverAfter"/>), closes it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessRun(ParallelRunState state, SuperblockPlan plan, GraphSnapshot snapshot, int blocks, int frames, long sampleTime, float[][] destination, int destinationOffset)
     {
@@ -424,10 +434,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _frames = frames;
         _sampleTime = sampleTime;
         _runPlan = plan;
+        _runBase = plan.BlocksDone;
         _runBlocks = blocks;
         _runDestination = destination;
         _runDestinationOffset = destinationOffset;
-        long run = ++_runNumber;
+        _runNumber++;
         foreach (int c in plan.SilentChannels)
         {
             destination[c].AsSpan(destinationOffset, blocks * frames).Clear();
@@ -441,16 +452,30 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         }
 
         long runStart = Stopwatch.GetTimestamp();
-        RunShare(0, plan, snapshot);
-        for (int w = 1; w < _runDone.Length; w++)
+        long target = _runBase + blocks;
+        for (int b = 0; b < blocks; b++)
         {
-            if (Volatile.Read(ref _runDone[w].Value) != run)
+            RunShareBlock(0, plan, snapshot, b);
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            RunShareBlock(plan.LatePart, plan, snapshot, b);
+        }
+
+        for (int w = 1; w < plan.Workers; w++)
+        {
+            ref long shareDone = ref plan.ShareDone[w * SuperblockPlan.ProducedStride];
+            if (Volatile.Read(ref shareDone) < target)
             {
                 long waitStart = Stopwatch.GetTimestamp();
                 int idle = 0;
-                while (Volatile.Read(ref _runDone[w].Value) != run)
+                while (Volatile.Read(ref shareDone) < target)
                 {
-                    Backoff(ref idle);
+                    if (!(plan.Helpable[w] && Stopwatch.GetTimestamp() - waitStart > _takeOverTicks && TryTakeOver(w, plan, snapshot)))
+                    {
+                        Backoff(ref idle);
+                    }
                 }
 
                 _workerWaitTicks[0].Value += Stopwatch.GetTimestamp() - waitStart;
@@ -459,71 +484,167 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
         Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (Stopwatch.GetTimestamp() - runStart));
         Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
-        plan.BlocksDone += blocks;
+        plan.BlocksDone = target;
 
         // Close it; workers still inside only leave (the next block or run waits for them).
         Interlocked.Increment(ref *_epoch);
     }
 
     /// <summary>
-    /// A worker's share of the open superblock: its jobs, block after block, in topological order, on its own copy of
-    /// the buffers; a value another worker makes is awaited (that worker's progress counter) and copied in from the
-    /// ring before the job that reads it, and a value another worker reads is copied to the ring after its maker runs.
+    /// How long worker 0 waits for a value of a worker that has not started the block that makes it before it renders
+    /// that worker's block itself (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has not run
+    /// (another process on its core, a wake-up from parking) no longer holds up the run for its time slice.
+    /// </summary>
+    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMicroseconds(20);
+
+    /// <summary>
+    /// Worker <paramref name="worker"/> (1 …) in the open superblock: claims each block of its share in turn (worker 0
+    /// may have claimed and rendered it already: then it goes on to the next) and renders it once the block before is done.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunShare(int worker, SuperblockPlan plan, GraphSnapshot snapshot)
     {
-        int frames = _frames;
-        long sampleTime = _sampleTime;
+        long baseBlock = _runBase;
         int blocks = _runBlocks;
+        ref long claim = ref plan.Claims[worker * SuperblockPlan.ProducedStride];
+        ref long shareDone = ref plan.ShareDone[worker * SuperblockPlan.ProducedStride];
+        for (int b = 0; b < blocks; b++)
+        {
+            long block = baseBlock + b + 1;
+            long seen = Volatile.Read(ref claim);
+            if (seen >= block || Interlocked.CompareExchange(ref claim, block, seen) != seen)
+            {
+                continue;
+            }
+
+            if (Volatile.Read(ref shareDone) < block - 1 && !WaitFor(worker, ref shareDone, block - 1))
+            {
+                return;
+            }
+
+            if (!RunShareBlock(worker, plan, snapshot, b))
+            {
+                return;
+            }
+
+            Volatile.Write(ref shareDone, block);
+        }
+    }
+
+    /// <summary>
+    /// Worker 0 claims the next block of <paramref name="worker"/>'s share that nobody has claimed in the open
+    /// superblock and renders it (in that worker's buffers); false if there is none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryTakeOver(int worker, SuperblockPlan plan, GraphSnapshot snapshot)
+    {
+        ref long claim = ref plan.Claims[worker * SuperblockPlan.ProducedStride];
+        ref long shareDone = ref plan.ShareDone[worker * SuperblockPlan.ProducedStride];
+        long seen = Volatile.Read(ref claim);
+        long block = seen + 1;
+        if (block > _runBase + _runBlocks || Interlocked.CompareExchange(ref claim, block, seen) != seen)
+        {
+            return false;
+        }
+
+        int idle = 0;
+        while (Volatile.Read(ref shareDone) < block - 1)
+        {
+            Backoff(ref idle);
+        }
+
+        RunShareBlock(worker, plan, snapshot, (int)(block - 1 - _runBase));
+        Volatile.Write(ref shareDone, block);
+        Interlocked.Increment(ref _takeOvers);
+        return true;
+    }
+
+    /// <summary>
+    /// Block <paramref name="b"/> of the open superblock for part <paramref name="part"/> (<see cref="SuperblockPlan.Parts"/>):
+    /// its jobs in topological order on its copy of the buffers; a value another part makes is awaited (that job's progress
+    /// counter) and copied in from the ring before the job that reads it, and a value another part reads is copied to the
+    /// ring after its maker runs. False if the executor is stopping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool RunShareBlock(int part, SuperblockPlan plan, GraphSnapshot snapshot, int b)
+    {
+        int frames = _frames;
+        long time = _sampleTime + ((long)b * frames);
         float[][] destination = _runDestination!;
-        int destinationOffset = _runDestinationOffset;
-        long baseBlock = plan.BlocksDone;
-        float* region = (float*)plan.RegionBases[worker];
+        int destinationAt = _runDestinationOffset + (b * frames);
+        long done = _runBase + b + 1;
+        float* region = (float*)plan.RegionBases[part];
         long[] produced = plan.Produced;
         int[] jobs = plan.WorkerJobs;
-        int first = plan.WorkerJobStarts[worker];
-        int last = plan.WorkerJobStarts[worker + 1];
         int[] crossInStarts = plan.CrossInStarts;
         int[] copyOutStarts = plan.CopyOutStarts;
         int[] hostOutStarts = plan.HostOutStarts;
-        for (int b = 0; b < blocks; b++)
+        for (int i = plan.WorkerJobStarts[part], last = plan.WorkerJobStarts[part + 1]; i < last; i++)
         {
-            long time = sampleTime + ((long)b * frames);
-            for (int i = first; i < last; i++)
+            int job = jobs[i];
+            for (int k = crossInStarts[job], end = crossInStarts[job + 1]; k < end; k++)
             {
-                int job = jobs[i];
-                for (int k = crossInStarts[job], end = crossInStarts[job + 1]; k < end; k++)
+                ref long made = ref produced[plan.CrossInCounters[k]];
+                if (Volatile.Read(ref made) < done && !WaitForValue(part, plan, snapshot, k, ref made, done))
                 {
-                    ref long made = ref produced[plan.CrossInCounters[k]];
-                    long needed = baseBlock + b + 1;
-                    if (Volatile.Read(ref made) < needed && !WaitFor(worker, ref made, needed))
-                    {
-                        return;
-                    }
-
-                    new ReadOnlySpan<float>(plan.Slot(plan.CrossInRings[k], b), frames).CopyTo(new Span<float>(region + plan.CrossInOffsets[k], frames));
+                    return false;
                 }
 
-                JobRunner.RunIn(snapshot, job, frames, time, region);
-                for (int k = copyOutStarts[job], end = copyOutStarts[job + 1]; k < end; k++)
-                {
-                    new ReadOnlySpan<float>(region + plan.CopyOutOffsets[k], frames).CopyTo(new Span<float>(plan.Slot(plan.CopyOutRings[k], b), frames));
-                }
+                new ReadOnlySpan<float>(plan.Slot(plan.CrossInRings[k], b), frames).CopyTo(new Span<float>(region + plan.CrossInOffsets[k], frames));
+            }
 
-                for (int k = hostOutStarts[job], end = hostOutStarts[job + 1]; k < end; k++)
-                {
-                    new ReadOnlySpan<float>(region + plan.HostOutOffsets[k], frames).CopyTo(destination[plan.HostOutChannels[k]].AsSpan(destinationOffset + (b * frames), frames));
-                }
+            JobRunner.RunIn(snapshot, job, frames, time, region);
+            for (int k = copyOutStarts[job], end = copyOutStarts[job + 1]; k < end; k++)
+            {
+                new ReadOnlySpan<float>(region + plan.CopyOutOffsets[k], frames).CopyTo(new Span<float>(plan.Slot(plan.CopyOutRings[k], b), frames));
+            }
 
-                int counter = plan.CounterOfJob[job];
-                if (counter >= 0)
-                {
-                    // Release: the ring slot written above is visible to a reader that sees the count.
-                    Volatile.Write(ref produced[counter], baseBlock + b + 1);
-                }
+            for (int k = hostOutStarts[job], end = hostOutStarts[job + 1]; k < end; k++)
+            {
+                new ReadOnlySpan<float>(region + plan.HostOutOffsets[k], frames).CopyTo(destination[plan.HostOutChannels[k]].AsSpan(destinationAt, frames));
+            }
+
+            int counter = plan.CounterOfJob[job];
+            if (counter >= 0)
+            {
+                // Release: the ring slot written above is visible to a reader that sees the count.
+                Volatile.Write(ref produced[counter], done);
             }
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until a value that another worker makes is there for block count <paramref name="needed"/>, counting the
+    /// wait; worker 0 renders the maker's blocks itself once it has waited <see cref="TakeOverAfter"/> for a share that
+    /// can be helped and that has not started the block. False if the executor is stopping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitForValue(int part, SuperblockPlan plan, GraphSnapshot snapshot, int crossIn, ref long made, long needed)
+    {
+        long waitStart = Stopwatch.GetTimestamp();
+        int maker = plan.CrossInWorkers[crossIn];
+        int worker = plan.WorkerOfPart(part);
+        bool helpable = worker == 0 && maker != 0 && maker != plan.LatePart && plan.Helpable[maker];
+        int idle = 0;
+        while (Volatile.Read(ref made) < needed)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+
+            if (helpable && Stopwatch.GetTimestamp() - waitStart > _takeOverTicks && TryTakeOver(maker, plan, snapshot))
+            {
+                continue;
+            }
+
+            Backoff(ref idle);
+        }
+
+        _workerWaitTicks[worker].Value += Stopwatch.GetTimestamp() - waitStart;
+        return true;
     }
 
     /// <summary>Waits until <paramref name="made"/> reaches <paramref name="needed"/>, counting the wait; false if the executor is stopping.</summary>
@@ -855,7 +976,6 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 if (_runPlan is { } plan)
                 {
                     RunShare(worker, plan, _snapshot!);
-                    Volatile.Write(ref _runDone[worker].Value, _runNumber);
                 }
                 else
                 {

@@ -38,8 +38,9 @@ internal sealed unsafe class SuperblockPlan
         BlocksPerRun = blocksPerRun;
         _extra = extra;
         StrideFrames = snapshot.Arena.StrideFrames;
-        RegionBases = new nint[workers];
+        RegionBases = new nint[workers + 1];
         RegionBases[0] = (nint)snapshot.Arena.BasePointer;
+        RegionBases[workers] = RegionBases[0];
         long regionFloats = (long)snapshot.Arena.BufferCount * StrideFrames;
         for (int w = 1; w < workers; w++)
         {
@@ -60,7 +61,7 @@ internal sealed unsafe class SuperblockPlan
 
     public int StrideFrames { get; }
 
-    /// <summary>Each worker's copy of the snapshot's buffers (worker 0's is the snapshot's arena), as addresses.</summary>
+    /// <summary>Each part's copy of the snapshot's buffers (worker 0's parts share the snapshot's arena), as addresses.</summary>
     public nint[] RegionBases { get; }
 
     /// <summary>Slot k of ring r is at <c>RingBase + r * RingStride + k * StrideFrames</c>.</summary>
@@ -68,13 +69,26 @@ internal sealed unsafe class SuperblockPlan
 
     public int RingStride { get; }
 
-    /// <summary>Worker w's jobs, in topological order, are <c>WorkerJobs[WorkerJobStarts[w]..WorkerJobStarts[w + 1]]</c>.</summary>
+    /// <summary>
+    /// The part of worker 0 that it renders after its first part for every block of the run: the jobs that read, directly
+    /// or not, a value of another worker (the end of a mix tree). Worker 0 renders its own sources for the whole run
+    /// first, so it never waits for the others block by block, only once their values are all due.
+    /// </summary>
+    public int LatePart => Workers;
+
+    /// <summary>
+    /// Part p's jobs, in topological order, are <c>WorkerJobs[WorkerJobStarts[p]..WorkerJobStarts[p + 1]]</c>: part w
+    /// (0 … Workers − 1) is worker w's share, part <see cref="LatePart"/> worker 0's second one.
+    /// </summary>
     public int[] WorkerJobStarts { get; private set; } = [];
 
     public int[] WorkerJobs { get; private set; } = [];
 
     /// <summary>The worker of each job.</summary>
     public int[] Owners { get; private set; } = [];
+
+    /// <summary>The part of each job: its worker's, or <see cref="LatePart"/>.</summary>
+    public int[] Parts { get; private set; } = [];
 
     /// <summary>Job j's inputs made by another worker: <c>[CrossInStarts[j]..CrossInStarts[j + 1]]</c> of the three arrays below.</summary>
     public int[] CrossInStarts { get; private set; } = [];
@@ -112,6 +126,24 @@ internal sealed unsafe class SuperblockPlan
     /// stores by its worker, after the ring slot is written), each on lines of its own.
     /// </summary>
     public long[] Produced { get; private set; } = [];
+
+    /// <summary>The part that makes each cross-part input (same index as <see cref="CrossInOffsets"/>).</summary>
+    public int[] CrossInWorkers { get; private set; } = [];
+
+    /// <summary>
+    /// Per worker share, whether any worker may render its blocks: it reads no value of another worker's (so it never
+    /// waits inside a block). Worker 0 renders the blocks of such a share that its worker has not started in time.
+    /// </summary>
+    public bool[] Helpable { get; private set; } = [];
+
+    /// <summary>
+    /// Per worker (at <c>w * ProducedStride</c>), the last block of its share claimed for rendering, counted as
+    /// <see cref="BlocksDone"/> is, plus one: by its worker, or by worker 0 taking it over (compare-and-swap).
+    /// </summary>
+    public long[] Claims { get; private set; } = [];
+
+    /// <summary>Per worker (at <c>w * ProducedStride</c>), the blocks of its share rendered, counted as <see cref="BlocksDone"/> is (release stores).</summary>
+    public long[] ShareDone { get; private set; } = [];
 
     /// <summary>Blocks rendered in runs since the plan was built: the base the counters count from. Worker 0.</summary>
     public long BlocksDone { get; set; }
@@ -199,6 +231,24 @@ internal sealed unsafe class SuperblockPlan
             return null;
         }
 
+        // Worker 0's jobs that read another worker's value, or read such a job's value, form its late part.
+        int[] parts = (int[])owners.Clone();
+        foreach (int j in snapshot.TopologicalOrder)
+        {
+            if (owners[j] != 0)
+            {
+                continue;
+            }
+
+            foreach (int p in predecessorsOf[j] ?? [])
+            {
+                if (owners[p] != 0 || parts[p] == workers)
+                {
+                    parts[j] = workers;
+                }
+            }
+        }
+
         // Which job made the value each input reads: the last to write its buffer before it, in the serial order.
         int stride = snapshot.Arena.StrideFrames;
         int[] lastWriter = new int[snapshot.Arena.BufferCount];
@@ -224,7 +274,7 @@ internal sealed unsafe class SuperblockPlan
                     return null;
                 }
 
-                if (owners[maker] == owners[j])
+                if (parts[maker] == parts[j])
                 {
                     continue;
                 }
@@ -285,6 +335,7 @@ internal sealed unsafe class SuperblockPlan
         var plan = new SuperblockPlan(snapshot, workers, blocksPerRun, new AlignedBufferArena((int)extraBuffers, snapshot.MaxBlockFrames))
         {
             Owners = owners,
+            Parts = parts,
             WorkerCosts = costs,
             Rings = rings.Count,
         };
@@ -295,22 +346,22 @@ internal sealed unsafe class SuperblockPlan
     private void Fill(GraphSnapshot snapshot, List<(int Offset, int Ring, int Maker)>[] crossIn, List<(int Offset, int Ring)>[] copyOut, List<(int Offset, int Channel)>[] hostOut, List<int> silent)
     {
         int jobs = snapshot.Jobs.Length;
-        WorkerJobStarts = new int[Workers + 1];
-        foreach (int owner in Owners)
+        WorkerJobStarts = new int[Workers + 2];
+        foreach (int part in Parts)
         {
-            WorkerJobStarts[owner + 1]++;
+            WorkerJobStarts[part + 1]++;
         }
 
-        for (int w = 0; w < Workers; w++)
+        for (int p = 0; p <= Workers; p++)
         {
-            WorkerJobStarts[w + 1] += WorkerJobStarts[w];
+            WorkerJobStarts[p + 1] += WorkerJobStarts[p];
         }
 
         WorkerJobs = new int[jobs];
         int[] fill = (int[])WorkerJobStarts.Clone();
         foreach (int j in snapshot.TopologicalOrder)
         {
-            WorkerJobs[fill[Owners[j]]++] = j;
+            WorkerJobs[fill[Parts[j]]++] = j;
         }
 
         CounterOfJob = new int[jobs];
@@ -330,6 +381,20 @@ internal sealed unsafe class SuperblockPlan
         CrossInOffsets = [.. allIn.Select(r => r.Offset)];
         CrossInRings = [.. allIn.Select(r => r.Ring)];
         CrossInCounters = [.. allIn.Select(r => CounterOfJob[r.Maker])];
+        CrossInWorkers = [.. allIn.Select(r => Parts[r.Maker])];
+        Helpable = new bool[Workers + 1];
+        for (int w = 1; w < Workers; w++)
+        {
+            Helpable[w] = true;
+            for (int i = WorkerJobStarts[w]; i < WorkerJobStarts[w + 1]; i++)
+            {
+                int job = WorkerJobs[i];
+                Helpable[w] &= CrossInStarts[job] == CrossInStarts[job + 1];
+            }
+        }
+
+        Claims = GC.AllocateArray<long>((Workers + 1) * ProducedStride, pinned: true);
+        ShareDone = GC.AllocateArray<long>((Workers + 1) * ProducedStride, pinned: true);
         (CopyOutStarts, List<(int Offset, int Ring)> allOut) = Flatten(copyOut);
         CopyOutOffsets = [.. allOut.Select(r => r.Offset)];
         CopyOutRings = [.. allOut.Select(r => r.Ring)];
@@ -356,6 +421,9 @@ internal sealed unsafe class SuperblockPlan
 
         return (starts, all);
     }
+
+    /// <summary>The worker that renders part <paramref name="part"/>.</summary>
+    public int WorkerOfPart(int part) => part == LatePart ? 0 : part;
 
     /// <summary>Slot <paramref name="block"/> of ring <paramref name="ring"/>.</summary>
     public float* Slot(int ring, int block) => RingBase + ((long)ring * RingStride) + ((long)block * StrideFrames);

@@ -98,6 +98,23 @@ public sealed class SuperblockTests
     }
 
     [Fact]
+    public void AWorkerThatNeverRuns_HoldsUpNothing_WorkerZeroRendersItsShare_WithTheSameBits()
+    {
+        const int Blocks = 100;
+        float[][] reference = RenderBlockByBlock(Compile("voices-256"), SingleThreadExecutor.Instance, Blocks);
+        using var release = new ManualResetEventSlim();
+
+        // Worker 1 is held before its first block (as a worker the OS does not run would be) until the render is over.
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false, WorkerStarted = _ => release.Wait() });
+        GraphSnapshot snapshot = Compile("voices-256");
+        float[][] output = RenderInRuns(snapshot, executor, Blocks, runBlocks: 16);
+        release.Set();
+        AssertSame(reference, output, "worker 1 held");
+        Assert.True(executor.RunsInSuperblocks(snapshot));
+        Assert.Equal(Blocks, executor.TakeOvers);
+    }
+
+    [Fact]
     public void SuperblockRuns_AllocateNothing_OnAnyThread()
     {
         using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
