@@ -52,12 +52,13 @@ public sealed record ParallelExecutorOptions
     public Action<int>? WorkerStarted { get; init; }
 
     /// <summary>
-    /// Blocks per superblock in <see cref="ParallelExecutor.ProcessBlocks"/> (an offline render, the snapshot prepared
-    /// with <see cref="ParallelExecutor.PrepareBlockRuns"/>): each worker renders its own jobs for this many blocks
-    /// between two synchronisations (see <see cref="SuperblockPlan"/>). 0 renders every block on its own, as
-    /// <see cref="ParallelExecutor.Process"/> does. The bits are the same either way.
+    /// The most blocks per superblock in <see cref="ParallelExecutor.ProcessBlocks"/> (an offline render, the snapshot
+    /// prepared with <see cref="ParallelExecutor.PrepareBlockRuns"/>): each worker renders its own jobs for up to this many
+    /// blocks between two synchronisations (see <see cref="SuperblockPlan"/>; fewer where many values cross workers, or
+    /// where a window of the measured choice ends). 0 renders every block on its own, as <see cref="ParallelExecutor.Process"/>
+    /// does. The bits are the same either way.
     /// </summary>
-    public int SuperblockBlocks { get; init; } = AdaptiveChoice.WindowBlocks;
+    public int SuperblockBlocks { get; init; } = 64;
 }
 
 /// <summary>
@@ -373,8 +374,8 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             bool serial = false;
             if (adaptive)
             {
-                run = Math.Min(run, state.Adaptive.BlocksInSameMode());
                 serial = state.Adaptive.NextBlockSerial();
+                run = state.Adaptive.StartRun(run);
             }
 
             long runTime = sampleTime + ((long)done * frames);

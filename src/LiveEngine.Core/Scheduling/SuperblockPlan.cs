@@ -29,6 +29,9 @@ internal sealed unsafe class SuperblockPlan
     /// <summary>The most a worker's share may exceed an even split of the estimated cost before runs are refused: the other workers would wait.</summary>
     public const double MaxShareOverEven = 1.5;
 
+    /// <summary>The most bytes of rings (all slots of every value that crosses parts): a run is cut shorter where they would be more.</summary>
+    public const int RingBudgetBytes = 128 * 1024;
+
     private readonly AlignedBufferArena _extra;
 
     private SuperblockPlan(GraphSnapshot snapshot, int workers, int blocksPerRun, AlignedBufferArena extra)
@@ -325,6 +328,8 @@ internal sealed unsafe class SuperblockPlan
             (hostOut[maker] ??= []).Add((offset, c));
         }
 
+        // Fewer blocks per run where many values cross, so that the rings stay a small part of a core's L2 cache.
+        blocksPerRun = Math.Clamp(RingBudgetBytes / Math.Max(1, rings.Count * stride * sizeof(float)), 1, blocksPerRun);
         long regionFloats = (long)snapshot.Arena.BufferCount * stride;
         long extraBuffers = ((workers - 1) * (long)snapshot.Arena.BufferCount) + ((long)rings.Count * blocksPerRun) + 1;
         if (extraBuffers * stride > Array.MaxLength / 2 || regionFloats > int.MaxValue)

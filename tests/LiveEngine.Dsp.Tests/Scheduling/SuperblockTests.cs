@@ -138,31 +138,6 @@ public sealed class SuperblockTests
         Assert.True(executor.SuperblockCounts.Runs > 0);
     }
 
-    [Fact]
-    public void TheMeasuredChoice_EndsARunWhereItsWindowEnds()
-    {
-        var choice = default(AdaptiveChoice);
-        long block = 0;
-        bool sawSerial = false;
-        while (block < 3000)
-        {
-            bool serial = choice.NextBlockSerial();
-            int run = Math.Min(16, choice.BlocksInSameMode());
-            for (int b = 0; b < run; b++)
-            {
-                // Every block of the run is in the mode the choice gives for it.
-                Assert.Equal(serial, choice.NextBlockSerial());
-                choice.Record(serial, serial ? 2.0 : 1.0);
-            }
-
-            sawSerial |= serial;
-            block += run;
-        }
-
-        Assert.True(sawSerial, "the start-up's serial window should have run");
-        Assert.False(choice.Serial);
-    }
-
     private static GraphSnapshot Compile(string name) => Compile(StandardWorkloads.Create(name));
 
     private static GraphSnapshot Compile(GraphDescription graph) =>
