@@ -470,10 +470,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             if (Volatile.Read(ref shareDone) < target)
             {
                 long waitStart = Stopwatch.GetTimestamp();
+                var stall = new StallWatch(shareDone, waitStart);
                 int idle = 0;
                 while (Volatile.Read(ref shareDone) < target)
                 {
-                    if (!(plan.Helpable[w] && Stopwatch.GetTimestamp() - waitStart > _takeOverTicks && TryTakeOver(w, plan, snapshot)))
+                    if (!(plan.Helpable[w] && stall.Stalled(Volatile.Read(ref shareDone), _takeOverTicks) && TryTakeOver(w, plan, snapshot)))
                     {
                         Backoff(ref idle);
                     }
@@ -492,11 +493,34 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     }
 
     /// <summary>
-    /// How long worker 0 waits for a value of a worker that has not started the block that makes it before it renders
-    /// that worker's block itself (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has not run
-    /// (another process on its core, a wake-up from parking) no longer holds up the run for its time slice.
+    /// How long worker 0, waiting for another worker's share, lets it go without finishing a block before it renders that
+    /// share's next unclaimed block itself (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has
+    /// not run (another process on its core, a wake-up from parking) no longer holds up the run for its time slice. A
+    /// share that is progressing is left alone: its blocks follow one another, so taking one over would only move its
+    /// state from one core's cache to the other and back.
     /// </summary>
-    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMicroseconds(20);
+    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>Whether a share's done count has stood still for a while (a worker waiting on it, on its stack).</summary>
+    private struct StallWatch(long done, long since)
+    {
+        private long _done = done;
+        private long _since = since;
+
+        /// <summary>True once <paramref name="done"/> has not changed for <paramref name="ticks"/>.</summary>
+        public bool Stalled(long done, long ticks)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (done != _done)
+            {
+                _done = done;
+                _since = now;
+                return false;
+            }
+
+            return now - _since > ticks;
+        }
+    }
 
     /// <summary>
     /// Worker <paramref name="worker"/> (1 …) in the open superblock: claims each block of its share in turn (worker 0
@@ -628,6 +652,8 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         int maker = plan.CrossInWorkers[crossIn];
         int worker = plan.WorkerOfPart(part);
         bool helpable = worker == 0 && maker != 0 && maker != plan.LatePart && plan.Helpable[maker];
+        ref long makerDone = ref plan.ShareDone[(helpable ? maker : 0) * SuperblockPlan.ProducedStride];
+        var stall = new StallWatch(Volatile.Read(ref makerDone), waitStart);
         int idle = 0;
         while (Volatile.Read(ref made) < needed)
         {
@@ -636,7 +662,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 return false;
             }
 
-            if (helpable && Stopwatch.GetTimestamp() - waitStart > _takeOverTicks && TryTakeOver(maker, plan, snapshot))
+            if (helpable && stall.Stalled(Volatile.Read(ref makerDone), _takeOverTicks) && TryTakeOver(maker, plan, snapshot))
             {
                 continue;
             }
