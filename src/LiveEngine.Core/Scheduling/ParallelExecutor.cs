@@ -312,6 +312,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 _lastPrepared = null;
             }
 
+            // Its superblock plan holds a snapshot and copies of its buffers: let them go with it.
+            state.Runs = null;
+
             if (_recycled.Count < MaxRecycled)
             {
                 _recycled.Add(state);
