@@ -477,7 +477,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 int idle = 0;
                 while (Volatile.Read(ref shareDone) < target)
                 {
-                    if (!(plan.Helpable[w] && stall.Stalled(Volatile.Read(ref shareDone), _takeOverTicks) && TryTakeOver(w, plan, snapshot)))
+                    if (plan.Helpable[w] && stall.Stalled(Volatile.Read(ref shareDone), _takeOverTicks) && TryTakeOver(w, plan, snapshot))
+                    {
+                        stall.TookOver(Volatile.Read(ref shareDone));
+                    }
+                    else
                     {
                         Backoff(ref idle);
                     }
@@ -497,10 +501,11 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     /// <summary>
     /// How long worker 0, waiting for another worker's share, lets it go without finishing a block before it renders that
-    /// share's next unclaimed block itself (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has
-    /// not run (another process on its core, a wake-up from parking) no longer holds up the run for its time slice. A
-    /// share that is progressing is left alone: its blocks follow one another, so taking one over would only move its
-    /// state from one core's cache to the other and back.
+    /// share's next unclaimed blocks itself, one after another while the worker still finishes none
+    /// (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has not run (another process on its
+    /// core, a wake-up from parking) no longer holds up the run for its time slice. A share that is progressing is left
+    /// alone: its blocks follow one another, so taking one over would only move its state from one core's cache to the
+    /// other and back.
     /// </summary>
     public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMicroseconds(50);
 
@@ -523,6 +528,9 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
             return now - _since > ticks;
         }
+
+        /// <summary>The waiting worker rendered a block of the share itself: that is no sign of its worker's progress.</summary>
+        public void TookOver(long done) => _done = done;
     }
 
     /// <summary>
@@ -667,6 +675,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
             if (helpable && stall.Stalled(Volatile.Read(ref makerDone), _takeOverTicks) && TryTakeOver(maker, plan, snapshot))
             {
+                stall.TookOver(Volatile.Read(ref makerDone));
                 continue;
             }
 
