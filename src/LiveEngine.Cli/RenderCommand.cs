@@ -108,6 +108,10 @@ internal static class RenderCommand
         {
             // The measured serial/parallel choice decides per block: say how it went (a render at load runs serially).
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{parallel.ParallelBlocks} of {parallel.ParallelBlocks + parallel.SerialBlocks} blocks ran on {parallel.Threads} threads, the rest on one (the measured choice)."));
+            if (parallel.SuperblockCounts is { Runs: > 0 } superblocks)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{superblocks.Blocks} of them in {superblocks.Runs} superblocks (each worker its own jobs, one synchronisation per superblock)."));
+            }
         }
 
         if (timing)
@@ -275,6 +279,11 @@ internal static class RenderCommand
             {
                 double busy = Stopwatch.GetElapsedTime(0, parallel.WorkerBusyTicks(w)) / render;
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  worker {w} busy in blocks     {busy:P0} of the render"));
+                if (parallel.SuperblockCounts.Runs > 0)
+                {
+                    double waiting = Stopwatch.GetElapsedTime(0, parallel.WorkerWaitTicks(w)) / render;
+                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    of it waiting for others  {waiting:P1} of the render"));
+                }
             }
         }
 

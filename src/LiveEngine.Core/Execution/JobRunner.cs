@@ -28,10 +28,17 @@ public static unsafe class JobRunner
 
     /// <summary>Runs job <paramref name="jobIndex"/> whatever <see cref="GraphSnapshot.SkippedJobs"/> says: render-ahead's live pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RunUnmasked(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime)
+    internal static void RunUnmasked(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime) =>
+        RunIn(snapshot, jobIndex, frames, sampleTime, snapshot.Arena.BasePointer);
+
+    /// <summary>
+    /// Runs job <paramref name="jobIndex"/> on the buffers at <paramref name="arena"/>: the snapshot's own, or a worker's
+    /// copy of them laid out the same (a superblock run, <see cref="Scheduling.SuperblockPlan"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RunIn(GraphSnapshot snapshot, int jobIndex, int frames, long sampleTime, float* arena)
     {
         JobInfo job = snapshot.Jobs[jobIndex];
-        float* arena = snapshot.Arena.BasePointer;
         ReadOnlySpan<int> inputs = new(snapshot.ChannelOffsets, job.InputStart, job.InputCount);
         ReadOnlySpan<int> outputs = new(snapshot.ChannelOffsets, job.OutputStart, job.OutputCount);
         if (job.Kind == JobKind.Mix)

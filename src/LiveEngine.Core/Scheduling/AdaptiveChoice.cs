@@ -47,6 +47,9 @@ internal struct AdaptiveChoice
     private long _probeGap;
     private long _earliestProbe;
 
+    // The end of the run of blocks in one mode under way (StartRun), or a block already past.
+    private long _runEnd;
+
     /// <summary>The mode chosen by the latest comparison.</summary>
     public bool Serial { get; private set; }
 
@@ -60,6 +63,23 @@ internal struct AdaptiveChoice
         }
 
         return InProbe(_blocks) ? !Serial : Serial;
+    }
+
+    /// <summary>
+    /// Starts a run of up to <paramref name="maxBlocks"/> blocks rendered in one mode (a superblock,
+    /// <see cref="ParallelExecutor.ProcessBlocks"/>, mode <see cref="NextBlockSerial"/>) and returns its length: it ends
+    /// where a window starts or ends, and no probe that the moving average calls in starts before it ends, so that no
+    /// window measures blocks of the other mode. At least 1.
+    /// </summary>
+    public int StartRun(int maxBlocks)
+    {
+        long end = _blocks < 3 * WindowBlocks ? (_blocks / WindowBlocks * WindowBlocks) + WindowBlocks
+            : InProbe(_blocks) ? _probeStart + WindowBlocks
+            : _probeStart > _blocks ? _probeStart
+            : long.MaxValue;
+        int run = (int)Math.Clamp(end - _blocks, 1, Math.Max(1, maxBlocks));
+        _runEnd = _blocks + run;
+        return run;
     }
 
     public void Record(bool serial, double ticksPerFrame)
@@ -80,7 +100,7 @@ internal struct AdaptiveChoice
                 if (SerialIsFaster() != Serial)
                 {
                     // The other mode looks faster now: measure it in a window soon, rather than switching to it.
-                    _probeStart = Math.Min(_probeStart, Math.Max(block + 1, _earliestProbe));
+                    _probeStart = Math.Min(_probeStart, Math.Max(Math.Max(block + 1, _runEnd), _earliestProbe));
                 }
             }
 

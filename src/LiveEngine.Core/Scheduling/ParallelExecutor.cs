@@ -50,6 +50,15 @@ public sealed record ParallelExecutorOptions
     /// real-time scheduling here, as its audio thread has. What it throws is ignored (the worker runs regardless).
     /// </summary>
     public Action<int>? WorkerStarted { get; init; }
+
+    /// <summary>
+    /// The most blocks per superblock in <see cref="ParallelExecutor.ProcessBlocks"/> (an offline render, the snapshot
+    /// prepared with <see cref="ParallelExecutor.PrepareBlockRuns"/>): each worker renders its own jobs for up to this many
+    /// blocks between two synchronisations (see <see cref="SuperblockPlan"/>; fewer where many values cross workers, or
+    /// where a window of the measured choice ends). 0 renders every block on its own, as <see cref="ParallelExecutor.Process"/>
+    /// does. The bits are the same either way.
+    /// </summary>
+    public int SuperblockBlocks { get; init; } = 64;
 }
 
 /// <summary>
@@ -127,6 +136,25 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
     private long _serialBlocks;
     private long _parallelBlocks;
 
+    // The open superblock, if the open block is one (else null): written by worker 0 before it opens it, read by the
+    // workers after they see it open, like the fields above.
+    private SuperblockPlan? _runPlan;
+    private int _runBlocks;
+
+    // The run's first block as the plan counts (SuperblockPlan.BlocksDone when it opened): a worker that enters late
+    // reads this, not the plan's count, which worker 0 moves on before it closes the run.
+    private long _runBase;
+    private float[][]? _runDestination;
+    private int _runDestinationOffset;
+    private long _runNumber;
+    private long _runBlocksTotal;
+    private readonly long _takeOverTicks = (long)(TakeOverAfter.TotalSeconds * Stopwatch.Frequency);
+    private long _takeOvers;
+
+    // Stopwatch ticks each worker spent in superblocks waiting for another worker: for a value it reads (any worker),
+    // or for the others to finish the run (worker 0). Written by that worker only.
+    private readonly PaddedIndex[] _workerWaitTicks;
+
     // Per worker: the job it is running, Idle, or Abandoned once the watchdog has given up on it.
     private readonly PaddedIndex[] _runningJob;
     private readonly long _watchdogTicks;
@@ -156,6 +184,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
         _completed = new PaddedIndex[options.Threads];
         _seedClaims = new PaddedIndex[options.Threads];
         _runningJob = new PaddedIndex[options.Threads];
+        _workerWaitTicks = new PaddedIndex[options.Threads];
         for (int w = 0; w < options.Threads; w++)
         {
             _runningJob[w].Value = Idle;
@@ -210,6 +239,18 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
     /// <summary>Blocks the workers rendered together since the executor started.</summary>
     public long ParallelBlocks => Volatile.Read(ref _parallelBlocks);
+
+    /// <summary>Of <see cref="ParallelBlocks"/>, those rendered in superblocks (<see cref="ProcessBlocks"/>), and in how many runs.</summary>
+    public (long Blocks, long Runs) SuperblockCounts => (Volatile.Read(ref _runBlocksTotal), Volatile.Read(ref _runNumber));
+
+    /// <summary>Blocks of another worker's share that worker 0 rendered in superblocks because that worker had not started them (<see cref="TakeOverAfter"/>).</summary>
+    public long TakeOvers => Interlocked.Read(ref _takeOvers);
+
+    /// <summary>
+    /// Stopwatch ticks <paramref name="worker"/> has spent in superblocks waiting for another worker (part of
+    /// <see cref="WorkerBusyTicks"/>): for a value that worker makes, or, worker 0, for the others to finish the run.
+    /// </summary>
+    public long WorkerWaitTicks(int worker) => Volatile.Read(ref _workerWaitTicks[worker].Value);
 
     /// <summary>Stopwatch ticks <paramref name="worker"/> has spent inside blocks since the executor started (worker 0 includes blocks run serially).</summary>
     public long WorkerBusyTicks(int worker) => Volatile.Read(ref _workerBusyTicks[worker].Value);
@@ -271,11 +312,398 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
                 _lastPrepared = null;
             }
 
+            // Its superblock plan holds a snapshot and copies of its buffers: let them go with it.
+            state.Runs = null;
+
             if (_recycled.Count < MaxRecycled)
             {
                 _recycled.Add(state);
             }
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Prepare"/>, and also plans the snapshot's superblocks for <see cref="ProcessBlocks"/> (an offline
+    /// render), where they are safe and pay (<see cref="SuperblockPlan.TryCreate"/>): a copy of the snapshot's buffers
+    /// per further worker and the rings between them. Control thread only; allocates.
+    /// </summary>
+    public void PrepareBlockRuns(GraphSnapshot snapshot)
+    {
+        Prepare(snapshot);
+        if (_options.Threads > 1 && _options.SuperblockBlocks > 0 && snapshot.ExecutionState is ParallelRunState state && !state.NothingRunsInParallel)
+        {
+            state.Runs = SuperblockPlan.TryCreate(snapshot, _options.Threads, _options.SuperblockBlocks, state.Seeds, state.SeedWorkers);
+        }
+    }
+
+    /// <summary>Whether <see cref="ProcessBlocks"/> renders <paramref name="snapshot"/> in superblocks (when the measured choice runs it in parallel).</summary>
+    public bool RunsInSuperblocks(GraphSnapshot snapshot) => RunPlanFor(snapshot) is not null;
+
+    private SuperblockPlan? RunPlanFor(GraphSnapshot snapshot) =>
+        snapshot.ExecutionState is ParallelRunState { Runs: { } plan } state && state.Owner == this && ReferenceEquals(plan.Snapshot, snapshot)
+        && _profiler is null && snapshot.Timeline is null && snapshot.Probe is null && snapshot.SkippedJobs is null
+            ? plan
+            : null;
+
+    /// <summary>
+    /// Renders <paramref name="blocks"/> blocks back to back, nothing changed between them, each block's output copied to
+    /// <paramref name="destination"/> (see <see cref="IGraphExecutor.ProcessBlocks"/>). A snapshot prepared with
+    /// <see cref="PrepareBlockRuns"/> renders in superblocks of up to <see cref="ParallelExecutorOptions.SuperblockBlocks"/>
+    /// blocks, one synchronisation each, where the measured choice runs it in parallel; otherwise block by block.
+    /// Audio (render) thread only; allocation-free, lock-free.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ProcessBlocks(GraphSnapshot snapshot, int blocks, int frames, long sampleTime, float[][] destination, int destinationOffset)
+    {
+        if (RunPlanFor(snapshot) is not { } plan || frames > snapshot.MaxBlockFrames)
+        {
+            IGraphExecutor.ProcessBlocksOneByOne(this, snapshot, blocks, frames, sampleTime, destination, destinationOffset);
+            return;
+        }
+
+        var state = (ParallelRunState)snapshot.ExecutionState!;
+        bool adaptive = AdaptsToSerial && !state.SerialOnly;
+        if (!adaptive && AdaptsToSerial)
+        {
+            // Too little work off the critical path for a second worker: serially, as Process would.
+            IGraphExecutor.ProcessBlocksOneByOne(this, snapshot, blocks, frames, sampleTime, destination, destinationOffset);
+            return;
+        }
+
+        int done = 0;
+        while (done < blocks)
+        {
+            int run = Math.Min(blocks - done, plan.BlocksPerRun);
+            bool serial = false;
+            if (adaptive)
+            {
+                serial = state.Adaptive.NextBlockSerial();
+                run = state.Adaptive.StartRun(run);
+            }
+
+            long runTime = sampleTime + ((long)done * frames);
+            long start = Stopwatch.GetTimestamp();
+            if (serial)
+            {
+                for (int b = 0; b < run; b++)
+                {
+                    SingleThreadExecutor.Process(snapshot, frames, runTime + ((long)b * frames));
+                    for (int c = 0; c < destination.Length; c++)
+                    {
+                        snapshot.GetOutput(c, frames).CopyTo(destination[c].AsSpan(destinationOffset + ((done + b) * frames), frames));
+                    }
+                }
+            }
+            else
+            {
+                ProcessRun(state, plan, snapshot, run, frames, runTime, destination, destinationOffset + (done * frames));
+            }
+
+            long end = Stopwatch.GetTimestamp();
+            if (serial)
+            {
+                Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (end - start));
+                Volatile.Write(ref _serialBlocks, _serialBlocks + run);
+            }
+            else
+            {
+                Volatile.Write(ref _parallelBlocks, _parallelBlocks + run);
+                Volatile.Write(ref _runBlocksTotal, _runBlocksTotal + run);
+            }
+
+            if (adaptive)
+            {
+                double ticksPerFrame = (end - start) / ((double)run * frames);
+                for (int b = 0; b < run; b++)
+                {
+                    state.Adaptive.Record(serial, ticksPerFrame);
+                }
+            }
+
+            done += run;
+        }
+    }
+
+    /// <summary>
+    /// One superblock: opens it, renders worker 0's share, waits for every other worker's (rendering the blocks of one
+    /// that has not started them after <see cref="TakeOverAfter"/>), closes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ProcessRun(ParallelRunState state, SuperblockPlan plan, GraphSnapshot snapshot, int blocks, int frames, long sampleTime, float[][] destination, int destinationOffset)
+    {
+        WaitForWorkersToLeave();
+        _snapshot = snapshot;
+        _state = state;
+        _timeline = null;
+        _frames = frames;
+        _sampleTime = sampleTime;
+        _runPlan = plan;
+        _runBase = plan.BlocksDone;
+        _runBlocks = blocks;
+        _runDestination = destination;
+        _runDestinationOffset = destinationOffset;
+        _runNumber++;
+        foreach (int c in plan.SilentChannels)
+        {
+            destination[c].AsSpan(destinationOffset, blocks * frames).Clear();
+        }
+
+        // Open it (a full fence: everything above is visible to a worker that sees the odd epoch).
+        Interlocked.Increment(ref *_epoch);
+        if (Volatile.Read(ref _parked.Value) > 0)
+        {
+            Futex.Wake(_epoch, int.MaxValue);
+        }
+
+        long runStart = Stopwatch.GetTimestamp();
+        long target = _runBase + blocks;
+        for (int b = 0; b < blocks; b++)
+        {
+            RunShareBlock(0, plan, snapshot, b);
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            RunShareBlock(plan.LatePart, plan, snapshot, b);
+        }
+
+        for (int w = 1; w < plan.Workers; w++)
+        {
+            ref long shareDone = ref plan.ShareDone[w * SuperblockPlan.ProducedStride];
+            if (Volatile.Read(ref shareDone) < target)
+            {
+                long waitStart = Stopwatch.GetTimestamp();
+                var stall = new StallWatch(shareDone, waitStart);
+                int idle = 0;
+                while (Volatile.Read(ref shareDone) < target)
+                {
+                    if (plan.Helpable[w] && stall.Stalled(Volatile.Read(ref shareDone), _takeOverTicks) && TryTakeOver(w, plan, snapshot))
+                    {
+                        stall.TookOver(Volatile.Read(ref shareDone));
+                    }
+                    else
+                    {
+                        Backoff(ref idle);
+                    }
+                }
+
+                _workerWaitTicks[0].Value += Stopwatch.GetTimestamp() - waitStart;
+            }
+        }
+
+        Volatile.Write(ref _workerBusyTicks[0].Value, _workerBusyTicks[0].Value + (Stopwatch.GetTimestamp() - runStart));
+        Volatile.Write(ref _workerAllocatedBytes[0].Value, GC.GetAllocatedBytesForCurrentThread());
+        plan.BlocksDone = target;
+
+        // Close it; workers still inside only leave (the next block or run waits for them).
+        Interlocked.Increment(ref *_epoch);
+    }
+
+    /// <summary>
+    /// How long worker 0, waiting for another worker's share, lets it go without finishing a block before it renders that
+    /// share's next unclaimed blocks itself, one after another while the worker still finishes none
+    /// (<see cref="SuperblockPlan.Helpable"/> shares only): a worker that the OS has not run (another process on its
+    /// core, a wake-up from parking) no longer holds up the run for its time slice. A share that is progressing is left
+    /// alone: its blocks follow one another, so taking one over would only move its state from one core's cache to the
+    /// other and back.
+    /// </summary>
+    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>Whether a share's done count has stood still for a while (a worker waiting on it, on its stack).</summary>
+    private struct StallWatch(long done, long since)
+    {
+        private long _done = done;
+        private long _since = since;
+
+        /// <summary>True once <paramref name="done"/> has not changed for <paramref name="ticks"/>.</summary>
+        public bool Stalled(long done, long ticks)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (done != _done)
+            {
+                _done = done;
+                _since = now;
+                return false;
+            }
+
+            return now - _since > ticks;
+        }
+
+        /// <summary>The waiting worker rendered a block of the share itself: that is no sign of its worker's progress.</summary>
+        public void TookOver(long done) => _done = done;
+    }
+
+    /// <summary>
+    /// Worker <paramref name="worker"/> (1 …) in the open superblock: claims each block of its share in turn (worker 0
+    /// may have claimed and rendered it already: then it goes on to the next) and renders it once the block before is done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunShare(int worker, SuperblockPlan plan, GraphSnapshot snapshot)
+    {
+        long baseBlock = _runBase;
+        int blocks = _runBlocks;
+        ref long claim = ref plan.Claims[worker * SuperblockPlan.ProducedStride];
+        ref long shareDone = ref plan.ShareDone[worker * SuperblockPlan.ProducedStride];
+        for (int b = 0; b < blocks; b++)
+        {
+            long block = baseBlock + b + 1;
+            long seen = Volatile.Read(ref claim);
+            if (seen >= block || Interlocked.CompareExchange(ref claim, block, seen) != seen)
+            {
+                continue;
+            }
+
+            if (Volatile.Read(ref shareDone) < block - 1 && !WaitFor(worker, ref shareDone, block - 1))
+            {
+                return;
+            }
+
+            if (!RunShareBlock(worker, plan, snapshot, b))
+            {
+                return;
+            }
+
+            Volatile.Write(ref shareDone, block);
+        }
+    }
+
+    /// <summary>
+    /// Worker 0 claims the next block of <paramref name="worker"/>'s share that nobody has claimed in the open
+    /// superblock and renders it (in that worker's buffers); false if there is none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryTakeOver(int worker, SuperblockPlan plan, GraphSnapshot snapshot)
+    {
+        ref long claim = ref plan.Claims[worker * SuperblockPlan.ProducedStride];
+        ref long shareDone = ref plan.ShareDone[worker * SuperblockPlan.ProducedStride];
+        long seen = Volatile.Read(ref claim);
+        long block = seen + 1;
+        if (block > _runBase + _runBlocks || Interlocked.CompareExchange(ref claim, block, seen) != seen)
+        {
+            return false;
+        }
+
+        int idle = 0;
+        while (Volatile.Read(ref shareDone) < block - 1)
+        {
+            Backoff(ref idle);
+        }
+
+        RunShareBlock(worker, plan, snapshot, (int)(block - 1 - _runBase));
+        Volatile.Write(ref shareDone, block);
+        Interlocked.Increment(ref _takeOvers);
+        return true;
+    }
+
+    /// <summary>
+    /// Block <paramref name="b"/> of the open superblock for part <paramref name="part"/> (<see cref="SuperblockPlan.Parts"/>):
+    /// its jobs in topological order on its copy of the buffers; a value another part makes is awaited (that job's progress
+    /// counter) and copied in from the ring before the job that reads it, and a value another part reads is copied to the
+    /// ring after its maker runs. False if the executor is stopping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool RunShareBlock(int part, SuperblockPlan plan, GraphSnapshot snapshot, int b)
+    {
+        int frames = _frames;
+        long time = _sampleTime + ((long)b * frames);
+        float[][] destination = _runDestination!;
+        int destinationAt = _runDestinationOffset + (b * frames);
+        long done = _runBase + b + 1;
+        float* region = (float*)plan.RegionBases[part];
+        long[] produced = plan.Produced;
+        int[] jobs = plan.WorkerJobs;
+        int[] crossInStarts = plan.CrossInStarts;
+        int[] copyOutStarts = plan.CopyOutStarts;
+        int[] hostOutStarts = plan.HostOutStarts;
+        for (int i = plan.WorkerJobStarts[part], last = plan.WorkerJobStarts[part + 1]; i < last; i++)
+        {
+            int job = jobs[i];
+            for (int k = crossInStarts[job], end = crossInStarts[job + 1]; k < end; k++)
+            {
+                ref long made = ref produced[plan.CrossInCounters[k]];
+                if (Volatile.Read(ref made) < done && !WaitForValue(part, plan, snapshot, k, ref made, done))
+                {
+                    return false;
+                }
+
+                new ReadOnlySpan<float>(plan.Slot(plan.CrossInRings[k], b), frames).CopyTo(new Span<float>(region + plan.CrossInOffsets[k], frames));
+            }
+
+            JobRunner.RunIn(snapshot, job, frames, time, region);
+            for (int k = copyOutStarts[job], end = copyOutStarts[job + 1]; k < end; k++)
+            {
+                new ReadOnlySpan<float>(region + plan.CopyOutOffsets[k], frames).CopyTo(new Span<float>(plan.Slot(plan.CopyOutRings[k], b), frames));
+            }
+
+            for (int k = hostOutStarts[job], end = hostOutStarts[job + 1]; k < end; k++)
+            {
+                new ReadOnlySpan<float>(region + plan.HostOutOffsets[k], frames).CopyTo(destination[plan.HostOutChannels[k]].AsSpan(destinationAt, frames));
+            }
+
+            int counter = plan.CounterOfJob[job];
+            if (counter >= 0)
+            {
+                // Release: the ring slot written above is visible to a reader that sees the count.
+                Volatile.Write(ref produced[counter], done);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until a value that another worker makes is there for block count <paramref name="needed"/>, counting the
+    /// wait; worker 0 renders the maker's blocks itself once it has waited <see cref="TakeOverAfter"/> for a share that
+    /// can be helped and that has not started the block. False if the executor is stopping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitForValue(int part, SuperblockPlan plan, GraphSnapshot snapshot, int crossIn, ref long made, long needed)
+    {
+        long waitStart = Stopwatch.GetTimestamp();
+        int maker = plan.CrossInWorkers[crossIn];
+        int worker = plan.WorkerOfPart(part);
+        bool helpable = worker == 0 && maker != 0 && maker != plan.LatePart && plan.Helpable[maker];
+        ref long makerDone = ref plan.ShareDone[(helpable ? maker : 0) * SuperblockPlan.ProducedStride];
+        var stall = new StallWatch(Volatile.Read(ref makerDone), waitStart);
+        int idle = 0;
+        while (Volatile.Read(ref made) < needed)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+
+            if (helpable && stall.Stalled(Volatile.Read(ref makerDone), _takeOverTicks) && TryTakeOver(maker, plan, snapshot))
+            {
+                stall.TookOver(Volatile.Read(ref makerDone));
+                continue;
+            }
+
+            Backoff(ref idle);
+        }
+
+        _workerWaitTicks[worker].Value += Stopwatch.GetTimestamp() - waitStart;
+        return true;
+    }
+
+    /// <summary>Waits until <paramref name="made"/> reaches <paramref name="needed"/>, counting the wait; false if the executor is stopping.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool WaitFor(int worker, ref long made, long needed)
+    {
+        long waitStart = Stopwatch.GetTimestamp();
+        int idle = 0;
+        while (Volatile.Read(ref made) < needed)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+
+            Backoff(ref idle);
+        }
+
+        _workerWaitTicks[worker].Value += Stopwatch.GetTimestamp() - waitStart;
+        return true;
     }
 
     /// <summary>A retired state, preferring one built for as many jobs (its arrays fit); null if none is kept.</summary>
@@ -447,6 +875,7 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
 
         _snapshot = snapshot;
         _state = state;
+        _runPlan = null;
         _frames = frames;
         _sampleTime = sampleTime;
         _block++;
@@ -583,7 +1012,15 @@ public sealed unsafe class ParallelExecutor : IGraphExecutor, IDisposable
             if (Volatile.Read(ref *_epoch) == epoch)
             {
                 long runStart = Stopwatch.GetTimestamp();
-                abandoned = !RunBlock(worker, _state!, _snapshot!);
+                if (_runPlan is { } plan)
+                {
+                    RunShare(worker, plan, _snapshot!);
+                }
+                else
+                {
+                    abandoned = !RunBlock(worker, _state!, _snapshot!);
+                }
+
                 Volatile.Write(ref _workerBusyTicks[worker].Value, _workerBusyTicks[worker].Value + (Stopwatch.GetTimestamp() - runStart));
                 Volatile.Write(ref _workerAllocatedBytes[worker].Value, GC.GetAllocatedBytesForCurrentThread());
             }

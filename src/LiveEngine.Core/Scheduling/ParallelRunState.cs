@@ -267,6 +267,9 @@ internal sealed class ParallelRunState
     /// </summary>
     public bool NothingRunsInParallel { get; }
 
+    /// <summary>How <see cref="ParallelExecutor.ProcessBlocks"/> renders superblocks of the snapshot; null where it renders block by block.</summary>
+    public SuperblockPlan? Runs { get; set; }
+
     /// <summary>The measured choice between parallel and serial blocks (a mutable struct: use by reference).</summary>
     public AdaptiveChoice Adaptive;
 

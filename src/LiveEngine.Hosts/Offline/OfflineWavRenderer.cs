@@ -60,7 +60,7 @@ public static class OfflineWavRenderer
             chunk[c] = new float[chunkFrames];
         }
 
-        executor.Prepare(snapshot);
+        executor.PrepareBlockRuns(snapshot);
         using var writer = new WavWriter(path, snapshot.SampleRate, snapshot.OutputChannels, format);
         long start = Stopwatch.GetTimestamp();
         long lastReport = start;
@@ -77,16 +77,20 @@ public static class OfflineWavRenderer
             int filled = 0;
             while (filled < chunkFrames && position < frames)
             {
+                // Whole blocks back to back as one call (an executor may render them in superblocks), ending where the
+                // timing below looks: the first block, the first StartBlocks.
                 int size = (int)Math.Min(blockFrames, Math.Min(chunkFrames - filled, frames - position));
-                executor.Process(snapshot, size, position);
-                for (int c = 0; c < chunk.Length; c++)
+                long run = size < blockFrames || blocks == 0 ? 1 : Math.Min((chunkFrames - filled) / blockFrames, (frames - position) / blockFrames);
+                if (blocks < RenderReport.StartBlocks)
                 {
-                    snapshot.GetOutput(c, size).CopyTo(chunk[c].AsSpan(filled, size));
+                    run = Math.Min(run, RenderReport.StartBlocks - blocks);
                 }
 
-                filled += size;
-                position += size;
-                if (++blocks <= RenderReport.StartBlocks && (blocks == 1 || blocks == RenderReport.StartBlocks))
+                executor.ProcessBlocks(snapshot, (int)run, size, position, chunk, filled);
+                filled += (int)run * size;
+                position += run * size;
+                blocks += run;
+                if (blocks <= RenderReport.StartBlocks && (blocks == 1 || blocks == RenderReport.StartBlocks))
                 {
                     long end = Stopwatch.GetTimestamp();
                     firstBlockEnd = blocks == 1 ? end : firstBlockEnd;

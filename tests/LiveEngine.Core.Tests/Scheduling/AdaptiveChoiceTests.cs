@@ -120,4 +120,31 @@ public sealed class AdaptiveChoiceTests
         Assert.Equal(0, parallelBlocks % AdaptiveChoice.WindowBlocks);
         Assert.InRange(parallelBlocks, AdaptiveChoice.WindowBlocks, 1000 / AdaptiveChoice.MinProbeGap * AdaptiveChoice.WindowBlocks);
     }
+
+    [Fact]
+    public void RunsOfBlocks_EndWhereAWindowEnds_SoEveryBlockOfARunIsInTheModeTheChoiceGivesIt()
+    {
+        var choice = default(AdaptiveChoice);
+        long block = 0;
+        int serialBlocks = 0;
+        while (block < 5000)
+        {
+            // Runs of up to 37 blocks (a superblock), cut where the choice says the mode may change.
+            bool serial = choice.NextBlockSerial();
+            int run = choice.StartRun(37);
+            for (int b = 0; b < run; b++)
+            {
+                Assert.Equal(serial, choice.NextBlockSerial());
+
+                // Parallel turns slower half-way: the moving average calls a probe in at once, wherever the run is.
+                choice.Record(serial, serial ? Serial : block + b < 2500 ? Serial / 2 : Serial * 2);
+            }
+
+            serialBlocks += serial ? run : 0;
+            block += run;
+        }
+
+        Assert.InRange(serialBlocks, AdaptiveChoice.WindowBlocks, 4000);
+        Assert.True(choice.Serial);
+    }
 }
