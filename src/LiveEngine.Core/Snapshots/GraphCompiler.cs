@@ -1485,10 +1485,20 @@ public static class GraphCompiler
                     }
                 }
 
+                // A job with no ancestor (a source: most of a wide graph's voices begin with two) can take no buffer.
+                int ancestorCount = 0;
+                if (reuse)
+                {
+                    foreach (ulong word in set)
+                    {
+                        ancestorCount += System.Numerics.BitOperations.PopCount(word);
+                    }
+                }
+
                 for (int c = 0; c < _outputCount[j]; c++)
                 {
                     int value = _outputBase[j] + c;
-                    int buffer = reuse ? TakeFree(set) : -1;
+                    int buffer = ancestorCount > 0 ? TakeFree(set, ancestorCount) : -1;
                     if (buffer < 0)
                     {
                         buffer = next++;
@@ -1522,24 +1532,32 @@ public static class GraphCompiler
             // -1 if none. The most recent releases are tried in turn; past FreeScanLimit of them, only the releases of
             // the job's ancestors can qualify, and those are looked at instead of the rest of the list (a wide graph
             // frees hundreds of buffers that its other branches cannot take: trying them all was most of a compile).
-            int TakeFree(Span<ulong> ancestorSet)
+            // A job with few ancestors has its ancestors' releases looked at first thing: the same buffer (the one
+            // released last that qualifies is the newest qualifying entry of an ancestor, since one of its last users
+            // released it), without trying the recent releases of the graph's other branches one by one.
+            int TakeFree(Span<ulong> ancestorSet, int ancestorCount)
             {
-                int scanEnd = Math.Max(0, free.Count - FreeScanLimit);
-                for (int k = free.Count - 1; k >= scanEnd; k--)
+                int below = int.MaxValue;
+                if (ancestorCount > FreeScanLimit)
                 {
-                    if (LastUsersAreAncestors(lastValue[free[k]], ancestorSet))
+                    int scanEnd = Math.Max(0, free.Count - FreeScanLimit);
+                    for (int k = free.Count - 1; k >= scanEnd; k--)
                     {
-                        return Take(k);
+                        if (LastUsersAreAncestors(lastValue[free[k]], ancestorSet))
+                        {
+                            return Take(k);
+                        }
                     }
+
+                    if (scanEnd == 0)
+                    {
+                        return -1;
+                    }
+
+                    // Entries at or after this one were tried above.
+                    below = freeEntry[free[scanEnd]];
                 }
 
-                if (scanEnd == 0)
-                {
-                    return -1;
-                }
-
-                // Entries at or after this one were tried above.
-                int below = freeEntry[free[scanEnd]];
                 int best = -1;
                 for (int w = 0; w < ancestorSet.Length; w++)
                 {
