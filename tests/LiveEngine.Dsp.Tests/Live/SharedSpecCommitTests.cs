@@ -77,9 +77,16 @@ public sealed class SharedSpecCommitTests
             Assert.Equal(fresh.Edges, validated.Edges);
             Assert.Equal(fresh.Nodes.Select(n => (n.Spec.Id, n.Channels, n.Parameters.ToArray())), validated.Nodes.Select(n => (n.Spec.Id, n.Channels, n.Parameters.ToArray())));
 
+            // Made with both graphs' validations, as a session makes it, the transition graph is the one made from the
+            // descriptions alone (that one is made second: both fill this thread's graph).
+            Transition? numbered = Transition.Create(current, next, registry, fadeMs: 20, last, validated);
+            List<string>? numberedShape = numbered is null ? null : Shape(numbered);
+            Transition? transition = Transition.Create(current, next, registry, fadeMs: 20);
+            Assert.Equal(numberedShape, transition is null ? null : Shape(transition));
+
             // The transition graph begins with the very nodes and edges of the graph just validated, but for the edges
             // it moved onto crossfades: compiled with the validated graph as its prefix, those are taken unread.
-            if (Transition.Create(current, next, registry, fadeMs: 20) is { } transition)
+            if (transition is not null)
             {
                 GraphSnapshot fromPrefix = GraphCompiler.Compile(transition.Graph, registry, options, validated);
                 GraphSnapshot full = GraphCompiler.Compile(transition.Graph, registry, options);
@@ -107,6 +114,9 @@ public sealed class SharedSpecCommitTests
         Assert.True(compared >= 40, $"{compared} transitions compared");
     }
 
+    private static List<string> Shape(Transition transition) =>
+        [.. transition.Graph.Nodes.Select(n => $"{n.Id}:{n.Type}"), .. transition.Graph.Edges.Select(e => e.ToString()), .. transition.Crossfades];
+
     private static void RenderBoth(LiveSession session, LiveSession reference, int blocks, string what)
     {
         for (int i = 0; i < blocks; i++)
@@ -126,7 +136,7 @@ public sealed class SharedSpecCommitTests
     /// </summary>
     private sealed class Editor(Random random)
     {
-        public static readonly string[] Kinds = ["add", "insert", "parameter", "remove", "rename", "retype", "rewire"];
+        public static readonly string[] Kinds = ["add", "dropedge", "duplicate", "insert", "parameter", "remove", "rename", "retype", "rewire"];
 
         private int _next;
 
@@ -142,6 +152,8 @@ public sealed class SharedSpecCommitTests
                 "remove" => Remove(next),
                 "rename" => Rename(next),
                 "retype" => Retype(next),
+                "duplicate" => Duplicate(next),
+                "dropedge" => DropEdge(next),
                 _ => Rewire(next),
             };
 
@@ -241,6 +253,31 @@ public sealed class SharedSpecCommitTests
             NodeSpec spec = graph.Nodes[i].Clone();
             spec.Type = spec.Type == "rlpf" ? "lpf" : "rlpf";
             graph.Nodes[i] = spec;
+            return true;
+        }
+
+        /// <summary>A second edge between the same ports (a new object with the same names), at the end.</summary>
+        private bool Duplicate(GraphDescription graph)
+        {
+            if (graph.Edges.Count == 0)
+            {
+                return false;
+            }
+
+            EdgeSpec edge = graph.Edges[random.Next(graph.Edges.Count)];
+            graph.Edges.Add(new EdgeSpec(edge.From, edge.To, edge.FromPort, edge.ToPort));
+            return true;
+        }
+
+        private bool DropEdge(GraphDescription graph)
+        {
+            if (graph.Edges.Count == 0)
+            {
+                return false;
+            }
+
+            // The last edges most often: a duplicate added just before, or a voice's.
+            graph.Edges.RemoveAt(random.Next(2) == 0 ? graph.Edges.Count - 1 : random.Next(graph.Edges.Count));
             return true;
         }
 
