@@ -1334,33 +1334,51 @@ public static class GraphCompiler
             return snapshot;
         }
 
-        /// <summary>Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description.</summary>
+        /// <summary>
+        /// Kahn's algorithm, always taking the lowest ready job index, so the order depends only on the description. The
+        /// ready jobs are a bitset (the lowest found by a scan of a few words from the lowest word that can hold one)
+        /// rather than a heap: the same order, without a heap's sifting for every job of a 1,400-job graph.
+        /// </summary>
         private static int[] TopologicalOrder(int[] successorStarts, int[] successors, int[] predecessorCounts, CompileScratch scratch, SnapshotArrayPool? pool)
         {
             int jobCount = predecessorCounts.Length;
             int[] remaining = scratch.Ints(CompileScratch.Remaining, jobCount, clear: false);
             Array.Copy(predecessorCounts, remaining, jobCount);
-            PriorityQueue<int, int> ready = scratch.Ready;
-            ready.Clear();
+            int words = (jobCount + 63) >> 6;
+            ulong[] ready = scratch.Bits(words);
             for (int j = 0; j < jobCount; j++)
             {
                 if (remaining[j] == 0)
                 {
-                    ready.Enqueue(j, j);
+                    ready[j >> 6] |= 1UL << (j & 63);
                 }
             }
 
             int[] order = pool?.Ints(jobCount) ?? new int[jobCount];
             int count = 0;
-            while (ready.TryDequeue(out int j, out _))
+            int low = 0;
+            while (true)
             {
+                while (low < words && ready[low] == 0)
+                {
+                    low++;
+                }
+
+                if (low == words)
+                {
+                    break;
+                }
+
+                int j = (low << 6) + System.Numerics.BitOperations.TrailingZeroCount(ready[low]);
+                ready[low] &= ready[low] - 1;
                 order[count++] = j;
                 for (int k = successorStarts[j]; k < successorStarts[j + 1]; k++)
                 {
                     int s = successors[k];
                     if (--remaining[s] == 0)
                     {
-                        ready.Enqueue(s, s);
+                        ready[s >> 6] |= 1UL << (s & 63);
+                        low = Math.Min(low, s >> 6);
                     }
                 }
             }
