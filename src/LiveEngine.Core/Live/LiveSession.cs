@@ -624,6 +624,7 @@ public sealed class LiveSession : ILiveSession
         CollectRetiredLocked();
 
         // Validate in the user's own terms first: a transition graph's errors would name its helper nodes.
+        GraphCompiler.ValidatedGraph? validatedBefore = _lastValidated;
         GraphCompiler.ValidatedGraph validated = GraphCompiler.TryValidate(graph, _registry, out IReadOnlyList<GraphError> errors, _lastValidated)
             ?? throw new GraphValidationException(errors);
         _lastValidated = validated;
@@ -644,7 +645,7 @@ public sealed class LiveSession : ILiveSession
         }
 
         GraphDescription before = LatestLocked();
-        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, _options.CrossfadeMs) : null;
+        Transition? transition = _options.CrossfadeMs > 0 ? Transition.Create(before, graph, _registry, _options.CrossfadeMs, validatedBefore, validated) : null;
         GraphSnapshot? fading = null;
         if (transition is not null)
         {

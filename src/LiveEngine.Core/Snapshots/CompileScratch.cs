@@ -91,8 +91,6 @@ internal sealed class CompileScratch
 
     public List<(int Base, int Step)> Reduced { get; } = [];
 
-    public PriorityQueue<int, int> Ready { get; } = new();
-
     /// <summary>An integer array of at least <paramref name="length"/> elements for <paramref name="slot"/>, zeroed if <paramref name="clear"/>.</summary>
     public int[] Ints(int slot, int length, bool clear)
     {
