@@ -175,6 +175,9 @@ public static class NodeAdmission
     /// <summary>One type's trial: warm-up, then allocation, finiteness and cost over the measured blocks.</summary>
     private sealed unsafe class Trial(NodeTypeDescriptor type, AdmissionOptions options)
     {
+        /// <summary>Rounds of measured blocks at most: a node is refused for allocating only if two rounds allocate.</summary>
+        private const int MeasuredRounds = 3;
+
         public string? Rejection { get; private set; }
 
         public AdmissionMeasurement Measurement { get; private set; }
@@ -206,29 +209,55 @@ public static class NodeAdmission
                 }
 
                 double warmUpMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+                // Measured in rounds of MeasuredBlocks blocks, at most MeasuredRounds of them, until one allocates
+                // nothing. The runtime itself can allocate once on this thread while Process runs (a CoreLib method
+                // that Process calls tiers up; the tiering worker is started again), at a moment that depends on the
+                // machine's load: that shows in one round only. A node that allocates per block, or in every round,
+                // allocates in two rounds and is refused; its first allocating round's bytes are the message's.
                 long allocated = 0;
+                int allocatingRounds = 0;
                 long ticks = 0;
                 bool finite = true;
-                for (int b = 0; b < options.MeasuredBlocks; b++)
+                for (int round = 0; round < MeasuredRounds; round++)
                 {
-                    FillInputs(basePointer, inputOffsets, frames, sampleTime);
-                    var context = new ProcessContext(basePointer, inputOffsets, outputOffsets, parameters, frames, sampleTime);
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    long t0 = Stopwatch.GetTimestamp();
-                    node.Process(in context);
-                    ticks += Stopwatch.GetTimestamp() - t0;
-                    allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-                    sampleTime += frames;
-                    for (int c = 0; c < outputs && finite; c++)
+                    long roundAllocated = 0;
+                    ticks = 0;
+                    for (int b = 0; b < options.MeasuredBlocks; b++)
                     {
-                        finite = IsFinite(new ReadOnlySpan<float>(basePointer + outputOffsets[c], frames));
+                        FillInputs(basePointer, inputOffsets, frames, sampleTime);
+                        var context = new ProcessContext(basePointer, inputOffsets, outputOffsets, parameters, frames, sampleTime);
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        long t0 = Stopwatch.GetTimestamp();
+                        node.Process(in context);
+                        ticks += Stopwatch.GetTimestamp() - t0;
+                        roundAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                        sampleTime += frames;
+                        for (int c = 0; c < outputs && finite; c++)
+                        {
+                            finite = IsFinite(new ReadOnlySpan<float>(basePointer + outputOffsets[c], frames));
+                        }
+                    }
+
+                    if (roundAllocated == 0 || !finite)
+                    {
+                        break;
+                    }
+
+                    if (allocatingRounds++ == 0)
+                    {
+                        allocated = roundAllocated;
+                    }
+                    else
+                    {
+                        break;
                     }
                 }
 
                 double perBlock = allocated / (double)options.MeasuredBlocks;
                 double costNs = ticks * 1e9 / Stopwatch.Frequency / ((double)options.MeasuredBlocks * frames);
-                Measurement = new AdmissionMeasurement(type.Name, costNs, perBlock, warmUpMs);
-                if (allocated > 0)
+                Measurement = new AdmissionMeasurement(type.Name, costNs, allocatingRounds > 1 ? perBlock : 0, warmUpMs);
+                if (allocatingRounds > 1)
                 {
                     Rejection = $"node '{type.Name}' allocates {perBlock.ToString("0.##", CultureInfo.InvariantCulture)} bytes per block in Process";
                 }

@@ -157,6 +157,71 @@ public sealed class UserNodeTests
     }
 
     [Fact]
+    public void ANodeThatAllocatesInOneMeasuredRoundOnly_IsAdmitted_AsTheRuntimesOwnOneTimeAllocationIs()
+    {
+        // The runtime can allocate once on the measuring thread while Process runs (a CoreLib method that Process calls
+        // tiers up), at a moment that depends on the machine's load; admission must not refuse a node for that. Here
+        // the node itself allocates once, on its first measured block (after 16 blocks of warm-up).
+        using var f = new SessionFixture();
+        Evaluation result = f.Eval("""
+            [Node("once")]
+            class Once : UserNode
+            {
+                private int _blocks;
+                private float[] _scratch = new float[0];
+
+                protected override void Render(in ProcessContext context)
+                {
+                    if (++_blocks == 17)
+                    {
+                        _scratch = new float[8];
+                    }
+
+                    context.Input(0).CopyTo(context.Output(0));
+                }
+            }
+
+            Graph().Add("o", "once").Chain("o", "out").Commit(Now);
+            """);
+        Assert.True(result.Ok, string.Join("; ", result.Errors));
+        Assert.True(f.Registry.TryGet("once", out _));
+    }
+
+    [Fact]
+    public void ANodeThatAllocatesEveryFewBlocks_IsRejected_ThoughMostBlocksAllocateNothing()
+    {
+        using var f = new SessionFixture();
+        string before = f.Session.Graph.ToJson();
+        Evaluation result = f.Eval("""
+            [Node("sometimes")]
+            class Sometimes : UserNode
+            {
+                private int _blocks;
+                private float[] _scratch = new float[0];
+
+                protected override void Render(in ProcessContext context)
+                {
+                    if (++_blocks % 40 == 0)
+                    {
+                        _scratch = new float[8];
+                    }
+
+                    context.Input(0).CopyTo(context.Output(0));
+                }
+            }
+
+            Graph().Add("s", "sometimes").Chain("s", "out").Commit(Now);
+            """);
+        Assert.False(result.Ok);
+        EvaluationDiagnostic error = Assert.Single(result.Errors);
+        Assert.Equal("ADMIT", error.Id);
+        Assert.Contains("node 'sometimes' allocates ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(" bytes per block in Process", error.ToString(), StringComparison.Ordinal);
+        Assert.False(f.Registry.TryGet("sometimes", out _));
+        Assert.Equal(before, f.Session.Graph.ToJson());
+    }
+
+    [Fact]
     public void ANodeWritingNaN_IsRejected()
     {
         using var f = new SessionFixture();
