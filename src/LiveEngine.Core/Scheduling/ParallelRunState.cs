@@ -116,13 +116,6 @@ internal sealed class ParallelRunState
 
         int levels = jobs == 0 ? 0 : snapshot.Levels.Max() + 1;
         LevelStarts = Reuse(recycled?.LevelStarts, levels + 1);
-        JobsByLevel = Reuse(recycled?.JobsByLevel, jobs);
-        for (int j = 0; j < jobs; j++)
-        {
-            JobsByLevel[j] = j;
-        }
-
-        JobsByLevel.AsSpan().Sort(new ByLevelThenHighestRank(snapshot.Levels, ranks));
         foreach (int level in snapshot.Levels)
         {
             LevelStarts[level + 1]++;
@@ -133,8 +126,22 @@ internal sealed class ParallelRunState
             LevelStarts[l + 1] += LevelStarts[l];
         }
 
-        LevelCursors = Reuse(recycled?.LevelCursors, levels * CounterStride);
-        LevelCompleted = Reuse(recycled?.LevelCompleted, levels * CounterStride);
+        // The jobs by level and the level counters serve the wavefront policy alone: for the others (the engine's
+        // critical-path-first) they stay empty. Sorting every job by level and rank was the largest part of building
+        // the state for 'session' (~1,400 jobs) at each commit.
+        if (policy == SchedulingPolicy.Wavefront)
+        {
+            JobsByLevel = Reuse(recycled?.JobsByLevel, jobs);
+            BucketByLevelThenHighestRank(snapshot.Levels, ranks, LevelStarts, JobsByLevel);
+            LevelCursors = Reuse(recycled?.LevelCursors, levels * CounterStride);
+            LevelCompleted = Reuse(recycled?.LevelCompleted, levels * CounterStride);
+        }
+        else
+        {
+            JobsByLevel = [];
+            LevelCursors = [];
+            LevelCompleted = [];
+        }
 
         // Predecessors (CSR), each job's in ascending order: counted, summed, then filled by ascending predecessor.
         PredecessorStarts = Reuse(recycled?.PredecessorStarts, jobs + 1);
@@ -244,10 +251,13 @@ internal sealed class ParallelRunState
 
     public int[] LevelStarts { get; }
 
+    /// <summary>Every job, by level, then higher rank, then lower index: for <see cref="SchedulingPolicy.Wavefront"/> only, else empty.</summary>
     public int[] JobsByLevel { get; }
 
+    /// <summary>Per level (<see cref="CounterStride"/> apart), jobs claimed in the block: wavefront only, else empty.</summary>
     public int[] LevelCursors { get; }
 
+    /// <summary>Per level (<see cref="CounterStride"/> apart), jobs finished in the block: wavefront only, else empty.</summary>
     public int[] LevelCompleted { get; }
 
     public int[] PredecessorStarts { get; }
@@ -346,6 +356,27 @@ internal sealed class ParallelRunState
         return old;
     }
 
+    /// <summary>
+    /// Fills <paramref name="jobsByLevel"/> with every job, by lower level first, then higher rank, then lower index: a
+    /// counting sort by level (<paramref name="levelStarts"/>, already summed), then each level by rank.
+    /// </summary>
+    private static void BucketByLevelThenHighestRank(int[] levels, double[] ranks, int[] levelStarts, int[] jobsByLevel)
+    {
+        int levelCount = levelStarts.Length - 1;
+        int[] fill = ArrayPool<int>.Shared.Rent(Math.Max(1, levelCount));
+        Array.Copy(levelStarts, fill, levelCount);
+        for (int j = 0; j < levels.Length; j++)
+        {
+            jobsByLevel[fill[levels[j]]++] = j;
+        }
+
+        ArrayPool<int>.Shared.Return(fill);
+        for (int l = 0; l < levelCount; l++)
+        {
+            jobsByLevel.AsSpan(levelStarts[l], levelStarts[l + 1] - levelStarts[l]).Sort(new HighestRankFirst(ranks));
+        }
+    }
+
     /// <summary>Higher critical-path rank first, then lower job index.</summary>
     private readonly struct HighestRankFirst(double[] ranks) : IComparer<int>
     {
@@ -363,22 +394,6 @@ internal sealed class ParallelRunState
         {
             int byRank = ranks[a].CompareTo(ranks[b]);
             return byRank != 0 ? byRank : b.CompareTo(a);
-        }
-    }
-
-    /// <summary>Lower level first, then higher rank, then lower job index.</summary>
-    private readonly struct ByLevelThenHighestRank(int[] levels, double[] ranks) : IComparer<int>
-    {
-        public int Compare(int a, int b)
-        {
-            int byLevel = levels[a].CompareTo(levels[b]);
-            if (byLevel != 0)
-            {
-                return byLevel;
-            }
-
-            int byRank = ranks[b].CompareTo(ranks[a]);
-            return byRank != 0 ? byRank : a.CompareTo(b);
         }
     }
 }

@@ -39,26 +39,29 @@ public sealed class ParallelRunStateTests
             Assert.Equal(predecessors, state.Predecessors.AsSpan(state.PredecessorStarts[j], state.PredecessorStarts[j + 1] - state.PredecessorStarts[j]).ToArray());
         }
 
-        int[] byLevel = [.. Enumerable.Range(0, jobs).OrderBy(j => snapshot.Levels[j]).ThenByDescending(j => ranks[j])];
+        // The level order serves the wavefront policy alone; the others leave it empty.
+        int[] byLevel = policy == SchedulingPolicy.Wavefront ? [.. Enumerable.Range(0, jobs).OrderBy(j => snapshot.Levels[j]).ThenByDescending(j => ranks[j])] : [];
         Assert.Equal(byLevel, state.JobsByLevel);
         Assert.Contains(ranks, r => ranks.Count(x => x == r) > 1); // ties exist, so the tie-breaks were exercised
     }
 
     [Theory]
-    [InlineData(21, 300)]
-    [InlineData(22, 200)]
-    public void State_BuiltInARetiredStatesArrays_EqualsAFreshOne_AndKeepsTheArraysThatFit(int seed, int otherNodes)
+    [InlineData(21, 300, SchedulingPolicy.CriticalPathFirst)]
+    [InlineData(22, 200, SchedulingPolicy.CriticalPathFirst)]
+    [InlineData(23, 300, SchedulingPolicy.Wavefront)]
+    [InlineData(24, 200, SchedulingPolicy.Wavefront)]
+    public void State_BuiltInARetiredStatesArrays_EqualsAFreshOne_AndKeepsTheArraysThatFit(int seed, int otherNodes, SchedulingPolicy policy)
     {
         GraphSnapshot snapshot = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(seed, 300), TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
         GraphSnapshot other = GraphCompiler.Compile(SnapshotCompilerTests.RandomGraph(seed + 100, otherNodes), TestNodes.CreateRegistry(), new CompileOptions { MaxBlockFrames = 64 });
-        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false });
-        var retired = new ParallelRunState(executor, other, 2, SchedulingPolicy.CriticalPathFirst);
+        using var executor = new ParallelExecutor(new ParallelExecutorOptions { Threads = 2, AdaptiveSerial = false, Policy = policy });
+        var retired = new ParallelRunState(executor, other, 2, policy);
         retired.Arrivals.AsSpan().Fill(7);
         retired.DoneInBlock.AsSpan().Fill(9);
         retired.LevelCursors.AsSpan().Fill(3);
 
-        var rebuilt = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst, retired);
-        var fresh = new ParallelRunState(executor, snapshot, 2, SchedulingPolicy.CriticalPathFirst);
+        var rebuilt = new ParallelRunState(executor, snapshot, 2, policy, retired);
+        var fresh = new ParallelRunState(executor, snapshot, 2, policy);
 
         Assert.Equal(fresh.Arrivals, rebuilt.Arrivals);
         Assert.Equal(fresh.ArrivalSlots, rebuilt.ArrivalSlots);
