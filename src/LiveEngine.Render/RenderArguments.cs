@@ -27,6 +27,7 @@ internal sealed class RenderArguments
               --seed N            session seed for seeded randomness (default 1)
           -t, --threads N         worker threads, the calling thread included, 1..256 (default 1)
               --policy P          critical-path, steal or wavefront (default critical-path)
+              --timing            say where the wall time went from Main on: the graph, its compile, the first block, the rest
         Graph files (.json), pieces (.lua, .csx), repl.config and the other options: use `liveengine render`.
         """;
 
@@ -48,7 +49,9 @@ internal sealed class RenderArguments
 
     public SchedulingPolicy Policy { get; init; } = SchedulingPolicy.CriticalPathFirst;
 
-    /// <summary>Reads the options after <c>render</c>. Each option takes one value, as <c>--name value</c> or <c>--name=value</c>.</summary>
+    public bool Timing { get; init; }
+
+    /// <summary>Reads the options after <c>render</c>. Each option but <c>--timing</c> takes one value, as <c>--name value</c> or <c>--name=value</c>.</summary>
     /// <exception cref="RenderUsageException">An unknown option, a missing or malformed value, a value out of range, or no workload or output.</exception>
     public static RenderArguments Parse(ReadOnlySpan<string> args)
     {
@@ -61,6 +64,7 @@ internal sealed class RenderArguments
         int seed = 1;
         int threads = 1;
         string policy = "critical-path";
+        bool timing = false;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -108,8 +112,11 @@ internal sealed class RenderArguments
                 case "--policy":
                     policy = Value(args, ref i, name, value);
                     break;
+                case "--timing" when value is null:
+                    timing = true;
+                    break;
                 default:
-                    throw new RenderUsageException($"unknown option '{name}' for liveengine-render render; it takes --workload, --seconds, --out, --sample-rate, --block, --bits, --seed, --threads and --policy (see --help).");
+                    throw new RenderUsageException($"unknown option '{name}' for liveengine-render render; it takes --workload, --seconds, --out, --sample-rate, --block, --bits, --seed, --threads, --policy and --timing (see --help).");
             }
         }
 
@@ -158,6 +165,7 @@ internal sealed class RenderArguments
             Format = WavSampleFormatExtensions.FromBits(bits),
             Seed = seed,
             Threads = threads,
+            Timing = timing,
             Policy = policy.ToLowerInvariant() switch
             {
                 "critical-path" or "cp" => SchedulingPolicy.CriticalPathFirst,

@@ -37,6 +37,21 @@ public sealed class LiveEngineRenderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void RenderWithTiming_SaysWhereTheTimeWentFromMain_AndWritesTheSameBits()
+    {
+        string plain = Path.Combine(_directory, "plain.wav");
+        string timed = Path.Combine(_directory, "timed.wav");
+
+        LiveEngineProcess.Result first = LiveEngineProcess.RunProgram("liveengine-render", null, "render", "--workload", "voices-256", "--seconds", "0.5", "--out", plain);
+        LiveEngineProcess.Result second = LiveEngineProcess.RunProgram("liveengine-render", null, "render", "--workload", "voices-256", "--seconds", "0.5", "--out", timed, "--timing");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        Assert.DoesNotContain("Timing", first.Error);
+        Assert.Matches(@"Timing \(wall\): the graph [0-9.]+ ms, its compile [0-9.]+ ms, the first block [0-9.]+ ms, the render [0-9.]+ ms \(WAV writes [0-9.]+ ms\); Main → now [0-9.]+ ms", second.Error);
+        Assert.Equal(File.ReadAllBytes(plain), File.ReadAllBytes(timed));
+    }
+
     [Theory]
     [InlineData("--speed", "2", "unknown option '--speed'")]
     [InlineData("--seconds", "ten", "--seconds takes a number, not 'ten'")]
