@@ -89,6 +89,17 @@ public sealed class LiveEngineRenderTests : IDisposable
     }
 
     [Fact]
+    public void Render_IntoAFolderThatDoesNotExist_ExitsWith1AndNamesThePath()
+    {
+        string wav = Path.Combine(_directory, "no-such-folder", "x.wav");
+
+        LiveEngineProcess.Result result = LiveEngineProcess.RunProgram("liveengine-render", null, "render", "--workload", "voices-64", "--seconds", "0.1", "--out", wav);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error: Could not find a part of the path '{wav}'", result.Error);
+    }
+
+    [Fact]
     public void Selftest_MatchesEveryKernelToItsScalarReference()
     {
         LiveEngineProcess.Result result = LiveEngineProcess.RunProgram("liveengine-render", null, "selftest");
