@@ -98,20 +98,15 @@ internal static class RenderCommand
         long compiled = Stopwatch.GetTimestamp();
         long frames = (long)Math.Round(seconds * sampleRate);
         string name = workload ?? Path.GetFileName(file!);
-        Console.Error.WriteLine($"Rendering {name}: {seconds.ToString("0.###", CultureInfo.InvariantCulture)} s at {sampleRate} Hz, {block}-frame blocks, {snapshot.Nodes.Length} nodes, {snapshot.Jobs.Length} jobs, {threads} thread(s) → {output}");
+        Console.Error.WriteLine(OfflineRenderLines.Rendering(name, seconds, snapshot, block, threads, output));
         var bar = new ProgressBar(Console.Error);
         Dictionary<string, (string Name, double Ms)> threadTimes = timing ? ThreadCpuTimes() : [];
         long renderCalled = Stopwatch.GetTimestamp();
         RenderReport report = OfflineWavRenderer.Render(snapshot, frames, block, output, format, bar.Report, executor);
         bar.Complete();
-        if (executor is Scheduling.ParallelExecutor { Threads: > 1 } parallel)
+        foreach (string line in OfflineRenderLines.ParallelAccount(executor))
         {
-            // The measured serial/parallel choice decides per block: say how it went (a render at load runs serially).
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{parallel.ParallelBlocks} of {parallel.ParallelBlocks + parallel.SerialBlocks} blocks ran on {parallel.Threads} threads, the rest on one (the measured choice)."));
-            if (parallel.SuperblockCounts is { Runs: > 0 } superblocks)
-            {
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{superblocks.Blocks} of them in {superblocks.Runs} superblocks (each worker its own jobs, one synchronisation per superblock)."));
-            }
+            Console.Error.WriteLine(line);
         }
 
         if (timing)
@@ -119,19 +114,10 @@ internal static class RenderCommand
             WriteTiming(Console.Error, commandStarted, compileStarted, compiled, renderCalled, report, executor as Scheduling.ParallelExecutor, threadTimes);
         }
 
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
-        int faulted = snapshot.NodeFaulted.Count(f => f != 0);
-        if (faulted > 0)
+        Console.WriteLine(OfflineRenderLines.Wrote(output, report, format));
+        foreach (string line in OfflineRenderLines.SilencedNodes(snapshot))
         {
-            for (int n = 0; n < snapshot.Nodes.Length; n++)
-            {
-                if (snapshot.NodeFaulted[n] != 0)
-                {
-                    Console.Error.WriteLine($"Node '{snapshot.NodeIds[n]}' threw and was silenced: {snapshot.NodeExceptions[n]?.Message}");
-                }
-            }
+            Console.Error.WriteLine(line);
         }
 
         return 0;
@@ -233,9 +219,7 @@ internal static class RenderCommand
             }
 
             GpuPlacementSetup.Report(placement);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Wrote {output}: {report.Frames / (double)report.SampleRate:0.###} s, {report.Channels} ch, {report.SampleRate} Hz, {format.BitsPerSample()}-bit in {report.Elapsed.TotalSeconds:0.###} s — real-time factor {report.RealTimeFactor:0.0}×"));
+            Console.WriteLine(OfflineRenderLines.Wrote(output, report, format));
         }
 
         return 0;

@@ -7,10 +7,13 @@ internal static class LiveEngineProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result Run(IReadOnlyDictionary<string, string>? environment, params string[] args) => RunProgram("liveengine", environment, args);
+
+    /// <summary>Runs another program of the solution built next to the tests, such as <c>liveengine-render</c>.</summary>
+    public static Result RunProgram(string program, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "liveengine.dll");
-        Assert.True(File.Exists(dll), $"liveengine.dll not found next to the tests at {dll}");
+        string dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
+        Assert.True(File.Exists(dll), $"{program}.dll not found next to the tests at {dll}");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -37,7 +40,7 @@ internal static class LiveEngineProcess
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"liveengine {string.Join(' ', args)} did not finish within 3 minutes");
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within 3 minutes");
         }
 
         return new Result(process.ExitCode, output.Result, error.Result);

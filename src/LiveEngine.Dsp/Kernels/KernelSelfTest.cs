@@ -53,6 +53,25 @@ public static partial class KernelSelfTest
         return results;
     }
 
+    /// <summary>
+    /// Runs every check and writes the report that <c>liveengine selftest</c> and <c>liveengine-render selftest</c> print:
+    /// the instruction sets, one line per kernel, and the verdict. Returns how many kernels differ from their reference.
+    /// </summary>
+    public static int WriteReport(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine(InstructionSets);
+        int failed = 0;
+        foreach (KernelCheckResult result in RunAll())
+        {
+            failed += result.Passed ? 0 : 1;
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(result.Passed ? "ok  " : "FAIL")} {result.Name,-32} max difference {result.MaxDifference:G3} (allowed {result.Tolerance:G3})"));
+        }
+
+        output.WriteLine(failed == 0 ? "all kernels match their scalar reference" : $"{failed} kernel(s) differ from their scalar reference");
+        return failed;
+    }
+
     /// <summary>Difference of two spans for a check: bit-level mismatch counts as infinity when exactness is asked.</summary>
     public static double MaxDifference(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, bool bitExact)
     {
