@@ -2,15 +2,17 @@
 # LiveEngine against SuperCollider on the same scores (tools/peers/scores.scd = LiveEngine's standard workloads
 # voices-64/256/1024 and chains-16x16): offline renders of SECONDS of audio at 48 kHz in 64-frame blocks to a
 # stereo float WAV, each timed as the wall time of its whole process (start-up included).
-#   one thread:  liveengine render --threads 1   against scsynth
-#   two threads: liveengine render --threads 2   against supernova -T 2 (the voices sit in a ParGroup)
+#   one thread:  liveengine-render render --threads 1   against scsynth
+#   two threads: liveengine-render render --threads 2   against supernova -T 2 (the voices sit in a ParGroup)
+# liveengine-render (src/LiveEngine.Render, NativeAOT) is LiveEngine's offline renderer of the standard workloads:
+# the same bits as `liveengine render`, with a start-up in milliseconds instead of the full command line's ~100 ms.
 # The runs are interleaved: each round renders every workload on all four, one after the other, so that a noisy
 # machine's drift hits both sides alike; the table gives the median of RUNS rounds and the ratios of the medians.
 # It ends with liveengine's start-up time (a render of one block) and prints everything as markdown, ready to
 # paste into docs/performance.md.
 #
 # Usage: tools/compare-peers.sh [RUNS]        (default 3; PEERS_SECONDS=20 and WORKLOADS="voices-1024 ..." override;
-#        LIVEENGINE=path/to/liveengine skips the Release publish)
+#        LIVEENGINE=path/to/liveengine or path/to/liveengine-render skips the Release publish and times that binary)
 # Needs scsynth, supernova and sclang (Debian: supercollider-server, supercollider-supernova,
 # supercollider-language). Run as root on a fresh machine and it installs them with apt-get; otherwise it stops
 # and names the command to run.
@@ -36,9 +38,9 @@ fi
 if [[ -n ${LIVEENGINE:-} ]]; then
   le=$LIVEENGINE
 else
-  echo "compare-peers: publishing liveengine (Release, self-contained, precompiled into one composite image; a few minutes) …" >&2
-  dotnet publish "$root/src/LiveEngine.Cli" -c Release -o "$out/le" >/dev/null
-  le="$out/le/liveengine"
+  echo "compare-peers: publishing liveengine-render (Release, NativeAOT for this machine; about a minute) …" >&2
+  dotnet publish "$root/src/LiveEngine.Render" -c Release -o "$out/le" >/dev/null
+  le="$out/le/liveengine-render"
 fi
 
 # The scores, written by sclang (a Qt program: headless and as root it needs these).
@@ -113,7 +115,7 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; 
 scversion=$(dpkg-query -W -f '${Version}' supercollider-server 2>/dev/null || echo "?")
 echo
 echo "\`tools/compare-peers.sh $runs\` at commit \`$commit\`$dirty, $(date -u '+%Y-%m-%d %H:%M UTC'): $seconds s renders, 48 kHz,"
-echo "64-frame blocks, whole process, $runs interleaved rounds (median real-time factor; lowest–highest in brackets)."
+echo "64-frame blocks, whole process, $runs interleaved rounds (median real-time factor; lowest–highest in brackets); LiveEngine is \`$(basename "$le")\`."
 echo "Machine: $(nproc) CPUs ($cpu), load average $load_before before and $load_after after; SuperCollider $scversion, $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /')."
 echo
 echo "| workload | LiveEngine 1 thread | scsynth | LE 1 / scsynth | LiveEngine 2 threads | supernova 2 threads | LE 2 / supernova 2 | LE 2 / LE 1 |"
@@ -142,6 +144,6 @@ for w in $workloads; do
   printf '| %s | %.2f× | %.2f× | **%.2f×** | %.2f× | %.2f× | **%.2f×** |\n' "$w" "$le1" "$sc" "$(echo "$le1 / $sc" | bc -l)" "$le2" "$sn" "$(echo "$le2 / $sn" | bc -l)"
 done
 echo
-printf 'Start-up: `liveengine render --workload voices-256` of one 64-frame block takes %.3f s wall (median of 5; %s s)\n' \
-  "$(echo "$startups" | median)" "$(echo "$startups" | minmax)"
+printf 'Start-up: `%s render --workload voices-256` of one 64-frame block takes %.3f s wall (median of 5; %s s)\n' \
+  "$(basename "$le")" "$(echo "$startups" | median)" "$(echo "$startups" | minmax)"
 printf 'and %.3f s of CPU (user + system, all threads; %s s).\n' "$(echo "$startup_cpus" | median)" "$(echo "$startup_cpus" | minmax)"
