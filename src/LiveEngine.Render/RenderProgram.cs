@@ -44,25 +44,11 @@ internal static class RenderProgram
                 _ => throw new RenderUsageException($"unknown command '{string.Join(' ', args)}'; liveengine-render takes `render --workload NAME --out FILE.wav [options]` or `selftest` (see --help)."),
             };
         }
-        catch (RenderUsageException e)
+        catch (Exception e) when (e is RenderUsageException or GraphValidationException or IOException or UnauthorizedAccessException)
         {
+            // A usage error exits 2 (as System.CommandLine's do in liveengine), a file that cannot be written 1.
             Console.Error.WriteLine("error: " + e.Message);
-            return 2;
-        }
-        catch (GraphValidationException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return 2;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return 1;
+            return e is RenderUsageException or GraphValidationException ? 2 : 1;
         }
     }
 
